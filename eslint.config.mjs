@@ -1,0 +1,64 @@
+// Root ESLint config: typescript-eslint for every package, and the Nx module
+// boundary rule that keeps the architecture honest (see ARCHITECTURE.md).
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+import nx from '@nx/eslint-plugin'
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/results/**', '**/.nx/**', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            // Contracts depend only on other contracts.
+            { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:contract'] },
+            // The compliance suite knows the contract and nothing else.
+            { sourceTag: 'type:compliance', onlyDependOnLibsWithTags: ['type:contract'] },
+            // A driver implements the contract; it never sees another driver or xenos-core.
+            { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:contract', 'type:compliance'] },
+            // The framework depends only on contracts: drivers are injected by the app.
+            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:contract'] },
+            // Benchmarks (Hadoop deployer and jobs) use the framework and the simulator.
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver'] },
+            // The reporter reads result files; it knows only contracts.
+            { sourceTag: 'type:reporter', onlyDependOnLibsWithTags: ['type:contract'] },
+            // Apps wire everything together.
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:bench', 'type:reporter', 'type:compliance'] }
+          ]
+        }
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-empty': ['error', { allowEmptyCatch: false }]
+    }
+  },
+  {
+    // Tests and benchmarks of the framework run it on simulated hosts: they may
+    // import a driver, which the framework's own sources never do.
+    files: ['**/*.spec.ts', '**/test/**/*.ts', '**/bench/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          depConstraints: [
+            { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:contract'] },
+            { sourceTag: 'type:compliance', onlyDependOnLibsWithTags: ['type:contract'] },
+            { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:contract', 'type:compliance'] },
+            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:contract', 'type:driver'] },
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver'] },
+            { sourceTag: 'type:reporter', onlyDependOnLibsWithTags: ['type:contract'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:bench', 'type:reporter', 'type:compliance'] }
+          ]
+        }
+      ]
+    }
+  }
+)

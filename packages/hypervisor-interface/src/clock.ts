@@ -1,0 +1,34 @@
+/**
+ * Time as a backend sees it.
+ *
+ * Every duration the contract reports (migration time, downtime, shutdown
+ * timeouts) is measured with the driver's own clock: wall-clock time for
+ * real hardware, simulated time for the simulator. Nothing that takes a
+ * driver may read the host's clock directly.
+ */
+export interface Clock {
+  /** Seconds since this clock's epoch (simulation start, or process start for real time). */
+  nowS(): number
+  /** Resolves once `durationS` seconds have passed on this clock. Rejects if `signal` aborts. */
+  sleep(durationS: number, signal?: AbortSignal): Promise<void>
+}
+
+/**
+ * A clock backed by the process's monotonic timer, for real hardware.
+ * The epoch is the moment the clock is made.
+ */
+export function realClock(): Clock {
+  const origin = performance.now()
+  return {
+    nowS: () => (performance.now() - origin) / 1000,
+    sleep: async (durationS: number, signal?: AbortSignal) => {
+      if (!(durationS >= 0)) throw new RangeError(`sleep: expected durationS >= 0, found ${durationS}`)
+      await new Promise<void>((resolve, reject) => {
+        if (signal?.aborted === true) { reject(signal.reason); return }
+        const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, durationS * 1000)
+        const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
+        signal?.addEventListener('abort', onAbort, { once: true })
+      })
+    }
+  }
+}
