@@ -3,11 +3,16 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import nx from '@nx/eslint-plugin'
+import globals from 'globals'
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/results/**', '**/.nx/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: { ...globals.node } }
+  },
   {
     files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
     plugins: { '@nx': nx },

@@ -1,6 +1,12 @@
 /**
  * @packageDocumentation
- * @xenos/cli: The xenos command: coordinator, API client commands and the experiment runner
- * (Being built; see the open issues.)
+ * The `xenos` command: the coordinator, the API client commands and the
+ * experiment runner, wired from the other packages.
+ *
+ * @example
+ * ```ts
+ * import { main } from '@xenos/cli/main'
+ * process.exitCode = await main(['node', 'xenos', '--help'])
+ * ```
  */
-export {}
+export { buildProgram, version, exitCodeFor, type CommandModule } from './program.js'

@@ -1,0 +1,24 @@
+import { CommanderError } from 'commander'
+import { buildProgram, exitCodeFor, type CommandModule } from './program.js'
+
+const modules: CommandModule[] = []
+
+/**
+ * Runs `xenos` with `argv` (as in `process.argv`). Returns the exit code;
+ * prints typed errors as one clear line (the full stack with XENOS_DEBUG=1).
+ */
+export async function main (argv: string[]): Promise<number> {
+  const io = { out: (s: string) => { process.stdout.write(s) }, err: (s: string) => { process.stderr.write(s) } }
+  const program = buildProgram(modules, io)
+  if (argv.length <= 2) { program.outputHelp(); return 0 }
+  try {
+    await program.parseAsync(argv)
+    return 0
+  } catch (err) {
+    if (err instanceof CommanderError) return exitCodeFor(err)
+    const e = err as Error
+    io.err(`xenos: ${e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}\n`)
+    if (process.env.XENOS_DEBUG === '1' && e.stack !== undefined) io.err(`${e.stack}\n`)
+    return exitCodeFor(err)
+  }
+}

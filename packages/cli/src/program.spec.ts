@@ -1,0 +1,33 @@
+import { describe, it, expect } from 'vitest'
+import { buildProgram, exitCodeFor } from './program.js'
+
+function run (argv: string[]): { out: string, err: string, code: number } {
+  let out = ''
+  let err = ''
+  const program = buildProgram([p => { p.command('echo <word>').description('prints a word').action((w: string) => { out += `${w}\n` }) }], { out: s => { out += s }, err: s => { err += s } })
+  try {
+    program.parse(['node', 'xenos', ...argv])
+    return { out, err, code: 0 }
+  } catch (e) {
+    return { out, err, code: exitCodeFor(e) }
+  }
+}
+
+describe('xenos program', () => {
+  it('lists its commands in --help and exits 0', () => {
+    const r = run(['--help'])
+    expect(r.code).toBe(0)
+    expect(r.out).toContain('echo <word>')
+  })
+
+  it('fails with exit code 2 and a hint on an unknown command', () => {
+    const r = run(['nope'])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/unknown command 'nope'/)
+    expect(r.err).toMatch(/--help/)
+  })
+
+  it('runs a command', () => {
+    expect(run(['echo', 'hi']).out).toBe('hi\n')
+  })
+})
