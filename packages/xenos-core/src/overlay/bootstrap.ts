@@ -1,0 +1,103 @@
+/**
+ * Bootstrap dialer: keeps a connection to every peer of the bootstrap list.
+ * A peer that cannot be reached, or whose connection closes, is redialed with
+ * exponential backoff (from `initialBackoffMs`, doubling, capped at
+ * `maxBackoffMs`; reset after a success). No rendezvous server is involved:
+ * any running host can be a bootstrap peer of another.
+ */
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { Libp2p } from '@libp2p/interface'
+import { OverlayConfigError } from './errors.js'
+
+export interface BootstrapInit {
+  /** Multiaddrs ending in `/p2p/<peer id>`. */
+  peers: string[]
+  /** @default 250 */
+  initialBackoffMs?: number
+  /** @default 30000 */
+  maxBackoffMs?: number
+}
+
+interface Target {
+  addr: Multiaddr
+  peerId: string
+  backoffMs: number
+  timer: ReturnType<typeof setTimeout> | undefined
+  dialing: boolean
+}
+
+/** Parse and validate a bootstrap list entry. */
+export function parseBootstrapAddr(text: string): { addr: Multiaddr; peerId: string } {
+  let addr: Multiaddr
+  try {
+    addr = multiaddr(text)
+  } catch (err) {
+    throw new OverlayConfigError(`bootstrap peer: expected a multiaddr, found "${text}" (${(err as Error).message})`)
+  }
+  const peerId = addr.getComponents().find((c) => c.name === 'p2p')?.value
+  if (peerId === undefined) {
+    throw new OverlayConfigError(`bootstrap peer: expected a multiaddr ending in /p2p/<peer id>, found "${text}"`)
+  }
+  return { addr, peerId }
+}
+
+export class BootstrapDialer {
+  private readonly targets: Target[]
+  private readonly initialBackoffMs: number
+  private readonly maxBackoffMs: number
+  private running = false
+  private readonly onDisconnect = (evt: CustomEvent<{ toString(): string }>): void => {
+    const target = this.targets.find((t) => t.peerId === evt.detail.toString())
+    if (target !== undefined) this.schedule(target, target.backoffMs)
+  }
+
+  constructor(private readonly libp2p: Libp2p, init: BootstrapInit) {
+    this.initialBackoffMs = init.initialBackoffMs ?? 250
+    this.maxBackoffMs = init.maxBackoffMs ?? 30_000
+    const self = libp2p.peerId.toString()
+    this.targets = init.peers
+      .map(parseBootstrapAddr)
+      .filter((p) => p.peerId !== self)
+      .map((p) => ({ ...p, backoffMs: this.initialBackoffMs, timer: undefined, dialing: false }))
+  }
+
+  start(): void {
+    this.running = true
+    this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
+    for (const t of this.targets) this.schedule(t, 0)
+  }
+
+  stop(): void {
+    this.running = false
+    this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
+    for (const t of this.targets) {
+      clearTimeout(t.timer)
+      t.timer = undefined
+    }
+  }
+
+  private schedule(t: Target, delayMs: number): void {
+    if (!this.running || t.timer !== undefined || t.dialing) return
+    t.timer = setTimeout(() => {
+      t.timer = undefined
+      void this.dial(t)
+    }, delayMs)
+  }
+
+  private async dial(t: Target): Promise<void> {
+    if (!this.running) return
+    t.dialing = true
+    try {
+      await this.libp2p.dial(t.addr)
+      t.backoffMs = this.initialBackoffMs
+    } catch {
+      // Unreachable for now: the failure is the reason to retry, so it is
+      // handled here by scheduling the next attempt with a longer backoff.
+      t.backoffMs = Math.min(t.backoffMs * 2, this.maxBackoffMs)
+      t.dialing = false
+      this.schedule(t, t.backoffMs)
+      return
+    }
+    t.dialing = false
+  }
+}

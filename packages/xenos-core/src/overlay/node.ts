@@ -1,0 +1,123 @@
+/**
+ * The libp2p node of a coordinator: TCP transport, Noise encryption, Yamux
+ * multiplexing, identify, ping and floodsub (used by search and groups).
+ *
+ * - Identity: a persistent Ed25519 key in `dataDir/peer-key` (see identity.ts).
+ * - Bootstrap: the hosts of `bootstrap` are dialed and redialed with backoff
+ *   (see bootstrap.ts); no rendezvous server is needed.
+ * - Private network: with `swarmKeyFile`, connections are protected by the
+ *   pre-shared key (libp2p pnet); hosts without the same key cannot connect.
+ * - mDNS is not included (the package is not a dependency); LAN hosts list each
+ *   other as bootstrap peers instead.
+ *
+ * @example
+ * ```ts
+ * const node = await createOverlayNode({ dataDir: '/var/lib/xenos', listen: ['/ip4/0.0.0.0/tcp/4001'] })
+ * console.log(node.peerId, node.multiaddrs())
+ * await node.stop()
+ * ```
+ */
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify, type Identify } from '@libp2p/identify'
+import { ping, type Ping } from '@libp2p/ping'
+import { floodsub, type FloodSub } from '@libp2p/floodsub'
+import { preSharedKey } from '@libp2p/pnet'
+import { loadOrCreateIdentity } from './identity.js'
+import { readSwarmKey } from './swarm-key.js'
+import { BootstrapDialer, parseBootstrapAddr } from './bootstrap.js'
+import { OverlayConfigError } from './errors.js'
+
+export interface OverlayServices extends Record<string, unknown> {
+  identify: Identify
+  ping: Ping
+  pubsub: FloodSub
+}
+
+export type OverlayLibp2p = Libp2p<OverlayServices>
+
+export interface OverlayNodeInit {
+  /** Directory holding the peer identity (created if missing). */
+  dataDir: string
+  /** Listen multiaddrs. @default ['/ip4/127.0.0.1/tcp/0'] */
+  listen?: string[]
+  /** Bootstrap peers: multiaddrs ending in `/p2p/<peer id>`. @default [] */
+  bootstrap?: string[]
+  /** Path of a swarm key file; when set, only hosts with the same key can connect. */
+  swarmKeyFile?: string
+  /** First redial delay of a bootstrap peer. @default 250 */
+  bootstrapInitialBackoffMs?: number
+  /** Largest redial delay of a bootstrap peer. @default 30000 */
+  bootstrapMaxBackoffMs?: number
+  /** Most connections kept open. @default 300 */
+  maxConnections?: number
+  /**
+   * Inbound connections accepted per second from one address. libp2p's default
+   * (5) is for the open Internet; hosts of one cluster, or many coordinators on
+   * one machine, connect faster than that. @default 1000
+   */
+  inboundConnectionThreshold?: number
+}
+
+export interface OverlayNode {
+  readonly libp2p: OverlayLibp2p
+  /** This host's peer id (base58 text). */
+  readonly peerId: string
+  /** Addresses other hosts can dial, each ending in `/p2p/<peer id>`. */
+  multiaddrs(): string[]
+  /** Peer ids of the hosts currently connected. */
+  connectedPeers(): string[]
+  /** Stop bootstrap redials and libp2p; idempotent. */
+  stop(): Promise<void>
+}
+
+/** Create and start a libp2p node (see module comment). */
+export async function createOverlayNode(init: OverlayNodeInit): Promise<OverlayNode> {
+  if (typeof init.dataDir !== 'string' || init.dataDir.length === 0) {
+    throw new OverlayConfigError(`dataDir: expected a directory path, found ${JSON.stringify(init.dataDir)}`)
+  }
+  const bootstrap = init.bootstrap ?? []
+  bootstrap.forEach(parseBootstrapAddr) // validate before starting anything
+  const privateKey = await loadOrCreateIdentity(init.dataDir)
+  const psk = init.swarmKeyFile !== undefined ? await readSwarmKey(init.swarmKeyFile) : undefined
+
+  const libp2p = await createLibp2p({
+    privateKey,
+    addresses: { listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    ...(psk !== undefined ? { connectionProtector: preSharedKey({ psk }) } : {}),
+    connectionManager: {
+      maxConnections: init.maxConnections ?? 300,
+      inboundConnectionThreshold: init.inboundConnectionThreshold ?? 1000,
+      maxIncomingPendingConnections: 200,
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: floodsub(),
+    },
+  })
+  const dialer = new BootstrapDialer(libp2p, {
+    peers: bootstrap,
+    ...(init.bootstrapInitialBackoffMs !== undefined ? { initialBackoffMs: init.bootstrapInitialBackoffMs } : {}),
+    ...(init.bootstrapMaxBackoffMs !== undefined ? { maxBackoffMs: init.bootstrapMaxBackoffMs } : {}),
+  })
+  dialer.start()
+  let stopped = false
+  return {
+    libp2p,
+    peerId: libp2p.peerId.toString(),
+    multiaddrs: () => libp2p.getMultiaddrs().map((a) => a.toString()),
+    connectedPeers: () => [...new Set(libp2p.getConnections().map((c) => c.remotePeer.toString()))],
+    async stop() {
+      if (stopped) return
+      stopped = true
+      dialer.stop()
+      await libp2p.stop()
+    },
+  }
+}
