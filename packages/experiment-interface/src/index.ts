@@ -1,0 +1,34 @@
+/**
+ * @packageDocumentation
+ *
+ * The experiment contract of Xenos: the result file the runner writes
+ * (`ResultSet` of `RunRecord`s, schema version 1), the figure specs the
+ * reporter draws (`FigureSpec`, with the paper's Figures 4-8 in
+ * `PAPER_FIGURES`) and the checked findings (`FindingResult`). Documents
+ * read from disk are validated with `validateResultSet` /
+ * `parseResultSetJson`, which throw `ResultSetValidationError` naming the
+ * file and the field.
+ *
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises'
+ * import { parseResultSetJson, ResultSetValidationError } from '@xenos/experiment-interface'
+ *
+ * const path = 'results/paper/results.json'
+ * try {
+ *   const resultSet = parseResultSetJson(await readFile(path, 'utf8'), path)
+ *   console.log(`${resultSet.runs.length} runs on ${resultSet.backend}`)
+ * } catch (err) {
+ *   if ((err as Error).name === ResultSetValidationError.name) console.error((err as Error).message)
+ *   else throw err
+ * }
+ * ```
+ */
+export { RESULT_SCHEMA_VERSION } from './results.js'
+export type { Backend, ParamValue, SoftwareInfo, PlatformInfo, RunRecord, ResultSet } from './results.js'
+export type { FigureSpec, FigureAxis, FigureSeries, FigurePanels } from './figures.js'
+export { FINDING_STATUSES } from './findings.js'
+export type { FindingResult, FindingStatus } from './findings.js'
+export { PAPER_FIGURES } from './paper-figures.js'
+export * from './errors.js'
+export { validateResultSet, parseResultSetJson, validateFigureSpecs, validateFindingResults, parseJson } from './validate.js'

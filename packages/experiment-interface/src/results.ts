@@ -1,0 +1,82 @@
+/**
+ * The result file schema: what the experiment runner writes (`results.json`)
+ * and the reporter reads. One file holds every run of one invocation, with
+ * enough context (software version, backend, platform file and its hash, the
+ * seed of every run) to repeat it exactly.
+ */
+
+/** The schema version this package reads and writes. Bump on any breaking change. */
+export const RESULT_SCHEMA_VERSION = 1
+
+/** Which testbed produced the runs: the simulated cluster or real Xen hosts. */
+export type Backend = 'sim' | 'xen'
+
+/** A parameter or counter value: numbers carry their unit in the key (`dataSizeGB`). */
+export type ParamValue = number | string
+
+/** The software that produced the results. */
+export interface SoftwareInfo {
+  /** Package name, e.g. `@xenos/cli`. */
+  name: string
+  /** Semantic version of that package. */
+  version: string
+  /** The git commit of the working tree, when known. */
+  gitCommit?: string
+}
+
+/** The platform description (hosts, links, disks) the runs were made on. */
+export interface PlatformInfo {
+  /** The platform's own name, e.g. `paper-cluster-2010`. */
+  name: string
+  /** The platform file as given to the runner (path, relative or absolute). */
+  file: string
+  /** SHA-256 of the platform file's bytes, lowercase hex (64 characters). */
+  sha256: string
+}
+
+/**
+ * One measured value of one repetition of one experiment point.
+ *
+ * @example
+ * ```ts
+ * const run: RunRecord = {
+ *   experiment: 'hdfs-datasize', setup: 'VM1',
+ *   params: { dataSizeGB: 4, op: 'write' },
+ *   metric: 'durationS', unit: 's', value: 312.4, seed: 2, repetition: 1
+ * }
+ * ```
+ */
+export interface RunRecord {
+  /** Experiment name, e.g. `hdfs-datasize`, `wordcount`, `pi`. */
+  experiment: string
+  /** Cluster setup, e.g. `PHY`, `VM1`, `VM2`, `VM4`, `VM1-2VCPU`, `PHY-1CORE`. */
+  setup: string
+  /** The point's parameters, units in the keys: `{ dataSizeGB: 4, op: 'write' }`, `{ datanodes: 8 }`. */
+  params: Record<string, ParamValue>
+  /** What was measured, unit in the name where it fits: `durationS`, `networkBytes`. */
+  metric: string
+  /** The unit of `value`, e.g. `s`, `B`, `B/s`. */
+  unit: string
+  /** The measured value (finite). */
+  value: number
+  /** The seed of the random source used for this run (integer). */
+  seed: number
+  /** Repetition index, from 0. */
+  repetition: number
+  /** Counters observed during the run, e.g. `{ failedMapTasks: 3 }`. */
+  extra?: Record<string, ParamValue>
+}
+
+/** The content of a result file. */
+export interface ResultSet {
+  schemaVersion: typeof RESULT_SCHEMA_VERSION
+  software: SoftwareInfo
+  backend: Backend
+  platform: PlatformInfo
+  /**
+   * When the runner started, ISO 8601 (e.g. `2026-11-25T09:00:00.000Z`).
+   * Wall-clock time supplied by the runner; never read inside a model.
+   */
+  startedAt: string
+  runs: RunRecord[]
+}
