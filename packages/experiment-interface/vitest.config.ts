@@ -1,6 +1,4 @@
 import { defineConfig } from 'vitest/config'
+import { xenosVitestConfig } from '../../vitest.shared.js'
 
-export default defineConfig({
-  resolve: { conditions: ['@xenos/source'] },
-  test: { include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'], environment: 'node' }
-})
+export default defineConfig(xenosVitestConfig())

@@ -1,0 +1,14 @@
+// Shared vitest settings for every package: siblings resolve to their
+// TypeScript sources through the `@xenos/source` export condition.
+// Tests run in vitest's server (SSR) environment, which reads
+// `ssr.resolve.conditions`, not `resolve.conditions`: both carry it.
+import { defineConfig, mergeConfig, type UserConfig } from 'vitest/config'
+import { defaultServerConditions } from 'vite'
+
+export function xenosVitestConfig (overrides: UserConfig = {}): UserConfig {
+  return mergeConfig(defineConfig({
+    resolve: { conditions: ['@xenos/source'] },
+    ssr: { resolve: { conditions: ['@xenos/source', ...defaultServerConditions] } },
+    test: { include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'], environment: 'node' }
+  }), overrides)
+}
