@@ -65,5 +65,10 @@ export default tseslint.config(
         }
       ]
     }
+  },
+  {
+    // Tool configs share the root vitest settings by relative import.
+    files: ['**/vitest.config.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' }
   }
 )

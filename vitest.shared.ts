@@ -2,10 +2,10 @@
 // TypeScript sources through the `@xenos/source` export condition.
 // Tests run in vitest's server (SSR) environment, which reads
 // `ssr.resolve.conditions`, not `resolve.conditions`: both carry it.
-import { defineConfig, mergeConfig, type UserConfig } from 'vitest/config'
+import { defineConfig, mergeConfig, type ViteUserConfig } from 'vitest/config'
 import { defaultServerConditions } from 'vite'
 
-export function xenosVitestConfig (overrides: UserConfig = {}): UserConfig {
+export function xenosVitestConfig (overrides: ViteUserConfig = {}): ViteUserConfig {
   return mergeConfig(defineConfig({
     resolve: { conditions: ['@xenos/source'] },
     ssr: { resolve: { conditions: ['@xenos/source', ...defaultServerConditions] } },

@@ -1,6 +1,22 @@
 /**
  * @packageDocumentation
- * @xenos/hadoop-bench: The Hadoop deployer and benchmark jobs, real (SSH + hadoop) and simulated (HDFS and MapReduce model on sim-driver)
- * (Being built; see the open issues.)
+ * The Hadoop deployer and benchmark jobs of Xenos: the paper's cluster
+ * setups (PHY, VM1, VM2, VM4 and variants), the jobs (HDFS put/get,
+ * Wordcount, RandomWriter + Sort, PiEstimator), and the Hadoop
+ * configuration files the deployer writes.
+ *
+ * @example
+ * ```ts
+ * import { SETUPS, PAPER_HADOOP, hadoopConfig, hadoopNodes } from '@xenos/hadoop-bench'
+ *
+ * console.log(hadoopNodes(SETUPS.VM4, 12)) // 48
+ * const files = hadoopConfig({ master: 'master', slaves: ['vm-1'] }, PAPER_HADOOP)
+ * console.log(files['hdfs-site.xml'])
+ * ```
  */
-export {}
+export { SETUPS, PAPER_HADOOP, PAPER_VM_MEMORY_MIB, hadoopNodes, setupById, UnknownSetupError } from './setups.js'
+export type { SetupId, ClusterSetup, HadoopSettings } from './setups.js'
+export { validateJob, emptyCounters, InvalidJobError } from './jobs.js'
+export type { JobSpec, JobKind, JobCounters, JobResult } from './jobs.js'
+export { hadoopConfig, siteXml, InvalidLayoutError } from './hadoop-config.js'
+export type { HadoopLine, HadoopClusterLayout, HadoopConfigFiles } from './hadoop-config.js'
