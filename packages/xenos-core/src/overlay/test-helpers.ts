@@ -6,6 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createOverlayNode, type OverlayNode, type OverlayNodeInit } from './node.js'
+import { Membership, type MembershipInit } from './membership.js'
 
 export async function tempDir(prefix = 'xenos-overlay-'): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix))
@@ -19,4 +21,77 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 10))
   }
+}
+
+export interface ClusterMember {
+  index: number
+  node: OverlayNode
+  membership: Membership
+  dataDir: string
+}
+
+/**
+ * Start `count` overlay nodes on loopback. Node i bootstraps to up to
+ * `degree` earlier nodes chosen by a seeded generator, which makes a connected
+ * random graph of small diameter. Resolves when every node knows all others.
+ */
+export async function startCluster(
+  count: number,
+  options: {
+    degree?: number
+    seed?: number
+    membership?: MembershipInit
+    node?: Partial<OverlayNodeInit>
+    readyTimeoutMs?: number
+    /** Start more services on each node before waiting for readiness. */
+    onNode?: (member: ClusterMember) => Promise<void>
+    /** Pubsub topics every node subscribes to: readiness waits until each neighbour's subscription is known. */
+    topics?: string[]
+  } = {},
+): Promise<{ members: ClusterMember[]; stop(): Promise<void> }> {
+  const degree = options.degree ?? 3
+  let state = options.seed ?? 42
+  const random = (): number => {
+    state = (state * 1103515245 + 12345) % 2147483648
+    return state / 2147483648
+  }
+  const members: ClusterMember[] = []
+  const dirs: Array<{ remove(): Promise<void> }> = []
+  for (let i = 0; i < count; i++) {
+    const dir = await tempDir()
+    dirs.push(dir)
+    const peers = new Set<number>()
+    while (peers.size < Math.min(degree, i)) peers.add(Math.floor(random() * i))
+    const bootstrap = [...peers].map((p) => members[p]!.node.multiaddrs()[0]!)
+    const node = await createOverlayNode({ dataDir: dir.path, bootstrap, ...options.node })
+    const membership = new Membership(node.libp2p, { announceIntervalMs: 30_000, ...options.membership })
+    await membership.start()
+    const member = { index: i, node, membership, dataDir: dir.path }
+    members.push(member)
+    await options.onNode?.(member)
+  }
+  const stop = async (): Promise<void> => {
+    await Promise.all(members.map(async (m) => {
+      await m.membership.stop()
+      await m.node.stop()
+    }))
+    for (const d of dirs) await d.remove()
+  }
+  try {
+    await waitFor(() => members.every((m) => m.membership.members().length === count - 1), options.readyTimeoutMs ?? 10_000 + count * 100, `${count} nodes to know each other`)
+    await waitFor(() => members.every((m) => topicsReady(m.node, options.topics ?? [])), 5000, 'topic subscriptions to propagate')
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return { members, stop }
+}
+
+/** True when every connected peer is known to be subscribed to each topic. */
+export function topicsReady(node: OverlayNode, topics: string[]): boolean {
+  const connected = node.connectedPeers()
+  return topics.every((t) => {
+    const subscribers = new Set(node.libp2p.services.pubsub.getSubscribers(t).map((p) => p.toString()))
+    return connected.every((p) => subscribers.has(p))
+  })
 }
