@@ -1,0 +1,106 @@
+import { connect } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { XmlRpcClient, httpTransport, type HttpTransport } from './client.js'
+import { FaultCode, XmlRpcFault, XmlRpcTransportError } from './fault.js'
+import { createXmlRpcHttpServer, type XmlRpcHttpServer } from './http-server.js'
+import { MethodRegistry } from './registry.js'
+
+const TOKENS: Record<string, { user: string, token: string }> = { alice: { user: 'alice', token: 's3cret' } }
+
+let server: XmlRpcHttpServer
+let url: string
+const transports: HttpTransport[] = []
+
+function client (init: Partial<Parameters<typeof httpTransport>[0]> = {}): XmlRpcClient {
+  const t = httpTransport({ url, ...init })
+  transports.push(t)
+  return new XmlRpcClient({ transport: t })
+}
+
+async function post (body: string | Buffer, headers: Record<string, string> = { 'Content-Type': 'text/xml' }, method = 'POST'): Promise<{ status: number, text: string }> {
+  const res = await fetch(url, { method, headers, body: method === 'GET' ? undefined : body })
+  return { status: res.status, text: await res.text() }
+}
+
+beforeAll(async () => {
+  const registry = new MethodRegistry()
+  registry.register({ name: 'demo.whoami', params: [], returns: 'string', help: 'Who is calling.', handler: (_p, ctx) => `${ctx.principal?.user ?? '?'} via ${ctx.transport}` })
+  registry.register({ name: 'demo.echo', params: ['any'], returns: 'any', help: 'Echo.', access: 'public', handler: ([v]) => v })
+  server = createXmlRpcHttpServer({
+    registry,
+    maxRequestBytes: 64 * 1024,
+    authenticate: c => {
+      const u = TOKENS[c.scheme === 'basic' ? c.user : 'alice']
+      if (u === undefined || u.token !== c.token) throw new Error('a token that matches no user')
+      return { user: u.user, role: 'user' }
+    }
+  })
+  url = (await server.listen(0)).url
+})
+
+afterAll(async () => {
+  for (const t of transports) t.close()
+  await server.close()
+})
+
+describe('XML-RPC over HTTP', () => {
+  it('serves calls over one kept-alive connection', async () => {
+    const c = client({ credentials: { scheme: 'bearer', token: 's3cret' } })
+    const sockets = new Set<unknown>()
+    server.server.on('connection', s => sockets.add(s))
+    for (let i = 0; i < 20; i++) expect(await c.call('demo.echo', [{ i, big: 5 * 2 ** 32 }])).toEqual({ i, big: 5 * 2 ** 32 })
+    expect(sockets.size).toBeLessThanOrEqual(1)
+    expect(await c.call('demo.whoami')).toBe('alice via http')
+  })
+
+  it('authenticates with Bearer, basic auth in the URL, and refuses bad or missing tokens with 401 faults', async () => {
+    const u = new URL(url)
+    u.username = 'alice'; u.password = 's3cret'
+    expect(await client({ url: u.toString() }).call('demo.whoami')).toBe('alice via http')
+    const bad = await client({ credentials: { scheme: 'bearer', token: 'nope' } }).call('demo.whoami').catch((e: unknown) => e)
+    expect(bad).toBeInstanceOf(XmlRpcFault)
+    expect((bad as XmlRpcFault).faultCode).toBe(FaultCode.UNAUTHENTICATED)
+    expect((bad as XmlRpcFault).faultString).toMatch(/matches no user/)
+    const none = await client().call('demo.whoami').catch((e: unknown) => e)
+    expect((none as XmlRpcFault).faultCode).toBe(FaultCode.UNAUTHENTICATED)
+    const malformed = await post('<methodCall><methodName>demo.whoami</methodName></methodCall>', { 'Content-Type': 'text/xml', Authorization: 'Digest x y' })
+    expect(malformed.text).toMatch(/<int>401<\/int>[\s\S]*Bearer or Basic/)
+  })
+
+  it('answers an oversized request with a 413 fault and keeps serving', async () => {
+    const big = `<methodCall><methodName>demo.echo</methodName><params><param><value>${'x'.repeat(100 * 1024)}</value></param></params></methodCall>`
+    const r = await post(big)
+    expect(r.status).toBe(200)
+    expect(r.text).toMatch(/<int>413<\/int>[\s\S]*at most 65536 bytes/)
+    expect(await client().call('demo.echo', ['still here'])).toBe('still here')
+  })
+
+  it('answers malformed XML with a parse fault, wrong verbs and types with HTTP errors, and keeps serving', async () => {
+    expect((await post('<methodCall><oops')).text).toMatch(/<int>-32700<\/int>/)
+    expect((await post('<!DOCTYPE x [<!ENTITY a "b">]><methodCall/>')).text).toMatch(/<int>-32600<\/int>/)
+    expect((await post('', {}, 'GET')).status).toBe(405)
+    expect((await post('<x/>', { 'Content-Type': 'application/json' })).status).toBe(415)
+    expect((await fetch(url.replace('/RPC2', '/other'), { method: 'POST', body: '<x/>', headers: { 'Content-Type': 'text/xml' } })).status).toBe(404)
+    expect((await post('<methodCall><methodName>demo.echo</methodName><params><param><value>ok</value></param></params></methodCall>', { 'Content-Type': 'text/xml; charset=utf-8' })).text).toMatch(/<string>ok<\/string>/)
+  })
+
+  it('survives garbage on the socket', async () => {
+    const { port } = new URL(url)
+    await new Promise<void>((resolve) => {
+      const s = connect(Number(port), '127.0.0.1', () => { s.write('\x00\x01 NOT HTTP AT ALL\r\n\r\n') })
+      s.on('data', () => undefined)
+      s.on('close', () => { resolve() })
+      s.on('error', () => { resolve() })
+    })
+    expect(await client().call('demo.echo', [1])).toBe(1)
+  })
+
+  it('client reports transport failures as XmlRpcTransportError', async () => {
+    const dead = new XmlRpcClient({ transport: httpTransport({ url: 'http://127.0.0.1:1/RPC2', timeoutMs: 2000 }) })
+    await expect(dead.call('x.y')).rejects.toBeInstanceOf(XmlRpcTransportError)
+    const wrongPath = client({ url: url.replace('/RPC2', '/nowhere') })
+    const err = await wrongPath.call('demo.echo', [1]).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(XmlRpcTransportError)
+    expect((err as XmlRpcTransportError).statusCode).toBe(404)
+  })
+})
