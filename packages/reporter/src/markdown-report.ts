@@ -1,0 +1,66 @@
+/**
+ * `report.md`: each chart (linked PNG beside it), its table of means ± CI,
+ * and each finding with its verdict, evidence and mechanism.
+ */
+import { anchorOf, type ReportModel, type FigureTable } from './report-model.js'
+
+/** Escapes text for a Markdown table cell or line: pipes, backslashes, newlines, and inline markup. */
+export function escapeMarkdown (text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/([|*_`[\]<>#])/g, '\\$1').replace(/\r?\n/g, ' ')
+}
+
+function table (t: FigureTable): string[] {
+  const lines = [`| ${t.header.map(escapeMarkdown).join(' | ')} |`, `|${t.header.map(() => ' --- ').join('|')}|`]
+  for (const row of t.rows) lines.push(`| ${row.map(escapeMarkdown).join(' | ')} |`)
+  return lines
+}
+
+export function markdownReport (model: ReportModel): string {
+  const { resultSet: rs, counts } = model
+  const out: string[] = []
+  out.push('# Xenos experiment report', '')
+  out.push(`- Backend: ${escapeMarkdown(rs.backend)}`)
+  out.push(`- Platform: ${escapeMarkdown(rs.platform.name)} (${escapeMarkdown(rs.platform.file)}, sha256 ${rs.platform.sha256})`)
+  out.push(`- Software: ${escapeMarkdown(rs.software.name)} ${escapeMarkdown(rs.software.version)}${rs.software.gitCommit === undefined ? '' : ` (commit ${escapeMarkdown(rs.software.gitCommit)})`}`)
+  out.push(`- Started: ${escapeMarkdown(rs.startedAt)}`)
+  out.push(`- Runs: ${rs.runs.length}; seeds: ${[...new Set(rs.runs.map((r) => r.seed))].sort((a, b) => a - b).join(', ') || 'none'}`)
+  out.push(`- Findings: ${counts.pass} PASS, ${counts.fail} FAIL, ${counts.skipped} SKIPPED`)
+  out.push('- Data: [results.csv](results.csv) (one row per run), [summary.csv](summary.csv) (mean, sd, 95% CI per point)', '')
+
+  if (model.findings.length > 0) {
+    out.push('## Findings at a glance', '', '| ID | Finding | Status |', '| --- | --- | --- |')
+    for (const f of model.findings) out.push(`| [${escapeMarkdown(f.id)}](#${anchorOf(f.id)}) | ${escapeMarkdown(f.title)} | **${f.status}** |`)
+    out.push('')
+  }
+
+  out.push('## Figures', '')
+  for (const section of model.figures) {
+    out.push(`### ${escapeMarkdown(section.spec.title)}`, '')
+    out.push(`![${escapeMarkdown(section.spec.title)}](${section.pngFile})`, '')
+    out.push(`Experiment \`${section.spec.experiment}\`, metric \`${section.spec.metric}\`${section.spec.lowerIsBetter ? ' (lower is better)' : ' (higher is better)'}. Cells: mean ± half width of the 95% confidence interval (Student t), number of runs.`, '')
+    if (section.data.pointCount === 0) out.push('**No data**: the results hold no runs for this figure.', '')
+    for (const t of section.tables) {
+      if (section.tables.length > 1) out.push(`**${escapeMarkdown(t.caption)}**`, '')
+      out.push(...table(t), '')
+    }
+  }
+
+  if (model.findings.length > 0) {
+    out.push('## Findings', '')
+    for (const f of model.findings) {
+      out.push(`<a id="${anchorOf(f.id)}"></a>`, '')
+      out.push(`### ${escapeMarkdown(f.id)}: ${escapeMarkdown(f.title)} (${f.status})`, '')
+      out.push(`- **Claim**: ${escapeMarkdown(f.statement)}`)
+      out.push(`- **Status**: ${f.status}`)
+      out.push(`- **Evidence**: ${escapeMarkdown(f.evidence)}`)
+      out.push(`- **Mechanism**: ${escapeMarkdown(f.mechanism)}`)
+      if (f.reason !== undefined) out.push(`- **Reason**: ${escapeMarkdown(f.reason)}`)
+      out.push('')
+    }
+  }
+
+  if (model.other.rows.length > 0) {
+    out.push('## Other measurements', '', ...table(model.other), '')
+  }
+  return out.join('\n')
+}

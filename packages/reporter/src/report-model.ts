@@ -1,0 +1,64 @@
+/**
+ * What a report shows, computed once and rendered twice (Markdown, HTML):
+ * the run context, per figure its tables of means ± CI, the findings, and
+ * the summaries that no figure draws (deploy, migration, ...).
+ */
+import type { FigureSpec, FindingResult, ParamValue, ResultSet } from '@xenos/experiment-interface'
+import { figureData, matchesFigure, type FigureData } from './figure-data.js'
+import { formatMeanCi } from './format.js'
+import { paramsKey, type Summary } from './summarize.js'
+
+/** One table of a figure: a row per x value, a column per setup, cells `mean ± CI unit (n)`. */
+export interface FigureTable {
+  caption: string
+  header: string[]
+  rows: string[][]
+}
+
+export interface FigureSection {
+  spec: FigureSpec
+  /** File name of the PNG beside the report, e.g. `fig4.png`. */
+  pngFile: string
+  data: FigureData
+  tables: FigureTable[]
+}
+
+export interface ReportModel {
+  resultSet: ResultSet
+  figures: FigureSection[]
+  findings: readonly FindingResult[]
+  /** Summaries no figure draws, as a table. */
+  other: FigureTable
+  counts: { pass: number, fail: number, skipped: number }
+}
+
+/** A safe HTML id / Markdown anchor for a finding or figure id: `C1` -> `finding-c1`. */
+export function anchorOf (id: string, prefix = 'finding'): string {
+  return `${prefix}-${id.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`
+}
+
+function figureTables (spec: FigureSpec, data: FigureData): FigureTable[] {
+  return data.panels.map((panel) => ({
+    caption: panel.label === '' ? spec.title : panel.label,
+    header: [spec.x.label, ...panel.series.map((s) => s.setup)],
+    rows: panel.xValues.map((x: ParamValue, i) => [String(x), ...panel.series.map((s) => {
+      const p = s.points[i]
+      return p === undefined ? 'no data' : formatMeanCi(p)
+    })])
+  }))
+}
+
+export function buildReportModel (resultSet: ResultSet, summaries: readonly Summary[], figures: readonly FigureSpec[], findings: readonly FindingResult[]): ReportModel {
+  const sections = figures.map((spec): FigureSection => {
+    const data = figureData(spec, summaries)
+    return { spec, pngFile: `${spec.id}.png`, data, tables: figureTables(spec, data) }
+  })
+  const rest = summaries.filter((s) => !figures.some((f) => matchesFigure(f, s)))
+  const other: FigureTable = {
+    caption: 'Other measurements',
+    header: ['Experiment', 'Setup', 'Params', 'Metric', 'Mean ± 95% CI', 'Min', 'Max'],
+    rows: rest.map((s) => [s.experiment, s.setup, paramsKey(s.params), s.metric, formatMeanCi(s), String(s.min), String(s.max)])
+  }
+  const count = (status: FindingResult['status']): number => findings.filter((f) => f.status === status).length
+  return { resultSet, figures: sections, findings, other, counts: { pass: count('PASS'), fail: count('FAIL'), skipped: count('SKIPPED') } }
+}
