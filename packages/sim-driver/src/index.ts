@@ -1,6 +1,46 @@
 /**
  * @packageDocumentation
- * @xenos/sim-driver: A simulated Xen cluster: flow-level max-min fair resource model, pre-copy live migration, and a HypervisorDriver per simulated host
- * (Being built; see the open issues.)
+ * @xenos/sim-driver: a simulated Xen cluster in the tradition of SimGrid.
+ *
+ * The engine (H1 block below) is a discrete-event simulator: an `Engine`
+ * instance with a virtual clock, a deterministic event queue, a seeded random
+ * source, and resources (host CPU, Domain 0, memory bus and page cache,
+ * disks, full-duplex NICs into one switch) shared by activities (exec, io,
+ * comm, sleep) with a max-min fair flow model solved incrementally. The
+ * driver layer (H2 block) implements `HypervisorDriver` for each simulated
+ * host on top of it.
+ *
+ * @example
+ * ```ts
+ * import { Engine, loadPlatform } from '@xenos/sim-driver'
+ *
+ * const platform = await loadPlatform('packages/sim-driver/platforms/paper-2010.yaml')
+ * const engine = new Engine({ seed: 42, platform })
+ * const [a, b] = [engine.host('node01'), engine.host('node02')]
+ * const vm = a.createVm({ name: 'web-1', vcpus: 1, memoryMiB: 384 })
+ * const copy = engine.comm({ from: vm, to: b, bytes: 1e9 }).start()
+ * const work = engine.exec({ on: vm, flops: 5e9 }).start()
+ * await engine.run()
+ * console.log(copy.finishedAtS, work.finishedAtS)
+ * ```
  */
-export {}
+
+// ── engine (H1) ──────────────────────────────────────────────────────
+export * from './engine/index.js'
+// ── end engine (H1) ──────────────────────────────────────────────────
+
+// ── driver (H2) ──────────────────────────────────────────────────────
+// A HypervisorDriver per simulated host (`SimCluster#driver`, `simDriver`),
+// image stores, pre-copy live migration, fault knobs. See
+// `driver/sim-cluster.ts` for the live/manual modes and
+// `driver/control-plane.ts` for the clock-holding rule of live mode.
+export { SimCluster, simDriver, type SimClusterInit, type SimDriverInit } from './driver/sim-cluster.js'
+export { SimHypervisorDriver, SIM_BACKEND } from './driver/sim-hypervisor-driver.js'
+export { DEFAULT_GUEST_MODEL, type GuestModel } from './driver/guest-model.js'
+export { CHECKPOINT_HEADER_BYTES } from './driver/checkpoint.js'
+export { QCOW2_HEADER_BYTES } from './images/image-store.js'
+export { nextPreCopyStep, planPreCopy, XEN_PRE_COPY_LIMITS, type PreCopyLimits, type PreCopyProgress, type PreCopyStep, type PreCopyPlan, type PlannedRound, type StopReason } from './migration/pre-copy.js'
+export { PAGE_BYTES, PAGE_HEADER_BYTES, FINAL_RECORD_BYTES, pageOverheadBytes } from './migration/live-migration.js'
+export { ClusterFaults } from './faults/cluster-faults.js'
+export { FAULTABLE_OPERATIONS, type FaultableOperation, type FailNextOptions } from './faults/fail-next.js'
+// ── end driver (H2) ──────────────────────────────────────────────────

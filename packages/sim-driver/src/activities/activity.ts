@@ -1,0 +1,115 @@
+/**
+ * The one life cycle every activity shares (as SimGrid's S4U activities):
+ *
+ * ```
+ *   created ──start()──▶ started ──▶ finished
+ *      │                    ├──────▶ failed    (a resource it uses failed)
+ *      └──────cancel()──────┴──────▶ canceled
+ * ```
+ *
+ * `wait()` starts a created activity, resolves when it finishes and rejects
+ * with `ActivityFailedError` or `ActivityCanceledError`. The promise is made
+ * only when someone waits, so an activity nobody awaits never produces an
+ * unhandled rejection.
+ */
+import { ActivityCanceledError, ActivityFailedError, ActivityStateError } from './errors.js'
+
+export type ActivityState = 'created' | 'started' | 'finished' | 'failed' | 'canceled'
+export type ActivityKind = 'exec' | 'io' | 'comm' | 'sleep'
+
+export interface Activity {
+  readonly id: number
+  readonly kind: ActivityKind
+  readonly state: ActivityState
+  /** Simulated time it started, seconds. */
+  readonly startedAtS: number | undefined
+  /** Simulated time it finished, failed or was canceled, seconds. */
+  readonly finishedAtS: number | undefined
+  /** Flops, bytes or seconds left. */
+  remaining (): number
+  start (): this
+  cancel (): void
+  wait (): Promise<void>
+}
+
+/** What an activity needs from the engine. */
+export interface ActivityHost {
+  nowS (): number
+  log (kind: string, detail: string): void
+  /** A promise someone awaits was settled: let the JS event loop drain before time advances. */
+  markResolved (): void
+  /** An activity started (wakes a live engine). */
+  activityStarted (): void
+}
+
+export abstract class ActivityBase implements Activity {
+  private st: ActivityState = 'created'
+  startedAtS: number | undefined
+  finishedAtS: number | undefined
+  private error: Error | undefined
+  private waiter: { promise: Promise<void>, resolve: () => void, reject: (e: Error) => void } | undefined
+
+  constructor (protected readonly host: ActivityHost, readonly id: number, readonly kind: ActivityKind, readonly detail: string) {}
+
+  get state (): ActivityState { return this.st }
+
+  abstract remaining (): number
+  /** Begin the work (state is already `started`). */
+  protected abstract onStart (): void
+  /** Release every resource (cancel or failure). */
+  protected abstract onStop (): void
+
+  start (): this {
+    if (this.st !== 'created') throw new ActivityStateError(this.id, 'start', 'created', this.st)
+    this.st = 'started'
+    this.startedAtS = this.host.nowS()
+    this.host.log(`${this.kind}-start`, `#${this.id} ${this.detail}`)
+    this.onStart()
+    this.host.activityStarted()
+    return this
+  }
+
+  cancel (): void {
+    if (this.st !== 'created' && this.st !== 'started') return
+    if (this.st === 'started') this.onStop()
+    this.settle('canceled', new ActivityCanceledError(this.id, this.kind))
+  }
+
+  /** @internal a resource failed. */
+  fail (reason: string): void {
+    if (this.st !== 'started') return
+    this.onStop()
+    this.settle('failed', new ActivityFailedError(this.id, this.kind, reason), reason)
+  }
+
+  wait (): Promise<void> {
+    if (this.st === 'created') this.start()
+    if (this.st === 'finished') return Promise.resolve()
+    if (this.error !== undefined) return Promise.reject(this.error)
+    if (this.waiter === undefined) {
+      let resolve!: () => void
+      let reject!: (e: Error) => void
+      const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej })
+      this.waiter = { promise, resolve, reject }
+    }
+    return this.waiter.promise
+  }
+
+  /** @internal the work is done. */
+  protected complete (): void {
+    if (this.st !== 'started') return
+    this.settle('finished', undefined)
+  }
+
+  private settle (state: ActivityState, error: Error | undefined, reason?: string): void {
+    this.st = state
+    this.finishedAtS = this.host.nowS()
+    this.error = error
+    this.host.log(`${this.kind}-${state}`, reason === undefined ? `#${this.id}` : `#${this.id} ${reason}`)
+    const w = this.waiter
+    if (w === undefined) return
+    this.host.markResolved()
+    if (error === undefined) w.resolve()
+    else w.reject(error)
+  }
+}

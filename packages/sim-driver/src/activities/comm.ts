@@ -1,0 +1,72 @@
+import { SimVm } from '../resources/sim-vm.js'
+import type { SimHost } from '../resources/sim-host.js'
+import { addElem, FlowActivity, type FlowEngine, type FlowPlan } from './flow-activity.js'
+import { assertAmount } from './exec.js'
+
+export interface CommInit {
+  from: SimHost | SimVm
+  to: SimHost | SimVm
+  bytes: number
+  /** Most this transfer may reach, bytes/s (an application limit). @default unbounded */
+  rateBoundBps?: number
+}
+
+/**
+ * A transfer. Between hosts it crosses the sender's up link and the
+ * receiver's down link (full-duplex NICs into one non-blocking switch), after
+ * a latency of one hop per NIC plus the switch; payload uses
+ * 1/tcpEfficiency of the links. Within one host it is a memory copy. Each
+ * guest endpoint costs its host's Domain 0 CPU (`dom0NetFlopsPerByte`) and
+ * adds `netLatencyS`.
+ */
+export function commActivity (engine: FlowEngine, id: number, init: CommInit): FlowActivity {
+  assertAmount('comm bytes', init.bytes)
+  if (init.rateBoundBps !== undefined && !(init.rateBoundBps > 0)) throw new RangeError(`comm rateBoundBps: expected > 0, found ${String(init.rateBoundBps)}`)
+  const name = (x: SimHost | SimVm): string => x instanceof SimVm ? `${x.host.name}/${x.name}` : x.name
+  const detail = `comm from=${name(init.from)} to=${name(init.to)} bytes=${init.bytes}`
+  return new FlowActivity(engine, id, 'comm', detail, (): FlowPlan => {
+    const srcVm = init.from instanceof SimVm ? init.from : undefined
+    const dstVm = init.to instanceof SimVm ? init.to : undefined
+    const src = srcVm?.host ?? (init.from as SimHost)
+    const dst = dstVm?.host ?? (init.to as SimHost)
+    const p = engine.platform
+    const elems: FlowPlan['elems'] = []
+    let latencyS = 0
+    const nics: SimHost[] = []
+    if (src === dst) {
+      addElem(elems, src.memBus, 1)
+    } else {
+      addElem(elems, src.up, 1 / p.network.tcpEfficiency)
+      addElem(elems, dst.down, 1 / p.network.tcpEfficiency)
+      latencyS += src.nic.latencyS + p.network.switchLatencyS + dst.nic.latencyS
+      nics.push(src, dst)
+    }
+    const fpb = p.virtualization.dom0NetFlopsPerByte
+    for (const vm of [srcVm, dstVm]) {
+      if (vm === undefined) continue
+      addElem(elems, vm.host.cpu, fpb)
+      addElem(elems, vm.host.dom0Cpu, fpb)
+      latencyS += p.virtualization.netLatencyS
+    }
+    const vms = [srcVm, dstVm].filter((v): v is SimVm => v !== undefined)
+    let failure: string | undefined
+    for (const vm of vms) if (vm.gone) failure = `domain ${vm.name} is gone`
+    for (const h of [src, dst]) if (h.failed) failure = `host ${h.name} crashed`
+    for (const h of nics) if (h.nicDown) failure = `link of host ${h.name} is down`
+    return {
+      latencyS,
+      amount: init.bytes,
+      weight: 1,
+      boundPerS: init.rateBoundBps ?? Infinity,
+      elems,
+      hosts: src === dst ? [src] : [src, dst],
+      nics,
+      vms,
+      failure,
+      account: (vm, usage, done) => {
+        if (vm === srcVm) usage.netTxBytes += done
+        if (vm === dstVm) usage.netRxBytes += done
+      }
+    }
+  })
+}

@@ -1,0 +1,65 @@
+import { SimVm } from '../resources/sim-vm.js'
+import type { SimHost } from '../resources/sim-host.js'
+import { FlowActivity, type FlowEngine, type FlowPlan } from './flow-activity.js'
+
+export interface ExecInit {
+  /** A host (native or Domain 0 work) or a guest. */
+  on: SimHost | SimVm
+  /** Work, in flops (units of `coreSpeedFlops`). */
+  flops: number
+  /** Threads: most cores it can use at once. @default 1 */
+  maxCores?: number
+}
+
+export function assertAmount (what: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`${what}: expected a finite number >= 0, found ${String(value)}`)
+}
+
+/**
+ * A computation. On a host it runs as Domain 0 (or native) work: it uses
+ * the host CPU and, on a Xen host, Domain 0's VCPUs. On a guest it uses the
+ * guest's VCPUs (see `SimVm`): at most min(maxCores, vcpus) cores.
+ */
+export function execActivity (engine: FlowEngine, id: number, init: ExecInit): FlowActivity {
+  assertAmount('exec flops', init.flops)
+  const maxCores = init.maxCores ?? 1
+  if (!Number.isInteger(maxCores) || maxCores < 1) throw new RangeError(`exec maxCores: expected an integer >= 1, found ${String(maxCores)}`)
+  const target = init.on
+  const detail = `exec on=${target instanceof SimVm ? `${target.host.name}/${target.name}` : target.name} flops=${init.flops} maxCores=${maxCores}`
+  return new FlowActivity(engine, id, 'exec', detail, (): FlowPlan => {
+    if (target instanceof SimVm) {
+      const vm = target
+      const host = vm.host
+      const threads = Math.min(maxCores, vm.vcpus)
+      return {
+        latencyS: 0,
+        amount: init.flops,
+        weight: threads,
+        boundPerS: threads * host.coreSpeedFlops,
+        elems: [[vm.vcpuConstraint, 1]],
+        hosts: [host],
+        nics: [],
+        vms: [vm],
+        failure: vm.gone ? `domain ${vm.name} is gone` : host.failed ? `host ${host.name} crashed` : undefined,
+        onBegin: () => vm.addThreads(threads),
+        onEnd: () => vm.addThreads(-threads),
+        account: (_vm, usage, done) => { usage.cpuTimeS += done / vm.host.coreSpeedFlops }
+      }
+    }
+    const host = target
+    const threads = Math.min(maxCores, host.cores, host.virtualized ? host.dom0Vcpus : host.cores)
+    const elems: FlowPlan['elems'] = [[host.cpu, 1]]
+    if (host.virtualized) elems.push([host.dom0Cpu, 1])
+    return {
+      latencyS: 0,
+      amount: init.flops,
+      weight: threads,
+      boundPerS: threads * host.coreSpeedFlops,
+      elems,
+      hosts: [host],
+      nics: [],
+      vms: [],
+      failure: host.failed ? `host ${host.name} crashed` : undefined
+    }
+  })
+}

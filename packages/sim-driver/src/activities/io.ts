@@ -1,0 +1,86 @@
+import { SimVm } from '../resources/sim-vm.js'
+import type { SimHost } from '../resources/sim-host.js'
+import type { PageCache } from '../resources/page-cache.js'
+import { addElem, FlowActivity, type FlowEngine, type FlowPlan } from './flow-activity.js'
+import { assertAmount } from './exec.js'
+
+export interface IoInit {
+  /** A host (Domain 0 or native I/O) or a guest (through Domain 0's block back-end). */
+  on: SimHost | SimVm
+  op: 'read' | 'write'
+  bytes: number
+  /** Index of the host disk. @default 0 */
+  disk?: number
+  /** Page-cache identity of the data; omitted = not cacheable (reads always miss). */
+  cacheKey?: string
+}
+
+/**
+ * Disk I/O through a page cache (see `PageCache`). A read of a key with c
+ * bytes cached is one flow that moves c/bytes of its bytes over the memory
+ * bus only and the rest from the disk; a write puts what fits under the
+ * dirty limit in the cache and sends the rest to the disk. For a guest, the
+ * disk part also costs Domain 0 CPU (`dom0DiskFlopsPerByte`, on the host CPU
+ * and Domain 0's VCPUs) and waits `diskLatencyS` first.
+ */
+export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowActivity {
+  assertAmount('io bytes', init.bytes)
+  if (init.op !== 'read' && init.op !== 'write') throw new RangeError(`io op: expected "read" or "write", found ${String(init.op)}`)
+  const target = init.on
+  const host = target instanceof SimVm ? target.host : target
+  const diskIndex = init.disk ?? 0
+  if (!Number.isInteger(diskIndex) || host.disks[diskIndex] === undefined) {
+    throw new RangeError(`io disk: expected an index from 0 to ${host.disks.length - 1} on ${host.name}, found ${String(diskIndex)}`)
+  }
+  const where = target instanceof SimVm ? `${host.name}/${target.name}` : host.name
+  const detail = `io on=${where} op=${init.op} bytes=${init.bytes}${init.cacheKey === undefined ? '' : ` key=${init.cacheKey}`}`
+  return new FlowActivity(engine, id, 'io', detail, (): FlowPlan => {
+    const vm = target instanceof SimVm ? target : undefined
+    const h = vm?.host ?? host
+    const disk = h.disks[diskIndex] ?? h.disks[0]
+    if (disk === undefined) throw new RangeError(`io: host ${h.name} has no disk`)
+    const cache: PageCache = vm?.cache ?? h.cache
+    const bytes = init.bytes
+    let memFraction: number
+    let absorbed = 0
+    if (init.op === 'read') {
+      memFraction = init.cacheKey === undefined || bytes === 0 ? 0 : Math.min(1, cache.cachedBytes(init.cacheKey) / bytes)
+    } else {
+      absorbed = Math.min(bytes, cache.roomBytes())
+      memFraction = bytes === 0 ? 1 : absorbed / bytes
+    }
+    const diskFraction = 1 - memFraction
+    const elems: FlowPlan['elems'] = [[h.memBus, 1]]
+    const bps = init.op === 'read' ? disk.readBps : disk.writeBps
+    addElem(elems, disk.constraint, diskFraction / bps)
+    const virt = engine.platform.virtualization
+    if (vm !== undefined && diskFraction > 0) {
+      addElem(elems, h.cpu, diskFraction * virt.dom0DiskFlopsPerByte)
+      addElem(elems, h.dom0Cpu, diskFraction * virt.dom0DiskFlopsPerByte)
+    }
+    const usesDisk = diskFraction > 0
+    return {
+      latencyS: vm !== undefined && usesDisk ? virt.diskLatencyS : 0,
+      amount: bytes,
+      weight: 1,
+      boundPerS: Infinity,
+      elems,
+      hosts: [h],
+      nics: [],
+      vms: vm === undefined ? [] : [vm],
+      failure: vm?.gone === true ? `domain ${vm.name} is gone` : h.failed ? `host ${h.name} crashed` : undefined,
+      onBegin: () => {
+        if (usesDisk) disk.streamDelta(1)
+        if (absorbed > 0) cache.addDirty(absorbed)
+      },
+      onEnd: (_done, completed) => {
+        if (usesDisk) disk.streamDelta(-1)
+        if (completed && init.cacheKey !== undefined) cache.insert(init.cacheKey, bytes)
+      },
+      account: (_vm, usage, done) => {
+        if (init.op === 'read') usage.diskReadBytes += done
+        else usage.diskWriteBytes += done
+      }
+    }
+  })
+}

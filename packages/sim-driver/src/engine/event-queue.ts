@@ -1,0 +1,105 @@
+/**
+ * The engine's event queue: a binary min-heap of timed events.
+ *
+ * Order (the documented, deterministic tie-break): by `timeS`, then by `seq`,
+ * a counter incremented on every insertion. Two events at the same simulated
+ * time therefore run in the order they were scheduled (FIFO). Canceled events
+ * stay in the heap and are skipped when they reach the top (lazy deletion),
+ * which keeps cancel O(1).
+ */
+
+/** One scheduled callback. */
+export interface QueuedEvent {
+  /** Simulated time at which it runs, in seconds since simulation start. */
+  readonly timeS: number
+  /** Insertion sequence number: the tie-break among equal times. */
+  readonly seq: number
+  readonly fn: () => void
+  readonly label: string | undefined
+  canceled: boolean
+}
+
+function before (a: QueuedEvent, b: QueuedEvent): boolean {
+  return a.timeS < b.timeS || (a.timeS === b.timeS && a.seq < b.seq)
+}
+
+export class EventQueue {
+  private readonly heap: QueuedEvent[] = []
+  private nextSeq = 0
+  private live = 0
+
+  /** Events not canceled and not yet run. */
+  get size (): number { return this.live }
+
+  push (timeS: number, fn: () => void, label: string | undefined): QueuedEvent {
+    const ev: QueuedEvent = { timeS, seq: this.nextSeq++, fn, label, canceled: false }
+    const heap = this.heap
+    let i = heap.length
+    heap.push(ev)
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      const p = heap[parent] as QueuedEvent
+      if (!before(ev, p)) break
+      heap[i] = p
+      i = parent
+    }
+    heap[i] = ev
+    this.live++
+    return ev
+  }
+
+  /** Mark an event canceled; it is dropped when it reaches the top. */
+  cancel (ev: QueuedEvent): void {
+    if (ev.canceled) return
+    ev.canceled = true
+    this.live--
+  }
+
+  /** Time of the earliest live event, or Infinity. */
+  peekTimeS (): number {
+    this.dropCanceled()
+    const top = this.heap[0]
+    return top === undefined ? Infinity : top.timeS
+  }
+
+  /** Remove and return the earliest live event. */
+  pop (): QueuedEvent | undefined {
+    this.dropCanceled()
+    const top = this.removeTop()
+    if (top !== undefined) {
+      top.canceled = true // a popped event can no longer be canceled
+      this.live--
+    }
+    return top
+  }
+
+  private dropCanceled (): void {
+    const heap = this.heap
+    while (heap.length > 0 && (heap[0] as QueuedEvent).canceled) this.removeTop()
+  }
+
+  private removeTop (): QueuedEvent | undefined {
+    const heap = this.heap
+    const top = heap[0]
+    const last = heap.pop()
+    if (top === undefined || last === undefined || heap.length === 0) return top
+    const n = heap.length
+    let i = 0
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= n) break
+      const r = l + 1
+      let c = l
+      let child = heap[l] as QueuedEvent
+      if (r < n) {
+        const rc = heap[r] as QueuedEvent
+        if (before(rc, child)) { c = r; child = rc }
+      }
+      if (!before(child, last)) break
+      heap[i] = child
+      i = c
+    }
+    heap[i] = last
+    return top
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The platform file format (YAML or JSON), as a zod schema. Units are in the
+ * field names. See `platforms/paper-2010.yaml` for a commented example.
+ */
+import { z } from 'zod'
+
+const positive = z.number().positive()
+const nonNegative = z.number().nonnegative()
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a name of letters, digits, ".", "_" or "-"')
+
+export const diskSchema = z.strictObject({
+  /** Device name, for example `sda`. */
+  name: name.default('sda'),
+  capacityBytes: positive,
+  /** Sequential read bandwidth of one stream, bytes/s. */
+  readBps: positive,
+  /** Sequential write bandwidth of one stream, bytes/s. */
+  writeBps: positive,
+  /**
+   * Fraction of the sequential bandwidth left in aggregate when two or more
+   * streams interleave (seeks between them). 1 = no penalty.
+   */
+  interleaveFactor: z.number().gt(0).lte(1).default(1)
+})
+
+export const hostTypeSchema = z.strictObject({
+  cores: z.number().int().min(1).max(4096),
+  /** Work units per second of one core (the unit of `exec` flops). */
+  coreSpeedFlops: positive,
+  memoryMiB: z.number().int().min(1),
+  /** Memory copy bandwidth (page-cache hits, same-host transfers), bytes/s. */
+  memoryBandwidthBps: positive,
+  /** Runs Xen (Domain 0 + guests); false = a native Linux host. @default true */
+  virtualized: z.boolean().default(true),
+  dom0: z.strictObject({
+    memoryMiB: z.number().int().min(0),
+    /** VCPUs of Domain 0 (its I/O back-ends run on them). */
+    vcpus: z.number().int().min(1)
+  }).default({ memoryMiB: 0, vcpus: 1 }),
+  disks: z.array(diskSchema).min(1),
+  nic: z.strictObject({
+    /** Full duplex: this much up to the switch and this much down from it, bytes/s each way. */
+    bandwidthBps: positive,
+    /** One-way latency of the host-switch hop, seconds. */
+    latencyS: nonNegative
+  })
+})
+
+const hostEntrySchema = z.union([
+  z.strictObject({ name, type: z.string() }),
+  z.strictObject({
+    /** Hosts `<prefix><n>` for n = start .. start+count-1, n zero-padded to `pad` digits. */
+    prefix: z.string().regex(/^[A-Za-z][A-Za-z0-9._-]{0,50}$/),
+    count: z.number().int().min(1).max(1_000_000),
+    start: z.number().int().min(0).default(1),
+    pad: z.number().int().min(0).max(12).default(0),
+    type: z.string()
+  })
+])
+
+export const platformSchema = z.strictObject({
+  name,
+  description: z.string().optional(),
+  network: z.strictObject({
+    /** Extra one-way latency of the switch itself, seconds. */
+    switchLatencyS: nonNegative.default(0),
+    /** Fraction of a link's bandwidth that carries payload (TCP/IP/Ethernet headers). */
+    tcpEfficiency: z.number().gt(0).lte(1).default(1)
+  }),
+  virtualization: z.strictObject({
+    /** Domain 0 CPU work per byte of guest disk I/O (blkback), flops/byte. */
+    dom0DiskFlopsPerByte: nonNegative,
+    /** Domain 0 CPU work per byte of guest network I/O (netback + bridge), flops/byte. */
+    dom0NetFlopsPerByte: nonNegative,
+    /** Latency the split-driver path adds to each guest disk request, seconds. */
+    diskLatencyS: nonNegative,
+    /** Latency the split-driver path adds per guest endpoint of a transfer, seconds. */
+    netLatencyS: nonNegative
+  }),
+  pageCache: z.strictObject({
+    /** Fraction of a cache that may hold dirty (not yet written) pages before writers are throttled. */
+    dirtyRatio: z.number().gt(0).lte(1),
+    /** Memory a guest's own processes use; the rest of its memory is page cache. */
+    guestWorkingSetMiB: nonNegative,
+    /** Memory Domain 0's processes use; the rest of Domain 0's memory is its page cache. */
+    dom0WorkingSetMiB: nonNegative,
+    /** Memory a native host's processes use; the rest of its memory is page cache. */
+    nativeWorkingSetMiB: nonNegative
+  }),
+  /** Reference figures the model is checked against (bytes/s etc.); informative. */
+  calibration: z.record(z.string(), z.number()).default({}),
+  hostTypes: z.record(z.string(), hostTypeSchema),
+  hosts: z.array(hostEntrySchema).min(1)
+})
+
+export type PlatformInput = z.input<typeof platformSchema>
+export type PlatformParsed = z.output<typeof platformSchema>

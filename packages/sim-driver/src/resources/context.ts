@@ -1,0 +1,21 @@
+import type { Platform } from '../platform/platform.js'
+import type { ResourceModel } from './resource-model.js'
+
+/** What resources need from the engine (kept narrow to avoid import cycles). */
+export interface SimContext {
+  readonly model: ResourceModel
+  readonly platform: Platform
+  nowS (): number
+  log (kind: string, detail: string): void
+}
+
+/** A running activity as resources see it: it can be failed, paused, resumed. */
+export interface ResourceUser {
+  /** The resource it uses failed: fail with `reason`. */
+  resourceFailed (reason: string): void
+  /** Its VM was suspended / resumed. */
+  pause (): void
+  resume (): void
+}
+
+export const MIB = 1024 * 1024

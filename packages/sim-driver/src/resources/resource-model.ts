@@ -1,0 +1,203 @@
+/**
+ * Flows over the max-min system, with lazy progress accounting (as SimGrid's
+ * "lazy" update mode): a flow stores its remaining amount at the time of its
+ * last rate change; its progress in between is `rate x elapsed`. Completion
+ * times live in one indexed min-heap (ordered by finish time, then flow id),
+ * updated only for the flows whose rate changed in the last solve. The engine
+ * asks `nextCompletionS()` to know when the next flow ends: there is no
+ * per-flow event to cancel and reschedule.
+ */
+import { MaxMinSystem, type Constraint, type Variable } from './lmm.js'
+
+/** Something whose rate the solver sets. */
+export interface RateOwner {
+  /** Called after a solve at `nowS` changed `v.rate` (old rate in `v.prevRate`). */
+  rateChanged (v: Variable, nowS: number): void
+}
+
+/** An amount of work (flops or bytes) progressing at the rate of its variable. */
+export class Flow implements RateOwner {
+  heapIndex = -1
+  finishS = Infinity
+  lastS: number
+  readonly v: Variable
+  /** Paused flows keep their weight here while their variable's weight is 0. */
+  savedWeight = 0
+  constructor (
+    readonly model: ResourceModel,
+    readonly id: number,
+    public remainingAtLast: number,
+    weight: number,
+    bound: number,
+    nowS: number,
+    readonly onDone: (flow: Flow) => void
+  ) {
+    this.lastS = nowS
+    this.v = model.lmm.variable(weight, bound, this)
+  }
+
+  /** Remaining amount at `nowS`. */
+  remaining (nowS: number): number {
+    const r = this.remainingAtLast - this.v.rate * (nowS - this.lastS)
+    return r > 0 ? r : 0
+  }
+
+  rateChanged (v: Variable, nowS: number): void {
+    this.remainingAtLast -= v.prevRate * (nowS - this.lastS)
+    if (this.remainingAtLast < 0) this.remainingAtLast = 0
+    this.lastS = nowS
+    this.model.reschedule(this, nowS)
+  }
+}
+
+/** Relative amount under which a flow counts as done (float noise). */
+const DONE_EPSILON = 1e-9
+
+export class ResourceModel {
+  readonly lmm = new MaxMinSystem()
+  private readonly heap: Flow[] = []
+  private nextFlowId = 1
+  /** Number of flow completions so far (bench statistic). */
+  completions = 0
+
+  startFlow (amount: number, weight: number, bound: number, elems: ReadonlyArray<readonly [Constraint, number]>, nowS: number, onDone: (flow: Flow) => void): Flow {
+    const f = new Flow(this, this.nextFlowId++, amount, weight, bound, nowS, onDone)
+    for (const [c, coeff] of elems) this.lmm.expand(c, f.v, coeff)
+    if (amount <= 0) { f.finishS = nowS; this.heapInsert(f) }
+    return f
+  }
+
+  /** Stop a flow without completing it. Its remaining amount is frozen at `nowS`. */
+  stopFlow (f: Flow, nowS: number): void {
+    if (f.v.removed) return
+    f.remainingAtLast = f.remaining(nowS)
+    f.lastS = nowS
+    this.lmm.remove(f.v)
+    if (f.heapIndex >= 0) this.heapRemove(f)
+  }
+
+  /** Add `amount` to a running flow (for example more dirty pages to write back). */
+  addWork (f: Flow, amount: number, nowS: number): void {
+    f.remainingAtLast = f.remaining(nowS) + amount
+    f.lastS = nowS
+    this.reschedule(f, nowS)
+  }
+
+  pauseFlow (f: Flow): void {
+    if (f.v.weight === 0) return
+    f.savedWeight = f.v.weight
+    this.lmm.setWeight(f.v, 0)
+  }
+
+  resumeFlow (f: Flow): void {
+    if (f.v.weight !== 0 || f.savedWeight === 0) return
+    this.lmm.setWeight(f.v, f.savedWeight)
+    f.savedWeight = 0
+  }
+
+  get dirty (): boolean { return this.lmm.dirty }
+
+  /** Solve the touched components and reschedule the flows whose rate changed. */
+  solve (nowS: number): void {
+    // Owners may change capacities while reacting (two-level VM CPU sharing): loop until stable.
+    for (let pass = 0; pass < 8 && this.lmm.dirty; pass++) {
+      const changed = this.lmm.solve()
+      for (const v of changed) (v.owner as RateOwner).rateChanged(v, nowS)
+    }
+  }
+
+  reschedule (f: Flow, nowS: number): void {
+    if (f.v.removed) return
+    const rem = f.remainingAtLast
+    let finish: number
+    if (rem <= 0) finish = nowS
+    else if (f.v.rate > 0) {
+      finish = nowS + rem / f.v.rate
+      if (finish === nowS) finish = nowS
+    } else finish = Infinity
+    f.finishS = finish
+    if (finish === Infinity) { if (f.heapIndex >= 0) this.heapRemove(f); return }
+    if (f.heapIndex >= 0) this.heapUpdate(f)
+    else this.heapInsert(f)
+  }
+
+  nextCompletionS (): number {
+    const top = this.heap[0]
+    return top === undefined ? Infinity : top.finishS
+  }
+
+  /** Complete the earliest flow (its finish time must be <= nowS). */
+  completeNext (nowS: number): void {
+    const f = this.heap[0]
+    if (f === undefined) return
+    this.heapRemove(f)
+    f.remainingAtLast = 0
+    f.lastS = nowS
+    this.lmm.remove(f.v)
+    this.completions++
+    f.onDone(f)
+  }
+
+  /** True when a flow's remaining amount is float noise relative to `total`. */
+  static isDone (remaining: number, total: number): boolean {
+    return remaining <= total * DONE_EPSILON
+  }
+
+  // ── indexed binary heap on (finishS, id) ──────────────────────────
+  private less (a: Flow, b: Flow): boolean {
+    return a.finishS < b.finishS || (a.finishS === b.finishS && a.id < b.id)
+  }
+
+  private heapInsert (f: Flow): void {
+    f.heapIndex = this.heap.length
+    this.heap.push(f)
+    this.up(f.heapIndex)
+  }
+
+  private heapUpdate (f: Flow): void {
+    this.up(f.heapIndex)
+    this.down(f.heapIndex)
+  }
+
+  private heapRemove (f: Flow): void {
+    const i = f.heapIndex
+    const last = this.heap.pop() as Flow
+    f.heapIndex = -1
+    if (last === f) return
+    this.heap[i] = last
+    last.heapIndex = i
+    this.up(i)
+    this.down(last.heapIndex)
+  }
+
+  private up (i: number): void {
+    const h = this.heap
+    const f = h[i] as Flow
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      const pf = h[p] as Flow
+      if (!this.less(f, pf)) break
+      h[i] = pf; pf.heapIndex = i
+      i = p
+    }
+    h[i] = f; f.heapIndex = i
+  }
+
+  private down (i: number): void {
+    const h = this.heap
+    const n = h.length
+    const f = h[i] as Flow
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= n) break
+      const r = l + 1
+      let c = l
+      if (r < n && this.less(h[r] as Flow, h[l] as Flow)) c = r
+      const cf = h[c] as Flow
+      if (!this.less(cf, f)) break
+      h[i] = cf; cf.heapIndex = i
+      i = c
+    }
+    h[i] = f; f.heapIndex = i
+  }
+}

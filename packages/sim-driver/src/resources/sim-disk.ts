@@ -1,0 +1,67 @@
+import { InsufficientDiskError } from '@xenos/hypervisor-interface'
+import type { DiskDescription } from '../platform/platform.js'
+import type { Constraint } from './lmm.js'
+import type { SimContext } from './context.js'
+
+/**
+ * A disk. Its constraint's capacity is "fraction of the disk's time" (1 per
+ * second): a read stream at r bytes/s uses r / readBps of it, a write stream
+ * r / writeBps. Alone, a stream gets the full sequential bandwidth; when two
+ * or more streams are active they interleave and the capacity drops to
+ * `interleaveFactor` (time lost seeking between them). `slow(factor)` divides
+ * the bandwidth by `factor` (a failing or throttled disk).
+ */
+export class SimDisk {
+  readonly name: string
+  readonly capacityBytes: number
+  readonly readBps: number
+  readonly writeBps: number
+  readonly interleaveFactor: number
+  readonly constraint: Constraint
+  usedBytes = 0
+  private streams = 0
+  private slowFactor = 1
+
+  constructor (private readonly ctx: SimContext, readonly hostname: string, d: DiskDescription) {
+    this.name = d.name
+    this.capacityBytes = d.capacityBytes
+    this.readBps = d.readBps
+    this.writeBps = d.writeBps
+    this.interleaveFactor = d.interleaveFactor
+    this.constraint = ctx.model.lmm.constraint(`${hostname}/${d.name}`, 1)
+  }
+
+  get freeBytes (): number { return this.capacityBytes - this.usedBytes }
+
+  /** Reserve space; `InsufficientDiskError` when it does not fit. */
+  allocate (bytes: number): void {
+    if (!(bytes >= 0)) throw new RangeError(`allocate: expected bytes >= 0, found ${bytes}`)
+    if (bytes > this.freeBytes) throw new InsufficientDiskError(bytes, this.freeBytes, this.hostname)
+    this.usedBytes += bytes
+  }
+
+  release (bytes: number): void {
+    if (!(bytes >= 0)) throw new RangeError(`release: expected bytes >= 0, found ${bytes}`)
+    this.usedBytes = Math.max(0, this.usedBytes - bytes)
+  }
+
+  /** Divide this disk's bandwidth by `factor` (>= 1 slows it; 1 restores it). */
+  slow (factor: number): void {
+    if (!(factor > 0) || !Number.isFinite(factor)) throw new RangeError(`slow: expected a finite factor > 0, found ${factor}`)
+    this.slowFactor = factor
+    this.update()
+  }
+
+  /** A stream starts (+1) or stops (-1) using the disk. */
+  streamDelta (delta: number): void {
+    this.streams += delta
+    this.update()
+  }
+
+  get activeStreams (): number { return this.streams }
+
+  private update (): void {
+    const base = this.streams >= 2 ? this.interleaveFactor : 1
+    this.ctx.model.lmm.setCapacity(this.constraint, base / this.slowFactor)
+  }
+}
