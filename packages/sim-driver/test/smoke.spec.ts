@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { Engine } from '../src/index.js'
-import { goldenPlatform } from './fixtures.js'
+import { goldenPlatform } from './golden-fixtures.js'
 
 describe('smoke', () => {
   it('runs a comm', async () => {
