@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { JsonParseError, ResultSetValidationError, DocumentValidationError } from './errors.js'
 import { PAPER_FIGURES } from './paper-figures.js'
-import { parseResultSetJson, validateFigureSpecs, validateFindingResults, validateResultSet } from './validate.js'
+import { parseResultSetJson, stringifyResultSet, validateFigureSpecs, validateFindingResults, validateResultSet } from './validate.js'
 
 function goodResultSet (): Record<string, unknown> {
   return {
@@ -80,6 +80,20 @@ describe('parseResultSetJson', () => {
   it('round-trips a result set through JSON', () => {
     const text = JSON.stringify(goodResultSet())
     expect(parseResultSetJson(text, 'x.json')).toEqual(goodResultSet())
+  })
+})
+
+describe('stringifyResultSet', () => {
+  it('writes JSON that parses back to the same result set', () => {
+    const rs = validateResultSet(goodResultSet())
+    expect(parseResultSetJson(stringifyResultSet(rs, 'out.json'), 'out.json')).toEqual(rs)
+  })
+
+  it('refuses a NaN value instead of writing it as null', () => {
+    const rs = validateResultSet(goodResultSet())
+    const run = rs.runs[0]
+    if (run !== undefined) run.value = Number.NaN
+    expect(() => stringifyResultSet(rs, 'out.json')).toThrow(/out\.json.*runs\[0\]\.value/)
   })
 })
 

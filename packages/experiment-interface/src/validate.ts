@@ -121,3 +121,12 @@ export function parseJson (text: string, source = '<memory>'): unknown {
     throw new JsonParseError(source, (err as Error).message, { cause: err })
   }
 }
+
+/**
+ * The text of a result file: validated first (so a NaN or a missing seed
+ * fails here, not silently as `null` in the file), then pretty-printed JSON.
+ */
+export function stringifyResultSet (resultSet: ResultSet, destination = '<memory>'): string {
+  validateResultSet(resultSet, destination)
+  return `${JSON.stringify(resultSet, null, 2)}\n`
+}
