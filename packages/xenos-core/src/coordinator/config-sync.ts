@@ -1,0 +1,88 @@
+/**
+ * Registers what the service config directory describes (issue 4 items 1
+ * and 6): templates first, then services made from them. Each file is taken
+ * on its own: a broken file, a template whose images are missing or a
+ * service that cannot be created is reported (returned and emitted as a
+ * `config-error` event) and the others still load.
+ *
+ * A config service already in the registry (a restart, a reload) keeps its
+ * id and domain; its groups, attributes, endpoints and owner follow the file.
+ */
+import { ImageNotFoundError } from '@xenos/hypervisor-interface'
+import type { CoordinatorContext } from './context.js'
+import { createInstance } from './instances.js'
+import type { ConfigProblem, ServiceConfig, ServiceConfigSource, TemplateConfig } from './ports.js'
+import type { TemplateRecord } from './records.js'
+
+export interface ConfigSyncResult {
+  templates: string[]
+  services: string[]
+  problems: ConfigProblem[]
+}
+
+export async function syncConfig (ctx: CoordinatorContext, source: ServiceConfigSource, options: { createMissingImages: boolean }): Promise<ConfigSyncResult> {
+  const loaded = await source.load()
+  const result: ConfigSyncResult = { templates: [], services: [], problems: [...loaded.problems] }
+  for (const t of loaded.templates) {
+    try {
+      await registerTemplate(ctx, t, options)
+      result.templates.push(t.name)
+    } catch (err) {
+      result.problems.push({ file: t.source, message: `template "${t.name}": ${(err as Error).message}` })
+    }
+  }
+  for (const s of loaded.services) {
+    try {
+      await registerService(ctx, s)
+      result.services.push(s.name)
+    } catch (err) {
+      result.problems.push({ file: s.source, message: `service "${s.name}": ${(err as Error).message}` })
+    }
+  }
+  for (const p of result.problems) {
+    ctx.events.emit({ kind: 'config-error', subject: p.file, detail: [p.line === undefined ? undefined : `line ${p.line}`, p.field, p.message].filter(x => x !== undefined).join(': ') })
+  }
+  return result
+}
+
+async function registerTemplate (ctx: CoordinatorContext, t: TemplateConfig, options: { createMissingImages: boolean }): Promise<void> {
+  for (const img of t.images) {
+    try {
+      await ctx.driver.imageInfo(img.path)
+    } catch (err) {
+      if ((err as Error).name !== ImageNotFoundError.name || !options.createMissingImages) throw err
+      await ctx.driver.createImage(img.path, img.sizeBytes)
+    }
+  }
+  const record: TemplateRecord = {
+    name: t.name,
+    spec: t.spec,
+    images: t.images,
+    defaultGroups: t.groups,
+    defaultAttributes: t.attributes,
+    endpoints: t.endpoints,
+    origin: 'config'
+  }
+  const known = ctx.registry.findTemplate(t.name)
+  await ctx.registry.putTemplate(record)
+  if (known === undefined) ctx.events.emit({ kind: 'template-added', subject: t.name })
+}
+
+async function registerService (ctx: CoordinatorContext, s: ServiceConfig): Promise<void> {
+  const known = ctx.registry.findService(s.name)
+  if (known !== undefined) {
+    await ctx.registry.updateService(known.id, { groups: s.groups, attributes: s.attributes, endpoints: s.endpoints, owner: s.owner })
+    for (const g of s.groups) await ctx.network?.joinGroup?.(g)
+  } else {
+    const rec = await createInstance(ctx, s.template, { name: s.name, groups: s.groups, attributes: s.attributes, endpoints: s.endpoints.length > 0 ? s.endpoints : undefined, owner: s.owner, origin: 'config' })
+    ctx.events.emit({ kind: 'registered', serviceId: rec.id, detail: s.source })
+  }
+  if (s.autostart) {
+    const rec = ctx.registry.service(s.name)
+    if (rec.state === 'stopped' || rec.state === 'crashed') {
+      const info = await ctx.driver.startDomain(rec.domainName)
+      await ctx.registry.updateService(rec.id, { state: info.state })
+      ctx.events.emit({ kind: 'started', serviceId: rec.id })
+    }
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * The coordinator of one host (paper Section IV-B): the 'notice board' of
+ * the host's services. It owns the registry of services, templates and
+ * groups (persisted in the data directory), drives the hypervisor through
+ * an injected `HypervisorDriver`, answers the local side of searches, and
+ * carries out creation, replication and migration with its peers.
+ */
+import type { HypervisorDriver } from '@xenos/hypervisor-interface'
+import { syncConfig as configSync, type ConfigSyncResult } from './config-sync.js'
+import { keyedLock, type CoordinatorContext } from './context.js'
+import { InvalidArgumentError, NotRunningError } from './errors.js'
+import { eventLog, type CoordinatorEvent, type EventListener, type EventLog, type EventPage } from './event-log.js'
+import { createInstance, type CreateInstanceOptions } from './instances.js'
+import { abortIncoming, commitIncoming, heldReservations, migrateService, prepareIncoming, type MigrateOptions, type MigrateResult, type MigrationDestination, type PrepareReply, type PrepareRequest } from './migration.js'
+import type { IdSource, ImageFetcher, PeerNetwork, QueryMatcher, ReplicationMethod, SearchKind, SearchOutcome, ServiceConfigSource } from './ports.js'
+import { toSearchRecord, type GroupRecord, type HostRecord, type ServiceRecord, type ServiceSearchRecord, type TemplateRecord } from './records.js'
+import { registry as makeRegistry, assertGroupName } from './registry.js'
+import { reattachAll, type ReattachSummary } from './reattach.js'
+import { replicateTemplate, type ReplicateOptions, type ReplicateResult } from './replication.js'
+import { checkpointService, destroyService, pauseService, serviceStats, startService, stopService, unpauseService, type ServiceStats } from './service-ops.js'
+import { stateStore } from './state-store.js'
+
+export interface CoordinatorInit {
+  /** Directory for the coordinator's state (created when missing). */
+  dataDir: string
+  /** Free-form tags advertised with the host record (`ssd`, `rack-2`). */
+  tags?: string[]
+  /** Where this host's API answers, advertised in the host record. */
+  apiUrl?: string
+  /** Overlay peer id, advertised in the host record. */
+  peerId?: string
+  /** `cow` clones where the driver can (`auto`), or always full copies. @default 'auto' */
+  cloneMode?: 'auto' | 'cow' | 'copy'
+  /** @default 'chunked' */
+  replicationMethod?: ReplicationMethod
+  /** Deadline of searches the coordinator makes itself (replication, migration), in ms. @default 2000 */
+  searchDeadlineMs?: number
+  /** Make blank images for config templates whose images are missing (simulated hosts). @default false */
+  createMissingImages?: boolean
+  /** @default 600000 (10 minutes) */
+  reservationTtlMs?: number
+}
+
+export interface CoordinatorComponents {
+  driver: HypervisorDriver
+  ids: IdSource
+  matcher: QueryMatcher
+  /** The overlay; without it the coordinator works alone (no search beyond itself, no migration). */
+  network?: PeerNetwork
+  fetcher?: ImageFetcher
+  /** The service config directory. */
+  configSource?: ServiceConfigSource
+  /** Wall clock for record and event times. @default () => new Date() */
+  now?: () => Date
+}
+
+export interface Coordinator {
+  readonly hostname: string
+  readonly status: 'new' | 'running' | 'stopped'
+  /** How many times this data directory's coordinator has started (1 on the first). */
+  readonly bootCount: number
+  start (): Promise<{ reattach: ReattachSummary, config?: ConfigSyncResult }>
+  /** Flush state; the driver and its domains are left alone. */
+  stop (): Promise<void>
+  /** Re-read the service config directory. */
+  reload (): Promise<ConfigSyncResult | undefined>
+  /** Late wiring: the overlay usually starts after the coordinator exists. */
+  attachNetwork (network: PeerNetwork, fetcher?: ImageFetcher): void
+  hostRecord (): Promise<HostRecord>
+  /** This host's matches for a query (what it answers to a flooded search). */
+  localSearch (kind: SearchKind, query: string): Promise<Array<HostRecord | ServiceSearchRecord>>
+  /** Search the whole overlay (or only this host without one). */
+  search (kind: SearchKind, query: string, options?: { deadlineMs?: number }): Promise<SearchOutcome>
+  listServices (): ServiceRecord[]
+  getService (idOrName: string): ServiceRecord
+  listTemplates (): TemplateRecord[]
+  getTemplate (name: string): TemplateRecord
+  startService (id: string): Promise<ServiceRecord>
+  stopService (id: string, options?: { timeoutS?: number, force?: boolean }): Promise<ServiceRecord>
+  pauseService (id: string): Promise<ServiceRecord>
+  unpauseService (id: string): Promise<ServiceRecord>
+  destroyService (id: string): Promise<ServiceRecord>
+  checkpointService (id: string, options?: { leaveRunning?: boolean }): Promise<{ service: ServiceRecord, checkpointPath: string }>
+  serviceStats (id: string): Promise<ServiceStats>
+  createInstance (template: string, options?: CreateInstanceOptions): Promise<ServiceRecord>
+  replicateTemplate (template: string, options?: ReplicateOptions): Promise<ReplicateResult>
+  migrateService (id: string, target: MigrationDestination, options?: MigrateOptions): Promise<MigrateResult>
+  grant (id: string, user: string): Promise<ServiceRecord>
+  listGroups (): GroupRecord[]
+  createGroup (name: string): Promise<GroupRecord>
+  joinGroup (id: string, group: string): Promise<ServiceRecord>
+  leaveGroup (id: string, group: string): Promise<ServiceRecord>
+  publish (group: string, message: string): Promise<{ delivered: number }>
+  events (sinceSeq: number, limit?: number): EventPage
+  subscribe (listener: EventListener): () => void
+  /** The peer side of replication and migration (called by other coordinators through the API). */
+  readonly peer: {
+    exportTemplate (name: string): TemplateRecord
+    prepareMigration (req: PrepareRequest): Promise<PrepareReply>
+    commitMigration (migrationId: string, record: ServiceRecord): Promise<ServiceRecord>
+    abortMigration (migrationId: string): Promise<boolean>
+  }
+}
+
+/**
+ * Make the coordinator of the host `components.driver` controls.
+ *
+ * @example
+ * ```ts
+ * const c = coordinator({ dataDir: '/var/lib/xenos' })({ driver, ids, matcher })
+ * await c.start()
+ * const svc = await c.createInstance('web', { name: 'web-1' })
+ * await c.startService(svc.id)
+ * ```
+ */
+export function coordinator (init: CoordinatorInit): (components: CoordinatorComponents) => Coordinator {
+  return (components) => makeCoordinator(init, components)
+}
+
+function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponents): Coordinator {
+  const { driver } = components
+  const hostname = driver.hostname
+  const now = components.now ?? (() => new Date())
+  let status: Coordinator['status'] = 'new'
+  let bootCount = 0
+  let network = components.network
+  let fetcher = components.fetcher
+  const reg = makeRegistry({ hostname }, { persist: async () => { await store.save() } })
+  const store = stateStore({ dataDir: init.dataDir }, { read: () => reg.snapshot(bootCount) })
+  const events: EventLog = eventLog({ host: hostname }, { now, bootCount: () => bootCount })
+  events.subscribe(e => { network?.publishEvent?.(e) })
+  const ctx: CoordinatorContext = {
+    hostname,
+    driver,
+    registry: reg,
+    events,
+    get network () { return network },
+    get fetcher () { return fetcher },
+    ids: components.ids,
+    now,
+    options: {
+      cloneMode: init.cloneMode ?? 'auto',
+      replicationMethod: init.replicationMethod ?? 'chunked',
+      searchDeadlineMs: init.searchDeadlineMs ?? 2000,
+      reservationTtlMs: init.reservationTtlMs ?? 600_000
+    },
+    withLock: keyedLock(),
+    reservations: new Map()
+  }
+
+  function running (): void {
+    if (status !== 'running') throw new NotRunningError(hostname, status)
+  }
+  function guard<A extends unknown[], R> (fn: (...args: A) => R): (...args: A) => R {
+    return (...args) => { running(); return fn(...args) }
+  }
+
+  async function hostRecord (): Promise<HostRecord> {
+    const facts = await driver.hostFacts()
+    const held = heldReservations(ctx)
+    const freeDiskBytes = Math.max(0, facts.disk.freeBytes - held.diskBytes)
+    const rec: HostRecord = {
+      kind: 'host',
+      hostname,
+      backend: driver.backend,
+      cores: facts.cpu.cores,
+      totalMemoryMiB: facts.memory.totalMiB,
+      freeMemoryMiB: Math.max(0, facts.memory.freeMiB - held.memoryMiB),
+      freeDiskBytes,
+      freeDiskMiB: Math.floor(freeDiskBytes / 1048576),
+      tags: [...(init.tags ?? [])],
+      templates: reg.templates().map(t => t.name).sort(),
+      services: reg.services().length
+    }
+    if (init.apiUrl !== undefined) rec.apiUrl = init.apiUrl
+    if (init.peerId !== undefined) rec.peerId = init.peerId
+    return rec
+  }
+
+  async function localSearch (kind: SearchKind, query: string): Promise<Array<HostRecord | ServiceSearchRecord>> {
+    if (kind !== 'services' && kind !== 'hosts') throw new InvalidArgumentError('kind', '"services" or "hosts"', kind)
+    const match = components.matcher.compile(query)
+    if (kind === 'hosts') {
+      const h = await hostRecord()
+      return match(h as unknown as Record<string, unknown>) ? [h] : []
+    }
+    const templates = new Map(reg.templates().map(t => [t.name, t.spec]))
+    return reg.services()
+      .map(s => toSearchRecord(s, templates.get(s.template) ?? { vcpus: 0, memoryMiB: 0 }))
+      .filter(r => match(r as unknown as Record<string, unknown>))
+  }
+
+  const self: Coordinator = {
+    hostname,
+    get status () { return status },
+    get bootCount () { return bootCount },
+    async start () {
+      if (status === 'running') throw new InvalidArgumentError('status', 'a coordinator not yet started', status)
+      const snap = await store.load()
+      bootCount = (snap?.bootCount ?? 0) + 1
+      if (snap !== undefined) reg.restore(snap)
+      await store.save()
+      status = 'running'
+      const reattach = await reattachAll(ctx)
+      for (const g of new Set(reg.services().flatMap(s => s.groups))) await network?.joinGroup?.(g)
+      const config = components.configSource === undefined ? undefined : await configSync(ctx, components.configSource, { createMissingImages: init.createMissingImages ?? false })
+      return config === undefined ? { reattach } : { reattach, config }
+    },
+    async stop () {
+      if (status !== 'running') return
+      status = 'stopped'
+      await store.flush()
+    },
+    reload: guard(async () => components.configSource === undefined ? undefined : await configSync(ctx, components.configSource, { createMissingImages: init.createMissingImages ?? false })),
+    attachNetwork (n, f) {
+      network = n
+      if (f !== undefined) fetcher = f
+    },
+    hostRecord,
+    localSearch,
+    search: guard(async (kind, query, options) => {
+      if (network === undefined) return { results: await localSearch(kind, query) as unknown as Array<Record<string, unknown>>, nonResponders: [] }
+      return await network.search(kind, query, { deadlineMs: options?.deadlineMs ?? ctx.options.searchDeadlineMs })
+    }),
+    listServices: () => reg.services(),
+    getService: id => reg.service(id),
+    listTemplates: () => reg.templates(),
+    getTemplate: name => reg.template(name),
+    startService: guard(async id => await startService(ctx, id)),
+    stopService: guard(async (id, o) => await stopService(ctx, id, o)),
+    pauseService: guard(async id => await pauseService(ctx, id)),
+    unpauseService: guard(async id => await unpauseService(ctx, id)),
+    destroyService: guard(async id => await destroyService(ctx, id)),
+    checkpointService: guard(async (id, o) => await checkpointService(ctx, id, o)),
+    serviceStats: guard(async id => await serviceStats(ctx, id)),
+    createInstance: guard(async (t, o) => await createInstance(ctx, t, o)),
+    replicateTemplate: guard(async (t, o) => await replicateTemplate(ctx, t, o)),
+    migrateService: guard(async (id, target, o) => await migrateService(ctx, id, target, o)),
+    grant: guard(async (id, user) => {
+      if (typeof user !== 'string' || user.length === 0) throw new InvalidArgumentError('user', 'a user name', user)
+      const rec = reg.service(id)
+      return rec.grantees.includes(user) ? rec : await reg.updateService(rec.id, { grantees: [...rec.grantees, user] })
+    }),
+    listGroups: () => reg.groups(),
+    createGroup: guard(async name => {
+      const g = await reg.createGroup(name)
+      return g
+    }),
+    joinGroup: guard(async (id, group) => {
+      const rec = await reg.joinGroup(reg.service(id).id, group)
+      await network?.joinGroup?.(group)
+      events.emit({ kind: 'group-joined', serviceId: rec.id, subject: group })
+      return rec
+    }),
+    leaveGroup: guard(async (id, group) => {
+      const rec = await reg.leaveGroup(reg.service(id).id, group)
+      if (!reg.services().some(s => s.groups.includes(group))) await network?.leaveGroup?.(group)
+      events.emit({ kind: 'group-left', serviceId: rec.id, subject: group })
+      return rec
+    }),
+    publish: guard(async (group, message) => {
+      assertGroupName(group)
+      if (typeof message !== 'string') throw new InvalidArgumentError('message', 'a string', message)
+      if (network?.publish === undefined) throw new InvalidArgumentError('group', 'an overlay to publish through', 'none attached')
+      return await network.publish(group, message)
+    }),
+    events: (sinceSeq, limit) => {
+      if (!Number.isInteger(sinceSeq) || sinceSeq < 0) throw new InvalidArgumentError('sinceSeq', 'an integer >= 0', sinceSeq)
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 10_000)) throw new InvalidArgumentError('limit', 'an integer from 1 to 10000', limit)
+      return events.since(sinceSeq, limit)
+    },
+    subscribe: listener => events.subscribe(listener),
+    peer: {
+      exportTemplate: name => reg.template(name),
+      prepareMigration: async req => { running(); return await prepareIncoming(ctx, req) },
+      commitMigration: async (id, record) => { running(); return await commitIncoming(ctx, id, record) },
+      abortMigration: async id => await abortIncoming(ctx, id)
+    }
+  }
+  return self
+}
+
+export type { CoordinatorEvent }

@@ -1,0 +1,220 @@
+/**
+ * Migration of a service between coordinators (issue 4 item 8).
+ *
+ * Protocol, driven by the source over the overlay's API calls:
+ * 1. the source picks the target (a host name, or the best host matching a
+ *    search query by free memory then free disk) and marks the service
+ *    `migrating`;
+ * 2. `xenos.peer.prepareMigration` on the target: it checks room, replicates
+ *    the template if it lacks it, and reserves memory and disk;
+ * 3. the source's driver migrates the domain (`migrateDomain`);
+ * 4. `xenos.peer.commitMigration` on the target registers the service under
+ *    the same id and groups; the source forgets it.
+ * A failure in 2 or 3 sends `xenos.peer.abortMigration` (the target drops its
+ * reservation and any template it fetched for this migration) and puts the
+ * service back in its real state on the source; the driver guarantees the
+ * domain is still running there.
+ */
+import type { MigrationOptions, MigrationReport, MigrationTarget, StorageMigrationMode } from '@xenos/hypervisor-interface'
+import { undo, type CoordinatorContext } from './context.js'
+import { AlreadyExistsError, InvalidArgumentError, MigrationError, NoCapacityError, ServiceStateError } from './errors.js'
+import type { HostRecord, ServiceRecord } from './records.js'
+import { dropTemplate, replicateTemplate } from './replication.js'
+
+export type MigrationDestination = { host: string } | { query: string }
+
+export interface MigrateOptions {
+  live?: boolean
+  storage?: StorageMigrationMode
+  /** Retries of the final commit call before giving up. @default 3 */
+  commitAttempts?: number
+}
+
+export interface MigrateResult {
+  service: ServiceRecord
+  fromHost: string
+  toHost: string
+  report: MigrationReport
+}
+
+/** What the source sends the target in `xenos.peer.prepareMigration`. */
+export interface PrepareRequest {
+  migrationId: string
+  serviceId: string
+  name: string
+  template: string
+  memoryMiB: number
+  diskBytes: number
+  /** Hosts holding the template (the source at least). */
+  holders: string[]
+}
+
+export interface PrepareReply {
+  migrationTarget: MigrationTarget
+}
+
+/** Pick the best target among host records: most free memory, then free disk, then name. */
+export function chooseTarget (hosts: HostRecord[], need: { memoryMiB: number, diskBytes: number }, exclude: string): HostRecord | undefined {
+  return hosts
+    .filter(h => h.hostname !== exclude && h.freeMemoryMiB >= need.memoryMiB && h.freeDiskBytes >= need.diskBytes)
+    .sort((a, b) => b.freeMemoryMiB - a.freeMemoryMiB || b.freeDiskBytes - a.freeDiskBytes || a.hostname.localeCompare(b.hostname))[0]
+}
+
+async function needOf (ctx: CoordinatorContext, rec: ServiceRecord): Promise<{ memoryMiB: number, diskBytes: number }> {
+  const info = await ctx.driver.inspectDomain(rec.domainName)
+  let diskBytes = 0
+  for (const d of info.spec.disks) diskBytes += (await ctx.driver.imageInfo(d.image)).allocatedBytes
+  return { memoryMiB: info.spec.memoryMiB, diskBytes }
+}
+
+async function resolveTarget (ctx: CoordinatorContext, dest: MigrationDestination, need: { memoryMiB: number, diskBytes: number }, serviceId: string): Promise<string> {
+  if ('host' in dest) {
+    if (typeof dest.host !== 'string' || dest.host.length === 0) throw new InvalidArgumentError('target.host', 'a host name', dest.host)
+    if (dest.host === ctx.hostname) throw new InvalidArgumentError('target.host', `a host other than the source ${ctx.hostname}`, dest.host)
+    return dest.host
+  }
+  if (typeof dest.query !== 'string') throw new InvalidArgumentError('target.query', 'a search query', dest.query)
+  if (ctx.network === undefined) throw new NoCapacityError('a target host from a search', 'no overlay to search')
+  const outcome = await ctx.network.search('hosts', dest.query, { deadlineMs: ctx.options.searchDeadlineMs })
+  const best = chooseTarget(outcome.results as unknown as HostRecord[], need, ctx.hostname)
+  if (best === undefined) {
+    throw new NoCapacityError(`a host matching "${dest.query}" with ${need.memoryMiB} MiB and ${need.diskBytes} bytes free for service ${serviceId}`, `none among ${outcome.results.length} matches`)
+  }
+  return best.hostname
+}
+
+export async function migrateService (ctx: CoordinatorContext, idOrName: string, dest: MigrationDestination, options: MigrateOptions = {}): Promise<MigrateResult> {
+  const network = ctx.network
+  const first = ctx.registry.service(idOrName)
+  if (network === undefined) throw new MigrationError(first.id, 'another host', 'this coordinator has no overlay')
+  return await ctx.withLock(first.id, async () => {
+    const rec = ctx.registry.service(first.id)
+    if (rec.state !== 'running' && rec.state !== 'paused') throw new ServiceStateError(rec.id, 'migrate', ['running', 'paused'], rec.state)
+    const need = await needOf(ctx, rec)
+    const toHost = await resolveTarget(ctx, dest, need, rec.id)
+    const migrationId = `${rec.id}~${ctx.ids.serviceId()}`
+    const before = rec.state
+    await ctx.registry.updateService(rec.id, { state: 'migrating' })
+    ctx.events.emit({ kind: 'migrating', serviceId: rec.id, detail: `to ${toHost}` })
+    let prepared = false
+    try {
+      const req: PrepareRequest = { migrationId, serviceId: rec.id, name: rec.name, template: rec.template, memoryMiB: need.memoryMiB, diskBytes: need.diskBytes, holders: [ctx.hostname] }
+      const reply = await network.call(toHost, 'xenos.peer.prepareMigration', [req]) as PrepareReply
+      prepared = true
+      if (reply === null || typeof reply !== 'object' || typeof reply.migrationTarget?.host !== 'string') throw new Error(`host ${toHost} answered prepareMigration without a migrationTarget`)
+      const migrationOptions: MigrationOptions = {}
+      if (options.live !== undefined) migrationOptions.live = options.live
+      if (options.storage !== undefined) migrationOptions.storage = options.storage
+      const report = await ctx.driver.migrateDomain(rec.domainName, reply.migrationTarget, migrationOptions)
+      const moved: ServiceRecord = { ...ctx.registry.service(rec.id), host: toHost, state: before }
+      delete moved.handle
+      const committed = await commit(ctx, toHost, migrationId, moved, options.commitAttempts ?? 3)
+      await ctx.registry.removeService(rec.id)
+      await leaveUnusedGroups(ctx, rec.groups)
+      ctx.events.emit({ kind: 'migrated', serviceId: rec.id, detail: `to ${toHost} in ${report.totalS.toFixed(3)} s, downtime ${report.downtimeS.toFixed(3)} s` })
+      return { service: committed, fromHost: ctx.hostname, toHost, report }
+    } catch (err) {
+      const steps: Array<() => Promise<void>> = []
+      if (prepared) steps.push(async () => { await network.call(toHost, 'xenos.peer.abortMigration', [migrationId]) })
+      steps.push(async () => {
+        const still = ctx.registry.findService(rec.id)
+        if (still === undefined) return
+        let state: ServiceRecord['state'] = before
+        try { state = (await ctx.driver.inspectDomain(rec.domainName)).state } catch { state = 'vanished' }
+        await ctx.registry.updateService(rec.id, { state, lastError: (err as Error).message })
+      })
+      await undo(err, steps, 'undoing the migration')
+      ctx.events.emit({ kind: 'failed', serviceId: rec.id, detail: `migration to ${toHost}: ${(err as Error).message}` })
+      if ((err as Error).name === MigrationError.name) throw err
+      throw new MigrationError(rec.id, toHost, (err as Error).message, { cause: err })
+    }
+  })
+}
+
+async function commit (ctx: CoordinatorContext, toHost: string, migrationId: string, record: ServiceRecord, attempts: number): Promise<ServiceRecord> {
+  let last: unknown
+  for (let i = 0; i < Math.max(1, attempts); i++) {
+    try {
+      return await ctx.network!.call(toHost, 'xenos.peer.commitMigration', [migrationId, record]) as ServiceRecord
+    } catch (err) {
+      last = err
+    }
+  }
+  // The domain already runs on the target: it is not ours any more.
+  await ctx.registry.updateService(record.id, { state: 'vanished', lastError: `migrated to ${toHost}, which did not confirm: ${(last as Error).message}` })
+  throw last
+}
+
+async function leaveUnusedGroups (ctx: CoordinatorContext, groups: string[]): Promise<void> {
+  const inUse = new Set(ctx.registry.services().flatMap(s => s.groups))
+  for (const g of groups) if (!inUse.has(g)) await ctx.network?.leaveGroup?.(g)
+}
+
+// ── target side ──────────────────────────────────────────────────────
+
+export async function prepareIncoming (ctx: CoordinatorContext, req: PrepareRequest): Promise<PrepareReply> {
+  validatePrepare(req)
+  if (ctx.registry.findService(req.serviceId) !== undefined) throw new AlreadyExistsError('service id', req.serviceId, ctx.hostname)
+  if (ctx.registry.findService(req.name) !== undefined) throw new AlreadyExistsError('service name', req.name, ctx.hostname)
+  const facts = await ctx.driver.hostFacts()
+  const held = heldReservations(ctx)
+  const freeMiB = facts.memory.freeMiB - held.memoryMiB
+  const freeBytes = facts.disk.freeBytes - held.diskBytes
+  if (freeMiB < req.memoryMiB) throw new NoCapacityError(`${req.memoryMiB} MiB free on ${ctx.hostname}`, `${freeMiB} MiB`)
+  if (freeBytes < req.diskBytes) throw new NoCapacityError(`${req.diskBytes} bytes of disk free on ${ctx.hostname}`, `${freeBytes} bytes`)
+  let replicated = false
+  if (ctx.registry.findTemplate(req.template) === undefined) {
+    const r = await replicateTemplate(ctx, req.template, { fromPeers: req.holders })
+    replicated = !r.alreadyPresent
+  }
+  ctx.reservations.set(req.migrationId, { memoryMiB: req.memoryMiB, diskBytes: req.diskBytes, expiresAtMs: ctx.now().getTime() + ctx.options.reservationTtlMs, template: req.template, replicatedTemplate: replicated })
+  return { migrationTarget: { host: ctx.driver.hostname } }
+}
+
+export async function abortIncoming (ctx: CoordinatorContext, migrationId: string): Promise<boolean> {
+  const r = ctx.reservations.get(migrationId)
+  if (r === undefined) return false
+  ctx.reservations.delete(migrationId)
+  if (r.replicatedTemplate && r.template !== undefined) {
+    const inUse = ctx.registry.services().some(s => s.template === r.template)
+    if (!inUse) await dropTemplate(ctx, r.template)
+  }
+  return true
+}
+
+export async function commitIncoming (ctx: CoordinatorContext, migrationId: string, record: ServiceRecord): Promise<ServiceRecord> {
+  if (record === null || typeof record !== 'object' || typeof record.id !== 'string' || typeof record.domainName !== 'string') throw new InvalidArgumentError('record', 'a service record', record)
+  const known = ctx.registry.findService(record.id)
+  if (known !== undefined) return known
+  ctx.reservations.delete(migrationId)
+  const info = await ctx.driver.inspectDomain(record.domainName)
+  const handle = await ctx.driver.handle(record.domainName)
+  const saved = await ctx.registry.addService({ ...record, host: ctx.hostname, state: info.state, origin: 'migration', handle, grantees: record.grantees ?? [] })
+  for (const g of saved.groups) await ctx.network?.joinGroup?.(g)
+  ctx.events.emit({ kind: 'migrated-in', serviceId: saved.id, detail: `from ${record.host}` })
+  return saved
+}
+
+/** Memory and disk promised to incoming migrations that have not expired. */
+export function heldReservations (ctx: CoordinatorContext): { memoryMiB: number, diskBytes: number } {
+  const nowMs = ctx.now().getTime()
+  let memoryMiB = 0
+  let diskBytes = 0
+  for (const [k, r] of ctx.reservations) {
+    if (r.expiresAtMs < nowMs) { ctx.reservations.delete(k); continue }
+    memoryMiB += r.memoryMiB
+    diskBytes += r.diskBytes
+  }
+  return { memoryMiB, diskBytes }
+}
+
+function validatePrepare (req: PrepareRequest): void {
+  if (req === null || typeof req !== 'object') throw new InvalidArgumentError('request', 'a prepareMigration struct', req)
+  for (const f of ['migrationId', 'serviceId', 'name', 'template'] as const) {
+    if (typeof req[f] !== 'string' || req[f].length === 0) throw new InvalidArgumentError(f, 'a non-empty string', req[f])
+  }
+  for (const f of ['memoryMiB', 'diskBytes'] as const) {
+    if (typeof req[f] !== 'number' || !Number.isFinite(req[f]) || req[f] < 0) throw new InvalidArgumentError(f, 'a number >= 0', req[f])
+  }
+  if (!Array.isArray(req.holders) || req.holders.some(h => typeof h !== 'string')) throw new InvalidArgumentError('holders', 'an array of host names', req.holders)
+}

@@ -1,0 +1,102 @@
+/**
+ * What the coordinator needs from the rest of xenos-core, as small
+ * interfaces: the overlay (search, calls to other hosts, image transfer,
+ * events and groups over pubsub), the query matcher, the id source and the
+ * config loader. The composition root (`xenosNode`) passes the real ones;
+ * tests may pass in-process ones.
+ */
+import type { HypervisorDriver } from '@xenos/hypervisor-interface'
+import type { CoordinatorEvent } from './event-log.js'
+import type { Endpoint, TemplateImage } from './records.js'
+import type { DomainSpec } from '@xenos/hypervisor-interface'
+
+export type SearchKind = 'services' | 'hosts'
+
+/** Search results from the whole overlay. */
+export interface SearchOutcome<R = Record<string, unknown>> {
+  results: R[]
+  /** Hosts (or peer ids) that did not answer before the deadline. */
+  nonResponders: string[]
+}
+
+/** The overlay, as the coordinator uses it. */
+export interface PeerNetwork {
+  /** Flood a query; every reachable coordinator answers with its local matches (this one included). */
+  search (kind: SearchKind, query: string, options?: { deadlineMs?: number }): Promise<SearchOutcome>
+  /** Call an API method on the coordinator of `host` (a host name from a host record). */
+  call (host: string, method: string, params: unknown[]): Promise<unknown>
+  /** Publish an event to subscribers (pubsub topic); best effort. */
+  publishEvent? (event: CoordinatorEvent): void
+  /** Subscribe this host to a group's topic. */
+  joinGroup? (group: string): Promise<void>
+  /** Leave a group's topic (when no local service is a member any more). */
+  leaveGroup? (group: string): Promise<void>
+  /** Publish a message to a group; only its members receive it. */
+  publish? (group: string, message: string): Promise<{ delivered: number }>
+}
+
+/** Fetches an image this host lacks from peers that hold it. */
+export interface ImageFetcher {
+  /**
+   * Make `destination` exist in `driver`'s image store with the content of
+   * `image` as held by `holders` (host names). `method`:
+   * - `chunked`: content-addressed chunks from several holders at once, verified, resumable;
+   * - `whole-copy`: the paper's method, the whole image from one holder to a staging path, then a second local copy.
+   * On failure nothing is left at `destination`.
+   */
+  fetch (req: { image: TemplateImage, template: string, holders: string[], destination: string, method: ReplicationMethod, driver: HypervisorDriver }): Promise<{ bytes: number }>
+}
+
+export type ReplicationMethod = 'chunked' | 'whole-copy'
+
+/** Compiles a search query (`template=hadoop state=running freeMemoryMiB>=512`). */
+export interface QueryMatcher {
+  /** Throws a typed error naming the bad condition when `query` is malformed. */
+  compile (query: string): (record: Record<string, unknown>) => boolean
+}
+
+/** Overlay-unique identifiers. */
+export interface IdSource {
+  /** A new service id that no other host will generate. */
+  serviceId (): string
+  /** A new locally administered unicast MAC address (`xx:xx:...`). */
+  mac (): string
+}
+
+/** A template as a config file describes it. */
+export interface TemplateConfig {
+  name: string
+  spec: DomainSpec
+  images: TemplateImage[]
+  groups: string[]
+  attributes: Record<string, string>
+  endpoints: Endpoint[]
+  /** Where it was read from (file:line), for messages. */
+  source: string
+}
+
+/** A service as a config file describes it. */
+export interface ServiceConfig {
+  name: string
+  template: string
+  groups: string[]
+  attributes: Record<string, string>
+  endpoints: Endpoint[]
+  owner: string
+  /** Start it when the coordinator starts. @default false */
+  autostart: boolean
+  source: string
+}
+
+/** One config file that could not be used, and why. */
+export interface ConfigProblem {
+  file: string
+  line?: number
+  field?: string
+  message: string
+}
+
+/** Reads the service config directory. A broken file is a problem, never a throw. */
+export interface ServiceConfigSource {
+  load (): Promise<{ templates: TemplateConfig[], services: ServiceConfig[], problems: ConfigProblem[] }>
+}

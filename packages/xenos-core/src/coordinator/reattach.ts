@@ -1,0 +1,40 @@
+/**
+ * After a restart: find each registered service's domain again through the
+ * driver (`reattach(handle)`), take its current state, and mark the ones
+ * whose domain is gone as `vanished`. A service that was `migrating` when
+ * the coordinator died is resolved by where its domain is now.
+ */
+import { DomainNotFoundError, type DomainState } from '@xenos/hypervisor-interface'
+import type { CoordinatorContext } from './context.js'
+
+export interface ReattachSummary {
+  reattached: string[]
+  vanished: string[]
+}
+
+export async function reattachAll (ctx: CoordinatorContext): Promise<ReattachSummary> {
+  const summary: ReattachSummary = { reattached: [], vanished: [] }
+  const canReattach = ctx.driver.capabilities().reattach
+  for (const s of ctx.registry.services()) {
+    let state: DomainState | undefined
+    try {
+      if (canReattach && s.handle !== undefined) {
+        state = (await ctx.driver.reattach(s.handle)).state
+      } else {
+        state = (await ctx.driver.inspectDomain(s.domainName)).state
+      }
+    } catch (err) {
+      if ((err as Error).name !== DomainNotFoundError.name) throw err
+    }
+    if (state === undefined) {
+      await ctx.registry.updateService(s.id, { state: 'vanished', lastError: `domain "${s.domainName}" was not found on ${ctx.hostname} after a restart` })
+      ctx.events.emit({ kind: 'vanished', serviceId: s.id, detail: s.domainName })
+      summary.vanished.push(s.id)
+    } else {
+      await ctx.registry.updateService(s.id, { state })
+      ctx.events.emit({ kind: 'reattached', serviceId: s.id, detail: state })
+      summary.reattached.push(s.id)
+    }
+  }
+  return summary
+}

@@ -1,0 +1,91 @@
+/**
+ * Replication of templates (issue 4 item 7): a host that lacks a template
+ * finds holders through a host search (or is told them), asks one for the
+ * template record, then fetches each image through the `ImageFetcher`
+ * (chunked from several holders, or the paper's whole copy then local copy).
+ * A failure removes the images fetched so far and registers nothing.
+ */
+import { undo, type CoordinatorContext } from './context.js'
+import { InvalidArgumentError, PeerError, TemplateNotFoundError } from './errors.js'
+import type { ReplicationMethod } from './ports.js'
+import type { HostRecord, TemplateRecord } from './records.js'
+
+export interface ReplicateOptions {
+  /** Host names to pull from; found by a host search when omitted. */
+  fromPeers?: string[]
+  /** @default the coordinator's `replicationMethod` ('chunked') */
+  method?: ReplicationMethod
+}
+
+export interface ReplicateResult {
+  template: TemplateRecord
+  /** True when the template was already here (nothing was fetched). */
+  alreadyPresent: boolean
+  holders: string[]
+  bytes: number
+  method: ReplicationMethod
+}
+
+/** Host names (other than this one) holding `template`, per an overlay search. */
+export async function findHolders (ctx: CoordinatorContext, template: string): Promise<string[]> {
+  if (ctx.network === undefined) return []
+  const outcome = await ctx.network.search('hosts', '', { deadlineMs: ctx.options.searchDeadlineMs })
+  return (outcome.results as unknown as HostRecord[])
+    .filter(h => h.hostname !== ctx.hostname && Array.isArray(h.templates) && h.templates.includes(template))
+    .map(h => h.hostname)
+    .sort()
+}
+
+export async function replicateTemplate (ctx: CoordinatorContext, name: string, options: ReplicateOptions = {}): Promise<ReplicateResult> {
+  if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('template', 'a template name', name)
+  const method = options.method ?? ctx.options.replicationMethod
+  if (method !== 'chunked' && method !== 'whole-copy') throw new InvalidArgumentError('method', '"chunked" or "whole-copy"', method)
+  return await ctx.withLock(`template:${name}`, async () => {
+    const present = ctx.registry.findTemplate(name)
+    if (present !== undefined) return { template: present, alreadyPresent: true, holders: [], bytes: 0, method }
+    const network = ctx.network
+    const fetcher = ctx.fetcher
+    if (network === undefined || fetcher === undefined) throw new TemplateNotFoundError(name, `host ${ctx.hostname} (no overlay to replicate from)`)
+    const holders = options.fromPeers !== undefined && options.fromPeers.length > 0 ? [...options.fromPeers] : await findHolders(ctx, name)
+    if (holders.length === 0) throw new TemplateNotFoundError(name, 'any reachable host')
+    const record = await fetchRecord(ctx, holders, name)
+    const fetched: string[] = []
+    let bytes = 0
+    try {
+      for (const image of record.images) {
+        const got = await fetcher.fetch({ image, template: name, holders, destination: image.path, method, driver: ctx.driver })
+        fetched.push(image.path)
+        bytes += got.bytes
+      }
+      const saved = await ctx.registry.putTemplate({ ...record, origin: 'replicated' })
+      ctx.events.emit({ kind: 'template-replicated', subject: name, detail: `${bytes} bytes from ${holders.join(',')} (${method})` })
+      return { template: saved, alreadyPresent: false, holders, bytes, method }
+    } catch (err) {
+      await undo(err, fetched.map(p => async () => { await ctx.driver.deleteImage(p) }), `deleteImage`)
+      ctx.events.emit({ kind: 'failed', subject: name, detail: `replication: ${(err as Error).message}` })
+      throw err
+    }
+  })
+}
+
+async function fetchRecord (ctx: CoordinatorContext, holders: string[], name: string): Promise<TemplateRecord> {
+  const reasons: string[] = []
+  for (const h of holders) {
+    try {
+      const rec = await ctx.network!.call(h, 'xenos.peer.exportTemplate', [name]) as TemplateRecord
+      if (rec === null || typeof rec !== 'object' || rec.name !== name || !Array.isArray(rec.images)) throw new Error('an answer that is not a template record')
+      return rec
+    } catch (err) {
+      reasons.push(`${h}: ${(err as Error).message}`)
+    }
+  }
+  throw new PeerError(holders.join(','), `send template "${name}"`, reasons.join('; '))
+}
+
+/** Remove a template and its images (used to leave a migration target clean). */
+export async function dropTemplate (ctx: CoordinatorContext, name: string): Promise<void> {
+  const t = ctx.registry.findTemplate(name)
+  if (t === undefined) return
+  await ctx.registry.removeTemplate(name)
+  for (const img of t.images) await ctx.driver.deleteImage(img.path)
+}

@@ -1,0 +1,99 @@
+/**
+ * Life-cycle operations on one local service (issue 4 items 5 and 9):
+ * start, stop, pause, unpause, destroy, checkpoint, stats. Each runs under
+ * the service's lock, calls the driver, and records the domain's new state
+ * and an event. Stop and destroy are idempotent, as the driver's are.
+ */
+import type { DomainInfo, DomainUsage } from '@xenos/hypervisor-interface'
+import { paths, type CoordinatorContext } from './context.js'
+import type { CoordinatorEventKind } from './event-log.js'
+import { InvalidArgumentError, ServiceStateError } from './errors.js'
+import type { ServiceRecord } from './records.js'
+
+export interface ServiceStats {
+  id: string
+  name: string
+  state: ServiceRecord['state']
+  vcpus: number
+  memoryMiB: number
+  /** Seconds on the driver's clock since the last start, when running. */
+  uptimeS?: number
+  usage: DomainUsage
+}
+
+async function act (ctx: CoordinatorContext, idOrName: string, kind: CoordinatorEventKind, op: (rec: ServiceRecord) => Promise<DomainInfo | undefined>, alwaysEmit = false): Promise<ServiceRecord> {
+  const first = ctx.registry.service(idOrName)
+  return await ctx.withLock(first.id, async () => {
+    const rec = ctx.registry.service(first.id)
+    if (rec.state === 'migrating' || rec.state === 'vanished') throw new ServiceStateError(rec.id, kind, ['stopped', 'running', 'paused', 'crashed'], rec.state)
+    try {
+      const info = await op(rec)
+      const updated = await ctx.registry.updateService(rec.id, { state: info?.state ?? 'stopped' })
+      if (alwaysEmit || updated.state !== rec.state) ctx.events.emit({ kind, serviceId: rec.id })
+      return updated
+    } catch (err) {
+      ctx.events.emit({ kind: 'failed', serviceId: rec.id, detail: `${kind}: ${(err as Error).message}` })
+      throw err
+    }
+  })
+}
+
+export const startService = async (ctx: CoordinatorContext, id: string): Promise<ServiceRecord> =>
+  await act(ctx, id, 'started', async rec => rec.state === 'running' ? await ctx.driver.inspectDomain(rec.domainName) : await ctx.driver.startDomain(rec.domainName))
+
+export async function stopService (ctx: CoordinatorContext, id: string, options: { timeoutS?: number, force?: boolean } = {}): Promise<ServiceRecord> {
+  if (options.timeoutS !== undefined && !(typeof options.timeoutS === 'number' && options.timeoutS > 0)) throw new InvalidArgumentError('timeoutS', 'a number of seconds > 0', options.timeoutS)
+  return await act(ctx, id, 'stopped', async rec => await ctx.driver.shutdownDomain(rec.domainName, options))
+}
+
+export const pauseService = async (ctx: CoordinatorContext, id: string): Promise<ServiceRecord> =>
+  await act(ctx, id, 'paused', async rec => await ctx.driver.pauseDomain(rec.domainName))
+
+export const unpauseService = async (ctx: CoordinatorContext, id: string): Promise<ServiceRecord> =>
+  await act(ctx, id, 'unpaused', async rec => await ctx.driver.unpauseDomain(rec.domainName))
+
+/**
+ * Pull the plug and forget the service: the domain is destroyed and
+ * removed with its instance images, and the service leaves the registry.
+ */
+export async function destroyService (ctx: CoordinatorContext, idOrName: string): Promise<ServiceRecord> {
+  const first = ctx.registry.service(idOrName)
+  return await ctx.withLock(first.id, async () => {
+    const rec = ctx.registry.service(first.id)
+    if (rec.state === 'migrating') throw new ServiceStateError(rec.id, 'destroy', ['stopped', 'running', 'paused', 'crashed', 'vanished'], rec.state)
+    if (rec.state !== 'vanished') {
+      await ctx.driver.destroyDomain(rec.domainName)
+      await ctx.driver.removeDomain(rec.domainName, { deleteImages: true })
+    }
+    await ctx.registry.removeService(rec.id)
+    ctx.events.emit({ kind: 'destroyed', serviceId: rec.id, detail: rec.name })
+    return { ...rec, state: 'stopped' }
+  })
+}
+
+/** Save the domain's memory to a checkpoint file in the image store; returns its path. */
+export async function checkpointService (ctx: CoordinatorContext, idOrName: string, options: { leaveRunning?: boolean } = {}): Promise<{ service: ServiceRecord, checkpointPath: string }> {
+  let checkpointPath = ''
+  const service = await act(ctx, idOrName, 'checkpointed', async rec => {
+    if (rec.state !== 'running' && rec.state !== 'paused') throw new ServiceStateError(rec.id, 'checkpoint', ['running', 'paused'], rec.state)
+    const existing = await ctx.driver.listImages(`checkpoints/${rec.id}`)
+    checkpointPath = paths.checkpoint(rec.id, existing.length + 1)
+    return await ctx.driver.saveDomain(rec.domainName, checkpointPath, { leaveRunning: options.leaveRunning ?? true })
+  }, true)
+  return { service, checkpointPath }
+}
+
+export async function serviceStats (ctx: CoordinatorContext, idOrName: string): Promise<ServiceStats> {
+  const rec = ctx.registry.service(idOrName)
+  if (rec.state === 'vanished') {
+    return { id: rec.id, name: rec.name, state: rec.state, vcpus: 0, memoryMiB: 0, usage: { cpuTimeS: 0, memoryMiB: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 } }
+  }
+  const info = await ctx.driver.inspectDomain(rec.domainName)
+  if (rec.state !== 'migrating' && info.state !== rec.state) {
+    await ctx.registry.updateService(rec.id, { state: info.state })
+    if (info.state === 'crashed') ctx.events.emit({ kind: 'crashed', serviceId: rec.id })
+  }
+  const stats: ServiceStats = { id: rec.id, name: rec.name, state: rec.state === 'migrating' ? 'migrating' : info.state, vcpus: info.spec.vcpus, memoryMiB: info.spec.memoryMiB, usage: info.usage }
+  if (info.startedAtS !== undefined && info.state !== 'stopped') stats.uptimeS = ctx.driver.clock.nowS() - info.startedAtS
+  return stats
+}

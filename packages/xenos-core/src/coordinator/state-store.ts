@@ -1,0 +1,130 @@
+/**
+ * Durable coordinator state: one JSON snapshot in the data directory,
+ * replaced atomically on every change.
+ *
+ * A write goes to a temporary file in the same directory, is fsynced,
+ * renamed over the snapshot, and the directory is fsynced, so after a crash
+ * (even `kill -9` or a power cut after the rename) the file is either the old
+ * snapshot or the new one, never a mix. The envelope carries a SHA-256 of the
+ * body so a file damaged on disk is reported, not half-loaded.
+ *
+ * Writes are coalesced: while one write is in flight, further changes wait
+ * for a single next write that carries the newest state. `save()` resolves
+ * once a write holding the caller's change is on disk.
+ */
+import { createHash } from 'node:crypto'
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { GroupRecord, ServiceRecord, TemplateRecord } from './records.js'
+import { StateFileError } from './errors.js'
+
+export const STATE_FILE = 'coordinator-state.json'
+const VERSION = 1
+
+/** Everything the coordinator keeps across restarts. */
+export interface StateSnapshot {
+  /** How many times the coordinator has started with this data directory. */
+  bootCount: number
+  services: ServiceRecord[]
+  templates: TemplateRecord[]
+  groups: GroupRecord[]
+}
+
+interface Envelope { version: number, sha256: string, body: string }
+
+/** Write `data` to `path` so that a crash leaves the old or the new content. */
+export async function atomicWriteFile (path: string, data: string, dir: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`
+  const fh = await open(tmp, 'w', 0o600)
+  try {
+    await fh.writeFile(data, 'utf8')
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+  try {
+    await rename(tmp, path)
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  }
+  const dh = await open(dir, 'r')
+  try { await dh.sync() } finally { await dh.close() }
+}
+
+export interface StateStore {
+  readonly path: string
+  /** The saved snapshot, or undefined when the directory has none yet. */
+  load (): Promise<StateSnapshot | undefined>
+  /** Persist the state `read()` returns at write time; resolves once on disk. */
+  save (): Promise<void>
+  /** Resolves when no write is in flight. */
+  flush (): Promise<void>
+}
+
+/**
+ * A snapshot store in `dataDir`. `read` is called at the moment of each
+ * write, so coalesced saves always write the newest state.
+ */
+export function stateStore (init: { dataDir: string }, components: { read: () => StateSnapshot }): StateStore {
+  const path = join(init.dataDir, STATE_FILE)
+  let writing: Promise<void> | undefined
+  let next: Promise<void> | undefined
+
+  async function writeOnce (): Promise<void> {
+    await mkdir(init.dataDir, { recursive: true })
+    const body = JSON.stringify(components.read())
+    const envelope: Envelope = { version: VERSION, sha256: sha256(body), body }
+    await atomicWriteFile(path, JSON.stringify(envelope), init.dataDir)
+  }
+
+  function save (): Promise<void> {
+    if (next !== undefined) return next
+    if (writing === undefined) {
+      writing = writeOnce().finally(() => { writing = undefined })
+      return writing
+    }
+    const after = writing.catch(() => undefined)
+    next = after.then(() => {
+      next = undefined
+      return save()
+    })
+    return next
+  }
+
+  return {
+    path,
+    async load () {
+      let text: string
+      try {
+        text = await readFile(path, 'utf8')
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+        throw new StateFileError(path, (err as Error).message, { cause: err })
+      }
+      let envelope: Envelope
+      try {
+        envelope = JSON.parse(text) as Envelope
+      } catch (err) {
+        throw new StateFileError(path, `malformed JSON (${(err as Error).message})`, { cause: err })
+      }
+      if (envelope.version !== VERSION) throw new StateFileError(path, `version ${String(envelope.version)} (this coordinator reads ${VERSION})`)
+      if (typeof envelope.body !== 'string' || sha256(envelope.body) !== envelope.sha256) throw new StateFileError(path, 'a body whose SHA-256 does not match (damaged file)')
+      const snap = JSON.parse(envelope.body) as StateSnapshot
+      if (!Array.isArray(snap.services) || !Array.isArray(snap.templates) || !Array.isArray(snap.groups) || typeof snap.bootCount !== 'number') {
+        throw new StateFileError(path, 'a snapshot without services, templates, groups and bootCount')
+      }
+      return snap
+    },
+    save,
+    async flush () {
+      while (writing !== undefined || next !== undefined) {
+        await (next ?? writing)?.catch(() => undefined)
+      }
+    }
+  }
+}
+
+function sha256 (text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}

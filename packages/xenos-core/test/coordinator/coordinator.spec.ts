@@ -1,0 +1,131 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { FakeCluster } from '../support/fake-cluster.js'
+import { GiB, Harness, webTemplate } from '../support/harness.js'
+import type { CoordinatorEvent } from '../../src/coordinator/index.js'
+
+let h: Harness
+beforeEach(() => { h = new Harness(new FakeCluster([{ name: 'h1' }, { name: 'h2' }, { name: 'h3', memoryMiB: 4096 }])) })
+afterEach(async () => { await h.close() })
+
+describe('registry from config files', () => {
+  it('registers templates and services, and a broken entry does not stop the others', async () => {
+    const a = await h.add('h1', [webTemplate('web')], [
+      { name: 'web-a', template: 'web', groups: ['edge'], attributes: { role: 'a' }, endpoints: [], owner: 'alice', autostart: true, source: 'web-a.yaml:1' },
+      { name: 'broken', template: 'no-such-template', groups: [], attributes: {}, endpoints: [], owner: 'bob', autostart: false, source: 'broken.yaml:1' },
+      { name: 'web-b', template: 'web', groups: [], attributes: {}, endpoints: [], owner: 'bob', autostart: false, source: 'web-b.yaml:1' }
+    ])
+    const c = a.coordinator
+    expect(c.listTemplates().map(t => t.name)).toEqual(['web'])
+    expect(c.listServices().map(s => s.name).sort()).toEqual(['web-a', 'web-b'])
+    const webA = c.getService('web-a')
+    expect(webA).toMatchObject({ template: 'web', host: 'h1', state: 'running', owner: 'alice', origin: 'config', attributes: { tier: 'front', role: 'a' } })
+    expect(webA.groups.sort()).toEqual(['edge', 'web-all'])
+    const page = c.events(0)
+    const problems = page.events.filter(e => e.kind === 'config-error')
+    expect(problems).toHaveLength(1)
+    expect(problems[0]?.subject).toBe('broken.yaml:1')
+    expect(problems[0]?.detail).toMatch(/expected a template "no-such-template"/)
+  })
+
+  it('answers the local side of search for services and for the host', async () => {
+    const a = await h.add('h1', [webTemplate('web')], [
+      { name: 'web-a', template: 'web', groups: ['edge'], attributes: {}, endpoints: [], owner: 'alice', autostart: true, source: 'a' },
+      { name: 'web-b', template: 'web', groups: [], attributes: {}, endpoints: [], owner: 'alice', autostart: false, source: 'b' }
+    ])
+    const running = await a.coordinator.localSearch('services', 'template=web state=running')
+    expect(running.map(r => (r as { name: string }).name)).toEqual(['web-a'])
+    expect(await a.coordinator.localSearch('services', 'group=edge memoryMiB>=384')).toHaveLength(1)
+    const [host] = await a.coordinator.localSearch('hosts', 'freeMemoryMiB>=512')
+    expect(host).toMatchObject({ kind: 'host', hostname: 'h1', cores: 2, totalMemoryMiB: 2048, freeMemoryMiB: 2048 - 512 - 384, templates: ['web'], services: 2 })
+    expect(await a.coordinator.localSearch('hosts', 'freeMemoryMiB>=2000')).toEqual([])
+  })
+})
+
+describe('createInstance', () => {
+  it('gives each instance its own id, name, MAC and guest host name, on a copy-on-write clone', async () => {
+    const c = (await h.add('h1', [webTemplate('web')])).coordinator
+    const one = await c.createInstance('web', { name: 'shop-1', groups: ['shop'], attributes: { env: 'prod' }, owner: 'alice' })
+    const two = await c.createInstance('web')
+    expect(one.id).not.toBe(two.id)
+    expect(one.mac).not.toBe(two.mac)
+    expect(one).toMatchObject({ name: 'shop-1', guestHostname: 'shop-1', state: 'stopped', owner: 'alice', origin: 'instance' })
+    expect(one.groups.sort()).toEqual(['shop', 'web-all'])
+    expect(two.name).toMatch(/^web-/)
+    const driver = h.cluster.driver('h1')
+    const dom = await driver.inspectDomain('shop-1')
+    expect(dom.spec.nics[0]?.mac).toBe(one.mac)
+    expect(dom.spec.disks[0]?.image).toBe(`services/${one.id}/xvda.img`)
+    const img = await driver.imageInfo(`services/${one.id}/xvda.img`)
+    expect(img.backingImage).toBe('templates/web/xvda.img')
+  })
+
+  it('refuses a taken name and leaves nothing behind when the domain cannot be made', async () => {
+    const c = (await h.add('h1', [webTemplate('web'), webTemplate('huge', 8192)])).coordinator
+    await c.createInstance('web', { name: 'x' })
+    await expect(c.createInstance('web', { name: 'x' })).rejects.toThrow(/expected service name "x" to be free/)
+    await expect(c.createInstance('huge', { name: 'big' })).rejects.toThrow(/InsufficientMemory|MiB of free memory/)
+    const driver = h.cluster.driver('h1')
+    expect((await driver.listImages('services')).length).toBe(1)
+    expect((await driver.listDomains()).map(d => d.name)).toEqual(['x'])
+    expect(c.listServices()).toHaveLength(1)
+  })
+})
+
+describe('operations and events', () => {
+  it('drives the life cycle, records state and emits events in order', async () => {
+    const c = (await h.add('h1', [webTemplate('web')])).coordinator
+    const seen: CoordinatorEvent[] = []
+    c.subscribe(e => seen.push(e))
+    const s = await c.createInstance('web', { name: 'w' })
+    expect((await c.startService(s.id)).state).toBe('running')
+    expect((await c.pauseService('w')).state).toBe('paused')
+    expect((await c.unpauseService(s.id)).state).toBe('running')
+    const stats = await c.serviceStats(s.id)
+    expect(stats).toMatchObject({ state: 'running', vcpus: 1, memoryMiB: 384 })
+    const ck = await c.checkpointService(s.id)
+    expect(ck.checkpointPath).toBe(`checkpoints/${s.id}/1.ckpt`)
+    expect((await c.stopService(s.id)).state).toBe('stopped')
+    expect((await c.stopService(s.id)).state).toBe('stopped')
+    await expect(c.pauseService(s.id)).rejects.toThrow(/expected state running or paused, found stopped/)
+    await c.destroyService(s.id)
+    expect(c.listServices()).toEqual([])
+    expect(seen.map(e => e.kind)).toEqual(['created', 'started', 'paused', 'unpaused', 'checkpointed', 'stopped', 'failed', 'destroyed'])
+    const page = c.events(0)
+    expect(page.events.map(e => e.seq)).toEqual(page.events.map((_, i) => i + 1))
+    const later = c.events(page.nextSeq - 2)
+    expect(later.events.map(e => e.kind)).toEqual(['failed', 'destroyed'])
+    expect(c.events(page.nextSeq).events).toEqual([])
+  })
+
+  it('manages groups at run time', async () => {
+    const c = (await h.add('h1', [webTemplate('web')])).coordinator
+    const s = await c.createInstance('web', { name: 'w' })
+    await c.createGroup('monitors')
+    await c.joinGroup(s.id, 'monitors')
+    expect(c.listGroups().find(g => g.name === 'monitors')).toEqual({ name: 'monitors', members: [s.id], createdAtRuntime: true })
+    await c.leaveGroup(s.id, 'monitors')
+    expect(c.listGroups().find(g => g.name === 'monitors')?.members).toEqual([])
+    await expect(c.joinGroup(s.id, 'bad group')).rejects.toThrow(/expected a group name/)
+  })
+})
+
+describe('replicateTemplate', () => {
+  it.each(['chunked', 'whole-copy'] as const)('pulls a template from the holder found by search (%s)', async (method) => {
+    await h.add('h1', [webTemplate('web')])
+    const b = (await h.add('h2')).coordinator
+    const r = await b.replicateTemplate('web', { method })
+    expect(r).toMatchObject({ alreadyPresent: false, holders: ['h1'], bytes: 2 * GiB, method })
+    expect(b.getTemplate('web').origin).toBe('replicated')
+    expect(await h.cluster.driver('h2').imageInfo('templates/web/xvda.img')).toMatchObject({ sizeBytes: 2 * GiB })
+    expect(await h.cluster.driver('h2').listImages('staging')).toEqual([])
+    const inst = await b.createInstance('web')
+    expect(inst.host).toBe('h2')
+    expect((await b.replicateTemplate('web')).alreadyPresent).toBe(true)
+  })
+
+  it('fails cleanly when no host holds the template', async () => {
+    await h.add('h1')
+    const b = (await h.add('h2')).coordinator
+    await expect(b.replicateTemplate('ghost')).rejects.toThrow(/expected a template "ghost" on any reachable host/)
+  })
+})

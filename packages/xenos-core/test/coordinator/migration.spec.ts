@@ -1,0 +1,94 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { FakeCluster } from '../support/fake-cluster.js'
+import { Harness, webTemplate } from '../support/harness.js'
+
+let h: Harness
+beforeEach(() => { h = new Harness(new FakeCluster([{ name: 'h1' }, { name: 'h2' }, { name: 'h3', memoryMiB: 4096 }, { name: 'h4', memoryMiB: 1024 }])) })
+afterEach(async () => { await h.close() })
+
+async function running (): Promise<{ id: string, groups: string[] }> {
+  const a = h.get('h1')
+  const s = await a.createInstance('web', { name: 'w', groups: ['shop'] })
+  await a.startService(s.id)
+  return s
+}
+
+describe('migrateService', () => {
+  beforeEach(async () => {
+    await h.add('h1', [webTemplate('web')])
+    await h.add('h2')
+    await h.add('h3')
+    await h.add('h4')
+  })
+
+  it('moves a running service to a named host, keeping its id and groups; the target replicates the template', async () => {
+    const s = await running()
+    const r = await h.get('h1').migrateService(s.id, { host: 'h2' })
+    expect(r).toMatchObject({ fromHost: 'h1', toHost: 'h2' })
+    expect(h.get('h1').listServices()).toEqual([])
+    const moved = h.get('h2').getService(s.id)
+    expect(moved).toMatchObject({ id: s.id, name: 'w', host: 'h2', state: 'running', origin: 'migration' })
+    expect(moved.groups.sort()).toEqual(['shop', 'web-all'])
+    expect(h.get('h2').listTemplates().map(t => t.name)).toEqual(['web'])
+    expect((await h.cluster.driver('h2').inspectDomain('w')).state).toBe('running')
+    expect(h.get('h1').events(0).events.map(e => e.kind)).toContain('migrated')
+    expect(h.get('h2').events(0).events.map(e => e.kind)).toContain('migrated-in')
+    // and it can be controlled on its new host
+    expect((await h.get('h2').pauseService(s.id)).state).toBe('paused')
+  })
+
+  it('picks the host with most free memory among a search\'s matches', async () => {
+    const s = await running()
+    const r = await h.get('h1').migrateService(s.id, { query: 'freeMemoryMiB>=256' })
+    expect(r.toHost).toBe('h3')
+    expect(h.get('h3').getService(s.id).state).toBe('running')
+  })
+
+  it('refuses when no host matching the query has room, and the service keeps running', async () => {
+    const s = await running()
+    await expect(h.get('h1').migrateService(s.id, { query: 'freeMemoryMiB>=100000' })).rejects.toThrow(/expected a host matching/)
+    expect(h.get('h1').getService(s.id).state).toBe('running')
+  })
+
+  it('leaves the service running on the source and the target clean when the driver migration fails', async () => {
+    const s = await running()
+    h.cluster.failNextMigrationTo.add('h2')
+    const before = await h.get('h2').hostRecord()
+    await expect(h.get('h1').migrateService(s.id, { host: 'h2' })).rejects.toMatchObject({ name: 'MigrationError' })
+    expect(h.get('h1').getService(s.id)).toMatchObject({ state: 'running', host: 'h1' })
+    expect((await h.cluster.driver('h1').inspectDomain('w')).state).toBe('running')
+    const t = h.get('h2')
+    expect(t.listServices()).toEqual([])
+    expect(t.listTemplates()).toEqual([])
+    expect(await h.cluster.driver('h2').listImages()).toEqual([])
+    expect(await t.hostRecord()).toEqual(before)
+    expect(h.net.calls).toContain('h2:xenos.peer.abortMigration')
+    expect(h.get('h1').events(0).events.at(-1)).toMatchObject({ kind: 'failed', serviceId: s.id })
+  })
+
+  it('leaves the service on the source when the target dies before the copy', async () => {
+    const s = await running()
+    h.net.down.add('h2')
+    h.cluster.hosts.get('h2')!.down = true
+    await expect(h.get('h1').migrateService(s.id, { host: 'h2' })).rejects.toThrow(/left on the source/)
+    expect(h.get('h1').getService(s.id).state).toBe('running')
+  })
+
+  it('refuses when the target lacks memory, without touching either side', async () => {
+    const c = h.get('h1')
+    const s = await c.createInstance('web', { name: 'w' })
+    await c.startService(s.id)
+    const big = await c.createInstance('web', { name: 'w2' })
+    await c.startService(big.id)
+    // h4 has 1024 - 512 = 512 MiB free: one 384 MiB domain fits, two do not
+    await c.migrateService(s.id, { host: 'h4' })
+    await expect(c.migrateService(big.id, { host: 'h4' })).rejects.toThrow(/384 MiB free on h4/)
+    expect(c.getService(big.id).state).toBe('running')
+    expect(h.get('h4').listServices().map(x => x.id)).toEqual([s.id])
+  })
+
+  it('refuses to migrate a stopped service', async () => {
+    const s = await h.get('h1').createInstance('web', { name: 'w' })
+    await expect(h.get('h1').migrateService(s.id, { host: 'h2' })).rejects.toThrow(/expected state running or paused, found stopped/)
+  })
+})

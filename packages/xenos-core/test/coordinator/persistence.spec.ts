@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { coordinator, STATE_FILE } from '../../src/coordinator/index.js'
+import { FakeCluster } from '../support/fake-cluster.js'
+import { counterIds, simpleMatcher } from '../support/loopback.js'
+import { Harness, staticConfig, webTemplate } from '../support/harness.js'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const pkg = join(here, '..', '..')
+
+let dir: string
+beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'xenos-persist-')) })
+afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+
+/** Runs the child until it has printed `created` lines `count` times, then SIGKILLs it mid-loop. */
+async function runAndKill (dataDir: string, clusterFile: string, prefix: string, count: number): Promise<{ created: string[], destroyed: string[], destroying: string[] }> {
+  const child = spawn(process.execPath, ['--conditions=@xenos/source', '--experimental-transform-types', '--no-warnings', '--import', './test/support/ts-register.mjs', join(here, 'fixtures', 'kill9-child.ts'), dataDir, clusterFile, prefix], { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'] })
+  const created: string[] = []
+  const destroyed: string[] = []
+  const destroying: string[] = []
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  await new Promise<void>((resolve, reject) => {
+    let buf = ''
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString()
+      let nl: number
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl)
+        buf = buf.slice(nl + 1)
+        const [what, id] = line.split(' ')
+        if (what === 'created' && id !== undefined) created.push(id)
+        if (what === 'destroyed' && id !== undefined) destroyed.push(id)
+        if (what === 'destroying' && id !== undefined) destroying.push(id)
+        if (created.length >= count && child.exitCode === null) child.kill('SIGKILL')
+      }
+    })
+    child.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve()
+      else reject(new Error(`child exited with ${code}: ${stderr}`))
+    })
+  })
+  return { created, destroyed, destroying }
+}
+
+describe('persistence', () => {
+  it('loses nothing it reported when killed with SIGKILL mid-operation, and reattaches to running domains', async () => {
+    const dataDir = join(dir, 'data')
+    const clusterFile = join(dir, 'cluster.json')
+    const first = await runAndKill(dataDir, clusterFile, 'k1', 23)
+    // a second run on the same directory continues where the first stopped, then is killed too
+    const second = await runAndKill(dataDir, clusterFile, 'k2', 7)
+    const cluster = FakeCluster.fromJSON(JSON.parse(await readFile(clusterFile, 'utf8')))
+    const c = coordinator({ dataDir })({ driver: cluster.driver('h1'), ids: counterIds('k3'), matcher: simpleMatcher })
+    const { reattach } = await c.start()
+    expect(c.bootCount).toBe(3)
+    const ids = new Set(c.listServices().map(s => s.id))
+    const destroyed = new Set([...first.destroyed, ...second.destroyed])
+    // a destroy that was in flight at the kill may or may not have happened; everything else is exact
+    const inFlight = new Set([...first.destroying, ...second.destroying].filter(id => !destroyed.has(id)))
+    expect(inFlight.size).toBeLessThanOrEqual(2)
+    for (const id of [...first.created, ...second.created]) {
+      if (destroyed.has(id)) expect(ids.has(id)).toBe(false)
+      else if (!inFlight.has(id)) expect(c.getService(id).state).toBe('running')
+    }
+    expect(first.created.length).toBeGreaterThanOrEqual(23)
+    expect(reattach.vanished).toEqual([])
+    expect(reattach.reattached.length).toBe(ids.size)
+    // at most one service can be past its reply when the kill came (created but not yet printed)
+    expect(ids.size - ([...first.created, ...second.created].length - destroyed.size)).toBeLessThanOrEqual(2)
+    await c.stop()
+  }, 60_000)
+
+  it('marks services whose domain disappeared while it was down as vanished', async () => {
+    const h = new Harness(new FakeCluster([{ name: 'h1' }]))
+    const a = await h.add('h1', [webTemplate('web')])
+    const keep = await a.coordinator.createInstance('web', { name: 'keep' })
+    await a.coordinator.startService(keep.id)
+    const gone = await a.coordinator.createInstance('web', { name: 'gone' })
+    await a.coordinator.stop()
+    await h.cluster.driver('h1').removeDomain('gone')
+    const b = await h.open('h1', a.dataDir)
+    expect(b.coordinator.getService(keep.id).state).toBe('running')
+    expect(b.coordinator.getService(gone.id)).toMatchObject({ state: 'vanished' })
+    expect(b.coordinator.getService(gone.id).lastError).toMatch(/not found on h1 after a restart/)
+    expect(b.coordinator.events(0).events.map(e => `${e.kind}:${e.serviceId ?? ''}`).sort()).toEqual([`reattached:${keep.id}`, `vanished:${gone.id}`])
+    // a vanished service can be destroyed (forgotten)
+    await b.coordinator.destroyService(gone.id)
+    expect(b.coordinator.listServices().map(s => s.id)).toEqual([keep.id])
+    await h.close()
+  })
+
+  it('reports a damaged state file instead of starting empty', async () => {
+    await writeFile(join(dir, STATE_FILE), '{"version":1,"sha256":"00","body":"{}"}')
+    const cluster = new FakeCluster([{ name: 'h1' }])
+    const c = coordinator({ dataDir: dir })({ driver: cluster.driver('h1'), ids: counterIds('x'), matcher: simpleMatcher, configSource: staticConfig([]) })
+    await expect(c.start()).rejects.toThrow(/SHA-256 does not match/)
+  })
+})
