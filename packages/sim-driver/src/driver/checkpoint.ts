@@ -1,0 +1,80 @@
+/**
+ * Checkpoints (`xl save` / `xl restore`) of a simulated host.
+ *
+ * Save pauses the domain, Domain 0 writes its memory to a checkpoint file
+ * in the host's image store (memory plus `CHECKPOINT_HEADER_BYTES`), then
+ * the domain stops (or runs on, with `leaveRunning`). Restore reserves the
+ * memory, reads the file back (the page cache may hold it) and runs the
+ * domain with its name and uuid. On failure nothing is left behind: no
+ * partial file, no memory reserved, the domain in its previous state.
+ */
+import { DomainExistsError, InsufficientMemoryError, InvalidStateError, assertImagePath, transition, type DomainInfo } from '@xenos/hypervisor-interface'
+import { guestBehaviour } from './guest-model.js'
+import { domainInfo, dropVm, type DomainRecord } from './host-state.js'
+import { runActivities } from './run-activities.js'
+import type { SimHypervisorDriver } from './sim-hypervisor-driver.js'
+
+/** Header of a checkpoint file (Xen's save image header, device model state), in bytes. */
+export const CHECKPOINT_HEADER_BYTES = 64 * 1024
+
+const MiB = 1024 * 1024
+
+export async function saveDomain (driver: SimHypervisorDriver, name: string, checkpointPath: string, options: { leaveRunning?: boolean }): Promise<DomainInfo> {
+  assertImagePath(checkpointPath, 'checkpointPath')
+  return await driver.onDomain('save', name, async (op, d) => {
+    const from = d.state
+    transition(name, 'save', from)
+    driver.fault('save')
+    const vm = d.vm
+    if (vm === undefined) throw new InvalidStateError(name, 'save', ['running', 'paused'], 'without memory')
+    const memoryBytes = d.spec.memoryMiB * MiB
+    const reservation = driver.state.store.reserve(checkpointPath, memoryBytes + CHECKPOINT_HEADER_BYTES)
+    if (from === 'running') vm.suspend()
+    try {
+      await runActivities(op, [driver.engine.io({ on: driver.state.host, op: 'write', bytes: memoryBytes, cacheKey: driver.cacheKey(checkpointPath) })])
+    } catch (err) {
+      reservation.abort()
+      if (from === 'running' && !vm.host.failed) vm.resume()
+      throw driver.hostError(err)
+    }
+    reservation.commit({ kind: 'checkpoint', sizeBytes: memoryBytes + CHECKPOINT_HEADER_BYTES, format: 'raw', checkpoint: { spec: structuredClone(d.spec), uuid: d.uuid, memoryBytes } })
+    if (options.leaveRunning === true) {
+      if (from === 'running') vm.resume()
+      return domainInfo(d)
+    }
+    return driver.stop(d)
+  })
+}
+
+export async function restoreDomain (driver: SimHypervisorDriver, checkpointPath: string): Promise<DomainInfo> {
+  assertImagePath(checkpointPath, 'checkpointPath')
+  return await driver.call('restore', async op => {
+    const file = driver.state.store.checkpoint(checkpointPath)
+    const { spec, uuid, memoryBytes } = file.checkpoint
+    return await driver.state.locks.with(spec.name, op, async () => {
+      driver.ensureUp()
+      const existing = driver.state.domains.get(spec.name)
+      if (existing !== undefined && existing.uuid !== uuid) throw new DomainExistsError(spec.name, driver.hostname)
+      if (existing !== undefined) transition(spec.name, 'start', existing.state)
+      driver.fault('restore')
+      driver.requireImages(spec)
+      const h = driver.state.host
+      if (spec.memoryMiB > h.freeMemoryMiB()) throw new InsufficientMemoryError(spec.memoryMiB, h.freeMemoryMiB(), driver.hostname)
+      const d: DomainRecord = existing ?? { spec: structuredClone(spec), uuid, state: 'stopped', behaviour: guestBehaviour(spec, driver.cluster.guest) }
+      driver.bootVm(d)
+      const vm = d.vm
+      vm?.suspend()
+      try {
+        await runActivities(op, [driver.engine.io({ on: h, op: 'read', bytes: memoryBytes, cacheKey: driver.cacheKey(checkpointPath) })])
+      } catch (err) {
+        dropVm(d)
+        d.state = 'stopped'
+        d.startedAtS = undefined
+        throw driver.hostError(err)
+      }
+      vm?.resume()
+      driver.state.domains.set(spec.name, d)
+      return domainInfo(d)
+    })
+  })
+}

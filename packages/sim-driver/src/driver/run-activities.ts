@@ -1,0 +1,57 @@
+/**
+ * Start engine activities together and await them all as simulated work
+ * (the clock is let go meanwhile, see `control-plane.ts`). If one fails,
+ * the others are canceled and the failure is thrown. With a timeout on the
+ * engine clock, returns false (and cancels the work) when it runs out.
+ */
+import type { Activity, Engine } from '../engine/index.js'
+import type { Operation } from './control-plane.js'
+
+export interface RunOptions {
+  /** Give up after this many simulated seconds; needs `engine`. */
+  timeoutS?: number
+  engine?: Engine
+  /** The work never finishes by itself (only the timeout ends the wait). */
+  never?: boolean
+  /** Activities in flight are kept here, so that an abort can cancel them. */
+  inflight?: Set<Activity>
+}
+
+function cancelAll (activities: readonly Activity[]): void {
+  for (const a of activities) {
+    if (a.state === 'created' || a.state === 'started') a.cancel()
+  }
+}
+
+/** True when all finished; false when the timeout ran out first. */
+export async function runActivities (op: Operation, activities: readonly Activity[], options: RunOptions = {}): Promise<boolean> {
+  for (const a of activities) {
+    if (a.state === 'created') a.start()
+    options.inflight?.add(a)
+  }
+  const all = Promise.all(activities.map(async a => { await a.wait() }))
+  try {
+    if (options.timeoutS === undefined) {
+      await op.sim(all)
+      return true
+    }
+    const engine = options.engine
+    if (engine === undefined) throw new RangeError('runActivities: expected an engine with timeoutS, found none')
+    let fire!: () => void
+    const timedOut = new Promise<'timeout'>(resolve => { fire = () => { resolve('timeout') } })
+    const timer = engine.schedule(options.timeoutS, fire, 'timeout')
+    const work = options.never === true ? new Promise<never>(() => undefined) : all.then(() => 'done' as const)
+    const winner = await op.sim(Promise.race([work, timedOut]))
+    timer.cancel()
+    if (winner === 'timeout') {
+      cancelAll(activities)
+      return false
+    }
+    return true
+  } catch (err) {
+    cancelAll(activities)
+    throw err
+  } finally {
+    for (const a of activities) options.inflight?.delete(a)
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * `SimCluster`: a simulated Xen cluster (one engine, one platform, one seed)
+ * and a `HypervisorDriver` for each of its hosts.
+ *
+ * Modes:
+ * - `live` (default): for callers that run in real time (the compliance
+ *   suite, xenos-core's coordinators). The engine runs by itself; driver
+ *   calls hold its clock except while they await simulated work (the rule
+ *   is written in `control-plane.ts`). Call `close()` at the end.
+ * - `manual`: for scripts and benchmarks that drive the engine themselves
+ *   (`await cluster.engine.run()`): driver calls take no hold.
+ */
+import type { DriverFactory, HypervisorDriver, MigrationTarget } from '@xenos/hypervisor-interface'
+import { Engine, HostNotFoundError, type Platform } from '../engine/index.js'
+import { ClusterFaults } from '../faults/cluster-faults.js'
+import { ControlPlane } from './control-plane.js'
+import { guestModel, type GuestModel } from './guest-model.js'
+import { HostState } from './host-state.js'
+import { SimHypervisorDriver } from './sim-hypervisor-driver.js'
+import { SimIds } from './sim-ids.js'
+
+export interface SimClusterInit {
+  /** The cluster to simulate (see `loadPlatform`). */
+  platform: Platform
+  /** Seed of the engine's random source. */
+  seed: number
+  /** `live` or `manual` (see the module comment). @default 'live' */
+  mode?: 'live' | 'manual'
+  /** Keep the engine's event log. @default false */
+  eventLog?: boolean
+  /** Costs of booting, shutting down and dirtying memory (see `guest-model.ts`). */
+  guest?: Partial<GuestModel>
+}
+
+export class SimCluster {
+  readonly engine: Engine
+  readonly faults: ClusterFaults
+  readonly guest: GuestModel
+  readonly mode: 'live' | 'manual'
+  /** @internal */
+  readonly control: ControlPlane
+  /** @internal */
+  readonly ids: SimIds
+  private readonly states = new Map<string, HostState>()
+  private readonly byAddress = new Map<string, HostState>()
+  private closed = false
+
+  constructor (init: SimClusterInit) {
+    const mode = init.mode ?? 'live'
+    if (mode !== 'live' && mode !== 'manual') throw new RangeError(`mode: expected "live" or "manual", found ${String(mode)}`)
+    this.mode = mode
+    this.guest = guestModel(init.guest)
+    this.engine = new Engine({ seed: init.seed, platform: init.platform, eventLog: init.eventLog ?? false })
+    this.ids = new SimIds(this.engine.random.fork('sim-driver/ids'))
+    this.control = new ControlPlane(this.engine, () => this.mode === 'live' && !this.closed)
+    this.engine.hosts().forEach((host, i) => {
+      const address = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`
+      const state = new HostState(host, [address])
+      this.states.set(host.name, state)
+      this.byAddress.set(address, state)
+    })
+    this.faults = new ClusterFaults(this.engine, name => this.hostState(name))
+    if (mode === 'live') this.engine.startLive()
+  }
+
+  /** Host names, in platform order. */
+  hostnames (): string[] { return [...this.states.keys()] }
+
+  /** A driver for `hostname` (`HostNotFoundError` if unknown). Each call makes a new driver over the same host state. */
+  driver (hostname: string): SimHypervisorDriver {
+    return new SimHypervisorDriver(this, this.hostState(hostname))
+  }
+
+  /** @internal */
+  hostState (hostname: string): HostState {
+    const s = this.states.get(hostname)
+    if (s === undefined) throw new HostNotFoundError(hostname, this.hostnames())
+    return s
+  }
+
+  /** @internal the host a migration target names (host name or address), if any. */
+  resolve (target: MigrationTarget): HostState | undefined {
+    return this.states.get(target.host) ?? this.byAddress.get(target.host)
+  }
+
+  /** Stop live mode. Idempotent. */
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    if (this.mode === 'live') await this.engine.stopLive()
+  }
+}
+
+export interface SimDriverInit {
+  /** The cluster the host belongs to. */
+  cluster: SimCluster
+  /** Which of its hosts this driver controls. */
+  hostname: string
+}
+
+/**
+ * The house-style factory: `simDriver({ cluster, hostname })()` resolves to
+ * the `HypervisorDriver` of that simulated host.
+ */
+export const simDriver: DriverFactory<SimDriverInit> = (init) => async () => {
+  const driver: HypervisorDriver = init.cluster.driver(init.hostname)
+  return driver
+}

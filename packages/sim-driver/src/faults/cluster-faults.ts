@@ -1,0 +1,55 @@
+/**
+ * The fault knobs of a simulated cluster, for tests and experiments:
+ * - `failNext(operation, options)`: the next driver operation of a kind
+ *   fails with a typed error (see `fail-next.ts`);
+ * - `crashHost(name, atS?)`, `cutLink(name, atS?)`, `slowDisk(name,
+ *   factor, atS?)`: delegated to the engine's faults, so activities on the
+ *   failed resource fail (`ActivityFailedError`, turned into the contract's
+ *   errors by the driver) and nothing else is disturbed; a crashed host's
+ *   driver then answers `BackendUnavailableError`;
+ * - `crashDomain(host, name, atS?)`: the guest dies (state `crashed`, its
+ *   memory released), as when a kernel panics.
+ * `atS` is an absolute time on the engine clock; now when absent.
+ */
+import type { Engine } from '../engine/index.js'
+import type { HostState } from '../driver/host-state.js'
+import { dropVm } from '../driver/host-state.js'
+import { FailurePlan, type FailNextOptions, type FaultableOperation } from './fail-next.js'
+
+export class ClusterFaults {
+  readonly plan = new FailurePlan()
+
+  constructor (private readonly engine: Engine, private readonly hostState: (name: string) => HostState) {}
+
+  failNext (operation: FaultableOperation, options?: FailNextOptions): void {
+    this.plan.failNext(operation, options)
+  }
+
+  crashHost (name: string, atS?: number): void {
+    this.hostState(name)
+    this.engine.faults.crashHost(name, atS)
+  }
+
+  cutLink (name: string, atS?: number): void {
+    this.hostState(name)
+    this.engine.faults.cutLink(name, atS)
+  }
+
+  slowDisk (name: string, factor: number, atS?: number): void {
+    this.hostState(name)
+    this.engine.faults.slowDisk(name, factor, atS)
+  }
+
+  crashDomain (hostname: string, domain: string, atS?: number): void {
+    const state = this.hostState(hostname)
+    const crash = (): void => {
+      const d = state.domains.get(domain)
+      if (d === undefined || d.state === 'stopped' || d.state === 'crashed') return
+      dropVm(d)
+      d.state = 'crashed'
+      d.startedAtS = undefined
+    }
+    if (atS === undefined || atS <= this.engine.nowS()) { crash(); return }
+    this.engine.schedule(atS - this.engine.nowS(), crash, `crash-domain ${hostname}/${domain}`)
+  }
+}
