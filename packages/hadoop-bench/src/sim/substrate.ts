@@ -1,0 +1,34 @@
+/**
+ * What the simulated Hadoop runs on: places (a native host, or a VM) and
+ * activities on them, all in simulated time. `engine-substrate.ts` backs it
+ * with sim-driver's engine, so every duration comes out of the platform's
+ * CPUs, disks, page caches and network, shared max-min fairly with
+ * everything else that runs there.
+ */
+
+/** Where a Hadoop daemon or task runs: a native host, or a virtual machine. */
+export interface Place {
+  /** Unique within a simulation, e.g. `host03` or `host03/vm-2`. */
+  readonly id: string
+  /** The physical host this place is on. */
+  readonly hostId: string
+}
+
+export interface Substrate {
+  /** Simulated seconds. */
+  nowS(): number
+  /** Simulated sleep. */
+  sleep(durationS: number): Promise<void>
+  /** Seeded uniform random number in [0, 1). */
+  random(): number
+  /** CPU work on one core of `on`. */
+  exec(on: Place, flops: number): Promise<void>
+  /** Read `bytes` from `on`'s disk; served from its page cache when `cacheKey` is cached there. */
+  read(on: Place, bytes: number, cacheKey?: string): Promise<void>
+  /** Write `bytes` to `on`'s disk through its page cache, remembered under `cacheKey`. */
+  write(on: Place, bytes: number, cacheKey?: string): Promise<void>
+  /** Move `bytes` from one place to another over the network (or the host's own bridge). */
+  transfer(from: Place, to: Place, bytes: number): Promise<void>
+  /** False while `place` cannot compute or answer (a paused or migrating VM, a crashed host). */
+  isRunning(place: Place): boolean
+}
