@@ -1,0 +1,220 @@
+/**
+ * The simulated driver beyond the shared compliance suite: what operations
+ * cost in simulated time (derived from the test platform's numbers), usage
+ * from the engine's accounting, fault knobs, and the live clock rule.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { InsufficientDiskError, type MigrationReport } from '@xenos/hypervisor-interface'
+import { CHECKPOINT_HEADER_BYTES, DEFAULT_GUEST_MODEL, QCOW2_HEADER_BYTES, SimCluster, simDriver } from '../src/index.js'
+import { DISK_BPS, GiB, MiB, runningDomain, specFor, testPlatform, type TestPlatformOptions } from './fixtures.js'
+
+const CORE_FLOPS = 2.5e9
+let clusters: SimCluster[] = []
+
+function cluster (o: TestPlatformOptions = {}, seed = 1): SimCluster {
+  const c = new SimCluster({ platform: testPlatform(o), seed })
+  clusters.push(c)
+  return c
+}
+
+afterEach(async () => {
+  for (const c of clusters) await c.close()
+  clusters = []
+})
+
+describe('domain life cycle costs simulated time through the engine', () => {
+  it('boot reads from the image and computes; usage comes from the engine', async () => {
+    const c = cluster()
+    const d = c.driver('h1')
+    await d.createImage('images/a.img', GiB)
+    await d.createDomain(specFor('a'))
+    const t0 = d.clock.nowS()
+    const info = await d.startDomain('a')
+    const bootS = DEFAULT_GUEST_MODEL.bootReadBytes / DISK_BPS + DEFAULT_GUEST_MODEL.bootFlops / CORE_FLOPS
+    expect(d.clock.nowS() - t0).toBeCloseTo(bootS, 6)
+    expect(info.startedAtS).toBe(t0)
+    expect(info.usage.cpuTimeS).toBeCloseTo(DEFAULT_GUEST_MODEL.bootFlops / CORE_FLOPS, 6)
+    expect(info.usage.diskReadBytes).toBe(DEFAULT_GUEST_MODEL.bootReadBytes)
+    expect(info.usage.memoryMiB).toBe(384)
+    expect(typeof info.domid).toBe('number')
+  })
+
+  it('a graceful shutdown takes the guest\'s shutdown work; a guest that ignores it times out on the engine clock', async () => {
+    const c = cluster()
+    const d = c.driver('h1')
+    await runningDomain(d, 'ok')
+    const t0 = d.clock.nowS()
+    expect((await d.shutdownDomain('ok')).state).toBe('stopped')
+    expect(d.clock.nowS() - t0).toBeGreaterThanOrEqual(DEFAULT_GUEST_MODEL.shutdownFlops / CORE_FLOPS - 1e-9)
+
+    await runningDomain(d, 'hung', { annotations: { 'sim.ignoreShutdown': 'true' } })
+    const t1 = d.clock.nowS()
+    await expect(d.shutdownDomain('hung', { timeoutS: 5 })).rejects.toThrow(/within 5 s/)
+    expect(d.clock.nowS() - t1).toBeCloseTo(5, 9)
+    expect((await d.inspectDomain('hung')).state).toBe('running')
+    expect((await d.shutdownDomain('hung', { timeoutS: 5, force: true })).state).toBe('stopped')
+    expect((await d.hostFacts()).memory.freeMiB).toBe(2048 - 512)
+  })
+
+  it('rejects bad annotations at create', async () => {
+    const d = cluster().driver('h1')
+    await expect(d.createDomain(specFor('x', { disks: false, annotations: { 'sim.dirtyRateBps': 'fast' } }))).rejects.toThrow(/annotations.sim.dirtyRateBps/)
+    expect(await d.listDomains()).toEqual([])
+  })
+
+  it('save writes the memory to a checkpoint file; restore keeps the identity and needs the memory', async () => {
+    const c = cluster()
+    const d = c.driver('h1')
+    await runningDomain(d, 'ck')
+    const uuid = (await d.inspectDomain('ck')).uuid
+    const disk0 = (await d.hostFacts()).disk.freeBytes
+    const t0 = d.clock.nowS()
+    expect((await d.saveDomain('ck', 'ckpt/ck.save')).state).toBe('stopped')
+    expect(d.clock.nowS()).toBeGreaterThan(t0)
+    expect(disk0 - (await d.hostFacts()).disk.freeBytes).toBe(384 * MiB + CHECKPOINT_HEADER_BYTES)
+    await runningDomain(d, 'hog', { memoryMiB: 1400, disks: false })
+    await expect(d.restoreDomain('ckpt/ck.save')).rejects.toThrow(/MiB of free memory/)
+    expect((await d.inspectDomain('ck')).state).toBe('stopped')
+    await d.destroyDomain('hog')
+    const back = await d.restoreDomain('ckpt/ck.save')
+    expect(back.state).toBe('running')
+    expect(back.uuid).toBe(uuid)
+  })
+})
+
+describe('images on the engine\'s disk model', () => {
+  it('a copy reads and writes through the disk: between one pass and a read plus a write of the bytes', async () => {
+    const c = cluster()
+    const d = c.driver('h1')
+    await d.createImage('t.img', GiB)
+    const t0 = d.clock.nowS()
+    const copy = await d.copyImage('t.img', 'c.img')
+    const s = d.clock.nowS() - t0
+    expect(copy).toMatchObject({ sizeBytes: GiB, allocatedBytes: GiB, format: 'raw' })
+    expect(s).toBeGreaterThanOrEqual(GiB / DISK_BPS)
+    expect(s).toBeLessThanOrEqual(2 * GiB / DISK_BPS + 1e-6)
+  })
+
+  it('a slowed disk makes copies slower by its factor', async () => {
+    const timed = async (factor: number): Promise<number> => {
+      const c = cluster()
+      const d = c.driver('h1')
+      await d.createImage('t.img', GiB)
+      if (factor !== 1) c.faults.slowDisk('h1', factor)
+      const t0 = d.clock.nowS()
+      await d.copyImage('t.img', 'c.img')
+      return d.clock.nowS() - t0
+    }
+    const normal = await timed(1)
+    expect(await timed(4)).toBeGreaterThan(3 * normal)
+  })
+
+  it('a copy-on-write clone is instant and tiny; a copy clone is full', async () => {
+    const c = cluster()
+    const d = c.driver('h1')
+    await d.createImage('tpl.img', GiB)
+    const t0 = d.clock.nowS()
+    expect(await d.cloneImage('tpl.img', 'cow.img')).toEqual({ path: 'cow.img', sizeBytes: GiB, allocatedBytes: QCOW2_HEADER_BYTES, format: 'qcow2', backingImage: 'tpl.img' })
+    expect(d.clock.nowS()).toBe(t0)
+    await expect(d.deleteImage('tpl.img')).rejects.toThrow(/copy-on-write clone cow.img/)
+    expect((await d.cloneImage('tpl.img', 'full.img', { mode: 'copy' })).allocatedBytes).toBe(GiB)
+    expect(d.clock.nowS()).toBeGreaterThan(t0)
+  })
+
+  it('a copy that does not fit fails typed and leaves nothing', async () => {
+    const d = cluster({ diskCapacityBytes: 1.5 * GiB }).driver('h1')
+    await d.createImage('t.img', GiB)
+    const free = (await d.hostFacts()).disk.freeBytes
+    await expect(d.copyImage('t.img', 'c.img')).rejects.toBeInstanceOf(InsufficientDiskError)
+    expect((await d.listImages()).map(i => i.path)).toEqual(['t.img'])
+    expect((await d.hostFacts()).disk.freeBytes).toBe(free)
+  })
+})
+
+describe('fault knobs', () => {
+  it('failNext makes the next operation of a kind fail, typed, and changes nothing', async () => {
+    const c = cluster()
+    const d = c.driver('h1')
+    await d.createImage('images/f.img', 64 * MiB)
+    await d.createDomain(specFor('f'))
+    c.faults.failNext('start')
+    await expect(d.startDomain('f')).rejects.toMatchObject({ name: 'BackendUnavailableError' })
+    expect((await d.inspectDomain('f')).state).toBe('stopped')
+    expect((await d.hostFacts()).memory.freeMiB).toBe(2048 - 512)
+    expect((await d.startDomain('f')).state).toBe('running')
+  })
+
+  it('failNext can target one host and throw a given error', async () => {
+    const c = cluster()
+    c.faults.failNext('createImage', { host: 'h2', error: new InsufficientDiskError(1, 0, 'h2') })
+    await c.driver('h1').createImage('x.img', MiB)
+    await expect(c.driver('h2').createImage('x.img', MiB)).rejects.toBeInstanceOf(InsufficientDiskError)
+    expect(await c.driver('h2').listImages()).toEqual([])
+    expect(c.faults.plan.pending).toBe(0)
+  })
+
+  it('a crashed host answers BackendUnavailableError; other hosts carry on', async () => {
+    const c = cluster()
+    const [a, b] = [c.driver('h1'), c.driver('h2')]
+    await runningDomain(a, 'x')
+    await b.createImage('big.img', GiB)
+    const copying = b.copyImage('big.img', 'big2.img')
+    c.faults.crashHost('h1', c.engine.nowS() + 1)
+    await expect(copying).resolves.toMatchObject({ path: 'big2.img' })
+    await expect(a.listDomains()).rejects.toMatchObject({ name: 'BackendUnavailableError' })
+    await expect(a.inspectDomain('x')).rejects.toThrow(/crashed/)
+  })
+
+  it('a crashed domain frees its memory and can be started again', async () => {
+    const c = cluster()
+    const d = c.driver('h1')
+    await runningDomain(d, 'p')
+    c.faults.crashDomain('h1', 'p')
+    expect((await d.inspectDomain('p')).state).toBe('crashed')
+    expect((await d.hostFacts()).memory.freeMiB).toBe(2048 - 512)
+    expect((await d.startDomain('p')).state).toBe('running')
+  })
+})
+
+describe('live mode: the clock rule', () => {
+  it('a driver call holds the clock until it returns, except while it awaits simulated work', async () => {
+    const c = cluster()
+    const d = c.driver('h1')
+    await d.createImage('images/h.img', 64 * MiB)
+    const creating = d.createDomain(specFor('h'))
+    expect(c.engine.activeHolds()).toEqual(['h1:create'])
+    await creating
+    expect(c.engine.activeHolds()).toEqual([])
+    let duringBoot: string[] | undefined
+    c.engine.schedule(1, () => { duringBoot = c.engine.activeHolds() })
+    await d.startDomain('h')
+    expect(duringBoot).toEqual([])
+  })
+
+  it('control-plane calls take zero simulated time, however slow, and do not change concurrent results', async () => {
+    const migrate = async (slowCalls: boolean): Promise<MigrationReport> => {
+      const c = cluster({}, 5)
+      const d = c.driver('h1')
+      await runningDomain(d, 'm', { imageBytes: 256 * MiB })
+      const report = d.migrateDomain('m', { host: 'h2' })
+      if (slowCalls) {
+        for (let i = 0; i < 5; i++) {
+          const t = d.clock.nowS()
+          await d.hostFacts()
+          await c.control.run('slow control plane', async () => { await new Promise(resolve => setTimeout(resolve, 20)) })
+          expect(d.clock.nowS()).toBe(t)
+        }
+      }
+      return await report
+    }
+    expect(await migrate(true)).toEqual(await migrate(false))
+  })
+
+  it('the factory gives a working driver', async () => {
+    const c = cluster()
+    const d = await simDriver({ cluster: c, hostname: 'h3' })({})
+    expect(d.hostname).toBe('h3')
+    expect(d.backend).toBe('sim')
+    expect((await d.hostFacts()).cpu.cores).toBe(2)
+  })
+})
