@@ -87,9 +87,15 @@ export class FrameReader {
 
 /** Write one frame, waiting for the stream to drain when its buffer is full. */
 export async function writeFrame(stream: Stream, data: Uint8Array, signal?: AbortSignal): Promise<void> {
+  await writeFrameParts(stream, [data], signal)
+}
+
+/** Write one frame made of several parts (saves copying a large body behind a small header). */
+export async function writeFrameParts(stream: Stream, parts: Uint8Array[], signal?: AbortSignal): Promise<void> {
   const header = new Uint8Array(4)
-  new DataView(header.buffer).setUint32(0, data.byteLength)
-  const ok = stream.send(header) && stream.send(data)
+  new DataView(header.buffer).setUint32(0, parts.reduce((n, p) => n + p.byteLength, 0))
+  let ok = stream.send(header)
+  for (const p of parts) ok = stream.send(p) && ok
   if (!ok) await raceAbort(stream.onDrain(signal !== undefined ? { signal } : {}), signal)
 }
 

@@ -1,0 +1,144 @@
+/**
+ * The chunk protocol `/xenos/chunks/1.0.0`, server side, and the shelf of
+ * images a host can serve. An image being fetched is on the shelf too, so a
+ * host serves the chunks it already has while it fetches the rest: when one
+ * image goes to many hosts at once, they feed each other instead of all
+ * drawing on the first holder.
+ *
+ * A stream carries any number of requests, one after the other. Request: a
+ * JSON frame `{ op: 'manifest' | 'have' | 'get', hash, index? }`. Response: a
+ * frame whose first byte is a status (0 ok, 1 error + message, 2 not held),
+ * then the canonical manifest, the bitmap of held chunks, or the chunk bytes.
+ *
+ * `uploadBps` caps the bytes per second this host sends (all streams
+ * together), so replication does not starve the services' own traffic.
+ */
+import type { Stream } from '@libp2p/interface'
+import type { OverlayLibp2p } from '../node.js'
+import { FrameReader, decodeJson, writeFrameParts } from '../frames.js'
+import { OverlayConfigError } from '../errors.js'
+import { manifestBytes, manifestHash } from './manifest.js'
+import type { ChunkStore } from './chunk-store.js'
+
+export const CHUNK_PROTOCOL = '/xenos/chunks/1.0.0'
+export const STATUS_OK = 0
+export const STATUS_ERROR = 1
+export const STATUS_NOT_HELD = 2
+const MAX_REQUEST_BYTES = 4096
+
+/** The images this host can serve, by manifest hash. */
+export class ImageShelf {
+  private readonly stores = new Map<string, ChunkStore>()
+
+  put(store: ChunkStore): string {
+    const hash = manifestHash(store.manifest)
+    this.stores.set(hash, store)
+    return hash
+  }
+
+  get(hash: string): ChunkStore | undefined {
+    return this.stores.get(hash)
+  }
+
+  remove(hash: string): void {
+    this.stores.delete(hash)
+  }
+
+  hashes(): string[] {
+    return [...this.stores.keys()]
+  }
+}
+
+export interface ChunkServerInit {
+  /** Most bytes per second sent by this host, all transfers together. @default unlimited */
+  uploadBps?: number
+  /** Idle time after which a serving stream is closed. @default 30000 */
+  idleTimeoutMs?: number
+}
+
+export class ChunkServer {
+  private readonly uploadBps: number | undefined
+  private readonly idleTimeoutMs: number
+  private nextSendAtMs = 0
+  private serving = false
+  /** Bytes of chunks sent since start. */
+  sentBytes = 0
+
+  constructor(private readonly libp2p: OverlayLibp2p, private readonly shelf: ImageShelf, init: ChunkServerInit = {}) {
+    if (init.uploadBps !== undefined && !(init.uploadBps > 0)) throw new OverlayConfigError(`uploadBps: expected a positive number, found ${init.uploadBps}`)
+    this.uploadBps = init.uploadBps
+    this.idleTimeoutMs = init.idleTimeoutMs ?? 30_000
+  }
+
+  async start(): Promise<void> {
+    await this.libp2p.handle(CHUNK_PROTOCOL, (stream) => this.onStream(stream), { maxInboundStreams: 256 })
+    this.serving = true
+  }
+
+  async stop(): Promise<void> {
+    if (!this.serving) return
+    this.serving = false
+    if (this.libp2p.status === 'started') await this.libp2p.unhandle(CHUNK_PROTOCOL)
+  }
+
+  private async onStream(stream: Stream): Promise<void> {
+    const reader = new FrameReader(stream)
+    try {
+      for (;;) {
+        const frame = await reader.read(MAX_REQUEST_BYTES, AbortSignal.timeout(this.idleTimeoutMs))
+        if (frame === null) break
+        const response = await this.answer(decodeJson(frame, 'chunk request'))
+        if (response[0]![0] === STATUS_OK) await this.pace(response[1]!.byteLength)
+        await writeFrameParts(stream, response, AbortSignal.timeout(this.idleTimeoutMs))
+      }
+      await stream.close()
+    } catch (err) {
+      // A client that went away, idled, or sent garbage: drop its stream.
+      stream.abort(err as Error)
+    }
+  }
+
+  private async answer(request: unknown): Promise<[Uint8Array, Uint8Array]> {
+    const r = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>
+    const hash = r['hash']
+    if (typeof hash !== 'string') return status(STATUS_ERROR, `expected a string "hash", found ${JSON.stringify(hash)}`)
+    const store = this.shelf.get(hash)
+    if (store === undefined) return status(STATUS_NOT_HELD, `image ${hash} is not held here`)
+    switch (r['op']) {
+      case 'manifest':
+        return withStatus(manifestBytes(store.manifest))
+      case 'have':
+        return withStatus(store.bitmap())
+      case 'get': {
+        const index = r['index']
+        if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= store.manifest.chunks.length) {
+          return status(STATUS_ERROR, `expected "index" in 0..${store.manifest.chunks.length - 1}, found ${JSON.stringify(index)}`)
+        }
+        if (!store.has(index)) return status(STATUS_NOT_HELD, `chunk ${index} of ${hash} is not held here`)
+        const bytes = await store.read(index)
+        this.sentBytes += bytes.byteLength
+        return withStatus(bytes)
+      }
+      default:
+        return status(STATUS_ERROR, `expected "op" manifest, have or get, found ${JSON.stringify(r['op'])}`)
+    }
+  }
+
+  /** Wait until sending `bytes` keeps this host under `uploadBps`. */
+  private async pace(bytes: number): Promise<void> {
+    if (this.uploadBps === undefined) return
+    const now = performance.now()
+    const startMs = Math.max(now, this.nextSendAtMs)
+    this.nextSendAtMs = startMs + (bytes / this.uploadBps) * 1000
+    const waitMs = this.nextSendAtMs - now
+    if (waitMs > 1) await new Promise((r) => setTimeout(r, waitMs))
+  }
+}
+
+function withStatus(body: Uint8Array): [Uint8Array, Uint8Array] {
+  return [Uint8Array.of(STATUS_OK), body]
+}
+
+function status(code: number, message: string): [Uint8Array, Uint8Array] {
+  return [Uint8Array.of(code), new TextEncoder().encode(message)]
+}

@@ -1,0 +1,200 @@
+/**
+ * Fetch an image from several holders at once. The manifest (verified against
+ * its hash) comes from the first holder that has it; then every holder is
+ * served by `streamsPerHolder` workers, each taking the rarest missing chunk
+ * that its holder has (rarest among the holders' bitmaps, ties broken at
+ * random, so hosts fetching the same image at once take different chunks
+ * first and then trade them). Each chunk is verified by SHA-256 on arrival
+ * and written to the store; a holder that fails (unreachable, dead, a bad
+ * answer or a corrupt chunk) is dropped and its chunk goes back to the pool.
+ * Chunks already in the store (a resumed fetch) are not fetched again.
+ *
+ * On success the store is closed, unless a shelf was given: then it stays
+ * open on the shelf, serving the image. On failure it is closed and taken off the shelf; the
+ * verified chunks stay in it for a later resume.
+ */
+import type { OverlayLibp2p } from '../node.js'
+import { IntegrityError, TransferError } from '../errors.js'
+import { chunkLength, parseManifest, sha256Hex, type Manifest } from './manifest.js'
+import { bitmapHas, type ChunkStore } from './chunk-store.js'
+import { STATUS_ERROR, STATUS_NOT_HELD, STATUS_OK, type ImageShelf } from './chunk-server.js'
+import { ChunkClient } from './chunk-client.js'
+
+export interface FetchInit {
+  /** The image's content id (manifest SHA-256). */
+  manifestHash: string
+  /** Peer ids or multiaddrs of hosts that hold (or are fetching) the image. */
+  holders: string[]
+  /** Opens the destination once the manifest is known (for example FileChunkStore.openStaging). */
+  openStore: (manifest: Manifest) => Promise<ChunkStore>
+  /** When given, the store is put on the shelf at once, so this host serves chunks while fetching. */
+  shelf?: ImageShelf
+  /** Parallel requests per holder. @default 2 */
+  streamsPerHolder?: number
+  /** Deadline of one request (dial included). @default 30000 */
+  requestTimeoutMs?: number
+  /** How often an idle worker asks its holder which chunks it has now. @default 100 */
+  haveRefreshMs?: number
+  /** Give up when no chunk arrives for this long while chunks are missing. @default 60000 */
+  stallTimeoutMs?: number
+  onProgress?: (progress: { chunksHeld: number; chunksTotal: number; bytesFetched: number }) => void
+}
+
+export interface FetchReport {
+  manifestHash: string
+  manifest: Manifest
+  chunksTotal: number
+  /** Chunks found already verified in the store (resumed fetch). */
+  chunksResumed: number
+  chunksFetched: number
+  bytesFetched: number
+  /** Chunks that failed verification (each dropped its holder). */
+  corruptChunks: number
+  holders: Array<{ holder: string; chunks: number; failure?: string }>
+  durationMs: number
+}
+
+interface Holder {
+  ref: string
+  bitmap: Uint8Array | undefined
+  refreshing: Promise<void> | undefined
+  chunks: number
+  failure: string | undefined
+}
+
+export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promise<FetchReport> {
+  const startMs = performance.now()
+  const timeoutMs = init.requestTimeoutMs ?? 30_000
+  const refreshMs = init.haveRefreshMs ?? 100
+  const stallMs = init.stallTimeoutMs ?? 60_000
+  const holders: Holder[] = [...new Set(init.holders)].map((ref) => ({ ref, bitmap: undefined, refreshing: undefined, chunks: 0, failure: undefined }))
+  if (holders.length === 0) throw new TransferError(`image ${init.manifestHash}: expected at least one holder, found none`)
+
+  const manifest = await fetchManifest(libp2p, init.manifestHash, holders, timeoutMs)
+  const store = await init.openStore(manifest)
+  init.shelf?.put(store)
+  const total = manifest.chunks.length
+  const chunksResumed = store.count()
+  const inFlight = new Set<number>()
+  let bytesFetched = 0
+  let corruptChunks = 0
+  let lastProgressMs = performance.now()
+  let stalled: string | undefined
+
+  const report = (): FetchReport => ({
+    manifestHash: init.manifestHash,
+    manifest,
+    chunksTotal: total,
+    chunksResumed,
+    chunksFetched: store.count() - chunksResumed,
+    bytesFetched,
+    corruptChunks,
+    holders: holders.map((h) => ({ holder: h.ref, chunks: h.chunks, ...(h.failure !== undefined ? { failure: h.failure } : {}) })),
+    durationMs: performance.now() - startMs,
+  })
+  const live = (): Holder[] => holders.filter((h) => h.failure === undefined)
+  const done = (): boolean => store.count() === total || stalled !== undefined
+
+  const pick = (holder: Holder): number | undefined => {
+    if (holder.bitmap === undefined) return undefined
+    let best: number[] = []
+    let bestRarity = Infinity
+    const others = live()
+    for (let i = 0; i < total; i++) {
+      if (store.has(i) || inFlight.has(i) || !bitmapHas(holder.bitmap, i)) continue
+      let rarity = 0
+      for (const o of others) if (o.bitmap !== undefined && bitmapHas(o.bitmap, i)) rarity++
+      if (rarity < bestRarity) {
+        bestRarity = rarity
+        best = [i]
+      } else if (rarity === bestRarity) best.push(i)
+    }
+    return best.length === 0 ? undefined : best[Math.floor(Math.random() * best.length)]
+  }
+
+  const refresh = (holder: Holder, client: ChunkClient): Promise<void> => {
+    holder.refreshing ??= (async () => {
+      const r = await client.request({ op: 'have', hash: init.manifestHash }, Math.ceil(total / 8), timeoutMs)
+      if (r.status === STATUS_OK) holder.bitmap = r.body.slice()
+      else if (r.status === STATUS_NOT_HELD) holder.bitmap ??= new Uint8Array(Math.ceil(total / 8))
+      else throw new TransferError(`holder ${holder.ref}: ${new TextDecoder().decode(r.body)}`)
+    })().finally(() => {
+      holder.refreshing = undefined
+    })
+    return holder.refreshing
+  }
+
+  const worker = async (holder: Holder): Promise<void> => {
+    let client: ChunkClient | undefined
+    try {
+      client = await ChunkClient.open(libp2p, holder.ref, timeoutMs)
+      if (holder.bitmap === undefined) await refresh(holder, client)
+      while (!done() && holder.failure === undefined) {
+        const index = pick(holder)
+        if (index === undefined) {
+          if (performance.now() - lastProgressMs > stallMs) stalled ??= `no chunk arrived for ${stallMs} ms`
+          await new Promise((r) => setTimeout(r, refreshMs))
+          if (!done()) await refresh(holder, client)
+          continue
+        }
+        inFlight.add(index)
+        try {
+          const r = await client.request({ op: 'get', hash: init.manifestHash, index }, manifest.chunkSizeBytes, timeoutMs)
+          if (r.status === STATUS_NOT_HELD) {
+            holder.bitmap = undefined
+            await refresh(holder, client)
+            continue
+          }
+          if (r.status === STATUS_ERROR || r.status !== STATUS_OK) throw new TransferError(`holder ${holder.ref}: ${new TextDecoder().decode(r.body)}`)
+          const found = sha256Hex(r.body)
+          if (r.body.byteLength !== chunkLength(manifest, index) || found !== manifest.chunks[index]) {
+            corruptChunks++
+            throw new IntegrityError(`chunk ${index} from ${holder.ref}: expected SHA-256 ${manifest.chunks[index]}, found ${found}`)
+          }
+          await store.write(index, r.body)
+          holder.chunks++
+          bytesFetched += r.body.byteLength
+          lastProgressMs = performance.now()
+          init.onProgress?.({ chunksHeld: store.count(), chunksTotal: total, bytesFetched })
+        } finally {
+          inFlight.delete(index)
+        }
+      }
+    } catch (err) {
+      // This holder is dropped; its chunk returns to the pool for the others.
+      holder.failure ??= err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+    } finally {
+      await client?.close()
+    }
+  }
+
+  const streams = Math.max(1, init.streamsPerHolder ?? 2)
+  await Promise.all(holders.flatMap((h) => Array.from({ length: streams }, () => worker(h))))
+  if (store.count() !== total) {
+    init.shelf?.remove(init.manifestHash)
+    await store.close()
+    const reasons = holders.map((h) => `${h.ref}: ${h.failure ?? 'no more chunks'}`).join('; ')
+    throw new TransferError(`image ${init.manifestHash}: expected ${total} chunks, got ${store.count()} (${stalled ?? 'every holder failed'}; ${reasons}); verified chunks are kept for a resume`)
+  }
+  await store.finish()
+  if (init.shelf === undefined) await store.close()
+  return report()
+}
+
+async function fetchManifest(libp2p: OverlayLibp2p, hash: string, holders: Holder[], timeoutMs: number): Promise<Manifest> {
+  const failures: string[] = []
+  for (const holder of holders) {
+    let client: ChunkClient | undefined
+    try {
+      client = await ChunkClient.open(libp2p, holder.ref, timeoutMs)
+      const r = await client.request({ op: 'manifest', hash }, 64 * 1024 * 1024, timeoutMs)
+      if (r.status === STATUS_OK) return parseManifest(r.body, hash)
+      failures.push(`${holder.ref}: ${new TextDecoder().decode(r.body)}`)
+    } catch (err) {
+      failures.push(`${holder.ref}: ${(err as Error).message}`)
+    } finally {
+      await client?.close()
+    }
+  }
+  throw new TransferError(`image ${hash}: expected a holder to supply its manifest, found none (${failures.join('; ')})`)
+}

@@ -1,0 +1,25 @@
+/**
+ * Content-addressed, chunked image transfer for template replication: a
+ * manifest names the chunks by SHA-256, hosts serve the chunks they hold
+ * (chunk-server.ts), and a fetch takes chunks from several holders at once,
+ * verifying each, resuming from a staging file after an interruption
+ * (fetch.ts, chunk-store.ts).
+ *
+ * @example
+ * ```ts
+ * const shelf = new ImageShelf()
+ * await new ChunkServer(node.libp2p, shelf).start()
+ * // holder: publish an image
+ * const manifest = await buildManifest('/images/debian.img')
+ * const hash = shelf.put(await FileChunkStore.openComplete('/images/debian.img', manifest))
+ * // another host: fetch it from every holder found by search
+ * const report = await fetchImage(other.libp2p, {
+ *   manifestHash: hash, holders: [holderPeerId],
+ *   openStore: (m) => FileChunkStore.openStaging('/images/debian.img', m), shelf: otherShelf,
+ * })
+ * ```
+ */
+export { buildManifest, chunkLength, manifestHash, parseManifest, sha256Hex, validateManifest, DEFAULT_CHUNK_SIZE_BYTES, type Manifest } from './manifest.js'
+export { FileChunkStore, bitmapHas, type ChunkStore } from './chunk-store.js'
+export { ChunkServer, ImageShelf, CHUNK_PROTOCOL, type ChunkServerInit } from './chunk-server.js'
+export { fetchImage, type FetchInit, type FetchReport } from './fetch.js'
