@@ -1,7 +1,10 @@
 import { CommanderError } from 'commander'
 import { buildProgram, exitCodeFor, type CommandModule } from './program.js'
+import { reportCommand } from './commands/report.js'
+import { platformCommand } from './commands/platform.js'
 
-const modules: CommandModule[] = []
+const stdout = (s: string): void => { process.stdout.write(s) }
+const modules: CommandModule[] = [reportCommand, p => { platformCommand(p, { out: stdout }) }]
 
 /**
  * Runs `xenos` with `argv` (as in `process.argv`). Returns the exit code;
