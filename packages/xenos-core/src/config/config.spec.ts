@@ -1,0 +1,164 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ConfigError, ConfigFileError } from './config-error.js'
+import { loadHostConfig, parseHostConfig, parseListenAddress } from './host-config.js'
+import { loadServiceConfigDir, parseServiceConfigFile } from './service-loader.js'
+
+const PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
+
+function hostErrors (text: string): ConfigError[] {
+  try { parseHostConfig(text, '/etc/xenos/host.yaml') } catch (err) {
+    expect(err).toBeInstanceOf(ConfigFileError)
+    return (err as ConfigFileError).errors
+  }
+  throw new Error('expected the host file to be refused')
+}
+
+const TEMPLATE = `kind: template
+name: hadoop-slave
+vcpus: 1
+memoryMiB: 256
+disks:
+  - image: templates/hadoop-slave/root.img
+    target: xvda
+    sizeBytes: 1073741824
+boot: { kind: pvh, kernel: /boot/vmlinuz }
+nics: [{ bridge: xenbr0 }]
+groups: [hadoop]
+attributes: { role: slave, slots: 4 }
+endpoints: [{ protocol: http, port: 50060 }]
+`
+
+describe('host.yaml', () => {
+  it('reads a full host file, fills defaults and makes paths absolute', () => {
+    const c = parseHostConfig(`hostname: h01
+driver:
+  kind: sim
+  options: { platform: platform.yaml, seed: 7, host: h01 }
+listen: [/ip4/127.0.0.1/tcp/4001]
+bootstrap: [/ip4/127.0.0.1/tcp/4002/p2p/${PEER}]
+dataDir: data
+servicesDir: /srv/services
+api: { listen: "127.0.0.1:7001" }
+pskFile: swarm.key
+tags: [ssd, rack1]
+`, '/etc/xenos/host.yaml')
+    expect(c.driver).toEqual({ kind: 'sim', options: { platform: '/etc/xenos/platform.yaml', seed: 7, host: 'h01', mode: 'live' } })
+    expect(c.dataDir).toBe('/etc/xenos/data')
+    expect(c.servicesDir).toBe('/srv/services')
+    expect(c.pskFile).toBe('/etc/xenos/swarm.key')
+    expect(c.api).toEqual({ listen: '127.0.0.1:7001', host: '127.0.0.1', port: 7001, maxRequestBytes: 1048576, usersFile: '/etc/xenos/data/users.yaml' })
+    expect(c.mdns).toBe(false)
+    expect(c.tags).toEqual(['ssd', 'rack1'])
+    const xen = parseHostConfig('driver: { kind: xen, options: { imageDir: /var/lib/xen/images } }\ndataDir: d\nservicesDir: s\n', '/h.yaml')
+    expect(xen.driver).toEqual({ kind: 'xen', options: { xlPath: 'xl', imageDir: '/var/lib/xen/images', bridge: 'xenbr0', sudo: false } })
+    expect(xen.listen).toEqual(['/ip4/127.0.0.1/tcp/0'])
+  })
+
+  it('reports every problem with line, column, field, expected and found', () => {
+    const errors = hostErrors(`driver:
+  kind: sim
+  options: { seed: -1, colour: red }
+listen: [not-a-multiaddr]
+bootstrap: [/ip4/127.0.0.1/tcp/4002]
+servicesDir: s
+api: { listen: "localhost", maxRequestBytes: 1.5 }
+tags: ["bad tag"]
+`)
+    const byField = Object.fromEntries(errors.map(e => [e.field, e]))
+    expect(Object.keys(byField).sort()).toEqual(['api.listen', 'api.maxRequestBytes', 'bootstrap[0]', 'dataDir', 'driver.options.colour', 'driver.options.seed', 'listen[0]', 'tags[0]'])
+    expect(byField['driver.options.seed']).toMatchObject({ line: 3, expected: 'a number >= 0', found: 'number -1' })
+    expect(byField['driver.options.colour']).toMatchObject({ line: 3, found: 'unknown field "colour"' })
+    expect(byField['listen[0]']).toMatchObject({ line: 4, expected: expect.stringMatching(/multiaddr/), found: '"not-a-multiaddr"' })
+    expect(byField['bootstrap[0]']?.expected).toMatch(/\/p2p\//)
+    expect(byField.dataDir).toMatchObject({ line: 1, expected: 'a string', found: 'nothing' })
+    expect(byField['api.maxRequestBytes']).toMatchObject({ line: 7, expected: 'an integer' })
+    expect(byField['tags[0]']?.line).toBe(8)
+    for (const e of errors) expect(e.message).toMatch(/^\/etc\/xenos\/host.yaml:\d+:\d+: [\w.[\]]+: expected .+, found .+$/)
+  })
+
+  it('refuses unknown drivers, YAML syntax errors, empty files and missing files', async () => {
+    expect(hostErrors('driver: { kind: kvm }\ndataDir: d\nservicesDir: s\n')[0]).toMatchObject({ field: 'driver.kind', line: 1, expected: 'one of "sim", "xen"' })
+    expect(hostErrors('driver: [unclosed\n')[0]).toMatchObject({ expected: 'valid YAML', line: 2 })
+    expect(hostErrors('a: 1\na: 2\n')[0]?.expected).toBe('valid YAML')
+    expect(hostErrors('')[0]).toMatchObject({ expected: 'a mapping of fields', found: 'an empty file' })
+    await expect(loadHostConfig('/nonexistent/host.yaml')).rejects.toMatchObject({ name: 'ConfigFileError', errors: [expect.objectContaining({ found: 'ENOENT' })] })
+  })
+
+  it('parses API listen addresses', () => {
+    expect(parseListenAddress('[::1]:80')).toEqual({ host: '::1', port: 80 })
+    expect(parseListenAddress('0.0.0.0:65536')).toBeUndefined()
+    expect(parseListenAddress('host')).toBeUndefined()
+  })
+})
+
+describe('service config files', () => {
+  it('reads a template into a validated domain spec, images and defaults', () => {
+    const r = parseServiceConfigFile(TEMPLATE, 'hadoop-slave.yaml')
+    expect(r.errors).toEqual([])
+    expect(r.template).toMatchObject({
+      name: 'hadoop-slave',
+      spec: { name: 'hadoop-slave', vcpus: 1, memoryMiB: 256, disks: [{ image: 'templates/hadoop-slave/root.img', target: 'xvda', format: 'raw', mode: 'rw' }], boot: { kind: 'pvh', kernel: '/boot/vmlinuz' }, nics: [{ bridge: 'xenbr0' }] },
+      images: [{ path: 'templates/hadoop-slave/root.img', sizeBytes: 1073741824, target: 'xvda' }],
+      groups: ['hadoop'], attributes: { role: 'slave', slots: '4' }, endpoints: [{ protocol: 'http', port: 50060 }],
+      source: 'hadoop-slave.yaml:2'
+    })
+  })
+
+  it('reads a service with defaults', () => {
+    const r = parseServiceConfigFile('kind: service\nname: slave-1\ntemplate: hadoop-slave\n', 's.yaml')
+    expect(r.service).toEqual({ name: 'slave-1', template: 'hadoop-slave', owner: 'admin', autostart: false, groups: [], attributes: {}, endpoints: [], source: 's.yaml:2' })
+  })
+
+  it('reports the driver contract\'s spec errors at the right line', () => {
+    const r = parseServiceConfigFile(TEMPLATE.replace('target: xvda', 'target: floppy'), 't.yaml')
+    expect(r.errors).toHaveLength(1)
+    expect(r.errors[0]).toMatchObject({ field: 'disks[0].target', line: 7, expected: 'a device name such as "xvda"', found: '"floppy"' })
+  })
+
+  it('reports a missing or wrong kind once', () => {
+    const r = parseServiceConfigFile('name: x\n', 'x.yaml')
+    expect(r.errors.map(e => [e.field, e.expected])).toEqual([['kind', 'one of "template", "service"']])
+  })
+})
+
+describe('loading a services directory', () => {
+  let dir: string
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'xenos-config-'))
+    await writeFile(join(dir, 'a-template.yaml'), TEMPLATE)
+    await writeFile(join(dir, 'b-good.yaml'), 'kind: service\nname: slave-1\ntemplate: hadoop-slave\nowner: alice\nautostart: true\ngroups: [hadoop]\n')
+    await writeFile(join(dir, 'c-broken.yaml'), 'kind: service\nname: slave 2\ntemplate: hadoop-slave\nmemoryMiB: 8\n')
+    await writeFile(join(dir, 'd-garbage.yml'), '{{{{ not yaml')
+    await writeFile(join(dir, 'e-duplicate.yaml'), 'kind: service\nname: slave-1\ntemplate: other\n')
+    await writeFile(join(dir, 'f-good.yml'), 'kind: service\nname: slave-3\ntemplate: hadoop-slave\n')
+    await writeFile(join(dir, 'notes.txt'), 'ignored')
+    await writeFile(join(dir, '.hidden.yaml'), 'ignored: [')
+    await mkdir(join(dir, 'subdir.yaml'))
+  })
+  afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
+
+  it('loads every good file and reports each broken one without stopping', async () => {
+    const r = await loadServiceConfigDir(dir)
+    expect(r.templates.map(t => t.name)).toEqual(['hadoop-slave'])
+    expect(r.services.map(s => s.name)).toEqual(['slave-1', 'slave-3'])
+    const summary = r.errors.map(e => [e.file.slice(dir.length + 1), e.line, e.field])
+    expect(summary).toEqual([
+      ['c-broken.yaml', 2, 'name'],
+      ['c-broken.yaml', 4, 'memoryMiB'],
+      ['d-garbage.yml', 1, ''],
+      ['e-duplicate.yaml', 2, 'name']
+    ])
+    expect(r.errors[3]?.found).toMatch(/already defined at .*b-good.yaml:2/)
+    expect(r.problems).toHaveLength(4)
+    expect(r.problems[0]).toMatchObject({ line: 2, field: 'name', message: expect.stringMatching(/expected a name of 1-64/) })
+  })
+
+  it('reports a missing directory as one error', async () => {
+    const r = await loadServiceConfigDir(join(dir, 'nope'))
+    expect(r.errors).toHaveLength(1)
+    expect(r.errors[0]?.found).toBe('ENOENT')
+  })
+})

@@ -1,0 +1,135 @@
+/**
+ * The coordinator's host file (`host.yaml`).
+ *
+ * ```yaml
+ * hostname: h01                       # optional; the driver's host name by default
+ * driver:
+ *   kind: sim                         # sim | xen
+ *   options: { platform: platform.yaml, seed: 1, host: h01 }
+ * listen: [/ip4/127.0.0.1/tcp/4001]   # libp2p listen multiaddrs
+ * bootstrap: [/ip4/127.0.0.1/tcp/4002/p2p/12D3KooW...]
+ * dataDir: /var/lib/xenos             # relative paths are relative to this file
+ * servicesDir: services
+ * api:
+ *   listen: 127.0.0.1:7001
+ *   maxRequestBytes: 1048576
+ *   usersFile: users.yaml             # default <dataDir>/users.yaml
+ * pskFile: swarm.key                  # optional pre-shared key (private network)
+ * mdns: false
+ * tags: [ssd, rack1]
+ * ```
+ */
+import { readFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
+import { z } from 'zod'
+import { ConfigError, ConfigFileError } from './config-error.js'
+import { validateYaml } from './yaml-validate.js'
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+
+const multiaddrText = z.string().refine(s => {
+  try { multiaddr(s); return s.startsWith('/') } catch { return false }
+}, { error: 'a multiaddr such as /ip4/127.0.0.1/tcp/4001' })
+
+const bootstrapAddr = z.string().refine(s => {
+  try { return multiaddr(s).getComponents().some(c => c.name === 'p2p') } catch { return false }
+}, { error: 'a multiaddr ending in /p2p/<peer id>, such as /ip4/10.0.0.2/tcp/4001/p2p/12D3KooW...' })
+
+/** `host:port` or `[v6]:port`. */
+export function parseListenAddress (text: string): { host: string, port: number } | undefined {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text)
+  if (m === null) return undefined
+  const port = Number(m[3])
+  if (port > 65535) return undefined
+  return { host: m[1] ?? m[2] ?? '', port }
+}
+
+const listenText = z.string().refine(s => parseListenAddress(s) !== undefined, { error: 'an address host:port such as 127.0.0.1:7001 (port 0-65535)' })
+
+const nonEmptyPath = z.string().min(1, { error: 'a non-empty path' }).refine(s => !s.includes('\0'), { error: 'a path without NUL' })
+
+export const simDriverOptionsSchema = z.strictObject({
+  /** Platform description file of the simulated cluster. */
+  platform: nonEmptyPath.optional(),
+  /** Seed of the simulation's random source. */
+  seed: z.int().min(0).default(1),
+  /** Which simulated host this coordinator runs (default: `hostname`). */
+  host: z.string().regex(NAME_RE, { error: 'a host name of letters, digits, ".", "_" or "-"' }).optional(),
+  mode: z.enum(['live', 'manual']).default('live')
+})
+
+export const xenDriverOptionsSchema = z.strictObject({
+  /** The `xl` command. */
+  xlPath: nonEmptyPath.default('xl'),
+  /** Image store directory. */
+  imageDir: nonEmptyPath,
+  /** Default bridge of new interfaces. */
+  bridge: z.string().regex(/^[A-Za-z0-9._-]{1,15}$/, { error: 'a bridge name of 1-15 characters' }).default('xenbr0'),
+  /** Run `xl` through sudo. */
+  sudo: z.boolean().default(false)
+})
+
+export const hostConfigSchema = z.strictObject({
+  hostname: z.string().regex(NAME_RE, { error: 'a host name of 1-64 letters, digits, ".", "_" or "-"' }).optional(),
+  driver: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('sim'), options: simDriverOptionsSchema.default({ seed: 1, mode: 'live' }) }),
+    z.strictObject({ kind: z.literal('xen'), options: xenDriverOptionsSchema })
+  ]),
+  listen: z.array(multiaddrText).min(1).default(['/ip4/127.0.0.1/tcp/0']),
+  bootstrap: z.array(bootstrapAddr).default([]),
+  dataDir: nonEmptyPath,
+  servicesDir: nonEmptyPath,
+  api: z.strictObject({
+    listen: listenText.default('127.0.0.1:7001'),
+    maxRequestBytes: z.int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    usersFile: nonEmptyPath.optional()
+  }).default({ listen: '127.0.0.1:7001', maxRequestBytes: 1024 * 1024 }),
+  pskFile: nonEmptyPath.optional(),
+  mdns: z.boolean().default(false),
+  tags: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, { error: 'a tag of letters, digits, ".", "_", ":" or "-"' })).default([])
+})
+
+export type HostConfigInput = z.input<typeof hostConfigSchema>
+
+/** A validated host file, with every path made absolute. */
+export type HostConfig = z.output<typeof hostConfigSchema> & {
+  /** Absolute path of the host file. */
+  file: string
+  api: { listen: string, host: string, port: number, maxRequestBytes: number, usersFile: string }
+}
+
+/** Validates host file text; throws `ConfigFileError` listing every problem. */
+export function parseHostConfig (text: string, file: string): HostConfig {
+  const r = validateYaml(hostConfigSchema, text, file)
+  if (!r.ok) throw new ConfigFileError(file, r.errors)
+  const base = dirname(resolve(file))
+  const abs = (p: string): string => resolve(base, p)
+  const c = r.value
+  const dataDir = abs(c.dataDir)
+  const addr = parseListenAddress(c.api.listen)
+  if (addr === undefined) throw new ConfigFileError(file, [new ConfigError(file, 0, 0, 'api.listen', 'host:port', c.api.listen)])
+  const driver = c.driver.kind === 'sim'
+    ? { kind: 'sim' as const, options: { ...c.driver.options, ...(c.driver.options.platform !== undefined ? { platform: abs(c.driver.options.platform) } : {}) } }
+    : { kind: 'xen' as const, options: { ...c.driver.options, imageDir: abs(c.driver.options.imageDir) } }
+  return {
+    ...c,
+    file: resolve(file),
+    driver,
+    dataDir,
+    servicesDir: abs(c.servicesDir),
+    ...(c.pskFile !== undefined ? { pskFile: abs(c.pskFile) } : {}),
+    api: { ...c.api, ...addr, usersFile: c.api.usersFile !== undefined ? abs(c.api.usersFile) : resolve(dataDir, 'users.yaml') }
+  }
+}
+
+/** Reads and validates a host file; throws `ConfigFileError`. */
+export async function loadHostConfig (file: string): Promise<HostConfig> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    throw new ConfigFileError(file, [new ConfigError(file, 0, 0, '', 'a readable host file', (err as NodeJS.ErrnoException).code ?? String(err))])
+  }
+  return parseHostConfig(text, file)
+}
