@@ -8,7 +8,12 @@ export * from './xmlrpc/index.js'
 export type { Principal, Role } from './auth/principal.js'
 export { parseQuery, compileQuery, compileParsedQuery, matchesQuery, canonicalQuery, formatQuery, formatCondition, resolvePath, globToRegExp, queryMatcher, QuerySyntaxError, type Query, type Condition, type CompareOp } from './search/query.js'
 export { idGenerator, parseId, isValidId, peerTagOf, toHostLabel, encodeBase32, IdError, type IdGenerator, type IdGeneratorInit, type RandomSource } from './ids.js'
-export * from './config/index.js'
+export {
+  ConfigError, ConfigFileError, validateYaml, MAX_CONFIG_BYTES, hostConfigSchema, simDriverOptionsSchema, xenDriverOptionsSchema,
+  parseHostConfig, loadHostConfig, parseListenAddress, templateFileSchema, serviceFileSchema, configFileSchema, templateFromFile,
+  serviceFromFile, loadServiceConfigDir, parseServiceConfigFile, serviceConfigSource,
+  type HostConfig, type HostConfigInput, type ServiceConfigLoad, type TemplateConfig as TemplateFileConfig, type ServiceConfig as ServiceFileConfig
+} from './config/index.js'
 // --- end H5 block ---
 // --- H8 block: the coordinator (registry, persistence, operations, migration, events) and the API ---
 export * from './coordinator/index.js'
