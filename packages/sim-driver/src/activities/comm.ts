@@ -24,7 +24,7 @@ export function commActivity (engine: FlowEngine, id: number, init: CommInit): F
   if (init.rateBoundBps !== undefined && !(init.rateBoundBps > 0)) throw new RangeError(`comm rateBoundBps: expected > 0, found ${String(init.rateBoundBps)}`)
   const name = (x: SimHost | SimVm): string => x instanceof SimVm ? `${x.host.name}/${x.name}` : x.name
   const detail = `comm from=${name(init.from)} to=${name(init.to)} bytes=${init.bytes}`
-  return new FlowActivity(engine, id, 'comm', detail, (): FlowPlan => {
+  return new FlowActivity(engine, id, 'comm', detail, init.bytes, (): FlowPlan => {
     const srcVm = init.from instanceof SimVm ? init.from : undefined
     const dstVm = init.to instanceof SimVm ? init.to : undefined
     const src = srcVm?.host ?? (init.from as SimHost)
@@ -44,7 +44,6 @@ export function commActivity (engine: FlowEngine, id: number, init: CommInit): F
     const fpb = p.virtualization.dom0NetFlopsPerByte
     for (const vm of [srcVm, dstVm]) {
       if (vm === undefined) continue
-      addElem(elems, vm.host.cpu, fpb)
       addElem(elems, vm.host.dom0Cpu, fpb)
       latencyS += p.virtualization.netLatencyS
     }

@@ -16,8 +16,8 @@ export function assertAmount (what: string, value: unknown): asserts value is nu
 }
 
 /**
- * A computation. On a host it runs as Domain 0 (or native) work: it uses
- * the host CPU and, on a Xen host, Domain 0's VCPUs. On a guest it uses the
+ * A computation. On a host it runs as Domain 0 (or native) work on the host
+ * CPU, with at most min(maxCores, Domain 0's VCPUs) threads on a Xen host. On a guest it uses the
  * guest's VCPUs (see `SimVm`): at most min(maxCores, vcpus) cores.
  */
 export function execActivity (engine: FlowEngine, id: number, init: ExecInit): FlowActivity {
@@ -26,7 +26,7 @@ export function execActivity (engine: FlowEngine, id: number, init: ExecInit): F
   if (!Number.isInteger(maxCores) || maxCores < 1) throw new RangeError(`exec maxCores: expected an integer >= 1, found ${String(maxCores)}`)
   const target = init.on
   const detail = `exec on=${target instanceof SimVm ? `${target.host.name}/${target.name}` : target.name} flops=${init.flops} maxCores=${maxCores}`
-  return new FlowActivity(engine, id, 'exec', detail, (): FlowPlan => {
+  return new FlowActivity(engine, id, 'exec', detail, init.flops, (): FlowPlan => {
     if (target instanceof SimVm) {
       const vm = target
       const host = vm.host
@@ -49,7 +49,6 @@ export function execActivity (engine: FlowEngine, id: number, init: ExecInit): F
     const host = target
     const threads = Math.min(maxCores, host.cores, host.virtualized ? host.dom0Vcpus : host.cores)
     const elems: FlowPlan['elems'] = [[host.cpu, 1]]
-    if (host.virtualized) elems.push([host.dom0Cpu, 1])
     return {
       latencyS: 0,
       amount: init.flops,

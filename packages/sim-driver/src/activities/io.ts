@@ -20,8 +20,7 @@ export interface IoInit {
  * bytes cached is one flow that moves c/bytes of its bytes over the memory
  * bus only and the rest from the disk; a write puts what fits under the
  * dirty limit in the cache and sends the rest to the disk. For a guest, the
- * disk part also costs Domain 0 CPU (`dom0DiskFlopsPerByte`, on the host CPU
- * and Domain 0's VCPUs) and waits `diskLatencyS` first.
+ * disk part also costs Domain 0 CPU (`dom0DiskFlopsPerByte`, see `SimHost`) and waits `diskLatencyS` first.
  */
 export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowActivity {
   assertAmount('io bytes', init.bytes)
@@ -34,7 +33,7 @@ export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowA
   }
   const where = target instanceof SimVm ? `${host.name}/${target.name}` : host.name
   const detail = `io on=${where} op=${init.op} bytes=${init.bytes}${init.cacheKey === undefined ? '' : ` key=${init.cacheKey}`}`
-  return new FlowActivity(engine, id, 'io', detail, (): FlowPlan => {
+  return new FlowActivity(engine, id, 'io', detail, init.bytes, (): FlowPlan => {
     const vm = target instanceof SimVm ? target : undefined
     const h = vm?.host ?? host
     const disk = h.disks[diskIndex] ?? h.disks[0]
@@ -55,7 +54,6 @@ export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowA
     addElem(elems, disk.constraint, diskFraction / bps)
     const virt = engine.platform.virtualization
     if (vm !== undefined && diskFraction > 0) {
-      addElem(elems, h.cpu, diskFraction * virt.dom0DiskFlopsPerByte)
       addElem(elems, h.dom0Cpu, diskFraction * virt.dom0DiskFlopsPerByte)
     }
     const usesDisk = diskFraction > 0

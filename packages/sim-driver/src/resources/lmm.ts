@@ -30,6 +30,8 @@ export class Constraint {
   unfixed = 0
   visit = 0
   activeIndex = -1
+  /** Called after a solve that included this constraint (for capacities that depend on other rates). */
+  onSolved: (() => void) | undefined
   constructor (readonly id: number, public name: string, public capacity: number) {}
   /** Σ coefficient x rate over the current allocation (for tests and reports). */
   usage (): number {
@@ -74,6 +76,8 @@ export class MaxMinSystem {
   /** Constraints and variables touched since the last solve. */
   private readonly modifiedC: Constraint[] = []
   private readonly modifiedV: Variable[] = []
+  /** Constraints of the last solve that have an `onSolved` hook. */
+  readonly watchedSolved: Constraint[] = []
   /** Statistics, for benchmarks. */
   readonly stats = { solves: 0, componentConstraints: 0, componentVariables: 0 }
 
@@ -173,6 +177,8 @@ export class MaxMinSystem {
       for (const e of (cons[i] as Constraint).elems) visitV(e.v)
     }
     this.stats.componentConstraints += cons.length
+    this.watchedSolved.length = 0
+    for (const c of cons) if (c.onSolved !== undefined) this.watchedSolved.push(c)
     this.stats.componentVariables += vars.length
 
     // Initialise.

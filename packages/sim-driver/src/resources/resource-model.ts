@@ -99,10 +99,12 @@ export class ResourceModel {
 
   /** Solve the touched components and reschedule the flows whose rate changed. */
   solve (nowS: number): void {
-    // Owners may change capacities while reacting (two-level VM CPU sharing): loop until stable.
+    // Owners may change capacities while reacting (two-level VM CPU sharing, Domain 0
+    // priority on the host CPU): loop until stable (two passes in practice).
     for (let pass = 0; pass < 8 && this.lmm.dirty; pass++) {
       const changed = this.lmm.solve()
       for (const v of changed) (v.owner as RateOwner).rateChanged(v, nowS)
+      for (const c of this.lmm.watchedSolved) c.onSolved?.()
     }
   }
 

@@ -9,9 +9,14 @@ import type { Flow } from './resource-model.js'
 
 /**
  * A simulated physical host and its resources, each a max-min constraint:
- * - `cpu`: cores x coreSpeedFlops, shared by guest VCPUs, Domain 0's own work
- *   and the Domain 0 cost of guests' I/O;
- * - `dom0Cpu`: Domain 0's VCPUs (its back-end drivers cannot use more);
+ * - `dom0Cpu`: the work of Domain 0's back-end drivers for guests' I/O
+ *   (flops per byte, see `virtualization` in the platform), at most Domain
+ *   0's VCPUs x core speed. It has priority: Xen's credit scheduler boosts
+ *   Domain 0 when I/O events wake it, so what it uses is taken off the host
+ *   CPU first;
+ * - `cpu`: cores x coreSpeedFlops minus Domain 0's back-end use, shared max-min
+ *   fairly by guest VCPUs (see `SimVm`) and Domain 0's (or a native host's)
+ *   own computations, each weighted by its runnable threads;
  * - `memBus`: memory bandwidth (page-cache hits, same-host transfers);
  * - `up` / `down`: the two directions of its full-duplex NIC into the switch;
  * - one constraint per disk (see `SimDisk`).
@@ -53,8 +58,10 @@ export class SimHost {
     this.memoryBandwidthBps = d.memoryBandwidthBps
     this.nic = d.nic
     const lmm = ctx.model.lmm
-    this.cpu = lmm.constraint(`${d.name}/cpu`, d.cores * d.coreSpeedFlops)
-    this.dom0Cpu = lmm.constraint(`${d.name}/dom0`, Math.min(d.dom0Vcpus, d.cores) * d.coreSpeedFlops)
+    const cpuTotal = d.cores * d.coreSpeedFlops
+    this.cpu = lmm.constraint(`${d.name}/cpu`, cpuTotal)
+    this.dom0Cpu = lmm.constraint(`${d.name}/dom0-io`, Math.min(d.dom0Vcpus, d.cores) * d.coreSpeedFlops)
+    this.dom0Cpu.onSolved = () => { lmm.setCapacity(this.cpu, Math.max(0, cpuTotal - this.dom0Cpu.usage())) }
     this.memBus = lmm.constraint(`${d.name}/mem`, d.memoryBandwidthBps)
     this.up = lmm.constraint(`${d.name}/up`, d.nic.bandwidthBps)
     this.down = lmm.constraint(`${d.name}/down`, d.nic.bandwidthBps)
@@ -118,7 +125,7 @@ export class SimHost {
     const disk = this.disks[0] as SimDisk
     const elems: Array<[Constraint, number]> = [[disk.constraint, 1 / disk.writeBps]]
     const fpb = this.ctx.platform.virtualization.dom0DiskFlopsPerByte
-    if (vm !== undefined && fpb > 0) elems.push([this.cpu, fpb], [this.dom0Cpu, fpb])
+    if (vm !== undefined && fpb > 0) elems.push([this.dom0Cpu, fpb])
     disk.streamDelta(1)
     return this.ctx.model.startFlow(bytes, 1, Infinity, elems, this.ctx.nowS(), () => { disk.streamDelta(-1) })
   }

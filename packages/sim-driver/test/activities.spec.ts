@@ -1,0 +1,137 @@
+import { describe, it, expect } from 'vitest'
+import { Engine, ActivityFailedError, ActivityCanceledError, ActivityStateError } from '../src/index.js'
+import { goldenPlatform } from './golden-fixtures.js'
+
+function engine (): Engine {
+  return new Engine({ seed: 3, platform: goldenPlatform(), eventLog: true })
+}
+
+describe('activity life cycle', () => {
+  it('created -> started -> finished, with times and remaining work', async () => {
+    const e = engine()
+    const c = e.comm({ from: e.host('h1'), to: e.host('h2'), bytes: 200e6 })
+    expect(c.state).toBe('created')
+    expect(c.remaining()).toBe(200e6)
+    c.start()
+    expect(c.state).toBe('started')
+    expect(() => c.start()).toThrow(ActivityStateError)
+    await e.runUntil(1)
+    expect(c.remaining()).toBeCloseTo(100e6, 3)
+    await e.run()
+    expect(c.state).toBe('finished')
+    expect(c.startedAtS).toBe(0)
+    expect(c.finishedAtS).toBeCloseTo(2, 9)
+    expect(c.remaining()).toBe(0)
+    await expect(c.wait()).resolves.toBeUndefined()
+  })
+
+  it('wait() starts a created activity', async () => {
+    const e = engine()
+    const s = e.sleep(3)
+    const p = s.wait()
+    expect(s.state).toBe('started')
+    await e.run()
+    await p
+    expect(e.nowS()).toBe(3)
+  })
+
+  it('cancel -> canceled; waiters reject with ActivityCanceledError; the freed share goes to others', async () => {
+    const e = engine()
+    const a = e.comm({ from: e.host('h1'), to: e.host('h2'), bytes: 100e6 }).start()
+    const b = e.comm({ from: e.host('h1'), to: e.host('h3'), bytes: 100e6 }).start()
+    const waitA = expect(a.wait()).rejects.toBeInstanceOf(ActivityCanceledError)
+    e.schedule(1, () => a.cancel())
+    await e.run()
+    await waitA
+    expect(a.state).toBe('canceled')
+    a.cancel() // idempotent
+    // b ran at 50e6 B/s for 1 s, then alone at 100e6: 50e6 left -> 0.5 s.
+    expect(b.finishedAtS).toBeCloseTo(1.5, 9)
+  })
+
+  it('crashHost fails the activities on it with ActivityFailedError and leaves the others alone', async () => {
+    const e = engine()
+    const h1 = e.host('h1')
+    const vm = h1.createVm({ name: 'g', vcpus: 1, memoryMiB: 256 })
+    const onVm = e.exec({ on: vm, flops: 10e9 }).start()
+    const fromH1 = e.comm({ from: h1, to: e.host('h2'), bytes: 1e9 }).start()
+    const elsewhere = e.comm({ from: e.host('h3'), to: e.host('h4'), bytes: 100e6 }).start()
+    const waits = [onVm.wait(), fromH1.wait()].map(w => expect(w).rejects.toBeInstanceOf(ActivityFailedError))
+    e.faults.crashHost('h1', 0.5)
+    await e.run()
+    await Promise.all(waits)
+    await expect(onVm.wait()).rejects.toThrow(/crashed/)
+    expect(onVm.state).toBe('failed')
+    expect(onVm.finishedAtS).toBe(0.5)
+    expect(elsewhere.state).toBe('finished')
+    expect(elsewhere.finishedAtS).toBeCloseTo(1, 9)
+    expect(h1.failed).toBe(true)
+    expect(vm.gone).toBe(true)
+    expect(h1.vms.size).toBe(0)
+    // New work on a crashed host fails at once.
+    const late = e.exec({ on: h1, flops: 1 })
+    await expect(late.wait()).rejects.toBeInstanceOf(ActivityFailedError)
+    expect(e.eventLog.some(l => l.includes('fault crashHost h1'))).toBe(true)
+  })
+
+  it('cutLink fails transfers through the NIC but not local work', async () => {
+    const e = engine()
+    const c = e.comm({ from: e.host('h1'), to: e.host('h2'), bytes: 1e9 }).start()
+    const x = e.exec({ on: e.host('h1'), flops: 2e9 }).start()
+    e.faults.cutLink('h2', 1)
+    await e.run()
+    expect(c.state).toBe('failed')
+    expect(x.state).toBe('finished')
+    expect(x.finishedAtS).toBeCloseTo(2, 9)
+    await expect(e.comm({ from: e.host('h3'), to: e.host('h2'), bytes: 1 }).wait()).rejects.toThrow(/link of host h2 is down/)
+  })
+
+  it('destroying a VM fails its activities and releases its memory', async () => {
+    const e = engine()
+    const h = e.host('h1')
+    const free = h.freeMemoryMiB()
+    const vm = h.createVm({ name: 'g', vcpus: 1, memoryMiB: 384 })
+    expect(h.freeMemoryMiB()).toBe(free - 384)
+    const x = e.exec({ on: vm, flops: 5e9 }).start()
+    e.schedule(1, () => vm.destroy())
+    await e.run()
+    expect(x.state).toBe('failed')
+    expect(h.freeMemoryMiB()).toBe(free)
+    expect(vm.usage.cpuTimeS).toBeCloseTo(1, 9)
+  })
+
+  it('moveTo re-reserves memory on the target and keeps computations running there', async () => {
+    const e = engine()
+    const [h1, h2] = [e.host('h1'), e.host('h2')]
+    const vm = h1.createVm({ name: 'g', vcpus: 1, memoryMiB: 384 })
+    const other = h2.createVm({ name: 'o', vcpus: 2, memoryMiB: 256 })
+    e.exec({ on: other, flops: 100e9, maxCores: 2 }).start()
+    const x = e.exec({ on: vm, flops: 2e9 }).start()
+    e.schedule(1, () => vm.moveTo(h2))
+    await e.runUntil(10)
+    // 1 s alone on h1 (1 core), then on h2 with a 2-VCPU guest: weights 1:2 over 2 cores -> 2/3 core.
+    expect(x.finishedAtS).toBeCloseTo(1 + 1e9 / (2e9 / 3), 9)
+    expect(vm.host).toBe(h2)
+    expect(h1.vms.has('g')).toBe(false)
+    expect(h2.vms.get('g')).toBe(vm)
+    expect(h1.freeMemoryMiB()).toBe(2048 - 512)
+  })
+
+  it('createVm refuses what does not fit', () => {
+    const e = engine()
+    const h = e.host('h1')
+    h.createVm({ name: 'a', vcpus: 1, memoryMiB: 1500 })
+    expect(() => h.createVm({ name: 'b', vcpus: 1, memoryMiB: 100 })).toThrow(/expected 100 MiB of free memory on host h1, found 36 MiB/)
+    expect(() => h.createVm({ name: 'a', vcpus: 1, memoryMiB: 1 })).toThrow(/already using it/)
+  })
+
+  it('disks account space', () => {
+    const e = engine()
+    const d = e.host('h1').disks[0]!
+    d.allocate(4e11)
+    expect(d.usedBytes).toBe(4e11)
+    expect(() => d.allocate(7e11)).toThrow(/InsufficientDisk|expected 700000000000 bytes of free disk/)
+    d.release(4e11)
+    expect(d.usedBytes).toBe(0)
+  })
+})

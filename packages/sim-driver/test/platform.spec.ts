@@ -1,0 +1,115 @@
+import { describe, it, expect } from 'vitest'
+import { fileURLToPath } from 'node:url'
+import { Engine, loadPlatform, parsePlatform, PlatformError, nativePlatform, restrictCores } from '../src/index.js'
+
+const dir = fileURLToPath(new URL('../platforms/', import.meta.url))
+
+function errorOf (fn: () => unknown): PlatformError {
+  try { fn() } catch (err) { if (err instanceof PlatformError) return err; throw err }
+  throw new Error('expected a PlatformError, found none')
+}
+
+describe('platform files', () => {
+  it('paper-2010.yaml describes the 13-host cluster of the paper', async () => {
+    const p = await loadPlatform(`${dir}paper-2010.yaml`)
+    expect(p.hosts).toHaveLength(13)
+    expect(p.hosts.map(h => h.name).slice(0, 3)).toEqual(['master', 'node01', 'node02'])
+    const h = p.hosts[1]!
+    expect(h.cores).toBe(2)
+    expect(h.coreSpeedFlops).toBe(2.53e9)
+    expect(h.memoryMiB).toBe(2048)
+    expect(h.dom0MemoryMiB).toBe(512)
+    expect(h.disks[0]!.capacityBytes).toBe(500e9)
+    expect(h.nic.bandwidthBps).toBe(125e6)
+    expect(p.calibration['replicationNetworkBps']).toBe(40e6)
+    const e = new Engine({ seed: 1, platform: p })
+    // Guests of the paper: 1 VCPU, 384 MB; 2048 - 512 leaves room for exactly 4.
+    for (let i = 0; i < 4; i++) e.host('node01').createVm({ name: `s${i}`, vcpus: 1, memoryMiB: 384 })
+    expect(e.host('node01').freeMemoryMiB()).toBe(0)
+  })
+
+  it('paper-2010: a same-disk copy (read + write interleaving) runs at the paper\'s 25 MB/s', async () => {
+    const p = await loadPlatform(`${dir}paper-2010.yaml`)
+    const e = new Engine({ seed: 1, platform: p })
+    const h = e.host('node01')
+    const bytes = 10e9 // a 10 GB image: the page cache is negligible
+    const r = e.io({ on: h, op: 'read', bytes }).start()
+    const w = e.io({ on: h, op: 'write', bytes }).start()
+    await e.run()
+    const rate = bytes / Math.max(r.finishedAtS!, w.finishedAtS!)
+    expect(rate / p.calibration['localCopyBps']!).toBeGreaterThan(0.95)
+    expect(rate / p.calibration['localCopyBps']!).toBeLessThan(1.05)
+  })
+
+  it('modern-10gbe.yaml needs no code: 10 GbE hosts move 1 GB in under a second', async () => {
+    const p = await loadPlatform(`${dir}modern-10gbe.yaml`)
+    expect(p.hosts).toHaveLength(8)
+    const e = new Engine({ seed: 1, platform: p })
+    const c = e.comm({ from: e.host('srv01'), to: e.host('srv02'), bytes: 1e9 }).start()
+    await e.run()
+    expect(c.finishedAtS).toBeCloseTo(1e9 / (1.25e9 * 0.99) + 5e-6 + 1e-6 + 5e-6, 9)
+  })
+
+  it('errors name file, line, field, expected and found', () => {
+    const text = [
+      'name: bad',
+      'network: { tcpEfficiency: 0.9 }',
+      'virtualization: { dom0DiskFlopsPerByte: 1, dom0NetFlopsPerByte: 1, diskLatencyS: 0, netLatencyS: 0 }',
+      'pageCache: { dirtyRatio: 0.1, guestWorkingSetMiB: 1, dom0WorkingSetMiB: 1, nativeWorkingSetMiB: 1 }',
+      'hostTypes:',
+      '  t:',
+      '    cores: two',
+      '    coreSpeedFlops: 1',
+      '    memoryMiB: 1024',
+      '    memoryBandwidthBps: 1',
+      '    disks: [{ capacityBytes: 1, readBps: 1, writeBps: 1 }]',
+      '    nic: { bandwidthBps: 1, latencyS: 0 }',
+      'hosts: [{ name: a, type: t }]'
+    ].join('\n')
+    const err = errorOf(() => parsePlatform(text, 'bad.yaml'))
+    expect(err.name).toBe('PlatformError')
+    expect(err.file).toBe('bad.yaml')
+    expect(err.line).toBe(7)
+    expect(err.field).toBe('hostTypes.t.cores')
+    expect(err.expected).toBe('a number')
+    expect(err.found).toBe('"two"')
+    expect(err.message).toBe('bad.yaml:7: hostTypes.t.cores: expected a number, found "two"')
+
+    const unknownType = errorOf(() => parsePlatform(text.replace('cores: two', 'cores: 2').replace('type: t }', 'type: x }'), 'bad.yaml'))
+    expect(unknownType.line).toBe(13)
+    expect(unknownType.field).toBe('hosts.0.type')
+    expect(unknownType.expected).toMatch(/one of the hostTypes \(t\)/)
+
+    const extra = errorOf(() => parsePlatform(text.replace('cores: two', 'cores: 2\n    gpus: 1'), 'bad.yaml'))
+    expect(extra.field).toBe('hostTypes.t')
+    expect(extra.found).toBe('key gpus')
+
+    const negative = errorOf(() => parsePlatform(text.replace('cores: two', 'cores: 0'), 'x.yaml'))
+    expect(negative.message).toBe('x.yaml:7: hostTypes.t.cores: expected >= 1, found 0')
+
+    const syntax = errorOf(() => parsePlatform('name: [unclosed', 'broken.yaml'))
+    expect(syntax.line).toBe(1)
+    expect(syntax.expected).toBe('valid YAML or JSON')
+  })
+
+  it('JSON files get line numbers too', () => {
+    const json = JSON.stringify({ name: 'j', network: {}, virtualization: {}, pageCache: {}, hostTypes: {}, hosts: [] }, null, 2)
+    const err = errorOf(() => parsePlatform(json, 'p.json'))
+    expect(err.file).toBe('p.json')
+    expect(err.field).toBe('virtualization.dom0DiskFlopsPerByte')
+    expect(err.line).toBe(4)
+  })
+
+  it('nativePlatform and restrictCores derive the PHY twins', async () => {
+    const p = await loadPlatform(`${dir}paper-2010.yaml`)
+    const n = nativePlatform(p)
+    expect(n.hosts.every(h => !h.virtualized && h.dom0MemoryMiB === 0)).toBe(true)
+    const one = restrictCores(n, 1)
+    expect(one.hosts.every(h => h.cores === 1)).toBe(true)
+    const e = new Engine({ seed: 1, platform: one })
+    const x = e.exec({ on: e.host('node01'), flops: 2.53e9, maxCores: 2 }).start()
+    await e.run()
+    expect(x.finishedAtS).toBeCloseTo(1, 9)
+    expect(() => e.host('node01').createVm({ name: 'v', vcpus: 1, memoryMiB: 64 })).toThrow(/virtualized host/)
+  })
+})
