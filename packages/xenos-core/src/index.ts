@@ -17,5 +17,6 @@ export {
 // --- end H5 block ---
 // --- H8 block: the coordinator (registry, persistence, operations, migration, events) and the API ---
 export * from './coordinator/index.js'
+export * from './api/index.js'
 // --- end H8 block ---
 export {}

@@ -219,6 +219,8 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
     hostRecord,
     localSearch,
     search: guard(async (kind, query, options) => {
+      if (kind !== 'services' && kind !== 'hosts') throw new InvalidArgumentError('kind', '"services" or "hosts"', kind)
+      components.matcher.compile(query) // a malformed query is the caller's error, reported before any flooding
       if (network === undefined) return { results: await localSearch(kind, query) as unknown as Array<Record<string, unknown>>, nonResponders: [] }
       return await network.search(kind, query, { deadlineMs: options?.deadlineMs ?? ctx.options.searchDeadlineMs })
     }),

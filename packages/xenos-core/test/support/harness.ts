@@ -8,7 +8,9 @@ import { join } from 'node:path'
 import type { DomainSpec } from '@xenos/hypervisor-interface'
 import { coordinator, type Coordinator, type ServiceConfig, type ServiceConfigSource, type TemplateConfig } from '../../src/coordinator/index.js'
 import { FakeCluster } from './fake-cluster.js'
-import { LoopbackNet, counterIds, fakeFetcher, simpleMatcher } from './loopback.js'
+import { LoopbackNet, fakeFetcher, type Caller } from './loopback.js'
+import { queryMatcher } from '../../src/search/query.js'
+import { idGenerator } from '../../src/ids.js'
 
 export const GiB = 1024 ** 3
 let bootSeq = 0
@@ -44,20 +46,23 @@ export class Harness {
   }
 
   /** (Re)open a coordinator on `dataDir` (a restart when it was used before). */
-  async open (name: string, dataDir: string, config = staticConfig([])): Promise<TestHost> {
+  async open (name: string, dataDir: string, config = staticConfig([]), wire?: { apiUrl?: string, caller?: (c: Coordinator) => Caller }): Promise<TestHost> {
     const driver = this.cluster.driver(name)
-    const c = coordinator({ dataDir, createMissingImages: true, searchDeadlineMs: 500 })({
-      driver, ids: counterIds(`${name}-b${++bootSeq}`), matcher: simpleMatcher,
+    const c = coordinator({ dataDir, createMissingImages: true, searchDeadlineMs: 500, ...(wire?.apiUrl === undefined ? {} : { apiUrl: wire.apiUrl }) })({
+      driver, ids: idGenerator({ peerId: `peer-${name}-${++bootSeq}` }), matcher: queryMatcher(),
       network: this.net.network(name),
       fetcher: fakeFetcher(h => this.cluster.hosts.has(h) && !this.net.down.has(h) ? this.cluster.driver(h) : undefined, this.fetchLog),
       configSource: config
     })
-    this.net.add(c)
+    this.net.add(c, wire?.caller?.(c))
     await c.start()
     const host = { name, coordinator: c, dataDir, config }
     this.hosts.set(name, host)
     return host
   }
+
+  /** Remove `dir` when the harness closes. */
+  track (dir: string): void { this.dirs.push(dir) }
 
   get (name: string): Coordinator {
     const h = this.hosts.get(name)
