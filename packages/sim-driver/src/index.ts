@@ -34,7 +34,7 @@ export * from './engine/index.js'
 // image stores, pre-copy live migration, fault knobs. See
 // `driver/sim-cluster.ts` for the live/manual modes and
 // `driver/control-plane.ts` for the clock-holding rule of live mode.
-export { SimCluster, simDriver, type SimClusterInit, type SimDriverInit } from './driver/sim-cluster.js'
+export { SimCluster, SimStalledError, simDriver, type SimClusterInit, type SimDriverInit } from './driver/sim-cluster.js'
 export { SimHypervisorDriver, SIM_BACKEND } from './driver/sim-hypervisor-driver.js'
 export { DEFAULT_GUEST_MODEL, type GuestModel } from './driver/guest-model.js'
 export { CHECKPOINT_HEADER_BYTES } from './driver/checkpoint.js'

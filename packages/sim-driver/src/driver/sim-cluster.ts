@@ -7,8 +7,10 @@
  *   suite, xenos-core's coordinators). The engine runs by itself; driver
  *   calls hold its clock except while they await simulated work (the rule
  *   is written in `control-plane.ts`). Call `close()` at the end.
- * - `manual`: for scripts and benchmarks that drive the engine themselves
- *   (`await cluster.engine.run()`): driver calls take no hold.
+ * - `manual`: for scripts and benchmarks that drive the engine themselves:
+ *   issue driver calls, then `await cluster.settle(Promise.all(calls))`
+ *   (or `engine.run()` once the calls have started their activities);
+ *   driver calls take no hold.
  */
 import type { DriverFactory, HypervisorDriver, MigrationTarget } from '@xenos/hypervisor-interface'
 import { Engine, HostNotFoundError, type Platform } from '../engine/index.js'
@@ -83,11 +85,41 @@ export class SimCluster {
     return this.states.get(target.host) ?? this.byAddress.get(target.host)
   }
 
+  /**
+   * Manual mode: run the engine until `work` (driver calls issued by the
+   * caller) settles, giving the JS event loop a turn between runs so that
+   * async driver code reaches its next activity. Throws `SimStalledError`
+   * when `work` is still pending and nothing is left to simulate.
+   */
+  async settle<T> (work: Promise<T>): Promise<T> {
+    if (this.mode !== 'manual') throw new RangeError('settle: expected a manual-mode cluster, found a live one (it runs by itself)')
+    let done = false
+    work.then(() => { done = true }, () => { done = true })
+    let idleTurns = 0
+    while (!done) {
+      await new Promise<void>(resolve => { setImmediate(resolve) })
+      const before = this.engine.stats.events + this.engine.stats.flowCompletions
+      await this.engine.run()
+      const progressed = this.engine.stats.events + this.engine.stats.flowCompletions !== before
+      idleTurns = progressed ? 0 : idleTurns + 1
+      if (!done && idleTurns > 100) throw new SimStalledError(this.engine.nowS())
+    }
+    return await work
+  }
+
   /** Stop live mode. Idempotent. */
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
     if (this.mode === 'live') await this.engine.stopLive()
+  }
+}
+
+/** `settle` found the awaited work pending with nothing left to simulate. */
+export class SimStalledError extends Error {
+  constructor (readonly atS: number) {
+    super(`expected the awaited driver calls to settle, found them pending at t=${atS} s with no simulated work left`)
+    this.name = 'SimStalledError'
   }
 }
 
