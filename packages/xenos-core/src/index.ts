@@ -5,7 +5,7 @@
  */
 // --- H5 block: XML-RPC, auth, config, search query language, ids ---
 export * from './xmlrpc/index.js'
-export type { Principal, Role } from './auth/principal.js'
+export * from './auth/index.js'
 export { parseQuery, compileQuery, compileParsedQuery, matchesQuery, canonicalQuery, formatQuery, formatCondition, resolvePath, globToRegExp, queryMatcher, QuerySyntaxError, type Query, type Condition, type CompareOp } from './search/query.js'
 export { idGenerator, parseId, isValidId, peerTagOf, toHostLabel, encodeBase32, IdError, type IdGenerator, type IdGeneratorInit, type RandomSource } from './ids.js'
 export {

@@ -77,7 +77,9 @@ export function createXmlRpcHttpServer (init: XmlRpcHttpServerInit): XmlRpcHttpS
     try {
       context.principal = await init.authenticate(credentials)
     } catch (err) {
-      context.authFailure = err instanceof Error ? err.message : String(err)
+      // AuthenticationError carries what was found; other errors give their message.
+      const found = (err as { found?: unknown }).found
+      context.authFailure = typeof found === 'string' ? found : err instanceof Error ? err.message : String(err)
     }
     return context
   }
