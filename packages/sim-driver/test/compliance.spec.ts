@@ -1,39 +1,43 @@
 /**
- * The shared driver compliance suite, run against the simulated driver:
- * a live-mode cluster of three test hosts; h1 is the driver under test, h2
- * the migration target, and an address no simulated host has is the
- * unreachable target.
+ * The shared driver compliance suite, run against the simulated driver in
+ * live mode: once on a small test platform (h1 under test, h2 the migration
+ * target) and once on the paper's thirteen-host cluster (node01 -> node02).
+ * An address no simulated host has is the unreachable target.
  */
+import { fileURLToPath } from 'node:url'
 import { runComplianceSuite, type ComplianceFixture } from '@xenos/hypervisor-compliance'
-import { SimCluster } from '../src/index.js'
+import { SimCluster, loadPlatform, type Platform } from '../src/index.js'
 import { specFor, testPlatform, MiB } from './fixtures.js'
 
-let cluster: SimCluster | undefined
-
-runComplianceSuite({
-  name: 'sim-driver (live cluster, 3 test hosts)',
-  timeoutMs: 20_000,
-  setup: async (): Promise<ComplianceFixture> => {
-    cluster = new SimCluster({ platform: testPlatform(), seed: 42 })
-    const driver = cluster.driver('h1')
-    const target = cluster.driver('h2')
-    return {
-      driver,
-      target,
-      targetAddress: { host: 'h2' },
-      unreachableTarget: { host: '192.0.2.1' },
-      makeSpec: async (name, options) => {
-        const spec = specFor(name, { memoryMiB: options?.memoryMiB ?? 256 })
-        spec.vcpus = options?.vcpus ?? 1
-        for (const d of spec.disks) {
-          const exists = (await driver.listImages()).some(i => i.path === d.image)
-          if (!exists) await driver.createImage(d.image, 256 * MiB)
+function suite (name: string, platform: () => Promise<Platform>, source: string, target: string): void {
+  let cluster: SimCluster | undefined
+  runComplianceSuite({
+    name,
+    timeoutMs: 20_000,
+    setup: async (): Promise<ComplianceFixture> => {
+      cluster = new SimCluster({ platform: await platform(), seed: 42 })
+      const driver = cluster.driver(source)
+      return {
+        driver,
+        target: cluster.driver(target),
+        targetAddress: { host: target },
+        unreachableTarget: { host: '192.0.2.1' },
+        makeSpec: async (domain, options) => {
+          const spec = specFor(domain, { memoryMiB: options?.memoryMiB ?? 256 })
+          spec.vcpus = options?.vcpus ?? 1
+          for (const d of spec.disks) {
+            const exists = (await driver.listImages()).some(i => i.path === d.image)
+            if (!exists) await driver.createImage(d.image, 256 * MiB)
+          }
+          return spec
         }
-        return spec
       }
+    },
+    teardown: async () => {
+      await cluster?.close()
     }
-  },
-  teardown: async () => {
-    await cluster?.close()
-  }
-})
+  })
+}
+
+suite('sim-driver (live cluster, 3 test hosts)', async () => testPlatform(), 'h1', 'h2')
+suite('sim-driver (live cluster, paper-2010 platform)', async () => await loadPlatform(fileURLToPath(new URL('../platforms/paper-2010.yaml', import.meta.url))), 'node01', 'node02')

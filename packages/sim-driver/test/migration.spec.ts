@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { MigrationFailedError, type HypervisorDriver, type MigrationReport } from '@xenos/hypervisor-interface'
-import { DEFAULT_GUEST_MODEL, FINAL_RECORD_BYTES, PAGE_BYTES, PAGE_HEADER_BYTES, SimCluster, type SimClusterInit } from '../src/index.js'
+import { fileURLToPath } from 'node:url'
+import { DEFAULT_GUEST_MODEL, FINAL_RECORD_BYTES, PAGE_BYTES, PAGE_HEADER_BYTES, SimCluster, loadPlatform, type SimClusterInit } from '../src/index.js'
 import { GBE_BPS, GiB, MiB, runningDomain, testPlatform, type TestPlatformOptions } from './fixtures.js'
 
 const LATENCY_S = 1e-4
@@ -56,6 +57,24 @@ describe('live migration: golden values', () => {
     expect(report.totalS).toBeGreaterThan(memoryBytes / GBE_BPS)
     expect(report.totalS).toBeLessThan(memoryBytes / GBE_BPS * 1.01 + 0.05)
     expect((await b.inspectDomain('idle')).state).toBe('running')
+  })
+
+  it('on the paper\'s cluster: 384 MiB over its 1 GbE at the platform\'s TCP efficiency', async () => {
+    const platform = await loadPlatform(fileURLToPath(new URL('../platforms/paper-2010.yaml', import.meta.url)))
+    const c = new SimCluster({ platform, seed: 3 })
+    clusters.push(c)
+    const a = c.driver('node01')
+    await runningDomain(a, 'hadoop-master', { disks: false })
+    const report = await a.migrateDomain('hadoop-master', { host: 'node02' }, { storage: 'none' })
+    const host = platform.hosts[1]!
+    const payloadBps = host.nic.bandwidthBps * platform.network.tcpEfficiency
+    const hopS = 2 * host.nic.latencyS + platform.network.switchLatencyS
+    const wire = (bytes: number, final: boolean): number => bytes + Math.ceil(bytes / PAGE_BYTES) * PAGE_HEADER_BYTES + (final ? FINAL_RECORD_BYTES : 0)
+    const round1S = wire(384 * MiB, false) / payloadBps + hopS
+    const finalS = wire(DEFAULT_GUEST_MODEL.idleDirtyRateBps * round1S, true) / payloadBps + hopS
+    expect(report.rounds).toBe(2)
+    expect(report.totalS).toBeCloseTo(round1S + finalS, 6)
+    expect(report.downtimeS).toBeCloseTo(finalS, 6)
   })
 
   it('a dirty rate above the link bandwidth never converges: it ends by Xen\'s 3x limit with the whole memory as downtime', async () => {
@@ -211,6 +230,23 @@ describe('live migration: failures leave the domain on the source and nothing on
     await expectNothingOn(b, 'vm', freeMiB, freeBytes)
     const report = await a.migrateDomain('vm', { host: 'h2' })
     expect(report.toHost).toBe('h2')
+  })
+
+  it('two domains of one name migrating into one host: the second is refused, the first lands', async () => {
+    const c = cluster()
+    const [a, b, t] = [c.driver('h1'), c.driver('h2'), c.driver('h3')]
+    await runningDomain(a, 'twin', { disks: false })
+    await runningDomain(b, 'twin', { disks: false })
+    const [ra, rb] = await Promise.allSettled([
+      a.migrateDomain('twin', { host: 'h3' }, { storage: 'none' }),
+      b.migrateDomain('twin', { host: 'h3' }, { storage: 'none' })
+    ])
+    expect(ra.status).toBe('fulfilled')
+    expect(rb.status).toBe('rejected')
+    expect(String((rb as PromiseRejectedResult).reason)).toMatch(/already exists on h3/)
+    expect((await b.inspectDomain('twin')).state).toBe('running')
+    expect((await t.listDomains()).map(d => d.name)).toEqual(['twin'])
+    await expect(t.createDomain((await t.inspectDomain('twin')).spec)).rejects.toThrow(/found a domain already using it/)
   })
 
   it('an unknown target', async () => {

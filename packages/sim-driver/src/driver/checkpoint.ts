@@ -60,7 +60,9 @@ export async function restoreDomain (driver: SimHypervisorDriver, checkpointPath
       driver.requireImages(spec)
       const h = driver.state.host
       if (spec.memoryMiB > h.freeMemoryMiB()) throw new InsufficientMemoryError(spec.memoryMiB, h.freeMemoryMiB(), driver.hostname)
+      if (existing === undefined && driver.state.nameTaken(spec.name)) throw new DomainExistsError(spec.name, driver.hostname)
       const d: DomainRecord = existing ?? { spec: structuredClone(spec), uuid, state: 'stopped', behaviour: guestBehaviour(spec, driver.cluster.guest) }
+      const previous = d.state
       driver.bootVm(d)
       const vm = d.vm
       vm?.suspend()
@@ -68,7 +70,7 @@ export async function restoreDomain (driver: SimHypervisorDriver, checkpointPath
         await runActivities(op, [driver.engine.io({ on: h, op: 'read', bytes: memoryBytes, cacheKey: driver.cacheKey(checkpointPath) })])
       } catch (err) {
         dropVm(d)
-        d.state = 'stopped'
+        d.state = previous
         d.startedAtS = undefined
         throw driver.hostError(err)
       }

@@ -29,6 +29,8 @@ export class HostState {
   readonly domains = new Map<string, DomainRecord>()
   readonly store: ImageStore
   readonly locks = new KeyedLock()
+  /** Names of domains migrating in (reserved until the switch-over or the failure). */
+  readonly incoming = new Set<string>()
   private nextDomid = 1
 
   constructor (readonly host: SimHost, readonly addresses: string[]) {
@@ -38,6 +40,9 @@ export class HostState {
   }
 
   get name (): string { return this.host.name }
+
+  /** True when `name` is defined here or migrating in. */
+  nameTaken (name: string): boolean { return this.domains.has(name) || this.incoming.has(name) }
 
   /** A fresh Xen-style domain id (never reused on this host). */
   allocateDomid (): number { return this.nextDomid++ }

@@ -7,7 +7,7 @@
  * Every method follows the clock-holding rule of `control-plane.ts`.
  */
 import {
-  BackendUnavailableError, DomainExistsError, DomainNotFoundError, ImageInUseError, ImageNotFoundError, InsufficientMemoryError,
+  BackendUnavailableError, DomainExistsError, DomainNotFoundError, ImageInUseError, InsufficientMemoryError,
   InvalidSpecError, OperationTimeoutError, assertDomainName, transition, validateDomainSpec,
   type Clock, type CloneMode, type DomainHandle, type DomainInfo, type DomainSpec, type DriverCapabilities, type HostFacts,
   type HypervisorDriver, type ImageInfo, type MigrationOptions, type MigrationReport, type MigrationTarget
@@ -101,8 +101,8 @@ export class SimHypervisorDriver implements HypervisorDriver {
     return await this.call('create', async op => await this.state.locks.with(spec.name, op, async () => {
       this.ensureUp()
       this.fault('create')
-      if (this.state.domains.has(spec.name)) throw new DomainExistsError(spec.name, this.hostname)
-      for (const disk of spec.disks) this.state.store.image(disk.image)
+      if (this.state.nameTaken(spec.name)) throw new DomainExistsError(spec.name, this.hostname)
+      this.requireImages(spec)
       const h = this.state.host
       const maxMiB = h.memoryMiB - h.dom0MemoryMiB
       if (spec.memoryMiB > maxMiB) throw new InsufficientMemoryError(spec.memoryMiB, maxMiB, this.hostname)
@@ -118,7 +118,7 @@ export class SimHypervisorDriver implements HypervisorDriver {
       const from = d.state
       transition(name, 'start', from)
       this.fault('start')
-      for (const disk of d.spec.disks) this.state.store.image(disk.image)
+      this.requireImages(d.spec)
       this.bootVm(d)
       const vm = d.vm
       try {
@@ -305,10 +305,8 @@ export class SimHypervisorDriver implements HypervisorDriver {
     return e instanceof Error ? e : new Error(String(err))
   }
 
-  /** `ImageNotFoundError` unless every disk of `spec` is in this host's store. */
+  /** `ImageNotFoundError` unless every disk of `spec` is an image in this host's store. */
   requireImages (spec: DomainSpec): void {
-    for (const disk of spec.disks) {
-      if (!this.state.store.has(disk.image)) throw new ImageNotFoundError(disk.image, this.hostname)
-    }
+    for (const disk of spec.disks) this.state.store.image(disk.image)
   }
 }

@@ -115,6 +115,7 @@ export async function migrateDomain (driver: SimHypervisorDriver, name: string, 
     const timer = opts.timeoutS === undefined ? undefined : engine.schedule(opts.timeoutS, () => { abort(`timed out after ${opts.timeoutS ?? 0} s`) }, `migrate ${name} timeout`)
     const wasRunning = d.state === 'running'
     let placeholder: SimVm | undefined
+    let reservedName = false
     const moves: ImageMove[] = []
     let suspendedAtS: number | undefined
     const suspend = (): void => {
@@ -133,7 +134,9 @@ export async function migrateDomain (driver: SimHypervisorDriver, name: string, 
       checkAbort()
     }
     try {
-      if (dst.domains.has(name)) throw fail(`a domain named ${name} already exists on ${dst.name}`)
+      if (dst.nameTaken(name)) throw fail(`a domain named ${name} already exists on ${dst.name}`)
+      dst.incoming.add(name)
+      reservedName = true
       const freeMiB = dst.host.freeMemoryMiB()
       if (d.spec.memoryMiB > freeMiB) throw fail(`expected ${d.spec.memoryMiB} MiB of free memory on ${dst.name}, found ${freeMiB} MiB`)
       placeholder = dst.host.createVm({ name: `incoming-${driver.cluster.ids.serial()}`, vcpus: d.spec.vcpus, memoryMiB: d.spec.memoryMiB })
@@ -236,6 +239,7 @@ export async function migrateDomain (driver: SimHypervisorDriver, name: string, 
       if (err instanceof DomainNotFoundError) throw err
       throw fail(abortReason ?? (err as Error).message, err)
     } finally {
+      if (reservedName) dst.incoming.delete(name)
       timer?.cancel()
       options.signal?.removeEventListener('abort', onAbort)
     }
