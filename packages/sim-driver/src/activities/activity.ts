@@ -25,11 +25,19 @@ export interface Activity {
   readonly startedAtS: number | undefined
   /** Simulated time it finished, failed or was canceled, seconds. */
   readonly finishedAtS: number | undefined
+  /** The error it failed or was canceled with. */
+  readonly failure: Error | undefined
   /** Flops, bytes or seconds left. */
   remaining (): number
   start (): this
   cancel (): void
   wait (): Promise<void>
+  /**
+   * Call `callback` synchronously, inside the engine, when the activity
+   * finishes, fails or is canceled (at once if it already has). Cheaper than
+   * `wait()`: no promise, no turn of the JS event loop.
+   */
+  onEnd (callback: (activity: Activity) => void): this
 }
 
 /** What an activity needs from the engine. */
@@ -48,6 +56,7 @@ export abstract class ActivityBase implements Activity {
   finishedAtS: number | undefined
   private error: Error | undefined
   private waiter: { promise: Promise<void>, resolve: () => void, reject: (e: Error) => void } | undefined
+  private endCallbacks: Array<(a: Activity) => void> | undefined
 
   constructor (protected readonly host: ActivityHost, readonly id: number, readonly kind: ActivityKind, readonly detail: string) {}
 
@@ -95,6 +104,15 @@ export abstract class ActivityBase implements Activity {
     return this.waiter.promise
   }
 
+  onEnd (callback: (activity: Activity) => void): this {
+    if (this.st === 'finished' || this.st === 'failed' || this.st === 'canceled') callback(this)
+    else (this.endCallbacks ??= []).push(callback)
+    return this
+  }
+
+  /** The error a failed or canceled activity ended with. */
+  get failure (): Error | undefined { return this.error }
+
   /** @internal the work is done. */
   protected complete (): void {
     if (this.st !== 'started') return
@@ -106,6 +124,11 @@ export abstract class ActivityBase implements Activity {
     this.finishedAtS = this.host.nowS()
     this.error = error
     this.host.log(`${this.kind}-${state}`, reason === undefined ? `#${this.id}` : `#${this.id} ${reason}`)
+    const cbs = this.endCallbacks
+    if (cbs !== undefined) {
+      this.endCallbacks = undefined
+      for (const cb of cbs) cb(this)
+    }
     const w = this.waiter
     if (w === undefined) return
     this.host.markResolved()

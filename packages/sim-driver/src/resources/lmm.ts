@@ -28,7 +28,9 @@ export class Constraint {
   remaining = 0
   wsum = 0
   unfixed = 0
+  level = 0
   visit = 0
+  /** Position in the solve's heap, -1 when not in it. */
   activeIndex = -1
   /** Called after a solve that included this constraint (for capacities that depend on other rates). */
   onSolved: (() => void) | undefined
@@ -146,58 +148,94 @@ export class MaxMinSystem {
     this.modifiedV.push(v)
   }
 
+  // Scratch arrays reused by every solve (no garbage per solve).
+  private readonly cons: Constraint[] = []
+  private readonly vars: Variable[] = []
+  private readonly heap: Constraint[] = []
+  private readonly bounded: Variable[] = []
+  private readonly changed: Variable[] = []
+
   /**
    * Re-solve the components touched since the last call. Returns the
-   * variables whose rate changed (their `prevRate` holds the old rate).
+   * variables whose rate changed (their `prevRate` holds the old rate). The
+   * returned array is reused by the next call.
    */
   solve (): Variable[] {
-    const changed: Variable[] = []
+    const changed = this.changed
+    changed.length = 0
     if (!this.dirty) return changed
     this.stats.solves++
     const epoch = ++this.epoch
-    const cons: Constraint[] = []
-    const vars: Variable[] = []
+    const cons = this.cons
+    const vars = this.vars
+    cons.length = 0
+    vars.length = 0
     // Collect the components: BFS over constraint <-> variable links.
-    const visitC = (c: Constraint): void => {
-      if (c.visit === epoch) return
+    for (const v of this.modifiedV) {
+      v.dirty = false
+      if (v.visit === epoch || v.removed) continue
+      v.visit = epoch
+      vars.push(v)
+    }
+    for (const c of this.modifiedC) {
+      if (c.visit === epoch) continue
       c.visit = epoch
       cons.push(c)
     }
-    const visitV = (v: Variable): void => {
-      if (v.visit === epoch || v.removed) return
-      v.visit = epoch
-      vars.push(v)
-      for (const e of v.elems) visitC(e.c)
-    }
-    for (const v of this.modifiedV) { v.dirty = false; visitV(v) }
-    for (const c of this.modifiedC) visitC(c)
     this.modifiedV.length = 0
     this.modifiedC.length = 0
-    for (let i = 0; i < cons.length; i++) {
-      for (const e of (cons[i] as Constraint).elems) visitV(e.v)
+    let vi = 0
+    let ci = 0
+    while (vi < vars.length || ci < cons.length) {
+      while (vi < vars.length) {
+        const elems = (vars[vi++] as Variable).elems
+        for (let k = 0; k < elems.length; k++) {
+          const c = (elems[k] as Element).c
+          if (c.visit !== epoch) { c.visit = epoch; cons.push(c) }
+        }
+      }
+      while (ci < cons.length) {
+        const elems = (cons[ci++] as Constraint).elems
+        for (let k = 0; k < elems.length; k++) {
+          const v = (elems[k] as Element).v
+          if (v.visit !== epoch) { v.visit = epoch; vars.push(v) }
+        }
+      }
     }
     this.stats.componentConstraints += cons.length
-    this.watchedSolved.length = 0
-    for (const c of cons) if (c.onSolved !== undefined) this.watchedSolved.push(c)
     this.stats.componentVariables += vars.length
+    this.watchedSolved.length = 0
 
-    // Initialise.
-    const active: Constraint[] = []
-    for (const c of cons) {
+    // Initialise: remaining capacity, Σ coefficient x weight and unfixed count per constraint.
+    const heap = this.heap
+    heap.length = 0
+    for (let k = 0; k < cons.length; k++) {
+      const c = cons[k] as Constraint
+      if (c.onSolved !== undefined) this.watchedSolved.push(c)
       let wsum = 0
       let unfixed = 0
-      for (const e of c.elems) {
-        if (e.v.weight > 0) { wsum += e.coeff * e.v.weight; unfixed++ }
+      const elems = c.elems
+      for (let j = 0; j < elems.length; j++) {
+        const e = elems[j] as Element
+        const w = e.v.weight
+        if (w > 0) { wsum += e.coeff * w; unfixed++ }
       }
       c.remaining = c.capacity
       c.wsum = wsum
       c.unfixed = unfixed
       c.activeIndex = -1
-      if (unfixed > 0) { c.activeIndex = active.length; active.push(c) }
+      if (unfixed > 0) {
+        c.level = wsum > 0 ? c.capacity / wsum : 0
+        c.activeIndex = heap.length
+        heap.push(c)
+      }
     }
-    const bounded: Variable[] = []
+    for (let k = (heap.length >> 1) - 1; k >= 0; k--) siftDown(heap, k)
+    const bounded = this.bounded
+    bounded.length = 0
     let unfixedVars = 0
-    for (const v of vars) {
+    for (let k = 0; k < vars.length; k++) {
+      const v = vars[k] as Variable
       v.prevRate = v.rate
       if (v.weight > 0) {
         v.fixed = false
@@ -208,57 +246,106 @@ export class MaxMinSystem {
         v.rate = 0
       }
     }
-    bounded.sort((a, b) => a.bound / a.weight - b.bound / b.weight || a.id - b.id)
+    if (bounded.length > 1) bounded.sort(byBoundLevel)
     let bi = 0
 
-    const fix = (v: Variable, rate: number): void => {
-      v.fixed = true
-      v.rate = rate
-      unfixedVars--
-      for (const e of v.elems) {
-        const c = e.c
-        c.remaining -= e.coeff * rate
-        if (c.remaining < 0) c.remaining = 0
-        c.wsum -= e.coeff * v.weight
-        if (--c.unfixed === 0) deactivate(c)
-      }
-    }
-    const deactivate = (c: Constraint): void => {
-      const i = c.activeIndex
-      if (i < 0) return
-      const last = active.pop() as Constraint
-      if (last !== c) { active[i] = last; last.activeIndex = i }
-      c.activeIndex = -1
-    }
-
     while (unfixedVars > 0) {
-      let minLevel = Infinity
-      let minC: Constraint | undefined
-      for (let i = 0; i < active.length; i++) {
-        const c = active[i] as Constraint
-        const level = c.wsum > 0 ? c.remaining / c.wsum : 0
-        if (level < minLevel || (level === minLevel && minC !== undefined && c.id < minC.id)) { minLevel = level; minC = c }
-      }
+      const minC = heap[0]
+      const minLevel = minC === undefined ? Infinity : minC.level
       while (bi < bounded.length && (bounded[bi] as Variable).fixed) bi++
       const bv = bounded[bi]
       if (bv !== undefined && bv.bound / bv.weight <= minLevel) {
-        fix(bv, bv.bound)
+        unfixedVars -= this.fix(bv, bv.bound, heap)
         continue
       }
       if (minC === undefined) {
-        // Unbounded variables with no constraint: should not exist; give them rate 0 rather than Infinity.
-        for (const v of vars) if (!v.fixed) fix(v, 0)
+        // Unbounded variables without constraints: give them rate 0 rather than Infinity.
+        for (const v of vars) if (!v.fixed) { v.fixed = true; v.rate = 0; unfixedVars-- }
         break
       }
+      // Saturate minC: fix its unfixed variables at weight x level.
+      removeAt(heap, minC.activeIndex)
+      minC.activeIndex = -1
       const elems = minC.elems
-      for (let i = 0; i < elems.length; i++) {
-        const v = (elems[i] as Element).v
-        if (!v.fixed && v.weight > 0) fix(v, v.weight * minLevel)
+      for (let k = 0; k < elems.length; k++) {
+        const v = (elems[k] as Element).v
+        if (!v.fixed && v.weight > 0) unfixedVars -= this.fix(v, v.weight * minLevel, heap)
       }
-      deactivate(minC)
     }
 
-    for (const v of vars) if (v.rate !== v.prevRate) changed.push(v)
+    for (let k = 0; k < vars.length; k++) {
+      const v = vars[k] as Variable
+      if (v.rate !== v.prevRate) changed.push(v)
+    }
     return changed
   }
+
+  /** Fix `v` at `rate`; update its constraints' levels. Returns 1. */
+  private fix (v: Variable, rate: number, heap: Constraint[]): number {
+    v.fixed = true
+    v.rate = rate
+    const elems = v.elems
+    for (let k = 0; k < elems.length; k++) {
+      const e = elems[k] as Element
+      const c = e.c
+      c.remaining -= e.coeff * rate
+      if (c.remaining < 0) c.remaining = 0
+      c.wsum -= e.coeff * v.weight
+      if (--c.unfixed === 0) {
+        if (c.activeIndex >= 0) { removeAt(heap, c.activeIndex); c.activeIndex = -1 }
+      } else if (c.activeIndex >= 0) {
+        // Levels only rise when a variable below the current level is fixed: sift down.
+        c.level = c.wsum > 0 ? c.remaining / c.wsum : 0
+        siftDown(heap, c.activeIndex)
+        siftUp(heap, c.activeIndex)
+      }
+    }
+    return 1
+  }
+}
+
+function byBoundLevel (a: Variable, b: Variable): number {
+  return a.bound / a.weight - b.bound / b.weight || a.id - b.id
+}
+
+function cBefore (a: Constraint, b: Constraint): boolean {
+  return a.level < b.level || (a.level === b.level && a.id < b.id)
+}
+
+function siftUp (h: Constraint[], i: number): void {
+  const c = h[i] as Constraint
+  while (i > 0) {
+    const p = (i - 1) >> 1
+    const pc = h[p] as Constraint
+    if (!cBefore(c, pc)) break
+    h[i] = pc; pc.activeIndex = i
+    i = p
+  }
+  h[i] = c; c.activeIndex = i
+}
+
+function siftDown (h: Constraint[], i: number): void {
+  const n = h.length
+  const c = h[i] as Constraint
+  for (;;) {
+    const l = 2 * i + 1
+    if (l >= n) break
+    const r = l + 1
+    let m = l
+    if (r < n && cBefore(h[r] as Constraint, h[l] as Constraint)) m = r
+    const mc = h[m] as Constraint
+    if (!cBefore(mc, c)) break
+    h[i] = mc; mc.activeIndex = i
+    i = m
+  }
+  h[i] = c; c.activeIndex = i
+}
+
+function removeAt (h: Constraint[], i: number): void {
+  const last = h.pop() as Constraint
+  if (i >= h.length) return
+  h[i] = last
+  last.activeIndex = i
+  siftDown(h, i)
+  siftUp(h, last.activeIndex)
 }

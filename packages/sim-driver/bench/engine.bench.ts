@@ -1,0 +1,106 @@
+/**
+ * Engine benchmarks (issue 3, item 8, the engine part). Not a test: it prints
+ * figures. Run: `npm run bench -w @xenos/sim-driver` or
+ * `node bench/run-ts.mjs bench/engine.bench.ts [--quick]`.
+ *
+ * 1. Bare engine: timer events only (schedule + pop + callback).
+ * 2. Flows: 1,000 concurrent transfers between random pairs of a 100-host
+ *    network (one switch, full-duplex NICs); whenever one completes, a new one
+ *    starts between another random pair, so 1,000 are always sharing the
+ *    network. See the printed definitions of "event".
+ */
+import { performance } from 'node:perf_hooks'
+import { Engine, definePlatform, type Platform } from '../src/index.js'
+
+function platform (hosts: number): Platform {
+  return definePlatform({
+    name: 'bench',
+    network: { switchLatencyS: 0, tcpEfficiency: 1 },
+    virtualization: { dom0DiskFlopsPerByte: 0, dom0NetFlopsPerByte: 0, diskLatencyS: 0, netLatencyS: 0 },
+    pageCache: { dirtyRatio: 0.1, guestWorkingSetMiB: 128, dom0WorkingSetMiB: 256, nativeWorkingSetMiB: 512 },
+    hostTypes: {
+      t: {
+        cores: 2, coreSpeedFlops: 1e9, memoryMiB: 2048, memoryBandwidthBps: 3e9,
+        disks: [{ capacityBytes: 1e12, readBps: 80e6, writeBps: 80e6 }],
+        nic: { bandwidthBps: 125e6, latencyS: 20e-6 }
+      }
+    },
+    hosts: [{ prefix: 'h', count: hosts, type: 't' }]
+  })
+}
+
+function fmt (n: number): string { return Math.round(n).toLocaleString('en-US') }
+
+/** Bare engine: `actors` self-rescheduling timers, `events` callbacks in total. */
+export async function bareEngine (events: number, actors = 1000): Promise<{ events: number, wallS: number, eventsPerS: number }> {
+  const e = new Engine({ seed: 1, platform: platform(1) })
+  let left = events
+  const tick = (delayS: number): (() => void) => {
+    const fn = (): void => { if (--left > actors) e.schedule(delayS, fn) }
+    return fn
+  }
+  for (let i = 0; i < actors; i++) e.schedule(0, tick(1 + (i % 97) / 97))
+  const t0 = performance.now()
+  await e.run()
+  const wallS = (performance.now() - t0) / 1000
+  const ran = e.stats.events
+  return { events: ran, wallS, eventsPerS: ran / wallS }
+}
+
+/** 1,000 concurrent flows over `hosts` hosts until `completions` flows have completed. */
+export async function concurrentFlows (completions: number, concurrent = 1000, hosts = 100): Promise<{ completions: number, starts: number, solves: number, wallS: number, simS: number, completionsPerS: number, eventsPerS: number, meanComponentVars: number }> {
+  const e = new Engine({ seed: 1, platform: platform(hosts) })
+  const r = e.random.fork('flows')
+  const hs = e.hosts()
+  let started = 0
+  let done = 0
+  const startOne = (): void => {
+    const src = r.int(hosts)
+    let dst = r.int(hosts - 1)
+    if (dst >= src) dst++
+    started++
+    e.comm({ from: hs[src]!, to: hs[dst]!, bytes: 1e6 + Math.floor(r.next() * 99e6) })
+      .onEnd(() => { if (++done + concurrent <= completions) startOne() })
+      .start()
+  }
+  for (let i = 0; i < concurrent; i++) startOne()
+  const t0 = performance.now()
+  await e.run()
+  const wallS = (performance.now() - t0) / 1000
+  const s = e.model.lmm.stats
+  return {
+    completions: done,
+    starts: started,
+    solves: s.solves,
+    wallS,
+    simS: e.nowS(),
+    completionsPerS: done / wallS,
+    eventsPerS: (done + e.stats.events) / wallS,
+    meanComponentVars: s.componentVariables / Math.max(1, s.solves)
+  }
+}
+
+export async function main (argv: string[]): Promise<void> {
+  const quick = argv.includes('--quick')
+  console.log('sim-driver engine benchmarks (Node', process.version + ')')
+
+  await bareEngine(200_000) // warm-up
+  const bare = await bareEngine(quick ? 1_000_000 : 5_000_000)
+  console.log('\n[1] bare engine: 1,000 self-rescheduling timers')
+  console.log('    event = one timer callback popped from the queue and run (schedule + heap pop + call)')
+  console.log(`    ${fmt(bare.events)} events in ${bare.wallS.toFixed(3)} s wall = ${fmt(bare.eventsPerS)} events/s (target >= 2,000,000)`)
+
+  await concurrentFlows(2_000)
+  const flows = await concurrentFlows(quick ? 5_000 : 30_000)
+  console.log('\n[2] 1,000 concurrent flows over a 100-host network (one switch, full-duplex 1 GbE NICs)')
+  console.log('    each flow crosses its source up link and its destination down link; sizes 1-100 MB;')
+  console.log('    each completion starts a replacement flow between a new random pair')
+  console.log('    event = one flow completion processed by the engine; each one removes a flow, adds its')
+  console.log('    replacement, re-solves the max-min sharing of the affected component incrementally and')
+  console.log('    reschedules the completions of the flows whose rate changed (latency timers, 1 per flow, are counted too in "engine events")')
+  console.log(`    ${fmt(flows.completions)} completions in ${flows.wallS.toFixed(3)} s wall (${flows.simS.toFixed(1)} s simulated) = ${fmt(flows.completionsPerS)} flow completions/s`)
+  console.log(`    engine events (completions + latency timers) = ${fmt(flows.eventsPerS)} events/s (target >= 1,000,000)`)
+  console.log(`    solves: ${fmt(flows.solves)}, mean variables per solved component: ${flows.meanComponentVars.toFixed(0)}`)
+  const mem = process.memoryUsage()
+  console.log(`\n    peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, heap used now ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`)
+}
