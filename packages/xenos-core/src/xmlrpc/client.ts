@@ -99,7 +99,7 @@ export class XmlRpcClient {
     if ((this.limits.maxBytes ?? DEFAULT_MAX_BYTES) <= 0) throw new RangeError('limits.maxBytes: expected a positive number')
   }
 
-  async call (methodName: string, params: readonly XmlRpcValue[] = [], signal?: AbortSignal): Promise<XmlRpcValue> {
+  async call (methodName: string, params: readonly unknown[] = [], signal?: AbortSignal): Promise<XmlRpcValue> {
     const body = Buffer.from(encodeMethodCall(methodName, params), 'utf8')
     const response = decodeMethodResponse(await this.transport(body, signal), this.limits)
     if (response.kind === 'fault') throw response.fault

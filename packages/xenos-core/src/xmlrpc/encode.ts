@@ -2,7 +2,7 @@
  * XML-RPC encoder: JavaScript values to `methodCall` / `methodResponse` XML.
  */
 import { XmlRpcEncodeError } from './fault.js'
-import { INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, XmlRpcDouble, type XmlRpcValue } from './values.js'
+import { INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, XmlRpcDouble } from './values.js'
 
 // Characters XML 1.0 cannot carry at all, not even as character references,
 // and lone surrogates (which are not characters).
@@ -119,7 +119,7 @@ function encodeInto (value: unknown, out: string[], path: string, ancestors: Set
 }
 
 /** `<value>...</value>` for one value. Throws `XmlRpcEncodeError` naming the bad path. */
-export function encodeValue (value: XmlRpcValue, path = 'value'): string {
+export function encodeValue (value: unknown, path = 'value'): string {
   const out: string[] = []
   encodeInto(value, out, path, new Set())
   return out.join('')
@@ -135,7 +135,7 @@ export function isValidMethodName (name: string): boolean {
 const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 /** A complete `methodCall` document. */
-export function encodeMethodCall (methodName: string, params: readonly XmlRpcValue[]): string {
+export function encodeMethodCall (methodName: string, params: readonly unknown[]): string {
   if (!isValidMethodName(methodName)) throw new XmlRpcEncodeError('methodName', 'letters, digits, "_", ".", ":" or "/" (1-256)', JSON.stringify(methodName))
   const out: string[] = [XML_DECL, '<methodCall><methodName>', methodName, '</methodName><params>']
   const ancestors = new Set<object>()
@@ -149,7 +149,7 @@ export function encodeMethodCall (methodName: string, params: readonly XmlRpcVal
 }
 
 /** A `methodResponse` carrying one value. */
-export function encodeMethodResponse (value: XmlRpcValue): string {
+export function encodeMethodResponse (value: unknown): string {
   const out: string[] = [XML_DECL, '<methodResponse><params><param>']
   encodeInto(value, out, 'result', new Set())
   out.push('</param></params></methodResponse>\n')

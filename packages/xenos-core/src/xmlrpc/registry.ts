@@ -26,7 +26,11 @@ export interface MethodDefinition<P extends readonly ParamSpec[] = readonly Para
   help: string
   /** @default 'authenticated' */
   access?: MethodAccess
-  handler: (params: ParamsOf<P>, context: CallContext) => XmlRpcValue | Promise<XmlRpcValue>
+  /**
+   * Returns any value the encoder can carry (records typed as interfaces
+   * included); a value it cannot carry becomes a -32603 fault naming the path.
+   */
+  handler: (params: ParamsOf<P>, context: CallContext) => unknown
 }
 
 interface Registered {
@@ -95,7 +99,7 @@ export class MethodRegistry {
    * Calls a method with decoded parameters: checks access and parameter
    * types, runs the handler, and returns its value. Throws `XmlRpcFault`.
    */
-  async call (methodName: string, params: XmlRpcValue[], context: CallContext): Promise<XmlRpcValue> {
+  async call (methodName: string, params: XmlRpcValue[], context: CallContext): Promise<unknown> {
     const m = this.lookup(methodName)
     if ((m.def.access ?? 'authenticated') !== 'public' && context.principal === undefined) {
       throw new XmlRpcFault(FaultCode.UNAUTHENTICATED, `${methodName}: authentication required: expected a valid token (Authorization: Bearer <token>, or basic auth user:token), found ${context.authFailure ?? 'no credentials'}`)
@@ -178,7 +182,7 @@ export class MethodRegistry {
       name: 'system.multicall', params: ['array'], returns: 'array', access: 'public',
       help: 'Runs several calls in one request, in order. Takes an array of structs {methodName, params}; returns an array whose items are a one-element array holding the result, or a fault struct {faultCode, faultString}.',
       handler: async ([calls], context) => {
-        const results: XmlRpcValue[] = []
+        const results: unknown[] = []
         for (const [i, c] of calls.entries()) {
           try {
             const s = c as XmlRpcStruct
