@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { MigrationFailedError, type HypervisorDriver, type MigrationReport } from '@xenos/hypervisor-interface'
 import { fileURLToPath } from 'node:url'
-import { DEFAULT_GUEST_MODEL, FINAL_RECORD_BYTES, PAGE_BYTES, PAGE_HEADER_BYTES, SimCluster, loadPlatform, type SimClusterInit } from '../src/index.js'
-import { GBE_BPS, GiB, MiB, runningDomain, testPlatform, type TestPlatformOptions } from './fixtures.js'
+import { DEFAULT_GUEST_MODEL, FINAL_RECORD_BYTES, PAGE_BYTES, PAGE_HEADER_BYTES, QCOW2_HEADER_BYTES, SimCluster, loadPlatform, type SimClusterInit } from '../src/index.js'
+import { GBE_BPS, GiB, MiB, runningDomain, specFor, testPlatform, type TestPlatformOptions } from './fixtures.js'
 
 const LATENCY_S = 1e-4
 let clusters: SimCluster[] = []
@@ -136,6 +136,39 @@ describe('live migration: storage', () => {
     expect(report.downtimeS).toBeLessThan(1)
     expect(report.diskBytes).toBeGreaterThan(GiB)
     expect(report.converged).toBe(true)
+  })
+
+  it('a copy-on-write clone keeps its backing image when the target has the template, and is flattened when not', async () => {
+    const c = cluster()
+    const [a, b] = [c.driver('h1'), c.driver('h2')]
+    await a.createImage('tpl.img', GiB)
+    await b.createImage('tpl.img', GiB)
+    for (const n of ['c1', 'c2']) {
+      await a.cloneImage('tpl.img', `images/${n}.img`)
+      await a.createDomain(specFor(n, { memoryMiB: 256 }))
+      await a.startDomain(n)
+    }
+    const kept = await a.migrateDomain('c1', { host: 'h2' })
+    expect(kept.diskBytes).toBe(QCOW2_HEADER_BYTES)
+    expect(await b.imageInfo('images/c1.img')).toMatchObject({ backingImage: 'tpl.img', allocatedBytes: QCOW2_HEADER_BYTES })
+    const flat = await a.migrateDomain('c2', { host: 'h3' })
+    expect(flat.diskBytes).toBe(GiB)
+    expect(await c.driver('h3').imageInfo('images/c2.img')).toEqual({ path: 'images/c2.img', sizeBytes: GiB, allocatedBytes: GiB, format: 'raw' })
+    // The template stays on the source: it was never the domain's own image.
+    expect((await a.imageInfo('tpl.img')).sizeBytes).toBe(GiB)
+  })
+
+  it('a paused domain migrates and stays paused on the target', async () => {
+    const c = cluster()
+    const a = c.driver('h1')
+    await runningDomain(a, 'p', { disks: false })
+    await a.pauseDomain('p')
+    const report = await a.migrateDomain('p', { host: 'h2' }, { storage: 'none' })
+    // Paused, it dirties nothing: round 1 then an empty final round.
+    expect(report.rounds).toBe(2)
+    expect(report.memoryBytes).toBe(384 * MiB)
+    expect((await c.driver('h2').inspectDomain('p')).state).toBe('paused')
+    expect((await c.driver('h2').unpauseDomain('p')).state).toBe('running')
   })
 
   it('storage "none" needs the images on the target and leaves the source copies', async () => {
