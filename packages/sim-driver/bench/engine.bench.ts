@@ -31,8 +31,14 @@ function platform (hosts: number): Platform {
 
 function fmt (n: number): string { return Math.round(n).toLocaleString('en-US') }
 
+/** CPU seconds (user + system) of this process since `from`. */
+function cpuS (from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from)
+  return (d.user + d.system) / 1e6
+}
+
 /** Bare engine: `actors` self-rescheduling timers, `events` callbacks in total. */
-export async function bareEngine (events: number, actors = 1000): Promise<{ events: number, wallS: number, eventsPerS: number }> {
+export async function bareEngine (events: number, actors = 1000): Promise<{ events: number, wallS: number, cpuS: number, eventsPerS: number }> {
   const e = new Engine({ seed: 1, platform: platform(1) })
   let left = events
   const tick = (delayS: number): (() => void) => {
@@ -40,15 +46,16 @@ export async function bareEngine (events: number, actors = 1000): Promise<{ even
     return fn
   }
   for (let i = 0; i < actors; i++) e.schedule(0, tick(1 + (i % 97) / 97))
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   await e.run()
   const wallS = (performance.now() - t0) / 1000
   const ran = e.stats.events
-  return { events: ran, wallS, eventsPerS: ran / wallS }
+  return { events: ran, wallS, cpuS: cpuS(c0), eventsPerS: ran / wallS }
 }
 
 /** 1,000 concurrent flows over `hosts` hosts until `completions` flows have completed. */
-export async function concurrentFlows (completions: number, concurrent = 1000, hosts = 100): Promise<{ completions: number, starts: number, solves: number, wallS: number, simS: number, completionsPerS: number, eventsPerS: number, meanComponentVars: number }> {
+export async function concurrentFlows (completions: number, concurrent = 1000, hosts = 100): Promise<{ completions: number, starts: number, solves: number, wallS: number, cpuS: number, simS: number, completionsPerS: number, eventsPerS: number, meanComponentVars: number }> {
   const e = new Engine({ seed: 1, platform: platform(hosts) })
   const r = e.random.fork('flows')
   const hs = e.hosts()
@@ -64,6 +71,7 @@ export async function concurrentFlows (completions: number, concurrent = 1000, h
       .start()
   }
   for (let i = 0; i < concurrent; i++) startOne()
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   await e.run()
   const wallS = (performance.now() - t0) / 1000
@@ -73,6 +81,7 @@ export async function concurrentFlows (completions: number, concurrent = 1000, h
     starts: started,
     solves: s.solves,
     wallS,
+    cpuS: cpuS(c0),
     simS: e.nowS(),
     completionsPerS: done / wallS,
     eventsPerS: (done + e.stats.events) / wallS,
@@ -80,15 +89,54 @@ export async function concurrentFlows (completions: number, concurrent = 1000, h
   }
 }
 
+/**
+ * Control-plane events while 1,000 flows are in flight: 1,000 long transfers
+ * between random pairs of `hosts` hosts (none completes in the window) and,
+ * on every host, a periodic timer (a heartbeat every 1 ms of simulated time)
+ * that reads the progress of one of the flows.
+ */
+export async function timersWithFlows (events: number, concurrent = 1000, hosts = 100): Promise<{ events: number, wallS: number, cpuS: number, eventsPerS: number, flowsInFlight: number }> {
+  const e = new Engine({ seed: 2, platform: platform(hosts) })
+  const r = e.random.fork('flows')
+  const hs = e.hosts()
+  const flows = []
+  for (let i = 0; i < concurrent; i++) {
+    const src = r.int(hosts)
+    let dst = r.int(hosts - 1)
+    if (dst >= src) dst++
+    flows.push(e.comm({ from: hs[src]!, to: hs[dst]!, bytes: 1e15 }).start())
+  }
+  let left = events
+  let progress = 0
+  for (let h = 0; h < hosts; h++) {
+    const flow = flows[h * 7 % concurrent]!
+    const beat = (): void => {
+      progress += flow.remaining()
+      if (--left >= hosts) e.schedule(0.001, beat)
+    }
+    e.schedule(0.001 * h / hosts, beat)
+  }
+  await e.runUntil(0.0005) // latencies elapse, flows start, first solve
+  const before = e.stats.events
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  await e.runUntil(events / hosts * 0.001 + 1)
+  const wallS = (performance.now() - t0) / 1000
+  const ran = e.stats.events - before
+  if (!(progress > 0)) throw new Error('expected flow progress to be read')
+  return { events: ran, wallS, cpuS: cpuS(c0), eventsPerS: ran / wallS, flowsInFlight: flows.filter(f => f.state === 'started').length }
+}
+
 export async function main (argv: string[]): Promise<void> {
   const quick = argv.includes('--quick')
   console.log('sim-driver engine benchmarks (Node', process.version + ')')
+  console.log('wall-clock rates depend on the load of the machine; "per CPU second" divides by this process\'s user + system CPU time')
 
   await bareEngine(200_000) // warm-up
   const bare = await bareEngine(quick ? 1_000_000 : 5_000_000)
   console.log('\n[1] bare engine: 1,000 self-rescheduling timers')
   console.log('    event = one timer callback popped from the queue and run (schedule + heap pop + call)')
-  console.log(`    ${fmt(bare.events)} events in ${bare.wallS.toFixed(3)} s wall = ${fmt(bare.eventsPerS)} events/s (target >= 2,000,000)`)
+  console.log(`    ${fmt(bare.events)} events in ${bare.wallS.toFixed(3)} s wall (${bare.cpuS.toFixed(3)} s CPU) = ${fmt(bare.eventsPerS)} events/s, ${fmt(bare.events / bare.cpuS)} per CPU second (target >= 2,000,000)`)
 
   await concurrentFlows(2_000)
   const flows = await concurrentFlows(quick ? 5_000 : 30_000)
@@ -98,9 +146,16 @@ export async function main (argv: string[]): Promise<void> {
   console.log('    event = one flow completion processed by the engine; each one removes a flow, adds its')
   console.log('    replacement, re-solves the max-min sharing of the affected component incrementally and')
   console.log('    reschedules the completions of the flows whose rate changed (latency timers, 1 per flow, are counted too in "engine events")')
-  console.log(`    ${fmt(flows.completions)} completions in ${flows.wallS.toFixed(3)} s wall (${flows.simS.toFixed(1)} s simulated) = ${fmt(flows.completionsPerS)} flow completions/s`)
+  console.log(`    ${fmt(flows.completions)} completions in ${flows.wallS.toFixed(3)} s wall (${flows.cpuS.toFixed(3)} s CPU; ${flows.simS.toFixed(1)} s simulated) = ${fmt(flows.completionsPerS)} flow completions/s, ${fmt(flows.completions / flows.cpuS)} per CPU second`)
   console.log(`    engine events (completions + latency timers) = ${fmt(flows.eventsPerS)} events/s (target >= 1,000,000)`)
   console.log(`    solves: ${fmt(flows.solves)}, mean variables per solved component: ${flows.meanComponentVars.toFixed(0)}`)
+  await timersWithFlows(100_000)
+  const mixed = await timersWithFlows(quick ? 1_000_000 : 5_000_000)
+  console.log('\n[3] engine events while 1,000 flows share the 100-host network (none completes in the window)')
+  console.log('    every host runs a 1 ms heartbeat timer that reads one flow\'s progress (flow.remaining())')
+  console.log('    event = one timer callback; in-flight flows cost nothing per event (lazy progress accounting:')
+  console.log('    remaining = remaining at last rate change - rate x elapsed), only a rate change costs a solve')
+  console.log(`    ${fmt(mixed.events)} events in ${mixed.wallS.toFixed(3)} s wall (${mixed.cpuS.toFixed(3)} s CPU) with ${mixed.flowsInFlight} flows in flight = ${fmt(mixed.eventsPerS)} events/s, ${fmt(mixed.events / mixed.cpuS)} per CPU second (target >= 1,000,000)`)
   const mem = process.memoryUsage()
   console.log(`\n    peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, heap used now ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`)
 }

@@ -44,6 +44,8 @@ export interface Activity {
 export interface ActivityHost {
   nowS (): number
   log (kind: string, detail: string): void
+  /** True when the event log is kept (details are only formatted then). */
+  readonly logging: boolean
   /** A promise someone awaits was settled: let the JS event loop drain before time advances. */
   markResolved (): void
   /** An activity started (wakes a live engine). */
@@ -58,7 +60,10 @@ export abstract class ActivityBase implements Activity {
   private waiter: { promise: Promise<void>, resolve: () => void, reject: (e: Error) => void } | undefined
   private endCallbacks: Array<(a: Activity) => void> | undefined
 
-  constructor (protected readonly host: ActivityHost, readonly id: number, readonly kind: ActivityKind, readonly detail: string) {}
+  constructor (protected readonly host: ActivityHost, readonly id: number, readonly kind: ActivityKind, private readonly describe: () => string) {}
+
+  /** What it is, for logs: for example `comm from=h1 to=h2 bytes=100`. */
+  get detail (): string { return this.describe() }
 
   get state (): ActivityState { return this.st }
 
@@ -72,7 +77,7 @@ export abstract class ActivityBase implements Activity {
     if (this.st !== 'created') throw new ActivityStateError(this.id, 'start', 'created', this.st)
     this.st = 'started'
     this.startedAtS = this.host.nowS()
-    this.host.log(`${this.kind}-start`, `#${this.id} ${this.detail}`)
+    if (this.host.logging) this.host.log(`${this.kind}-start`, `#${this.id} ${this.describe()}`)
     this.onStart()
     this.host.activityStarted()
     return this
@@ -123,7 +128,7 @@ export abstract class ActivityBase implements Activity {
     this.st = state
     this.finishedAtS = this.host.nowS()
     this.error = error
-    this.host.log(`${this.kind}-${state}`, reason === undefined ? `#${this.id}` : `#${this.id} ${reason}`)
+    if (this.host.logging) this.host.log(`${this.kind}-${state}`, reason === undefined ? `#${this.id}` : `#${this.id} ${reason}`)
     const cbs = this.endCallbacks
     if (cbs !== undefined) {
       this.endCallbacks = undefined

@@ -23,7 +23,7 @@ export function commActivity (engine: FlowEngine, id: number, init: CommInit): F
   assertAmount('comm bytes', init.bytes)
   if (init.rateBoundBps !== undefined && !(init.rateBoundBps > 0)) throw new RangeError(`comm rateBoundBps: expected > 0, found ${String(init.rateBoundBps)}`)
   const name = (x: SimHost | SimVm): string => x instanceof SimVm ? `${x.host.name}/${x.name}` : x.name
-  const detail = `comm from=${name(init.from)} to=${name(init.to)} bytes=${init.bytes}`
+  const detail = (): string => `comm from=${name(init.from)} to=${name(init.to)} bytes=${init.bytes}`
   return new FlowActivity(engine, id, 'comm', detail, init.bytes, (): FlowPlan => {
     const srcVm = init.from instanceof SimVm ? init.from : undefined
     const dstVm = init.to instanceof SimVm ? init.to : undefined

@@ -25,7 +25,7 @@ export function execActivity (engine: FlowEngine, id: number, init: ExecInit): F
   const maxCores = init.maxCores ?? 1
   if (!Number.isInteger(maxCores) || maxCores < 1) throw new RangeError(`exec maxCores: expected an integer >= 1, found ${String(maxCores)}`)
   const target = init.on
-  const detail = `exec on=${target instanceof SimVm ? `${target.host.name}/${target.name}` : target.name} flops=${init.flops} maxCores=${maxCores}`
+  const detail = (): string => `exec on=${target instanceof SimVm ? `${target.host.name}/${target.name}` : target.name} flops=${init.flops} maxCores=${maxCores}`
   return new FlowActivity(engine, id, 'exec', detail, init.flops, (): FlowPlan => {
     if (target instanceof SimVm) {
       const vm = target

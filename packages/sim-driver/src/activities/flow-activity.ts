@@ -55,7 +55,7 @@ export class FlowActivity extends ActivityBase implements ResourceUser, UsageCon
   /** Execs survive a VM's move to another host. */
   readonly movable: boolean
 
-  constructor (private readonly engine: FlowEngine, id: number, kind: ActivityKind, detail: string, private readonly amount: number, private readonly makePlan: () => FlowPlan) {
+  constructor (private readonly engine: FlowEngine, id: number, kind: ActivityKind, detail: () => string, private readonly amount: number, private readonly makePlan: () => FlowPlan) {
     super(engine, id, kind, detail)
     this.movable = kind === 'exec'
   }

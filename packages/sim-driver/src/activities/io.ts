@@ -31,8 +31,7 @@ export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowA
   if (!Number.isInteger(diskIndex) || host.disks[diskIndex] === undefined) {
     throw new RangeError(`io disk: expected an index from 0 to ${host.disks.length - 1} on ${host.name}, found ${String(diskIndex)}`)
   }
-  const where = target instanceof SimVm ? `${host.name}/${target.name}` : host.name
-  const detail = `io on=${where} op=${init.op} bytes=${init.bytes}${init.cacheKey === undefined ? '' : ` key=${init.cacheKey}`}`
+  const detail = (): string => `io on=${target instanceof SimVm ? `${target.host.name}/${target.name}` : host.name} op=${init.op} bytes=${init.bytes}${init.cacheKey === undefined ? '' : ` key=${init.cacheKey}`}`
   return new FlowActivity(engine, id, 'io', detail, init.bytes, (): FlowPlan => {
     const vm = target instanceof SimVm ? target : undefined
     const h = vm?.host ?? host

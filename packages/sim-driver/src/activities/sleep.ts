@@ -10,7 +10,7 @@ export class SleepActivity extends ActivityBase {
   private endS = 0
 
   constructor (private readonly engine: SleepEngine, id: number, private readonly durationS: number) {
-    super(engine, id, 'sleep', `sleep durationS=${durationS}`)
+    super(engine, id, 'sleep', () => `sleep durationS=${durationS}`)
     if (!(durationS >= 0) || !Number.isFinite(durationS)) throw new RangeError(`sleep: expected a finite durationS >= 0, found ${durationS}`)
   }
 

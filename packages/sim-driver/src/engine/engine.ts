@@ -99,6 +99,9 @@ export class Engine implements SimContext {
     return { events: this.eventCount, flowCompletions: this.model.completions, solves: this.model.lmm.stats.solves }
   }
 
+  /** True when the event log is kept. */
+  get logging (): boolean { return this.logLines !== undefined }
+
   /** @internal append to the event log. */
   log (kind: string, detail: string): void {
     if (this.logLines !== undefined) this.logLines.push(`t=${this.now.toFixed(6)} ${kind} ${detail}`)
