@@ -58,7 +58,9 @@ export class SuiteContext {
         spec: async (name, options) => {
           tracker.domain(fixture.driver, name)
           if (fixture.target !== undefined) tracker.domain(fixture.target, name)
-          return await fixture.makeSpec(name, options)
+          const made = await fixture.makeSpec(name, options)
+          for (const disk of made.disks) tracker.image(fixture.driver, disk.image)
+          return made
         },
         running: async (name, options) => {
           const spec = await kit.spec(name, options)

@@ -60,8 +60,9 @@ export function hostAndDomainTests (s: SuiteContext): void {
 
   s.test('domain.create.duplicate', 'a used name fails with DomainExistsError', async ({ fixture: { driver }, name, spec }) => {
     const n = name('dup')
-    const first = await driver.createDomain(await spec(n))
-    await expectRejects(driver.createDomain(await spec(n)), 'DomainExistsError')
+    const wanted = await spec(n)
+    const first = await driver.createDomain(wanted)
+    await expectRejects(driver.createDomain(wanted), 'DomainExistsError')
     const listed = (await driver.listDomains()).filter(d => d.name === n)
     expect(listed.map(d => d.uuid)).toEqual([first.uuid])
   })

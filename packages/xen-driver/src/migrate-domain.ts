@@ -1,0 +1,140 @@
+import { posix } from 'node:path'
+import {
+  MigrationFailedError, UnsupportedOperationError, InvalidSpecError, transition, assertDomainName,
+  type Clock, type DomainInfo, type MigrationOptions, type MigrationReport, type MigrationTarget
+} from '@xenos/hypervisor-interface'
+import type { CommandResult, RunOptions } from './host-shell.js'
+import type { ImageTransfer } from './image-transfer.js'
+import type { ImageStore } from './image-store.js'
+import { xlConfig } from './xl-config.js'
+import { lastLines } from './errors.js'
+
+const MiB = 1024 * 1024
+
+/** How `xl migrate` reaches the target's `xl migrate-receive`. */
+export interface MigrationInit {
+  /**
+   * `xl migrate -s` value. With `''`, `receiver(target)` is the whole
+   * command xl runs through `sh -c` (for example `nc 10.0.0.2 5000` in the
+   * emulated testbed); otherwise xl runs `SSHCOMMAND HOST xl migrate-receive`.
+   * @default 'ssh'
+   */
+  sshCommand?: string
+  /** The `host` argument of `xl migrate` for a target. @default target.host */
+  receiver?: (target: MigrationTarget) => string
+  /**
+   * Per target address (`MigrationTarget.host`): its image directory (default:
+   * the same path as here, the usual lab layout) and its host name as its own
+   * driver reports it (default: the address), for the report's `toHost`.
+   */
+  targets?: Record<string, { imageDir?: string, hostname?: string }>
+  /** Copies images to the target. @default a local copy (same machine or shared mount) */
+  transfer?: ImageTransfer
+  /** Seconds before a migration is given up. @default 900 */
+  timeoutS?: number
+}
+
+/** What migration needs from the driver. */
+export interface MigrationContext {
+  hostname: string
+  clock: Clock
+  store: ImageStore
+  transfer: ImageTransfer
+  init: MigrationInit
+  hostDir: string
+  inspect: (name: string) => Promise<DomainInfo>
+  xl: (args: string[], options?: RunOptions) => Promise<CommandResult>
+  writeHostFile: (path: string, text: string) => Promise<void>
+  resolveBoot: (info: DomainInfo) => Promise<{ kernel?: string, ramdisk?: string }>
+  forget: (name: string) => Promise<void>
+}
+
+const HOST_RE = /^[A-Za-z0-9][A-Za-z0-9.:_-]{0,252}$/
+
+/** Validates a migration target at the boundary. */
+export function assertTarget (target: unknown): asserts target is MigrationTarget {
+  const t = target as MigrationTarget
+  if (typeof t !== 'object' || t === null || typeof t.host !== 'string' || !HOST_RE.test(t.host)) {
+    throw new InvalidSpecError('target.host', 'a host name or address', (t as { host?: unknown } | null)?.host)
+  }
+  if (t.port !== undefined && (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)) throw new InvalidSpecError('target.port', 'a port from 1 to 65535', t.port)
+}
+
+/**
+ * Live migration with `xl migrate`: copy the images to the target first
+ * (xl moves memory only), send a config naming the target's image paths
+ * (`-C`), run `xl migrate -s SSH -C CFG NAME HOST`, then delete the source's
+ * images. On any failure the copies on the target are removed and the domain
+ * is left running here (xl resumes it).
+ */
+export async function migrateDomain (ctx: MigrationContext, name: string, target: MigrationTarget, options: MigrationOptions = {}): Promise<MigrationReport> {
+  assertDomainName(name)
+  assertTarget(target)
+  if (options.live === false) throw new UnsupportedOperationError('cold migration (xl migrate is always live)', 'xen')
+  const storage = options.storage ?? 'stop-and-copy'
+  if (storage !== 'none' && storage !== 'stop-and-copy') throw new UnsupportedOperationError(`storage migration mode ${storage}`, 'xen')
+  const info = await ctx.inspect(name)
+  transition(name, 'migrate', info.state)
+  const t0 = ctx.clock.nowS()
+  const targetImageDir = ctx.init.targets?.[target.host]?.imageDir ?? ctx.store.imageDir
+  const targetPaths = info.spec.disks.map(d => posix.isAbsolute(d.image) ? d.image : posix.join(targetImageDir, d.image))
+  const copied: string[] = []
+  let diskBytes = 0
+  const marks: Record<string, number> = {}
+  try {
+    if (storage === 'stop-and-copy') {
+      for (const [i, disk] of info.spec.disks.entries()) {
+        const r = await ctx.transfer.copy(ctx.store.resolve(disk.image), target, targetPaths[i]!, options.signal)
+        copied.push(targetPaths[i]!)
+        diskBytes += r.bytes
+      }
+    }
+    const boot = await ctx.resolveBoot(info)
+    const cfgPath = posix.join(ctx.hostDir, `${name}.migrate.cfg`)
+    await ctx.writeHostFile(cfgPath, xlConfig(info.spec, info.uuid, { disks: targetPaths, ...boot }))
+    const sshCommand = ctx.init.sshCommand ?? 'ssh'
+    const hostArg = (ctx.init.receiver ?? ((t: MigrationTarget) => t.host))(target)
+    const onLine = (line: string): void => {
+      const now = ctx.clock.nowS()
+      if (/Transfer complete|Target has acknowledged transfer/.test(line)) marks.ack ??= now
+      if (/Target reports successful startup|Domain started successs?fully/.test(line)) marks.started ??= now
+    }
+    const r = await ctx.xl(['migrate', '-s', sshCommand, '-C', cfgPath, name, hostArg], {
+      timeoutS: options.timeoutS ?? ctx.init.timeoutS ?? 900,
+      onStderrLine: onLine,
+      ...(options.signal !== undefined ? { signal: options.signal } : {})
+    })
+    if (r.exitCode !== 0) throw new MigrationFailedError(name, target.host, `xl migrate exited ${r.exitCode}: ${lastLines(r.stderr)}`)
+  } catch (err) {
+    const cleanup: string[] = []
+    for (const p of copied) {
+      try { await ctx.transfer.remove(target, p) } catch (e) { cleanup.push(`could not remove ${p} on ${target.host}: ${(e as Error).message}`) }
+    }
+    const reason = (err as Error).name === 'MigrationFailedError' ? (err as MigrationFailedError).reason : `${(err as Error).name}: ${(err as Error).message}`
+    throw new MigrationFailedError(name, target.host, reason + (cleanup.length > 0 ? `; ${cleanup.join('; ')}` : ''), { cause: err })
+  }
+  // the domain now runs on the target: its images there are the live ones
+  if (storage === 'stop-and-copy') {
+    for (const disk of info.spec.disks) await ctx.store.remove(disk.image)
+  }
+  await ctx.forget(name)
+  const totalS = ctx.clock.nowS() - t0
+  const downtimeS = marks.ack !== undefined && marks.started !== undefined ? Math.min(totalS, Math.max(0, marks.started - marks.ack)) : 0
+  // xl hides libxc's per-round progress during migration: the memory sent is
+  // known to be at least one full pass of the domain's memory.
+  const memoryBytes = info.spec.memoryMiB * MiB
+  return {
+    domain: name,
+    fromHost: ctx.hostname,
+    toHost: ctx.init.targets?.[target.host]?.hostname ?? target.host,
+    live: true,
+    storage,
+    totalS,
+    downtimeS,
+    memoryBytes,
+    diskBytes,
+    bytesMoved: memoryBytes + diskBytes,
+    rounds: 1,
+    converged: true
+  }
+}

@@ -1,0 +1,407 @@
+import { randomUUID } from 'node:crypto'
+import { posix } from 'node:path'
+import {
+  DomainExistsError, DomainNotFoundError, ImageInUseError, ImageNotFoundError, InsufficientMemoryError,
+  InvalidSpecError, OperationTimeoutError, assertDomainName, assertImagePath, realClock, transition, validateDomainSpec,
+  type Clock, type DomainHandle, type DomainInfo, type DomainSpec, type DomainState, type DriverCapabilities,
+  type HostFacts, type HypervisorDriver, type ImageInfo, type MigrationOptions, type MigrationReport,
+  type MigrationTarget, type CloneMode
+} from '@xenos/hypervisor-interface'
+import { HostShell, type CommandResult, type RunOptions } from './host-shell.js'
+import { ImageStore } from './image-store.js'
+import { DomainRecords, type DomainRecord } from './domain-records.js'
+import { localCopyTransfer, type ImageTransfer } from './image-transfer.js'
+import { mapXlError, type ErrorContext } from './map-xl-error.js'
+import { macFor, xlConfig } from './xl-config.js'
+import { migrateDomain, type MigrationInit } from './migrate-domain.js'
+import { parseXlList, type XlListRow } from './parsers/xl-list.js'
+import { parseXlListLong, type XlDomainConfig } from './parsers/xl-list-long.js'
+import { parseXlInfo } from './parsers/xl-info.js'
+import { parseXentop } from './parsers/xentop.js'
+
+/** User options of `xenDriver`. */
+export interface XenDriverInit {
+  /** Directory of disk images in Domain 0; relative image paths are relative to it. */
+  imageDir: string
+  /** Local directory for the driver's records of defined domains (reattach after a restart). */
+  stateDir: string
+  /** Directory in Domain 0 for the config files the driver writes and relative checkpoint paths. @default `${stateDir}/host` */
+  hostDir?: string
+  /** The `xl` command. @default ['xl'] */
+  xl?: string[]
+  /** The `xentop` command, or false to take usage from `xl list` only. @default ['xentop'] */
+  xentop?: string[] | false
+  /** Prefix for every command, for a remote Domain 0: `['ssh', 'root@host']`. @default [] */
+  prefix?: string[]
+  /** Quote arguments for a remote shell. @default true when the prefix starts with ssh */
+  quotePrefixArgs?: boolean
+  /** `qemu-img` for qcow2 and copy-on-write clones, or false. @default 'qemu-img' when it runs */
+  qemuImg?: string | false
+  /** Host name reported by the driver. @default `xl info`'s host */
+  hostname?: string
+  /** Network addresses reported in host facts. @default [] */
+  addresses?: string[]
+  /** How migration reaches the target and moves images. */
+  migration?: MigrationInit
+  /** Seconds before an `xl` command other than create/save/restore/migrate is killed. @default 120 */
+  commandTimeoutS?: number
+  /** Seconds for `xl create`, `save`, `restore`. @default 300 */
+  createTimeoutS?: number
+  /** The driver's clock. @default realClock() */
+  clock?: Clock
+}
+
+/** Components the driver may be given: an image transfer (else `init.migration.transfer`, else a local copy). */
+export interface XenDriverComponents {
+  transfer?: ImageTransfer
+}
+
+const HIDDEN = /--(incoming|migratedaway)$/
+
+/** The Xen backend: one Domain 0, driven through `xl`. */
+export class XenDriver implements HypervisorDriver {
+  readonly backend = 'xen'
+  readonly clock: Clock
+  private readonly xlCmd: string[]
+  private readonly hostDir: string
+  private readonly transfer: ImageTransfer
+
+  constructor (
+    readonly init: XenDriverInit,
+    readonly hostname: string,
+    private readonly shell: HostShell,
+    readonly store: ImageStore,
+    private readonly records: DomainRecords,
+    transfer: ImageTransfer | undefined
+  ) {
+    this.clock = init.clock ?? realClock()
+    this.xlCmd = init.xl ?? ['xl']
+    this.hostDir = init.hostDir ?? posix.join(init.stateDir, 'host')
+    this.transfer = transfer ?? localCopyTransfer(shell)
+  }
+
+  capabilities (): DriverCapabilities {
+    return {
+      pause: true, gracefulShutdown: true, checkpoint: true, liveMigration: true,
+      storageMigration: ['none', 'stop-and-copy'], copyOnWriteClone: this.store.qemuImg !== undefined, reattach: true
+    }
+  }
+
+  // ── running xl ─────────────────────────────────────────────────────
+  async xl (args: string[], options: RunOptions = {}): Promise<CommandResult> {
+    return await this.shell.run([...this.xlCmd, ...args], { timeoutS: this.init.commandTimeoutS ?? 120, ...options })
+  }
+
+  private async xlOk (args: string[], ctx: Omit<ErrorContext, 'hostname'> = {}, options: RunOptions = {}): Promise<CommandResult> {
+    const r = await this.xl(args, options)
+    if (r.exitCode !== 0) throw mapXlError({ ...r, argv: ['xl', ...args] }, { hostname: this.hostname, ...ctx })
+    return r
+  }
+
+  async writeHostFile (path: string, text: string): Promise<void> {
+    const r = await this.shell.run(['tee', path], { input: text })
+    if (r.exitCode !== 0) throw mapXlError({ ...r, argv: ['xl', 'tee', path] }, { hostname: this.hostname })
+  }
+
+  // ── views ──────────────────────────────────────────────────────────
+  private async snapshot (): Promise<{ rows: XlListRow[], configs: XlDomainConfig[] }> {
+    const rows = parseXlList((await this.xlOk(['list'])).stdout)
+    const configs = parseXlListLong((await this.xlOk(['list', '-l'])).stdout)
+    return { rows, configs }
+  }
+
+  /** A spec rebuilt from a domain's libxl config, for domains this driver did not define (migrated in, restored). */
+  private adopt (cfg: XlDomainConfig, row: XlListRow): DomainRecord {
+    const kind = cfg.type === 'hvm' ? 'hvm' : cfg.type === 'pvh' ? 'pvh' : 'pv'
+    const spec: DomainSpec = {
+      name: row.name,
+      vcpus: cfg.vcpus ?? row.vcpus,
+      memoryMiB: cfg.memoryMiB ?? row.memMiB,
+      disks: cfg.disks.map(d => ({ image: this.store.relative(d.path), target: d.vdev, format: d.format === 'qcow2' ? 'qcow2' : 'raw', mode: d.readwrite ? 'rw' : 'ro' })),
+      boot: kind === 'hvm' ? { kind } : { kind, kernel: cfg.kernel ?? '', ...(cfg.ramdisk !== undefined ? { ramdisk: cfg.ramdisk } : {}), ...(cfg.cmdline !== undefined ? { cmdline: cfg.cmdline } : {}) },
+      nics: cfg.nics.map(n => ({ bridge: n.bridge ?? 'xenbr0', ...(n.mac !== undefined ? { mac: n.mac } : {}) }))
+    }
+    return { name: row.name, uuid: cfg.uuid ?? row.uuid ?? randomUUID(), spec, startedAtS: this.clock.nowS() }
+  }
+
+  private async view (): Promise<DomainInfo[]> {
+    const { rows, configs } = await this.snapshot()
+    const records = new Map((await this.records.all()).map(r => [r.name, r]))
+    const out: DomainInfo[] = []
+    const seen = new Set<string>()
+    for (const row of rows) {
+      if (row.domid === 0 || HIDDEN.test(row.name)) continue
+      const cfg = configs.find(c => c.domid === row.domid)
+      let rec = records.get(row.name)
+      if (rec === undefined || (cfg?.uuid !== undefined && rec.uuid !== cfg.uuid)) {
+        if (cfg === undefined) continue // being created or destroyed: libxl has no config yet
+        rec = this.adopt(cfg, row)
+        await this.records.put(rec)
+      }
+      seen.add(row.name)
+      const state: DomainState = row.paused ? 'paused' : row.shutdown && row.shutdownReason === 'c' ? 'crashed' : 'running'
+      out.push({
+        name: row.name, uuid: rec.uuid, state, domid: row.domid, spec: rec.spec,
+        ...(rec.startedAtS !== undefined ? { startedAtS: rec.startedAtS } : {}),
+        usage: { cpuTimeS: row.cpuTimeS, memoryMiB: row.memMiB, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 }
+      })
+    }
+    for (const rec of records.values()) {
+      if (seen.has(rec.name)) continue
+      out.push({ name: rec.name, uuid: rec.uuid, state: 'stopped', spec: rec.spec, usage: { cpuTimeS: 0, memoryMiB: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 } })
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name))
+  }
+
+  async listDomains (): Promise<DomainInfo[]> { return await this.view() }
+
+  /** State without xentop's counters, for checks before an operation. */
+  private async find (name: string): Promise<DomainInfo> {
+    assertDomainName(name)
+    const info = (await this.view()).find(d => d.name === name)
+    if (info === undefined) throw new DomainNotFoundError(name, this.hostname)
+    return info
+  }
+
+  async inspectDomain (name: string): Promise<DomainInfo> {
+    const info = await this.find(name)
+    if (info.state !== 'stopped' && this.init.xentop !== false) {
+      const r = await this.shell.run([...(this.init.xentop ?? ['xentop']), '-b', '-i', '1', '-f'], { timeoutS: 30 })
+      if (r.exitCode === 0) {
+        const row = parseXentop(r.stdout).find(x => x.name === name)
+        if (row !== undefined) {
+          info.usage = { ...info.usage, diskReadBytes: row.vbdReadSectors * 512, diskWriteBytes: row.vbdWriteSectors * 512, netRxBytes: row.netRxKiB * 1024, netTxBytes: row.netTxKiB * 1024 }
+        }
+      }
+    }
+    return info
+  }
+
+  // ── host ───────────────────────────────────────────────────────────
+  async hostFacts (): Promise<HostFacts> {
+    const info = parseXlInfo((await this.xlOk(['info'])).stdout)
+    const rows = parseXlList((await this.xlOk(['list'])).stdout)
+    const dom0 = rows.find(r => r.domid === 0)
+    const disk = await this.store.freeBytes()
+    return {
+      hostname: this.hostname,
+      hypervisor: `xen-${info.xenVersion}`,
+      cpu: { cores: info.nrCpus, speedMHz: info.cpuMHz, model: info.fields.hw_caps !== undefined ? `x86_64 (hw_caps ${info.fields.hw_caps})` : 'unknown' },
+      memory: { totalMiB: info.totalMemoryMiB, freeMiB: info.freeMemoryMiB, dom0MiB: dom0?.memMiB ?? 0 },
+      disk,
+      addresses: this.init.addresses ?? []
+    }
+  }
+
+  // ── life cycle ─────────────────────────────────────────────────────
+  private absBoot (spec: DomainSpec): { kernel?: string, ramdisk?: string } {
+    if (spec.boot.kind === 'hvm') return {}
+    const abs = (p: string): string => posix.isAbsolute(p) ? p : posix.join(this.store.imageDir, p)
+    return { kernel: abs(spec.boot.kernel), ...(spec.boot.ramdisk !== undefined ? { ramdisk: abs(spec.boot.ramdisk) } : {}) }
+  }
+
+  async createDomain (input: DomainSpec): Promise<DomainInfo> {
+    const spec = validateDomainSpec(input)
+    if ((await this.view()).some(d => d.name === spec.name)) throw new DomainExistsError(spec.name, this.hostname)
+    for (const disk of spec.disks) await this.store.info(disk.image)
+    const boot = this.absBoot(spec)
+    for (const file of [boot.kernel, boot.ramdisk]) {
+      if (file !== undefined && (await this.shell.run(['test', '-f', file])).exitCode !== 0) throw new ImageNotFoundError(file, this.hostname)
+    }
+    const facts = await this.hostFacts()
+    if (spec.memoryMiB > facts.memory.totalMiB - facts.memory.dom0MiB) throw new InsufficientMemoryError(spec.memoryMiB, facts.memory.freeMiB, this.hostname)
+    const uuid = randomUUID()
+    spec.nics = spec.nics.map((n, i) => ({ ...n, mac: n.mac ?? macFor(uuid, i) }))
+    await this.records.put({ name: spec.name, uuid, spec })
+    return await this.inspectDomain(spec.name)
+  }
+
+  private async record (name: string): Promise<DomainRecord> {
+    const rec = await this.records.get(name)
+    if (rec === undefined) throw new DomainNotFoundError(name, this.hostname)
+    return rec
+  }
+
+  async startDomain (name: string): Promise<DomainInfo> {
+    const info = await this.find(name)
+    transition(name, 'start', info.state)
+    if (info.state === 'crashed') await this.xlOk(['destroy', name], { domain: name })
+    const rec = await this.record(name)
+    const facts = await this.hostFacts()
+    if (facts.memory.freeMiB < rec.spec.memoryMiB) throw new InsufficientMemoryError(rec.spec.memoryMiB, facts.memory.freeMiB, this.hostname)
+    const cfgPath = posix.join(this.hostDir, `${name}.cfg`)
+    await this.writeHostFile(cfgPath, xlConfig(rec.spec, rec.uuid, { disks: rec.spec.disks.map(d => this.store.resolve(d.image)), ...this.absBoot(rec.spec) }))
+    await this.xlOk(['create', cfgPath], { domain: name, requestedMiB: rec.spec.memoryMiB, freeMiB: facts.memory.freeMiB }, { timeoutS: this.init.createTimeoutS ?? 300 })
+    await this.records.put({ ...rec, startedAtS: this.clock.nowS() })
+    return await this.inspectDomain(name)
+  }
+
+  async pauseDomain (name: string): Promise<DomainInfo> {
+    const info = await this.find(name)
+    if (transition(name, 'pause', info.state) === 'noop') return info
+    await this.xlOk(['pause', name], { domain: name })
+    return await this.inspectDomain(name)
+  }
+
+  async unpauseDomain (name: string): Promise<DomainInfo> {
+    const info = await this.find(name)
+    if (transition(name, 'unpause', info.state) === 'noop') return info
+    await this.xlOk(['unpause', name], { domain: name })
+    return await this.inspectDomain(name)
+  }
+
+  async shutdownDomain (name: string, options: { timeoutS?: number, force?: boolean } = {}): Promise<DomainInfo> {
+    const timeoutS = options.timeoutS ?? 60
+    if (!(timeoutS > 0)) throw new InvalidSpecError('timeoutS', 'a positive number of seconds', timeoutS)
+    const info = await this.find(name)
+    if (transition(name, 'shutdown', info.state) === 'noop') return info
+    if (info.state === 'crashed') return await this.destroyDomain(name)
+    if (info.state === 'paused') await this.xlOk(['unpause', name], { domain: name })
+    try {
+      await this.xlOk(['shutdown', '-w', name], { domain: name }, { timeoutS })
+    } catch (err) {
+      const e = err as Error
+      if (e.name === 'DomainNotFoundError') return await this.inspectDomain(name) // it stopped meanwhile
+      if (options.force === true) return await this.destroyDomain(name)
+      if (e.name === 'OperationTimeoutError') throw new OperationTimeoutError(`shutdown of domain "${name}"`, timeoutS, { cause: err })
+      throw err
+    }
+    return await this.inspectDomain(name)
+  }
+
+  async destroyDomain (name: string): Promise<DomainInfo> {
+    const info = await this.find(name)
+    if (transition(name, 'destroy', info.state) === 'noop') return info
+    try {
+      await this.xlOk(['destroy', name], { domain: name })
+    } catch (err) {
+      if ((err as Error).name !== 'DomainNotFoundError') throw err // already gone is what we wanted
+    }
+    return await this.inspectDomain(name)
+  }
+
+  async removeDomain (name: string, options: { deleteImages?: boolean } = {}): Promise<void> {
+    assertDomainName(name)
+    const info = (await this.view()).find(d => d.name === name)
+    if (info === undefined) return
+    transition(name, 'remove', info.state)
+    if (info.state === 'crashed') await this.xlOk(['destroy', name], { domain: name })
+    await this.records.delete(name)
+    if (options.deleteImages === true) {
+      for (const disk of info.spec.disks) await this.store.remove(disk.image)
+    }
+  }
+
+  // ── checkpoints ────────────────────────────────────────────────────
+  private checkpointAbs (path: string): string {
+    assertImagePath(path, 'checkpointPath')
+    if (/['\n]/.test(path)) throw new InvalidSpecError('checkpointPath', 'a path without quotes or newlines', path)
+    return posix.isAbsolute(path) ? path : posix.join(this.hostDir, 'checkpoints', path)
+  }
+
+  async saveDomain (name: string, checkpointPath: string, options: { leaveRunning?: boolean } = {}): Promise<DomainInfo> {
+    assertDomainName(name)
+    const abs = this.checkpointAbs(checkpointPath)
+    const info = await this.find(name)
+    transition(name, 'save', info.state)
+    await this.shell.run(['mkdir', '-p', posix.dirname(abs)])
+    await this.xlOk(['save', ...(options.leaveRunning === true ? ['-c'] : []), name, abs], { domain: name }, { timeoutS: this.init.createTimeoutS ?? 300 })
+    return await this.inspectDomain(name)
+  }
+
+  async restoreDomain (checkpointPath: string): Promise<DomainInfo> {
+    const abs = this.checkpointAbs(checkpointPath)
+    const before = new Set((await this.snapshot()).rows.map(r => r.domid))
+    const r = await this.xl(['restore', abs], { timeoutS: this.init.createTimeoutS ?? 300 })
+    if (r.exitCode !== 0) {
+      if (/Can't open restore file: No such file/.test(r.stderr)) throw new ImageNotFoundError(checkpointPath, this.hostname)
+      throw mapXlError({ ...r, argv: ['xl', 'restore', abs] }, { hostname: this.hostname })
+    }
+    const { rows } = await this.snapshot()
+    const row = rows.find(x => !before.has(x.domid) && x.domid !== 0)
+    if (row === undefined) throw new DomainNotFoundError(`(restored from ${checkpointPath})`, this.hostname)
+    const rec = await this.records.get(row.name)
+    if (rec !== undefined) await this.records.put({ ...rec, startedAtS: this.clock.nowS() })
+    return await this.inspectDomain(row.name)
+  }
+
+  // ── storage ────────────────────────────────────────────────────────
+  async createImage (path: string, sizeBytes: number, options: { format?: 'raw' | 'qcow2' } = {}): Promise<ImageInfo> {
+    return await this.store.create(path, sizeBytes, options.format ?? 'raw')
+  }
+
+  async imageInfo (path: string): Promise<ImageInfo> { return await this.store.info(path) }
+  async listImages (dir?: string): Promise<ImageInfo[]> { return await this.store.list(dir) }
+  async copyImage (source: string, destination: string): Promise<ImageInfo> { return await this.store.copy(source, destination) }
+
+  async cloneImage (template: string, destination: string, options: { mode?: CloneMode } = {}): Promise<ImageInfo> {
+    return await this.store.clone(template, destination, options.mode ?? (this.store.qemuImg !== undefined ? 'cow' : 'copy'))
+  }
+
+  async deleteImage (path: string): Promise<void> {
+    const abs = this.store.resolve(path)
+    const user = (await this.view()).find(d => d.state !== 'stopped' && d.spec.disks.some(disk => this.store.resolve(disk.image) === abs))
+    if (user !== undefined) throw new ImageInUseError(path, `domain ${user.name} (${user.state})`)
+    await this.store.remove(path)
+  }
+
+  // ── migration ──────────────────────────────────────────────────────
+  async migrateDomain (name: string, target: MigrationTarget, options?: MigrationOptions): Promise<MigrationReport> {
+    return await migrateDomain({
+      hostname: this.hostname, clock: this.clock, store: this.store, transfer: this.transfer, init: this.init.migration ?? {},
+      hostDir: this.hostDir, inspect: async (n) => await this.inspectDomain(n), xl: async (a, o) => await this.xl(a, o),
+      writeHostFile: async (p, t) => { await this.writeHostFile(p, t) }, resolveBoot: async (i) => this.absBoot(i.spec),
+      forget: async (n) => { await this.records.delete(n) }
+    }, name, target, options)
+  }
+
+  // ── reattach ───────────────────────────────────────────────────────
+  async handle (name: string): Promise<DomainHandle> {
+    const info = await this.inspectDomain(name)
+    return { backend: this.backend, hostname: this.hostname, name: info.name, uuid: info.uuid }
+  }
+
+  async reattach (handle: DomainHandle): Promise<DomainInfo> {
+    if (typeof handle !== 'object' || handle === null) throw new InvalidSpecError('handle', 'a domain handle', handle)
+    assertDomainName(handle.name, 'handle.name')
+    if (handle.backend !== this.backend || handle.hostname !== this.hostname) throw new DomainNotFoundError(handle.name, this.hostname)
+    const info = (await this.view()).find(d => d.name === handle.name && d.uuid === handle.uuid)
+    if (info === undefined) throw new DomainNotFoundError(handle.name, this.hostname)
+    return info
+  }
+
+  async close (): Promise<void> {}
+}
+
+/**
+ * The Xen driver factory, `xenDriver(init)(components)`: checks that `xl`
+ * answers (`xl info`), finds the host name and whether `qemu-img` is there,
+ * and prepares the state and image directories.
+ */
+export function xenDriver (init: XenDriverInit): (components?: XenDriverComponents) => Promise<XenDriver> {
+  return async (components = {}) => {
+    if (typeof init?.imageDir !== 'string' || !posix.isAbsolute(init.imageDir)) throw new InvalidSpecError('imageDir', 'an absolute directory path', init?.imageDir)
+    if (typeof init.stateDir !== 'string' || init.stateDir === '') throw new InvalidSpecError('stateDir', 'a directory path', init.stateDir)
+    const shell = new HostShell(init.prefix ?? [], init.quotePrefixArgs ?? undefined)
+    const xl = [...(init.xl ?? ['xl']), 'info']
+    const r = await shell.run(xl, { timeoutS: init.commandTimeoutS ?? 120 })
+    if (r.exitCode !== 0) throw mapXlError({ ...r, argv: ['xl', 'info'] }, { hostname: init.hostname ?? '(unknown)' })
+    const info = parseXlInfo(r.stdout)
+    const hostname = init.hostname ?? info.host
+    let qemuImg: string | undefined
+    if (init.qemuImg !== false) {
+      const candidate = init.qemuImg ?? 'qemu-img'
+      const probe = await shell.run([candidate, '--version']).catch(() => undefined)
+      if (probe?.exitCode === 0) qemuImg = candidate
+    }
+    const hostDir = init.hostDir ?? posix.join(init.stateDir, 'host')
+    for (const dir of [init.imageDir, hostDir]) {
+      const mk = await shell.run(['mkdir', '-p', dir])
+      if (mk.exitCode !== 0) throw mapXlError({ ...mk, argv: ['xl', 'mkdir', dir] }, { hostname })
+    }
+    const records = new DomainRecords(init.stateDir)
+    await records.init()
+    const store = new ImageStore(shell, init.imageDir, hostname, qemuImg)
+    return new XenDriver(init, hostname, shell, store, records, components.transfer ?? init.migration?.transfer)
+  }
+}

@@ -1,0 +1,94 @@
+// Host state of the xl test double: one directory per simulated Xen host,
+// a JSON file guarded by a lock directory, and the fault-injection table.
+import { mkdirSync, rmdirSync, readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+
+export const MiB = 1024 * 1024
+
+/** Root directory of all double hosts (XL_DOUBLE_ROOT) and this process's host (XL_DOUBLE_HOST). */
+export function hostDir () {
+  const root = process.env.XL_DOUBLE_ROOT
+  const host = process.env.XL_DOUBLE_HOST ?? 'host0'
+  if (root === undefined || root === '') return undefined
+  if (!/^[A-Za-z0-9._-]+$/.test(host)) return undefined
+  const dir = join(root, host)
+  return existsSync(join(dir, 'host.json')) ? dir : undefined
+}
+
+/** Sleeps synchronously (the double is a short-lived CLI). */
+export function sleepMs (ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+/** Runs `fn(state)` with the host's state locked; writes back what `fn` leaves in it. */
+export function withState (dir, fn) {
+  const lock = join(dir, 'lock')
+  for (let i = 0; ; i++) {
+    try { mkdirSync(lock); break } catch (err) {
+      if (err.code !== 'EEXIST') throw err
+      if (i > 2000) { process.stderr.write(`cannot acquire lock ${lock} errno=11\n`); process.exit(1) }
+      sleepMs(5)
+    }
+  }
+  try {
+    const file = join(dir, 'state.json')
+    const state = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { nextDomid: 1, domains: [] }
+    advance(state)
+    const result = fn(state)
+    writeFileSync(file + '.tmp', JSON.stringify(state, null, 1))
+    renameSync(file + '.tmp', file)
+    return result
+  } finally {
+    rmdirSync(lock)
+  }
+}
+
+export function readHost (dir) {
+  return JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8'))
+}
+
+/** Applies what happened since the last call: guests finishing a requested shutdown, CPU time. */
+function advance (state) {
+  const now = Date.now()
+  state.domains = state.domains.filter(d => {
+    if (d.shutdownAtMs !== undefined && !d.paused && now >= d.shutdownAtMs) return false // on_poweroff = destroy
+    return true
+  })
+  for (const d of state.domains) {
+    const last = d.lastTickMs ?? now
+    if (!d.paused && !d.crashed) d.cpuTimeS += (now - last) / 1000 * 0.02 * d.vcpus
+    d.lastTickMs = now
+  }
+}
+
+/**
+ * Fault injection. `faults.json` in XL_DOUBLE_ROOT (or this host's directory)
+ * holds a list of { command, host?, mode: 'fail'|'hang'|'garbage', times?,
+ * stderr?, exitCode?, line? }. A matching entry is consumed (times, default 1).
+ */
+export function takeFault (command) {
+  const root = process.env.XL_DOUBLE_ROOT
+  if (root === undefined) return undefined
+  const file = join(root, 'faults.json')
+  if (!existsSync(file)) return undefined
+  const lock = join(root, 'faults.lock')
+  for (let i = 0; ; i++) {
+    try { mkdirSync(lock); break } catch (err) {
+      if (err.code !== 'EEXIST' || i > 2000) throw err
+      sleepMs(5)
+    }
+  }
+  try {
+    const faults = JSON.parse(readFileSync(file, 'utf8'))
+    const host = process.env.XL_DOUBLE_HOST ?? 'host0'
+    const i = faults.findIndex(f => f.command === command && (f.host === undefined || f.host === host))
+    if (i < 0) return undefined
+    const fault = faults[i]
+    const times = (fault.times ?? 1) - 1
+    if (times <= 0) faults.splice(i, 1); else faults[i] = { ...fault, times }
+    writeFileSync(file, JSON.stringify(faults))
+    return fault
+  } finally {
+    rmdirSync(lock)
+  }
+}
