@@ -1,3 +1,4 @@
+import { request } from 'node:http'
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { XmlRpcClient, httpTransport, type HttpTransport } from './client.js'
@@ -73,6 +74,23 @@ describe('XML-RPC over HTTP', () => {
     expect(r.status).toBe(200)
     expect(r.text).toMatch(/<int>413<\/int>[\s\S]*at most 65536 bytes/)
     expect(await client().call('demo.echo', ['still here'])).toBe('still here')
+  })
+
+  it('answers a huge declared length at once, and an oversized chunked body after reading it, with 413 faults', async () => {
+    const { port } = new URL(url)
+    const send = async (headers: Record<string, string | number>, chunks: Buffer[], end: boolean): Promise<string> => await new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/RPC2', headers }, res => {
+        let text = ''
+        res.on('data', (d: Buffer) => { text += d.toString() })
+        res.on('end', () => { resolve(text) })
+      })
+      req.on('error', reject)
+      for (const c of chunks) req.write(c)
+      if (end) req.end()
+    })
+    expect(await send({ 'Content-Type': 'text/xml', 'Content-Length': 2 ** 31 }, [Buffer.alloc(10)], false)).toMatch(/<int>413<\/int>[\s\S]*found 2147483648 bytes/)
+    expect(await send({ 'Content-Type': 'text/xml', 'Transfer-Encoding': 'chunked' }, Array.from({ length: 100 }, () => Buffer.alloc(1024, 120)), true)).toMatch(/<int>413<\/int>[\s\S]*found 102400 bytes/)
+    expect(await client().call('demo.echo', ['after'])).toBe('after')
   })
 
   it('answers malformed XML with a parse fault, wrong verbs and types with HTTP errors, and keeps serving', async () => {
