@@ -24,7 +24,7 @@ export const XENOS_METHODS = [
   'xenos.startService', 'xenos.stopService', 'xenos.pauseService', 'xenos.unpauseService', 'xenos.destroyService',
   'xenos.checkpointService', 'xenos.serviceStats', 'xenos.createInstance', 'xenos.replicateTemplate', 'xenos.migrateService',
   'xenos.grantService', 'xenos.createGroup', 'xenos.joinGroup', 'xenos.leaveGroup', 'xenos.listGroups', 'xenos.publish', 'xenos.events',
-  'xenos.peer.exportTemplate', 'xenos.peer.prepareMigration', 'xenos.peer.commitMigration', 'xenos.peer.abortMigration'
+  'xenos.peer.exportTemplate', 'xenos.peer.imageInfo', 'xenos.peer.prepareMigration', 'xenos.peer.commitMigration', 'xenos.peer.abortMigration'
 ] as const
 
 type Handler<P extends readonly ParamSpec[]> = (params: ParamsOf<P>, context: CallContext) => unknown
@@ -113,8 +113,9 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
       return start === true ? await c.startService(created.id) : created
     })
   def('xenos.replicateTemplate', ['string', 'struct?'], 'struct',
-    'Makes this host hold a template, pulling it from peers. Options: {fromPeers: [host], method: "chunked" | "whole-copy"} ("whole-copy" is the paper\'s method: one holder, then a local copy). Returns {template, alreadyPresent, holders, bytes, method}.',
-    async ([template, opts]) => {
+    'Administrators only: makes this host hold a template, pulling it from peers. Options: {fromPeers: [host], method: "chunked" | "whole-copy"} ("whole-copy" is the paper\'s method: one holder, then a local copy). Returns {template, alreadyPresent, holders, bytes, method}.',
+    async ([template, opts], ctx) => {
+      assertAdmin(ctx, 'xenos.replicateTemplate', `template ${template}`)
       const r = new StructReader(opts, 'options', ['fromPeers', 'method'])
       const o: { fromPeers?: string[], method?: ReplicationMethod } = {}
       const fromPeers = r.strings('fromPeers'); const method = r.string('method')
@@ -161,6 +162,8 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
 
   def('xenos.peer.exportTemplate', ['string'], 'struct', 'Coordinators only: returns a template record so a peer can replicate it.',
     ([name], ctx) => { assertPeer(ctx, 'xenos.peer.exportTemplate'); return c.peer.exportTemplate(name) }, 'public')
+  def('xenos.peer.imageInfo', ['string'], 'struct', 'Coordinators only: size and format of an image of a template held here: {path, sizeBytes, allocatedBytes, format}.',
+    async ([path], ctx) => { assertPeer(ctx, 'xenos.peer.imageInfo'); return await c.peer.imageInfo(path) }, 'public')
   def('xenos.peer.prepareMigration', ['struct'], 'struct', 'Coordinators only: the target of a migration checks room, fetches the template and reserves memory and disk. Returns {migrationTarget}.',
     async ([req], ctx) => { assertPeer(ctx, 'xenos.peer.prepareMigration'); return await c.peer.prepareMigration(req as never) }, 'public')
   def('xenos.peer.commitMigration', ['string', 'struct'], 'struct', 'Coordinators only: the target registers a service that has just migrated to it. Returns the service.',

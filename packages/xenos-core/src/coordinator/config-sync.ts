@@ -72,7 +72,8 @@ async function registerService (ctx: CoordinatorContext, s: ServiceConfig): Prom
   const known = ctx.registry.findService(s.name)
   if (known !== undefined) {
     await ctx.registry.updateService(known.id, { groups: s.groups, attributes: s.attributes, endpoints: s.endpoints, owner: s.owner })
-    for (const g of s.groups) await ctx.network?.joinGroup?.(g)
+    for (const g of known.groups) if (!s.groups.includes(g)) await ctx.network?.leaveGroup?.(g, known.id)
+    for (const g of s.groups) await ctx.network?.joinGroup?.(g, known.id)
   } else {
     const rec = await createInstance(ctx, s.template, { name: s.name, groups: s.groups, attributes: s.attributes, endpoints: s.endpoints.length > 0 ? s.endpoints : undefined, owner: s.owner, origin: 'config' })
     ctx.events.emit({ kind: 'registered', serviceId: rec.id, detail: s.source })

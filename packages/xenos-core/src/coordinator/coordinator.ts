@@ -5,7 +5,7 @@
  * an injected `HypervisorDriver`, answers the local side of searches, and
  * carries out creation, replication and migration with its peers.
  */
-import type { HypervisorDriver } from '@xenos/hypervisor-interface'
+import type { HypervisorDriver, ImageInfo } from '@xenos/hypervisor-interface'
 import { syncConfig as configSync, type ConfigSyncResult } from './config-sync.js'
 import { keyedLock, type CoordinatorContext } from './context.js'
 import { InvalidArgumentError, NotRunningError } from './errors.js'
@@ -91,11 +91,15 @@ export interface Coordinator {
   joinGroup (id: string, group: string): Promise<ServiceRecord>
   leaveGroup (id: string, group: string): Promise<ServiceRecord>
   publish (group: string, message: string): Promise<{ delivered: number }>
+  /** Record a message that arrived for a group this host has members in (the overlay calls this). */
+  deliverGroupMessage (group: string, fromHost: string, text: string): CoordinatorEvent
   events (sinceSeq: number, limit?: number): EventPage
   subscribe (listener: EventListener): () => void
   /** The peer side of replication and migration (called by other coordinators through the API). */
   readonly peer: {
     exportTemplate (name: string): TemplateRecord
+    /** Size and format of an image of a template held here (replication checks holders with it). */
+    imageInfo (path: string): Promise<ImageInfo>
     prepareMigration (req: PrepareRequest): Promise<PrepareReply>
     commitMigration (migrationId: string, record: ServiceRecord): Promise<ServiceRecord>
     abortMigration (migrationId: string): Promise<boolean>
@@ -202,7 +206,7 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       await store.save()
       status = 'running'
       const reattach = await reattachAll(ctx)
-      for (const g of new Set(reg.services().flatMap(s => s.groups))) await network?.joinGroup?.(g)
+      for (const s of reg.services()) for (const g of s.groups) await network?.joinGroup?.(g, s.id)
       const config = components.configSource === undefined ? undefined : await configSync(ctx, components.configSource, { createMissingImages: init.createMissingImages ?? false })
       return config === undefined ? { reattach } : { reattach, config }
     },
@@ -250,13 +254,13 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
     }),
     joinGroup: guard(async (id, group) => {
       const rec = await reg.joinGroup(reg.service(id).id, group)
-      await network?.joinGroup?.(group)
+      await network?.joinGroup?.(group, rec.id)
       events.emit({ kind: 'group-joined', serviceId: rec.id, subject: group })
       return rec
     }),
     leaveGroup: guard(async (id, group) => {
       const rec = await reg.leaveGroup(reg.service(id).id, group)
-      if (!reg.services().some(s => s.groups.includes(group))) await network?.leaveGroup?.(group)
+      await network?.leaveGroup?.(group, rec.id)
       events.emit({ kind: 'group-left', serviceId: rec.id, subject: group })
       return rec
     }),
@@ -266,6 +270,7 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       if (network?.publish === undefined) throw new InvalidArgumentError('group', 'an overlay to publish through', 'none attached')
       return await network.publish(group, message)
     }),
+    deliverGroupMessage: (group, fromHost, text) => events.emit({ kind: 'group-message', subject: group, detail: `${fromHost}: ${text}` }),
     events: (sinceSeq, limit) => {
       if (!Number.isInteger(sinceSeq) || sinceSeq < 0) throw new InvalidArgumentError('sinceSeq', 'an integer >= 0', sinceSeq)
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 10_000)) throw new InvalidArgumentError('limit', 'an integer from 1 to 10000', limit)
@@ -274,6 +279,10 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
     subscribe: listener => events.subscribe(listener),
     peer: {
       exportTemplate: name => reg.template(name),
+      imageInfo: async path => {
+        if (!reg.templates().some(t => t.images.some(i => i.path === path))) throw new InvalidArgumentError('path', 'the image path of a template held here', path)
+        return await driver.imageInfo(path)
+      },
       prepareMigration: async req => { running(); return await prepareIncoming(ctx, req) },
       commitMigration: async (id, record) => { running(); return await commitIncoming(ctx, id, record) },
       abortMigration: async id => await abortIncoming(ctx, id)

@@ -12,7 +12,7 @@ export type CoordinatorEventKind =
   | 'created' | 'started' | 'stopped' | 'paused' | 'unpaused' | 'destroyed'
   | 'checkpointed' | 'migrating' | 'migrated' | 'migrated-in' | 'failed'
   | 'crashed' | 'vanished' | 'reattached' | 'registered' | 'template-added'
-  | 'template-replicated' | 'group-joined' | 'group-left' | 'config-error'
+  | 'template-replicated' | 'group-joined' | 'group-left' | 'group-message' | 'config-error'
 
 export interface CoordinatorEvent {
   seq: number

@@ -76,7 +76,7 @@ export async function createInstance (ctx: CoordinatorContext, templateName: str
         handle
       }
       const saved = await ctx.registry.addService(record)
-      for (const g of saved.groups) await ctx.network?.joinGroup?.(g)
+      for (const g of saved.groups) await ctx.network?.joinGroup?.(g, saved.id)
       ctx.events.emit({ kind: 'created', serviceId: id, subject: template.name, detail: name })
       return saved
     } catch (err) {

@@ -110,7 +110,7 @@ export async function migrateService (ctx: CoordinatorContext, idOrName: string,
       delete moved.handle
       const committed = await commit(ctx, toHost, migrationId, moved, options.commitAttempts ?? 3)
       await ctx.registry.removeService(rec.id)
-      await leaveUnusedGroups(ctx, rec.groups)
+      for (const g of rec.groups) await ctx.network?.leaveGroup?.(g, rec.id)
       ctx.events.emit({ kind: 'migrated', serviceId: rec.id, detail: `to ${toHost} in ${report.totalS.toFixed(3)} s, downtime ${report.downtimeS.toFixed(3)} s` })
       return { service: committed, fromHost: ctx.hostname, toHost, report }
     } catch (err) {
@@ -143,11 +143,6 @@ async function commit (ctx: CoordinatorContext, toHost: string, migrationId: str
   // The domain already runs on the target: it is not ours any more.
   await ctx.registry.updateService(record.id, { state: 'vanished', lastError: `migrated to ${toHost}, which did not confirm: ${(last as Error).message}` })
   throw last
-}
-
-async function leaveUnusedGroups (ctx: CoordinatorContext, groups: string[]): Promise<void> {
-  const inUse = new Set(ctx.registry.services().flatMap(s => s.groups))
-  for (const g of groups) if (!inUse.has(g)) await ctx.network?.leaveGroup?.(g)
 }
 
 // ── target side ──────────────────────────────────────────────────────
@@ -190,7 +185,7 @@ export async function commitIncoming (ctx: CoordinatorContext, migrationId: stri
   const info = await ctx.driver.inspectDomain(record.domainName)
   const handle = await ctx.driver.handle(record.domainName)
   const saved = await ctx.registry.addService({ ...record, host: ctx.hostname, state: info.state, origin: 'migration', handle, grantees: record.grantees ?? [] })
-  for (const g of saved.groups) await ctx.network?.joinGroup?.(g)
+  for (const g of saved.groups) await ctx.network?.joinGroup?.(g, saved.id)
   ctx.events.emit({ kind: 'migrated-in', serviceId: saved.id, detail: `from ${record.host}` })
   return saved
 }

@@ -27,10 +27,10 @@ export interface PeerNetwork {
   call (host: string, method: string, params: unknown[]): Promise<unknown>
   /** Publish an event to subscribers (pubsub topic); best effort. */
   publishEvent? (event: CoordinatorEvent): void
-  /** Subscribe this host to a group's topic. */
-  joinGroup? (group: string): Promise<void>
-  /** Leave a group's topic (when no local service is a member any more). */
-  leaveGroup? (group: string): Promise<void>
+  /** Make a local service (`memberId`) a member of a group on the overlay. */
+  joinGroup? (group: string, memberId: string): Promise<void>
+  /** Remove a local service from a group on the overlay. */
+  leaveGroup? (group: string, memberId: string): Promise<void>
   /** Publish a message to a group; only its members receive it. */
   publish? (group: string, message: string): Promise<{ delivered: number }>
 }

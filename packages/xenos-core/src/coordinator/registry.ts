@@ -9,11 +9,12 @@ import type { GroupRecord, ServiceRecord, TemplateRecord } from './records.js'
 import { AlreadyExistsError, InvalidArgumentError, ServiceNotFoundError, TemplateNotFoundError } from './errors.js'
 import type { StateSnapshot } from './state-store.js'
 
-const GROUP_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
+/** The overlay's rule for group names (they become pubsub topics). */
+const GROUP_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
 /** Throws `InvalidArgumentError` unless `name` is a valid group name. */
 export function assertGroupName (name: unknown, field = 'group'): asserts name is string {
-  if (typeof name !== 'string' || !GROUP_RE.test(name)) throw new InvalidArgumentError(field, 'a group name of 1-128 letters, digits, ".", "_", ":" or "-"', name)
+  if (typeof name !== 'string' || !GROUP_RE.test(name)) throw new InvalidArgumentError(field, 'a group name of 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit', name)
 }
 
 export interface Registry {

@@ -66,6 +66,7 @@ export async function destroyService (ctx: CoordinatorContext, idOrName: string)
       await ctx.driver.removeDomain(rec.domainName, { deleteImages: true })
     }
     await ctx.registry.removeService(rec.id)
+    for (const g of rec.groups) await ctx.network?.leaveGroup?.(g, rec.id)
     ctx.events.emit({ kind: 'destroyed', serviceId: rec.id, detail: rec.name })
     return { ...rec, state: 'stopped' }
   })
