@@ -31,13 +31,20 @@ describe('domain life cycle costs simulated time through the engine', () => {
     await d.createDomain(specFor('a'))
     const t0 = d.clock.nowS()
     const info = await d.startDomain('a')
-    const bootS = DEFAULT_GUEST_MODEL.bootReadBytes / DISK_BPS + DEFAULT_GUEST_MODEL.bootFlops / CORE_FLOPS
+    // Kernel (Domain 0) and first disk blocks (guest) from the cold disk, then the CPU work.
+    const bootS = (DEFAULT_GUEST_MODEL.bootKernelBytes + DEFAULT_GUEST_MODEL.bootReadBytes) / DISK_BPS + DEFAULT_GUEST_MODEL.bootFlops / CORE_FLOPS
     expect(d.clock.nowS() - t0).toBeCloseTo(bootS, 6)
     expect(info.startedAtS).toBe(t0)
     expect(info.usage.cpuTimeS).toBeCloseTo(DEFAULT_GUEST_MODEL.bootFlops / CORE_FLOPS, 6)
     expect(info.usage.diskReadBytes).toBe(DEFAULT_GUEST_MODEL.bootReadBytes)
     expect(info.usage.memoryMiB).toBe(384)
     expect(typeof info.domid).toBe('number')
+    // A second guest of the same kernel: Domain 0's page cache holds the kernel now.
+    await d.createImage('images/b.img', GiB)
+    await d.createDomain(specFor('b'))
+    const t1 = d.clock.nowS()
+    await d.startDomain('b')
+    expect(d.clock.nowS() - t1).toBeLessThan(bootS - 0.5 * DEFAULT_GUEST_MODEL.bootKernelBytes / DISK_BPS)
   })
 
   it('a graceful shutdown takes the guest\'s shutdown work; a guest that ignores it times out on the engine clock', async () => {
@@ -222,6 +229,36 @@ describe('live mode: the clock rule', () => {
       return await report
     }
     expect(await migrate(true)).toEqual(await migrate(false))
+  })
+
+  it('a control-plane latency model makes every call cost that much simulated time', async () => {
+    const c = new SimCluster({ platform: testPlatform(), seed: 1, controlLatencyS: 0.05 })
+    clusters.push(c)
+    const d = c.driver('h1')
+    const t0 = d.clock.nowS()
+    await d.createImage('x.img', MiB)
+    await d.listImages()
+    expect(d.clock.nowS() - t0).toBeCloseTo(0.1, 9)
+  })
+
+  it('a closed driver answers BackendUnavailableError; a new one reattaches to the running domain', async () => {
+    const c = cluster()
+    const d = c.driver('h1')
+    await runningDomain(d, 'keep')
+    const handle = JSON.parse(JSON.stringify(await d.handle('keep'))) as Awaited<ReturnType<typeof d.handle>>
+    await d.close()
+    await expect(d.listDomains()).rejects.toMatchObject({ name: 'BackendUnavailableError' })
+    const again = await c.driver('h1').reattach(handle)
+    expect(again.state).toBe('running')
+    await expect(c.driver('h2').reattach(handle)).rejects.toMatchObject({ name: 'DomainNotFoundError' })
+  })
+
+  it('migration targets resolve by address too', async () => {
+    const c = cluster()
+    const a = c.driver('h1')
+    await runningDomain(a, 'addr', { disks: false })
+    const address = (await c.driver('h2').hostFacts()).addresses[0]!
+    expect((await a.migrateDomain('addr', { host: address }, { storage: 'none' })).toHost).toBe('h2')
   })
 
   it('the factory gives a working driver', async () => {

@@ -18,6 +18,8 @@
 import { InvalidSpecError, type DomainSpec } from '@xenos/hypervisor-interface'
 
 export interface GuestModel {
+  /** Bytes of kernel and ramdisk Domain 0 reads for a PV/PVH boot. @default 8 MiB */
+  bootKernelBytes: number
   /** Bytes a booting guest reads from its first disk. @default 32 MiB */
   bootReadBytes: number
   /** CPU work of booting (kernel, init, services), in flops. @default 5e9 (about 2 s of one 2.5 GHz core) */
@@ -33,6 +35,7 @@ export interface GuestModel {
 }
 
 export const DEFAULT_GUEST_MODEL: Readonly<GuestModel> = Object.freeze({
+  bootKernelBytes: 8 * 1024 * 1024,
   bootReadBytes: 32 * 1024 * 1024,
   bootFlops: 5e9,
   shutdownFlops: 1e9,

@@ -32,6 +32,12 @@ export interface SimClusterInit {
   eventLog?: boolean
   /** Costs of booting, shutting down and dirtying memory (see `guest-model.ts`). */
   guest?: Partial<GuestModel>
+  /**
+   * Simulated latency of every driver call (the toolstack's own work, `xl`
+   * and xenstore round trips), in seconds, paid before the call acts.
+   * @default 0 (control-plane calls take no simulated time)
+   */
+  controlLatencyS?: number
 }
 
 export class SimCluster {
@@ -39,6 +45,7 @@ export class SimCluster {
   readonly faults: ClusterFaults
   readonly guest: GuestModel
   readonly mode: 'live' | 'manual'
+  readonly controlLatencyS: number
   /** @internal */
   readonly control: ControlPlane
   /** @internal */
@@ -52,6 +59,9 @@ export class SimCluster {
     if (mode !== 'live' && mode !== 'manual') throw new RangeError(`mode: expected "live" or "manual", found ${String(mode)}`)
     this.mode = mode
     this.guest = guestModel(init.guest)
+    const latency = init.controlLatencyS ?? 0
+    if (typeof latency !== 'number' || !(latency >= 0) || !Number.isFinite(latency)) throw new RangeError(`controlLatencyS: expected a finite number >= 0, found ${String(latency)}`)
+    this.controlLatencyS = latency
     this.engine = new Engine({ seed: init.seed, platform: init.platform, eventLog: init.eventLog ?? false })
     this.ids = new SimIds(this.engine.random.fork('sim-driver/ids'))
     this.control = new ControlPlane(this.engine, () => this.mode === 'live' && !this.closed)

@@ -12,7 +12,7 @@ import {
   type Clock, type CloneMode, type DomainHandle, type DomainInfo, type DomainSpec, type DriverCapabilities, type HostFacts,
   type HypervisorDriver, type ImageInfo, type MigrationOptions, type MigrationReport, type MigrationTarget
 } from '@xenos/hypervisor-interface'
-import type { Engine } from '../engine/index.js'
+import type { Engine, SimVm } from '../engine/index.js'
 import type { FaultableOperation } from '../faults/fail-next.js'
 import { ImageOps } from '../images/image-ops.js'
 import { migrateDomain } from '../migration/live-migration.js'
@@ -21,6 +21,7 @@ import type { Operation } from './control-plane.js'
 import { guestBehaviour } from './guest-model.js'
 import { domainInfo, dropVm, type DomainRecord, type HostState } from './host-state.js'
 import type { SimCluster } from './sim-cluster.js'
+import { bootWork, shutdownWork } from './guest-work.js'
 import { runActivities } from './run-activities.js'
 
 export const SIM_BACKEND = 'sim'
@@ -56,6 +57,11 @@ export class SimHypervisorDriver implements HypervisorDriver {
   async call<T> (label: string, body: (op: Operation) => Promise<T>): Promise<T> {
     return await this.cluster.control.run(`${this.hostname}:${label}`, async op => {
       this.ensureUp()
+      const latencyS = this.cluster.controlLatencyS
+      if (latencyS > 0) {
+        await runActivities(op, [this.engine.sleep(latencyS)])
+        this.ensureUp()
+      }
       return await body(op)
     })
   }
@@ -120,16 +126,8 @@ export class SimHypervisorDriver implements HypervisorDriver {
       this.fault('start')
       this.requireImages(d.spec)
       this.bootVm(d)
-      const vm = d.vm
       try {
-        const { guest } = this.cluster
-        const first = d.spec.disks[0]
-        if (first !== undefined && guest.bootReadBytes > 0) {
-          const img = this.state.store.image(first.image)
-          const bytes = Math.min(guest.bootReadBytes, img.sizeBytes)
-          await runActivities(op, [this.engine.io({ on: vm!, op: 'read', bytes, cacheKey: this.cacheKey(img.backingImage ?? img.path) })])
-        }
-        if (guest.bootFlops > 0) await runActivities(op, [this.engine.exec({ on: vm!, flops: guest.bootFlops })])
+        await bootWork(this, op, d, d.vm as SimVm)
       } catch (err) {
         dropVm(d)
         d.state = from
@@ -179,12 +177,7 @@ export class SimHypervisorDriver implements HypervisorDriver {
       this.fault('shutdown')
       if (d.state === 'crashed' || d.vm === undefined) return this.stop(d)
       // A paused guest cannot answer the request; neither can one that ignores it.
-      const answers = d.state === 'running' && !d.behaviour.ignoreShutdown
-      const { guest } = this.cluster
-      const work = answers
-        ? [this.engine.exec({ on: d.vm, flops: guest.shutdownFlops }), this.engine.io({ on: d.vm, op: 'write', bytes: guest.shutdownWriteBytes })]
-        : []
-      const finished = await runActivities(op, work, { timeoutS, engine: this.engine, never: !answers }).catch((err: unknown) => { throw this.hostError(err) })
+      const finished = await shutdownWork(this, op, d, d.vm, timeoutS).catch((err: unknown) => { throw this.hostError(err) })
       if (!finished) {
         if (options.force === true) return this.stop(d)
         throw new OperationTimeoutError(`shutdown of "${name}" on ${this.hostname}`, timeoutS)
