@@ -36,7 +36,7 @@ export default tseslint.config(
             // The reporter reads result files; it knows only contracts.
             { sourceTag: 'type:reporter', onlyDependOnLibsWithTags: ['type:contract'] },
             // Apps wire everything together.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:bench', 'type:reporter', 'type:compliance'] }
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:bench', 'type:reporter', 'type:compliance', 'type:app'] }
           ]
         }
       ],
@@ -60,7 +60,7 @@ export default tseslint.config(
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:contract', 'type:driver'] },
             { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver'] },
             { sourceTag: 'type:reporter', onlyDependOnLibsWithTags: ['type:contract'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:bench', 'type:reporter', 'type:compliance'] }
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:bench', 'type:reporter', 'type:compliance', 'type:app'] }
           ]
         }
       ]

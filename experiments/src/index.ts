@@ -1,6 +1,25 @@
 /**
  * @packageDocumentation
- * @xenos/experiments: The paper's experiments, defined once against a backend-neutral testbed
- * (Being built; see the open issues.)
+ * The paper's experiments, each written once against the backend-neutral
+ * `Testbed` of `@xenos/experiment-interface`, the runner that repeats them
+ * with seeds, the checks of the paper's findings, and the simulated testbed.
+ *
+ * @example
+ * ```ts
+ * import { EXPERIMENTS, runExperiments, simTestbedFactory, writeResultsAndReport } from '@xenos/experiments'
+ *
+ * const platformFile = 'packages/sim-driver/platforms/paper-2010.yaml'
+ * const factory = await simTestbedFactory({ platformFile })
+ * const resultSet = await runExperiments(EXPERIMENTS.filter(e => e.name === 'pi'), {
+ *   backend: 'sim', factory, seed: 1, repetitions: 1, startedAt: new Date().toISOString(),
+ *   platform: { name: 'paper-2010', file: platformFile, sha256: '0'.repeat(64) },
+ *   software: { name: '@xenos/experiments', version: '0.1.0' }
+ * })
+ * await writeResultsAndReport('results/pi', resultSet)
+ * ```
  */
-export {}
+export { EXPERIMENTS, experimentByName, UnknownExperimentError, hdfsDatasize, hdfsDatanodes, wordcount, sort, pi } from './definitions/index.js'
+export { runExperiments, RunnerError, type RunOptions } from './runner.js'
+export { evaluateFindings } from './findings.js'
+export { simTestbedFactory, TestbedError, type SimTestbedInit } from './testbeds/sim-testbed.js'
+export { writeResultsAndReport } from './write-results.js'

@@ -2,9 +2,10 @@ import { CommanderError } from 'commander'
 import { buildProgram, exitCodeFor, type CommandModule } from './program.js'
 import { reportCommand } from './commands/report.js'
 import { platformCommand } from './commands/platform.js'
+import { experimentCommands } from './commands/experiment.js'
 
 const stdout = (s: string): void => { process.stdout.write(s) }
-const modules: CommandModule[] = [reportCommand, p => { platformCommand(p, { out: stdout }) }]
+const modules: CommandModule[] = [reportCommand, p => { platformCommand(p, { out: stdout }) }, p => { experimentCommands(p, { out: stdout }) }]
 
 /**
  * Runs `xenos` with `argv` (as in `process.argv`). Returns the exit code;

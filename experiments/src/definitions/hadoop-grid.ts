@@ -1,0 +1,56 @@
+/**
+ * The shape most of the paper's experiments share: for each setup, deploy
+ * a Hadoop cluster on the testbed, run a list of jobs on it, and turn each
+ * job's duration into a measurement.
+ */
+import type { ExperimentContext, JobSpec, Measurement, ParamValue, Testbed } from '@xenos/experiment-interface'
+
+export interface GridPoint {
+  /** Cluster setup id. */
+  setup: string
+  /** Physical slave hosts to deploy on. */
+  slaveHosts: number
+  /** Jobs to run in order on that cluster, each with the params its measurement carries. */
+  jobs: Array<{ job: JobSpec, params: Record<string, ParamValue> }>
+}
+
+export async function runGrid (experiment: string, points: readonly GridPoint[], testbed: Testbed, context: ExperimentContext): Promise<Measurement[]> {
+  const out: Measurement[] = []
+  const total = points.reduce((s, p) => s + p.jobs.length, 0)
+  let done = 0
+  for (const point of points) {
+    const cluster = await testbed.deployHadoop(point.setup, point.slaveHosts)
+    try {
+      for (const { job, params } of point.jobs) {
+        context.progress(done, total, `${experiment} ${point.setup} ${Object.values(params).join(' ')}`)
+        const r = await cluster.runJob(job)
+        out.push({
+          experiment,
+          setup: point.setup,
+          params,
+          metric: 'durationS',
+          unit: 's',
+          value: r.durationS,
+          extra: {
+            nodes: cluster.nodes,
+            mapsLaunched: r.counters.mapsLaunched,
+            mapsFailed: r.counters.mapsFailed,
+            tasksReexecuted: r.counters.tasksReexecuted,
+            dataLocalMaps: r.counters.dataLocalMaps,
+            hdfsBytesRead: r.counters.hdfsBytesRead,
+            hdfsBytesWritten: r.counters.hdfsBytesWritten,
+            shuffleBytes: r.counters.shuffleBytes
+          }
+        })
+        done++
+      }
+    } finally {
+      await cluster.release()
+    }
+  }
+  context.progress(done, total, `${experiment} done`)
+  return out
+}
+
+export const GiB = 1024 * 1024 * 1024
+export const MiB = 1024 * 1024

@@ -1,0 +1,28 @@
+import type { ExperimentDefinition } from '@xenos/experiment-interface'
+import { MiB, runGrid, type GridPoint } from './hadoop-grid.js'
+
+const DATANODES = [4, 8, 12]
+const SETUPS: Array<[string, number]> = [['PHY', 1], ['VM1', 1], ['VM2', 2], ['VM4', 4]]
+const PER_DATANODE_MB = 256
+
+/**
+ * Figure 5: 256 MB per datanode written and read with 4, 8 and 12 datanodes,
+ * PHY, VM1, VM2, VM4 (a VMn datanode count of d spans d/n hosts).
+ */
+export const hdfsDatanodes: ExperimentDefinition = {
+  name: 'hdfs-datanodes',
+  title: 'Figure 5: HDFS put/get of 256 MB per datanode, 4/8/12 datanodes, PHY vs VM1/2/4',
+  figure: 'fig5',
+  parameters: { datanodes: DATANODES.join(','), perDatanodeMB: PER_DATANODE_MB, setups: SETUPS.map(s => s[0]).join(',') },
+  run: async (testbed, context) => {
+    const points: GridPoint[] = SETUPS.flatMap(([setup, perHost]) => DATANODES.map(d => ({
+      setup,
+      slaveHosts: Math.ceil(d / perHost),
+      jobs: [
+        { job: { kind: 'hdfs-put' as const, sizeBytes: d * PER_DATANODE_MB * MiB }, params: { datanodes: d, op: 'write' } },
+        { job: { kind: 'hdfs-get' as const, sizeBytes: d * PER_DATANODE_MB * MiB }, params: { datanodes: d, op: 'read' } }
+      ]
+    })))
+    return await runGrid('hdfs-datanodes', points, testbed, context)
+  }
+}

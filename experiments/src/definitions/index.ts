@@ -1,0 +1,22 @@
+import type { ExperimentDefinition } from '@xenos/experiment-interface'
+import { hdfsDatasize } from './hdfs-datasize.js'
+import { hdfsDatanodes } from './hdfs-datanodes.js'
+import { wordcount, sort, pi } from './mapreduce-jobs.js'
+
+/** Every experiment, in the paper's order. */
+export const EXPERIMENTS: readonly ExperimentDefinition[] = [hdfsDatasize, hdfsDatanodes, wordcount, sort, pi]
+
+export class UnknownExperimentError extends Error {
+  constructor (readonly found: string) {
+    super(`expected an experiment, one of ${EXPERIMENTS.map(e => e.name).join(', ')}; found "${found}"`)
+    this.name = 'UnknownExperimentError'
+  }
+}
+
+export function experimentByName (name: string): ExperimentDefinition {
+  const e = EXPERIMENTS.find(x => x.name === name)
+  if (e === undefined) throw new UnknownExperimentError(name)
+  return e
+}
+
+export { hdfsDatasize, hdfsDatanodes, wordcount, sort, pi }

@@ -1,0 +1,48 @@
+import type { ExperimentDefinition } from '@xenos/experiment-interface'
+import { GiB, runGrid } from './hadoop-grid.js'
+
+const HOSTS = 12
+const HADOOP_SETUPS = ['PHY', 'VM1', 'VM2', 'VM4']
+const SIZES_GB = [1, 8]
+
+/** Figure 6: Wordcount of 1 GB and 8 GB on PHY, VM1, VM2, VM4. */
+export const wordcount: ExperimentDefinition = {
+  name: 'wordcount',
+  title: 'Figure 6: Wordcount of 1 and 8 GB on PHY, VM1, VM2, VM4 (12 hosts)',
+  figure: 'fig6',
+  parameters: { sizesGB: SIZES_GB.join(','), slaveHosts: HOSTS, setups: HADOOP_SETUPS.join(',') },
+  run: async (testbed, context) => await runGrid('wordcount', HADOOP_SETUPS.map(setup => ({
+    setup,
+    slaveHosts: HOSTS,
+    jobs: SIZES_GB.map(gb => ({ job: { kind: 'wordcount' as const, inputBytes: gb * GiB }, params: { dataSizeGB: gb } }))
+  })), testbed, context)
+}
+
+/** Figure 7: RandomWriter then Sort of 1 GB and 8 GB on PHY, VM1, VM2, VM4 (Sort is timed). */
+export const sort: ExperimentDefinition = {
+  name: 'sort',
+  title: 'Figure 7: RandomWriter + Sort of 1 and 8 GB on PHY, VM1, VM2, VM4 (12 hosts)',
+  figure: 'fig7',
+  parameters: { sizesGB: SIZES_GB.join(','), slaveHosts: HOSTS, setups: HADOOP_SETUPS.join(',') },
+  run: async (testbed, context) => await runGrid('sort', HADOOP_SETUPS.map(setup => ({
+    setup,
+    slaveHosts: HOSTS,
+    jobs: SIZES_GB.map(gb => ({ job: { kind: 'sort' as const, inputBytes: gb * GiB }, params: { dataSizeGB: gb } }))
+  })), testbed, context)
+}
+
+const PI_SETUPS = [...HADOOP_SETUPS, 'VM1-2VCPU', 'PHY-1CORE']
+const PI = { maps: 120, samplesPerMap: 10000 }
+
+/** Figure 8: PiEstimator, 120 maps of 10,000 samples, plus VM1 with 2 VCPUs and PHY on one core. */
+export const pi: ExperimentDefinition = {
+  name: 'pi',
+  title: 'Figure 8: PiEstimator 120 x 10,000 on PHY, VM1, VM2, VM4, VM1-2VCPU, PHY-1CORE',
+  figure: 'fig8',
+  parameters: { ...PI, slaveHosts: HOSTS, setups: PI_SETUPS.join(',') },
+  run: async (testbed, context) => await runGrid('pi', PI_SETUPS.map(setup => ({
+    setup,
+    slaveHosts: HOSTS,
+    jobs: [{ job: { kind: 'pi' as const, ...PI }, params: { ...PI } }]
+  })), testbed, context)
+}

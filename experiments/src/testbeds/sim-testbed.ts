@@ -1,0 +1,127 @@
+/**
+ * The simulated testbed: a `SimCluster` of the platform file (one per
+ * deployment, as the paper rebooted its hosts between native and Xen runs),
+ * Hadoop's VMs created through each host's `HypervisorDriver` (template
+ * image, copy-on-write clone, create, start), and the jobs run by
+ * hadoop-bench's Hadoop model on the engine's resources.
+ *
+ * Host roles: the platform's first host is the master host (the paper's
+ * thirteenth host, which takes no slaves); the others are slave hosts, used
+ * in platform order.
+ *
+ * Native setups (PHY, PHY-1CORE) run on the platform's native twin (same
+ * hardware, no Xen), restricted to one core for PHY-1CORE.
+ */
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import type { HypervisorDriver } from '@xenos/hypervisor-interface'
+import type { JobResult, JobSpec, Testbed, TestbedCluster, TestbedFactory } from '@xenos/experiment-interface'
+import { SimCluster, loadPlatform, nativePlatform, restrictCores, type Platform } from '@xenos/sim-driver'
+import { PAPER_HADOOP, loadCosts, setupById, simHadoopCluster, MASTER_VM_MEMORY_MIB, type ClusterLayout, type ClusterSetup, type HadoopCosts, type NodeLocation } from '@xenos/hadoop-bench'
+
+/** The Hadoop slave template of the paper: "a 10GB disk image, 1GB swap image". */
+const TEMPLATE_IMAGE_BYTES = 10 * 1024 ** 3
+const SWAP_IMAGE_BYTES = 1024 ** 3
+const KERNEL = 'boot/vmlinuz-2.6.24-27-xen'
+
+export class TestbedError extends Error {
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'TestbedError'
+  }
+}
+
+export interface SimTestbedInit {
+  /** Platform file (YAML or JSON). */
+  platformFile: string
+  /** Hadoop cost file; the shipped Hadoop 0.20 costs when omitted. */
+  costsFile?: string
+}
+
+/** A factory of simulated testbeds for the runner: one per repetition seed. */
+export async function simTestbedFactory (init: SimTestbedInit): Promise<TestbedFactory> {
+  const bytes = await readFile(init.platformFile)
+  const platform = await loadPlatform(init.platformFile)
+  const costs = await loadCosts(init.costsFile)
+  const info = { name: platform.name, file: init.platformFile, sha256: createHash('sha256').update(bytes).digest('hex') }
+  if (platform.hosts.length < 2) throw new TestbedError(`platform ${init.platformFile}: expected a master host and at least one slave host, found ${platform.hosts.length} host(s)`)
+  return async ({ seed }) => new SimTestbed(platform, info, costs, seed)
+}
+
+class SimTestbed implements Testbed {
+  readonly backend = 'sim' as const
+  readonly slaveHostCount: number
+  private current: SimCluster | undefined
+  private deployments = 0
+
+  constructor (private readonly base: Platform, readonly platform: Testbed['platform'], private readonly costs: HadoopCosts, private readonly seed: number) {
+    this.slaveHostCount = base.hosts.length - 1
+  }
+
+  get clock (): Testbed['clock'] {
+    if (this.current === undefined) throw new TestbedError('expected a deployed cluster before reading the testbed clock, found none')
+    return this.current.engine.clock
+  }
+
+  async deployHadoop (setupId: string, slaveHosts: number): Promise<TestbedCluster> {
+    const setup = setupById(setupId)
+    if (!Number.isInteger(slaveHosts) || slaveHosts < 1 || slaveHosts > this.slaveHostCount) {
+      throw new TestbedError(`deployHadoop ${setupId}: expected 1 to ${this.slaveHostCount} slave hosts, found ${slaveHosts}`)
+    }
+    if (this.current !== undefined) await this.current.close()
+    let platform = setup.virtualized ? this.base : nativePlatform(this.base)
+    if (setup.nativeCores !== undefined) platform = restrictCores(platform, setup.nativeCores)
+    // Each deployment gets its own stream of the repetition's seed, so the
+    // order experiments run in does not change any one's results.
+    const cluster = new SimCluster({ platform, seed: this.seed * 1000 + (this.deployments++), mode: 'live' })
+    this.current = cluster
+    const [masterHost, ...rest] = cluster.hostnames()
+    const slaves = rest.slice(0, slaveHosts)
+    const layout = setup.virtualized
+      ? await deployVms(cluster, setup, masterHost!, slaves)
+      : { master: { host: masterHost! }, slaves: slaves.map(host => ({ host })) }
+    const { hadoop } = simHadoopCluster({ engine: cluster.engine, setup, layout, settings: PAPER_HADOOP, costs: this.costs })
+    return {
+      setup: setup.id,
+      slaveHosts,
+      nodes: layout.slaves.length,
+      runJob: async (job: JobSpec): Promise<JobResult> => await hadoop.run(job),
+      release: async () => { await cluster.close(); if (this.current === cluster) this.current = undefined }
+    }
+  }
+
+  async close (): Promise<void> {
+    await this.current?.close()
+    this.current = undefined
+  }
+}
+
+/** Creates the master VM and the slave VMs through the hosts' drivers, as the deployer would. */
+async function deployVms (cluster: SimCluster, setup: ClusterSetup, masterHost: string, slaves: readonly string[]): Promise<ClusterLayout> {
+  const boot = async (driver: HypervisorDriver, name: string, vcpus: number, memoryMiB: number): Promise<NodeLocation> => {
+    const root = `instances/${name}.img`
+    const swap = `instances/${name}-swap.img`
+    await driver.cloneImage('templates/hadoop.img', root, { mode: driver.capabilities().copyOnWriteClone ? 'cow' : 'copy' })
+    await driver.createImage(swap, SWAP_IMAGE_BYTES)
+    await driver.createDomain({
+      name, vcpus, memoryMiB,
+      disks: [{ image: root, target: 'xvda' }, { image: swap, target: 'xvdb' }],
+      boot: { kind: 'pv', kernel: KERNEL, cmdline: 'root=/dev/xvda ro' },
+      nics: [{ bridge: 'xenbr0' }]
+    })
+    await driver.startDomain(name)
+    return { host: driver.hostname, vm: name }
+  }
+  const withTemplate = async (host: string): Promise<HypervisorDriver> => {
+    const driver = cluster.driver(host)
+    await driver.createImage('templates/hadoop.img', TEMPLATE_IMAGE_BYTES)
+    return driver
+  }
+  const master = await boot(await withTemplate(masterHost), 'hadoop-master', 1, MASTER_VM_MEMORY_MIB)
+  const nodes: NodeLocation[] = []
+  for (const host of slaves) {
+    const driver = await withTemplate(host)
+    for (let i = 1; i <= setup.vmsPerHost; i++) nodes.push(await boot(driver, `hadoop-slave-${i}`, setup.vcpusPerVm, setup.vmMemoryMiB))
+  }
+  return { master, slaves: nodes }
+}

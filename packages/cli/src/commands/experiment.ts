@@ -1,0 +1,86 @@
+import type { Command } from 'commander'
+import { execFile } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { promisify } from 'node:util'
+import { EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory, writeResultsAndReport } from '@xenos/experiments'
+import type { ExperimentDefinition } from '@xenos/experiment-interface'
+import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { version } from '../program.js'
+import { progress } from './progress.js'
+
+
+export class UsageError extends Error {
+  constructor (message: string) { super(message); this.name = 'UsageError' }
+}
+
+interface RunFlags { backend: string, platform?: string, seed: string, repeat: string, out: string }
+
+function intFlag (name: string, value: string, min: number): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name}: expected an integer >= ${min}, found "${value}"`)
+  return n
+}
+
+async function gitCommit (): Promise<string | undefined> {
+  try {
+    const { stdout } = await promisify(execFile)('git', ['rev-parse', 'HEAD'], { cwd: dirname(PAPER_PLATFORM_FILE) })
+    return stdout.trim()
+  } catch {
+    // Not a git checkout (an installed package): the version alone identifies the software.
+    return undefined
+  }
+}
+
+async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFlags): Promise<void> {
+  if (flags.backend !== 'sim') {
+    throw new UsageError(flags.backend === 'xen'
+      ? '--backend xen: expected a Xen testbed inventory, found none: the real-hardware testbed is not implemented yet (see docs/lab-guide.md); use --backend sim'
+      : `--backend: expected "sim" or "xen", found "${flags.backend}"`)
+  }
+  const seed = intFlag('seed', flags.seed, 0)
+  const repetitions = intFlag('repeat', flags.repeat, 1)
+  const platformFile = flags.platform ?? PAPER_PLATFORM_FILE
+  const platform = await loadPlatform(platformFile)
+  const sha256 = createHash('sha256').update(await readFile(platformFile)).digest('hex')
+  const factory = await simTestbedFactory({ platformFile })
+  const commit = await gitCommit()
+  const bar = progress(process.stderr)
+  const started = new Date()
+  const resultSet = await runExperiments(defs, {
+    backend: 'sim',
+    factory,
+    platform: { name: platform.name, file: platformFile, sha256 },
+    seed,
+    repetitions,
+    software: { name: '@xenos/cli', version: version(), ...(commit !== undefined ? { gitCommit: commit } : {}) },
+    startedAt: started.toISOString(),
+    onProgress: (f, label) => { bar.update(f, label) }
+  })
+  const { resultsFile, report } = await writeResultsAndReport(flags.out, resultSet)
+  bar.done(`${resultSet.runs.length} runs in ${((Date.now() - started.getTime()) / 1000).toFixed(1)} s of wall time; results: ${resultsFile}; report: ${join(flags.out, 'report.html')} (${report.files.length} files)`)
+}
+
+function runOptions (cmd: Command, defaultRepeat: string): Command {
+  return cmd
+    .option('--backend <sim|xen>', 'where to run: the simulated cluster or real Xen hosts', 'sim')
+    .option('--platform <file>', 'simulated platform file (default: the paper\'s 13-host cluster)')
+    .option('--seed <n>', 'seed of the first repetition (repetition r uses seed + r)', '1')
+    .option('--repeat <k>', 'repetitions', defaultRepeat)
+}
+
+/** `xenos experiment list|run` and `xenos paper`. */
+export function experimentCommands (program: Command, io: { out: (s: string) => void }): void {
+  const exp = program.command('experiment').description('the paper\'s experiments, on the simulated cluster or real Xen hosts')
+  exp.command('list').description('list the experiments').action(() => {
+    for (const e of EXPERIMENTS) io.out(`${e.name.padEnd(16)} ${e.title}\n`)
+  })
+  runOptions(exp.command('run').description('run one experiment and write results.json, CSV, charts and a report')
+    .argument('<name>', 'experiment name (see `xenos experiment list`)'), '1')
+    .requiredOption('--out <dir>', 'output directory')
+    .action(async (name: string, flags: RunFlags) => { await runAndReport([experimentByName(name)], flags) })
+  runOptions(program.command('paper').description('reproduce the paper: every experiment, 3 repetitions by default, with charts and the findings checked'), '3')
+    .option('--out <dir>', 'output directory', 'results/paper')
+    .action(async (flags: RunFlags) => { await runAndReport(EXPERIMENTS, flags) })
+}
