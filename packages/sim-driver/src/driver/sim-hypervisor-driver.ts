@@ -130,7 +130,8 @@ export class SimHypervisorDriver implements HypervisorDriver {
         await bootWork(this, op, d, d.vm as SimVm)
       } catch (err) {
         dropVm(d)
-        d.state = from
+        // A guest that crashed while booting stays crashed; otherwise nothing changed.
+        if (d.state !== 'crashed') d.state = from
         d.startedAtS = undefined
         throw this.hostError(err)
       }
