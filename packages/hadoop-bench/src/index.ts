@@ -34,4 +34,5 @@ export { sshRunner, sshArgs, shellQuote, type CommandRunner, type CommandResult,
 export { parseJobOutput, jobFailureReason, type ParsedJobOutput, type ClientFormat, type CounterGroups } from './real/job-output.js'
 export { toJobCounters } from './real/counters.js'
 export { HadoopJobError, HadoopOutputParseError, InvalidRunnerOptionError } from './real/errors.js'
+export { parseInventory, loadInventory, inventoryLayout, inventoryRunner, phyRunner, inventorySchema, InventoryError, type Inventory } from './inventory.js'
 // ── end H9 block ──
