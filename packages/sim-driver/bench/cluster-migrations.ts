@@ -2,7 +2,9 @@
  * Benchmark (issue 3, item 8, the driver part): simulate `hosts` Xen hosts,
  * boot `vmsPerHost` domains on each through the driver layer, then run
  * `migrations` concurrent live migrations; report wall time, simulated
- * time, events and peak memory. Not a test: it prints figures.
+ * time, events and peak memory. Not a test: it prints figures. Run:
+ * `node bench/run-ts.mjs bench/cluster-migrations.ts [--hosts N]
+ * [--migrations M] [--storage none|stop-and-copy|pre-copy]`.
  *
  * The cluster runs in manual mode: every driver call is issued at simulated
  * time 0 of its phase, and `engine.run()` carries them out.
@@ -23,7 +25,7 @@ export interface ClusterMigrationsOptions {
   vmsPerHost?: number
   /** @default 1000 */
   migrations?: number
-  /** @default 'stop-and-copy' */
+  /** @default 'pre-copy' (images and memory both move while the domain runs) */
   storage?: StorageMigrationMode
   /** Image of each domain, bytes. @default 1 GiB */
   imageBytes?: number
@@ -65,7 +67,7 @@ export async function clusterMigrations (o: ClusterMigrationsOptions = {}): Prom
   const hosts = o.hosts ?? 10_000
   const vmsPerHost = o.vmsPerHost ?? 4
   const migrations = o.migrations ?? 1000
-  const storage = o.storage ?? 'stop-and-copy'
+  const storage = o.storage ?? 'pre-copy'
   const imageBytes = o.imageBytes ?? 1024 * MiB
   const seed = o.seed ?? 1
   const sources = Math.ceil(migrations / vmsPerHost)
