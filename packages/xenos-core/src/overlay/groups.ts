@@ -78,6 +78,8 @@ export class Groups {
   private readonly onPubsubMessage = (evt: CustomEvent<Message>): void => {
     const msg = evt.detail
     if (!msg.topic.startsWith('/xenos/group/') || msg.type !== 'signed') return
+    // floodsub can hand a host its own message back when a neighbour forwards it
+    if (msg.from.equals(this.libp2p.peerId)) return
     const group = msg.topic.slice('/xenos/group/'.length, -'/1'.length)
     if (!this.local.has(group)) return
     const message: GroupMessage = { group, from: msg.from.toString(), data: msg.data }

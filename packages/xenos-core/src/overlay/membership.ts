@@ -5,7 +5,12 @@
  * and every `announceIntervalMs`; a record not refreshed within
  * `expireAfterMs` is dropped. A host that joins also copies the table of the
  * neighbours it connects to (protocol `/xenos/presence-sync/1.0.0`), so it
- * knows the overlay at once instead of after a full announcement period.
+ * knows the overlay at once instead of after a full announcement period. As
+ * floodsub drops messages on connections still being set up, a joining host
+ * announces and copies tables again after `resyncDelayMs` and three times
+ * that; and every period each host copies
+ * the table of one random neighbour (anti-entropy), so tables converge even
+ * when a flood was missed.
  *
  * Search uses the table to know whom to expect answers from, groups use it to
  * connect members of the same group to each other.
@@ -43,6 +48,8 @@ export interface MembershipInit {
   expireAfterMs?: number
   /** How many neighbours a joining host copies the table from. @default 3 */
   syncFromNeighbours?: number
+  /** Delay of the second table copy after joining. @default 1000 */
+  resyncDelayMs?: number
 }
 
 interface Entry {
@@ -58,10 +65,12 @@ export class Membership {
   private readonly announceIntervalMs: number
   private readonly expireAfterMs: number
   private readonly syncLimit: number
+  private readonly resyncDelayMs: number
+  private readonly resyncTimers = new Set<ReturnType<typeof setTimeout>>()
   private readonly synced = new Set<string>()
   private localGroups: string[] = []
   private timer: ReturnType<typeof setInterval> | undefined
-  private announcedToSomeone = false
+  private joinScheduled = false
   private running = false
   private readonly listeners = new Set<ChangeListener>()
 
@@ -69,6 +78,7 @@ export class Membership {
     this.announceIntervalMs = init.announceIntervalMs ?? 10_000
     this.expireAfterMs = init.expireAfterMs ?? this.announceIntervalMs * 3.5
     this.syncLimit = init.syncFromNeighbours ?? 3
+    this.resyncDelayMs = init.resyncDelayMs ?? 1000
   }
 
   private readonly onMessage = (evt: CustomEvent<Message>): void => {
@@ -81,12 +91,30 @@ export class Membership {
   private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: PeerId; subscriptions: Array<{ topic: string; subscribe: boolean }> }>): void => {
     const joined = evt.detail.subscriptions.some((s) => s.topic === PRESENCE_TOPIC && s.subscribe)
     if (!joined) return
-    if (!this.announcedToSomeone) void this.announce()
+    if (!this.joinScheduled) {
+      // Floodsub drops messages to a neighbour whose stream is still opening,
+      // which is common while a host joins: announce again a little later.
+      this.joinScheduled = true
+      void this.announce()
+      this.later(this.resyncDelayMs, () => void this.announce())
+      this.later(this.resyncDelayMs * 3, () => void this.announce())
+    }
     const peer = evt.detail.peerId.toString()
     if (this.synced.size < this.syncLimit && !this.synced.has(peer)) {
       this.synced.add(peer)
-      void this.syncFrom(evt.detail.peerId)
+      const neighbour = evt.detail.peerId
+      void this.syncFrom(neighbour)
+      this.later(this.resyncDelayMs, () => void this.syncFrom(neighbour))
+      this.later(this.resyncDelayMs * 3, () => void this.syncFrom(neighbour))
     }
+  }
+
+  private later(delayMs: number, action: () => void): void {
+    const timer = setTimeout(() => {
+      this.resyncTimers.delete(timer)
+      if (this.running) action()
+    }, delayMs)
+    this.resyncTimers.add(timer)
   }
 
   async start(): Promise<void> {
@@ -98,6 +126,9 @@ export class Membership {
     this.timer = setInterval(() => {
       this.expire()
       void this.announce()
+      const neighbours = this.libp2p.services.pubsub.getSubscribers(PRESENCE_TOPIC)
+      const pick = neighbours[Math.floor(Math.random() * neighbours.length)]
+      if (pick !== undefined) void this.syncFrom(pick)
     }, this.announceIntervalMs)
   }
 
@@ -105,6 +136,8 @@ export class Membership {
     if (!this.running) return
     this.running = false
     clearInterval(this.timer)
+    for (const t of this.resyncTimers) clearTimeout(t)
+    this.resyncTimers.clear()
     this.libp2p.services.pubsub.removeEventListener('message', this.onMessage)
     this.libp2p.services.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     if (this.libp2p.status === 'started') {
@@ -146,8 +179,7 @@ export class Membership {
     if (!this.running) return
     const record = { v: 1, addrs: this.libp2p.getMultiaddrs().map((a) => a.toString()), groups: this.localGroups }
     try {
-      const { recipients } = await this.libp2p.services.pubsub.publish(PRESENCE_TOPIC, encodeJson(record))
-      if (recipients.length > 0) this.announcedToSomeone = true
+      await this.libp2p.services.pubsub.publish(PRESENCE_TOPIC, encodeJson(record))
     } catch (err) {
       // Publishing fails only while libp2p stops; the next period retries otherwise.
       if (this.running) throw err
@@ -201,6 +233,7 @@ export class Membership {
   }
 
   private async syncFrom(peer: PeerId): Promise<void> {
+    if (!this.running) return
     const signal = AbortSignal.timeout(5000)
     let stream: Stream | undefined
     try {

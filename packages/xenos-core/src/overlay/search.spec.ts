@@ -6,11 +6,16 @@ const N = 13
 let cluster: Awaited<ReturnType<typeof startCluster>>
 let searches: OverlaySearch[]
 const slow = new Set<number>()
+let onSlowMatch: (() => void) | undefined
 
 /** Host i holds one service, template "even" or "odd"; the query is a template name. */
 function matcherFor(member: ClusterMember): SearchMatcher {
-  return async (query) => {
-    if (slow.has(member.index)) await new Promise((r) => setTimeout(r, 400))
+  return async (query, kind) => {
+    if (kind === 'hosts') return [{ host: member.index, kind }]
+    if (slow.has(member.index)) {
+      onSlowMatch?.()
+      await new Promise((r) => setTimeout(r, 400))
+    }
     if (query === 'bad query') throw new Error('cannot parse "bad query"')
     const template = member.index % 2 === 0 ? 'even' : 'odd'
     return template === query ? [{ host: member.index, template }] : []
@@ -48,6 +53,12 @@ describe('overlay search', () => {
     expect(hosts(odd)).toEqual([1, 3, 5, 7, 9, 11])
   })
 
+  it('carries the kind of search to every host', async () => {
+    const result = await searches[2]!.search('anything', { kind: 'hosts', timeoutMs: 3000 })
+    expect(hosts(result)).toEqual([...Array(N).keys()])
+    expect(result.matches.every((m) => m.records[0]!['kind'] === 'hosts')).toBe(true)
+  })
+
   it('reports hosts that fail to evaluate the query', async () => {
     const result = await searches[1]!.search('bad query', { timeoutMs: 3000 })
     expect(result.errors).toHaveLength(N)
@@ -58,14 +69,16 @@ describe('overlay search', () => {
   it('returns partial results naming the host killed mid-search', async () => {
     const victim = cluster.members[7]!
     slow.add(7)
-    const pending = searches[3]!.search('odd', { timeoutMs: 1000 })
-    await new Promise((r) => setTimeout(r, 100))
+    const reached = new Promise<void>((r) => (onSlowMatch = r))
+    const pending = searches[5]!.search('odd', { timeoutMs: 1000 })
+    await reached // the query is being evaluated on the victim: kill it now
     await searches[7]!.stop()
     await victim.membership.stop()
     await victim.node.stop()
     const result = await pending
     expect(result.missing).toEqual([victim.node.peerId])
     expect(hosts(result)).toEqual([1, 3, 5, 9, 11])
+    expect(result.matches.map((m) => m.peerId)).not.toContain(victim.node.peerId)
     expect(result.matches).toHaveLength(N - 1)
     expect(result.durationMs).toBeGreaterThanOrEqual(900)
   })

@@ -40,8 +40,12 @@ import { OverlayConfigError } from './errors.js'
 export const SEARCH_TOPIC = '/xenos/search/1'
 export const SEARCH_REPLY_PROTOCOL = '/xenos/search-reply/1.0.0'
 
-/** Answers a query from the local registry; H5's query language plugs in here. */
-export type SearchMatcher = (query: string) => Promise<Record<string, unknown>[]>
+/**
+ * Answers a query from the local registry; the query language plugs in here.
+ * `kind` is what the querier searches for (for example "services" or
+ * "hosts"; "services" unless the querier said otherwise).
+ */
+export type SearchMatcher = (query: string, kind: string) => Promise<Record<string, unknown>[]>
 
 export interface OverlaySearchInit {
   matcher: SearchMatcher
@@ -95,7 +99,7 @@ export class OverlaySearch {
 
   private readonly onMessage = (evt: CustomEvent<Message>): void => {
     const msg = evt.detail
-    if (msg.topic !== SEARCH_TOPIC || msg.type !== 'signed') return
+    if (msg.topic !== SEARCH_TOPIC || msg.type !== 'signed' || msg.from.equals(this.libp2p.peerId)) return
     this.answer(msg.from.toString(), msg.data).catch((err: unknown) => {
       this.libp2p.logger.forComponent('xenos:search').error('answering a query failed: %e', err)
     })
@@ -120,7 +124,11 @@ export class OverlaySearch {
   }
 
   /** Search the whole overlay (see module comment). */
-  async search(query: string, options: { timeoutMs?: number } = {}): Promise<SearchResult> {
+  async search(query: string, options: { timeoutMs?: number; kind?: string } = {}): Promise<SearchResult> {
+    const kind = options.kind ?? 'services'
+    if (typeof kind !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(kind)) {
+      throw new OverlayConfigError(`kind: expected a lowercase word such as "services" or "hosts", found ${JSON.stringify(kind)}`)
+    }
     if (typeof query !== 'string' || new TextEncoder().encode(query).byteLength > this.maxQueryBytes) {
       throw new OverlayConfigError(`query: expected a string of at most ${this.maxQueryBytes} bytes, found ${typeof query === 'string' ? `${query.length} characters` : typeof query}`)
     }
@@ -143,10 +151,10 @@ export class OverlaySearch {
     }
     this.pending.set(queryId, pending)
     try {
-      const message = { v: 1, id: queryId, query, timeoutMs, replyAddrs: this.libp2p.getMultiaddrs().map((a) => a.toString()) }
+      const message = { v: 1, id: queryId, query, kind, timeoutMs, replyAddrs: this.libp2p.getMultiaddrs().map((a) => a.toString()) }
       await this.libp2p.services.pubsub.publish(SEARCH_TOPIC, encodeJson(message))
       try {
-        pending.matches.unshift({ peerId: self, records: await this.matcher(query) })
+        pending.matches.unshift({ peerId: self, records: await this.matcher(query, kind) })
       } catch (err) {
         pending.errors.push({ peerId: self, message: errorText(err) })
       }
@@ -171,7 +179,7 @@ export class OverlaySearch {
   private async answer(from: string, data: Uint8Array): Promise<void> {
     const receivedMs = performance.now()
     if (data.byteLength > this.maxQueryBytes + 1024) return
-    let message: { id: string; query: string; timeoutMs: number; replyAddrs: string[] }
+    let message: ParsedQuery
     try {
       message = parseQuery(decodeJson(data, 'query'))
     } catch (err) {
@@ -181,7 +189,7 @@ export class OverlaySearch {
     }
     let reply: Record<string, unknown>
     try {
-      reply = { id: message.id, records: await this.matcher(message.query) }
+      reply = { id: message.id, records: await this.matcher(message.query, message.kind) }
     } catch (err) {
       reply = { id: message.id, error: errorText(err) }
     }
@@ -226,13 +234,24 @@ export class OverlaySearch {
   }
 }
 
-function parseQuery(v: unknown): { id: string; query: string; timeoutMs: number; replyAddrs: string[] } {
+interface ParsedQuery {
+  id: string
+  query: string
+  kind: string
+  timeoutMs: number
+  replyAddrs: string[]
+}
+
+function parseQuery(v: unknown): ParsedQuery {
   const r = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>
-  const { id, query, timeoutMs, replyAddrs } = r
-  if (typeof id !== 'string' || typeof query !== 'string' || typeof timeoutMs !== 'number' || !Array.isArray(replyAddrs) || !replyAddrs.every((a) => typeof a === 'string')) {
-    throw new OverlayConfigError(`expected a query { id, query, timeoutMs, replyAddrs }, found ${JSON.stringify(v).slice(0, 200)}`)
+  const { id, query, kind, timeoutMs, replyAddrs } = r
+  if (
+    typeof id !== 'string' || typeof query !== 'string' || typeof kind !== 'string' || typeof timeoutMs !== 'number' ||
+    !(timeoutMs > 0) || !Array.isArray(replyAddrs) || !replyAddrs.every((a) => typeof a === 'string')
+  ) {
+    throw new OverlayConfigError(`expected a query { id, query, kind, timeoutMs, replyAddrs }, found ${JSON.stringify(v).slice(0, 200)}`)
   }
-  return { id, query, timeoutMs, replyAddrs }
+  return { id, query, kind, timeoutMs: Math.min(timeoutMs, 600_000), replyAddrs }
 }
 
 function errorText(err: unknown): string {

@@ -81,8 +81,9 @@ export async function startCluster(
     await waitFor(() => members.every((m) => m.membership.members().length === count - 1), options.readyTimeoutMs ?? 10_000 + count * 100, `${count} nodes to know each other`)
     await waitFor(() => members.every((m) => topicsReady(m.node, options.topics ?? [])), 5000, 'topic subscriptions to propagate')
   } catch (err) {
+    const views = members.map((m) => `node ${m.index} knows ${m.membership.members().length}, connected to ${m.node.connectedPeers().length}`)
     await stop()
-    throw err
+    throw new Error(`${(err as Error).message} (${views.join('; ')})`)
   }
   return { members, stop }
 }
