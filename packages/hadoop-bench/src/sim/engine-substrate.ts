@@ -67,6 +67,11 @@ export class EngineSubstrate implements Substrate {
     await this.engine.comm({ from: this.target(from), to: this.target(to), bytes }).wait()
   }
 
+  async settle (): Promise<void> {
+    const dirty = (): boolean => [...this.targets.values()].some(t => t.cache.dirtyBytes() > 0 || ('vms' in t ? false : t.host.cache.dirtyBytes() > 0))
+    while (dirty()) await this.sleep(1)
+  }
+
   isRunning (place: Place): boolean {
     const t = this.target(place)
     if ('suspended' in t) return !t.suspended && !t.gone && !t.host.failed

@@ -46,6 +46,7 @@ export class SimHadoop {
       case 'hdfs-put': {
         const local = `/local/put-${id}`
         await this.generateLocalFile(local, job.sizeBytes)
+        await sub.settle()
         const t0 = sub.nowS()
         await this.hdfs.writeFile(this.init.master, `/bench/put-${id}`, job.sizeBytes, { localFile: local })
         return this.hdfsResult(job, sub.nowS() - t0, 0, job.sizeBytes * this.init.settings.replication)
@@ -54,6 +55,7 @@ export class SimHadoop {
         const local = `/local/get-src-${id}`
         await this.generateLocalFile(local, job.sizeBytes)
         await this.hdfs.writeFile(this.init.master, `/bench/get-${id}`, job.sizeBytes, { localFile: local })
+        await sub.settle()
         const t0 = sub.nowS()
         await this.hdfs.readFileToLocal(this.init.master, `/bench/get-${id}`, `/local/get-out-${id}`)
         return this.hdfsResult(job, sub.nowS() - t0, job.sizeBytes, 0)
@@ -62,6 +64,7 @@ export class SimHadoop {
         const input = `/bench/wc-in-${id}`
         await this.generateLocalFile(`/local/wc-${id}`, job.inputBytes)
         await this.hdfs.writeFile(this.init.master, input, job.inputBytes, { localFile: `/local/wc-${id}` })
+        await sub.settle()
         return await this.runMr(job, this.mrFromInput(`wordcount-${id}`, input, this.init.costs.jobs.wordcount))
       }
       case 'randomwriter':
@@ -69,6 +72,7 @@ export class SimHadoop {
       case 'sort': {
         const rw = this.randomWriter(`sort-gen-${id}`, job.inputBytes)
         await this.mr.run(rw)
+        await sub.settle()
         const input = rw.outputPath
         return await this.runMr(job, this.mrFromFiles(`sort-${id}`, this.outputFiles(input), this.init.costs.jobs.sort))
       }

@@ -31,4 +31,10 @@ export interface Substrate {
   transfer(from: Place, to: Place, bytes: number): Promise<void>
   /** False while `place` cannot compute or answer (a paused or migrating VM, a crashed host). */
   isRunning(place: Place): boolean
+  /**
+   * `sync` on every place: resolves once no page cache holds dirty data
+   * (checked each simulated second). Benchmarks run it between their
+   * untimed preparation and the timed job, as benchmark scripts do.
+   */
+  settle(): Promise<void>
 }
