@@ -73,7 +73,7 @@ tags: ["bad tag"]
     expect(byField['driver.options.colour']).toMatchObject({ line: 3, found: 'unknown field "colour"' })
     expect(byField['listen[0]']).toMatchObject({ line: 4, expected: expect.stringMatching(/multiaddr/), found: '"not-a-multiaddr"' })
     expect(byField['bootstrap[0]']?.expected).toMatch(/\/p2p\//)
-    expect(byField.dataDir).toMatchObject({ line: 1, expected: 'a string', found: 'nothing' })
+    expect(byField.dataDir).toMatchObject({ line: 1, expected: 'a string (a required field)', found: 'nothing' })
     expect(byField['api.maxRequestBytes']).toMatchObject({ line: 7, expected: 'an integer' })
     expect(byField['tags[0]']?.line).toBe(8)
     for (const e of errors) expect(e.message).toMatch(/^\/etc\/xenos\/host.yaml:\d+:\d+: [\w.[\]]+: expected .+, found .+$/)

@@ -98,7 +98,8 @@ export function validateYaml<S extends z.ZodType> (schema: S, text: string, file
     }
     const { line, column } = position(lineCounter, nodeAt(doc, path))
     const found = valueAt(data, path)
-    errors.push(new ConfigError(file, line, column, formatPath(path), expectedOf(issue), describeFound(found)))
+    const expected = expectedOf(issue) + (found === undefined && issue.code === 'invalid_type' ? ' (a required field)' : '')
+    errors.push(new ConfigError(file, line, column, formatPath(path), expected, describeFound(found)))
   }
   errors.sort((a, b) => a.line - b.line || a.column - b.column)
   return { ok: false, errors }
