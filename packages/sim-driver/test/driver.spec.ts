@@ -231,6 +231,32 @@ describe('live mode: the clock rule', () => {
     expect(await migrate(true)).toEqual(await migrate(false))
   })
 
+  it('a caller\'s own operation holds the clock across its real-time work, not across the driver calls it awaits', async () => {
+    const realDelay = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+    const scenario = async (slow: boolean): Promise<number[]> => {
+      const c = cluster({}, 9)
+      const d = c.driver('h1')
+      await d.createImage('images/bg.img', GiB)
+      const background = d.copyImage('images/bg.img', 'images/bg2.img')
+      const times = await c.operation('api request', async op => {
+        const marks: number[] = []
+        if (slow) await realDelay(30)
+        marks.push(d.clock.nowS())
+        await op.sim(runningDomain(d, 'req', { imageBytes: 64 * MiB }))
+        marks.push(d.clock.nowS())
+        if (slow) await realDelay(30)
+        marks.push(d.clock.nowS())
+        return marks
+      })
+      await background
+      return [...times, d.clock.nowS()]
+    }
+    const fast = await scenario(false)
+    expect(await scenario(true)).toEqual(fast)
+    expect(fast[1]).toBeGreaterThan(fast[0]!)
+    expect(fast[2]).toBe(fast[1])
+  })
+
   it('a control-plane latency model makes every call cost that much simulated time', async () => {
     const c = new SimCluster({ platform: testPlatform(), seed: 1, controlLatencyS: 0.05 })
     clusters.push(c)

@@ -15,7 +15,7 @@
 import type { DriverFactory, HypervisorDriver, MigrationTarget } from '@xenos/hypervisor-interface'
 import { Engine, HostNotFoundError, type Platform } from '../engine/index.js'
 import { ClusterFaults } from '../faults/cluster-faults.js'
-import { ControlPlane } from './control-plane.js'
+import { ControlPlane, type Operation } from './control-plane.js'
 import { guestModel, type GuestModel } from './guest-model.js'
 import { HostState } from './host-state.js'
 import { SimHypervisorDriver } from './sim-hypervisor-driver.js'
@@ -73,6 +73,19 @@ export class SimCluster {
     })
     this.faults = new ClusterFaults(this.engine, name => this.hostState(name))
     if (mode === 'live') this.engine.startLive()
+  }
+
+  /**
+   * Live mode: run a caller's own control-plane operation (for example a
+   * coordinator's API request that makes several driver calls with real
+   * network round trips between them) under the rule of `control-plane.ts`:
+   * the clock is held while `body` runs, except inside `op.sim(promise)`,
+   * which `body` wraps around every driver call and every other wait for
+   * simulated work. Without it, simulated time may advance during the
+   * caller's real-time work between two driver calls.
+   */
+  async operation<T> (label: string, body: (op: Operation) => Promise<T>): Promise<T> {
+    return await this.control.run(label, body)
   }
 
   /** Host names, in platform order. */
