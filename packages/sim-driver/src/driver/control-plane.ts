@@ -16,6 +16,14 @@
  * Results therefore do not depend on machine speed. In manual mode (a
  * script that calls `engine.run()` itself) no hold is taken.
  *
+ * A caller whose own operation spans several driver calls with real-time
+ * work between them (a coordinator's API request that also talks to peers)
+ * runs it through `SimCluster.operation(label, async op => ...)` and wraps
+ * each awaited driver call in `op.sim(...)`: the clock is then held through
+ * its real-time work too, and released only while simulated work runs.
+ * Holding the clock while awaiting a driver call that needs simulated time
+ * would deadlock, which is why `op.sim` exists.
+ *
  * `Operation.sim(promise)` is the only place a hold is let go; everything
  * else in an operation runs with the clock held. A per-domain lock
  * serialises operations on one domain (as libxl does); waiting for it counts
