@@ -19,4 +19,7 @@ export {
 export * from './coordinator/index.js'
 export * from './api/index.js'
 // --- end H8 block ---
+// --- H6 block: the overlay (libp2p node, membership, search, groups, XML-RPC tunnel, image transfer) ---
+export * from './overlay/index.js'
+// --- end H6 block ---
 export {}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { startOverlay } from './index.js'
+import { tempDir, waitFor } from './test-helpers.js'
+
+describe('startOverlay', () => {
+  it('assembles search, groups and the tunnel over one node and stops cleanly', async () => {
+    const dirs = [await tempDir(), await tempDir()]
+    const a = await startOverlay({
+      dataDir: dirs[0]!.path,
+      matcher: async (q) => [{ host: 'a', q }],
+      rpcHandler: async (req) => new TextEncoder().encode(`a got ${new TextDecoder().decode(req)}`),
+    })
+    const b = await startOverlay({ dataDir: dirs[1]!.path, bootstrap: a.node.multiaddrs(), matcher: async () => [{ host: 'b' }] })
+    try {
+      await waitFor(() => a.membership.members().length === 1 && b.membership.members().length === 1, 5000, 'membership')
+      const response = await b.tunnel.call(a.node.peerId, new TextEncoder().encode('ping'))
+      expect(new TextDecoder().decode(response)).toBe('a got ping')
+      await waitFor(() => b.node.libp2p.services.pubsub.getSubscribers('/xenos/search/1').length === 1, 3000, 'search topic')
+      const result = await b.search.search('x=1', { timeoutMs: 2000 })
+      expect(result.missing).toEqual([])
+      expect(result.matches.map((m) => m.records[0]!['host']).sort()).toEqual(['a', 'b'])
+    } finally {
+      await b.stop()
+      await a.stop()
+      await a.stop() // idempotent
+      for (const d of dirs) await d.remove()
+    }
+  })
+})
