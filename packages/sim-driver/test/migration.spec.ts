@@ -206,6 +206,8 @@ describe('live migration: failures leave the domain on the source and nothing on
     await expect(a.migrateDomain('vm', { host: 'h2' })).rejects.toThrow(/link of host h2 is down/)
     await expectOnSource(a, uuid)
     await expectNothingOn(b, 'vm', freeMiB, freeBytes)
+    c.faults.restoreLink('h2')
+    expect((await a.migrateDomain('vm', { host: 'h2' })).toHost).toBe('h2')
   })
 
   it('target crash part way', async () => {

@@ -2,8 +2,8 @@
  * The fault knobs of a simulated cluster, for tests and experiments:
  * - `failNext(operation, options)`: the next driver operation of a kind
  *   fails with a typed error (see `fail-next.ts`);
- * - `crashHost(name, atS?)`, `cutLink(name, atS?)`, `slowDisk(name,
- *   factor, atS?)`: delegated to the engine's faults, so activities on the
+ * - `crashHost(name, atS?)`, `cutLink(name, atS?)`, `restoreLink(name,
+ *   atS?)`, `slowDisk(name, factor, atS?)` (factor 1 restores): delegated to the engine's faults, so activities on the
  *   failed resource fail (`ActivityFailedError`, turned into the contract's
  *   errors by the driver) and nothing else is disturbed; a crashed host's
  *   driver then answers `BackendUnavailableError`;
@@ -33,6 +33,11 @@ export class ClusterFaults {
   cutLink (name: string, atS?: number): void {
     this.hostState(name)
     this.engine.faults.cutLink(name, atS)
+  }
+
+  restoreLink (name: string, atS?: number): void {
+    this.hostState(name)
+    this.engine.faults.restoreLink(name, atS)
   }
 
   slowDisk (name: string, factor: number, atS?: number): void {
