@@ -23,6 +23,29 @@
  * await engine.run()
  * console.log(copy.finishedAtS, work.finishedAtS)
  * ```
+ *
+ * The driver layer: one `HypervisorDriver` per simulated host of a
+ * `SimCluster` (live mode by default: simulated time runs by itself and each
+ * driver call holds it while it does control-plane work):
+ *
+ * ```ts
+ * import { SimCluster, loadPlatform } from '@xenos/sim-driver'
+ *
+ * const platform = await loadPlatform('packages/sim-driver/platforms/paper-2010.yaml')
+ * const cluster = new SimCluster({ platform, seed: 1 })
+ * const node1 = cluster.driver('node01')
+ * await node1.createImage('images/web-1.img', 10e9)
+ * await node1.createDomain({
+ *   name: 'web-1', vcpus: 1, memoryMiB: 384,
+ *   disks: [{ image: 'images/web-1.img', target: 'xvda' }],
+ *   boot: { kind: 'pvh', kernel: '/boot/vmlinuz' },
+ *   nics: [{ bridge: 'xenbr0' }]
+ * })
+ * await node1.startDomain('web-1')
+ * const report = await node1.migrateDomain('web-1', { host: 'node02' }, { storage: 'pre-copy' })
+ * console.log(report.totalS, report.downtimeS, report.rounds)
+ * await cluster.close()
+ * ```
  */
 
 // ── engine (H1) ──────────────────────────────────────────────────────
