@@ -9,8 +9,9 @@ import { MaxMinSystem, Random, type Constraint, type Variable } from '../src/ind
 
 interface Spec { weight: number, bound: number, elems: Array<[number, number]> }
 
-function build (caps: number[], specs: Spec[]): { sys: MaxMinSystem, cons: Constraint[], vars: Variable[] } {
+function build (caps: number[], specs: Spec[], levelCutoff = false): { sys: MaxMinSystem, cons: Constraint[], vars: Variable[] } {
   const sys = new MaxMinSystem()
+  sys.levelCutoff = levelCutoff
   const cons = caps.map((c, i) => sys.constraint(`c${i}`, c))
   const vars = specs.map(s => {
     const v = sys.variable(s.weight, s.bound, undefined)
@@ -21,11 +22,18 @@ function build (caps: number[], specs: Spec[]): { sys: MaxMinSystem, cons: Const
   return { sys, cons, vars }
 }
 
+let ties = false
+
+/** A random variable; with `ties`, round numbers so that many levels coincide. */
 function randomSpec (r: Random, nCons: number): Spec {
   const k = 1 + r.int(3)
   const elems = new Map<number, number>()
-  for (let j = 0; j < k; j++) elems.set(r.int(nCons), 0.5 + r.next() * 2)
-  return { weight: r.next() < 0.1 ? 0 : 1 + r.int(3), bound: r.next() < 0.3 ? 1 + r.next() * 50 : Infinity, elems: [...elems] }
+  for (let j = 0; j < k; j++) elems.set(r.int(nCons), ties ? 1 : 0.5 + r.next() * 2)
+  return { weight: r.next() < 0.1 ? 0 : 1 + r.int(3), bound: r.next() < 0.3 ? (ties ? 5 * (1 + r.int(4)) : 1 + r.next() * 50) : Infinity, elems: [...elems] }
+}
+
+function randomCap (r: Random): number {
+  return ties ? 10 * (1 + r.int(5)) : 1 + r.next() * 100
 }
 
 /** Feasible, and each variable with weight > 0 is at its bound or on a saturated constraint where no variable has a higher level. */
@@ -82,13 +90,15 @@ describe('MaxMinSystem', () => {
     }
   })
 
-  it('incremental solves after random changes equal a solve from scratch', () => {
+  it.each([false, true])('incremental solves after random changes equal a solve from scratch (ties: %s)', (withTies) => {
+    ties = withTies
     const r = new Random(9)
-    for (let trial = 0; trial < 30; trial++) {
+    for (let trial = 0; trial < 150; trial++) {
       const nCons = 3 + r.int(10)
-      const caps = Array.from({ length: nCons }, () => 1 + r.next() * 100)
+      const caps = Array.from({ length: nCons }, () => randomCap(r))
       const specs = Array.from({ length: 5 + r.int(30) }, () => randomSpec(r, nCons))
-      const { sys, cons, vars } = build(caps, specs)
+      // The incremental system resumes filling at the cutoff level; the reference solves whole systems.
+      const { sys, cons, vars } = build(caps, specs, true)
       const live = specs.map((s, i) => ({ spec: s, v: vars[i]! }))
       for (let step = 0; step < 20; step++) {
         const what = r.int(4)
@@ -102,19 +112,24 @@ describe('MaxMinSystem', () => {
           live.push({ spec, v })
         } else if (what === 2) {
           const ci = r.int(nCons)
-          caps[ci] = 1 + r.next() * 100
+          caps[ci] = randomCap(r)
           sys.setCapacity(cons[ci]!, caps[ci]!)
         } else if (live.length > 0) {
           const x = live[r.int(live.length)]!
           x.spec = { ...x.spec, weight: r.int(3) }
           sys.setWeight(x.v, x.spec.weight)
         }
-        if (r.next() < 0.5) sys.solve()
+        if (r.next() < 0.5) {
+          sys.solve()
+          const fresh = build(caps, live.map(x => x.spec))
+          live.forEach((x, i) => expect(x.v.rate).toBeCloseTo(fresh.vars[i]!.rate, 9))
+        }
       }
       sys.solve()
       checkMaxMin(cons, live.map(x => x.v))
       const fresh = build(caps, live.map(x => x.spec))
       live.forEach((x, i) => expect(x.v.rate).toBeCloseTo(fresh.vars[i]!.rate, 9))
     }
+    ties = false
   })
 })

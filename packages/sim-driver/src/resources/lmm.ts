@@ -29,6 +29,8 @@ export class Constraint {
   wsum = 0
   unfixed = 0
   level = 0
+  /** Level at which it saturated in the last solve that included it (Infinity: it did not). */
+  satLevel = Infinity
   visit = 0
   /** Position in the solve's heap, -1 when not in it. */
   activeIndex = -1
@@ -58,6 +60,8 @@ export class Variable {
   /** Rate before the last solve, for lazy progress accounting. */
   prevRate = 0
   visit = 0
+  /** Epoch of the solve in which it counts as modified. */
+  modified = 0
   fixed = false
   /** Set when the variable changed and must be included in the next solve. */
   dirty = false
@@ -80,6 +84,8 @@ export class MaxMinSystem {
   private readonly modifiedV: Variable[] = []
   /** Constraints of the last solve that have an `onSolved` hook. */
   readonly watchedSolved: Constraint[] = []
+  /** Resume progressive filling from the lowest affected level (see `solve`). Off = whole components. */
+  levelCutoff = true
   /** Statistics, for benchmarks. */
   readonly stats = { solves: 0, componentConstraints: 0, componentVariables: 0 }
 
@@ -156,9 +162,22 @@ export class MaxMinSystem {
   private readonly changed: Variable[] = []
 
   /**
-   * Re-solve the components touched since the last call. Returns the
+   * Re-solve what the changes since the last call can affect. Returns the
    * variables whose rate changed (their `prevRate` holds the old rate). The
    * returned array is reused by the next call.
+   *
+   * Two levels of incrementality:
+   * 1. Only the connected components holding a change are looked at.
+   * 2. Within them (unless `levelCutoff` is off), progressive filling is
+   *    resumed from level L0 instead of 0: below L0 the filling is provably
+   *    the same as last time, so variables fixed below L0 keep their rates
+   *    ("frozen"). A constraint only influences others when it saturates, so
+   *    L0 = min over the touched constraints c of min(level at which c
+   *    saturated last time, level at which it saturates now), the latter
+   *    found by a one-dimensional scan of c's variables (frozen ones stay at
+   *    their old rates, changed ones grow from 0). Only the variables not
+   *    frozen that are reachable from a change through variables not frozen
+   *    are solved again.
    */
   solve (): Variable[] {
     const changed = this.changed
@@ -170,20 +189,35 @@ export class MaxMinSystem {
     const vars = this.vars
     cons.length = 0
     vars.length = 0
-    // Collect the components: BFS over constraint <-> variable links.
+    // Modified variables and touched constraints.
     for (const v of this.modifiedV) {
       v.dirty = false
-      if (v.visit === epoch || v.removed) continue
-      v.visit = epoch
-      vars.push(v)
+      if (v.removed || v.modified === epoch) continue
+      v.modified = epoch
+      const elems = v.elems
+      for (let k = 0; k < elems.length; k++) {
+        const c = (elems[k] as Element).c
+        if (c.visit !== epoch) { c.visit = epoch; cons.push(c) }
+      }
+      if (v.visit !== epoch) { v.visit = epoch; vars.push(v) }
     }
     for (const c of this.modifiedC) {
-      if (c.visit === epoch) continue
-      c.visit = epoch
-      cons.push(c)
+      if (c.visit !== epoch) { c.visit = epoch; cons.push(c) }
     }
     this.modifiedV.length = 0
     this.modifiedC.length = 0
+    // L0: the lowest level at which a touched constraint behaves differently.
+    let cutoff = 0
+    if (this.levelCutoff) {
+      let l0 = Infinity
+      for (let k = 0; k < cons.length; k++) {
+        const c = cons[k] as Constraint
+        const lc = Math.min(c.satLevel, this.newSaturationLevel(c, epoch))
+        if (lc < l0) l0 = lc
+      }
+      cutoff = l0 * (1 - 1e-9)
+    }
+    // BFS from the touched constraints through variables that are not frozen.
     let vi = 0
     let ci = 0
     while (vi < vars.length || ci < cons.length) {
@@ -198,7 +232,11 @@ export class MaxMinSystem {
         const elems = (cons[ci++] as Constraint).elems
         for (let k = 0; k < elems.length; k++) {
           const v = (elems[k] as Element).v
-          if (v.visit !== epoch) { v.visit = epoch; vars.push(v) }
+          if (v.visit === epoch) continue
+          if (v.modified !== epoch && v.weight > 0 && v.rate < cutoff * v.weight) continue // frozen
+          if (v.modified !== epoch && v.weight === 0) continue // stays at 0
+          v.visit = epoch
+          vars.push(v)
         }
       }
     }
@@ -206,7 +244,7 @@ export class MaxMinSystem {
     this.stats.componentVariables += vars.length
     this.watchedSolved.length = 0
 
-    // Initialise: remaining capacity, Σ coefficient x weight and unfixed count per constraint.
+    // Initialise: capacity left by frozen variables, Σ coefficient x weight and count of the others.
     const heap = this.heap
     heap.length = 0
     for (let k = 0; k < cons.length; k++) {
@@ -214,18 +252,21 @@ export class MaxMinSystem {
       if (c.onSolved !== undefined) this.watchedSolved.push(c)
       let wsum = 0
       let unfixed = 0
+      let remaining = c.capacity
       const elems = c.elems
       for (let j = 0; j < elems.length; j++) {
         const e = elems[j] as Element
-        const w = e.v.weight
-        if (w > 0) { wsum += e.coeff * w; unfixed++ }
+        const v = e.v
+        if (v.visit !== epoch) remaining -= e.coeff * v.rate
+        else if (v.weight > 0) { wsum += e.coeff * v.weight; unfixed++ }
       }
-      c.remaining = c.capacity
+      c.remaining = remaining > 0 ? remaining : 0
       c.wsum = wsum
       c.unfixed = unfixed
       c.activeIndex = -1
+      c.satLevel = Infinity
       if (unfixed > 0) {
-        c.level = wsum > 0 ? c.capacity / wsum : 0
+        c.level = wsum > 0 ? c.remaining / wsum : 0
         c.activeIndex = heap.length
         heap.push(c)
       }
@@ -255,7 +296,7 @@ export class MaxMinSystem {
       while (bi < bounded.length && (bounded[bi] as Variable).fixed) bi++
       const bv = bounded[bi]
       if (bv !== undefined && bv.bound / bv.weight <= minLevel) {
-        unfixedVars -= this.fix(bv, bv.bound, heap)
+        unfixedVars -= this.fix(bv, bv.bound, bv.bound / bv.weight, heap)
         continue
       }
       if (minC === undefined) {
@@ -266,10 +307,11 @@ export class MaxMinSystem {
       // Saturate minC: fix its unfixed variables at weight x level.
       removeAt(heap, minC.activeIndex)
       minC.activeIndex = -1
+      minC.satLevel = minLevel
       const elems = minC.elems
       for (let k = 0; k < elems.length; k++) {
         const v = (elems[k] as Element).v
-        if (!v.fixed && v.weight > 0) unfixedVars -= this.fix(v, v.weight * minLevel, heap)
+        if (v.visit === epoch && !v.fixed && v.weight > 0) unfixedVars -= this.fix(v, v.weight * minLevel, minLevel, heap)
       }
     }
 
@@ -280,8 +322,41 @@ export class MaxMinSystem {
     return changed
   }
 
-  /** Fix `v` at `rate`; update its constraints' levels. Returns 1. */
-  private fix (v: Variable, rate: number, heap: Constraint[]): number {
+  /**
+   * The level at which `c` saturates if its unmodified variables keep their
+   * last rates (growing as weight x level until then) and its modified ones
+   * grow from 0 up to their bound. Infinity if it never does.
+   */
+  private newSaturationLevel (c: Constraint, epoch: number): number {
+    const points = this.points
+    points.length = 0
+    let slope = 0
+    const elems = c.elems
+    for (let k = 0; k < elems.length; k++) {
+      const e = elems[k] as Element
+      const v = e.v
+      if (v.weight <= 0) continue
+      const a = e.coeff * v.weight
+      slope += a
+      const stop = v.modified === epoch ? v.bound / v.weight : v.rate / v.weight
+      if (stop !== Infinity) points.push({ level: stop, a })
+    }
+    if (slope <= 0) return Infinity
+    points.sort(byLevel)
+    let base = 0
+    for (let k = 0; k < points.length; k++) {
+      const p = points[k] as { level: number, a: number }
+      if (base + slope * p.level >= c.capacity) return (c.capacity - base) / slope
+      base += p.a * p.level
+      slope -= p.a
+    }
+    return slope > 1e-300 ? Math.max(0, (c.capacity - base) / slope) : Infinity
+  }
+
+  private readonly points: Array<{ level: number, a: number }> = []
+
+  /** Fix `v` at `rate` (fair level `level`); update its constraints' levels. Returns 1. */
+  private fix (v: Variable, rate: number, level: number, heap: Constraint[]): number {
     v.fixed = true
     v.rate = rate
     const elems = v.elems
@@ -293,6 +368,8 @@ export class MaxMinSystem {
       c.wsum -= e.coeff * v.weight
       if (--c.unfixed === 0) {
         if (c.activeIndex >= 0) { removeAt(heap, c.activeIndex); c.activeIndex = -1 }
+        // Saturated by variables fixed elsewhere at the same level (a tie)?
+        if (c.remaining <= c.capacity * 1e-12) c.satLevel = level
       } else if (c.activeIndex >= 0) {
         // Levels only rise when a variable below the current level is fixed: sift down.
         c.level = c.wsum > 0 ? c.remaining / c.wsum : 0
@@ -302,6 +379,10 @@ export class MaxMinSystem {
     }
     return 1
   }
+}
+
+function byLevel (a: { level: number }, b: { level: number }): number {
+  return a.level - b.level
 }
 
 function byBoundLevel (a: Variable, b: Variable): number {
