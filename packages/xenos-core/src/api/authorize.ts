@@ -1,44 +1,31 @@
 /**
- * Who may do what (issue 4 item 5): administrators everything; a user reads
- * everything and controls only services it owns or that an administrator
- * granted it; peer coordinators (calls that arrived over the private
- * overlay, or an administrator) may call the `xenos.peer.*` methods.
+ * Who may do what: H5's role and ownership policy (`auth/authorizer.ts`,
+ * documented in docs/api.md) applied to coordinator records, plus the peer
+ * rule for the `xenos.peer.*` methods: coordinators calling over the private
+ * overlay (libp2p, authenticated by Noise and the pre-shared key), or an
+ * administrator.
  */
+import { DEFAULT_POLICY, authorizer, type Authorizer } from '../auth/authorizer.js'
 import type { CallContext } from '../xmlrpc/context.js'
-import { FaultCode, XmlRpcFault } from '../xmlrpc/fault.js'
 import type { ServiceRecord } from '../coordinator/records.js'
 import { ForbiddenError } from './faults.js'
 
-function principalOf (context: CallContext, method: string): { user: string, role: string } {
-  const p = context.principal
-  if (p === undefined) throw new XmlRpcFault(FaultCode.UNAUTHENTICATED, `${method}: expected an authenticated caller, found ${context.authFailure ?? 'no credentials'}`)
-  return p
+/** H5's policy, plus the event stream, which every user may read. */
+const policy: Authorizer = authorizer({ ...DEFAULT_POLICY, 'xenos.events': 'user' })
+
+/** Throws `AuthenticationError` or `AuthorizationError` unless the caller may call `method` (on `service`, for owner-level methods). */
+export function authorize (context: CallContext, method: string, service?: ServiceRecord): void {
+  policy.authorize(context.principal, method, service === undefined ? undefined : { id: service.id, owner: service.owner, grantees: service.grantees })
 }
 
-/** The calling user's name (the owner of what it creates). */
-export function callerName (context: CallContext, method: string): string {
-  return principalOf(context, method).user
+/** The calling user's name (the owner of what it creates); call after `authorize`. */
+export function callerName (context: CallContext): string {
+  return context.principal?.user ?? '(anonymous)'
 }
 
-export function isAdmin (context: CallContext): boolean {
-  return context.principal?.role === 'admin'
-}
-
-/** Throws `ForbiddenError` unless the caller may control `service`. */
-export function assertMayControl (context: CallContext, method: string, service: ServiceRecord): void {
-  const p = principalOf(context, method)
-  if (p.role === 'admin' || service.owner === p.user || service.grantees.includes(p.user)) return
-  throw new ForbiddenError(p.user, method, `service ${service.id}`)
-}
-
-export function assertAdmin (context: CallContext, method: string, target: string): void {
-  const p = principalOf(context, method)
-  if (p.role !== 'admin') throw new ForbiddenError(p.user, method, target)
-}
-
-/** Peer methods: an administrator, or a coordinator calling over the overlay (libp2p with a remote peer id). */
+/** Peer methods: a coordinator calling over the overlay (libp2p with a remote peer id), or an administrator. */
 export function assertPeer (context: CallContext, method: string): void {
   if (context.transport === 'libp2p' && context.remotePeer !== undefined) return
-  if (isAdmin(context)) return
+  if (context.principal?.role === 'admin') return
   throw new ForbiddenError(context.principal?.user ?? '(anonymous)', method, 'the peer protocol (coordinators over the overlay, or administrators)')
 }

@@ -71,7 +71,7 @@ export interface XenosClient {
   checkpointService (id: string, options?: { leaveRunning?: boolean }): Promise<{ service: ServiceRecord, checkpointPath: string }>
   serviceStats (id: string): Promise<ServiceStats>
   createInstance (template: string, options?: { name?: string, groups?: string[], attributes?: Record<string, string>, start?: boolean }): Promise<ServiceRecord>
-  replicateTemplate (template: string, options?: { fromPeers?: string[], method?: 'chunked' | 'whole-copy' }): Promise<ReplicateResult>
+  replicateTemplate (template: string, options?: { holders?: string[], method?: 'chunked' | 'whole-copy' }): Promise<ReplicateResult>
   migrateService (id: string, target: string, options?: { live?: boolean, storage?: 'none' | 'stop-and-copy' | 'pre-copy' }): Promise<MigrateResult>
   createGroup (group: string): Promise<GroupRecord>
   joinGroup (id: string, group: string): Promise<ServiceRecord>
@@ -160,8 +160,8 @@ export function xenosClient (init: XenosClientInit): XenosClient {
     listServices: query => typed(call('xenos.listServices', query === undefined ? [] : [query])),
     listTemplates: () => typed(call('xenos.listTemplates')),
     getService: id => typed(onService('xenos.getService', id)),
-    searchServices: (q, d) => typed(call('xenos.searchServices', d === undefined ? [q] : [q, d])),
-    searchHosts: (q, d) => typed(call('xenos.searchHosts', d === undefined ? [q] : [q, d])),
+    searchServices: (q, d) => typed(call('xenos.searchServices', d === undefined ? [q] : [q, { deadlineMs: d }])),
+    searchHosts: (q, d) => typed(call('xenos.searchHosts', d === undefined ? [q] : [q, { deadlineMs: d }])),
     startService: id => typed(onService('xenos.startService', id)),
     stopService: (id, o) => typed(onService('xenos.stopService', id, opt(o))),
     pauseService: id => typed(onService('xenos.pauseService', id)),

@@ -3,6 +3,7 @@
  * code says the kind of failure (see docs/api.md), the fault string is the
  * error's own "expected ... found ..." message prefixed with its name.
  */
+import { authFault } from '../auth/fault-map.js'
 import { FaultCode, XmlRpcFault } from '../xmlrpc/fault.js'
 
 /** The caller is known but may not act on this target. */
@@ -45,6 +46,8 @@ const CODES: Record<string, number> = {
 /** The fault for `err`, or undefined for errors that are not the caller's business (internal errors). */
 export function faultFor (err: unknown): XmlRpcFault | undefined {
   if (err instanceof XmlRpcFault) return err
+  const auth = authFault(err)
+  if (auth !== undefined) return auth
   if (!(err instanceof Error)) return undefined
   const code = CODES[err.name]
   if (code === undefined) return undefined

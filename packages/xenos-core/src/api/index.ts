@@ -5,4 +5,4 @@
 export { registerXenosApi, XENOS_METHODS, destinationOf } from './methods.js'
 export { xenosClient, NoHostAvailableError, type XenosClient, type XenosClientInit, type SearchResults } from './client.js'
 export { ForbiddenError, faultFor } from './faults.js'
-export { assertMayControl, assertAdmin, assertPeer } from './authorize.js'
+export { authorize, assertPeer } from './authorize.js'

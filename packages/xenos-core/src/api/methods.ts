@@ -9,7 +9,7 @@ import type { MigrationDestination } from '../coordinator/migration.js'
 import type { ServiceRecord } from '../coordinator/records.js'
 import type { CallContext } from '../xmlrpc/context.js'
 import type { MethodRegistry } from '../xmlrpc/registry.js'
-import { assertAdmin, assertMayControl, assertPeer, callerName } from './authorize.js'
+import { assertPeer, authorize, callerName } from './authorize.js'
 import { faultFor } from './faults.js'
 import { StructReader, nonEmpty, toXmlRpc } from './values.js'
 import type { XmlRpcStruct, XmlRpcValue } from '../xmlrpc/values.js'
@@ -23,9 +23,12 @@ export const XENOS_METHODS = [
   'xenos.hostInfo', 'xenos.listServices', 'xenos.getService', 'xenos.listTemplates', 'xenos.searchServices', 'xenos.searchHosts',
   'xenos.startService', 'xenos.stopService', 'xenos.pauseService', 'xenos.unpauseService', 'xenos.destroyService',
   'xenos.checkpointService', 'xenos.serviceStats', 'xenos.createInstance', 'xenos.replicateTemplate', 'xenos.migrateService',
-  'xenos.grantService', 'xenos.createGroup', 'xenos.joinGroup', 'xenos.leaveGroup', 'xenos.listGroups', 'xenos.publish', 'xenos.events',
+  'xenos.grant', 'xenos.revoke', 'xenos.createGroup', 'xenos.joinGroup', 'xenos.leaveGroup', 'xenos.listGroups', 'xenos.publish', 'xenos.events',
   'xenos.peer.exportTemplate', 'xenos.peer.imageInfo', 'xenos.peer.prepareMigration', 'xenos.peer.commitMigration', 'xenos.peer.abortMigration'
 ] as const
+
+/** Methods checked against a target service inside their handler (`controlled`). */
+const OWNER_LEVEL = new Set(['xenos.startService', 'xenos.stopService', 'xenos.pauseService', 'xenos.unpauseService', 'xenos.destroyService', 'xenos.checkpointService', 'xenos.serviceStats', 'xenos.migrateService', 'xenos.joinGroup', 'xenos.leaveGroup'])
 
 type Handler<P extends readonly ParamSpec[]> = (params: ParamsOf<P>, context: CallContext) => unknown
 
@@ -37,6 +40,7 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
       name, params, returns, help, access,
       handler: async (p, context) => {
         try {
+          if (access === 'authenticated' && !OWNER_LEVEL.has(name)) authorize(context, name)
           return toXmlRpc(await handler(p, context))
         } catch (err) {
           throw faultFor(err) ?? err
@@ -48,7 +52,7 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
   /** The local service named by `id`, if the caller may control it. */
   function controlled (method: string, id: string, context: CallContext): ServiceRecord {
     const s = c.getService(nonEmpty(id, 'id'))
-    assertMayControl(context, method, s)
+    authorize(context, method, s)
     return s
   }
 
@@ -64,12 +68,12 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
   def('xenos.listTemplates', [], 'array',
     'Returns the templates held by this host: name, spec, images, defaultGroups, defaultAttributes, endpoints, origin.',
     () => c.listTemplates())
-  def('xenos.searchServices', ['string', 'int?'], 'struct',
-    'Searches every reachable host for services matching a query (conditions separated by spaces, all must hold: field=value, field!=value, field>=N, field~glob, has:field, group:name). Optional deadline in ms (default 2000). Returns {results: [service...], nonResponders: [host...]}.',
-    async ([query, deadlineMs]) => await c.search('services', query, deadlineOf(deadlineMs)))
-  def('xenos.searchHosts', ['string', 'int?'], 'struct',
-    'Searches every reachable host for hosts matching a query, for example "freeMemoryMiB>=512 tag:ssd". Empty query: all hosts. Returns {results: [host...], nonResponders: [host...]}.',
-    async ([query, deadlineMs]) => await c.search('hosts', query, deadlineOf(deadlineMs)))
+  def('xenos.searchServices', ['string', 'struct?'], 'struct',
+    'Searches every reachable host for services matching a query (conditions separated by spaces, all must hold: field=value, field!=value, field>=N, field~glob, has:field, group:name). Options: {deadlineMs: int (default 2000)}. Returns {results: [service...], nonResponders: [host...]}.',
+    async ([query, opts]) => await c.search('services', query, deadlineOf(opts)))
+  def('xenos.searchHosts', ['string', 'struct?'], 'struct',
+    'Searches every reachable host for hosts matching a query, for example "freeMemoryMiB>=512 tag:ssd". Empty query: all hosts. Options: {deadlineMs: int}. Returns {results: [host...], nonResponders: [host...]}.',
+    async ([query, opts]) => await c.search('hosts', query, deadlineOf(opts)))
 
   def('xenos.startService', ['string'], 'struct', 'Starts a service of this host (no-op when running). Returns the service.',
     async ([id], ctx) => await c.startService(controlled('xenos.startService', id, ctx).id))
@@ -97,13 +101,13 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
     })
   def('xenos.serviceStats', ['string'], 'struct',
     'Returns a service\'s state and resource use: {id, name, state, vcpus, memoryMiB, uptimeS, usage: {cpuTimeS, memoryMiB, diskReadBytes, diskWriteBytes, netRxBytes, netTxBytes}}.',
-    async ([id]) => await c.serviceStats(nonEmpty(id, 'id')))
+    async ([id], ctx) => await c.serviceStats(controlled('xenos.serviceStats', id, ctx).id))
 
   def('xenos.createInstance', ['string', 'struct?'], 'struct',
     'Creates a new service from a template held by this host, owned by the caller. Options: {name, groups: [string], attributes: {string: string}, start: boolean}. The instance gets its own id, name, MAC and guest host name. Returns the service.',
     async ([template, opts], ctx) => {
       const r = new StructReader(opts, 'options', ['name', 'groups', 'attributes', 'start'])
-      const o: Parameters<Coordinator['createInstance']>[1] = { owner: callerName(ctx, 'xenos.createInstance') }
+      const o: Parameters<Coordinator['createInstance']>[1] = { owner: callerName(ctx) }
       const name = r.string('name'); const groups = r.strings('groups'); const attributes = r.stringMap('attributes')
       if (name !== undefined) o.name = name
       if (groups !== undefined) o.groups = groups
@@ -113,12 +117,11 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
       return start === true ? await c.startService(created.id) : created
     })
   def('xenos.replicateTemplate', ['string', 'struct?'], 'struct',
-    'Administrators only: makes this host hold a template, pulling it from peers. Options: {fromPeers: [host], method: "chunked" | "whole-copy"} ("whole-copy" is the paper\'s method: one holder, then a local copy). Returns {template, alreadyPresent, holders, bytes, method}.',
-    async ([template, opts], ctx) => {
-      assertAdmin(ctx, 'xenos.replicateTemplate', `template ${template}`)
-      const r = new StructReader(opts, 'options', ['fromPeers', 'method'])
+    'Administrators only: makes this host hold a template, pulling it from peers. Options: {holders: [host name], method: "chunked" | "whole-copy"} ("whole-copy" is the paper\'s method: one holder, then a local copy). Returns {template, alreadyPresent, holders, bytes, method}.',
+    async ([template, opts]) => {
+      const r = new StructReader(opts, 'options', ['holders', 'method'])
       const o: { fromPeers?: string[], method?: ReplicationMethod } = {}
-      const fromPeers = r.strings('fromPeers'); const method = r.string('method')
+      const fromPeers = r.strings('holders'); const method = r.string('method')
       if (fromPeers !== undefined) o.fromPeers = fromPeers
       if (method !== undefined) {
         if (method !== 'chunked' && method !== 'whole-copy') throw new InvalidArgumentError('options.method', '"chunked" or "whole-copy"', method)
@@ -140,11 +143,10 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
       }
       return await c.migrateService(s.id, destinationOf(target), o)
     })
-  def('xenos.grantService', ['string', 'string'], 'struct', 'Administrators only: lets a user control a service it does not own. Returns the service.',
-    async ([id, user], ctx) => {
-      assertAdmin(ctx, 'xenos.grantService', `service ${id}`)
-      return await c.grant(c.getService(nonEmpty(id, 'id')).id, nonEmpty(user, 'user'))
-    })
+  def('xenos.grant', ['string', 'string'], 'struct', 'Administrators only: lets a user control a service of this host it does not own. Returns the service.',
+    async ([id, user]) => await c.grant(c.getService(nonEmpty(id, 'id')).id, nonEmpty(user, 'user')))
+  def('xenos.revoke', ['string', 'string'], 'struct', 'Administrators only: withdraws a grant made with xenos.grant. Returns the service.',
+    async ([id, user]) => await c.revoke(c.getService(nonEmpty(id, 'id')).id, nonEmpty(user, 'user')))
 
   def('xenos.createGroup', ['string'], 'struct', 'Creates a group on this host (services join it with xenos.joinGroup). Returns {name, members, createdAtRuntime}.',
     async ([group]) => await c.createGroup(group))
@@ -172,9 +174,10 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
     async ([id], ctx) => { assertPeer(ctx, 'xenos.peer.abortMigration'); return await c.peer.abortMigration(id) }, 'public')
 }
 
-function deadlineOf (deadlineMs: number | undefined): { deadlineMs?: number } {
+function deadlineOf (opts: XmlRpcStruct | undefined): { deadlineMs?: number } {
+  const deadlineMs = new StructReader(opts, 'options', ['deadlineMs']).number('deadlineMs')
   if (deadlineMs === undefined) return {}
-  if (deadlineMs < 1 || deadlineMs > 600_000) throw new InvalidArgumentError('deadlineMs', 'an integer from 1 to 600000', deadlineMs)
+  if (!Number.isInteger(deadlineMs) || deadlineMs < 1 || deadlineMs > 600_000) throw new InvalidArgumentError('options.deadlineMs', 'an integer from 1 to 600000', deadlineMs)
   return { deadlineMs }
 }
 

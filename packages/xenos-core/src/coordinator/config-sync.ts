@@ -75,7 +75,13 @@ async function registerService (ctx: CoordinatorContext, s: ServiceConfig): Prom
     for (const g of known.groups) if (!s.groups.includes(g)) await ctx.network?.leaveGroup?.(g, known.id)
     for (const g of s.groups) await ctx.network?.joinGroup?.(g, known.id)
   } else {
-    const rec = await createInstance(ctx, s.template, { name: s.name, groups: s.groups, attributes: s.attributes, endpoints: s.endpoints.length > 0 ? s.endpoints : undefined, owner: s.owner, origin: 'config' })
+    const rec = await createInstance(ctx, s.template, {
+      name: s.name, groups: s.groups, attributes: s.attributes, owner: s.owner, origin: 'config',
+      ...(s.endpoints.length > 0 ? { endpoints: s.endpoints } : {}),
+      ...(s.id === undefined ? {} : { id: s.id }),
+      ...(s.vcpus === undefined ? {} : { vcpus: s.vcpus }),
+      ...(s.memoryMiB === undefined ? {} : { memoryMiB: s.memoryMiB })
+    })
     ctx.events.emit({ kind: 'registered', serviceId: rec.id, detail: s.source })
   }
   if (s.autostart) {

@@ -86,6 +86,7 @@ export interface Coordinator {
   replicateTemplate (template: string, options?: ReplicateOptions): Promise<ReplicateResult>
   migrateService (id: string, target: MigrationDestination, options?: MigrateOptions): Promise<MigrateResult>
   grant (id: string, user: string): Promise<ServiceRecord>
+  revoke (id: string, user: string): Promise<ServiceRecord>
   listGroups (): GroupRecord[]
   createGroup (name: string): Promise<GroupRecord>
   joinGroup (id: string, group: string): Promise<ServiceRecord>
@@ -246,6 +247,10 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       if (typeof user !== 'string' || user.length === 0) throw new InvalidArgumentError('user', 'a user name', user)
       const rec = reg.service(id)
       return rec.grantees.includes(user) ? rec : await reg.updateService(rec.id, { grantees: [...rec.grantees, user] })
+    }),
+    revoke: guard(async (id, user) => {
+      const rec = reg.service(id)
+      return rec.grantees.includes(user) ? await reg.updateService(rec.id, { grantees: rec.grantees.filter(u => u !== user) }) : rec
     }),
     listGroups: () => reg.groups(),
     createGroup: guard(async name => {

@@ -23,6 +23,12 @@ export interface CreateInstanceOptions {
   owner?: string
   /** Where the record came from. @default 'instance' */
   origin?: ServiceRecord['origin']
+  /** A fixed id (config files may name one); generated when absent. */
+  id?: string
+  /** Override the template's VCPUs. */
+  vcpus?: number
+  /** Override the template's memory, in MiB. */
+  memoryMiB?: number
 }
 
 /** Validates the options the API can pass; throws `InvalidArgumentError`. */
@@ -38,7 +44,9 @@ export function validateCreateOptions (options: CreateInstanceOptions): void {
 export async function createInstance (ctx: CoordinatorContext, templateName: string, options: CreateInstanceOptions = {}): Promise<ServiceRecord> {
   validateCreateOptions(options)
   const template = ctx.registry.template(templateName)
-  const id = ctx.ids.serviceId()
+  if (options.id !== undefined && (typeof options.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(options.id))) throw new InvalidArgumentError('id', 'a service id of 1-128 letters, digits, ".", "_" or "-"', options.id)
+  const id = options.id ?? ctx.ids.serviceId()
+  if (ctx.registry.findService(id) !== undefined) throw new AlreadyExistsError('service id', id, ctx.hostname)
   const name = options.name ?? `${template.name}-${id.replace(/[^A-Za-z0-9]/g, '').slice(-8)}`
   assertDomainName(name, 'name')
   return await ctx.withLock(`name:${name}`, async () => {
@@ -54,6 +62,8 @@ export async function createInstance (ctx: CoordinatorContext, templateName: str
       }
       const mac = ctx.ids.mac()
       const spec = instanceSpec(template, name, id, mac)
+      if (options.vcpus !== undefined) spec.vcpus = options.vcpus
+      if (options.memoryMiB !== undefined) spec.memoryMiB = options.memoryMiB
       await ctx.driver.createDomain(spec)
       domainDefined = true
       const handle = await ctx.driver.handle(name)

@@ -85,6 +85,12 @@ export interface ServiceConfig {
   owner: string
   /** Start it when the coordinator starts. @default false */
   autostart: boolean
+  /** A fixed service id (else one is generated). */
+  id?: string
+  /** Override the template's VCPUs. */
+  vcpus?: number
+  /** Override the template's memory, in MiB. */
+  memoryMiB?: number
   source: string
 }
 

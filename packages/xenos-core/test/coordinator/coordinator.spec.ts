@@ -12,9 +12,11 @@ describe('registry from config files', () => {
     const a = await h.add('h1', [webTemplate('web')], [
       { name: 'web-a', template: 'web', groups: ['edge'], attributes: { role: 'a' }, endpoints: [], owner: 'alice', autostart: true, source: 'web-a.yaml:1' },
       { name: 'broken', template: 'no-such-template', groups: [], attributes: {}, endpoints: [], owner: 'bob', autostart: false, source: 'broken.yaml:1' },
-      { name: 'web-b', template: 'web', groups: [], attributes: {}, endpoints: [], owner: 'bob', autostart: false, source: 'web-b.yaml:1' }
+      { name: 'web-b', template: 'web', groups: [], attributes: {}, endpoints: [], owner: 'bob', autostart: false, id: 'svc-fixed-1', memoryMiB: 256, source: 'web-b.yaml:1' }
     ])
     const c = a.coordinator
+    expect(c.getService('web-b').id).toBe('svc-fixed-1')
+    expect((await h.cluster.driver('h1').inspectDomain('web-b')).spec.memoryMiB).toBe(256)
     expect(c.listTemplates().map(t => t.name)).toEqual(['web'])
     expect(c.listServices().map(s => s.name).sort()).toEqual(['web-a', 'web-b'])
     const webA = c.getService('web-a')

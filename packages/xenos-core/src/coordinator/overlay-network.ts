@@ -1,0 +1,103 @@
+/**
+ * The coordinator's `PeerNetwork` over the libp2p overlay: flooded search
+ * (`OverlaySearch`, with the kind of record searched), XML-RPC calls to
+ * other coordinators through the `/xenos/xmlrpc/1.0.0` tunnel, groups as
+ * pubsub topics, and events published on `/xenos/events/1`.
+ *
+ * Hosts are named by host name in the coordinator and by peer id in the
+ * overlay: host records carry both, so the mapping is learnt from every
+ * host search, and a call to an unknown host name first searches for it.
+ */
+import { decodeMethodResponse } from '../xmlrpc/decode.js'
+import { encodeMethodCall } from '../xmlrpc/encode.js'
+import type { XmlRpcValue } from '../xmlrpc/values.js'
+import type { Groups } from '../overlay/groups.js'
+import type { OverlayLibp2p } from '../overlay/node.js'
+import type { RpcTunnel } from '../overlay/rpc-tunnel.js'
+import type { OverlaySearch } from '../overlay/search.js'
+import { PeerError } from './errors.js'
+import type { CoordinatorEvent } from './event-log.js'
+import type { PeerNetwork, SearchKind, SearchOutcome } from './ports.js'
+
+export const EVENTS_TOPIC = '/xenos/events/1'
+
+export interface OverlayNetworkComponents {
+  libp2p: OverlayLibp2p
+  search: OverlaySearch
+  tunnel: RpcTunnel
+  groups: Groups
+  /** This host's name and peer id (calls to itself stay local). */
+  self: { hostname: string, peerId: string }
+  /** Where failures that have no caller to go to are reported (event publishing). */
+  onError?: (err: unknown) => void
+}
+
+export interface OverlayNetwork extends PeerNetwork {
+  /** Peer id of a host name, when known. */
+  peerOf (hostname: string): string | undefined
+  /** Host name of a peer id, when known. */
+  hostOf (peerId: string): string | undefined
+}
+
+export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs?: number }, components: OverlayNetworkComponents): OverlayNetwork {
+  const { libp2p, search, tunnel, groups, self } = components
+  const peerByHost = new Map<string, string>([[self.hostname, self.peerId]])
+  const hostByPeer = new Map<string, string>([[self.peerId, self.hostname]])
+  const learn = (hostname: unknown, peerId: unknown): void => {
+    if (typeof hostname === 'string' && typeof peerId === 'string') {
+      peerByHost.set(hostname, peerId)
+      hostByPeer.set(peerId, hostname)
+    }
+  }
+
+  async function doSearch (kind: SearchKind, query: string, options?: { deadlineMs?: number }): Promise<SearchOutcome> {
+    const result = await search.search(query, { kind, timeoutMs: options?.deadlineMs ?? init.searchDeadlineMs ?? 2000 })
+    const results: Array<Record<string, unknown>> = []
+    for (const m of result.matches) {
+      for (const r of m.records) {
+        learn(kind === 'hosts' ? r.hostname : r.host, m.peerId)
+        results.push(r)
+      }
+    }
+    const nonResponders = [...result.missing, ...result.errors.map(e => e.peerId)].map(p => hostByPeer.get(p) ?? p)
+    return { results, nonResponders: [...new Set(nonResponders)].sort() }
+  }
+
+  async function resolve (host: string): Promise<string> {
+    const known = peerByHost.get(host)
+    if (known !== undefined) return known
+    if (!/^[A-Za-z0-9._-]+$/.test(host)) throw new PeerError(host, 'be a host name', 'characters a host name cannot have')
+    await doSearch('hosts', `hostname=${host}`)
+    const found = peerByHost.get(host)
+    if (found === undefined) throw new PeerError(host, 'be found in the overlay', 'no host of that name answered a search')
+    return found
+  }
+
+  return {
+    peerOf: h => peerByHost.get(h),
+    hostOf: p => hostByPeer.get(p),
+    search: doSearch,
+    async call (host, method, params) {
+      const peer = await resolve(host)
+      const request = Buffer.from(encodeMethodCall(method, params as XmlRpcValue[]), 'utf8')
+      let response: Uint8Array
+      try {
+        response = await tunnel.call(peer, request, init.callTimeoutMs === undefined ? {} : { timeoutMs: init.callTimeoutMs })
+      } catch (err) {
+        throw new PeerError(host, `answer ${method}`, (err as Error).message, { cause: err })
+      }
+      const decoded = decodeMethodResponse(response)
+      if (decoded.kind === 'fault') throw decoded.fault
+      return decoded.value
+    },
+    publishEvent (event: CoordinatorEvent) {
+      libp2p.services.pubsub.publish(EVENTS_TOPIC, Buffer.from(JSON.stringify(event), 'utf8')).catch((err: unknown) => components.onError?.(err))
+    },
+    async joinGroup (group, memberId) { await groups.join(group, memberId) },
+    async leaveGroup (group, memberId) { await groups.leave(group, memberId) },
+    async publish (group, message) {
+      const { recipients } = await groups.publish(group, Buffer.from(message, 'utf8'))
+      return { delivered: recipients.length }
+    }
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Everything one Xenos host runs, wired together: the libp2p overlay node
+ * (membership, flooded search, groups, the XML-RPC tunnel), the coordinator
+ * over the injected driver, the `xenos.*` API in one method registry served
+ * both over HTTP and over the overlay, and events on pubsub.
+ *
+ * Start order: API server (so the host record can carry its URL), overlay
+ * (H6's `startOverlay`), coordinator (reattach, config); searches that
+ * arrive before the coordinator runs get no matches. Stop order is the
+ * reverse; the driver and its domains are left running.
+ *
+ * @example
+ * ```ts
+ * const host = await startXenosHost({ dataDir: '/var/lib/xenos', apiPort: 7001, bootstrap: [...] }, { driver, authenticate })
+ * console.log(host.apiUrl, host.peerId)
+ * await host.stop()
+ * ```
+ */
+import { join } from 'node:path'
+import type { HypervisorDriver } from '@xenos/hypervisor-interface'
+import { registerXenosApi } from '../api/methods.js'
+import { faultFor } from '../api/faults.js'
+import type { Principal } from '../auth/principal.js'
+import { idGenerator } from '../ids.js'
+import { startOverlay, type Overlay } from '../overlay/index.js'
+import type { Membership, MembershipInit } from '../overlay/membership.js'
+import type { OverlayNode } from '../overlay/node.js'
+import { queryMatcher } from '../search/query.js'
+import type { Credentials } from '../xmlrpc/credentials.js'
+import { createXmlRpcHttpServer, type XmlRpcHttpServer } from '../xmlrpc/http-server.js'
+import { MethodRegistry } from '../xmlrpc/registry.js'
+import { coordinator, type Coordinator, type CoordinatorInit } from './coordinator.js'
+import { modeledImageFetcher } from './modeled-fetcher.js'
+import { overlayNetwork, type OverlayNetwork } from './overlay-network.js'
+import type { ImageFetcher, SearchKind, ServiceConfigSource } from './ports.js'
+
+export interface XenosHostInit {
+  /** State, peer identity and overlay files live here. */
+  dataDir: string
+  /** libp2p listen multiaddrs. @default ['/ip4/127.0.0.1/tcp/0'] */
+  listen?: string[]
+  /** Multiaddrs (ending in /p2p/<peer id>) of hosts to join through. */
+  bootstrap?: string[]
+  /** Pre-shared key file: only hosts with the same key can connect. */
+  swarmKeyFile?: string
+  /** HTTP API address. @default '127.0.0.1' */
+  apiHost?: string
+  /** HTTP API port; 0 picks a free one. @default 0 */
+  apiPort?: number
+  /** Largest API request body, in bytes. @default 1 MiB */
+  maxRequestBytes?: number
+  tags?: string[]
+  membership?: MembershipInit
+  /** Options passed to the coordinator (clone mode, replication method...). */
+  coordinator?: Omit<CoordinatorInit, 'dataDir' | 'apiUrl' | 'peerId' | 'tags'>
+}
+
+export interface XenosHostComponents {
+  driver: HypervisorDriver
+  /** Checks API credentials (H5's user store); without it every call is anonymous. */
+  authenticate?: (credentials: Credentials) => Principal | Promise<Principal>
+  /** The user an overlay peer acts as (H5's `UserStore.authenticatePeer`); unmapped peers are unauthenticated, but may call `xenos.peer.*`. */
+  authenticatePeer?: (peerId: string) => Principal | undefined
+  configSource?: ServiceConfigSource
+  /** How templates are fetched. @default modeledImageFetcher over the overlay */
+  fetcher?: ImageFetcher
+  /** Told about errors that have no caller (event publishing, internal faults). */
+  onError?: (err: unknown) => void
+}
+
+export interface XenosHost {
+  readonly coordinator: Coordinator
+  readonly overlay: Overlay
+  readonly node: OverlayNode
+  readonly network: OverlayNetwork
+  readonly registry: MethodRegistry
+  readonly peerId: string
+  readonly apiUrl: string
+  readonly membership: Membership
+  stop (): Promise<void>
+}
+
+export async function startXenosHost (init: XenosHostInit, components: XenosHostComponents): Promise<XenosHost> {
+  const stack: Array<() => Promise<void>> = []
+  const unwind = async (): Promise<void> => { for (const s of stack.splice(0).reverse()) await s() }
+  try {
+    const registry = new MethodRegistry({ mapError: faultFor, ...(components.onError === undefined ? {} : { onInternalError: components.onError }) })
+    const server: XmlRpcHttpServer = createXmlRpcHttpServer({ registry, ...(components.authenticate === undefined ? {} : { authenticate: components.authenticate }), ...(init.maxRequestBytes === undefined ? {} : { maxRequestBytes: init.maxRequestBytes }) })
+    const { url: apiUrl } = await server.listen(init.apiPort ?? 0, init.apiHost ?? '127.0.0.1')
+    stack.push(async () => { await server.close() })
+
+    /** Set once the coordinator runs; searches arriving before then get no matches. */
+    const ref: { coordinator?: Coordinator } = {}
+    const overlay: Overlay = await startOverlay({
+      dataDir: join(init.dataDir, 'overlay'),
+      ...(init.listen === undefined ? {} : { listen: init.listen }),
+      ...(init.bootstrap === undefined ? {} : { bootstrap: init.bootstrap }),
+      ...(init.swarmKeyFile === undefined ? {} : { swarmKeyFile: init.swarmKeyFile }),
+      ...(init.membership === undefined ? {} : { membership: init.membership }),
+      matcher: async (query, kind) => {
+        const coord = ref.coordinator
+        if (coord === undefined || coord.status !== 'running') return []
+        return await coord.localSearch(kind as SearchKind, query) as unknown as Array<Record<string, unknown>>
+      },
+      rpcHandler: async (bytes, remotePeer) => {
+        const principal = components.authenticatePeer?.(remotePeer)
+        return await registry.dispatch(bytes, { transport: 'libp2p', remotePeer, ...(principal === undefined ? {} : { principal }) })
+      }
+    })
+    stack.push(async () => { await overlay.stop() })
+    const { node, search, tunnel, groups, membership } = overlay
+    const network = overlayNetwork({ searchDeadlineMs: init.coordinator?.searchDeadlineMs ?? 2000 }, { libp2p: node.libp2p, search, tunnel, groups, self: { hostname: components.driver.hostname, peerId: node.peerId }, ...(components.onError === undefined ? {} : { onError: components.onError }) })
+    const c = coordinator({ ...init.coordinator, dataDir: init.dataDir, apiUrl, peerId: node.peerId, tags: init.tags ?? [] })({
+      driver: components.driver,
+      ids: idGenerator({ peerId: node.peerId }),
+      matcher: queryMatcher(),
+      network,
+      fetcher: components.fetcher ?? modeledImageFetcher({ network: () => network }),
+      ...(components.configSource === undefined ? {} : { configSource: components.configSource })
+    })
+    registerXenosApi(registry, { coordinator: c })
+    groups.onMessage(m => { c.deliverGroupMessage(m.group, network.hostOf(m.from) ?? m.from, Buffer.from(m.data).toString('utf8')) })
+    await c.start()
+    stack.push(async () => { await c.stop() })
+    ref.coordinator = c
+    return { coordinator: c, overlay, node, network, registry, peerId: node.peerId, apiUrl, membership, stop: unwind }
+  } catch (err) {
+    await unwind()
+    throw err
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Thirteen real coordinators (real libp2p over loopback TCP, real HTTP API)
+ * on the simulated hosts of the paper's cluster (sim-driver, paper-2010).
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { SimCluster, loadPlatform } from '@xenos/sim-driver'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { xenosClient, type XenosClient } from '../../src/api/index.js'
+import { startXenosHost, type XenosHost } from '../../src/coordinator/index.js'
+import { FaultCode } from '../../src/xmlrpc/fault.js'
+import { authenticate } from '../support/api-harness.js'
+import { staticConfig, webTemplate } from '../support/harness.js'
+
+const platformFile = fileURLToPath(new URL('../../../sim-driver/platforms/paper-2010.yaml', import.meta.url))
+let sim: SimCluster
+let dir: string
+const hosts: XenosHost[] = []
+const names: string[] = []
+const clients: XenosClient[] = []
+
+function client (token: string, i: number): XenosClient {
+  const c = xenosClient({ endpoints: [hosts[i]!.apiUrl], credentials: { scheme: 'bearer', token }, timeoutMs: 20_000 })
+  clients.push(c)
+  return c
+}
+async function waitFor (check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+}
+const rackOf = (i: number): string => i % 2 === 0 ? 'rack-a' : 'rack-b'
+
+beforeAll(async () => {
+  sim = new SimCluster({ platform: await loadPlatform(platformFile), seed: 7 })
+  dir = await mkdtemp(join(tmpdir(), 'xenos-cluster-'))
+  names.push(...sim.hostnames())
+  expect(names).toHaveLength(13)
+  for (const [i, name] of names.entries()) {
+    const bootstrap = i === 0 ? [] : [...new Set([hosts[0]!.node.multiaddrs()[0]!, hosts[i - 1]!.node.multiaddrs()[0]!])]
+    hosts.push(await startXenosHost({
+      dataDir: join(dir, name), bootstrap, tags: [rackOf(i)],
+      membership: { announceIntervalMs: 30_000 },
+      coordinator: { createMissingImages: true, searchDeadlineMs: 3000 }
+    }, { driver: sim.driver(name), authenticate, configSource: staticConfig(i === 0 ? [webTemplate('web')] : []) }))
+  }
+  await waitFor(() => hosts.every(h => h.membership.members().length >= 12), 20_000, 'every host to know the 12 others')
+}, 90_000)
+
+afterAll(async () => {
+  for (const c of clients) c.close()
+  for (const h of hosts) await h.stop()
+  await sim.close()
+  await rm(dir, { recursive: true, force: true })
+}, 60_000)
+
+describe('a cluster of 13 coordinators', () => {
+  it('searches hosts with several conditions from any host', async () => {
+    const alice = client('tok-alice', 5)
+    const all = await alice.searchHosts('')
+    expect(all.results.map(h => h.hostname).sort()).toEqual([...names].sort())
+    expect(all.nonResponders).toEqual([])
+    const rackA = await alice.searchHosts('tag:rack-a freeMemoryMiB>=512 cores>=2 backend=sim')
+    expect(rackA.results.map(h => h.hostname).sort()).toEqual(names.filter((_, i) => rackOf(i) === 'rack-a').sort())
+    expect(await alice.searchHosts('freeMemoryMiB>=100000')).toEqual({ results: [], nonResponders: [] })
+  }, 30_000)
+
+  it('creates, replicates and migrates with an automatic target, keeping id and groups', async () => {
+    const admin = client('tok-admin', 0)
+    const a = await admin.createInstance('web', { name: 'shop-1', groups: ['shop'], start: true })
+    expect(a).toMatchObject({ host: names[0], state: 'running' })
+    const on5 = client('tok-admin', 5)
+    const rep = await on5.replicateTemplate('web')
+    expect(rep).toMatchObject({ alreadyPresent: false, holders: [names[0]] })
+    const b = await on5.createInstance('web', { name: 'shop-2', groups: ['shop'], start: true })
+    expect(b.host).toBe(names[5])
+    const found = await on5.searchServices('template=web state=running group:shop')
+    expect(found.results.map(r => r.name).sort()).toEqual(['shop-1', 'shop-2'])
+    const moved = await on5.migrateService(b.id, 'tag:rack-a freeMemoryMiB>=384')
+    expect(rackOf(names.indexOf(moved.toHost))).toBe('rack-a')
+    expect(moved.toHost).not.toBe(names[0]) // host 0 has less free memory than the empty rack-a hosts
+    expect(moved.service).toMatchObject({ id: b.id, host: moved.toHost, state: 'running' })
+    expect(moved.service.groups).toEqual(expect.arrayContaining(['shop', 'web-all']))
+    expect(moved.report.totalS).toBeGreaterThan(0)
+    const after = await admin.searchServices(`id=${b.id}`)
+    expect(after.results.map(r => r.host)).toEqual([moved.toHost])
+  }, 60_000)
+
+  it('leaves a service on the source and the target clean when the migration fails at the switch-over', async () => {
+    const admin = client('tok-admin', 0)
+    const s = await admin.createInstance('web', { name: 'fragile', start: true })
+    sim.faults.failNext('migrate', { host: names[0] })
+    const target = names[12]!
+    await expect(admin.migrateService(s.id, target)).rejects.toMatchObject({ faultCode: FaultCode.UNAVAILABLE })
+    expect(await admin.getService(s.id)).toMatchObject({ host: names[0], state: 'running' })
+    const t = client('tok-admin', 12)
+    expect(await t.listServices()).toEqual([])
+    expect(await t.listTemplates()).toEqual([])
+    expect((await t.hostInfo()).templates).toEqual([])
+  }, 60_000)
+
+  it('refuses unauthenticated and unauthorised calls', async () => {
+    const alice = client('tok-alice', 3)
+    const bob = client('tok-bob', 3)
+    await expect(alice.replicateTemplate('web')).rejects.toMatchObject({ faultCode: FaultCode.FORBIDDEN })
+    const admin = client('tok-admin', 3)
+    await admin.replicateTemplate('web')
+    const s = await alice.createInstance('web', { name: 'alices' })
+    await expect(bob.startService(s.id)).rejects.toMatchObject({ faultCode: FaultCode.FORBIDDEN })
+    await expect(client('nope', 3).listServices()).rejects.toMatchObject({ faultCode: FaultCode.UNAUTHENTICATED })
+    expect((await alice.startService(s.id)).state).toBe('running')
+  }, 60_000)
+
+  it('delivers a group message to the group\'s hosts and not to the others', async () => {
+    const admin = client('tok-admin', 0)
+    await admin.publish('shop', 'hello shop')
+    const members = (await admin.searchServices('group:shop')).results.map(r => r.host)
+    const memberIdx = members.map(h => names.indexOf(h)).filter(i => i !== 0)
+    expect(memberIdx.length).toBeGreaterThan(0)
+    const outsider = names.findIndex((n, i) => i !== 0 && !members.includes(n))
+    await waitFor(() => memberIdx.every(i => hosts[i]!.coordinator.events(0).events.some(e => e.kind === 'group-message' && e.subject === 'shop')), 5000, 'the message at the members')
+    await new Promise(resolve => setTimeout(resolve, 200))
+    expect(hosts[outsider]!.coordinator.events(0).events.some(e => e.kind === 'group-message')).toBe(false)
+  }, 30_000)
+
+  it('names a host that died among the non-responders of a search, with the others\' results', async () => {
+    const searcher = client('tok-alice', 1)
+    expect((await searcher.searchHosts('')).results).toHaveLength(13)
+    const victim = hosts[9]!
+    await victim.stop()
+    const r = await searcher.searchHosts('', 800)
+    expect(r.results).toHaveLength(12)
+    expect(r.nonResponders).toEqual([names[9]])
+  }, 30_000)
+})
