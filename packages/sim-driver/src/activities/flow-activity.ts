@@ -3,7 +3,7 @@
  * optionally preceded by a latency phase. Its plan is computed when it
  * starts (so it sees the page cache and the hosts as they are then).
  */
-import type { Constraint } from '../resources/lmm.js'
+import type { Constraint } from '../resources/lmm/index.js'
 import type { Platform } from '../platform/platform.js'
 import type { Flow, ResourceModel } from '../resources/resource-model.js'
 import type { ResourceUser } from '../resources/context.js'

@@ -7,7 +7,7 @@
  * asks `nextCompletionS()` to know when the next flow ends: there is no
  * per-flow event to cancel and reschedule.
  */
-import { MaxMinSystem, type Constraint, type Variable } from './lmm.js'
+import { MaxMinSystem, type Constraint, type Variable } from './lmm/index.js'
 
 /** Something whose rate the solver sets. */
 export interface RateOwner {

@@ -1,6 +1,6 @@
 import { InsufficientDiskError } from '@xenos/hypervisor-interface'
 import type { DiskDescription } from '../platform/platform.js'
-import type { Constraint } from './lmm.js'
+import type { Constraint } from './lmm/index.js'
 import type { SimContext } from './context.js'
 
 /**

@@ -1,6 +1,6 @@
 import { DomainExistsError, InsufficientMemoryError, InvalidSpecError, assertDomainName } from '@xenos/hypervisor-interface'
 import type { HostDescription } from '../platform/platform.js'
-import type { Constraint } from './lmm.js'
+import type { Constraint } from './lmm/index.js'
 import { MIB, type ResourceUser, type SimContext } from './context.js'
 import { SimDisk } from './sim-disk.js'
 import { PageCache } from './page-cache.js'

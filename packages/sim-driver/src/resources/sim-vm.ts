@@ -1,4 +1,4 @@
-import type { Constraint, Variable } from './lmm.js'
+import type { Constraint, Variable } from './lmm/index.js'
 import type { RateOwner } from './resource-model.js'
 import { MIB, type ResourceUser } from './context.js'
 import { PageCache } from './page-cache.js'

@@ -21,60 +21,9 @@
  * changed, so the caller reschedules only their completions.
  */
 
-export class Constraint {
-  /** Elements (variables using this constraint). Order = insertion; removal swaps the last in. */
-  readonly elems: Element[] = []
-  /** Scratch state of a solve. */
-  remaining = 0
-  wsum = 0
-  unfixed = 0
-  level = 0
-  /** Level at which it saturated in the last solve that included it (Infinity: it did not). */
-  satLevel = Infinity
-  visit = 0
-  /** Position in the solve's heap, -1 when not in it. */
-  activeIndex = -1
-  /** Called after a solve that included this constraint (for capacities that depend on other rates). */
-  onSolved: (() => void) | undefined
-  constructor (readonly id: number, public name: string, public capacity: number) {}
-  /** Σ coefficient x rate over the current allocation (for tests and reports). */
-  usage (): number {
-    let u = 0
-    for (const e of this.elems) u += e.coeff * e.v.rate
-    return u
-  }
-}
-
-export interface Element {
-  readonly c: Constraint
-  readonly v: Variable
-  coeff: number
-  /** Index in c.elems. */
-  ci: number
-}
-
-export class Variable {
-  readonly elems: Element[] = []
-  /** Current rate (units/s). */
-  rate = 0
-  /** Rate before the last solve, for lazy progress accounting. */
-  prevRate = 0
-  visit = 0
-  /** Epoch of the solve in which it counts as modified. */
-  modified = 0
-  fixed = false
-  /** Set when the variable changed and must be included in the next solve. */
-  dirty = false
-  removed = false
-  constructor (readonly id: number, public weight: number, public bound: number, public owner: unknown) {}
-}
-
-export class InvalidLmmArgumentError extends Error {
-  constructor (what: string, expected: string, found: unknown) {
-    super(`${what}: expected ${expected}, found ${String(found)}`)
-    this.name = 'InvalidLmmArgumentError'
-  }
-}
+import { Constraint, Variable, InvalidLmmArgumentError, type Element } from './elements.js'
+import { siftDown, siftUp, removeAt } from './constraint-heap.js'
+import { newSaturationLevel, type SaturationPoint } from './saturation-level.js'
 
 export class MaxMinSystem {
   private nextId = 0
@@ -212,7 +161,7 @@ export class MaxMinSystem {
       let l0 = Infinity
       for (let k = 0; k < cons.length; k++) {
         const c = cons[k] as Constraint
-        const lc = Math.min(c.satLevel, this.newSaturationLevel(c, epoch))
+        const lc = Math.min(c.satLevel, newSaturationLevel(c, epoch, this.points))
         if (lc < l0) l0 = lc
       }
       cutoff = l0 * (1 - 1e-9)
@@ -322,38 +271,7 @@ export class MaxMinSystem {
     return changed
   }
 
-  /**
-   * The level at which `c` saturates if its unmodified variables keep their
-   * last rates (growing as weight x level until then) and its modified ones
-   * grow from 0 up to their bound. Infinity if it never does.
-   */
-  private newSaturationLevel (c: Constraint, epoch: number): number {
-    const points = this.points
-    points.length = 0
-    let slope = 0
-    const elems = c.elems
-    for (let k = 0; k < elems.length; k++) {
-      const e = elems[k] as Element
-      const v = e.v
-      if (v.weight <= 0) continue
-      const a = e.coeff * v.weight
-      slope += a
-      const stop = v.modified === epoch ? v.bound / v.weight : v.rate / v.weight
-      if (stop !== Infinity) points.push({ level: stop, a })
-    }
-    if (slope <= 0) return Infinity
-    points.sort(byLevel)
-    let base = 0
-    for (let k = 0; k < points.length; k++) {
-      const p = points[k] as { level: number, a: number }
-      if (base + slope * p.level >= c.capacity) return (c.capacity - base) / slope
-      base += p.a * p.level
-      slope -= p.a
-    }
-    return slope > 1e-300 ? Math.max(0, (c.capacity - base) / slope) : Infinity
-  }
-
-  private readonly points: Array<{ level: number, a: number }> = []
+  private readonly points: SaturationPoint[] = []
 
   /** Fix `v` at `rate` (fair level `level`); update its constraints' levels. Returns 1. */
   private fix (v: Variable, rate: number, level: number, heap: Constraint[]): number {
@@ -381,52 +299,6 @@ export class MaxMinSystem {
   }
 }
 
-function byLevel (a: { level: number }, b: { level: number }): number {
-  return a.level - b.level
-}
-
 function byBoundLevel (a: Variable, b: Variable): number {
   return a.bound / a.weight - b.bound / b.weight || a.id - b.id
-}
-
-function cBefore (a: Constraint, b: Constraint): boolean {
-  return a.level < b.level || (a.level === b.level && a.id < b.id)
-}
-
-function siftUp (h: Constraint[], i: number): void {
-  const c = h[i] as Constraint
-  while (i > 0) {
-    const p = (i - 1) >> 1
-    const pc = h[p] as Constraint
-    if (!cBefore(c, pc)) break
-    h[i] = pc; pc.activeIndex = i
-    i = p
-  }
-  h[i] = c; c.activeIndex = i
-}
-
-function siftDown (h: Constraint[], i: number): void {
-  const n = h.length
-  const c = h[i] as Constraint
-  for (;;) {
-    const l = 2 * i + 1
-    if (l >= n) break
-    const r = l + 1
-    let m = l
-    if (r < n && cBefore(h[r] as Constraint, h[l] as Constraint)) m = r
-    const mc = h[m] as Constraint
-    if (!cBefore(mc, c)) break
-    h[i] = mc; mc.activeIndex = i
-    i = m
-  }
-  h[i] = c; c.activeIndex = i
-}
-
-function removeAt (h: Constraint[], i: number): void {
-  const last = h.pop() as Constraint
-  if (i >= h.length) return
-  h[i] = last
-  last.activeIndex = i
-  siftDown(h, i)
-  siftUp(h, last.activeIndex)
 }

@@ -1,0 +1,59 @@
+/**
+ * The elements of a max-min system: constraints (resources), variables (activity rates)
+ * and the links between them. See `max-min-system.ts`.
+ */
+
+export class Constraint {
+  /** Elements (variables using this constraint). Order = insertion; removal swaps the last in. */
+  readonly elems: Element[] = []
+  /** Scratch state of a solve. */
+  remaining = 0
+  wsum = 0
+  unfixed = 0
+  level = 0
+  /** Level at which it saturated in the last solve that included it (Infinity: it did not). */
+  satLevel = Infinity
+  visit = 0
+  /** Position in the solve's heap, -1 when not in it. */
+  activeIndex = -1
+  /** Called after a solve that included this constraint (for capacities that depend on other rates). */
+  onSolved: (() => void) | undefined
+  constructor (readonly id: number, public name: string, public capacity: number) {}
+  /** Σ coefficient x rate over the current allocation (for tests and reports). */
+  usage (): number {
+    let u = 0
+    for (const e of this.elems) u += e.coeff * e.v.rate
+    return u
+  }
+}
+
+export interface Element {
+  readonly c: Constraint
+  readonly v: Variable
+  coeff: number
+  /** Index in c.elems. */
+  ci: number
+}
+
+export class Variable {
+  readonly elems: Element[] = []
+  /** Current rate (units/s). */
+  rate = 0
+  /** Rate before the last solve, for lazy progress accounting. */
+  prevRate = 0
+  visit = 0
+  /** Epoch of the solve in which it counts as modified. */
+  modified = 0
+  fixed = false
+  /** Set when the variable changed and must be included in the next solve. */
+  dirty = false
+  removed = false
+  constructor (readonly id: number, public weight: number, public bound: number, public owner: unknown) {}
+}
+
+export class InvalidLmmArgumentError extends Error {
+  constructor (what: string, expected: string, found: unknown) {
+    super(`${what}: expected ${expected}, found ${String(found)}`)
+    this.name = 'InvalidLmmArgumentError'
+  }
+}
