@@ -35,4 +35,5 @@ export { parseJobOutput, jobFailureReason, type ParsedJobOutput, type ClientForm
 export { toJobCounters } from './real/counters.js'
 export { HadoopJobError, HadoopOutputParseError, InvalidRunnerOptionError } from './real/errors.js'
 export { parseInventory, loadInventory, inventoryLayout, inventoryRunner, phyRunner, inventorySchema, InventoryError, type Inventory } from './inventory.js'
+export * from './deployer/index.js'
 // ── end H9 block ──

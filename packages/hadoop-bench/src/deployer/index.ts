@@ -1,0 +1,9 @@
+/**
+ * The generic service deployer (driven by a deployment file, using only
+ * `DeployApi`) and its small Hadoop-specific part.
+ */
+export { Deployer, instanceName, deploymentQuery, DEPLOYMENT_ATTRIBUTE, SLOT_ATTRIBUTE, type DeployProgress, type DeployedInstance, type DeploymentResult, type DeployerComponents, type DeployerInit } from './deployer.js'
+export type { DeployApi, DeployHost, DeployService, SearchResult, CreateOptions } from './deploy-api.js'
+export { parseDeployment, loadDeployment, validateDeployment, deploymentSchema, DeploymentFileError, type DeploymentSpec, type DeploymentInput } from './deployment-file.js'
+export { DeploymentPlanError, DeploymentStepError, DeploymentTimeoutError, IncompleteSearchError, type MadeSoFar } from './errors.js'
+export { hadoopDeployment, hadoopSettingsOf, hadoopLayouts, hadoopConfigFor, writeHadoopConfig, hadoopSettingsSchema, type HadoopDeploymentInit, type HadoopDeploymentSettings, type HadoopLayouts } from './hadoop.js'
