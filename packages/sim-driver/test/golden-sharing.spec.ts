@@ -194,12 +194,41 @@ describe('disk and page cache', () => {
     const a = L / W // fraction absorbed by the cache
     const w = e.io({ on: h, op: 'write', bytes: W }).start()
     await e.run()
-    // Two streams on the disk (capacity 0.5): the write (disk share (1-a)/WRITE per byte) and the
-    // write-back (1/WRITE per byte), both at rate x: x ((1-a) + 1) / WRITE = 0.5.
-    const x = 0.5 * WRITE / ((1 - a) + 1)
+    // The throttled write (disk share (1-a)/WRITE per byte) and the write-back (1/WRITE per byte) are
+    // one write-back stream of the page cache (no interleave penalty), both at rate x:
+    // x ((1-a) + 1) / WRITE = 1.
+    const x = WRITE / ((1 - a) + 1)
     const t1 = L / x // the write-back (L bytes) ends first
     const t2 = (W - x * t1) * (1 - a) / WRITE // then the write alone, full disk
     expect(w.finishedAtS).toBeCloseTo(t1 + t2, 6)
+    // The disk was busy writing all W bytes, at full speed, from the start.
+    expect(e.nowS()).toBeCloseTo(W / WRITE, 6)
+  })
+
+  it('a sequential writer is one stream: back-to-back writes of a big file run at disk speed', async () => {
+    const e = engine({ virtualized: false })
+    const h = e.host('h1')
+    const block = 64 * MiB
+    const blocks = 40 // 2.5 GiB, far above the 153.6 MiB dirty limit
+    const writer = (async () => {
+      for (let i = 0; i < blocks; i++) await e.io({ on: h, op: 'write', bytes: block, cacheKey: `file#${i}` }).wait()
+    })()
+    await e.run()
+    await writer
+    expect(e.nowS()).toBeCloseTo(blocks * block / WRITE, 6)
+  })
+
+  it('a write-back and a read of another file interleave', async () => {
+    const e = engine({ virtualized: false })
+    const h = e.host('h1')
+    e.io({ on: h, op: 'write', bytes: 100e6 }).start() // absorbed; write-back of 100e6 follows
+    const r = e.io({ on: h, op: 'read', bytes: 25e6 }).start()
+    await e.run()
+    // From t = 0 (the write-back starts when the write is absorbed) two streams: capacity 0.5 shared
+    // by the write-back (1/WRITE per byte) and the read (1/READ per byte) at equal byte rates x:
+    // x (1/WRITE + 1/READ) = 0.5.
+    const x = 0.5 / (1 / WRITE + 1 / READ)
+    expect(r.finishedAtS).toBeCloseTo(25e6 / x, 9)
   })
 
   it('a slowed disk divides its bandwidth', async () => {

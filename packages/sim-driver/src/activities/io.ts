@@ -56,6 +56,8 @@ export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowA
       addElem(elems, h.dom0Cpu, diskFraction * virt.dom0DiskFlopsPerByte)
     }
     const usesDisk = diskFraction > 0
+    // Writes reach the disk as their cache's single write-back stream; each read is its own stream.
+    const stream = init.op === 'write' ? cache : undefined
     return {
       latencyS: vm !== undefined && usesDisk ? virt.diskLatencyS : 0,
       amount: bytes,
@@ -67,11 +69,11 @@ export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowA
       vms: vm === undefined ? [] : [vm],
       failure: vm?.gone === true ? `domain ${vm.name} is gone` : h.failed ? `host ${h.name} crashed` : undefined,
       onBegin: () => {
-        if (usesDisk) disk.streamDelta(1)
+        if (usesDisk) disk.streamDelta(1, stream)
         if (absorbed > 0) cache.addDirty(absorbed)
       },
       onEnd: (_done, completed) => {
-        if (usesDisk) disk.streamDelta(-1)
+        if (usesDisk) disk.streamDelta(-1, stream)
         if (completed && init.cacheKey !== undefined) cache.insert(init.cacheKey, bytes)
       },
       account: (_vm, usage, done) => {

@@ -23,6 +23,8 @@ export class Flow implements RateOwner {
   readonly v: Variable
   /** Paused flows keep their weight here while their variable's weight is 0. */
   savedWeight = 0
+  /** Called when the flow is stopped before completing (`stopFlow`). */
+  onStop: (() => void) | undefined
   constructor (
     readonly model: ResourceModel,
     readonly id: number,
@@ -74,6 +76,9 @@ export class ResourceModel {
     f.lastS = nowS
     this.lmm.remove(f.v)
     if (f.heapIndex >= 0) this.heapRemove(f)
+    const onStop = f.onStop
+    f.onStop = undefined
+    onStop?.()
   }
 
   /** Add `amount` to a running flow (for example more dirty pages to write back). */

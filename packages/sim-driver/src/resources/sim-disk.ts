@@ -8,7 +8,11 @@ import type { SimContext } from './context.js'
  * second): a read stream at r bytes/s uses r / readBps of it, a write stream
  * r / writeBps. Alone, a stream gets the full sequential bandwidth; when two
  * or more streams are active they interleave and the capacity drops to
- * `interleaveFactor` (time lost seeking between them). `slow(factor)` divides
+ * `interleaveFactor` (time lost seeking between them). A stream is one
+ * sequential access: each read is its own stream, while everything written
+ * through one page cache (throttled writes and the write-back of its dirty
+ * pages) reaches the disk as that cache's single write-back stream, as
+ * Linux's flusher writes it. `slow(factor)` divides
  * the bandwidth by `factor` (a failing or throttled disk).
  */
 export class SimDisk {
@@ -20,6 +24,8 @@ export class SimDisk {
   readonly constraint: Constraint
   usedBytes = 0
   private streams = 0
+  private anonymous = 0
+  private readonly sources = new Map<object, number>()
   private slowFactor = 1
 
   constructor (private readonly ctx: SimContext, readonly hostname: string, d: DiskDescription) {
@@ -52,9 +58,18 @@ export class SimDisk {
     this.update()
   }
 
-  /** A stream starts (+1) or stops (-1) using the disk. */
-  streamDelta (delta: number): void {
-    this.streams += delta
+  /**
+   * A stream starts (+1) or stops (-1) using the disk. Flows with the same
+   * `source` (for example one page cache's writes) count as one stream.
+   */
+  streamDelta (delta: number, source?: object): void {
+    if (source === undefined) this.anonymous += delta
+    else {
+      const n = (this.sources.get(source) ?? 0) + delta
+      if (n <= 0) this.sources.delete(source)
+      else this.sources.set(source, n)
+    }
+    this.streams = this.anonymous + this.sources.size
     this.update()
   }
 

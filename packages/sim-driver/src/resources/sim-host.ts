@@ -68,7 +68,7 @@ export class SimHost {
     this.disks = d.disks.map(disk => new SimDisk(ctx, d.name, disk))
     const pc = ctx.platform.pageCache
     const cacheMiB = d.virtualized ? d.dom0MemoryMiB - pc.dom0WorkingSetMiB : d.memoryMiB - pc.nativeWorkingSetMiB
-    this.cache = new PageCache(ctx, Math.max(0, cacheMiB) * MIB, pc.dirtyRatio, bytes => this.startWriteback(bytes, undefined))
+    this.cache = new PageCache(ctx, Math.max(0, cacheMiB) * MIB, pc.dirtyRatio, bytes => this.startWriteback(bytes, undefined, this.cache))
   }
 
   get failed (): boolean { return this.isFailed }
@@ -121,12 +121,14 @@ export class SimHost {
   restoreLink (): void { this.linkDown = false }
 
   /** A write-back flow to disk 0 for a page cache (of this host, or of `vm`). */
-  startWriteback (bytes: number, vm: SimVm | undefined): Flow {
+  startWriteback (bytes: number, vm: SimVm | undefined, cache: PageCache): Flow {
     const disk = this.disks[0] as SimDisk
     const elems: Array<[Constraint, number]> = [[disk.constraint, 1 / disk.writeBps]]
     const fpb = this.ctx.platform.virtualization.dom0DiskFlopsPerByte
     if (vm !== undefined && fpb > 0) elems.push([this.dom0Cpu, fpb])
-    disk.streamDelta(1)
-    return this.ctx.model.startFlow(bytes, 1, Infinity, elems, this.ctx.nowS(), () => { disk.streamDelta(-1) })
+    disk.streamDelta(1, cache)
+    const flow = this.ctx.model.startFlow(bytes, 1, Infinity, elems, this.ctx.nowS(), () => { disk.streamDelta(-1, cache) })
+    flow.onStop = () => { disk.streamDelta(-1, cache) }
+    return flow
   }
 }

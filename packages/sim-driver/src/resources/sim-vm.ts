@@ -78,7 +78,8 @@ export class SimVm implements RateOwner {
 
   private makeCache (host: SimHost): PageCache {
     const pc = host.ctx.platform.pageCache
-    return new PageCache(host.ctx, Math.max(0, this.memoryMiB - this.workingSetMiB) * MIB, pc.dirtyRatio, bytes => host.startWriteback(bytes, this))
+    const cache: PageCache = new PageCache(host.ctx, Math.max(0, this.memoryMiB - this.workingSetMiB) * MIB, pc.dirtyRatio, bytes => host.startWriteback(bytes, this, cache))
+    return cache
   }
 
   /** The host-level share changed: hand it to the VM's execs. */
