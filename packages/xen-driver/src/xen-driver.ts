@@ -104,10 +104,14 @@ export class XenDriver implements HypervisorDriver {
   }
 
   // ── views ──────────────────────────────────────────────────────────
-  private async snapshot (): Promise<{ rows: XlListRow[], configs: XlDomainConfig[] }> {
-    const rows = parseXlList((await this.xlOk(['list'])).stdout)
-    const configs = parseXlListLong((await this.xlOk(['list', '-l'])).stdout)
-    return { rows, configs }
+  /** `xl list -v`: state, memory, CPU time and uuid of every domain in one call. */
+  private async rows (): Promise<XlListRow[]> {
+    return parseXlList((await this.xlOk(['list', '-v'])).stdout, 'xl list -v')
+  }
+
+  /** `xl list -l`: the libxl configs, read only when a domain must be adopted. */
+  private async configs (): Promise<XlDomainConfig[]> {
+    return parseXlListLong((await this.xlOk(['list', '-l'])).stdout)
   }
 
   /** A spec rebuilt from a domain's libxl config, for domains this driver did not define (migrated in, restored). */
@@ -125,15 +129,18 @@ export class XenDriver implements HypervisorDriver {
   }
 
   private async view (): Promise<DomainInfo[]> {
-    const { rows, configs } = await this.snapshot()
+    const rows = await this.rows()
     const records = new Map((await this.records.all()).map(r => [r.name, r]))
     const out: DomainInfo[] = []
     const seen = new Set<string>()
+    let configs: XlDomainConfig[] | undefined
     for (const row of rows) {
       if (row.domid === 0 || HIDDEN.test(row.name)) continue
-      const cfg = configs.find(c => c.domid === row.domid)
       let rec = records.get(row.name)
-      if (rec === undefined || (cfg?.uuid !== undefined && rec.uuid !== cfg.uuid)) {
+      if (rec === undefined || (row.uuid !== undefined && rec.uuid !== row.uuid)) {
+        // not defined by this driver (migrated in, restored, made by hand): adopt it from its libxl config
+        configs ??= await this.configs()
+        const cfg = configs.find(c => c.domid === row.domid)
         if (cfg === undefined) continue // being created or destroyed: libxl has no config yet
         rec = this.adopt(cfg, row)
         await this.records.put(rec)
@@ -180,8 +187,7 @@ export class XenDriver implements HypervisorDriver {
   // ── host ───────────────────────────────────────────────────────────
   async hostFacts (): Promise<HostFacts> {
     const info = parseXlInfo((await this.xlOk(['info'])).stdout)
-    const rows = parseXlList((await this.xlOk(['list'])).stdout)
-    const dom0 = rows.find(r => r.domid === 0)
+    const dom0 = (await this.rows()).find(r => r.domid === 0)
     const disk = await this.store.freeBytes()
     return {
       hostname: this.hostname,
@@ -311,14 +317,13 @@ export class XenDriver implements HypervisorDriver {
 
   async restoreDomain (checkpointPath: string): Promise<DomainInfo> {
     const abs = this.checkpointAbs(checkpointPath)
-    const before = new Set((await this.snapshot()).rows.map(r => r.domid))
+    const before = new Set((await this.rows()).map(r => r.domid))
     const r = await this.xl(['restore', abs], { timeoutS: this.init.createTimeoutS ?? 300 })
     if (r.exitCode !== 0) {
       if (/Can't open restore file: No such file/.test(r.stderr)) throw new ImageNotFoundError(checkpointPath, this.hostname)
       throw mapXlError({ ...r, argv: ['xl', 'restore', abs] }, { hostname: this.hostname })
     }
-    const { rows } = await this.snapshot()
-    const row = rows.find(x => !before.has(x.domid) && x.domid !== 0)
+    const row = (await this.rows()).find(x => !before.has(x.domid) && x.domid !== 0)
     if (row === undefined) throw new DomainNotFoundError(`(restored from ${checkpointPath})`, this.hostname)
     const rec = await this.records.get(row.name)
     if (rec !== undefined) await this.records.put({ ...rec, startedAtS: this.clock.nowS() })

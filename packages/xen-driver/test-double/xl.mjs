@@ -390,7 +390,11 @@ async function main (argv) {
     case 'save': return cmdSave(dir, rest)
     case 'restore': return cmdRestore(dir, rest)
     case 'migrate': return await cmdMigrate(dir, rest, fault)
-    case 'migrate-receive': return await cmdMigrateReceive(dir, rest)
+    case 'migrate-receive': {
+      // stdin stays open from the sender: leave at once, as xl does
+      const code = await cmdMigrateReceive(dir, rest)
+      process.exit(code)
+    }
     default: err('command not implemented'); return 1
   }
 }

@@ -1,0 +1,138 @@
+// Faults the test double injects (a command that fails, hangs past its
+// timeout, or prints a line no parser knows) and how the driver reports them.
+import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest'
+import { existsSync } from 'node:fs'
+import { mkdir, writeFile, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { xenDriver, type XenDriver } from '../src/index.js'
+import { XlDouble } from './xl-double.js'
+
+const MiB = 1024 * 1024
+
+async function expectName (p: Promise<unknown>, name: string): Promise<Error> {
+  const err = await p.then(() => undefined, (e: unknown) => e as Error)
+  expect(err, `expected ${name}`).toBeInstanceOf(Error)
+  expect(err!.name, err!.message).toBe(name)
+  return err!
+}
+
+describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 }, () => {
+  let double: XlDouble
+  let driver: XenDriver
+  let kernel: string
+  let n = 0
+
+  const make = async (host: string, extra: Partial<Parameters<typeof xenDriver>[0]> = {}): Promise<XenDriver> => await xenDriver({
+    imageDir: join(double.root, `images-${host}`), stateDir: join(double.root, `state-${host}`),
+    xl: double.xl(host), xentop: double.xentop(host), qemuImg: false, commandTimeoutS: 5,
+    migration: { sshCommand: '', receiver: (t) => `XL_DOUBLE_HOST=${t.host} xl migrate-receive`, targets: { b: { imageDir: join(double.root, 'images-b') } } },
+    ...extra
+  })()
+
+  const running = async (d: XenDriver = driver): Promise<string> => {
+    const name = `f${++n}`
+    await d.createImage(`${name}.img`, 4 * MiB)
+    await d.createDomain({ name, vcpus: 1, memoryMiB: 64, disks: [{ image: `${name}.img`, target: 'xvda' }], boot: { kind: 'pvh', kernel }, nics: [{ bridge: 'xenbr0' }] })
+    await d.startDomain(name)
+    return name
+  }
+
+  beforeAll(async () => {
+    double = await XlDouble.create()
+    await double.addHost('a')
+    await double.addHost('b')
+    kernel = join(double.root, 'vmlinuz')
+    await writeFile(kernel, 'k')
+    driver = await make('a')
+  })
+  afterEach(async () => { await double.clearFaults() })
+  afterAll(async () => { await double.dispose() })
+
+  it('a failing xl create gives XlCommandError with the exit code and stderr; the domain stays stopped', async () => {
+    await double.faults([{ command: 'create', mode: 'fail', exitCode: 3, stderr: 'libxl: error: libxl_create.c:1:x: Domain 9:some new failure' }])
+    const name = `f${++n}`
+    await driver.createImage(`${name}.img`, 4 * MiB)
+    await driver.createDomain({ name, vcpus: 1, memoryMiB: 64, disks: [{ image: `${name}.img`, target: 'xvda' }], boot: { kind: 'pvh', kernel }, nics: [] })
+    const err = await expectName(driver.startDomain(name), 'XlCommandError')
+    expect(err.message).toMatch(/xl create .*found 3.*some new failure/)
+    expect((await driver.inspectDomain(name)).state).toBe('stopped')
+  })
+
+  it('a shutdown the guest ignores times out (OperationTimeoutError); force destroys it', async () => {
+    const name = await running()
+    await double.faults([{ command: 'shutdown', mode: 'hang', times: 2 }])
+    await expectName(driver.shutdownDomain(name, { timeoutS: 1 }), 'OperationTimeoutError')
+    expect((await driver.inspectDomain(name)).state).toBe('running')
+    expect((await driver.shutdownDomain(name, { timeoutS: 1, force: true })).state).toBe('stopped')
+  })
+
+  it('a command hanging past its timeout gives OperationTimeoutError', async () => {
+    const name = await running()
+    await double.faults([{ command: 'pause', mode: 'hang' }])
+    const err = await expectName(driver.pauseDomain(name), 'OperationTimeoutError')
+    expect(err.message).toMatch(/xl pause .* within 5 s/)
+  }, 20_000)
+
+  it('an unexpected line in xl list, xl list -l or xl info gives XlOutputError naming the command and the line', async () => {
+    await double.faults([{ command: 'list', mode: 'garbage', line: 'Domain-Z  what is this' }])
+    const err = await expectName(driver.listDomains(), 'XlOutputError')
+    expect(err.message).toContain('`xl list -v`')
+    expect(err.message).toContain('Domain-Z  what is this')
+    // xl list -l is read when a driver adopts a domain it did not define
+    await running()
+    const fresh = await make('a', { stateDir: join(double.root, 'state-adopt') })
+    await double.faults([{ command: 'list -l', mode: 'garbage', line: 'libxl: warning: something new' }])
+    expect((await expectName(fresh.listDomains(), 'XlOutputError')).message).toContain('libxl: warning: something new')
+    await double.faults([{ command: 'info', mode: 'garbage', line: 'a line without a separator' }])
+    expect((await expectName(driver.hostFacts(), 'XlOutputError')).message).toContain('a line without a separator')
+  })
+
+  it('a migration that fails at the sender leaves the domain running and no image on the target', async () => {
+    const target = await make('b')
+    const name = await running()
+    await double.faults([{ command: 'migrate', mode: 'fail' }])
+    const err = await expectName(driver.migrateDomain(name, { host: 'b' }), 'MigrationFailedError')
+    expect(err.message).toMatch(/Migration failed, resuming at sender/)
+    expect((await driver.inspectDomain(name)).state).toBe('running')
+    expect(existsSync(join(double.root, 'images-b', `${name}.img`))).toBe(false)
+    expect((await target.listDomains()).some(d => d.name === name)).toBe(false)
+  })
+
+  it('a migration whose receiver cannot start the domain (no such bridge there) fails cleanly', async () => {
+    await double.addHost('c', { bridges: ['br-other'] })
+    const name = await running()
+    const d = await make('a', { migration: { sshCommand: '', receiver: (t) => `XL_DOUBLE_HOST=${t.host} xl migrate-receive`, targets: { c: { imageDir: join(double.root, 'images-c') } } } })
+    const err = await expectName(d.migrateDomain(name, { host: 'c' }), 'MigrationFailedError')
+    expect(err.message).toContain(name)
+    expect((await driver.inspectDomain(name)).state).toBe('running')
+    expect(existsSync(join(double.root, 'images-c', `${name}.img`))).toBe(false)
+  }, 20_000)
+
+  it('xl without a hypervisor gives BackendUnavailableError', async () => {
+    await expectName(make('no-such-host'), 'BackendUnavailableError')
+  })
+
+  it('writes the xl config it creates from (name, uuid, type, memory, disk target last, vif)', async () => {
+    const name = await running()
+    const info = await driver.inspectDomain(name)
+    const cfg = await readFile(join(double.root, 'state-a', 'host', `${name}.cfg`), 'utf8')
+    expect(cfg).toContain(`name = "${name}"`)
+    expect(cfg).toContain(`uuid = "${info.uuid}"`)
+    expect(cfg).toContain('type = "pvh"')
+    expect(cfg).toContain('memory = 64')
+    expect(cfg).toMatch(new RegExp(`disk = \\[ 'format=raw, vdev=xvda, access=rw, target=${join(double.root, 'images-a', name)}\\.img' \\]`))
+    expect(cfg).toMatch(/vif = \[ 'mac=00:16:3e:[0-9a-f:]{8}, bridge=xenbr0' \]/)
+  })
+
+  it('a restarted driver finds its running domains again from the state directory', async () => {
+    const name = await running()
+    const handle = await driver.handle(name)
+    const again = await make('a')
+    expect((await again.reattach(handle)).state).toBe('running')
+    await mkdir(join(double.root, 'state-fresh'), { recursive: true })
+    const fresh = await make('a', { stateDir: join(double.root, 'state-fresh') })
+    const adopted = await fresh.reattach(handle)
+    expect(adopted.uuid).toBe(handle.uuid)
+    expect(adopted.spec.disks[0]?.image).toBe(`${name}.img`)
+  })
+})
