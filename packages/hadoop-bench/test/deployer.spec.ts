@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Deployer, instanceName, type DeployProgress } from '../src/deployer/deployer.js'
+import { formatProgress } from '../src/deployer/progress.js'
 import { parseDeployment, validateDeployment, type DeploymentInput } from '../src/deployer/deployment-file.js'
 import { DeploymentPlanError, DeploymentStepError, DeploymentTimeoutError, IncompleteSearchError } from '../src/deployer/errors.js'
 import { FakeDeployApi } from './fake-deploy-api.js'
@@ -45,6 +46,8 @@ describe('Deployer.deploy', () => {
     const runningEvents = events.filter(e => e.kind === 'running')
     expect(runningEvents.map(e => e.kind === 'running' && e.done)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1))
     expect(events.filter(e => e.kind === 'replicated')).toHaveLength(12)
+    expect(formatProgress(events[0]!)).toBe('deployment hadoop-vm2: 24 instance(s) on 12 host(s), 0 already there')
+    expect(formatProgress(runningEvents.at(-1)!)).toMatch(/^\[24\/24\] svc-\d+ on node\d\d slot [01] started, running$/)
   })
 
   it('is idempotent: a second run finds everything and changes nothing', async () => {

@@ -157,13 +157,28 @@ describe('RealHadoop: HDFS put and get', () => {
     expect(r.counters.hdfsBytesWritten).toBe(8192)
   })
 
+  it('get: the HDFS file (not its directory) is fetched, timed, and its local size is the bytes read', async () => {
+    const { hadoop, runner } = realHadoop([
+      mkdirLocal,
+      { expect: 'input', match: has('-test', '-e', '/xenos-bench/input-4096/part-0'), result: ok() },
+      { expect: 'stat', match: has('-stat'), result: ok('4096 2\n') },
+      { expect: 'rm', match: has('rm', '-f', '/tmp/xenos-bench/get-4096.out'), result: ok() },
+      { expect: 'get', match: argv => argv.join(' ') === `${HADOOP} fs -get /xenos-bench/input-4096/part-0 /tmp/xenos-bench/get-4096.out`, result: ok(), takesS: 2.25 },
+      { expect: 'size', match: has('sh', '-c'), result: ok('4096\n') }
+    ])
+    const r = await hadoop.run({ kind: 'hdfs-get', sizeBytes: 4096 })
+    expect(runner.remaining).toBe(0)
+    expect(r.durationS).toBe(2.25)
+    expect(r.counters.hdfsBytesRead).toBe(4096)
+  })
+
   it('get: a short file after the get is an error, not a result', async () => {
     const { hadoop } = realHadoop([
       mkdirLocal,
       { expect: 'input', match: has('-test', '-e', '/xenos-bench/input-4096/part-0'), result: ok() },
       { expect: 'stat', match: has('-stat'), result: ok('4096 2\n') },
       { expect: 'rm', match: has('rm', '-f', '/tmp/xenos-bench/get-4096.out'), result: ok() },
-      { expect: 'get', match: has('-get', '/xenos-bench/input-4096', '/tmp/xenos-bench/get-4096.out'), result: ok(), takesS: 3 },
+      { expect: 'get', match: has('-get', '/xenos-bench/input-4096/part-0', '/tmp/xenos-bench/get-4096.out'), result: ok(), takesS: 3 },
       { expect: 'size', match: has('sh', '-c'), result: ok('100\n') }
     ])
     await expect(hadoop.run({ kind: 'hdfs-get', sizeBytes: 4096 })).rejects.toThrow(/of 4096 bytes after the get, found 100 bytes/)

@@ -7,3 +7,4 @@ export type { DeployApi, DeployHost, DeployService, SearchResult, CreateOptions 
 export { parseDeployment, loadDeployment, validateDeployment, deploymentSchema, DeploymentFileError, type DeploymentSpec, type DeploymentInput } from './deployment-file.js'
 export { DeploymentPlanError, DeploymentStepError, DeploymentTimeoutError, IncompleteSearchError, type MadeSoFar } from './errors.js'
 export { hadoopDeployment, hadoopSettingsOf, hadoopLayouts, hadoopConfigFor, writeHadoopConfig, hadoopSettingsSchema, type HadoopDeploymentInit, type HadoopDeploymentSettings, type HadoopLayouts } from './hadoop.js'
+export { formatProgress } from './progress.js'

@@ -69,16 +69,16 @@ export class RealHadoop {
         return { job, durationS, counters: { ...emptyCounters(), hdfsBytesWritten: lengthBytes * replication } }
       }
       case 'hdfs-get': {
-        const src = await this.hdfsInput(job.sizeBytes)
+        const { file } = await this.hdfsInput(job.sizeBytes)
         const local = `${this.localDir}/get-${job.sizeBytes}.out`
         await this.mustSucceed(localRemoveCommand(local))
-        const durationS = await this.timed(fsCommands.get(this.init, src, local))
+        const durationS = await this.timed(fsCommands.get(this.init, file, local))
         const got = await this.localSize(local)
         if (got !== job.sizeBytes) throw new HadoopOutputParseError(0, '', `${local} of ${job.sizeBytes} bytes after the get`, got === undefined ? 'no file' : `${got} bytes`)
         return { job, durationS, counters: { ...emptyCounters(), hdfsBytesRead: got } }
       }
       case 'wordcount': {
-        const input = await this.hdfsInput(job.inputBytes)
+        const input = (await this.hdfsInput(job.inputBytes)).dir
         const output = `${this.hdfsDir}/wordcount-out`
         await this.removeHdfs(output)
         return await this.mapReduce(job, exampleCommands.wordcount(this.init, await this.examplesJar(), input, output))
@@ -189,16 +189,16 @@ export class RealHadoop {
     return path
   }
 
-  /** The input in HDFS (loaded from the local file when missing or of another size). */
-  private async hdfsInput (sizeBytes: number): Promise<string> {
+  /** The input in HDFS, a directory holding one file (loaded from the local file when missing or of another size). */
+  private async hdfsInput (sizeBytes: number): Promise<{ dir: string, file: string }> {
     const dir = `${this.hdfsDir}/input-${sizeBytes}`
     const file = `${dir}/part-0`
     const exists = (await this.components.runner.run(fsCommands.exists(this.init, file))).exitCode === 0
-    if (exists && (await this.stat(file)).lengthBytes === sizeBytes) return dir
+    if (exists && (await this.stat(file)).lengthBytes === sizeBytes) return { dir, file }
     await this.removeHdfs(dir)
     await this.mustSucceed(fsCommands.mkdir(this.init, dir))
     await this.mustSucceed(fsCommands.put(this.init, await this.localInput(sizeBytes), file))
-    return dir
+    return { dir, file }
   }
 }
 
