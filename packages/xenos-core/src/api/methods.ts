@@ -24,7 +24,7 @@ export const XENOS_METHODS = [
   'xenos.startService', 'xenos.stopService', 'xenos.pauseService', 'xenos.unpauseService', 'xenos.destroyService',
   'xenos.checkpointService', 'xenos.serviceStats', 'xenos.createInstance', 'xenos.replicateTemplate', 'xenos.migrateService',
   'xenos.grant', 'xenos.revoke', 'xenos.createGroup', 'xenos.joinGroup', 'xenos.leaveGroup', 'xenos.listGroups', 'xenos.publish', 'xenos.events',
-  'xenos.peer.exportTemplate', 'xenos.peer.imageInfo', 'xenos.peer.prepareMigration', 'xenos.peer.commitMigration', 'xenos.peer.abortMigration'
+  'xenos.peer.exportTemplate', 'xenos.peer.imageInfo', 'xenos.peer.imageManifest', 'xenos.peer.prepareMigration', 'xenos.peer.commitMigration', 'xenos.peer.abortMigration'
 ] as const
 
 /** Methods checked against a target service inside their handler (`controlled`). */
@@ -166,6 +166,8 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
     ([name], ctx) => { assertPeer(ctx, 'xenos.peer.exportTemplate'); return c.peer.exportTemplate(name) }, 'public')
   def('xenos.peer.imageInfo', ['string'], 'struct', 'Coordinators only: size and format of an image of a template held here: {path, sizeBytes, allocatedBytes, format}.',
     async ([path], ctx) => { assertPeer(ctx, 'xenos.peer.imageInfo'); return await c.peer.imageInfo(path) }, 'public')
+  def('xenos.peer.imageManifest', ['string'], 'struct', 'Coordinators only: serves an image of a template held here by chunks and returns {manifestHash, sizeBytes}.',
+    async ([path], ctx) => { assertPeer(ctx, 'xenos.peer.imageManifest'); return await c.peer.imageManifest(path) }, 'public')
   def('xenos.peer.prepareMigration', ['struct'], 'struct', 'Coordinators only: the target of a migration checks room, fetches the template and reserves memory and disk. Returns {migrationTarget}.',
     async ([req], ctx) => { assertPeer(ctx, 'xenos.peer.prepareMigration'); return await c.peer.prepareMigration(req as never) }, 'public')
   def('xenos.peer.commitMigration', ['string', 'struct'], 'struct', 'Coordinators only: the target registers a service that has just migrated to it. Returns the service.',

@@ -101,6 +101,8 @@ export interface Coordinator {
     exportTemplate (name: string): TemplateRecord
     /** Size and format of an image of a template held here (replication checks holders with it). */
     imageInfo (path: string): Promise<ImageInfo>
+    /** Serve an image of a template held here through the fetcher's transfer; its content id. */
+    imageManifest (path: string): Promise<{ manifestHash: string, sizeBytes: number }>
     prepareMigration (req: PrepareRequest): Promise<PrepareReply>
     commitMigration (migrationId: string, record: ServiceRecord): Promise<ServiceRecord>
     abortMigration (migrationId: string): Promise<boolean>
@@ -287,6 +289,11 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       imageInfo: async path => {
         if (!reg.templates().some(t => t.images.some(i => i.path === path))) throw new InvalidArgumentError('path', 'the image path of a template held here', path)
         return await driver.imageInfo(path)
+      },
+      imageManifest: async path => {
+        if (!reg.templates().some(t => t.images.some(i => i.path === path))) throw new InvalidArgumentError('path', 'the image path of a template held here', path)
+        if (fetcher?.publish === undefined) throw new InvalidArgumentError('path', 'a host whose images are files served by chunks', `host ${hostname} with modeled images`)
+        return await fetcher.publish(path)
       },
       prepareMigration: async req => { running(); return await prepareIncoming(ctx, req) },
       commitMigration: async (id, record) => { running(); return await commitIncoming(ctx, id, record) },

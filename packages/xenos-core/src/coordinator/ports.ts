@@ -45,6 +45,8 @@ export interface ImageFetcher {
    * On failure nothing is left at `destination`.
    */
   fetch (req: { image: TemplateImage, template: string, holders: string[], destination: string, method: ReplicationMethod, driver: HypervisorDriver }): Promise<{ bytes: number }>
+  /** Holder side, for fetchers that move real bytes: serve an image, returning its content id. */
+  publish? (path: string): Promise<{ manifestHash: string, sizeBytes: number }>
 }
 
 export type ReplicationMethod = 'chunked' | 'whole-copy'

@@ -31,6 +31,7 @@ import { createXmlRpcHttpServer, type XmlRpcHttpServer } from '../xmlrpc/http-se
 import { MethodRegistry } from '../xmlrpc/registry.js'
 import { coordinator, type Coordinator, type CoordinatorInit } from './coordinator.js'
 import { modeledImageFetcher } from './modeled-fetcher.js'
+import { fileImageFetcher } from './file-image-fetcher.js'
 import { overlayNetwork, type OverlayNetwork } from './overlay-network.js'
 import type { ImageFetcher, SearchKind, ServiceConfigSource } from './ports.js'
 
@@ -50,6 +51,12 @@ export interface XenosHostInit {
   /** Largest API request body, in bytes. @default 1 MiB */
   maxRequestBytes?: number
   tags?: string[]
+  /**
+   * Where the driver's images are files (the xen backend's image store):
+   * templates then travel as verified chunks over libp2p. Without it, images
+   * are modeled (the sim backend) and replication only checks holders.
+   */
+  imageDir?: string
   membership?: MembershipInit
   /** Options passed to the coordinator (clone mode, replication method...). */
   coordinator?: Omit<CoordinatorInit, 'dataDir' | 'apiUrl' | 'peerId' | 'tags'>
@@ -115,7 +122,9 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       ids: idGenerator({ peerId: node.peerId }),
       matcher: queryMatcher(),
       network,
-      fetcher: components.fetcher ?? modeledImageFetcher({ network: () => network }),
+      fetcher: components.fetcher ?? (init.imageDir === undefined
+        ? modeledImageFetcher({ network: () => network })
+        : fileImageFetcher({ imageDir: init.imageDir }, { overlay: () => overlay, network: () => network })),
       ...(components.configSource === undefined ? {} : { configSource: components.configSource })
     })
     registerXenosApi(registry, { coordinator: c })
