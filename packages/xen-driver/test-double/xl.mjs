@@ -393,7 +393,7 @@ async function main (argv) {
     case 'migrate-receive': {
       // stdin stays open from the sender: leave at once, as xl does
       const code = await cmdMigrateReceive(dir, rest)
-      process.exit(code)
+      return process.exit(code)
     }
     default: err('command not implemented'); return 1
   }
