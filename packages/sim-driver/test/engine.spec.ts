@@ -157,4 +157,20 @@ describe('live mode and holds', () => {
     expect(e.nowS()).toBe(7)
     await e.stopLive()
   })
+
+  it('wakes up when outside code changes the sharing (a guest resumed while nothing was scheduled)', async () => {
+    const e = new Engine({ seed: 1, platform: goldenPlatform() })
+    const vm = e.host('h1').createVm({ name: 'g', vcpus: 1, memoryMiB: 256 })
+    vm.suspend()
+    const x = e.exec({ on: vm, flops: 1e9 })
+    const done = x.wait()
+    e.startLive()
+    for (let i = 0; i < 10; i++) await new Promise(resolve => setImmediate(resolve))
+    expect(x.state).toBe('started')
+    expect(e.nowS()).toBe(0)
+    vm.resume() // from outside the engine, e.g. a driver call
+    await done
+    expect(x.finishedAtS).toBeCloseTo(1, 9)
+    await e.stopLive()
+  })
 })

@@ -82,6 +82,8 @@ export class Engine implements SimContext {
     this.logLines = init.eventLog === true ? [] : undefined
     this.clock = simClock(this)
     this.faults = new EngineFaults(this)
+    // Any change to the sharing (a guest resumed, an activity canceled from outside) wakes a live engine.
+    this.model.lmm.onDirty = () => this.wake()
     for (const d of init.platform.hosts) {
       const h = new SimHost(this, d)
       this.hostMap.set(h.name, h)

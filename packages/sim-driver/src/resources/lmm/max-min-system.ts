@@ -96,9 +96,17 @@ export class MaxMinSystem {
 
   get dirty (): boolean { return this.modifiedC.length > 0 || this.modifiedV.length > 0 }
 
-  private touchC (c: Constraint): void { this.modifiedC.push(c) }
+  /** Called when the system goes from solved to needing a solve (wakes a live engine). */
+  onDirty: (() => void) | undefined
+
+  private touchC (c: Constraint): void {
+    if (this.onDirty !== undefined && this.modifiedC.length === 0 && this.modifiedV.length === 0) this.onDirty()
+    this.modifiedC.push(c)
+  }
+
   private touchV (v: Variable): void {
     if (v.dirty) return
+    if (this.onDirty !== undefined && this.modifiedC.length === 0 && this.modifiedV.length === 0) this.onDirty()
     v.dirty = true
     this.modifiedV.push(v)
   }
