@@ -68,3 +68,6 @@ export { PAGE_BYTES, PAGE_HEADER_BYTES, FINAL_RECORD_BYTES, pageOverheadBytes } 
 export { ClusterFaults } from './faults/cluster-faults.js'
 export { FAULTABLE_OPERATIONS, type FaultableOperation, type FailNextOptions } from './faults/fail-next.js'
 // ── end driver (H2) ──────────────────────────────────────────────────
+
+// ── shipped platform files (lead) ────────────────────────────────────
+export { SHIPPED_PLATFORMS_DIR, PAPER_PLATFORM_FILE } from './platform/shipped.js'
