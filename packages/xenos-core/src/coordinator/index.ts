@@ -19,3 +19,4 @@ export { startXenosHost, type XenosHost, type XenosHostInit, type XenosHostCompo
 export { overlayNetwork, EVENTS_TOPIC, type OverlayNetwork } from './overlay-network.js'
 export { modeledImageFetcher } from './modeled-fetcher.js'
 export { fileImageFetcher, type FileImageFetcher, type FileImageFetcherInit, type ImagePublication } from './file-image-fetcher.js'
+export { startHostFromConfig, hostInitFromConfig, type HostFromConfigComponents } from './host-from-config.js'

@@ -1,0 +1,90 @@
+/**
+ * A host started from host.yaml (H5's loader) as `xenos coordinator` does:
+ * users file tokens, the service directory with one broken file, the API
+ * driven by Python's standard xmlrpc.client, and a restart that keeps ids.
+ */
+import { execFile, spawnSync } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { UserStore } from '../../src/auth/user-store.js'
+import { loadHostConfig } from '../../src/config/host-config.js'
+import { startHostFromConfig } from '../../src/coordinator/index.js'
+import { xenosClient } from '../../src/api/index.js'
+import { FakeCluster } from '../support/fake-cluster.js'
+
+const run = promisify(execFile)
+const hasPython = spawnSync('python3', ['--version']).status === 0
+let dir: string
+let adminToken: string
+let aliceToken: string
+const cluster = new FakeCluster([{ name: 'h01' }])
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'xenos-hostcfg-'))
+  await mkdir(join(dir, 'services'))
+  await writeFile(join(dir, 'host.yaml'), `hostname: h01
+driver: { kind: sim, options: { seed: 1 } }
+dataDir: data
+servicesDir: services
+api: { listen: "127.0.0.1:0" }
+tags: [lab]
+`)
+  await writeFile(join(dir, 'services', 'web.yaml'), `kind: template
+name: web
+vcpus: 1
+memoryMiB: 256
+disks: [{ image: templates/web/xvda.img, target: xvda, sizeBytes: 1073741824 }]
+boot: { kind: pvh, kernel: boot/vmlinuz }
+nics: [{ bridge: xenbr0 }]
+groups: [web]
+`)
+  await writeFile(join(dir, 'services', 'web-1.yaml'), 'kind: service\nname: web-1\ntemplate: web\nowner: alice\nautostart: true\n')
+  await writeFile(join(dir, 'services', 'broken.yaml'), 'kind: service\nname: broken\ntemplate: web\nmemoryMiB: 4\n')
+  const users = await UserStore.load(join(dir, 'data', 'users.yaml'))
+  adminToken = (await users.addUser('root', 'admin')).token
+  aliceToken = (await users.addUser('alice', 'user')).token
+})
+afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
+
+describe('a host from host.yaml', () => {
+  it('loads services, reports the broken file with its line, serves Python, and keeps ids over a restart', async () => {
+    const config = await loadHostConfig(join(dir, 'host.yaml'))
+    const host = await startHostFromConfig(config, { driver: cluster.driver('h01') })
+    const c = host.coordinator
+    expect(c.getService('web-1')).toMatchObject({ state: 'running', owner: 'alice', groups: ['web'] })
+    const problem = c.events(0).events.find(e => e.kind === 'config-error')
+    expect(problem?.subject).toMatch(/broken\.yaml/)
+    expect(problem?.detail).toMatch(/line 4.*memoryMiB/)
+    const id = c.getService('web-1').id
+
+    const script = `
+import sys, xmlrpc.client
+url = sys.argv[1].replace('http://', 'http://alice:' + sys.argv[2] + '@')
+api = xmlrpc.client.ServerProxy(url, allow_none=True)
+print(api.xenos.hostInfo()['hostname'])
+print(api.xenos.getService('web-1')['state'])
+try:
+    api.xenos.replicateTemplate('web')
+except xmlrpc.client.Fault as f:
+    print(f.faultCode)
+`
+    if (hasPython) { // the same calls through the TypeScript client are checked in api.spec.ts
+      const out = (await run('python3', ['-c', script, host.apiUrl, aliceToken])).stdout
+      expect(out.trim().split('\n')).toEqual(['h01', 'running', '403'])
+    }
+
+    const admin = xenosClient({ endpoints: [host.apiUrl], credentials: { scheme: 'bearer', token: adminToken } })
+    expect((await admin.hostInfo()).tags).toEqual(['lab'])
+    admin.close()
+    await host.stop()
+
+    const again = await startHostFromConfig(config, { driver: cluster.driver('h01') })
+    expect(again.coordinator.getService('web-1')).toMatchObject({ id, state: 'running' })
+    expect(again.coordinator.bootCount).toBe(2)
+    expect(again.peerId).toBe(host.peerId)
+    await again.stop()
+  }, 30_000)
+})
