@@ -36,6 +36,15 @@ describe('parseJobOutput: Hadoop 1.x JobClient', () => {
   it('sees the failure of a JobClient.runJob job', () => {
     expect(jobFailureReason(transcript('h1-failed.txt'))).toMatch(/^job failed: # of failed Map Tasks exceeded/)
   })
+
+  it('a task attempt\'s own uncaught exception during the job is not the client failing', () => {
+    const text = transcript('h1-wordcount.txt').replace('java.io.IOException: Task process exit with nonzero status of 1.',
+      'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space')
+    expect(jobFailureReason(text)).toBeUndefined()
+    expect(jobFailureReason(`${text}Exception in thread "main" java.lang.NullPointerException\n`)).toMatch(/^uncaught exception in the client/)
+    expect(jobFailureReason('Exception in thread "main" org.apache.hadoop.mapreduce.lib.input.InvalidInputException: Input path does not exist: hdfs://m/in\n'))
+      .toMatch(/InvalidInputException/)
+  })
 })
 
 describe('parseJobOutput: Hadoop 2/3 mapreduce.Job', () => {

@@ -214,6 +214,10 @@ function readYarnCounters (lines: string[], start: number, c: CounterCollector):
  * do not count; the client's own failure lines and uncaught exceptions do.
  */
 export function jobFailureReason (output: string): string | undefined {
+  // Between "Running job" and the job's end the client prints task attempts'
+  // diagnostics, which may hold a child JVM's own "Exception in thread "main"":
+  // those are tasks failing (and re-executed), not the client.
+  let jobRunning = false
   for (const raw of output.split('\n')) {
     const text = raw.replace(/\r$/, '')
     const log = logLine(text)
@@ -222,7 +226,13 @@ export function jobFailureReason (output: string): string | undefined {
     if (m !== null) return `job ${m[1]!} ended in state ${m[2]!}: ${m[3]!}`
     m = /^Job Failed: (.*)$/.exec(msg)
     if (m !== null) return `job failed: ${m[1]!}`
-    if (/^Exception in thread "main" /.test(text) || /\bjava\.io\.IOException: Job failed!/.test(text)) return `uncaught exception in the client: ${text.trim()}`
+    if (/\bjava\.io\.IOException: Job failed!/.test(text)) return `uncaught exception in the client: ${text.trim()}`
+    if (log !== undefined && CLIENT_LOGGERS[log.logger] !== undefined) {
+      if (/^Running job: /.test(msg)) jobRunning = true
+      else if (/^Job complete: |^Job job_\w+ completed successfully$/.test(msg)) jobRunning = false
+      continue
+    }
+    if (!jobRunning && /^Exception in thread "main" /.test(text)) return `uncaught exception in the client: ${text.trim()}`
   }
   return undefined
 }
