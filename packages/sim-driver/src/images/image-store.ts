@@ -69,6 +69,13 @@ export class ImageStore {
 
   has (path: string): boolean { return this.files.has(path) || this.pending.has(path) }
 
+  /** Bytes held by committed files (images and checkpoints); pending writes not included. */
+  committedBytes (): number {
+    let n = 0
+    for (const f of this.files.values()) n += f.allocatedBytes
+    return n
+  }
+
   /** The image at `path`; `ImageNotFoundError` when absent or not an image. */
   image (path: string): StoredFile {
     const f = this.files.get(path)
