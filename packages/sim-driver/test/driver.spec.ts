@@ -277,6 +277,8 @@ describe('live mode: the clock rule', () => {
     const again = await c.driver('h1').reattach(handle)
     expect(again.state).toBe('running')
     await expect(c.driver('h2').reattach(handle)).rejects.toMatchObject({ name: 'DomainNotFoundError' })
+    await c.close()
+    await expect(c.driver('h1').listDomains()).rejects.toThrow(/simulated cluster of h1 was closed/)
   })
 
   it('migration targets resolve by address too', async () => {

@@ -52,7 +52,7 @@ export class SimCluster {
   readonly ids: SimIds
   private readonly states = new Map<string, HostState>()
   private readonly byAddress = new Map<string, HostState>()
-  private closed = false
+  private isClosed = false
 
   constructor (init: SimClusterInit) {
     const mode = init.mode ?? 'live'
@@ -64,7 +64,7 @@ export class SimCluster {
     this.controlLatencyS = latency
     this.engine = new Engine({ seed: init.seed, platform: init.platform, eventLog: init.eventLog ?? false })
     this.ids = new SimIds(this.engine.random.fork('sim-driver/ids'))
-    this.control = new ControlPlane(this.engine, () => this.mode === 'live' && !this.closed)
+    this.control = new ControlPlane(this.engine, () => this.mode === 'live' && !this.isClosed)
     this.engine.hosts().forEach((host, i) => {
       const address = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`
       const state = new HostState(host, [address])
@@ -130,10 +130,13 @@ export class SimCluster {
     return await work
   }
 
-  /** Stop live mode. Idempotent. */
+  /** True once `close()` was called: drivers then answer `BackendUnavailableError`. */
+  get closed (): boolean { return this.isClosed }
+
+  /** Stop live mode; later driver calls answer `BackendUnavailableError`. Idempotent. */
   async close (): Promise<void> {
-    if (this.closed) return
-    this.closed = true
+    if (this.isClosed) return
+    this.isClosed = true
     if (this.mode === 'live') await this.engine.stopLive()
   }
 }

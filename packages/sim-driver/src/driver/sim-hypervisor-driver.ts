@@ -44,6 +44,7 @@ export class SimHypervisorDriver implements HypervisorDriver {
   /** Throws `BackendUnavailableError` when the driver is closed or its host has crashed. */
   ensureUp (): void {
     if (this.closed) throw new BackendUnavailableError(SIM_BACKEND, `the driver for ${this.hostname} was closed`)
+    if (this.cluster.closed) throw new BackendUnavailableError(SIM_BACKEND, `the simulated cluster of ${this.hostname} was closed`)
     if (this.state.host.failed) throw new BackendUnavailableError(SIM_BACKEND, `simulated host ${this.hostname} has crashed`)
   }
 
