@@ -8,3 +8,4 @@ export { parseDeployment, loadDeployment, validateDeployment, deploymentSchema, 
 export { DeploymentPlanError, DeploymentStepError, DeploymentTimeoutError, IncompleteSearchError, type MadeSoFar } from './errors.js'
 export { hadoopDeployment, hadoopSettingsOf, hadoopLayouts, hadoopConfigFor, writeHadoopConfig, hadoopSettingsSchema, type HadoopDeploymentInit, type HadoopDeploymentSettings, type HadoopLayouts } from './hadoop.js'
 export { formatProgress } from './progress.js'
+export { xenosDeployApi, HostApiNotFoundError, type XenosDeployApiInit } from './xenos-adapter.js'
