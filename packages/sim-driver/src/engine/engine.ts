@@ -51,6 +51,9 @@ export interface EngineStats {
   solves: number
 }
 
+/** Relative width of "the same instant" for flow completions (float noise is ~1e-16). */
+const COMPLETION_SNAP = 1e-12
+
 const yieldToEventLoop = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
 
 export class Engine implements SimContext {
@@ -206,11 +209,16 @@ export class Engine implements SimContext {
     try {
       for (;;) {
         if (live && !this.live) break
-        if (model.dirty) model.solve(this.now)
         const tq = queue.peekTimeS()
-        const tm = model.nextCompletionS()
+        let tm = model.nextCompletionS()
+        // Flow completions within float noise of the current instant (same work at the same
+        // rates computed in a different order) complete now, so equal things finish together.
+        if (tm > this.now && tm <= this.now + (this.now + 1) * COMPLETION_SNAP) tm = this.now
         const t = tm <= tq ? tm : tq
         if (t > this.now) {
+          // Re-solve once for every change made at this instant, before time moves on. (Rates do
+          // not matter within an instant: what completes now has nothing left at any rate.)
+          if (model.dirty) { model.solve(this.now); continue }
           if (!drained && (this.needsDrain || live)) {
             this.needsDrain = false
             drained = true

@@ -23,7 +23,7 @@
 
 import { Constraint, Variable, InvalidLmmArgumentError, type Element } from './elements.js'
 import { siftDown, siftUp, removeAt } from './constraint-heap.js'
-import { newSaturationLevel, type SaturationPoint } from './saturation-level.js'
+import { newSaturationLevel, saturationScratch } from './saturation-level.js'
 
 export class MaxMinSystem {
   private nextId = 0
@@ -279,7 +279,7 @@ export class MaxMinSystem {
     return changed
   }
 
-  private readonly points: SaturationPoint[] = []
+  private readonly points = saturationScratch()
 
   /** Fix `v` at `rate` (fair level `level`); update its constraints' levels. Returns 1. */
   private fix (v: Variable, rate: number, level: number, heap: Constraint[]): number {

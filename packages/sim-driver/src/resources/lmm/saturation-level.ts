@@ -1,38 +1,52 @@
 import type { Constraint, Element } from './elements.js'
 
-/** A breakpoint of a constraint's usage curve: above `level`, `a` stops growing. */
-export interface SaturationPoint { level: number, a: number }
+/** Scratch arrays of `newSaturationLevel` (reused: no garbage per call). */
+export interface SaturationScratch {
+  /** Level at which a variable stops growing (its old level, or its bound level). */
+  level: number[]
+  /** coefficient x weight of that variable. */
+  a: number[]
+  /** Indices into level/a, sorted by level. */
+  order: number[]
+}
 
-function byLevel (a: SaturationPoint, b: SaturationPoint): number {
-  return a.level - b.level
+export function saturationScratch (): SaturationScratch {
+  return { level: [], a: [], order: [] }
 }
 
 /**
  * The level at which `c` saturates if its unmodified variables keep their
  * last rates (growing as weight x level until then) and its modified ones
- * grow from 0 up to their bound. Infinity if it never does.
+ * (`v.modified === epoch`) grow from 0 up to their bound. Infinity if it
+ * never does. Its usage is piecewise linear in the level: walk the
+ * breakpoints in increasing order until it reaches the capacity.
  */
-export function newSaturationLevel (c: Constraint, epoch: number, points: SaturationPoint[]): number {
-  points.length = 0
+export function newSaturationLevel (c: Constraint, epoch: number, s: SaturationScratch): number {
+  const { level, a, order } = s
+  level.length = 0
+  a.length = 0
+  order.length = 0
   let slope = 0
   const elems = c.elems
   for (let k = 0; k < elems.length; k++) {
     const e = elems[k] as Element
     const v = e.v
     if (v.weight <= 0) continue
-    const a = e.coeff * v.weight
-    slope += a
+    const ak = e.coeff * v.weight
+    slope += ak
     const stop = v.modified === epoch ? v.bound / v.weight : v.rate / v.weight
-    if (stop !== Infinity) points.push({ level: stop, a })
+    if (stop !== Infinity) { order.push(level.length); level.push(stop); a.push(ak) }
   }
   if (slope <= 0) return Infinity
-  points.sort(byLevel)
+  if (order.length > 1) order.sort((i, j) => (level[i] as number) - (level[j] as number))
   let base = 0
-  for (let k = 0; k < points.length; k++) {
-    const p = points[k] as SaturationPoint
-    if (base + slope * p.level >= c.capacity) return (c.capacity - base) / slope
-    base += p.a * p.level
-    slope -= p.a
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k] as number
+    const li = level[i] as number
+    if (base + slope * li >= c.capacity) return (c.capacity - base) / slope
+    const ai = a[i] as number
+    base += ai * li
+    slope -= ai
   }
   return slope > 1e-300 ? Math.max(0, (c.capacity - base) / slope) : Infinity
 }
