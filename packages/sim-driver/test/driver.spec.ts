@@ -277,7 +277,12 @@ describe('live mode: the clock rule', () => {
     const again = await c.driver('h1').reattach(handle)
     expect(again.state).toBe('running')
     await expect(c.driver('h2').reattach(handle)).rejects.toMatchObject({ name: 'DomainNotFoundError' })
+    const fresh = c.driver('h1')
+    await fresh.createImage('big.img', GiB)
+    const copying = fresh.copyImage('big.img', 'big2.img').then(() => undefined, (err: unknown) => err)
+    await c.engine.clock.sleep(1)
     await c.close()
+    expect(await copying).toMatchObject({ name: 'BackendUnavailableError' })
     await expect(c.driver('h1').listDomains()).rejects.toThrow(/simulated cluster of h1 was closed/)
   })
 

@@ -35,11 +35,22 @@ export interface Holdable {
   hold (reason: string): () => void
 }
 
+/** Something in flight that `ControlPlane.cancelAll` can stop (an engine activity). */
+export interface Cancelable {
+  cancel (): void
+}
+
 /** One driver call in flight. */
 export class Operation {
   private release: (() => void) | undefined
 
-  constructor (private readonly engine: Holdable, readonly label: string, private readonly live: boolean) {}
+  constructor (
+    private readonly engine: Holdable,
+    readonly label: string,
+    private readonly live: boolean,
+    /** Activities of every operation in flight (the control plane's), for `cancelAll`. */
+    readonly inflight: Set<Cancelable> = new Set()
+  ) {}
 
   /** Take the clock (live mode only). */
   hold (): void {
@@ -66,10 +77,17 @@ export class Operation {
 
 /** Runs driver calls under the rule above. */
 export class ControlPlane {
+  private readonly inflight = new Set<Cancelable>()
+
   constructor (private readonly engine: Holdable, private readonly isLive: () => boolean) {}
 
+  /** Cancel the simulated work of every operation in flight (they then fail, typed). */
+  cancelAll (): void {
+    for (const a of [...this.inflight]) a.cancel()
+  }
+
   async run<T> (label: string, body: (op: Operation) => Promise<T>): Promise<T> {
-    const op = new Operation(this.engine, label, this.isLive())
+    const op = new Operation(this.engine, label, this.isLive(), this.inflight)
     op.hold()
     try {
       return await body(op)

@@ -28,6 +28,7 @@ export async function runActivities (op: Operation, activities: readonly Activit
   for (const a of activities) {
     if (a.state === 'created') a.start()
     options.inflight?.add(a)
+    op.inflight.add(a)
   }
   const all = Promise.all(activities.map(async a => { await a.wait() }))
   try {
@@ -52,6 +53,9 @@ export async function runActivities (op: Operation, activities: readonly Activit
     cancelAll(activities)
     throw err
   } finally {
-    for (const a of activities) options.inflight?.delete(a)
+    for (const a of activities) {
+      options.inflight?.delete(a)
+      op.inflight.delete(a)
+    }
   }
 }

@@ -137,6 +137,8 @@ export class SimCluster {
   async close (): Promise<void> {
     if (this.isClosed) return
     this.isClosed = true
+    // Calls still waiting for simulated work would wait forever: they fail instead.
+    this.control.cancelAll()
     if (this.mode === 'live') await this.engine.stopLive()
   }
 }
