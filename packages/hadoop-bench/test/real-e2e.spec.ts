@@ -27,7 +27,9 @@ case "$1" in
     shift
     case "$1" in
       -test) [ -e "$H$3" ]; exit $? ;;
-      -mkdir) [ "$2" = "-p" ] && shift; mkdir -p "$H$2" ;;
+      -mkdir)
+        if [ "$2" = "-p" ]; then mkdir -p "$H$3"
+        else [ -e "$H$2" ] && { echo "mkdir: cannot create directory $2: File exists" >&2; exit 255; }; mkdir -p "$H$2"; fi ;;
       -put) [ -e "$H$3" ] && { echo "put: Target $3 already exists" >&2; exit 1; }; cp "$2" "$H$3" ;;
       -get) cp "$H$2" "$3" ;;
       -stat) echo "$(wc -c < "$H$3" | tr -d ' ') 2" ;;

@@ -146,13 +146,14 @@ describe('RealHadoop: HDFS put and get', () => {
       mkdirLocal,
       { expect: 'local size', match: has('sh', '-c'), result: ok('4096\n') },
       { expect: 'old dest?', match: has('-test', '-e', '/xenos-bench/put-4096'), result: missing },
+      { expect: 'work dir?', match: has('-test', '-e', '/xenos-bench'), result: missing },
       { expect: 'mkdir', match: has('-mkdir', '/xenos-bench'), result: ok() },
       { expect: 'put', match: has('-put', '/tmp/xenos-bench/input-text-4096', '/xenos-bench/put-4096'), result: ok(), takesS: 12.5 },
       { expect: 'stat', match: has('-stat', '%b %r', '/xenos-bench/put-4096'), result: ok('Warning: $HADOOP_HOME is deprecated.\n4096 2\n') }
     ], '2+')
     const r = await hadoop.run({ kind: 'hdfs-put', sizeBytes: 4096 })
     expect(runner.remaining).toBe(0)
-    expect(runner.calls[3]).toEqual([HADOOP, 'fs', '-mkdir', '-p', '/xenos-bench'])
+    expect(runner.calls[4]).toEqual([HADOOP, 'fs', '-mkdir', '-p', '/xenos-bench'])
     expect(r.durationS).toBe(12.5)
     expect(r.counters.hdfsBytesWritten).toBe(8192)
   })
@@ -189,7 +190,7 @@ describe('RealHadoop: HDFS put and get', () => {
       mkdirLocal,
       { expect: 'local size', match: has('sh', '-c'), result: ok('10\n') },
       { expect: 'dest?', match: has('-test'), result: missing },
-      { expect: 'mkdir', match: has('-mkdir'), result: ok() },
+      { expect: 'work dir exists', match: has('-test', '-e', '/xenos-bench'), result: ok() },
       { expect: 'put', match: has('-put'), result: ok() },
       { expect: 'stat', match: has('-stat'), result: ok('2010-11-25 10:00:00\n') }
     ])

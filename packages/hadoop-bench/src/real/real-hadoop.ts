@@ -62,7 +62,7 @@ export class RealHadoop {
         const local = await this.localInput(job.sizeBytes)
         const dest = `${this.hdfsDir}/put-${job.sizeBytes}`
         await this.removeHdfs(dest)
-        await this.mustSucceed(fsCommands.mkdir(this.init, this.hdfsDir))
+        await this.ensureHdfsDir(this.hdfsDir)
         const durationS = await this.timed(fsCommands.put(this.init, local, dest))
         const { lengthBytes, replication } = await this.stat(dest)
         if (lengthBytes !== job.sizeBytes) throw new HadoopOutputParseError(0, '', `${dest} of ${job.sizeBytes} bytes after the put`, `${lengthBytes} bytes`)
@@ -157,6 +157,12 @@ export class RealHadoop {
   private async removeHdfs (path: string): Promise<void> {
     const r = await this.components.runner.run(fsCommands.exists(this.init, path))
     if (r.exitCode === 0) await this.mustSucceed(fsCommands.remove(this.init, path))
+  }
+
+  /** Hadoop 1.x's `-mkdir` fails on an existing directory (2+ without `-p` too): make it only when missing. */
+  private async ensureHdfsDir (path: string): Promise<void> {
+    const r = await this.components.runner.run(fsCommands.exists(this.init, path))
+    if (r.exitCode !== 0) await this.mustSucceed(fsCommands.mkdir(this.init, path))
   }
 
   private async stat (path: string): Promise<{ lengthBytes: number, replication: number }> {
