@@ -159,7 +159,7 @@ export class RealHadoop {
     if (r.exitCode === 0) await this.mustSucceed(fsCommands.remove(this.init, path))
   }
 
-  /** Hadoop 1.x's `-mkdir` fails on an existing directory (2+ without `-p` too): make it only when missing. */
+  /** `-mkdir` on an existing directory fails in some 1.x releases (and in 2+ without `-p`): make it only when missing. */
   private async ensureHdfsDir (path: string): Promise<void> {
     const r = await this.components.runner.run(fsCommands.exists(this.init, path))
     if (r.exitCode !== 0) await this.mustSucceed(fsCommands.mkdir(this.init, path))
