@@ -280,9 +280,12 @@ describe('live mode: the clock rule', () => {
     const fresh = c.driver('h1')
     await fresh.createImage('big.img', GiB)
     const copying = fresh.copyImage('big.img', 'big2.img').then(() => undefined, (err: unknown) => err)
+    await runningDomain(fresh, 'hung', { annotations: { 'sim.ignoreShutdown': 'true' } })
+    const stopping = fresh.shutdownDomain('hung', { timeoutS: 3600 }).then(() => undefined, (err: unknown) => err)
     await c.engine.clock.sleep(1)
     await c.close()
     expect(await copying).toMatchObject({ name: 'BackendUnavailableError' })
+    expect(await stopping).toMatchObject({ name: 'BackendUnavailableError' })
     await expect(c.driver('h1').listDomains()).rejects.toThrow(/simulated cluster of h1 was closed/)
   })
 

@@ -4,8 +4,8 @@
  * the others are canceled and the failure is thrown. With a timeout on the
  * engine clock, returns false (and cancels the work) when it runs out.
  */
-import type { Activity, Engine } from '../engine/index.js'
-import type { Operation } from './control-plane.js'
+import { ActivityCanceledError, type Activity, type Engine } from '../engine/index.js'
+import type { Cancelable, Operation } from './control-plane.js'
 
 export interface RunOptions {
   /** Give up after this many simulated seconds; needs `engine`. */
@@ -39,10 +39,14 @@ export async function runActivities (op: Operation, activities: readonly Activit
     const engine = options.engine
     if (engine === undefined) throw new RangeError('runActivities: expected an engine with timeoutS, found none')
     let fire!: () => void
-    const timedOut = new Promise<'timeout'>(resolve => { fire = () => { resolve('timeout') } })
+    let stop!: (err: Error) => void
+    const timedOut = new Promise<'timeout'>((resolve, reject) => { fire = () => { resolve('timeout') }; stop = reject })
     const timer = engine.schedule(options.timeoutS, fire, 'timeout')
+    // The wait itself can be canceled (the cluster closing), like an activity.
+    const waiting: Cancelable = { cancel: () => { stop(new ActivityCanceledError(-1, 'sleep')) } }
+    op.inflight.add(waiting)
     const work = options.never === true ? new Promise<never>(() => undefined) : all.then(() => 'done' as const)
-    const winner = await op.sim(Promise.race([work, timedOut]))
+    const winner = await op.sim(Promise.race([work, timedOut])).finally(() => { op.inflight.delete(waiting) })
     timer.cancel()
     if (winner === 'timeout') {
       cancelAll(activities)
