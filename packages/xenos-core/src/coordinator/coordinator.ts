@@ -17,6 +17,7 @@ import { toSearchRecord, type GroupRecord, type HostRecord, type ServiceRecord, 
 import { registry as makeRegistry, assertGroupName } from './registry.js'
 import { reattachAll, type ReattachSummary } from './reattach.js'
 import { replicateTemplate, type ReplicateOptions, type ReplicateResult } from './replication.js'
+import { reconcileStates } from './reconcile.js'
 import { checkpointService, destroyService, pauseService, serviceStats, startService, stopService, unpauseService, type ServiceStats } from './service-ops.js'
 import { stateStore } from './state-store.js'
 
@@ -62,6 +63,12 @@ export interface Coordinator {
   start (): Promise<{ reattach: ReattachSummary, config?: ConfigSyncResult }>
   /** Flush state; the driver and its domains are left alone. */
   stop (): Promise<void>
+  /**
+   * Compare every service's recorded state with its domain's and record the
+   * changes (a crashed guest, a domain stopped behind the coordinator's back)
+   * as events. Returns the ids whose state changed.
+   */
+  reconcile (): Promise<string[]>
   /** Re-read the service config directory. */
   reload (): Promise<ConfigSyncResult | undefined>
   /** Late wiring: the overlay usually starts after the coordinator exists. */
@@ -219,6 +226,7 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       await store.flush()
     },
     reload: guard(async () => components.configSource === undefined ? undefined : await configSync(ctx, components.configSource, { createMissingImages: init.createMissingImages ?? false })),
+    reconcile: guard(async () => await reconcileStates(ctx)),
     attachNetwork (n, f) {
       network = n
       if (f !== undefined) fetcher = f

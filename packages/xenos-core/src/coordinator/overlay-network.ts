@@ -101,3 +101,26 @@ export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs
     }
   }
 }
+
+/**
+ * Receive the events every coordinator publishes on `/xenos/events/1` (for
+ * a client or service that is itself an overlay peer). Returns the function
+ * that stops the subscription.
+ */
+export function subscribeEvents (libp2p: OverlayLibp2p, listener: (event: CoordinatorEvent) => void, onError?: (err: unknown) => void): () => void {
+  const pubsub = libp2p.services.pubsub
+  const onMessage = (evt: CustomEvent<{ topic: string, data: Uint8Array }>): void => {
+    if (evt.detail.topic !== EVENTS_TOPIC) return
+    try {
+      listener(JSON.parse(Buffer.from(evt.detail.data).toString('utf8')) as CoordinatorEvent)
+    } catch (err) {
+      onError?.(err)
+    }
+  }
+  pubsub.addEventListener('message', onMessage as never)
+  pubsub.subscribe(EVENTS_TOPIC)
+  return () => {
+    pubsub.removeEventListener('message', onMessage as never)
+    pubsub.unsubscribe(EVENTS_TOPIC)
+  }
+}

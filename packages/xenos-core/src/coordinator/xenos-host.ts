@@ -58,6 +58,8 @@ export interface XenosHostInit {
    */
   imageDir?: string
   membership?: MembershipInit
+  /** How often service states are compared with the driver's (crash detection), in ms; 0 turns it off. @default 5000 */
+  monitorIntervalMs?: number
   /** Options passed to the coordinator (clone mode, replication method...). */
   coordinator?: Omit<CoordinatorInit, 'dataDir' | 'apiUrl' | 'peerId' | 'tags'>
 }
@@ -88,6 +90,7 @@ export interface XenosHost {
 }
 
 export async function startXenosHost (init: XenosHostInit, components: XenosHostComponents): Promise<XenosHost> {
+  const report = components.onError ?? ((err: unknown) => { console.error('xenos host:', err) })
   const stack: Array<() => Promise<void>> = []
   const unwind = async (): Promise<void> => { for (const s of stack.splice(0).reverse()) await s() }
   try {
@@ -116,7 +119,7 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
     })
     stack.push(async () => { await overlay.stop() })
     const { node, search, tunnel, groups, membership } = overlay
-    const network = overlayNetwork({ searchDeadlineMs: init.coordinator?.searchDeadlineMs ?? 2000 }, { libp2p: node.libp2p, search, tunnel, groups, self: { hostname: components.driver.hostname, peerId: node.peerId }, ...(components.onError === undefined ? {} : { onError: components.onError }) })
+    const network = overlayNetwork({ searchDeadlineMs: init.coordinator?.searchDeadlineMs ?? 2000 }, { libp2p: node.libp2p, search, tunnel, groups, self: { hostname: components.driver.hostname, peerId: node.peerId }, onError: report })
     const c = coordinator({ ...init.coordinator, dataDir: init.dataDir, apiUrl, peerId: node.peerId, tags: init.tags ?? [] })({
       driver: components.driver,
       ids: idGenerator({ peerId: node.peerId }),
@@ -132,6 +135,17 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
     await c.start()
     stack.push(async () => { await c.stop() })
     ref.coordinator = c
+    const monitorMs = init.monitorIntervalMs ?? 5000
+    if (monitorMs > 0) {
+      let running = false
+      const timer = setInterval(() => {
+        if (running || c.status !== 'running') return
+        running = true
+        c.reconcile().catch(report).finally(() => { running = false })
+      }, monitorMs)
+      timer.unref()
+      stack.push(async () => { clearInterval(timer) })
+    }
     return { coordinator: c, overlay, node, network, registry, peerId: node.peerId, apiUrl, membership, stop: unwind }
   } catch (err) {
     await unwind()

@@ -99,6 +99,21 @@ describe('operations and events', () => {
     expect(c.events(page.nextSeq).events).toEqual([])
   })
 
+  it('notices a domain that crashed or vanished behind its back', async () => {
+    const c = (await h.add('h1', [webTemplate('web')])).coordinator
+    const s = await c.createInstance('web', { name: 'w' })
+    await c.startService(s.id)
+    const gone = await c.createInstance('web', { name: 'gone' })
+    expect(await c.reconcile()).toEqual([])
+    h.cluster.hosts.get('h1')!.domains.get('w')!.state = 'crashed'
+    h.cluster.hosts.get('h1')!.domains.delete('gone')
+    expect((await c.reconcile()).sort()).toEqual([s.id, gone.id].sort())
+    expect(c.getService(s.id).state).toBe('crashed')
+    expect(c.getService(gone.id).state).toBe('vanished')
+    expect(c.events(0).events.slice(-2).map(e => e.kind).sort()).toEqual(['crashed', 'vanished'])
+    expect((await c.startService(s.id)).state).toBe('running')
+  })
+
   it('manages groups at run time', async () => {
     const c = (await h.add('h1', [webTemplate('web')])).coordinator
     const s = await c.createInstance('web', { name: 'w' })

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { SimCluster, loadPlatform } from '@xenos/sim-driver'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { xenosClient, type XenosClient } from '../../src/api/index.js'
-import { startXenosHost, type XenosHost } from '../../src/coordinator/index.js'
+import { startXenosHost, subscribeEvents, type CoordinatorEvent, type XenosHost } from '../../src/coordinator/index.js'
 import { FaultCode } from '../../src/xmlrpc/fault.js'
 import { authenticate } from '../support/api-harness.js'
 import { staticConfig, webTemplate } from '../support/harness.js'
@@ -89,6 +89,16 @@ describe('a cluster of 13 coordinators', () => {
     const after = await admin.searchServices(`id=${b.id}`)
     expect(after.results.map(r => r.host)).toEqual([moved.toHost])
   }, 60_000)
+
+  it('publishes events on the overlay to peers that subscribe', async () => {
+    const seen: CoordinatorEvent[] = []
+    const stop = subscribeEvents(hosts[7]!.node.libp2p, e => seen.push(e))
+    await new Promise(resolve => setTimeout(resolve, 300)) // let the subscription propagate
+    const s = await client('tok-admin', 0).createInstance('web', { name: 'watched' })
+    await waitFor(() => seen.some(e => e.kind === 'created' && e.serviceId === s.id), 5000, 'the created event at host 7')
+    expect(seen.find(e => e.serviceId === s.id)).toMatchObject({ host: names[0], kind: 'created' })
+    stop()
+  }, 30_000)
 
   it('leaves a service on the source and the target clean when the migration fails at the switch-over', async () => {
     const admin = client('tok-admin', 0)

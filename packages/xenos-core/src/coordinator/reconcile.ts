@@ -1,0 +1,36 @@
+/**
+ * Monitoring (issue 4 item 9): the driver is the truth about domains; the
+ * registry follows it. A domain found `crashed` emits `crashed`, one found
+ * stopped or running without the coordinator having asked emits `stopped`
+ * or `started`, one gone emits `vanished`. Services being migrated are left
+ * alone (their lock is held).
+ */
+import { DomainNotFoundError } from '@xenos/hypervisor-interface'
+import type { CoordinatorContext } from './context.js'
+import type { CoordinatorEventKind } from './event-log.js'
+import type { ServiceState } from './records.js'
+
+const EVENT_OF: Partial<Record<ServiceState, CoordinatorEventKind>> = { crashed: 'crashed', stopped: 'stopped', running: 'started', paused: 'paused' }
+
+export async function reconcileStates (ctx: CoordinatorContext): Promise<string[]> {
+  const changed: string[] = []
+  for (const s of ctx.registry.services()) {
+    if (s.state === 'migrating' || s.state === 'vanished') continue
+    await ctx.withLock(s.id, async () => {
+      const rec = ctx.registry.findService(s.id)
+      if (rec === undefined || rec.state === 'migrating' || rec.state === 'vanished') return
+      let state: ServiceState
+      try {
+        state = (await ctx.driver.inspectDomain(rec.domainName)).state
+      } catch (err) {
+        if ((err as Error).name !== DomainNotFoundError.name) throw err
+        state = 'vanished'
+      }
+      if (state === rec.state) return
+      await ctx.registry.updateService(rec.id, state === 'vanished' ? { state, lastError: `domain "${rec.domainName}" disappeared from ${ctx.hostname}` } : { state })
+      ctx.events.emit({ kind: state === 'vanished' ? 'vanished' : EVENT_OF[state] ?? 'failed', serviceId: rec.id, detail: `found ${state}, recorded ${rec.state}` })
+      changed.push(rec.id)
+    })
+  }
+  return changed
+}
