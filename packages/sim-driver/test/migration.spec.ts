@@ -287,6 +287,9 @@ describe('live migration: failures leave the domain on the source and nothing on
   it('an unknown target', async () => {
     const { a, uuid } = await setup()
     await expect(a.migrateDomain('vm', { host: 'nowhere' })).rejects.toThrow(/no simulated host answers at nowhere/)
+    await expect(a.migrateDomain('vm', { host: '../etc' })).rejects.toMatchObject({ name: 'InvalidSpecError', field: 'target.host' })
+    await expect(a.migrateDomain('vm', { host: 'h2', port: 0 })).rejects.toMatchObject({ name: 'InvalidSpecError', field: 'target.port' })
+    await expect(a.migrateDomain('vm', { host: 'h2' }, { maxRounds: 0 })).rejects.toMatchObject({ name: 'InvalidSpecError', field: 'maxRounds' })
     await expectOnSource(a, uuid)
   })
 })

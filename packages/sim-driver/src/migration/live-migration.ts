@@ -67,7 +67,10 @@ function readOptions (o: MigrationOptions): MigrationSettings & { timeoutS?: num
 
 export async function migrateDomain (driver: SimHypervisorDriver, name: string, target: MigrationTarget, options: MigrationOptions): Promise<MigrationReport> {
   const settings = readOptions(options)
-  if (typeof target !== 'object' || target === null || typeof target.host !== 'string' || target.host.length === 0) throw new InvalidSpecError('target', 'a migration target { host }', target)
+  if (typeof target !== 'object' || target === null || typeof target.host !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9.:_-]{0,252}$/.test(target.host)) {
+    throw new InvalidSpecError('target.host', 'a host name or address', (target as { host?: unknown } | null)?.host)
+  }
+  if (target.port !== undefined && (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535)) throw new InvalidSpecError('target.port', 'a port from 1 to 65535', target.port)
   return await driver.onDomain('migrate', name, async (op, d) => {
     transition(name, 'migrate', d.state)
     const fail = (reason: string, cause?: unknown): MigrationFailedError =>
