@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Deployer } from '../src/deployer/deployer.js'
 import { DeploymentPlanError } from '../src/deployer/errors.js'
-import { hadoopConfigFor, hadoopDeployment, hadoopLayouts, hadoopSettingsOf, writeHadoopConfig } from '../src/deployer/hadoop.js'
+import { hadoopConfigFor, hadoopDeployment, hadoopLayouts, hadoopMasterDeployment, hadoopSettingsOf, writeHadoopConfig } from '../src/deployer/hadoop.js'
 import { SETUPS } from '../src/setups.js'
 import { FakeDeployApi } from './fake-deploy-api.js'
 import { manualClock } from './replay-runner.js'
@@ -60,6 +60,21 @@ describe('the Hadoop part of the deployer', () => {
       expect((await readFile(join(dir, 'conf', 'slaves'), 'utf8')).split('\n').filter(Boolean)).toHaveLength(12)
       await expect(writeHadoopConfig(dir, { '../evil': 'x' })).rejects.toThrow(/plain file name/)
     } finally { await rm(dir, { recursive: true, force: true }) }
+  })
+
+  it('the master first (one instance on the master host, found by search), then slaves naming it', async () => {
+    const clock = manualClock()
+    const api = new FakeDeployApi(clock, HOSTS, { 'hadoop-master': ['node00'], 'hadoop-slave': ['node00'] })
+    const deployer = new Deployer({ api, clock })
+    const master = await deployer.deploy(hadoopMasterDeployment({ template: 'hadoop-master', masterHost: 'node00' }))
+    expect(master.instances).toHaveLength(1)
+    expect(master.instances[0]).toMatchObject({ host: 'node00', guestHostname: 'hadoop-master-node00-0' })
+    const spec = hadoopDeployment(SETUPS.VM1, { ...init, masterHostname: master.instances[0]!.guestHostname })
+    const slaves = await deployer.deploy(spec)
+    expect(hadoopConfigFor(slaves, spec)['core-site.xml']).toContain('hdfs://hadoop-master-node00-0:9000')
+    // the two deployments are independent: tearing the slaves down leaves the master
+    await deployer.teardown(spec.deployment)
+    expect([...api.services.values()].map(s => s.name)).toEqual(['hadoop-master-node00-0'])
   })
 
   it('bad Hadoop settings in a deployment are named', () => {

@@ -56,6 +56,31 @@ export function hadoopDeployment (setup: ClusterSetup, init: HadoopDeploymentIni
   })
 }
 
+export interface HadoopMasterDeploymentInit {
+  /** @default 'hadoop-master' */
+  deployment?: string
+  /** Template of the master service (NameNode and JobTracker / ResourceManager). */
+  template: string
+  /** The host the master runs on (the paper's master host; later migrated away from). */
+  masterHost: string
+}
+
+/**
+ * The deployment of the Hadoop master: one instance on `masterHost`, found
+ * by search like any other. Its guest host name is what the slaves'
+ * configuration names as master (`masterHostname` of `hadoopDeployment`).
+ */
+export function hadoopMasterDeployment (init: HadoopMasterDeploymentInit): DeploymentSpec {
+  return validateDeployment({
+    deployment: init.deployment ?? 'hadoop-master',
+    template: init.template,
+    hosts: { count: 1, query: `hostname=${init.masterHost}` },
+    instancesPerHost: 1,
+    groups: ['hadoop'],
+    attributes: { role: 'hadoop-master' }
+  })
+}
+
 /** Reads `settings.hadoop` of a deployment; a `DeploymentPlanError` names what is wrong. */
 export function hadoopSettingsOf (spec: DeploymentSpec): HadoopDeploymentSettings {
   const r = hadoopSettingsSchema.safeParse(spec.settings.hadoop)

@@ -6,6 +6,6 @@ export { Deployer, instanceName, deploymentQuery, DEPLOYMENT_ATTRIBUTE, SLOT_ATT
 export type { DeployApi, DeployHost, DeployService, SearchResult, CreateOptions } from './deploy-api.js'
 export { parseDeployment, loadDeployment, validateDeployment, deploymentSchema, DeploymentFileError, type DeploymentSpec, type DeploymentInput } from './deployment-file.js'
 export { DeploymentPlanError, DeploymentStepError, DeploymentTimeoutError, IncompleteSearchError, type MadeSoFar } from './errors.js'
-export { hadoopDeployment, hadoopSettingsOf, hadoopLayouts, hadoopConfigFor, writeHadoopConfig, hadoopSettingsSchema, type HadoopDeploymentInit, type HadoopDeploymentSettings, type HadoopLayouts } from './hadoop.js'
+export { hadoopDeployment, hadoopMasterDeployment, type HadoopMasterDeploymentInit, hadoopSettingsOf, hadoopLayouts, hadoopConfigFor, writeHadoopConfig, hadoopSettingsSchema, type HadoopDeploymentInit, type HadoopDeploymentSettings, type HadoopLayouts } from './hadoop.js'
 export { formatProgress } from './progress.js'
 export { xenosDeployApi, HostApiNotFoundError, type XenosDeployApiInit } from './xenos-adapter.js'
