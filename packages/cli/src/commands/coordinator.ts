@@ -1,0 +1,94 @@
+import type { Command } from 'commander'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { HypervisorDriver } from '@xenos/hypervisor-interface'
+import { loadHostConfig, startXenosHost, serviceConfigSource, UserStore, type HostConfig, type XenosHost } from '@xenos/core'
+import { SimCluster, loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+import { xenDriver } from '@xenos/xen-driver'
+
+type Out = (s: string) => void
+
+/** Resolves when the process is asked to stop (SIGINT or SIGTERM). */
+function untilSignal (): Promise<string> {
+  return new Promise(resolve => {
+    const on = (sig: string): void => { process.off('SIGINT', onInt); process.off('SIGTERM', onTerm); resolve(sig) }
+    const onInt = (): void => { on('SIGINT') }
+    const onTerm = (): void => { on('SIGTERM') }
+    process.once('SIGINT', onInt)
+    process.once('SIGTERM', onTerm)
+  })
+}
+
+/** The driver a host file names: a simulated host, or Xen through `xl`. */
+async function driverFor (config: HostConfig): Promise<{ driver: HypervisorDriver, close: () => Promise<void> }> {
+  if (config.driver.kind === 'sim') {
+    const o = config.driver.options
+    const platform = await loadPlatform(o.platform ?? PAPER_PLATFORM_FILE)
+    const cluster = new SimCluster({ platform, seed: o.seed, mode: o.mode })
+    const host = o.host ?? config.hostname ?? cluster.hostnames()[0]!
+    return { driver: cluster.driver(host), close: async () => { await cluster.close() } }
+  }
+  const o = config.driver.options
+  const driver = await xenDriver({
+    imageDir: o.imageDir,
+    stateDir: join(config.dataDir, 'xen-driver'),
+    xl: o.sudo ? ['sudo', o.xlPath] : [o.xlPath],
+    ...(config.hostname !== undefined ? { hostname: config.hostname } : {})
+  })({})
+  return { driver, close: async () => { await driver.close() } }
+}
+
+async function startFromConfig (config: HostConfig, driver: HypervisorDriver): Promise<XenosHost> {
+  await mkdir(config.dataDir, { recursive: true })
+  const users = await UserStore.load(config.api.usersFile)
+  return await startXenosHost({
+    dataDir: config.dataDir,
+    listen: config.listen,
+    bootstrap: config.bootstrap,
+    apiHost: config.api.host,
+    apiPort: config.api.port,
+    maxRequestBytes: config.api.maxRequestBytes,
+    tags: config.tags,
+    ...(config.pskFile !== undefined ? { swarmKeyFile: config.pskFile } : {}),
+    ...(config.driver.kind === 'xen' ? { imageDir: config.driver.options.imageDir } : {})
+  }, {
+    driver,
+    authenticate: credentials => users.authenticate(credentials),
+    authenticatePeer: peerId => users.authenticatePeer(peerId),
+    configSource: serviceConfigSource(config.servicesDir),
+    onError: err => { process.stderr.write(`xenos coordinator: ${(err as Error).message}\n`) }
+  })
+}
+
+/** `xenos coordinator --config host.yaml`, `xenos users add`. */
+export function coordinatorCommands (program: Command, io: { out: Out }): void {
+  program.command('coordinator')
+    .description('run this host\'s coordinator: join the overlay, advertise services, serve the API (until SIGINT/SIGTERM)')
+    .requiredOption('--config <host.yaml>', 'host file: driver, listen addresses, bootstrap peers, data and services directories, API address')
+    .action(async (opts: { config: string }) => {
+      const config = await loadHostConfig(opts.config)
+      const { driver, close } = await driverFor(config)
+      const host = await startFromConfig(config, driver)
+      const addrs = host.node.libp2p.getMultiaddrs().map(a => a.toString())
+      io.out(`xenos coordinator on ${driver.hostname} (${config.driver.kind})\n  peer id: ${host.peerId}\n  overlay: ${addrs.join(' ')}\n  API:     ${host.apiUrl}\n`)
+      const sig = await untilSignal()
+      io.out(`${sig}: stopping (domains keep running)\n`)
+      await host.stop()
+      await close()
+    })
+
+  const users = program.command('users').description('API users of a coordinator (tokens are stored hashed)')
+  users.command('add')
+    .description('add a user and print its token (shown once)')
+    .requiredOption('--config <host.yaml>', 'host file (its api.usersFile is used)')
+    .argument('<name>', 'user name')
+    .option('--role <role>', 'admin or user', 'user')
+    .action(async (name: string, opts: { config: string, role: string }) => {
+      if (opts.role !== 'admin' && opts.role !== 'user') throw new Error(`--role: expected "admin" or "user", found "${opts.role}"`)
+      const config = await loadHostConfig(opts.config)
+      await mkdir(config.dataDir, { recursive: true })
+      const store = await UserStore.load(config.api.usersFile)
+      const { token } = await store.addUser(name, opts.role)
+      io.out(`${token}\n`)
+    })
+}

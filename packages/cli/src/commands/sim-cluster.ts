@@ -1,0 +1,71 @@
+import type { Command } from 'commander'
+import { mkdir } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { startXenosHost, UserStore, type XenosHost } from '@xenos/core'
+import { SimCluster, loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+
+type Out = (s: string) => void
+
+function port (name: string, value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1024 || n > 65000) throw new Error(`--${name}: expected a port from 1024 to 65000, found "${value}"`)
+  return n
+}
+
+/**
+ * `xenos sim-cluster`: every host of a simulated platform gets a real
+ * coordinator (its own libp2p node on loopback TCP and its own XML-RPC API),
+ * all in this process and over one simulated cluster, so migrations between
+ * them are simulated end to end. Runs until SIGINT/SIGTERM.
+ */
+export function simClusterCommand (program: Command, io: { out: Out }): void {
+  program.command('sim-cluster')
+    .description('run a coordinator for every host of a simulated platform, on loopback, until SIGINT/SIGTERM')
+    .option('--platform <file>', 'platform file (default: the paper\'s 13-host cluster)')
+    .option('--seed <n>', 'seed of the simulation', '1')
+    .option('--hosts <n>', 'run only the first n hosts')
+    .option('--data-dir <dir>', 'state of every coordinator, one folder per host', '.xenos/sim-cluster')
+    .option('--api-port <port>', 'API port of the first host; the others follow', '7001')
+    .option('--p2p-port <port>', 'libp2p TCP port of the first host; the others follow', '4001')
+    .action(async (opts: { platform?: string, seed: string, hosts?: string, dataDir: string, apiPort: string, p2pPort: string }) => {
+      const seed = Number(opts.seed)
+      if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, found "${opts.seed}"`)
+      const platform = await loadPlatform(opts.platform ?? PAPER_PLATFORM_FILE)
+      const cluster = new SimCluster({ platform, seed, mode: 'live' })
+      const names = cluster.hostnames().slice(0, opts.hosts === undefined ? undefined : Number(opts.hosts))
+      const dataDir = resolve(opts.dataDir)
+      await mkdir(dataDir, { recursive: true })
+      const users = await UserStore.load(join(dataDir, 'users.yaml'))
+      const admin = users.list().some(u => u.user === 'admin') ? await users.rotateToken('admin') : await users.addUser('admin', 'admin')
+      const apiBase = port('api-port', opts.apiPort)
+      const p2pBase = port('p2p-port', opts.p2pPort)
+      const hosts: XenosHost[] = []
+      try {
+        for (const [i, name] of names.entries()) {
+          const bootstrap = hosts.length > 0 ? [`${hosts[0]!.node.libp2p.getMultiaddrs()[0]!.toString()}`] : []
+          hosts.push(await startXenosHost({
+            dataDir: join(dataDir, name),
+            listen: [`/ip4/127.0.0.1/tcp/${p2pBase + i}`],
+            bootstrap,
+            apiHost: '127.0.0.1',
+            apiPort: apiBase + i
+          }, {
+            driver: cluster.driver(name),
+            authenticate: credentials => users.authenticate(credentials),
+            authenticatePeer: peerId => users.authenticatePeer(peerId),
+            onError: err => { process.stderr.write(`xenos sim-cluster ${name}: ${(err as Error).message}\n`) }
+          }))
+        }
+        io.out(`simulated cluster ${platform.name}: ${hosts.length} coordinators (seed ${seed})\n`)
+        for (const [i, h] of hosts.entries()) io.out(`  ${names[i]!.padEnd(10)} ${h.apiUrl}  ${h.peerId}\n`)
+        io.out(`admin token: ${admin.token}\n  e.g. XENOS_API=${hosts[0]!.apiUrl} XENOS_TOKEN=<token> xenos hosts\n`)
+        await new Promise<void>(resolve => {
+          process.once('SIGINT', () => { resolve() })
+          process.once('SIGTERM', () => { resolve() })
+        })
+      } finally {
+        for (const h of hosts.reverse()) await h.stop()
+        await cluster.close()
+      }
+    })
+}
