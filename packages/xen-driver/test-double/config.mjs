@@ -118,8 +118,9 @@ export function toLibxlConfig (cfg, disks, nics) {
     avail_vcpus: Array.from({ length: vcpus }, (_, i) => i),
     max_memkb: maxmemkb,
     target_memkb: memkb,
-    sched_params: {},
-    claim_mode: 'False'
+    video_memkb: 0,
+    sched_params: { sched: 'credit2', weight: 256, cap: 0 },
+    claim_mode: 'True'
   }
   if (typeof cfg.kernel === 'string') bInfo.kernel = cfg.kernel
   if (typeof cfg.ramdisk === 'string') bInfo.ramdisk = cfg.ramdisk
@@ -129,14 +130,14 @@ export function toLibxlConfig (cfg, disks, nics) {
   bInfo.arch_arm = {}
   bInfo.arch_x86 = { msr_relaxed: 'False' }
   return {
-    c_info: { type, name: cfg.name, uuid: cfg.uuid, run_hotplug_scripts: 'True' },
+    c_info: { type, name: cfg.name, domid: 4294967295, uuid: cfg.uuid, run_hotplug_scripts: 'True' },
     b_info: bInfo,
-    disks: disks.map(d => ({ pdev_path: d.target, vdev: d.vdev, backend: d.format === 'qcow2' ? 'qdisk' : 'qdisk', format: d.format, readwrite: d.readwrite })),
-    nics: nics.map(n => ({ devid: n.devid, mac: n.mac, bridge: n.bridge, script: n.script, nictype: n.nictype })),
-    on_poweroff: cfg.on_poweroff ?? 'destroy',
+    ...(disks.length > 0 ? { disks: disks.map(d => ({ pdev_path: d.target, vdev: d.vdev, format: d.format, readwrite: d.readwrite, colo_restore_enable: 'False' })) } : {}),
+    ...(nics.length > 0 ? { nics: nics.map(n => ({ devid: n.devid, mac: n.mac, bridge: n.bridge, script: n.script, nictype: n.nictype })) } : {}),
+    // libxl omits fields at their default (on_poweroff destroy, on_crash destroy)
+    ...(cfg.on_poweroff !== undefined && cfg.on_poweroff !== 'destroy' ? { on_poweroff: cfg.on_poweroff } : {}),
     on_reboot: cfg.on_reboot ?? 'restart',
-    on_watchdog: 'destroy',
-    on_crash: cfg.on_crash ?? 'destroy',
+    ...(cfg.on_crash !== undefined && cfg.on_crash !== 'destroy' ? { on_crash: cfg.on_crash } : {}),
     on_soft_reset: 'soft_reset'
   }
 }

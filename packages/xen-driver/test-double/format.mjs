@@ -51,8 +51,8 @@ export function xentopRow (d, totalKiB) {
   const memKiB = d.memMiB * 1024
   const cells = [
     d.name.padStart(10), state, String(Math.floor(d.cpuTimeS)).padStart(10), '0.0'.padStart(6),
-    String(memKiB).padStart(10), (memKiB / totalKiB * 100).toFixed(1).padStart(6),
-    d.maxMemMiB === undefined ? 'no limit'.padStart(10) : String(d.maxMemMiB * 1024).padStart(10),
+    String(memKiB + (d.name === 'Domain-0' ? 0 : 64)).padStart(10), (memKiB / totalKiB * 100).toFixed(1).padStart(6),
+    d.maxMemMiB === undefined ? 'no limit'.padStart(10) : String(d.maxMemMiB * 1024 + (d.name === 'Domain-0' ? 0 : 1024)).padStart(10),
     d.maxMemMiB === undefined ? 'n/a'.padStart(9) : (d.maxMemMiB * 1024 / totalKiB * 100).toFixed(1).padStart(9),
     String(d.vcpus).padStart(5), String(d.nets ?? 0).padStart(4), String(Math.floor((d.netTxBytes ?? 0) / 1024)).padStart(8),
     String(Math.floor((d.netRxBytes ?? 0) / 1024)).padStart(8), String(d.vbds ?? 0).padStart(4), '0'.padStart(8),

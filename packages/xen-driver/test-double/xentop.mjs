@@ -14,7 +14,8 @@ const host = readHost(dir)
 const fault = takeFault('xentop')
 if (fault?.mode === 'fail') { process.stderr.write((fault.stderr ?? 'Failed to retrieve statistics from libxenstat') + '\n'); process.exit(fault.exitCode ?? 1) }
 const domains = withState(dir, (state) => state.domains)
-const dom0 = { name: 'Domain-0', running: true, paused: false, cpuTimeS: 42.5, memMiB: host.dom0MiB, vcpus: host.nrCpus }
+// with dom0_mem=...,max:... (the testbed, most labs) xentop shows Domain-0's maximum, not "no limit"
+const dom0 = { name: 'Domain-0', running: true, paused: false, cpuTimeS: 42.5, memMiB: host.dom0MiB, maxMemMiB: host.dom0MiB, vcpus: host.nrCpus }
 const lines = [xentopHeader()]
 for (const d of [dom0, ...domains].sort((a, b) => a.name.localeCompare(b.name))) {
   const name = full ? d.name : d.name.slice(0, 10)

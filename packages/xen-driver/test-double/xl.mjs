@@ -15,6 +15,9 @@ const err = (s) => process.stderr.write(s + '\n')
 const out = (s) => process.stdout.write(s + '\n')
 const libxlError = (file, line, fn, domid, msg) => err(`libxl: error: ${file}:${line}:${fn}: ${domid === undefined ? '' : `Domain ${domid}:`}${msg}`)
 
+/** libxc names PVH guests HVM (xc: info: Saving domain 1, type x86 HVM). */
+const xcType = (config) => config.c_info.type === 'pv' ? 'PV' : 'HVM'
+
 class Exit extends Error { constructor (code) { super(`exit ${code}`); this.code = code } }
 const exit = (code) => { throw new Exit(code) }
 
@@ -71,24 +74,30 @@ function buildDomain (host, state, cfg, source, { paused, keepUuid }) {
   }
   const domid = state.nextDomid
   const memMiB = typeof cfg.memory === 'number' ? cfg.memory : 128
-  if (memMiB + 1 > freeMiB(host, state)) {
-    err(`xc: error: panic: xc_dom_boot.c:120: xc_dom_boot_mem_init: can't allocate low memory for domain: Out of memory: Internal error`)
-    libxlError('libxl_dom.c', 593, 'libxl__build_dom', domid, 'xc_dom_boot_mem_init failed: Cannot allocate memory')
-    libxlError('libxl_create.c', 1788, 'domcreate_rebuild_done', domid, 'cannot (re-)build domain: -3')
+  const destroyFailed = () => {
     libxlError('libxl_domain.c', 1183, 'libxl__destroy_domid', domid, 'Non-existant domain')
+    libxlError('libxl_domain.c', 1137, 'domain_destroy_callback', domid, 'Unable to destroy guest')
+    libxlError('libxl_domain.c', 1064, 'domain_destroy_cb', domid, 'Destruction of domain failed')
     state.nextDomid++; exit(3)
   }
+  if (memMiB + 1 > freeMiB(host, state)) {
+    err('xc: error: panic: xg_dom_boot.c:119: xc_dom_boot_mem_init: can\'t allocate low memory for domain: Out of memory')
+    libxlError('libxl_dom.c', 586, 'libxl__build_dom', undefined, 'xc_dom_boot_mem_init failed: Cannot allocate memory')
+    libxlError('libxl_create.c', 1640, 'domcreate_rebuild_done', domid, 'cannot (re-)build domain: -3')
+    destroyFailed()
+  }
   if (state.domains.some(d => d.name === cfg.name)) {
-    libxlError('libxl_domain.c', 381, 'libxl__domain_rename', domid, `Domain with name "${cfg.name}" already exists.`)
-    libxlError('libxl_create.c', 676, 'libxl__domain_make', domid, 'Domain with name "' + cfg.name + '" already exists.')
-    libxlError('libxl_create.c', 1232, 'initiate_domain_create', domid, 'cannot make domain: -6')
-    state.nextDomid++; exit(3)
+    libxlError('libxl_domain.c', 81, 'libxl__domain_rename', domid, `Domain with name "${cfg.name}" already exists.`)
+    libxlError('libxl_create.c', 1296, 'initiate_domain_create', domid, 'cannot make domain: -6')
+    libxlError('libxl_xshelp.c', 206, 'libxl__xs_read_mandatory', undefined, `xenstore read failed: \`/libxl/${domid}/type': No such file or directory`)
+    err(`libxl: warning: libxl_dom.c:49:libxl__domain_type: unable to get domain type for domid=${domid}, assuming HVM`)
+    destroyFailed()
   }
   if (cfg.type !== 'hvm' && typeof cfg.kernel === 'string' && !existsSync(cfg.kernel)) {
     err(`xc: error: panic: xc_dom_core.c:207: failed to open file '${cfg.kernel}': No such file or directory: Internal error`)
-    libxlError('libxl_dom.c', 571, 'libxl__build_dom', domid, 'xc_dom_kernel_file failed: No such file or directory')
-    libxlError('libxl_create.c', 1788, 'domcreate_rebuild_done', domid, 'cannot (re-)build domain: -3')
-    state.nextDomid++; exit(3)
+    libxlError('libxl_dom.c', 571, 'libxl__build_dom', undefined, 'xc_dom_kernel_file failed: No such file or directory')
+    libxlError('libxl_create.c', 1640, 'domcreate_rebuild_done', domid, 'cannot (re-)build domain: -3')
+    destroyFailed()
   }
   for (const [i, d] of disks.entries()) {
     if (!existsSync(d.target)) {
@@ -231,8 +240,8 @@ function cmdSave (dir, args) {
       err(`Failed to open temp file ${file} for writing`); exit(1)
     }
     err(`Saving to ${file} new xl format (info 0x3/0x0/${payload.length})`)
-    err(`xc: info: Saving domain ${d.domid}, type x86 ${d.config.c_info.type.toUpperCase()}`)
-    if (flags.c === true) { d.paused = flags.p === true; return 0 }
+    err(`xc: info: Saving domain ${d.domid}, type x86 ${xcType(d.config)}`)
+    if (flags.c === true || flags.p === true) { d.paused = flags.p === true; return 0 }
     state.domains = state.domains.filter(x => x !== d)
     return 0
   })
@@ -244,9 +253,9 @@ function cmdRestore (dir, args) {
   if (file === undefined) { err("'xl restore' requires at least 1 argument.\n"); return 2 }
   let raw
   try { raw = readFileSync(file, 'latin1') } catch (e) {
-    err(`Can't open restore file: ${e.code === 'ENOENT' ? 'No such file or directory' : e.message}`); return 6
+    err(`Can't open restore file: ${e.code === 'ENOENT' ? 'No such file or directory' : e.message}`); return 1
   }
-  if (!raw.startsWith(SAVE_MAGIC)) { err('File has wrong magic number - corrupt or for a different tool?'); return 6 }
+  if (!raw.startsWith(SAVE_MAGIC)) { err('File has wrong magic number - corrupt or for a different tool?'); return 1 }
   const saved = JSON.parse(raw.slice(SAVE_MAGIC.length))
   err(`Loading new save file ${file} (new xl fmt info 0x3/0x0/${raw.length - SAVE_MAGIC.length})`)
   err(' Savefile contains xl domain config in JSON format')
@@ -266,9 +275,11 @@ function restoreInto (dir, saved, paused, name = saved.name) {
       vif: (c.nics ?? []).map(n => `mac=${n.mac},bridge=${n.bridge}`), on_poweroff: c.on_poweroff, on_reboot: c.on_reboot, on_crash: c.on_crash
     }
     const d = buildDomain(host, state, cfg, '<saved>', { paused, keepUuid: saved.uuid })
-    err(`xc: info: Found x86 ${c.c_info.type.toUpperCase()} domain from Xen 4.17`)
+    err(`xc: info: Found x86 ${xcType(c)} domain from Xen 4.17`)
     err('xc: info: Restoring domain')
     err('xc: info: Restore successful')
+    err('xc: info: XenStore: mfn 0xfeffc, dom 0, evt 1')
+    err('xc: info: Console: mfn 0xfefff, dom 0, evt 2')
     state.domains.push(d)
     return d
   })
@@ -299,8 +310,10 @@ async function cmdMigrate (dir, args, fault) {
     err(`libxl: info: libxl_exec.c:117:libxl_report_child_exitstatus: migration transport process [${child.pid}] exited with error status ${code}`)
     return 1
   }
-  child.stdin.write(JSON.stringify({ config, name: d.name, uuid: d.uuid, memMiB: d.memMiB, vcpus: d.vcpus, paused: d.paused }) + '\n')
-  err(`xc: info: Saving domain ${d.domid}, type x86 ${config.c_info.type.toUpperCase()}`)
+  const payload = JSON.stringify({ config, name: d.name, uuid: d.uuid, memMiB: d.memMiB, vcpus: d.vcpus, paused: d.paused })
+  err(`Saving to migration stream new xl format (info 0x3/0x0/${payload.length})`)
+  child.stdin.write(payload + '\n')
+  err(`xc: info: Saving domain ${d.domid}, type x86 ${xcType(config)}`)
   if (fault?.mode === 'hang') sleepMs(3_600_000)
   sleepMs(Math.max(20, d.memMiB / 1024 * Number(readHost(dir).migrateMsPerGiB ?? 400)))
   const ready = await next()
@@ -339,7 +352,7 @@ async function cmdMigrateReceive (dir, args) {
   const first = await lines.next()
   if (first.done === true) { libxlError('libxl_utils.c', 183, 'libxl_read_exactly', undefined, 'file/stream truncated reading ipc msg header from domain creation stream'); return 1 }
   const saved = JSON.parse(first.value)
-  err('Loading new save file <incoming migration stream> (new xl fmt info 0x3/0x0/1264)')
+  err(`Loading new save file <incoming migration stream> (new xl fmt info 0x3/0x0/${first.value.length})`)
   err(' Savefile contains xl domain config in JSON format')
   err('Parsing config from <saved>')
   let d
