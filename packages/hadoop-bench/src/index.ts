@@ -33,7 +33,7 @@ export { RealHadoop, type RealHadoopInit, type RealHadoopComponents } from './re
 export { sshRunner, sshArgs, shellQuote, type CommandRunner, type CommandResult, type SshRunnerInit } from './real/command-runner.js'
 export { parseJobOutput, jobFailureReason, type ParsedJobOutput, type ClientFormat, type CounterGroups } from './real/job-output.js'
 export { toJobCounters } from './real/counters.js'
-export { HadoopJobError, HadoopOutputParseError, InvalidRunnerOptionError } from './real/errors.js'
+export { HadoopJobError, HadoopOutputParseError, HadoopCheckError, InvalidRunnerOptionError } from './real/errors.js'
 export { parseInventory, loadInventory, inventoryLayout, inventoryRunner, phyRunner, inventorySchema, InventoryError, type Inventory } from './inventory.js'
 export * from './deployer/index.js'
 // ── end H9 block ──

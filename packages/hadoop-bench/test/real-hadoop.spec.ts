@@ -182,7 +182,7 @@ describe('RealHadoop: HDFS put and get', () => {
       { expect: 'get', match: has('-get', '/xenos-bench/input-4096/part-0', '/tmp/xenos-bench/get-4096.out'), result: ok(), takesS: 3 },
       { expect: 'size', match: has('sh', '-c'), result: ok('100\n') }
     ])
-    await expect(hadoop.run({ kind: 'hdfs-get', sizeBytes: 4096 })).rejects.toThrow(/of 4096 bytes after the get, found 100 bytes/)
+    await expect(hadoop.run({ kind: 'hdfs-get', sizeBytes: 4096 })).rejects.toThrow(/get-4096.out after the get: expected 4096 bytes, found 100 bytes/)
   })
 
   it('stat output that is not "<length> <replication>" names what it found', async () => {

@@ -47,6 +47,14 @@ export class HadoopOutputParseError extends Error {
   }
 }
 
+/** A command succeeded but its effect is not what was asked (a file of another size after a put or get). */
+export class HadoopCheckError extends Error {
+  constructor (readonly what: string, readonly expected: string, readonly found: string) {
+    super(`${what}: expected ${expected}, found ${found}`)
+    this.name = 'HadoopCheckError'
+  }
+}
+
 /** Options given to the real runner that make no sense. */
 export class InvalidRunnerOptionError extends Error {
   constructor (readonly field: string, readonly expected: string, readonly found: unknown) {

@@ -14,7 +14,7 @@ import {
   localSizeCommand, randomFileCommand, textFileCommand, type HadoopInstall
 } from './commands.js'
 import { toJobCounters } from './counters.js'
-import { HadoopJobError, HadoopOutputParseError, InvalidRunnerOptionError, tailLines } from './errors.js'
+import { HadoopCheckError, HadoopJobError, HadoopOutputParseError, InvalidRunnerOptionError, tailLines } from './errors.js'
 import { jobFailureReason, parseJobOutput } from './job-output.js'
 
 export interface RealHadoopInit extends HadoopInstall {
@@ -65,7 +65,7 @@ export class RealHadoop {
         await this.ensureHdfsDir(this.hdfsDir)
         const durationS = await this.timed(fsCommands.put(this.init, local, dest))
         const { lengthBytes, replication } = await this.stat(dest)
-        if (lengthBytes !== job.sizeBytes) throw new HadoopOutputParseError(0, '', `${dest} of ${job.sizeBytes} bytes after the put`, `${lengthBytes} bytes`)
+        if (lengthBytes !== job.sizeBytes) throw new HadoopCheckError(`${dest} after the put`, `${job.sizeBytes} bytes`, `${lengthBytes} bytes`)
         return { job, durationS, counters: { ...emptyCounters(), hdfsBytesWritten: lengthBytes * replication } }
       }
       case 'hdfs-get': {
@@ -74,7 +74,7 @@ export class RealHadoop {
         await this.mustSucceed(localRemoveCommand(local))
         const durationS = await this.timed(fsCommands.get(this.init, file, local))
         const got = await this.localSize(local)
-        if (got !== job.sizeBytes) throw new HadoopOutputParseError(0, '', `${local} of ${job.sizeBytes} bytes after the get`, got === undefined ? 'no file' : `${got} bytes`)
+        if (got !== job.sizeBytes) throw new HadoopCheckError(`${local} after the get`, `${job.sizeBytes} bytes`, got === undefined ? 'no file' : `${got} bytes`)
         return { job, durationS, counters: { ...emptyCounters(), hdfsBytesRead: got } }
       }
       case 'wordcount': {
@@ -190,7 +190,7 @@ export class RealHadoop {
     if (await this.localSize(path) !== sizeBytes) {
       await this.mustSucceed(kind === 'text' ? textFileCommand(path, sizeBytes, this.init.textSeed ?? 1) : randomFileCommand(path, sizeBytes))
       const made = await this.localSize(path)
-      if (made !== sizeBytes) throw new HadoopOutputParseError(0, '', `a generated file of ${sizeBytes} bytes at ${path}`, made === undefined ? 'no file' : `${made} bytes`)
+      if (made !== sizeBytes) throw new HadoopCheckError(`generated input ${path}`, `${sizeBytes} bytes`, made === undefined ? 'no file' : `${made} bytes`)
     }
     return path
   }
