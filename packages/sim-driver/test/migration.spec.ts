@@ -92,6 +92,23 @@ describe('live migration: golden values', () => {
     expect(report.totalS).toBeCloseTo(4 * roundS(memoryBytes, false) + roundS(memoryBytes, true), 6)
   })
 
+  it('dirtying tied to the guest\'s simulated work: the same guest converges idle and not when computing', async () => {
+    const migrate = async (busy: boolean): Promise<MigrationReport> => {
+      const c = cluster()
+      const a = c.driver('h1')
+      // 300 MB dirtied per CPU second, nothing otherwise: busy on one VCPU it dirties 300 MB/s > 125 MB/s.
+      await runningDomain(a, 'w', { disks: false, annotations: { 'sim.dirtyRateBps': '0', 'sim.dirtyBytesPerCpuS': '300e6' } })
+      if (busy) c.engine.exec({ on: c.engine.host('h1').vms.get('w')!, flops: 1e13 }).start()
+      return await a.migrateDomain('w', { host: 'h2' }, { storage: 'none' })
+    }
+    const idle = await migrate(false)
+    expect(idle.converged).toBe(true)
+    expect(idle.rounds).toBe(2)
+    const busy = await migrate(true)
+    expect(busy.converged).toBe(false)
+    expect(busy.memoryBytes).toBe(5 * 384 * MiB)
+  })
+
   it('ends at 30 rounds when only the round limit applies', async () => {
     // At 0.99 x the bandwidth each round is 0.99 x the previous one: reaching 0.3 s from 3.2 s would take ~235 rounds.
     const c = cluster()

@@ -11,6 +11,9 @@
  *
  * Annotations read from `DomainSpec.annotations` (strings, as the contract says):
  * - `sim.dirtyRateBps`: memory the running guest dirties, bytes per second;
+ * - `sim.dirtyBytesPerCpuS`: memory it dirties per second of CPU its
+ *   simulated work uses (SimGrid's VM model ties dirtying to computation
+ *   the same way), added to the rate above; default 0;
  * - `sim.diskDirtyRateBps`: disk blocks the running guest rewrites, bytes per second;
  * - `sim.ignoreShutdown`: `"true"` makes the guest ignore a graceful shutdown
  *   request (as a hung guest does), so `shutdownDomain` times out.
@@ -56,6 +59,7 @@ export function guestModel (overrides: Partial<GuestModel> = {}): GuestModel {
 /** What the annotations of one domain say. */
 export interface GuestBehaviour {
   dirtyRateBps: number
+  dirtyBytesPerCpuS: number
   diskDirtyRateBps: number
   ignoreShutdown: boolean
 }
@@ -64,7 +68,7 @@ function rate (spec: DomainSpec, key: string, fallback: number): number {
   const raw = spec.annotations?.[key]
   if (raw === undefined) return fallback
   const n = Number(raw)
-  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidSpecError(`annotations.${key}`, 'a number of bytes per second >= 0, as a string', raw)
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidSpecError(`annotations.${key}`, 'a number >= 0, as a string', raw)
   return n
 }
 
@@ -74,6 +78,7 @@ export function guestBehaviour (spec: DomainSpec, model: GuestModel): GuestBehav
   if (ignore !== undefined && ignore !== 'true' && ignore !== 'false') throw new InvalidSpecError('annotations.sim.ignoreShutdown', '"true" or "false"', ignore)
   return {
     dirtyRateBps: rate(spec, 'sim.dirtyRateBps', model.idleDirtyRateBps),
+    dirtyBytesPerCpuS: rate(spec, 'sim.dirtyBytesPerCpuS', 0),
     diskDirtyRateBps: rate(spec, 'sim.diskDirtyRateBps', model.idleDiskDirtyRateBps),
     ignoreShutdown: ignore === 'true'
   }

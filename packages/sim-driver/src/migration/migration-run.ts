@@ -179,6 +179,7 @@ export class MigrationRun {
     const progress: PreCopyProgress = { memoryBytes, roundsDone: 0, sentBytes: 0, lastRoundBytes: 0, lastRoundS: 0, dirtiedBytes: 0 }
     const startS = this.engine.nowS()
     for (;;) {
+      const cpuAtStartS = this.vm.usage.cpuTimeS
       const step = nextPreCopyStep(progress, limits)
       const final = step.kind === 'stop-and-copy'
       if (final) {
@@ -199,7 +200,11 @@ export class MigrationRun {
       progress.sentBytes += step.bytes
       if (step.kind === 'stop-and-copy') { this.converged = cold || step.converged; return }
       const roundS = this.engine.nowS() - roundStartS
-      Object.assign(progress, { roundsDone: step.round, lastRoundBytes: step.bytes, lastRoundS: roundS, dirtiedBytes: dirtied(this.d.behaviour.dirtyRateBps, roundS, this.dirtying, memoryBytes) })
+      // Dirtied: the domain's constant rate, plus what its simulated work wrote (per CPU second used).
+      const { dirtyRateBps, dirtyBytesPerCpuS } = this.d.behaviour
+      const cpuS = this.vm.usage.cpuTimeS - cpuAtStartS
+      const dirtiedBytes = this.dirtying ? Math.min(memoryBytes, dirtyRateBps * roundS + dirtyBytesPerCpuS * cpuS) : 0
+      Object.assign(progress, { roundsDone: step.round, lastRoundBytes: step.bytes, lastRoundS: roundS, dirtiedBytes })
     }
   }
 
