@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { Engine, ActivityFailedError, ActivityCanceledError, ActivityStateError } from '../src/index.js'
+import { Engine, ActivityFailedError, ActivityCanceledError, ActivityStateError, ActivityArgumentError } from '../src/index.js'
 import { goldenPlatform } from './golden-fixtures.js'
 
 function engine (): Engine {
@@ -133,5 +133,24 @@ describe('activity life cycle', () => {
     expect(() => d.allocate(7e11)).toThrow(/InsufficientDisk|expected 700000000000 bytes of free disk/)
     d.release(4e11)
     expect(d.usedBytes).toBe(0)
+  })
+
+  it('validates activity arguments with typed errors naming the field', () => {
+    const e = engine()
+    const h = e.host('h1')
+    const cases: Array<[() => unknown, RegExp]> = [
+      [() => e.exec({ on: h, flops: -1 }), /exec\.flops: expected a finite number >= 0, found -1/],
+      [() => e.exec({ on: h, flops: 1, maxCores: 0 }), /exec\.maxCores: expected an integer >= 1, found 0/],
+      [() => e.exec({ on: 'h1' as never, flops: 1 }), /exec\.on: expected a host .* found "h1"/],
+      [() => e.io({ on: h, op: 'append' as never, bytes: 1 }), /io\.op: expected "read" or "write", found "append"/],
+      [() => e.io({ on: h, op: 'read', bytes: 1, disk: 3 }), /io\.disk: expected a disk index from 0 to 0 on h1, found 3/],
+      [() => e.comm({ from: h, to: e.host('h2'), bytes: NaN }), /comm\.bytes: expected a finite number >= 0, found NaN/],
+      [() => e.comm({ from: h, to: e.host('h2'), bytes: 1, rateBoundBps: 0 }), /comm\.rateBoundBps: expected a number > 0, found 0/],
+      [() => e.sleep(-2), /sleep\.durationS: expected a finite number >= 0, found -2/]
+    ]
+    for (const [fn, message] of cases) {
+      expect(fn).toThrow(ActivityArgumentError)
+      expect(fn).toThrow(message)
+    }
   })
 })

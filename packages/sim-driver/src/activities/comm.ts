@@ -1,7 +1,8 @@
 import { SimVm } from '../resources/sim-vm.js'
 import type { SimHost } from '../resources/sim-host.js'
 import { addElem, FlowActivity, type FlowEngine, type FlowPlan } from './flow-activity.js'
-import { assertAmount } from './exec.js'
+import { assertAmount, assertTarget } from './exec.js'
+import { ActivityArgumentError } from './errors.js'
 
 export interface CommInit {
   from: SimHost | SimVm
@@ -20,8 +21,10 @@ export interface CommInit {
  * adds `netLatencyS`.
  */
 export function commActivity (engine: FlowEngine, id: number, init: CommInit): FlowActivity {
-  assertAmount('comm bytes', init.bytes)
-  if (init.rateBoundBps !== undefined && !(init.rateBoundBps > 0)) throw new RangeError(`comm rateBoundBps: expected > 0, found ${String(init.rateBoundBps)}`)
+  assertAmount('comm.bytes', init.bytes)
+  assertTarget('comm.from', init.from)
+  assertTarget('comm.to', init.to)
+  if (init.rateBoundBps !== undefined && !(init.rateBoundBps > 0)) throw new ActivityArgumentError('comm.rateBoundBps', 'a number > 0', init.rateBoundBps)
   const name = (x: SimHost | SimVm): string => x instanceof SimVm ? `${x.host.name}/${x.name}` : x.name
   const detail = (): string => `comm from=${name(init.from)} to=${name(init.to)} bytes=${init.bytes}`
   return new FlowActivity(engine, id, 'comm', detail, init.bytes, (): FlowPlan => {

@@ -21,3 +21,11 @@ export class ActivityStateError extends Error {
     this.name = 'ActivityStateError'
   }
 }
+
+/** A bad argument to an activity factory (`exec`, `io`, `comm`, `sleep`). */
+export class ActivityArgumentError extends Error {
+  constructor (readonly field: string, readonly expected: string, readonly found: unknown) {
+    super(`${field}: expected ${expected}, found ${typeof found === 'string' ? JSON.stringify(found) : String(found)}`)
+    this.name = 'ActivityArgumentError'
+  }
+}

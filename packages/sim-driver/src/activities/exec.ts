@@ -1,5 +1,6 @@
 import { SimVm } from '../resources/sim-vm.js'
-import type { SimHost } from '../resources/sim-host.js'
+import { SimHost } from '../resources/sim-host.js'
+import { ActivityArgumentError } from './errors.js'
 import { FlowActivity, type FlowEngine, type FlowPlan } from './flow-activity.js'
 
 export interface ExecInit {
@@ -11,8 +12,12 @@ export interface ExecInit {
   maxCores?: number
 }
 
-export function assertAmount (what: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`${what}: expected a finite number >= 0, found ${String(value)}`)
+export function assertAmount (field: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new ActivityArgumentError(field, 'a finite number >= 0', value)
+}
+
+export function assertTarget (field: string, value: unknown): asserts value is SimHost | SimVm {
+  if (!(value instanceof SimHost) && !(value instanceof SimVm)) throw new ActivityArgumentError(field, "a host (engine.host(name)) or a guest (host.createVm(...))", value)
 }
 
 /**
@@ -21,9 +26,10 @@ export function assertAmount (what: string, value: unknown): asserts value is nu
  * guest's VCPUs (see `SimVm`): at most min(maxCores, vcpus) cores.
  */
 export function execActivity (engine: FlowEngine, id: number, init: ExecInit): FlowActivity {
-  assertAmount('exec flops', init.flops)
+  assertAmount('exec.flops', init.flops)
+  assertTarget('exec.on', init.on)
   const maxCores = init.maxCores ?? 1
-  if (!Number.isInteger(maxCores) || maxCores < 1) throw new RangeError(`exec maxCores: expected an integer >= 1, found ${String(maxCores)}`)
+  if (!Number.isInteger(maxCores) || maxCores < 1) throw new ActivityArgumentError('exec.maxCores', 'an integer >= 1', maxCores)
   const target = init.on
   const detail = (): string => `exec on=${target instanceof SimVm ? `${target.host.name}/${target.name}` : target.name} flops=${init.flops} maxCores=${maxCores}`
   return new FlowActivity(engine, id, 'exec', detail, init.flops, (): FlowPlan => {

@@ -2,7 +2,8 @@ import { SimVm } from '../resources/sim-vm.js'
 import type { SimHost } from '../resources/sim-host.js'
 import type { PageCache } from '../resources/page-cache.js'
 import { addElem, FlowActivity, type FlowEngine, type FlowPlan } from './flow-activity.js'
-import { assertAmount } from './exec.js'
+import { assertAmount, assertTarget } from './exec.js'
+import { ActivityArgumentError } from './errors.js'
 
 export interface IoInit {
   /** A host (Domain 0 or native I/O) or a guest (through Domain 0's block back-end). */
@@ -23,20 +24,21 @@ export interface IoInit {
  * disk part also costs Domain 0 CPU (`dom0DiskFlopsPerByte`, see `SimHost`) and waits `diskLatencyS` first.
  */
 export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowActivity {
-  assertAmount('io bytes', init.bytes)
-  if (init.op !== 'read' && init.op !== 'write') throw new RangeError(`io op: expected "read" or "write", found ${String(init.op)}`)
+  assertAmount('io.bytes', init.bytes)
+  assertTarget('io.on', init.on)
+  if (init.op !== 'read' && init.op !== 'write') throw new ActivityArgumentError('io.op', '"read" or "write"', init.op)
   const target = init.on
   const host = target instanceof SimVm ? target.host : target
   const diskIndex = init.disk ?? 0
   if (!Number.isInteger(diskIndex) || host.disks[diskIndex] === undefined) {
-    throw new RangeError(`io disk: expected an index from 0 to ${host.disks.length - 1} on ${host.name}, found ${String(diskIndex)}`)
+    throw new ActivityArgumentError('io.disk', `a disk index from 0 to ${host.disks.length - 1} on ${host.name}`, diskIndex)
   }
   const detail = (): string => `io on=${target instanceof SimVm ? `${target.host.name}/${target.name}` : host.name} op=${init.op} bytes=${init.bytes}${init.cacheKey === undefined ? '' : ` key=${init.cacheKey}`}`
   return new FlowActivity(engine, id, 'io', detail, init.bytes, (): FlowPlan => {
     const vm = target instanceof SimVm ? target : undefined
     const h = vm?.host ?? host
     const disk = h.disks[diskIndex] ?? h.disks[0]
-    if (disk === undefined) throw new RangeError(`io: host ${h.name} has no disk`)
+    if (disk === undefined) throw new ActivityArgumentError('io.disk', `a disk of host ${h.name}`, diskIndex)
     const cache: PageCache = vm?.cache ?? h.cache
     const bytes = init.bytes
     let memFraction: number

@@ -1,4 +1,5 @@
 import { ActivityBase, type ActivityHost } from './activity.js'
+import { ActivityArgumentError } from './errors.js'
 
 interface SleepEngine extends ActivityHost {
   schedule (delayS: number, fn: () => void, label?: string): { cancel (): void }
@@ -10,8 +11,8 @@ export class SleepActivity extends ActivityBase {
   private endS = 0
 
   constructor (private readonly engine: SleepEngine, id: number, private readonly durationS: number) {
+    if (!(durationS >= 0) || !Number.isFinite(durationS)) throw new ActivityArgumentError('sleep.durationS', 'a finite number >= 0', durationS)
     super(engine, id, 'sleep', () => `sleep durationS=${durationS}`)
-    if (!(durationS >= 0) || !Number.isFinite(durationS)) throw new RangeError(`sleep: expected a finite durationS >= 0, found ${durationS}`)
   }
 
   remaining (): number {

@@ -1,6 +1,7 @@
 import { InsufficientDiskError } from '@xenos/hypervisor-interface'
 import type { DiskDescription } from '../platform/platform.js'
 import type { Constraint } from './lmm/index.js'
+import { EngineArgumentError } from '../engine/errors.js'
 import type { SimContext } from './context.js'
 
 /**
@@ -41,19 +42,19 @@ export class SimDisk {
 
   /** Reserve space; `InsufficientDiskError` when it does not fit. */
   allocate (bytes: number): void {
-    if (!(bytes >= 0)) throw new RangeError(`allocate: expected bytes >= 0, found ${bytes}`)
+    if (!(bytes >= 0)) throw new EngineArgumentError('disk.allocate', 'bytes >= 0', bytes)
     if (bytes > this.freeBytes) throw new InsufficientDiskError(bytes, this.freeBytes, this.hostname)
     this.usedBytes += bytes
   }
 
   release (bytes: number): void {
-    if (!(bytes >= 0)) throw new RangeError(`release: expected bytes >= 0, found ${bytes}`)
+    if (!(bytes >= 0)) throw new EngineArgumentError('disk.release', 'bytes >= 0', bytes)
     this.usedBytes = Math.max(0, this.usedBytes - bytes)
   }
 
   /** Divide this disk's bandwidth by `factor` (>= 1 slows it; 1 restores it). */
   slow (factor: number): void {
-    if (!(factor > 0) || !Number.isFinite(factor)) throw new RangeError(`slow: expected a finite factor > 0, found ${factor}`)
+    if (!(factor > 0) || !Number.isFinite(factor)) throw new EngineArgumentError('disk.slow', 'a finite factor > 0', factor)
     this.slowFactor = factor
     this.update()
   }
