@@ -61,7 +61,11 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
     async () => await c.hostRecord())
   def('xenos.listServices', ['string?'], 'array',
     'Returns the services of this host (structs as xenos.getService). An optional search query filters them, for example "state=running group:web".',
-    async ([query]) => query === undefined || query === '' ? c.listServices() : await c.localSearch('services', query))
+    async ([query]) => {
+      if (query === undefined || query === '') return c.listServices()
+      const ids = new Set((await c.localSearch('services', query)).map(r => (r as { id: string }).id))
+      return c.listServices().filter(s => ids.has(s.id))
+    })
   def('xenos.getService', ['string'], 'struct',
     'Returns one service of this host by id or name: id, name, template, host, state, groups, attributes, endpoints, owner, grantees, domainName, guestHostname, mac, createdAt, origin.',
     ([id]) => c.getService(nonEmpty(id, 'id')))

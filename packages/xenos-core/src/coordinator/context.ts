@@ -6,6 +6,7 @@ import type { HypervisorDriver } from '@xenos/hypervisor-interface'
 import type { EventLog } from './event-log.js'
 import type { IdSource, ImageFetcher, PeerNetwork, ReplicationMethod } from './ports.js'
 import type { Registry } from './registry.js'
+import type { ServiceRecord } from './records.js'
 
 export interface CoordinatorContext {
   readonly hostname: string
@@ -22,11 +23,26 @@ export interface CoordinatorContext {
     searchDeadlineMs: number
     /** Reservations of a prepared incoming migration expire after this many ms. */
     reservationTtlMs: number
+    /** An incoming migration whose commit has not come this long after prepare is adopted by reconcile, in ms. */
+    adoptAfterMs: number
   }
   /** Run `fn` with the service's lock held, so operations on one service never interleave. */
   withLock: <T>(key: string, fn: () => Promise<T>) => Promise<T>
   /** Memory and disk promised to incoming migrations not yet committed. */
-  reservations: Map<string, { memoryMiB: number, diskBytes: number, expiresAtMs: number, template?: string, replicatedTemplate: boolean }>
+  reservations: Map<string, Reservation>
+}
+
+/** Room promised to an incoming migration, and the record to adopt if the commit never comes. */
+export interface Reservation {
+  memoryMiB: number
+  diskBytes: number
+  expiresAtMs: number
+  preparedAtMs: number
+  template?: string
+  /** The template was fetched for this migration (dropped again on abort). */
+  replicatedTemplate: boolean
+  /** The service as the source described it at prepare time. */
+  record?: ServiceRecord
 }
 
 /** A per-key serializing lock. */

@@ -40,6 +40,8 @@ export interface CoordinatorInit {
   createMissingImages?: boolean
   /** @default 600000 (10 minutes) */
   reservationTtlMs?: number
+  /** Adopt a migrated-in service whose commit never came after this many ms (see `adoptOrphans`). @default 60000 */
+  adoptAfterMs?: number
 }
 
 export interface CoordinatorComponents {
@@ -156,7 +158,8 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       cloneMode: init.cloneMode ?? 'auto',
       replicationMethod: init.replicationMethod ?? 'chunked',
       searchDeadlineMs: init.searchDeadlineMs ?? 2000,
-      reservationTtlMs: init.reservationTtlMs ?? 600_000
+      reservationTtlMs: init.reservationTtlMs ?? 600_000,
+      adoptAfterMs: init.adoptAfterMs ?? 60_000
     },
     withLock: keyedLock(),
     reservations: new Map()

@@ -35,6 +35,8 @@ export interface MigrateResult {
   fromHost: string
   toHost: string
   report: MigrationReport
+  /** False when the target did not confirm; it adopts the service on its next reconcile. */
+  committed: boolean
 }
 
 /** What the source sends the target in `xenos.peer.prepareMigration`. */
@@ -47,6 +49,8 @@ export interface PrepareRequest {
   diskBytes: number
   /** Hosts holding the template (the source at least). */
   holders: string[]
+  /** The service record as it will be on the target (adopted if the commit is lost). */
+  record?: ServiceRecord
 }
 
 export interface PrepareReply {
@@ -98,7 +102,10 @@ export async function migrateService (ctx: CoordinatorContext, idOrName: string,
     ctx.events.emit({ kind: 'migrating', serviceId: rec.id, detail: `to ${toHost}` })
     let prepared = false
     try {
-      const req: PrepareRequest = { migrationId, serviceId: rec.id, name: rec.name, template: rec.template, memoryMiB: need.memoryMiB, diskBytes: need.diskBytes, holders: [ctx.hostname] }
+      const moving: ServiceRecord = { ...rec, host: toHost, state: before }
+      delete moving.handle
+      delete moving.lastError
+      const req: PrepareRequest = { migrationId, serviceId: rec.id, name: rec.name, template: rec.template, memoryMiB: need.memoryMiB, diskBytes: need.diskBytes, holders: [ctx.hostname], record: moving }
       const reply = await network.call(toHost, 'xenos.peer.prepareMigration', [req]) as PrepareReply
       prepared = true
       if (reply === null || typeof reply !== 'object' || typeof reply.migrationTarget?.host !== 'string') throw new Error(`host ${toHost} answered prepareMigration without a migrationTarget`)
@@ -106,13 +113,12 @@ export async function migrateService (ctx: CoordinatorContext, idOrName: string,
       if (options.live !== undefined) migrationOptions.live = options.live
       if (options.storage !== undefined) migrationOptions.storage = options.storage
       const report = await ctx.driver.migrateDomain(rec.domainName, reply.migrationTarget, migrationOptions)
-      const moved: ServiceRecord = { ...ctx.registry.service(rec.id), host: toHost, state: before }
-      delete moved.handle
-      const committed = await commit(ctx, toHost, migrationId, moved, options.commitAttempts ?? 3)
+      // The domain runs on the target now: from here on the service is not ours, whatever happens.
+      const confirmed = await commit(ctx, toHost, migrationId, moving, options.commitAttempts ?? 3)
       await ctx.registry.removeService(rec.id)
       for (const g of rec.groups) await ctx.network?.leaveGroup?.(g, rec.id)
-      ctx.events.emit({ kind: 'migrated', serviceId: rec.id, detail: `to ${toHost} in ${report.totalS.toFixed(3)} s, downtime ${report.downtimeS.toFixed(3)} s` })
-      return { service: committed, fromHost: ctx.hostname, toHost, report }
+      ctx.events.emit({ kind: 'migrated', serviceId: rec.id, detail: `to ${toHost} in ${report.totalS.toFixed(3)} s, downtime ${report.downtimeS.toFixed(3)} s${confirmed.ok ? '' : `; ${toHost} did not confirm (${confirmed.reason}), it adopts the service on its next reconcile`}` })
+      return { service: confirmed.record ?? moving, fromHost: ctx.hostname, toHost, report, committed: confirmed.ok }
     } catch (err) {
       const steps: Array<() => Promise<void>> = []
       if (prepared) steps.push(async () => { await network.call(toHost, 'xenos.peer.abortMigration', [migrationId]) })
@@ -131,18 +137,17 @@ export async function migrateService (ctx: CoordinatorContext, idOrName: string,
   })
 }
 
-async function commit (ctx: CoordinatorContext, toHost: string, migrationId: string, record: ServiceRecord, attempts: number): Promise<ServiceRecord> {
-  let last: unknown
+/** Tell the target to register the service; a lost answer is reported, not thrown (the domain has moved). */
+async function commit (ctx: CoordinatorContext, toHost: string, migrationId: string, record: ServiceRecord, attempts: number): Promise<{ ok: boolean, record?: ServiceRecord, reason?: string }> {
+  const reasons: string[] = []
   for (let i = 0; i < Math.max(1, attempts); i++) {
     try {
-      return await ctx.network!.call(toHost, 'xenos.peer.commitMigration', [migrationId, record]) as ServiceRecord
+      return { ok: true, record: await ctx.network!.call(toHost, 'xenos.peer.commitMigration', [migrationId, record]) as ServiceRecord }
     } catch (err) {
-      last = err
+      reasons.push((err as Error).message)
     }
   }
-  // The domain already runs on the target: it is not ours any more.
-  await ctx.registry.updateService(record.id, { state: 'vanished', lastError: `migrated to ${toHost}, which did not confirm: ${(last as Error).message}` })
-  throw last
+  return { ok: false, reason: reasons.join('; ') }
 }
 
 // ── target side ──────────────────────────────────────────────────────
@@ -162,7 +167,7 @@ export async function prepareIncoming (ctx: CoordinatorContext, req: PrepareRequ
     const r = await replicateTemplate(ctx, req.template, { fromPeers: req.holders })
     replicated = !r.alreadyPresent
   }
-  ctx.reservations.set(req.migrationId, { memoryMiB: req.memoryMiB, diskBytes: req.diskBytes, expiresAtMs: ctx.now().getTime() + ctx.options.reservationTtlMs, template: req.template, replicatedTemplate: replicated })
+  ctx.reservations.set(req.migrationId, { memoryMiB: req.memoryMiB, diskBytes: req.diskBytes, expiresAtMs: ctx.now().getTime() + ctx.options.reservationTtlMs, preparedAtMs: ctx.now().getTime(), template: req.template, replicatedTemplate: replicated, ...(req.record === undefined ? {} : { record: req.record }) })
   return { migrationTarget: { host: ctx.driver.hostname } }
 }
 
@@ -212,4 +217,29 @@ function validatePrepare (req: PrepareRequest): void {
     if (typeof req[f] !== 'number' || !Number.isFinite(req[f]) || req[f] < 0) throw new InvalidArgumentError(f, 'a number >= 0', req[f])
   }
   if (!Array.isArray(req.holders) || req.holders.some(h => typeof h !== 'string')) throw new InvalidArgumentError('holders', 'an array of host names', req.holders)
+}
+
+/**
+ * Adopt services whose migration reached this host but whose commit never
+ * came (the source died or the answer was lost): a reservation with a
+ * record whose domain runs here `adoptAfterMs` after prepare becomes a
+ * registered service. (The grace keeps a migration still in flight, whose
+ * commit is on its way, from being adopted twice or too early.)
+ */
+export async function adoptOrphans (ctx: CoordinatorContext): Promise<string[]> {
+  const adopted: string[] = []
+  const nowMs = ctx.now().getTime()
+  for (const [migrationId, r] of [...ctx.reservations]) {
+    if (r.record === undefined || nowMs - r.preparedAtMs < ctx.options.adoptAfterMs) continue
+    try {
+      const state = (await ctx.driver.inspectDomain(r.record.domainName)).state
+      if (state !== 'running' && state !== 'paused') continue
+    } catch (err) {
+      if ((err as Error).name === 'DomainNotFoundError') continue
+      throw err
+    }
+    const saved = await commitIncoming(ctx, migrationId, r.record)
+    adopted.push(saved.id)
+  }
+  return adopted
 }

@@ -9,11 +9,12 @@ import { DomainNotFoundError } from '@xenos/hypervisor-interface'
 import type { CoordinatorContext } from './context.js'
 import type { CoordinatorEventKind } from './event-log.js'
 import type { ServiceState } from './records.js'
+import { adoptOrphans } from './migration.js'
 
 const EVENT_OF: Partial<Record<ServiceState, CoordinatorEventKind>> = { crashed: 'crashed', stopped: 'stopped', running: 'started', paused: 'paused' }
 
 export async function reconcileStates (ctx: CoordinatorContext): Promise<string[]> {
-  const changed: string[] = []
+  const changed: string[] = await adoptOrphans(ctx)
   for (const s of ctx.registry.services()) {
     if (s.state === 'migrating' || s.state === 'vanished') continue
     await ctx.withLock(s.id, async () => {

@@ -50,6 +50,8 @@ describe('the xenos.* methods', () => {
     expect(refused.faultString).toMatch(/user "bob" is not allowed: expected owner of service/)
     expect((await fault(bob.call('xenos.grant', [svc.id, 'bob']))).faultCode).toBe(FaultCode.FORBIDDEN)
     expect((await fault(alice.call('xenos.peer.exportTemplate', ['web']))).faultCode).toBe(FaultCode.FORBIDDEN)
+    const listed = await bob.listServices('state=running owner=alice')
+    expect(listed.map(s => [s.name, s.grantees])).toEqual([['alices', []]])
     expect((await alice.pauseService(svc.id)).state).toBe('paused')
     await admin.call('xenos.grant', [svc.id, 'bob'])
     expect((await bob.unpauseService(svc.id)).state).toBe('running')

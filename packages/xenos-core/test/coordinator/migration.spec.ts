@@ -24,7 +24,7 @@ describe('migrateService', () => {
   it('moves a running service to a named host, keeping its id and groups; the target replicates the template', async () => {
     const s = await running()
     const r = await h.get('h1').migrateService(s.id, { host: 'h2' })
-    expect(r).toMatchObject({ fromHost: 'h1', toHost: 'h2' })
+    expect(r).toMatchObject({ fromHost: 'h1', toHost: 'h2', committed: true })
     expect(h.get('h1').listServices()).toEqual([])
     const moved = h.get('h2').getService(s.id)
     expect(moved).toMatchObject({ id: s.id, name: 'w', host: 'h2', state: 'running', origin: 'migration' })
@@ -85,6 +85,23 @@ describe('migrateService', () => {
     await expect(c.migrateService(big.id, { host: 'h4' })).rejects.toThrow(/384 MiB free on h4/)
     expect(c.getService(big.id).state).toBe('running')
     expect(h.get('h4').listServices().map(x => x.id)).toEqual([s.id])
+  })
+
+  it('completes a migration whose commit was lost: the source lets go and the target adopts it on reconcile', async () => {
+    const s = await running()
+    const target = h.net.members.get('h2')!
+    const real = target.caller
+    target.caller = async (method, params) => {
+      if (method === 'xenos.peer.commitMigration') throw new Error('connection reset')
+      return await real(method, params)
+    }
+    const r = await h.get('h1').migrateService(s.id, { host: 'h2' })
+    expect(r.committed).toBe(false)
+    expect(h.get('h1').listServices()).toEqual([])
+    expect(h.get('h2').listServices()).toEqual([])
+    expect(await h.get('h2').reconcile()).toEqual([s.id])
+    expect(h.get('h2').getService(s.id)).toMatchObject({ host: 'h2', state: 'running', origin: 'migration' })
+    expect(h.get('h2').getService(s.id).groups.sort()).toEqual(['shop', 'web-all'])
   })
 
   it('refuses to migrate a stopped service', async () => {
