@@ -112,4 +112,8 @@ describe('platform files', () => {
     expect(x.finishedAtS).toBeCloseTo(1, 9)
     expect(() => e.host('node01').createVm({ name: 'v', vcpus: 1, memoryMiB: 64 })).toThrow(/virtualized host/)
   })
+
+  it('a missing file is a PlatformError too', async () => {
+    await expect(loadPlatform('/nonexistent/p.yaml')).rejects.toThrow(/\/nonexistent\/p\.yaml: platform: expected a readable platform file, found ENOENT/)
+  })
 })

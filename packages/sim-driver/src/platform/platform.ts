@@ -160,7 +160,13 @@ export function parsePlatform (text: string, fileName: string): Platform {
 
 /** Read and parse a platform file. */
 export async function loadPlatform (path: string): Promise<Platform> {
-  const text = await readFile(path, 'utf8')
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message
+    throw new PlatformError(path, undefined, '', 'a readable platform file', code)
+  }
   return parsePlatform(text, path)
 }
 
