@@ -58,6 +58,7 @@ export class SimHypervisorDriver implements HypervisorDriver {
   async call<T> (label: string, body: (op: Operation) => Promise<T>): Promise<T> {
     return await this.cluster.control.run(`${this.hostname}:${label}`, async op => {
       this.ensureUp()
+      this.engine.log('driver', `${this.hostname} ${label}`)
       const latencyS = this.cluster.controlLatencyS
       if (latencyS > 0) {
         await runActivities(op, [this.engine.sleep(latencyS)])
@@ -70,7 +71,7 @@ export class SimHypervisorDriver implements HypervisorDriver {
   /** Runs `body` as one driver call on domain `name`, serialised with other calls on it. */
   async onDomain<T> (label: string, name: unknown, body: (op: Operation, d: DomainRecord) => Promise<T>): Promise<T> {
     assertDomainName(name)
-    return await this.call(label, async op => await this.state.locks.with(name, op, async () => {
+    return await this.call(`${label} ${name}`, async op => await this.state.locks.with(name, op, async () => {
       this.ensureUp()
       return await body(op, this.record(name))
     }))

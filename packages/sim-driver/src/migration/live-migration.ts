@@ -95,7 +95,7 @@ export async function migrateDomain (driver: SimHypervisorDriver, name: string, 
       if (planned !== undefined) throw planned
       return run.switchOver()
     } catch (err) {
-      run.undo()
+      run.undo(run.abortedBecause ?? (err as Error).message)
       if (err instanceof MigrationFailedError) throw err
       throw fail(run.abortedBecause ?? (err as Error).message, err)
     } finally {
