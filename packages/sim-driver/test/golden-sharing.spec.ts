@@ -281,4 +281,19 @@ describe('virtualized I/O through Domain 0', () => {
     expect(a.finishedAtS).toBeCloseTo(25e6 / (CORE / fpb / 2), 9)
     expect(b.finishedAtS).toBeCloseTo(25e6 / (CORE / fpb / 2), 9)
   })
+
+  it("Domain 0's own transfers can cost CPU per byte (dom0FlopsPerByte), on both hosts", async () => {
+    const input = goldenPlatformInput()
+    const t = { ...input.hostTypes['t']!, dom0: { memoryMiB: 512, vcpus: 1 } }
+    const e = new Engine({ seed: 1, platform: definePlatform({ ...input, hostTypes: { t } }) })
+    const [h1, h2] = [e.host('h1'), e.host('h2')]
+    const c = e.comm({ from: h1, to: h2, bytes: 100e6, dom0FlopsPerByte: 40 }).start()
+    const g = h2.createVm({ name: 'g', vcpus: 2, memoryMiB: 256 })
+    const x = e.exec({ on: g, flops: 1e9, maxCores: 2 }).start()
+    await e.run()
+    // Domain 0 has 1 VCPU (1e9 flops/s): 1e9 / 40 = 25e6 B/s, below the NIC's 100e6.
+    expect(c.finishedAtS).toBeCloseTo(100e6 / (CORE / 40), 9)
+    // Meanwhile the receiver's Domain 0 uses 1 of h2's 2 cores: the 2-VCPU guest gets the other.
+    expect(x.finishedAtS).toBeCloseTo(1e9 / CORE, 9)
+  })
 })

@@ -10,6 +10,13 @@ export interface CommInit {
   bytes: number
   /** Most this transfer may reach, bytes/s (an application limit). @default unbounded */
   rateBoundBps?: number
+  /**
+   * CPU work per byte on each endpoint that is a host (Domain 0's own transfers, for example a
+   * migration stream or an image copy), charged like a guest endpoint's back-end cost (Domain 0
+   * priority, see `SimHost`). Guest endpoints pay the platform's `dom0NetFlopsPerByte` anyway.
+   * @default 0
+   */
+  dom0FlopsPerByte?: number
 }
 
 /**
@@ -24,6 +31,8 @@ export function commActivity (engine: FlowEngine, id: number, init: CommInit): F
   assertAmount('comm.bytes', init.bytes)
   assertTarget('comm.from', init.from)
   assertTarget('comm.to', init.to)
+  const hostFpb = init.dom0FlopsPerByte ?? 0
+  if (!(hostFpb >= 0) || !Number.isFinite(hostFpb)) throw new ActivityArgumentError('comm.dom0FlopsPerByte', 'a finite number >= 0', init.dom0FlopsPerByte)
   if (init.rateBoundBps !== undefined && !(init.rateBoundBps > 0)) throw new ActivityArgumentError('comm.rateBoundBps', 'a number > 0', init.rateBoundBps)
   const name = (x: SimHost | SimVm): string => x instanceof SimVm ? `${x.host.name}/${x.name}` : x.name
   const detail = (): string => `comm from=${name(init.from)} to=${name(init.to)} bytes=${init.bytes}`
@@ -49,6 +58,10 @@ export function commActivity (engine: FlowEngine, id: number, init: CommInit): F
       if (vm === undefined) continue
       addElem(elems, vm.host.dom0Cpu, fpb)
       latencyS += p.virtualization.netLatencyS
+    }
+    if (hostFpb > 0) {
+      if (srcVm === undefined) addElem(elems, src.dom0Cpu, hostFpb)
+      if (dstVm === undefined) addElem(elems, dst.dom0Cpu, hostFpb)
     }
     const vms = [srcVm, dstVm].filter((v): v is SimVm => v !== undefined)
     let failure: string | undefined
