@@ -146,4 +146,17 @@ describe('a cluster of 13 coordinators', () => {
     expect(r.results).toHaveLength(12)
     expect(r.nonResponders).toEqual([names[9]])
   }, 30_000)
+
+  it('leaves the service on the source and the target clean when the target loses its network mid-migration (last: host 11 stays cut off)', async () => {
+    const admin = client('tok-admin', 0)
+    const s = await admin.createInstance('web', { name: 'survivor', start: true })
+    expect((await admin.searchHosts(`hostname=${names[11]!}`)).results).toHaveLength(1)
+    sim.faults.cutLink(names[11]!)
+    const err = await admin.migrateService(s.id, names[11]!).then(() => undefined, (e: unknown) => e)
+    expect(err).toMatchObject({ faultCode: FaultCode.UNAVAILABLE })
+    expect((err as Error).message).toMatch(/link of host .* is down; the domain is left on the source/)
+    expect(await admin.getService(s.id)).toMatchObject({ host: names[0], state: 'running' })
+    expect(hosts[11]!.coordinator.listServices()).toEqual([])
+    expect(hosts[11]!.coordinator.listTemplates()).toEqual([])
+  }, 30_000)
 })
