@@ -9,7 +9,9 @@
  *    a query once however many paths reach it.
  * 2. Each host runs the matcher on its own live registry and sends its matches
  *    straight to the querier on the protocol `/xenos/search-reply/1.0.0` (one
- *    length-prefixed JSON frame), dialing it if not already connected.
+ *    length-prefixed JSON frame), dialing it if not already connected. The
+ *    reply stream stays open and carries the host's later replies to the same
+ *    querier, so a reply costs one frame, not a stream negotiation.
  * 3. The querier runs the matcher locally too, collects answers until every
  *    member it knows of (membership table) has answered or the deadline
  *    passes, and returns the matches together with the members that did not
@@ -39,6 +41,8 @@ import { OverlayConfigError } from './errors.js'
 
 export const SEARCH_TOPIC = '/xenos/search/1'
 export const SEARCH_REPLY_PROTOCOL = '/xenos/search-reply/1.0.0'
+/** A reply stream unused for this long is closed (and reopened on the next reply). */
+const REPLY_STREAM_IDLE_MS = 10 * 60_000
 
 /**
  * Answers a query from the local registry; the query language plugs in here.
@@ -87,6 +91,7 @@ export class OverlaySearch {
   private readonly maxQueryBytes: number
   private readonly maxReplyBytes: number
   private readonly pending = new Map<string, Pending>()
+  private readonly replyStreams = new Map<string, Promise<Stream>>()
   private running = false
 
   constructor(private readonly libp2p: OverlayLibp2p, private readonly membership: Membership, init: OverlaySearchInit) {
@@ -117,6 +122,15 @@ export class OverlaySearch {
     this.running = false
     this.libp2p.services.pubsub.removeEventListener('message', this.onMessage)
     for (const p of this.pending.values()) p.done()
+    const streams = [...this.replyStreams.values()]
+    this.replyStreams.clear()
+    await Promise.all(streams.map(async (opening) => {
+      try {
+        await (await opening).close({ signal: AbortSignal.timeout(500) })
+      } catch {
+        // closing replies to a querier that is already gone: nothing left to release
+      }
+    }))
     if (this.libp2p.status === 'started') {
       this.libp2p.services.pubsub.unsubscribe(SEARCH_TOPIC)
       await this.libp2p.unhandle(SEARCH_REPLY_PROTOCOL)
@@ -196,41 +210,79 @@ export class OverlaySearch {
     const remainingMs = message.timeoutMs - (performance.now() - receivedMs)
     if (remainingMs <= 0 || !this.running) return
     const signal = AbortSignal.timeout(Math.ceil(remainingMs))
-    let stream: Stream | undefined
-    try {
-      const target = this.libp2p.getConnections().some((c) => c.remotePeer.toString() === from)
-        ? this.libp2p.getConnections().find((c) => c.remotePeer.toString() === from)!.remotePeer
-        : message.replyAddrs.filter((a) => a.endsWith(`/p2p/${from}`)).map((a) => multiaddr(a))
-      stream = await raceAbort(this.libp2p.dialProtocol(target, SEARCH_REPLY_PROTOCOL, { signal }), signal)
-      let body = encodeJson(reply)
-      if (body.byteLength > this.maxReplyBytes) {
-        body = encodeJson({ id: message.id, error: `reply of ${body.byteLength} bytes exceeds the limit of ${this.maxReplyBytes} bytes` })
+    let body = encodeJson(reply)
+    if (body.byteLength > this.maxReplyBytes) {
+      body = encodeJson({ id: message.id, error: `reply of ${body.byteLength} bytes exceeds the limit of ${this.maxReplyBytes} bytes` })
+    }
+    // A reused stream may have been closed by the querier meanwhile: one retry on a fresh one.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let stream: Stream | undefined
+      try {
+        stream = await this.replyStream(from, message.replyAddrs, signal)
+        await writeFrame(stream, body, signal)
+        return
+      } catch (err) {
+        if (stream !== undefined && this.replyStreams.get(from) !== undefined) {
+          this.replyStreams.delete(from)
+          stream.abort(err as Error)
+        }
+        // The querier is gone or too slow: it will list this host as missing.
+        if (attempt === 1 || signal.aborted) return
       }
-      await writeFrame(stream, body, signal)
-      await raceAbort(stream.close({ signal }), signal)
-    } catch (err) {
-      // The querier is gone or too slow: it will list this host as missing.
-      stream?.abort(err as Error)
     }
   }
 
+  /**
+   * The stream carrying this host's replies to one querier: opened on the
+   * first reply, then reused, so a reply costs one frame on an open stream.
+   */
+  private async replyStream(querier: string, replyAddrs: string[], signal: AbortSignal): Promise<Stream> {
+    const cached = this.replyStreams.get(querier)
+    if (cached !== undefined) {
+      const stream = await cached
+      if (stream.status === 'open' && stream.writeStatus === 'writable') return stream
+      this.replyStreams.delete(querier)
+    }
+    const connection = this.libp2p.getConnections().find((c) => c.remotePeer.toString() === querier)
+    const target = connection !== undefined ? connection.remotePeer : replyAddrs.filter((a) => a.endsWith(`/p2p/${querier}`)).map((a) => multiaddr(a))
+    const opening = raceAbort(this.libp2p.dialProtocol(target, SEARCH_REPLY_PROTOCOL, { signal }), signal)
+    this.replyStreams.set(querier, opening)
+    try {
+      const stream = await opening
+      stream.inactivityTimeout = REPLY_STREAM_IDLE_MS
+      return stream
+    } catch (err) {
+      if (this.replyStreams.get(querier) === opening) this.replyStreams.delete(querier)
+      throw err
+    }
+  }
+
+  /** Replies from one host arrive on one long-lived stream, one frame each. */
   private async onReply(stream: Stream, connection: Connection): Promise<void> {
     const peerId = connection.remotePeer.toString()
+    stream.inactivityTimeout = REPLY_STREAM_IDLE_MS
+    const reader = new FrameReader(stream)
     try {
-      const body = await new FrameReader(stream).read(this.maxReplyBytes, AbortSignal.timeout(this.timeoutMs))
+      for (;;) {
+        const body = await reader.read(this.maxReplyBytes)
+        if (body === null) break
+        this.onReplyFrame(peerId, body)
+      }
       await stream.close()
-      if (body === null) return
-      const reply = decodeJson(body, 'search reply') as Record<string, unknown>
-      const pending = typeof reply['id'] === 'string' ? this.pending.get(reply['id']) : undefined
-      if (pending === undefined || pending.answered.has(peerId)) return
-      pending.answered.add(peerId)
-      if (typeof reply['error'] === 'string') pending.errors.push({ peerId, message: reply['error'] })
-      else if (Array.isArray(reply['records'])) pending.matches.push({ peerId, records: reply['records'] as Record<string, unknown>[] })
-      else pending.errors.push({ peerId, message: 'malformed reply: expected records or error' })
-      if ([...pending.expected].every((p) => pending.answered.has(p))) pending.done()
     } catch (err) {
       stream.abort(err as Error)
     }
+  }
+
+  private onReplyFrame(peerId: string, body: Uint8Array): void {
+    const reply = decodeJson(body, 'search reply') as Record<string, unknown>
+    const pending = typeof reply['id'] === 'string' ? this.pending.get(reply['id']) : undefined
+    if (pending === undefined || pending.answered.has(peerId)) return
+    pending.answered.add(peerId)
+    if (typeof reply['error'] === 'string') pending.errors.push({ peerId, message: reply['error'] })
+    else if (Array.isArray(reply['records'])) pending.matches.push({ peerId, records: reply['records'] as Record<string, unknown>[] })
+    else pending.errors.push({ peerId, message: 'malformed reply: expected records or error' })
+    if ([...pending.expected].every((p) => pending.answered.has(p))) pending.done()
   }
 }
 
