@@ -153,4 +153,39 @@ describe('activity life cycle', () => {
       expect(fn).toThrow(message)
     }
   })
+
+  it('cancel and crash during the latency phase stop the transfer before any byte flows', async () => {
+    const input = goldenPlatform()
+    const p = { ...input, hosts: input.hosts.map(h => ({ ...h, nic: { bandwidthBps: 100e6, latencyS: 0.5 } })) }
+    const e = new Engine({ seed: 1, platform: p })
+    const a = e.comm({ from: e.host('h1'), to: e.host('h2'), bytes: 100e6 }).start()
+    const b = e.comm({ from: e.host('h3'), to: e.host('h4'), bytes: 100e6 }).start()
+    const other = e.comm({ from: e.host('h1'), to: e.host('h3'), bytes: 100e6 }).start()
+    e.schedule(0.2, () => a.cancel())
+    e.faults.crashHost('h4', 0.3)
+    await e.run()
+    expect(a.state).toBe('canceled')
+    expect(a.remaining()).toBe(100e6)
+    expect(b.state).toBe('failed')
+    // `other` never shared h1's up link with a: 1 s latency (2 hops) + 1 s of transfer.
+    expect(other.finishedAtS).toBeCloseTo(1 + 1, 9)
+  })
+
+  it('a guest suspended before its I/O starts resumes it from the beginning of the flow', async () => {
+    const e = engine()
+    const vm = e.host('h1').createVm({ name: 'g', vcpus: 1, memoryMiB: 256 })
+    vm.suspend()
+    const r = e.io({ on: vm, op: 'read', bytes: 100e6 }).start()
+    e.schedule(2, () => vm.resume())
+    await e.run()
+    expect(r.finishedAtS).toBeCloseTo(2 + 100e6 / 100e6, 9)
+    expect(vm.usage.diskReadBytes).toBe(100e6)
+  })
+
+  it('faults refuse times in the past', async () => {
+    const e = engine()
+    await e.runUntil(5)
+    expect(() => e.faults.crashHost('h1', 1)).toThrow(/crashHost: expected a time >= now \(5\), found 1/)
+    expect(() => e.faults.slowDisk('h1', 0)).toThrow(/slowDisk: expected a finite factor > 0, found 0/)
+  })
 })
