@@ -1,8 +1,12 @@
 /**
- * The deployer against real Xenos: five coordinators (libp2p overlay over
+ * The deployer against real Xenos: coordinators (libp2p overlay over
  * loopback, HTTP API) on simulated hosts of the paper's cluster
  * (sim-driver, paper-2010), reached only through `XenosClient` and
  * `xenosDeployApi`. The template starts on the master's host only.
+ *
+ * By default 5 hosts and VM2 (fast enough for CI). `XENOS_DEPLOY_FULL=1`
+ * runs the paper's 13 hosts and deploys VM1, VM2 and VM4 in turn (12, 24
+ * and 48 slave VMs, none on the master's host), each torn down after.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -14,11 +18,13 @@ import { SimCluster, loadPlatform } from '@xenos/sim-driver'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Deployer, type DeployProgress } from '../src/deployer/deployer.js'
 import { validateDeployment } from '../src/deployer/deployment-file.js'
-import { hadoopConfigFor } from '../src/deployer/hadoop.js'
+import { hadoopConfigFor, hadoopDeployment } from '../src/deployer/hadoop.js'
+import { SETUPS } from '../src/setups.js'
 import { xenosDeployApi } from '../src/deployer/xenos-adapter.js'
 
 const platformFile = fileURLToPath(new URL('../../sim-driver/platforms/paper-2010.yaml', import.meta.url))
-const HOSTS = 5
+const FULL = process.env.XENOS_DEPLOY_FULL === '1'
+const HOSTS = FULL ? 13 : 5
 let sim: SimCluster
 let dir: string
 const hosts: XenosHost[] = []
@@ -80,21 +86,37 @@ describe('the deployer on Xenos coordinators over simulated hosts', () => {
     })
     const r = await deployer.deploy(spec)
     expect(r.hosts.sort()).toEqual(names.slice(1).sort())
-    expect(r.instances).toHaveLength(8)
+    expect(r.instances).toHaveLength((HOSTS - 1) * 2)
     expect(events.filter(e => e.kind === 'replicated')).toHaveLength(HOSTS - 1)
     const found = await client.searchServices('attributes.deployment=hadoop-vm2 state=running group:hadoop')
-    expect(found.results).toHaveLength(8)
+    expect(found.results).toHaveLength((HOSTS - 1) * 2)
     expect(new Set(found.results.map(s => s.host))).toEqual(new Set(names.slice(1)))
     expect(found.results.every(s => s.host !== names[0])).toBe(true)
-    expect(hadoopConfigFor(r, spec).slaves.trim().split('\n')).toHaveLength(8)
+    expect(hadoopConfigFor(r, spec).slaves.trim().split('\n')).toHaveLength((HOSTS - 1) * 2)
 
     const again = await deployer.deploy(spec)
     expect(again.changed).toBe(false)
     expect(again.instances.map(i => i.serviceId).sort()).toEqual(r.instances.map(i => i.serviceId).sort())
 
     const removed = await deployer.teardown('hadoop-vm2')
-    expect(removed).toHaveLength(8)
+    expect(removed).toHaveLength((HOSTS - 1) * 2)
     expect((await client.searchServices('attributes.deployment=hadoop-vm2')).results).toEqual([])
     expect(await deployer.teardown('hadoop-vm2')).toEqual([])
   }, 60_000)
+
+  it.runIf(FULL)('the paper\'s setups on 13 hosts: VM1, VM2, VM4', async () => {
+    const deployer = new Deployer({ api: xenosDeployApi(client, { searchDeadlineMs: 3000 }), clock: realClock() }, { pollS: 0.1 })
+    for (const id of ['VM1', 'VM2', 'VM4'] as const) {
+      const setup = SETUPS[id]
+      const spec = hadoopDeployment(setup, { template: 'hadoop-slave', hostCount: 12, masterHost: names[0]!, masterHostname: 'hadoop-master' })
+      const t0 = Date.now()
+      const r = await deployer.deploy(spec)
+      const running = await client.searchServices(`attributes.deployment=${spec.deployment} state=running`)
+      expect(running.results).toHaveLength(12 * setup.vmsPerHost)
+      expect(running.results.some(s => s.host === names[0])).toBe(false)
+      expect(hadoopConfigFor(r, spec).slaves.trim().split('\n')).toHaveLength(12 * setup.vmsPerHost)
+      console.log(`${id}: ${r.instances.length} slave VMs deployed in ${((Date.now() - t0) / 1000).toFixed(1)} s (wall clock)`)
+      expect(await deployer.teardown(spec.deployment)).toHaveLength(12 * setup.vmsPerHost)
+    }
+  }, 600_000)
 })
