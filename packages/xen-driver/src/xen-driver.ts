@@ -47,6 +47,12 @@ export interface XenDriverInit {
   commandTimeoutS?: number
   /** Seconds for `xl create`, `save`, `restore`. @default 300 */
   createTimeoutS?: number
+  /**
+   * Check that kernel and ramdisk exist (`test -f` through the prefix) before
+   * defining a domain. Turn off when commands run on a machine that does not
+   * see Domain 0's files (the emulated testbed forwards only xl). @default true
+   */
+  verifyBootFiles?: boolean
   /** The driver's clock. @default realClock() */
   clock?: Clock
 }
@@ -211,7 +217,7 @@ export class XenDriver implements HypervisorDriver {
     if ((await this.view()).some(d => d.name === spec.name)) throw new DomainExistsError(spec.name, this.hostname)
     for (const disk of spec.disks) await this.store.info(disk.image)
     const boot = this.absBoot(spec)
-    for (const file of [boot.kernel, boot.ramdisk]) {
+    for (const file of this.init.verifyBootFiles === false ? [] : [boot.kernel, boot.ramdisk]) {
       if (file !== undefined && (await this.shell.run(['test', '-f', file])).exitCode !== 0) throw new ImageNotFoundError(file, this.hostname)
     }
     const facts = await this.hostFacts()
@@ -293,6 +299,7 @@ export class XenDriver implements HypervisorDriver {
     transition(name, 'remove', info.state)
     if (info.state === 'crashed') await this.xlOk(['destroy', name], { domain: name })
     await this.records.delete(name)
+    await this.shell.run(['rm', '-f', posix.join(this.hostDir, `${name}.cfg`), posix.join(this.hostDir, `${name}.migrate.cfg`)])
     if (options.deleteImages === true) {
       for (const disk of info.spec.disks) await this.store.remove(disk.image)
     }
@@ -356,7 +363,10 @@ export class XenDriver implements HypervisorDriver {
       hostname: this.hostname, clock: this.clock, store: this.store, transfer: this.transfer, init: this.init.migration ?? {},
       hostDir: this.hostDir, inspect: async (n) => await this.inspectDomain(n), xl: async (a, o) => await this.xl(a, o),
       writeHostFile: async (p, t) => { await this.writeHostFile(p, t) }, resolveBoot: async (i) => this.absBoot(i.spec),
-      forget: async (n) => { await this.records.delete(n) }
+      forget: async (n) => {
+        await this.records.delete(n)
+        await this.shell.run(['rm', '-f', posix.join(this.hostDir, `${n}.cfg`), posix.join(this.hostDir, `${n}.migrate.cfg`)])
+      }
     }, name, target, options)
   }
 

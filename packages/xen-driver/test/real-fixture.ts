@@ -34,6 +34,7 @@ async function driverFor (p: string, hostname: string | undefined, migration: Pa
     imageDir: need(`${p}_IMAGE_DIR`),
     stateDir: env(`${p}_STATE_DIR`) ?? await mkdtemp(join(tmpdir(), 'xenos-xen-state-')),
     ...(env(`${p}_HOST_DIR`) !== undefined ? { hostDir: env(`${p}_HOST_DIR`)! } : {}),
+    ...(env('XENOS_XEN_VERIFY_BOOT') === 'false' ? { verifyBootFiles: false } : {}),
     ...(migration !== undefined ? { migration: { ...migration, transfer } } : {})
   })()
 }
