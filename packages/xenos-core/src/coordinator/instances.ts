@@ -81,6 +81,8 @@ export async function createInstance (ctx: CoordinatorContext, templateName: str
         domainName: name,
         guestHostname: name.toLowerCase().replace(/[^a-z0-9-]/g, '-'),
         mac,
+        vcpus: spec.vcpus,
+        memoryMiB: spec.memoryMiB,
         createdAt: ctx.now().toISOString(),
         origin: options.origin ?? 'instance',
         handle

@@ -47,6 +47,9 @@ export interface ServiceRecord {
   guestHostname: string
   /** MAC of the first network interface. */
   mac: string
+  /** VCPUs and memory of its domain (the template's unless overridden). */
+  vcpus?: number
+  memoryMiB?: number
   /** Wall-clock creation time, ISO 8601, from the coordinator's injected clock. */
   createdAt: string
   /** Where it came from: a config file, `createInstance`, or a migration in. */
@@ -145,7 +148,7 @@ export function toSearchRecord (s: ServiceRecord, spec: { vcpus: number, memoryM
     owner: s.owner,
     mac: s.mac,
     guestHostname: s.guestHostname,
-    vcpus: spec.vcpus,
-    memoryMiB: spec.memoryMiB
+    vcpus: s.vcpus ?? spec.vcpus,
+    memoryMiB: s.memoryMiB ?? spec.memoryMiB
   }
 }

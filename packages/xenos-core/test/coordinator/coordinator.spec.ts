@@ -17,6 +17,7 @@ describe('registry from config files', () => {
     const c = a.coordinator
     expect(c.getService('web-b').id).toBe('svc-fixed-1')
     expect((await h.cluster.driver('h1').inspectDomain('web-b')).spec.memoryMiB).toBe(256)
+    expect((await c.localSearch('services', 'memoryMiB<300')).map(r => (r as { name: string }).name)).toEqual(['web-b'])
     expect(c.listTemplates().map(t => t.name)).toEqual(['web'])
     expect(c.listServices().map(s => s.name).sort()).toEqual(['web-a', 'web-b'])
     const webA = c.getService('web-a')
