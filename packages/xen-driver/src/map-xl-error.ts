@@ -21,6 +21,10 @@ export interface ErrorContext {
 export function mapXlError (result: CommandResult, ctx: ErrorContext): HypervisorError {
   const err = result.stderr
   const command = `xl ${result.argv.slice(1).join(' ')}`
+  // the emulated testbed's forwarder exits 125 when it cannot reach Domain 0
+  if (result.exitCode === 125 && /^xl-forward: /m.test(err)) {
+    return new BackendUnavailableError('xen', `${command}: ${firstMatch(err, /^xl-forward: (.*)$/m)}`)
+  }
   if (/cannot init xl context|Can't find hypervisor information|libgcc_s\.so\.1 must be installed|xenstore|Permission denied \(publickey/i.test(err) && !/already exists/.test(err)) {
     return new BackendUnavailableError('xen', `${command}: ${firstMatch(err, /(cannot init xl context|Can't find hypervisor information.*|libgcc_s\.so\.1.*|.*xenstore.*|Permission denied.*)/i)}`)
   }

@@ -137,3 +137,22 @@ describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 
     expect(adopted.spec.disks[0]?.image).toBe(`${name}.img`)
   })
 })
+
+describe('error mapping of failed xl commands', () => {
+  it('maps real xl 4.17 messages, the testbed forwarder and unknown failures', async () => {
+    const { mapXlError } = await import('../src/map-xl-error.js')
+    const ctx = { hostname: 'h', domain: 'g1', requestedMiB: 4096, freeMiB: 368 }
+    const r = (stderr: string, exitCode = 1): { argv: string[], exitCode: number, stdout: string, stderr: string } => ({ argv: ['xl', 'create', 'g1.cfg'], exitCode, stdout: '', stderr })
+    expect(mapXlError(r('g1 is an invalid domain identifier (rc=-6)\n'), ctx).name).toBe('DomainNotFoundError')
+    expect(mapXlError(r('libxl: error: libxl_domain.c:81:libxl__domain_rename: Domain 3:Domain with name "g1" already exists.\n', 3), ctx).name).toBe('DomainExistsError')
+    const oom = mapXlError(r('libxl: error: libxl_dom.c:586:libxl__build_dom: xc_dom_boot_mem_init failed: Cannot allocate memory\n', 3), ctx)
+    expect(oom.name).toBe('InsufficientMemoryError')
+    expect(oom.message).toContain('4096')
+    expect(mapXlError(r('libxl: error: libxl_device.c:386:libxl__device_disk_set_backend: Disk vdev=xvda failed to stat: /img/g1.img: No such file or directory\n', 3), ctx).message).toContain('/img/g1.img')
+    expect(mapXlError(r('cannot init xl context\n'), ctx).name).toBe('BackendUnavailableError')
+    expect(mapXlError(r('xl-forward: cannot reach Domain 0 at 127.0.0.1:7001 (ECONNREFUSED)\n', 125), ctx).name).toBe('BackendUnavailableError')
+    const other = mapXlError(r('Failed to save domain, resuming domain\n'), ctx)
+    expect(other.name).toBe('XlCommandError')
+    expect(other.message).toMatch(/xl create g1\.cfg.*found 1.*Failed to save domain/)
+  })
+})
