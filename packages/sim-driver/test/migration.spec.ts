@@ -94,6 +94,17 @@ describe('live migration: golden values', () => {
     expect(report.totalS).toBeLessThan(300)
   })
 
+  it('Domain 0\'s CPU can be what limits a migration', async () => {
+    // One Domain 0 VCPU of 2.5e9 flop/s at 40 flops per byte sends at most 62.5 MB/s: half the link.
+    const c = cluster({}, { migrationDom0FlopsPerByte: 40 })
+    const a = c.driver('h1')
+    await runningDomain(a, 'cpu', { disks: false, annotations: { 'sim.dirtyRateBps': '0' } })
+    const report = await a.migrateDomain('cpu', { host: 'h2' }, { storage: 'none' })
+    const dom0Bps = 2.5e9 / 40
+    expect(report.totalS).toBeGreaterThan(384 * MiB / dom0Bps)
+    expect(report.totalS).toBeLessThan(384 * MiB / dom0Bps * 1.01)
+  })
+
   it('a dirty rate above the link bandwidth never converges: it ends by Xen\'s 3x limit with the whole memory as downtime', async () => {
     const c = cluster()
     const a = c.driver('h1')

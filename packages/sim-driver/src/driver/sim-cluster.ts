@@ -38,6 +38,12 @@ export interface SimClusterInit {
    * @default 0 (control-plane calls take no simulated time)
    */
   controlLatencyS?: number
+  /**
+   * Domain 0 CPU per byte of its own transfers in a migration (memory pages
+   * and images: `xc_domain_save`'s page mapping and Domain 0's TCP stack),
+   * charged on both hosts. @default the platform's `virtualization.dom0NetFlopsPerByte`
+   */
+  migrationDom0FlopsPerByte?: number
 }
 
 export class SimCluster {
@@ -46,6 +52,7 @@ export class SimCluster {
   readonly guest: GuestModel
   readonly mode: 'live' | 'manual'
   readonly controlLatencyS: number
+  readonly migrationDom0FlopsPerByte: number
   /** @internal */
   readonly control: ControlPlane
   /** @internal */
@@ -62,6 +69,9 @@ export class SimCluster {
     const latency = init.controlLatencyS ?? 0
     if (typeof latency !== 'number' || !(latency >= 0) || !Number.isFinite(latency)) throw new RangeError(`controlLatencyS: expected a finite number >= 0, found ${String(latency)}`)
     this.controlLatencyS = latency
+    const fpb = init.migrationDom0FlopsPerByte ?? init.platform.virtualization.dom0NetFlopsPerByte
+    if (typeof fpb !== 'number' || !(fpb >= 0) || !Number.isFinite(fpb)) throw new RangeError(`migrationDom0FlopsPerByte: expected a finite number >= 0, found ${String(fpb)}`)
+    this.migrationDom0FlopsPerByte = fpb
     this.engine = new Engine({ seed: init.seed, platform: init.platform, eventLog: init.eventLog ?? false })
     this.ids = new SimIds(this.engine.random.fork('sim-driver/ids'))
     this.control = new ControlPlane(this.engine, () => this.mode === 'live' && !this.isClosed)

@@ -24,6 +24,8 @@
  *    (dirtying `sim.dirtyRateBps` when not suspended), then the final round
  *    suspended; cold (`live: false`): suspended from the start, one round.
  *    Each page carries `PAGE_HEADER_BYTES` of protocol (Xen's pfn record).
+ *    Every transfer costs Domain 0 CPU on both hosts
+ *    (`SimClusterInit.migrationDom0FlopsPerByte`), so a busy host migrates slower.
  * 4. Switch-over (zero time): the VM moves to the target, resumes there
  *    unless it was paused before, the images are committed on the target
  *    and deleted on the source, and the domain record moves.
@@ -45,7 +47,7 @@ import { XEN_PRE_COPY_LIMITS, assertPreCopyLimits, type PreCopyLimits } from './
 export { PAGE_BYTES, PAGE_HEADER_BYTES, FINAL_RECORD_BYTES, pageOverheadBytes } from './migration-run.js'
 
 /** Validated options with defaults. */
-function readOptions (o: MigrationOptions): MigrationSettings & { timeoutS?: number } {
+function readOptions (o: MigrationOptions, dom0FlopsPerByte: number): MigrationSettings & { timeoutS?: number } {
   if (typeof o !== 'object' || o === null) throw new InvalidSpecError('options', 'an object', o)
   if (o.live !== undefined && typeof o.live !== 'boolean') throw new InvalidSpecError('live', 'a boolean', o.live)
   const storage: StorageMigrationMode = o.storage ?? 'stop-and-copy'
@@ -60,13 +62,13 @@ function readOptions (o: MigrationOptions): MigrationSettings & { timeoutS?: num
     throw new InvalidSpecError(field, 'a valid pre-copy limit', limits[field], { cause: err })
   }
   if (o.timeoutS !== undefined && !(typeof o.timeoutS === 'number' && o.timeoutS > 0 && Number.isFinite(o.timeoutS))) throw new InvalidSpecError('timeoutS', 'a finite number of seconds > 0', o.timeoutS)
-  const r: MigrationSettings & { timeoutS?: number } = { live: o.live ?? true, storage, limits }
+  const r: MigrationSettings & { timeoutS?: number } = { live: o.live ?? true, storage, limits, dom0FlopsPerByte }
   if (o.timeoutS !== undefined) r.timeoutS = o.timeoutS
   return r
 }
 
 export async function migrateDomain (driver: SimHypervisorDriver, name: string, target: MigrationTarget, options: MigrationOptions): Promise<MigrationReport> {
-  const settings = readOptions(options)
+  const settings = readOptions(options, driver.cluster.migrationDom0FlopsPerByte)
   if (typeof target !== 'object' || target === null || typeof target.host !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9.:_-]{0,252}$/.test(target.host)) {
     throw new InvalidSpecError('target.host', 'a host name or address', (target as { host?: unknown } | null)?.host)
   }

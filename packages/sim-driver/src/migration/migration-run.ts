@@ -33,6 +33,8 @@ export interface MigrationSettings {
   live: boolean
   storage: StorageMigrationMode
   limits: PreCopyLimits
+  /** Domain 0 CPU per byte sent, on both hosts. */
+  dom0FlopsPerByte: number
 }
 
 interface ImageMove {
@@ -135,7 +137,7 @@ export class MigrationRun {
   /** Send `bytes` to the target; `imageBytes` of them are read on the source disk and written on the target's. */
   private async send (bytes: number, imageBytes: number): Promise<void> {
     const { engine, src, dst } = this
-    const acts: Activity[] = [engine.comm({ from: src.host, to: dst.host, bytes })]
+    const acts: Activity[] = [engine.comm({ from: src.host, to: dst.host, bytes, dom0FlopsPerByte: this.settings.dom0FlopsPerByte })]
     if (imageBytes > 0) acts.push(engine.io({ on: src.host, op: 'read', bytes: imageBytes }), engine.io({ on: dst.host, op: 'write', bytes: imageBytes }))
     this.checkAbort()
     await runActivities(this.op, acts, { inflight: this.inflight })
