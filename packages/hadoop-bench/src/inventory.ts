@@ -20,6 +20,13 @@
  *
  * Validated with zod; a bad file gives an `InventoryError` naming file,
  * line, field, what was expected and what was found.
+ *
+ * @example
+ * ```ts
+ * const inv = await loadInventory('phy.yaml')
+ * const files = hadoopConfig(inventoryLayout(inv), PAPER_HADOOP, inv.hadoop.line)
+ * const r = await phyRunner(inv, realClock()).run({ kind: 'pi', maps: 120, samplesPerMap: 10000 })
+ * ```
  */
 import { readFile } from 'node:fs/promises'
 import type { Clock } from '@xenos/hypervisor-interface'

@@ -12,6 +12,14 @@
  *
  * It uses only `DeployApi`, so it runs against real Xen or the simulated
  * cluster alike; waiting is done on the injected clock.
+ *
+ * @example
+ * ```ts
+ * const deployer = new Deployer({ api: xenosDeployApi(client), clock: realClock(), onProgress: e => console.log(formatProgress(e)) })
+ * const result = await deployer.deploy(await loadDeployment('hadoop-vm2.yaml'))
+ * await deployer.deploy(await loadDeployment('hadoop-vm2.yaml')) // changes nothing
+ * await deployer.teardown(result.deployment)
+ * ```
  */
 import type { Clock } from '@xenos/hypervisor-interface'
 import type { DeployApi, DeployHost, DeployService, SearchResult } from './deploy-api.js'

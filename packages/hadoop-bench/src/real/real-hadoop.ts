@@ -5,6 +5,15 @@
  * counters from the output. Preparation (generating input files on the
  * master, loading them into HDFS, RandomWriter before Sort, removing old
  * output) is done first and not timed, as in the paper.
+ *
+ * @example
+ * ```ts
+ * import { realClock } from '@xenos/hypervisor-interface'
+ * const runner = sshRunner({ host: 'node00', user: 'hadoop', keyFile: '/home/me/.ssh/id_ed25519' })
+ * const hadoop = new RealHadoop({ hadoopHome: '/opt/hadoop-0.20.2', line: '1' }, { runner, clock: realClock() })
+ * const r = await hadoop.run({ kind: 'wordcount', inputBytes: 1024 ** 3 })
+ * console.log(r.durationS, r.counters.mapsLaunched, r.counters.tasksReexecuted)
+ * ```
  */
 import type { Clock } from '@xenos/hypervisor-interface'
 import { emptyCounters, validateJob, type JobResult, type JobSpec } from '../jobs.js'
