@@ -108,7 +108,7 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
     async ([id], ctx) => await c.serviceStats(controlled('xenos.serviceStats', id, ctx).id))
 
   def('xenos.createInstance', ['string', 'struct?'], 'struct',
-    'Creates a new service from a template held by this host, owned by the caller. Options: {name, groups: [string], attributes: {string: string}, start: boolean}. The instance gets its own id, name, MAC and guest host name. Returns the service.',
+    'Creates a new service on this host from a template (replicated from peers first if this host lacks it), owned by the caller. Options: {name, groups: [string], attributes: {string: string}, start: boolean}. The instance gets its own id, name, MAC and guest host name. Returns the service.',
     async ([template, opts], ctx) => {
       const r = new StructReader(opts, 'options', ['name', 'groups', 'attributes', 'start'])
       const o: Parameters<Coordinator['createInstance']>[1] = { owner: callerName(ctx) }

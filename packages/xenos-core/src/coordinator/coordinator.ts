@@ -91,6 +91,7 @@ export interface Coordinator {
   destroyService (id: string): Promise<ServiceRecord>
   checkpointService (id: string, options?: { leaveRunning?: boolean }): Promise<{ service: ServiceRecord, checkpointPath: string }>
   serviceStats (id: string): Promise<ServiceStats>
+  /** A new service from a template; a template this host lacks is replicated from peers first. */
   createInstance (template: string, options?: CreateInstanceOptions): Promise<ServiceRecord>
   replicateTemplate (template: string, options?: ReplicateOptions): Promise<ReplicateResult>
   migrateService (id: string, target: MigrationDestination, options?: MigrateOptions): Promise<MigrateResult>
@@ -253,7 +254,11 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
     destroyService: guard(async id => await destroyService(ctx, id)),
     checkpointService: guard(async (id, o) => await checkpointService(ctx, id, o)),
     serviceStats: guard(async id => await serviceStats(ctx, id)),
-    createInstance: guard(async (t, o) => await createInstance(ctx, t, o)),
+    createInstance: guard(async (t, o) => {
+      // Paper IV-B: templates replicate to where instances are wanted.
+      if (typeof t === 'string' && reg.findTemplate(t) === undefined && network !== undefined && fetcher !== undefined) await replicateTemplate(ctx, t)
+      return await createInstance(ctx, t, o)
+    }),
     replicateTemplate: guard(async (t, o) => await replicateTemplate(ctx, t, o)),
     migrateService: guard(async (id, target, o) => await migrateService(ctx, id, target, o)),
     grant: guard(async (id, user) => {

@@ -141,6 +141,15 @@ describe('replicateTemplate', () => {
     expect((await b.replicateTemplate('web')).alreadyPresent).toBe(true)
   })
 
+  it('replicates a missing template on demand when an instance is wanted', async () => {
+    await h.add('h1', [webTemplate('web')])
+    const b = (await h.add('h2')).coordinator
+    const s = await b.createInstance('web', { name: 'anywhere' })
+    expect(s.host).toBe('h2')
+    expect(b.getTemplate('web').origin).toBe('replicated')
+    expect(b.events(0).events.map(e => e.kind)).toEqual(['template-replicated', 'created'])
+  })
+
   it('fails cleanly when no host holds the template', async () => {
     await h.add('h1')
     const b = (await h.add('h2')).coordinator
