@@ -22,7 +22,7 @@
  */
 
 import { Constraint, Variable, InvalidLmmArgumentError, type Element } from './elements.js'
-import { siftDown, siftUp, removeAt } from './constraint-heap.js'
+import { siftDown, removeAt } from './constraint-heap.js'
 import { newSaturationLevel, saturationScratch } from './saturation-level.js'
 
 export class MaxMinSystem {
@@ -174,7 +174,12 @@ export class MaxMinSystem {
       }
       cutoff = l0 * (1 - 1e-9)
     }
-    // BFS from the touched constraints through variables that are not frozen.
+    // BFS from the touched constraints through variables that are not frozen; each constraint
+    // reached is initialised on the way: capacity left by frozen variables, Σ coefficient x
+    // weight and count of the others.
+    const heap = this.heap
+    heap.length = 0
+    this.watchedSolved.length = 0
     let vi = 0
     let ci = 0
     while (vi < vars.length || ci < cons.length) {
@@ -186,48 +191,40 @@ export class MaxMinSystem {
         }
       }
       while (ci < cons.length) {
-        const elems = (cons[ci++] as Constraint).elems
+        const c = cons[ci++] as Constraint
+        if (c.onSolved !== undefined) this.watchedSolved.push(c)
+        let wsum = 0
+        let unfixed = 0
+        let remaining = c.capacity
+        const elems = c.elems
         for (let k = 0; k < elems.length; k++) {
-          const v = (elems[k] as Element).v
-          if (v.visit === epoch) continue
-          if (v.modified !== epoch && v.weight > 0 && v.rate < cutoff * v.weight) continue // frozen
-          if (v.modified !== epoch && v.weight === 0) continue // stays at 0
-          v.visit = epoch
-          vars.push(v)
+          const e = elems[k] as Element
+          const v = e.v
+          if (v.visit !== epoch) {
+            if (v.modified !== epoch && (v.weight === 0 || v.rate < cutoff * v.weight)) {
+              remaining -= e.coeff * v.rate // frozen (or staying at 0)
+              continue
+            }
+            v.visit = epoch
+            vars.push(v)
+          }
+          if (v.weight > 0) { wsum += e.coeff * v.weight; unfixed++ }
+        }
+        c.remaining = remaining > 0 ? remaining : 0
+        c.wsum = wsum
+        c.unfixed = unfixed
+        c.activeIndex = -1
+        c.satLevel = Infinity
+        if (unfixed > 0) {
+          c.level = wsum > 0 ? c.remaining / wsum : 0
+          c.activeIndex = heap.length
+          heap.push(c)
         }
       }
     }
     this.stats.componentConstraints += cons.length
     this.stats.componentVariables += vars.length
-    this.watchedSolved.length = 0
 
-    // Initialise: capacity left by frozen variables, Σ coefficient x weight and count of the others.
-    const heap = this.heap
-    heap.length = 0
-    for (let k = 0; k < cons.length; k++) {
-      const c = cons[k] as Constraint
-      if (c.onSolved !== undefined) this.watchedSolved.push(c)
-      let wsum = 0
-      let unfixed = 0
-      let remaining = c.capacity
-      const elems = c.elems
-      for (let j = 0; j < elems.length; j++) {
-        const e = elems[j] as Element
-        const v = e.v
-        if (v.visit !== epoch) remaining -= e.coeff * v.rate
-        else if (v.weight > 0) { wsum += e.coeff * v.weight; unfixed++ }
-      }
-      c.remaining = remaining > 0 ? remaining : 0
-      c.wsum = wsum
-      c.unfixed = unfixed
-      c.activeIndex = -1
-      c.satLevel = Infinity
-      if (unfixed > 0) {
-        c.level = wsum > 0 ? c.remaining / wsum : 0
-        c.activeIndex = heap.length
-        heap.push(c)
-      }
-    }
     for (let k = (heap.length >> 1) - 1; k >= 0; k--) siftDown(heap, k)
     const bounded = this.bounded
     bounded.length = 0
@@ -248,12 +245,21 @@ export class MaxMinSystem {
     let bi = 0
 
     while (unfixedVars > 0) {
-      const minC = heap[0]
+      // The heap is lazy: fixing a variable only raises other constraints' levels (see `fix`),
+      // so a key can be stale but never too high; refresh the top until it is current.
+      let minC = heap[0]
+      while (minC !== undefined) {
+        if (minC.unfixed === 0) { removeAt(heap, 0); minC.activeIndex = -1; minC = heap[0]; continue }
+        const level = minC.wsum > 0 ? minC.remaining / minC.wsum : 0
+        if (level > minC.level) { minC.level = level; siftDown(heap, 0); minC = heap[0]; continue }
+        minC.level = level
+        break
+      }
       const minLevel = minC === undefined ? Infinity : minC.level
       while (bi < bounded.length && (bounded[bi] as Variable).fixed) bi++
       const bv = bounded[bi]
       if (bv !== undefined && bv.bound / bv.weight <= minLevel) {
-        unfixedVars -= this.fix(bv, bv.bound, bv.bound / bv.weight, heap)
+        unfixedVars -= this.fix(bv, bv.bound, bv.bound / bv.weight)
         continue
       }
       if (minC === undefined) {
@@ -262,13 +268,13 @@ export class MaxMinSystem {
         break
       }
       // Saturate minC: fix its unfixed variables at weight x level.
-      removeAt(heap, minC.activeIndex)
+      removeAt(heap, 0)
       minC.activeIndex = -1
       minC.satLevel = minLevel
       const elems = minC.elems
       for (let k = 0; k < elems.length; k++) {
         const v = (elems[k] as Element).v
-        if (v.visit === epoch && !v.fixed && v.weight > 0) unfixedVars -= this.fix(v, v.weight * minLevel, minLevel, heap)
+        if (v.visit === epoch && !v.fixed && v.weight > 0) unfixedVars -= this.fix(v, v.weight * minLevel, minLevel)
       }
     }
 
@@ -281,8 +287,14 @@ export class MaxMinSystem {
 
   private readonly points = saturationScratch()
 
-  /** Fix `v` at `rate` (fair level `level`); update its constraints' levels. Returns 1. */
-  private fix (v: Variable, rate: number, level: number, heap: Constraint[]): number {
+  /**
+   * Fix `v` at `rate` (fair level `level`) and take its use off its
+   * constraints. Their levels remaining / wsum can only rise (they were >=
+   * `level`, and removing a share taken at `level` from remaining and wsum
+   * keeps the ratio >= level), so their heap keys are left stale and
+   * refreshed lazily when they reach the top. Returns 1.
+   */
+  private fix (v: Variable, rate: number, level: number): number {
     v.fixed = true
     v.rate = rate
     const elems = v.elems
@@ -292,16 +304,8 @@ export class MaxMinSystem {
       c.remaining -= e.coeff * rate
       if (c.remaining < 0) c.remaining = 0
       c.wsum -= e.coeff * v.weight
-      if (--c.unfixed === 0) {
-        if (c.activeIndex >= 0) { removeAt(heap, c.activeIndex); c.activeIndex = -1 }
-        // Saturated by variables fixed elsewhere at the same level (a tie)?
-        if (c.remaining <= c.capacity * 1e-12) c.satLevel = level
-      } else if (c.activeIndex >= 0) {
-        // Levels only rise when a variable below the current level is fixed: sift down.
-        c.level = c.wsum > 0 ? c.remaining / c.wsum : 0
-        siftDown(heap, c.activeIndex)
-        siftUp(heap, c.activeIndex)
-      }
+      // Saturated by variables fixed elsewhere at the same level (a tie)?
+      if (--c.unfixed === 0 && c.remaining <= c.capacity * 1e-12) c.satLevel = level
     }
     return 1
   }
