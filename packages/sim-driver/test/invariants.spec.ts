@@ -7,7 +7,8 @@
  * - a host's used disk is exactly its committed files (no partial image);
  * - a domain is running or paused exactly when it owns a live VM, and
  *   paused exactly when that VM is suspended;
- * - no name is left reserved by a migration.
+ * - no name is left reserved by a migration;
+ * and that a crashed host answers `BackendUnavailableError` while the others carry on.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { HYPERVISOR_ERROR_NAMES, type HypervisorDriver, type StorageMigrationMode } from '@xenos/hypervisor-interface'
@@ -94,6 +95,8 @@ describe('invariants under random concurrent operations and faults', () => {
       const victim = pick(c.hostnames())
       if (rnd(8) === 0) c.faults.crashDomain(victim, pick(names), c.engine.nowS() + rnd(10))
       if (rnd(10) === 0) { c.faults.cutLink(victim, c.engine.nowS() + rnd(5)); c.faults.restoreLink(victim, c.engine.nowS() + 6) }
+      // Seeds 5 and up lose one host for good half way: migrations into it fail, the others carry on.
+      if (seed >= 5 && batch === 20) c.faults.crashHost(victim, c.engine.nowS() + rnd(10))
       const results = await Promise.allSettled(Array.from({ length: 6 }, async () => await one(pick(drivers))))
       migrated += results.filter(r => r.status === 'fulfilled' && typeof r.value === 'object' && r.value !== null && 'rounds' in r.value).length
       for (const r of results) {

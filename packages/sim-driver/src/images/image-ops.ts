@@ -16,12 +16,12 @@ import {
 import type { Operation } from '../driver/control-plane.js'
 import { runActivities } from '../driver/run-activities.js'
 import type { SimHypervisorDriver } from '../driver/sim-hypervisor-driver.js'
-import { QCOW2_HEADER_BYTES, imageInfo } from './image-store.js'
+import { QCOW2_HEADER_BYTES, imageInfo, type ImageStore } from './image-store.js'
 
 export class ImageOps {
   constructor (private readonly driver: SimHypervisorDriver) {}
 
-  private get store () { return this.driver.state.store }
+  private get store (): ImageStore { return this.driver.state.store }
 
   async createImage (path: string, sizeBytes: number, options: { format?: 'raw' | 'qcow2' }): Promise<ImageInfo> {
     assertImagePath(path)
