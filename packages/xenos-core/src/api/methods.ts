@@ -24,7 +24,7 @@ export const XENOS_METHODS = [
   'xenos.startService', 'xenos.stopService', 'xenos.pauseService', 'xenos.unpauseService', 'xenos.destroyService',
   'xenos.checkpointService', 'xenos.serviceStats', 'xenos.createInstance', 'xenos.replicateTemplate', 'xenos.migrateService',
   'xenos.grant', 'xenos.revoke', 'xenos.createGroup', 'xenos.joinGroup', 'xenos.leaveGroup', 'xenos.listGroups', 'xenos.publish', 'xenos.events',
-  'xenos.peer.exportTemplate', 'xenos.peer.imageInfo', 'xenos.peer.imageManifest', 'xenos.peer.prepareMigration', 'xenos.peer.commitMigration', 'xenos.peer.abortMigration'
+  'xenos.peer.exportTemplate', 'xenos.peer.imageInfo', 'xenos.peer.imageManifest', 'xenos.peer.prepareMigration', 'xenos.peer.commitMigration', 'xenos.peer.abortMigration', 'xenos.peer.migrationAdopted'
 ] as const
 
 /** Methods checked against a target service inside their handler (`controlled`). */
@@ -176,6 +176,8 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
     async ([req], ctx) => { assertPeer(ctx, 'xenos.peer.prepareMigration'); return await c.peer.prepareMigration(req as never) }, 'public')
   def('xenos.peer.commitMigration', ['string', 'struct'], 'struct', 'Coordinators only: the target registers a service that has just migrated to it. Returns the service.',
     async ([id, record], ctx) => { assertPeer(ctx, 'xenos.peer.commitMigration'); return await c.peer.commitMigration(id, record as unknown as ServiceRecord) }, 'public')
+  def('xenos.peer.migrationAdopted', ['string'], 'boolean', 'Coordinators only: the target of a migration whose commit was lost has adopted the service; the source forgets its tombstone. Returns whether there was one.',
+    async ([id], ctx) => { assertPeer(ctx, 'xenos.peer.migrationAdopted'); return await c.peer.migrationAdopted(id) }, 'public')
   def('xenos.peer.abortMigration', ['string'], 'boolean', 'Coordinators only: the target drops a prepared migration and what it fetched for it. Returns whether one was pending.',
     async ([id], ctx) => { assertPeer(ctx, 'xenos.peer.abortMigration'); return await c.peer.abortMigration(id) }, 'public')
 }

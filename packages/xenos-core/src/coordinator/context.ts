@@ -43,6 +43,8 @@ export interface Reservation {
   replicatedTemplate: boolean
   /** The service as the source described it at prepare time. */
   record?: ServiceRecord
+  /** Host name of the source. */
+  source?: string
 }
 
 /** A per-key serializing lock. */

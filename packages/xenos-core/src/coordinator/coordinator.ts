@@ -11,7 +11,7 @@ import { keyedLock, type CoordinatorContext } from './context.js'
 import { InvalidArgumentError, NotRunningError } from './errors.js'
 import { eventLog, type CoordinatorEvent, type EventListener, type EventLog, type EventPage } from './event-log.js'
 import { createInstance, type CreateInstanceOptions } from './instances.js'
-import { abortIncoming, commitIncoming, heldReservations, migrateService, prepareIncoming, type MigrateOptions, type MigrateResult, type MigrationDestination, type PrepareReply, type PrepareRequest } from './migration.js'
+import { abortIncoming, commitIncoming, forgetAdopted, heldReservations, migrateService, prepareIncoming, type MigrateOptions, type MigrateResult, type MigrationDestination, type PrepareReply, type PrepareRequest } from './migration.js'
 import type { IdSource, ImageFetcher, PeerNetwork, QueryMatcher, ReplicationMethod, SearchKind, SearchOutcome, ServiceConfigSource } from './ports.js'
 import { toSearchRecord, type GroupRecord, type HostRecord, type ServiceRecord, type ServiceSearchRecord, type TemplateRecord } from './records.js'
 import { registry as makeRegistry, assertGroupName } from './registry.js'
@@ -116,6 +116,8 @@ export interface Coordinator {
     prepareMigration (req: PrepareRequest): Promise<PrepareReply>
     commitMigration (migrationId: string, record: ServiceRecord): Promise<ServiceRecord>
     abortMigration (migrationId: string): Promise<boolean>
+    /** The target adopted a service whose commit was lost: forget its tombstone here. */
+    migrationAdopted (serviceId: string): Promise<boolean>
   }
 }
 
@@ -313,7 +315,8 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       },
       prepareMigration: async req => { running(); return await prepareIncoming(ctx, req) },
       commitMigration: async (id, record) => { running(); return await commitIncoming(ctx, id, record) },
-      abortMigration: async id => await abortIncoming(ctx, id)
+      abortMigration: async id => await abortIncoming(ctx, id),
+      migrationAdopted: async id => { running(); return await forgetAdopted(ctx, id) }
     }
   }
   return self

@@ -113,11 +113,18 @@ export async function migrateService (ctx: CoordinatorContext, idOrName: string,
       if (options.live !== undefined) migrationOptions.live = options.live
       if (options.storage !== undefined) migrationOptions.storage = options.storage
       const report = await ctx.driver.migrateDomain(rec.domainName, reply.migrationTarget, migrationOptions)
-      // The domain runs on the target now: from here on the service is not ours, whatever happens.
+      // The domain runs on the target now: a failed commit no longer undoes anything.
       const confirmed = await commit(ctx, toHost, migrationId, moving, options.commitAttempts ?? 3)
-      await ctx.registry.removeService(rec.id)
       for (const g of rec.groups) await ctx.network?.leaveGroup?.(g, rec.id)
-      ctx.events.emit({ kind: 'migrated', serviceId: rec.id, detail: `to ${toHost} in ${report.totalS.toFixed(3)} s, downtime ${report.downtimeS.toFixed(3)} s${confirmed.ok ? '' : `; ${toHost} did not confirm (${confirmed.reason}), it adopts the service on its next reconcile`}` })
+      if (confirmed.ok) {
+        await ctx.registry.removeService(rec.id)
+        ctx.events.emit({ kind: 'migrated', serviceId: rec.id, detail: `to ${toHost} in ${report.totalS.toFixed(3)} s, downtime ${report.downtimeS.toFixed(3)} s` })
+      } else {
+        // The domain left, but the target has not said it holds the service: keep a visible
+        // tombstone until the target adopts it (it then tells us, see `adoptOrphans`).
+        await ctx.registry.updateService(rec.id, { state: 'vanished', lastError: `migrated to ${toHost}, which did not confirm (${confirmed.reason ?? 'no answer'}); it adopts the service on its next reconcile` })
+        ctx.events.emit({ kind: 'failed', serviceId: rec.id, detail: `migration to ${toHost}: the domain moved but the target did not confirm` })
+      }
       return { service: confirmed.record ?? moving, fromHost: ctx.hostname, toHost, report, committed: confirmed.ok }
     } catch (err) {
       const steps: Array<() => Promise<void>> = []
@@ -167,7 +174,7 @@ export async function prepareIncoming (ctx: CoordinatorContext, req: PrepareRequ
     const r = await replicateTemplate(ctx, req.template, { fromPeers: req.holders })
     replicated = !r.alreadyPresent
   }
-  ctx.reservations.set(req.migrationId, { memoryMiB: req.memoryMiB, diskBytes: req.diskBytes, expiresAtMs: ctx.now().getTime() + ctx.options.reservationTtlMs, preparedAtMs: ctx.now().getTime(), template: req.template, replicatedTemplate: replicated, ...(req.record === undefined ? {} : { record: req.record }) })
+  ctx.reservations.set(req.migrationId, { memoryMiB: req.memoryMiB, diskBytes: req.diskBytes, expiresAtMs: ctx.now().getTime() + ctx.options.reservationTtlMs, preparedAtMs: ctx.now().getTime(), template: req.template, replicatedTemplate: replicated, ...(req.record === undefined ? {} : { record: req.record }), ...(req.holders[0] === undefined ? {} : { source: req.holders[0] }) })
   return { migrationTarget: { host: ctx.driver.hostname } }
 }
 
@@ -240,6 +247,23 @@ export async function adoptOrphans (ctx: CoordinatorContext): Promise<string[]> 
     }
     const saved = await commitIncoming(ctx, migrationId, r.record)
     adopted.push(saved.id)
+    const source = r.source
+    if (source !== undefined && ctx.network !== undefined) {
+      try {
+        await ctx.network.call(source, 'xenos.peer.migrationAdopted', [saved.id])
+      } catch (err) {
+        ctx.events.emit({ kind: 'failed', serviceId: saved.id, detail: `adopted, but telling the source ${source} failed: ${(err as Error).message}` })
+      }
+    }
   }
   return adopted
+}
+
+/** Source side: the target adopted a service whose commit was lost; drop its tombstone. */
+export async function forgetAdopted (ctx: CoordinatorContext, serviceId: string): Promise<boolean> {
+  const rec = ctx.registry.findService(serviceId)
+  if (rec === undefined || rec.state !== 'vanished') return false
+  await ctx.registry.removeService(serviceId)
+  ctx.events.emit({ kind: 'migrated', serviceId, detail: 'confirmed by the target after adoption' })
+  return true
 }

@@ -87,7 +87,7 @@ describe('migrateService', () => {
     expect(h.get('h4').listServices().map(x => x.id)).toEqual([s.id])
   })
 
-  it('completes a migration whose commit was lost: the source lets go and the target adopts it on reconcile', async () => {
+  it('completes a migration whose commit was lost: the target adopts it on reconcile and the source then forgets it', async () => {
     const s = await running()
     const target = h.net.members.get('h2')!
     const real = target.caller
@@ -97,9 +97,11 @@ describe('migrateService', () => {
     }
     const r = await h.get('h1').migrateService(s.id, { host: 'h2' })
     expect(r.committed).toBe(false)
-    expect(h.get('h1').listServices()).toEqual([])
+    expect(h.get('h1').getService(s.id)).toMatchObject({ state: 'vanished' })
+    expect(h.get('h1').getService(s.id).lastError).toMatch(/migrated to h2, which did not confirm/)
     expect(h.get('h2').listServices()).toEqual([])
     expect(await h.get('h2').reconcile()).toEqual([s.id])
+    expect(h.get('h1').listServices()).toEqual([])
     expect(h.get('h2').getService(s.id)).toMatchObject({ host: 'h2', state: 'running', origin: 'migration' })
     expect(h.get('h2').getService(s.id).groups.sort()).toEqual(['shop', 'web-all'])
   })
