@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { HypervisorDriver } from '@xenos/hypervisor-interface'
-import { loadHostConfig, startXenosHost, serviceConfigSource, UserStore, type HostConfig, type XenosHost } from '@xenos/core'
+import { loadHostConfig, startHostFromConfig, UserStore, type HostConfig } from '@xenos/core'
 import { SimCluster, loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
 import { xenDriver } from '@xenos/xen-driver'
 
@@ -38,28 +38,6 @@ async function driverFor (config: HostConfig): Promise<{ driver: HypervisorDrive
   return { driver, close: async () => { await driver.close() } }
 }
 
-async function startFromConfig (config: HostConfig, driver: HypervisorDriver): Promise<XenosHost> {
-  await mkdir(config.dataDir, { recursive: true })
-  const users = await UserStore.load(config.api.usersFile)
-  return await startXenosHost({
-    dataDir: config.dataDir,
-    listen: config.listen,
-    bootstrap: config.bootstrap,
-    apiHost: config.api.host,
-    apiPort: config.api.port,
-    maxRequestBytes: config.api.maxRequestBytes,
-    tags: config.tags,
-    ...(config.pskFile !== undefined ? { swarmKeyFile: config.pskFile } : {}),
-    ...(config.driver.kind === 'xen' ? { imageDir: config.driver.options.imageDir } : {})
-  }, {
-    driver,
-    authenticate: credentials => users.authenticate(credentials),
-    authenticatePeer: peerId => users.authenticatePeer(peerId),
-    configSource: serviceConfigSource(config.servicesDir),
-    onError: err => { process.stderr.write(`xenos coordinator: ${(err as Error).message}\n`) }
-  })
-}
-
 /** `xenos coordinator --config host.yaml`, `xenos users add`. */
 export function coordinatorCommands (program: Command, io: { out: Out }): void {
   program.command('coordinator')
@@ -68,7 +46,8 @@ export function coordinatorCommands (program: Command, io: { out: Out }): void {
     .action(async (opts: { config: string }) => {
       const config = await loadHostConfig(opts.config)
       const { driver, close } = await driverFor(config)
-      const host = await startFromConfig(config, driver)
+      await mkdir(config.dataDir, { recursive: true })
+      const host = await startHostFromConfig(config, { driver, onError: err => { process.stderr.write(`xenos coordinator: ${(err as Error).message}\n`) } })
       const addrs = host.node.libp2p.getMultiaddrs().map(a => a.toString())
       io.out(`xenos coordinator on ${driver.hostname} (${config.driver.kind})\n  peer id: ${host.peerId}\n  overlay: ${addrs.join(' ')}\n  API:     ${host.apiUrl}\n`)
       const sig = await untilSignal()
