@@ -55,7 +55,7 @@ export async function bareEngine (events: number, actors = 1000): Promise<{ even
 }
 
 /** 1,000 concurrent flows over `hosts` hosts until `completions` flows have completed. */
-export async function concurrentFlows (completions: number, concurrent = 1000, hosts = 100): Promise<{ completions: number, starts: number, solves: number, wallS: number, cpuS: number, simS: number, completionsPerS: number, eventsPerS: number, meanComponentVars: number }> {
+export async function concurrentFlows (completions: number, concurrent = 1000, hosts = 100): Promise<{ completions: number, starts: number, solves: number, wallS: number, cpuS: number, simS: number, completionsPerS: number, eventsPerS: number, meanComponentVars: number, meanChangedVars: number }> {
   const e = new Engine({ seed: 1, platform: platform(hosts) })
   const r = e.random.fork('flows')
   const hs = e.hosts()
@@ -85,7 +85,8 @@ export async function concurrentFlows (completions: number, concurrent = 1000, h
     simS: e.nowS(),
     completionsPerS: done / wallS,
     eventsPerS: (done + e.stats.events) / wallS,
-    meanComponentVars: s.componentVariables / Math.max(1, s.solves)
+    meanComponentVars: s.componentVariables / Math.max(1, s.solves),
+    meanChangedVars: s.changedVariables / Math.max(1, s.solves)
   }
 }
 
@@ -149,7 +150,8 @@ export async function main (argv: string[]): Promise<void> {
   console.log('    reschedules the completions of the flows whose rate changed (latency timers, 1 per flow, are counted too in "engine events")')
   console.log(`    ${fmt(flows.completions)} completions in ${flows.wallS.toFixed(3)} s wall (${flows.cpuS.toFixed(3)} s CPU; ${flows.simS.toFixed(1)} s simulated) = ${fmt(flows.completionsPerS)} flow completions/s, ${fmt(flows.completions / flows.cpuS)} per CPU second`)
   console.log(`    engine events (completions + latency timers) = ${fmt(flows.eventsPerS)} events/s (target >= 1,000,000)`)
-  console.log(`    solves: ${fmt(flows.solves)}, mean variables re-solved per solve: ${flows.meanComponentVars.toFixed(0)} of ~1,000 in the component`)
+  console.log(`    solves: ${fmt(flows.solves)}, mean variables re-solved per solve: ${flows.meanComponentVars.toFixed(0)} of ~1,000 in the component;`)
+  console.log(`    mean flows whose rate changed per solve (the only completions rescheduled): ${flows.meanChangedVars.toFixed(0)}`)
   await timersWithFlows(100_000)
   const mixed = await timersWithFlows(quick ? 1_000_000 : 5_000_000)
   console.log('\n[3] engine events while 1,000 flows share the 100-host network (none completes in the window)')

@@ -36,7 +36,7 @@ export class MaxMinSystem {
   /** Resume progressive filling from the lowest affected level (see `solve`). Off = whole components. */
   levelCutoff = true
   /** Statistics, for benchmarks. */
-  readonly stats = { solves: 0, componentConstraints: 0, componentVariables: 0 }
+  readonly stats = { solves: 0, componentConstraints: 0, componentVariables: 0, changedVariables: 0 }
 
   constraint (name: string, capacity: number): Constraint {
     if (!(capacity >= 0)) throw new InvalidLmmArgumentError(`constraint ${name}`, 'capacity >= 0', capacity)
@@ -282,6 +282,7 @@ export class MaxMinSystem {
       const v = vars[k] as Variable
       if (v.rate !== v.prevRate) changed.push(v)
     }
+    this.stats.changedVariables += changed.length
     return changed
   }
 
