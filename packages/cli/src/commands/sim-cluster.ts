@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { startXenosHost, UserStore, type XenosHost } from '@xenos/core'
+import { startXenosHost, serviceConfigSource, UserStore, type XenosHost } from '@xenos/core'
 import { SimCluster, loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
 
 type Out = (s: string) => void
@@ -27,7 +27,8 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
     .option('--data-dir <dir>', 'state of every coordinator, one folder per host', '.xenos/sim-cluster')
     .option('--api-port <port>', 'API port of the first host; the others follow', '7001')
     .option('--p2p-port <port>', 'libp2p TCP port of the first host; the others follow', '4001')
-    .action(async (opts: { platform?: string, seed: string, hosts?: string, dataDir: string, apiPort: string, p2pPort: string }) => {
+    .option('--services <dir>', 'service and template config files for the first host (the paper\'s master host holds the templates)')
+    .action(async (opts: { platform?: string, seed: string, hosts?: string, dataDir: string, apiPort: string, p2pPort: string, services?: string }) => {
       const seed = Number(opts.seed)
       if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, found "${opts.seed}"`)
       const platform = await loadPlatform(opts.platform ?? PAPER_PLATFORM_FILE)
@@ -48,11 +49,14 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
             listen: [`/ip4/127.0.0.1/tcp/${p2pBase + i}`],
             bootstrap,
             apiHost: '127.0.0.1',
-            apiPort: apiBase + i
+            apiPort: apiBase + i,
+            // Simulated images are sizes, not bytes: a template file's images are created on load.
+            coordinator: { createMissingImages: true }
           }, {
             driver: cluster.driver(name),
             authenticate: credentials => users.authenticate(credentials),
             authenticatePeer: peerId => users.authenticatePeer(peerId),
+            ...(i === 0 && opts.services !== undefined ? { configSource: serviceConfigSource(resolve(opts.services)) } : {}),
             onError: err => { process.stderr.write(`xenos sim-cluster ${name}: ${(err as Error).message}\n`) }
           }))
         }
