@@ -257,6 +257,24 @@ describe('live mode: the clock rule', () => {
     expect(fast[2]).toBe(fast[1])
   })
 
+  it('measures the real time calls hold the clock with an injected wall clock, apart from simulated time', async () => {
+    let ticks = 0
+    const c = new SimCluster({ platform: testPlatform(), seed: 1, wallClockMs: () => ticks++ })
+    clusters.push(c)
+    const d = c.driver('h1')
+    await runningDomain(d, 'w')
+    await d.listDomains()
+    const stats = c.controlPlaneStats()
+    expect(stats.map(s => s.kind)).toEqual(['create', 'createImage', 'list', 'start'])
+    for (const s of stats) {
+      expect(s.calls).toBe(1)
+      expect(s.heldMs).toBeGreaterThan(0)
+      expect(s.maxHeldMs).toBe(s.heldMs)
+    }
+    // start held the clock in several stretches around its simulated boot (kernel, disk, CPU): more ticks than list.
+    expect(stats.find(s => s.kind === 'start')!.heldMs).toBeGreaterThan(stats.find(s => s.kind === 'list')!.heldMs)
+  })
+
   it('a control-plane latency model makes every call cost that much simulated time', async () => {
     const c = new SimCluster({ platform: testPlatform(), seed: 1, controlLatencyS: 0.05 })
     clusters.push(c)

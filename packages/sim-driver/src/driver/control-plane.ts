@@ -40,27 +40,47 @@ export interface Cancelable {
   cancel (): void
 }
 
+/** Real time the calls of one kind held the simulated clock (live mode, with a wall clock injected). */
+export interface ControlPlaneStat {
+  /** Operation kind, for example `start` or `migrate`. */
+  kind: string
+  calls: number
+  /** Total real time the clock was held by these calls, in milliseconds. */
+  heldMs: number
+  /** Longest single call's held time, in milliseconds. */
+  maxHeldMs: number
+}
+
 /** One driver call in flight. */
 export class Operation {
   private release: (() => void) | undefined
+  private heldSinceMs: number | undefined
+  /** Real time this operation has held the clock so far, in milliseconds (with a wall clock). */
+  heldMs = 0
 
   constructor (
     private readonly engine: Holdable,
     readonly label: string,
     private readonly live: boolean,
     /** Activities of every operation in flight (the control plane's), for `cancelAll`. */
-    readonly inflight: Set<Cancelable> = new Set()
+    readonly inflight: Set<Cancelable> = new Set(),
+    private readonly wallClockMs?: () => number
   ) {}
 
   /** Take the clock (live mode only). */
   hold (): void {
-    if (this.live && this.release === undefined) this.release = this.engine.hold(this.label)
+    if (this.live && this.release === undefined) {
+      this.release = this.engine.hold(this.label)
+      this.heldSinceMs = this.wallClockMs?.()
+    }
   }
 
   /** Let the clock go. Idempotent. */
   unhold (): void {
     const r = this.release
     this.release = undefined
+    if (this.heldSinceMs !== undefined && this.wallClockMs !== undefined) this.heldMs += this.wallClockMs() - this.heldSinceMs
+    this.heldSinceMs = undefined
     r?.()
   }
 
@@ -78,21 +98,40 @@ export class Operation {
 /** Runs driver calls under the rule above. */
 export class ControlPlane {
   private readonly inflight = new Set<Cancelable>()
+  private readonly byKind = new Map<string, ControlPlaneStat>()
 
-  constructor (private readonly engine: Holdable, private readonly isLive: () => boolean) {}
+  /**
+   * `wallClockMs` is a real-time clock the app injects (for example
+   * `() => performance.now()`) to measure how long calls hold the simulated
+   * clock: the control plane's real latency, kept apart from simulated time.
+   */
+  constructor (private readonly engine: Holdable, private readonly isLive: () => boolean, private readonly wallClockMs?: () => number) {}
+
+  /** Held time per operation kind (empty without a wall clock or outside live mode), sorted by kind. */
+  stats (): ControlPlaneStat[] {
+    return [...this.byKind.values()].map(s => ({ ...s })).sort((a, b) => a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)
+  }
 
   /** Cancel the simulated work of every operation in flight (they then fail, typed). */
   cancelAll (): void {
     for (const a of [...this.inflight]) a.cancel()
   }
 
-  async run<T> (label: string, body: (op: Operation) => Promise<T>): Promise<T> {
-    const op = new Operation(this.engine, label, this.isLive(), this.inflight)
+  async run<T> (label: string, body: (op: Operation) => Promise<T>, kind = label): Promise<T> {
+    const live = this.isLive()
+    const op = new Operation(this.engine, label, live, this.inflight, this.wallClockMs)
     op.hold()
     try {
       return await body(op)
     } finally {
       op.unhold()
+      if (live && this.wallClockMs !== undefined) {
+        const stat = this.byKind.get(kind) ?? { kind, calls: 0, heldMs: 0, maxHeldMs: 0 }
+        stat.calls++
+        stat.heldMs += op.heldMs
+        stat.maxHeldMs = Math.max(stat.maxHeldMs, op.heldMs)
+        this.byKind.set(kind, stat)
+      }
     }
   }
 }

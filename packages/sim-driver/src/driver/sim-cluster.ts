@@ -15,7 +15,7 @@
 import type { DriverFactory, HypervisorDriver, MigrationTarget } from '@xenos/hypervisor-interface'
 import { Engine, HostNotFoundError, type Platform } from '../engine/index.js'
 import { ClusterFaults } from '../faults/cluster-faults.js'
-import { ControlPlane, type Operation } from './control-plane.js'
+import { ControlPlane, type ControlPlaneStat, type Operation } from './control-plane.js'
 import { guestModel, type GuestModel } from './guest-model.js'
 import { HostState } from './host-state.js'
 import { SimHypervisorDriver } from './sim-hypervisor-driver.js'
@@ -44,6 +44,13 @@ export interface SimClusterInit {
    * charged on both hosts. @default the platform's `virtualization.dom0NetFlopsPerByte`
    */
   migrationDom0FlopsPerByte?: number
+  /**
+   * A real-time clock in milliseconds (for example `() => performance.now()`),
+   * injected by the app to measure the control plane's real latency: how
+   * long driver calls hold the simulated clock (`controlPlaneStats()`).
+   * Simulated results never depend on it. @default none (no measurement)
+   */
+  wallClockMs?: () => number
 }
 
 export class SimCluster {
@@ -74,7 +81,8 @@ export class SimCluster {
     this.migrationDom0FlopsPerByte = fpb
     this.engine = new Engine({ seed: init.seed, platform: init.platform, eventLog: init.eventLog ?? false })
     this.ids = new SimIds(this.engine.random.fork('sim-driver/ids'))
-    this.control = new ControlPlane(this.engine, () => this.mode === 'live' && !this.isClosed)
+    if (init.wallClockMs !== undefined && typeof init.wallClockMs !== 'function') throw new RangeError(`wallClockMs: expected a function returning milliseconds, found ${typeof init.wallClockMs}`)
+    this.control = new ControlPlane(this.engine, () => this.mode === 'live' && !this.isClosed, init.wallClockMs)
     this.engine.hosts().forEach((host, i) => {
       const address = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`
       const state = new HostState(host, [address])
@@ -97,6 +105,9 @@ export class SimCluster {
   async operation<T> (label: string, body: (op: Operation) => Promise<T>): Promise<T> {
     return await this.control.run(label, body)
   }
+
+  /** Real time driver calls held the simulated clock, per operation kind (live mode with `wallClockMs`). */
+  controlPlaneStats (): ControlPlaneStat[] { return this.control.stats() }
 
   /** Host names, in platform order. */
   hostnames (): string[] { return [...this.states.keys()] }

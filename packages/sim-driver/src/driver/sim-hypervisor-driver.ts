@@ -56,6 +56,7 @@ export class SimHypervisorDriver implements HypervisorDriver {
 
   /** Runs `body` as one driver call (clock held, host checked). */
   async call<T> (label: string, body: (op: Operation) => Promise<T>): Promise<T> {
+    const kind = label.split(' ')[0] ?? label
     return await this.cluster.control.run(`${this.hostname}:${label}`, async op => {
       this.ensureUp()
       this.engine.log('driver', `${this.hostname} ${label}`)
@@ -65,7 +66,7 @@ export class SimHypervisorDriver implements HypervisorDriver {
         this.ensureUp()
       }
       return await body(op)
-    })
+    }, kind)
   }
 
   /** Runs `body` as one driver call on domain `name`, serialised with other calls on it. */
