@@ -152,6 +152,10 @@ export async function main (argv: string[]): Promise<void> {
   console.log(`    engine events (completions + latency timers) = ${fmt(flows.eventsPerS)} events/s (target >= 1,000,000)`)
   console.log(`    solves: ${fmt(flows.solves)}, mean variables re-solved per solve: ${flows.meanComponentVars.toFixed(0)} of ~1,000 in the component;`)
   console.log(`    mean flows whose rate changed per solve (the only completions rescheduled): ${flows.meanChangedVars.toFixed(0)}`)
+  await concurrentFlows(5_000, 100)
+  const small = await concurrentFlows(quick ? 20_000 : 100_000, 100)
+  console.log(`    for scale: 100 concurrent flows on the same network: ${fmt(small.completions / small.cpuS)} flow completions per CPU second (${small.meanComponentVars.toFixed(0)} variables re-solved per solve)`)
+
   await timersWithFlows(100_000)
   const mixed = await timersWithFlows(quick ? 1_000_000 : 5_000_000)
   console.log('\n[3] engine events while 1,000 flows share the 100-host network (none completes in the window)')

@@ -38,7 +38,18 @@ export function newSaturationLevel (c: Constraint, epoch: number, s: SaturationS
     if (stop !== Infinity) { order.push(level.length); level.push(stop); a.push(ak) }
   }
   if (slope <= 0) return Infinity
-  if (order.length > 1) order.sort((i, j) => (level[i] as number) - (level[j] as number))
+  const n = order.length
+  if (n > 24) order.sort((i, j) => (level[i] as number) - (level[j] as number))
+  else {
+    // Insertion sort: the usual handful of variables per constraint, no closure.
+    for (let k = 1; k < n; k++) {
+      const x = order[k] as number
+      const lx = level[x] as number
+      let j = k - 1
+      while (j >= 0 && (level[order[j] as number] as number) > lx) { order[j + 1] = order[j] as number; j-- }
+      order[j + 1] = x
+    }
+  }
   let base = 0
   for (let k = 0; k < order.length; k++) {
     const i = order[k] as number
