@@ -312,6 +312,7 @@ describe('live mode: the clock rule', () => {
     const a = c.driver('h1')
     await runningDomain(a, 'addr', { disks: false })
     const address = (await c.driver('h2').hostFacts()).addresses[0]!
+    expect(address).toBe('10.0.0.2')
     expect((await a.migrateDomain('addr', { host: address }, { storage: 'none' })).toHost).toBe('h2')
   })
 

@@ -84,7 +84,9 @@ export class SimCluster {
     if (init.wallClockMs !== undefined && typeof init.wallClockMs !== 'function') throw new RangeError(`wallClockMs: expected a function returning milliseconds, found ${typeof init.wallClockMs}`)
     this.control = new ControlPlane(this.engine, () => this.mode === 'live' && !this.isClosed, init.wallClockMs)
     this.engine.hosts().forEach((host, i) => {
-      const address = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`
+      // 10.0.0.1, 10.0.0.2, ...: one private /8 address per host, in platform order.
+      const n = i + 1
+      const address = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`
       const state = new HostState(host, [address])
       this.states.set(host.name, state)
       this.byAddress.set(address, state)
