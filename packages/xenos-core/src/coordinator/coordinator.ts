@@ -21,6 +21,9 @@ import { reconcileStates } from './reconcile.js'
 import { checkpointService, destroyService, pauseService, serviceStats, startService, stopService, unpauseService, type ServiceStats } from './service-ops.js'
 import { stateStore } from './state-store.js'
 
+/** The member id a host uses for itself in a group (the overlay's `HOST_MEMBER`). */
+export const HOST_MEMBER = 'host'
+
 export interface CoordinatorInit {
   /** Directory for the coordinator's state (created when missing). */
   dataDir: string
@@ -223,6 +226,7 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       status = 'running'
       const reattach = await reattachAll(ctx)
       for (const s of reg.services()) for (const g of s.groups) await network?.joinGroup?.(g, s.id)
+      for (const g of reg.groups()) if (g.createdAtRuntime) await network?.joinGroup?.(g.name, HOST_MEMBER)
       const config = components.configSource === undefined ? undefined : await configSync(ctx, components.configSource, { createMissingImages: init.createMissingImages ?? false })
       return config === undefined ? { reattach } : { reattach, config }
     },
@@ -275,6 +279,8 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
     listGroups: () => reg.groups(),
     createGroup: guard(async name => {
       const g = await reg.createGroup(name)
+      // The host itself joins, so it can publish to the group and hear it (paper IV-C: a monitor's own group).
+      await network?.joinGroup?.(name, HOST_MEMBER)
       return g
     }),
     joinGroup: guard(async (id, group) => {

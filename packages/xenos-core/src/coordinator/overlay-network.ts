@@ -96,7 +96,7 @@ export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs
     async joinGroup (group, memberId) { await groups.join(group, memberId) },
     async leaveGroup (group, memberId) { await groups.leave(group, memberId) },
     async publish (group, message) {
-      const { recipients } = await groups.publish(group, Buffer.from(message, 'utf8'))
+      const { recipients } = await groups.publish(group, encodeGroupMessage(self.hostname, message))
       return { delivered: recipients.length }
     }
   }
@@ -123,4 +123,21 @@ export function subscribeEvents (libp2p: OverlayLibp2p, listener: (event: Coordi
     pubsub.removeEventListener('message', onMessage as never)
     pubsub.unsubscribe(EVENTS_TOPIC)
   }
+}
+
+/** A group message on the wire: the sender's host name and the text, as JSON. */
+export function encodeGroupMessage (host: string, text: string): Uint8Array {
+  return Buffer.from(JSON.stringify({ host, text }), 'utf8')
+}
+
+/** Reads a group message; bytes from other publishers are taken as plain text from `fromPeer`. */
+export function decodeGroupMessage (data: Uint8Array, fromPeer: string): { host: string, text: string } {
+  const raw = Buffer.from(data).toString('utf8')
+  try {
+    const m = JSON.parse(raw) as { host?: unknown, text?: unknown }
+    if (typeof m.host === 'string' && typeof m.text === 'string') return { host: m.host, text: m.text }
+  } catch {
+    // not JSON: a message from a publisher that is not a coordinator
+  }
+  return { host: fromPeer, text: raw }
 }

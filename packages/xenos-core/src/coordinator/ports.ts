@@ -27,7 +27,7 @@ export interface PeerNetwork {
   call (host: string, method: string, params: unknown[]): Promise<unknown>
   /** Publish an event to subscribers (pubsub topic); best effort. */
   publishEvent? (event: CoordinatorEvent): void
-  /** Make a local service (`memberId`) a member of a group on the overlay. */
+  /** Make a local service (`memberId`, or `host` for the host itself) a member of a group on the overlay. */
   joinGroup? (group: string, memberId: string): Promise<void>
   /** Remove a local service from a group on the overlay. */
   leaveGroup? (group: string, memberId: string): Promise<void>

@@ -32,7 +32,7 @@ import { MethodRegistry } from '../xmlrpc/registry.js'
 import { coordinator, type Coordinator, type CoordinatorInit } from './coordinator.js'
 import { modeledImageFetcher } from './modeled-fetcher.js'
 import { fileImageFetcher } from './file-image-fetcher.js'
-import { overlayNetwork, type OverlayNetwork } from './overlay-network.js'
+import { decodeGroupMessage, overlayNetwork, type OverlayNetwork } from './overlay-network.js'
 import type { ImageFetcher, SearchKind, ServiceConfigSource } from './ports.js'
 
 export interface XenosHostInit {
@@ -131,7 +131,10 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       ...(components.configSource === undefined ? {} : { configSource: components.configSource })
     })
     registerXenosApi(registry, { coordinator: c })
-    groups.onMessage(m => { c.deliverGroupMessage(m.group, network.hostOf(m.from) ?? m.from, Buffer.from(m.data).toString('utf8')) })
+    groups.onMessage(m => {
+      const { host, text } = decodeGroupMessage(m.data, network.hostOf(m.from) ?? m.from)
+      c.deliverGroupMessage(m.group, host, text)
+    })
     await c.start()
     stack.push(async () => { await c.stop() })
     ref.coordinator = c

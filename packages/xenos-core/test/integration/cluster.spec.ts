@@ -135,6 +135,13 @@ describe('a cluster of 13 coordinators', () => {
     await waitFor(() => memberIdx.every(i => hosts[i]!.coordinator.events(0).events.some(e => e.kind === 'group-message' && e.subject === 'shop')), 5000, 'the message at the members')
     await new Promise(resolve => setTimeout(resolve, 200))
     expect(hosts[outsider]!.coordinator.events(0).events.some(e => e.kind === 'group-message')).toBe(false)
+    // a group made at run time: its creator can publish, and a host that joins it hears
+    const monitor = client('tok-alice', 4)
+    await monitor.createGroup('lb-pool')
+    await client('tok-alice', 6).createGroup('lb-pool')
+    await waitFor(() => hosts[4]!.overlay.groups.reachableMembers('lb-pool').includes(hosts[6]!.peerId), 10_000, 'host 6 to be reachable in lb-pool')
+    expect((await monitor.publish('lb-pool', 'rebalance')).delivered).toBeGreaterThan(0)
+    await waitFor(() => hosts[6]!.coordinator.events(0).events.some(e => e.kind === 'group-message' && e.subject === 'lb-pool' && e.detail === `${names[4]!}: rebalance`), 5000, 'the message at host 6')
   }, 30_000)
 
   it('names a host that died among the non-responders of a search, with the others\' results', async () => {
