@@ -1,5 +1,6 @@
 import type { Platform } from '../platform/platform.js'
 import type { ResourceModel } from './resource-model.js'
+import type { SimHost } from './sim-host.js'
 
 /** What resources need from the engine (kept narrow to avoid import cycles). */
 export interface SimContext {
@@ -16,6 +17,10 @@ export interface ResourceUser {
   /** Its VM was suspended / resumed. */
   pause (): void
   resume (): void
+  /** True when it survives its VM's move to another host (computations do; I/O does not). */
+  readonly movable: boolean
+  /** Its VM moved to `target` (only called on movable users). */
+  moved (target: SimHost): void
 }
 
 export const MIB = 1024 * 1024

@@ -153,7 +153,7 @@ export class SimVm implements RateOwner {
     if (target.vms.has(this.name)) throw new InvalidSpecError('target', `no domain named ${this.name} on ${target.name}`, 'one')
     const free = target.freeMemoryMiB()
     if (this.memoryMiB > free) throw new InsufficientMemoryError(this.memoryMiB, free, target.name)
-    for (const u of [...this.users]) if (!(u as { movable?: boolean }).movable) u.resourceFailed(`domain ${this.name} moved to ${target.name}`)
+    for (const u of [...this.users]) if (!u.movable) u.resourceFailed(`domain ${this.name} moved to ${target.name}`)
     const from = this.hostRef
     from.ctx.model.lmm.remove(this.cpuVar)
     this.cache.drop()
@@ -163,7 +163,7 @@ export class SimVm implements RateOwner {
     this.cpuVar = this.makeCpuVar(target)
     this.cache = this.makeCache(target)
     this.updateCpuVar()
-    for (const u of this.users) (u as { moved?: (h: SimHost) => void }).moved?.(target)
+    for (const u of this.users) u.moved(target)
     from.ctx.log('vm-move', `${this.name} ${from.name} -> ${target.name}`)
   }
 
