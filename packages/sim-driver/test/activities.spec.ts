@@ -188,4 +188,19 @@ describe('activity life cycle', () => {
     expect(() => e.faults.crashHost('h1', 1)).toThrow(/crashHost: expected a time >= now \(5\), found 1/)
     expect(() => e.faults.slowDisk('h1', 0)).toThrow(/slowDisk: expected a finite factor > 0, found 0/)
   })
+
+  it('a transfer between two guests runs only while neither is suspended', async () => {
+    const e = engine()
+    const a = e.host('h1').createVm({ name: 'a', vcpus: 1, memoryMiB: 256 })
+    const b = e.host('h2').createVm({ name: 'b', vcpus: 1, memoryMiB: 256 })
+    const c = e.comm({ from: a, to: b, bytes: 100e6 }).start()
+    e.schedule(0.5, () => { a.suspend(); b.suspend() })
+    e.schedule(1, () => a.resume())
+    e.schedule(2, () => b.resume())
+    await e.run()
+    // 0.5 s of transfer, paused from 0.5 to 2, then the other 0.5 s.
+    expect(c.finishedAtS).toBeCloseTo(2.5, 9)
+    expect(a.usage.netTxBytes).toBe(100e6)
+    expect(b.usage.netRxBytes).toBe(100e6)
+  })
 })

@@ -92,7 +92,7 @@ export class FlowActivity extends ActivityBase implements ResourceUser, UsageCon
     const plan = this.plan as FlowPlan
     this.detach()
     plan.onEnd?.(plan.amount, true)
-    for (const vm of plan.vms) plan.account?.(vm, vmDone(vm), plan.amount)
+    for (const vm of plan.vms) plan.account?.(vm, vm.finishedUsage, plan.amount)
     this.complete()
   }
 
@@ -105,7 +105,7 @@ export class FlowActivity extends ActivityBase implements ResourceUser, UsageCon
       const done = plan.amount - this.flow.remaining(now)
       this.engine.model.stopFlow(this.flow, now)
       plan.onEnd?.(done, false)
-      for (const vm of plan.vms) plan.account?.(vm, vmDone(vm), done)
+      for (const vm of plan.vms) plan.account?.(vm, vm.finishedUsage, done)
     }
     this.detach()
   }
@@ -125,6 +125,8 @@ export class FlowActivity extends ActivityBase implements ResourceUser, UsageCon
   }
 
   resume (): void {
+    // A transfer between two guests runs only when neither is suspended.
+    if (this.plan?.vms.some(vm => vm.suspended) === true) return
     this.paused = false
     if (this.flow !== undefined) this.engine.model.resumeFlow(this.flow)
   }
@@ -144,9 +146,4 @@ export class FlowActivity extends ActivityBase implements ResourceUser, UsageCon
     const done = plan.amount - this.flow.remaining(this.engine.nowS())
     for (const vm of plan.vms) plan.account(vm, usage, done)
   }
-}
-
-/** The VM's accumulated (finished) usage record. */
-function vmDone (vm: SimVm): SimVmUsage {
-  return vm.finishedUsage
 }
