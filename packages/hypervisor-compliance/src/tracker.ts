@@ -22,9 +22,10 @@ export class Tracker {
     const domains = this.domains.splice(0)
     for (const { driver, name } of domains.reverse()) {
       try {
-        const known = (await driver.listDomains()).some(d => d.name === name)
-        if (!known) continue
-        await driver.destroyDomain(name)
+        const found = (await driver.listDomains()).find(d => d.name === name)
+        if (found === undefined) continue
+        // clean-up does not test idempotence: destroy only what is not stopped
+        if (found.state !== 'stopped') await driver.destroyDomain(name)
         await driver.removeDomain(name, { deleteImages: true })
       } catch (err) {
         failures.push(new Error(`clean-up of domain ${name} on ${driver.hostname} failed: ${(err as Error).message}`, { cause: err }))

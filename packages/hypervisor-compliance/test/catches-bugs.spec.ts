@@ -1,0 +1,44 @@
+// The suite fails a driver that breaks the contract, and names the clause:
+// each buggy in-memory driver fails exactly the clauses its bug breaks.
+import { describe, it, expect } from 'vitest'
+import { spawnSync } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const pkg = fileURLToPath(new URL('..', import.meta.url))
+const vitestBin = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs')
+
+interface JsonReport { testResults: Array<{ assertionResults: Array<{ ancestorTitles: string[], title: string, status: string }> }> }
+
+const EXPECTED: Record<string, string[]> = {
+  'pause-stopped-ok': ['lifecycle.pause.invalid'],
+  'destroy-not-idempotent': ['lifecycle.destroy.idempotent'],
+  'create-leaks-on-oom': ['accounting.memory.never-fits'],
+  'migration-keeps-source': ['migration.live'],
+  'restore-new-uuid': ['checkpoint.save-restore'],
+  'failed-migration-stops-domain': ['migration.failed']
+}
+
+describe('the compliance suite catches broken drivers', () => {
+  it('fails exactly the clause each bug breaks', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'compliance-check-')), 'report.json')
+    const r = spawnSync(process.execPath, [vitestBin, 'run', '--config', 'test/fixtures/vitest.config.ts', '--reporter=json', `--outputFile=${out}`, 'test/fixtures/broken-drivers.check.ts'], { cwd: pkg, encoding: 'utf8', timeout: 120_000 })
+    expect(r.status, r.stderr.slice(-2000)).toBe(1) // the buggy drivers fail
+    const report = JSON.parse(readFileSync(out, 'utf8')) as JsonReport
+    const failed: Record<string, string[]> = {}
+    let passed = 0
+    for (const file of report.testResults) {
+      for (const t of file.assertionResults) {
+        const bug = /hypervisor compliance: bug (\S+)/.exec(t.ancestorTitles.join(' '))?.[1]
+        if (bug === undefined) continue
+        if (t.status === 'failed') (failed[bug] ??= []).push(/^\[([^\]]+)\]/.exec(t.title)?.[1] ?? t.title)
+        if (t.status === 'passed') passed++
+      }
+    }
+    expect(failed).toEqual(EXPECTED)
+    expect(passed).toBe(6 * 38 - 6)
+  }, 150_000)
+})
