@@ -72,6 +72,14 @@ describe('activity life cycle', () => {
     const late = e.exec({ on: h1, flops: 1 })
     await expect(late.wait()).rejects.toBeInstanceOf(ActivityFailedError)
     expect(e.eventLog.some(l => l.includes('fault crashHost h1'))).toBe(true)
+    // Rebooted: it runs work again, empty.
+    e.faults.recoverHost('h1')
+    expect(h1.failed).toBe(false)
+    const again = e.comm({ from: h1, to: e.host('h2'), bytes: 100e6 }).start()
+    const t0 = e.nowS()
+    await e.run()
+    expect(again.finishedAtS! - t0).toBeCloseTo(1, 9)
+    expect(h1.freeMemoryMiB()).toBe(2048 - 512)
   })
 
   it('cutLink fails transfers through the NIC but not local work', async () => {

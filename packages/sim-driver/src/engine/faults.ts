@@ -29,6 +29,12 @@ export class EngineFaults {
     this.at(atS, 'crashHost', () => { this.engine.log('fault', `crashHost ${name}`); h.cutLink(); h.crash() })
   }
 
+  /** A crashed host runs again (rebooted): no guests (they were lost), cold page cache, link up. */
+  recoverHost (name: string, atS?: number): void {
+    const h = this.engine.host(name)
+    this.at(atS, 'recoverHost', () => { this.engine.log('fault', `recoverHost ${name}`); h.recover() })
+  }
+
   /** The host's NIC goes down: transfers through it fail, new ones fail at start. */
   cutLink (hostName: string, atS?: number): void {
     const h = this.engine.host(hostName)

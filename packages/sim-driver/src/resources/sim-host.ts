@@ -110,6 +110,12 @@ export class SimHost {
     this.cache.drop()
   }
 
+  /** @internal the engine's recoverHost: it runs again, empty (its guests were lost), caches cold. */
+  recover (): void {
+    this.isFailed = false
+    this.linkDown = false
+  }
+
   /** @internal the engine's cutLink. */
   cutLink (): void {
     if (this.linkDown) return
