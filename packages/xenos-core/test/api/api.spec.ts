@@ -50,6 +50,10 @@ describe('the xenos.* methods', () => {
     expect(refused.faultString).toMatch(/user "bob" is not allowed: expected owner of service/)
     expect((await fault(bob.call('xenos.grant', [svc.id, 'bob']))).faultCode).toBe(FaultCode.FORBIDDEN)
     expect((await fault(alice.call('xenos.peer.exportTemplate', ['web']))).faultCode).toBe(FaultCode.FORBIDDEN)
+    // even an administrator's malformed peer call is a clear fault, not a crash
+    const bad = await fault(admin.call('xenos.peer.commitMigration', ['m1', { id: 'x', groups: 'g' }]))
+    expect(bad.faultCode).toBe(FaultCode.BAD_ARGUMENT)
+    expect(bad.faultString).toMatch(/record\.name: expected a non-empty string/)
     const listed = await bob.listServices('state=running owner=alice')
     expect(listed.map(s => [s.name, s.grantees])).toEqual([['alices', []]])
     expect((await alice.pauseService(svc.id)).state).toBe('paused')
