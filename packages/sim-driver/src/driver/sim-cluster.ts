@@ -143,6 +143,7 @@ export class SimCluster {
     work.then(() => { done = true }, () => { done = true })
     let idleTurns = 0
     while (!done) {
+      // One turn of the JS event loop (not a timer: no real time is read or waited for).
       await new Promise<void>(resolve => { setImmediate(resolve) })
       const before = this.engine.stats.events + this.engine.stats.flowCompletions
       await this.engine.run()
