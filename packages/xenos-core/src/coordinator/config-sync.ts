@@ -71,9 +71,14 @@ async function registerTemplate (ctx: CoordinatorContext, t: TemplateConfig, opt
 async function registerService (ctx: CoordinatorContext, s: ServiceConfig): Promise<void> {
   const known = ctx.registry.findService(s.name)
   if (known !== undefined) {
-    await ctx.registry.updateService(known.id, { groups: s.groups, attributes: s.attributes, endpoints: s.endpoints, owner: s.owner })
-    for (const g of known.groups) if (!s.groups.includes(g)) await ctx.network?.leaveGroup?.(g, known.id)
-    for (const g of s.groups) await ctx.network?.joinGroup?.(g, known.id)
+    // As at creation: the template's defaults, then the file's values.
+    const t = ctx.registry.findTemplate(known.template)
+    const groups = [...new Set([...(t?.defaultGroups ?? []), ...s.groups])]
+    const attributes = { ...(t?.defaultAttributes ?? {}), ...s.attributes }
+    const endpoints = s.endpoints.length > 0 ? s.endpoints : (t?.endpoints ?? known.endpoints)
+    await ctx.registry.updateService(known.id, { groups, attributes, endpoints, owner: s.owner })
+    for (const g of known.groups) if (!groups.includes(g)) await ctx.network?.leaveGroup?.(g, known.id)
+    for (const g of groups) await ctx.network?.joinGroup?.(g, known.id)
   } else {
     const rec = await createInstance(ctx, s.template, {
       name: s.name, groups: s.groups, attributes: s.attributes, owner: s.owner, origin: 'config',

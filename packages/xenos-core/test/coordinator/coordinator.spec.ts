@@ -30,6 +30,22 @@ describe('registry from config files', () => {
     expect(problems[0]?.detail).toMatch(/expected a template "no-such-template"/)
   })
 
+  it('picks up changed and new files on reload, keeping ids', async () => {
+    const a = await h.add('h1', [webTemplate('web')], [
+      { name: 'web-a', template: 'web', groups: ['edge'], attributes: {}, endpoints: [], owner: 'alice', autostart: false, source: 'a' }
+    ])
+    const id = a.coordinator.getService('web-a').id
+    a.config.services = [
+      { name: 'web-a', template: 'web', groups: ['core'], attributes: { v: '2' }, endpoints: [], owner: 'carol', autostart: true, source: 'a' },
+      { name: 'web-c', template: 'web', groups: [], attributes: {}, endpoints: [], owner: 'alice', autostart: false, source: 'c' }
+    ]
+    const r = await a.coordinator.reload()
+    expect(r?.services.sort()).toEqual(['web-a', 'web-c'])
+    expect(a.coordinator.getService('web-a')).toMatchObject({ id, owner: 'carol', state: 'running', attributes: { tier: 'front', v: '2' } })
+    expect(a.coordinator.getService('web-a').groups.sort()).toEqual(['core', 'web-all'])
+    expect(a.coordinator.getService('web-c').state).toBe('stopped')
+  })
+
   it('answers the local side of search for services and for the host', async () => {
     const a = await h.add('h1', [webTemplate('web')], [
       { name: 'web-a', template: 'web', groups: ['edge'], attributes: {}, endpoints: [], owner: 'alice', autostart: true, source: 'a' },
