@@ -101,7 +101,7 @@ describe('MaxMinSystem', () => {
       const { sys, cons, vars } = build(caps, specs, true)
       const live = specs.map((s, i) => ({ spec: s, v: vars[i]! }))
       for (let step = 0; step < 20; step++) {
-        const what = r.int(4)
+        const what = r.int(5)
         if (what === 0 && live.length > 0) {
           const [gone] = live.splice(r.int(live.length), 1)
           sys.remove(gone!.v)
@@ -114,10 +114,14 @@ describe('MaxMinSystem', () => {
           const ci = r.int(nCons)
           caps[ci] = randomCap(r)
           sys.setCapacity(cons[ci]!, caps[ci]!)
-        } else if (live.length > 0) {
+        } else if (what === 3 && live.length > 0) {
           const x = live[r.int(live.length)]!
           x.spec = { ...x.spec, weight: r.int(3) }
           sys.setWeight(x.v, x.spec.weight)
+        } else if (live.length > 0) {
+          const x = live[r.int(live.length)]!
+          x.spec = { ...x.spec, bound: ties ? 5 * (1 + r.int(4)) : 1 + r.next() * 50 }
+          sys.setBound(x.v, x.spec.bound)
         }
         if (r.next() < 0.5) {
           sys.solve()
