@@ -174,6 +174,28 @@ describe('disk and page cache', () => {
     expect(t1 - t0).toBeCloseTo(bytes / (2 * READ), 6)
   })
 
+  it('the page cache evicts the least recently used data', async () => {
+    const e = engine()
+    // Guest cache: 384 - 128 = 256 MiB; files of 160 MiB: two do not fit together.
+    const vm = e.host('h1').createVm({ name: 'g', vcpus: 1, memoryMiB: 384 })
+    const f = 160 * MiB
+    const times: number[] = []
+    const actor = (async () => {
+      for (const key of ['a', 'b', 'b', 'a']) {
+        const t0 = e.nowS()
+        await e.io({ on: vm, op: 'read', bytes: f, cacheKey: key }).wait()
+        times.push(e.nowS() - t0)
+      }
+    })()
+    await e.run()
+    await actor
+    // a: miss; b: miss (evicts a); b: hit; a: miss again.
+    expect(times[0]).toBeCloseTo(f / READ, 9)
+    expect(times[1]).toBeCloseTo(f / READ, 9)
+    expect(times[2]).toBeCloseTo(f / MEM, 9)
+    expect(times[3]).toBeCloseTo(f / READ, 9)
+  })
+
   it('writes under the dirty limit go at memory speed, then are written back', async () => {
     const e = engine({ virtualized: false })
     const h = e.host('h1')
