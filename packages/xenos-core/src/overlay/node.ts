@@ -59,6 +59,13 @@ export interface OverlayNodeInit {
    * one machine, connect faster than that. @default 1000
    */
   inboundConnectionThreshold?: number
+  /**
+   * Yamux flow-control window per stream, and the largest Yamux message. A
+   * larger window lets one stream carry more bytes per round trip, which is
+   * what an image transfer needs. @default { initialStreamWindowBytes: 4194304,
+   * maxStreamWindowBytes: 16777216, maxMessageBytes: 65536 }
+   */
+  muxer?: { initialStreamWindowBytes?: number; maxStreamWindowBytes?: number; maxMessageBytes?: number }
 }
 
 export interface OverlayNode {
@@ -88,7 +95,15 @@ export async function createOverlayNode(init: OverlayNodeInit): Promise<OverlayN
     addresses: { listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [
+      yamux({
+        ...(init.muxer?.maxMessageBytes !== undefined ? { maxMessageSize: init.muxer.maxMessageBytes } : {}),
+        streamOptions: {
+          initialStreamWindowSize: init.muxer?.initialStreamWindowBytes ?? 4 * 1024 * 1024,
+          maxStreamWindowSize: init.muxer?.maxStreamWindowBytes ?? 16 * 1024 * 1024,
+        },
+      }),
+    ],
     ...(psk !== undefined ? { connectionProtector: preSharedKey({ psk }) } : {}),
     connectionManager: {
       maxConnections: init.maxConnections ?? 300,

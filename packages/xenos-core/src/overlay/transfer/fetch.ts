@@ -2,9 +2,9 @@
  * Fetch an image from several holders at once. The manifest (verified against
  * its hash) comes from the first holder that has it; then every holder is
  * served by `streamsPerHolder` workers, each taking the rarest missing chunk
- * that its holder has (rarest among the holders' bitmaps, ties broken at
- * random, so hosts fetching the same image at once take different chunks
- * first and then trade them). Each chunk is verified by SHA-256 on arrival
+ * that its holder has (rarest among the holders' bitmaps; ties go to the
+ * first after a random starting point, so hosts fetching the same image at
+ * once take different chunks first and then trade them). Each chunk is verified by SHA-256 on arrival
  * and written to the store; a holder that fails (unreachable, dead, a bad
  * answer or a corrupt chunk) is dropped and its chunk goes back to the pool.
  * Chunks already in the store (a resumed fetch) are not fetched again.
@@ -33,7 +33,7 @@ export interface FetchInit {
   streamsPerHolder?: number
   /** Deadline of one request (dial included). @default 30000 */
   requestTimeoutMs?: number
-  /** How often an idle worker asks its holder which chunks it has now. @default 100 */
+  /** How often a worker asks a holder that lacks chunks which chunks it has now. @default 100 */
   haveRefreshMs?: number
   /** Give up when no chunk arrives for this long while chunks are missing. @default 60000 */
   stallTimeoutMs?: number
@@ -57,6 +57,9 @@ export interface FetchReport {
 interface Holder {
   ref: string
   bitmap: Uint8Array | undefined
+  /** The bitmap holds every chunk. */
+  complete: boolean
+  refreshedAtMs: number
   refreshing: Promise<void> | undefined
   chunks: number
   failure: string | undefined
@@ -67,7 +70,7 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
   const timeoutMs = init.requestTimeoutMs ?? 30_000
   const refreshMs = init.haveRefreshMs ?? 100
   const stallMs = init.stallTimeoutMs ?? 60_000
-  const holders: Holder[] = [...new Set(init.holders)].map((ref) => ({ ref, bitmap: undefined, refreshing: undefined, chunks: 0, failure: undefined }))
+  const holders: Holder[] = [...new Set(init.holders)].map((ref) => ({ ref, bitmap: undefined, complete: false, refreshedAtMs: 0, refreshing: undefined, chunks: 0, failure: undefined }))
   if (holders.length === 0) throw new TransferError(`image ${init.manifestHash}: expected at least one holder, found none`)
 
   const manifest = await fetchManifest(libp2p, init.manifestHash, holders, timeoutMs)
@@ -95,27 +98,41 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
   const live = (): Holder[] => holders.filter((h) => h.failure === undefined)
   const done = (): boolean => store.count() === total || stalled !== undefined
 
+  // Among the rarest chunks, take the first at or after a random starting
+  // point: hosts fetching the same image at once then take different chunks
+  // from the first holder (few duplicates on its link) and trade them after.
+  const startAt = Math.floor(Math.random() * total)
+  // A holder with the whole image is asked only for chunks that no partial
+  // holder (a host fetching it too) can give: its upload is then spent on
+  // chunks the others lack, and the hosts trade the rest among themselves.
   const pick = (holder: Holder): number | undefined => {
     if (holder.bitmap === undefined) return undefined
-    let best: number[] = []
+    let best: number | undefined
     let bestRarity = Infinity
     const others = live()
-    for (let i = 0; i < total; i++) {
+    const partials = others.filter((o) => o !== holder && o.bitmap !== undefined && !o.complete)
+    for (let k = 0; k < total; k++) {
+      const i = (startAt + k) % total
       if (store.has(i) || inFlight.has(i) || !bitmapHas(holder.bitmap, i)) continue
+      if (holder.complete && partials.some((o) => bitmapHas(o.bitmap!, i))) continue
       let rarity = 0
       for (const o of others) if (o.bitmap !== undefined && bitmapHas(o.bitmap, i)) rarity++
       if (rarity < bestRarity) {
         bestRarity = rarity
-        best = [i]
-      } else if (rarity === bestRarity) best.push(i)
+        best = i
+      }
     }
-    return best.length === 0 ? undefined : best[Math.floor(Math.random() * best.length)]
+    return best
   }
 
   const refresh = (holder: Holder, client: ChunkClient): Promise<void> => {
     holder.refreshing ??= (async () => {
+      holder.refreshedAtMs = performance.now()
       const r = await client.request({ op: 'have', hash: init.manifestHash }, Math.ceil(total / 8), timeoutMs)
-      if (r.status === STATUS_OK) holder.bitmap = r.body.slice()
+      if (r.status === STATUS_OK) {
+        holder.bitmap = r.body.slice()
+        holder.complete = countBits(holder.bitmap) === total
+      }
       else if (r.status === STATUS_NOT_HELD) holder.bitmap ??= new Uint8Array(Math.ceil(total / 8))
       else throw new TransferError(`holder ${holder.ref}: ${new TextDecoder().decode(r.body)}`)
     })().finally(() => {
@@ -130,6 +147,8 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
       client = await ChunkClient.open(libp2p, holder.ref, timeoutMs)
       if (holder.bitmap === undefined) await refresh(holder, client)
       while (!done() && holder.failure === undefined) {
+        // A partial holder gains chunks as it fetches: keep its bitmap fresh.
+        if (!holder.complete && performance.now() - holder.refreshedAtMs > refreshMs) await refresh(holder, client)
         const index = pick(holder)
         if (index === undefined) {
           if (performance.now() - lastProgressMs > stallMs) stalled ??= `no chunk arrived for ${stallMs} ms`
@@ -197,4 +216,16 @@ async function fetchManifest(libp2p: OverlayLibp2p, hash: string, holders: Holde
     }
   }
   throw new TransferError(`image ${hash}: expected a holder to supply its manifest, found none (${failures.join('; ')})`)
+}
+
+function countBits(bitmap: Uint8Array): number {
+  let n = 0
+  for (const byte of bitmap) {
+    let b = byte
+    while (b !== 0) {
+      b &= b - 1
+      n++
+    }
+  }
+  return n
 }

@@ -1,0 +1,40 @@
+/**
+ * A holder host in its own process, for the transfer benchmark: it serves one
+ * image file over libp2p (chunk protocol) and over a raw TCP socket, prints
+ * `{ "multiaddr", "hash", "rawPort" }` as one JSON line, and exits when its
+ * standard input closes. Run by overlay-transfer.ts through bench/run-ts.mjs:
+ * `node bench/run-ts.mjs bench/overlay-holder-process.ts -- <image> <dataDir> <chunkSizeBytes>`.
+ */
+import { createReadStream } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
+import { pipeline } from 'node:stream/promises'
+import { createOverlayNode } from '../src/overlay/node.js'
+import { buildManifest, manifestHash } from '../src/overlay/transfer/manifest.js'
+import { FileChunkStore } from '../src/overlay/transfer/chunk-store.js'
+import { ChunkServer, ImageShelf } from '../src/overlay/transfer/chunk-server.js'
+
+export async function main(argv: string[]): Promise<void> {
+  const [image, dataDir, chunkText] = argv
+  if (image === undefined || dataDir === undefined || chunkText === undefined) throw new Error('expected arguments <image> <dataDir> <chunkSizeBytes>')
+  const node = await createOverlayNode({ dataDir })
+  const shelf = new ImageShelf()
+  const server = new ChunkServer(node.libp2p, shelf)
+  await server.start()
+  const manifest = await buildManifest(image, Number(chunkText))
+  const store = await FileChunkStore.openComplete(image, manifest)
+  shelf.put(store)
+  const raw = createServer((socket) => {
+    pipeline(createReadStream(image, { highWaterMark: 1024 * 1024 }), socket).catch((err: unknown) => socket.destroy(err as Error))
+  })
+  await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r))
+  process.stdout.write(`${JSON.stringify({ multiaddr: node.multiaddrs()[0], hash: manifestHash(manifest), rawPort: (raw.address() as AddressInfo).port })}\n`)
+  await new Promise<void>((r) => {
+    process.stdin.on('end', r)
+    process.stdin.on('close', r)
+    process.stdin.resume()
+  })
+  await new Promise<void>((r) => raw.close(() => r()))
+  await store.close()
+  await server.stop()
+  await node.stop()
+}
