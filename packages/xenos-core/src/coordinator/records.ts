@@ -56,6 +56,8 @@ export interface ServiceRecord {
   origin: 'config' | 'instance' | 'migration'
   /** The driver's handle, saved to reattach after a restart. */
   handle?: DomainHandle
+  /** Checkpoint files saved by `checkpointService`, oldest first. */
+  checkpoints?: string[]
   /** Last failure seen (reattach, crash), for humans. */
   lastError?: string
 }

@@ -77,11 +77,11 @@ export async function checkpointService (ctx: CoordinatorContext, idOrName: stri
   let checkpointPath = ''
   const service = await act(ctx, idOrName, 'checkpointed', async rec => {
     if (rec.state !== 'running' && rec.state !== 'paused') throw new ServiceStateError(rec.id, 'checkpoint', ['running', 'paused'], rec.state)
-    const existing = await ctx.driver.listImages(`checkpoints/${rec.id}`)
-    checkpointPath = paths.checkpoint(rec.id, existing.length + 1)
+    checkpointPath = paths.checkpoint(rec.id, (rec.checkpoints?.length ?? 0) + 1)
     return await ctx.driver.saveDomain(rec.domainName, checkpointPath, { leaveRunning: options.leaveRunning ?? true })
   }, true)
-  return { service, checkpointPath }
+  const recorded = await ctx.registry.updateService(service.id, { checkpoints: [...(service.checkpoints ?? []), checkpointPath] })
+  return { service: recorded, checkpointPath }
 }
 
 export async function serviceStats (ctx: CoordinatorContext, idOrName: string): Promise<ServiceStats> {

@@ -103,6 +103,7 @@ describe('operations and events', () => {
     expect(stats).toMatchObject({ state: 'running', vcpus: 1, memoryMiB: 384 })
     const ck = await c.checkpointService(s.id)
     expect(ck.checkpointPath).toBe(`checkpoints/${s.id}/1.ckpt`)
+    expect(ck.service.checkpoints).toEqual([ck.checkpointPath])
     expect((await c.stopService(s.id)).state).toBe('stopped')
     expect((await c.stopService(s.id)).state).toBe('stopped')
     await expect(c.pauseService(s.id)).rejects.toThrow(/expected state running or paused, found stopped/)
