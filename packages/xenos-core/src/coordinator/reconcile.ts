@@ -15,8 +15,11 @@ const EVENT_OF: Partial<Record<ServiceState, CoordinatorEventKind>> = { crashed:
 
 export async function reconcileStates (ctx: CoordinatorContext): Promise<string[]> {
   const changed: string[] = await adoptOrphans(ctx)
+  // One listing for all services (cheap on every backend); a service whose state differs is
+  // inspected again under its lock, so an operation that finished in between is not misread.
+  const listed = new Map((await ctx.driver.listDomains()).map(d => [d.name, d.state]))
   for (const s of ctx.registry.services()) {
-    if (s.state === 'migrating' || s.state === 'vanished') continue
+    if (s.state === 'migrating' || s.state === 'vanished' || listed.get(s.domainName) === s.state) continue
     await ctx.withLock(s.id, async () => {
       const rec = ctx.registry.findService(s.id)
       if (rec === undefined || rec.state === 'migrating' || rec.state === 'vanished') return
