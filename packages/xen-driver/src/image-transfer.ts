@@ -9,6 +9,8 @@ import { XlCommandError } from './errors.js'
  * unwanted copy there. Paths are absolute in each host's Domain 0.
  */
 export interface ImageTransfer {
+  /** Whether `targetPath` exists on `target` (the driver never overwrites nor removes a file it did not copy). */
+  exists: (target: MigrationTarget, targetPath: string) => Promise<boolean>
   /** Copies `sourcePath` (this host) to `targetPath` on `target`; fails if `targetPath` exists there. Returns bytes sent. */
   copy: (sourcePath: string, target: MigrationTarget, targetPath: string, signal?: AbortSignal) => Promise<{ bytes: number }>
   /** Removes `targetPath` on `target` (no-op when absent). */
@@ -18,6 +20,7 @@ export interface ImageTransfer {
 /** For targets whose image directory this machine can reach as a local path (two hosts on one machine, shared storage, tests). */
 export function localCopyTransfer (shell: HostShell): ImageTransfer {
   return {
+    exists: async (_target, targetPath) => (await shell.run(['test', '-e', targetPath])).exitCode === 0,
     copy: async (sourcePath, _target, targetPath, signal) => {
       const exists = await shell.run(['test', '-e', targetPath])
       if (exists.exitCode === 0) throw new Error(`expected no file at ${targetPath} on the target, found one`)
@@ -50,13 +53,14 @@ export function scpTransfer (shell: HostShell, init: ScpTransferInit = {}): Imag
   const user = init.user ?? 'root'
   const opts = init.sshOptions ?? ['-o', 'BatchMode=yes']
   const dest = (target: MigrationTarget): string => `${user}@${target.host}`
+  const remote = (target: MigrationTarget, argv: string[]): Promise<{ exitCode: number | undefined, stderr: string }> =>
+    shell.run(['ssh', ...opts, dest(target), argv.map(a => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')])
   return {
+    exists: async (target, targetPath) => (await remote(target, ['test', '-e', targetPath])).exitCode === 0,
     copy: async (sourcePath, target, targetPath, signal) => {
-      const remote = (argv: string[]): Promise<{ exitCode: number | undefined, stderr: string }> =>
-        shell.run(['ssh', ...opts, dest(target), argv.map(a => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')])
-      const exists = await remote(['test', '-e', targetPath])
+      const exists = await remote(target, ['test', '-e', targetPath])
       if (exists.exitCode === 0) throw new Error(`expected no file at ${targetPath} on ${target.host}, found one`)
-      await remote(['mkdir', '-p', posix.dirname(targetPath)])
+      await remote(target, ['mkdir', '-p', posix.dirname(targetPath)])
       const r = await shell.run(['scp', '-q', ...opts, sourcePath, `${dest(target)}:${targetPath}`], signal !== undefined ? { signal } : {})
       if (r.exitCode !== 0) throw new XlCommandError(`scp ${sourcePath} ${dest(target)}:${targetPath}`, r.exitCode, r.stderr)
       const st = await shell.run(['stat', '-c', '%s', sourcePath])

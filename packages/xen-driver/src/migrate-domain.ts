@@ -61,16 +61,23 @@ export function assertTarget (target: unknown): asserts target is MigrationTarge
 }
 
 /**
- * Live migration with `xl migrate`: copy the images to the target first
- * (xl moves memory only), send a config naming the target's image paths
- * (`-C`), run `xl migrate -s SSH -C CFG NAME HOST`, then delete the source's
- * images. On any failure the copies on the target are removed and the domain
- * is left running here (xl resumes it).
+ * Migration with `xl migrate`, which moves memory only.
+ * - `storage: 'stop-and-copy'` (the paper's method): pause the domain so its
+ *   disks stop changing, copy its images to the target, then
+ *   `xl migrate -s SSH -C CFG NAME HOST` (the `-C` config names the target's
+ *   image paths); the target unpauses it. Downtime runs from the pause to the
+ *   target's "successful startup".
+ * - `storage: 'none'` (shared storage): a live `xl migrate` at once; with
+ *   `live: false` the domain is paused first (a cold migration).
+ * `live` in the report is the mode asked for: xl's memory protocol is the
+ * same pre-copy either way, on a paused guest it sends each page once.
+ * Afterwards the source's images are deleted. On any failure the copies on
+ * the target are removed and the domain runs here again as before.
  */
 export async function migrateDomain (ctx: MigrationContext, name: string, target: MigrationTarget, options: MigrationOptions = {}): Promise<MigrationReport> {
   assertDomainName(name)
   assertTarget(target)
-  if (options.live === false) throw new UnsupportedOperationError('cold migration (xl migrate is always live)', 'xen')
+  const live = options.live ?? true
   const storage = options.storage ?? 'stop-and-copy'
   if (storage !== 'none' && storage !== 'stop-and-copy') throw new UnsupportedOperationError(`storage migration mode ${storage}`, 'xen')
   const info = await ctx.inspect(name)
@@ -81,11 +88,22 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
   const copied: string[] = []
   let diskBytes = 0
   const marks: Record<string, number> = {}
+  const wasPaused = info.state === 'paused'
+  let pausedByUs = false
   try {
+    if ((storage === 'stop-and-copy' || !live) && !wasPaused) {
+      // copying a disk the guest is writing would give the target a torn image
+      const p = await ctx.xl(['pause', name])
+      if (p.exitCode !== 0) throw new MigrationFailedError(name, target.host, `xl pause exited ${p.exitCode}: ${lastLines(p.stderr)}`)
+      pausedByUs = true
+      marks.paused = ctx.clock.nowS()
+    }
     if (storage === 'stop-and-copy') {
       for (const [i, disk] of info.spec.disks.entries()) {
-        const r = await ctx.transfer.copy(ctx.store.resolve(disk.image), target, targetPaths[i]!, options.signal)
-        copied.push(targetPaths[i]!)
+        const to = targetPaths[i]!
+        if (await ctx.transfer.exists(target, to)) throw new MigrationFailedError(name, target.host, `expected no image at ${to} on the target, found one`)
+        copied.push(to) // from here on a failure removes it, partial or whole
+        const r = await ctx.transfer.copy(ctx.store.resolve(disk.image), target, to, options.signal)
         diskBytes += r.bytes
       }
     }
@@ -99,7 +117,8 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
       if (/Transfer complete|Target has acknowledged transfer/.test(line)) marks.ack ??= now
       if (/Target reports successful startup|Domain started successs?fully/.test(line)) marks.started ??= now
     }
-    const r = await ctx.xl(['migrate', '-s', sshCommand, '-C', cfgPath, name, hostArg], {
+    // -p keeps a domain the caller had paused paused on the target (passed on to migrate-receive when xl runs it through ssh)
+    const r = await ctx.xl(['migrate', ...(wasPaused ? ['-p'] : []), '-s', sshCommand, '-C', cfgPath, name, hostArg], {
       timeoutS: options.timeoutS ?? ctx.init.timeoutS ?? 900,
       onStderrLine: onLine,
       ...(options.signal !== undefined ? { signal: options.signal } : {})
@@ -110,6 +129,10 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
     for (const p of copied) {
       try { await ctx.transfer.remove(target, p) } catch (e) { cleanup.push(`could not remove ${p} on ${target.host}: ${(e as Error).message}`) }
     }
+    if (pausedByUs) {
+      const u = await ctx.xl(['unpause', name])
+      if (u.exitCode !== 0) cleanup.push(`could not unpause ${name} here: ${lastLines(u.stderr)}`)
+    }
     const reason = (err as Error).name === 'MigrationFailedError' ? (err as MigrationFailedError).reason : `${(err as Error).name}: ${(err as Error).message}`
     throw new MigrationFailedError(name, target.host, reason + (cleanup.length > 0 ? `; ${cleanup.join('; ')}` : ''), { cause: err })
   }
@@ -118,8 +141,11 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
     for (const disk of info.spec.disks) await ctx.store.remove(disk.image)
   }
   await ctx.forget(name)
-  const totalS = ctx.clock.nowS() - t0
-  const downtimeS = marks.ack !== undefined && marks.started !== undefined ? Math.min(totalS, Math.max(0, marks.started - marks.ack)) : 0
+  const end = ctx.clock.nowS()
+  const totalS = end - t0
+  const downtimeS = marks.paused !== undefined
+    ? Math.min(totalS, (marks.started ?? end) - marks.paused)
+    : marks.ack !== undefined && marks.started !== undefined ? Math.min(totalS, Math.max(0, marks.started - marks.ack)) : 0
   // xl hides libxc's per-round progress during migration: the memory sent is
   // known to be at least one full pass of the domain's memory.
   const memoryBytes = info.spec.memoryMiB * MiB
@@ -127,7 +153,7 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
     domain: name,
     fromHost: ctx.hostname,
     toHost: ctx.init.targets?.[target.host]?.hostname ?? target.host,
-    live: true,
+    live,
     storage,
     totalS,
     downtimeS,

@@ -373,7 +373,7 @@ async function cmdMigrateReceive (dir, args) {
   withState(dir, (state) => {
     const x = state.domains.find(y => y.domid === d.domid)
     x.name = saved.name
-    x.paused = flags.p === true || saved.paused === true
+    x.paused = flags.p === true // migrate-receive unpauses unless -p, as xl does
   })
   err('migration target: Domain started successsfully.')
   out('REPORT 0')
