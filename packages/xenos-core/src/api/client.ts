@@ -20,7 +20,7 @@ import { XmlRpcClient, httpTransport, type XmlRpcTransport } from '../xmlrpc/cli
 import type { Credentials } from '../xmlrpc/credentials.js'
 import { FaultCode, XmlRpcFault } from '../xmlrpc/fault.js'
 import type { XmlRpcValue } from '../xmlrpc/values.js'
-import type { EventPage } from '../coordinator/event-log.js'
+import type { CoordinatorEvent, EventPage } from '../coordinator/event-log.js'
 import type { MigrateResult } from '../coordinator/migration.js'
 import type { GroupRecord, HostRecord, ServiceRecord, ServiceSearchRecord, TemplateRecord } from '../coordinator/records.js'
 import type { ReplicateResult } from '../coordinator/replication.js'
@@ -79,6 +79,13 @@ export interface XenosClient {
   listGroups (): Promise<GroupRecord[]>
   publish (group: string, message: string): Promise<{ delivered: number }>
   events (sinceSeq: number, limit?: number): Promise<EventPage>
+  /**
+   * Poll `xenos.events` of the current host every `intervalMs` (default 1000)
+   * and call `listener` with each new event, in order, until `signal` aborts.
+   * A restart of the host (new `bootCount`) starts again from its first event.
+   * Resolves when stopped; rejects on a fault or when no host answers.
+   */
+  watchEvents (listener: (event: CoordinatorEvent) => void, options?: { intervalMs?: number, signal?: AbortSignal }): Promise<void>
   close (): void
 }
 
@@ -178,6 +185,23 @@ export function xenosClient (init: XenosClientInit): XenosClient {
     listGroups: () => typed(call('xenos.listGroups')),
     publish: (g, m) => typed(call('xenos.publish', [g, m])),
     events: (s, l) => typed(call('xenos.events', l === undefined ? [s] : [s, l])),
+    async watchEvents (listener, options = {}) {
+      const intervalMs = options.intervalMs ?? 1000
+      let sinceSeq = 0
+      let boot: number | undefined
+      while (options.signal?.aborted !== true) {
+        const page = await call('xenos.events', [sinceSeq]) as EventPage
+        if (boot !== undefined && page.bootCount !== boot) { sinceSeq = 0; boot = page.bootCount; continue }
+        boot = page.bootCount
+        for (const e of page.events) listener(e)
+        sinceSeq = page.nextSeq
+        if (page.events.length > 0) continue
+        await new Promise<void>(resolve => {
+          const timer = setTimeout(resolve, intervalMs)
+          options.signal?.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
+        })
+      }
+    },
     close () {
       for (const c of clients.values()) c.close?.()
       clients.clear()

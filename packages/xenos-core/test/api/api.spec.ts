@@ -124,5 +124,19 @@ describe('XenosClient', () => {
     expect(page.events.map(e => e.kind)).toEqual(expect.arrayContaining(['template-replicated', 'created', 'started', 'migrating', 'migrated']))
     const next = await admin.events(page.nextSeq)
     expect(next.events).toEqual([])
+    // the polling helper delivers what happens next, in order
+    const on1 = client('tok-admin', [h.url('h1')])
+    const stop = new AbortController()
+    const all: Array<{ kind: string, id: string | undefined }> = []
+    const watching = on1.watchEvents(e => { all.push({ kind: e.kind, id: e.serviceId }) }, { intervalMs: 20, signal: stop.signal })
+    const watchedId = (await on1.createInstance('web', { name: 'watched' })).id
+    await on1.startService(watchedId)
+    await on1.pauseService(watchedId)
+    const seen = (): string[] => all.filter(e => e.id === watchedId).map(e => e.kind)
+    const until = Date.now() + 5000
+    while (seen().length < 3 && Date.now() < until) await new Promise(resolve => setTimeout(resolve, 20))
+    stop.abort()
+    await watching
+    expect(seen()).toEqual(['created', 'started', 'paused'])
   })
 })
