@@ -44,9 +44,9 @@ export function xlConfig (spec: DomainSpec, uuid: string, paths: ResolvedPaths):
     if (path === undefined || !SAFE_PATH.test(path)) throw new InvalidSpecError(`disks[${i}].image`, 'a path without quotes or newlines', d.image)
     return `'format=${d.format ?? 'raw'}, vdev=${d.target}, access=${d.mode ?? 'rw'}, target=${path}'`
   })
-  lines.push(`disk = [ ${disks.join(', ')} ]`)
+  if (disks.length > 0) lines.push(`disk = [ ${disks.join(', ')} ]`)
   const vifs = spec.nics.map(n => `'mac=${n.mac ?? ''}, bridge=${n.bridge}'`.replace('mac=, ', ''))
-  lines.push(`vif = [ ${vifs.join(', ')} ]`)
+  if (vifs.length > 0) lines.push(`vif = [ ${vifs.join(', ')} ]`)
   lines.push('on_poweroff = "destroy"', 'on_reboot = "restart"', 'on_crash = "preserve"')
   for (const [key, value] of Object.entries(spec.annotations ?? {})) {
     const m = XEN_KEY.exec(key)

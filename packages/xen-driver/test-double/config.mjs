@@ -60,8 +60,11 @@ export function parseConfig (text, source) {
 
 /** Parses one disk spec string (xl-disk-configuration(5)): key=value form or legacy "file:/p,xvda,w". */
 export function parseDisk (spec) {
-  const parts = spec.split(',').map(s => s.trim())
-  const disk = { format: 'raw', readwrite: 1, vdev: undefined, target: undefined }
+  // `target=` consumes the rest of the string, commas included (xl-disk-configuration(5))
+  const t = /(^|,)\s*target=/.exec(spec)
+  const head = t === null ? spec : spec.slice(0, t.index)
+  const parts = head.split(',').map(s => s.trim()).filter(s => s !== '')
+  const disk = { format: 'raw', readwrite: 1, vdev: undefined, target: t === null ? undefined : spec.slice(t.index + t[0].length) }
   const positional = []
   for (const p of parts) {
     const eq = p.indexOf('=')
