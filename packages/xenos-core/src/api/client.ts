@@ -70,7 +70,7 @@ export interface XenosClient {
   destroyService (id: string): Promise<ServiceRecord>
   checkpointService (id: string, options?: { leaveRunning?: boolean }): Promise<{ service: ServiceRecord, checkpointPath: string }>
   serviceStats (id: string): Promise<ServiceStats>
-  createInstance (template: string, options?: { name?: string, groups?: string[], attributes?: Record<string, string>, start?: boolean }): Promise<ServiceRecord>
+  createInstance (template: string, options?: { name?: string, groups?: string[], attributes?: Record<string, string>, start?: boolean, clone?: 'cow' | 'copy' }): Promise<ServiceRecord>
   replicateTemplate (template: string, options?: { holders?: string[], method?: 'chunked' | 'whole-copy' }): Promise<ReplicateResult>
   migrateService (id: string, target: string, options?: { live?: boolean, storage?: 'none' | 'stop-and-copy' | 'pre-copy' }): Promise<MigrateResult>
   createGroup (group: string): Promise<GroupRecord>

@@ -108,14 +108,19 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
     async ([id], ctx) => await c.serviceStats(controlled('xenos.serviceStats', id, ctx).id))
 
   def('xenos.createInstance', ['string', 'struct?'], 'struct',
-    'Creates a new service on this host from a template (replicated from peers first if this host lacks it), owned by the caller. Options: {name, groups: [string], attributes: {string: string}, start: boolean}. The instance gets its own id, name, MAC and guest host name. Returns the service.',
+    'Creates a new service on this host from a template (replicated from peers first if this host lacks it), owned by the caller. Options: {name, groups: [string], attributes: {string: string}, start: boolean, clone: "cow" | "copy"}. The instance gets its own id, name, MAC and guest host name. Returns the service.',
     async ([template, opts], ctx) => {
-      const r = new StructReader(opts, 'options', ['name', 'groups', 'attributes', 'start'])
+      const r = new StructReader(opts, 'options', ['name', 'groups', 'attributes', 'start', 'clone'])
       const o: Parameters<Coordinator['createInstance']>[1] = { owner: callerName(ctx) }
       const name = r.string('name'); const groups = r.strings('groups'); const attributes = r.stringMap('attributes')
       if (name !== undefined) o.name = name
       if (groups !== undefined) o.groups = groups
       if (attributes !== undefined) o.attributes = attributes
+      const clone = r.string('clone')
+      if (clone !== undefined) {
+        if (clone !== 'cow' && clone !== 'copy') throw new InvalidArgumentError('options.clone', '"cow" or "copy"', clone)
+        o.clone = clone
+      }
       const start = r.boolean('start')
       const created = await c.createInstance(nonEmpty(template, 'template'), o)
       return start === true ? await c.startService(created.id) : created

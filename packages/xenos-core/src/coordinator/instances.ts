@@ -29,12 +29,15 @@ export interface CreateInstanceOptions {
   vcpus?: number
   /** Override the template's memory, in MiB. */
   memoryMiB?: number
+  /** `copy` for full copies; `cow` for copy-on-write clones where the driver can. @default the coordinator's cloneMode */
+  clone?: 'cow' | 'copy'
 }
 
 /** Validates the options the API can pass; throws `InvalidArgumentError`. */
 export function validateCreateOptions (options: CreateInstanceOptions): void {
   if (options.name !== undefined && !isValidDomainName(options.name)) assertDomainName(options.name, 'name')
   options.groups?.forEach((g, i) => { assertGroupName(g, `groups[${i}]`) })
+  if (options.clone !== undefined && options.clone !== 'cow' && options.clone !== 'copy') throw new InvalidArgumentError('clone', '"cow" or "copy"', options.clone)
   if (options.attributes !== undefined) {
     if (typeof options.attributes !== 'object' || options.attributes === null || Array.isArray(options.attributes)) throw new InvalidArgumentError('attributes', 'a struct of strings', options.attributes)
     for (const [k, v] of Object.entries(options.attributes)) if (typeof v !== 'string') throw new InvalidArgumentError(`attributes.${k}`, 'a string', v)
@@ -47,14 +50,14 @@ export async function createInstance (ctx: CoordinatorContext, templateName: str
   if (options.id !== undefined && (typeof options.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(options.id))) throw new InvalidArgumentError('id', 'a service id of 1-128 letters, digits, ".", "_" or "-"', options.id)
   const id = options.id ?? ctx.ids.serviceId()
   if (ctx.registry.findService(id) !== undefined) throw new AlreadyExistsError('service id', id, ctx.hostname)
-  const name = options.name ?? `${template.name}-${id.replace(/[^A-Za-z0-9]/g, '').slice(-8)}`
+  const name = options.name ?? `${template.name}-${shortId(id)}`
   assertDomainName(name, 'name')
   return await ctx.withLock(`name:${name}`, async () => {
     if (ctx.registry.findService(name) !== undefined) throw new AlreadyExistsError('service name', name, ctx.hostname)
     const made: string[] = []
     let domainDefined = false
     try {
-      const mode = cloneModeFor(ctx)
+      const mode = cloneModeFor(ctx, options.clone)
       for (const img of template.images) {
         const dest = paths.serviceImage(id, img.target)
         await ctx.driver.cloneImage(img.path, dest, { mode })
@@ -106,8 +109,9 @@ async function cleanup (ctx: CoordinatorContext, name: string, domainDefined: bo
   await undo(cause, steps, 'removing the half-made instance')
 }
 
-function cloneModeFor (ctx: CoordinatorContext): 'cow' | 'copy' {
-  if (ctx.options.cloneMode === 'copy') return 'copy'
+function cloneModeFor (ctx: CoordinatorContext, asked: 'cow' | 'copy' | undefined): 'cow' | 'copy' {
+  const wanted = asked ?? ctx.options.cloneMode
+  if (wanted === 'copy') return 'copy'
   const cow = ctx.driver.capabilities().copyOnWriteClone
   return cow ? 'cow' : 'copy'
 }
@@ -126,4 +130,14 @@ export function instanceSpec (template: TemplateRecord, name: string, id: string
 
 function unique (xs: string[]): string[] {
   return [...new Set(xs)]
+}
+
+/**
+ * Eight characters of an id that differ between ids of one host: the end
+ * of its longest segment (the ULID's random part in `svc-<ulid>-<peer tag>`;
+ * the peer tag is the same for every id a host makes).
+ */
+export function shortId (id: string): string {
+  const longest = id.split(/[^A-Za-z0-9]+/).reduce((a, b) => b.length > a.length ? b : a, '')
+  return longest.slice(-8).toLowerCase()
 }

@@ -76,6 +76,17 @@ describe('createInstance', () => {
     expect(dom.spec.disks[0]?.image).toBe(`services/${one.id}/xvda.img`)
     const img = await driver.imageInfo(`services/${one.id}/xvda.img`)
     expect(img.backingImage).toBe('templates/web/xvda.img')
+    const full = await c.createInstance('web', { clone: 'copy' })
+    const copied = await driver.imageInfo(`services/${full.id}/xvda.img`)
+    expect(copied.backingImage).toBeUndefined()
+    expect(copied.allocatedBytes).toBe(2 * GiB)
+  })
+
+  it('names instances without a name distinctly (ids of one host share their peer tag)', async () => {
+    const c = (await h.add('h1', [webTemplate('web', 16)])).coordinator
+    const names = new Set<string>()
+    for (let i = 0; i < 20; i++) names.add((await c.createInstance('web')).name)
+    expect(names.size).toBe(20)
   })
 
   it('refuses a taken name and leaves nothing behind when the domain cannot be made', async () => {
