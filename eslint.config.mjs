@@ -25,18 +25,20 @@ export default tseslint.config(
           depConstraints: [
             // Contracts depend only on other contracts.
             { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:contract'] },
+            // Small utilities (data-file validation) depend on nothing of ours; anyone but a contract may use them.
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: [] },
             // The compliance suite knows the contract and nothing else.
             { sourceTag: 'type:compliance', onlyDependOnLibsWithTags: ['type:contract'] },
             // A driver implements the contract; it never sees another driver or xenos-core.
-            { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:contract', 'type:compliance'] },
+            { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:contract', 'type:compliance', 'type:util'] },
             // The framework depends only on contracts: drivers are injected by the app.
-            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:contract'] },
+            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:contract', 'type:util'] },
             // Benchmarks (Hadoop deployer and jobs) use the framework and the simulator.
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver'] },
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:core', 'type:driver'] },
             // The reporter reads result files; it knows only contracts.
-            { sourceTag: 'type:reporter', onlyDependOnLibsWithTags: ['type:contract'] },
+            { sourceTag: 'type:reporter', onlyDependOnLibsWithTags: ['type:contract', 'type:util'] },
             // Apps wire everything together.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:bench', 'type:reporter', 'type:compliance', 'type:app'] }
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:bench', 'type:reporter', 'type:compliance', 'type:app', 'type:util'] }
           ]
         }
       ],
@@ -55,12 +57,13 @@ export default tseslint.config(
           enforceBuildableLibDependency: false,
           depConstraints: [
             { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:contract'] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:compliance', onlyDependOnLibsWithTags: ['type:contract'] },
-            { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:contract', 'type:compliance'] },
-            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:contract', 'type:driver'] },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver'] },
-            { sourceTag: 'type:reporter', onlyDependOnLibsWithTags: ['type:contract'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:bench', 'type:reporter', 'type:compliance', 'type:app'] }
+            { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:contract', 'type:compliance', 'type:util'] },
+            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:driver'] },
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:core', 'type:driver'] },
+            { sourceTag: 'type:reporter', onlyDependOnLibsWithTags: ['type:contract', 'type:util'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:bench', 'type:reporter', 'type:compliance', 'type:app', 'type:util'] }
           ]
         }
       ]

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigError, ConfigFileError } from './config-error.js'
+import { ConfigError, ConfigFileError } from '@xenos/config-file'
 import { loadHostConfig, parseHostConfig, parseListenAddress } from './host-config.js'
 import { loadServiceConfigDir, parseServiceConfigFile } from './service-loader.js'
 

@@ -23,8 +23,8 @@ import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
-import { ConfigError, ConfigFileError } from './config-error.js'
-import { validateYaml } from './yaml-validate.js'
+import { ConfigError, ConfigFileError } from '@xenos/config-file'
+import { validateYaml } from '@xenos/config-file'
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 

@@ -6,9 +6,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { InvalidSpecError } from '@xenos/hypervisor-interface'
-import { ConfigError, describeFound } from './config-error.js'
 import { configFileSchema, serviceFromFile, templateFromFile, type ServiceConfig, type TemplateConfig } from './service-config.js'
-import { MAX_CONFIG_BYTES, position, validateYaml } from './yaml-validate.js'
+import { ConfigError, describeFound, MAX_CONFIG_BYTES, position, validateYaml } from '@xenos/config-file'
 
 export interface ServiceConfigLoad {
   templates: TemplateConfig[]
