@@ -28,8 +28,10 @@ export interface CoordinatorContext {
   }
   /** Run `fn` with the service's lock held, so operations on one service never interleave. */
   withLock: <T>(key: string, fn: () => Promise<T>) => Promise<T>
-  /** Memory and disk promised to incoming migrations not yet committed. */
+  /** Memory and disk promised to incoming migrations not yet committed (persisted with the registry). */
   reservations: Map<string, Reservation>
+  /** Write the coordinator's state now (after changing `reservations`). */
+  persist: () => Promise<void>
 }
 
 /** Room promised to an incoming migration, and the record to adopt if the commit never comes. */

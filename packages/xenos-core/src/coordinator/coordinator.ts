@@ -7,7 +7,7 @@
  */
 import type { HypervisorDriver, ImageInfo } from '@xenos/hypervisor-interface'
 import { syncConfig as configSync, type ConfigSyncResult } from './config-sync.js'
-import { keyedLock, type CoordinatorContext } from './context.js'
+import { keyedLock, type CoordinatorContext, type Reservation } from './context.js'
 import { InvalidArgumentError, NotRunningError } from './errors.js'
 import { eventLog, type CoordinatorEvent, type EventListener, type EventLog, type EventPage } from './event-log.js'
 import { createInstance, type CreateInstanceOptions } from './instances.js'
@@ -148,7 +148,10 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
   let network = components.network
   let fetcher = components.fetcher
   const reg = makeRegistry({ hostname }, { persist: async () => { await store.save() } })
-  const store = stateStore({ dataDir: init.dataDir }, { read: () => reg.snapshot(bootCount) })
+  const reservations = new Map<string, Reservation>()
+  const store = stateStore({ dataDir: init.dataDir }, {
+    read: () => ({ ...reg.snapshot(bootCount), reservations: [...reservations].map(([migrationId, reservation]) => ({ migrationId, reservation })) })
+  })
   const events: EventLog = eventLog({ host: hostname }, { now, bootCount: () => bootCount })
   events.subscribe(e => { network?.publishEvent?.(e) })
   const ctx: CoordinatorContext = {
@@ -168,7 +171,8 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       adoptAfterMs: init.adoptAfterMs ?? 60_000
     },
     withLock: keyedLock(),
-    reservations: new Map()
+    reservations,
+    persist: async () => { await store.save() }
   }
 
   function running (): void {
@@ -222,6 +226,8 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       const snap = await store.load()
       bootCount = (snap?.bootCount ?? 0) + 1
       if (snap !== undefined) reg.restore(snap)
+      reservations.clear()
+      for (const r of snap?.reservations ?? []) reservations.set(r.migrationId, r.reservation)
       await store.save()
       status = 'running'
       const reattach = await reattachAll(ctx)

@@ -177,6 +177,7 @@ export async function prepareIncoming (ctx: CoordinatorContext, req: PrepareRequ
     replicated = !r.alreadyPresent
   }
   ctx.reservations.set(req.migrationId, { memoryMiB: req.memoryMiB, diskBytes: req.diskBytes, expiresAtMs: ctx.now().getTime() + ctx.options.reservationTtlMs, preparedAtMs: ctx.now().getTime(), template: req.template, replicatedTemplate: replicated, ...(req.record === undefined ? {} : { record: req.record }), ...(req.holders[0] === undefined ? {} : { source: req.holders[0] }) })
+  await ctx.persist()
   return { migrationTarget: { host: ctx.driver.hostname } }
 }
 
@@ -184,6 +185,7 @@ export async function abortIncoming (ctx: CoordinatorContext, migrationId: strin
   const r = ctx.reservations.get(migrationId)
   if (r === undefined) return false
   ctx.reservations.delete(migrationId)
+  await ctx.persist()
   if (r.replicatedTemplate && r.template !== undefined) {
     const inUse = ctx.registry.services().some(s => s.template === r.template)
     if (!inUse) await dropTemplate(ctx, r.template)

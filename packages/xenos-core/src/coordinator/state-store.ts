@@ -17,6 +17,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { GroupRecord, ServiceRecord, TemplateRecord } from './records.js'
 import { StateFileError } from './errors.js'
+import type { Reservation } from './context.js'
 
 export const STATE_FILE = 'coordinator-state.json'
 const VERSION = 1
@@ -28,6 +29,8 @@ export interface StateSnapshot {
   services: ServiceRecord[]
   templates: TemplateRecord[]
   groups: GroupRecord[]
+  /** Incoming migrations prepared and not yet committed, by migration id. */
+  reservations?: Array<{ migrationId: string, reservation: Reservation }>
 }
 
 interface Envelope { version: number, sha256: string, body: string }

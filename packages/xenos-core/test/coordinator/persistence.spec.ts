@@ -94,6 +94,29 @@ describe('persistence', () => {
     await h.close()
   })
 
+  it('keeps a prepared incoming migration across a restart and adopts its domain when it arrives', async () => {
+    const h = new Harness(new FakeCluster([{ name: 'h1' }, { name: 'h2' }]))
+    await h.add('h1', [webTemplate('web')])
+    const b = await h.add('h2')
+    const record = {
+      id: 'svc-moving-1', name: 'moving', template: 'web', host: 'h2', state: 'running' as const, groups: ['g'], attributes: {}, endpoints: [],
+      owner: 'alice', grantees: [], domainName: 'moving', guestHostname: 'moving', mac: '00:16:3e:00:00:01', createdAt: '2026-01-01T00:00:00.000Z', origin: 'instance' as const
+    }
+    await b.coordinator.peer.prepareMigration({ migrationId: 'm-1', serviceId: record.id, name: 'moving', template: 'web', memoryMiB: 384, diskBytes: 0, holders: ['h1'], record })
+    const freeBefore = (await b.coordinator.hostRecord()).freeMemoryMiB
+    await b.coordinator.stop()
+    // the domain arrives while the target's coordinator is down
+    const d = h.cluster.driver('h2')
+    await d.createImage('services/svc-moving-1/xvda.img', 1024)
+    await d.createDomain({ name: 'moving', vcpus: 1, memoryMiB: 384, disks: [{ image: 'services/svc-moving-1/xvda.img', target: 'xvda' }], boot: { kind: 'pvh', kernel: 'k' }, nics: [] })
+    await d.startDomain('moving')
+    const again = await h.open('h2', b.dataDir)
+    expect(await again.coordinator.reconcile()).toEqual([record.id])
+    expect(again.coordinator.getService(record.id)).toMatchObject({ state: 'running', origin: 'migration', groups: ['g'], owner: 'alice' })
+    expect((await again.coordinator.hostRecord()).freeMemoryMiB).toBe(freeBefore) // the reservation became the running domain
+    await h.close()
+  })
+
   it('reports a damaged state file instead of starting empty', async () => {
     await writeFile(join(dir, STATE_FILE), '{"version":1,"sha256":"00","body":"{}"}')
     const cluster = new FakeCluster([{ name: 'h1' }])
