@@ -31,7 +31,60 @@ describe('evaluateFindings', () => {
     expect(c9.reason).toMatch(/PHY-1CORE/)
   })
 
-  it('judges every finding C1 to C12', () => {
-    expect(evaluateFindings([]).map(f => f.id)).toEqual(['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10', 'C11', 'C12'])
+  it('judges every finding C1 to C12, then the beyond-the-paper check X1', () => {
+    expect(evaluateFindings([]).map(f => f.id)).toEqual(['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10', 'C11', 'C12', 'X1'])
+  })
+})
+
+const GiB = 1024 ** 3
+
+function deployRuns (method: string, m: Record<string, number>): RunRecord[] {
+  return Object.entries(m).map(([metric, value]) => ({ experiment: 'deploy', setup: method, params: { hosts: 12 }, metric, unit: '', value, seed: 1, repetition: 0 }))
+}
+
+const paperDeploy = { durationS: 44 * 60, networkBytes: 132 * GiB, localCopyBytes: 132 * GiB, networkBps: 38e6, localCopyBps: 25e6, physicalLimitS: 1200, probeMaxS: 0.05, probeMeanS: 0.02, controlPlaneHeldS: 10, controlPlaneMaxS: 2 }
+const xenosDeploy = { ...paperDeploy, durationS: 240, localCopyBytes: 0, localCopyBps: 0, physicalLimitS: 150, controlPlaneHeldS: 5 }
+
+function migrationRuns (m: { failed: number, totalS: number, migratedS: number, baseS: number }): RunRecord[] {
+  const yes = { dataSizeGB: 8, migrated: 'yes' }
+  const run = (params: Record<string, string | number>, metric: string, value: number): RunRecord => ({ experiment: 'master-migration', setup: 'VM1', params, metric, unit: '', value, seed: 1, repetition: 0 })
+  return [
+    run({ dataSizeGB: 8, migrated: 'no' }, 'durationS', m.baseS), run(yes, 'durationS', m.migratedS),
+    run(yes, 'migrationTotalS', m.totalS), run(yes, 'migrationDowntimeS', m.totalS), run(yes, 'migratedAway', 1),
+    run(yes, 'mapsFailed', m.failed), run(yes, 'tasksReexecuted', m.failed)
+  ]
+}
+
+describe('the deployment and migration findings', () => {
+  it('C10 passes when each figure is within 15% of the paper\'s, and fails naming the one that is not', () => {
+    const ok = find([...deployRuns('paper', paperDeploy)], 'C10')
+    expect(ok.status).toBe('PASS')
+    expect(ok.evidence).toContain('time 44.0 min')
+    const slow = find(deployRuns('paper', { ...paperDeploy, networkBps: 29e6 }), 'C10')
+    expect(slow.status).toBe('FAIL')
+    expect(slow.evidence).toMatch(/network 29.0 MB\/s per transfer \(40\) OUT of 15%/)
+    expect(slow.reason).toMatch(/at once/)
+  })
+
+  it('X1 compares the two methods\' times: 11 times faster passes, 4 times fails with why', () => {
+    expect(find([...deployRuns('paper', paperDeploy), ...deployRuns('xenos', xenosDeploy)], 'X1').status).toBe('PASS')
+    const x1 = find([...deployRuns('paper', paperDeploy), ...deployRuns('xenos', { ...xenosDeploy, durationS: 660 })], 'X1')
+    expect(x1.status).toBe('FAIL')
+    expect(x1.evidence).toContain('4.0 times faster')
+  })
+
+  it('C11 needs failed maps, a migration under 5 minutes and a later job', () => {
+    expect(find(migrationRuns({ failed: 20, totalS: 160, migratedS: 330, baseS: 150 }), 'C11').status).toBe('PASS')
+    expect(find(migrationRuns({ failed: 0, totalS: 160, migratedS: 330, baseS: 150 }), 'C11').status).toBe('FAIL')
+    expect(find(migrationRuns({ failed: 20, totalS: 320, migratedS: 330, baseS: 150 }), 'C11').status).toBe('FAIL')
+    expect(find(migrationRuns({ failed: 20, totalS: 160, migratedS: 140, baseS: 150 }), 'C11').status).toBe('FAIL')
+  })
+
+  it('C12 fails when a lone call takes a second or the control plane is 5% of the deployment', () => {
+    const runs = (p: Record<string, number>): RunRecord[] => [...deployRuns('paper', p), ...deployRuns('xenos', xenosDeploy)]
+    expect(find(runs(paperDeploy), 'C12').status).toBe('PASS')
+    expect(find(runs({ ...paperDeploy, probeMaxS: 1.2 }), 'C12').status).toBe('FAIL')
+    expect(find(runs({ ...paperDeploy, controlPlaneHeldS: 140 }), 'C12').status).toBe('FAIL')
+    expect(find(deployRuns('paper', paperDeploy), 'C12').status).toBe('SKIPPED')
   })
 })

@@ -6,6 +6,7 @@
  */
 import type { FindingResult, ParamValue, RunRecord } from '@xenos/experiment-interface'
 import { summarize, type Summary } from '@xenos/reporter'
+import { XENOS_CHECKS, type MetricCheck, type MetricLookup } from './findings-xenos.js'
 
 /** The summary of one point; throws `MissingData` when no run measured it. */
 type Lookup = (experiment: string, setup: string, params: Record<string, ParamValue>) => Summary
@@ -14,13 +15,17 @@ class MissingData extends Error {
   constructor (readonly what: string) { super(`no runs for ${what}`); this.name = 'MissingData' }
 }
 
-function lookup (runs: readonly RunRecord[]): Lookup {
-  const sums = summarize(runs.filter(r => r.metric === 'durationS'))
-  return (experiment, setup, params) => {
-    const s = sums.find(x => x.experiment === experiment && x.setup === setup && Object.entries(params).every(([k, v]) => x.params[k] === v))
-    if (s === undefined) throw new MissingData(`${experiment} ${setup} ${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ')}`)
+function metricLookup (runs: readonly RunRecord[]): MetricLookup {
+  const sums = summarize(runs)
+  return (experiment, setup, params, metric) => {
+    const s = sums.find(x => x.metric === metric && x.experiment === experiment && x.setup === setup && Object.entries(params).every(([k, v]) => x.params[k] === v))
+    if (s === undefined) throw new MissingData(`${experiment} ${setup} ${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ')}${metric === 'durationS' ? '' : ` ${metric}`}`)
     return s
   }
+}
+
+function lookup (get: MetricLookup): Lookup {
+  return (experiment, setup, params) => get(experiment, setup, params, 'durationS')
 }
 
 const fmt = (s: Summary): string => `${s.mean.toFixed(1)} s${s.ciHalfWidth !== null ? ` ± ${s.ciHalfWidth.toFixed(1)}` : ''}`
@@ -193,26 +198,18 @@ const CHECKS: Check[] = [
   }
 ]
 
-/** Findings the experiments of this version cannot judge yet, with why. */
-const NOT_YET: Array<Pick<FindingResult, 'id' | 'title' | 'statement' | 'reason'>> = [
-  { id: 'C10', title: 'Deployment with the paper\'s method', statement: 'About 45 minutes for 12 hosts, about 132 GB over the network at about 40 MB/s and 132 GB copied locally at about 25 MB/s (within 15%).', reason: 'the deploy experiment (issue 7) is not implemented yet' },
-  { id: 'C11', title: 'Master migration mid-job', statement: 'The master migration takes under 5 minutes; some map tasks fail and are re-executed; the job completes, later than unmigrated.', reason: 'the master-migration experiment (issues 6 and 7) is not implemented yet' },
-  { id: 'C12', title: 'Control-plane operations are negligible', statement: 'API calls, searches and registry updates are sub-second and negligible against data transfer, measured for real.', reason: 'the control-plane measurement (issue 7) is not implemented yet' }
-]
-
 /** Evaluates every finding on `runs`. */
 export function evaluateFindings (runs: readonly RunRecord[]): FindingResult[] {
-  const get = lookup(runs)
-  const out: FindingResult[] = CHECKS.map(c => {
-    let r: { ok: boolean, evidence: string }
+  const get = metricLookup(runs)
+  const checks: MetricCheck[] = [...CHECKS.map(c => ({ ...c, judge: (g: MetricLookup) => c.judge(lookup(g)) })), ...XENOS_CHECKS]
+  return checks.map(c => {
+    let r: { ok: boolean, evidence: string, reason?: string }
     try {
       r = c.judge(get)
     } catch (err) {
       if (!(err instanceof MissingData)) throw err
       return { id: c.id, title: c.title, statement: c.statement, status: 'SKIPPED', evidence: '', mechanism: c.mechanism, reason: err.message }
     }
-    return { id: c.id, title: c.title, statement: c.statement, status: r.ok ? 'PASS' : 'FAIL', evidence: r.evidence, mechanism: c.mechanism, ...(r.ok ? {} : { reason: 'the measured means do not meet the statement\'s threshold' }) }
+    return { id: c.id, title: c.title, statement: c.statement, status: r.ok ? 'PASS' : 'FAIL', evidence: r.evidence, mechanism: c.mechanism, ...(r.ok ? {} : { reason: r.reason ?? 'the measured means do not meet the statement\'s threshold' }) }
   })
-  for (const n of NOT_YET) out.push({ ...n, status: 'SKIPPED', evidence: '', mechanism: '' })
-  return out
 }

@@ -18,7 +18,8 @@
  * await writeResultsAndReport('results/pi', resultSet)
  * ```
  */
-export { EXPERIMENTS, experimentByName, UnknownExperimentError, hdfsDatasize, hdfsDatanodes, wordcount, sort, pi } from './definitions/index.js'
+export { EXPERIMENTS, experimentByName, UnknownExperimentError, hdfsDatasize, hdfsDatanodes, wordcount, sort, pi, deploy, masterMigration, hdfsOutsideVms } from './definitions/index.js'
+export { UnsupportedTestbedError } from './definitions/deploy.js'
 export { runExperiments, RunnerError, type RunOptions } from './runner.js'
 export { evaluateFindings } from './findings.js'
 export { simTestbedFactory, TestbedError, type SimTestbedInit } from './testbeds/sim-testbed.js'

@@ -11,12 +11,23 @@
  *
  * Native setups (PHY, PHY-1CORE) run on the platform's native twin (same
  * hardware, no Xen), restricted to one core for PHY-1CORE.
+ *
+ * The control plane is used only where an experiment needs the API, to
+ * keep the whole paper within minutes: `deployHadoop(..., { viaXenosApi:
+ * true })` and `deployTemplate` start a real coordinator per simulated host
+ * (libp2p over loopback, XML-RPC; `sim-xenos.ts`) for that deployment, and
+ * deploy through hadoop-bench's deployer (`sim-api-cluster.ts`,
+ * `sim-deploy-template.ts`); the Figure 4-8 grids create their VMs through
+ * the drivers directly, as below, which gives the same VMs without the
+ * several seconds of wall time that starting 13 coordinators costs.
  */
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { HypervisorDriver } from '@xenos/hypervisor-interface'
-import type { JobResult, JobSpec, Testbed, TestbedCluster, TestbedFactory } from '@xenos/experiment-interface'
+import type { DeployHadoopOptions, DeploymentReport, JobResult, JobRunOptions, JobSpec, Testbed, TestbedCluster, TestbedFactory } from '@xenos/experiment-interface'
 import { SimCluster, loadPlatform, nativePlatform, restrictCores, type Platform } from '@xenos/sim-driver'
+import { deployViaXenos } from './sim-api-cluster.js'
+import { deployTemplateOnSim } from './sim-deploy-template.js'
 import { PAPER_HADOOP, loadCosts, setupById, simHadoopCluster, MASTER_VM_MEMORY_MIB, type ClusterLayout, type ClusterSetup, type HadoopCosts, type NodeLocation } from '@xenos/hadoop-bench'
 
 /** The Hadoop slave template of the paper: "a 10GB disk image, 1GB swap image". */
@@ -63,7 +74,7 @@ class SimTestbed implements Testbed {
     return this.current.engine.clock
   }
 
-  async deployHadoop (setupId: string, slaveHosts: number): Promise<TestbedCluster> {
+  async deployHadoop (setupId: string, slaveHosts: number, options: DeployHadoopOptions = {}): Promise<TestbedCluster> {
     const setup = setupById(setupId)
     if (!Number.isInteger(slaveHosts) || slaveHosts < 1 || slaveHosts > this.slaveHostCount) {
       throw new TestbedError(`deployHadoop ${setupId}: expected 1 to ${this.slaveHostCount} slave hosts, found ${slaveHosts}`)
@@ -75,6 +86,15 @@ class SimTestbed implements Testbed {
     // order experiments run in does not change any one's results.
     const cluster = new SimCluster({ platform, seed: this.seed * 1000 + (this.deployments++), mode: 'live' })
     this.current = cluster
+    if (options.viaXenosApi === true && setup.virtualized) {
+      try {
+        const viaApi = await deployViaXenos({ cluster, setup, slaveHosts, costs: this.costs })
+        return { ...viaApi, release: async () => { await viaApi.release(); if (this.current === cluster) this.current = undefined } }
+      } catch (err) {
+        await cluster.close()
+        throw err
+      }
+    }
     const [masterHost, ...rest] = cluster.hostnames()
     const slaves = rest.slice(0, slaveHosts)
     const layout = setup.virtualized
@@ -85,8 +105,29 @@ class SimTestbed implements Testbed {
       setup: setup.id,
       slaveHosts,
       nodes: layout.slaves.length,
-      runJob: async (job: JobSpec): Promise<JobResult> => await hadoop.run(job),
+      runJob: async (job: JobSpec, runOptions: JobRunOptions = {}): Promise<JobResult> => {
+        if (runOptions.migrateMasterAtFraction !== undefined) {
+          throw new TestbedError(`runJob on ${setup.id}: expected a cluster deployed with { viaXenosApi: true } (a virtualized setup) to migrate its master, found one made through the drivers`)
+        }
+        return await hadoop.run(job)
+      },
       release: async () => { await cluster.close(); if (this.current === cluster) this.current = undefined }
+    }
+  }
+
+  async deployTemplate (method: 'paper' | 'xenos', hosts: number): Promise<DeploymentReport> {
+    if (method !== 'paper' && method !== 'xenos') throw new TestbedError(`deployTemplate: expected method "paper" or "xenos", found ${String(method)}`)
+    if (!Number.isInteger(hosts) || hosts < 1 || hosts > this.slaveHostCount) {
+      throw new TestbedError(`deployTemplate ${method}: expected 1 to ${this.slaveHostCount} hosts, found ${hosts}`)
+    }
+    if (this.current !== undefined) await this.current.close()
+    const cluster = new SimCluster({ platform: this.base, seed: this.seed * 1000 + (this.deployments++), mode: 'live' })
+    this.current = cluster
+    try {
+      return await deployTemplateOnSim(cluster, this.base, method, hosts)
+    } finally {
+      await cluster.close()
+      if (this.current === cluster) this.current = undefined
     }
   }
 

@@ -40,6 +40,22 @@ export interface DeploymentReport {
   localCopyBytes: number
   /** Bytes over the slowest link or disk divided by its bandwidth: the physical lower bound, in seconds. */
   physicalLimitS: number
+  /**
+   * Backend-specific figures, units in the keys: e.g. `networkBps` (mean
+   * throughput of one host's network transfer), `localCopyBps`, and the
+   * control plane's wall-clock times (`controlPlaneMaxS`, ...).
+   */
+  extra?: Record<string, number>
+}
+
+export interface DeployHadoopOptions {
+  /**
+   * Deploy through the Xenos API (coordinators and the deployer, the master
+   * a Xenos service) even where the testbed has a faster path that skips the
+   * control plane. Needed for `migrateMasterAtFraction`. On real hosts every
+   * deployment goes through the API anyway.
+   */
+  viaXenosApi?: boolean
 }
 
 export interface Testbed {
@@ -50,7 +66,7 @@ export interface Testbed {
   /** Physical hosts available for slaves (the master host excluded). */
   readonly slaveHostCount: number
   /** Deploys Hadoop in `setup` on `slaveHosts` slave hosts. */
-  deployHadoop(setup: string, slaveHosts: number): Promise<TestbedCluster>
+  deployHadoop(setup: string, slaveHosts: number, options?: DeployHadoopOptions): Promise<TestbedCluster>
   /** Deploys a template and one instance to `hosts` hosts with the given replication method. */
   deployTemplate?(method: 'paper' | 'xenos', hosts: number): Promise<DeploymentReport>
   close(): Promise<void>

@@ -21,7 +21,7 @@ export type { JobSpec, JobKind, JobCounters, JobResult } from './jobs.js'
 export { hadoopConfig, siteXml, InvalidLayoutError } from './hadoop-config.js'
 export type { HadoopLine, HadoopClusterLayout, HadoopConfigFiles } from './hadoop-config.js'
 // ── the simulated Hadoop (on sim-driver's engine) ──────────────────────
-export { SimHadoop, type SimHadoopInit } from './sim/sim-hadoop.js'
+export { SimHadoop, type SimHadoopInit, type SimRunOptions } from './sim/sim-hadoop.js'
 export { SimHdfs, HdfsFileNotFoundError, HdfsNoDatanodesError, type HdfsBlock, type HdfsCosts } from './sim/hdfs.js'
 export { SimMapReduce, type TaskTrackerNode, type MrJob, type MrResult, type MapInput } from './sim/mapreduce.js'
 export { loadCosts, parseCosts, CostFileError, DEFAULT_COSTS_FILE, costFileSchema, type HadoopCosts, type JobCosts } from './sim/job-costs.js'

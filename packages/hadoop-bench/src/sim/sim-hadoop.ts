@@ -27,6 +27,11 @@ export interface SimHadoopInit {
   costs: HadoopCosts
 }
 
+export interface SimRunOptions {
+  /** Called once, at the simulated time (s) the job's timed part starts. */
+  onSubmitted?: (atS: number) => void
+}
+
 export class SimHadoop {
   readonly hdfs: SimHdfs
   private readonly mr: SimMapReduce
@@ -37,16 +42,23 @@ export class SimHadoop {
     this.mr = new SimMapReduce({ sub: init.sub, hdfs: this.hdfs, master: init.master, nodes: init.nodes, heartbeatS: init.settings.heartbeatS, costs: init.costs })
   }
 
-  /** Runs one benchmark job (its untimed preparation first) and reports it. */
-  async run (spec: JobSpec): Promise<JobResult> {
+  /**
+   * Runs one benchmark job (its untimed preparation first) and reports it.
+   * `options.onSubmitted` is told the simulated time the timed part starts
+   * (after the preparation), so a caller can act at a point of the job
+   * itself (the master-migration experiment migrates the master half way).
+   */
+  async run (spec: JobSpec, options: SimRunOptions = {}): Promise<JobResult> {
     const job = validateJob(spec)
     const id = ++this.seq
     const sub = this.init.sub
+    const submitted = (): void => { options.onSubmitted?.(sub.nowS()) }
     switch (job.kind) {
       case 'hdfs-put': {
         const local = `/local/put-${id}`
         await this.generateLocalFile(local, job.sizeBytes)
         await sub.settle()
+        submitted()
         const t0 = sub.nowS()
         await this.hdfs.writeFile(this.init.master, `/bench/put-${id}`, job.sizeBytes, { localFile: local })
         return this.hdfsResult(job, sub.nowS() - t0, 0, job.sizeBytes * this.init.settings.replication)
@@ -56,6 +68,7 @@ export class SimHadoop {
         await this.generateLocalFile(local, job.sizeBytes)
         await this.hdfs.writeFile(this.init.master, `/bench/get-${id}`, job.sizeBytes, { localFile: local })
         await sub.settle()
+        submitted()
         const t0 = sub.nowS()
         await this.hdfs.readFileToLocal(this.init.master, `/bench/get-${id}`, `/local/get-out-${id}`)
         return this.hdfsResult(job, sub.nowS() - t0, job.sizeBytes, 0)
@@ -65,19 +78,23 @@ export class SimHadoop {
         await this.generateLocalFile(`/local/wc-${id}`, job.inputBytes)
         await this.hdfs.writeFile(this.init.master, input, job.inputBytes, { localFile: `/local/wc-${id}` })
         await sub.settle()
+        submitted()
         return await this.runMr(job, this.mrFromInput(`wordcount-${id}`, input, this.init.costs.jobs.wordcount))
       }
       case 'randomwriter':
+        submitted()
         return await this.runMr(job, this.randomWriter(`randomwriter-${id}`, job.sizeBytes))
       case 'sort': {
         const rw = this.randomWriter(`sort-gen-${id}`, job.inputBytes)
         await this.mr.run(rw)
         await sub.settle()
         const input = rw.outputPath
+        submitted()
         return await this.runMr(job, this.mrFromFiles(`sort-${id}`, this.outputFiles(input), this.init.costs.jobs.sort))
       }
       case 'pi': {
         const c = this.init.costs.jobs.pi
+        submitted()
         const t0 = sub.nowS()
         // PiEstimator writes one small input file per map from the client first.
         for (let i = 0; i < job.maps; i++) await this.hdfs.writeFile(this.init.master, `/bench/pi-${id}/in/part${i}`, 118, 'generated')

@@ -1,0 +1,58 @@
+/**
+ * `deploy` (no figure; finding C10 and the "beyond the paper" check X1):
+ * the Hadoop slave template (10 GB disk + 1 GB swap, on the master host)
+ * and one slave instance put on each of the 12 slave hosts through the
+ * coordinators' API, once with the paper's method (whole image from one
+ * holder, then a second local copy) and once with Xenos' own chunked
+ * replication (every holder at once). Each method's run reports its time,
+ * bytes, throughputs, the physical limit, and the control plane's
+ * wall-clock times (finding C12).
+ */
+import type { DeploymentReport, ExperimentDefinition, Measurement } from '@xenos/experiment-interface'
+
+const HOSTS = 12
+const METHODS = ['paper', 'xenos'] as const
+
+export class UnsupportedTestbedError extends Error {
+  constructor (readonly experiment: string, readonly expected: string) {
+    super(`experiment ${experiment}: expected a testbed with ${expected}, found one without`)
+    this.name = 'UnsupportedTestbedError'
+  }
+}
+
+/** The unit of a metric, read from its name's suffix. */
+export function unitOf (metric: string): string {
+  if (metric.endsWith('Bps')) return 'B/s'
+  if (metric.endsWith('Bytes')) return 'B'
+  if (metric.endsWith('S')) return 's'
+  return ''
+}
+
+export function deploymentMeasurements (experiment: string, r: DeploymentReport): Measurement[] {
+  const params = { hosts: r.hosts }
+  const metrics: Record<string, number> = {
+    durationS: r.durationS,
+    networkBytes: r.networkBytes,
+    localCopyBytes: r.localCopyBytes,
+    physicalLimitS: r.physicalLimitS,
+    ...r.extra
+  }
+  return Object.entries(metrics).map(([metric, value]) => ({ experiment, setup: r.method, params, metric, unit: unitOf(metric), value }))
+}
+
+export const deploy: ExperimentDefinition = {
+  name: 'deploy',
+  title: 'Deploy the 11 GB Hadoop slave template + 1 instance to 12 hosts: paper\'s whole copy vs Xenos\' chunked replication',
+  parameters: { hosts: HOSTS, templateGiB: 11, methods: METHODS.join(',') },
+  run: async (testbed, context) => {
+    const deployTemplate = testbed.deployTemplate?.bind(testbed)
+    if (deployTemplate === undefined) throw new UnsupportedTestbedError('deploy', 'deployTemplate')
+    const out: Measurement[] = []
+    for (const [i, method] of METHODS.entries()) {
+      context.progress(i, METHODS.length, `deploy ${method}`)
+      out.push(...deploymentMeasurements('deploy', await deployTemplate(method, HOSTS)))
+    }
+    context.progress(METHODS.length, METHODS.length, 'deploy done')
+    return out
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The sim testbed's API path on a few hosts: real coordinators on the
+ * simulated paper cluster, the deployer, modeled replication, and the
+ * master migrated mid-job through `xenos.migrateService`. (The 12-host
+ * runs belong to `xenos paper`.)
+ */
+import { describe, it, expect } from 'vitest'
+import { PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+import { simTestbedFactory } from './sim-testbed.js'
+
+const GiB = 1024 ** 3
+const TEMPLATE_BYTES = 11 * GiB
+
+describe('the sim testbed through the Xenos API', () => {
+  it('deployTemplate: the paper\'s whole copy moves and copies the template per host; chunked needs no local copy and is faster', async () => {
+    const tb = await (await simTestbedFactory({ platformFile: PAPER_PLATFORM_FILE }))({ seed: 1 })
+    try {
+      const paper = await tb.deployTemplate!('paper', 2)
+      const xenos = await tb.deployTemplate!('xenos', 2)
+      expect(paper).toMatchObject({ method: 'paper', hosts: 2, networkBytes: 2 * TEMPLATE_BYTES, localCopyBytes: 2 * TEMPLATE_BYTES })
+      expect(xenos).toMatchObject({ method: 'xenos', hosts: 2, networkBytes: 2 * TEMPLATE_BYTES, localCopyBytes: 0 })
+      // The local copy runs at the platform's calibrated same-disk rate (25 MB/s).
+      expect(paper.extra?.localCopyBps).toBeCloseTo(25e6, -5)
+      // Two hosts pull from the master at once: its 1 GbE link (TCP payload 117.6 MB/s) is shared.
+      expect(paper.extra?.networkBps).toBeLessThan(117.7e6 / 2)
+      expect(paper.extra?.networkBps).toBeGreaterThan(117.7e6 / 2 * 0.95)
+      expect(xenos.durationS).toBeLessThan(paper.durationS)
+      for (const r of [paper, xenos]) {
+        expect(r.durationS).toBeGreaterThanOrEqual(r.physicalLimitS)
+        expect(r.extra?.probeCalls).toBeGreaterThanOrEqual(9)
+        expect(r.extra?.probeMaxS).toBeGreaterThan(0)
+      }
+    } finally {
+      await tb.close()
+    }
+  }, 60_000)
+
+  it('migrates the master half way through a job: paused while its files move, tasks fail and are re-executed, the job completes later', async () => {
+    const tb = await (await simTestbedFactory({ platformFile: PAPER_PLATFORM_FILE }))({ seed: 2 })
+    const cluster = await tb.deployHadoop('VM1', 2, { viaXenosApi: true })
+    try {
+      expect(cluster.nodes).toBe(2)
+      const job = { kind: 'wordcount' as const, inputBytes: GiB }
+      const base = await cluster.runJob(job)
+      expect(base.counters.mapsFailed).toBe(0)
+      const moved = await cluster.runJob(job, { migrateMasterAtFraction: 0.5, expectedDurationS: base.durationS })
+      const x = moved.extra ?? {}
+      expect(x.migratedAway).toBe(1)
+      expect(x.migrationCommitted).toBe(1)
+      // stop-and-copy: paused from the start of the move to its end, 11 GiB of files plus 1 GiB of memory sent.
+      expect(x.migrationDowntimeS).toBe(x.migrationTotalS)
+      expect(x.migrationBytes).toBeGreaterThan(12 * GiB)
+      expect(x.migrationTotalS).toBeLessThan(300)
+      expect(x.migrationStartS).toBeCloseTo(base.durationS / 2, 0)
+      expect(moved.counters.mapsFailed).toBeGreaterThan(0)
+      expect(moved.counters.tasksReexecuted).toBe(moved.counters.mapsFailed)
+      expect(moved.counters.mapsLaunched).toBe(base.counters.mapsLaunched + moved.counters.tasksReexecuted)
+      expect(moved.durationS).toBeGreaterThan(base.durationS + (x.migrationDowntimeS ?? 0) / 2)
+    } finally {
+      await cluster.release()
+      await tb.close()
+    }
+  }, 60_000)
+
+  it('refuses to migrate the master of a cluster made through the drivers', async () => {
+    const tb = await (await simTestbedFactory({ platformFile: PAPER_PLATFORM_FILE }))({ seed: 3 })
+    const cluster = await tb.deployHadoop('VM1', 1)
+    try {
+      await expect(cluster.runJob({ kind: 'pi', maps: 2, samplesPerMap: 10 }, { migrateMasterAtFraction: 0.5, expectedDurationS: 10 })).rejects.toThrow(/viaXenosApi/)
+    } finally {
+      await cluster.release()
+      await tb.close()
+    }
+  })
+})

@@ -1,0 +1,132 @@
+/**
+ * `Testbed.deployTemplate` on the simulated cluster: the Hadoop slave
+ * template (10 GiB disk + 1 GiB swap) starts on the master host; the
+ * deployer puts it and one instance on each of `hosts` slave hosts through
+ * the coordinators' API, the coordinators replicating it with the method
+ * asked (their `replicationMethod`, which `xenos.replicateTemplate` uses):
+ * - `paper`: `whole-copy`, the whole image from one holder, then a second
+ *   local copy;
+ * - `xenos`: `chunked`, from every host that holds it at once.
+ * The deployer works on 4 hosts at a time (its default) for both.
+ *
+ * Reported: the simulated time from the first API call to the last
+ * instance running; the bytes fetched over the network and copied locally;
+ * the mean throughput of one host's network transfer and of its local copy;
+ * the physical limit: the most any one link or disk had to carry for this
+ * deployment, over its bandwidth (holders' disk reads left out, since a
+ * holder's page cache may serve repeated reads); and the control plane's
+ * wall-clock times.
+ */
+import type { DeploymentReport } from '@xenos/experiment-interface'
+import { Deployer, validateDeployment } from '@xenos/hadoop-bench'
+import type { Platform, SimCluster } from '@xenos/sim-driver'
+import { ClockGate, type ControlPlaneTiming } from './clock-gate.js'
+import { hadoopSlaveTemplate, TEMPLATE_NAME } from './sim-api-cluster.js'
+import { ReplicationLog, type FetchRecord } from './sim-image-fetcher.js'
+import { startSimXenos, type SimXenos } from './sim-xenos.js'
+
+export async function deployTemplateOnSim (cluster: SimCluster, platform: Platform, method: 'paper' | 'xenos', hosts: number): Promise<DeploymentReport> {
+  const engine = cluster.engine
+  const gate = new ClockGate(engine)
+  const log = new ReplicationLog()
+  const [masterHost, ...others] = cluster.hostnames()
+  const slaves = others.slice(0, hosts)
+  const xenos = await startSimXenos({
+    cluster, gate, log, hosts: [masterHost!, ...slaves],
+    config: h => ({
+      coordinator: { replicationMethod: method === 'paper' ? 'whole-copy' : 'chunked' },
+      ...(h === masterHost ? { templates: [hadoopSlaveTemplate(1, 384)] } : {})
+    })
+  })
+  try {
+    const deployer = new Deployer({ api: xenos.deployApi, clock: engine.clock }, { pollS: 1 })
+    const spec = validateDeployment({
+      deployment: `template-${method}`, template: TEMPLATE_NAME,
+      hosts: { count: hosts, exclude: [masterHost!] }, instancesPerHost: 1, groups: [], attributes: { role: 'deploy-test' }
+    })
+    const t0 = engine.nowS()
+    await deployer.deploy(spec)
+    const durationS = engine.nowS() - t0
+    const cp = gate.timing('api:')
+    const probe = await probeControlPlane(xenos, gate, slaves[0]!)
+    const networkBytes = sum(log.fetches.map(f => f.bytes))
+    const localCopyBytes = sum(log.fetches.map(f => f.localCopyBytes))
+    const perHost = [...new Set(log.fetches.map(f => f.host))].map(h => log.fetches.filter(f => f.host === h))
+    const rate = (bytes: (f: FetchRecord) => number, seconds: (f: FetchRecord) => number): number => {
+      const rates = perHost.map(fs => sum(fs.map(bytes)) / sum(fs.map(seconds))).filter(r => Number.isFinite(r))
+      return rates.length === 0 ? 0 : sum(rates) / rates.length
+    }
+    return {
+      method,
+      hosts,
+      durationS,
+      networkBytes,
+      localCopyBytes,
+      physicalLimitS: physicalLimitS(platform, log.fetches),
+      extra: {
+        networkBps: rate(f => f.bytes, f => f.networkEndS - f.startS),
+        localCopyBps: rate(f => f.localCopyBytes, f => f.endS - f.networkEndS),
+        aggregateBps: networkBytes / durationS,
+        controlPlaneCalls: cp.calls,
+        controlPlaneMaxS: cp.maxS,
+        controlPlaneMeanS: cp.meanS,
+        controlPlaneTotalS: cp.totalS,
+        controlPlaneHeldS: cp.heldS,
+        probeCalls: probe.calls,
+        probeMaxS: probe.maxS,
+        probeMeanS: probe.meanS
+      }
+    }
+  } finally {
+    await xenos.stop()
+  }
+}
+
+/**
+ * The control plane alone, one call at a time once the overlay is warm (no
+ * transfer running, no other call in flight): searches, a service lookup, a
+ * registry update (an instance created and destroyed on `host`, which holds
+ * the template) and a replication request for a template already there.
+ * Wall-clock times of the real calls, through the gate (`probe:<method>`).
+ */
+async function probeControlPlane (xenos: SimXenos, gate: ClockGate, host: string): Promise<ControlPlaneTiming> {
+  const api = xenos.deployApi
+  for (let i = 0; i < 3; i++) {
+    await gate.call('probe:searchHosts', async () => await api.searchHosts(''))
+    await gate.call('probe:searchServices', async () => await api.searchServices('attributes.role=deploy-test'))
+  }
+  const made = await gate.call('probe:createInstance', async () => await api.createInstance(TEMPLATE_NAME, host, { name: 'probe-instance', groups: [], attributes: {} }))
+  await gate.call('probe:getService', async () => await api.getService(made.id))
+  await gate.call('probe:destroyService', async () => { await api.destroyService(made.id) })
+  await gate.call('probe:replicateTemplate', async () => { await api.replicateTemplate(TEMPLATE_NAME, host) })
+  return gate.timing('probe:')
+}
+
+/** The busiest link or disk's bytes over its bandwidth (see the module comment). */
+export function physicalLimitS (platform: Platform, fetches: readonly FetchRecord[]): number {
+  const byName = new Map(platform.hosts.map(h => [h.name, h]))
+  const load = new Map<string, { out: number, in: number, read: number, write: number }>()
+  const of = (h: string): { out: number, in: number, read: number, write: number } => {
+    let l = load.get(h)
+    if (l === undefined) { l = { out: 0, in: 0, read: 0, write: 0 }; load.set(h, l) }
+    return l
+  }
+  for (const f of fetches) {
+    for (const [holder, bytes] of Object.entries(f.sentBy)) of(holder).out += bytes
+    const r = of(f.host)
+    r.in += f.bytes
+    r.write += f.bytes + f.localCopyBytes
+    r.read += f.localCopyBytes
+  }
+  let worst = 0
+  for (const [h, l] of load) {
+    const d = byName.get(h)
+    const disk = d?.disks[0]
+    if (d === undefined || disk === undefined) continue
+    const linkBps = d.nic.bandwidthBps * platform.network.tcpEfficiency
+    worst = Math.max(worst, l.out / linkBps, l.in / linkBps, l.read / disk.readBps + l.write / disk.writeBps)
+  }
+  return worst
+}
+
+const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0)

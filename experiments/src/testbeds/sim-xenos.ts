@@ -1,0 +1,126 @@
+/**
+ * Real Xenos coordinators on the hosts of a simulated cluster: one
+ * `startXenosHost` per host (libp2p overlay over loopback, XML-RPC API),
+ * each over its host's sim-driver through the `ClockGate`, fetching
+ * templates with `simImageFetcher`. The experiments reach them only through
+ * `XenosClient` and hadoop-bench's `xenosDeployApi`, as on real hosts; the
+ * gate times every call they make (wall clock, finding C12).
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startXenosHost, xenosClient, type CoordinatorInit, type Credentials, type PeerNetwork, type Principal, type ServiceConfig, type TemplateConfig, type XenosClient, type XenosHost } from '@xenos/core'
+import { xenosDeployApi, type DeployApi } from '@xenos/hadoop-bench'
+import type { SimCluster } from '@xenos/sim-driver'
+import type { ClockGate } from './clock-gate.js'
+import { simImageFetcher, type ReplicationLog } from './sim-image-fetcher.js'
+
+const ADMIN_TOKEN = 'sim-testbed-admin'
+
+export class SimXenosError extends Error {
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'SimXenosError'
+  }
+}
+
+/** What one host's service config directory holds. */
+export interface SimHostConfig {
+  templates?: TemplateConfig[]
+  services?: ServiceConfig[]
+  coordinator?: Pick<CoordinatorInit, 'cloneMode' | 'replicationMethod'>
+}
+
+export interface SimXenosInit {
+  cluster: SimCluster
+  gate: ClockGate
+  log: ReplicationLog
+  /** Hosts to run a coordinator on (the first bootstraps the others). */
+  hosts: readonly string[]
+  config: (hostname: string) => SimHostConfig
+  /** Real-time bound on the overlay forming, in ms. @default 30000 */
+  joinTimeoutMs?: number
+}
+
+export interface SimXenos {
+  readonly hosts: readonly XenosHost[]
+  /** A client of the first host's API, as an administrator. */
+  readonly client: XenosClient
+  /** The deployer's API over `client`, every call gated and timed (`api:<method>`). */
+  readonly deployApi: DeployApi
+  stop (): Promise<void>
+}
+
+export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
+  const { cluster, gate } = init
+  if (init.hosts.length === 0) throw new SimXenosError('startSimXenos: expected at least one host, found none')
+  const dir = await mkdtemp(join(tmpdir(), 'xenos-sim-testbed-'))
+  const hosts: XenosHost[] = []
+  const authenticate = (cred: Credentials): Principal => {
+    if (cred.token !== ADMIN_TOKEN) throw new SimXenosError('expected the sim testbed\'s admin token, found another')
+    return { user: 'root', role: 'admin' }
+  }
+  const start = async (name: string, bootstrap: string[]): Promise<XenosHost> => {
+    const cfg = init.config(name)
+    const ref: { network?: PeerNetwork } = {}
+    const host = await startXenosHost({
+      dataDir: join(dir, name),
+      bootstrap,
+      monitorIntervalMs: 0,
+      membership: { announceIntervalMs: 30_000 },
+      coordinator: { createMissingImages: true, searchDeadlineMs: 5000, ...cfg.coordinator }
+    }, {
+      driver: gate.driver(cluster.driver(name)),
+      authenticate,
+      fetcher: simImageFetcher({ cluster, hostname: name, gate, log: init.log, network: () => ref.network }),
+      configSource: { load: async () => ({ templates: cfg.templates ?? [], services: cfg.services ?? [], problems: [] }) },
+      onError: err => { if (!cluster.closed) console.error(`xenos host ${name}:`, err) }
+    })
+    ref.network = host.network
+    return host
+  }
+  try {
+    const [first, ...rest] = init.hosts
+    hosts.push(await start(first!, []))
+    const boot = [hosts[0]!.node.multiaddrs()[0]!.toString()]
+    hosts.push(...await Promise.all(rest.map(async name => await start(name, boot))))
+    await waitUntil(() => hosts.every(h => h.membership.members().length >= hosts.length - 1), init.joinTimeoutMs ?? 30_000, `${hosts.length} coordinators to know each other`)
+  } catch (err) {
+    for (const h of hosts) await h.stop()
+    await rm(dir, { recursive: true, force: true })
+    throw err
+  }
+  const client = xenosClient({ endpoints: [hosts[0]!.apiUrl], credentials: { scheme: 'bearer', token: ADMIN_TOKEN }, timeoutMs: 300_000 })
+  const raw = xenosDeployApi(client, { searchDeadlineMs: 5000 })
+  const deployApi: DeployApi = {
+    searchHosts: async q => await gate.call('api:searchHosts', async () => await raw.searchHosts(q)),
+    searchServices: async q => await gate.call('api:searchServices', async () => await raw.searchServices(q)),
+    replicateTemplate: async (t, h) => { await gate.call('api:replicateTemplate', async () => { await raw.replicateTemplate(t, h) }) },
+    createInstance: async (t, h, o) => await gate.call('api:createInstance', async () => await raw.createInstance(t, h, o)),
+    startService: async id => await gate.call('api:startService', async () => await raw.startService(id)),
+    getService: async id => await gate.call('api:getService', async () => await raw.getService(id)),
+    destroyService: async id => { await gate.call('api:destroyService', async () => { await raw.destroyService(id) }) }
+  }
+  let stopped = false
+  return {
+    hosts,
+    client,
+    deployApi,
+    async stop () {
+      if (stopped) return
+      stopped = true
+      client.close()
+      for (const h of hosts) await h.stop()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** Polls a condition on the wall clock (plumbing of the real overlay, not model logic). */
+async function waitUntil (check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const until = performance.now() + timeoutMs
+  while (!check()) {
+    if (performance.now() > until) throw new SimXenosError(`expected ${what} within ${timeoutMs} ms, found they did not`)
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+}
