@@ -107,7 +107,7 @@ describe('the test double prints what the parsers read', () => {
   const root = mkdtempSync(join(tmpdir(), 'xl-double-fmt-'))
   mkdirSync(join(root, 'h'))
   writeFileSync(join(root, 'h', 'host.json'), JSON.stringify({ hostname: 'h', totalMiB: 1024, dom0MiB: 512, nrCpus: 2, cpuMhz: '2394.454' }))
-  const run = (cmd: string, args: string[]): string => execFileSync(join(DOUBLE_BIN, cmd), args, { env: { ...process.env, XL_DOUBLE_ROOT: root, XL_DOUBLE_HOST: 'h' }, encoding: 'utf8' })
+  const run = (cmd: string, args: string[]): string => execFileSync(join(DOUBLE_BIN, cmd), args, { env: { ...process.env, XL_DOUBLE_ROOT: root, XL_DOUBLE_HOST: 'h', XL_DOUBLE_NODE: process.execPath }, encoding: 'utf8' })
 
   it('xl info, xl list, xl list -l, xentop', () => {
     expect(parseXlInfo(run('xl', ['info']))).toMatchObject({ host: 'h', totalMemoryMiB: 1024, freeMemoryMiB: 512, xenVersion: '4.17.3' })
@@ -118,7 +118,7 @@ describe('the test double prints what the parsers read', () => {
 
   it('answers like real xl without a hypervisor when the host is unknown', () => {
     try {
-      execFileSync(join(DOUBLE_BIN, 'xl'), ['list'], { env: { ...process.env, XL_DOUBLE_ROOT: root, XL_DOUBLE_HOST: 'nohost' }, encoding: 'utf8', stdio: 'pipe' })
+      execFileSync(join(DOUBLE_BIN, 'xl'), ['list'], { env: { ...process.env, XL_DOUBLE_ROOT: root, XL_DOUBLE_HOST: 'nohost', XL_DOUBLE_NODE: process.execPath }, encoding: 'utf8', stdio: 'pipe' })
       expect.unreachable('xl should fail')
     } catch (err) {
       expect((err as { status: number }).status).toBe(1)

@@ -49,7 +49,7 @@ describe('parsers on real xl 4.17.7 output', () => {
 describe('the test double answers as real xl 4.17 does', () => {
   let root: string
   const run = (args: string[]): { stdout: string, stderr: string, exitCode: number } => {
-    const r = spawnSync(join(DOUBLE_BIN, 'xl'), args, { cwd: root, env: { ...process.env, PATH: `${DOUBLE_BIN}:${process.env.PATH ?? ''}`, XL_DOUBLE_ROOT: root, XL_DOUBLE_HOST: 'a' }, encoding: 'utf8' })
+    const r = spawnSync(join(DOUBLE_BIN, 'xl'), args, { cwd: root, env: { ...process.env, PATH: `${DOUBLE_BIN}:${process.env.PATH ?? ''}`, XL_DOUBLE_ROOT: root, XL_DOUBLE_HOST: 'a', XL_DOUBLE_NODE: process.execPath }, encoding: 'utf8' })
     return { stdout: r.stdout, stderr: r.stderr, exitCode: r.status ?? -1 }
   }
 

@@ -26,6 +26,7 @@ export class XlDouble {
     // the shims run the project's node and find `xl` for migrate-receive on PATH
     if (!(process.env.PATH ?? '').split(':').includes(DOUBLE_BIN)) process.env.PATH = `${DOUBLE_BIN}:${process.env.PATH ?? ''}`
     process.env.XL_DOUBLE_ROOT = root
+    process.env.XL_DOUBLE_NODE = process.execPath // the shims run the Node that runs the tests
     return new XlDouble(root)
   }
 
