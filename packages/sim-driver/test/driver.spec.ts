@@ -186,6 +186,21 @@ describe('fault knobs', () => {
     await expect(a.inspectDomain('x')).rejects.toThrow(/crashed/)
   })
 
+  it('a recovered host answers again: its domains crashed, its images kept, memory all free', async () => {
+    const c = cluster()
+    const d = c.driver('h1')
+    await runningDomain(d, 'r')
+    await d.createImage('images/stopped.img', MiB)
+    await d.createDomain(specFor('stopped'))
+    c.faults.crashHost('h1')
+    await expect(d.listDomains()).rejects.toMatchObject({ name: 'BackendUnavailableError' })
+    c.faults.recoverHost('h1')
+    expect((await d.listDomains()).map(x => [x.name, x.state])).toEqual([['r', 'crashed'], ['stopped', 'stopped']])
+    expect((await d.hostFacts()).memory.freeMiB).toBe(2048 - 512)
+    expect((await d.imageInfo('images/r.img')).sizeBytes).toBe(64 * MiB)
+    expect((await d.startDomain('r')).state).toBe('running')
+  })
+
   it('a crashed domain frees its memory and can be started again', async () => {
     const c = cluster()
     const d = c.driver('h1')

@@ -2,8 +2,9 @@
  * The fault knobs of a simulated cluster, for tests and experiments:
  * - `failNext(operation, options)`: the next driver operation of a kind
  *   fails with a typed error (see `fail-next.ts`);
- * - `crashHost(name, atS?)`, `cutLink(name, atS?)`, `restoreLink(name,
- *   atS?)`, `slowDisk(name, factor, atS?)` (factor 1 restores): delegated to the engine's faults, so activities on the
+ * - `crashHost(name, atS?)`, `recoverHost(name, atS?)`, `cutLink(name,
+ *   atS?)`, `restoreLink(name, atS?)`, `slowDisk(name, factor, atS?)`
+ *   (factor 1 restores): delegated to the engine's faults, so activities on the
  *   failed resource fail (`ActivityFailedError`, turned into the contract's
  *   errors by the driver) and nothing else is disturbed; a crashed host's
  *   driver then answers `BackendUnavailableError`;
@@ -25,9 +26,35 @@ export class ClusterFaults {
     this.plan.failNext(operation, options)
   }
 
+  /**
+   * The host stops: its guests are lost, so its running and paused domains
+   * become `crashed` (their records stay, as a rebooted Xen host's
+   * configuration files do); stopped domains and images survive.
+   */
   crashHost (name: string, atS?: number): void {
-    this.hostState(name)
+    const state = this.hostState(name)
     this.engine.faults.crashHost(name, atS)
+    // Scheduled after the engine's own crash at the same instant (FIFO among equal times).
+    this.at(atS, `crash-domains ${name}`, () => {
+      for (const d of state.domains.values()) {
+        if (d.state === 'running' || d.state === 'paused') {
+          dropVm(d)
+          d.state = 'crashed'
+          d.startedAtS = undefined
+        }
+      }
+    })
+  }
+
+  /** A crashed host runs again (empty, cold caches): its driver answers again. */
+  recoverHost (name: string, atS?: number): void {
+    this.hostState(name)
+    this.engine.faults.recoverHost(name, atS)
+  }
+
+  private at (atS: number | undefined, label: string, fn: () => void): void {
+    if (atS === undefined || atS <= this.engine.nowS()) { fn(); return }
+    this.engine.schedule(atS - this.engine.nowS(), fn, label)
   }
 
   cutLink (name: string, atS?: number): void {
@@ -54,7 +81,6 @@ export class ClusterFaults {
       d.state = 'crashed'
       d.startedAtS = undefined
     }
-    if (atS === undefined || atS <= this.engine.nowS()) { crash(); return }
-    this.engine.schedule(atS - this.engine.nowS(), crash, `crash-domain ${hostname}/${domain}`)
+    this.at(atS, `crash-domain ${hostname}/${domain}`, crash)
   }
 }
