@@ -4,10 +4,11 @@
  * figures are conservative for N real hosts). Used by overlay.bench.ts.
  */
 import { loadavg } from 'node:os'
-import { OverlaySearch, SEARCH_TOPIC } from '../src/overlay/search.js'
+import { OverlaySearch, SEARCH_TOPIC, type SearchStrategy } from '../src/overlay/search.js'
 import { startCluster } from '../src/overlay/test-helpers.js'
 
 export interface SearchFigures {
+  strategy: SearchStrategy
   nodes: number
   queries: number
   queriers: number
@@ -25,7 +26,8 @@ export function quantileSorted(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN
 }
 
-export async function benchSearch(nodes: number, queries: number, queriers: number): Promise<SearchFigures> {
+/** Measure both strategies on one cluster: `direct` first, then `flood`. */
+export async function benchSearch(nodes: number, queries: number, floodQueries: number, queriers: number): Promise<SearchFigures[]> {
   const setupStart = performance.now()
   const searches: OverlaySearch[] = []
   const cluster = await startCluster(nodes, {
@@ -42,14 +44,14 @@ export async function benchSearch(nodes: number, queries: number, queriers: numb
     },
   })
   const setupS = (performance.now() - setupStart) / 1000
-  try {
-    const pick = (i: number): OverlaySearch => searches[(i * Math.floor(nodes / queriers)) % nodes]!
-    // warm-up: each querier's first queries open the reply connections
-    for (let i = 0; i < queriers * 3; i++) await pick(i % queriers).search('template=hadoop-slave', { timeoutMs: 5000 })
+  const pick = (i: number): OverlaySearch => searches[(i * Math.floor(nodes / queriers)) % nodes]!
+  const measure = async (strategy: SearchStrategy, count: number): Promise<SearchFigures> => {
+    // warm-up: each querier's first queries open its search streams
+    for (let i = 0; i < queriers * 3; i++) await pick(i % queriers).search('template=hadoop-slave', { timeoutMs: 5000, strategy })
     const samples: number[] = []
     let incomplete = 0
-    for (let i = 0; i < queries; i++) {
-      const result = await pick(i % queriers).search('template=hadoop-slave', { timeoutMs: 2000 })
+    for (let i = 0; i < count; i++) {
+      const result = await pick(i % queriers).search('template=hadoop-slave', { timeoutMs: 2000, strategy })
       samples.push(result.durationMs)
       const found = result.matches.reduce((n, m) => n + m.records.length, 0)
       if (result.missing.length > 0 || found !== Math.ceil(nodes / 3)) incomplete++
@@ -57,10 +59,13 @@ export async function benchSearch(nodes: number, queries: number, queriers: numb
     samples.sort((a, b) => a - b)
     const meanConnections = cluster.members.reduce((n, m) => n + m.node.connectedPeers().length, 0) / nodes
     return {
-      nodes, queries, queriers,
+      strategy, nodes, queries: count, queriers,
       p50Ms: quantileSorted(samples, 0.5), p90Ms: quantileSorted(samples, 0.9), p99Ms: quantileSorted(samples, 0.99), maxMs: samples[samples.length - 1]!,
       incomplete, meanConnections, setupS, load: loadavg()[0] ?? 0,
     }
+  }
+  try {
+    return [await measure('direct', queries), await measure('flood', floodQueries)]
   } finally {
     await Promise.all(searches.map((s) => s.stop()))
     await cluster.stop()

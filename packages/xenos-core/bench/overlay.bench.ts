@@ -25,7 +25,7 @@ function verdict(ok: boolean): string {
 
 function printSearch(f: SearchFigures, targets: boolean): void {
   const t = targets ? `   (targets p50 <= 50 ms: ${verdict(f.p50Ms <= 50)}, p99 <= 200 ms: ${verdict(f.p99Ms <= 200)})` : ''
-  console.log(`  ${String(f.nodes).padStart(3)} nodes: p50 ${f.p50Ms.toFixed(1)} ms, p90 ${f.p90Ms.toFixed(1)} ms, p99 ${f.p99Ms.toFixed(1)} ms, max ${f.maxMs.toFixed(1)} ms over ${f.queries} queries from ${f.queriers} queriers${t}`)
+  console.log(`  ${String(f.nodes).padStart(3)} nodes, ${f.strategy.padEnd(6)}: p50 ${f.p50Ms.toFixed(1)} ms, p90 ${f.p90Ms.toFixed(1)} ms, p99 ${f.p99Ms.toFixed(1)} ms, max ${f.maxMs.toFixed(1)} ms over ${f.queries} queries from ${f.queriers} queriers${t}`)
   console.log(`             incomplete results: ${f.incomplete}; mean connections per node ${f.meanConnections.toFixed(1)}; set-up ${f.setupS.toFixed(1)} s; load ${f.load.toFixed(1)}`)
 }
 
@@ -35,9 +35,14 @@ export async function main(argv: string[]): Promise<void> {
   console.log(`Overlay benchmark on ${cpus().length} cores, load average ${(loadavg()[0] ?? 0).toFixed(1)} at start${quick ? ' (quick)' : ''}`)
 
   if (only === undefined || only === 'search') {
-    console.log('Search latency (flood on floodsub, direct replies; every node in this process, so a query\'s work on all nodes shares these cores)')
-    printSearch(await benchSearch(13, quick ? 50 : 200, 4), false)
-    printSearch(await benchSearch(100, quick ? 30 : 100, 4), true)
+    console.log('Search latency (every node in this process, so a query\'s work on all nodes shares these cores)')
+    console.log('  direct = query each known host on its search stream (default); flood = floodsub flood, direct replies')
+    const [d13, f13] = await benchSearch(13, quick ? 50 : 200, quick ? 30 : 100, 4)
+    printSearch(d13!, true)
+    printSearch(f13!, false)
+    const [d100, f100] = await benchSearch(100, quick ? 50 : 200, quick ? 10 : 30, 4)
+    printSearch(d100!, true)
+    printSearch(f100!, false)
   }
 
   if (only === undefined || only === 'transfer') {
