@@ -24,7 +24,7 @@ export type { HadoopLine, HadoopClusterLayout, HadoopConfigFiles } from './hadoo
 export { SimHadoop, type SimHadoopInit, type SimRunOptions } from './sim/sim-hadoop.js'
 export { SimHdfs, HdfsFileNotFoundError, HdfsNoDatanodesError, type HdfsBlock, type HdfsCosts } from './sim/hdfs.js'
 export { SimMapReduce, type TaskTrackerNode, type MrJob, type MrResult, type MapInput } from './sim/mapreduce.js'
-export { loadCosts, parseCosts, CostFileError, DEFAULT_COSTS_FILE, costFileSchema, type HadoopCosts, type JobCosts } from './sim/job-costs.js'
+export { loadCosts, parseCosts, DEFAULT_COSTS_FILE, costFileSchema, type HadoopCosts, type JobCosts } from './sim/job-costs.js'
 export { EngineSubstrate, UnknownPlaceError } from './sim/engine-substrate.js'
 export type { Place, Substrate } from './sim/substrate.js'
 export { createLayout, simHadoopCluster, MASTER_VM_MEMORY_MIB, LayoutError, type ClusterLayout, type NodeLocation, type SimHadoopClusterInit } from './sim/sim-cluster-layout.js'
@@ -34,6 +34,6 @@ export { sshRunner, sshArgs, shellQuote, type CommandRunner, type CommandResult,
 export { parseJobOutput, jobFailureReason, type ParsedJobOutput, type ClientFormat, type CounterGroups } from './real/job-output.js'
 export { toJobCounters } from './real/counters.js'
 export { HadoopJobError, HadoopOutputParseError, HadoopCheckError, InvalidRunnerOptionError } from './real/errors.js'
-export { parseInventory, loadInventory, inventoryLayout, inventoryRunner, phyRunner, inventorySchema, InventoryError, type Inventory } from './inventory.js'
+export { parseInventory, loadInventory, inventoryLayout, inventoryRunner, phyRunner, inventorySchema, type Inventory } from './inventory.js'
 export * from './deployer/index.js'
 // ── end H9 block ──

@@ -18,7 +18,7 @@
  *   examplesJar: /opt/hadoop-0.20.2/hadoop-0.20.2-examples.jar   # optional
  * ```
  *
- * Validated with zod; a bad file gives an `InventoryError` naming file,
+ * Validated with zod; a bad file gives a `ConfigFileError` naming file,
  * line, field, what was expected and what was found.
  *
  * @example
@@ -30,7 +30,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import type { Clock } from '@xenos/hypervisor-interface'
-import { LineCounter, parseDocument } from 'yaml'
+import { parseYamlFile } from '@xenos/config-file'
 import { z } from 'zod'
 import type { HadoopClusterLayout, HadoopLine } from './hadoop-config.js'
 import { sshRunner, type CommandRunner } from './real/command-runner.js'
@@ -72,47 +72,12 @@ export const inventorySchema = z.strictObject({
 
 export type Inventory = z.output<typeof inventorySchema> & { hadoop: { line: HadoopLine } }
 
-export class InventoryError extends Error {
-  constructor (readonly file: string, readonly line: number | undefined, readonly field: string, readonly expected: string, readonly found: string) {
-    super(`${file}${line !== undefined ? `:${line}` : ''}: ${field}: expected ${expected}, found ${found}`)
-    this.name = 'InventoryError'
-  }
-}
 
-type Ranged = { range?: [number, number, number] } | undefined
-
-/** Parses and validates an inventory file's text. */
+/** Parses and validates the file's text; throws `ConfigFileError` naming file, line, field, expected and found. */
 export function parseInventory (text: string, file: string): Inventory {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!
-    throw new InventoryError(file, lineCounter.linePos(e.pos[0]).line, '(document)', 'valid YAML', e.message)
-  }
-  const data: unknown = doc.toJS()
-  const result = inventorySchema.safeParse(data)
-  if (result.success) return result.data as Inventory
-  const issue = result.error.issues[0]!
-  const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol')
-  // The nearest node that exists in the document: the field itself, or its parent when it is missing.
-  let pos: number | undefined
-  for (let n = path.length; n >= 0 && pos === undefined; n--) {
-    const node = (n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)) as Ranged
-    pos = node?.range?.[0]
-  }
-  const found = valueAt(data, path)
-  throw new InventoryError(file, pos !== undefined ? lineCounter.linePos(pos).line : undefined,
-    path.join('.') || '(root)', issue.message, found === undefined ? 'nothing' : JSON.stringify(found))
+  return parseYamlFile(inventorySchema, text, file) as Inventory
 }
 
-function valueAt (data: unknown, path: ReadonlyArray<string | number>): unknown {
-  let cur = data
-  for (const k of path) {
-    if (typeof cur !== 'object' || cur === null) return undefined
-    cur = (cur as Record<string | number, unknown>)[k]
-  }
-  return cur
-}
 
 export async function loadInventory (file: string): Promise<Inventory> {
   return parseInventory(await readFile(file, 'utf8'), file)

@@ -19,7 +19,7 @@
  * Validated with zod; errors name file, line, field, expected and found.
  */
 import { readFile } from 'node:fs/promises'
-import { LineCounter, parseDocument } from 'yaml'
+import { parseData, parseYamlFile } from '@xenos/config-file'
 import { z } from 'zod'
 
 const hostName = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, 'a host name')
@@ -44,56 +44,17 @@ export const deploymentSchema = z.strictObject({
 export type DeploymentSpec = z.output<typeof deploymentSchema>
 export type DeploymentInput = z.input<typeof deploymentSchema>
 
-export class DeploymentFileError extends Error {
-  constructor (readonly file: string, readonly line: number | undefined, readonly field: string, readonly expected: string, readonly found: string) {
-    super(`${file}${line !== undefined ? `:${line}` : ''}: ${field}: expected ${expected}, found ${found}`)
-    this.name = 'DeploymentFileError'
-  }
-}
 
-type Ranged = { range?: [number, number, number] } | undefined
-
-/** Parses and validates a deployment file's text. */
+/** Parses and validates the file's text; throws `ConfigFileError` naming file, line, field, expected and found. */
 export function parseDeployment (text: string, file: string): DeploymentSpec {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!
-    throw new DeploymentFileError(file, lineCounter.linePos(e.pos[0]).line, '(document)', 'valid YAML', e.message)
-  }
-  const data: unknown = doc.toJS()
-  const result = deploymentSchema.safeParse(data)
-  if (result.success) return result.data
-  const issue = result.error.issues[0]!
-  const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol')
-  let pos: number | undefined
-  for (let n = path.length; n >= 0 && pos === undefined; n--) {
-    const node = (n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)) as Ranged
-    pos = node?.range?.[0]
-  }
-  const found = valueAt(data, path)
-  throw new DeploymentFileError(file, pos !== undefined ? lineCounter.linePos(pos).line : undefined,
-    path.join('.') || '(root)', issue.message, found === undefined ? 'nothing' : JSON.stringify(found))
+  return parseYamlFile(deploymentSchema, text, file)
 }
 
 /** Validates a deployment given as an object (not from a file). */
 export function validateDeployment (input: DeploymentInput): DeploymentSpec {
-  const result = deploymentSchema.safeParse(input)
-  if (result.success) return result.data
-  const issue = result.error.issues[0]!
-  const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol')
-  const found = valueAt(input, path)
-  throw new DeploymentFileError('(object)', undefined, path.join('.') || '(root)', issue.message, found === undefined ? 'nothing' : JSON.stringify(found))
+  return parseData(deploymentSchema, input, '(deployment object)')
 }
 
-function valueAt (data: unknown, path: ReadonlyArray<string | number>): unknown {
-  let cur = data
-  for (const k of path) {
-    if (typeof cur !== 'object' || cur === null) return undefined
-    cur = (cur as Record<string | number, unknown>)[k]
-  }
-  return cur
-}
 
 export async function loadDeployment (file: string): Promise<DeploymentSpec> {
   return parseDeployment(await readFile(file, 'utf8'), file)

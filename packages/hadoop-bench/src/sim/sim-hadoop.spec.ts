@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import { Engine, definePlatform, type PlatformInput } from '@xenos/sim-driver'
 import { createLayout, simHadoopCluster } from './sim-cluster-layout.js'
-import { parseCosts, loadCosts, CostFileError, type HadoopCosts } from './job-costs.js'
+import { ConfigFileError } from '@xenos/config-file'
+import { parseCosts, loadCosts, type HadoopCosts } from './job-costs.js'
 import { SETUPS, PAPER_HADOOP, type ClusterSetup } from '../setups.js'
 import type { JobResult, JobSpec } from '../jobs.js'
 
@@ -104,8 +105,10 @@ describe('cost file', () => {
       parseCosts(text, 'bad.yaml')
       expect.unreachable()
     } catch (err) {
-      expect(err).toBeInstanceOf(CostFileError)
-      expect((err as CostFileError).message).toMatch(/^bad\.yaml:\d+: /)
+      expect(err).toBeInstanceOf(ConfigFileError)
+      const first = (err as ConfigFileError).errors.find(e => e.field === 'framework.jvmStartFlops')
+      expect(first?.line).toBe(2)
+      expect(first?.message).toBe('bad.yaml:2:18: framework.jvmStartFlops: expected a number >= 0, found number -1')
     }
   })
 
