@@ -10,8 +10,8 @@ import type { CallContext } from '../xmlrpc/context.js'
 import type { ServiceRecord } from '../coordinator/records.js'
 import { ForbiddenError } from './faults.js'
 
-/** H5's policy, plus the event stream, which every user may read. */
-const policy: Authorizer = authorizer({ ...DEFAULT_POLICY, 'xenos.events': 'user' })
+/** H5's policy, plus the event stream and forwarding (the forwarded call is checked where it runs), for every user. */
+const policy: Authorizer = authorizer({ ...DEFAULT_POLICY, 'xenos.events': 'user', 'xenos.forward': 'user' })
 
 /** Throws `AuthenticationError` or `AuthorizationError` unless the caller may call `method` (on `service`, for owner-level methods). */
 export function authorize (context: CallContext, method: string, service?: ServiceRecord): void {

@@ -3,7 +3,9 @@
  * it keeps a list of backup hosts (found with `xenos.searchHosts`), fails
  * over to the next one when its host stops answering, and can spread calls
  * across hosts round-robin. Service control calls go to the host that runs
- * the service, located by an overlay search when it is not the current one.
+ * the service, located by an overlay search when it is not the current one,
+ * directly when its API answers, else forwarded through the current host
+ * over the overlay (`xenos.forward`).
  *
  * A fault (the host answered "no") is thrown as `XmlRpcFault` and never
  * causes a failover; only transport failures (refused, reset, timeout) do.
@@ -55,6 +57,8 @@ export interface XenosClient {
   refreshBackups (query?: string): Promise<string[]>
   /** Call any method on the current host (with failover). */
   call (method: string, params?: XmlRpcValue[]): Promise<unknown>
+  /** Call a method on another host through the current host and the overlay (`xenos.forward`). */
+  forward (host: string, method: string, params?: XmlRpcValue[]): Promise<unknown>
   /** Call a method on the host with this API URL only (no failover). */
   callAt (url: string, method: string, params?: XmlRpcValue[]): Promise<unknown>
   hostInfo (): Promise<HostRecord>
@@ -145,9 +149,14 @@ export function xenosClient (init: XenosClientInit): XenosClient {
       if (host === undefined) throw err
       const hosts = await call('xenos.searchHosts', [`hostname=${host}`]) as SearchResults<HostRecord>
       const url = hosts.results[0]?.apiUrl
-      if (url === undefined) throw err
-      if (!urls.includes(url)) urls.push(url)
-      return await callAt(url, method, [id, ...rest])
+      if (url === undefined) return await call('xenos.forward', [host, method, [id, ...rest]])
+      try {
+        return await callAt(url, method, [id, ...rest])
+      } catch (direct) {
+        if (direct instanceof XmlRpcFault) throw direct
+        // that host's API is not reachable from here: go through the current host and the overlay
+        return await call('xenos.forward', [host, method, [id, ...rest]])
+      }
     }
   }
 
@@ -163,6 +172,7 @@ export function xenosClient (init: XenosClientInit): XenosClient {
     },
     call,
     callAt,
+    forward: async (host, method, params = []) => await call('xenos.forward', [host, method, params]),
     hostInfo: () => typed(call('xenos.hostInfo')),
     listServices: query => typed(call('xenos.listServices', query === undefined ? [] : [query])),
     listTemplates: () => typed(call('xenos.listTemplates')),

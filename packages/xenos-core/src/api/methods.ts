@@ -24,6 +24,7 @@ export const XENOS_METHODS = [
   'xenos.startService', 'xenos.stopService', 'xenos.pauseService', 'xenos.unpauseService', 'xenos.destroyService',
   'xenos.checkpointService', 'xenos.serviceStats', 'xenos.createInstance', 'xenos.replicateTemplate', 'xenos.migrateService',
   'xenos.grant', 'xenos.revoke', 'xenos.createGroup', 'xenos.joinGroup', 'xenos.leaveGroup', 'xenos.listGroups', 'xenos.publish', 'xenos.events',
+  'xenos.forward', 'xenos.peer.invoke',
   'xenos.peer.exportTemplate', 'xenos.peer.imageInfo', 'xenos.peer.imageManifest', 'xenos.peer.prepareMigration', 'xenos.peer.commitMigration', 'xenos.peer.abortMigration', 'xenos.peer.migrationAdopted'
 ] as const
 
@@ -171,6 +172,24 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
     'Returns events after sequence number sinceSeq (0 for all kept), at most limit (default 1000): {bootCount, events: [{seq, bootCount, kind, host, serviceId, subject, at, detail}], nextSeq, missed}. Poll with the returned nextSeq; a new bootCount means the host restarted and numbering began again.',
     ([sinceSeq, limit]) => c.events(sinceSeq, limit))
 
+  def('xenos.forward', ['string', 'string', 'array'], 'any',
+    'Calls a method on another host through the overlay, as the caller: forward(hostName, methodName, params). For clients that reach only this host. The other host applies its own checks to the forwarded user and role. xenos.forward and xenos.peer.* cannot be forwarded.',
+    async ([host, method, params], ctx) => {
+      nonEmpty(host, 'host')
+      if (method === 'xenos.forward' || method.startsWith('xenos.peer.')) throw new InvalidArgumentError('method', 'a method other than xenos.forward and xenos.peer.*', method)
+      if (host === c.hostname) return await registry.call(method, params, ctx)
+      const p = ctx.principal
+      if (p === undefined) throw new InvalidArgumentError('credentials', 'an authenticated caller', 'none')
+      return await c.forward(host, 'xenos.peer.invoke', [p.user, p.role, method, params])
+    })
+  def('xenos.peer.invoke', ['string', 'string', 'string', 'array'], 'any',
+    'Coordinators only: runs a call forwarded by another host (xenos.forward) as the user and role that host authenticated. The private network (pre-shared key) is the trust boundary.',
+    async ([user, role, method, params], ctx) => {
+      assertPeer(ctx, 'xenos.peer.invoke')
+      if (method === 'xenos.forward' || method.startsWith('xenos.peer.')) throw new InvalidArgumentError('method', 'a method other than xenos.forward and xenos.peer.*', method)
+      if (role !== 'admin' && role !== 'user') throw new InvalidArgumentError('role', '"admin" or "user"', role)
+      return await registry.call(method, params, { transport: 'forwarded', principal: { user: nonEmpty(user, 'user'), role }, ...(ctx.remotePeer === undefined ? {} : { remotePeer: ctx.remotePeer }) })
+    }, 'public')
   def('xenos.peer.exportTemplate', ['string'], 'struct', 'Coordinators only: returns a template record so a peer can replicate it.',
     ([name], ctx) => { assertPeer(ctx, 'xenos.peer.exportTemplate'); return c.peer.exportTemplate(name) }, 'public')
   def('xenos.peer.imageInfo', ['string'], 'struct', 'Coordinators only: size and format of an image of a template held here: {path, sizeBytes, allocatedBytes, format}.',

@@ -105,6 +105,8 @@ export interface Coordinator {
   joinGroup (id: string, group: string): Promise<ServiceRecord>
   leaveGroup (id: string, group: string): Promise<ServiceRecord>
   publish (group: string, message: string): Promise<{ delivered: number }>
+  /** Call a method on another host's coordinator through the overlay. */
+  forward (host: string, method: string, params: unknown[]): Promise<unknown>
   /** Record a message that arrived for a group this host has members in (the overlay calls this). */
   deliverGroupMessage (group: string, fromHost: string, text: string): CoordinatorEvent
   events (sinceSeq: number, limit?: number): EventPage
@@ -306,6 +308,10 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       if (typeof message !== 'string') throw new InvalidArgumentError('message', 'a string', message)
       if (network?.publish === undefined) throw new InvalidArgumentError('group', 'an overlay to publish through', 'none attached')
       return await network.publish(group, message)
+    }),
+    forward: guard(async (host, method, params) => {
+      if (network === undefined) throw new InvalidArgumentError('host', 'a host reachable through an overlay', `${host} (no overlay attached)`)
+      return await network.call(host, method, params)
     }),
     deliverGroupMessage: (group, fromHost, text) => events.emit({ kind: 'group-message', subject: group, detail: `${fromHost}: ${text}` }),
     events: (sinceSeq, limit) => {

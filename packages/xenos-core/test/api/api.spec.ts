@@ -100,6 +100,22 @@ describe('XenosClient', () => {
     expect(seen).toEqual(new Set(['h2', 'h3']))
   })
 
+  it('forwards calls through one host to another over the overlay, checked as the caller on arrival', async () => {
+    const on1 = client('tok-alice', [h.url('h1')])
+    const svc = await on1.createInstance('web', { name: 'fwd', start: true })
+    const alice2 = client('tok-alice', [h.url('h2')])
+    expect(await alice2.forward('h1', 'xenos.pauseService', [svc.id])).toMatchObject({ id: svc.id, state: 'paused' })
+    expect(await alice2.forward('h2', 'xenos.hostInfo')).toMatchObject({ hostname: 'h2' })
+    const bob2 = client('tok-bob', [h.url('h2')])
+    expect((await fault(bob2.forward('h1', 'xenos.unpauseService', [svc.id]))).faultCode).toBe(FaultCode.FORBIDDEN)
+    expect((await fault(bob2.forward('h1', 'xenos.peer.exportTemplate', ['web']))).faultCode).toBe(FaultCode.BAD_ARGUMENT)
+    expect((await fault(client('nobody', [h.url('h2')]).forward('h1', 'xenos.hostInfo'))).faultCode).toBe(FaultCode.UNAUTHENTICATED)
+    expect((await fault(alice2.forward('h9', 'xenos.hostInfo'))).faultCode).toBe(FaultCode.UNAVAILABLE)
+    // when the service's own API is gone but its host is still on the overlay, the client goes through its current host
+    await h.servers.get('h1')!.server.close()
+    expect((await alice2.unpauseService(svc.id)).state).toBe('running')
+  })
+
   it('reaches a service on another host through search', async () => {
     const on1 = client('tok-alice', [h.url('h1')])
     const svc = await on1.createInstance('web', { name: 'far', start: true })

@@ -67,6 +67,8 @@ describe('a cluster of 13 coordinators', () => {
     const rackA = await alice.searchHosts('tag:rack-a freeMemoryMiB>=512 cores>=2 backend=sim')
     expect(rackA.results.map(h => h.hostname).sort()).toEqual(names.filter((_, i) => rackOf(i) === 'rack-a').sort())
     expect(await alice.searchHosts('freeMemoryMiB>=100000')).toEqual({ results: [], nonResponders: [] })
+    // the XML-RPC tunnel over libp2p: a call forwarded through host 5 to host 12
+    expect(await alice.forward(names[12]!, 'xenos.hostInfo')).toMatchObject({ hostname: names[12] })
   }, 30_000)
 
   it('creates, replicates and migrates with an automatic target, keeping id and groups', async () => {
