@@ -77,19 +77,25 @@ describe('platform files', () => {
 
     const unknownType = errorOf(() => parsePlatform(text.replace('cores: two', 'cores: 2').replace('type: t }', 'type: x }'), 'bad.yaml'))
     expect(unknownType.line).toBe(13)
-    expect(unknownType.field).toBe('hosts.0.type')
+    expect(unknownType.field).toBe('hosts[0].type')
     expect(unknownType.expected).toMatch(/one of the hostTypes \(t\)/)
 
     const extra = errorOf(() => parsePlatform(text.replace('cores: two', 'cores: 2\n    gpus: 1'), 'bad.yaml'))
-    expect(extra.field).toBe('hostTypes.t')
-    expect(extra.found).toBe('key gpus')
+    expect(extra.field).toBe('hostTypes.t.gpus')
+    expect(extra.line).toBe(8)
+    expect(extra.found).toBe('unknown field "gpus"')
 
     const negative = errorOf(() => parsePlatform(text.replace('cores: two', 'cores: 0'), 'x.yaml'))
-    expect(negative.message).toBe('x.yaml:7: hostTypes.t.cores: expected >= 1, found 0')
+    expect(negative.message).toBe('x.yaml:7: hostTypes.t.cores: expected a number >= 1, found number 0')
+    expect(negative.column).toBe(12)
+
+    const two = errorOf(() => parsePlatform(text.replace('cores: two', 'cores: 0').replace('memoryMiB: 1024', 'memoryMiB: -5'), 'x.yaml'))
+    expect(two.problems.map(p => p.field)).toEqual(['hostTypes.t.cores', 'hostTypes.t.memoryMiB'])
+    expect(two.message).toMatch(/and 1 more problem/)
 
     const syntax = errorOf(() => parsePlatform('name: [unclosed', 'broken.yaml'))
     expect(syntax.line).toBe(1)
-    expect(syntax.expected).toBe('valid YAML or JSON')
+    expect(syntax.expected).toBe('valid YAML')
   })
 
   it('JSON files get line numbers too', () => {
@@ -97,6 +103,7 @@ describe('platform files', () => {
     const err = errorOf(() => parsePlatform(json, 'p.json'))
     expect(err.file).toBe('p.json')
     expect(err.field).toBe('virtualization.dom0DiskFlopsPerByte')
+    expect(err.expected).toBe('a number (a required field)')
     expect(err.line).toBe(4)
   })
 

@@ -1,12 +1,13 @@
 /**
  * Loading and validating platforms. A platform file (YAML or JSON; JSON is
  * parsed by the YAML parser too, so both get line numbers) is checked with
- * the zod schema of `schema.ts`; the first problem is thrown as a
- * `PlatformError` naming file, line, field, expected and found.
+ * the zod schema of `schema.ts` through `@xenos/config-file` (as every data
+ * file of Xenos); problems are thrown as a `PlatformError` naming file,
+ * line, field, expected and found.
  */
 import { readFile } from 'node:fs/promises'
-import { LineCounter, parseDocument, isNode } from 'yaml'
-import type { z } from 'zod'
+import { isNode, type Document, type LineCounter } from 'yaml'
+import { validateData, validateYaml } from '@xenos/config-file'
 import { platformSchema, type PlatformInput, type PlatformParsed } from './schema.js'
 import { PlatformError } from './platform-error.js'
 
@@ -47,45 +48,17 @@ export interface Platform {
 
 export type { PlatformInput }
 
-function describe (value: unknown): string {
-  if (value === undefined) return 'nothing'
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object'
-  return String(value)
-}
-
-function valueAt (data: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = data
-  for (const k of path) {
-    if (typeof cur !== 'object' || cur === null) return undefined
-    cur = (cur as Record<PropertyKey, unknown>)[k]
-  }
-  return cur
-}
-
-function expectedOf (issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type': return `a ${issue.expected}`
-    case 'too_small': return `${issue.inclusive === false ? '>' : '>='} ${String(issue.minimum)}${issue.origin === 'array' ? ' items' : ''}`
-    case 'too_big': return `${issue.inclusive === false ? '<' : '<='} ${String(issue.maximum)}${issue.origin === 'array' ? ' items' : ''}`
-    case 'unrecognized_keys': return `no unknown keys (${issue.keys.join(', ')})`
-    case 'invalid_union': return 'either {name, type} or {prefix, count, type}'
-    default: return issue.message
-  }
-}
-
+/** Line of the node at `path` (or its deepest existing ancestor) in a parsed file. */
 type Locate = (path: readonly PropertyKey[]) => number | undefined
 
-function validate (data: unknown, source: string, locate: Locate): Platform {
-  const result = platformSchema.safeParse(data)
-  if (!result.success) {
-    const issue = result.error.issues[0] as z.core.$ZodIssue
-    const path = issue.path
-    const field = path.map(String).join('.')
-    const found = issue.code === 'unrecognized_keys' ? `key ${issue.keys[0] ?? ''}` : describe(valueAt(data, path))
-    throw new PlatformError(source, locate(path), field, expectedOf(issue), found)
+function locator (doc: Document, lineCounter: LineCounter): Locate {
+  return (path) => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = doc.getIn(path.slice(0, n) as Iterable<unknown>, true)
+      if (isNode(node) && node.range != null) return lineCounter.linePos(node.range[0]).line
+    }
+    return undefined
   }
-  return expand(result.data, source, locate)
 }
 
 function expand (p: PlatformParsed, source: string, locate: Locate): Platform {
@@ -94,13 +67,13 @@ function expand (p: PlatformParsed, source: string, locate: Locate): Platform {
   p.hosts.forEach((entry, i) => {
     const t = p.hostTypes[entry.type]
     if (t === undefined) {
-      throw new PlatformError(source, locate(['hosts', i, 'type']), `hosts.${i}.type`, `one of the hostTypes (${Object.keys(p.hostTypes).join(', ')})`, JSON.stringify(entry.type))
+      throw new PlatformError(source, locate(['hosts', i, 'type']), `hosts[${i}].type`, `one of the hostTypes (${Object.keys(p.hostTypes).join(', ')})`, JSON.stringify(entry.type))
     }
     const names = 'name' in entry
       ? [entry.name]
       : Array.from({ length: entry.count }, (_, k) => `${entry.prefix}${String(entry.start + k).padStart(entry.pad, '0')}`)
     for (const hostName of names) {
-      if (seen.has(hostName)) throw new PlatformError(source, locate(['hosts', i]), `hosts.${i}`, 'unique host names', `a second host named ${hostName}`)
+      if (seen.has(hostName)) throw new PlatformError(source, locate(['hosts', i]), `hosts[${i}]`, 'unique host names', `a second host named ${hostName}`)
       seen.add(hostName)
       hosts.push({
         name: hostName,
@@ -136,26 +109,19 @@ function expand (p: PlatformParsed, source: string, locate: Locate): Platform {
 
 /** Validate a platform given as a value (for generated platforms, for example in benchmarks). */
 export function definePlatform (input: PlatformInput, source = '<object>'): Platform {
-  return validate(input, source, () => undefined)
+  const r = validateData(platformSchema, input, source)
+  if (!r.ok) throw PlatformError.from(r.errors)
+  return expand(r.value, source, () => undefined)
 }
 
-/** Parse the text of a YAML or JSON platform file. */
+/**
+ * Parse the text of a YAML or JSON platform file (through `@xenos/config-file`,
+ * like every data file of Xenos); the first problem leads the `PlatformError`.
+ */
 export function parsePlatform (text: string, fileName: string): Platform {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false })
-  const firstError = doc.errors[0]
-  if (firstError !== undefined) {
-    throw new PlatformError(fileName, lineCounter.linePos(firstError.pos[0]).line, '', 'valid YAML or JSON', firstError.message.split('\n')[0] ?? 'a syntax error')
-  }
-  const locate: Locate = (path) => {
-    // The deepest node that exists on the path gives the line.
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n) as Iterable<unknown>, true)
-      if (isNode(node) && node.range != null) return lineCounter.linePos(node.range[0]).line
-    }
-    return undefined
-  }
-  return validate(doc.toJS(), fileName, locate)
+  const r = validateYaml(platformSchema, text, fileName)
+  if (!r.ok) throw PlatformError.from(r.errors)
+  return expand(r.value, fileName, locator(r.doc, r.lineCounter))
 }
 
 /** Read and parse a platform file. */
