@@ -191,15 +191,21 @@ export class XenDriver implements HypervisorDriver {
   }
 
   // ── host ───────────────────────────────────────────────────────────
-  async hostFacts (): Promise<HostFacts> {
+  /** Memory as `xl info` and Domain-0's `xl list` row report it. */
+  private async memory (): Promise<{ info: ReturnType<typeof parseXlInfo>, memory: HostFacts['memory'] }> {
     const info = parseXlInfo((await this.xlOk(['info'])).stdout)
     const dom0 = (await this.rows()).find(r => r.domid === 0)
+    return { info, memory: { totalMiB: info.totalMemoryMiB, freeMiB: info.freeMemoryMiB, dom0MiB: dom0?.memMiB ?? 0 } }
+  }
+
+  async hostFacts (): Promise<HostFacts> {
+    const { info, memory } = await this.memory()
     const disk = await this.store.freeBytes()
     return {
       hostname: this.hostname,
       hypervisor: `xen-${info.xenVersion}`,
       cpu: { cores: info.nrCpus, speedMHz: info.cpuMHz, model: info.fields.hw_caps !== undefined ? `x86_64 (hw_caps ${info.fields.hw_caps})` : 'unknown' },
-      memory: { totalMiB: info.totalMemoryMiB, freeMiB: info.freeMemoryMiB, dom0MiB: dom0?.memMiB ?? 0 },
+      memory,
       disk,
       addresses: this.init.addresses ?? []
     }
@@ -220,12 +226,12 @@ export class XenDriver implements HypervisorDriver {
     for (const file of this.init.verifyBootFiles === false ? [] : [boot.kernel, boot.ramdisk]) {
       if (file !== undefined && (await this.shell.run(['test', '-f', file])).exitCode !== 0) throw new ImageNotFoundError(file, this.hostname)
     }
-    const facts = await this.hostFacts()
-    if (spec.memoryMiB > facts.memory.totalMiB - facts.memory.dom0MiB) throw new InsufficientMemoryError(spec.memoryMiB, facts.memory.freeMiB, this.hostname)
+    const { memory } = await this.memory()
+    if (spec.memoryMiB > memory.totalMiB - memory.dom0MiB) throw new InsufficientMemoryError(spec.memoryMiB, memory.freeMiB, this.hostname)
     const uuid = randomUUID()
     spec.nics = spec.nics.map((n, i) => ({ ...n, mac: n.mac ?? macFor(uuid, i) }))
     await this.records.put({ name: spec.name, uuid, spec })
-    return await this.inspectDomain(spec.name)
+    return await this.find(spec.name)
   }
 
   private async record (name: string): Promise<DomainRecord> {
@@ -239,27 +245,27 @@ export class XenDriver implements HypervisorDriver {
     transition(name, 'start', info.state)
     if (info.state === 'crashed') await this.xlOk(['destroy', name], { domain: name })
     const rec = await this.record(name)
-    const facts = await this.hostFacts()
-    if (facts.memory.freeMiB < rec.spec.memoryMiB) throw new InsufficientMemoryError(rec.spec.memoryMiB, facts.memory.freeMiB, this.hostname)
+    const { memory } = await this.memory()
+    if (memory.freeMiB < rec.spec.memoryMiB) throw new InsufficientMemoryError(rec.spec.memoryMiB, memory.freeMiB, this.hostname)
     const cfgPath = posix.join(this.hostDir, `${name}.cfg`)
     await this.writeHostFile(cfgPath, xlConfig(rec.spec, rec.uuid, { disks: rec.spec.disks.map(d => this.store.resolve(d.image)), ...this.absBoot(rec.spec) }))
-    await this.xlOk(['create', cfgPath], { domain: name, requestedMiB: rec.spec.memoryMiB, freeMiB: facts.memory.freeMiB }, { timeoutS: this.init.createTimeoutS ?? 300 })
+    await this.xlOk(['create', cfgPath], { domain: name, requestedMiB: rec.spec.memoryMiB, freeMiB: memory.freeMiB }, { timeoutS: this.init.createTimeoutS ?? 300 })
     await this.records.put({ ...rec, startedAtS: this.clock.nowS() })
-    return await this.inspectDomain(name)
+    return await this.find(name)
   }
 
   async pauseDomain (name: string): Promise<DomainInfo> {
     const info = await this.find(name)
     if (transition(name, 'pause', info.state) === 'noop') return info
     await this.xlOk(['pause', name], { domain: name })
-    return await this.inspectDomain(name)
+    return await this.find(name)
   }
 
   async unpauseDomain (name: string): Promise<DomainInfo> {
     const info = await this.find(name)
     if (transition(name, 'unpause', info.state) === 'noop') return info
     await this.xlOk(['unpause', name], { domain: name })
-    return await this.inspectDomain(name)
+    return await this.find(name)
   }
 
   async shutdownDomain (name: string, options: { timeoutS?: number, force?: boolean } = {}): Promise<DomainInfo> {
@@ -273,12 +279,12 @@ export class XenDriver implements HypervisorDriver {
       await this.xlOk(['shutdown', '-w', name], { domain: name }, { timeoutS })
     } catch (err) {
       const e = err as Error
-      if (e.name === 'DomainNotFoundError') return await this.inspectDomain(name) // it stopped meanwhile
+      if (e.name === 'DomainNotFoundError') return await this.find(name) // it stopped meanwhile
       if (options.force === true) return await this.destroyDomain(name)
       if (e.name === 'OperationTimeoutError') throw new OperationTimeoutError(`shutdown of domain "${name}"`, timeoutS, { cause: err })
       throw err
     }
-    return await this.inspectDomain(name)
+    return await this.find(name)
   }
 
   async destroyDomain (name: string): Promise<DomainInfo> {
@@ -289,7 +295,7 @@ export class XenDriver implements HypervisorDriver {
     } catch (err) {
       if ((err as Error).name !== 'DomainNotFoundError') throw err // already gone is what we wanted
     }
-    return await this.inspectDomain(name)
+    return await this.find(name)
   }
 
   async removeDomain (name: string, options: { deleteImages?: boolean } = {}): Promise<void> {
@@ -319,7 +325,7 @@ export class XenDriver implements HypervisorDriver {
     transition(name, 'save', info.state)
     await this.shell.run(['mkdir', '-p', posix.dirname(abs)])
     await this.xlOk(['save', ...(options.leaveRunning === true ? ['-c'] : []), name, abs], { domain: name }, { timeoutS: this.init.createTimeoutS ?? 300 })
-    return await this.inspectDomain(name)
+    return await this.find(name)
   }
 
   async restoreDomain (checkpointPath: string): Promise<DomainInfo> {
