@@ -109,6 +109,20 @@ describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 
     expect(existsSync(join(double.root, 'images-c', `${name}.img`))).toBe(false)
   }, 20_000)
 
+  it('a crashed guest is reported crashed; start brings it back with its uuid; remove forgets it', async () => {
+    const name = await running()
+    const before = await driver.inspectDomain(name)
+    await double.crash('a', name)
+    expect((await driver.inspectDomain(name)).state).toBe('crashed')
+    await expectName(driver.pauseDomain(name), 'InvalidStateError')
+    const again = await driver.startDomain(name)
+    expect(again.state).toBe('running')
+    expect(again.uuid).toBe(before.uuid)
+    await double.crash('a', name)
+    await driver.removeDomain(name, { deleteImages: true })
+    expect((await driver.listDomains()).some(d => d.name === name)).toBe(false)
+  })
+
   it('xl without a hypervisor gives BackendUnavailableError', async () => {
     await expectName(make('no-such-host'), 'BackendUnavailableError')
   })

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises'
+import { mkdtemp, mkdir, writeFile, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -49,6 +49,16 @@ export class XlDouble {
   }
 
   async clearFaults (): Promise<void> { await rm(join(this.root, 'faults.json'), { force: true }) }
+
+  /** Makes a guest crash (with on_crash = "preserve" it stays, shut down with reason crash). */
+  async crash (host: string, domain: string): Promise<void> {
+    const file = join(this.root, host, 'state.json')
+    const state = JSON.parse(await readFile(file, 'utf8')) as { domains: Array<{ name: string, crashed: boolean }> }
+    const d = state.domains.find(x => x.name === domain)
+    if (d === undefined) throw new Error(`expected domain ${domain} on double host ${host}, found none`)
+    d.crashed = true
+    await writeFile(file, JSON.stringify(state))
+  }
 
   async dispose (): Promise<void> { await rm(this.root, { recursive: true, force: true }) }
 }
