@@ -42,7 +42,7 @@ function deployRuns (method: string, m: Record<string, number>): RunRecord[] {
   return Object.entries(m).map(([metric, value]) => ({ experiment: 'deploy', setup: method, params: { hosts: 12 }, metric, unit: '', value, seed: 1, repetition: 0 }))
 }
 
-const paperDeploy = { durationS: 44 * 60, networkBytes: 132 * GiB, localCopyBytes: 132 * GiB, networkBps: 38e6, localCopyBps: 25e6, physicalLimitS: 1200, probeMaxS: 0.05, probeMeanS: 0.02, controlPlaneHeldS: 10, controlPlaneMaxS: 2 }
+const paperDeploy = { durationS: 44 * 60, networkBytes: 132 * GiB, localCopyBytes: 132 * GiB, networkBps: 38e6, localCopyBps: 25e6, physicalLimitS: 1200, lowerBoundS: 148, probeMaxS: 0.05, probeMeanS: 0.02, controlPlaneHeldS: 10, controlPlaneMaxS: 2 }
 const xenosDeploy = { ...paperDeploy, durationS: 240, localCopyBytes: 0, localCopyBps: 0, physicalLimitS: 150, controlPlaneHeldS: 5 }
 
 function migrationRuns (m: { failed: number, totalS: number, migratedS: number, baseS: number }): RunRecord[] {

@@ -27,12 +27,28 @@ describe('the sim testbed through the Xenos API', () => {
       expect(xenos.durationS).toBeLessThan(paper.durationS)
       for (const r of [paper, xenos]) {
         expect(r.durationS).toBeGreaterThanOrEqual(r.physicalLimitS)
+        expect(r.physicalLimitS).toBeGreaterThanOrEqual(r.extra?.lowerBoundS ?? Infinity)
+        // 11 GiB written on one 80 MB/s disk.
+        expect(r.extra?.lowerBoundS).toBeCloseTo(TEMPLATE_BYTES / 80e6, 3)
         expect(r.extra?.probeCalls).toBeGreaterThanOrEqual(9)
         expect(r.extra?.probeMaxS).toBeGreaterThan(0)
       }
     } finally {
       await tb.close()
     }
+  }, 60_000)
+
+  it('deployTemplate is repeatable: the same seed gives the same simulated figures despite real-time control-plane calls', async () => {
+    const run = async (): Promise<number[]> => {
+      const tb = await (await simTestbedFactory({ platformFile: PAPER_PLATFORM_FILE }))({ seed: 4 })
+      try {
+        const r = await tb.deployTemplate!('xenos', 3)
+        return [r.durationS, r.physicalLimitS, r.extra?.networkBps ?? -1]
+      } finally {
+        await tb.close()
+      }
+    }
+    expect(await run()).toEqual(await run())
   }, 60_000)
 
   it('migrates the master half way through a job: paused while its files move, tasks fail and are re-executed, the job completes later', async () => {

@@ -14,8 +14,9 @@
  * the mean throughput of one host's network transfer and of its local copy;
  * the physical limit: the most any one link or disk had to carry for this
  * deployment, over its bandwidth (holders' disk reads left out, since a
- * holder's page cache may serve repeated reads); and the control plane's
- * wall-clock times.
+ * holder's page cache may serve repeated reads), and the lower bound of
+ * any method (each receiver takes in and writes the template once); and the
+ * control plane's wall-clock times.
  */
 import type { DeploymentReport } from '@xenos/experiment-interface'
 import { Deployer, validateDeployment } from '@xenos/hadoop-bench'
@@ -67,6 +68,7 @@ export async function deployTemplateOnSim (cluster: SimCluster, platform: Platfo
         networkBps: rate(f => f.bytes, f => f.networkEndS - f.startS),
         localCopyBps: rate(f => f.localCopyBytes, f => f.endS - f.networkEndS),
         aggregateBps: networkBytes / durationS,
+        lowerBoundS: lowerBoundS(platform, log.fetches),
         controlPlaneCalls: cp.calls,
         controlPlaneMaxS: cp.maxS,
         controlPlaneMeanS: cp.meanS,
@@ -100,6 +102,22 @@ async function probeControlPlane (xenos: SimXenos, gate: ClockGate, host: string
   await gate.call('probe:destroyService', async () => { await api.destroyService(made.id) })
   await gate.call('probe:replicateTemplate', async () => { await api.replicateTemplate(TEMPLATE_NAME, host) })
   return gate.timing('probe:')
+}
+
+/**
+ * The least any method could take: each receiver must take in every byte of
+ * the template over its link and write it on its disk once.
+ */
+export function lowerBoundS (platform: Platform, fetches: readonly FetchRecord[]): number {
+  let worst = 0
+  for (const host of new Set(fetches.map(f => f.host))) {
+    const d = platform.hosts.find(h => h.name === host)
+    const disk = d?.disks[0]
+    if (d === undefined || disk === undefined) continue
+    const bytes = sum(fetches.filter(f => f.host === host).map(f => f.bytes))
+    worst = Math.max(worst, bytes / (d.nic.bandwidthBps * platform.network.tcpEfficiency), bytes / disk.writeBps)
+  }
+  return worst
 }
 
 /** The busiest link or disk's bytes over its bandwidth (see the module comment). */
