@@ -12,7 +12,7 @@ import type { MethodRegistry } from '../xmlrpc/registry.js'
 import { assertPeer, authorize, callerName } from './authorize.js'
 import { faultFor } from './faults.js'
 import { StructReader, nonEmpty, toXmlRpc } from './values.js'
-import type { XmlRpcStruct, XmlRpcValue } from '../xmlrpc/values.js'
+import type { XmlRpcStruct } from '../xmlrpc/values.js'
 import { InvalidArgumentError } from '../coordinator/errors.js'
 import type { ParamSpec, ParamsOf, SignatureType } from '../xmlrpc/signature.js'
 import type { ReplicationMethod } from '../coordinator/ports.js'
@@ -219,4 +219,3 @@ export function destinationOf (target: string): MigrationDestination {
   return { host: target.trim() }
 }
 
-export type { XmlRpcStruct, XmlRpcValue }
