@@ -24,7 +24,7 @@ export const XENOS_METHODS = [
   'xenos.startService', 'xenos.stopService', 'xenos.pauseService', 'xenos.unpauseService', 'xenos.destroyService',
   'xenos.checkpointService', 'xenos.serviceStats', 'xenos.createInstance', 'xenos.replicateTemplate', 'xenos.migrateService',
   'xenos.grant', 'xenos.revoke', 'xenos.createGroup', 'xenos.joinGroup', 'xenos.leaveGroup', 'xenos.listGroups', 'xenos.publish', 'xenos.events',
-  'xenos.forward', 'xenos.peer.invoke',
+  'xenos.reload', 'xenos.forward', 'xenos.peer.invoke',
   'xenos.peer.exportTemplate', 'xenos.peer.imageInfo', 'xenos.peer.imageManifest', 'xenos.peer.prepareMigration', 'xenos.peer.commitMigration', 'xenos.peer.abortMigration', 'xenos.peer.migrationAdopted'
 ] as const
 
@@ -172,6 +172,9 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
     'Returns events after sequence number sinceSeq (0 for all kept), at most limit (default 1000): {bootCount, events: [{seq, bootCount, kind, host, serviceId, subject, at, detail}], nextSeq, missed}. Poll with the returned nextSeq; a new bootCount means the host restarted and numbering began again.',
     ([sinceSeq, limit]) => c.events(sinceSeq, limit))
 
+  def('xenos.reload', [], 'struct',
+    'Administrators only: re-reads the service config directory (new and changed template and service files). Returns {templates: [name], services: [name], problems: [{file, line, field, message}]}; a broken file is a problem, the others still load.',
+    async () => await c.reload() ?? { templates: [], services: [], problems: [] })
   def('xenos.forward', ['string', 'string', 'array'], 'any',
     'Calls a method on another host through the overlay, as the caller: forward(hostName, methodName, params). For clients that reach only this host. The other host applies its own checks to the forwarded user and role. xenos.forward and xenos.peer.* cannot be forwarded.',
     async ([host, method, params], ctx) => {

@@ -78,6 +78,13 @@ except xmlrpc.client.Fault as f:
 
     const admin = xenosClient({ endpoints: [host.apiUrl], credentials: { scheme: 'bearer', token: adminToken } })
     expect((await admin.hostInfo()).tags).toEqual(['lab'])
+    // an administrator fixes the broken file and asks for a reload; a user may not
+    await writeFile(join(dir, 'services', 'broken.yaml'), 'kind: service\nname: broken\ntemplate: web\nmemoryMiB: 64\n')
+    const alice = xenosClient({ endpoints: [host.apiUrl], credentials: { scheme: 'bearer', token: aliceToken } })
+    await expect(alice.call('xenos.reload')).rejects.toMatchObject({ faultCode: 403 })
+    alice.close()
+    expect(await admin.call('xenos.reload')).toMatchObject({ problems: [] })
+    expect(c.getService('broken')).toMatchObject({ state: 'stopped', memoryMiB: 64 })
     admin.close()
     await host.stop()
 
