@@ -8,18 +8,19 @@
  * knows the overlay at once instead of after a full announcement period. As
  * floodsub drops messages on connections still being set up, a joining host
  * announces and copies tables again after `resyncDelayMs` and three times
- * that; and every period each host copies
- * the table of one random neighbour (anti-entropy), so tables converge even
- * when a flood was missed.
+ * that; and every `syncIntervalMs` each host exchanges tables with one
+ * random neighbour (anti-entropy: it sends its own record and receives the
+ * table), so tables converge even when floods are lost.
  *
  * Search uses the table to know whom to expect answers from, groups use it to
  * connect members of the same group to each other.
  *
  * Cost: one announcement is flooded, about 2E messages for E connections, per
- * host per period; a join costs one flood plus one table copy per neighbour.
+ * host per period; one table exchange per host per sync period; a join costs
+ * three floods plus a few table copies.
  */
 import type { Message } from '@libp2p/floodsub'
-import type { PeerId, Stream } from '@libp2p/interface'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { OverlayLibp2p } from './node.js'
@@ -48,6 +49,8 @@ export interface MembershipInit {
   expireAfterMs?: number
   /** How many neighbours a joining host copies the table from. @default 3 */
   syncFromNeighbours?: number
+  /** How often a host exchanges tables with one random neighbour (anti-entropy). @default announceIntervalMs */
+  syncIntervalMs?: number
   /** Delay of the second table copy after joining. @default 1000 */
   resyncDelayMs?: number
 }
@@ -70,6 +73,8 @@ export class Membership {
   private readonly synced = new Set<string>()
   private localGroups: string[] = []
   private timer: ReturnType<typeof setInterval> | undefined
+  private syncTimer: ReturnType<typeof setInterval> | undefined
+  private readonly syncIntervalMs: number
   private joinScheduled = false
   private running = false
   private readonly listeners = new Set<ChangeListener>()
@@ -78,6 +83,7 @@ export class Membership {
     this.announceIntervalMs = init.announceIntervalMs ?? 10_000
     this.expireAfterMs = init.expireAfterMs ?? this.announceIntervalMs * 3.5
     this.syncLimit = init.syncFromNeighbours ?? 3
+    this.syncIntervalMs = init.syncIntervalMs ?? this.announceIntervalMs
     this.resyncDelayMs = init.resyncDelayMs ?? 1000
   }
 
@@ -119,23 +125,26 @@ export class Membership {
 
   async start(): Promise<void> {
     this.running = true
-    await this.libp2p.handle(PRESENCE_SYNC_PROTOCOL, (stream) => this.serveSync(stream))
+    await this.libp2p.handle(PRESENCE_SYNC_PROTOCOL, (stream, connection) => this.serveSync(stream, connection))
     this.libp2p.services.pubsub.addEventListener('message', this.onMessage)
     this.libp2p.services.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.libp2p.services.pubsub.subscribe(PRESENCE_TOPIC)
     this.timer = setInterval(() => {
       this.expire()
       void this.announce()
-      const neighbours = this.libp2p.services.pubsub.getSubscribers(PRESENCE_TOPIC)
+    }, this.announceIntervalMs)
+    this.syncTimer = setInterval(() => {
+      const neighbours = this.libp2p.getConnections().map((c) => c.remotePeer)
       const pick = neighbours[Math.floor(Math.random() * neighbours.length)]
       if (pick !== undefined) void this.syncFrom(pick)
-    }, this.announceIntervalMs)
+    }, this.syncIntervalMs)
   }
 
   async stop(): Promise<void> {
     if (!this.running) return
     this.running = false
     clearInterval(this.timer)
+    clearInterval(this.syncTimer)
     for (const t of this.resyncTimers) clearTimeout(t)
     this.resyncTimers.clear()
     this.libp2p.services.pubsub.removeEventListener('message', this.onMessage)
@@ -222,10 +231,21 @@ export class Membership {
     for (const l of this.listeners) l(peerId, info)
   }
 
-  private async serveSync(stream: Stream): Promise<void> {
+  private selfRecord(): MemberInfo {
+    return { peerId: this.libp2p.peerId.toString(), addrs: this.libp2p.getMultiaddrs().map((a) => a.toString()), groups: this.localGroups, ageMs: 0 }
+  }
+
+  /** A table exchange: the requester sends its own record, gets the whole table back. */
+  private async serveSync(stream: Stream, connection: Connection): Promise<void> {
     try {
-      const self = { peerId: this.libp2p.peerId.toString(), addrs: this.libp2p.getMultiaddrs().map((a) => a.toString()), groups: this.localGroups, ageMs: 0 }
-      await writeFrame(stream, encodeJson([self, ...this.members()]), AbortSignal.timeout(5000))
+      const signal = AbortSignal.timeout(5000)
+      const request = await new FrameReader(stream).read(MAX_PRESENCE_BYTES, signal)
+      if (request !== null) {
+        const record = parsePresence(request)
+        // the record's peer id is the connection's, authenticated by Noise
+        if (record !== undefined) this.upsert(connection.remotePeer.toString(), record.addrs, record.groups, 0)
+      }
+      await writeFrame(stream, encodeJson([this.selfRecord(), ...this.members()]), signal)
       await stream.close()
     } catch (err) {
       stream.abort(err as Error)
@@ -238,6 +258,8 @@ export class Membership {
     let stream: Stream | undefined
     try {
       stream = await this.libp2p.dialProtocol(peer, PRESENCE_SYNC_PROTOCOL, { signal })
+      const self = this.selfRecord()
+      await writeFrame(stream, encodeJson({ v: 1, addrs: self.addrs, groups: self.groups }), signal)
       const body = await new FrameReader(stream).read(MAX_TABLE_BYTES, signal)
       await stream.close({ signal })
       if (body === null) return
