@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { SimCluster, loadPlatform } from '@xenos/sim-driver'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { xenosClient, type XenosClient } from '../../src/api/index.js'
-import { startXenosHost, subscribeEvents, type CoordinatorEvent, type XenosHost } from '../../src/coordinator/index.js'
+import { EVENTS_TOPIC, startXenosHost, subscribeEvents, type CoordinatorEvent, type XenosHost } from '../../src/coordinator/index.js'
 import { FaultCode } from '../../src/xmlrpc/fault.js'
 import { authenticate } from '../support/api-harness.js'
 import { staticConfig, webTemplate } from '../support/harness.js'
@@ -95,7 +95,7 @@ describe('a cluster of 13 coordinators', () => {
   it('publishes events on the overlay to peers that subscribe', async () => {
     const seen: CoordinatorEvent[] = []
     const stop = subscribeEvents(hosts[7]!.node.libp2p, e => seen.push(e))
-    await new Promise(resolve => setTimeout(resolve, 300)) // let the subscription propagate
+    await waitFor(() => hosts[0]!.node.libp2p.services.pubsub.getSubscribers(EVENTS_TOPIC).some(p => p.toString() === hosts[7]!.peerId), 10_000, 'host 0 to see host 7 subscribed')
     const s = await client('tok-admin', 0).createInstance('web', { name: 'watched' })
     await waitFor(() => seen.some(e => e.kind === 'created' && e.serviceId === s.id), 5000, 'the created event at host 7')
     expect(seen.find(e => e.serviceId === s.id)).toMatchObject({ host: names[0], kind: 'created' })
