@@ -129,10 +129,11 @@ describe('a cluster of 13 coordinators', () => {
 
   it('delivers a group message to the group\'s hosts and not to the others', async () => {
     const admin = client('tok-admin', 0)
-    await admin.publish('shop', 'hello shop')
     const members = (await admin.searchServices('group:shop')).results.map(r => r.host)
     const memberIdx = members.map(h => names.indexOf(h)).filter(i => i !== 0)
     expect(memberIdx.length).toBeGreaterThan(0)
+    await waitFor(() => memberIdx.every(i => hosts[0]!.overlay.groups.reachableMembers('shop').includes(hosts[i]!.peerId)), 10_000, 'the shop members to be reachable from host 0')
+    expect((await admin.publish('shop', 'hello shop')).delivered).toBeGreaterThan(0)
     const outsider = names.findIndex((n, i) => i !== 0 && !members.includes(n))
     await waitFor(() => memberIdx.every(i => hosts[i]!.coordinator.events(0).events.some(e => e.kind === 'group-message' && e.subject === 'shop')), 5000, 'the message at the members')
     await new Promise(resolve => setTimeout(resolve, 200))
