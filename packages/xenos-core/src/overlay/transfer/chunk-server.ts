@@ -8,7 +8,9 @@
  * A stream carries any number of requests, one after the other. Request: a
  * JSON frame `{ op: 'manifest' | 'have' | 'get', hash, index? }`. Response: a
  * frame whose first byte is a status (0 ok, 1 error + message, 2 not held),
- * then the canonical manifest, the bitmap of held chunks, or the chunk bytes.
+ * then the canonical manifest, the bitmap of held chunks (followed, while the
+ * host is itself fetching the image, by the bitmap of chunks it is fetching
+ * now), or the chunk bytes.
  *
  * `uploadBps` caps the bytes per second this host sends (all streams
  * together), so replication does not starve the services' own traffic.
@@ -29,6 +31,17 @@ const MAX_REQUEST_BYTES = 4096
 /** The images this host can serve, by manifest hash. */
 export class ImageShelf {
   private readonly stores = new Map<string, ChunkStore>()
+  private readonly inFlight = new Map<string, ReadonlySet<number>>()
+
+  /** Declare the chunks of `hash` being fetched right now (announced to other fetchers as "soon"). */
+  setInFlight(hash: string, chunks: ReadonlySet<number> | undefined): void {
+    if (chunks === undefined) this.inFlight.delete(hash)
+    else this.inFlight.set(hash, chunks)
+  }
+
+  getInFlight(hash: string): ReadonlySet<number> | undefined {
+    return this.inFlight.get(hash)
+  }
 
   put(store: ChunkStore): string {
     const hash = manifestHash(store.manifest)
@@ -42,6 +55,7 @@ export class ImageShelf {
 
   remove(hash: string): void {
     this.stores.delete(hash)
+    this.inFlight.delete(hash)
   }
 
   hashes(): string[] {
@@ -107,8 +121,16 @@ export class ChunkServer {
     switch (r['op']) {
       case 'manifest':
         return withStatus(manifestBytes(store.manifest))
-      case 'have':
-        return withStatus(store.bitmap())
+      case 'have': {
+        // the held chunks, then the chunks being fetched here right now
+        const held = store.bitmap()
+        const inFlight = this.shelf.getInFlight(hash)
+        if (inFlight === undefined || inFlight.size === 0) return withStatus(held)
+        const both = new Uint8Array(held.byteLength * 2)
+        both.set(held)
+        for (const i of inFlight) both[held.byteLength + (i >> 3)] = (both[held.byteLength + (i >> 3)] ?? 0) | (0x80 >> (i & 7))
+        return withStatus(both)
+      }
       case 'get': {
         const index = r['index']
         if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= store.manifest.chunks.length) {

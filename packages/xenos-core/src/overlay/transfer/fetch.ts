@@ -59,6 +59,8 @@ interface Holder {
   bitmap: Uint8Array | undefined
   /** The bitmap holds every chunk. */
   complete: boolean
+  /** Chunks the holder (itself fetching) is fetching now. */
+  soon: Uint8Array | undefined
   refreshedAtMs: number
   refreshing: Promise<void> | undefined
   chunks: number
@@ -70,7 +72,7 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
   const timeoutMs = init.requestTimeoutMs ?? 30_000
   const refreshMs = init.haveRefreshMs ?? 100
   const stallMs = init.stallTimeoutMs ?? 60_000
-  const holders: Holder[] = [...new Set(init.holders)].map((ref) => ({ ref, bitmap: undefined, complete: false, refreshedAtMs: 0, refreshing: undefined, chunks: 0, failure: undefined }))
+  const holders: Holder[] = [...new Set(init.holders)].map((ref) => ({ ref, bitmap: undefined, soon: undefined, complete: false, refreshedAtMs: 0, refreshing: undefined, chunks: 0, failure: undefined }))
   if (holders.length === 0) throw new TransferError(`image ${init.manifestHash}: expected at least one holder, found none`)
 
   const manifest = await fetchManifest(libp2p, init.manifestHash, holders, timeoutMs)
@@ -79,6 +81,7 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
   const total = manifest.chunks.length
   const chunksResumed = store.count()
   const inFlight = new Set<number>()
+  init.shelf?.setInFlight(init.manifestHash, inFlight)
   let bytesFetched = 0
   let corruptChunks = 0
   let lastProgressMs = performance.now()
@@ -103,8 +106,8 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
   // from the first holder (few duplicates on its link) and trade them after.
   const startAt = Math.floor(Math.random() * total)
   // A holder with the whole image is asked only for chunks that no partial
-  // holder (a host fetching it too) can give: its upload is then spent on
-  // chunks the others lack, and the hosts trade the rest among themselves.
+  // holder (a host fetching it too) has or is fetching: its upload is then
+  // spent on chunks the others lack, and the hosts trade the rest.
   const pick = (holder: Holder): number | undefined => {
     if (holder.bitmap === undefined) return undefined
     let best: number | undefined
@@ -114,7 +117,7 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
     for (let k = 0; k < total; k++) {
       const i = (startAt + k) % total
       if (store.has(i) || inFlight.has(i) || !bitmapHas(holder.bitmap, i)) continue
-      if (holder.complete && partials.some((o) => bitmapHas(o.bitmap!, i))) continue
+      if (holder.complete && partials.some((o) => bitmapHas(o.bitmap!, i) || (o.soon !== undefined && bitmapHas(o.soon, i)))) continue
       let rarity = 0
       for (const o of others) if (o.bitmap !== undefined && bitmapHas(o.bitmap, i)) rarity++
       if (rarity < bestRarity) {
@@ -128,9 +131,11 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
   const refresh = (holder: Holder, client: ChunkClient): Promise<void> => {
     holder.refreshing ??= (async () => {
       holder.refreshedAtMs = performance.now()
-      const r = await client.request({ op: 'have', hash: init.manifestHash }, Math.ceil(total / 8), timeoutMs)
+      const bytes = Math.ceil(total / 8)
+      const r = await client.request({ op: 'have', hash: init.manifestHash }, 2 * bytes, timeoutMs)
       if (r.status === STATUS_OK) {
-        holder.bitmap = r.body.slice()
+        holder.bitmap = r.body.slice(0, bytes)
+        holder.soon = r.body.byteLength >= 2 * bytes ? r.body.slice(bytes, 2 * bytes) : undefined
         holder.complete = countBits(holder.bitmap) === total
       }
       else if (r.status === STATUS_NOT_HELD) holder.bitmap ??= new Uint8Array(Math.ceil(total / 8))
@@ -196,6 +201,7 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
     throw new TransferError(`image ${init.manifestHash}: expected ${total} chunks, got ${store.count()} (${stalled ?? 'every holder failed'}; ${reasons}); verified chunks are kept for a resume`)
   }
   await store.finish()
+  init.shelf?.setInFlight(init.manifestHash, undefined)
   if (init.shelf === undefined) await store.close()
   return report()
 }
