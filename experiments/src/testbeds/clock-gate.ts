@@ -41,6 +41,10 @@ export class ClockGate {
   private heldSinceMs = 0
   private heldMs = 0
   private readonly durationsMs: Array<{ label: string, ms: number }> = []
+  /** Wall time the clock was free (not held by the gate), up to `freeSinceMs`. */
+  private freeMsAcc = 0
+  /** When the clock was last let go; undefined while held. */
+  private freeSinceMs: number | undefined = performance.now()
 
   constructor (private readonly engine: Engine) {}
 
@@ -76,9 +80,6 @@ export class ClockGate {
       this.durationsMs.push({ label, ms: Math.max(0, ownMs) })
     }
   }
-
-  private freeMsAcc = 0
-  private freeSinceMs: number | undefined = performance.now()
 
   /** Wall time the clock has been free (not held by the gate) so far. */
   private freeMs (): number {
