@@ -30,7 +30,7 @@ import type { Credentials } from '../xmlrpc/credentials.js'
 import { createXmlRpcHttpServer, type XmlRpcHttpServer } from '../xmlrpc/http-server.js'
 import { MethodRegistry } from '../xmlrpc/registry.js'
 import { coordinator, type Coordinator, type CoordinatorInit } from './coordinator.js'
-import { modeledImageFetcher } from './modeled-fetcher.js'
+import { modeledImageFetcher, type TransferModel } from './modeled-fetcher.js'
 import { fileImageFetcher } from './file-image-fetcher.js'
 import { decodeGroupMessage, overlayNetwork, type OverlayNetwork } from './overlay-network.js'
 import type { ImageFetcher, SearchKind, ServiceConfigSource } from './ports.js'
@@ -71,8 +71,10 @@ export interface XenosHostComponents {
   /** The user an overlay peer acts as (H5's `UserStore.authenticatePeer`); unmapped peers are unauthenticated, but may call `xenos.peer.*`. */
   authenticatePeer?: (peerId: string) => Principal | undefined
   configSource?: ServiceConfigSource
-  /** How templates are fetched. @default modeledImageFetcher over the overlay */
+  /** How templates are fetched. @default modeledImageFetcher over the overlay, or fileImageFetcher with `imageDir` */
   fetcher?: ImageFetcher
+  /** For modeled images: the time a transfer between two hosts takes (on sim, a simulated network flow). */
+  transferModel?: TransferModel
   /** Told about errors that have no caller (event publishing, internal faults). */
   onError?: (err: unknown) => void
 }
@@ -126,7 +128,7 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       matcher: queryMatcher(),
       network,
       fetcher: components.fetcher ?? (init.imageDir === undefined
-        ? modeledImageFetcher({ network: () => network })
+        ? modeledImageFetcher({ network: () => network, ...(components.transferModel === undefined ? {} : { transferModel: components.transferModel }) })
         : fileImageFetcher({ imageDir: init.imageDir }, { overlay: () => overlay, network: () => network })),
       ...(components.configSource === undefined ? {} : { configSource: components.configSource })
     })
