@@ -9,6 +9,9 @@ import { FrameError, OverlayTimeoutError } from './errors.js'
 
 type Chunk = { subarray(): Uint8Array } | Uint8Array
 
+/** Frames up to this size are copied into one buffer before sending. */
+const SMALL_FRAME_BYTES = 60 * 1024
+
 /** Reads frames from one stream; create one reader per stream and keep it. */
 export class FrameReader {
   private readonly iterator: AsyncIterator<Chunk>
@@ -92,10 +95,25 @@ export async function writeFrame(stream: Stream, data: Uint8Array, signal?: Abor
 
 /** Write one frame made of several parts (saves copying a large body behind a small header). */
 export async function writeFrameParts(stream: Stream, parts: Uint8Array[], signal?: AbortSignal): Promise<void> {
-  const header = new Uint8Array(4)
-  new DataView(header.buffer).setUint32(0, parts.reduce((n, p) => n + p.byteLength, 0))
-  let ok = stream.send(header)
-  for (const p of parts) ok = stream.send(p) && ok
+  const length = parts.reduce((n, p) => n + p.byteLength, 0)
+  let ok: boolean
+  if (length <= SMALL_FRAME_BYTES) {
+    // One buffer, so the frame travels as one Yamux message and one Noise
+    // message instead of one per part.
+    const frame = new Uint8Array(4 + length)
+    new DataView(frame.buffer).setUint32(0, length)
+    let offset = 4
+    for (const p of parts) {
+      frame.set(p, offset)
+      offset += p.byteLength
+    }
+    ok = stream.send(frame)
+  } else {
+    const header = new Uint8Array(4)
+    new DataView(header.buffer).setUint32(0, length)
+    ok = stream.send(header)
+    for (const p of parts) ok = stream.send(p) && ok
+  }
   if (!ok) await raceAbort(stream.onDrain(signal !== undefined ? { signal } : {}), signal)
 }
 
