@@ -15,11 +15,21 @@ export interface ImageTransfer {
   copy: (sourcePath: string, target: MigrationTarget, targetPath: string, signal?: AbortSignal) => Promise<{ bytes: number }>
   /** Removes `targetPath` on `target` (no-op when absent). */
   remove: (target: MigrationTarget, targetPath: string) => Promise<void>
+  /**
+   * Points the qcow2 image `targetPath` on `target` at another backing file
+   * (`qemu-img rebase -u`), for a copy-on-write clone whose template sits at a
+   * different path there. Optional: without it such clones cannot move.
+   */
+  rebase?: (target: MigrationTarget, targetPath: string, backingPath: string, backingFormat: string) => Promise<void>
 }
 
 /** For targets whose image directory this machine can reach as a local path (two hosts on one machine, shared storage, tests). */
-export function localCopyTransfer (shell: HostShell): ImageTransfer {
+export function localCopyTransfer (shell: HostShell, init: { qemuImg?: string } = {}): ImageTransfer {
   return {
+    rebase: async (_target, targetPath, backingPath, backingFormat) => {
+      const r = await shell.run([init.qemuImg ?? 'qemu-img', 'rebase', '-u', '-F', backingFormat, '-b', backingPath, targetPath])
+      if (r.exitCode !== 0) throw new XlCommandError(`qemu-img rebase -u -b ${backingPath} ${targetPath}`, r.exitCode, r.stderr)
+    },
     exists: async (_target, targetPath) => (await shell.run(['test', '-e', targetPath])).exitCode === 0,
     copy: async (sourcePath, _target, targetPath, signal) => {
       const exists = await shell.run(['test', '-e', targetPath])
@@ -57,6 +67,10 @@ export function scpTransfer (shell: HostShell, init: ScpTransferInit = {}): Imag
     shell.run(['ssh', ...opts, dest(target), argv.map(a => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')])
   return {
     exists: async (target, targetPath) => (await remote(target, ['test', '-e', targetPath])).exitCode === 0,
+    rebase: async (target, targetPath, backingPath, backingFormat) => {
+      const r = await remote(target, ['qemu-img', 'rebase', '-u', '-F', backingFormat, '-b', backingPath, targetPath])
+      if (r.exitCode !== 0) throw new XlCommandError(`ssh ${target.host} qemu-img rebase -u -b ${backingPath} ${targetPath}`, r.exitCode, r.stderr)
+    },
     copy: async (sourcePath, target, targetPath, signal) => {
       const exists = await remote(target, ['test', '-e', targetPath])
       if (exists.exitCode === 0) throw new Error(`expected no file at ${targetPath} on ${target.host}, found one`)

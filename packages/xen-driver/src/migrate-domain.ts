@@ -90,7 +90,24 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
   const marks: Record<string, number> = {}
   const wasPaused = info.state === 'paused'
   let pausedByUs = false
+  const copyOne = async (from: string, to: string): Promise<void> => {
+    if (await ctx.transfer.exists(target, to)) throw new MigrationFailedError(name, target.host, `expected no image at ${to} on the target, found one`)
+    copied.push(to) // from here on a failure removes it, partial or whole
+    diskBytes += (await ctx.transfer.copy(from, target, to, options.signal)).bytes
+  }
   try {
+    // copy-on-write clones: their templates are read-only, so they go first, while the domain runs
+    const images = storage === 'stop-and-copy' ? await Promise.all(info.spec.disks.map(async d => await ctx.store.info(d.image))) : []
+    const backings: Array<{ to: string, format: string } | undefined> = []
+    for (const img of images) {
+      if (img.backingImage === undefined) { backings.push(undefined); continue }
+      const from = ctx.store.resolve(img.backingImage)
+      const to = posix.isAbsolute(img.backingImage) ? img.backingImage : posix.join(targetImageDir, img.backingImage)
+      const backing = await ctx.store.info(img.backingImage)
+      if (backing.backingImage !== undefined) throw new MigrationFailedError(name, target.host, `${img.path} is a clone of a clone (${backing.path}); only one level of backing image moves`)
+      if (!(await ctx.transfer.exists(target, to))) await copyOne(from, to)
+      backings.push(to === from ? undefined : { to, format: backing.format })
+    }
     if ((storage === 'stop-and-copy' || !live) && !wasPaused) {
       // copying a disk the guest is writing would give the target a torn image
       const p = await ctx.xl(['pause', name])
@@ -100,11 +117,12 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
     }
     if (storage === 'stop-and-copy') {
       for (const [i, disk] of info.spec.disks.entries()) {
-        const to = targetPaths[i]!
-        if (await ctx.transfer.exists(target, to)) throw new MigrationFailedError(name, target.host, `expected no image at ${to} on the target, found one`)
-        copied.push(to) // from here on a failure removes it, partial or whole
-        const r = await ctx.transfer.copy(ctx.store.resolve(disk.image), target, to, options.signal)
-        diskBytes += r.bytes
+        await copyOne(ctx.store.resolve(disk.image), targetPaths[i]!)
+        const backing = backings[i]
+        if (backing !== undefined) {
+          if (ctx.transfer.rebase === undefined) throw new MigrationFailedError(name, target.host, `${disk.image} is a copy-on-write clone and the image transfer cannot rebase it on the target`)
+          await ctx.transfer.rebase(target, targetPaths[i]!, backing.to, backing.format)
+        }
       }
     }
     const boot = await ctx.resolveBoot(info)

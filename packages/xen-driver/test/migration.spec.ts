@@ -1,12 +1,14 @@
 // How xen-driver moves a domain with its disks (xl test double, two hosts).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { existsSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { xenDriver, localCopyTransfer, HostShell, type ImageTransfer, type XenDriver } from '../src/index.js'
 import { XlDouble } from './xl-double.js'
 
 const MiB = 1024 * 1024
+const hasQemuImg = spawnSync('qemu-img', ['--version']).status === 0
 
 describe('migration with disk images (xl test double)', { timeout: 60_000 }, () => {
   let double: XlDouble
@@ -17,7 +19,7 @@ describe('migration with disk images (xl test double)', { timeout: 60_000 }, () 
 
   const make = async (host: string, transfer?: ImageTransfer, shared = false): Promise<XenDriver> => await xenDriver({
     imageDir: join(double.root, shared ? 'images-shared' : `images-${host}`), stateDir: join(double.root, `state-${host}`),
-    xl: double.xl(host), xentop: false, qemuImg: false,
+    xl: double.xl(host), xentop: false,
     migration: {
       sshCommand: '', receiver: (t) => `XL_DOUBLE_HOST=${t.host} xl migrate-receive`,
       targets: { b: { imageDir: join(double.root, shared ? 'images-shared' : 'images-b') } },
@@ -106,6 +108,25 @@ describe('migration with disk images (xl test double)', { timeout: 60_000 }, () 
     expect(report).toMatchObject({ storage: 'none', diskBytes: 0, live: true })
     expect((await b.inspectDomain(name)).state).toBe('running')
     expect(existsSync(join(double.root, 'images-shared', `${name}.img`))).toBe(true)
+  })
+
+  it.skipIf(!hasQemuImg)('a copy-on-write clone moves with its template, rebased onto the target\'s copy; the source keeps the template', async () => {
+    const a = await make('a')
+    const b = await make('b')
+    const name = `m${++n}`
+    await a.createImage('templates/base.img', 8 * MiB)
+    const clone = await a.cloneImage('templates/base.img', `${name}.qcow2`, { mode: 'cow' })
+    expect(clone).toMatchObject({ format: 'qcow2', backingImage: 'templates/base.img' })
+    await a.createDomain({ name, vcpus: 1, memoryMiB: 64, disks: [{ image: `${name}.qcow2`, target: 'xvda', format: 'qcow2' }], boot: { kind: 'pvh', kernel }, nics: [] })
+    await a.startDomain(name)
+    const report = await a.migrateDomain(name, { host: 'b' })
+    expect(report.diskBytes).toBeGreaterThanOrEqual(8 * MiB)
+    const moved = await b.imageInfo(`${name}.qcow2`)
+    expect(moved).toMatchObject({ format: 'qcow2', backingImage: 'templates/base.img', sizeBytes: 8 * MiB })
+    expect((await b.imageInfo('templates/base.img')).sizeBytes).toBe(8 * MiB)
+    expect((await a.imageInfo('templates/base.img')).sizeBytes).toBe(8 * MiB)
+    await expect(a.imageInfo(`${name}.qcow2`)).rejects.toMatchObject({ name: 'ImageNotFoundError' })
+    expect((await b.inspectDomain(name)).state).toBe('running')
   })
 
   it('rejects a target that is not a host name before running anything', async () => {
