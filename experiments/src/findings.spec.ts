@@ -31,8 +31,8 @@ describe('evaluateFindings', () => {
     expect(c9.reason).toMatch(/PHY-1CORE/)
   })
 
-  it('judges every finding C1 to C12, then the beyond-the-paper check X1', () => {
-    expect(evaluateFindings([]).map(f => f.id)).toEqual(['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10', 'C11', 'C12', 'X1'])
+  it('judges every finding C1 to C12, then the checks beyond the paper X1 and X2', () => {
+    expect(evaluateFindings([]).map(f => f.id)).toEqual(['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10', 'C11', 'C12', 'X1', 'X2'])
   })
 })
 
@@ -86,5 +86,23 @@ describe('the deployment and migration findings', () => {
     expect(find(runs({ ...paperDeploy, probeMaxS: 1.2 }), 'C12').status).toBe('FAIL')
     expect(find(runs({ ...paperDeploy, controlPlaneHeldS: 140 }), 'C12').status).toBe('FAIL')
     expect(find(deployRuns('paper', paperDeploy), 'C12').status).toBe('SKIPPED')
+  })
+})
+
+describe('X2, the paper\'s proposed experiment', () => {
+  const run = (setup: string, job: string, dataSizeGB: number, value: number): RunRecord => ({ experiment: 'hdfs-outside-vms', setup, params: { job, dataSizeGB }, metric: 'durationS', unit: 's', value, seed: 1, repetition: 0 })
+  const runs = (sortOnHostS: number): RunRecord[] => ['VM2', 'VM4'].flatMap(vm => [
+    run(vm, 'sort', 8, 100), run(`${vm}-HDFSHOST`, 'sort', 8, sortOnHostS),
+    run(vm, 'hdfs-put', 4, 60), run(`${vm}-HDFSHOST`, 'hdfs-put', 4, 54),
+    run(vm, 'wordcount', 8, 100), run(`${vm}-HDFSHOST`, 'wordcount', 8, 103),
+    run(vm, 'hdfs-get', 4, 50), run(`${vm}-HDFSHOST`, 'hdfs-get', 4, 50)
+  ])
+  it('passes when Sort and put are faster over a native HDFS (Wordcount may not be)', () => {
+    const x2 = find(runs(90), 'X2')
+    expect(x2.status).toBe('PASS')
+    expect(x2.evidence).toContain('sort 8 GB: VM2 100.0 s -> 90.0 s (-10.0%)')
+  })
+  it('fails when Sort is not', () => {
+    expect(find(runs(101), 'X2').status).toBe('FAIL')
   })
 })
