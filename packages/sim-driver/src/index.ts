@@ -71,3 +71,4 @@ export { FAULTABLE_OPERATIONS, type FaultableOperation, type FailNextOptions } f
 
 // ── shipped platform files (lead) ────────────────────────────────────
 export { SHIPPED_PLATFORMS_DIR, PAPER_PLATFORM_FILE } from './platform/shipped.js'
+export { simTransferModel } from './driver/transfer-model.js'
