@@ -138,7 +138,7 @@ export const XENOS_CHECKS: MetricCheck[] = [
           const inVm = get('hdfs-outside-vms', `VM${n}`, { job, dataSizeGB: gb }, 'durationS')
           const onHost = get('hdfs-outside-vms', `VM${n}-HDFSHOST`, { job, dataSizeGB: gb }, 'durationS')
           if (job === 'sort' || job === 'hdfs-put') ok &&= onHost.mean < inVm.mean
-          row.push(`VM${n} ${inVm.mean.toFixed(1)} s -> ${onHost.mean.toFixed(1)} s (${(100 * (onHost.mean - inVm.mean) / inVm.mean).toFixed(1)}%)`)
+          row.push(`VM${n} ${inVm.mean.toFixed(1)} s to ${onHost.mean.toFixed(1)} s (${(100 * (onHost.mean - inVm.mean) / inVm.mean).toFixed(1)}%)`)
         }
         parts.push(`${job} ${gb} GB: ${row.join(', ')}`)
       }

@@ -100,7 +100,7 @@ describe('X2, the paper\'s proposed experiment', () => {
   it('passes when Sort and put are faster over a native HDFS (Wordcount may not be)', () => {
     const x2 = find(runs(90), 'X2')
     expect(x2.status).toBe('PASS')
-    expect(x2.evidence).toContain('sort 8 GB: VM2 100.0 s -> 90.0 s (-10.0%)')
+    expect(x2.evidence).toContain('sort 8 GB: VM2 100.0 s to 90.0 s (-10.0%)')
   })
   it('fails when Sort is not', () => {
     expect(find(runs(101), 'X2').status).toBe('FAIL')
