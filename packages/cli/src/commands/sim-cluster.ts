@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { startXenosHost, serviceConfigSource, UserStore, type XenosHost } from '@xenos/core'
-import { SimCluster, loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+import { SimCluster, loadPlatform, simTransferModel, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
 
 type Out = (s: string) => void
 
@@ -40,6 +40,8 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
       const admin = users.list().some(u => u.user === 'admin') ? await users.rotateToken('admin') : await users.addUser('admin', 'admin')
       const apiBase = port('api-port', opts.apiPort)
       const p2pBase = port('p2p-port', opts.p2pPort)
+      // Template replication between these coordinators moves simulated bytes over the simulated network.
+      const transferModel = simTransferModel(cluster)
       const hosts: XenosHost[] = []
       try {
         for (const [i, name] of names.entries()) {
@@ -54,6 +56,7 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
             coordinator: { createMissingImages: true }
           }, {
             driver: cluster.driver(name),
+            transferModel,
             authenticate: credentials => users.authenticate(credentials),
             authenticatePeer: peerId => users.authenticatePeer(peerId),
             ...(i === 0 && opts.services !== undefined ? { configSource: serviceConfigSource(resolve(opts.services)) } : {}),
