@@ -1,9 +1,14 @@
 /**
  * An `ImageFetcher` for coordinators on simulated hosts that moves a
  * template's bytes on the engine, so replication takes the simulated time
- * the platform's disks and links give it (xenos-core's own
- * `modeledImageFetcher` only checks holders and registers the image; it
- * leaves transfer time out).
+ * the platform's disks and links give it. xenos-core's `modeledImageFetcher`
+ * can now take a `transferModel` (sim-driver's `simTransferModel`: equal
+ * shares per holder, each read from the holder's disk on its own); this one
+ * is kept for the experiments because it follows the real chunked fetcher
+ * more closely (work stealing between holders, concurrent readers of one
+ * chunk sharing one disk read, as Linux's page cache does), logs each
+ * fetch's network and local-copy phases for the throughputs, and lets the
+ * `ClockGate` go while the bytes move.
  *
  * Holders are asked over the overlay (`xenos.peer.imageInfo`), as the
  * modeled fetcher does; those holding the image at its size serve it.
