@@ -1,8 +1,14 @@
 /**
- * Writes a run's results and its report: `results.json` (the `ResultSet`),
- * `results.csv`, and through the reporter the charts, `summary.csv`,
- * `report.md` and `report.html`, with the findings evaluated.
- * `results.json` is written first, to a temporary name then renamed, so an
+ * Writes a run's results and its report:
+ * - `results.json`: the `ResultSet` of every value measured on the
+ *   backend's clock, without the start time, so its bytes depend only on the
+ *   seeds, the platform and the software (the same seed gives the same file);
+ * - `wallclock.json`: the start time and the values measured on the
+ *   machine's wall clock (control-plane latency, finding C12), which no seed
+ *   reproduces;
+ * - through the reporter: the charts, `results.csv`, `summary.csv`,
+ *   `report.md` and `report.html` over both, with the findings evaluated.
+ * Each JSON file is written to a temporary name then renamed, so an
  * interrupted run never leaves a half-written result file.
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises'
@@ -11,15 +17,22 @@ import { PAPER_FIGURES, stringifyResultSet, type ResultSet } from '@xenos/experi
 import { writeReport, type WrittenReport } from '@xenos/reporter'
 import { evaluateFindings } from './findings.js'
 
-export async function writeResultsAndReport (outDir: string, resultSet: ResultSet): Promise<{ resultsFile: string, report: WrittenReport }> {
+async function writeAtomically (file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`
+  await writeFile(tmp, text)
+  await rename(tmp, file)
+}
+
+export async function writeResultsAndReport (outDir: string, resultSet: ResultSet): Promise<{ resultsFile: string, wallclockFile: string, report: WrittenReport }> {
   await mkdir(outDir, { recursive: true })
+  const { startedAt, ...reproducible } = resultSet
   const resultsFile = join(outDir, 'results.json')
-  const tmp = `${resultsFile}.tmp-${process.pid}`
-  await writeFile(tmp, stringifyResultSet(resultSet))
-  await rename(tmp, resultsFile)
+  await writeAtomically(resultsFile, stringifyResultSet({ ...reproducible, runs: resultSet.runs.filter(r => r.clock !== 'wall') }))
+  const wallclockFile = join(outDir, 'wallclock.json')
+  await writeAtomically(wallclockFile, stringifyResultSet({ ...reproducible, ...(startedAt !== undefined ? { startedAt } : {}), runs: resultSet.runs.filter(r => r.clock === 'wall') }))
   const experiments = new Set(resultSet.runs.map(r => r.experiment))
   const figures = PAPER_FIGURES.filter(f => experiments.has(f.experiment))
   const findings = evaluateFindings(resultSet.runs)
   const report = await writeReport({ outDir, resultSet, figures, findings })
-  return { resultsFile, report }
+  return { resultsFile, wallclockFile, report }
 }

@@ -20,6 +20,11 @@ export class UnsupportedTestbedError extends Error {
   }
 }
 
+/** Control-plane figures are wall-clock measurements (finding C12); everything else is on the testbed's clock. */
+export function clockOf (metric: string): { clock?: 'wall' } {
+  return metric.startsWith('controlPlane') ? { clock: 'wall' } : {}
+}
+
 /** The unit of a metric, read from its name's suffix. */
 export function unitOf (metric: string): string {
   if (metric.endsWith('Bps')) return 'B/s'
@@ -37,7 +42,7 @@ export function deploymentMeasurements (experiment: string, r: DeploymentReport)
     physicalLimitS: r.physicalLimitS,
     ...r.extra
   }
-  return Object.entries(metrics).map(([metric, value]) => ({ experiment, setup: r.method, params, metric, unit: unitOf(metric), value }))
+  return Object.entries(metrics).map(([metric, value]) => ({ experiment, setup: r.method, params, metric, unit: unitOf(metric), value, ...clockOf(metric) }))
 }
 
 export const deploy: ExperimentDefinition = {

@@ -7,7 +7,7 @@
  */
 import type { ExperimentDefinition, JobResult, Measurement } from '@xenos/experiment-interface'
 import { GiB } from './hadoop-grid.js'
-import { unitOf } from './deploy.js'
+import { clockOf, unitOf } from './deploy.js'
 
 const SETUP = 'VM1'
 const HOSTS = 12
@@ -41,7 +41,7 @@ export const masterMigration: ExperimentDefinition = {
       const extra = moved.extra ?? {}
       const migration: Measurement[] = Object.entries(extra)
         .filter(([k]) => k.startsWith('migration') || k.startsWith('controlPlane') || k === 'migratedAway')
-        .map(([metric, value]) => ({ experiment: 'master-migration', setup: SETUP, params: { dataSizeGB: SIZE_GB, migrated: 'yes' }, metric, unit: unitOf(metric), value }))
+        .map(([metric, value]) => ({ experiment: 'master-migration', setup: SETUP, params: { dataSizeGB: SIZE_GB, migrated: 'yes' }, metric, unit: unitOf(metric), value, ...clockOf(metric) }))
       return [
         ...point('no', base),
         ...point('yes', moved),

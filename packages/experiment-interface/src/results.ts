@@ -63,6 +63,12 @@ export interface RunRecord {
   seed: number
   /** Repetition index, from 0. */
   repetition: number
+  /**
+   * `wall` for a value measured on the machine's wall clock (control-plane
+   * latency: real API calls and searches), which no seed reproduces; absent
+   * for values measured on the backend's clock (simulated time on `sim`).
+   */
+  clock?: 'wall'
   /** Counters observed during the run, e.g. `{ failedMapTasks: 3 }`. */
   extra?: Record<string, ParamValue>
 }
@@ -76,7 +82,9 @@ export interface ResultSet {
   /**
    * When the runner started, ISO 8601 (e.g. `2026-11-25T09:00:00.000Z`).
    * Wall-clock time supplied by the runner; never read inside a model.
+   * Absent from `results.json`, whose bytes depend only on the seeds and
+   * inputs; kept in `wallclock.json` beside it.
    */
-  startedAt: string
+  startedAt?: string
   runs: RunRecord[]
 }

@@ -22,6 +22,7 @@ const runRecordSchema = z.strictObject({
   value: z.number(),
   seed: z.int(),
   repetition: z.int().nonnegative(),
+  clock: z.literal('wall').optional(),
   extra: paramRecord.optional()
 })
 
@@ -34,7 +35,7 @@ const resultSetSchema = z.strictObject({
     file: nonEmpty,
     sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters')
   }),
-  startedAt: z.iso.datetime({ offset: true }),
+  startedAt: z.iso.datetime({ offset: true }).optional(),
   runs: z.array(runRecordSchema)
 })
 

@@ -59,7 +59,7 @@ export function htmlReport (model: ReportModel, pngs: ReadonlyMap<string, Buffer
     ['Backend', rs.backend],
     ['Platform', `${rs.platform.name} (${rs.platform.file}, sha256 ${rs.platform.sha256})`],
     ['Software', `${rs.software.name} ${rs.software.version}${rs.software.gitCommit === undefined ? '' : ` (commit ${rs.software.gitCommit})`}`],
-    ['Started', rs.startedAt],
+    ['Started', rs.startedAt ?? 'not recorded'],
     ['Runs', `${rs.runs.length}; seeds ${[...new Set(rs.runs.map((r) => r.seed))].sort((a, b) => a - b).join(', ') || 'none'}`],
     ['Findings', `${counts.pass} PASS, ${counts.fail} FAIL, ${counts.skipped} SKIPPED`],
     ['Data', 'results.csv (one row per run) and summary.csv (mean, sd, 95% CI per point), beside this file']
