@@ -22,5 +22,5 @@
  * ```
  */
 export { ConfigError, ConfigFileError, describeFound, formatPath } from './config-error.js'
-export { validateYaml, position, MAX_CONFIG_BYTES, type Validated } from './yaml-validate.js'
-export { parseYamlFile } from './parse-yaml-file.js'
+export { validateYaml, validateData, position, MAX_CONFIG_BYTES, type Validated } from './yaml-validate.js'
+export { parseYamlFile, parseData } from './parse-yaml-file.js'

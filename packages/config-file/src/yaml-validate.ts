@@ -86,21 +86,37 @@ export function validateYaml<S extends z.ZodType> (schema: S, text: string, file
   if (data === null || data === undefined) return { ok: false, errors: [new ConfigError(file, 1, 1, '', 'a mapping of fields', 'an empty file')] }
   const result = schema.safeParse(data)
   if (result.success) return { ok: true, value: result.data, doc, lineCounter }
+  return { ok: false, errors: issueErrors(result.error.issues, data, file, { doc, lineCounter }) }
+}
+
+/**
+ * Validates data that did not come from a file (an object built in code):
+ * the same errors as `validateYaml`, without line numbers (line 0).
+ */
+export function validateData<S extends z.ZodType> (schema: S, data: unknown, source: string): { ok: true, value: z.output<S> } | { ok: false, errors: ConfigError[] } {
+  const result = schema.safeParse(data)
+  if (result.success) return { ok: true, value: result.data }
+  return { ok: false, errors: issueErrors(result.error.issues, data, source, undefined) }
+}
+
+/** One `ConfigError` per zod issue, placed at its node in `where` when the data came from a document. */
+function issueErrors (issues: readonly z.core.$ZodIssue[], data: unknown, file: string, where: { doc: Document, lineCounter: LineCounter } | undefined): ConfigError[] {
+  const at = (node: () => Node | undefined): { line: number, column: number } => where === undefined ? { line: 0, column: 0 } : position(where.lineCounter, node())
   const errors: ConfigError[] = []
-  for (const issue of result.error.issues) {
+  for (const issue of issues) {
     const path = issue.path
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        const { line, column } = position(lineCounter, keyNodeAt(doc, path, key) ?? nodeAt(doc, path))
+        const { line, column } = at(() => keyNodeAt(where!.doc, path, key) ?? nodeAt(where!.doc, path))
         errors.push(new ConfigError(file, line, column, formatPath([...path, key]), `only the documented fields`, `unknown field "${key}"`))
       }
       continue
     }
-    const { line, column } = position(lineCounter, nodeAt(doc, path))
+    const { line, column } = at(() => nodeAt(where!.doc, path))
     const found = valueAt(data, path)
     const expected = expectedOf(issue) + (found === undefined && issue.code === 'invalid_type' ? ' (a required field)' : '')
     errors.push(new ConfigError(file, line, column, formatPath(path), expected, describeFound(found)))
   }
   errors.sort((a, b) => a.line - b.line || a.column - b.column)
-  return { ok: false, errors }
+  return errors
 }
