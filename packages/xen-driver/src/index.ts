@@ -22,7 +22,7 @@
  * console.log(await driver.hostFacts())
  * ```
  */
-export { xenDriver, XenDriver, type XenDriverInit, type XenDriverComponents } from './xen-driver.js'
+export { xenDriver, XenDriver, stateOf, type XenDriverInit, type XenDriverComponents } from './xen-driver.js'
 export type { MigrationInit } from './migrate-domain.js'
 export { localCopyTransfer, scpTransfer, type ImageTransfer, type ScpTransferInit } from './image-transfer.js'
 export { HostShell, shellQuote, type CommandResult, type RunOptions } from './host-shell.js'

@@ -64,6 +64,18 @@ export interface XenDriverComponents {
 
 const HIDDEN = /--(incoming|migratedaway)$/
 
+/**
+ * The contract state of an `xl list` row. A guest that powered off stays
+ * listed, shut down and paused by Xen, until xl's monitor destroys it
+ * (on_poweroff = "destroy"): it is stopped already. A crash with
+ * on_crash = "preserve" stays: crashed.
+ */
+export function stateOf (row: XlListRow): DomainState {
+  if (row.shutdown && row.shutdownReason === 'c') return 'crashed'
+  if (row.dying || (row.shutdown && row.shutdownReason === '-')) return 'stopped'
+  return row.paused ? 'paused' : 'running'
+}
+
 /** The Xen backend: one Domain 0, driven through `xl`. */
 export class XenDriver implements HypervisorDriver {
   readonly backend = 'xen'
@@ -138,12 +150,13 @@ export class XenDriver implements HypervisorDriver {
     const rows = await this.rows()
     const records = new Map((await this.records.all()).map(r => [r.name, r]))
     const out: DomainInfo[] = []
-    const seen = new Set<string>()
     let configs: XlDomainConfig[] | undefined
     for (const row of rows) {
       if (row.domid === 0 || HIDDEN.test(row.name)) continue
+      const state = stateOf(row)
       let rec = records.get(row.name)
       if (rec === undefined || (row.uuid !== undefined && rec.uuid !== row.uuid)) {
+        if (state === 'stopped') continue // powered off and going away: nothing to adopt
         // not defined by this driver (migrated in, restored, made by hand): adopt it from its libxl config
         configs ??= await this.configs()
         const cfg = configs.find(c => c.domid === row.domid)
@@ -151,8 +164,7 @@ export class XenDriver implements HypervisorDriver {
         rec = this.adopt(cfg, row)
         await this.records.put(rec)
       }
-      seen.add(row.name)
-      const state: DomainState = row.paused ? 'paused' : row.shutdown && row.shutdownReason === 'c' ? 'crashed' : 'running'
+      if (state === 'stopped') continue // reported from its record below, like any stopped domain
       out.push({
         name: row.name, uuid: rec.uuid, state, domid: row.domid, spec: rec.spec,
         ...(rec.startedAtS !== undefined ? { startedAtS: rec.startedAtS } : {}),
@@ -160,7 +172,7 @@ export class XenDriver implements HypervisorDriver {
       })
     }
     for (const rec of records.values()) {
-      if (seen.has(rec.name)) continue
+      if (out.some(d => d.name === rec.name)) continue
       out.push({ name: rec.name, uuid: rec.uuid, state: 'stopped', spec: rec.spec, usage: { cpuTimeS: 0, memoryMiB: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 } })
     }
     return out.sort((a, b) => a.name.localeCompare(b.name))
@@ -174,6 +186,25 @@ export class XenDriver implements HypervisorDriver {
     const info = (await this.view()).find(d => d.name === name)
     if (info === undefined) throw new DomainNotFoundError(name, this.hostname)
     return info
+  }
+
+  /**
+   * Waits (on the driver's clock) until xl no longer lists `name`, then, if it
+   * is still there after `timeoutS`, destroys what is left of it (a guest that
+   * has powered off, which xl's monitor has not cleaned up yet).
+   */
+  private async waitGone (name: string, timeoutS: number): Promise<void> {
+    const deadline = this.clock.nowS() + timeoutS
+    for (;;) {
+      const row = (await this.rows()).find(r => r.name === name)
+      if (row === undefined) return
+      if (this.clock.nowS() >= deadline) {
+        const r = await this.xl(['destroy', name])
+        if (r.exitCode !== 0 && !/invalid domain identifier/.test(r.stderr)) throw mapXlError({ ...r, argv: ['xl', 'destroy', name] }, { hostname: this.hostname, domain: name })
+        return
+      }
+      await this.clock.sleep(0.2)
+    }
   }
 
   async inspectDomain (name: string): Promise<DomainInfo> {
@@ -244,6 +275,7 @@ export class XenDriver implements HypervisorDriver {
     const info = await this.find(name)
     transition(name, 'start', info.state)
     if (info.state === 'crashed') await this.xlOk(['destroy', name], { domain: name })
+    if (info.state === 'stopped') await this.waitGone(name, 10) // a guest that powered off may not be cleaned up yet
     const rec = await this.record(name)
     const { memory } = await this.memory()
     if (memory.freeMiB < rec.spec.memoryMiB) throw new InsufficientMemoryError(rec.spec.memoryMiB, memory.freeMiB, this.hostname)
@@ -275,8 +307,11 @@ export class XenDriver implements HypervisorDriver {
     if (transition(name, 'shutdown', info.state) === 'noop') return info
     if (info.state === 'crashed') return await this.destroyDomain(name)
     if (info.state === 'paused') await this.xlOk(['unpause', name], { domain: name })
+    const deadline = this.clock.nowS() + timeoutS
     try {
       await this.xlOk(['shutdown', '-w', name], { domain: name }, { timeoutS })
+      // xl shutdown -w returns when the guest has shut down; xl's monitor then destroys it
+      await this.waitGone(name, Math.max(1, Math.min(10, deadline - this.clock.nowS())))
     } catch (err) {
       const e = err as Error
       if (e.name === 'DomainNotFoundError') return await this.find(name) // it stopped meanwhile

@@ -47,13 +47,17 @@ export function readHost (dir) {
   return JSON.parse(readFileSync(join(dir, 'host.json'), 'utf8'))
 }
 
+/** After a guest powers off, xl's background monitor destroys it (on_poweroff = "destroy") this much later. */
+const CLEANUP_MS = 400
+
 /** Applies what happened since the last call: guests finishing a requested shutdown, CPU time. */
 function advance (state) {
   const now = Date.now()
-  state.domains = state.domains.filter(d => {
-    if (d.shutdownAtMs !== undefined && !d.paused && now >= d.shutdownAtMs) return false // on_poweroff = destroy
-    return true
-  })
+  for (const d of state.domains) {
+    // a guest that powers off is shut down (and paused by Xen) until xl destroys it
+    if (d.shutdownAtMs !== undefined && !d.paused && now >= d.shutdownAtMs) { d.poweredOff = true; d.paused = true; d.poweredOffAtMs = now }
+  }
+  state.domains = state.domains.filter(d => !(d.poweredOff === true && now >= d.poweredOffAtMs + CLEANUP_MS))
   for (const d of state.domains) {
     const last = d.lastTickMs ?? now
     if (!d.paused && !d.crashed) d.cpuTimeS += (now - last) / 1000 * 0.02 * d.vcpus

@@ -222,9 +222,15 @@ function cmdShutdown (dir, args, fault) {
   })
   if (flags.w !== true) return 0
   err('Waiting for 1 domains')
+  // xl counts a shutdown event as the end of the wait (wait_for_domain_deaths): the
+  // domain may still be listed, shut down, until xl's monitor destroys it
   for (;;) {
-    const gone = withState(dir, (state) => !state.domains.some(d => d.domid === domid))
-    if (gone) { err(`Domain ${domid} has been destroyed.`); return 0 }
+    const seen = withState(dir, (state) => {
+      const d = state.domains.find(x => x.domid === domid)
+      return d === undefined ? 'gone' : d.poweredOff === true ? 'shutdown' : 'running'
+    })
+    if (seen === 'gone') { err(`Domain ${domid} has been destroyed`); return 0 }
+    if (seen === 'shutdown') { err(`Domain ${domid} has been shut down, reason code 0`); return 0 }
     sleepMs(50)
   }
 }

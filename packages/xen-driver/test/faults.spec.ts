@@ -123,6 +123,14 @@ describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 
     expect((await driver.listDomains()).some(d => d.name === name)).toBe(false)
   })
 
+  it('a guest that has shut down but is not cleaned up yet is stopped, and starts again at once', async () => {
+    const name = await running()
+    const uuid = (await driver.inspectDomain(name)).uuid
+    expect((await driver.shutdownDomain(name, { timeoutS: 20 })).state).toBe('stopped')
+    const again = await driver.startDomain(name)
+    expect(again).toMatchObject({ state: 'running', uuid })
+  })
+
   it('xl without a hypervisor gives BackendUnavailableError', async () => {
     await expectName(make('no-such-host'), 'BackendUnavailableError')
   })

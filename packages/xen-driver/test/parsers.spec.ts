@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseXlInfo, parseXlList, parseXlListLong, parseXentop, XlOutputError } from '../src/index.js'
+import { parseXlInfo, parseXlList, parseXlListLong, parseXentop, stateOf, XlOutputError } from '../src/index.js'
 import { DOUBLE_BIN } from './xl-double.js'
 
 const transcript = (name: string): string => readFileSync(new URL(`./transcripts/${name}`, import.meta.url), 'utf8')
@@ -60,6 +60,13 @@ describe('parseXlList', () => {
   it('reads xl list -v (4.17) with uuids', () => {
     const rows = parseXlList(transcript('xl-list-v-4.17.txt'), 'xl list -v')
     expect(rows[1]).toMatchObject({ name: 'guest1', domid: 7, uuid: '5f3c2b1a-8d4e-4c6f-9a7b-1e2d3c4b5a69' })
+  })
+
+  it('maps the state letters to contract states (a powered-off guest awaiting clean-up is stopped)', () => {
+    const row = (flags: string): string => `Name                                        ID   Mem VCPUs\tState\tTime(s)\ng1                                           7   128     1     ${flags}       1.0\n`
+    const state = (flags: string): string => stateOf(parseXlList(row(flags))[0]!)
+    expect(['r-----', '-b----', '------', '--p---', '--ps--', '---s--', '--psc-', '---sc-', '-b---d', '---sr-'].map(state))
+      .toEqual(['running', 'running', 'running', 'paused', 'stopped', 'stopped', 'crashed', 'crashed', 'stopped', 'running'])
   })
 
   it('names an unexpected line', () => {
