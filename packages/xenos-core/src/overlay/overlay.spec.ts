@@ -26,4 +26,16 @@ describe('startOverlay', () => {
       for (const d of dirs) await d.remove()
     }
   })
+
+  it('leaves no timers or handles behind after stop', async () => {
+    const dir = await tempDir()
+    const count = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPServerWrap' || r === 'TCPSocketWrap').length
+    const before = count()
+    const overlay = await startOverlay({ dataDir: dir.path, matcher: async () => [], membership: { announceIntervalMs: 50 } })
+    await new Promise((r) => setTimeout(r, 120)) // let the periodic timers run
+    expect(count()).toBeGreaterThan(before)
+    await overlay.stop()
+    await waitFor(() => count() <= before, 3000, 'timers and sockets to be released')
+    await dir.remove()
+  })
 })
