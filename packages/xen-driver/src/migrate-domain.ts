@@ -61,23 +61,24 @@ export function assertTarget (target: unknown): asserts target is MigrationTarge
 }
 
 /**
- * Migration with `xl migrate`, which moves memory only.
- * - `storage: 'stop-and-copy'` (the paper's method): pause the domain so its
- *   disks stop changing, copy its images to the target, then
+ * Migration with `xl migrate`, which moves memory only, live.
+ * - `storage: 'stop-and-copy'`: copy the images to the target, then at once
  *   `xl migrate -s SSH -C CFG NAME HOST` (the `-C` config names the target's
- *   image paths); the target unpauses it. Downtime runs from the pause to the
- *   target's "successful startup".
- * - `storage: 'none'` (shared storage): a live `xl migrate` at once; with
- *   `live: false` the domain is paused first (a cold migration).
- * `live` in the report is the mode asked for: xl's memory protocol is the
- * same pre-copy either way, on a paused guest it sends each page once.
+ *   image paths). The guest keeps running during the copy: xl cannot suspend
+ *   a paused PV or PVH guest (the suspend request needs the guest's own
+ *   acknowledgement), so the driver cannot freeze the disk first. Writes the
+ *   guest makes between the copy and the switch-over are not on the target:
+ *   use shared storage (`'none'`) for guests that write to disk meanwhile.
+ * - `storage: 'none'` (shared storage): `xl migrate` at once.
+ * A domain the caller paused is unpaused for xl's suspend and sent with
+ * `-p` (kept paused on the target when xl reaches it through ssh).
  * Afterwards the source's images are deleted. On any failure the copies on
- * the target are removed and the domain runs here again as before.
+ * the target are removed and the domain is left here as it was.
  */
 export async function migrateDomain (ctx: MigrationContext, name: string, target: MigrationTarget, options: MigrationOptions = {}): Promise<MigrationReport> {
   assertDomainName(name)
   assertTarget(target)
-  const live = options.live ?? true
+  if (options.live === false) throw new UnsupportedOperationError('cold migration (xl migrates live; it cannot suspend a paused PV/PVH guest)', 'xen')
   const storage = options.storage ?? 'stop-and-copy'
   if (storage !== 'none' && storage !== 'stop-and-copy') throw new UnsupportedOperationError(`storage migration mode ${storage}`, 'xen')
   const info = await ctx.inspect(name)
@@ -89,14 +90,14 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
   let diskBytes = 0
   const marks: Record<string, number> = {}
   const wasPaused = info.state === 'paused'
-  let pausedByUs = false
+  let unpausedByUs = false
   const copyOne = async (from: string, to: string): Promise<void> => {
     if (await ctx.transfer.exists(target, to)) throw new MigrationFailedError(name, target.host, `expected no image at ${to} on the target, found one`)
     copied.push(to) // from here on a failure removes it, partial or whole
     diskBytes += (await ctx.transfer.copy(from, target, to, options.signal)).bytes
   }
   try {
-    // copy-on-write clones: their templates are read-only, so they go first, while the domain runs
+    // copy-on-write clones: their templates are read-only, so they go first
     const images = storage === 'stop-and-copy' ? await Promise.all(info.spec.disks.map(async d => await ctx.store.info(d.image))) : []
     const backings: Array<{ to: string, format: string } | undefined> = []
     for (const img of images) {
@@ -107,13 +108,6 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
       if (backing.backingImage !== undefined) throw new MigrationFailedError(name, target.host, `${img.path} is a clone of a clone (${backing.path}); only one level of backing image moves`)
       if (!(await ctx.transfer.exists(target, to))) await copyOne(from, to)
       backings.push(to === from ? undefined : { to, format: backing.format })
-    }
-    if ((storage === 'stop-and-copy' || !live) && !wasPaused) {
-      // copying a disk the guest is writing would give the target a torn image
-      const p = await ctx.xl(['pause', name])
-      if (p.exitCode !== 0) throw new MigrationFailedError(name, target.host, `xl pause exited ${p.exitCode}: ${lastLines(p.stderr)}`)
-      pausedByUs = true
-      marks.paused = ctx.clock.nowS()
     }
     if (storage === 'stop-and-copy') {
       for (const [i, disk] of info.spec.disks.entries()) {
@@ -130,6 +124,12 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
     await ctx.writeHostFile(cfgPath, xlConfig(info.spec, info.uuid, { disks: targetPaths, ...boot }))
     const sshCommand = ctx.init.sshCommand ?? 'ssh'
     const hostArg = (ctx.init.receiver ?? ((t: MigrationTarget) => t.host))(target)
+    if (wasPaused) {
+      // the guest must run to acknowledge xl's suspend request
+      const u = await ctx.xl(['unpause', name])
+      if (u.exitCode !== 0) throw new MigrationFailedError(name, target.host, `xl unpause exited ${u.exitCode}: ${lastLines(u.stderr)}`)
+      unpausedByUs = true
+    }
     const onLine = (line: string): void => {
       const now = ctx.clock.nowS()
       if (/Transfer complete|Target has acknowledged transfer/.test(line)) marks.ack ??= now
@@ -147,9 +147,9 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
     for (const p of copied) {
       try { await ctx.transfer.remove(target, p) } catch (e) { cleanup.push(`could not remove ${p} on ${target.host}: ${(e as Error).message}`) }
     }
-    if (pausedByUs) {
-      const u = await ctx.xl(['unpause', name])
-      if (u.exitCode !== 0) cleanup.push(`could not unpause ${name} here: ${lastLines(u.stderr)}`)
+    if (unpausedByUs) {
+      const p = await ctx.xl(['pause', name])
+      if (p.exitCode !== 0) cleanup.push(`could not pause ${name} here again: ${lastLines(p.stderr)}`)
     }
     const reason = (err as Error).name === 'MigrationFailedError' ? (err as MigrationFailedError).reason : `${(err as Error).name}: ${(err as Error).message}`
     throw new MigrationFailedError(name, target.host, reason + (cleanup.length > 0 ? `; ${cleanup.join('; ')}` : ''), { cause: err })
@@ -161,9 +161,7 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
   await ctx.forget(name)
   const end = ctx.clock.nowS()
   const totalS = end - t0
-  const downtimeS = marks.paused !== undefined
-    ? Math.min(totalS, (marks.started ?? end) - marks.paused)
-    : marks.ack !== undefined && marks.started !== undefined ? Math.min(totalS, Math.max(0, marks.started - marks.ack)) : 0
+  const downtimeS = marks.ack !== undefined && marks.started !== undefined ? Math.min(totalS, Math.max(0, marks.started - marks.ack)) : 0
   // xl hides libxc's per-round progress during migration: the memory sent is
   // known to be at least one full pass of the domain's memory.
   const memoryBytes = info.spec.memoryMiB * MiB
@@ -171,7 +169,7 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
     domain: name,
     fromHost: ctx.hostname,
     toHost: ctx.init.targets?.[target.host]?.hostname ?? target.host,
-    live,
+    live: true,
     storage,
     totalS,
     downtimeS,

@@ -12,6 +12,7 @@ import { ImageStore } from './image-store.js'
 import { DomainRecords, type DomainRecord } from './domain-records.js'
 import { localCopyTransfer, type ImageTransfer } from './image-transfer.js'
 import { mapXlError, type ErrorContext } from './map-xl-error.js'
+import { XlCommandError } from './errors.js'
 import { macFor, xlConfig } from './xl-config.js'
 import { migrateDomain, type MigrationInit } from './migrate-domain.js'
 import { parseXlList, type XlListRow } from './parsers/xl-list.js'
@@ -359,7 +360,15 @@ export class XenDriver implements HypervisorDriver {
     const info = await this.find(name)
     transition(name, 'save', info.state)
     await this.shell.run(['mkdir', '-p', posix.dirname(abs)])
-    await this.xlOk(['save', ...(options.leaveRunning === true ? ['-c'] : []), name, abs], { domain: name }, { timeoutS: this.init.createTimeoutS ?? 300 })
+    // xl cannot suspend a paused PV/PVH guest (it must acknowledge the request): run it for the save
+    if (info.state === 'paused') await this.xlOk(['unpause', name], { domain: name })
+    try {
+      await this.xlOk(['save', ...(options.leaveRunning === true ? ['-c'] : []), name, abs], { domain: name }, { timeoutS: this.init.createTimeoutS ?? 300 })
+    } catch (err) {
+      if (info.state === 'paused' && (await this.xl(['pause', name])).exitCode !== 0) throw new XlCommandError(`xl pause ${name} after a failed save`, undefined, (err as Error).message, { cause: err })
+      throw err
+    }
+    if (info.state === 'paused' && options.leaveRunning === true) await this.xlOk(['pause', name], { domain: name })
     return await this.find(name)
   }
 

@@ -18,6 +18,17 @@ const libxlError = (file, line, fn, domid, msg) => err(`libxl: error: ${file}:${
 /** libxc names PVH guests HVM (xc: info: Saving domain 1, type x86 HVM). */
 const xcType = (config) => config.c_info.type === 'pv' ? 'PV' : 'HVM'
 
+/**
+ * A paused PV or PVH guest cannot acknowledge libxl's suspend request (it must
+ * run to clear control/shutdown): libxl gives up after its timeout.
+ */
+function suspendTimesOut (dir, d) {
+  if (!d.paused || d.config.c_info.type === 'hvm') return false
+  sleepMs(Number(readHost(dir).suspendTimeoutMs ?? 300))
+  libxlError('libxl_dom_suspend.c', 237, 'domain_suspend_common_pvcontrol_suspending', d.domid, "guest didn't acknowledge suspend, cancelling request")
+  return true
+}
+
 class Exit extends Error { constructor (code) { super(`exit ${code}`); this.code = code } }
 const exit = (code) => { throw new Exit(code) }
 
@@ -238,6 +249,11 @@ function cmdShutdown (dir, args, fault) {
 function cmdSave (dir, args) {
   const { flags, pos } = opts(args)
   requireArgs('save', pos, 2)
+  const paused = withState(dir, (state) => findDomain(state, pos[0]))
+  if (paused.paused) {
+    err(`Saving to ${pos[1]} new xl format (info 0x3/0x0/1055)`)
+    if (suspendTimesOut(dir, paused)) { err('Failed to save domain, resuming domain'); return 1 }
+  }
   return withState(dir, (state) => {
     const d = findDomain(state, pos[0])
     const file = pos[1]
@@ -318,6 +334,13 @@ async function cmdMigrate (dir, args, fault) {
   }
   const payload = JSON.stringify({ config, name: d.name, uuid: d.uuid, memMiB: d.memMiB, vcpus: d.vcpus, paused: d.paused })
   err(`Saving to migration stream new xl format (info 0x3/0x0/${payload.length})`)
+  if (suspendTimesOut(dir, d)) {
+    err('migration sender: libxl_domain_suspend failed (rc=-8)')
+    child.stdin.end()
+    await childExit
+    err('Migration failed, failed to suspend at sender.')
+    return 1
+  }
   child.stdin.write(payload + '\n')
   err(`xc: info: Saving domain ${d.domid}, type x86 ${xcType(config)}`)
   if (fault?.mode === 'hang') sleepMs(3_600_000)

@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs'
 import { mkdir, writeFile, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { xenDriver, type XenDriver } from '../src/index.js'
-import { XlDouble } from './xl-double.js'
+import { spawnSync } from 'node:child_process'
+import { XlDouble, DOUBLE_BIN } from './xl-double.js'
 
 const MiB = 1024 * 1024
 
@@ -129,6 +130,22 @@ describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 
     expect((await driver.shutdownDomain(name, { timeoutS: 20 })).state).toBe('stopped')
     const again = await driver.startDomain(name)
     expect(again).toMatchObject({ state: 'running', uuid })
+  })
+
+  it('saving a paused domain works: the driver runs it for xl\'s suspend, which a paused PV guest cannot acknowledge', async () => {
+    const name = await running()
+    await driver.pauseDomain(name)
+    const kept = await driver.saveDomain(name, `${name}-kept.ckpt`, { leaveRunning: true })
+    expect(kept.state).toBe('paused')
+    const saved = await driver.saveDomain(name, `${name}.ckpt`)
+    expect(saved.state).toBe('stopped')
+    // xl itself (here the double, as real xl) gives up on a paused guest
+    const other = await running()
+    await driver.pauseDomain(other)
+    const r = spawnSync(join(DOUBLE_BIN, 'xl'), ['save', other, join(double.root, 'x.ckpt')], { env: { ...process.env, XL_DOUBLE_HOST: 'a' }, encoding: 'utf8' })
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(/guest didn't acknowledge suspend, cancelling request\nFailed to save domain, resuming domain\n$/)
+    expect((await driver.inspectDomain(other)).state).toBe('paused')
   })
 
   it('xl without a hypervisor gives BackendUnavailableError', async () => {

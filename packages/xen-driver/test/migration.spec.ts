@@ -61,15 +61,16 @@ describe('migration with disk images (xl test double)', { timeout: 60_000 }, () 
     }
   }
 
-  it('stop-and-copy pauses the domain while its disk is copied; the target runs it; downtime covers the copy', async () => {
+  it('stop-and-copy copies the images, then migrates live (the guest runs meanwhile); the target runs it', async () => {
     const box: { d?: XenDriver } = {}
     const a = box.d = await make('a', watching(() => box.d!))
     const b = await make('b')
     const name = await running(a)
     const report = await a.migrateDomain(name, { host: 'b' }, { storage: 'stop-and-copy' })
-    expect(seen.at(-1)).toBe('paused')
+    expect(seen.at(-1)).toBe('running')
     expect((await b.inspectDomain(name)).state).toBe('running')
-    expect(report.downtimeS).toBeGreaterThanOrEqual(0.3)
+    expect(report.totalS).toBeGreaterThanOrEqual(0.3) // the copy is part of the migration
+    expect(report.downtimeS).toBeGreaterThan(0)
     expect(report.totalS).toBeGreaterThanOrEqual(report.downtimeS)
     expect(report.diskBytes).toBe(4 * MiB)
     expect(existsSync(join(double.root, 'images-b', `${name}.img`))).toBe(true)
@@ -91,7 +92,17 @@ describe('migration with disk images (xl test double)', { timeout: 60_000 }, () 
     expect(existsSync(join(double.root, 'images-a', `${name}.img`))).toBe(true)
   })
 
-  it('a domain the caller paused stays paused through the copy and is left paused here on failure', async () => {
+  it('a paused domain is run for xl\'s suspend (a paused PV guest cannot acknowledge it): it migrates, or is paused here again on failure', async () => {
+    const a = await make('a')
+    const b = await make('b')
+    const moving = await running(a)
+    await a.pauseDomain(moving)
+    await a.migrateDomain(moving, { host: 'b' })
+    // with an sh -c transport xl does not pass -p on to migrate-receive: it arrives running
+    expect((await b.inspectDomain(moving)).state).toBe('running')
+  })
+
+  it('a domain the caller paused is left paused here when the migration fails', async () => {
     const a = await make('a')
     const name = await running(a)
     await a.pauseDomain(name)

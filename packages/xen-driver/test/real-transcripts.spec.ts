@@ -105,6 +105,7 @@ describe('the test double answers as real xl 4.17 does', () => {
 
   it('migrate to the same host prints the same sequence of messages', () => {
     const t = transcript('xl-migrate-same-host.txt')
+    run(['unpause', 'g1']) // the recorded guest was running: xl cannot suspend a paused one
     const got = run(['migrate', '-s', '', 'g1', 'xl migrate-receive'])
     expect(got.exitCode).toBe(0)
     const normalise = (s: string): string[] => s.split('\n').filter(l => l !== '').map(l => l.replace(/info 0x3\/0x0\/\d+/, 'info').replace(/Saving domain \d+/, 'Saving domain N'))
