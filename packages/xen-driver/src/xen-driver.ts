@@ -65,6 +65,9 @@ export interface XenDriverComponents {
 
 const HIDDEN = /--(incoming|migratedaway)$/
 
+/** Usage of a domain that does not run. */
+const NO_USAGE = { cpuTimeS: 0, memoryMiB: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 } as const
+
 /**
  * The contract state of an `xl list` row. A guest that powered off stays
  * listed, shut down and paused by Xen, until xl's monitor destroys it
@@ -147,8 +150,11 @@ export class XenDriver implements HypervisorDriver {
     return { name: row.name, uuid: cfg.uuid ?? row.uuid ?? randomUUID(), spec, startedAtS: this.clock.nowS() }
   }
 
+  /** The `xl list -v` rows the last view read, so the operation that asked can reuse them (one xl call less). */
+  private lastRows: XlListRow[] = []
+
   private async view (): Promise<DomainInfo[]> {
-    const rows = await this.rows()
+    const rows = this.lastRows = await this.rows()
     const records = new Map((await this.records.all()).map(r => [r.name, r]))
     const out: DomainInfo[] = []
     let configs: XlDomainConfig[] | undefined
@@ -174,7 +180,7 @@ export class XenDriver implements HypervisorDriver {
     }
     for (const rec of records.values()) {
       if (out.some(d => d.name === rec.name)) continue
-      out.push({ name: rec.name, uuid: rec.uuid, state: 'stopped', spec: rec.spec, usage: { cpuTimeS: 0, memoryMiB: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 } })
+      out.push({ name: rec.name, uuid: rec.uuid, state: 'stopped', spec: rec.spec, usage: { ...NO_USAGE } })
     }
     return out.sort((a, b) => a.name.localeCompare(b.name))
   }
@@ -194,10 +200,10 @@ export class XenDriver implements HypervisorDriver {
    * is still there after `timeoutS`, destroys what is left of it (a guest that
    * has powered off, which xl's monitor has not cleaned up yet).
    */
-  private async waitGone (name: string, timeoutS: number): Promise<void> {
+  private async waitGone (name: string, timeoutS: number, known?: XlListRow[]): Promise<void> {
     const deadline = this.clock.nowS() + timeoutS
-    for (;;) {
-      const row = (await this.rows()).find(r => r.name === name)
+    for (let first = true; ; first = false) {
+      const row = (first && known !== undefined ? known : await this.rows()).find(r => r.name === name)
       if (row === undefined) return
       if (this.clock.nowS() >= deadline) {
         const r = await this.xl(['destroy', name])
@@ -224,9 +230,9 @@ export class XenDriver implements HypervisorDriver {
 
   // ── host ───────────────────────────────────────────────────────────
   /** Memory as `xl info` and Domain-0's `xl list` row report it. */
-  private async memory (): Promise<{ info: ReturnType<typeof parseXlInfo>, memory: HostFacts['memory'] }> {
+  private async memory (known?: XlListRow[]): Promise<{ info: ReturnType<typeof parseXlInfo>, memory: HostFacts['memory'] }> {
     const info = parseXlInfo((await this.xlOk(['info'])).stdout)
-    const dom0 = (await this.rows()).find(r => r.domid === 0)
+    const dom0 = (known ?? await this.rows()).find(r => r.domid === 0)
     return { info, memory: { totalMiB: info.totalMemoryMiB, freeMiB: info.freeMemoryMiB, dom0MiB: dom0?.memMiB ?? 0 } }
   }
 
@@ -258,12 +264,12 @@ export class XenDriver implements HypervisorDriver {
     for (const file of this.init.verifyBootFiles === false ? [] : [boot.kernel, boot.ramdisk]) {
       if (file !== undefined && (await this.shell.run(['test', '-f', file])).exitCode !== 0) throw new ImageNotFoundError(file, this.hostname)
     }
-    const { memory } = await this.memory()
+    const { memory } = await this.memory(this.lastRows)
     if (spec.memoryMiB > memory.totalMiB - memory.dom0MiB) throw new InsufficientMemoryError(spec.memoryMiB, memory.freeMiB, this.hostname)
     const uuid = randomUUID()
     spec.nics = spec.nics.map((n, i) => ({ ...n, mac: n.mac ?? macFor(uuid, i) }))
     await this.records.put({ name: spec.name, uuid, spec })
-    return await this.find(spec.name)
+    return { name: spec.name, uuid, state: 'stopped', spec, usage: { ...NO_USAGE } }
   }
 
   private async record (name: string): Promise<DomainRecord> {
@@ -276,9 +282,10 @@ export class XenDriver implements HypervisorDriver {
     const info = await this.find(name)
     transition(name, 'start', info.state)
     if (info.state === 'crashed') await this.xlOk(['destroy', name], { domain: name })
-    if (info.state === 'stopped') await this.waitGone(name, 10) // a guest that powered off may not be cleaned up yet
+    const rows = this.lastRows
+    if (info.state === 'stopped') await this.waitGone(name, 10, rows) // a guest that powered off may not be cleaned up yet
     const rec = await this.record(name)
-    const { memory } = await this.memory()
+    const { memory } = await this.memory(rows)
     if (memory.freeMiB < rec.spec.memoryMiB) throw new InsufficientMemoryError(rec.spec.memoryMiB, memory.freeMiB, this.hostname)
     const cfgPath = posix.join(this.hostDir, `${name}.cfg`)
     await this.writeHostFile(cfgPath, xlConfig(rec.spec, rec.uuid, { disks: rec.spec.disks.map(d => this.store.resolve(d.image)), ...this.absBoot(rec.spec) }))
@@ -291,14 +298,14 @@ export class XenDriver implements HypervisorDriver {
     const info = await this.find(name)
     if (transition(name, 'pause', info.state) === 'noop') return info
     await this.xlOk(['pause', name], { domain: name })
-    return await this.find(name)
+    return { ...info, state: 'paused' }
   }
 
   async unpauseDomain (name: string): Promise<DomainInfo> {
     const info = await this.find(name)
     if (transition(name, 'unpause', info.state) === 'noop') return info
     await this.xlOk(['unpause', name], { domain: name })
-    return await this.find(name)
+    return { ...info, state: 'running' }
   }
 
   async shutdownDomain (name: string, options: { timeoutS?: number, force?: boolean } = {}): Promise<DomainInfo> {
@@ -331,7 +338,7 @@ export class XenDriver implements HypervisorDriver {
     } catch (err) {
       if ((err as Error).name !== 'DomainNotFoundError') throw err // already gone is what we wanted
     }
-    return await this.find(name)
+    return { name, uuid: info.uuid, state: 'stopped', spec: info.spec, usage: { ...NO_USAGE } }
   }
 
   async removeDomain (name: string, options: { deleteImages?: boolean } = {}): Promise<void> {
