@@ -33,7 +33,8 @@ export function hostAndDomainTests (s: SuiteContext): void {
     const before = driver.clock.nowS()
     await driver.clock.sleep(0.05)
     const after = driver.clock.nowS()
-    expect(after - before).toBeGreaterThanOrEqual(0.05 - 1e-6)
+    // real clocks: Node's timers round to whole milliseconds and may fire up to 1 ms early against performance.now()
+    expect(after - before).toBeGreaterThanOrEqual(0.05 - 0.002)
   })
 
   s.test('domain.create', 'a created domain is stopped and listed with its spec', async ({ fixture: { driver }, name, spec }) => {
