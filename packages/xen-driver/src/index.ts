@@ -22,7 +22,9 @@
  * console.log(await driver.hostFacts())
  * ```
  */
-export { xenDriver, XenDriver, stateOf, type XenDriverInit, type XenDriverComponents } from './xen-driver.js'
+export { XenDriver, type XenDriverInit, type XenDriverComponents } from './xen-driver.js'
+export { xenDriver } from './xen-driver-factory.js'
+export { stateOf } from './xl-domains.js'
 export type { MigrationInit } from './migrate-domain.js'
 export { localCopyTransfer, scpTransfer, type ImageTransfer, type ScpTransferInit } from './image-transfer.js'
 export { HostShell, shellQuote, type CommandResult, type RunOptions } from './host-shell.js'

@@ -3,7 +3,7 @@ import { posix } from 'node:path'
 import {
   DomainExistsError, DomainNotFoundError, ImageInUseError, ImageNotFoundError, InsufficientMemoryError,
   InvalidSpecError, OperationTimeoutError, assertDomainName, assertImagePath, realClock, transition, validateDomainSpec,
-  type Clock, type DomainHandle, type DomainInfo, type DomainSpec, type DomainState, type DriverCapabilities,
+  type Clock, type DomainHandle, type DomainInfo, type DomainSpec, type DriverCapabilities,
   type HostFacts, type HypervisorDriver, type ImageInfo, type MigrationOptions, type MigrationReport,
   type MigrationTarget, type CloneMode
 } from '@xenos/hypervisor-interface'
@@ -19,6 +19,7 @@ import { parseXlList, type XlListRow } from './parsers/xl-list.js'
 import { parseXlListLong, type XlDomainConfig } from './parsers/xl-list-long.js'
 import { parseXlInfo } from './parsers/xl-info.js'
 import { parseXentop } from './parsers/xentop.js'
+import { HIDDEN, NO_USAGE, stateOf, adopt } from './xl-domains.js'
 
 /** User options of `xenDriver`. */
 export interface XenDriverInit {
@@ -61,23 +62,6 @@ export interface XenDriverInit {
 /** Components the driver may be given: an image transfer (else `init.migration.transfer`, else a local copy). */
 export interface XenDriverComponents {
   transfer?: ImageTransfer
-}
-
-const HIDDEN = /--(incoming|migratedaway)$/
-
-/** Usage of a domain that does not run. */
-const NO_USAGE = { cpuTimeS: 0, memoryMiB: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 } as const
-
-/**
- * The contract state of an `xl list` row. A guest that powered off stays
- * listed, shut down and paused by Xen, until xl's monitor destroys it
- * (on_poweroff = "destroy"): it is stopped already. A crash with
- * on_crash = "preserve" stays: crashed.
- */
-export function stateOf (row: XlListRow): DomainState {
-  if (row.shutdown && row.shutdownReason === 'c') return 'crashed'
-  if (row.dying || (row.shutdown && row.shutdownReason === '-')) return 'stopped'
-  return row.paused ? 'paused' : 'running'
 }
 
 /** The Xen backend: one Domain 0, driven through `xl`. */
@@ -136,20 +120,6 @@ export class XenDriver implements HypervisorDriver {
     return parseXlListLong((await this.xlOk(['list', '-l'])).stdout)
   }
 
-  /** A spec rebuilt from a domain's libxl config, for domains this driver did not define (migrated in, restored). */
-  private adopt (cfg: XlDomainConfig, row: XlListRow): DomainRecord {
-    const kind = cfg.type === 'hvm' ? 'hvm' : cfg.type === 'pvh' ? 'pvh' : 'pv'
-    const spec: DomainSpec = {
-      name: row.name,
-      vcpus: cfg.vcpus ?? row.vcpus,
-      memoryMiB: cfg.memoryMiB ?? row.memMiB,
-      disks: cfg.disks.map(d => ({ image: this.store.relative(d.path), target: d.vdev, format: d.format === 'qcow2' ? 'qcow2' : 'raw', mode: d.readwrite ? 'rw' : 'ro' })),
-      boot: kind === 'hvm' ? { kind } : { kind, kernel: cfg.kernel ?? '', ...(cfg.ramdisk !== undefined ? { ramdisk: cfg.ramdisk } : {}), ...(cfg.cmdline !== undefined ? { cmdline: cfg.cmdline } : {}) },
-      nics: cfg.nics.map(n => ({ bridge: n.bridge ?? 'xenbr0', ...(n.mac !== undefined ? { mac: n.mac } : {}) }))
-    }
-    return { name: row.name, uuid: cfg.uuid ?? row.uuid ?? randomUUID(), spec, startedAtS: this.clock.nowS() }
-  }
-
   /** The `xl list -v` rows the last view read, so the operation that asked can reuse them (one xl call less). */
   private lastRows: XlListRow[] = []
 
@@ -168,7 +138,7 @@ export class XenDriver implements HypervisorDriver {
         configs ??= await this.configs()
         const cfg = configs.find(c => c.domid === row.domid)
         if (cfg === undefined) continue // being created or destroyed: libxl has no config yet
-        rec = this.adopt(cfg, row)
+        rec = adopt(cfg, row, (p) => this.store.relative(p), this.clock.nowS())
         await this.records.put(rec)
       }
       if (state === 'stopped') continue // reported from its record below, like any stopped domain
@@ -443,37 +413,4 @@ export class XenDriver implements HypervisorDriver {
   }
 
   async close (): Promise<void> {}
-}
-
-/**
- * The Xen driver factory, `xenDriver(init)(components)`: checks that `xl`
- * answers (`xl info`), finds the host name and whether `qemu-img` is there,
- * and prepares the state and image directories.
- */
-export function xenDriver (init: XenDriverInit): (components?: XenDriverComponents) => Promise<XenDriver> {
-  return async (components = {}) => {
-    if (typeof init?.imageDir !== 'string' || !posix.isAbsolute(init.imageDir)) throw new InvalidSpecError('imageDir', 'an absolute directory path', init?.imageDir)
-    if (typeof init.stateDir !== 'string' || init.stateDir === '') throw new InvalidSpecError('stateDir', 'a directory path', init.stateDir)
-    const shell = new HostShell(init.prefix ?? [], init.quotePrefixArgs ?? undefined)
-    const xl = [...(init.xl ?? ['xl']), 'info']
-    const r = await shell.run(xl, { timeoutS: init.commandTimeoutS ?? 120 })
-    if (r.exitCode !== 0) throw mapXlError({ ...r, argv: ['xl', 'info'] }, { hostname: init.hostname ?? '(unknown)' })
-    const info = parseXlInfo(r.stdout)
-    const hostname = init.hostname ?? info.host
-    let qemuImg: string | undefined
-    if (init.qemuImg !== false) {
-      const candidate = init.qemuImg ?? 'qemu-img'
-      const probe = await shell.run([candidate, '--version']).catch(() => undefined)
-      if (probe?.exitCode === 0) qemuImg = candidate
-    }
-    const hostDir = init.hostDir ?? posix.join(init.stateDir, 'host')
-    for (const dir of [init.imageDir, hostDir]) {
-      const mk = await shell.run(['mkdir', '-p', dir])
-      if (mk.exitCode !== 0) throw mapXlError({ ...mk, argv: ['xl', 'mkdir', dir] }, { hostname })
-    }
-    const records = new DomainRecords(init.stateDir)
-    await records.init()
-    const store = new ImageStore(shell, init.imageDir, hostname, qemuImg)
-    return new XenDriver(init, hostname, shell, store, records, components.transfer ?? init.migration?.transfer)
-  }
 }
