@@ -101,8 +101,12 @@ export class ChunkServer {
       for (;;) {
         const frame = await reader.read(MAX_REQUEST_BYTES, AbortSignal.timeout(this.idleTimeoutMs))
         if (frame === null) break
-        const response = await this.answer(decodeJson(frame, 'chunk request'))
-        if (response[0]![0] === STATUS_OK) await this.pace(response[1]!.byteLength)
+        const request = decodeJson(frame, 'chunk request')
+        const response = await this.answer(request)
+        // only chunk bytes count against the upload cap: a "have" or a manifest
+        // answer must not wait behind queued chunks
+        const isChunk = (request as Record<string, unknown> | null)?.['op'] === 'get'
+        if (isChunk && response[0]![0] === STATUS_OK) await this.pace(response[1]!.byteLength)
         await writeFrameParts(stream, response, AbortSignal.timeout(this.idleTimeoutMs))
       }
       await stream.close()
