@@ -29,8 +29,10 @@ Installs what a fresh Debian machine lacks to build, test and run Xenos:
 const checkOnly = args.includes('--check')
 
 function debianPackages () {
-  // Needed to build `canvas` (used by chartjs-node-canvas) from source.
-  return ['libcairo2-dev', 'libpango1.0-dev', 'libjpeg-dev', 'libgif-dev', 'librsvg2-dev', 'pkg-config', 'python3', 'make', 'g++']
+  // cairo/pango and friends: to build `canvas` (used by chartjs-node-canvas) from source.
+  // qemu-utils: `qemu-img`, which xen-driver uses for qcow2 and copy-on-write clones
+  // (its tests exercise those clauses with it; without it they are skipped).
+  return ['libcairo2-dev', 'libpango1.0-dev', 'libjpeg-dev', 'libgif-dev', 'librsvg2-dev', 'pkg-config', 'python3', 'make', 'g++', 'qemu-utils']
 }
 
 function log (msg) { console.log(`[setup] ${msg}`) }
