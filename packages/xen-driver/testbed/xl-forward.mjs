@@ -2,7 +2,7 @@
 // The machine side of the testbed's toolstack link: runs `xl` (or `xentop`) in an
 // emulated host's Domain 0 through QEMU's port forward, and gives back its standard
 // output, standard error and exit code as they were. Only node:* modules.
-import { existsSync, readFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -19,12 +19,17 @@ STATE/hosts/NAME/port (STATE: $XENOS_TESTBED_DIR or the repository's .testbed).
 The working directory is sent along (the shared folder has the same path in
 Domain 0). Standard input is not forwarded. Exit code ${FORWARDER_EXIT}: the forwarder
 could not reach Domain 0 (the message on stderr says why).
-Environment: XENOS_XL_TIMEOUT_S  give up after this many seconds (default: never).`
+Environment: XENOS_XL_TIMEOUT_S  give up after this many seconds (default: never).
+             XENOS_XL_LOG       append one line per call to this file: start time (ISO),
+                                host, duration in ms, exit code, the arguments (JSON).`
 
+let call // the parsed call, once known (for XENOS_XL_LOG)
+const startedAtMs = Date.now()
 const here = dirname(fileURLToPath(import.meta.url))
 const stateDir = process.env.XENOS_TESTBED_DIR ?? resolve(here, '../../../.testbed')
 
 function fail (message) {
+  if (call !== undefined) logCall(FORWARDER_EXIT)
   process.stderr.write(`xl-forward: ${message}\n`)
   process.exit(FORWARDER_EXIT)
 }
@@ -50,16 +55,16 @@ function parseArgs (argv) {
   if (!/^\d{1,5}$/.test(port)) fail(`expected a TCP port number, found '${port}'`)
   const program = rest.shift()
   if (program === undefined) fail('no program given (expected xl, xentop, testbed-console or testbed-sh)')
-  return { port: Number(port), host: host ?? `port ${port}`, program, args: rest }
+  return { port: Number(port), host: host ?? `port-${port}`, program, args: rest }
 }
 
 function encodeRequest (program, args) {
-  const b64 = (s) => Buffer.from(s, 'utf8').toString('base64')
-  const all = [program, ...args]
-  return ['XLREQ1', b64(process.cwd()), String(all.length), ...all.map(b64)].join('\n') + '\n'
+  const fields = [process.cwd(), String(args.length + 1), program, ...args]
+  for (const f of fields) if (f.includes('\0')) fail(`an argument contains a NUL byte: ${JSON.stringify(f)}`)
+  return 'XLREQ2\n' + fields.map(f => f + '\0').join('')
 }
 
-// Reply: XLRESP1\n CODE\n OUTLEN\n OUT ERRLEN\n ERR
+// Reply: XLRESP2\n CODE\n OUTLEN\n ERRLEN\n, then OUT and ERR
 function decodeReply (buf) {
   let pos = 0
   const line = () => {
@@ -67,18 +72,21 @@ function decodeReply (buf) {
     if (nl < 0) return undefined
     const text = buf.subarray(pos, nl).toString('utf8'); pos = nl + 1; return text
   }
-  const bytes = (n) => { const b = buf.subarray(pos, pos + n); pos += n; return b.length === n ? b : undefined }
-  if (line() !== 'XLRESP1') return undefined
-  const code = Number(line()); const outLen = Number(line())
-  if (!Number.isInteger(code) || !Number.isInteger(outLen)) return undefined
-  const out = bytes(outLen); if (out === undefined) return undefined
-  const errLen = Number(line()); if (!Number.isInteger(errLen)) return undefined
-  const err = bytes(errLen); if (err === undefined) return undefined
-  return { code, out, err }
+  if (line() !== 'XLRESP2') return undefined
+  const [code, outLen, errLen] = [line(), line(), line()].map(Number)
+  if (![code, outLen, errLen].every(Number.isInteger)) return undefined
+  if (buf.length !== pos + outLen + errLen) return undefined
+  return { code, out: buf.subarray(pos, pos + outLen), err: buf.subarray(pos + outLen) }
 }
 
-const { port, host, program, args } = parseArgs(process.argv.slice(2))
+call = parseArgs(process.argv.slice(2))
+const { port, host, program, args } = call
 const chunks = []
+function logCall (code) {
+  const file = process.env.XENOS_XL_LOG
+  if (file === undefined || file === '') return
+  appendFileSync(file, `${new Date(startedAtMs).toISOString()} ${host} ${Date.now() - startedAtMs}ms exit=${code} ${JSON.stringify([program, ...args])}\n`)
+}
 const socket = connect({ host: '127.0.0.1', port })
 const timeoutS = Number(process.env.XENOS_XL_TIMEOUT_S ?? '0')
 if (timeoutS > 0) {
@@ -93,6 +101,7 @@ socket.on('close', () => {
     fail(`the xl server of testbed host ${host} (127.0.0.1:${port}) closed the connection without a complete reply ` +
       `(${Buffer.concat(chunks).length} bytes): Domain 0 is not up yet, or it died; see its console log`)
   }
+  logCall(reply.code)
   process.stdout.write(reply.out)
   process.stderr.write(reply.err, () => process.exit(reply.code))
 })
