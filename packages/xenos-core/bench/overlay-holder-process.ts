@@ -2,8 +2,8 @@
  * A holder host in its own process, for the transfer benchmark: it serves one
  * image file over libp2p (chunk protocol) and over a raw TCP socket, prints
  * `{ "multiaddr", "hash", "rawPort" }` as one JSON line, and exits when its
- * standard input closes. Run by overlay-transfer.ts through bench/run-ts.mjs:
- * `node bench/run-ts.mjs bench/overlay-holder-process.ts -- <image> <dataDir> <chunkSizeBytes>`.
+ * standard input closes. Run by overlay-transfer.ts through scripts/run-ts.mjs:
+ * `node ../../scripts/run-ts.mjs bench/overlay-holder-process.ts -- <image> <dataDir> <chunkSizeBytes>`.
  */
 import { createReadStream } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'

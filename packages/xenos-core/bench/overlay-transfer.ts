@@ -64,7 +64,7 @@ async function rawTcpCopy(port: number, dest: string): Promise<number> {
 /** Start a holder in a child process (see overlay-holder-process.ts). */
 async function startHolderProcess(image: string, dataDir: string, chunkSizeBytes: number): Promise<{ multiaddr: string; hash: string; rawPort: number; stop(): Promise<void> }> {
   const here = dirname(fileURLToPath(import.meta.url))
-  const child = spawn(process.execPath, [join(here, 'run-ts.mjs'), join(here, 'overlay-holder-process.ts'), '--', image, dataDir, String(chunkSizeBytes)], {
+  const child = spawn(process.execPath, [join(here, '..', '..', '..', 'scripts', 'run-ts.mjs'), join(here, 'overlay-holder-process.ts'), '--', image, dataDir, String(chunkSizeBytes)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   })
   const line = await new Promise<string>((resolve, reject) => {

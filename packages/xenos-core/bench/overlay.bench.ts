@@ -7,7 +7,7 @@
  * than a kernel TCP copy does.
  *
  * Run: `npm run bench -w @xenos/core` (all benches) or
- * `node bench/run-ts.mjs bench/overlay.bench.ts [-- --quick] [-- --only=search|transfer]`.
+ * `node ../../scripts/run-ts.mjs bench/overlay.bench.ts [-- --quick] [-- --only=search|transfer]`.
  */
 import { cpus, loadavg } from 'node:os'
 import { benchSearch, type SearchFigures } from './overlay-search.js'

@@ -5,7 +5,7 @@
  * agent) and token authentication. Client and server share this process, so
  * the figures are conservative. Targets: p50 <= 2 ms, >= 2,000 calls/s.
  *
- * Run: `npm run bench -w @xenos/core` or `node bench/run-ts.mjs bench/xmlrpc.bench.ts [--quick]`.
+ * Run: `npm run bench -w @xenos/core` or `node ../../scripts/run-ts.mjs bench/xmlrpc.bench.ts [--quick]`.
  */
 import { cpus, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
