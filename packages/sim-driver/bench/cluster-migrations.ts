@@ -3,11 +3,11 @@
  * boot `vmsPerHost` domains on each through the driver layer, then run
  * `migrations` concurrent live migrations; report wall time, simulated
  * time, events and peak memory. Not a test: it prints figures. Run:
- * `node bench/run-ts.mjs bench/cluster-migrations.ts [--hosts N]
+ * `node ../../scripts/run-ts.mjs bench/cluster-migrations.ts -- [--hosts N]
  * [--migrations M] [--storage none|stop-and-copy|pre-copy]`.
  *
  * The cluster runs in manual mode: every driver call is issued at simulated
- * time 0 of its phase, and `engine.run()` carries them out.
+ * time 0 of its phase, and `cluster.settle(...)` runs the engine until they settle.
  *
  * Migrations: domain k of source host s (s = 0 .. migrations/vmsPerHost - 1)
  * goes to a host of the other half of the cluster chosen by a seeded
