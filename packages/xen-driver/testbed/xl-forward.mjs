@@ -102,6 +102,8 @@ socket.on('close', () => {
       `(${Buffer.concat(chunks).length} bytes): Domain 0 is not up yet, or it died; see its console log`)
   }
   logCall(reply.code)
+  // no process.exit(): it could cut a large output short on a pipe; end when flushed
+  process.exitCode = reply.code
   process.stdout.write(reply.out)
-  process.stderr.write(reply.err, () => process.exit(reply.code))
+  process.stderr.write(reply.err)
 })
