@@ -1,12 +1,16 @@
 import type { SimCluster } from './sim-cluster.js'
+import { runActivities } from './run-activities.js'
 
 /**
  * A file transfer between two simulated hosts, as the engine models it: the
  * source disk reads, the network carries and the target disk writes the
  * bytes at once (a streamed copy), sharing every resource with whatever
- * else runs. It is the shape xenos-core's modeled image fetcher takes
- * (`TransferModel`), so template replication between coordinators on
- * simulated hosts costs simulated time.
+ * else runs, and costing Domain 0 CPU on both hosts per byte as migration
+ * traffic does (`SimCluster.migrationDom0FlopsPerByte`). It runs as a
+ * control-plane operation of the cluster (`SimCluster.operation`): if one
+ * flow fails the others are canceled, and closing the cluster cancels it.
+ * It has the shape of xenos-core's `TransferModel`, so template replication
+ * between coordinators on simulated hosts costs simulated time.
  */
 export function simTransferModel (cluster: SimCluster): (fromHost: string, toHost: string, bytes: number) => Promise<void> {
   return async (fromHost, toHost, bytes) => {
@@ -14,10 +18,12 @@ export function simTransferModel (cluster: SimCluster): (fromHost: string, toHos
     const e = cluster.engine
     const from = e.host(fromHost)
     const to = e.host(toHost)
-    await Promise.all([
-      e.io({ on: from, op: 'read', bytes }).wait(),
-      e.comm({ from, to, bytes }).wait(),
-      e.io({ on: to, op: 'write', bytes }).wait()
-    ])
+    await cluster.operation(`transfer ${fromHost} -> ${toHost}`, async op => {
+      await runActivities(op, [
+        e.io({ on: from, op: 'read', bytes }),
+        e.comm({ from, to, bytes, dom0FlopsPerByte: cluster.migrationDom0FlopsPerByte }),
+        e.io({ on: to, op: 'write', bytes })
+      ])
+    })
   }
 }
