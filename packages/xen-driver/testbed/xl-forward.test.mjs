@@ -22,6 +22,7 @@ before(async () => {
 case "$1" in
   exit3) printf 'out line\\n\\n'; printf 'err: bad thing\\n' >&2; exit 3;;
   noeol) printf 'no newline at the end'; exit 0;;
+  nul) printf 'before\\0after\\n'; printf 'e\\0rr\\n' >&2; exit 0;;
   big) head -c 300000 /dev/zero | tr '\\0' 'x'; exit 0;;
   children) sleep 0.1 & wait $!; echo "waited $?"; exit 0;;
   *) printf '%s\\n' "cwd=$PWD" "argc=$#"; for a in "$@"; do printf '[%s]\\n' "$a"; done;;
@@ -68,6 +69,12 @@ test('stdout, stderr and exit code come back exactly, trailing newlines included
   assert.equal(r.stdout, 'out line\n\n')
   assert.equal(r.stderr, 'err: bad thing\n')
   assert.equal((await forward(['noeol'])).stdout, 'no newline at the end')
+})
+
+test('NUL bytes pass through untouched', async () => {
+  const r = await forward(['nul'])
+  assert.equal(r.stdout, 'before\0after\n')
+  assert.equal(r.stderr, 'e\0rr\n')
 })
 
 test('a large output arrives whole', async () => {
