@@ -118,23 +118,9 @@ export interface HostRecord {
   peerId?: string
 }
 
-/** What search sees of a service. */
-export interface ServiceSearchRecord {
-  kind: 'service'
-  id: string
-  name: string
-  template: string
-  host: string
-  state: ServiceState
-  groups: string[]
-  attributes: Record<string, string>
-  endpoints: Endpoint[]
-  owner: string
-  mac: string
-  guestHostname: string
-  vcpus: number
-  memoryMiB: number
-}
+/** What search sees of a service: its record's public fields, with its domain's size. */
+export type ServiceSearchRecord = { kind: 'service', vcpus: number, memoryMiB: number } &
+  Pick<ServiceRecord, 'id' | 'name' | 'template' | 'host' | 'state' | 'groups' | 'attributes' | 'endpoints' | 'owner' | 'mac' | 'guestHostname'>
 
 export function toSearchRecord (s: ServiceRecord, spec: { vcpus: number, memoryMiB: number }): ServiceSearchRecord {
   return {
