@@ -5,31 +5,26 @@ const HOSTS = 12
 const HADOOP_SETUPS = ['PHY', 'VM1', 'VM2', 'VM4']
 const SIZES_GB = [1, 8]
 
-/** Figure 6: Wordcount of 1 GB and 8 GB on PHY, VM1, VM2, VM4. */
-export const wordcount: ExperimentDefinition = {
-  name: 'wordcount',
-  title: 'Figure 6: Wordcount of 1 and 8 GB on PHY, VM1, VM2, VM4 (12 hosts)',
-  figure: 'fig6',
-  parameters: { sizesGB: SIZES_GB.join(','), slaveHosts: HOSTS, setups: HADOOP_SETUPS.join(',') },
-  run: async (testbed, context) => await runGrid('wordcount', HADOOP_SETUPS.map(setup => ({
-    setup,
-    slaveHosts: HOSTS,
-    jobs: SIZES_GB.map(gb => ({ job: { kind: 'wordcount' as const, inputBytes: gb * GiB }, params: { dataSizeGB: gb } }))
-  })), testbed, context)
+/** A MapReduce job of 1 GB and 8 GB on PHY, VM1, VM2, VM4 (12 hosts), as Figures 6 and 7. */
+function sizedJobFigure (kind: 'wordcount' | 'sort', figure: string, title: string): ExperimentDefinition {
+  return {
+    name: kind,
+    title,
+    figure,
+    parameters: { sizesGB: SIZES_GB.join(','), slaveHosts: HOSTS, setups: HADOOP_SETUPS.join(',') },
+    run: async (testbed, context) => await runGrid(kind, HADOOP_SETUPS.map(setup => ({
+      setup,
+      slaveHosts: HOSTS,
+      jobs: SIZES_GB.map(gb => ({ job: { kind, inputBytes: gb * GiB }, params: { dataSizeGB: gb } }))
+    })), testbed, context)
+  }
 }
 
+/** Figure 6: Wordcount of 1 GB and 8 GB on PHY, VM1, VM2, VM4. */
+export const wordcount = sizedJobFigure('wordcount', 'fig6', 'Figure 6: Wordcount of 1 and 8 GB on PHY, VM1, VM2, VM4 (12 hosts)')
+
 /** Figure 7: RandomWriter then Sort of 1 GB and 8 GB on PHY, VM1, VM2, VM4 (Sort is timed). */
-export const sort: ExperimentDefinition = {
-  name: 'sort',
-  title: 'Figure 7: RandomWriter + Sort of 1 and 8 GB on PHY, VM1, VM2, VM4 (12 hosts)',
-  figure: 'fig7',
-  parameters: { sizesGB: SIZES_GB.join(','), slaveHosts: HOSTS, setups: HADOOP_SETUPS.join(',') },
-  run: async (testbed, context) => await runGrid('sort', HADOOP_SETUPS.map(setup => ({
-    setup,
-    slaveHosts: HOSTS,
-    jobs: SIZES_GB.map(gb => ({ job: { kind: 'sort' as const, inputBytes: gb * GiB }, params: { dataSizeGB: gb } }))
-  })), testbed, context)
-}
+export const sort = sizedJobFigure('sort', 'fig7', 'Figure 7: RandomWriter + Sort of 1 and 8 GB on PHY, VM1, VM2, VM4 (12 hosts)')
 
 const PI_SETUPS = [...HADOOP_SETUPS, 'VM1-2VCPU', 'PHY-1CORE']
 const PI = { maps: 120, samplesPerMap: 10000 }
