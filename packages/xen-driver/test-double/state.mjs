@@ -1,6 +1,6 @@
 // Host state of the xl test double: one directory per simulated Xen host,
 // a JSON file guarded by a lock directory, and the fault-injection table.
-import { mkdirSync, rmdirSync, readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs'
+import { mkdirSync, rmSync, readFileSync, writeFileSync, renameSync, existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 export const MiB = 1024 * 1024
@@ -20,16 +20,71 @@ export function sleepMs (ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }
 
-/** Runs `fn(state)` with the host's state locked; writes back what `fn` leaves in it. */
-export function withState (dir, fn) {
-  const lock = join(dir, 'lock')
+/**
+ * Takes the lock directory `lock`, as real xl takes its flock on /var/lock/xl.
+ * The kernel drops a flock when its holder dies; a lock directory outlives a
+ * killed holder (a driver timing out `xl shutdown -w` kills it mid-poll), so
+ * the holder writes its pid in the directory and a waiter breaks the lock of a
+ * holder that no longer exists.
+ */
+export function acquireLock (lock) {
   for (let i = 0; ; i++) {
-    try { mkdirSync(lock); break } catch (err) {
+    try {
+      mkdirSync(lock)
+      writeFileSync(join(lock, 'pid'), String(process.pid))
+      return
+    } catch (err) {
       if (err.code !== 'EEXIST') throw err
+      if (breakStaleLock(lock)) continue
       if (i > 2000) { process.stderr.write(`cannot acquire lock ${lock} errno=11\n`); process.exit(1) }
       sleepMs(5)
     }
   }
+}
+
+export function releaseLock (lock) {
+  rmSync(lock, { recursive: true, force: true })
+}
+
+/** The pid recorded in a lock directory; undefined when none is (yet) written. */
+function lockHolder (lock) {
+  try {
+    const pid = Number(readFileSync(join(lock, 'pid'), 'utf8'))
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined
+  } catch (err) {
+    if (err.code === 'ENOENT') return undefined
+    throw err
+  }
+}
+
+/** Removes `lock` when its holder is dead; true when it did (or it is gone). */
+function breakStaleLock (lock) {
+  const pid = lockHolder(lock)
+  if (pid === undefined) {
+    // no pid yet: the holder is between mkdir and write, or died there
+    try { if (Date.now() - statSync(lock).mtimeMs < 2000) return false } catch (err) { if (err.code === 'ENOENT') return true; throw err }
+  } else {
+    try { process.kill(pid, 0); return false } catch (err) { if (err.code !== 'ESRCH') return false }
+  }
+  // move it aside first and check it is still the dead holder's: another
+  // waiter may have broken it already and a live process taken it since
+  const aside = `${lock}.stale-${process.pid}`
+  try { renameSync(lock, aside) } catch (err) { if (err.code === 'ENOENT') return true; throw err }
+  if (lockHolder(aside) !== pid) {
+    try { renameSync(aside, lock) } catch (err) {
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err
+      rmSync(aside, { recursive: true, force: true })
+    }
+    return false
+  }
+  rmSync(aside, { recursive: true, force: true })
+  return true
+}
+
+/** Runs `fn(state)` with the host's state locked; writes back what `fn` leaves in it. */
+export function withState (dir, fn) {
+  const lock = join(dir, 'lock')
+  acquireLock(lock)
   try {
     const file = join(dir, 'state.json')
     const state = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { nextDomid: 1, domains: [] }
@@ -39,7 +94,7 @@ export function withState (dir, fn) {
     renameSync(file + '.tmp', file)
     return result
   } finally {
-    rmdirSync(lock)
+    releaseLock(lock)
   }
 }
 
@@ -76,12 +131,7 @@ export function takeFault (command) {
   const file = join(root, 'faults.json')
   if (!existsSync(file)) return undefined
   const lock = join(root, 'faults.lock')
-  for (let i = 0; ; i++) {
-    try { mkdirSync(lock); break } catch (err) {
-      if (err.code !== 'EEXIST' || i > 2000) throw err
-      sleepMs(5)
-    }
-  }
+  acquireLock(lock)
   try {
     const faults = JSON.parse(readFileSync(file, 'utf8'))
     const host = process.env.XL_DOUBLE_HOST ?? 'host0'
@@ -93,6 +143,6 @@ export function takeFault (command) {
     writeFileSync(file, JSON.stringify(faults))
     return fault
   } finally {
-    rmdirSync(lock)
+    releaseLock(lock)
   }
 }

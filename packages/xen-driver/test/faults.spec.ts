@@ -2,7 +2,7 @@
 // timeout, or prints a line no parser knows) and how the driver reports them.
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest'
 import { existsSync } from 'node:fs'
-import { mkdir, writeFile, readFile } from 'node:fs/promises'
+import { mkdir, writeFile, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { xenDriver, type XenDriver } from '../src/index.js'
 import { spawnSync } from 'node:child_process'
@@ -65,6 +65,24 @@ describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 
     await expectName(driver.shutdownDomain(name, { timeoutS: 1 }), 'OperationTimeoutError')
     expect((await driver.inspectDomain(name)).state).toBe('running')
     expect((await driver.shutdownDomain(name, { timeoutS: 1, force: true })).state).toBe('stopped')
+  })
+
+  it('an xl killed while it holds the host lock does not block the next one (as the kernel drops a dead holder\'s flock)', async () => {
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
+    const lock = join(double.root, 'a', 'lock')
+    await mkdir(lock)
+    await writeFile(join(lock, 'pid'), dead.stdout)
+    const name = await running()
+    expect((await driver.inspectDomain(name)).state).toBe('running')
+    expect(existsSync(lock)).toBe(false)
+    // a live holder is waited for, not broken
+    await mkdir(lock)
+    await writeFile(join(lock, 'pid'), String(process.pid))
+    const waiting = driver.listDomains()
+    await new Promise(resolve => setTimeout(resolve, 300))
+    expect(existsSync(join(lock, 'pid'))).toBe(true)
+    await rm(lock, { recursive: true })
+    expect((await waiting).some(d => d.name === name)).toBe(true)
   })
 
   it('a command hanging past its timeout gives OperationTimeoutError', async () => {
