@@ -127,7 +127,7 @@ export function registerXenosApi (registry: MethodRegistry, components: { coordi
       return start === true ? await c.startService(created.id) : created
     })
   def('xenos.replicateTemplate', ['string', 'struct?'], 'struct',
-    'Administrators only: makes this host hold a template, pulling it from peers. Options: {holders: [host name], method: "chunked" | "whole-copy"} ("whole-copy" is the paper\'s method: one holder, then a local copy). Returns {template, alreadyPresent, holders, bytes, method}.',
+    'Administrators only: makes this host hold a template, pulling it from peers. Options: {holders: [host name], method: "chunked" | "whole-copy"} ("whole-copy" is the paper\'s method: one holder, then a local copy). Returns {template, alreadyPresent, holders, bytes, bytesBySource: {host: bytes}, method}; with "chunked", hosts fetching the same template at once trade chunks (the image\'s swarm), so bytesBySource may name them beside the holders.',
     async ([template, opts]) => {
       const r = new StructReader(opts, 'options', ['holders', 'method'])
       const o: { fromPeers?: string[], method?: ReplicationMethod } = {}

@@ -10,8 +10,11 @@
  *
  * Fetching side, per method:
  * - `chunked`: chunks from every holder that has the same manifest at once,
- *   each verified on arrival, resumable from `<dest>.part`; the new image is
- *   kept on the shelf so this host serves it too;
+ *   and from every host fetching it at the same time (the image's swarm,
+ *   `overlay/transfer/swarm.ts`: this host joins it for the fetch, serving
+ *   the chunks it has), each verified on arrival, resumable from
+ *   `<dest>.part`; the new image is kept on the shelf so this host serves it
+ *   too;
  * - `whole-copy` (the paper's method): the whole image from one holder into
  *   a staging path, then a local copy with the driver, staging deleted.
  */
@@ -19,8 +22,9 @@ import { mkdir, stat } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
 import type { Overlay } from '../overlay/index.js'
 import { FileChunkStore } from '../overlay/transfer/chunk-store.js'
-import { fetchImage } from '../overlay/transfer/fetch.js'
-import { buildManifest } from '../overlay/transfer/manifest.js'
+import { fetchImage, type FetchReport } from '../overlay/transfer/fetch.js'
+import { joinSwarm } from '../overlay/transfer/swarm.js'
+import { buildManifest, manifestHash as manifestHashOf } from '../overlay/transfer/manifest.js'
 import { paths, undo } from './context.js'
 import { InvalidArgumentError, PeerError } from './errors.js'
 import type { OverlayNetwork } from './overlay-network.js'
@@ -38,6 +42,8 @@ export interface FileImageFetcherInit {
   imageDir: string
   /** Parallel chunk requests per holder. @default 2 */
   streamsPerHolder?: number
+  /** Trade chunks with the other hosts fetching the same image at once (its swarm). @default true */
+  swarm?: boolean
 }
 
 export function fileImageFetcher (init: FileImageFetcherInit, components: { overlay: () => Overlay | undefined, network: () => OverlayNetwork | undefined }): FileImageFetcher {
@@ -62,8 +68,10 @@ export function fileImageFetcher (init: FileImageFetcherInit, components: { over
     const known = published.get(path)
     if (known?.key === key) return known.pub
     const manifest = await buildManifest(file)
-    const store = await FileChunkStore.openComplete(file, manifest)
-    const manifestHash = overlay().shelf.put(store)
+    const shelf = overlay().shelf
+    const manifestHash = manifestHashOf(manifest)
+    // an image fetched here is already on the shelf (serving); keep that store
+    if (shelf.get(manifestHash) === undefined) shelf.put(await FileChunkStore.openComplete(file, manifest))
     const pub = { manifestHash, sizeBytes: manifest.sizeBytes }
     published.set(path, { key, pub })
     return pub
@@ -100,14 +108,22 @@ export function fileImageFetcher (init: FileImageFetcherInit, components: { over
       if (req.method === 'chunked') {
         const dest = abs(req.destination)
         await mkdir(dirname(dest), { recursive: true })
-        const report = await fetchImage(o.node.libp2p, { manifestHash, holders: peers, openStore: async m => await FileChunkStore.openStaging(dest, m), shelf: o.shelf, ...streams })
-        published.delete(req.destination)
-        return { bytes: report.bytesFetched }
+        const swarm = init.swarm === false ? undefined : await joinSwarm({ groups: o.groups, membership: o.membership }, manifestHash)
+        try {
+          const report = await fetchImage(o.node.libp2p, { manifestHash, holders: peers, openStore: async m => await FileChunkStore.openStaging(dest, m), shelf: o.shelf, ...streams, ...(swarm !== undefined ? { swarm } : {}) })
+          // served from the shelf as fetched: publishing it needs no second hashing
+          const st = await stat(dest)
+          published.set(req.destination, { key: `${st.size}:${st.mtimeMs}`, pub: { manifestHash, sizeBytes: report.manifest.sizeBytes } })
+          return { bytes: report.bytesFetched, bytesBySource: bytesBySource(report, components.network()) }
+        } finally {
+          await swarm?.leave()
+        }
       }
       const staging = paths.staging(req.template, req.image.target)
       const stagingFile = abs(staging)
       await mkdir(dirname(stagingFile), { recursive: true })
       const report = await fetchImage(o.node.libp2p, { manifestHash, holders: peers.slice(0, 1), openStore: async m => await FileChunkStore.openStaging(stagingFile, m), ...streams })
+      const sources = bytesBySource(report, components.network())
       try {
         await req.driver.copyImage(staging, req.destination)
       } catch (err) {
@@ -115,8 +131,19 @@ export function fileImageFetcher (init: FileImageFetcherInit, components: { over
         throw err
       }
       await req.driver.deleteImage(staging)
-      return { bytes: report.bytesFetched }
+      return { bytes: report.bytesFetched, bytesBySource: sources }
     }
   }
 }
 
+
+/** Bytes each source sent, by host name where the overlay knows it (else by peer id). */
+function bytesBySource (report: FetchReport, network: OverlayNetwork | undefined): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const h of report.holders) {
+    if (h.bytes === 0) continue
+    const name = network?.hostOf(h.holder) ?? h.holder
+    out[name] = (out[name] ?? 0) + h.bytes
+  }
+  return out
+}

@@ -44,12 +44,20 @@ export interface ImageFetcher {
    * - `whole-copy`: the paper's method, the whole image from one holder to a staging path, then a second local copy.
    * On failure nothing is left at `destination`.
    */
-  fetch (req: { image: TemplateImage, template: string, holders: string[], destination: string, method: ReplicationMethod, driver: HypervisorDriver }): Promise<{ bytes: number }>
+  fetch (req: { image: TemplateImage, template: string, holders: string[], destination: string, method: ReplicationMethod, driver: HypervisorDriver }): Promise<FetchResult>
   /** Holder side, for fetchers that move real bytes: serve an image, returning its content id. */
   publish? (path: string): Promise<{ manifestHash: string, sizeBytes: number }>
 }
 
 export type ReplicationMethod = 'chunked' | 'whole-copy'
+
+/** What one image fetch moved. */
+export interface FetchResult {
+  /** Bytes received over the network. */
+  bytes: number
+  /** Bytes each source sent (host name, or peer id when the overlay does not know its name); a swarm fetch names the other fetchers too. */
+  bytesBySource?: Record<string, number>
+}
 
 /** Compiles a search query (`template=hadoop state=running freeMemoryMiB>=512`). */
 export interface QueryMatcher {

@@ -23,6 +23,8 @@ export interface ReplicateResult {
   alreadyPresent: boolean
   holders: string[]
   bytes: number
+  /** Bytes each source sent, over all images (complete holders and, with a swarm, other fetchers), when the fetcher reports it. */
+  bytesBySource: Record<string, number>
   method: ReplicationMethod
 }
 
@@ -42,7 +44,7 @@ export async function replicateTemplate (ctx: CoordinatorContext, name: string, 
   if (method !== 'chunked' && method !== 'whole-copy') throw new InvalidArgumentError('method', '"chunked" or "whole-copy"', method)
   return await ctx.withLock(`template:${name}`, async () => {
     const present = ctx.registry.findTemplate(name)
-    if (present !== undefined) return { template: present, alreadyPresent: true, holders: [], bytes: 0, method }
+    if (present !== undefined) return { template: present, alreadyPresent: true, holders: [], bytes: 0, bytesBySource: {}, method }
     const network = ctx.network
     const fetcher = ctx.fetcher
     if (network === undefined || fetcher === undefined) throw new TemplateNotFoundError(name, `host ${ctx.hostname} (no overlay to replicate from)`)
@@ -51,15 +53,17 @@ export async function replicateTemplate (ctx: CoordinatorContext, name: string, 
     const record = await fetchRecord(ctx, holders, name)
     const fetched: string[] = []
     let bytes = 0
+    const bytesBySource: Record<string, number> = {}
     try {
       for (const image of record.images) {
         const got = await fetcher.fetch({ image, template: name, holders, destination: image.path, method, driver: ctx.driver })
         fetched.push(image.path)
         bytes += got.bytes
+        for (const [source, n] of Object.entries(got.bytesBySource ?? {})) bytesBySource[source] = (bytesBySource[source] ?? 0) + n
       }
       const saved = await ctx.registry.putTemplate({ ...record, origin: 'replicated' })
       ctx.events.emit({ kind: 'template-replicated', subject: name, detail: `${bytes} bytes from ${holders.join(',')} (${method})` })
-      return { template: saved, alreadyPresent: false, holders, bytes, method }
+      return { template: saved, alreadyPresent: false, holders, bytes, bytesBySource, method }
     } catch (err) {
       await undo(err, fetched.map(p => async () => { await ctx.driver.deleteImage(p) }), `deleteImage`)
       ctx.events.emit({ kind: 'failed', subject: name, detail: `replication: ${(err as Error).message}` })

@@ -23,6 +23,7 @@ import { faultFor } from '../api/faults.js'
 import type { Principal } from '../auth/principal.js'
 import { idGenerator } from '../ids.js'
 import { startOverlay, type Overlay } from '../overlay/index.js'
+import type { ChunkServerInit } from '../overlay/transfer/chunk-server.js'
 import type { Membership, MembershipInit } from '../overlay/membership.js'
 import type { OverlayNode } from '../overlay/node.js'
 import { queryMatcher } from '../search/query.js'
@@ -58,6 +59,8 @@ export interface XenosHostInit {
    */
   imageDir?: string
   membership?: MembershipInit
+  /** The image chunk server: `uploadBps` caps what this host sends to image fetchers. */
+  chunkServer?: ChunkServerInit
   /** How often service states are compared with the driver's (crash detection), in ms; 0 turns it off. @default 5000 */
   monitorIntervalMs?: number
   /** Options passed to the coordinator (clone mode, replication method...). */
@@ -109,6 +112,7 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       ...(init.bootstrap === undefined ? {} : { bootstrap: init.bootstrap }),
       ...(init.swarmKeyFile === undefined ? {} : { swarmKeyFile: init.swarmKeyFile }),
       ...(init.membership === undefined ? {} : { membership: init.membership }),
+      ...(init.chunkServer === undefined ? {} : { chunkServer: init.chunkServer }),
       matcher: async (query, kind) => {
         const coord = ref.coordinator
         if (coord === undefined || coord.status !== 'running') return []

@@ -59,6 +59,7 @@ export async function startOverlay(init: OverlayInit): Promise<Overlay> {
     if (stopped) return
     stopped = true
     await chunkServer.stop()
+    await shelf.closeAll()
     await tunnel.stop()
     await groups.stop()
     await search.stop()

@@ -61,6 +61,14 @@ export class ImageShelf {
   hashes(): string[] {
     return [...this.stores.keys()]
   }
+
+  /** Take every image off the shelf and close its store (the overlay stops). */
+  async closeAll(): Promise<void> {
+    const stores = [...this.stores.values()]
+    this.stores.clear()
+    this.inFlight.clear()
+    for (const s of stores) await s.close()
+  }
 }
 
 export interface ChunkServerInit {

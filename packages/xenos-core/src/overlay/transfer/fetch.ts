@@ -1,10 +1,12 @@
 /**
  * Fetch an image from several holders at once. The manifest (verified against
  * its hash) comes from the first holder that has it; then every holder is
- * served by `streamsPerHolder` workers, each taking the rarest missing chunk
- * that its holder has (rarest among the holders' bitmaps; ties go to the
- * first after a random starting point, so hosts fetching the same image at
- * once take different chunks first and then trade them). Each chunk is verified by SHA-256 on arrival
+ * served by `streamsPerHolder` workers, each taking the chunk that
+ * chunk-picker.ts chooses (rarest first among the holders' bitmaps; ties go
+ * to the first after a random starting point, so hosts fetching the same
+ * image at once take different chunks first and then trade them). With a
+ * `swarm`, the other hosts fetching the same image now become holders too,
+ * as they are found (swarm.ts). Each chunk is verified by SHA-256 on arrival
  * and written to the store; a holder that fails (unreachable, dead, a bad
  * answer or a corrupt chunk) is dropped and its chunk goes back to the pool.
  * Chunks already in the store (a resumed fetch) are not fetched again.
@@ -19,6 +21,8 @@ import { chunkLength, parseManifest, sha256Hex, type Manifest } from './manifest
 import { bitmapHas, type ChunkStore } from './chunk-store.js'
 import { STATUS_ERROR, STATUS_NOT_HELD, STATUS_OK, type ImageShelf } from './chunk-server.js'
 import { ChunkClient } from './chunk-client.js'
+import { pickChunk, type ChunkSource } from './chunk-picker.js'
+import type { SwarmPeers } from './swarm.js'
 
 export interface FetchInit {
   /** The image's content id (manifest SHA-256). */
@@ -29,6 +33,8 @@ export interface FetchInit {
   openStore: (manifest: Manifest) => Promise<ChunkStore>
   /** When given, the store is put on the shelf at once, so this host serves chunks while fetching. */
   shelf?: ImageShelf
+  /** Other hosts fetching the image now (partial holders), used as holders as they are found. */
+  swarm?: SwarmPeers
   /** Parallel requests per holder. @default 2 */
   streamsPerHolder?: number
   /** Deadline of one request (dial included). @default 30000 */
@@ -50,7 +56,7 @@ export interface FetchReport {
   bytesFetched: number
   /** Chunks that failed verification (each dropped its holder). */
   corruptChunks: number
-  holders: Array<{ holder: string; chunks: number; failure?: string }>
+  holders: Array<{ holder: string; chunks: number; bytes: number; failure?: string }>
   durationMs: number
 }
 
@@ -64,6 +70,7 @@ interface Holder {
   refreshedAtMs: number
   refreshing: Promise<void> | undefined
   chunks: number
+  bytes: number
   failure: string | undefined
 }
 
@@ -72,7 +79,8 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
   const timeoutMs = init.requestTimeoutMs ?? 30_000
   const refreshMs = init.haveRefreshMs ?? 100
   const stallMs = init.stallTimeoutMs ?? 60_000
-  const holders: Holder[] = [...new Set(init.holders)].map((ref) => ({ ref, bitmap: undefined, soon: undefined, complete: false, refreshedAtMs: 0, refreshing: undefined, chunks: 0, failure: undefined }))
+  const newHolder = (ref: string): Holder => ({ ref, bitmap: undefined, soon: undefined, complete: false, refreshedAtMs: 0, refreshing: undefined, chunks: 0, bytes: 0, failure: undefined })
+  const holders: Holder[] = [...new Set(init.holders)].map(newHolder)
   if (holders.length === 0) throw new TransferError(`image ${init.manifestHash}: expected at least one holder, found none`)
 
   const manifest = await fetchManifest(libp2p, init.manifestHash, holders, timeoutMs)
@@ -95,37 +103,25 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
     chunksFetched: store.count() - chunksResumed,
     bytesFetched,
     corruptChunks,
-    holders: holders.map((h) => ({ holder: h.ref, chunks: h.chunks, ...(h.failure !== undefined ? { failure: h.failure } : {}) })),
+    holders: holders.map((h) => ({ holder: h.ref, chunks: h.chunks, bytes: h.bytes, ...(h.failure !== undefined ? { failure: h.failure } : {}) })),
     durationMs: performance.now() - startMs,
   })
   const live = (): Holder[] => holders.filter((h) => h.failure === undefined)
   const done = (): boolean => store.count() === total || stalled !== undefined
 
-  // Among the rarest chunks, take the first at or after a random starting
-  // point: hosts fetching the same image at once then take different chunks
-  // from the first holder (few duplicates on its link) and trade them after.
+  // A random starting point for ties: hosts fetching the same image at once
+  // then take different chunks from the first holder and trade them after.
   const startAt = Math.floor(Math.random() * total)
-  // A holder with the whole image is asked only for chunks that no partial
-  // holder (a host fetching it too) has or is fetching: its upload is then
-  // spent on chunks the others lack, and the hosts trade the rest.
+  const asSource = (h: Holder): ChunkSource => ({
+    has: (i) => h.bitmap !== undefined && bitmapHas(h.bitmap, i),
+    complete: h.complete,
+    fetching: (i) => h.soon !== undefined && bitmapHas(h.soon, i),
+  })
   const pick = (holder: Holder): number | undefined => {
     if (holder.bitmap === undefined) return undefined
-    let best: number | undefined
-    let bestRarity = Infinity
-    const others = live()
-    const partials = others.filter((o) => o !== holder && o.bitmap !== undefined && !o.complete)
-    for (let k = 0; k < total; k++) {
-      const i = (startAt + k) % total
-      if (store.has(i) || inFlight.has(i) || !bitmapHas(holder.bitmap, i)) continue
-      if (holder.complete && partials.some((o) => bitmapHas(o.bitmap!, i) || (o.soon !== undefined && bitmapHas(o.soon, i)))) continue
-      let rarity = 0
-      for (const o of others) if (o.bitmap !== undefined && bitmapHas(o.bitmap, i)) rarity++
-      if (rarity < bestRarity) {
-        bestRarity = rarity
-        best = i
-      }
-    }
-    return best
+    const asked = asSource(holder)
+    const sources = live().filter((h) => h.bitmap !== undefined).map((h) => (h === holder ? asked : asSource(h)))
+    return pickChunk({ chunksTotal: total, startAt, held: (i) => store.has(i), inFlight: (i) => inFlight.has(i), holder: asked, sources })
   }
 
   const refresh = (holder: Holder, client: ChunkClient): Promise<void> => {
@@ -177,6 +173,7 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
           }
           await store.write(index, r.body)
           holder.chunks++
+          holder.bytes += r.body.byteLength
           bytesFetched += r.body.byteLength
           lastProgressMs = performance.now()
           init.onProgress?.({ chunksHeld: store.count(), chunksTotal: total, bytesFetched })
@@ -193,7 +190,23 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
   }
 
   const streams = Math.max(1, init.streamsPerHolder ?? 2)
-  await Promise.all(holders.flatMap((h) => Array.from({ length: streams }, () => worker(h))))
+  const running: Array<Promise<void>> = []
+  const self = libp2p.peerId.toString()
+  const addHolder = (ref: string): void => {
+    if (done() || ref === self || holders.some((h) => h.ref === ref)) return
+    const h = newHolder(ref)
+    holders.push(h)
+    for (let k = 0; k < streams; k++) running.push(worker(h))
+  }
+  const unsubscribe = init.swarm?.onPeer(addHolder)
+  for (const h of holders) for (let k = 0; k < streams; k++) running.push(worker(h))
+  for (const p of init.swarm?.peers() ?? []) addHolder(p)
+  try {
+    // workers of holders found meanwhile are awaited too
+    for (let settled = 0; settled < running.length; settled = running.length) await Promise.all(running.slice(settled))
+  } finally {
+    unsubscribe?.()
+  }
   if (store.count() !== total) {
     init.shelf?.remove(init.manifestHash)
     await store.close()

@@ -3,7 +3,9 @@
  * manifest names the chunks by SHA-256, hosts serve the chunks they hold
  * (chunk-server.ts), and a fetch takes chunks from several holders at once,
  * verifying each, resuming from a staging file after an interruption
- * (fetch.ts, chunk-store.ts).
+ * (fetch.ts, chunk-store.ts). Hosts fetching the same image at once join its
+ * swarm (swarm.ts, an overlay group) and trade chunks, rarest first
+ * (chunk-picker.ts).
  *
  * @example
  * ```ts
@@ -23,3 +25,5 @@ export { buildManifest, chunkLength, manifestHash, parseManifest, sha256Hex, val
 export { FileChunkStore, bitmapHas, type ChunkStore } from './chunk-store.js'
 export { ChunkServer, ImageShelf, CHUNK_PROTOCOL, type ChunkServerInit } from './chunk-server.js'
 export { fetchImage, type FetchInit, type FetchReport } from './fetch.js'
+export { pickChunk, type ChunkSource, type PickInput } from './chunk-picker.js'
+export { joinSwarm, swarmGroup, SWARM_MEMBER, type Swarm, type SwarmPeers, type JoinSwarmInit } from './swarm.js'

@@ -1,0 +1,152 @@
+/**
+ * Swarm fetches with real libp2p on loopback: one seed whose upload is
+ * capped, and several hosts fetching the same image at once, each joined to
+ * the image's swarm. They must trade chunks (each fetcher gets chunks from
+ * more than one source, the seed sends far less than one copy per fetcher),
+ * every byte must arrive intact, and a fetcher that dies mid-swarm must not
+ * stop the others.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { randomBytes } from 'node:crypto'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Groups } from '../groups.js'
+import { startCluster } from '../test-helpers.js'
+import { OverlayConfigError } from '../errors.js'
+import { buildManifest, manifestHash } from './manifest.js'
+import { FileChunkStore } from './chunk-store.js'
+import { ChunkServer, ImageShelf } from './chunk-server.js'
+import { fetchImage, type FetchReport } from './fetch.js'
+import { joinSwarm, swarmGroup } from './swarm.js'
+
+const CHUNK = 128 * 1024
+const CHUNKS = 48
+const SIZE = CHUNKS * CHUNK - 777
+/** The seed's upload cap: one copy takes about 1.5 s from it alone. */
+const SEED_BPS = 4_000_000
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+interface Peer { groups: Groups; shelf: ImageShelf; server: ChunkServer }
+
+async function swarmCluster(count: number): Promise<{ cluster: Awaited<ReturnType<typeof startCluster>>; peers: Peer[] }> {
+  const peers: Peer[] = []
+  const cluster = await startCluster(count, {
+    degree: 2,
+    onNode: async (m) => {
+      const groups = new Groups(m.node.libp2p, m.membership)
+      await groups.start()
+      const shelf = new ImageShelf()
+      const server = new ChunkServer(m.node.libp2p, shelf, m.index === 0 ? { uploadBps: SEED_BPS } : {})
+      await server.start()
+      peers.push({ groups, shelf, server })
+    },
+  })
+  cleanups.push(async () => {
+    for (const [i, p] of peers.entries()) {
+      // fetched images stay open on their shelves (served); the seed's store is closed by seedImage's cleanup
+      if (i > 0) for (const h of p.shelf.hashes()) await p.shelf.get(h)?.close()
+      await p.server.stop()
+      await p.groups.stop()
+    }
+    await cluster.stop()
+  })
+  return { cluster, peers }
+}
+
+async function seedImage(dir: string, shelf: ImageShelf): Promise<{ bytes: Buffer; hash: string }> {
+  const path = join(dir, 'seed.img')
+  const bytes = randomBytes(SIZE)
+  await writeFile(path, bytes)
+  const manifest = await buildManifest(path, CHUNK)
+  const store = await FileChunkStore.openComplete(path, manifest)
+  cleanups.push(() => store.close())
+  shelf.put(store)
+  return { bytes, hash: manifestHash(manifest) }
+}
+
+describe('swarm fetch', () => {
+  it('names the swarm group after the manifest hash and refuses anything else', () => {
+    expect(swarmGroup('ab'.repeat(32))).toBe(`swarm-${'ab'.repeat(28)}`)
+    expect(() => swarmGroup('not-a-hash')).toThrow(OverlayConfigError)
+  })
+
+  it('5 hosts fetching at once trade chunks: each gets chunks from several peers, the seed sends about one copy, every image is intact', async () => {
+    const { cluster, peers } = await swarmCluster(6)
+    const seed = cluster.members[0]!
+    const img = await seedImage(seed.dataDir, peers[0]!.shelf)
+    const fetchers = [1, 2, 3, 4, 5]
+    const reports = await Promise.all(fetchers.map(async (i): Promise<FetchReport> => {
+      const m = cluster.members[i]!
+      const swarm = await joinSwarm({ groups: peers[i]!.groups, membership: m.membership }, img.hash)
+      try {
+        return await fetchImage(m.node.libp2p, {
+          manifestHash: img.hash,
+          holders: [seed.node.peerId],
+          swarm,
+          shelf: peers[i]!.shelf,
+          openStore: (mf) => FileChunkStore.openStaging(join(m.dataDir, 'copy.img'), mf),
+          haveRefreshMs: 20,
+        })
+      } finally {
+        await swarm.leave()
+      }
+    }))
+    for (const [k, i] of fetchers.entries()) {
+      expect(Buffer.compare(await readFile(join(cluster.members[i]!.dataDir, 'copy.img')), img.bytes)).toBe(0)
+      const sources = reports[k]!.holders.filter((h) => h.chunks > 0)
+      expect(sources.length).toBeGreaterThan(1)
+      expect(sources.some((h) => h.holder !== seed.node.peerId)).toBe(true)
+      expect(reports[k]!.corruptChunks).toBe(0)
+    }
+    // 5 copies were made; the seed sent well under half of them, the fetchers the rest
+    expect(peers[0]!.server.sentBytes).toBeLessThan(2.5 * SIZE)
+    const fromFetchers = fetchers.reduce((s, i) => s + peers[i]!.server.sentBytes, 0)
+    expect(fromFetchers + peers[0]!.server.sentBytes).toBe(5 * SIZE)
+    expect(fromFetchers).toBeGreaterThan(2.5 * SIZE)
+  }, 30_000)
+
+  it('a fetcher that dies mid-swarm does not stop the others', async () => {
+    const { cluster, peers } = await swarmCluster(5)
+    const seed = cluster.members[0]!
+    const img = await seedImage(seed.dataDir, peers[0]!.shelf)
+    const victim = 4
+    let killed = false
+    const results = await Promise.allSettled([1, 2, 3, victim].map(async (i) => {
+      const m = cluster.members[i]!
+      const swarm = await joinSwarm({ groups: peers[i]!.groups, membership: m.membership }, img.hash)
+      try {
+        return await fetchImage(m.node.libp2p, {
+          manifestHash: img.hash,
+          holders: [seed.node.peerId],
+          swarm,
+          shelf: peers[i]!.shelf,
+          openStore: (mf) => FileChunkStore.openStaging(join(m.dataDir, 'copy.img'), mf),
+          haveRefreshMs: 20,
+          requestTimeoutMs: 3000,
+          onProgress: ({ chunksHeld }) => {
+            if (i === victim && chunksHeld >= CHUNKS / 4 && !killed) {
+              killed = true
+              void peers[i]!.server.stop().then(() => m.node.stop())
+            }
+          },
+        })
+      } finally {
+        if (i !== victim) await swarm.leave()
+      }
+    }))
+    expect(killed).toBe(true)
+    for (const [k, i] of [1, 2, 3].entries()) {
+      const r = results[k]!
+      expect(r.status).toBe('fulfilled')
+      expect(Buffer.compare(await readFile(join(cluster.members[i]!.dataDir, 'copy.img')), img.bytes)).toBe(0)
+    }
+    // the survivors had the victim as a source, and marked it failed
+    const survivors = results.slice(0, 3).map((r) => (r as PromiseFulfilledResult<FetchReport>).value)
+    const victimPeer = cluster.members[victim]!.node.peerId
+    expect(survivors.some((r) => r.holders.some((h) => h.holder === victimPeer && h.failure !== undefined))).toBe(true)
+  }, 30_000)
+})

@@ -1,0 +1,79 @@
+/**
+ * Swarming template replication with real bytes: six coordinators over real
+ * libp2p whose image stores are directories; one holds the template (its
+ * upload capped), five replicate it at the same time. The five find each
+ * other through the image's swarm and trade chunks: each gets bytes from
+ * the holder and from other fetchers, the holder sends far less than five
+ * copies, and every copy arrives bit for bit.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startXenosHost, type XenosHost } from '../../src/coordinator/index.js'
+import { FakeCluster } from '../support/fake-cluster.js'
+import { fileStoreDriver } from '../support/file-store-driver.js'
+import { staticConfig, webTemplate } from '../support/harness.js'
+import { authenticate } from '../support/api-harness.js'
+
+const NAMES = ['s1', 's2', 's3', 's4', 's5', 's6']
+/** 8 chunks of 4 MiB (the fetcher's chunk size), the last one short. */
+const SIZE = 32 * 1024 * 1024 - 4321
+/** The holder's upload: one copy takes about 1.7 s from it alone. */
+const HOLDER_BPS = 20_000_000
+let dir: string
+const hosts: XenosHost[] = []
+let digest: string
+
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'xenos-swarm-'))
+  const cluster = new FakeCluster(NAMES.map(name => ({ name })))
+  const bytes = randomBytes(SIZE)
+  digest = sha(bytes)
+  const tpl = webTemplate('web')
+  tpl.images[0]!.sizeBytes = SIZE
+  for (const [i, name] of NAMES.entries()) {
+    const imageDir = join(dir, name, 'images')
+    await mkdir(join(imageDir, 'templates', 'web'), { recursive: true })
+    if (i === 0) await writeFile(join(imageDir, 'templates', 'web', 'xvda.img'), bytes)
+    hosts.push(await startXenosHost({
+      dataDir: join(dir, name), imageDir, bootstrap: i === 0 ? [] : [hosts[0]!.node.multiaddrs()[0]!],
+      membership: { announceIntervalMs: 30_000 },
+      ...(i === 0 ? { chunkServer: { uploadBps: HOLDER_BPS } } : {})
+    }, { driver: fileStoreDriver(cluster.driver(name), imageDir), authenticate, configSource: staticConfig(i === 0 ? [tpl] : []) }))
+  }
+  const until = Date.now() + 15_000
+  while (!hosts.every(h => h.membership.members().length >= NAMES.length - 1)) {
+    if (Date.now() > until) throw new Error('overlay did not form')
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+}, 60_000)
+
+afterAll(async () => {
+  for (const h of hosts) await h.stop()
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('swarming replication', () => {
+  it('five hosts replicating at once trade chunks and each copy is intact', async () => {
+    const results = await Promise.all(hosts.slice(1).map(async h => await h.coordinator.replicateTemplate('web', { method: 'chunked' })))
+    for (const [k, r] of results.entries()) {
+      const name = NAMES[k + 1]!
+      expect(r.holders).toEqual(['s1'])
+      expect(r.bytes).toBe(SIZE)
+      expect(Object.values(r.bytesBySource).reduce((s, b) => s + b, 0)).toBe(SIZE)
+      // chunks came from the holder and from at least one other fetcher
+      expect(Object.keys(r.bytesBySource).length).toBeGreaterThan(1)
+      expect(Object.keys(r.bytesBySource).some(s => s !== 's1' && NAMES.includes(s))).toBe(true)
+      expect(sha(await readFile(join(dir, name, 'images', 'templates', 'web', 'xvda.img')))).toBe(digest)
+      // the swarm group is left once the fetch is over
+      expect(hosts[k + 1]!.overlay.groups.localGroups().filter(g => g.startsWith('swarm-'))).toEqual([])
+    }
+    expect(hosts[0]!.overlay.chunkServer.sentBytes).toBeLessThan(3 * SIZE)
+    const traded = hosts.slice(1).reduce((s, h) => s + h.overlay.chunkServer.sentBytes, 0)
+    expect(traded + hosts[0]!.overlay.chunkServer.sentBytes).toBe(5 * SIZE)
+  }, 30_000)
+})
