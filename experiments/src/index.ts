@@ -2,7 +2,9 @@
  * @packageDocumentation
  * The paper's experiments, each written once against the backend-neutral
  * `Testbed` of `@xenos/experiment-interface`, the runner that repeats them
- * with seeds, the checks of the paper's findings, and the simulated testbed.
+ * with seeds, the checks of the paper's findings, the simulated testbed,
+ * and the real-hardware testbed (`xenTestbedFactory` over a testbed file:
+ * the lab's coordinators through the Xenos API, Hadoop over SSH).
  *
  * @example
  * ```ts
@@ -24,3 +26,7 @@ export { runExperiments, RunnerError, type RunOptions } from './runner.js'
 export { evaluateFindings } from './findings.js'
 export { simTestbedFactory, TestbedError, type SimTestbedInit } from './testbeds/sim-testbed.js'
 export { writeResultsAndReport } from './write-results.js'
+export { xenTestbedFactory, testbedCredentials, type XenTestbedInit } from './testbeds/xen-testbed.js'
+export { parseXenTestbedFile, loadXenTestbedFile, xenTestbedFileSchema, hadoopConfDir, type XenTestbedFile } from './testbeds/xen-testbed-file.js'
+export { XenTestbedError, SetupNotConfiguredError, MissingTokenError } from './testbeds/xen-errors.js'
+export { TemplateAlreadyPresentError } from './testbeds/xen-deploy-template.js'

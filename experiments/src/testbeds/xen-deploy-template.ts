@@ -1,0 +1,140 @@
+/**
+ * `Testbed.deployTemplate` on real Xen hosts, through the Xenos API only:
+ * hadoop-bench's `Deployer` puts the method's template (held by the master
+ * host only) and one instance on each of the first `hosts` slave hosts, the
+ * per-host `xenos.replicateTemplate` carrying the method:
+ * - `paper`: `whole-copy` from the master host alone (the paper's "whole
+ *   image from one holder, then a local copy": xenos-core's file fetcher
+ *   stages the image, then copies it locally);
+ * - `xenos`: `chunked`, from every holder at once.
+ *
+ * Reported, on the wall clock: the time from the first API call to the
+ * last instance running; the bytes the coordinators say they fetched; the
+ * local copy bytes (the fetched bytes again for `whole-copy`, none for
+ * `chunked`, by the fetcher's design, not measured); the mean per-host
+ * replication rate (network and local copy together: one API call covers
+ * both); the physical limit from the testbed file's `nicBps` and disk
+ * rates; the control plane's call times (replication calls, which carry the
+ * transfer, left out) and a probe of searches one at a time.
+ */
+import type { Clock } from '@xenos/hypervisor-interface'
+import type { DeploymentReport } from '@xenos/experiment-interface'
+import type { ReplicateResult, XenosClient } from '@xenos/core'
+import { Deployer, validateDeployment, type DeployApi } from '@xenos/hadoop-bench'
+import type { XenTestbedFile } from './xen-testbed-file.js'
+import { XenTestbedError } from './xen-errors.js'
+
+/** The method's template is already on a target host: replicating it would move nothing. */
+export class TemplateAlreadyPresentError extends XenTestbedError {
+  constructor (readonly template: string, readonly hosts: readonly string[]) {
+    super(`deployTemplate: expected the target hosts without template ${template}, found it on ${hosts.join(', ')} (the API cannot remove a replicated template: remove it from those coordinators by hand, see docs/lab-guide.md section 7)`)
+    this.name = 'TemplateAlreadyPresentError'
+  }
+}
+
+export interface XenDeployTemplateInit {
+  file: XenTestbedFile
+  fileName: string
+  client: XenosClient
+  api: DeployApi
+  clock: Clock
+  method: 'paper' | 'xenos'
+  hosts: number
+}
+
+interface Timing { calls: number, maxS: number, totalS: number }
+
+export async function deployTemplateOnXen (init: XenDeployTemplateInit): Promise<DeploymentReport> {
+  const { file, client, clock, method } = init
+  const cfg = file.deploy
+  if (cfg === undefined) throw new XenTestbedError(`deployTemplate: expected a deploy: section in the testbed file ${init.fileName} (templates, nicBps, diskReadBps, diskWriteBps), found none`)
+  const template = cfg.templates[method]
+  const targets = file.slaveHosts.slice(0, init.hosts)
+  const all = await client.searchHosts('', file.api.searchDeadlineMs)
+  const byName = new Map(all.results.map(h => [h.hostname, h]))
+  const absent = [file.masterHost, ...targets].filter(h => byName.get(h) === undefined)
+  if (absent.length > 0) throw new XenTestbedError(`deployTemplate: expected coordinators on ${[file.masterHost, ...targets].join(', ')}, found none answering for ${absent.join(', ')}`)
+  if (byName.get(file.masterHost)?.templates.includes(template) !== true) throw new XenTestbedError(`deployTemplate ${method}: expected template ${template} on the master host ${file.masterHost}, found ${byName.get(file.masterHost)?.templates.join(', ') || 'no templates'}`)
+  const holding = targets.filter(h => byName.get(h)?.templates.includes(template) === true)
+  if (holding.length > 0) throw new TemplateAlreadyPresentError(template, holding)
+
+  const control: Timing = { calls: 0, maxS: 0, totalS: 0 }
+  const timed = async <T>(t: Timing, f: () => Promise<T>): Promise<T> => {
+    const t0 = clock.nowS()
+    try {
+      return await f()
+    } finally {
+      const s = clock.nowS() - t0
+      t.calls++; t.totalS += s; t.maxS = Math.max(t.maxS, s)
+    }
+  }
+  const replications: Array<{ host: string, result: ReplicateResult, durationS: number }> = []
+  const options = method === 'paper' ? { holders: [file.masterHost], method: 'whole-copy' } : { method: 'chunked' }
+  const api: DeployApi = {
+    searchHosts: async q => await timed(control, async () => await init.api.searchHosts(q)),
+    searchServices: async q => await timed(control, async () => await init.api.searchServices(q)),
+    async replicateTemplate (t, host) {
+      const url = byName.get(host)?.apiUrl
+      if (url === undefined || url === '') throw new XenTestbedError(`deployTemplate: expected host ${host} to advertise its API URL, found none`)
+      const t0 = clock.nowS()
+      const result = await client.callAt(url, 'xenos.replicateTemplate', [t, options]) as ReplicateResult
+      replications.push({ host, result, durationS: clock.nowS() - t0 })
+    },
+    createInstance: async (t, h, o) => await timed(control, async () => await init.api.createInstance(t, h, o)),
+    startService: async id => await timed(control, async () => await init.api.startService(id)),
+    getService: async id => await timed(control, async () => await init.api.getService(id)),
+    destroyService: async id => { await timed(control, async () => { await init.api.destroyService(id) }) }
+  }
+  const deployer = new Deployer({ api, clock }, { pollS: 1 })
+  const spec = validateDeployment({
+    deployment: `template-${method}`, template,
+    hosts: { count: targets.length, exclude: [...byName.keys()].filter(h => !targets.includes(h)) },
+    instancesPerHost: 1, groups: [], attributes: { role: 'deploy-test' }
+  })
+  const t0 = clock.nowS()
+  await deployer.deploy(spec)
+  const durationS = clock.nowS() - t0
+  const probe: Timing = { calls: 0, maxS: 0, totalS: 0 }
+  for (let i = 0; i < 3; i++) {
+    await timed(probe, async () => await init.api.searchHosts(''))
+    await timed(probe, async () => await init.api.searchServices('attributes.role=deploy-test'))
+  }
+  await deployer.teardown(spec.deployment)
+
+  const fetched = replications.filter(r => !r.result.alreadyPresent)
+  const networkBytes = sum(fetched.map(r => r.result.bytes))
+  const localCopyBytes = method === 'paper' ? networkBytes : 0
+  const rates = fetched.filter(r => r.durationS > 0).map(r => r.result.bytes / r.durationS)
+  const perHostBytes = targets.length === 0 ? 0 : networkBytes / targets.length
+  // The busiest resource: the master's link sends every byte once (whole-copy)
+  // or at least one copy (chunked); each receiver takes its copy in and writes
+  // it (and, for whole-copy, reads and writes it again for the local copy).
+  const masterOutBytes = method === 'paper' ? networkBytes : Math.min(networkBytes, Math.max(0, ...fetched.map(r => r.result.bytes)))
+  const physicalLimitS = Math.max(
+    masterOutBytes / cfg.nicBps,
+    perHostBytes / cfg.nicBps,
+    perHostBytes / cfg.diskWriteBps + (method === 'paper' ? perHostBytes / cfg.diskReadBps + perHostBytes / cfg.diskWriteBps : 0)
+  )
+  return {
+    method,
+    hosts: targets.length,
+    durationS,
+    networkBytes,
+    localCopyBytes,
+    physicalLimitS,
+    extra: {
+      replicateBps: rates.length === 0 ? 0 : sum(rates) / rates.length,
+      aggregateBps: durationS > 0 ? networkBytes / durationS : 0,
+      lowerBoundS: Math.max(perHostBytes / cfg.nicBps, perHostBytes / cfg.diskWriteBps),
+      controlPlaneCalls: control.calls,
+      controlPlaneMaxS: control.maxS,
+      controlPlaneMeanS: control.calls === 0 ? 0 : control.totalS / control.calls,
+      controlPlaneTotalS: control.totalS,
+      probeCalls: probe.calls,
+      probeMaxS: probe.maxS,
+      probeMeanS: probe.calls === 0 ? 0 : probe.totalS / probe.calls
+    }
+  }
+}
+
+const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0)
