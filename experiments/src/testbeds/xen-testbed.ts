@@ -60,13 +60,26 @@ export async function testbedCredentials (file: XenTestbedFile, env: Readonly<Re
   return file.api.user !== undefined ? { scheme: 'basic', user: file.api.user, token } : { scheme: 'bearer', token }
 }
 
-/** A factory of real-hardware testbeds: the file is read and checked once, a client made per repetition. */
-export async function xenTestbedFactory (init: XenTestbedInit): Promise<TestbedFactory> {
+/** The lab a testbed file describes: its testbed factory (a client per repetition) and the platform record of the results. */
+export interface XenLabTestbed {
+  factory: TestbedFactory
+  /** Name from the file, the file's path and the SHA-256 of its bytes. */
+  platform: PlatformInfo
+  file: XenTestbedFile
+}
+
+/** Reads and checks the testbed file and the API token once. */
+export async function loadXenTestbed (init: XenTestbedInit): Promise<XenLabTestbed> {
   const bytes = await readFile(init.testbedFile)
   const file = parseXenTestbedFile(bytes.toString('utf8'), init.testbedFile)
   const credentials = await testbedCredentials(file, init.env ?? process.env)
   const platform: PlatformInfo = { name: file.name, file: init.testbedFile, sha256: createHash('sha256').update(bytes).digest('hex') }
-  return async () => new XenTestbed(file, init.testbedFile, platform, credentials, init.onDeployProgress)
+  return { file, platform, factory: async () => new XenTestbed(file, init.testbedFile, platform, credentials, init.onDeployProgress) }
+}
+
+/** A factory of real-hardware testbeds for the runner (`loadXenTestbed(init).factory`). */
+export async function xenTestbedFactory (init: XenTestbedInit): Promise<TestbedFactory> {
+  return (await loadXenTestbed(init)).factory
 }
 
 class XenTestbed implements Testbed {

@@ -2,20 +2,19 @@ import type { Command } from 'commander'
 import { execFile } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory, writeResultsAndReport } from '@xenos/experiments'
-import type { ExperimentDefinition } from '@xenos/experiment-interface'
+import { EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory, writeResultsAndReport, loadXenTestbed } from '@xenos/experiments'
+import type { Backend, ExperimentDefinition, PlatformInfo, TestbedFactory } from '@xenos/experiment-interface'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { access, readFile } from 'node:fs/promises'
 import { version } from '../program.js'
 import { progress } from './progress.js'
-
 
 export class UsageError extends Error {
   constructor (message: string) { super(message); this.name = 'UsageError' }
 }
 
-interface RunFlags { backend: string, platform?: string, seed: string, repeat: string, out: string }
+interface RunFlags { backend: string, platform?: string, testbed?: string, seed: string, repeat: string, out: string }
 
 function intFlag (name: string, value: string, min: number): number {
   const n = Number(value)
@@ -33,25 +32,37 @@ async function gitCommit (): Promise<string | undefined> {
   }
 }
 
-async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFlags): Promise<void> {
-  if (flags.backend !== 'sim') {
-    throw new UsageError(flags.backend === 'xen'
-      ? '--backend xen: expected a Xen testbed inventory, found none: the real-hardware testbed is not implemented yet (see docs/lab-guide.md); use --backend sim'
-      : `--backend: expected "sim" or "xen", found "${flags.backend}"`)
+/** The testbed factory and platform record for the chosen backend, every flag checked first. */
+async function testbedFor (flags: RunFlags): Promise<{ backend: Backend, factory: TestbedFactory, platform: PlatformInfo }> {
+  if (flags.backend === 'sim') {
+    if (flags.testbed !== undefined) throw new UsageError('--testbed: expected only with --backend xen, found it with --backend sim (use --platform for the simulated cluster)')
+    const platformFile = flags.platform ?? PAPER_PLATFORM_FILE
+    const platform = await loadPlatform(platformFile)
+    const sha256 = createHash('sha256').update(await readFile(platformFile)).digest('hex')
+    return { backend: 'sim', factory: await simTestbedFactory({ platformFile }), platform: { name: platform.name, file: platformFile, sha256 } }
   }
+  if (flags.backend === 'xen') {
+    if (flags.platform !== undefined) throw new UsageError('--platform: expected only with --backend sim, found it with --backend xen (the testbed file describes the lab)')
+    if (flags.testbed === undefined) throw new UsageError('--backend xen: expected --testbed FILE naming the lab (coordinators\' API, hosts, SSH, Hadoop; see examples/testbeds/lab.yaml and docs/lab-guide.md section 7), found none')
+    const file = flags.testbed
+    await access(file).catch(() => { throw new UsageError(`--testbed: expected a readable testbed file, found none at ${file}`) })
+    const lab = await loadXenTestbed({ testbedFile: file })
+    return { backend: 'xen', factory: lab.factory, platform: lab.platform }
+  }
+  throw new UsageError(`--backend: expected "sim" or "xen", found "${flags.backend}"`)
+}
+
+async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFlags): Promise<void> {
   const seed = intFlag('seed', flags.seed, 0)
   const repetitions = intFlag('repeat', flags.repeat, 1)
-  const platformFile = flags.platform ?? PAPER_PLATFORM_FILE
-  const platform = await loadPlatform(platformFile)
-  const sha256 = createHash('sha256').update(await readFile(platformFile)).digest('hex')
-  const factory = await simTestbedFactory({ platformFile })
+  const { backend, factory, platform } = await testbedFor(flags)
   const commit = await gitCommit()
   const bar = progress(process.stderr)
   const started = new Date()
   const resultSet = await runExperiments(defs, {
-    backend: 'sim',
+    backend,
     factory,
-    platform: { name: platform.name, file: platformFile, sha256 },
+    platform,
     seed,
     repetitions,
     software: { name: '@xenos/cli', version: version(), ...(commit !== undefined ? { gitCommit: commit } : {}) },
@@ -65,7 +76,8 @@ async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFl
 function runOptions (cmd: Command, defaultRepeat: string): Command {
   return cmd
     .option('--backend <sim|xen>', 'where to run: the simulated cluster or real Xen hosts', 'sim')
-    .option('--platform <file>', 'simulated platform file (default: the paper\'s 13-host cluster)')
+    .option('--platform <file>', 'simulated platform file, --backend sim (default: the paper\'s 13-host cluster)')
+    .option('--testbed <file>', 'testbed file of the real lab, --backend xen: coordinators\' API, hosts, SSH, Hadoop (see examples/testbeds/lab.yaml)')
     .option('--seed <n>', 'seed of the first repetition (repetition r uses seed + r)', '1')
     .option('--repeat <k>', 'repetitions', defaultRepeat)
 }

@@ -1,0 +1,56 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildProgram } from '../program.js'
+import { experimentCommands } from './experiment.js'
+
+let dir = ''
+beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'xenos-cli-exp-')) })
+afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
+
+async function run (argv: string[]): Promise<{ out: string, error?: Error }> {
+  let out = ''
+  const program = buildProgram([p => { experimentCommands(p, { out: s => { out += s } }) }], { out: s => { out += s }, err: s => { out += s } })
+  try {
+    await program.parseAsync(['node', 'xenos', ...argv])
+    return { out }
+  } catch (error) {
+    return { out, error: error as Error }
+  }
+}
+
+describe('xenos experiment run --backend xen', () => {
+  it('documents --testbed in --help', async () => {
+    const r = await run(['experiment', 'run', '--help'])
+    expect(r.out).toMatch(/--testbed <file>\s+testbed file of the real lab, --backend xen/)
+    expect(r.out).toMatch(/--platform <file>\s+simulated platform file, --backend sim/)
+  })
+
+  it('asks for a testbed file, and refuses one with the simulated cluster', async () => {
+    const none = await run(['experiment', 'run', 'pi', '--backend', 'xen', '--out', join(dir, 'o')])
+    expect(none.error?.name).toBe('UsageError')
+    expect(none.error?.message).toMatch(/--backend xen: expected --testbed FILE .* found none/)
+    const sim = await run(['experiment', 'run', 'pi', '--testbed', 'lab.yaml', '--out', join(dir, 'o')])
+    expect(sim.error?.message).toMatch(/--testbed: expected only with --backend xen/)
+    const both = await run(['paper', '--backend', 'xen', '--testbed', 'lab.yaml', '--platform', 'p.yaml'])
+    expect(both.error?.message).toMatch(/--platform: expected only with --backend sim/)
+  })
+
+  it('names a missing file, and an invalid one by file, line and field', async () => {
+    const missing = await run(['experiment', 'run', 'pi', '--backend', 'xen', '--testbed', join(dir, 'nope.yaml'), '--out', join(dir, 'o')])
+    expect(missing.error?.message).toBe(`--testbed: expected a readable testbed file, found none at ${join(dir, 'nope.yaml')}`)
+    const bad = join(dir, 'bad.yaml')
+    await writeFile(bad, 'name: lab\napi: { endpoints: [http://node00:7001/RPC2] }\nmasterHost: node00\nslaveHosts: []\nhadoop: { home: /opt/hadoop, line: "1", start: [/opt/start] }\n')
+    const invalid = await run(['experiment', 'run', 'pi', '--backend', 'xen', '--testbed', bad, '--out', join(dir, 'o')])
+    expect(invalid.error?.name).toBe('ConfigFileError')
+    expect(invalid.error?.message).toContain(`${bad}:4:13: slaveHosts: expected at least one slave host`)
+  })
+
+  it('needs the API token the testbed file points at before touching the lab', async () => {
+    const file = join(dir, 'lab.yaml')
+    await writeFile(file, `name: lab\napi: { endpoints: [http://127.0.0.1:9/RPC2], tokenFile: ${join(dir, 'no-token')} }\nmasterHost: node00\nslaveHosts: [node01]\nhadoop: { home: /opt/hadoop, line: "1", start: [/opt/start] }\n`)
+    const r = await run(['experiment', 'run', 'pi', '--backend', 'xen', '--testbed', file, '--out', join(dir, 'o')])
+    expect(r.error?.name).toBe('MissingTokenError')
+  })
+})
