@@ -21,7 +21,8 @@ export interface IoInit {
  * bytes cached is one flow that moves c/bytes of its bytes over the memory
  * bus only and the rest from the disk; a write puts what fits under the
  * dirty limit in the cache and sends the rest to the disk. For a guest, the
- * disk part also costs Domain 0 CPU (`dom0DiskFlopsPerByte`, see `SimHost`) and waits `diskLatencyS` first.
+ * disk part also costs Domain 0 CPU (`dom0DiskFlopsPerByte`, see `SimHost`) and waits `diskLatencyS` first,
+ * once per request window in flight (`diskReadWindowBytes` / `diskWriteWindowBytes`; once per I/O when absent).
  */
 export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowActivity {
   assertAmount('io.bytes', init.bytes)
@@ -60,8 +61,11 @@ export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowA
     const usesDisk = diskFraction > 0
     // Writes reach the disk as their cache's single write-back stream; each read is its own stream.
     const stream = init.op === 'write' ? cache : undefined
+    // Each request window the guest has in flight waits for the split driver's round trip.
+    const windowBytes = init.op === 'read' ? virt.diskReadWindowBytes : virt.diskWriteWindowBytes
+    const requests = windowBytes === undefined ? 1 : Math.max(1, Math.ceil(bytes * diskFraction / windowBytes))
     return {
-      latencyS: vm !== undefined && usesDisk ? virt.diskLatencyS : 0,
+      latencyS: vm !== undefined && usesDisk ? virt.diskLatencyS * requests : 0,
       amount: bytes,
       weight: 1,
       boundPerS: Infinity,

@@ -74,6 +74,18 @@ export const platformSchema = z.strictObject({
     dom0NetFlopsPerByte: nonNegative,
     /** Latency the split-driver path adds to each guest disk request, seconds. */
     diskLatencyS: nonNegative,
+    /**
+     * Bytes a sequential guest reader has in flight (its readahead window):
+     * the disk part of a guest read pays `diskLatencyS` once per window.
+     * Absent: once per I/O, however large.
+     */
+    diskReadWindowBytes: positive.optional(),
+    /**
+     * Bytes a guest's write-back can have in flight through its front-end
+     * (the block ring's requests x segments x page): the disk part of a
+     * guest write pays `diskLatencyS` once per window. Absent: once per I/O.
+     */
+    diskWriteWindowBytes: positive.optional(),
     /** Latency the split-driver path adds per guest endpoint of a transfer, seconds. */
     netLatencyS: nonNegative
   }),
