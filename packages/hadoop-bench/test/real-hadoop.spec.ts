@@ -33,8 +33,10 @@ describe('RealHadoop: MapReduce jobs', () => {
       { expect: 'remove old output with -rmr', match: has(HADOOP, 'fs', '-rmr', '/xenos-bench/wordcount-out'), result: ok() },
       { expect: 'the wordcount job', match: argv => argv.join(' ') === `${HADOOP} jar ${JAR} wordcount /xenos-bench/input-1000 /xenos-bench/wordcount-out`, result: { exitCode: 0, stderr: transcript('h1-wordcount.txt') }, takesS: 91.5 }
     ])
-    const r = await hadoop.run({ kind: 'wordcount', inputBytes: 1000 })
+    const started: number[] = []
+    const r = await hadoop.run({ kind: 'wordcount', inputBytes: 1000 }, { onTimedStart: atS => { started.push(atS) } })
     expect(runner.remaining).toBe(0)
+    expect(started).toEqual([35]) // once, when the job starts: after the 30 s generator and the 5 s put
     expect(r.durationS).toBe(91.5)
     expect(r.counters).toMatchObject({ mapsLaunched: 17, mapsFailed: 1, tasksReexecuted: 1, hdfsBytesRead: 1073741824 })
   })

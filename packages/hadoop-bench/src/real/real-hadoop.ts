@@ -47,6 +47,15 @@ export interface RealHadoopComponents {
   clock: Clock
 }
 
+export interface RealRunOptions {
+  /**
+   * Called when the measured command starts, after the untimed preparation,
+   * with the clock's time then (e.g. to migrate the master part way through
+   * the job itself, not its preparation).
+   */
+  onTimedStart?: (atS: number) => void
+}
+
 export class RealHadoop {
   private jar: string | undefined
   private readonly localDir: string
@@ -63,7 +72,7 @@ export class RealHadoop {
   }
 
   /** Runs one benchmark job (its untimed preparation first) and reports it. */
-  async run (spec: JobSpec): Promise<JobResult> {
+  async run (spec: JobSpec, options: RealRunOptions = {}): Promise<JobResult> {
     const job = validateJob(spec)
     await this.mustSucceed(localMkdirCommand(this.localDir))
     switch (job.kind) {
@@ -72,7 +81,7 @@ export class RealHadoop {
         const dest = `${this.hdfsDir}/put-${job.sizeBytes}`
         await this.removeHdfs(dest)
         await this.ensureHdfsDir(this.hdfsDir)
-        const durationS = await this.timed(fsCommands.put(this.init, local, dest))
+        const durationS = await this.timed(fsCommands.put(this.init, local, dest), options)
         const { lengthBytes, replication } = await this.stat(dest)
         if (lengthBytes !== job.sizeBytes) throw new HadoopCheckError(`${dest} after the put`, `${job.sizeBytes} bytes`, `${lengthBytes} bytes`)
         return { job, durationS, counters: { ...emptyCounters(), hdfsBytesWritten: lengthBytes * replication } }
@@ -81,7 +90,7 @@ export class RealHadoop {
         const { file } = await this.hdfsInput(job.sizeBytes)
         const local = `${this.localDir}/get-${job.sizeBytes}.out`
         await this.mustSucceed(localRemoveCommand(local))
-        const durationS = await this.timed(fsCommands.get(this.init, file, local))
+        const durationS = await this.timed(fsCommands.get(this.init, file, local), options)
         const got = await this.localSize(local)
         if (got !== job.sizeBytes) throw new HadoopCheckError(`${local} after the get`, `${job.sizeBytes} bytes`, got === undefined ? 'no file' : `${got} bytes`)
         return { job, durationS, counters: { ...emptyCounters(), hdfsBytesRead: got } }
@@ -90,12 +99,12 @@ export class RealHadoop {
         const input = (await this.hdfsInput(job.inputBytes)).dir
         const output = `${this.hdfsDir}/wordcount-out`
         await this.removeHdfs(output)
-        return await this.mapReduce(job, exampleCommands.wordcount(this.init, await this.examplesJar(), input, output))
+        return await this.mapReduce(job, exampleCommands.wordcount(this.init, await this.examplesJar(), input, output), options)
       }
       case 'randomwriter': {
         const output = `${this.hdfsDir}/randomwriter-out`
         await this.removeHdfs(output)
-        return await this.mapReduce(job, exampleCommands.randomwriter(this.init, await this.examplesJar(), output, job.sizeBytes, this.bytesPerMap()))
+        return await this.mapReduce(job, exampleCommands.randomwriter(this.init, await this.examplesJar(), output, job.sizeBytes, this.bytesPerMap()), options)
       }
       case 'sort': {
         const jar = await this.examplesJar()
@@ -104,10 +113,10 @@ export class RealHadoop {
         await this.removeHdfs(input)
         await this.removeHdfs(output)
         await this.mustSucceed(exampleCommands.randomwriter(this.init, jar, input, job.inputBytes, this.bytesPerMap()))
-        return await this.mapReduce(job, exampleCommands.sort(this.init, jar, input, output))
+        return await this.mapReduce(job, exampleCommands.sort(this.init, jar, input, output), options)
       }
       case 'pi':
-        return await this.mapReduce(job, exampleCommands.pi(this.init, await this.examplesJar(), job.maps, job.samplesPerMap))
+        return await this.mapReduce(job, exampleCommands.pi(this.init, await this.examplesJar(), job.maps, job.samplesPerMap), options)
     }
   }
 
@@ -126,8 +135,9 @@ export class RealHadoop {
     return this.init.randomWriterBytesPerMap ?? 256 * 1024 * 1024
   }
 
-  private async mapReduce (job: JobSpec, argv: string[]): Promise<JobResult> {
+  private async mapReduce (job: JobSpec, argv: string[], options: RealRunOptions): Promise<JobResult> {
     const t0 = this.components.clock.nowS()
+    options.onTimedStart?.(t0)
     const r = await this.components.runner.run(argv)
     const durationS = this.components.clock.nowS() - t0
     const output = combined(r)
@@ -142,8 +152,9 @@ export class RealHadoop {
     return { job, durationS, counters: toJobCounters(parsed.counters), extra }
   }
 
-  private async timed (argv: string[]): Promise<number> {
+  private async timed (argv: string[], options: RealRunOptions): Promise<number> {
     const t0 = this.components.clock.nowS()
+    options.onTimedStart?.(t0)
     const r = await this.components.runner.run(argv)
     const durationS = this.components.clock.nowS() - t0
     this.throwIfFailed(argv, r)
