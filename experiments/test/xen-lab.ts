@@ -79,7 +79,7 @@ export async function startXenLab (slaves: number): Promise<XenLab> {
   const kernel = join(root, 'boot', 'vmlinuz')
   await mkdir(dirname(kernel), { recursive: true })
   await writeFile(kernel, 'not really a kernel')
-  const templates = ['hadoop-master', 'hadoop-slave', 'deploy-paper', 'deploy-xenos'].map(t => template(t, root, kernel, t === 'hadoop-master' ? 256 : 128))
+  const templates = ['hadoop-master', 'hadoop-slave', 'deploy-paper', 'deploy-paper-2', 'deploy-xenos'].map(t => template(t, root, kernel, t === 'hadoop-master' ? 256 : 128))
   const imageDir = (h: string): string => join(root, 'images', h)
   for (const h of names) {
     await mkdir(join(root, 'xl', h), { recursive: true })
@@ -177,7 +177,7 @@ export async function startXenLab (slaves: number): Promise<XenLab> {
     'native:',
     '  PHY: phy.yaml',
     'deploy:',
-    '  templates: { paper: deploy-paper, xenos: deploy-xenos }',
+    '  templates: { paper: [deploy-paper, deploy-paper-2], xenos: deploy-xenos }',
     '  nicBps: 125000000',
     '  diskReadBps: 60000000',
     '  diskWriteBps: 50000000',

@@ -24,10 +24,10 @@ import { Deployer, validateDeployment, type DeployApi } from '@xenos/hadoop-benc
 import type { XenTestbedFile } from './xen-testbed-file.js'
 import { XenTestbedError } from './xen-errors.js'
 
-/** The method's template is already on a target host: replicating it would move nothing. */
+/** Every template name of the method is already on a target host: replicating it would move nothing. */
 export class TemplateAlreadyPresentError extends XenTestbedError {
-  constructor (readonly template: string, readonly hosts: readonly string[]) {
-    super(`deployTemplate: expected the target hosts without template ${template}, found it on ${hosts.join(', ')} (the API cannot remove a replicated template: remove it from those coordinators by hand, see docs/lab-guide.md section 7)`)
+  constructor (readonly templates: readonly string[], readonly hosts: readonly string[]) {
+    super(`deployTemplate: expected a template of ${templates.join(', ')} that no target host holds, found each already on some of ${hosts.join(', ')} (the API cannot remove a replicated template: list one more name per repetition in deploy.templates, or remove them from those coordinators by hand; see docs/lab-guide.md section 7)`)
     this.name = 'TemplateAlreadyPresentError'
   }
 }
@@ -48,15 +48,16 @@ export async function deployTemplateOnXen (init: XenDeployTemplateInit): Promise
   const { file, client, clock, method } = init
   const cfg = file.deploy
   if (cfg === undefined) throw new XenTestbedError(`deployTemplate: expected a deploy: section in the testbed file ${init.fileName} (templates, nicBps, diskReadBps, diskWriteBps), found none`)
-  const template = cfg.templates[method]
   const targets = file.slaveHosts.slice(0, init.hosts)
   const all = await client.searchHosts('', file.api.searchDeadlineMs)
   const byName = new Map(all.results.map(h => [h.hostname, h]))
   const absent = [file.masterHost, ...targets].filter(h => byName.get(h) === undefined)
   if (absent.length > 0) throw new XenTestbedError(`deployTemplate: expected coordinators on ${[file.masterHost, ...targets].join(', ')}, found none answering for ${absent.join(', ')}`)
-  if (byName.get(file.masterHost)?.templates.includes(template) !== true) throw new XenTestbedError(`deployTemplate ${method}: expected template ${template} on the master host ${file.masterHost}, found ${byName.get(file.masterHost)?.templates.join(', ') || 'no templates'}`)
-  const holding = targets.filter(h => byName.get(h)?.templates.includes(template) === true)
-  if (holding.length > 0) throw new TemplateAlreadyPresentError(template, holding)
+  const names = cfg.templates[method]
+  const template = names.find(t => !targets.some(h => byName.get(h)?.templates.includes(t) === true))
+  if (template === undefined) throw new TemplateAlreadyPresentError(names, targets.filter(h => names.some(t => byName.get(h)?.templates.includes(t) === true)))
+  const masterTemplates = byName.get(file.masterHost)?.templates ?? []
+  if (!masterTemplates.includes(template)) throw new XenTestbedError(`deployTemplate ${method}: expected template ${template} on the master host ${file.masterHost}, found ${masterTemplates.join(', ') || 'no templates'}`)
 
   const control: Timing = { calls: 0, maxS: 0, totalS: 0 }
   const timed = async <T>(t: Timing, f: () => Promise<T>): Promise<T> => {

@@ -1,7 +1,7 @@
 /**
  * A job on real hosts with the Hadoop master migrated part way through it:
  * the job runs; once `fraction` of the expected duration has passed on the
- * wall clock, `xenos.migrateService` moves the master's VM to a host found
+ * wall clock since its measured command started (its preparation excluded), `xenos.migrateService` moves the master's VM to a host found
  * by search (never its current host). Both are awaited; the result carries
  * the migration's figures beside the job's. If the job ends before the
  * migration point, nothing is migrated and `migrationDuringJob` is 0.
@@ -24,14 +24,23 @@ export interface MasterMigrationInit {
   expectedDurationS: number
 }
 
-export async function runWithMasterMigration (init: MasterMigrationInit, runJob: () => Promise<JobResult>): Promise<JobResult> {
+/**
+ * Runs `runJob`, which calls `onTimedStart` when the measured command starts
+ * (after the job's untimed preparation: `RealHadoop.run`'s option), and
+ * migrates the master `fraction` of `expectedDurationS` after that.
+ */
+export async function runWithMasterMigration (init: MasterMigrationInit, runJob: (onTimedStart: (atS: number) => void) => Promise<JobResult>): Promise<JobResult> {
   if (!(init.fraction >= 0) || !(init.expectedDurationS > 0)) {
     throw new XenTestbedError(`migrateMasterAtFraction: expected a fraction >= 0 with a positive expectedDurationS, found ${init.fraction} and ${init.expectedDurationS}`)
   }
   const { clock } = init
   const jobDone = new AbortController()
-  const t0 = clock.nowS()
+  let started: (atS: number) => void = () => undefined
+  const startedAt = new Promise<number>(resolve => { started = resolve })
+  const ended = new Promise<undefined>(resolve => { jobDone.signal.addEventListener('abort', () => { resolve(undefined) }, { once: true }) })
   const migration = (async (): Promise<{ result: MigrateResult, startS: number, callS: number } | undefined> => {
+    const t0 = await Promise.race([startedAt, ended])
+    if (t0 === undefined) return undefined
     try {
       await clock.sleep(init.fraction * init.expectedDurationS, jobDone.signal)
     } catch (err) {
@@ -42,7 +51,7 @@ export async function runWithMasterMigration (init: MasterMigrationInit, runJob:
     const result = await init.client.migrateService(init.masterId, init.target, { live: init.live, storage: init.storage })
     return { result, startS: startS - t0, callS: clock.nowS() - startS }
   })()
-  const [jobOutcome, migrationOutcome] = await Promise.allSettled([runJob().finally(() => { jobDone.abort() }), migration])
+  const [jobOutcome, migrationOutcome] = await Promise.allSettled([runJob(atS => { started(atS) }).finally(() => { jobDone.abort() }), migration])
   if (jobOutcome.status === 'rejected') {
     if (migrationOutcome.status === 'rejected') {
       throw new XenTestbedError(`expected the job to complete with its master migrated, found both failed: job: ${(jobOutcome.reason as Error).message}; migration: ${(migrationOutcome.reason as Error).message}`, { cause: jobOutcome.reason })

@@ -34,6 +34,7 @@ describe('the xen testbed file', () => {
     expect(f.native.PHY).toBe(fileURLToPath(new URL('../../../examples/testbeds/phy.yaml', import.meta.url)))
     expect((await loadInventory(f.native.PHY!)).slaves).toEqual(f.slaveHosts)
     expect((await loadInventory(f.native['PHY-1CORE']!)).master).toBe('node00')
+    expect(f.deploy?.templates.xenos).toEqual(['hadoop-slave-xenos-1', 'hadoop-slave-xenos-2', 'hadoop-slave-xenos-3'])
     expect(f.migration).toEqual({ target: 'freeMemoryMiB>=1024', live: true, storage: 'stop-and-copy' })
     expect(hadoopConfDir(f.hadoop)).toBe('/opt/hadoop-0.20.2/conf')
   })
@@ -52,7 +53,7 @@ describe('the xen testbed file', () => {
     expect(problem(`${MINIMAL}setups:\n  PHY: { master: m, slaves: s }\n`)).toMatch(/lab\.yaml:7:\d+: setups\.PHY: expected only the documented fields, found unknown field "PHY"/)
     expect(problem(`${MINIMAL}native:\n  VM1: phy.yaml\n`)).toMatch(/lab\.yaml:7:\d+: native\.VM1: expected only the documented fields/)
     expect(problem(MINIMAL.replace('start: [/opt/start]', 'start: []'))).toMatch(/hadoop\.start: .*a command as a list of arguments/)
-    expect(problem(`${MINIMAL}deploy: { templates: { paper: t, xenos: t }, nicBps: 1, diskReadBps: 1, diskWriteBps: 1 }\n`)).toMatch(/two different template names/)
+    expect(problem(`${MINIMAL}deploy: { templates: { paper: [t, u], xenos: u }, nicBps: 1, diskReadBps: 1, diskWriteBps: 1 }\n`)).toMatch(/deploy\.templates: expected different template names for the two methods/)
     expect(problem(`${MINIMAL}extra: 1\n`)).toMatch(/extra/)
   })
 

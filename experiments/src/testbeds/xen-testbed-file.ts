@@ -48,6 +48,7 @@ const hadoopLine = z.preprocess(
 const VM_SETUPS: readonly string[] = Object.values(SETUPS).filter(s => s.virtualized).map(s => s.id)
 const NATIVE_SETUPS: readonly string[] = Object.values(SETUPS).filter(s => !s.virtualized).map(s => s.id)
 const setupTemplates = z.strictObject({ master: templateName, slaves: templateName })
+const templateNames = z.union([templateName.transform(n => [n]), z.array(templateName).min(1, 'at least one template name')])
 
 export const xenTestbedFileSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a name of letters, digits and ._-'),
@@ -92,12 +93,13 @@ export const xenTestbedFileSchema = z.strictObject({
   /** `deployTemplate` (the `deploy` experiment): the template on the master host, and the hardware for the physical limit. */
   deploy: z.strictObject({
     /**
-     * The template each method deploys, held by the master host only: two
-     * names (same images) so one run deploys each to hosts that lack it (the
-     * API cannot remove a replicated template; see docs/lab-guide.md).
+     * The template each method deploys, held by the master host only. A
+     * deployment uses the first name no target host holds yet: the API cannot
+     * remove a replicated template, so each repetition needs its own names
+     * (same images); one name per method allows one run on fresh hosts.
      */
-    templates: z.strictObject({ paper: templateName, xenos: templateName })
-      .refine(t => t.paper !== t.xenos, 'two different template names (a host that holds a template replicates nothing)'),
+    templates: z.strictObject({ paper: templateNames, xenos: templateNames })
+      .refine(t => !t.paper.some(n => t.xenos.includes(n)), 'different template names for the two methods (a host that holds a template replicates nothing)'),
     nicBps: z.number().positive(),
     diskReadBps: z.number().positive(),
     diskWriteBps: z.number().positive()

@@ -109,7 +109,7 @@ export async function deployXenVmCluster (init: XenVmClusterInit): Promise<Testb
           client: init.client, clock: init.clock, masterId: master.serviceId,
           target: file.migration.target, live: file.migration.live, storage: file.migration.storage,
           fraction, expectedDurationS: options.expectedDurationS ?? 0
-        }, async () => await hadoop.run(job))
+        }, async onTimedStart => await hadoop.run(job, { onTimedStart }))
       },
       release
     }
