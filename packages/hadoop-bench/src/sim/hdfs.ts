@@ -15,6 +15,15 @@
  *   from memory; whether it is depends on the place's memory, not on this file.
  * - Reads prefer a local replica, else a random one (0.20's DFSClient sorts
  *   by network distance, equal for every remote node here).
+ *
+ * What bounds a put or a get is the slowest of: the client's local file
+ * (read by a put, written by a get, through the client's page cache), the
+ * client's NIC, and each block's datanodes (their page cache's dirty room,
+ * then their disk; a guest's disk bytes also wait the split driver's round
+ * trip per request window). Placement does not know which VMs share a host,
+ * so with several VMs per host some blocks send both replicas to one disk
+ * at once; how many is random, which is why VM2 and VM4 writes vary from
+ * seed to seed.
  */
 import type { Place, Substrate } from './substrate.js'
 
