@@ -30,3 +30,4 @@ export { xenTestbedFactory, loadXenTestbed, testbedCredentials, type XenTestbedI
 export { parseXenTestbedFile, loadXenTestbedFile, xenTestbedFileSchema, hadoopConfDir, type XenTestbedFile } from './testbeds/xen-testbed-file.js'
 export { XenTestbedError, SetupNotConfiguredError, MissingTokenError } from './testbeds/xen-errors.js'
 export { TemplateAlreadyPresentError } from './testbeds/xen-deploy-template.js'
+export { checkTestbedFor, preflightProblems, TestbedPreflightError } from './testbeds/xen-preflight.js'

@@ -114,7 +114,7 @@ describe('the xen testbed on a lab of coordinators over the xl double', () => {
     const testbed = await (await xenTestbedFactory({ testbedFile: lab.testbedFile }))({ seed: 1 })
     try {
       const paper = await testbed.deployTemplate!('paper', 2)
-      const chunked = await testbed.deployTemplate!('xenos', 2)
+      const chunked = await testbed.deployTemplate!('xenos', 2, { concurrency: 2 })
       const MiB = 1024 * 1024
       expect(paper).toMatchObject({ method: 'paper', hosts: 2, networkBytes: 2 * MiB, localCopyBytes: 2 * MiB })
       expect(chunked).toMatchObject({ method: 'xenos', hosts: 2, networkBytes: 2 * MiB, localCopyBytes: 0 })
@@ -128,6 +128,7 @@ describe('the xen testbed on a lab of coordinators over the xl double', () => {
       // a second run takes the next template name; with none left it is refused, not reported as a fast deployment
       expect((await testbed.deployTemplate!('paper', 2)).networkBytes).toBe(2 * MiB)
       await expect(testbed.deployTemplate!('paper', 2)).rejects.toThrow(TemplateAlreadyPresentError)
+      await expect(testbed.deployTemplate!('paper', 1, { concurrency: 0 })).rejects.toThrow(/expected a concurrency >= 1, found 0/)
       await expect(testbed.deployTemplate!('xenos', 1)).rejects.toThrow(/expected a template of deploy-xenos that no target host holds, found each already on some of node01/)
     } finally {
       await testbed.close()

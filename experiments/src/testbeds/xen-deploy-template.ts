@@ -40,6 +40,8 @@ export interface XenDeployTemplateInit {
   clock: Clock
   method: 'paper' | 'xenos'
   hosts: number
+  /** Hosts the deployer works on at once. @default the deployer's (4) */
+  concurrency?: number
 }
 
 interface Timing { calls: number, maxS: number, totalS: number }
@@ -86,7 +88,7 @@ export async function deployTemplateOnXen (init: XenDeployTemplateInit): Promise
     getService: async id => await timed(control, async () => await init.api.getService(id)),
     destroyService: async id => { await timed(control, async () => { await init.api.destroyService(id) }) }
   }
-  const deployer = new Deployer({ api, clock }, { pollS: 1 })
+  const deployer = new Deployer({ api, clock }, { pollS: 1, ...(init.concurrency !== undefined ? { concurrency: init.concurrency } : {}) })
   const spec = validateDeployment({
     deployment: `template-${method}`, template,
     hosts: { count: targets.length, exclude: [...byName.keys()].filter(h => !targets.includes(h)) },

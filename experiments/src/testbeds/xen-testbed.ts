@@ -110,12 +110,15 @@ class XenTestbed implements Testbed {
     return { ...cluster, release: async () => { this.open.delete(cluster); await cluster.release() } }
   }
 
-  async deployTemplate (method: 'paper' | 'xenos', hosts: number): Promise<DeploymentReport> {
+  /** `options.concurrency`: hosts the deployer works on at once (its default, 4, when absent). */
+  async deployTemplate (method: 'paper' | 'xenos', hosts: number, options: { concurrency?: number } = {}): Promise<DeploymentReport> {
     if (method !== 'paper' && method !== 'xenos') throw new XenTestbedError(`deployTemplate: expected method "paper" or "xenos", found ${String(method)}`)
     if (!Number.isInteger(hosts) || hosts < 1 || hosts > this.slaveHostCount) {
       throw new XenTestbedError(`deployTemplate ${method}: expected 1 to ${this.slaveHostCount} hosts (slaveHosts of ${this.fileName}), found ${hosts}`)
     }
-    return await deployTemplateOnXen({ file: this.file, fileName: this.fileName, client: this.client, api: this.api, clock: this.clock, method, hosts })
+    const { concurrency } = options
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new XenTestbedError(`deployTemplate ${method}: expected a concurrency >= 1, found ${concurrency}`)
+    return await deployTemplateOnXen({ file: this.file, fileName: this.fileName, client: this.client, api: this.api, clock: this.clock, method, hosts, ...(concurrency !== undefined ? { concurrency } : {}) })
   }
 
   /** Releases clusters a failed experiment left deployed, then closes the client. */

@@ -53,4 +53,17 @@ describe('xenos experiment run --backend xen', () => {
     const r = await run(['experiment', 'run', 'pi', '--backend', 'xen', '--testbed', file, '--out', join(dir, 'o')])
     expect(r.error?.name).toBe('MissingTokenError')
   })
+
+  it('refuses, before touching the lab, a testbed file that lacks what the experiments need', async () => {
+    const file = join(dir, 'small.yaml')
+    await writeFile(file, `name: lab\napi: { endpoints: [http://127.0.0.1:9/RPC2], tokenEnv: XENOS_CLI_TEST_TOKEN }\nmasterHost: node00\nslaveHosts: [node01]\nhadoop: { home: /opt/hadoop, line: "1", start: [/opt/start] }\nsetups:\n  VM1: { master: m, slaves: s }\n`)
+    process.env.XENOS_CLI_TEST_TOKEN = 'xenos_test'
+    try {
+      const r = await run(['experiment', 'run', 'master-migration', '--backend', 'xen', '--testbed', file, '--out', join(dir, 'o')])
+      expect(r.error?.name).toBe('TestbedPreflightError')
+      expect(r.error?.message).toContain('master-migration: 12 slave hosts wanted, slaveHosts lists 1')
+    } finally {
+      delete process.env.XENOS_CLI_TEST_TOKEN
+    }
+  })
 })

@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { execFile } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory, writeResultsAndReport, loadXenTestbed } from '@xenos/experiments'
+import { EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory, writeResultsAndReport, loadXenTestbed, checkTestbedFor } from '@xenos/experiments'
 import type { Backend, ExperimentDefinition, PlatformInfo, TestbedFactory } from '@xenos/experiment-interface'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
 import { createHash } from 'node:crypto'
@@ -32,8 +32,8 @@ async function gitCommit (): Promise<string | undefined> {
   }
 }
 
-/** The testbed factory and platform record for the chosen backend, every flag checked first. */
-async function testbedFor (flags: RunFlags): Promise<{ backend: Backend, factory: TestbedFactory, platform: PlatformInfo }> {
+/** The testbed factory and platform record for the chosen backend, every flag (and on xen the testbed file, for these experiments) checked first. */
+async function testbedFor (flags: RunFlags, defs: readonly ExperimentDefinition[], repetitions: number): Promise<{ backend: Backend, factory: TestbedFactory, platform: PlatformInfo }> {
   if (flags.backend === 'sim') {
     if (flags.testbed !== undefined) throw new UsageError('--testbed: expected only with --backend xen, found it with --backend sim (use --platform for the simulated cluster)')
     const platformFile = flags.platform ?? PAPER_PLATFORM_FILE
@@ -47,6 +47,7 @@ async function testbedFor (flags: RunFlags): Promise<{ backend: Backend, factory
     const file = flags.testbed
     await access(file).catch(() => { throw new UsageError(`--testbed: expected a readable testbed file, found none at ${file}`) })
     const lab = await loadXenTestbed({ testbedFile: file })
+    checkTestbedFor(lab.file, file, defs, repetitions)
     return { backend: 'xen', factory: lab.factory, platform: lab.platform }
   }
   throw new UsageError(`--backend: expected "sim" or "xen", found "${flags.backend}"`)
@@ -55,7 +56,7 @@ async function testbedFor (flags: RunFlags): Promise<{ backend: Backend, factory
 async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFlags): Promise<void> {
   const seed = intFlag('seed', flags.seed, 0)
   const repetitions = intFlag('repeat', flags.repeat, 1)
-  const { backend, factory, platform } = await testbedFor(flags)
+  const { backend, factory, platform } = await testbedFor(flags, defs, repetitions)
   const commit = await gitCommit()
   const bar = progress(process.stderr)
   const started = new Date()
