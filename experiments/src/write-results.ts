@@ -10,6 +10,10 @@
  *   `report.md` and `report.html` over both, with the findings evaluated.
  * Each JSON file is written to a temporary name then renamed, so an
  * interrupted run never leaves a half-written result file.
+ *
+ * On `--backend xen` the split is the same, but the backend's clock is the
+ * wall clock: `results.json` then holds the lab's measurements, which the
+ * seed does not reproduce (its backend field says so).
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'

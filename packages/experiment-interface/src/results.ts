@@ -67,6 +67,9 @@ export interface RunRecord {
    * `wall` for a value measured on the machine's wall clock (control-plane
    * latency: real API calls and searches), which no seed reproduces; absent
    * for values measured on the backend's clock (simulated time on `sim`).
+   * On `xen` the backend's clock is the wall clock as well, so every value
+   * depends on the lab rather than the seed; `wall` still sets the
+   * control-plane figures apart, as on `sim`.
    */
   clock?: 'wall'
   /** Counters observed during the run, e.g. `{ failedMapTasks: 3 }`. */
