@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseResultSetJson, type ExperimentDefinition } from '@xenos/experiment-interface'
 import { xenosClient, type ServiceSearchRecord } from '@xenos/core'
+import type { DeployProgress } from '@xenos/hadoop-bench'
 import { runGrid } from '../src/definitions/hadoop-grid.js'
 import { runExperiments } from '../src/runner.js'
 import { writeResultsAndReport } from '../src/write-results.js'
@@ -82,10 +83,13 @@ describe('the xen testbed on a lab of coordinators over the xl double', () => {
   }, 60_000)
 
   it('deploys VM2 through the API (services running on the hosts) and migrates the master mid-job', async () => {
-    const testbed = await (await xenTestbedFactory({ testbedFile: lab.testbedFile }))({ seed: 1 })
+    const events: DeployProgress[] = []
+    const testbed = await (await xenTestbedFactory({ testbedFile: lab.testbedFile, onDeployProgress: e => { events.push(e) } }))({ seed: 1 })
     try {
       const cluster = await testbed.deployHadoop('VM2', 2)
       expect(cluster.nodes).toBe(4)
+      expect(events.filter(e => e.kind === 'planned').map(e => e.kind === 'planned' ? [e.deployment, e.instances] : [])).toEqual([['hadoop-master', 1], ['hadoop-vm2', 4]])
+      expect(events.filter(e => e.kind === 'running')).toHaveLength(5)
       const running = await services('attributes.deployment=hadoop-vm2')
       expect(running.map(s => [s.host, s.state]).sort()).toEqual([['node01', 'running'], ['node01', 'running'], ['node02', 'running'], ['node02', 'running']])
       const [master] = await services('attributes.role=hadoop-master')

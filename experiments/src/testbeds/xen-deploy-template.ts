@@ -20,7 +20,7 @@
 import type { Clock } from '@xenos/hypervisor-interface'
 import type { DeploymentReport } from '@xenos/experiment-interface'
 import type { ReplicateResult, XenosClient } from '@xenos/core'
-import { Deployer, validateDeployment, type DeployApi } from '@xenos/hadoop-bench'
+import { Deployer, validateDeployment, type DeployApi, type DeployProgress } from '@xenos/hadoop-bench'
 import type { XenTestbedFile } from './xen-testbed-file.js'
 import { XenTestbedError } from './xen-errors.js'
 
@@ -42,6 +42,7 @@ export interface XenDeployTemplateInit {
   hosts: number
   /** Hosts the deployer works on at once. @default the deployer's (4) */
   concurrency?: number
+  onProgress?: (event: DeployProgress) => void
 }
 
 interface Timing { calls: number, maxS: number, totalS: number }
@@ -88,7 +89,7 @@ export async function deployTemplateOnXen (init: XenDeployTemplateInit): Promise
     getService: async id => await timed(control, async () => await init.api.getService(id)),
     destroyService: async id => { await timed(control, async () => { await init.api.destroyService(id) }) }
   }
-  const deployer = new Deployer({ api, clock }, { pollS: 1, ...(init.concurrency !== undefined ? { concurrency: init.concurrency } : {}) })
+  const deployer = new Deployer({ api, clock, ...(init.onProgress !== undefined ? { onProgress: init.onProgress } : {}) }, { pollS: 1, ...(init.concurrency !== undefined ? { concurrency: init.concurrency } : {}) })
   const spec = validateDeployment({
     deployment: `template-${method}`, template,
     hosts: { count: targets.length, exclude: [...byName.keys()].filter(h => !targets.includes(h)) },

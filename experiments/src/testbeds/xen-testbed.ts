@@ -118,7 +118,7 @@ class XenTestbed implements Testbed {
     }
     const { concurrency } = options
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new XenTestbedError(`deployTemplate ${method}: expected a concurrency >= 1, found ${concurrency}`)
-    return await deployTemplateOnXen({ file: this.file, fileName: this.fileName, client: this.client, api: this.api, clock: this.clock, method, hosts, ...(concurrency !== undefined ? { concurrency } : {}) })
+    return await deployTemplateOnXen({ file: this.file, fileName: this.fileName, client: this.client, api: this.api, clock: this.clock, method, hosts, ...(concurrency !== undefined ? { concurrency } : {}), ...(this.onProgress !== undefined ? { onProgress: this.onProgress } : {}) })
   }
 
   /** Releases clusters a failed experiment left deployed, then closes the client. */

@@ -5,6 +5,7 @@ import { promisify } from 'node:util'
 import { EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory, writeResultsAndReport, loadXenTestbed, checkTestbedFor } from '@xenos/experiments'
 import type { Backend, ExperimentDefinition, PlatformInfo, TestbedFactory } from '@xenos/experiment-interface'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+import { formatProgress } from '@xenos/hadoop-bench'
 import { createHash } from 'node:crypto'
 import { access, readFile } from 'node:fs/promises'
 import { version } from '../program.js'
@@ -33,7 +34,7 @@ async function gitCommit (): Promise<string | undefined> {
 }
 
 /** The testbed factory and platform record for the chosen backend, every flag (and on xen the testbed file, for these experiments) checked first. */
-async function testbedFor (flags: RunFlags, defs: readonly ExperimentDefinition[], repetitions: number): Promise<{ backend: Backend, factory: TestbedFactory, platform: PlatformInfo }> {
+async function testbedFor (flags: RunFlags, defs: readonly ExperimentDefinition[], repetitions: number, onDeployProgress: (label: string) => void): Promise<{ backend: Backend, factory: TestbedFactory, platform: PlatformInfo }> {
   if (flags.backend === 'sim') {
     if (flags.testbed !== undefined) throw new UsageError('--testbed: expected only with --backend xen, found it with --backend sim (use --platform for the simulated cluster)')
     const platformFile = flags.platform ?? PAPER_PLATFORM_FILE
@@ -46,7 +47,7 @@ async function testbedFor (flags: RunFlags, defs: readonly ExperimentDefinition[
     if (flags.testbed === undefined) throw new UsageError('--backend xen: expected --testbed FILE naming the lab (coordinators\' API, hosts, SSH, Hadoop; see examples/testbeds/lab.yaml and docs/lab-guide.md section 7), found none')
     const file = flags.testbed
     await access(file).catch(() => { throw new UsageError(`--testbed: expected a readable testbed file, found none at ${file}`) })
-    const lab = await loadXenTestbed({ testbedFile: file })
+    const lab = await loadXenTestbed({ testbedFile: file, onDeployProgress: e => { onDeployProgress(`deploy: ${formatProgress(e)}`) } })
     checkTestbedFor(lab.file, file, defs, repetitions)
     return { backend: 'xen', factory: lab.factory, platform: lab.platform }
   }
@@ -56,9 +57,10 @@ async function testbedFor (flags: RunFlags, defs: readonly ExperimentDefinition[
 async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFlags): Promise<void> {
   const seed = intFlag('seed', flags.seed, 0)
   const repetitions = intFlag('repeat', flags.repeat, 1)
-  const { backend, factory, platform } = await testbedFor(flags, defs, repetitions)
-  const commit = await gitCommit()
   const bar = progress(process.stderr)
+  let fraction = 0
+  const { backend, factory, platform } = await testbedFor(flags, defs, repetitions, label => { bar.update(fraction, label) })
+  const commit = await gitCommit()
   const started = new Date()
   const resultSet = await runExperiments(defs, {
     backend,
@@ -68,7 +70,7 @@ async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFl
     repetitions,
     software: { name: '@xenos/cli', version: version(), ...(commit !== undefined ? { gitCommit: commit } : {}) },
     startedAt: started.toISOString(),
-    onProgress: (f, label) => { bar.update(f, label) }
+    onProgress: (f, label) => { fraction = f; bar.update(f, label) }
   })
   const { resultsFile, report } = await writeResultsAndReport(flags.out, resultSet)
   bar.done(`${resultSet.runs.length} runs in ${((Date.now() - started.getTime()) / 1000).toFixed(1)} s of wall time; results: ${resultsFile}; report: ${join(flags.out, 'report.html')} (${report.files.length} files)`)
