@@ -62,7 +62,8 @@ describe('the deployment and migration findings', () => {
     expect(ok.evidence).toContain('time 44.0 min')
     const slow = find(deployRuns('paper', { ...paperDeploy, networkBps: 29e6 }), 'C10')
     expect(slow.status).toBe('FAIL')
-    expect(slow.evidence).toMatch(/network 29.0 MB\/s per transfer \(40\) OUT of 15%/)
+    expect(slow.evidence).toMatch(/network 29.0 MB\/s per transfer \(40; calibrated: .* transfers at once, the concurrency inferred from this figure\) OUT of 15%/)
+    expect(ok.evidence).toMatch(/time 44.0 min \(45; the prediction\) ok/)
     expect(slow.reason).toMatch(/at once/)
   })
 
@@ -70,7 +71,8 @@ describe('the deployment and migration findings', () => {
     expect(find([...deployRuns('paper', paperDeploy), ...deployRuns('xenos', xenosDeploy)], 'X1').status).toBe('PASS')
     const x1 = find([...deployRuns('paper', paperDeploy), ...deployRuns('xenos', { ...xenosDeploy, durationS: 660 })], 'X1')
     expect(x1.status).toBe('FAIL')
-    expect(x1.evidence).toContain('4.0 times faster')
+    expect(x1.evidence).toContain('4.0 times faster (at least 10 needed)')
+    expect(x1.reason).toMatch(/lower bound/)
   })
 
   it('C11 needs failed maps, a migration under 5 minutes and a later job', () => {

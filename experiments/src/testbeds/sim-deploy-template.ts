@@ -6,19 +6,22 @@
  * asked (their `replicationMethod`, which `xenos.replicateTemplate` uses):
  * - `paper`: `whole-copy`, the whole image from one holder, then a second
  *   local copy;
- * - `xenos`: `chunked`, from every host that holds it at once.
- * The deployer works on 4 hosts at a time (its default) for both.
+ * - `xenos`: `chunked`, from every host that holds it and every host
+ *   fetching it at the same time (the image's swarm).
+ * The deployer works on `options.concurrency` hosts at a time (the
+ * deployment file's `concurrency`; the deployer's default, 4, without it).
  *
  * Reported: the simulated time from the first API call to the last
  * instance running; the bytes fetched over the network and copied locally;
  * the mean throughput of one host's network transfer and of its local copy;
+ * the bytes the master (the only holder at the start) sent;
  * the physical limit: the most any one link or disk had to carry for this
  * deployment, over its bandwidth (holders' disk reads left out, since a
  * holder's page cache may serve repeated reads), and the lower bound of
  * any method (each receiver takes in and writes the template once); and the
  * control plane's wall-clock times.
  */
-import type { DeploymentReport } from '@xenos/experiment-interface'
+import type { DeploymentReport, DeployTemplateOptions } from '@xenos/experiment-interface'
 import { Deployer, validateDeployment } from '@xenos/hadoop-bench'
 import type { Platform, SimCluster } from '@xenos/sim-driver'
 import { ClockGate, type ControlPlaneTiming } from './clock-gate.js'
@@ -26,7 +29,7 @@ import { hadoopSlaveTemplate, TEMPLATE_NAME } from './sim-api-cluster.js'
 import { ReplicationLog, type FetchRecord } from './sim-image-fetcher.js'
 import { startSimXenos, type SimXenos } from './sim-xenos.js'
 
-export async function deployTemplateOnSim (cluster: SimCluster, platform: Platform, method: 'paper' | 'xenos', hosts: number): Promise<DeploymentReport> {
+export async function deployTemplateOnSim (cluster: SimCluster, platform: Platform, method: 'paper' | 'xenos', hosts: number, options: DeployTemplateOptions = {}): Promise<DeploymentReport> {
   const engine = cluster.engine
   const gate = new ClockGate(engine)
   const log = new ReplicationLog()
@@ -43,7 +46,8 @@ export async function deployTemplateOnSim (cluster: SimCluster, platform: Platfo
     const deployer = new Deployer({ api: xenos.deployApi, clock: engine.clock }, { pollS: 1 })
     const spec = validateDeployment({
       deployment: `template-${method}`, template: TEMPLATE_NAME,
-      hosts: { count: hosts, exclude: [masterHost!] }, instancesPerHost: 1, groups: [], attributes: { role: 'deploy-test' }
+      hosts: { count: hosts, exclude: [masterHost!] }, instancesPerHost: 1, groups: [], attributes: { role: 'deploy-test' },
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency })
     })
     const t0 = engine.nowS()
     await deployer.deploy(spec)
@@ -68,6 +72,7 @@ export async function deployTemplateOnSim (cluster: SimCluster, platform: Platfo
         networkBps: rate(f => f.bytes, f => f.networkEndS - f.startS),
         localCopyBps: rate(f => f.localCopyBytes, f => f.endS - f.networkEndS),
         aggregateBps: networkBytes / durationS,
+        seedSentBytes: sum(log.fetches.map(f => f.sentBy[masterHost!] ?? 0)),
         lowerBoundS: lowerBoundS(platform, log.fetches),
         controlPlaneCalls: cp.calls,
         controlPlaneMaxS: cp.maxS,

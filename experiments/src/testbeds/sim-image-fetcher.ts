@@ -1,37 +1,36 @@
 /**
  * An `ImageFetcher` for coordinators on simulated hosts that moves a
  * template's bytes on the engine, so replication takes the simulated time
- * the platform's disks and links give it. xenos-core's `modeledImageFetcher`
- * can now take a `transferModel` (sim-driver's `simTransferModel`: equal
- * shares per holder, each read from the holder's disk on its own); this one
- * is kept for the experiments because it follows the real chunked fetcher
- * more closely (work stealing between holders, concurrent readers of one
- * chunk sharing one disk read, as Linux's page cache does), logs each
- * fetch's network and local-copy phases for the throughputs, and lets the
- * `ClockGate` go while the bytes move.
+ * the platform's disks and links give it, and logs each fetch (its network
+ * and local-copy phases, what each source sent) for the deploy figures.
+ * xenos-core's own `modeledImageFetcher` (with sim-driver's
+ * `simTransferModel`: equal shares per holder) is the simpler stand-in for
+ * coordinator tests; this one follows the real fetchers:
  *
  * Holders are asked over the overlay (`xenos.peer.imageInfo`), as the
  * modeled fetcher does; those holding the image at its size serve it.
- * - `whole-copy` (the paper's method): the whole image from the first
- *   holder into a staging image, then a second, local copy with the
- *   driver's `copyImage` (a read and a write on the same disk).
- * - `chunked` (Xenos' own): chunks from every holder at once, each holder
- *   taking the next chunk when it has sent one (the real fetcher's work
- *   stealing), straight into the destination.
- * A chunk costs a read on the holder's disk (through its page cache:
- * concurrent readers of the same chunk wait for one read, as on Linux a
- * reader waits for a page already being read) and a transfer between the
- * hosts' Domain 0s; the receiver writes the image as one stream meanwhile.
+ * - `whole-copy` (the paper's method, `fileImageFetcher`'s whole-copy path):
+ *   the whole image from the first holder into a staging image, then a
+ *   second, local copy with the driver's `copyImage` (a read and a write on
+ *   the same disk). The receiver writes the image as one stream while it
+ *   arrives; the holder reads it chunk by chunk through its page cache
+ *   (concurrent readers of one chunk wait for one read, as on Linux).
+ * - `chunked` (Xenos' own): `fetchImage` with a swarm, modeled in
+ *   sim-swarm.ts: chunks from every holder and from every host fetching the
+ *   same image at once, rarest first, straight into the destination.
  *
- * What each fetch moved, and when, goes to a `ReplicationLog`.
+ * The `ClockGate` lets the engine go while the bytes move.
  */
 import type { HypervisorDriver, ImageInfo } from '@xenos/hypervisor-interface'
-import type { ImageFetcher, PeerNetwork, ReplicationMethod } from '@xenos/core'
+import type { ImageFetcher, Overlay, PeerNetwork, ReplicationMethod } from '@xenos/core'
 import type { Activity, SimCluster } from '@xenos/sim-driver'
 import type { ClockGate } from './clock-gate.js'
+import { modeledSwarms, swarmFetchOnSim } from './sim-swarm.js'
 
-/** Chunk of a modeled transfer: 64 MiB (the real fetcher uses 4 MiB; coarser keeps the event count low). */
+/** Chunk of a modeled whole copy: 64 MiB (the real fetcher uses 4 MiB; coarser keeps the event count low). */
 export const SIM_CHUNK_BYTES = 64 * 1024 * 1024
+/** Chunk of a modeled swarm fetch (the real fetcher uses 4 MiB; see sim-swarm.ts). */
+export const SWARM_CHUNK_BYTES = 16 * 1024 * 1024
 
 /** One fetch of one image, in simulated seconds. */
 export interface FetchRecord {
@@ -68,18 +67,18 @@ export interface SimImageFetcherInit {
   hostname: string
   gate: ClockGate
   log: ReplicationLog
-  /** The coordinator's overlay, once it runs. */
+  /** The coordinator's overlay network, once it runs. */
   network: () => PeerNetwork | undefined
+  /** The coordinator's overlay (its groups and membership carry the swarms), once it runs. */
+  overlay: () => Overlay | undefined
+  /** Host name of a peer id. */
+  hostOf: (peerId: string) => string | undefined
 }
-
-/** Reads in flight, per holder and chunk, shared by every fetcher of one cluster. */
-const inflightReads = new WeakMap<SimCluster, Map<string, Promise<void>>>()
 
 export function simImageFetcher (init: SimImageFetcherInit): ImageFetcher {
   const { cluster, gate } = init
   const engine = cluster.engine
-  const reads = inflightReads.get(cluster) ?? new Map<string, Promise<void>>()
-  inflightReads.set(cluster, reads)
+  const reads = modeledSwarms(cluster).reads
 
   const readChunk = async (holder: string, path: string, index: number, bytes: number): Promise<void> => {
     const key = `${holder}|${path}#${index}`
@@ -90,7 +89,7 @@ export function simImageFetcher (init: SimImageFetcherInit): ImageFetcher {
     try { await p } finally { reads.delete(key) }
   }
 
-  /** Moves `bytes` of `path` from `holders` to this host; returns what each holder sent. */
+  /** Moves `bytes` of `path` from `holders` to this host, the whole-copy way; returns what each holder sent. */
   const transfer = async (path: string, holders: string[], bytes: number): Promise<Record<string, number>> => {
     const to = engine.host(init.hostname)
     const sentBy: Record<string, number> = Object.fromEntries(holders.map(h => [h, 0]))
@@ -110,6 +109,12 @@ export function simImageFetcher (init: SimImageFetcherInit): ImageFetcher {
     }
     await gate.sim(Promise.all([write.wait(), ...holders.map(worker)]))
     return sentBy
+  }
+
+  const swarmFetch = async (path: string, sizeBytes: number, seeds: string[]): Promise<Record<string, number>> => {
+    const overlay = init.overlay()
+    if (overlay === undefined) throw new SimFetchError(path, 'no overlay to join its swarm through')
+    return await swarmFetchOnSim({ cluster, gate, hostname: init.hostname, overlay, hostOf: init.hostOf, path, sizeBytes, chunkBytes: SWARM_CHUNK_BYTES, seeds })
   }
 
   const holdersOf = async (path: string, sizeBytes: number, candidates: string[]): Promise<string[]> => {
@@ -136,7 +141,7 @@ export function simImageFetcher (init: SimImageFetcherInit): ImageFetcher {
       const valid = await holdersOf(path, sizeBytes, req.holders)
       const holders = req.method === 'whole-copy' ? valid.slice(0, 1) : valid
       const startS = engine.nowS()
-      const sentBy = await transfer(path, holders, sizeBytes)
+      const sentBy = req.method === 'whole-copy' ? await transfer(path, holders, sizeBytes) : await swarmFetch(path, sizeBytes, holders)
       const networkEndS = engine.nowS()
       let localCopyBytes = 0
       if (req.method === 'chunked') {
@@ -152,7 +157,7 @@ export function simImageFetcher (init: SimImageFetcherInit): ImageFetcher {
         localCopyBytes = sizeBytes
       }
       init.log.fetches.push({ host: init.hostname, image: path, method: req.method, holders, bytes: sizeBytes, startS, networkEndS, endS: engine.nowS(), localCopyBytes, sentBy })
-      return { bytes: sizeBytes }
+      return { bytes: sizeBytes, bytesBySource: sentBy }
     }
   }
 }

@@ -24,7 +24,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { HypervisorDriver } from '@xenos/hypervisor-interface'
-import type { DeployHadoopOptions, DeploymentReport, JobResult, JobRunOptions, JobSpec, Testbed, TestbedCluster, TestbedFactory } from '@xenos/experiment-interface'
+import type { DeployHadoopOptions, DeploymentReport, DeployTemplateOptions, JobResult, JobRunOptions, JobSpec, Testbed, TestbedCluster, TestbedFactory } from '@xenos/experiment-interface'
 import { SimCluster, loadPlatform, nativePlatform, restrictCores, type Platform } from '@xenos/sim-driver'
 import { deployViaXenos } from './sim-api-cluster.js'
 import { deployTemplateOnSim } from './sim-deploy-template.js'
@@ -115,7 +115,7 @@ class SimTestbed implements Testbed {
     }
   }
 
-  async deployTemplate (method: 'paper' | 'xenos', hosts: number): Promise<DeploymentReport> {
+  async deployTemplate (method: 'paper' | 'xenos', hosts: number, options: DeployTemplateOptions = {}): Promise<DeploymentReport> {
     if (method !== 'paper' && method !== 'xenos') throw new TestbedError(`deployTemplate: expected method "paper" or "xenos", found ${String(method)}`)
     if (!Number.isInteger(hosts) || hosts < 1 || hosts > this.slaveHostCount) {
       throw new TestbedError(`deployTemplate ${method}: expected 1 to ${this.slaveHostCount} hosts, found ${hosts}`)
@@ -124,7 +124,7 @@ class SimTestbed implements Testbed {
     const cluster = new SimCluster({ platform: this.base, seed: this.seed * 1000 + (this.deployments++), mode: 'live' })
     this.current = cluster
     try {
-      return await deployTemplateOnSim(cluster, this.base, method, hosts)
+      return await deployTemplateOnSim(cluster, this.base, method, hosts, options)
     } finally {
       await cluster.close()
       if (this.current === cluster) this.current = undefined

@@ -9,7 +9,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startXenosHost, xenosClient, type CoordinatorInit, type Credentials, type PeerNetwork, type Principal, type ServiceConfig, type TemplateConfig, type XenosClient, type XenosHost } from '@xenos/core'
+import { startXenosHost, xenosClient, type CoordinatorInit, type Credentials, type Overlay, type PeerNetwork, type Principal, type ServiceConfig, type TemplateConfig, type XenosClient, type XenosHost } from '@xenos/core'
 import { xenosDeployApi, type DeployApi } from '@xenos/hadoop-bench'
 import type { SimCluster } from '@xenos/sim-driver'
 import type { ClockGate } from './clock-gate.js'
@@ -56,13 +56,14 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
   if (init.hosts.length === 0) throw new SimXenosError('startSimXenos: expected at least one host, found none')
   const dir = await mkdtemp(join(tmpdir(), 'xenos-sim-testbed-'))
   const hosts: XenosHost[] = []
+  const hostByPeer = new Map<string, string>()
   const authenticate = (cred: Credentials): Principal => {
     if (cred.token !== ADMIN_TOKEN) throw new SimXenosError('expected the sim testbed\'s admin token, found another')
     return { user: 'root', role: 'admin' }
   }
   const start = async (name: string, bootstrap: string[]): Promise<XenosHost> => {
     const cfg = init.config(name)
-    const ref: { network?: PeerNetwork } = {}
+    const ref: { network?: PeerNetwork, overlay?: Overlay } = {}
     const host = await startXenosHost({
       dataDir: join(dir, name),
       bootstrap,
@@ -72,11 +73,13 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
     }, {
       driver: gate.driver(cluster.driver(name)),
       authenticate,
-      fetcher: simImageFetcher({ cluster, hostname: name, gate, log: init.log, network: () => ref.network }),
+      fetcher: simImageFetcher({ cluster, hostname: name, gate, log: init.log, network: () => ref.network, overlay: () => ref.overlay, hostOf: p => hostByPeer.get(p) }),
       configSource: { load: async () => ({ templates: cfg.templates ?? [], services: cfg.services ?? [], problems: [] }) },
       onError: err => { if (!cluster.closed) console.error(`xenos host ${name}:`, err) }
     })
     ref.network = host.network
+    ref.overlay = host.overlay
+    hostByPeer.set(host.peerId, name)
     return host
   }
   try {

@@ -48,6 +48,14 @@ export interface DeploymentReport {
   extra?: Record<string, number>
 }
 
+export interface DeployTemplateOptions {
+  /**
+   * Hosts the deployer works on at once (the deployment file's
+   * `concurrency`). @default the deployer's own (4)
+   */
+  concurrency?: number
+}
+
 export interface DeployHadoopOptions {
   /**
    * Deploy through the Xenos API (coordinators and the deployer, the master
@@ -68,7 +76,7 @@ export interface Testbed {
   /** Deploys Hadoop in `setup` on `slaveHosts` slave hosts. */
   deployHadoop(setup: string, slaveHosts: number, options?: DeployHadoopOptions): Promise<TestbedCluster>
   /** Deploys a template and one instance to `hosts` hosts with the given replication method. */
-  deployTemplate?(method: 'paper' | 'xenos', hosts: number): Promise<DeploymentReport>
+  deployTemplate?(method: 'paper' | 'xenos', hosts: number, options?: DeployTemplateOptions): Promise<DeploymentReport>
   close(): Promise<void>
 }
 

@@ -50,6 +50,25 @@ describe('Deployer.deploy', () => {
     expect(formatProgress(runningEvents.at(-1)!)).toMatch(/^\[24\/24\] svc-\d+ on node\d\d slot [01] started, running$/)
   })
 
+  it('works on as many hosts at once as the deployment file\'s concurrency says, else the deployer\'s', async () => {
+    const peak = async (spec: Partial<DeploymentInput>): Promise<number> => {
+      const { api, deployer, deployment } = setup(spec)
+      let inFlight = 0
+      let most = 0
+      const replicate = api.replicateTemplate.bind(api)
+      api.replicateTemplate = async (t, h) => {
+        most = Math.max(most, ++inFlight)
+        try { await replicate(t, h) } finally { inFlight-- }
+      }
+      await deployer.deploy(deployment)
+      return most
+    }
+    expect(await peak({})).toBe(3)
+    expect(await peak({ concurrency: 12 })).toBe(12)
+    expect(await peak({ concurrency: 1 })).toBe(1)
+    expect(() => validateDeployment({ deployment: 'x', template: 't', hosts: { count: 1 }, instancesPerHost: 1, concurrency: 0 })).toThrow(/concurrency/)
+  })
+
   it('is idempotent: a second run finds everything and changes nothing', async () => {
     const { api, deployer, deployment } = setup()
     const first = await deployer.deploy(deployment)

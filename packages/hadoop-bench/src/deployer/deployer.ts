@@ -72,7 +72,7 @@ export interface DeployerComponents {
 export interface DeployerInit {
   /** Seconds between `getService` polls while waiting. @default 1 */
   pollS?: number
-  /** Hosts worked on at once. @default 4 */
+  /** Hosts worked on at once, unless the deployment file sets `concurrency`. @default 4 */
   concurrency?: number
 }
 
@@ -173,7 +173,7 @@ export class Deployer {
         results.push({ serviceId: service.id, name: service.name, host: s.host, slot: s.slot, guestHostname: service.guestHostname, created, started })
       }
     }
-    await this.pool(hosts, deployHost, spec.deployment, made)
+    await this.pool(hosts, deployHost, spec.deployment, made, spec.concurrency ?? this.concurrency)
     const order = new Map(hosts.map((h, i) => [h.hostname, i]))
     results.sort((a, b) => order.get(a.host)! - order.get(b.host)! || a.slot - b.slot)
     return {
@@ -259,7 +259,7 @@ export class Deployer {
   }
 
   /** Runs `work` over `hosts`, `concurrency` at a time; after a failure starts nothing new, lets the rest finish, throws the first. */
-  private async pool (hosts: DeployHost[], work: (h: DeployHost) => Promise<void>, deployment: string, made: MadeSoFar): Promise<void> {
+  private async pool (hosts: DeployHost[], work: (h: DeployHost) => Promise<void>, deployment: string, made: MadeSoFar, concurrency: number): Promise<void> {
     let next = 0
     const failures: DeploymentStepError[] = []
     const worker = async (): Promise<void> => {
@@ -272,7 +272,7 @@ export class Deployer {
         }
       }
     }
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, hosts.length) }, worker))
+    await Promise.all(Array.from({ length: Math.min(concurrency, hosts.length) }, worker))
     const first = failures[0]
     if (first !== undefined) {
       throw new DeploymentStepError(first.deployment, first.step, first.host, first.slot, first.cause, { created: [...made.created], replicatedTo: [...made.replicatedTo] },

@@ -12,6 +12,7 @@
  * groups: [hadoop]
  * attributes: { role: slave }     # optional, on every instance
  * startTimeoutS: 300              # optional, per instance
+ * concurrency: 12                 # optional, hosts worked on at once (default: the deployer's, 4)
  * settings:                       # optional, for the service-specific part (e.g. hadoop:)
  *   hadoop: { line: "1", master: master-vm }
  * ```
@@ -38,6 +39,7 @@ export const deploymentSchema = z.strictObject({
   attributes: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'an attribute name'), z.string()).default({})
     .refine(a => !('deployment' in a) && !('deploymentSlot' in a), 'no "deployment" or "deploymentSlot" attribute (the deployer sets them)'),
   startTimeoutS: z.number().positive().default(300),
+  concurrency: z.number().int().min(1).max(1024).optional(),
   settings: z.record(z.string(), z.unknown()).default({})
 })
 

@@ -14,6 +14,10 @@
  *
  * `uploadBps` caps the bytes per second this host sends (all streams
  * together), so replication does not starve the services' own traffic.
+ * `concurrentReads` bounds the chunk reads in progress at once (one by
+ * default): when many fetchers ask at once, a spinning disk then reads one
+ * whole chunk after another instead of seeking between many, and chunks
+ * already in the page cache come out at memory speed either way.
  */
 import type { Stream } from '@libp2p/interface'
 import type { OverlayLibp2p } from '../node.js'
@@ -76,11 +80,19 @@ export interface ChunkServerInit {
   uploadBps?: number
   /** Idle time after which a serving stream is closed. @default 30000 */
   idleTimeoutMs?: number
+  /** Chunk reads in progress at once, all streams together. @default 1 */
+  concurrentReads?: number
 }
+
+/** Chunk reads a chunk server runs at once unless told otherwise. */
+export const DEFAULT_CONCURRENT_READS = 1
 
 export class ChunkServer {
   private readonly uploadBps: number | undefined
   private readonly idleTimeoutMs: number
+  private readonly concurrentReads: number
+  private readsRunning = 0
+  private readonly readQueue: Array<() => void> = []
   private nextSendAtMs = 0
   private serving = false
   /** Bytes of chunks sent since start. */
@@ -90,6 +102,8 @@ export class ChunkServer {
     if (init.uploadBps !== undefined && !(init.uploadBps > 0)) throw new OverlayConfigError(`uploadBps: expected a positive number, found ${init.uploadBps}`)
     this.uploadBps = init.uploadBps
     this.idleTimeoutMs = init.idleTimeoutMs ?? 30_000
+    this.concurrentReads = init.concurrentReads ?? DEFAULT_CONCURRENT_READS
+    if (!Number.isInteger(this.concurrentReads) || this.concurrentReads < 1) throw new OverlayConfigError(`concurrentReads: expected a positive integer, found ${init.concurrentReads}`)
   }
 
   async start(): Promise<void> {
@@ -149,12 +163,26 @@ export class ChunkServer {
           return status(STATUS_ERROR, `expected "index" in 0..${store.manifest.chunks.length - 1}, found ${JSON.stringify(index)}`)
         }
         if (!store.has(index)) return status(STATUS_NOT_HELD, `chunk ${index} of ${hash} is not held here`)
-        const bytes = await store.read(index)
+        const bytes = await this.readChunk(store, index)
         this.sentBytes += bytes.byteLength
         return withStatus(bytes)
       }
       default:
         return status(STATUS_ERROR, `expected "op" manifest, have or get, found ${JSON.stringify(r['op'])}`)
+    }
+  }
+
+  /** Read a chunk once fewer than `concurrentReads` reads are running (first come, first served). */
+  private async readChunk(store: ChunkStore, index: number): Promise<Uint8Array> {
+    if (this.readsRunning >= this.concurrentReads) await new Promise<void>((resolve) => this.readQueue.push(resolve))
+    else this.readsRunning++
+    try {
+      return await store.read(index)
+    } finally {
+      // hand the slot to the next reader, or free it
+      const next = this.readQueue.shift()
+      if (next !== undefined) next()
+      else this.readsRunning--
     }
   }
 

@@ -23,7 +23,7 @@
  */
 export { buildManifest, chunkLength, manifestHash, parseManifest, sha256Hex, validateManifest, DEFAULT_CHUNK_SIZE_BYTES, type Manifest } from './manifest.js'
 export { FileChunkStore, bitmapHas, type ChunkStore } from './chunk-store.js'
-export { ChunkServer, ImageShelf, CHUNK_PROTOCOL, type ChunkServerInit } from './chunk-server.js'
+export { ChunkServer, ImageShelf, CHUNK_PROTOCOL, DEFAULT_CONCURRENT_READS, type ChunkServerInit } from './chunk-server.js'
 export { fetchImage, type FetchInit, type FetchReport } from './fetch.js'
 export { pickChunk, type ChunkSource, type PickInput } from './chunk-picker.js'
 export { joinSwarm, swarmGroup, SWARM_MEMBER, type Swarm, type SwarmPeers, type JoinSwarmInit } from './swarm.js'

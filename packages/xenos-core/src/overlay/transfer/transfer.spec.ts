@@ -167,6 +167,37 @@ describe('image transfer', () => {
     expect(report.holders[1]!.chunks).toBe(24)
   })
 
+  it('reads one chunk at a time by default however many requests wait, and more when told', async () => {
+    const img = await image()
+    const peak = async (init: ChunkServerInit): Promise<number> => {
+      let running = 0
+      let most = 0
+      const counting = (s: ChunkStore): ChunkStore => Object.assign(Object.create(s) as ChunkStore, {
+        read: async (index: number) => {
+          most = Math.max(most, ++running)
+          try {
+            await new Promise((resolve) => setTimeout(resolve, 2))
+            return await s.read(index)
+          } finally {
+            running--
+          }
+        },
+      })
+      const h = await holder(img.path, img.manifest, init, counting)
+      const fetchers = await Promise.all([0, 1].map(() => host()))
+      await Promise.all(fetchers.map((f) => fetchImage(f.node.libp2p, {
+        manifestHash: img.hash, holders: [h.node.multiaddrs()[0]!], streamsPerHolder: 4,
+        openStore: (m) => FileChunkStore.openStaging(join(f.dir, 'copy.img'), m),
+      })))
+      for (const f of fetchers) expect(Buffer.compare(await readFile(join(f.dir, 'copy.img')), img.bytes)).toBe(0)
+      return most
+    }
+    expect(await peak({})).toBe(1)
+    expect(await peak({ concurrentReads: 4 })).toBeGreaterThan(1)
+    const node = await host()
+    expect(() => new ChunkServer(node.node.libp2p, new ImageShelf(), { concurrentReads: 0 })).toThrow(/concurrentReads: expected a positive integer, found 0/)
+  })
+
   it('refuses a manifest that does not match the requested hash', async () => {
     const img = await image()
     const h = await holder(img.path, img.manifest)
