@@ -114,7 +114,7 @@ export async function startXenLab (slaves: number): Promise<XenLab> {
       imageDir: imageDir(h),
       monitorIntervalMs: 0,
       membership: { announceIntervalMs: 30_000 },
-      coordinator: { searchDeadlineMs: 3000 }
+      coordinator: { searchDeadlineMs: 10_000 }
     }, {
       driver,
       authenticate,
@@ -160,7 +160,7 @@ export async function startXenLab (slaves: number): Promise<XenLab> {
     'api:',
     `  endpoints: [${hosts.get('node00')!.apiUrl}, ${hosts.get('node01')!.apiUrl}]`,
     `  tokenFile: ${join(root, 'token')}`,
-    '  searchDeadlineMs: 3000',
+    '  searchDeadlineMs: 10000', // an early return once every host has answered: only a loaded machine waits
     'masterHost: node00',
     `slaveHosts: [${names.slice(1).join(', ')}]`,
     `ssh: { user: hadoop, command: ${ssh}, options: [StrictHostKeyChecking=no] }`,

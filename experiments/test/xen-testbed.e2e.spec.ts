@@ -23,7 +23,7 @@ import { startXenLab, TOKEN, type XenLab } from './xen-lab.js'
 
 let lab: XenLab
 
-beforeAll(async () => { lab = await startXenLab(2) }, 30_000)
+beforeAll(async () => { lab = await startXenLab(2) }, 60_000)
 afterAll(async () => { await lab?.stop() })
 
 const PI = { maps: 120, samplesPerMap: 10000 }
@@ -40,7 +40,9 @@ const smallPi: ExperimentDefinition = {
 async function services (query: string): Promise<ServiceSearchRecord[]> {
   const client = xenosClient({ endpoints: [lab.hosts.get('node00')!.apiUrl], credentials: { scheme: 'bearer', token: TOKEN } })
   try {
-    return (await client.searchServices(query, 3000)).results
+    const r = await client.searchServices(query, 10_000)
+    expect(r.nonResponders).toEqual([]) // every host answered: an empty answer means none there
+    return r.results
   } finally {
     client.close()
   }
@@ -80,7 +82,7 @@ describe('the xen testbed on a lab of coordinators over the xl double', () => {
     // released: Hadoop stopped twice, every deployed service destroyed
     expect((await readFile(join(lab.hadoopHome, 'stops.log'), 'utf8')).trim().split('\n')).toHaveLength(2)
     expect(await services('attributes.role=hadoop-slave')).toEqual([])
-  }, 60_000)
+  }, 90_000)
 
   it('deploys VM2 through the API (services running on the hosts) and migrates the master mid-job', async () => {
     const events: DeployProgress[] = []
@@ -112,7 +114,7 @@ describe('the xen testbed on a lab of coordinators over the xl double', () => {
     } finally {
       await testbed.close()
     }
-  }, 60_000)
+  }, 90_000)
 
   it('deploys a template to the slave hosts with the paper\'s whole copy and with chunked replication', async () => {
     const testbed = await (await xenTestbedFactory({ testbedFile: lab.testbedFile }))({ seed: 1 })
@@ -137,5 +139,5 @@ describe('the xen testbed on a lab of coordinators over the xl double', () => {
     } finally {
       await testbed.close()
     }
-  }, 60_000)
+  }, 90_000)
 })
