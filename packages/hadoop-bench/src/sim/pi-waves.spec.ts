@@ -1,0 +1,60 @@
+/**
+ * Why Pi (Figure 8) comes out as it does on the paper's platform: 120 short
+ * maps whose time is set by heartbeat-paced waves of task starts. These tests
+ * pin the mechanism behind findings C7, C8 and C9 (see experiments'
+ * findings.ts): a task's end is seen only on its TaskTracker's next 3 s
+ * heartbeat, so extra VCPUs matter only when they move a task to an earlier
+ * heartbeat, and VM2 gives each VCPU two map slots exactly as VM1 does.
+ */
+import { describe, it, expect } from 'vitest'
+import { Engine, loadPlatform, PAPER_PLATFORM_FILE, nativePlatform, restrictCores, type Platform } from '@xenos/sim-driver'
+import { createLayout, simHadoopCluster } from './sim-cluster-layout.js'
+import { loadCosts, type HadoopCosts } from './job-costs.js'
+import { PAPER_HADOOP, setupById } from '../setups.js'
+
+const PI = { kind: 'pi' as const, maps: 120, samplesPerMap: 10000 }
+
+async function piDuration (base: Platform, setupId: string, costs: HadoopCosts, seed = 1): Promise<number> {
+  const setup = setupById(setupId)
+  let platform = setup.virtualized ? base : nativePlatform(base)
+  if (setup.nativeCores !== undefined) platform = restrictCores(platform, setup.nativeCores)
+  const engine = new Engine({ seed, platform })
+  const slaves = engine.hosts().map(h => h.name).filter(n => n !== 'master')
+  const { hadoop } = simHadoopCluster({ engine, setup, layout: createLayout(engine, setup, 'master', slaves), settings: PAPER_HADOOP, costs })
+  const result = hadoop.run(PI)
+  await engine.run()
+  return (await result).durationS
+}
+
+/** The shipped costs with each child JVM start costing `seconds` of one paper-platform core. */
+async function withJvmStart (seconds: number): Promise<HadoopCosts> {
+  const c = structuredClone(await loadCosts())
+  c.framework.jvmStartFlops = seconds * 2.53e9
+  return c
+}
+
+describe('Pi on the paper platform: heartbeat-paced waves of task starts', () => {
+  const heartbeatS = PAPER_HADOOP.heartbeatS
+
+  it('with the shipped 1 s JVM start, two starts on one VCPU end within a heartbeat: VM1, VM1-2VCPU, PHY and PHY-1CORE run the same waves', async () => {
+    const base = await loadPlatform(PAPER_PLATFORM_FILE)
+    const costs = await loadCosts()
+    const [vm1, twoVcpus, phy, oneCore, vm2] = await Promise.all(['VM1', 'VM1-2VCPU', 'PHY', 'PHY-1CORE', 'VM2'].map(async s => await piDuration(base, s, costs)))
+    for (const d of [twoVcpus!, phy!, oneCore!]) expect(Math.abs(d - vm1!)).toBeLessThan(heartbeatS)
+    // 24 slots: 5 waves of maps, each reported on a heartbeat; VM2's 48 slots need fewer.
+    expect(vm1).toBeGreaterThanOrEqual(5 * heartbeatS)
+    expect(vm2).toBeLessThan(vm1! - heartbeatS)
+  })
+
+  it('a start cost that pushes two starts on one VCPU past a heartbeat slows VM2 too, so VM1-2VCPU overtakes VM2 instead of staying behind it as in the paper (C8)', async () => {
+    const base = await loadPlatform(PAPER_PLATFORM_FILE)
+    const costs = await withJvmStart(1.6)
+    const shipped = await loadCosts()
+    const [vm1, twoVcpus, vm2] = await Promise.all(['VM1', 'VM1-2VCPU', 'VM2'].map(async s => await piDuration(base, s, costs)))
+    const vm2Shipped = await piDuration(base, 'VM2', shipped)
+    expect(vm1! - twoVcpus!).toBeGreaterThan(2 * heartbeatS)
+    // VM2's VCPUs also carry two map slots each: its waves slow too, past VM1-2VCPU's.
+    expect(vm2! - vm2Shipped).toBeGreaterThan(2 * heartbeatS)
+    expect(vm2).toBeGreaterThan(twoVcpus!)
+  })
+})
