@@ -24,7 +24,10 @@ for (const file of targets) {
     configFile: false,
     logLevel: 'warn',
     resolve: { conditions: ['@xenos/source'] },
-    ssr: { resolve: { conditions: ['@xenos/source', ...defaultServerConditions] } }
+    ssr: { resolve: { conditions: ['@xenos/source', ...defaultServerConditions] } },
+    // the runner externalizes bare imports (Node would load the siblings'
+    // dist/): inline @xenos/* so that they too come from their sources
+    environments: { inline: { resolve: { noExternal: [/^@xenos\//], conditions: ['@xenos/source', ...defaultServerConditions] } } }
   })
   if (typeof module.main !== 'function') {
     console.error(`${file}: expected an exported main(argv), found none`)
