@@ -40,7 +40,7 @@ export async function runWithMasterMigration (init: MasterMigrationInit, runJob:
   const ended = new Promise<undefined>(resolve => { jobDone.signal.addEventListener('abort', () => { resolve(undefined) }, { once: true }) })
   const migration = (async (): Promise<{ result: MigrateResult, startS: number, callS: number } | undefined> => {
     const t0 = await Promise.race([startedAt, ended])
-    if (t0 === undefined) return undefined
+    if (t0 === undefined || jobDone.signal.aborted) return undefined
     try {
       await clock.sleep(init.fraction * init.expectedDurationS, jobDone.signal)
     } catch (err) {
