@@ -61,7 +61,22 @@ export function fileImageFetcher (init: FileImageFetcherInit, components: { over
     return o
   }
 
+  /** Publications being made, by path: peers asking at once share one hashing and one open store. */
+  const publishing = new Map<string, Promise<ImagePublication>>()
+
   async function publish (path: string): Promise<ImagePublication> {
+    const running = publishing.get(path)
+    if (running !== undefined) return await running
+    const p = publishOnce(path)
+    publishing.set(path, p)
+    try {
+      return await p
+    } finally {
+      publishing.delete(path)
+    }
+  }
+
+  async function publishOnce (path: string): Promise<ImagePublication> {
     const file = abs(path)
     const st = await stat(file)
     const key = `${st.size}:${st.mtimeMs}`
