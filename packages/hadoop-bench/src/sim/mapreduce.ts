@@ -14,9 +14,11 @@
  * - Every task starts a child JVM (CPU work), then: a map reads its split
  *   from HDFS while computing (streaming: both flows run at once), and
  *   spills its output to local disk (a second pass when it exceeds the sort
- *   buffer); a reduce fetches every map's partition (`parallelCopies` at a
- *   time; what overflows the shuffle buffer is spilled and merged back),
- *   computes, and writes its output to HDFS through the write pipeline.
+ *   buffer); a reduce fetches every map's partition with `parallelCopies`
+ *   copiers, at most one fetch per TaskTracker at a time as 0.20's
+ *   ReduceCopier does (what overflows the shuffle buffer is spilled and
+ *   merged back), computes, and writes its output to HDFS through the
+ *   write pipeline.
  * - When the JobTracker cannot be reached (its VM is paused or migrating),
  *   heartbeats go unanswered; a task that stays unreported longer than
  *   `unreportedTaskTimeoutS` is failed and re-executed.
@@ -317,16 +319,36 @@ class JobRun {
         spilled += bytes
       } else buffered += bytes
     }
-    while (fetched.size < this.job.maps.length && !this.done) {
-      const ready = [...this.mapDone.values()].filter(d => !fetched.has(d.index))
-      if (ready.length === 0) {
-        await new Promise<void>(resolve => this.mapEventWaiters.push(resolve))
-        continue
+    // `parallelCopies` copier threads, each taking the next finished map
+    // whose TaskTracker no other copier of this reduce is fetching from
+    // (0.20's ReduceCopier keeps one fetch per host at a time).
+    const busyPlaces = new Set<string>()
+    let copierWaiters: Array<() => void> = []
+    const wakeCopiers = (): void => { for (const w of copierWaiters.splice(0)) w() }
+    const copier = async (): Promise<void> => {
+      while (fetched.size < this.job.maps.length && !this.done) {
+        const next = [...this.mapDone.values()].find(d => !fetched.has(d.index) && !busyPlaces.has(d.place.id))
+        if (next === undefined) {
+          // Wait for a map to finish or another copier to free a host.
+          await new Promise<void>(resolve => {
+            copierWaiters.push(resolve)
+            this.mapEventWaiters.push(resolve)
+          })
+          continue
+        }
+        fetched.add(next.index)
+        busyPlaces.add(next.place.id)
+        try {
+          await fetchOne(next)
+        } finally {
+          busyPlaces.delete(next.place.id)
+          wakeCopiers()
+        }
       }
-      const batch = ready.slice(0, fw.parallelCopies)
-      for (const d of batch) fetched.add(d.index)
-      await Promise.all(batch.map(fetchOne))
+      wakeCopiers()
     }
+    await Promise.all(Array.from({ length: fw.parallelCopies }, copier))
+    copierWaiters = []
     this.counters.shuffleBytes += shuffled
     if (spilled > 0) await this.sub.read(place, spilled, `shuffle:${this.job.name}:${task.index}`)
     await this.sub.exec(place, shuffled * this.job.reduceFlopsPerByte)
