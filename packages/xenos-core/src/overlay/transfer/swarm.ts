@@ -45,15 +45,6 @@ export interface Swarm extends SwarmPeers {
   leave(): Promise<void>
 }
 
-export interface JoinSwarmInit {
-  /**
-   * After joining, wait this long for the other members' presence records
-   * before returning (0: return at once; members are reported by `onPeer` as
-   * they become known). @default 0
-   */
-  settleMs?: number
-}
-
 /** The member id under which a fetch joins its swarm's group. */
 export const SWARM_MEMBER = 'image-fetch'
 
@@ -65,11 +56,14 @@ export function swarmGroup(manifestHash: string): string {
   return `swarm-${manifestHash.slice(0, 56)}`
 }
 
-export async function joinSwarm(components: { groups: Groups; membership: Membership }, manifestHash: string, init: JoinSwarmInit = {}): Promise<Swarm> {
+/**
+ * Join the swarm of `manifestHash`: returns at once; members already known
+ * are in `peers()`, later ones are reported by `onPeer` as their presence
+ * records arrive.
+ */
+export async function joinSwarm(components: { groups: Groups; membership: Membership }, manifestHash: string): Promise<Swarm> {
   const { groups, membership } = components
   const group = swarmGroup(manifestHash)
-  const settleMs = init.settleMs ?? 0
-  if (!(settleMs >= 0)) throw new OverlayConfigError(`settleMs: expected a number >= 0, found ${settleMs}`)
   const inGroup = (): string[] => membership.members().filter((m) => m.groups.includes(group)).map((m) => m.peerId).sort()
   const listeners = new Set<(peerId: string) => void>()
   const known = new Set<string>()
@@ -80,7 +74,6 @@ export async function joinSwarm(components: { groups: Groups; membership: Member
   })
   await groups.join(group, SWARM_MEMBER)
   for (const p of inGroup()) known.add(p)
-  if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs))
   let left = false
   return {
     group,
