@@ -3,7 +3,9 @@
  * - throughput of a chunked fetch over libp2p (TCP + Noise + Yamux, SHA-256
  *   verification, staging file) against a raw TCP socket copy of the same file
  *   (read file, send, write file) in the same run;
- * - one image to 12 hosts at once against a single transfer, with every host's
+ * - one image to 12 hosts at once against a single transfer, the 12 finding
+ *   each other through the image's swarm (`joinSwarm`, as the coordinator's
+ *   fetcher does; discovery is inside the timed window), with every host's
  *   upload capped (ChunkServer `uploadBps`) to stand for one network link per
  *   host: on loopback all "hosts" share one CPU and no link, so without a cap
  *   the comparison would measure this machine's CPU rather than the
@@ -24,20 +26,42 @@ import { buildManifest, manifestHash, type Manifest } from '../src/overlay/trans
 import { FileChunkStore } from '../src/overlay/transfer/chunk-store.js'
 import { ChunkServer, ImageShelf } from '../src/overlay/transfer/chunk-server.js'
 import { fetchImage } from '../src/overlay/transfer/fetch.js'
+import { joinSwarm } from '../src/overlay/transfer/swarm.js'
+import { Membership } from '../src/overlay/membership.js'
+import { Groups } from '../src/overlay/groups.js'
+import { waitFor } from '../src/overlay/test-helpers.js'
 
 interface Host {
   node: OverlayNode
   shelf: ImageShelf
   server: ChunkServer
+  /** Present on hosts started with `withGroups`. */
+  groups?: { membership: Membership; groups: Groups }
   stop(): Promise<void>
 }
 
-async function startHost(dir: string, uploadBps?: number): Promise<Host> {
-  const node = await createOverlayNode({ dataDir: dir })
+async function startHost(dir: string, uploadBps?: number, withGroups?: { bootstrap: string[] }): Promise<Host> {
+  const node = await createOverlayNode({ dataDir: dir, ...(withGroups !== undefined ? { bootstrap: withGroups.bootstrap } : {}) })
   const shelf = new ImageShelf()
   const server = new ChunkServer(node.libp2p, shelf, uploadBps !== undefined ? { uploadBps } : {})
   await server.start()
-  return { node, shelf, server, stop: async () => { await server.stop(); await node.stop() } }
+  let overlay: Host['groups']
+  if (withGroups !== undefined) {
+    const membership = new Membership(node.libp2p, { announceIntervalMs: 30_000, syncIntervalMs: 1000 })
+    const groups = new Groups(node.libp2p, membership)
+    await groups.start()
+    await membership.start()
+    overlay = { membership, groups }
+  }
+  return {
+    node, shelf, server, ...(overlay !== undefined ? { groups: overlay } : {}),
+    stop: async () => {
+      await server.stop()
+      await overlay?.groups.stop()
+      await overlay?.membership.stop()
+      await node.stop()
+    },
+  }
 }
 
 async function makeImage(dir: string, sizeBytes: number, chunkSizeBytes: number): Promise<{ path: string; manifest: Manifest; hash: string }> {
@@ -151,8 +175,13 @@ export async function benchFanOut(sizeBytes: number, chunkSizeBytes: number, upl
   const hosts: Host[] = []
   try {
     const img = await makeImage(dir.path, sizeBytes, chunkSizeBytes)
-    for (let i = 0; i < 14; i++) hosts.push(await startHost(join(dir.path, `h${i}`), uploadBps))
+    hosts.push(await startHost(join(dir.path, 'h0'), uploadBps, { bootstrap: [] }))
+    const boot = [hosts[0]!.node.multiaddrs()[0]!]
+    hosts.push(await startHost(join(dir.path, 'h1'), uploadBps))
+    for (let i = 2; i < 14; i++) hosts.push(await startHost(join(dir.path, `h${i}`), uploadBps, { bootstrap: boot }))
     const [seeder, single, ...peers] = hosts as [Host, Host, ...Host[]]
+    // the overlay formed (membership tables full) before either figure
+    await waitFor(() => peers.every((p) => p.groups!.membership.members().length >= peers.length), 30_000, 'the 13 hosts to know each other')
     seeder.shelf.put(await FileChunkStore.openComplete(img.path, img.manifest))
     const seederAddr = seeder.node.multiaddrs()[0]!
     // connect everyone first: connection set-up is not part of either figure
@@ -169,14 +198,22 @@ export async function benchFanOut(sizeBytes: number, chunkSizeBytes: number, upl
     const sentBefore = seeder.server.sentBytes
 
     start = performance.now()
-    const reports = await Promise.all(peers.map((p, i) => fetchImage(p.node.libp2p, {
-      manifestHash: img.hash,
-      holders: [seederAddr, ...peers.filter((q) => q !== p).map((q) => q.node.multiaddrs()[0]!)],
-      openStore: (m) => FileChunkStore.openStaging(join(dir.path, `peer-${i}.img`), m),
-      shelf: p.shelf,
-      streamsPerHolder: 1,
-      haveRefreshMs: 100,
-    })))
+    const reports = await Promise.all(peers.map(async (p, i) => {
+      const swarm = await joinSwarm(p.groups!, img.hash)
+      try {
+        return await fetchImage(p.node.libp2p, {
+          manifestHash: img.hash,
+          holders: [seederAddr],
+          swarm,
+          openStore: (m) => FileChunkStore.openStaging(join(dir.path, `peer-${i}.img`), m),
+          shelf: p.shelf,
+          streamsPerHolder: 1,
+          haveRefreshMs: 100,
+        })
+      } finally {
+        await swarm.leave()
+      }
+    }))
     const twelveS = (performance.now() - start) / 1000
     if (process.env['XENOS_BENCH_DEBUG'] !== undefined) for (const r of reports) console.log(r.holders.map((h) => `${h.chunks}${h.failure !== undefined ? '!' : ''}`).join(' '), r.durationMs.toFixed(0))
     const original = await readFile(img.path)
