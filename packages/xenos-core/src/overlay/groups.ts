@@ -128,7 +128,8 @@ export class Groups {
     if (members === undefined || !members.delete(memberId)) return
     if (members.size === 0) {
       this.local.delete(group)
-      this.libp2p.services.pubsub.unsubscribe(groupTopic(group))
+      // a host that stopped meanwhile (a fetch ending after its overlay stopped) has nothing left to unsubscribe
+      if (this.libp2p.status === 'started') this.libp2p.services.pubsub.unsubscribe(groupTopic(group))
       await this.membership.setLocalGroups(this.localGroups())
     }
   }

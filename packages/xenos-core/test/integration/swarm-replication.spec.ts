@@ -4,7 +4,9 @@
  * upload capped), five replicate it at the same time. The five find each
  * other through the image's swarm and trade chunks: each gets bytes from
  * the holder and from other fetchers, the holder sends far less than five
- * copies, and every copy arrives bit for bit.
+ * copies, and every copy arrives bit for bit. A fetcher that dies
+ * mid-swarm (its whole coordinator stopped after it served chunks) does not
+ * stop the others.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -25,6 +27,7 @@ const HOLDER_BPS = 20_000_000
 let dir: string
 const hosts: XenosHost[] = []
 let digest: string
+let dbDigest: string
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
@@ -35,15 +38,21 @@ beforeAll(async () => {
   digest = sha(bytes)
   const tpl = webTemplate('web')
   tpl.images[0]!.sizeBytes = SIZE
+  const db = webTemplate('db')
+  db.images[0]!.sizeBytes = SIZE
+  const dbBytes = randomBytes(SIZE)
+  dbDigest = sha(dbBytes)
   for (const [i, name] of NAMES.entries()) {
     const imageDir = join(dir, name, 'images')
     await mkdir(join(imageDir, 'templates', 'web'), { recursive: true })
+    await mkdir(join(imageDir, 'templates', 'db'), { recursive: true })
     if (i === 0) await writeFile(join(imageDir, 'templates', 'web', 'xvda.img'), bytes)
+    if (i === 0) await writeFile(join(imageDir, 'templates', 'db', 'xvda.img'), dbBytes)
     hosts.push(await startXenosHost({
       dataDir: join(dir, name), imageDir, bootstrap: i === 0 ? [] : [hosts[0]!.node.multiaddrs()[0]!],
       membership: { announceIntervalMs: 30_000 },
       ...(i === 0 ? { chunkServer: { uploadBps: HOLDER_BPS } } : {})
-    }, { driver: fileStoreDriver(cluster.driver(name), imageDir), authenticate, configSource: staticConfig(i === 0 ? [tpl] : []) }))
+    }, { driver: fileStoreDriver(cluster.driver(name), imageDir), authenticate, configSource: staticConfig(i === 0 ? [tpl, db] : []) }))
   }
   const until = Date.now() + 15_000
   while (!hosts.every(h => h.membership.members().length >= NAMES.length - 1)) {
@@ -75,5 +84,23 @@ describe('swarming replication', () => {
     expect(hosts[0]!.overlay.chunkServer.sentBytes).toBeLessThan(3 * SIZE)
     const traded = hosts.slice(1).reduce((s, h) => s + h.overlay.chunkServer.sentBytes, 0)
     expect(traded + hosts[0]!.overlay.chunkServer.sentBytes).toBe(5 * SIZE)
+  }, 30_000)
+
+  it('a fetcher that dies mid-swarm does not stop the others', async () => {
+    const victim = hosts[5]!
+    const replications = Promise.allSettled(hosts.slice(1).map(async h => await h.coordinator.replicateTemplate('db', { method: 'chunked' })))
+    // stop the victim once it has served chunks to the others
+    const until = Date.now() + 20_000
+    while (victim.overlay.chunkServer.sentBytes === 0) {
+      if (Date.now() > until) throw new Error('the victim never served a chunk')
+      await new Promise(resolve => setTimeout(resolve, 5))
+    }
+    await victim.stop()
+    const results = await replications
+    for (const [k, r] of results.slice(0, 4).entries()) {
+      const name = NAMES[k + 1]!
+      expect(r.status).toBe('fulfilled')
+      expect(sha(await readFile(join(dir, name, 'images', 'templates', 'db', 'xvda.img')))).toBe(dbDigest)
+    }
   }, 30_000)
 })
