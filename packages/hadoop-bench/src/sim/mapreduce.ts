@@ -303,21 +303,34 @@ class JobRun {
 
   private async runReduce (place: Place, task: Task): Promise<void> {
     const fw = this.init.costs.framework
-    const bufferBytes = fw.childHeapMiB * MiB * fw.shuffleBufferFraction
+    const heapBytes = fw.childHeapMiB * MiB
+    const bufferBytes = heapBytes * fw.shuffleBufferFraction
+    // 0.20's ReduceCopier: a segment above `shuffleSingleSegmentFraction` of
+    // the buffer goes straight to disk; in memory, once `shuffleMergePercent`
+    // of the buffer is used, the in-memory merger writes the buffered
+    // segments to one file on disk while the copiers go on.
+    const singleSegmentLimit = bufferBytes * fw.shuffleSingleSegmentFraction
+    const mergeAt = bufferBytes * fw.shuffleMergePercent
     const fetched = new Set<number>()
+    // Each spill is its own file on the reducer's local disk (its own cache key).
+    const spills: Array<{ key: string, bytes: number }> = []
+    const merges: Array<Promise<void>> = []
     let buffered = 0
-    let spilled = 0
     let shuffled = 0
+    const spill = (bytes: number): void => {
+      const key = `shuffle:${this.job.name}:${task.index}.${task.attempt}:${spills.length}@${place.id}`
+      spills.push({ key, bytes })
+      merges.push(this.sub.write(place, bytes, key))
+    }
     const fetchOne = async (d: MapDone): Promise<void> => {
       const bytes = d.outputBytes / this.job.reduces
       const flows: Array<Promise<void>> = [this.sub.read(d.place, bytes, mapOutputKey(this.job, d.index, d.place))]
       if (d.place.id !== place.id) flows.push(this.sub.transfer(d.place, place, bytes))
       await Promise.all(flows)
       shuffled += bytes
-      if (buffered + bytes > bufferBytes) {
-        await this.sub.write(place, bytes, `shuffle:${this.job.name}:${task.index}`)
-        spilled += bytes
-      } else buffered += bytes
+      if (bytes > singleSegmentLimit) { spill(bytes); return }
+      buffered += bytes
+      if (buffered >= mergeAt) { spill(buffered); buffered = 0 }
     }
     // `parallelCopies` copier threads, each taking the next finished map
     // whose TaskTracker no other copier of this reduce is fetching from
@@ -350,7 +363,14 @@ class JobRun {
     await Promise.all(Array.from({ length: fw.parallelCopies }, copier))
     copierWaiters = []
     this.counters.shuffleBytes += shuffled
-    if (spilled > 0) await this.sub.read(place, spilled, `shuffle:${this.job.name}:${task.index}`)
+    // After the copy phase, what stays in memory for the reduce is bounded by
+    // `reduceInputBufferFraction` of the heap (0 in 0.20: "Merged N segments,
+    // B bytes to disk to satisfy reduce memory limit").
+    const keep = Math.min(buffered, heapBytes * fw.reduceInputBufferFraction)
+    if (buffered > keep) spill(buffered - keep)
+    await Promise.all(merges)
+    // The final merge reads the on-disk files together into the reduce.
+    await Promise.all(spills.map(f => this.sub.read(place, f.bytes, f.key)))
     await this.sub.exec(place, shuffled * this.job.reduceFlopsPerByte)
     const outBytes = Math.round(shuffled * this.job.reduceOutputRatio)
     if (outBytes > 0) {

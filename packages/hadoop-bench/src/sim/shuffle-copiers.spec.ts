@@ -89,3 +89,49 @@ describe('shuffle copiers', () => {
     expect(maxInFlight()).toBe(costs.framework.parallelCopies)
   })
 })
+
+describe('reduce-side merge (Hadoop 0.20: reduce.input.buffer.percent 0.0)', () => {
+  it('writes every shuffled byte to the reducer\'s local disk and reads it back before the reduce', async () => {
+    const engine = new Engine({ seed: 5, platform: definePlatform(platform(4)) })
+    const base = new EngineSubstrate(engine)
+    const written = new Map<string, number>()
+    const read = new Map<string, number>()
+    const sub: Substrate = Object.create(base) as Substrate
+    sub.write = async (place: Place, bytes: number, key: string): Promise<void> => {
+      if (key.startsWith('shuffle:')) written.set(key, (written.get(key) ?? 0) + bytes)
+      await base.write(place, bytes, key)
+    }
+    sub.read = async (place: Place, bytes: number, key: string): Promise<void> => {
+      if (key.startsWith('shuffle:')) {
+        // a spill is read back only once it is on disk, whole
+        expect(written.get(key)).toBe(bytes)
+        read.set(key, (read.get(key) ?? 0) + bytes)
+      }
+      await base.read(place, bytes, key)
+    }
+    const master = base.hostPlace(engine.host('master'))
+    const places = engine.hosts().filter(h => h.name !== 'master').map(h => base.hostPlace(h))
+    const costs = structuredClone(await loadCosts())
+    costs.framework.jobJarBytes = 0
+    const hdfs = new SimHdfs(sub, places, 1, 64 * 1024 * 1024, costs.hdfs)
+    const mr = new SimMapReduce({ sub, hdfs, master, nodes: places.map(place => ({ place, mapSlots: 2, reduceSlots: 1 })), heartbeatS: 3, costs })
+    // 8 maps of 30 MB output, 2 reduces: 120 MB per reduce, under its 140 MiB shuffle buffer,
+    // so only the 0.20 rule (nothing kept in memory for the reduce) puts it on disk.
+    const result = mr.run({
+      name: 'merge',
+      maps: Array.from({ length: 8 }, () => ({ flops: 1e6, outputBytes: 30 * MB, hdfsOutputBytes: 0 })),
+      reduces: 2,
+      reduceFlopsPerByte: 0,
+      reduceOutputRatio: 0,
+      outputPath: '/out'
+    })
+    await engine.run()
+    const r = await result
+    const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0)
+    expect(r.counters.shuffleBytes).toBeCloseTo(240 * MB, -3)
+    expect(sum(written)).toBeCloseTo(240 * MB, -3)
+    expect(sum(read)).toBeCloseTo(240 * MB, -3)
+    // in-memory merges at 0.66 of the buffer: each reduce spills more than once
+    expect(written.size).toBeGreaterThan(2)
+  })
+})
