@@ -33,18 +33,12 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { parseYamlFile } from '@xenos/config-file'
-import { SETUPS } from '@xenos/hadoop-bench'
+import { SETUPS, absPathSchema as absPath, hadoopInstallSchema, hostNameSchema as hostName, sshSettingsSchema } from '@xenos/hadoop-bench'
 import { z } from 'zod'
 
-const hostName = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, 'a host name or IPv4 address')
-const absPath = z.string().regex(/^\/[A-Za-z0-9._/+-]*$/, 'an absolute path of letters, digits and ._/+-')
 const templateName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a template name')
 const apiUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an API URL such as http://node00:7001/RPC2')
 const command = z.array(z.string().min(1)).min(1, 'a command as a list of arguments')
-const hadoopLine = z.preprocess(
-  v => v === 1 ? '1' : (v === 2 || v === 3) ? '2+' : v,
-  z.enum(['1', '2+'], { error: 'Hadoop line "1" (0.20/1.x) or "2+" (YARN)' })
-)
 const VM_SETUPS: readonly string[] = Object.values(SETUPS).filter(s => s.virtualized).map(s => s.id)
 const NATIVE_SETUPS: readonly string[] = Object.values(SETUPS).filter(s => !s.virtualized).map(s => s.id)
 const setupTemplates = z.strictObject({ master: templateName, slaves: templateName })
@@ -66,21 +60,12 @@ export const xenTestbedFileSchema = z.strictObject({
   }).refine(a => a.tokenFile === undefined || a.tokenEnv === undefined, 'either tokenFile or tokenEnv, not both'),
   masterHost: hostName,
   slaveHosts: z.array(hostName).min(1, 'at least one slave host'),
-  ssh: z.strictObject({
-    user: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'a user name').optional(),
-    keyFile: absPath.optional(),
-    port: z.number().int().min(1).max(65535).optional(),
-    command: z.string().min(1).optional(),
-    options: z.array(z.string().regex(/^[A-Za-z]+=\S+$/, 'an ssh option Name=value')).optional()
-  }).default({}),
-  hadoop: z.strictObject({
-    home: absPath,
-    line: hadoopLine,
-    examplesJar: absPath.optional(),
+  /** The same fields as an inventory's `ssh` (hadoop-bench). */
+  ssh: sshSettingsSchema.default({}),
+  /** An inventory's `hadoop` fields, and how to configure, start and stop it. */
+  hadoop: hadoopInstallSchema.extend({
     /** Where the configuration files go on the master. @default `<home>/conf` (line 1), `<home>/etc/hadoop` (2+) */
     confDir: absPath.optional(),
-    localWorkDir: absPath.optional(),
-    hdfsWorkDir: absPath.optional(),
     /** Run on the master after its configuration is written: copies it to the slaves, formats HDFS, starts the daemons. */
     start: command,
     /** Run on the master before a cluster is released. */

@@ -34,6 +34,6 @@ export { sshRunner, sshArgs, shellQuote, type CommandRunner, type CommandResult,
 export { parseJobOutput, jobFailureReason, type ParsedJobOutput, type ClientFormat, type CounterGroups } from './real/job-output.js'
 export { toJobCounters } from './real/counters.js'
 export { HadoopJobError, HadoopOutputParseError, HadoopCheckError, InvalidRunnerOptionError } from './real/errors.js'
-export { parseInventory, loadInventory, inventoryLayout, inventoryRunner, phyRunner, inventorySchema, type Inventory } from './inventory.js'
+export { parseInventory, loadInventory, inventoryLayout, inventoryRunner, phyRunner, inventorySchema, sshSettingsSchema, hadoopInstallSchema, hostNameSchema, absPathSchema, type Inventory } from './inventory.js'
 export * from './deployer/index.js'
 // ── end H9 block ──

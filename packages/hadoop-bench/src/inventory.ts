@@ -36,30 +36,40 @@ import type { HadoopClusterLayout, HadoopLine } from './hadoop-config.js'
 import { sshRunner, type CommandRunner } from './real/command-runner.js'
 import { RealHadoop } from './real/real-hadoop.js'
 
-const hostName = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, 'a host name or IPv4 address')
-const absPath = z.string().regex(/^\/[A-Za-z0-9._/+-]*$/, 'an absolute path of letters, digits and ._/+-')
+/** A host name or IPv4 address, as inventories and testbed files give them. */
+export const hostNameSchema = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/, 'a host name or IPv4 address')
+/** An absolute path of characters that need no quoting in a remote command. */
+export const absPathSchema = z.string().regex(/^\/[A-Za-z0-9._/+-]*$/, 'an absolute path of letters, digits and ._/+-')
+const hostName = hostNameSchema
+const absPath = absPathSchema
 const hadoopLine = z.preprocess(
   v => v === 1 ? '1' : (v === 2 || v === 3) ? '2+' : v,
   z.enum(['1', '2+'], { error: 'Hadoop line "1" (0.20/1.x) or "2+" (YARN)' })
 )
 
+/** How to reach a host by SSH (every field optional: ssh's own defaults). */
+export const sshSettingsSchema = z.strictObject({
+  user: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'a user name').optional(),
+  keyFile: absPath.optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  command: z.string().min(1).optional(),
+  options: z.array(z.string().regex(/^[A-Za-z]+=\S+$/, 'an ssh option Name=value')).optional()
+})
+
+/** An installed Hadoop: its home, its line (1.x or YARN) and where jobs work. */
+export const hadoopInstallSchema = z.strictObject({
+  home: absPath,
+  line: hadoopLine,
+  examplesJar: absPath.optional(),
+  localWorkDir: absPath.optional(),
+  hdfsWorkDir: absPath.optional()
+})
+
 export const inventorySchema = z.strictObject({
   master: hostName,
   slaves: z.array(hostName).min(1, 'at least one slave'),
-  ssh: z.strictObject({
-    user: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'a user name').optional(),
-    keyFile: absPath.optional(),
-    port: z.number().int().min(1).max(65535).optional(),
-    command: z.string().min(1).optional(),
-    options: z.array(z.string().regex(/^[A-Za-z]+=\S+$/, 'an ssh option Name=value')).optional()
-  }).default({}),
-  hadoop: z.strictObject({
-    home: absPath,
-    line: hadoopLine,
-    examplesJar: absPath.optional(),
-    localWorkDir: absPath.optional(),
-    hdfsWorkDir: absPath.optional()
-  })
+  ssh: sshSettingsSchema.default({}),
+  hadoop: hadoopInstallSchema
 }).superRefine((inv, ctx) => {
   const seen = new Map<string, number>()
   inv.slaves.forEach((s, i) => {
