@@ -101,11 +101,20 @@ class PickQueue {
   }
 }
 
+/** A fetcher in an image's swarm, as the join barrier sees it. */
+interface SwarmMember {
+  peerId: string
+  /** The peers its membership table shows in the swarm. */
+  peers: () => string[]
+  /** Flood its presence record again. */
+  announce: () => Promise<void>
+}
+
 /** The modeled shelves and swarms of one simulated cluster. */
 export class ModeledSwarms {
   private readonly holdings = new Map<string, Map<string, Holding>>()
   /** Members of each image's swarm on this testbed, for the join barrier. */
-  private readonly members = new Map<string, Map<string, { peerId: string, peers: () => string[] }>>()
+  private readonly members = new Map<string, Map<string, SwarmMember>>()
   private readonly failureSignals = new Map<string, Signal>()
   /** Fired when a fetch of `image` drops a source (its chunks in flight go back to the pool). */
   failures (image: string): Signal {
@@ -144,7 +153,7 @@ export class ModeledSwarms {
     return h
   }
 
-  swarmMembers (image: string): Map<string, { peerId: string, peers: () => string[] }> {
+  swarmMembers (image: string): Map<string, SwarmMember> {
     let m = this.members.get(image)
     if (m === undefined) { m = new Map(); this.members.set(image, m) }
     return m
@@ -264,8 +273,9 @@ export async function swarmFetchOnSim (init: SwarmFetchInit): Promise<Record<str
     let started = false
     const pendingPeers: string[] = []
     const unsubscribe = swarm.onPeer(p => { if (started) addSource(init.hostOf(p), false); else pendingPeers.push(p) })
-    members.set(me, { peerId, peers: () => swarm.peers() })
-    await waitUntil(() => [...members].every(([h, m]) => h === me || (m.peers().includes(peerId) && swarm.peers().includes(m.peerId))), init.joinTimeoutMs ?? 10_000, `the swarm of ${path} to know ${me}`)
+    const self: SwarmMember = { peerId, peers: () => swarm.peers(), announce: async () => { await init.overlay.membership.announce() } }
+    members.set(me, self)
+    await joinBarrier(me, self, members, init.joinTimeoutMs ?? 10_000, `the swarm of ${path} to know ${me} and ${me} to know it`)
     try {
       await gate.sim((async () => {
         await engine.sleep(SWARM_JOIN_S).wait()
@@ -296,11 +306,29 @@ function fnv1a (s: string): number {
   return h
 }
 
-/** Polls a condition on the wall clock (plumbing of the real overlay, not model logic). */
-async function waitUntil (check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const until = performance.now() + timeoutMs
-  while (!check()) {
-    if (performance.now() > until) throw new SimSwarmError(`expected ${what} within ${timeoutMs} ms, found it did not`)
+/**
+ * Wait (wall clock, the simulated clock held) until `me` and every other
+ * member of the swarm know each other. floodsub may lose a presence record
+ * on a connection being set up (groups dial their fellow members as they
+ * join), and the overlay repairs that only at its next announcement; here
+ * whoever is not yet known re-announces every `REANNOUNCE_MS`.
+ */
+async function joinBarrier (me: string, self: SwarmMember, members: ReadonlyMap<string, SwarmMember>, timeoutMs: number, what: string): Promise<void> {
+  const REANNOUNCE_MS = 200
+  const start = performance.now()
+  let announcedAt = start
+  for (;;) {
+    const others = [...members].filter(([h]) => h !== me).map(([, m]) => m)
+    const unknownToThem = others.filter(m => !m.peers().includes(self.peerId))
+    const unknownToMe = others.filter(m => !self.peers().includes(m.peerId))
+    if (unknownToThem.length === 0 && unknownToMe.length === 0) return
+    const now = performance.now()
+    if (now - start > timeoutMs) throw new SimSwarmError(`expected ${what} within ${timeoutMs} ms, found ${unknownToThem.length} member(s) not knowing it and ${unknownToMe.length} it does not know`)
+    if (now - announcedAt > REANNOUNCE_MS) {
+      announcedAt = now
+      if (unknownToThem.length > 0) await self.announce()
+      for (const m of unknownToMe) await m.announce()
+    }
     await new Promise(resolve => setTimeout(resolve, 5))
   }
 }
