@@ -2,8 +2,10 @@
  * The `deploy` experiment on the shipped platform (the paper's cluster), as
  * `xenos paper` runs it: real coordinators on the 13 simulated hosts, the
  * paper's method 3 hosts at a time, Xenos' swarming replication to all 12 at
- * once. Findings C10 (the paper's method), X1 (Xenos at least 10 times
- * faster) and C12 (control plane) are judged on the measured runs.
+ * once. Findings C10 (the paper's method) and X1 (Xenos at least 10 times
+ * faster) are judged on the measured runs. C12 (the control plane's real
+ * wall time) is not asserted here: it is a timing of this machine, checked
+ * by the report and core's bench, never by a unit test.
  */
 import { describe, it, expect } from 'vitest'
 import type { RunRecord } from '@xenos/experiment-interface'
@@ -16,7 +18,7 @@ const GiB = 1024 ** 3
 const TEMPLATE_BYTES = 11 * GiB
 
 describe('deploy on the paper\'s platform', () => {
-  it('Xenos\' swarm deploys 12 hosts at least 10 times faster than the paper\'s method, near the disk bound; C10, X1 and C12 pass', async () => {
+  it('Xenos\' swarm deploys 12 hosts at least 10 times faster than the paper\'s method, near the disk bound; C10 and X1 pass', async () => {
     const testbed = await (await simTestbedFactory({ platformFile: PAPER_PLATFORM_FILE }))({ seed: 1 })
     let runs: RunRecord[]
     try {
@@ -47,6 +49,6 @@ describe('deploy on the paper\'s platform', () => {
 
     const findings = evaluateFindings(runs)
     const status = (id: string): string => findings.find(f => f.id === id)?.status ?? 'missing'
-    expect({ C10: status('C10'), X1: status('X1'), C12: status('C12') }).toEqual({ C10: 'PASS', X1: 'PASS', C12: 'PASS' })
+    expect({ C10: status('C10'), X1: status('X1') }).toEqual({ C10: 'PASS', X1: 'PASS' })
   }, 120_000)
 })

@@ -9,46 +9,25 @@
  * writes every replica to one host's disk.
  */
 import { describe, it, expect, beforeAll } from 'vitest'
-import { PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
-import type { FindingResult, ResultSet } from '@xenos/experiment-interface'
-import { runExperiments } from './runner.js'
-import { simTestbedFactory } from './testbeds/sim-testbed.js'
-import { hdfsDatanodes, hdfsDatasize } from './definitions/index.js'
-import { evaluateFindings } from './findings.js'
+import { hdfsDatanodes, hdfsDatasize } from '../src/definitions/index.js'
+import { runOnShippedPlatform, type ShippedRun } from './shipped-paper.js'
 
-let results: ResultSet
-let findings: FindingResult[]
+let shipped: ShippedRun
 
-const finding = (id: string): FindingResult => {
-  const f = findings.find(x => x.id === id)
-  if (f === undefined) throw new Error(`expected finding ${id}, found none`)
-  return f
-}
-
-/** Mean duration of one point of the runs (one repetition here, so its value). */
-const duration = (experiment: string, setup: string, params: Record<string, string | number>): number => {
-  const runs = results.runs.filter(r => r.experiment === experiment && r.setup === setup && r.metric === 'durationS' && Object.entries(params).every(([k, v]) => r.params[k] === v))
-  if (runs.length === 0) throw new Error(`expected runs of ${experiment} ${setup} ${JSON.stringify(params)}, found none`)
-  return runs.reduce((s, r) => s + r.value, 0) / runs.length
-}
+/** The duration of one point (one repetition, so its one run). */
+const duration = (experiment: string, setup: string, params: Record<string, string | number>): number => shipped.run(experiment, setup, params).value
 
 describe('the paper\'s HDFS findings on the shipped platform (Figures 4 and 5, one seed)', () => {
   beforeAll(async () => {
-    const factory = await simTestbedFactory({ platformFile: PAPER_PLATFORM_FILE })
-    results = await runExperiments([hdfsDatasize, hdfsDatanodes], {
-      backend: 'sim', factory, seed: 1, repetitions: 1, startedAt: '2026-01-01T00:00:00.000Z',
-      platform: { name: 'paper-2010', file: PAPER_PLATFORM_FILE, sha256: 'a'.repeat(64) },
-      software: { name: 'test', version: '0' }
-    })
-    findings = evaluateFindings(results.runs)
+    shipped = await runOnShippedPlatform([hdfsDatasize, hdfsDatanodes])
   })
 
   it('C1: PHY beats VM1 for HDFS write and read at 1, 4 and 8 GB', () => {
-    expect(finding('C1').status).toBe('PASS')
+    expect(shipped.finding('C1').status).toBe('PASS')
   })
 
   it('C3: PHY beats VM1, VM2 and VM4 for write and read at 4, 8 and 12 datanodes', () => {
-    expect(finding('C3').status).toBe('PASS')
+    expect(shipped.finding('C3').status).toBe('PASS')
   })
 
   it('Figure 4 at 4 and 8 GB: a put runs at the client disk\'s rate, VM1 slower only by the split driver\'s round trip per readahead window (why C2 fails)', () => {

@@ -11,51 +11,29 @@
  * that a second VCPU does not move.
  */
 import { describe, it, expect, beforeAll } from 'vitest'
-import { PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
 import { PAPER_HADOOP } from '@xenos/hadoop-bench'
-import type { FindingResult, ResultSet, RunRecord } from '@xenos/experiment-interface'
-import { runExperiments } from './runner.js'
-import { simTestbedFactory } from './testbeds/sim-testbed.js'
-import { pi, sort, wordcount } from './definitions/index.js'
-import { evaluateFindings } from './findings.js'
+import { pi, sort, wordcount } from '../src/definitions/index.js'
+import { runOnShippedPlatform, type ShippedRun } from './shipped-paper.js'
 
-let results: ResultSet
-let findings: FindingResult[]
+let shipped: ShippedRun
 
-const finding = (id: string): FindingResult => {
-  const f = findings.find(x => x.id === id)
-  if (f === undefined) throw new Error(`expected finding ${id}, found none`)
-  return f
-}
-
-/** The one run (one repetition) of a point. */
-const run = (experiment: string, setup: string, params: Record<string, string | number>): RunRecord => {
-  const runs = results.runs.filter(r => r.experiment === experiment && r.setup === setup && r.metric === 'durationS' && Object.entries(params).every(([k, v]) => r.params[k] === v))
-  if (runs.length !== 1) throw new Error(`expected one run of ${experiment} ${setup} ${JSON.stringify(params)}, found ${runs.length}`)
-  return runs[0]!
-}
+const run: ShippedRun['run'] = (experiment, setup, params) => shipped.run(experiment, setup, params)
 
 describe('the paper\'s MapReduce findings on the shipped platform (Figures 6, 7 and 8, one seed)', () => {
   beforeAll(async () => {
-    const factory = await simTestbedFactory({ platformFile: PAPER_PLATFORM_FILE })
-    results = await runExperiments([wordcount, sort, pi], {
-      backend: 'sim', factory, seed: 1, repetitions: 1, startedAt: '2026-01-01T00:00:00.000Z',
-      platform: { name: 'paper-2010', file: PAPER_PLATFORM_FILE, sha256: 'a'.repeat(64) },
-      software: { name: 'test', version: '0' }
-    })
-    findings = evaluateFindings(results.runs)
+    shipped = await runOnShippedPlatform([wordcount, sort, pi])
   })
 
   it('C5: Wordcount is faster on VM2 and VM4 than on VM1, and fastest on PHY, at 1 and 8 GB', () => {
-    expect(finding('C5').status).toBe('PASS')
+    expect(shipped.finding('C5').status).toBe('PASS')
   })
 
   it('C7: Pi on VM2 and VM4 takes at most 85% of its time on VM1', () => {
-    expect(finding('C7').status).toBe('PASS')
+    expect(shipped.finding('C7').status).toBe('PASS')
   })
 
   it('C9: Pi on PHY restricted to one core is at most 5% slower than on two', () => {
-    expect(finding('C9').status).toBe('PASS')
+    expect(shipped.finding('C9').status).toBe('PASS')
   })
 
   it('Figure 7: every setup shuffles and writes the same bytes on the same 12 hosts (why C6 needs a contention that grows with guests per host)', () => {
