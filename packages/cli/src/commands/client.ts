@@ -3,10 +3,10 @@ import { xenosClient, type XenosClient } from '@xenos/core'
 
 type Out = (s: string) => void
 
-interface ClientFlags { api?: string, token?: string, user?: string, json?: boolean }
+export interface ClientFlags { api?: string, token?: string, user?: string, json?: boolean }
 
 /** The API client for the command's flags (or XENOS_API / XENOS_TOKEN / XENOS_USER). */
-function clientFrom (flags: ClientFlags): XenosClient {
+export function clientFrom (flags: ClientFlags): XenosClient {
   const api = flags.api ?? process.env.XENOS_API ?? 'http://127.0.0.1:7001/RPC2'
   const token = flags.token ?? process.env.XENOS_TOKEN
   const user = flags.user ?? process.env.XENOS_USER
@@ -42,13 +42,17 @@ async function withProgress<T> (label: string, work: Promise<T>): Promise<T> {
 const SERVICE_COLUMNS = ['id', 'name', 'template', 'host', 'state', 'groups']
 const HOST_COLUMNS = ['hostname', 'cores', 'freeMemoryMiB', 'freeDiskBytes', 'tags', 'apiUrl']
 
-/** The API client commands: hosts, services, search, create, start/stop/..., migrate, replicate. */
-export function clientCommands (program: Command, io: { out: Out }): void {
-  const withClient = (cmd: Command): Command => cmd
+/** The options every API client command takes: --api, --token, --user, --json. */
+export function withClient (cmd: Command): Command {
+  return cmd
     .option('--api <urls>', 'API URL(s), comma separated (backups for failover); default $XENOS_API or http://127.0.0.1:7001/RPC2')
     .option('--token <token>', 'API token (default $XENOS_TOKEN)')
     .option('--user <name>', 'user name, for basic authentication (default $XENOS_USER)')
     .option('--json', 'print JSON instead of a table')
+}
+
+/** The API client commands: hosts, services, search, create, start/stop/..., migrate, replicate. */
+export function clientCommands (program: Command, io: { out: Out }): void {
   const print = (flags: ClientFlags, value: unknown, columns: string[]): void => {
     if (flags.json === true) { io.out(`${JSON.stringify(value, null, 2)}\n`); return }
     const rows = (Array.isArray(value) ? value : [value]) as Array<Record<string, unknown>>
