@@ -31,3 +31,4 @@ export { parseXenTestbedFile, loadXenTestbedFile, xenTestbedFileSchema, hadoopCo
 export { XenTestbedError, SetupNotConfiguredError, MissingTokenError } from './testbeds/xen-errors.js'
 export { TemplateAlreadyPresentError } from './testbeds/xen-deploy-template.js'
 export { checkTestbedFor, preflightProblems, TestbedPreflightError } from './testbeds/xen-preflight.js'
+export { checkPlatformFor, slaveHostsWanted, PlatformPreflightError } from './testbeds/platform-preflight.js'

@@ -13,7 +13,8 @@ export const hdfsDatanodes: ExperimentDefinition = {
   name: 'hdfs-datanodes',
   title: 'Figure 5: HDFS put/get of 256 MB per datanode, 4/8/12 datanodes, PHY vs VM1/2/4',
   figure: 'fig5',
-  parameters: { datanodes: DATANODES.join(','), perDatanodeMB: PER_DATANODE_MB, setups: SETUPS.map(s => s[0]).join(',') },
+  // slaveHosts: the most any point spans (PHY and VM1 at 12 datanodes)
+  parameters: { datanodes: DATANODES.join(','), perDatanodeMB: PER_DATANODE_MB, slaveHosts: Math.max(...DATANODES), setups: SETUPS.map(s => s[0]).join(',') },
   run: async (testbed, context) => {
     const points: GridPoint[] = SETUPS.flatMap(([setup, perHost]) => DATANODES.map(d => ({
       setup,

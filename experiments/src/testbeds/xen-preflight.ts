@@ -14,6 +14,7 @@ import type { ExperimentDefinition } from '@xenos/experiment-interface'
 import { setupById } from '@xenos/hadoop-bench'
 import type { XenTestbedFile } from './xen-testbed-file.js'
 import { XenTestbedError } from './xen-errors.js'
+import { slaveHostsWanted } from './platform-preflight.js'
 
 /** The testbed file cannot run the experiments asked for; `problems` lists every reason. */
 export class TestbedPreflightError extends XenTestbedError {
@@ -37,7 +38,7 @@ export function preflightProblems (file: XenTestbedFile, definitions: readonly E
       if (setup.virtualized && file.setups[id as keyof typeof file.setups] === undefined) problems.push(`${def.name}: setups.${id} (master and slave templates) is missing`)
       if (!setup.virtualized && file.native[id] === undefined) problems.push(`${def.name}: native.${id} (an inventory file) is missing`)
     }
-    const hosts = typeof p.slaveHosts === 'number' ? p.slaveHosts : typeof p.hosts === 'number' ? p.hosts : undefined
+    const hosts = slaveHostsWanted(def)
     if (hosts !== undefined && hosts > file.slaveHosts.length) problems.push(`${def.name}: ${hosts} slave hosts wanted, slaveHosts lists ${file.slaveHosts.length}`)
     const methods = list(p.methods)
     if (methods.length > 0) {

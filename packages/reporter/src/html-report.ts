@@ -3,7 +3,7 @@
  * embedded as a `data:image/png;base64` URI, inline CSS, no scripts, no
  * external assets. Opens from disk in any browser.
  */
-import { anchorOf, type FigureTable, type ReportModel } from './report-model.js'
+import { anchorOf, FINDINGS_SCOPE, type FigureTable, type ReportModel } from './report-model.js'
 
 export function escapeHtml (text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
@@ -68,7 +68,7 @@ export function htmlReport (model: ReportModel, pngs: ReadonlyMap<string, Buffer
   out.push('</dl>')
 
   if (model.findings.length > 0) {
-    out.push('<h2>Findings at a glance</h2>', '<table><thead><tr><th>ID</th><th>Finding</th><th>Status</th></tr></thead><tbody>')
+    out.push('<h2>Findings at a glance</h2>', `<p>${escapeHtml(FINDINGS_SCOPE)}</p>`, '<table><thead><tr><th>ID</th><th>Finding</th><th>Status</th></tr></thead><tbody>')
     for (const f of model.findings) {
       out.push(`<tr><td><a href="#${anchorOf(f.id)}">${escapeHtml(f.id)}</a></td><td>${escapeHtml(f.title)}</td><td>${status(f.status)}</td></tr>`)
     }

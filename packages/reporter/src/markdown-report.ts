@@ -2,7 +2,7 @@
  * `report.md`: each chart (linked PNG beside it), its table of means ± CI,
  * and each finding with its verdict, evidence and mechanism.
  */
-import { anchorOf, type ReportModel, type FigureTable } from './report-model.js'
+import { anchorOf, FINDINGS_SCOPE, type ReportModel, type FigureTable } from './report-model.js'
 
 /** Escapes text for a Markdown table cell or line: pipes, backslashes, newlines, and inline markup. */
 export function escapeMarkdown (text: string): string {
@@ -28,7 +28,7 @@ export function markdownReport (model: ReportModel): string {
   out.push('- Data: [results.csv](results.csv) (one row per run), [summary.csv](summary.csv) (mean, sd, 95% CI per point)', '')
 
   if (model.findings.length > 0) {
-    out.push('## Findings at a glance', '', '| ID | Finding | Status |', '| --- | --- | --- |')
+    out.push('## Findings at a glance', '', escapeMarkdown(FINDINGS_SCOPE), '', '| ID | Finding | Status |', '| --- | --- | --- |')
     for (const f of model.findings) out.push(`| [${escapeMarkdown(f.id)}](#${anchorOf(f.id)}) | ${escapeMarkdown(f.title)} | **${f.status}** |`)
     out.push('')
   }

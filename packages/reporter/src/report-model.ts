@@ -62,3 +62,6 @@ export function buildReportModel (resultSet: ResultSet, summaries: readonly Summ
   const count = (status: FindingResult['status']): number => findings.filter((f) => f.status === status).length
   return { resultSet, figures: sections, findings, other, counts: { pass: count('PASS'), fail: count('FAIL'), skipped: count('SKIPPED') } }
 }
+
+/** Said above the findings: what a verdict means off the paper's own cluster. */
+export const FINDINGS_SCOPE = 'The findings are the paper\'s statements about its own cluster (the simulated platform paper-2010 describes it); on another platform or on real hosts, a verdict says how that hardware behaves differently, not whether the model is wrong.'

@@ -43,7 +43,7 @@ describe('platform files', () => {
 
   it('modern-10gbe.yaml needs no code: 10 GbE hosts move 1 GB in under a second', async () => {
     const p = await loadPlatform(`${dir}modern-10gbe.yaml`)
-    expect(p.hosts).toHaveLength(8)
+    expect(p.hosts).toHaveLength(13)
     const e = new Engine({ seed: 1, platform: p })
     const c = e.comm({ from: e.host('srv01'), to: e.host('srv02'), bytes: 1e9 }).start()
     await e.run()

@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -65,5 +66,17 @@ describe('xenos experiment run --backend xen', () => {
     } finally {
       delete process.env.XENOS_CLI_TEST_TOKEN
     }
+  })
+})
+
+describe('xenos experiment run --backend sim', () => {
+  it('refuses, before running anything, a platform with fewer slave hosts than the experiments want', async () => {
+    const modern = await readFile(fileURLToPath(new URL('../../../sim-driver/platforms/modern-10gbe.yaml', import.meta.url)), 'utf8')
+    const small = join(dir, 'three-hosts.yaml')
+    await writeFile(small, modern.replace(/count: 12/, 'count: 2'))
+    const r = await run(['experiment', 'run', 'pi', '--platform', small, '--out', join(dir, 'small-out')])
+    expect(r.error?.name).toBe('PlatformPreflightError')
+    expect(r.error?.message).toContain('pi: 12 slave hosts wanted, the platform has 2 (3 hosts, the first one the master)')
+    await expect(readFile(join(dir, 'small-out', 'results.json'))).rejects.toThrow(/ENOENT/)
   })
 })

@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { execFile } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory, writeResultsAndReport, loadXenTestbed, checkTestbedFor } from '@xenos/experiments'
+import { EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory, writeResultsAndReport, loadXenTestbed, checkTestbedFor, checkPlatformFor } from '@xenos/experiments'
 import type { Backend, ExperimentDefinition, PlatformInfo, TestbedFactory } from '@xenos/experiment-interface'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
 import { formatProgress } from '@xenos/hadoop-bench'
@@ -39,6 +39,7 @@ async function testbedFor (flags: RunFlags, defs: readonly ExperimentDefinition[
     if (flags.testbed !== undefined) throw new UsageError('--testbed: expected only with --backend xen, found it with --backend sim (use --platform for the simulated cluster)')
     const platformFile = flags.platform ?? PAPER_PLATFORM_FILE
     const platform = await loadPlatform(platformFile)
+    checkPlatformFor(platformFile, platform.hosts.length, defs)
     const sha256 = createHash('sha256').update(await readFile(platformFile)).digest('hex')
     return { backend: 'sim', factory: await simTestbedFactory({ platformFile }), platform: { name: platform.name, file: platformFile, sha256 } }
   }
