@@ -35,9 +35,13 @@ export class UnsupportedTestbedError extends Error {
   }
 }
 
-/** Control-plane figures are wall-clock measurements (finding C12); everything else is on the testbed's clock. */
+/**
+ * Control-plane figures (`controlPlane*`, and the `probe*` calls timed one at
+ * a time) are wall-clock measurements (finding C12); everything else is on
+ * the testbed's clock.
+ */
 export function clockOf (metric: string): { clock?: 'wall' } {
-  return metric.startsWith('controlPlane') ? { clock: 'wall' } : {}
+  return metric.startsWith('controlPlane') || metric.startsWith('probe') ? { clock: 'wall' } : {}
 }
 
 /** The unit of a metric, read from its name's suffix. */
