@@ -101,9 +101,9 @@ export class Membership {
       // Floodsub drops messages to a neighbour whose stream is still opening,
       // which is common while a host joins: announce again a little later.
       this.joinScheduled = true
-      void this.announce()
-      this.later(this.resyncDelayMs, () => void this.announce())
-      this.later(this.resyncDelayMs * 3, () => void this.announce())
+      this.announceInBackground()
+      this.later(this.resyncDelayMs, () => { this.announceInBackground() })
+      this.later(this.resyncDelayMs * 3, () => { this.announceInBackground() })
     }
     const peer = evt.detail.peerId.toString()
     if (this.synced.size < this.syncLimit && !this.synced.has(peer)) {
@@ -131,7 +131,7 @@ export class Membership {
     this.libp2p.services.pubsub.subscribe(PRESENCE_TOPIC)
     this.timer = setInterval(() => {
       this.expire()
-      void this.announce()
+      this.announceInBackground()
     }, this.announceIntervalMs)
     this.syncTimer = setInterval(() => {
       const neighbours = this.libp2p.getConnections().map((c) => c.remotePeer)
@@ -190,9 +190,16 @@ export class Membership {
     try {
       await this.libp2p.services.pubsub.publish(PRESENCE_TOPIC, encodeJson(record))
     } catch (err) {
-      // Publishing fails only while libp2p stops; the next period retries otherwise.
-      if (this.running) throw err
+      // Publishing fails while libp2p stops (or was stopped under us); the next period retries otherwise.
+      if (this.running && this.libp2p.status === 'started') throw err
     }
+  }
+
+  /** `announce()` from a timer or an event: a failure is logged, the next period retries. */
+  private announceInBackground(): void {
+    this.announce().catch((err: unknown) => {
+      this.libp2p.logger.forComponent('xenos:membership').error('presence announcement failed: %e', err)
+    })
   }
 
   private upsert(peerId: string, addrs: string[], groups: string[], ageMs: number): void {

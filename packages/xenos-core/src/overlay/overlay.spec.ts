@@ -38,4 +38,22 @@ describe('startOverlay', () => {
     await waitFor(() => count() <= before, 3000, 'timers and sockets to be released')
     await dir.remove()
   })
+
+  it('a node stopped under its membership (a host killed mid-operation) makes announcements no-ops, not unhandled rejections', async () => {
+    const dir = await tempDir()
+    const overlay = await startOverlay({ dataDir: dir.path, matcher: async () => [], membership: { announceIntervalMs: 30 } })
+    const rejections: unknown[] = []
+    const onRejection = (reason: unknown): void => { rejections.push(reason) }
+    process.on('unhandledRejection', onRejection)
+    try {
+      await overlay.node.libp2p.stop()
+      await expect(overlay.membership.announce()).resolves.toBeUndefined()
+      await new Promise((r) => setTimeout(r, 120)) // several periodic announcements on the stopped node
+      expect(rejections).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onRejection)
+      await overlay.stop()
+      await dir.remove()
+    }
+  })
 })
