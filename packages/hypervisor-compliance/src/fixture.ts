@@ -36,6 +36,15 @@ export interface ComplianceFixture {
   checkpointPath?: (name: string) => string
   /** Size of the scratch images the storage tests create, in bytes. @default 16 MiB */
   imageSizeBytes?: number
+  /**
+   * Resolves once the guest started in domain `name` has booted far enough to
+   * answer the hypervisor (a PV or PVH guest acknowledges suspend and shutdown
+   * requests only once its xenbus driver runs). The suite waits for it after
+   * starting a domain for the clauses that save, migrate or shut it down, as a
+   * controller waits before it checkpoints a guest. Omit it where a started
+   * domain answers at once (the test doubles, the simulator).
+   */
+  guestReady?: (name: string) => Promise<void>
 }
 
 /** The one entry point: what `runComplianceSuite` needs. */

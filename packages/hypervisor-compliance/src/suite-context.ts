@@ -65,7 +65,9 @@ export class SuiteContext {
         running: async (name, options) => {
           const spec = await kit.spec(name, options)
           await fixture.driver.createDomain(spec)
-          return await fixture.driver.startDomain(name)
+          const started = await fixture.driver.startDomain(name)
+          await fixture.guestReady?.(name)
+          return started
         },
         imagePath: (name) => {
           const path = fixture.imagePath?.(name) ?? `compliance/${name}.img`

@@ -21,6 +21,9 @@ import { parseXlInfo } from './parsers/xl-info.js'
 import { parseXentop } from './parsers/xentop.js'
 import { HIDDEN, NO_USAGE, stateOf, adopt } from './xl-domains.js'
 
+/** Tries of a read-only xl query that dies of a signal (see `xlQuery`). */
+const QUERY_ATTEMPTS = 3
+
 /** User options of `xenDriver`. */
 export interface XenDriverInit {
   /** Directory of disk images in Domain 0; relative image paths are relative to it. */
@@ -104,6 +107,25 @@ export class XenDriver implements HypervisorDriver {
     return r
   }
 
+  /**
+   * A read-only query (`xl list`, `xl info`), repeated when xl died of a
+   * signal: `xl list` walks the domain list while other xl processes create,
+   * save or destroy domains, and can crash on one that vanishes under it
+   * (SIGSEGV, exit 139, seen with Xen 4.17 on the testbed). A query changes
+   * nothing, so running it again is safe; any other failure is reported at once.
+   */
+  private async xlQuery (args: string[]): Promise<CommandResult> {
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.xl(args)
+      // no exit code: killed by a signal here; 128 + n: killed by signal n (also as a remote shell reports it)
+      const diedOfSignal = r.exitCode === undefined || r.exitCode >= 128
+      if (!diedOfSignal || attempt === QUERY_ATTEMPTS) {
+        if (r.exitCode !== 0) throw mapXlError({ ...r, argv: ['xl', ...args] }, { hostname: this.hostname })
+        return r
+      }
+    }
+  }
+
   async writeHostFile (path: string, text: string): Promise<void> {
     const r = await this.shell.run(['tee', path], { input: text })
     if (r.exitCode !== 0) throw mapXlError({ ...r, argv: ['xl', 'tee', path] }, { hostname: this.hostname })
@@ -112,12 +134,12 @@ export class XenDriver implements HypervisorDriver {
   // ── views ──────────────────────────────────────────────────────────
   /** `xl list -v`: state, memory, CPU time and uuid of every domain in one call. */
   private async rows (): Promise<XlListRow[]> {
-    return parseXlList((await this.xlOk(['list', '-v'])).stdout, 'xl list -v')
+    return parseXlList((await this.xlQuery(['list', '-v'])).stdout, 'xl list -v')
   }
 
   /** `xl list -l`: the libxl configs, read only when a domain must be adopted. */
   private async configs (): Promise<XlDomainConfig[]> {
-    return parseXlListLong((await this.xlOk(['list', '-l'])).stdout)
+    return parseXlListLong((await this.xlQuery(['list', '-l'])).stdout)
   }
 
   /** The `xl list -v` rows the last view read, so the operation that asked can reuse them (one xl call less). */
@@ -201,7 +223,7 @@ export class XenDriver implements HypervisorDriver {
   // ── host ───────────────────────────────────────────────────────────
   /** Memory as `xl info` and Domain-0's `xl list` row report it. */
   private async memory (known?: XlListRow[]): Promise<{ info: ReturnType<typeof parseXlInfo>, memory: HostFacts['memory'] }> {
-    const info = parseXlInfo((await this.xlOk(['info'])).stdout)
+    const info = parseXlInfo((await this.xlQuery(['info'])).stdout)
     const dom0 = (known ?? await this.rows()).find(r => r.domid === 0)
     return { info, memory: { totalMiB: info.totalMemoryMiB, freeMiB: info.freeMemoryMiB, dom0MiB: dom0?.memMiB ?? 0 } }
   }

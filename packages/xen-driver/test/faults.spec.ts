@@ -213,3 +213,33 @@ describe('error mapping of failed xl commands', () => {
     expect(other.message).toMatch(/xl create g1\.cfg.*found 1.*Failed to save domain/)
   })
 })
+
+describe('read-only xl queries that crash', () => {
+  let double: XlDouble
+  let driver: XenDriver
+
+  beforeAll(async () => {
+    double = await XlDouble.create()
+    await double.addHost('q')
+    driver = await xenDriver({ imageDir: join(double.root, 'images-q'), stateDir: join(double.root, 'state-q'), xl: double.xl('q'), xentop: double.xentop('q'), qemuImg: false })()
+  })
+  afterEach(async () => { await double.clearFaults() })
+  afterAll(async () => { await double.dispose() })
+
+  it('an xl list killed by a signal (SIGSEGV, exit 139: it races with domains vanishing) is asked again', async () => {
+    await double.faults([{ command: 'list', mode: 'fail', exitCode: 139, times: 2 }])
+    expect(await driver.listDomains()).toEqual([])
+    await double.faults([{ command: 'info', mode: 'fail', exitCode: 139 }])
+    expect((await driver.hostFacts()).cpu.cores).toBeGreaterThan(0)
+  })
+
+  it('gives up after three crashes, and never repeats an ordinary failure', async () => {
+    await double.faults([{ command: 'list', mode: 'fail', exitCode: 139, times: 3 }])
+    expect((await expectName(driver.listDomains(), 'XlCommandError')).message).toMatch(/xl list -v.*found 139/)
+    await double.faults([{ command: 'list', mode: 'fail', exitCode: 1, stderr: 'libxl: error: something', times: 1 }, { command: 'list', mode: 'fail', exitCode: 1, times: 1 }])
+    await expectName(driver.listDomains(), 'XlCommandError')
+    // the second fault is still there: the failing query ran once
+    await expectName(driver.listDomains(), 'XlCommandError')
+    expect(await driver.listDomains()).toEqual([])
+  })
+})

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ComplianceFixture } from '@xenos/hypervisor-compliance'
 import type { MigrationTarget } from '@xenos/hypervisor-interface'
+import { execa } from 'execa'
 import { xenDriver, scpTransfer, localCopyTransfer, HostShell, type XenDriver } from '../src/index.js'
 
 const env = (key: string): string | undefined => {
@@ -39,6 +40,28 @@ async function driverFor (p: string, hostname: string | undefined, migration: Pa
   })()
 }
 
+/**
+ * Waits until the console of guest `name` (read by the command in
+ * XENOS_XEN_CONSOLE, given the guest's name) shows XENOS_XEN_CONSOLE_READY:
+ * a guest under emulation takes many seconds to boot, and one that has not
+ * yet started its xenbus driver cannot acknowledge a suspend or shutdown.
+ */
+function consoleReady (command: string[], marker: string, timeoutS: number): (name: string) => Promise<void> {
+  return async (name) => {
+    const deadline = performance.now() + timeoutS * 1000
+    let last = ''
+    for (;;) {
+      const r = await execa(command[0]!, [...command.slice(1), name], { reject: false, timeout: 60_000 })
+      last = r.stdout
+      if (r.exitCode === 0 && last.includes(marker)) return
+      if (performance.now() > deadline) {
+        throw new Error(`guest ${name}: expected "${marker}" on its console within ${timeoutS} s, found ${last === '' ? `nothing (${r.stderr.trim() || `exit ${r.exitCode}`})` : `its last lines:\n${last.split('\n').slice(-5).join('\n')}`}`)
+      }
+      await new Promise(resolve => setTimeout(resolve, 1000))
+    }
+  }
+}
+
 /** The fixture for a real host (and optionally a second one for migration), from XENOS_XEN_* variables. */
 export async function realFixture (): Promise<ComplianceFixture> {
   const receiverTemplate = env('XENOS_XEN_MIGRATE_RECEIVER')
@@ -68,8 +91,11 @@ export async function realFixture (): Promise<ComplianceFixture> {
   }))
   const checkpointDir = env('XENOS_XEN_CHECKPOINT_DIR')
   const unreachable = env('XENOS_XEN_UNREACHABLE')
+  const consoleCommand = words(env('XENOS_XEN_CONSOLE'))
+  const readyMarker = env('XENOS_XEN_CONSOLE_READY')
   return {
     driver,
+    ...(consoleCommand !== undefined && readyMarker !== undefined ? { guestReady: consoleReady(consoleCommand, readyMarker, Number(env('XENOS_XEN_CONSOLE_READY_TIMEOUT_S') ?? 300)) } : {}),
     ...(target !== undefined ? { target, targetAddress: { host: targetAddress! } } : {}),
     ...(unreachable !== undefined ? { unreachableTarget: { host: unreachable } } : {}),
     imageSizeBytes: imageBytes,
