@@ -106,8 +106,6 @@ interface SwarmMember {
   peerId: string
   /** The peers its membership table shows in the swarm. */
   peers: () => string[]
-  /** Flood its presence record again. */
-  announce: () => Promise<void>
 }
 
 /** The modeled shelves and swarms of one simulated cluster. */
@@ -273,7 +271,7 @@ export async function swarmFetchOnSim (init: SwarmFetchInit): Promise<Record<str
     let started = false
     const pendingPeers: string[] = []
     const unsubscribe = swarm.onPeer(p => { if (started) addSource(init.hostOf(p), false); else pendingPeers.push(p) })
-    const self: SwarmMember = { peerId, peers: () => swarm.peers(), announce: async () => { await init.overlay.membership.announce() } }
+    const self: SwarmMember = { peerId, peers: () => swarm.peers() }
     members.set(me, self)
     await joinBarrier(me, self, members, init.joinTimeoutMs ?? 10_000, `the swarm of ${path} to know ${me} and ${me} to know it`)
     try {
@@ -308,27 +306,19 @@ function fnv1a (s: string): number {
 
 /**
  * Wait (wall clock, the simulated clock held) until `me` and every other
- * member of the swarm know each other. floodsub may lose a presence record
- * on a connection being set up (groups dial their fellow members as they
- * join), and the overlay repairs that only at its next announcement; here
- * whoever is not yet known re-announces every `REANNOUNCE_MS`.
+ * member of the swarm know each other, so that chunk choices do not depend
+ * on how fast the machine floods presence records. A record floodsub loses
+ * is repaired by the membership's own second announcement after a group
+ * change (`Membership.setLocalGroups`).
  */
 async function joinBarrier (me: string, self: SwarmMember, members: ReadonlyMap<string, SwarmMember>, timeoutMs: number, what: string): Promise<void> {
-  const REANNOUNCE_MS = 200
   const start = performance.now()
-  let announcedAt = start
   for (;;) {
     const others = [...members].filter(([h]) => h !== me).map(([, m]) => m)
     const unknownToThem = others.filter(m => !m.peers().includes(self.peerId))
     const unknownToMe = others.filter(m => !self.peers().includes(m.peerId))
     if (unknownToThem.length === 0 && unknownToMe.length === 0) return
-    const now = performance.now()
-    if (now - start > timeoutMs) throw new SimSwarmError(`expected ${what} within ${timeoutMs} ms, found ${unknownToThem.length} member(s) not knowing it and ${unknownToMe.length} it does not know`)
-    if (now - announcedAt > REANNOUNCE_MS) {
-      announcedAt = now
-      if (unknownToThem.length > 0) await self.announce()
-      for (const m of unknownToMe) await m.announce()
-    }
+    if (performance.now() - start > timeoutMs) throw new SimSwarmError(`expected ${what} within ${timeoutMs} ms, found ${unknownToThem.length} member(s) not knowing it and ${unknownToMe.length} it does not know`)
     await new Promise(resolve => setTimeout(resolve, 5))
   }
 }

@@ -159,6 +159,9 @@ export class Membership {
   async setLocalGroups(groups: string[]): Promise<void> {
     this.localGroups = [...new Set(groups)].sort()
     await this.announce()
+    // Joining a group dials its members, and floodsub drops a record sent on a
+    // connection still being set up: announce once more, as a join does.
+    this.later(this.resyncDelayMs, () => { this.announceInBackground() })
   }
 
   /** Live members other than this host. */
