@@ -6,7 +6,7 @@ import { deploy } from './deploy.js'
 import { masterMigration } from './master-migration.js'
 import { hdfsOutsideVms } from './hdfs-outside-vms.js'
 
-/** Every experiment, in the paper's order (issue 7's list). */
+/** Every experiment, in the paper's order. */
 export const EXPERIMENTS: readonly ExperimentDefinition[] = [hdfsDatasize, hdfsDatanodes, wordcount, sort, pi, deploy, masterMigration, hdfsOutsideVms]
 
 export class UnknownExperimentError extends Error {

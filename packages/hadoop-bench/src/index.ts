@@ -28,7 +28,7 @@ export { loadCosts, parseCosts, DEFAULT_COSTS_FILE, costFileSchema, type HadoopC
 export { EngineSubstrate, UnknownPlaceError } from './sim/engine-substrate.js'
 export type { Place, Substrate } from './sim/substrate.js'
 export { createLayout, simHadoopCluster, MASTER_VM_MEMORY_MIB, LayoutError, type ClusterLayout, type NodeLocation, type SimHadoopClusterInit } from './sim/sim-cluster-layout.js'
-// ── H9 block: the real runner, the PHY inventory, the generic deployer ──
+// ── the real runner, the PHY inventory, the generic deployer ──
 export { RealHadoop, type RealHadoopInit, type RealHadoopComponents, type RealRunOptions } from './real/real-hadoop.js'
 export { sshRunner, sshArgs, shellQuote, type CommandRunner, type CommandResult, type SshRunnerInit } from './real/command-runner.js'
 export { parseJobOutput, jobFailureReason, type ParsedJobOutput, type ClientFormat, type CounterGroups } from './real/job-output.js'
@@ -36,4 +36,3 @@ export { toJobCounters } from './real/counters.js'
 export { HadoopJobError, HadoopOutputParseError, HadoopCheckError, InvalidRunnerOptionError } from './real/errors.js'
 export { parseInventory, loadInventory, inventoryLayout, inventoryRunner, phyRunner, inventorySchema, sshSettingsSchema, hadoopInstallSchema, hostNameSchema, absPathSchema, type Inventory } from './inventory.js'
 export * from './deployer/index.js'
-// ── end H9 block ──

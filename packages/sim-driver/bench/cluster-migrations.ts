@@ -1,5 +1,5 @@
 /**
- * Benchmark (issue 3, item 8, the driver part): simulate `hosts` Xen hosts,
+ * Benchmark of the driver layer: simulate `hosts` Xen hosts,
  * boot `vmsPerHost` domains on each through the driver layer, then run
  * `migrations` concurrent live migrations; report wall time, simulated
  * time, events and peak memory. Not a test: it prints figures. Run:

@@ -1,5 +1,5 @@
 /**
- * Engine benchmarks (issue 3, item 8, the engine part). Not a test: it prints
+ * Engine benchmarks. Not a test: it prints
  * figures. Run: `npm run bench -w @xenos/sim-driver` or
  * `node bench/run-ts.mjs bench/engine.bench.ts [--quick]`.
  *

@@ -2,12 +2,12 @@
  * @packageDocumentation
  * @xenos/sim-driver: a simulated Xen cluster in the tradition of SimGrid.
  *
- * The engine (H1 block below) is a discrete-event simulator: an `Engine`
+ * The engine is a discrete-event simulator: an `Engine`
  * instance with a virtual clock, a deterministic event queue, a seeded random
  * source, and resources (host CPU, Domain 0, memory bus and page cache,
  * disks, full-duplex NICs into one switch) shared by activities (exec, io,
  * comm, sleep) with a max-min fair flow model solved incrementally. The
- * driver layer (H2 block) implements `HypervisorDriver` for each simulated
+ * driver layer implements `HypervisorDriver` for each simulated
  * host on top of it.
  *
  * @example
@@ -48,11 +48,10 @@
  * ```
  */
 
-// ── engine (H1) ──────────────────────────────────────────────────────
+// ── the engine ──
 export * from './engine/index.js'
-// ── end engine (H1) ──────────────────────────────────────────────────
 
-// ── driver (H2) ──────────────────────────────────────────────────────
+// ── the driver layer ──
 // A HypervisorDriver per simulated host (`SimCluster#driver`, `simDriver`),
 // image stores, pre-copy live migration, fault knobs. See
 // `driver/sim-cluster.ts` for the live/manual modes and
@@ -67,8 +66,7 @@ export { nextPreCopyStep, planPreCopy, XEN_PRE_COPY_LIMITS, type PreCopyLimits, 
 export { PAGE_BYTES, PAGE_HEADER_BYTES, FINAL_RECORD_BYTES, pageOverheadBytes } from './migration/live-migration.js'
 export { ClusterFaults } from './faults/cluster-faults.js'
 export { FAULTABLE_OPERATIONS, type FaultableOperation, type FailNextOptions } from './faults/fail-next.js'
-// ── end driver (H2) ──────────────────────────────────────────────────
 
-// ── shipped platform files (lead) ────────────────────────────────────
+// ── shipped platform files ──
 export { SHIPPED_PLATFORMS_DIR, PAPER_PLATFORM_FILE } from './platform/shipped.js'
 export { simTransferModel } from './driver/transfer-model.js'

@@ -1,5 +1,5 @@
 /**
- * Overlay benchmark (issue 4): search latency over 13 and 100 nodes, image
+ * Overlay benchmark: search latency over 13 and 100 nodes, image
  * transfer throughput over libp2p against a raw TCP copy, and one image to 12
  * hosts at once against a single transfer. Prints figures and whether each
  * target is met. All on loopback; the machine's load is printed because the

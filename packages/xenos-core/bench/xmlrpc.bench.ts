@@ -1,5 +1,5 @@
 /**
- * XML-RPC round trip against one server on loopback (issue 4 benchmark):
+ * XML-RPC round trip against one server on loopback:
  * latency p50/p99 of sequential calls and calls per second with several
  * calls in flight, through the real HTTP server, the real client (keep-alive
  * agent) and token authentication. Client and server share this process, so

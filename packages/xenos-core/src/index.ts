@@ -1,9 +1,33 @@
 /**
  * @packageDocumentation
- * @xenos/core: The Xenos coordinator: libp2p overlay, advertisement and search, groups, XML-RPC API, templates, replication and migration
- * (Being built; see the open issues.)
+ * @xenos/core: the Xenos coordinator, one per host. It joins the libp2p
+ * overlay, advertises the host and the services (virtual machines) it runs,
+ * answers searches by attribute, keeps groups, and serves the `xenos.*`
+ * XML-RPC API over HTTP and over the overlay: life cycle, instances from
+ * templates, replication of templates and migration of running services with
+ * their disk images. The hypervisor is injected as a `HypervisorDriver`
+ * (`@xenos/xen-driver` on real Xen, `@xenos/sim-driver` on simulated hosts).
+ *
+ * @example
+ * ```ts
+ * import { UserStore, startXenosHost, xenosClient } from '@xenos/core'
+ * import { SimCluster, loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+ *
+ * const sim = new SimCluster({ platform: await loadPlatform(PAPER_PLATFORM_FILE), seed: 1 })
+ * const users = await UserStore.load('/tmp/xenos/users.yaml')
+ * const { token } = await users.addUser('alice', 'user')
+ * const authenticate = users.authenticate.bind(users)
+ * const a = await startXenosHost({ dataDir: '/tmp/xenos/a' }, { driver: sim.driver('node01'), authenticate })
+ * const b = await startXenosHost({ dataDir: '/tmp/xenos/b', bootstrap: a.node.multiaddrs() }, { driver: sim.driver('node02'), authenticate })
+ * await a.membership.waitForMembers(1)
+ * const client = xenosClient({ endpoints: [a.apiUrl], credentials: { scheme: 'bearer', token } })
+ * const { results } = await client.searchHosts('backend=sim freeMemoryMiB>=512')
+ * console.log(results.map(h => h.hostname))
+ * client.close()
+ * await b.stop(); await a.stop(); await sim.close()
+ * ```
  */
-// --- H5 block: XML-RPC, auth, config, search query language, ids ---
+// XML-RPC, authentication, configuration files, the search query language, ids
 export * from './xmlrpc/index.js'
 export * from './auth/index.js'
 export { parseQuery, compileQuery, compileParsedQuery, matchesQuery, canonicalQuery, formatQuery, formatCondition, resolvePath, globToRegExp, queryMatcher, QuerySyntaxError, type Query, type Condition, type CompareOp } from './search/query.js'
@@ -14,12 +38,8 @@ export {
   serviceFromFile, loadServiceConfigDir, parseServiceConfigFile, serviceConfigSource,
   type HostConfig, type HostConfigInput, type ServiceConfigLoad, type TemplateConfig as TemplateFileConfig, type ServiceConfig as ServiceFileConfig
 } from './config/index.js'
-// --- end H5 block ---
-// --- H8 block: the coordinator (registry, persistence, operations, migration, events) and the API ---
+// the coordinator (registry, persistence, operations, migration, events) and the API
 export * from './coordinator/index.js'
 export * from './api/index.js'
-// --- end H8 block ---
-// --- H6 block: the overlay (libp2p node, membership, search, groups, XML-RPC tunnel, image transfer) ---
+// the overlay (libp2p node, membership, search, groups, XML-RPC tunnel, image transfer)
 export * from './overlay/index.js'
-// --- end H6 block ---
-export {}

@@ -1,5 +1,5 @@
 /**
- * How driver calls couple to simulated time (issue 3, item 7).
+ * How driver calls couple to simulated time.
  *
  * THE RULE. In live mode (a cluster driven by real-time callers, such as
  * xenos-core's coordinators over a real libp2p overlay), every driver

@@ -1,5 +1,5 @@
 /**
- * Who may do what: H5's role and ownership policy (`auth/authorizer.ts`,
+ * Who may do what: the role and ownership policy (`auth/authorizer.ts`,
  * documented in docs/api.md) applied to coordinator records, plus the peer
  * rule for the `xenos.peer.*` methods: coordinators calling over the private
  * overlay (libp2p, authenticated by Noise and the pre-shared key), or an
@@ -10,7 +10,7 @@ import type { CallContext } from '../xmlrpc/context.js'
 import type { ServiceRecord } from '../coordinator/records.js'
 import { ForbiddenError } from './faults.js'
 
-/** H5's policy, plus the event stream and forwarding (the forwarded call is checked where it runs), for every user. */
+/** The role and ownership policy, plus the event stream and forwarding (the forwarded call is checked where it runs), for every user. */
 const policy: Authorizer = authorizer({ ...DEFAULT_POLICY, 'xenos.events': 'user', 'xenos.forward': 'user' })
 
 /** Throws `AuthenticationError` or `AuthorizationError` unless the caller may call `method` (on `service`, for owner-level methods). */

@@ -1,5 +1,5 @@
 /**
- * A typed client of the Xenos API (issue 4 item 5; paper Section IV-C):
+ * A typed client of the Xenos API (paper Section IV-C):
  * it keeps a list of backup hosts (found with `xenos.searchHosts`), fails
  * over to the next one when its host stops answering, and can spread calls
  * across hosts round-robin. Service control calls go to the host that runs

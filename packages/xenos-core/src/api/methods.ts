@@ -1,5 +1,5 @@
 /**
- * The `xenos.*` methods (issue 4 item 5), registered in a `MethodRegistry`
+ * The `xenos.*` methods, registered in a `MethodRegistry`
  * with signatures and help, served the same over HTTP and over the overlay.
  * Every handler validates its parameters, checks the caller's rights, and
  * turns typed errors into faults with codes (see `faults.ts`).

@@ -1,5 +1,5 @@
 /**
- * H5's building blocks fit the coordinator's ports (checked by the type
+ * The configuration and auth building blocks fit the coordinator's ports (checked by the type
  * checker and at run time): the config loader is a `ServiceConfigSource`,
  * the query matcher a `QueryMatcher`, the id generator an `IdSource`.
  */

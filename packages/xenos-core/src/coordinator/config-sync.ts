@@ -1,7 +1,6 @@
 /**
- * Registers what the service config directory describes (issue 4 items 1
- * and 6): templates first, then services made from them. Each file is taken
- * on its own: a broken file, a template whose images are missing or a
+ * Registers what the service config directory describes: templates first,
+ * then services made from them. Each file is taken on its own: a broken file, a template whose images are missing or a
  * service that cannot be created is reported (returned and emitted as a
  * `config-error` event) and the others still load.
  *

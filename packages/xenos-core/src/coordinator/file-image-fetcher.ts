@@ -1,7 +1,7 @@
 /**
  * An `ImageFetcher` for backends whose images are real files under one
  * directory (the xen backend's image store): template images travel over
- * libp2p with H6's content-addressed chunked transfer.
+ * libp2p with the overlay's content-addressed chunked transfer.
  *
  * Holder side: `publish(path)` hashes an image into a manifest (SHA-256 per
  * 4 MiB chunk), puts it on the overlay's shelf so the chunk server serves it,

@@ -1,5 +1,5 @@
 /**
- * Start a Xenos host from a validated `host.yaml` (H5's `loadHostConfig`)
+ * Start a Xenos host from a validated `host.yaml` (`loadHostConfig`)
  * and a driver the caller built from `config.driver` (core never builds a
  * driver itself). This is what `xenos coordinator --config host.yaml` runs.
  *

@@ -1,5 +1,5 @@
 /**
- * New service instances from templates (issue 4 item 6): copy or
+ * New service instances from templates: copy or
  * copy-on-write clone each template image, give the instance its own id,
  * name, MAC and guest host name, define its domain. A failure part way
  * removes what was made.

@@ -1,5 +1,5 @@
 /**
- * Migration of a service between coordinators (issue 4 item 8).
+ * Migration of a service between coordinators.
  *
  * Protocol, driven by the source over the overlay's API calls:
  * 1. the source picks the target (a host name, or the best host matching a

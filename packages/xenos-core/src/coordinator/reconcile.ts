@@ -1,5 +1,5 @@
 /**
- * Monitoring (issue 4 item 9): the driver is the truth about domains; the
+ * Monitoring: the driver is the truth about domains; the
  * registry follows it. A domain found `crashed` emits `crashed`, one found
  * stopped or running without the coordinator having asked emits `stopped`
  * or `started`, one gone emits `vanished`. Services being migrated are left

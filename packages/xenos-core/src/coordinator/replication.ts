@@ -1,5 +1,5 @@
 /**
- * Replication of templates (issue 4 item 7): a host that lacks a template
+ * Replication of templates: a host that lacks a template
  * finds holders through a host search (or is told them), asks one for the
  * template record, then fetches each image through the `ImageFetcher`
  * (chunked from several holders, or the paper's whole copy then local copy).

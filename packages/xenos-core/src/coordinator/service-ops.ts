@@ -1,5 +1,5 @@
 /**
- * Life-cycle operations on one local service (issue 4 items 5 and 9):
+ * Life-cycle operations on one local service:
  * start, stop, pause, unpause, destroy, checkpoint, stats. Each runs under
  * the service's lock, calls the driver, and records the domain's new state
  * and an event. Stop and destroy are idempotent, as the driver's are.

@@ -5,7 +5,7 @@
  * both over HTTP and over the overlay, and events on pubsub.
  *
  * Start order: API server (so the host record can carry its URL), overlay
- * (H6's `startOverlay`), coordinator (reattach, config); searches that
+ * (`startOverlay`), coordinator (reattach, config); searches that
  * arrive before the coordinator runs get no matches. Stop order is the
  * reverse; the driver and its domains are left running.
  *
@@ -69,9 +69,9 @@ export interface XenosHostInit {
 
 export interface XenosHostComponents {
   driver: HypervisorDriver
-  /** Checks API credentials (H5's user store); without it every call is anonymous. */
+  /** Checks API credentials (the user store); without it every call is anonymous. */
   authenticate?: (credentials: Credentials) => Principal | Promise<Principal>
-  /** The user an overlay peer acts as (H5's `UserStore.authenticatePeer`); unmapped peers are unauthenticated, but may call `xenos.peer.*`. */
+  /** The user an overlay peer acts as (`UserStore.authenticatePeer`); unmapped peers are unauthenticated, but may call `xenos.peer.*`. */
   authenticatePeer?: (peerId: string) => Principal | undefined
   configSource?: ServiceConfigSource
   /** How templates are fetched. @default modeledImageFetcher over the overlay, or fileImageFetcher with `imageDir` */

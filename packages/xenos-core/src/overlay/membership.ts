@@ -25,6 +25,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { OverlayLibp2p } from './node.js'
 import { FrameReader, decodeJson, encodeJson, writeFrame } from './frames.js'
+import { OverlayTimeoutError } from './errors.js'
 
 export const PRESENCE_TOPIC = '/xenos/presence/1'
 export const PRESENCE_SYNC_PROTOCOL = '/xenos/presence-sync/1.0.0'
@@ -179,6 +180,26 @@ export class Membership {
   onChange(listener: ChangeListener): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
+  }
+
+  /**
+   * Resolves once at least `count` other hosts are members; rejects with an
+   * `OverlayTimeoutError` naming how many are known after `timeoutMs`.
+   */
+  async waitForMembers(count: number, timeoutMs = 30_000): Promise<void> {
+    if (this.members().length >= count) return
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off()
+        reject(new OverlayTimeoutError(`expected ${count} other members within ${timeoutMs} ms, found ${this.members().length}`))
+      }, timeoutMs)
+      const off = this.onChange(() => {
+        if (this.members().length < count) return
+        clearTimeout(timer)
+        off()
+        resolve()
+      })
+    })
   }
 
   /** Forget a member at once (for example after it was seen to be unreachable). */

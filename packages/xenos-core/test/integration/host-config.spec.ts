@@ -1,5 +1,5 @@
 /**
- * A host started from host.yaml (H5's loader) as `xenos coordinator` does:
+ * A host started from host.yaml (`loadHostConfig`) as `xenos coordinator` does:
  * users file tokens, the service directory with one broken file, the API
  * driven by Python's standard xmlrpc.client, and a restart that keeps ids.
  */

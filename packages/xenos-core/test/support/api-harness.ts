@@ -1,6 +1,6 @@
 /**
  * TEST ONLY: coordinators with their real API: a `MethodRegistry` with the
- * `xenos.*` methods behind H5's HTTP server on 127.0.0.1, and peer calls
+ * `xenos.*` methods behind the XML-RPC HTTP server on 127.0.0.1, and peer calls
  * between coordinators encoded as XML-RPC and dispatched through the
  * target's registry as libp2p calls would be (transport `libp2p`).
  */
