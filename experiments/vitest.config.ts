@@ -1,4 +1,4 @@
 import { defineConfig } from 'vitest/config'
 import { xenosVitestConfig } from '../vitest.shared.js'
 
-export default defineConfig(xenosVitestConfig({ test: { testTimeout: 60_000 } }))
+export default defineConfig(xenosVitestConfig())

@@ -23,7 +23,7 @@ import { startXenLab, TOKEN, type XenLab } from './xen-lab.js'
 
 let lab: XenLab
 
-beforeAll(async () => { lab = await startXenLab(2) }, 60_000)
+beforeAll(async () => { lab = await startXenLab(2) })
 afterAll(async () => { await lab?.stop() })
 
 const PI = { maps: 120, samplesPerMap: 10000 }
@@ -82,7 +82,7 @@ describe('the xen testbed on a lab of coordinators over the xl double', () => {
     // released: Hadoop stopped twice, every deployed service destroyed
     expect((await readFile(join(lab.hadoopHome, 'stops.log'), 'utf8')).trim().split('\n')).toHaveLength(2)
     expect(await services('attributes.role=hadoop-slave')).toEqual([])
-  }, 90_000)
+  })
 
   it('deploys VM2 through the API (services running on the hosts) and migrates the master mid-job', async () => {
     const events: DeployProgress[] = []
@@ -114,7 +114,7 @@ describe('the xen testbed on a lab of coordinators over the xl double', () => {
     } finally {
       await testbed.close()
     }
-  }, 90_000)
+  })
 
   it('deploys a template to the slave hosts with the paper\'s whole copy and with chunked replication', async () => {
     const testbed = await (await xenTestbedFactory({ testbedFile: lab.testbedFile }))({ seed: 1 })
@@ -139,5 +139,5 @@ describe('the xen testbed on a lab of coordinators over the xl double', () => {
     } finally {
       await testbed.close()
     }
-  }, 90_000)
+  })
 })

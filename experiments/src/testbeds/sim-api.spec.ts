@@ -38,7 +38,7 @@ describe('the sim testbed through the Xenos API', () => {
     } finally {
       await tb.close()
     }
-  }, 60_000)
+  })
 
   it('deployTemplate is repeatable: the same seed gives the same simulated figures despite real-time control-plane calls', async () => {
     // what results.json keeps of a deployment: every measurement not on the wall clock
@@ -54,7 +54,7 @@ describe('the sim testbed through the Xenos API', () => {
     expect(first.map(m => m.metric)).toEqual(expect.arrayContaining(['durationS', 'physicalLimitS', 'networkBps', 'seedSentBytes']))
     expect(first.some(m => m.metric.startsWith('probe') || m.metric.startsWith('controlPlane'))).toBe(false)
     expect(await run()).toEqual(first)
-  }, 60_000)
+  })
 
   it('migrates the master half way through a job: paused while its files move, tasks fail and are re-executed, the job completes later', async () => {
     const tb = await (await simTestbedFactory({ platformFile: PAPER_PLATFORM_FILE }))({ seed: 2 })
@@ -81,7 +81,7 @@ describe('the sim testbed through the Xenos API', () => {
       await cluster.release()
       await tb.close()
     }
-  }, 60_000)
+  })
 
   it('refuses to migrate the master of a cluster made through the drivers', async () => {
     const tb = await (await simTestbedFactory({ platformFile: PAPER_PLATFORM_FILE }))({ seed: 3 })

@@ -66,14 +66,14 @@ beforeAll(async () => {
   }
   await waitFor(() => hosts.every(h => h.membership.members().length >= HOSTS - 1), 20_000, 'every host to know the others')
   client = xenosClient({ endpoints: [hosts[0]!.apiUrl], credentials: { scheme: 'bearer', token: 'tok-admin' }, timeoutMs: 20_000 })
-}, 90_000)
+})
 
 afterAll(async () => {
   client?.close()
   for (const h of hosts) await h.stop()
   await sim?.close()
   if (dir !== undefined) await rm(dir, { recursive: true, force: true })
-}, 60_000)
+})
 
 describe('the deployer on Xenos coordinators over simulated hosts', () => {
   it('deploys VM2 on the 4 hosts other than the master\'s, idempotently, then tears it down', async () => {
@@ -102,7 +102,7 @@ describe('the deployer on Xenos coordinators over simulated hosts', () => {
     expect(removed).toHaveLength((HOSTS - 1) * 2)
     expect((await client.searchServices('attributes.deployment=hadoop-vm2')).results).toEqual([])
     expect(await deployer.teardown('hadoop-vm2')).toEqual([])
-  }, 60_000)
+  })
 
   it.runIf(FULL)('the paper\'s setups on 13 hosts: VM1, VM2, VM4', async () => {
     const deployer = new Deployer({ api: xenosDeployApi(client, { searchDeadlineMs: 3000 }), clock: realClock() }, { pollS: 0.1 })

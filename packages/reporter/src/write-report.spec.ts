@@ -21,7 +21,7 @@ beforeAll(async () => {
   written = await writeReport({ outDir, resultSet: sampleResultSet(), figures: PAPER_FIGURES, findings: sampleFindings() })
   md = await readFile(join(outDir, 'report.md'), 'utf8')
   html = await readFile(join(outDir, 'report.html'), 'utf8')
-}, 60_000)
+})
 
 afterAll(async () => {
   if (keepDir === undefined && outDir !== '') await rm(outDir, { recursive: true, force: true })

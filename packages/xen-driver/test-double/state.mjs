@@ -28,15 +28,20 @@ export function sleepMs (ms) {
  * holder that no longer exists.
  */
 export function acquireLock (lock) {
+  // while it waits for a live holder, a waiter leaves `LOCK.waiting.PID`, so a
+  // test can tell that it has found the lock held and left it alone
+  const waiting = `${lock}.waiting.${process.pid}`
   for (let i = 0; ; i++) {
     try {
       mkdirSync(lock)
       writeFileSync(join(lock, 'pid'), String(process.pid))
+      if (i > 0) rmSync(waiting, { force: true })
       return
     } catch (err) {
       if (err.code !== 'EEXIST') throw err
       if (breakStaleLock(lock)) continue
-      if (i > 2000) { process.stderr.write(`cannot acquire lock ${lock} errno=11\n`); process.exit(1) }
+      if (i === 0) writeFileSync(waiting, '')
+      if (i > 2000) { rmSync(waiting, { force: true }); process.stderr.write(`cannot acquire lock ${lock} errno=11\n`); process.exit(1) }
       sleepMs(5)
     }
   }

@@ -2,7 +2,7 @@
 // timeout, or prints a line no parser knows) and how the driver reports them.
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest'
 import { existsSync } from 'node:fs'
-import { mkdir, writeFile, readFile, rm } from 'node:fs/promises'
+import { mkdir, readdir, writeFile, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { xenDriver, type XenDriver } from '../src/index.js'
 import { spawnSync } from 'node:child_process'
@@ -79,8 +79,14 @@ describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 
     await mkdir(lock)
     await writeFile(join(lock, 'pid'), String(process.pid))
     const waiting = driver.listDomains()
-    await new Promise(resolve => setTimeout(resolve, 300))
-    expect(existsSync(join(lock, 'pid'))).toBe(true)
+    // the waiter has found the lock held by a live process: it must leave it alone
+    const host = join(double.root, 'a')
+    const until = Date.now() + 60_000
+    while (!(await readdir(host)).some(f => f.startsWith('lock.waiting.'))) {
+      if (Date.now() > until) throw new Error('no xl waited for the lock within 60 s')
+      await new Promise(resolve => setTimeout(resolve, 10))
+    }
+    expect(await readFile(join(lock, 'pid'), 'utf8')).toBe(String(process.pid))
     await rm(lock, { recursive: true })
     expect((await waiting).some(d => d.name === name)).toBe(true)
   })
@@ -91,7 +97,7 @@ describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 
     await double.faults([{ command: 'pause', mode: 'hang' }])
     const err = await expectName(impatient.pauseDomain(name), 'OperationTimeoutError')
     expect(err.message).toMatch(/xl pause .* within 3 s/)
-  }, 20_000)
+  })
 
   it('an unexpected line in xl list, xl list -l or xl info gives XlOutputError naming the command and the line', async () => {
     await double.faults([{ command: 'list', mode: 'garbage', line: 'Domain-Z  what is this' }])
@@ -126,7 +132,7 @@ describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 
     expect(err.message).toContain(name)
     expect((await driver.inspectDomain(name)).state).toBe('running')
     expect(existsSync(join(double.root, 'images-c', `${name}.img`))).toBe(false)
-  }, 20_000)
+  })
 
   it('a crashed guest is reported crashed; start brings it back with its uuid; remove forgets it', async () => {
     const name = await running()

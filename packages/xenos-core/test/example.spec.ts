@@ -34,5 +34,5 @@ describe('the package example', () => {
     vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => { printed.push(args) })
     await import(/* @vite-ignore */ module)
     expect(printed).toEqual([[['node01', 'node02']]])
-  }, 60_000)
+  })
 })

@@ -65,7 +65,7 @@ beforeAll(async () => {
     if (Date.now() > until) throw new Error('timed out waiting for every host to know the others')
     await new Promise(resolve => setTimeout(resolve, 20))
   }
-}, 60_000)
+})
 
 afterAll(async () => {
   for (const h of hosts.reverse()) await h.stop()
@@ -92,7 +92,7 @@ describe('xenos deploy / teardown', () => {
     expect(down.error).toBeUndefined()
     expect(down.out).toContain('deployment web-farm: 4 instance(s) destroyed')
     expect((await run(['teardown', 'web-farm'])).out).toContain('0 instance(s) destroyed')
-  }, 60_000)
+  })
 
   it('names the file, line and field of a bad deployment file', async () => {
     const file = join(dir, 'bad.yaml')

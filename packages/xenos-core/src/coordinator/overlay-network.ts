@@ -91,6 +91,9 @@ export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs
       return decoded.value
     },
     publishEvent (event: CoordinatorEvent) {
+      // an operation that ends while its host stops (a fetch cut short) still
+      // records its event locally; there is no overlay left to tell it to
+      if (libp2p.status !== 'started') return
       libp2p.services.pubsub.publish(EVENTS_TOPIC, Buffer.from(JSON.stringify(event), 'utf8')).catch((err: unknown) => components.onError?.(err))
     },
     async joinGroup (group, memberId) { await groups.join(group, memberId) },

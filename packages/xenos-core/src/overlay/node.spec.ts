@@ -42,11 +42,11 @@ describe('overlay node', () => {
     const addr = a.multiaddrs()[0]!
     const port = addr.split('/')[4]!
     const b = await node({ dataDir: await dir(), bootstrap: [addr], bootstrapInitialBackoffMs: 20, bootstrapMaxBackoffMs: 100 })
-    await waitFor(() => b.connectedPeers().includes(a.peerId), 3000, 'bootstrap connection')
+    await waitFor(() => b.connectedPeers().includes(a.peerId), 30_000, 'bootstrap connection')
     await a.stop()
-    await waitFor(() => b.connectedPeers().length === 0, 3000, 'disconnect')
+    await waitFor(() => b.connectedPeers().length === 0, 30_000, 'disconnect')
     a = await node({ dataDir: aDir, listen: [`/ip4/127.0.0.1/tcp/${port}`] })
-    await waitFor(() => b.connectedPeers().includes(a.peerId), 3000, 'redial after restart')
+    await waitFor(() => b.connectedPeers().includes(a.peerId), 60_000, 'redial after restart')
   })
 
   it('with a swarm key, admits hosts of the same private network and rejects outsiders', async () => {

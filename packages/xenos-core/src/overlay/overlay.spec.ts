@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { startOverlay } from './index.js'
 import { tempDir, waitFor } from './test-helpers.js'
 
@@ -12,11 +12,11 @@ describe('startOverlay', () => {
     })
     const b = await startOverlay({ dataDir: dirs[1]!.path, bootstrap: a.node.multiaddrs(), matcher: async () => [{ host: 'b' }] })
     try {
-      await waitFor(() => a.membership.members().length === 1 && b.membership.members().length === 1, 5000, 'membership')
+      await waitFor(() => a.membership.members().length === 1 && b.membership.members().length === 1, 30_000, 'membership')
       const response = await b.tunnel.call(a.node.peerId, new TextEncoder().encode('ping'))
       expect(new TextDecoder().decode(response)).toBe('a got ping')
-      await waitFor(() => b.node.libp2p.services.pubsub.getSubscribers('/xenos/search/1').length === 1, 3000, 'search topic')
-      const result = await b.search.search('x=1', { timeoutMs: 2000 })
+      await waitFor(() => b.node.libp2p.services.pubsub.getSubscribers('/xenos/search/1').length === 1, 30_000, 'search topic')
+      const result = await b.search.search('x=1', { timeoutMs: 30_000 })
       expect(result.missing).toEqual([])
       expect(result.matches.map((m) => m.records[0]!['host']).sort()).toEqual(['a', 'b'])
     } finally {
@@ -32,10 +32,11 @@ describe('startOverlay', () => {
     const count = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPServerWrap' || r === 'TCPSocketWrap').length
     const before = count()
     const overlay = await startOverlay({ dataDir: dir.path, matcher: async () => [], membership: { announceIntervalMs: 50 } })
-    await new Promise((r) => setTimeout(r, 120)) // let the periodic timers run
+    const announce = vi.spyOn(overlay.membership, 'announce')
+    await waitFor(() => announce.mock.calls.length >= 2, 30_000, 'two periodic announcements')
     expect(count()).toBeGreaterThan(before)
     await overlay.stop()
-    await waitFor(() => count() <= before, 3000, 'timers and sockets to be released')
+    await waitFor(() => count() <= before, 30_000, 'timers and sockets to be released')
     await dir.remove()
   })
 
@@ -48,7 +49,10 @@ describe('startOverlay', () => {
     try {
       await overlay.node.libp2p.stop()
       await expect(overlay.membership.announce()).resolves.toBeUndefined()
-      await new Promise((r) => setTimeout(r, 120)) // several periodic announcements on the stopped node
+      const announce = vi.spyOn(overlay.membership, 'announce')
+      await waitFor(() => announce.mock.calls.length >= 3, 30_000, 'three periodic announcements on the stopped node')
+      await Promise.allSettled(announce.mock.results.map((r) => r.value))
+      await new Promise((r) => setImmediate(r)) // an unhandled rejection is reported after the microtasks
       expect(rejections).toEqual([])
     } finally {
       process.off('unhandledRejection', onRejection)

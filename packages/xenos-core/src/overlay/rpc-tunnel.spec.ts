@@ -49,7 +49,7 @@ describe('rpc tunnel', () => {
   it('refuses an oversized request on both sides and keeps serving', async () => {
     const small = new RpcTunnel(client.libp2p, { maxRequestBytes: 10 })
     await expect(small.call(server.peerId, new Uint8Array(11))).rejects.toThrow(FrameError)
-    const big = new RpcTunnel(client.libp2p, { maxRequestBytes: 1 << 20, timeoutMs: 2000 })
+    const big = new RpcTunnel(client.libp2p, { maxRequestBytes: 1 << 20, timeoutMs: 30_000 })
     await expect(big.call(server.peerId, new Uint8Array(5000))).rejects.toThrow()
     expect(dec.decode(await big.call(server.peerId, enc.encode('still here')))).toContain('STILL HERE')
   })

@@ -15,7 +15,7 @@ export async function tempDir(prefix = 'xenos-overlay-'): Promise<{ path: string
 }
 
 /** Poll `check` every 10 ms until it returns true; throws after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
   const deadline = performance.now() + timeoutMs
   while (!(await check())) {
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
@@ -78,8 +78,8 @@ export async function startCluster(
     for (const d of dirs) await d.remove()
   }
   try {
-    await waitFor(() => members.every((m) => m.membership.members().length === count - 1), options.readyTimeoutMs ?? 10_000 + count * 100, `${count} nodes to know each other`)
-    await waitFor(() => members.every((m) => topicsReady(m.node, options.topics ?? [])), 5000, 'topic subscriptions to propagate')
+    await waitFor(() => members.every((m) => m.membership.members().length === count - 1), options.readyTimeoutMs ?? 60_000 + count * 500, `${count} nodes to know each other`)
+    await waitFor(() => members.every((m) => topicsReady(m.node, options.topics ?? [])), 60_000, 'topic subscriptions to propagate')
   } catch (err) {
     const views = members.map((m) => `node ${m.index} knows ${m.membership.members().length}, connected to ${m.node.connectedPeers().length}`)
     await stop()

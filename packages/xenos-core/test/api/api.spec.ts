@@ -8,7 +8,7 @@ import { webTemplate } from '../support/harness.js'
 let h: ApiHarness
 const clients: XenosClient[] = []
 function client (token: string, urls: string[], strategy?: 'failover' | 'round-robin'): XenosClient {
-  const c = xenosClient({ endpoints: urls, credentials: { scheme: 'bearer', token }, timeoutMs: 5000, ...(strategy === undefined ? {} : { strategy }) })
+  const c = xenosClient({ endpoints: urls, credentials: { scheme: 'bearer', token }, timeoutMs: 60_000, ...(strategy === undefined ? {} : { strategy }) })
   clients.push(c)
   return c
 }

@@ -73,7 +73,7 @@ describe('persistence', () => {
     // at most one service can be past its reply when the kill came (created but not yet printed)
     expect(ids.size - ([...first.created, ...second.created].length - destroyed.size)).toBeLessThanOrEqual(2)
     await c.stop()
-  }, 60_000)
+  })
 
   it('marks services whose domain disappeared while it was down as vanished', async () => {
     const h = new Harness(new FakeCluster([{ name: 'h1' }]))

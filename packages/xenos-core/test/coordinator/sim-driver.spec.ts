@@ -64,5 +64,5 @@ describe('coordinator on sim-driver', () => {
     await again.destroyService(s.id)
     expect(await sim.driver(host).listDomains()).toEqual([])
     await again.stop()
-  }, 30_000)
+  })
 })

@@ -93,5 +93,5 @@ except xmlrpc.client.Fault as f:
     expect(again.coordinator.bootCount).toBe(2)
     expect(again.peerId).toBe(host.peerId)
     await again.stop()
-  }, 30_000)
+  })
 })

@@ -7,12 +7,18 @@
  * copies, and every copy arrives bit for bit. A fetcher that dies
  * mid-swarm (its whole coordinator stopped after it served chunks) does not
  * stop the others.
+ *
+ * Whether fetchers trade depends on whether they find each other before the
+ * holder alone has sent them everything, which on a busy machine is a race.
+ * So the holder serves no chunk until every fetcher knows the other four are
+ * in the swarm (a condition, not a delay); from then on its upload cap makes
+ * it the slowest source by construction.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startXenosHost, type XenosHost } from '../../src/coordinator/index.js'
 import { FakeCluster } from '../support/fake-cluster.js'
 import { fileStoreDriver } from '../support/file-store-driver.js'
@@ -54,21 +60,45 @@ beforeAll(async () => {
       ...(i === 0 ? { chunkServer: { uploadBps: HOLDER_BPS } } : {})
     }, { driver: fileStoreDriver(cluster.driver(name), imageDir), authenticate, configSource: staticConfig(i === 0 ? [tpl, db] : []) }))
   }
-  const until = Date.now() + 15_000
-  while (!hosts.every(h => h.membership.members().length >= NAMES.length - 1)) {
-    if (Date.now() > until) throw new Error('overlay did not form')
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-}, 60_000)
+  for (const h of hosts) await h.membership.waitForMembers(NAMES.length - 1, 60_000)
+}, 120_000)
 
 afterAll(async () => {
   for (const h of hosts) await h.stop()
   await rm(dir, { recursive: true, force: true })
 })
 
+/** The holder's chunks wait for `open()`; manifests and "have" answers do not. */
+function gateHolder (): { open: () => void } {
+  const server = hosts[0]!.overlay.chunkServer
+  const pace = server['pace'].bind(server)
+  let open!: () => void
+  const opened = new Promise<void>(resolve => { open = resolve })
+  server['pace'] = async (bytes: number) => { await opened; await pace(bytes) }
+  return { open }
+}
+afterEach(() => { delete (hosts[0]!.overlay.chunkServer as unknown as Record<string, unknown>)['pace'] })
+
+/** Resolves once each of `fetchers` sees every other one in a swarm group. */
+async function swarmFormed (fetchers: XenosHost[]): Promise<void> {
+  const until = Date.now() + 60_000
+  const formed = (): boolean => fetchers.every(h => {
+    const swarms = h.overlay.groups.localGroups().filter(g => g.startsWith('swarm-'))
+    return swarms.length === 1 && fetchers.every(o => o === h || h.membership.get(o.peerId)?.groups.includes(swarms[0]!) === true)
+  })
+  while (!formed()) {
+    if (Date.now() > until) throw new Error('the fetchers did not all find each other in the swarm within 60 s')
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+}
+
 describe('swarming replication', () => {
   it('five hosts replicating at once trade chunks and each copy is intact', async () => {
-    const results = await Promise.all(hosts.slice(1).map(async h => await h.coordinator.replicateTemplate('web', { method: 'chunked' })))
+    const gate = gateHolder()
+    const replications = Promise.all(hosts.slice(1).map(async h => await h.coordinator.replicateTemplate('web', { method: 'chunked' })))
+    await swarmFormed(hosts.slice(1))
+    gate.open()
+    const results = await replications
     for (const [k, r] of results.entries()) {
       const name = NAMES[k + 1]!
       expect(r.holders).toEqual(['s1'])
@@ -84,23 +114,28 @@ describe('swarming replication', () => {
     expect(hosts[0]!.overlay.chunkServer.sentBytes).toBeLessThan(3 * SIZE)
     const traded = hosts.slice(1).reduce((s, h) => s + h.overlay.chunkServer.sentBytes, 0)
     expect(traded + hosts[0]!.overlay.chunkServer.sentBytes).toBe(5 * SIZE)
-  }, 30_000)
+  }, 120_000)
 
   it('a fetcher that dies mid-swarm does not stop the others', async () => {
-    const victim = hosts[5]!
-    const replications = Promise.allSettled(hosts.slice(1).map(async h => await h.coordinator.replicateTemplate('db', { method: 'chunked' })))
-    // stop the victim once it has served chunks to the others
-    const until = Date.now() + 20_000
-    while (victim.overlay.chunkServer.sentBytes === 0) {
-      if (Date.now() > until) throw new Error('the victim never served a chunk')
+    const fetchers = hosts.slice(1)
+    const sentBefore = fetchers.map(h => h.overlay.chunkServer.sentBytes)
+    const gate = gateHolder()
+    const replications = Promise.allSettled(fetchers.map(async h => await h.coordinator.replicateTemplate('db', { method: 'chunked' })))
+    await swarmFormed(fetchers)
+    gate.open()
+    // the victim: the first fetcher that has served chunks to the others
+    const until = Date.now() + 60_000
+    let victim: number | undefined
+    while ((victim = fetchers.findIndex((h, k) => h.overlay.chunkServer.sentBytes > sentBefore[k]!)) === -1) {
+      if (Date.now() > until) throw new Error('no fetcher served a chunk to another')
       await new Promise(resolve => setTimeout(resolve, 5))
     }
-    await victim.stop()
+    await fetchers[victim]!.stop()
     const results = await replications
-    for (const [k, r] of results.slice(0, 4).entries()) {
-      const name = NAMES[k + 1]!
+    for (const [k, r] of results.entries()) {
+      if (k === victim) continue
       expect(r.status).toBe('fulfilled')
-      expect(sha(await readFile(join(dir, name, 'images', 'templates', 'db', 'xvda.img')))).toBe(dbDigest)
+      expect(sha(await readFile(join(dir, NAMES[k + 1]!, 'images', 'templates', 'db', 'xvda.img')))).toBe(dbDigest)
     }
-  }, 30_000)
+  }, 120_000)
 })

@@ -107,7 +107,7 @@ describe('swarm fetch', () => {
     const fromFetchers = fetchers.reduce((s, i) => s + peers[i]!.server.sentBytes, 0)
     expect(fromFetchers + peers[0]!.server.sentBytes).toBe(5 * SIZE)
     expect(fromFetchers).toBeGreaterThan(2.5 * SIZE)
-  }, 30_000)
+  })
 
   it('a fetcher that dies mid-swarm does not stop the others', async () => {
     const { cluster, peers } = await swarmCluster(5)
@@ -148,5 +148,5 @@ describe('swarm fetch', () => {
     const survivors = results.slice(0, 3).map((r) => (r as PromiseFulfilledResult<FetchReport>).value)
     const victimPeer = cluster.members[victim]!.node.peerId
     expect(survivors.some((r) => r.holders.some((h) => h.holder === victimPeer && h.failure !== undefined))).toBe(true)
-  }, 30_000)
+  })
 })
