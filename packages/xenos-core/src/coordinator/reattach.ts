@@ -2,20 +2,29 @@
  * After a restart: find each registered service's domain again through the
  * driver (`reattach(handle)`), take its current state, and mark the ones
  * whose domain is gone as `vanished`. A service that was `migrating` when
- * the coordinator died is resolved by where its domain is now.
+ * the coordinator died is resolved by where its domain is now; one that was
+ * being destroyed is destroyed.
  */
 import { DomainNotFoundError, type DomainState } from '@xenos/hypervisor-interface'
 import type { CoordinatorContext } from './context.js'
+import { finishDestroy } from './service-ops.js'
 
 export interface ReattachSummary {
   reattached: string[]
   vanished: string[]
+  /** Services whose destroy was cut short by the restart, now destroyed. */
+  destroyed: string[]
 }
 
 export async function reattachAll (ctx: CoordinatorContext): Promise<ReattachSummary> {
-  const summary: ReattachSummary = { reattached: [], vanished: [] }
+  const summary: ReattachSummary = { reattached: [], vanished: [], destroyed: [] }
   const canReattach = ctx.driver.capabilities().reattach
   for (const s of ctx.registry.services()) {
+    if (s.destroying === true) {
+      await finishDestroy(ctx, s)
+      summary.destroyed.push(s.id)
+      continue
+    }
     let state: DomainState | undefined
     try {
       if (canReattach && s.handle !== undefined) {

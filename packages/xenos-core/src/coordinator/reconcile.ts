@@ -19,10 +19,10 @@ export async function reconcileStates (ctx: CoordinatorContext): Promise<string[
   // inspected again under its lock, so an operation that finished in between is not misread.
   const listed = new Map((await ctx.driver.listDomains()).map(d => [d.name, d.state]))
   for (const s of ctx.registry.services()) {
-    if (s.state === 'migrating' || s.state === 'vanished' || listed.get(s.domainName) === s.state) continue
+    if (s.state === 'migrating' || s.state === 'vanished' || s.destroying === true || listed.get(s.domainName) === s.state) continue
     await ctx.withLock(s.id, async () => {
       const rec = ctx.registry.findService(s.id)
-      if (rec === undefined || rec.state === 'migrating' || rec.state === 'vanished') return
+      if (rec === undefined || rec.state === 'migrating' || rec.state === 'vanished' || rec.destroying === true) return
       let state: ServiceState
       try {
         state = (await ctx.driver.inspectDomain(rec.domainName)).state

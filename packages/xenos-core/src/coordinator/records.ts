@@ -60,6 +60,12 @@ export interface ServiceRecord {
   checkpoints?: string[]
   /** Last failure seen (reattach, crash), for humans. */
   lastError?: string
+  /**
+   * Set (and persisted) before a destroy touches the domain: a coordinator
+   * that dies part way finishes the destroy when it restarts, instead of
+   * finding a service whose domain is gone.
+   */
+  destroying?: boolean
 }
 
 /** One disk image of a template. */

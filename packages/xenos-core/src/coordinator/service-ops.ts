@@ -4,7 +4,7 @@
  * the service's lock, calls the driver, and records the domain's new state
  * and an event. Stop and destroy are idempotent, as the driver's are.
  */
-import type { DomainInfo, DomainUsage } from '@xenos/hypervisor-interface'
+import { DomainNotFoundError, type DomainInfo, type DomainUsage } from '@xenos/hypervisor-interface'
 import { paths, type CoordinatorContext } from './context.js'
 import type { CoordinatorEventKind } from './event-log.js'
 import { InvalidArgumentError, ServiceStateError } from './errors.js'
@@ -61,15 +61,32 @@ export async function destroyService (ctx: CoordinatorContext, idOrName: string)
   return await ctx.withLock(first.id, async () => {
     const rec = ctx.registry.service(first.id)
     if (rec.state === 'migrating') throw new ServiceStateError(rec.id, 'destroy', ['stopped', 'running', 'paused', 'crashed', 'vanished'], rec.state)
-    if (rec.state !== 'vanished') {
-      await ctx.driver.destroyDomain(rec.domainName)
-      await ctx.driver.removeDomain(rec.domainName, { deleteImages: true })
-    }
-    await ctx.registry.removeService(rec.id)
+    await ctx.registry.updateService(rec.id, { destroying: true })
+    await finishDestroy(ctx, rec)
     for (const g of rec.groups) await ctx.network?.leaveGroup?.(g, rec.id)
-    ctx.events.emit({ kind: 'destroyed', serviceId: rec.id, detail: rec.name })
     return { ...rec, state: 'stopped' }
   })
+}
+
+/**
+ * The part of a destroy after its intent is persisted; idempotent, so a
+ * restarted coordinator runs it again for a destroy that was cut short.
+ */
+export async function finishDestroy (ctx: CoordinatorContext, rec: ServiceRecord): Promise<void> {
+  if (rec.state !== 'vanished') {
+    await ignoreNotFound(ctx.driver.destroyDomain(rec.domainName))
+    await ignoreNotFound(ctx.driver.removeDomain(rec.domainName, { deleteImages: true }))
+  }
+  await ctx.registry.removeService(rec.id)
+  ctx.events.emit({ kind: 'destroyed', serviceId: rec.id, detail: rec.name })
+}
+
+async function ignoreNotFound (p: Promise<unknown>): Promise<void> {
+  try {
+    await p
+  } catch (err) {
+    if ((err as Error).name !== DomainNotFoundError.name) throw err
+  }
 }
 
 /** Save the domain's memory to a checkpoint file in the image store; returns its path. */

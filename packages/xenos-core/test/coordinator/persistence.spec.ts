@@ -117,6 +117,30 @@ describe('persistence', () => {
     await h.close()
   })
 
+  it('finishes on restart a destroy that was cut short part way', async () => {
+    const cluster = new FakeCluster([{ name: 'h1' }])
+    const driver = cluster.driver('h1')
+    let cut = false
+    // the power goes after the domain is destroyed, before it is removed
+    const failing = new Proxy(driver, {
+      get: (target, prop) => prop === 'removeDomain' && cut ? async () => { throw new Error('power cut') } : Reflect.get(target, prop)
+    })
+    const first = coordinator({ dataDir: dir, createMissingImages: true })({ driver: failing, ids: counterIds('a'), matcher: simpleMatcher, configSource: staticConfig([webTemplate('web', 16)]) })
+    await first.start()
+    const s = await first.createInstance('web', { name: 'doomed' })
+    await first.startService(s.id)
+    cut = true
+    await expect(first.destroyService(s.id)).rejects.toThrow('power cut')
+    expect((await driver.listDomains()).map(d => d.name)).toEqual(['doomed'])
+    const again = coordinator({ dataDir: dir })({ driver: cluster.driver('h1'), ids: counterIds('b'), matcher: simpleMatcher })
+    const { reattach } = await again.start()
+    expect(reattach).toEqual({ reattached: [], vanished: [], destroyed: [s.id] })
+    expect(again.listServices()).toEqual([])
+    expect(await driver.listDomains()).toEqual([])
+    expect(again.events(0).events.map(e => `${e.kind}:${e.serviceId ?? ''}`)).toEqual([`destroyed:${s.id}`])
+    await again.stop()
+  })
+
   it('reports a damaged state file instead of starting empty', async () => {
     await writeFile(join(dir, STATE_FILE), '{"version":1,"sha256":"00","body":"{}"}')
     const cluster = new FakeCluster([{ name: 'h1' }])
