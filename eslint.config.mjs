@@ -4,11 +4,23 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import nx from '@nx/eslint-plugin'
 import globals from 'globals'
+import stylistic from '@stylistic/eslint-plugin'
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/results/**', '**/.nx/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // The one formatter of the tree (\`npm run lint -- --fix\` applies it): standard style, lines of at most 160 characters.
+  stylistic.configs.customize({ indent: 2, quotes: 'single', semi: false, jsx: false, braceStyle: '1tbs', arrowParens: false, commaDangle: 'never' }),
+  {
+    rules: {
+      '@stylistic/space-before-function-paren': ['error', 'always'],
+      '@stylistic/max-len': ['error', { code: 160, tabWidth: 2 }],
+      '@stylistic/max-statements-per-line': 'off',
+      '@stylistic/list-style': 'off',
+      '@stylistic/brace-style': ['error', '1tbs', { allowSingleLine: true }]
+    }
+  },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { ...globals.node } }

@@ -23,7 +23,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
  * need; the others are installed by the tools that need them.
  */
 const GROUPS = {
-  base: {
+  'base': {
     why: 'build canvas (charts) from source, run every package\'s tests',
     packages: [
       ['libcairo2-dev', 'cairo, which canvas draws charts with'],
@@ -121,7 +121,7 @@ function packagesOf (groups) {
 }
 
 function missingDebian (names) {
-  return names.filter(p => {
+  return names.filter((p) => {
     const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' })
     return r.status !== 0 || !r.stdout.includes('install ok installed')
   })

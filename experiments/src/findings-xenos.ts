@@ -44,7 +44,7 @@ export const XENOS_CHECKS: MetricCheck[] = [
     title: 'Deployment with the paper\'s method',
     statement: 'With the paper\'s method (whole image from one holder, then a local copy), a template and one instance reach 12 hosts in 45 min, moving 132 GB (12 x 11 GB) over the network at 40 MB/s per transfer and copying 132 GB locally at 25 MB/s, each within 15%.',
     mechanism: 'Each host pulls the 11 GiB template from the master over 1 GbE, writing a staging copy, then copies it on its own disk (a read and a write stream interleaving on one SATA disk: the platform\'s interleave factor, calibrated on the paper\'s 25 MB/s). The deployer works on 3 hosts at a time, so 3 transfers share the master\'s link: the paper does not state this concurrency; it is an input of the deployment (experiments/src/definitions/deploy.ts), inferred from the paper\'s 40 MB/s per transfer over one 1 GbE source link (117.6 MB/s of TCP payload / 3 = 39.2 MB/s).',
-    judge: get => {
+    judge: (get) => {
       const d = get('deploy', 'paper', HOSTS, 'durationS')
       const net = get('deploy', 'paper', HOSTS, 'networkBytes')
       const local = get('deploy', 'paper', HOSTS, 'localCopyBytes')
@@ -71,7 +71,7 @@ export const XENOS_CHECKS: MetricCheck[] = [
     title: 'Master migration mid-job',
     statement: 'Migrating the Hadoop master half way through Wordcount (8 GB, VM1) takes under 5 minutes; some map tasks fail and are re-executed; the job completes, later than unmigrated.',
     mechanism: 'xenos.migrateService picks the target by search; sim-driver suspends the master (storage stop-and-copy), sends its 11 GiB of files and 1 GiB of memory, and resumes it there. Map tasks that finish meanwhile cannot report; those unreported longer than unreportedTaskTimeoutS (hadoop-0.20.yaml) are failed and run again once the JobTracker answers.',
-    judge: get => {
+    judge: (get) => {
       const total = get('master-migration', 'VM1', MIGRATED, 'migrationTotalS')
       const down = get('master-migration', 'VM1', MIGRATED, 'migrationDowntimeS')
       const moved = get('master-migration', 'VM1', MIGRATED, 'migratedAway')
@@ -82,9 +82,9 @@ export const XENOS_CHECKS: MetricCheck[] = [
       const ok = total.max < 300 && moved.min === 1 && failed.min > 0 && redone.min > 0 && yes.min > no.max
       return {
         ok,
-        evidence: `migration ${total.mean.toFixed(1)} s${ci(total)} (max ${total.max.toFixed(1)}), paused ${down.mean.toFixed(1)} s; ` +
-          `failed maps ${failed.mean.toFixed(1)} (min ${failed.min}), re-executed ${redone.mean.toFixed(1)}; ` +
-          `job ${yes.mean.toFixed(1)} s${ci(yes)} migrated vs ${no.mean.toFixed(1)} s${ci(no)} unmigrated`
+        evidence: `migration ${total.mean.toFixed(1)} s${ci(total)} (max ${total.max.toFixed(1)}), paused ${down.mean.toFixed(1)} s; `
+          + `failed maps ${failed.mean.toFixed(1)} (min ${failed.min}), re-executed ${redone.mean.toFixed(1)}; `
+          + `job ${yes.mean.toFixed(1)} s${ci(yes)} migrated vs ${no.mean.toFixed(1)} s${ci(no)} unmigrated`
       }
     }
   },
@@ -93,7 +93,7 @@ export const XENOS_CHECKS: MetricCheck[] = [
     title: 'Control-plane operations are negligible',
     statement: 'Measured for real (wall clock of the real XML-RPC calls and overlay searches): every control-plane call alone (search, lookup, registry update) is sub-second, and the wall time the control plane worked during each deployment is under 5% of that deployment\'s simulated duration.',
     mechanism: 'Real coordinators (libp2p over loopback, XML-RPC over HTTP) run on the simulated hosts; the testbed times their calls with performance.now() outside the model, and holds the simulated clock while they work, so their cost is wall time beside simulated transfer time, not an input to it.',
-    judge: get => {
+    judge: (get) => {
       const parts: string[] = []
       let ok = true
       for (const method of ['paper', 'xenos']) {
@@ -121,7 +121,7 @@ export const XENOS_CHECKS: MetricCheck[] = [
     title: 'Beyond the paper: Xenos\' replication at least 10 times faster',
     statement: 'On the same simulated hardware, deploying the template and one instance to 12 hosts with Xenos\' chunked replication takes at most a tenth of the paper\'s method\'s time.',
     mechanism: 'The deployer replicates to the 12 hosts at once. Each fetcher joins the image\'s swarm (an overlay group per image, xenos-core overlay/transfer/swarm.ts: the membership flood tells every fetcher the others, no tracker) and takes chunks rarest first (xenos-core\'s pickChunk) from the master and from every other fetcher, which serve what they already hold; the master is asked only for chunks no fetcher has or is fetching, so it sends about one copy. Chunks go straight into the image store (no local copy) and instances are copy-on-write clones. A host\'s disk writing 11 GiB once bounds any method (the lower bound). Modeled with 16 MiB chunks (the real fetcher uses 4 MiB; coarser model chunks make the start and the last chunks slower, see experiments/src/testbeds/sim-swarm.ts).',
-    judge: get => {
+    judge: (get) => {
       const paper = get('deploy', 'paper', HOSTS, 'durationS')
       const xenos = get('deploy', 'xenos', HOSTS, 'durationS')
       const pl = get('deploy', 'paper', HOSTS, 'physicalLimitS')
@@ -132,8 +132,8 @@ export const XENOS_CHECKS: MetricCheck[] = [
       return {
         ok,
         ...(ok ? {} : { reason: 'Xenos\' time is above a tenth of the paper method\'s: see how far it is from the lower bound (each host\'s disk writing the template once) and how much the master had to send.' }),
-        evidence: `paper ${paper.mean.toFixed(0)} s (physical limit of its traffic ${pl.mean.toFixed(0)} s), xenos ${xenos.mean.toFixed(0)} s${ci(xenos, 0)} (limit ${xl.mean.toFixed(0)} s): ${(paper.mean / xenos.mean).toFixed(1)} times faster (at least 10 needed); no method can beat ${bound.mean.toFixed(0)} s (each host takes in and writes 11 GiB once), ${(paper.mean / bound.mean).toFixed(1)} times under the paper's` +
-          (seed === undefined ? '' : `; the master sent ${(seed / GiB).toFixed(1)} GiB, the hosts the other ${((get('deploy', 'xenos', HOSTS, 'networkBytes').mean - seed) / GiB).toFixed(1)} GiB to each other`)
+        evidence: `paper ${paper.mean.toFixed(0)} s (physical limit of its traffic ${pl.mean.toFixed(0)} s), xenos ${xenos.mean.toFixed(0)} s${ci(xenos, 0)} (limit ${xl.mean.toFixed(0)} s): ${(paper.mean / xenos.mean).toFixed(1)} times faster (at least 10 needed); no method can beat ${bound.mean.toFixed(0)} s (each host takes in and writes 11 GiB once), ${(paper.mean / bound.mean).toFixed(1)} times under the paper's`
+          + (seed === undefined ? '' : `; the master sent ${(seed / GiB).toFixed(1)} GiB, the hosts the other ${((get('deploy', 'xenos', HOSTS, 'networkBytes').mean - seed) / GiB).toFixed(1)} GiB to each other`)
       }
     }
   },
@@ -142,7 +142,7 @@ export const XENOS_CHECKS: MetricCheck[] = [
     title: 'The paper\'s proposed experiment: compute-only VMs over a native HDFS',
     statement: 'The paper asks whether separating HDFS from the VMs brings "any performance benefits" for I/O-bound jobs; checked: Sort (8 GB) and HDFS put (4 GB) are faster on VM2-HDFSHOST and VM4-HDFSHOST than on VM2 and VM4 (Wordcount and get are shown for context, with no threshold).',
     mechanism: 'With HDFS in Domain 0, block writes and replication go straight to the host\'s disk and page cache (no blkback, no guest page cache of 128 MiB); tasks in the VMs still read and write HDFS over the virtual network, paying netback.',
-    judge: get => {
+    judge: (get) => {
       const notFaster: string[] = []
       const parts: string[] = []
       for (const [job, gb] of [['sort', 8], ['hdfs-put', 4], ['wordcount', 8], ['hdfs-get', 4]] as const) {

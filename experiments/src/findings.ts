@@ -54,7 +54,7 @@ const CHECKS: Check[] = [
     title: 'Figure 4: PHY beats VM1 for HDFS read and write',
     statement: 'PHY is faster than VM1 for HDFS write and read at 1, 4 and 8 GB (mean durations).',
     mechanism: 'A guest\'s disk and network bytes pass through Domain 0\'s back-end drivers (CPU per byte, added latency), and a 384 MB guest has far less page cache than a native host.',
-    judge: get => {
+    judge: (get) => {
       const parts: string[] = []
       let ok = true
       for (const op of OPS) {
@@ -73,7 +73,7 @@ const CHECKS: Check[] = [
     title: 'Figure 4: the VM1 gap is marginal at 1 GB and grows with data size',
     statement: 'The relative gap (VM1 - PHY) / PHY is at most 15% at 1 GB and does not shrink from 1 to 4 to 8 GB, for write and for read.',
     mechanism: 'A put reads its input from the client\'s local disk and a get writes its output there (the client runs with the master: natively on PHY, in the master VM on VM1). At 1 GB PHY\'s 1.5 GiB page cache holds the put\'s freshly generated input and absorbs more of the get\'s output than the master VM\'s 768 MiB; at 4 and 8 GB nothing fits and both setups stream at the client disk\'s rate, where the guest pays only the split driver\'s per-request latency.',
-    judge: get => {
+    judge: (get) => {
       const parts: string[] = []
       const rates: string[] = []
       let ok = true
@@ -106,7 +106,7 @@ const CHECKS: Check[] = [
     title: 'Figure 5: PHY beats VM1, VM2 and VM4 at every datanode count',
     statement: 'PHY is faster than VM1, VM2 and VM4 for HDFS write and read at 4, 8 and 12 datanodes.',
     mechanism: 'Every guest byte costs Domain 0 CPU and every guest request its latency; VMs on one host share its disk and Domain 0.',
-    judge: get => {
+    judge: (get) => {
       let ok = true
       const parts: string[] = []
       for (const op of OPS) {
@@ -125,7 +125,7 @@ const CHECKS: Check[] = [
     title: 'Figure 5: the write gap grows markedly with datanodes, the read gap stays stable',
     statement: 'Averaged over VM1, VM2 and VM4, the relative write gap at 12 datanodes is at least 1.5 times the gap at 4; the relative read gap at 12 is within 0.67 to 1.5 times the gap at 4 (or within 10 points).',
     mechanism: 'VMn with d datanodes runs on d/n hosts, so each host\'s disk takes n x 256 MiB x 2 replicas whatever d; HDFS places a block\'s two replicas on random datanodes, unaware that two VMs share a host, so with n >= 2 some blocks write both replicas to one disk at once. PHY\'s time grows with the data the client streams. Reads stream one replica at a time to the client, whose path is the same at any datanode count.',
-    judge: get => {
+    judge: (get) => {
       const gapOf = (op: string, d: number, v: string): number => rel(get('hdfs-datanodes', v, { datanodes: d, op }), get('hdfs-datanodes', 'PHY', { datanodes: d, op }))
       const gap = (op: string, d: number): number => VMS.reduce((s, v) => s + gapOf(op, d, v), 0) / VMS.length
       const w4 = gap('write', 4); const w12 = gap('write', 12); const r4 = gap('read', 4); const r12 = gap('read', 12)
@@ -143,7 +143,7 @@ const CHECKS: Check[] = [
     title: 'Figure 6: Wordcount is faster on VM2 and VM4 than on VM1; PHY is fastest',
     statement: 'At 1 GB and 8 GB: VM2 and VM4 are faster than VM1, and PHY is faster than every VM setup.',
     mechanism: 'Wordcount maps are CPU bound: VM1 runs two map slots on one VCPU, VM2 gives each slot its own core; PHY has both cores without Domain 0 costs.',
-    judge: get => {
+    judge: (get) => {
       let ok = true
       const parts: string[] = []
       for (const gb of [1, 8]) {
@@ -162,7 +162,7 @@ const CHECKS: Check[] = [
     title: 'Figure 7: Sort is markedly slower on VM2 and VM4 than on VM1',
     statement: 'At 1 GB and 8 GB, Sort on VM2 and on VM4 takes at least 10% longer than on VM1.',
     mechanism: 'Every map output byte is read from its map\'s disk or page cache and sent to a reducer (through Domain 0\'s netback, twice between two guests of one host), and the reducers write their output through the two-replica pipeline. Every setup runs on the same 12 hosts, so each host moves the same bytes whatever its number of guests; co-located guests share its disk (one interleave factor once two or more streams are active) and its Domain 0, while VM1 runs its two map and two reduce tasks, HDFS client and datanode on one VCPU.',
-    judge: get => {
+    judge: (get) => {
       let ok = true
       let vm1Slowest = true
       const parts: string[] = []
@@ -187,10 +187,10 @@ const CHECKS: Check[] = [
     title: 'Figure 8: Pi is decisively faster on VM2 and VM4 than on VM1',
     statement: 'Pi on VM2 and on VM4 takes at most 85% of its time on VM1.',
     mechanism: '120 short CPU-bound maps: more TaskTrackers give more slots, so fewer heartbeat-paced waves of JVM starts.',
-    judge: get => {
+    judge: (get) => {
       const vm1 = get('pi', 'VM1', { maps: 120 })
-        const vm2 = get('pi', 'VM2', { maps: 120 })
-        const vm4 = get('pi', 'VM4', { maps: 120 })
+      const vm2 = get('pi', 'VM2', { maps: 120 })
+      const vm4 = get('pi', 'VM4', { maps: 120 })
       return { ok: vm2.mean <= 0.85 * vm1.mean && vm4.mean <= 0.85 * vm1.mean, evidence: `VM1 ${fmt(vm1)}, VM2 ${fmt(vm2)}, VM4 ${fmt(vm4)}` }
     }
   },
@@ -199,11 +199,11 @@ const CHECKS: Check[] = [
     title: 'Pi on VM1 with 2 VCPUs: faster than VM1, slower than VM2 and VM4',
     statement: 'VM1-2VCPU takes at most 95% of VM1\'s time, and longer than both VM2 and VM4.',
     mechanism: 'Two VCPUs let VM1\'s two map slots run at once (same slot count, so the same number of waves as VM1); a map is reported on its TaskTracker\'s next heartbeat, so running it faster helps only when that moves it to an earlier heartbeat.',
-    judge: get => {
+    judge: (get) => {
       const vm1 = get('pi', 'VM1', { maps: 120 })
-        const v2c = get('pi', 'VM1-2VCPU', { maps: 120 })
-        const vm2 = get('pi', 'VM2', { maps: 120 })
-        const vm4 = get('pi', 'VM4', { maps: 120 })
+      const v2c = get('pi', 'VM1-2VCPU', { maps: 120 })
+      const vm2 = get('pi', 'VM2', { maps: 120 })
+      const vm4 = get('pi', 'VM4', { maps: 120 })
       const ok = v2c.mean <= 0.95 * vm1.mean && v2c.mean > vm2.mean && v2c.mean > vm4.mean
       const sameWaves = Math.abs(v2c.mean - vm1.mean) < PAPER_HADOOP.heartbeatS
       const reason = sameWaves
@@ -217,9 +217,9 @@ const CHECKS: Check[] = [
     title: 'Pi on PHY restricted to one core shows no real degradation',
     statement: 'PHY-1CORE takes at most 5% longer than PHY.',
     mechanism: 'Task completion is seen only on 3 s heartbeats: a map that takes a little longer on a shared core is still reported on the same heartbeat.',
-    judge: get => {
+    judge: (get) => {
       const phy = get('pi', 'PHY', { maps: 120 })
-        const one = get('pi', 'PHY-1CORE', { maps: 120 })
+      const one = get('pi', 'PHY-1CORE', { maps: 120 })
       return { ok: one.mean <= 1.05 * phy.mean, evidence: `PHY ${fmt(phy)}, PHY-1CORE ${fmt(one)} (${pct(rel(one, phy))})` }
     }
   }
@@ -229,7 +229,7 @@ const CHECKS: Check[] = [
 export function evaluateFindings (runs: readonly RunRecord[]): FindingResult[] {
   const get = metricLookup(runs)
   const checks: MetricCheck[] = [...CHECKS.map(c => ({ ...c, judge: (g: MetricLookup) => c.judge(lookup(g)) })), ...XENOS_CHECKS]
-  return checks.map(c => {
+  return checks.map((c) => {
     let r: { ok: boolean, evidence: string, reason?: string }
     try {
       r = c.judge(get)

@@ -28,7 +28,7 @@ describe('writeResultsAndReport', () => {
       expect(wall.startedAt).toBe('2026-06-01T12:00:00.000Z')
       expect(wall.runs.map(r => [r.metric, r.value])).toEqual([['controlPlaneMaxS', 0.272]])
     } finally {
-      await Promise.all(dirs.map(async d => { await rm(d, { recursive: true, force: true }) }))
+      await Promise.all(dirs.map(async (d) => { await rm(d, { recursive: true, force: true }) }))
     }
   })
 })

@@ -28,7 +28,7 @@ export async function runOnShippedPlatform (definitions: readonly ExperimentDefi
   const findings = evaluateFindings(results.runs)
   return {
     results,
-    finding: id => {
+    finding: (id) => {
       const f = findings.find(x => x.id === id)
       if (f === undefined) throw new Error(`expected finding ${id}, found none`)
       return f

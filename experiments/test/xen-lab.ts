@@ -119,7 +119,7 @@ export async function startXenLab (slaves: number): Promise<XenLab> {
       driver,
       authenticate,
       configSource: { load: async () => ({ templates: h === 'node00' ? templates : [], services: [], problems: [] }) },
-      onError: err => { console.error(`xenos host ${h}:`, err) }
+      onError: (err) => { console.error(`xenos host ${h}:`, err) }
     }))
   }
   const stopAll = async (): Promise<void> => { for (const x of hosts.values()) await x.stop() }

@@ -86,7 +86,7 @@ describe('the xen testbed on a lab of coordinators over the xl double', () => {
 
   it('deploys VM2 through the API (services running on the hosts) and migrates the master mid-job', async () => {
     const events: DeployProgress[] = []
-    const testbed = await (await xenTestbedFactory({ testbedFile: lab.testbedFile, onDeployProgress: e => { events.push(e) } }))({ seed: 1 })
+    const testbed = await (await xenTestbedFactory({ testbedFile: lab.testbedFile, onDeployProgress: (e) => { events.push(e) } }))({ seed: 1 })
     try {
       const cluster = await testbed.deployHadoop('VM2', 2)
       expect(cluster.nodes).toBe(4)

@@ -18,8 +18,8 @@ export function slaveHostsWanted (def: ExperimentDefinition): number | undefined
 /** The platform has fewer slave hosts than some experiments ask for; `problems` names each. */
 export class PlatformPreflightError extends Error {
   constructor (readonly file: string, readonly problems: readonly string[]) {
-    super(`platform ${file}: expected enough slave hosts for the experiments, found ${problems.length} problem(s):\n${problems.map(p => `  - ${p}`).join('\n')}\n` +
-      '  (the first host is the master and takes no slaves; add hosts to the platform file, or run the experiments that fit)')
+    super(`platform ${file}: expected enough slave hosts for the experiments, found ${problems.length} problem(s):\n${problems.map(p => `  - ${p}`).join('\n')}\n`
+      + '  (the first host is the master and takes no slaves; add hosts to the platform file, or run the experiments that fit)')
     this.name = 'PlatformPreflightError'
   }
 }

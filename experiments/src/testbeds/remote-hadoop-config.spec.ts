@@ -17,7 +17,7 @@ function recorder (fail?: (argv: readonly string[]) => CommandResult | undefined
 describe('the Hadoop configuration on a real master', () => {
   it('writes each file as one quoted argument into the configuration directory, then starts Hadoop', async () => {
     const runner = recorder()
-    const written = await installAndStartHadoop(runner, '/opt/hadoop/conf/', { masters: 'm\n', slaves: 'a\nb\n', 'yarn-site.xml': undefined }, ['/opt/start', '--fresh'])
+    const written = await installAndStartHadoop(runner, '/opt/hadoop/conf/', { 'masters': 'm\n', 'slaves': 'a\nb\n', 'yarn-site.xml': undefined }, ['/opt/start', '--fresh'])
     expect(written).toEqual(['/opt/hadoop/conf/masters', '/opt/hadoop/conf/slaves'])
     expect(runner.calls).toEqual([
       ['mkdir', '-p', '/opt/hadoop/conf/'],

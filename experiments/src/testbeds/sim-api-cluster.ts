@@ -107,7 +107,7 @@ export async function deployViaXenos (init: ApiClusterInit): Promise<TestbedClus
         let submittedS = 0
         let migration: Promise<{ result: MigrateResult, startS: number }> | undefined
         const result = await hadoop.run(job, {
-          onSubmitted: atS => {
+          onSubmitted: (atS) => {
             submittedS = atS
             migration = (async () => {
               await engine.clock.sleep(delayS)

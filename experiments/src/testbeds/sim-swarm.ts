@@ -52,7 +52,7 @@ export class SimSwarmError extends Error {
 /** Resolves every waiter when fired. */
 class Signal {
   private waiters: Array<() => void> = []
-  wait (): Promise<void> { return new Promise(resolve => { this.waiters.push(resolve) }) }
+  wait (): Promise<void> { return new Promise((resolve) => { this.waiters.push(resolve) }) }
   fire (): void { const w = this.waiters; this.waiters = []; for (const r of w) r() }
 }
 
@@ -84,7 +84,7 @@ class PickQueue {
   private scheduled = false
   constructor (private readonly engine: Engine) {}
   request<T> (key: string, decide: () => T): Promise<T> {
-    return new Promise(resolve => {
+    return new Promise((resolve) => {
       this.pending.push({ key, run: () => { resolve(decide()) } })
       if (!this.scheduled) {
         this.scheduled = true
@@ -270,7 +270,7 @@ export async function swarmFetchOnSim (init: SwarmFetchInit): Promise<Record<str
   try {
     let started = false
     const pendingPeers: string[] = []
-    const unsubscribe = swarm.onPeer(p => { if (started) addSource(init.hostOf(p), false); else pendingPeers.push(p) })
+    const unsubscribe = swarm.onPeer((p) => { if (started) addSource(init.hostOf(p), false); else pendingPeers.push(p) })
     const self: SwarmMember = { peerId, peers: () => swarm.peers() }
     members.set(me, self)
     await joinBarrier(me, self, members, init.joinTimeoutMs ?? 10_000, `the swarm of ${path} to know ${me} and ${me} to know it`)

@@ -75,7 +75,7 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
       authenticate,
       fetcher: simImageFetcher({ cluster, hostname: name, gate, log: init.log, network: () => ref.network, overlay: () => ref.overlay, hostOf: p => hostByPeer.get(p) }),
       configSource: { load: async () => ({ templates: cfg.templates ?? [], services: cfg.services ?? [], problems: [] }) },
-      onError: err => { if (!cluster.closed) console.error(`xenos host ${name}:`, err) }
+      onError: (err) => { if (!cluster.closed) console.error(`xenos host ${name}:`, err) }
     })
     ref.network = host.network
     ref.overlay = host.overlay
@@ -102,7 +102,7 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
     createInstance: async (t, h, o) => await gate.call('api:createInstance', async () => await raw.createInstance(t, h, o)),
     startService: async id => await gate.call('api:startService', async () => await raw.startService(id)),
     getService: async id => await gate.call('api:getService', async () => await raw.getService(id)),
-    destroyService: async id => { await gate.call('api:destroyService', async () => { await raw.destroyService(id) }) }
+    destroyService: async (id) => { await gate.call('api:destroyService', async () => { await raw.destroyService(id) }) }
   }
   let stopped = false
   return {

@@ -87,7 +87,7 @@ export async function deployTemplateOnXen (init: XenDeployTemplateInit): Promise
     createInstance: async (t, h, o) => await timed(control, async () => await init.api.createInstance(t, h, o)),
     startService: async id => await timed(control, async () => await init.api.startService(id)),
     getService: async id => await timed(control, async () => await init.api.getService(id)),
-    destroyService: async id => { await timed(control, async () => { await init.api.destroyService(id) }) }
+    destroyService: async (id) => { await timed(control, async () => { await init.api.destroyService(id) }) }
   }
   const deployer = new Deployer({ api, clock, ...(init.onProgress !== undefined ? { onProgress: init.onProgress } : {}) }, { pollS: 1, ...(init.concurrency !== undefined ? { concurrency: init.concurrency } : {}) })
   const spec = validateDeployment({

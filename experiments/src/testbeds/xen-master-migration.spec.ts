@@ -37,7 +37,7 @@ describe('a job with its master migrated part way through', () => {
   it('waits the fraction of the expected duration from the measured command\'s start, then migrates through the API', async () => {
     const clock = testClock(true)
     const calls: unknown[][] = []
-    const r = await runWithMasterMigration({ ...init, clock, client: client(async (...args) => { calls.push(args); return moved as never }) }, async onTimedStart => {
+    const r = await runWithMasterMigration({ ...init, clock, client: client(async (...args) => { calls.push(args); return moved as never }) }, async (onTimedStart) => {
       onTimedStart(0)
       await settle()
       return job
@@ -49,7 +49,7 @@ describe('a job with its master migrated part way through', () => {
 
   it('migrates nothing when the job ends first, or fails in its preparation', async () => {
     const never = client(async () => { throw new Error('must not be called') })
-    const ended = await runWithMasterMigration({ ...init, clock: testClock(false), client: never }, async onTimedStart => { onTimedStart(0); await settle(); return job })
+    const ended = await runWithMasterMigration({ ...init, clock: testClock(false), client: never }, async (onTimedStart) => { onTimedStart(0); await settle(); return job })
     expect(ended.extra).toEqual({ migrationDuringJob: 0 })
     await expect(runWithMasterMigration({ ...init, clock: testClock(false), client: never }, async () => { throw new Error('input generation failed') })).rejects.toThrow('input generation failed')
   })
@@ -57,7 +57,7 @@ describe('a job with its master migrated part way through', () => {
   it('reports a failed migration after the job, and refuses a fraction without an expected duration', async () => {
     const clock = testClock(true)
     const failing = client(async () => { throw new Error('no host matches freeMemoryMiB>=1024') })
-    await expect(runWithMasterMigration({ ...init, clock, client: failing }, async onTimedStart => { onTimedStart(0); await settle(); return job })).rejects.toThrow('no host matches')
+    await expect(runWithMasterMigration({ ...init, clock, client: failing }, async (onTimedStart) => { onTimedStart(0); await settle(); return job })).rejects.toThrow('no host matches')
     await expect(runWithMasterMigration({ ...init, expectedDurationS: 0, clock, client: failing }, async () => job)).rejects.toThrow(/expected a fraction >= 0 with a positive expectedDurationS, found 0.5 and 0/)
   })
 })

@@ -36,8 +36,8 @@ export async function runWithMasterMigration (init: MasterMigrationInit, runJob:
   const { clock } = init
   const jobDone = new AbortController()
   let started: (atS: number) => void = () => undefined
-  const startedAt = new Promise<number>(resolve => { started = resolve })
-  const ended = new Promise<undefined>(resolve => { jobDone.signal.addEventListener('abort', () => { resolve(undefined) }, { once: true }) })
+  const startedAt = new Promise<number>((resolve) => { started = resolve })
+  const ended = new Promise<undefined>((resolve) => { jobDone.signal.addEventListener('abort', () => { resolve(undefined) }, { once: true }) })
   const migration = (async (): Promise<{ result: MigrateResult, startS: number, callS: number } | undefined> => {
     const t0 = await Promise.race([startedAt, ended])
     if (t0 === undefined || jobDone.signal.aborted) return undefined
@@ -51,7 +51,7 @@ export async function runWithMasterMigration (init: MasterMigrationInit, runJob:
     const result = await init.client.migrateService(init.masterId, init.target, { live: init.live, storage: init.storage })
     return { result, startS: startS - t0, callS: clock.nowS() - startS }
   })()
-  const [jobOutcome, migrationOutcome] = await Promise.allSettled([runJob(atS => { started(atS) }).finally(() => { jobDone.abort() }), migration])
+  const [jobOutcome, migrationOutcome] = await Promise.allSettled([runJob((atS) => { started(atS) }).finally(() => { jobDone.abort() }), migration])
   if (jobOutcome.status === 'rejected') {
     if (migrationOutcome.status === 'rejected') {
       throw new XenTestbedError(`expected the job to complete with its master migrated, found both failed: job: ${(jobOutcome.reason as Error).message}; migration: ${(migrationOutcome.reason as Error).message}`, { cause: jobOutcome.reason })

@@ -9,9 +9,9 @@ import { clientCommands } from './commands/client.js'
 import { deployCommands } from './commands/deploy.js'
 
 const stdout = (s: string): void => { process.stdout.write(s) }
-const modules: CommandModule[] = [reportCommand, p => { platformCommand(p, { out: stdout }) }, p => { experimentCommands(p, { out: stdout }) },
-  p => { coordinatorCommands(p, { out: stdout }) }, p => { simClusterCommand(p, { out: stdout }) },
-  p => { clientCommands(p, { out: stdout }) }, p => { deployCommands(p, { out: stdout }) }]
+const modules: CommandModule[] = [reportCommand, (p) => { platformCommand(p, { out: stdout }) }, (p) => { experimentCommands(p, { out: stdout }) },
+  (p) => { coordinatorCommands(p, { out: stdout }) }, (p) => { simClusterCommand(p, { out: stdout }) },
+  (p) => { clientCommands(p, { out: stdout }) }, (p) => { deployCommands(p, { out: stdout }) }]
 
 /**
  * Runs `xenos` with `argv` (as in `process.argv`). Returns the exit code;

@@ -4,7 +4,7 @@ import { buildProgram, exitCodeFor } from './program.js'
 function run (argv: string[]): { out: string, err: string, code: number } {
   let out = ''
   let err = ''
-  const program = buildProgram([p => { p.command('echo <word>').description('prints a word').action((w: string) => { out += `${w}\n` }) }], { out: s => { out += s }, err: s => { err += s } })
+  const program = buildProgram([(p) => { p.command('echo <word>').description('prints a word').action((w: string) => { out += `${w}\n` }) }], { out: (s) => { out += s }, err: (s) => { err += s } })
   try {
     program.parse(['node', 'xenos', ...argv])
     return { out, err, code: 0 }

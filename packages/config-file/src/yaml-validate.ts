@@ -71,7 +71,7 @@ export function validateYaml<S extends z.ZodType> (schema: S, text: string, file
     // Only the first syntax error: the ones after it are mostly its echoes.
     return {
       ok: false,
-      errors: doc.errors.slice(0, 1).map(e => {
+      errors: doc.errors.slice(0, 1).map((e) => {
         const p = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0])
         return new ConfigError(file, p.line, p.col, '', 'valid YAML', e.message.split('\n')[0] ?? e.message)
       })

@@ -22,7 +22,7 @@ export class ExperimentContractError extends Error {
 }
 
 function describeIssues (issues: readonly ValidationIssue[]): string {
-  const shown = issues.slice(0, 5).map((i) => `${i.field}: ${i.message}`).join('; ')
+  const shown = issues.slice(0, 5).map(i => `${i.field}: ${i.message}`).join('; ')
   return issues.length > 5 ? `${shown}; and ${issues.length - 5} more` : shown
 }
 

@@ -67,7 +67,7 @@ describe('validateResultSet', () => {
     if (run !== undefined) { run.seed = 1.5; run.repetition = -1 }
     let caught: ResultSetValidationError | undefined
     try { validateResultSet(bad) } catch (err) { caught = err as ResultSetValidationError }
-    expect(caught?.issues.map((i) => i.field).sort()).toEqual(['runs[0].repetition', 'runs[0].seed'])
+    expect(caught?.issues.map(i => i.field).sort()).toEqual(['runs[0].repetition', 'runs[0].seed'])
   })
 })
 
@@ -99,7 +99,7 @@ describe('stringifyResultSet', () => {
 
 describe('validateFigureSpecs and validateFindingResults', () => {
   it('accepts the paper figures', () => {
-    expect(validateFigureSpecs(PAPER_FIGURES).map((f) => f.id)).toEqual(['fig4', 'fig5', 'fig6', 'fig7', 'fig8'])
+    expect(validateFigureSpecs(PAPER_FIGURES).map(f => f.id)).toEqual(['fig4', 'fig5', 'fig6', 'fig7', 'fig8'])
   })
 
   it('rejects duplicate ids and unsafe ids', () => {

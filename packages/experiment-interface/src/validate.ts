@@ -73,7 +73,7 @@ function fieldPath (path: readonly PropertyKey[]): string {
 }
 
 function toIssues (error: z.ZodError): ValidationIssue[] {
-  return error.issues.map((issue) => ({ field: fieldPath(issue.path), message: issue.message }))
+  return error.issues.map(issue => ({ field: fieldPath(issue.path), message: issue.message }))
 }
 
 /**

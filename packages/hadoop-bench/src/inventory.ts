@@ -82,12 +82,10 @@ export const inventorySchema = z.strictObject({
 
 export type Inventory = z.output<typeof inventorySchema> & { hadoop: { line: HadoopLine } }
 
-
 /** Parses and validates the file's text; throws `ConfigFileError` naming file, line, field, expected and found. */
 export function parseInventory (text: string, file: string): Inventory {
   return parseYamlFile(inventorySchema, text, file) as Inventory
 }
-
 
 export async function loadInventory (file: string): Promise<Inventory> {
   return parseInventory(await readFile(file, 'utf8'), file)

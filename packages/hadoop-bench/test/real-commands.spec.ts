@@ -28,7 +28,7 @@ describe('sshRunner', () => {
     await writeFile(fake, '#!/bin/sh\nwhile [ "$1" != "--" ]; do shift; done\nshift\nexec sh -c "$*"\n')
     await chmod(fake, 0o755)
     const runner = sshRunner({ host: 'master', user: 'hadoop', sshCommand: fake })
-    const nasty = ["it's", 'a b', '$HOME', '`id`', ';echo pwned', '"q"', '']
+    const nasty = ['it\'s', 'a b', '$HOME', '`id`', ';echo pwned', '"q"', '']
     const r = await runner.run(['printf', '%s|', ...nasty])
     expect(r.exitCode).toBe(0)
     expect(r.stdout).toBe(nasty.map(a => `${a}|`).join(''))
@@ -39,7 +39,7 @@ describe('sshRunner', () => {
   it('shellQuote leaves plain words alone and quotes the rest', () => {
     expect(shellQuote('/opt/hadoop/bin/hadoop')).toBe('/opt/hadoop/bin/hadoop')
     expect(shellQuote('%b %r')).toBe(`'%b %r'`)
-    expect(shellQuote("it's")).toBe(`'it'\\''s'`)
+    expect(shellQuote('it\'s')).toBe(`'it'\\''s'`)
   })
 })
 

@@ -34,7 +34,7 @@ describe('RealHadoop: MapReduce jobs', () => {
       { expect: 'the wordcount job', match: argv => argv.join(' ') === `${HADOOP} jar ${JAR} wordcount /xenos-bench/input-1000 /xenos-bench/wordcount-out`, result: { exitCode: 0, stderr: transcript('h1-wordcount.txt') }, takesS: 91.5 }
     ])
     const started: number[] = []
-    const r = await hadoop.run({ kind: 'wordcount', inputBytes: 1000 }, { onTimedStart: atS => { started.push(atS) } })
+    const r = await hadoop.run({ kind: 'wordcount', inputBytes: 1000 }, { onTimedStart: (atS) => { started.push(atS) } })
     expect(runner.remaining).toBe(0)
     expect(started).toEqual([35]) // once, when the job starts: after the 30 s generator and the 5 s put
     expect(r.durationS).toBe(91.5)

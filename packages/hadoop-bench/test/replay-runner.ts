@@ -59,7 +59,7 @@ export class ReplayRunner implements CommandRunner {
 
 /** Matches argv whose elements after the program contain `words` in order. */
 export function has (...words: string[]): (argv: readonly string[]) => boolean {
-  return argv => {
+  return (argv) => {
     let j = 0
     for (const a of argv) if (a === words[j]) j++
     return j === words.length

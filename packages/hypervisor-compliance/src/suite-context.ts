@@ -54,7 +54,7 @@ export class SuiteContext {
         fixture,
         caps,
         tracker,
-        name: (tag) => `cx-${this.runId}-${testNo}-${tag}`,
+        name: tag => `cx-${this.runId}-${testNo}-${tag}`,
         spec: async (name, options) => {
           tracker.domain(fixture.driver, name)
           if (fixture.target !== undefined) tracker.domain(fixture.target, name)
@@ -74,7 +74,7 @@ export class SuiteContext {
           tracker.image(fixture.driver, path)
           return path
         },
-        checkpointPath: (name) => fixture.checkpointPath?.(name) ?? `compliance/${name}.ckpt`
+        checkpointPath: name => fixture.checkpointPath?.(name) ?? `compliance/${name}.ckpt`
       }
       let failure: unknown
       try {
@@ -91,7 +91,7 @@ export class SuiteContext {
 
 /** Requirement: a capability flag. */
 export const needs = (flag: Exclude<keyof DriverCapabilities, 'storageMigration'>): Requirement =>
-  (caps) => caps[flag] ? undefined : `driver lacks capability ${flag}`
+  caps => caps[flag] ? undefined : `driver lacks capability ${flag}`
 
 /** Requirement: a migration target host in the fixture. */
 export const needsTarget: Requirement = (_caps, fixture) =>

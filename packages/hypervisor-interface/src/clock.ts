@@ -17,7 +17,7 @@ export interface Clock {
  * A clock backed by the process's monotonic timer, for real hardware.
  * The epoch is the moment the clock is made.
  */
-export function realClock(): Clock {
+export function realClock (): Clock {
   const origin = performance.now()
   return {
     nowS: () => (performance.now() - origin) / 1000,

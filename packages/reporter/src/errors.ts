@@ -27,7 +27,7 @@ export class StatisticsDomainError extends ReporterError {
 export class MixedUnitsError extends ReporterError {
   static override readonly code = 'ERR_MIXED_UNITS'
   constructor (readonly pointKey: string, readonly units: readonly string[], options?: ErrorOptions) {
-    super(`expected one unit for ${pointKey}, found ${units.map((u) => `"${u}"`).join(' and ')}`, MixedUnitsError.code, options)
+    super(`expected one unit for ${pointKey}, found ${units.map(u => `"${u}"`).join(' and ')}`, MixedUnitsError.code, options)
     this.name = 'MixedUnitsError'
   }
 }

@@ -8,7 +8,7 @@ function run (setup: string, params: RunRecord['params'], value: number, experim
   return { experiment, setup, params, metric: 'durationS', unit: 's', value, seed: 1, repetition: 0 }
 }
 
-const fig5 = PAPER_FIGURES.find((f) => f.id === 'fig5') as FigureSpec
+const fig5 = PAPER_FIGURES.find(f => f.id === 'fig5') as FigureSpec
 
 describe('figureData', () => {
   it('arranges panels, x groups and series in the spec order, leaving holes for missing bars', () => {
@@ -18,12 +18,12 @@ describe('figureData', () => {
       run('VM9', { datanodes: 4, op: 'read' }, 99), run('PHY', { datanodes: 4, op: 'read' }, 5, 'wordcount')
     ])
     const data = figureData(fig5, s)
-    expect(data.panels.map((p) => p.label)).toEqual(['op = write', 'op = read'])
+    expect(data.panels.map(p => p.label)).toEqual(['op = write', 'op = read'])
     const read = data.panels[1]
     expect(read?.xValues).toEqual([4, 8, 12])
-    expect(read?.series.map((x) => x.setup)).toEqual(['PHY', 'VM1', 'VM2', 'VM4'])
-    expect(read?.series[0]?.points.map((p) => p?.mean)).toEqual([10, undefined, 30])
-    expect(read?.series[3]?.points.map((p) => p?.mean)).toEqual([40, undefined, undefined])
+    expect(read?.series.map(x => x.setup)).toEqual(['PHY', 'VM1', 'VM2', 'VM4'])
+    expect(read?.series[0]?.points.map(p => p?.mean)).toEqual([10, undefined, 30])
+    expect(read?.series[3]?.points.map(p => p?.mean)).toEqual([40, undefined, undefined])
     expect(data.pointCount).toBe(4)
     expect(data.unit).toBe('s')
   })

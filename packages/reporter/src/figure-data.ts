@@ -54,24 +54,24 @@ export function matchesFigure (spec: FigureSpec, s: Summary): boolean {
  * (their params differ in something the spec neither plots nor filters)
  */
 export function figureData (spec: FigureSpec, summaries: readonly Summary[]): FigureData {
-  const selected = summaries.filter((s) => matchesFigure(spec, s))
+  const selected = summaries.filter(s => matchesFigure(spec, s))
   const panelValues: Array<ParamValue | undefined> = spec.panels?.values ?? [undefined]
   const panels = panelValues.map((panelValue): FigurePanelData => {
-    const inPanel = spec.panels === undefined ? selected : selected.filter((s) => s.params[spec.panels?.param ?? ''] === panelValue)
-    const xValues = spec.x.values ?? [...new Set(inPanel.map((s) => s.params[spec.x.param]).filter((v) => v !== undefined))].sort(compareValues)
+    const inPanel = spec.panels === undefined ? selected : selected.filter(s => s.params[spec.panels?.param ?? ''] === panelValue)
+    const xValues = spec.x.values ?? [...new Set(inPanel.map(s => s.params[spec.x.param]).filter(v => v !== undefined))].sort(compareValues)
     const series = spec.series.order.map((setup): FigureSeriesData => ({
       setup,
       points: xValues.map((x) => {
-        const hits = inPanel.filter((s) => s.setup === setup && s.params[spec.x.param] === x)
+        const hits = inPanel.filter(s => s.setup === setup && s.params[spec.x.param] === x)
         if (hits.length > 1) {
           const bar = `setup ${setup}, ${spec.x.param}=${String(x)}${panelValue === undefined ? '' : `, ${spec.panels?.param ?? ''}=${String(panelValue)}`}`
-          throw new AmbiguousFigureDataError(spec.id, bar, hits.map((h) => paramsKey(h.params)))
+          throw new AmbiguousFigureDataError(spec.id, bar, hits.map(h => paramsKey(h.params)))
         }
         return hits[0]
       })
     }))
     return { panelValue, label: spec.panels === undefined ? '' : `${spec.panels.param} = ${String(panelValue)}`, xValues, series }
   })
-  const drawn = panels.flatMap((p) => p.series.flatMap((s) => s.points)).filter((p): p is Summary => p !== undefined)
+  const drawn = panels.flatMap(p => p.series.flatMap(s => s.points)).filter((p): p is Summary => p !== undefined)
   return { spec, panels, unit: drawn[0]?.unit ?? '', pointCount: drawn.length }
 }

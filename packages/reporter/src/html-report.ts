@@ -38,8 +38,8 @@ thead th { background: #f3f3f3; }
 `
 
 function table (t: FigureTable, withCaption: boolean): string {
-  const head = `<thead><tr>${t.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`
-  const body = t.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n')
+  const head = `<thead><tr>${t.header.map(h => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`
+  const body = t.rows.map(r => `<tr>${r.map(c => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n')
   return `<table>${withCaption ? `<caption>${escapeHtml(t.caption)}</caption>` : ''}${head}<tbody>\n${body}\n</tbody></table>`
 }
 
@@ -60,7 +60,7 @@ export function htmlReport (model: ReportModel, pngs: ReadonlyMap<string, Buffer
     ['Platform', `${rs.platform.name} (${rs.platform.file}, sha256 ${rs.platform.sha256})`],
     ['Software', `${rs.software.name} ${rs.software.version}${rs.software.gitCommit === undefined ? '' : ` (commit ${rs.software.gitCommit})`}`],
     ['Started', rs.startedAt ?? 'not recorded'],
-    ['Runs', `${rs.runs.length}; seeds ${[...new Set(rs.runs.map((r) => r.seed))].sort((a, b) => a - b).join(', ') || 'none'}`],
+    ['Runs', `${rs.runs.length}; seeds ${[...new Set(rs.runs.map(r => r.seed))].sort((a, b) => a - b).join(', ') || 'none'}`],
     ['Findings', `${counts.pass} PASS, ${counts.fail} FAIL, ${counts.skipped} SKIPPED`],
     ['Data', 'results.csv (one row per run) and summary.csv (mean, sd, 95% CI per point), beside this file']
   ]

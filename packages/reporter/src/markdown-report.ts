@@ -23,7 +23,7 @@ export function markdownReport (model: ReportModel): string {
   out.push(`- Platform: ${escapeMarkdown(rs.platform.name)} (${escapeMarkdown(rs.platform.file)}, sha256 ${rs.platform.sha256})`)
   out.push(`- Software: ${escapeMarkdown(rs.software.name)} ${escapeMarkdown(rs.software.version)}${rs.software.gitCommit === undefined ? '' : ` (commit ${escapeMarkdown(rs.software.gitCommit)})`}`)
   out.push(`- Started: ${escapeMarkdown(rs.startedAt ?? 'not recorded')}`)
-  out.push(`- Runs: ${rs.runs.length}; seeds: ${[...new Set(rs.runs.map((r) => r.seed))].sort((a, b) => a - b).join(', ') || 'none'}`)
+  out.push(`- Runs: ${rs.runs.length}; seeds: ${[...new Set(rs.runs.map(r => r.seed))].sort((a, b) => a - b).join(', ') || 'none'}`)
   out.push(`- Findings: ${counts.pass} PASS, ${counts.fail} FAIL, ${counts.skipped} SKIPPED`)
   out.push('- Data: [results.csv](results.csv) (one row per run), [summary.csv](summary.csv) (mean, sd, 95% CI per point)', '')
 

@@ -8,7 +8,7 @@ import { renderFigure } from './render-figure.js'
 import { summarize } from './summarize.js'
 
 function figure (id: string): FigureSpec {
-  const spec = PAPER_FIGURES.find((f) => f.id === id)
+  const spec = PAPER_FIGURES.find(f => f.id === id)
   if (spec === undefined) throw new Error(`no paper figure ${id}`)
   return spec
 }

@@ -23,10 +23,10 @@ export interface RenderOptions {
 
 /** Fixed colours for the paper's setups; other setups take the fallback palette in order. */
 export const SETUP_COLORS: Readonly<Record<string, string>> = {
-  PHY: '#3b3b3b',
-  VM1: '#2f6db5',
-  VM2: '#e08a1e',
-  VM4: '#3a9a4a',
+  'PHY': '#3b3b3b',
+  'VM1': '#2f6db5',
+  'VM2': '#e08a1e',
+  'VM4': '#3a9a4a',
   'VM1-2VCPU': '#8e5bb5',
   'PHY-1CORE': '#9a9a9a'
 }
@@ -60,9 +60,9 @@ function colorOf (setup: string, index: number): string {
 }
 
 function subtitleOf (spec: FigureSpec, panel: FigurePanelData): string {
-  const points = panel.series.flatMap((s) => s.points).filter((p): p is Summary => p !== undefined)
+  const points = panel.series.flatMap(s => s.points).filter((p): p is Summary => p !== undefined)
   if (points.length === 0) return `No data: no runs of "${spec.experiment}" with metric ${spec.metric}`
-  const ns = points.map((p) => p.n)
+  const ns = points.map(p => p.n)
   const lo = Math.min(...ns)
   const hi = Math.max(...ns)
   const n = lo === hi ? `n = ${lo}` : `n = ${lo}..${hi}`
@@ -70,9 +70,9 @@ function subtitleOf (spec: FigureSpec, panel: FigurePanelData): string {
 }
 
 function panelConfig (spec: FigureSpec, panel: FigurePanelData, title: string): ChartConfiguration<'bar'> {
-  const whiskers: Array<Array<Whisker | null>> = panel.series.map((s) =>
-    s.points.map((p) => (p?.ciLow != null && p.ciHigh != null ? { low: p.ciLow, high: p.ciHigh } : null)))
-  const tops = panel.series.flatMap((s) => s.points.map((p) => (p === undefined ? 0 : Math.max(p.mean, p.ciHigh ?? p.mean))))
+  const whiskers: Array<Array<Whisker | null>> = panel.series.map(s =>
+    s.points.map(p => (p?.ciLow != null && p.ciHigh != null ? { low: p.ciLow, high: p.ciHigh } : null)))
+  const tops = panel.series.flatMap(s => s.points.map(p => (p === undefined ? 0 : Math.max(p.mean, p.ciHigh ?? p.mean))))
   const top = Math.max(0, ...tops)
   return {
     type: 'bar',
@@ -80,7 +80,7 @@ function panelConfig (spec: FigureSpec, panel: FigurePanelData, title: string): 
       labels: panel.xValues.map(String),
       datasets: panel.series.map((s, i) => ({
         label: s.setup,
-        data: s.points.map((p) => p?.mean ?? null),
+        data: s.points.map(p => p?.mean ?? null),
         backgroundColor: colorOf(s.setup, i),
         borderColor: '#111111',
         borderWidth: 1,

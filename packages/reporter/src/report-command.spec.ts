@@ -10,7 +10,7 @@ import { runReportCommand } from './report-command.js'
 
 let dir = ''
 const quiet = { log: (): void => {} }
-const fig6 = PAPER_FIGURES.find((f) => f.id === 'fig6') as FigureSpec
+const fig6 = PAPER_FIGURES.find(f => f.id === 'fig6') as FigureSpec
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xenos-report-cmd-'))
@@ -23,9 +23,9 @@ describe('runReportCommand', () => {
     const out = join(dir, 'out1')
     const lines: string[] = []
     const written = await runReportCommand(['--in', join(dir, 'results.json'), '--out', out], {
-      figures: [fig6], evaluateFindings: () => sampleFindings(), log: (l) => lines.push(l)
+      figures: [fig6], evaluateFindings: () => sampleFindings(), log: l => lines.push(l)
     })
-    expect(written.files.map((f) => f.slice(out.length + 1))).toEqual(['fig6.png', 'results.csv', 'summary.csv', 'report.md', 'report.html'])
+    expect(written.files.map(f => f.slice(out.length + 1))).toEqual(['fig6.png', 'results.csv', 'summary.csv', 'report.md', 'report.html'])
     expect(lines[0]).toMatch(/^report: \d+ runs from .*results\.json, 1 figures, 3 findings$/)
     expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('### C6: ')
   })

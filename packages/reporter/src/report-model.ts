@@ -38,9 +38,9 @@ export function anchorOf (id: string, prefix = 'finding'): string {
 }
 
 function figureTables (spec: FigureSpec, data: FigureData): FigureTable[] {
-  return data.panels.map((panel) => ({
+  return data.panels.map(panel => ({
     caption: panel.label === '' ? spec.title : panel.label,
-    header: [spec.x.label, ...panel.series.map((s) => s.setup)],
+    header: [spec.x.label, ...panel.series.map(s => s.setup)],
     rows: panel.xValues.map((x: ParamValue, i) => [String(x), ...panel.series.map((s) => {
       const p = s.points[i]
       return p === undefined ? 'no data' : formatMeanCi(p)
@@ -53,13 +53,13 @@ export function buildReportModel (resultSet: ResultSet, summaries: readonly Summ
     const data = figureData(spec, summaries)
     return { spec, pngFile: `${spec.id}.png`, data, tables: figureTables(spec, data) }
   })
-  const rest = summaries.filter((s) => !figures.some((f) => matchesFigure(f, s)))
+  const rest = summaries.filter(s => !figures.some(f => matchesFigure(f, s)))
   const other: FigureTable = {
     caption: 'Other measurements',
     header: ['Experiment', 'Setup', 'Params', 'Metric', 'Mean ± 95% CI', 'Min', 'Max'],
-    rows: rest.map((s) => [s.experiment, s.setup, paramsKey(s.params), s.metric, formatMeanCi(s), String(s.min), String(s.max)])
+    rows: rest.map(s => [s.experiment, s.setup, paramsKey(s.params), s.metric, formatMeanCi(s), String(s.min), String(s.max)])
   }
-  const count = (status: FindingResult['status']): number => findings.filter((f) => f.status === status).length
+  const count = (status: FindingResult['status']): number => findings.filter(f => f.status === status).length
   return { resultSet, figures: sections, findings, other, counts: { pass: count('PASS'), fail: count('FAIL'), skipped: count('SKIPPED') } }
 }
 

@@ -41,19 +41,19 @@ describe('summarize', () => {
     ]
     const a = summarize(runs)
     const b = summarize([...runs].reverse())
-    expect(a.map((s) => `${s.setup} ${paramsKey(s.params)} n=${s.n} mean=${s.mean}`)).toEqual([
+    expect(a.map(s => `${s.setup} ${paramsKey(s.params)} n=${s.n} mean=${s.mean}`)).toEqual([
       'PHY dataSizeGB=1 n=2 mean=2',
       'PHY dataSizeGB=8 n=1 mean=9',
       'VM2 dataSizeGB=8 n=2 mean=6'
     ])
-    expect(b.map((s) => s.mean)).toEqual(a.map((s) => s.mean))
+    expect(b.map(s => s.mean)).toEqual(a.map(s => s.mean))
   })
 
   it('treats params with keys in another order as the same point, and 1 and "1" as different', () => {
     const s = summarize([
       run('PHY', 1, 0, { a: 1, b: 'x' }), run('PHY', 3, 1, { b: 'x', a: 1 }), run('PHY', 5, 2, { a: '1', b: 'x' })
     ])
-    expect(s.map((x) => x.n)).toEqual([1, 2])
+    expect(s.map(x => x.n)).toEqual([1, 2])
   })
 
   it('refuses to average runs with different units', () => {

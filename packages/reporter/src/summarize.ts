@@ -36,7 +36,7 @@ export interface Summary {
 
 /** A stable text key for a params record: keys sorted, values JSON-encoded (1 and "1" differ). */
 export function paramsKey (params: Record<string, ParamValue>): string {
-  return Object.keys(params).sort().map((k) => `${k}=${JSON.stringify(params[k])}`).join(',')
+  return Object.keys(params).sort().map(k => `${k}=${JSON.stringify(params[k])}`).join(',')
 }
 
 /** The grouping key of a run or summary. */
@@ -74,9 +74,9 @@ export function summarize (runs: readonly RunRecord[]): Summary[] {
   for (const [key, group] of groups) {
     const first = group[0]
     if (first === undefined) continue
-    const units = [...new Set(group.map((r) => r.unit))]
+    const units = [...new Set(group.map(r => r.unit))]
     if (units.length > 1) throw new MixedUnitsError(key, units)
-    const values = group.map((r) => r.value)
+    const values = group.map(r => r.value)
     const n = values.length
     const sd = n >= 2 ? sampleStandardDeviation(values) : null
     const half = n >= 2 ? confidenceHalfWidth(values) : null
@@ -95,7 +95,7 @@ export function summarize (runs: readonly RunRecord[]): Summary[] {
       ciHigh: half === null ? null : m + half,
       min: min(values),
       max: max(values),
-      seeds: group.map((r) => r.seed),
+      seeds: group.map(r => r.seed),
       sortKey: [first.experiment, first.setup, paramsKey(first.params), first.metric]
     })
   }

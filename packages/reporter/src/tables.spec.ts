@@ -47,7 +47,7 @@ describe('resultsCsv', () => {
   })
 
   it('leaves params a run does not have empty', () => {
-    const piRow = rows.find((r) => r[0] === 'pi') ?? []
+    const piRow = rows.find(r => r[0] === 'pi') ?? []
     expect(piRow[col('param.maps')]).toBe('120')
     expect(piRow[col('param.dataSizeGB')]).toBe('')
   })

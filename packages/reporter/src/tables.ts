@@ -15,17 +15,17 @@ function keysOf (records: ReadonlyArray<Record<string, ParamValue> | undefined>)
 
 /** `results.csv`: columns for every param (`param.<name>`) and counter (`extra.<name>`) seen in any run. */
 export function resultsCsv (resultSet: ResultSet): string {
-  const paramKeys = keysOf(resultSet.runs.map((r) => r.params))
-  const extraKeys = keysOf(resultSet.runs.map((r) => r.extra))
+  const paramKeys = keysOf(resultSet.runs.map(r => r.params))
+  const extraKeys = keysOf(resultSet.runs.map(r => r.extra))
   const columns = [
-    'experiment', 'setup', ...paramKeys.map((k) => `param.${k}`), 'metric', 'unit', 'value', 'seed', 'repetition',
-    ...extraKeys.map((k) => `extra.${k}`),
+    'experiment', 'setup', ...paramKeys.map(k => `param.${k}`), 'metric', 'unit', 'value', 'seed', 'repetition',
+    ...extraKeys.map(k => `extra.${k}`),
     'backend', 'platform', 'platformFile', 'platformSha256', 'software', 'softwareVersion', 'gitCommit', 'startedAt'
   ]
   const { software, platform } = resultSet
   const rows = resultSet.runs.map((r): CsvCell[] => [
-    r.experiment, r.setup, ...paramKeys.map((k) => r.params[k]), r.metric, r.unit, r.value, r.seed, r.repetition,
-    ...extraKeys.map((k) => r.extra?.[k]),
+    r.experiment, r.setup, ...paramKeys.map(k => r.params[k]), r.metric, r.unit, r.value, r.seed, r.repetition,
+    ...extraKeys.map(k => r.extra?.[k]),
     resultSet.backend, platform.name, platform.file, platform.sha256, software.name, software.version, software.gitCommit, resultSet.startedAt
   ])
   return toCsv(columns, rows)
@@ -33,14 +33,14 @@ export function resultsCsv (resultSet: ResultSet): string {
 
 /** `summary.csv`: n, mean, sd, CI bounds, min, max per point; params both as columns and as one key. */
 export function summaryCsv (summaries: readonly Summary[]): string {
-  const paramKeys = keysOf(summaries.map((s) => s.params))
+  const paramKeys = keysOf(summaries.map(s => s.params))
   const pct = Math.round(CONFIDENCE_LEVEL * 100)
   const columns = [
-    'experiment', 'setup', ...paramKeys.map((k) => `param.${k}`), 'params', 'metric', 'unit',
+    'experiment', 'setup', ...paramKeys.map(k => `param.${k}`), 'params', 'metric', 'unit',
     'n', 'mean', 'sd', `ci${pct}HalfWidth`, `ci${pct}Low`, `ci${pct}High`, 'min', 'max', 'seeds'
   ]
   const rows = summaries.map((s): CsvCell[] => [
-    s.experiment, s.setup, ...paramKeys.map((k) => s.params[k]), paramsKey(s.params), s.metric, s.unit,
+    s.experiment, s.setup, ...paramKeys.map(k => s.params[k]), paramsKey(s.params), s.metric, s.unit,
     s.n, s.mean, s.sd, s.ciHalfWidth, s.ciLow, s.ciHigh, s.min, s.max, s.seeds.join(' ')
   ])
   return toCsv(columns, rows)

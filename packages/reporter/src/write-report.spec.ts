@@ -66,10 +66,10 @@ describe('writeReport', () => {
   it('report.html is self-contained and escapes text', () => {
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?\s*(https?:|\/\/|file:)/i)
     expect(html).not.toMatch(/<script|<link|@import|url\(/i)
-    const srcs = [...html.matchAll(/\ssrc="([^"]*)"/g)].map((m) => m[1] ?? '')
+    const srcs = [...html.matchAll(/\ssrc="([^"]*)"/g)].map(m => m[1] ?? '')
     expect(srcs).toHaveLength(PAPER_FIGURES.length)
     for (const src of srcs) expect(src.startsWith('data:image/png;base64,')).toBe(true)
-    const hrefs = [...html.matchAll(/\shref="([^"]*)"/g)].map((m) => m[1] ?? '')
+    const hrefs = [...html.matchAll(/\shref="([^"]*)"/g)].map(m => m[1] ?? '')
     for (const href of hrefs) expect(href.startsWith('#')).toBe(true)
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot;')
   })
@@ -82,7 +82,7 @@ describe('writeReport', () => {
   it('fails before writing anything when a figure cannot be drawn unambiguously', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'xenos-report-bad-'))
     try {
-      const pi = PAPER_FIGURES.find((f) => f.id === 'fig8') as FigureSpec
+      const pi = PAPER_FIGURES.find(f => f.id === 'fig8') as FigureSpec
       const bad: FigureSpec[] = [{ ...pi, id: 'figX', series: { by: 'setup' as const, order: ['PHY'] }, x: { param: 'samplesPerMap', label: 'x' } }]
       const rs = sampleResultSet()
       rs.runs.push({ experiment: 'pi', setup: 'PHY', params: { maps: 60, samplesPerMap: 10000 }, metric: 'durationS', unit: 's', value: 30, seed: 9, repetition: 0 })

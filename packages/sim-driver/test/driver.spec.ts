@@ -253,7 +253,7 @@ describe('live mode: the clock rule', () => {
       const d = c.driver('h1')
       await d.createImage('images/bg.img', GiB)
       const background = d.copyImage('images/bg.img', 'images/bg2.img')
-      const times = await c.operation('api request', async op => {
+      const times = await c.operation('api request', async (op) => {
         const marks: number[] = []
         if (slow) await realDelay(30)
         marks.push(d.clock.nowS())

@@ -146,7 +146,7 @@ describe('live mode and holds', () => {
     expect(e.activeHolds()).toEqual(['api request'])
     release()
     release() // idempotent
-    const t0 = await new Promise<number>(resolve => {
+    const t0 = await new Promise<number>((resolve) => {
       const poll = (): void => { if (fired) resolve(e.nowS()); else setImmediate(poll) }
       poll()
     })

@@ -263,7 +263,7 @@ describe('disk and page cache', () => {
 })
 
 describe('virtualized I/O through Domain 0', () => {
-  it("guests' I/O is limited by Domain 0's CPU, which it takes from the guests' VCPUs", async () => {
+  it('guests\' I/O is limited by Domain 0\'s CPU, which it takes from the guests\' VCPUs', async () => {
     const input = goldenPlatformInput()
     const t = { ...input.hostTypes['t']!, dom0: { memoryMiB: 512, vcpus: 1 } }
     const fpb = 80 // Domain 0 flops per disk byte
@@ -304,7 +304,7 @@ describe('virtualized I/O through Domain 0', () => {
     expect(b.finishedAtS).toBeCloseTo(25e6 / (CORE / fpb / 2), 9)
   })
 
-  it("Domain 0's own transfers can cost CPU per byte (dom0FlopsPerByte), on both hosts", async () => {
+  it('Domain 0\'s own transfers can cost CPU per byte (dom0FlopsPerByte), on both hosts', async () => {
     const input = goldenPlatformInput()
     const t = { ...input.hostTypes['t']!, dom0: { memoryMiB: 512, vcpus: 1 } }
     const e = new Engine({ seed: 1, platform: definePlatform({ ...input, hostTypes: { t } }) })

@@ -13,7 +13,7 @@ function build (caps: number[], specs: Spec[], levelCutoff = false): { sys: MaxM
   const sys = new MaxMinSystem()
   sys.levelCutoff = levelCutoff
   const cons = caps.map((c, i) => sys.constraint(`c${i}`, c))
-  const vars = specs.map(s => {
+  const vars = specs.map((s) => {
     const v = sys.variable(s.weight, s.bound, undefined)
     for (const [ci, coeff] of s.elems) sys.expand(cons[ci]!, v, coeff)
     return v
@@ -46,7 +46,7 @@ function checkMaxMin (cons: Constraint[], vars: Variable[]): void {
     expect(v.rate).toBeLessThanOrEqual(v.bound * (1 + tol))
     if (v.rate >= v.bound * (1 - tol)) continue
     const level = v.rate / v.weight
-    const bottleneck = v.elems.some(e => {
+    const bottleneck = v.elems.some((e) => {
       const saturated = e.c.usage() >= e.c.capacity * (1 - 1e-7)
       const maxLevel = Math.max(...e.c.elems.filter(x => x.v.weight > 0).map(x => x.v.rate / x.v.weight))
       return saturated && level >= maxLevel * (1 - 1e-7)

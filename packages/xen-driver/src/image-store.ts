@@ -53,7 +53,7 @@ export class ImageStore {
     if (this.qemuImg !== undefined) {
       const q = await this.shell.run([this.qemuImg, 'info', '-U', '--output=json', abs])
       if (q.exitCode === 0) {
-        let data: { format?: string, 'virtual-size'?: number, 'backing-filename'?: string, 'full-backing-filename'?: string }
+        let data: { 'format'?: string, 'virtual-size'?: number, 'backing-filename'?: string, 'full-backing-filename'?: string }
         try { data = JSON.parse(q.stdout) as typeof data } catch {
           throw new XlOutputError(`qemu-img info --output=json ${abs}`, q.stdout.split('\n')[0] ?? '', 'JSON')
         }

@@ -160,7 +160,7 @@ export class XenDriver implements HypervisorDriver {
         configs ??= await this.configs()
         const cfg = configs.find(c => c.domid === row.domid)
         if (cfg === undefined) continue // being created or destroyed: libxl has no config yet
-        rec = adopt(cfg, row, (p) => this.store.relative(p), this.clock.nowS())
+        rec = adopt(cfg, row, p => this.store.relative(p), this.clock.nowS())
         await this.records.put(rec)
       }
       if (state === 'stopped') continue // reported from its record below, like any stopped domain
@@ -410,8 +410,8 @@ export class XenDriver implements HypervisorDriver {
   async migrateDomain (name: string, target: MigrationTarget, options?: MigrationOptions): Promise<MigrationReport> {
     return await migrateDomain({
       hostname: this.hostname, clock: this.clock, store: this.store, transfer: this.transfer, init: this.init.migration ?? {},
-      hostDir: this.hostDir, inspect: async (n) => await this.inspectDomain(n), xl: async (a, o) => await this.xl(a, o),
-      writeHostFile: async (p, t) => { await this.writeHostFile(p, t) }, resolveBoot: async (i) => this.absBoot(i.spec),
+      hostDir: this.hostDir, inspect: async n => await this.inspectDomain(n), xl: async (a, o) => await this.xl(a, o),
+      writeHostFile: async (p, t) => { await this.writeHostFile(p, t) }, resolveBoot: async i => this.absBoot(i.spec),
       forget: async (n) => {
         await this.records.delete(n)
         await this.shell.run(['rm', '-f', posix.join(this.hostDir, `${n}.cfg`), posix.join(this.hostDir, `${n}.migrate.cfg`)])

@@ -24,7 +24,7 @@ export function parseConfig (text, source) {
   const value = () => {
     skip()
     const c = text[i]
-    if (c === '"' || c === "'") {
+    if (c === '"' || c === '\'') {
       const end = text.indexOf(c, i + 1)
       if (end < 0 || text.slice(i + 1, end).includes('\n')) err('syntax error')
       const s = text.slice(i + 1, end); i = end + 1; return s

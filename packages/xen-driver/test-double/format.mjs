@@ -8,8 +8,8 @@ const REASONS = '-rscwS'
 export function listRow (d, verbose) {
   const shutdown = d.crashed === true || d.poweredOff === true
   const reason = d.crashed === true ? REASONS[3] : REASONS[0]
-  const flags = (d.running ? 'r' : '-') + (!d.running && !d.paused && !shutdown ? 'b' : '-') + (d.paused ? 'p' : '-') +
-    (shutdown ? 's' : '-') + (shutdown ? reason : '-') + '-'
+  const flags = (d.running ? 'r' : '-') + (!d.running && !d.paused && !shutdown ? 'b' : '-') + (d.paused ? 'p' : '-')
+    + (shutdown ? 's' : '-') + (shutdown ? reason : '-') + '-'
   let row = `${d.name.padEnd(40)} ${String(d.domid).padStart(5)} ${String(d.memMiB).padStart(5)} ${String(d.vcpus).padStart(5)}     ${flags}  ${d.cpuTimeS.toFixed(1).padStart(8)}`
   if (verbose) row += ` ${d.uuid} ${(shutdown ? (d.crashed === true ? '3' : '0') : '-').padStart(8)} ${'-'.padStart(16)}`
   return row

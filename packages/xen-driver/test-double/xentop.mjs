@@ -13,7 +13,7 @@ const full = args.includes('-f')
 const host = readHost(dir)
 const fault = takeFault('xentop')
 if (fault?.mode === 'fail') { process.stderr.write((fault.stderr ?? 'Failed to retrieve statistics from libxenstat') + '\n'); process.exit(fault.exitCode ?? 1) }
-const domains = withState(dir, (state) => state.domains)
+const domains = withState(dir, state => state.domains)
 // with dom0_mem=...,max:... (the testbed, most labs) xentop shows Domain-0's maximum, not "no limit"
 const dom0 = { name: 'Domain-0', running: true, paused: false, cpuTimeS: 42.5, memMiB: host.dom0MiB, maxMemMiB: host.dom0MiB, vcpus: host.nrCpus }
 const lines = [xentopHeader()]

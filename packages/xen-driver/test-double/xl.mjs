@@ -11,12 +11,12 @@ import { parseConfig, parseDisk, parseVif, toLibxlConfig, ConfigError } from './
 import { LIST_HEADER, LIST_HEADER_VERBOSE, listRow, infoLines } from './format.mjs'
 
 const SAVE_MAGIC = 'Xen saved domain, xl format\n \0 \r'
-const err = (s) => process.stderr.write(s + '\n')
-const out = (s) => process.stdout.write(s + '\n')
+const err = s => process.stderr.write(s + '\n')
+const out = s => process.stdout.write(s + '\n')
 const libxlError = (file, line, fn, domid, msg) => err(`libxl: error: ${file}:${line}:${fn}: ${domid === undefined ? '' : `Domain ${domid}:`}${msg}`)
 
 /** libxc names PVH guests HVM (xc: info: Saving domain 1, type x86 HVM). */
-const xcType = (config) => config.c_info.type === 'pv' ? 'PV' : 'HVM'
+const xcType = config => config.c_info.type === 'pv' ? 'PV' : 'HVM'
 
 /**
  * A paused PV or PVH guest cannot acknowledge libxl's suspend request (it must
@@ -25,7 +25,7 @@ const xcType = (config) => config.c_info.type === 'pv' ? 'PV' : 'HVM'
 function suspendTimesOut (dir, d) {
   if (!d.paused || d.config.c_info.type === 'hvm') return false
   sleepMs(Number(readHost(dir).suspendTimeoutMs ?? 300))
-  libxlError('libxl_dom_suspend.c', 237, 'domain_suspend_common_pvcontrol_suspending', d.domid, "guest didn't acknowledge suspend, cancelling request")
+  libxlError('libxl_dom_suspend.c', 237, 'domain_suspend_common_pvcontrol_suspending', d.domid, 'guest didn\'t acknowledge suspend, cancelling request')
   return true
 }
 
@@ -181,7 +181,7 @@ function cmdList (dir, args, fault) {
     const all = (pos.length === 1 && doms.length === 0) || pos.length === 0 ? [dom0, ...doms] : doms
     if (flags.l === true) {
       const items = all.map(d => d.domid === 0
-        ? { domid: 0, config: { c_info: { type: 'pv', name: 'Domain-0' }, b_info: { max_vcpus: host.nrCpus, max_memkb: host.dom0MiB * 1024, target_memkb: host.dom0MiB * 1024, 'type.pv': {} }, on_reboot: 'restart' } }
+        ? { domid: 0, config: { c_info: { type: 'pv', name: 'Domain-0' }, b_info: { 'max_vcpus': host.nrCpus, 'max_memkb': host.dom0MiB * 1024, 'target_memkb': host.dom0MiB * 1024, 'type.pv': {} }, on_reboot: 'restart' } }
         : { domid: d.domid, config: d.config })
       const text = JSON.stringify(items, null, 4)
       if (fault?.mode === 'garbage') out(fault.line ?? 'libxl: warning: unexpected output')
@@ -198,7 +198,7 @@ function cmdList (dir, args, fault) {
 function cmdInfo (dir, args, fault) {
   const { pos } = opts(args, '')
   const host = readHost(dir)
-  const free = withState(dir, (state) => freeMiB(host, state))
+  const free = withState(dir, state => freeMiB(host, state))
   let lines = infoLines(host, free)
   if (pos[0] !== undefined) lines = lines.filter(l => l.startsWith(pos[0])).map(l => l.slice(l.indexOf(': ') + 2))
   for (const l of lines) out(l)
@@ -249,7 +249,7 @@ function cmdShutdown (dir, args, fault) {
 function cmdSave (dir, args) {
   const { flags, pos } = opts(args)
   requireArgs('save', pos, 2)
-  const paused = withState(dir, (state) => findDomain(state, pos[0]))
+  const paused = withState(dir, state => findDomain(state, pos[0]))
   if (paused.paused) {
     err(`Saving to ${pos[1]} new xl format (info 0x3/0x0/1055)`)
     if (suspendTimesOut(dir, paused)) { err('Failed to save domain, resuming domain'); return 1 }
@@ -272,7 +272,7 @@ function cmdSave (dir, args) {
 function cmdRestore (dir, args) {
   const { flags, pos } = opts(args)
   const file = pos.length >= 2 ? pos[1] : pos[0]
-  if (file === undefined) { err("'xl restore' requires at least 1 argument.\n"); return 2 }
+  if (file === undefined) { err('\'xl restore\' requires at least 1 argument.\n'); return 2 }
   let raw
   try { raw = readFileSync(file, 'latin1') } catch (e) {
     err(`Can't open restore file: ${e.code === 'ENOENT' ? 'No such file or directory' : e.message}`); return 1
@@ -311,7 +311,7 @@ async function cmdMigrate (dir, args, fault) {
   const { flags, pos } = opts(args, 'sC')
   requireArgs('migrate', pos, 2)
   const [q, target] = pos
-  const d = withState(dir, (state) => findDomain(state, q))
+  const d = withState(dir, state => findDomain(state, q))
   let config = d.config
   if (typeof flags.C === 'string') {
     const text = readConfigFile(flags.C)
@@ -323,7 +323,7 @@ async function cmdMigrate (dir, args, fault) {
   const child = spawn('sh', ['-c', rune], { stdio: ['pipe', 'pipe', 'inherit'] })
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
   const next = async () => { const r = await lines.next(); return r.done === true ? undefined : r.value }
-  const childExit = new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)))
+  const childExit = new Promise(resolve => child.on('exit', code => resolve(code ?? 1)))
   child.stdin.on('error', () => {})
   const banner = await next()
   if (banner !== 'xl migration receiver ready, send binary domain data.') {

@@ -10,7 +10,7 @@ if (realHostConfigured()) {
     name: `xen-driver on real xl (${process.env.XENOS_XEN_TARGET})`,
     timeoutMs: Number(process.env.XENOS_XEN_TIMEOUT_MS ?? 600_000),
     // XENOS_XEN_SKIP="clause=reason,clause=reason" leaves clauses out, each with its reason shown
-    skip: Object.fromEntries((process.env.XENOS_XEN_SKIP ?? '').split(',').filter(s => s.trim() !== '').map(s => {
+    skip: Object.fromEntries((process.env.XENOS_XEN_SKIP ?? '').split(',').filter(s => s.trim() !== '').map((s) => {
       const [clause, ...reason] = s.split('=')
       return [clause!.trim(), reason.join('=') || 'skipped by XENOS_XEN_SKIP']
     })),

@@ -22,7 +22,7 @@ export async function doubleFixture (): Promise<ComplianceFixture & { double: Xl
     // qemu-img when installed (Debian's qemu-utils): qcow2 and copy-on-write clones are then covered too
     migration: {
       sshCommand: '',
-      receiver: (t) => `XL_DOUBLE_HOST=${t.host} xl migrate-receive`,
+      receiver: t => `XL_DOUBLE_HOST=${t.host} xl migrate-receive`,
       targets: {
         h2: { imageDir: join(double.root, 'images-h2') },
         h1: { imageDir: join(double.root, 'images-h1') },

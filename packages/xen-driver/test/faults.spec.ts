@@ -26,7 +26,7 @@ describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 
   const make = async (host: string, extra: Partial<Parameters<typeof xenDriver>[0]> = {}): Promise<XenDriver> => await xenDriver({
     imageDir: join(double.root, `images-${host}`), stateDir: join(double.root, `state-${host}`),
     xl: double.xl(host), xentop: double.xentop(host), qemuImg: false, commandTimeoutS: 60,
-    migration: { sshCommand: '', receiver: (t) => `XL_DOUBLE_HOST=${t.host} xl migrate-receive`, targets: { b: { imageDir: join(double.root, 'images-b') } } },
+    migration: { sshCommand: '', receiver: t => `XL_DOUBLE_HOST=${t.host} xl migrate-receive`, targets: { b: { imageDir: join(double.root, 'images-b') } } },
     ...extra
   })()
 
@@ -127,7 +127,7 @@ describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 
   it('a migration whose receiver cannot start the domain (no such bridge there) fails cleanly', async () => {
     await double.addHost('c', { bridges: ['br-other'] })
     const name = await running()
-    const d = await make('a', { migration: { sshCommand: '', receiver: (t) => `XL_DOUBLE_HOST=${t.host} xl migrate-receive`, targets: { c: { imageDir: join(double.root, 'images-c') } } } })
+    const d = await make('a', { migration: { sshCommand: '', receiver: t => `XL_DOUBLE_HOST=${t.host} xl migrate-receive`, targets: { c: { imageDir: join(double.root, 'images-c') } } } })
     const err = await expectName(d.migrateDomain(name, { host: 'c' }), 'MigrationFailedError')
     expect(err.message).toContain(name)
     expect((await driver.inspectDomain(name)).state).toBe('running')

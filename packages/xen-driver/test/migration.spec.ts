@@ -21,7 +21,7 @@ describe('migration with disk images (xl test double)', { timeout: 60_000 }, () 
     imageDir: join(double.root, shared ? 'images-shared' : `images-${host}`), stateDir: join(double.root, `state-${host}`),
     xl: double.xl(host), xentop: false,
     migration: {
-      sshCommand: '', receiver: (t) => `XL_DOUBLE_HOST=${t.host} xl migrate-receive`,
+      sshCommand: '', receiver: t => `XL_DOUBLE_HOST=${t.host} xl migrate-receive`,
       targets: { b: { imageDir: join(double.root, shared ? 'images-shared' : 'images-b') } },
       ...(transfer !== undefined ? { transfer } : {})
     }

@@ -85,7 +85,7 @@ export async function realFixture (): Promise<ComplianceFixture> {
   const memoryMiB = Number(env('XENOS_XEN_MEMORY_MIB') ?? 128)
   const imageBytes = Number(env('XENOS_XEN_IMAGE_MIB') ?? 16) * 1024 * 1024
   const bridge = env('XENOS_XEN_BRIDGE')
-  const annotations = Object.fromEntries((words(env('XENOS_XEN_EXTRA')) ?? []).map(kv => {
+  const annotations = Object.fromEntries((words(env('XENOS_XEN_EXTRA')) ?? []).map((kv) => {
     const i = kv.indexOf('=')
     return [`xen.${kv.slice(0, i)}`, kv.slice(i + 1)]
   }))

@@ -18,8 +18,8 @@ describe('xlConfig', () => {
       '# written by @xenos/xen-driver; edits are overwritten',
       'name = "g1"', `uuid = "${uuid}"`, 'type = "pvh"', 'memory = 128', 'maxmem = 128', 'vcpus = 2',
       'kernel = "/guest/vmlinuz"', 'ramdisk = "/guest/initrd.gz"', 'extra = "console=hvc0 panic=-1 quiet"',
-      "disk = [ 'format=raw, vdev=xvda, access=rw, target=/img/g1.img', 'format=raw, vdev=xvdb, access=ro, target=/img/data,1.img' ]",
-      "vif = [ 'mac=00:16:3e:00:00:01, bridge=xenbr0' ]",
+      'disk = [ \'format=raw, vdev=xvda, access=rw, target=/img/g1.img\', \'format=raw, vdev=xvdb, access=ro, target=/img/data,1.img\' ]',
+      'vif = [ \'mac=00:16:3e:00:00:01, bridge=xenbr0\' ]',
       'on_poweroff = "destroy"', 'on_reboot = "restart"', 'on_crash = "preserve"',
       'tsc_mode = "native"', 'cpus = 1', ''
     ])
@@ -32,7 +32,7 @@ describe('xlConfig', () => {
   })
 
   it('refuses values that would break out of a quoted string', () => {
-    expect(() => xlConfig(spec, uuid, { disks: ["/img/g1.img' ]\nkernel = '/evil", '/img/b'] })).toThrow(/disks\[0\]\.image/)
+    expect(() => xlConfig(spec, uuid, { disks: ['/img/g1.img\' ]\nkernel = \'/evil', '/img/b'] })).toThrow(/disks\[0\]\.image/)
     expect(() => xlConfig({ ...spec, annotations: { 'xen.extra': 'a"b' } }, uuid, { disks: ['/a', '/b'] })).toThrow(/annotations\.xen\.extra/)
   })
 

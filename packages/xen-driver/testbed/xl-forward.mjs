@@ -93,13 +93,13 @@ if (timeoutS > 0) {
   setTimeout(() => { socket.destroy(); fail(`no reply from ${host} within ${timeoutS} s (XENOS_XL_TIMEOUT_S) to: ${program} ${args.join(' ')}`) }, timeoutS * 1000).unref()
 }
 socket.on('connect', () => socket.write(encodeRequest(program, args)))
-socket.on('data', (d) => chunks.push(d))
-socket.on('error', (e) => fail(`cannot reach the xl server of testbed host ${host} at 127.0.0.1:${port} (${e.code ?? e.message}): is the host running?`))
+socket.on('data', d => chunks.push(d))
+socket.on('error', e => fail(`cannot reach the xl server of testbed host ${host} at 127.0.0.1:${port} (${e.code ?? e.message}): is the host running?`))
 socket.on('close', () => {
   const reply = decodeReply(Buffer.concat(chunks))
   if (reply === undefined) {
-    fail(`the xl server of testbed host ${host} (127.0.0.1:${port}) closed the connection without a complete reply ` +
-      `(${Buffer.concat(chunks).length} bytes): Domain 0 is not up yet, or it died; see its console log`)
+    fail(`the xl server of testbed host ${host} (127.0.0.1:${port}) closed the connection without a complete reply `
+      + `(${Buffer.concat(chunks).length} bytes): Domain 0 is not up yet, or it died; see its console log`)
   }
   logCall(reply.code)
   // no process.exit(): it could cut a large output short on a pipe; end when flushed

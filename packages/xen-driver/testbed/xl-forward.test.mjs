@@ -37,7 +37,7 @@ esac
     socket.pipe(child.stdin); child.stdout.pipe(socket); socket.resume()
     socket.on('error', () => child.kill())
   })
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise(resolve => server.listen(0, '127.0.0.1', resolve))
   port = server.address().port
 })
 after(() => { server.close(); rmSync(work, { recursive: true, force: true }) })
@@ -48,15 +48,15 @@ function run (argv, options = {}) {
     const child = spawn(process.execPath, [join(here, 'xl-forward.mjs'), ...argv],
       { cwd: options.cwd ?? work, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
     const out = []; const err = []
-    child.stdout.on('data', (d) => out.push(d)); child.stderr.on('data', (d) => err.push(d))
+    child.stdout.on('data', d => out.push(d)); child.stderr.on('data', d => err.push(d))
     child.on('error', reject)
-    child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }))
+    child.on('close', status => resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }))
   })
 }
 const forward = (args, options) => run(['--port', String(port), 'xl', ...args], options)
 
 test('arguments arrive as they were: spaces, quotes, empty, newlines, non-ASCII', async () => {
-  const args = ['migrate', '-s', '', 'g1', 'nc 10.77.0.2 5000', "it's \"quoted\" $HOME", 'two\nlines', 'é ü']
+  const args = ['migrate', '-s', '', 'g1', 'nc 10.77.0.2 5000', 'it\'s "quoted" $HOME', 'two\nlines', 'é ü']
   const r = await forward(args)
   assert.equal(r.status, 0)
   assert.equal(r.stdout, [`cwd=${work}`, `argc=${args.length}`, ...args.map(a => `[${a}]`)].join('\n') + '\n')
@@ -90,9 +90,9 @@ test('the command can wait for its own children (SIGCHLD is not ignored)', async
 
 test('an unreachable server is exit code 125 with a message naming the port', async () => {
   const probe = createServer()
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  await new Promise(resolve => probe.listen(0, '127.0.0.1', resolve))
   const dead = probe.address().port
-  await new Promise((resolve) => probe.close(resolve))
+  await new Promise(resolve => probe.close(resolve))
   const r = await run(['--port', String(dead), 'xl', 'list'])
   assert.equal(r.status, 125)
   assert.match(r.stderr, new RegExp(`xl-forward: cannot reach .*127\\.0\\.0\\.1:${dead}`))

@@ -13,7 +13,7 @@ import { buildManifest, manifestHash } from '../src/overlay/transfer/manifest.js
 import { FileChunkStore } from '../src/overlay/transfer/chunk-store.js'
 import { ChunkServer, ImageShelf } from '../src/overlay/transfer/chunk-server.js'
 
-export async function main(argv: string[]): Promise<void> {
+export async function main (argv: string[]): Promise<void> {
   const [image, dataDir, chunkText] = argv
   if (image === undefined || dataDir === undefined || chunkText === undefined) throw new Error('expected arguments <image> <dataDir> <chunkSizeBytes>')
   const node = await createOverlayNode({ dataDir })
@@ -26,14 +26,14 @@ export async function main(argv: string[]): Promise<void> {
   const raw = createServer((socket) => {
     pipeline(createReadStream(image, { highWaterMark: 1024 * 1024 }), socket).catch((err: unknown) => socket.destroy(err as Error))
   })
-  await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r))
+  await new Promise<void>(r => raw.listen(0, '127.0.0.1', r))
   process.stdout.write(`${JSON.stringify({ multiaddr: node.multiaddrs()[0], hash: manifestHash(manifest), rawPort: (raw.address() as AddressInfo).port })}\n`)
   await new Promise<void>((r) => {
     process.stdin.on('end', r)
     process.stdin.on('close', r)
     process.stdin.resume()
   })
-  await new Promise<void>((r) => raw.close(() => r()))
+  await new Promise<void>(r => raw.close(() => r()))
   await store.close()
   await server.stop()
   await node.stop()

@@ -22,12 +22,12 @@ export interface SearchFigures {
   load: number
 }
 
-export function quantileSorted(sorted: number[], q: number): number {
+export function quantileSorted (sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN
 }
 
 /** Measure both strategies on one cluster: `direct` first, then `flood`. */
-export async function benchSearch(nodes: number, queries: number, floodQueries: number, queriers: number): Promise<SearchFigures[]> {
+export async function benchSearch (nodes: number, queries: number, floodQueries: number, queriers: number): Promise<SearchFigures[]> {
   const setupStart = performance.now()
   const searches: OverlaySearch[] = []
   const cluster = await startCluster(nodes, {
@@ -37,11 +37,11 @@ export async function benchSearch(nodes: number, queries: number, floodQueries: 
     onNode: async (m) => {
       const template = m.index % 3 === 0 ? 'hadoop-slave' : 'web'
       const search = new OverlaySearch(m.node.libp2p, m.membership, {
-        matcher: async (query) => (query === `template=${template}` ? [{ id: `svc-${m.index}`, template, state: 'running', freeMemoryMiB: 512 }] : []),
+        matcher: async query => (query === `template=${template}` ? [{ id: `svc-${m.index}`, template, state: 'running', freeMemoryMiB: 512 }] : [])
       })
       await search.start()
       searches.push(search)
-    },
+    }
   })
   const setupS = (performance.now() - setupStart) / 1000
   const pick = (i: number): OverlaySearch => searches[(i * Math.floor(nodes / queriers)) % nodes]!
@@ -61,13 +61,13 @@ export async function benchSearch(nodes: number, queries: number, floodQueries: 
     return {
       strategy, nodes, queries: count, queriers,
       p50Ms: quantileSorted(samples, 0.5), p90Ms: quantileSorted(samples, 0.9), p99Ms: quantileSorted(samples, 0.99), maxMs: samples[samples.length - 1]!,
-      incomplete, meanConnections, setupS, load: loadavg()[0] ?? 0,
+      incomplete, meanConnections, setupS, load: loadavg()[0] ?? 0
     }
   }
   try {
     return [await measure('direct', queries), await measure('flood', floodQueries)]
   } finally {
-    await Promise.all(searches.map((s) => s.stop()))
+    await Promise.all(searches.map(s => s.stop()))
     await cluster.stop()
   }
 }

@@ -36,11 +36,11 @@ interface Host {
   shelf: ImageShelf
   server: ChunkServer
   /** Present on hosts started with `withGroups`. */
-  groups?: { membership: Membership; groups: Groups }
+  groups?: { membership: Membership, groups: Groups }
   stop(): Promise<void>
 }
 
-async function startHost(dir: string, uploadBps?: number, withGroups?: { bootstrap: string[] }): Promise<Host> {
+async function startHost (dir: string, uploadBps?: number, withGroups?: { bootstrap: string[] }): Promise<Host> {
   const node = await createOverlayNode({ dataDir: dir, ...(withGroups !== undefined ? { bootstrap: withGroups.bootstrap } : {}) })
   const shelf = new ImageShelf()
   const server = new ChunkServer(node.libp2p, shelf, uploadBps !== undefined ? { uploadBps } : {})
@@ -60,18 +60,18 @@ async function startHost(dir: string, uploadBps?: number, withGroups?: { bootstr
       await overlay?.groups.stop()
       await overlay?.membership.stop()
       await node.stop()
-    },
+    }
   }
 }
 
-async function makeImage(dir: string, sizeBytes: number, chunkSizeBytes: number): Promise<{ path: string; manifest: Manifest; hash: string }> {
+async function makeImage (dir: string, sizeBytes: number, chunkSizeBytes: number): Promise<{ path: string, manifest: Manifest, hash: string }> {
   const path = join(dir, 'template.img')
   // random content (incompressible), written in 16 MiB pieces
   const piece = randomBytes(16 * 1024 * 1024)
   const out = createWriteStream(path)
   for (let done = 0; done < sizeBytes; done += piece.byteLength) {
     const n = Math.min(piece.byteLength, sizeBytes - done)
-    if (!out.write(piece.subarray(0, n))) await new Promise<void>((r) => out.once('drain', () => r()))
+    if (!out.write(piece.subarray(0, n))) await new Promise<void>(r => out.once('drain', () => r()))
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())))
   const manifest = await buildManifest(path, chunkSizeBytes)
@@ -79,17 +79,17 @@ async function makeImage(dir: string, sizeBytes: number, chunkSizeBytes: number)
 }
 
 /** Receive a file from a raw TCP server into `dest`; returns seconds. */
-async function rawTcpCopy(port: number, dest: string): Promise<number> {
+async function rawTcpCopy (port: number, dest: string): Promise<number> {
   const start = performance.now()
   await pipeline(connect(port, '127.0.0.1'), createWriteStream(dest))
   return (performance.now() - start) / 1000
 }
 
 /** Start a holder in a child process (see overlay-holder-process.ts). */
-async function startHolderProcess(image: string, dataDir: string, chunkSizeBytes: number): Promise<{ multiaddr: string; hash: string; rawPort: number; stop(): Promise<void> }> {
+async function startHolderProcess (image: string, dataDir: string, chunkSizeBytes: number): Promise<{ multiaddr: string, hash: string, rawPort: number, stop(): Promise<void> }> {
   const here = dirname(fileURLToPath(import.meta.url))
   const child = spawn(process.execPath, [join(here, '..', '..', '..', 'scripts', 'run-ts.mjs'), join(here, 'overlay-holder-process.ts'), '--', image, dataDir, String(chunkSizeBytes)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit']
   })
   const line = await new Promise<string>((resolve, reject) => {
     let buf = ''
@@ -97,16 +97,16 @@ async function startHolderProcess(image: string, dataDir: string, chunkSizeBytes
       buf += d.toString()
       if (buf.includes('\n')) resolve(buf.split('\n')[0]!)
     })
-    child.once('exit', (code) => reject(new Error(`holder process exited with code ${code} before it was ready`)))
+    child.once('exit', code => reject(new Error(`holder process exited with code ${code} before it was ready`)))
   })
-  const info = JSON.parse(line) as { multiaddr: string; hash: string; rawPort: number }
+  const info = JSON.parse(line) as { multiaddr: string, hash: string, rawPort: number }
   return {
     ...info,
     stop: async () => {
-      const exited = new Promise<void>((r) => child.once('exit', () => r()))
+      const exited = new Promise<void>(r => child.once('exit', () => r()))
       child.stdin.end()
       await exited
-    },
+    }
   }
 }
 
@@ -123,7 +123,7 @@ export interface ThroughputFigures {
  * here; both copies are written to files. Best of `runs` runs for each,
  * alternating.
  */
-export async function benchThroughput(sizeBytes: number, runs: number): Promise<ThroughputFigures> {
+export async function benchThroughput (sizeBytes: number, runs: number): Promise<ThroughputFigures> {
   const dir = await tempDir('xenos-bench-')
   const fetcher = await startHost(join(dir.path, 'fetcher'))
   let holder: Awaited<ReturnType<typeof startHolderProcess>> | undefined
@@ -132,7 +132,7 @@ export async function benchThroughput(sizeBytes: number, runs: number): Promise<
     holder = await startHolderProcess(img.path, join(dir.path, 'holder'), 4 * 1024 * 1024)
     if (holder.hash !== img.hash) throw new Error('the holder process computed another manifest')
     await fetchImage(fetcher.node.libp2p, { // warm-up: connection, code paths
-      manifestHash: img.hash, holders: [holder.multiaddr], openStore: (m) => FileChunkStore.openStaging(join(dir.path, 'warm.img'), m),
+      manifestHash: img.hash, holders: [holder.multiaddr], openStore: m => FileChunkStore.openStaging(join(dir.path, 'warm.img'), m)
     })
     const raw: number[] = []
     const p2p: number[] = []
@@ -141,7 +141,7 @@ export async function benchThroughput(sizeBytes: number, runs: number): Promise<
       const start = performance.now()
       await fetchImage(fetcher.node.libp2p, {
         manifestHash: img.hash, holders: [holder.multiaddr], streamsPerHolder: 4,
-        openStore: (m) => FileChunkStore.openStaging(join(dir.path, `p2p-${i}.img`), m),
+        openStore: m => FileChunkStore.openStaging(join(dir.path, `p2p-${i}.img`), m)
       })
       p2p.push((performance.now() - start) / 1000)
       await rm(join(dir.path, `raw-${i}.img`))
@@ -170,7 +170,7 @@ export interface FanOutFigures {
 }
 
 /** One seeder; a single fetch, then 12 hosts fetching at once and trading chunks. */
-export async function benchFanOut(sizeBytes: number, chunkSizeBytes: number, uploadBps: number | undefined): Promise<FanOutFigures> {
+export async function benchFanOut (sizeBytes: number, chunkSizeBytes: number, uploadBps: number | undefined): Promise<FanOutFigures> {
   const dir = await tempDir('xenos-bench-')
   const hosts: Host[] = []
   try {
@@ -181,18 +181,18 @@ export async function benchFanOut(sizeBytes: number, chunkSizeBytes: number, upl
     for (let i = 2; i < 14; i++) hosts.push(await startHost(join(dir.path, `h${i}`), uploadBps, { bootstrap: boot }))
     const [seeder, single, ...peers] = hosts as [Host, Host, ...Host[]]
     // the overlay formed (membership tables full) before either figure
-    await waitFor(() => peers.every((p) => p.groups!.membership.members().length >= peers.length), 30_000, 'the 13 hosts to know each other')
+    await waitFor(() => peers.every(p => p.groups!.membership.members().length >= peers.length), 30_000, 'the 13 hosts to know each other')
     seeder.shelf.put(await FileChunkStore.openComplete(img.path, img.manifest))
     const seederAddr = seeder.node.multiaddrs()[0]!
     // connect everyone first: connection set-up is not part of either figure
     // (one dial per pair; a pair left unconnected here is dialed during the fetch)
-    await Promise.allSettled([single, ...peers].map((h) => h.node.libp2p.dial(seeder.node.libp2p.getMultiaddrs()[0]!)))
-    await Promise.allSettled(peers.flatMap((a, i) => peers.slice(i + 1).map((b) => a.node.libp2p.dial(b.node.libp2p.getMultiaddrs()[0]!))))
+    await Promise.allSettled([single, ...peers].map(h => h.node.libp2p.dial(seeder.node.libp2p.getMultiaddrs()[0]!)))
+    await Promise.allSettled(peers.flatMap((a, i) => peers.slice(i + 1).map(b => a.node.libp2p.dial(b.node.libp2p.getMultiaddrs()[0]!))))
 
     let start = performance.now()
     await fetchImage(single.node.libp2p, {
       manifestHash: img.hash, holders: [seederAddr], streamsPerHolder: 4,
-      openStore: (m) => FileChunkStore.openStaging(join(dir.path, 'single.img'), m),
+      openStore: m => FileChunkStore.openStaging(join(dir.path, 'single.img'), m)
     })
     const singleS = (performance.now() - start) / 1000
     const sentBefore = seeder.server.sentBytes
@@ -205,17 +205,17 @@ export async function benchFanOut(sizeBytes: number, chunkSizeBytes: number, upl
           manifestHash: img.hash,
           holders: [seederAddr],
           swarm,
-          openStore: (m) => FileChunkStore.openStaging(join(dir.path, `peer-${i}.img`), m),
+          openStore: m => FileChunkStore.openStaging(join(dir.path, `peer-${i}.img`), m),
           shelf: p.shelf,
           streamsPerHolder: 1,
-          haveRefreshMs: 100,
+          haveRefreshMs: 100
         })
       } finally {
         await swarm.leave()
       }
     }))
     const twelveS = (performance.now() - start) / 1000
-    if (process.env['XENOS_BENCH_DEBUG'] !== undefined) for (const r of reports) console.log(r.holders.map((h) => `${h.chunks}${h.failure !== undefined ? '!' : ''}`).join(' '), r.durationMs.toFixed(0))
+    if (process.env['XENOS_BENCH_DEBUG'] !== undefined) for (const r of reports) console.log(r.holders.map(h => `${h.chunks}${h.failure !== undefined ? '!' : ''}`).join(' '), r.durationMs.toFixed(0))
     const original = await readFile(img.path)
     for (let i = 0; i < peers.length; i++) {
       if (Buffer.compare(original, await readFile(join(dir.path, `peer-${i}.img`))) !== 0) throw new Error(`peer ${i}'s copy differs from the source`)
@@ -223,8 +223,7 @@ export async function benchFanOut(sizeBytes: number, chunkSizeBytes: number, upl
     return { sizeBytes, chunkSizeBytes, uploadBps, singleS, twelveS, ratio: twelveS / singleS, seederSentBytes: seeder.server.sentBytes - sentBefore }
   } finally {
     for (const h of hosts) for (const hash of h.shelf.hashes()) await h.shelf.get(hash)?.close()
-    await Promise.all(hosts.map((h) => h.stop()))
+    await Promise.all(hosts.map(h => h.stop()))
     await dir.remove()
   }
 }
-

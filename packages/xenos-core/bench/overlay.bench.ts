@@ -15,23 +15,23 @@ import { benchFanOut, benchThroughput } from './overlay-transfer.js'
 
 const MiB = 1024 * 1024
 
-function mbps(bps: number): string {
+function mbps (bps: number): string {
   return `${(bps / 1e6).toFixed(1)} MB/s`
 }
 
-function verdict(ok: boolean): string {
+function verdict (ok: boolean): string {
   return ok ? 'met' : 'MISSED'
 }
 
-function printSearch(f: SearchFigures, targets: boolean): void {
+function printSearch (f: SearchFigures, targets: boolean): void {
   const t = targets ? `   (targets p50 <= 50 ms: ${verdict(f.p50Ms <= 50)}, p99 <= 200 ms: ${verdict(f.p99Ms <= 200)})` : ''
   console.log(`  ${String(f.nodes).padStart(3)} nodes, ${f.strategy.padEnd(6)}: p50 ${f.p50Ms.toFixed(1)} ms, p90 ${f.p90Ms.toFixed(1)} ms, p99 ${f.p99Ms.toFixed(1)} ms, max ${f.maxMs.toFixed(1)} ms over ${f.queries} queries from ${f.queriers} queriers${t}`)
   console.log(`             incomplete results: ${f.incomplete}; mean connections per node ${f.meanConnections.toFixed(1)}; set-up ${f.setupS.toFixed(1)} s; load ${f.load.toFixed(1)}`)
 }
 
-export async function main(argv: string[]): Promise<void> {
+export async function main (argv: string[]): Promise<void> {
   const quick = argv.includes('--quick')
-  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
+  const only = argv.find(a => a.startsWith('--only='))?.slice('--only='.length)
   console.log(`Overlay benchmark on ${cpus().length} cores, load average ${(loadavg()[0] ?? 0).toFixed(1)} at start${quick ? ' (quick)' : ''}`)
 
   if (only === undefined || only === 'search') {

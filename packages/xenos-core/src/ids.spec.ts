@@ -4,7 +4,7 @@ import { IdError, idGenerator, isValidId, parseId, peerTagOf, toHostLabel, type 
 /** A seeded xorshift random source, so tests are reproducible. */
 function seeded (seed: number): RandomSource {
   let s = seed >>> 0 || 1
-  return n => {
+  return (n) => {
     const out = new Uint8Array(n)
     for (let i = 0; i < n; i++) { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; out[i] = s & 0xff }
     return out
@@ -46,7 +46,7 @@ describe('ids', () => {
     const taken = new Set(['00:16:3e:00:00:01'])
     let calls = 0
     // A source that repeats itself: 00 00 01, 00 00 01, 00 00 02, ...
-    const repeating: RandomSource = n => { calls++; return new Uint8Array([0, 0, Math.ceil(calls / 2)].slice(0, n)) }
+    const repeating: RandomSource = (n) => { calls++; return new Uint8Array([0, 0, Math.ceil(calls / 2)].slice(0, n)) }
     const ids = idGenerator({ peerId: 'p', random: repeating, inUse: m => taken.has(m) })
     const macs = [ids.mac(), ids.mac(), ids.mac()]
     expect(macs).toEqual(['00:16:3e:00:00:02', '00:16:3e:00:00:03', '00:16:3e:00:00:04'])

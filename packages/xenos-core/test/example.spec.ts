@@ -26,7 +26,7 @@ describe('the package example', () => {
     expect(block).toBeDefined()
     dir = await mkdtemp(join(tmpdir(), 'xenos-example-'))
     const code = block!.split('\n').map(l => l.replace(/^ \* ?/, '')).join('\n')
-      .replace("from '@xenos/core'", "from '../src/index.js'")
+      .replace('from \'@xenos/core\'', 'from \'../src/index.js\'')
       .replaceAll('/tmp/xenos/', `${dir}/`)
     module = fileURLToPath(new URL(`./.example-${process.pid}.ts`, import.meta.url))
     await writeFile(module, `${code}\nexport {}\n`)

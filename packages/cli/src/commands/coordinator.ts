@@ -10,7 +10,7 @@ type Out = (s: string) => void
 
 /** Resolves when the process is asked to stop (SIGINT or SIGTERM). */
 function untilSignal (): Promise<string> {
-  return new Promise(resolve => {
+  return new Promise((resolve) => {
     const on = (sig: string): void => { process.off('SIGINT', onInt); process.off('SIGTERM', onTerm); resolve(sig) }
     const onInt = (): void => { on('SIGINT') }
     const onTerm = (): void => { on('SIGTERM') }
@@ -49,7 +49,7 @@ export function coordinatorCommands (program: Command, io: { out: Out }): void {
       const config = await loadHostConfig(opts.config)
       const { driver, close } = await driverFor(config)
       await mkdir(config.dataDir, { recursive: true })
-      const host = await startHostFromConfig(config, { driver, onError: err => { process.stderr.write(`xenos coordinator: ${(err as Error).message}\n`) } })
+      const host = await startHostFromConfig(config, { driver, onError: (err) => { process.stderr.write(`xenos coordinator: ${(err as Error).message}\n`) } })
       const addrs = host.node.libp2p.getMultiaddrs().map(a => a.toString())
       io.out(`xenos coordinator on ${driver.hostname} (${config.driver.kind})\n  peer id: ${host.peerId}\n  overlay: ${addrs.join(' ')}\n  API:     ${host.apiUrl}\n`)
       const sig = await untilSignal()

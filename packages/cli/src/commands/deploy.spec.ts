@@ -23,7 +23,7 @@ const authenticate = (cred: Credentials): Principal => {
 
 async function run (argv: string[]): Promise<{ out: string, error?: Error }> {
   let out = ''
-  const program = buildProgram([p => { deployCommands(p, { out: s => { out += s } }) }], { out: s => { out += s }, err: s => { out += s } })
+  const program = buildProgram([(p) => { deployCommands(p, { out: (s) => { out += s } }) }], { out: (s) => { out += s }, err: (s) => { out += s } })
   try {
     await program.parseAsync(['node', 'xenos', ...argv, ...(argv.includes('--help') ? [] : ['--api', hosts[0]!.apiUrl, '--token', 'tok-admin', '--poll', '0.05'])])
     return { out }

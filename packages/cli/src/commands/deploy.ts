@@ -28,15 +28,15 @@ function deployerFor (flags: DeployFlags, out: Out): { deployer: Deployer, close
   const api = xenosDeployApi(client, searchDeadlineMs !== undefined ? { searchDeadlineMs } : {})
   // progress lines go to stderr when the result is printed as JSON on stdout
   const log = flags.json === true ? (s: string) => { process.stderr.write(s) } : out
-  const deployer = new Deployer({ api, clock: realClock(), onProgress: e => { log(`${formatProgress(e)}\n`) } }, { pollS })
+  const deployer = new Deployer({ api, clock: realClock(), onProgress: (e) => { log(`${formatProgress(e)}\n`) } }, { pollS })
   return { deployer, close: () => { client.close() } }
 }
 
 function summary (r: DeploymentResult): string {
   const rows = r.instances.map(i => ({ ...i, made: i.created ? 'created' : i.started ? 'started' : 'kept' }))
-  return table(rows, ['name', 'serviceId', 'host', 'slot', 'made']) +
-    `deployment ${r.deployment} (${r.template}): ${r.instances.length} instance(s) on ${r.hosts.length} host(s)${r.changed ? '' : ', nothing changed'}` +
-    (r.surplus.length > 0 ? `; ${r.surplus.length} surplus instance(s) left alone (teardown removes them)` : '') + '\n'
+  return table(rows, ['name', 'serviceId', 'host', 'slot', 'made'])
+    + `deployment ${r.deployment} (${r.template}): ${r.instances.length} instance(s) on ${r.hosts.length} host(s)${r.changed ? '' : ', nothing changed'}`
+    + (r.surplus.length > 0 ? `; ${r.surplus.length} surplus instance(s) left alone (teardown removes them)` : '') + '\n'
 }
 
 export function deployCommands (program: Command, io: { out: Out }): void {

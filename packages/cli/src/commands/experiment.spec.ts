@@ -12,7 +12,7 @@ afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
 
 async function run (argv: string[]): Promise<{ out: string, error?: Error }> {
   let out = ''
-  const program = buildProgram([p => { experimentCommands(p, { out: s => { out += s } }) }], { out: s => { out += s }, err: s => { out += s } })
+  const program = buildProgram([(p) => { experimentCommands(p, { out: (s) => { out += s } }) }], { out: (s) => { out += s }, err: (s) => { out += s } })
   try {
     await program.parseAsync(['node', 'xenos', ...argv])
     return { out }

@@ -48,7 +48,7 @@ async function testbedFor (flags: RunFlags, defs: readonly ExperimentDefinition[
     if (flags.testbed === undefined) throw new UsageError('--backend xen: expected --testbed FILE naming the lab (coordinators\' API, hosts, SSH, Hadoop; see examples/testbeds/lab.yaml and docs/lab-guide.md section 7), found none')
     const file = flags.testbed
     await access(file).catch(() => { throw new UsageError(`--testbed: expected a readable testbed file, found none at ${file}`) })
-    const lab = await loadXenTestbed({ testbedFile: file, onDeployProgress: e => { onDeployProgress(`deploy: ${formatProgress(e)}`) } })
+    const lab = await loadXenTestbed({ testbedFile: file, onDeployProgress: (e) => { onDeployProgress(`deploy: ${formatProgress(e)}`) } })
     checkTestbedFor(lab.file, file, defs, repetitions)
     return { backend: 'xen', factory: lab.factory, platform: lab.platform }
   }
@@ -60,7 +60,7 @@ async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFl
   const repetitions = intFlag('repeat', flags.repeat, 1)
   const bar = progress(process.stderr)
   let fraction = 0
-  const { backend, factory, platform } = await testbedFor(flags, defs, repetitions, label => { bar.update(fraction, label) })
+  const { backend, factory, platform } = await testbedFor(flags, defs, repetitions, (label) => { bar.update(fraction, label) })
   const commit = await gitCommit()
   const started = new Date()
   const resultSet = await runExperiments(defs, {

@@ -60,13 +60,13 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
             authenticate: credentials => users.authenticate(credentials),
             authenticatePeer: peerId => users.authenticatePeer(peerId),
             ...(i === 0 && opts.services !== undefined ? { configSource: serviceConfigSource(resolve(opts.services)) } : {}),
-            onError: err => { process.stderr.write(`xenos sim-cluster ${name}: ${(err as Error).message}\n`) }
+            onError: (err) => { process.stderr.write(`xenos sim-cluster ${name}: ${(err as Error).message}\n`) }
           }))
         }
         io.out(`simulated cluster ${platform.name}: ${hosts.length} coordinators (seed ${seed})\n`)
         for (const [i, h] of hosts.entries()) io.out(`  ${names[i]!.padEnd(10)} ${h.apiUrl}  ${h.peerId}\n`)
         io.out(`admin token: ${admin.token}\n  e.g. XENOS_API=${hosts[0]!.apiUrl} XENOS_TOKEN=<token> xenos hosts\n`)
-        await new Promise<void>(resolve => {
+        await new Promise<void>((resolve) => {
           process.once('SIGINT', () => { resolve() })
           process.once('SIGTERM', () => { resolve() })
         })

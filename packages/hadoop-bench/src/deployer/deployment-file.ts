@@ -46,7 +46,6 @@ export const deploymentSchema = z.strictObject({
 export type DeploymentSpec = z.output<typeof deploymentSchema>
 export type DeploymentInput = z.input<typeof deploymentSchema>
 
-
 /** Parses and validates the file's text; throws `ConfigFileError` naming file, line, field, expected and found. */
 export function parseDeployment (text: string, file: string): DeploymentSpec {
   return parseYamlFile(deploymentSchema, text, file)
@@ -56,7 +55,6 @@ export function parseDeployment (text: string, file: string): DeploymentSpec {
 export function validateDeployment (input: DeploymentInput): DeploymentSpec {
   return parseData(deploymentSchema, input, '(deployment object)')
 }
-
 
 export async function loadDeployment (file: string): Promise<DeploymentSpec> {
   return parseDeployment(await readFile(file, 'utf8'), file)

@@ -41,9 +41,9 @@ export class DeploymentStepError extends Error {
   ) {
     const where = slot === undefined ? host : `${host} slot ${slot}`
     const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
-    super(`deployment ${deployment}: ${step} on ${where} failed: ${why}\n  made so far: ${made.created.length} instance(s) [${made.created.join(', ')}], template replicated to [${made.replicatedTo.join(', ')}]` +
-      (alsoFailed.length > 0 ? `\n  also failed: ${alsoFailed.join('; ')}` : '') +
-      '\n  run the deployment again to continue, or teardown to remove what it made')
+    super(`deployment ${deployment}: ${step} on ${where} failed: ${why}\n  made so far: ${made.created.length} instance(s) [${made.created.join(', ')}], template replicated to [${made.replicatedTo.join(', ')}]`
+      + (alsoFailed.length > 0 ? `\n  also failed: ${alsoFailed.join('; ')}` : '')
+      + '\n  run the deployment again to continue, or teardown to remove what it made')
     this.name = 'DeploymentStepError'
   }
 }

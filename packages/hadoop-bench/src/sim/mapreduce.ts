@@ -123,7 +123,7 @@ class JobRun {
     this.trackers = init.nodes.map(node => ({ node, runningMaps: 0, runningReduces: 0, unreported: [] }))
     this.pendingMaps = job.maps.map((_, i) => i)
     this.pendingReduces = Array.from({ length: job.reduces }, (_, i) => i)
-    this.finished = new Promise(resolve => { this.finish = resolve })
+    this.finished = new Promise((resolve) => { this.finish = resolve })
     this.startS = this.sub.nowS()
   }
 
@@ -343,7 +343,7 @@ class JobRun {
         const next = [...this.mapDone.values()].find(d => !fetched.has(d.index) && !busyPlaces.has(d.place.id))
         if (next === undefined) {
           // Wait for a map to finish or another copier to free a host.
-          await new Promise<void>(resolve => {
+          await new Promise<void>((resolve) => {
             copierWaiters.push(resolve)
             this.mapEventWaiters.push(resolve)
           })

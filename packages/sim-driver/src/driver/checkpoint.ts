@@ -48,7 +48,7 @@ export async function saveDomain (driver: SimHypervisorDriver, name: string, che
 
 export async function restoreDomain (driver: SimHypervisorDriver, checkpointPath: string): Promise<DomainInfo> {
   assertImagePath(checkpointPath, 'checkpointPath')
-  return await driver.call('restore', async op => {
+  return await driver.call('restore', async (op) => {
     const file = driver.state.store.checkpoint(checkpointPath)
     const { spec, uuid, memoryBytes } = file.checkpoint
     return await driver.state.locks.with(spec.name, op, async () => {

@@ -144,7 +144,7 @@ export class KeyedLock {
   async with<T> (key: string, op: Operation, body: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key)
     let done!: () => void
-    const mine = new Promise<void>(resolve => { done = resolve })
+    const mine = new Promise<void>((resolve) => { done = resolve })
     const tail = previous === undefined ? mine : previous.then(async () => await mine)
     this.tails.set(key, tail)
     try {

@@ -30,7 +30,7 @@ export async function runActivities (op: Operation, activities: readonly Activit
     options.inflight?.add(a)
     op.inflight.add(a)
   }
-  const all = Promise.all(activities.map(async a => { await a.wait() }))
+  const all = Promise.all(activities.map(async (a) => { await a.wait() }))
   try {
     if (options.timeoutS === undefined) {
       await op.sim(all)

@@ -144,7 +144,7 @@ export class SimCluster {
     let idleTurns = 0
     while (!done) {
       // One turn of the JS event loop (not a timer: no real time is read or waited for).
-      await new Promise<void>(resolve => { setImmediate(resolve) })
+      await new Promise<void>((resolve) => { setImmediate(resolve) })
       const before = this.engine.stats.events + this.engine.stats.flowCompletions
       await this.engine.run()
       const progressed = this.engine.stats.events + this.engine.stats.flowCompletions !== before
@@ -186,7 +186,7 @@ export interface SimDriverInit {
  * The house-style factory: `simDriver({ cluster, hostname })()` resolves to
  * the `HypervisorDriver` of that simulated host.
  */
-export const simDriver: DriverFactory<SimDriverInit> = (init) => async () => {
+export const simDriver: DriverFactory<SimDriverInit> = init => async () => {
   const driver: HypervisorDriver = init.cluster.driver(init.hostname)
   return driver
 }

@@ -57,7 +57,7 @@ export class SimHypervisorDriver implements HypervisorDriver {
   /** Runs `body` as one driver call (clock held, host checked). */
   async call<T> (label: string, body: (op: Operation) => Promise<T>): Promise<T> {
     const kind = label.split(' ')[0] ?? label
-    return await this.cluster.control.run(`${this.hostname}:${label}`, async op => {
+    return await this.cluster.control.run(`${this.hostname}:${label}`, async (op) => {
       this.ensureUp()
       this.engine.log('driver', `${this.hostname} ${label}`)
       const latencyS = this.cluster.controlLatencyS

@@ -18,7 +18,7 @@ export function simTransferModel (cluster: SimCluster): (fromHost: string, toHos
     const e = cluster.engine
     const from = e.host(fromHost)
     const to = e.host(toHost)
-    await cluster.operation(`transfer ${fromHost} -> ${toHost}`, async op => {
+    await cluster.operation(`transfer ${fromHost} -> ${toHost}`, async (op) => {
       await runActivities(op, [
         e.io({ on: from, op: 'read', bytes }),
         e.comm({ from, to, bytes, dom0FlopsPerByte: cluster.migrationDom0FlopsPerByte }),

@@ -197,7 +197,7 @@ export class Engine implements SimContext {
   }
 
   private sleepUntilWoken (): Promise<void> {
-    return new Promise(resolve => { this.wakeUp = resolve })
+    return new Promise((resolve) => { this.wakeUp = resolve })
   }
 
   private async loop (untilS: number, live: boolean): Promise<void> {

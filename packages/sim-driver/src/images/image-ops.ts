@@ -48,7 +48,7 @@ export class ImageOps {
   async copyImage (source: string, destination: string): Promise<ImageInfo> {
     assertImagePath(source, 'source')
     assertImagePath(destination, 'destination')
-    return await this.driver.call('copyImage', async op => {
+    return await this.driver.call('copyImage', async (op) => {
       const src = this.store.image(source)
       this.driver.fault('copyImage')
       return await this.fullCopy(op, src.path, destination)
@@ -60,7 +60,7 @@ export class ImageOps {
     assertImagePath(destination, 'destination')
     const mode = options.mode ?? 'cow'
     if (mode !== 'cow' && mode !== 'copy') throw new InvalidSpecError('mode', '"cow" or "copy"', mode)
-    return await this.driver.call('cloneImage', async op => {
+    return await this.driver.call('cloneImage', async (op) => {
       const t = this.store.image(template)
       this.driver.fault('cloneImage')
       if (mode === 'copy') return await this.fullCopy(op, t.path, destination)

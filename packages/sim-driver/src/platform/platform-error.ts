@@ -19,8 +19,8 @@ export class PlatformError extends Error {
     readonly column: number | undefined = undefined,
     readonly problems: readonly ConfigError[] = []
   ) {
-    super(`${file}${line === undefined ? '' : `:${line}`}: ${field === '' ? 'platform' : field}: expected ${expected}, found ${found}` +
-      (problems.length > 1 ? ` (and ${problems.length - 1} more problem(s): ${problems.slice(1).map(p => p.message).join('; ')})` : ''))
+    super(`${file}${line === undefined ? '' : `:${line}`}: ${field === '' ? 'platform' : field}: expected ${expected}, found ${found}`
+      + (problems.length > 1 ? ` (and ${problems.length - 1} more problem(s): ${problems.slice(1).map(p => p.message).join('; ')})` : ''))
     this.name = 'PlatformError'
   }
 

@@ -206,7 +206,7 @@ export function xenosClient (init: XenosClientInit): XenosClient {
         for (const e of page.events) listener(e)
         sinceSeq = page.nextSeq
         if (page.events.length > 0) continue
-        await new Promise<void>(resolve => {
+        await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, intervalMs)
           options.signal?.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
         })

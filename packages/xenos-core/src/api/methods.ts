@@ -221,4 +221,3 @@ export function destinationOf (target: string): MigrationDestination {
   if (target.trim() === '' || /[=<>~:\s]/.test(target.trim())) return { query: target.trim() }
   return { host: target.trim() }
 }
-

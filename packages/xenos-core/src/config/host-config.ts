@@ -28,11 +28,11 @@ import { validateYaml } from '@xenos/config-file'
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
-const multiaddrText = z.string().refine(s => {
+const multiaddrText = z.string().refine((s) => {
   try { multiaddr(s); return s.startsWith('/') } catch { return false }
 }, { error: 'a multiaddr such as /ip4/127.0.0.1/tcp/4001' })
 
-const bootstrapAddr = z.string().refine(s => {
+const bootstrapAddr = z.string().refine((s) => {
   try { return multiaddr(s).getComponents().some(c => c.name === 'p2p') } catch { return false }
 }, { error: 'a multiaddr ending in /p2p/<peer id>, such as /ip4/10.0.0.2/tcp/4001/p2p/12D3KooW...' })
 

@@ -160,4 +160,3 @@ export function serviceFromFile (s: z.output<typeof serviceFileSchema>, source: 
     source
   }
 }
-

@@ -138,7 +138,7 @@ export interface Coordinator {
  * ```
  */
 export function coordinator (init: CoordinatorInit): (components: CoordinatorComponents) => Coordinator {
-  return (components) => makeCoordinator(init, components)
+  return components => makeCoordinator(init, components)
 }
 
 function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponents): Coordinator {
@@ -155,7 +155,7 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
     read: () => ({ ...reg.snapshot(bootCount), reservations: [...reservations].map(([migrationId, reservation]) => ({ migrationId, reservation })) })
   })
   const events: EventLog = eventLog({ host: hostname }, { now, bootCount: () => bootCount })
-  events.subscribe(e => { network?.publishEvent?.(e) })
+  events.subscribe((e) => { network?.publishEvent?.(e) })
   const ctx: CoordinatorContext = {
     hostname,
     driver,
@@ -285,7 +285,7 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       return rec.grantees.includes(user) ? await reg.updateService(rec.id, { grantees: rec.grantees.filter(u => u !== user) }) : rec
     }),
     listGroups: () => reg.groups(),
-    createGroup: guard(async name => {
+    createGroup: guard(async (name) => {
       const g = await reg.createGroup(name)
       // The host itself joins, so it can publish to the group and hear it (paper IV-C: a monitor's own group).
       await network?.joinGroup?.(name, HOST_MEMBER)
@@ -322,19 +322,19 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
     subscribe: listener => events.subscribe(listener),
     peer: {
       exportTemplate: name => reg.template(name),
-      imageInfo: async path => {
+      imageInfo: async (path) => {
         if (!reg.templates().some(t => t.images.some(i => i.path === path))) throw new InvalidArgumentError('path', 'the image path of a template held here', path)
         return await driver.imageInfo(path)
       },
-      imageManifest: async path => {
+      imageManifest: async (path) => {
         if (!reg.templates().some(t => t.images.some(i => i.path === path))) throw new InvalidArgumentError('path', 'the image path of a template held here', path)
         if (fetcher?.publish === undefined) throw new InvalidArgumentError('path', 'a host whose images are files served by chunks', `host ${hostname} with modeled images`)
         return await fetcher.publish(path)
       },
-      prepareMigration: async req => { running(); return await prepareIncoming(ctx, req) },
+      prepareMigration: async (req) => { running(); return await prepareIncoming(ctx, req) },
       commitMigration: async (id, record) => { running(); return await commitIncoming(ctx, id, record) },
       abortMigration: async id => await abortIncoming(ctx, id),
-      migrationAdopted: async id => { running(); return await forgetAdopted(ctx, id) }
+      migrationAdopted: async (id) => { running(); return await forgetAdopted(ctx, id) }
     }
   }
   return self

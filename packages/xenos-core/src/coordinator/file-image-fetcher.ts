@@ -151,7 +151,6 @@ export function fileImageFetcher (init: FileImageFetcherInit, components: { over
   }
 }
 
-
 /** Bytes each source sent, by host name where the overlay knows it (else by peer id). */
 function bytesBySource (report: FetchReport, network: OverlayNetwork | undefined): Record<string, number> {
   const out: Record<string, number> = {}

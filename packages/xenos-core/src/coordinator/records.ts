@@ -125,8 +125,8 @@ export interface HostRecord {
 }
 
 /** What search sees of a service: its record's public fields, with its domain's size. */
-export type ServiceSearchRecord = { kind: 'service', vcpus: number, memoryMiB: number } &
-  Pick<ServiceRecord, 'id' | 'name' | 'template' | 'host' | 'state' | 'groups' | 'attributes' | 'endpoints' | 'owner' | 'mac' | 'guestHostname'>
+export type ServiceSearchRecord = { kind: 'service', vcpus: number, memoryMiB: number }
+  & Pick<ServiceRecord, 'id' | 'name' | 'template' | 'host' | 'state' | 'groups' | 'attributes' | 'endpoints' | 'owner' | 'mac' | 'guestHostname'>
 
 export function toSearchRecord (s: ServiceRecord, spec: { vcpus: number, memoryMiB: number }): ServiceSearchRecord {
   return {

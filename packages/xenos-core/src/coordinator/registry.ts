@@ -96,7 +96,7 @@ export function registry (init: { hostname: string }, components: { persist: () 
       }
     },
     services: () => [...services.values()].map(s => structuredClone(s)),
-    findService: idOrName => {
+    findService: (idOrName) => {
       const s = findService(idOrName)
       return s === undefined ? undefined : structuredClone(s)
     },
@@ -125,7 +125,7 @@ export function registry (init: { hostname: string }, components: { persist: () 
       return s
     },
     templates: () => [...templates.values()].map(t => structuredClone(t)),
-    findTemplate: name => {
+    findTemplate: (name) => {
       const t = templates.get(name)
       return t === undefined ? undefined : structuredClone(t)
     },

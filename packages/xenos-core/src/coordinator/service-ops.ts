@@ -92,7 +92,7 @@ async function ignoreNotFound (p: Promise<unknown>): Promise<void> {
 /** Save the domain's memory to a checkpoint file in the image store; returns its path. */
 export async function checkpointService (ctx: CoordinatorContext, idOrName: string, options: { leaveRunning?: boolean } = {}): Promise<{ service: ServiceRecord, checkpointPath: string }> {
   let checkpointPath = ''
-  const service = await act(ctx, idOrName, 'checkpointed', async rec => {
+  const service = await act(ctx, idOrName, 'checkpointed', async (rec) => {
     if (rec.state !== 'running' && rec.state !== 'paused') throw new ServiceStateError(rec.id, 'checkpoint', ['running', 'paused'], rec.state)
     checkpointPath = paths.checkpoint(rec.id, (rec.checkpoints?.length ?? 0) + 1)
     return await ctx.driver.saveDomain(rec.domainName, checkpointPath, { leaveRunning: options.leaveRunning ?? true })

@@ -137,7 +137,7 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       ...(components.configSource === undefined ? {} : { configSource: components.configSource })
     })
     registerXenosApi(registry, { coordinator: c })
-    groups.onMessage(m => {
+    groups.onMessage((m) => {
       const { host, text } = decodeGroupMessage(m.data, network.hostOf(m.from) ?? m.from)
       c.deliverGroupMessage(m.group, host, text)
     })

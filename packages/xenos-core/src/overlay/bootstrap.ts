@@ -27,14 +27,14 @@ interface Target {
 }
 
 /** Parse and validate a bootstrap list entry. */
-export function parseBootstrapAddr(text: string): { addr: Multiaddr; peerId: string } {
+export function parseBootstrapAddr (text: string): { addr: Multiaddr, peerId: string } {
   let addr: Multiaddr
   try {
     addr = multiaddr(text)
   } catch (err) {
     throw new OverlayConfigError(`bootstrap peer: expected a multiaddr, found "${text}" (${(err as Error).message})`)
   }
-  const peerId = addr.getComponents().find((c) => c.name === 'p2p')?.value
+  const peerId = addr.getComponents().find(c => c.name === 'p2p')?.value
   if (peerId === undefined) {
     throw new OverlayConfigError(`bootstrap peer: expected a multiaddr ending in /p2p/<peer id>, found "${text}"`)
   }
@@ -47,27 +47,27 @@ export class BootstrapDialer {
   private readonly maxBackoffMs: number
   private running = false
   private readonly onDisconnect = (evt: CustomEvent<{ toString(): string }>): void => {
-    const target = this.targets.find((t) => t.peerId === evt.detail.toString())
+    const target = this.targets.find(t => t.peerId === evt.detail.toString())
     if (target !== undefined) this.schedule(target, target.backoffMs)
   }
 
-  constructor(private readonly libp2p: Libp2p, init: BootstrapInit) {
+  constructor (private readonly libp2p: Libp2p, init: BootstrapInit) {
     this.initialBackoffMs = init.initialBackoffMs ?? 250
     this.maxBackoffMs = init.maxBackoffMs ?? 30_000
     const self = libp2p.peerId.toString()
     this.targets = init.peers
       .map(parseBootstrapAddr)
-      .filter((p) => p.peerId !== self)
-      .map((p) => ({ ...p, backoffMs: this.initialBackoffMs, timer: undefined, dialing: false }))
+      .filter(p => p.peerId !== self)
+      .map(p => ({ ...p, backoffMs: this.initialBackoffMs, timer: undefined, dialing: false }))
   }
 
-  start(): void {
+  start (): void {
     this.running = true
     this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
     for (const t of this.targets) this.schedule(t, 0)
   }
 
-  stop(): void {
+  stop (): void {
     this.running = false
     this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     for (const t of this.targets) {
@@ -76,7 +76,7 @@ export class BootstrapDialer {
     }
   }
 
-  private schedule(t: Target, delayMs: number): void {
+  private schedule (t: Target, delayMs: number): void {
     if (!this.running || t.timer !== undefined || t.dialing) return
     t.timer = setTimeout(() => {
       t.timer = undefined
@@ -84,7 +84,7 @@ export class BootstrapDialer {
     }, delayMs)
   }
 
-  private async dial(t: Target): Promise<void> {
+  private async dial (t: Target): Promise<void> {
     if (!this.running) return
     t.dialing = true
     try {

@@ -19,7 +19,7 @@ export class FrameReader {
   private pendingBytes = 0
   private ended = false
 
-  constructor(private readonly stream: Stream) {
+  constructor (private readonly stream: Stream) {
     this.iterator = (stream as AsyncIterable<Chunk>)[Symbol.asyncIterator]()
   }
 
@@ -28,7 +28,7 @@ export class FrameReader {
    * cleanly between frames; throws FrameError on a truncated or oversized
    * frame and OverlayTimeoutError when `signal` fires first.
    */
-  async read(maxBytes: number, signal?: AbortSignal): Promise<Uint8Array | null> {
+  async read (maxBytes: number, signal?: AbortSignal): Promise<Uint8Array | null> {
     if (!(await this.fill(4, signal))) {
       if (this.pendingBytes === 0) return null
       throw new FrameError(`expected a 4-byte frame header, found ${this.pendingBytes} bytes before end of stream`)
@@ -46,7 +46,7 @@ export class FrameReader {
     return this.take(length)
   }
 
-  private async fill(bytes: number, signal?: AbortSignal): Promise<boolean> {
+  private async fill (bytes: number, signal?: AbortSignal): Promise<boolean> {
     while (this.pendingBytes < bytes) {
       if (this.ended) return false
       const next = await raceAbort(this.iterator.next(), signal)
@@ -63,7 +63,7 @@ export class FrameReader {
     return true
   }
 
-  private take(bytes: number): Uint8Array {
+  private take (bytes: number): Uint8Array {
     const first = this.pending[0]
     if (first !== undefined && first.byteLength >= bytes) {
       // Fast path: the frame lies within one received chunk.
@@ -89,12 +89,12 @@ export class FrameReader {
 }
 
 /** Write one frame, waiting for the stream to drain when its buffer is full. */
-export async function writeFrame(stream: Stream, data: Uint8Array, signal?: AbortSignal): Promise<void> {
+export async function writeFrame (stream: Stream, data: Uint8Array, signal?: AbortSignal): Promise<void> {
   await writeFrameParts(stream, [data], signal)
 }
 
 /** Write one frame made of several parts (saves copying a large body behind a small header). */
-export async function writeFrameParts(stream: Stream, parts: Uint8Array[], signal?: AbortSignal): Promise<void> {
+export async function writeFrameParts (stream: Stream, parts: Uint8Array[], signal?: AbortSignal): Promise<void> {
   const length = parts.reduce((n, p) => n + p.byteLength, 0)
   let ok: boolean
   if (length <= SMALL_FRAME_BYTES) {
@@ -118,12 +118,12 @@ export async function writeFrameParts(stream: Stream, parts: Uint8Array[], signa
 }
 
 /** Encode a JSON value as a frame body. */
-export function encodeJson(value: unknown): Uint8Array {
+export function encodeJson (value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value))
 }
 
 /** Decode a frame body as JSON; throws FrameError on invalid JSON. */
-export function decodeJson(bytes: Uint8Array, what: string): unknown {
+export function decodeJson (bytes: Uint8Array, what: string): unknown {
   try {
     return JSON.parse(new TextDecoder().decode(bytes))
   } catch (err) {
@@ -132,7 +132,7 @@ export function decodeJson(bytes: Uint8Array, what: string): unknown {
 }
 
 /** Resolve with `promise`, or reject with OverlayTimeoutError when `signal` aborts first. */
-export function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+export function raceAbort<T> (promise: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (signal === undefined) return promise
   if (signal.aborted) return Promise.reject(abortReason(signal))
   return new Promise<T>((resolve, reject) => {
@@ -146,12 +146,12 @@ export function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise
       (e: unknown) => {
         signal.removeEventListener('abort', onAbort)
         reject(e instanceof Error ? e : new Error(String(e)))
-      },
+      }
     )
   })
 }
 
-function abortReason(signal: AbortSignal): Error {
+function abortReason (signal: AbortSignal): Error {
   const reason: unknown = signal.reason
   if (reason instanceof Error && reason.name !== 'TimeoutError' && reason.name !== 'AbortError') return reason
   return new OverlayTimeoutError(`expected the remote peer to answer before the deadline, found no answer (${reason instanceof Error ? reason.message : String(reason)})`)

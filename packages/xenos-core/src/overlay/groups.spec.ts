@@ -24,13 +24,13 @@ beforeAll(async () => {
       groups.push(g)
       const inbox: GroupMessage[] = []
       received.push(inbox)
-      g.onMessage((msg) => inbox.push(msg))
+      g.onMessage(msg => inbox.push(msg))
       const search = new OverlaySearch(m.node.libp2p, m.membership, {
-        matcher: async (q) => (g.localGroups().includes(q) ? [{ host: m.index, groups: g.localGroups() }] : []),
+        matcher: async q => (g.localGroups().includes(q) ? [{ host: m.index, groups: g.localGroups() }] : [])
       })
       await search.start()
       searches.push(search)
-    },
+    }
   })
   for (const i of MEMBERS) await groups[i]!.join('alpha', `service-${i}`)
   // every host is in "all": a message there, published after one to "alpha",
@@ -38,26 +38,26 @@ beforeAll(async () => {
   for (let i = 0; i < N; i++) await groups[i]!.join('all', `probe-${i}`)
   const peerOf = (i: number): string => cluster.members[i]!.node.peerId
   for (const i of MEMBERS) {
-    const others = MEMBERS.filter((j) => j !== i).map(peerOf)
-    await waitFor(() => others.every((p) => groups[i]!.reachableMembers('alpha').includes(p)), 30_000, `group mesh at node ${i}`)
+    const others = MEMBERS.filter(j => j !== i).map(peerOf)
+    await waitFor(() => others.every(p => groups[i]!.reachableMembers('alpha').includes(p)), 30_000, `group mesh at node ${i}`)
   }
   for (let i = 0; i < N; i++) {
-    const others = [...Array(N).keys()].filter((j) => j !== i).map(peerOf)
-    await waitFor(() => others.every((p) => groups[i]!.reachableMembers('all').includes(p)), 30_000, `group "all" at node ${i}`)
+    const others = [...Array(N).keys()].filter(j => j !== i).map(peerOf)
+    await waitFor(() => others.every(p => groups[i]!.reachableMembers('all').includes(p)), 30_000, `group "all" at node ${i}`)
   }
 }, 120_000)
 afterAll(async () => {
-  await Promise.all([...groups, ...searches].map((s) => s.stop()))
+  await Promise.all([...groups, ...searches].map(s => s.stop()))
   await cluster.stop()
 })
 
-const inGroup = (i: number, group: string): GroupMessage[] => received[i]!.filter((m) => m.group === group)
+const inGroup = (i: number, group: string): GroupMessage[] => received[i]!.filter(m => m.group === group)
 
 /** Publishes a marker from `from` to every host ("all") and waits until each has it. */
-async function everyHostHeardAfter(from: number): Promise<void> {
+async function everyHostHeardAfter (from: number): Promise<void> {
   const marker = `marker-${Math.random()}`
   await groups[from]!.publish('all', enc.encode(marker))
-  await waitFor(() => received.every((inbox, i) => i === from || inbox.some((m) => m.group === 'all' && dec.decode(m.data) === marker)), 30_000, 'the marker at every host')
+  await waitFor(() => received.every((inbox, i) => i === from || inbox.some(m => m.group === 'all' && dec.decode(m.data) === marker)), 30_000, 'the marker at every host')
 }
 
 describe('overlay groups', () => {
@@ -78,14 +78,14 @@ describe('overlay groups', () => {
   })
 
   it('makes group membership visible to every host and to search', async () => {
-    const peers = MEMBERS.map((i) => cluster.members[i]!.node.peerId).sort()
-    await waitFor(() => groups[2]!.list().find((g) => g.name === 'alpha')?.remoteHosts.length === 3, 30_000, 'announcements')
-    expect(groups[2]!.list().find((g) => g.name === 'alpha')).toEqual({ name: 'alpha', localMembers: [], remoteHosts: peers })
-    expect(groups[3]!.list().find((g) => g.name === 'alpha')!.localMembers).toEqual(['service-3'])
+    const peers = MEMBERS.map(i => cluster.members[i]!.node.peerId).sort()
+    await waitFor(() => groups[2]!.list().find(g => g.name === 'alpha')?.remoteHosts.length === 3, 30_000, 'announcements')
+    expect(groups[2]!.list().find(g => g.name === 'alpha')).toEqual({ name: 'alpha', localMembers: [], remoteHosts: peers })
+    expect(groups[3]!.list().find(g => g.name === 'alpha')!.localMembers).toEqual(['service-3'])
     expect(groups[3]!.groupsOf('service-3')).toEqual(['alpha'])
     const result = await searches[2]!.search('alpha', { timeoutMs: 30_000 })
     expect(result.missing).toEqual([])
-    expect(result.matches.flatMap((m) => m.records.map((r) => r['host'])).sort()).toEqual(MEMBERS)
+    expect(result.matches.flatMap(m => m.records.map(r => r['host'])).sort()).toEqual(MEMBERS)
   })
 
   it('stops delivering to a host whose last member left', async () => {
@@ -94,7 +94,7 @@ describe('overlay groups', () => {
     await waitFor(() => !groups[3]!.reachableMembers('alpha').includes(peer5), 30_000, 'unsubscription')
     const before = inGroup(5, 'alpha').length
     await groups[3]!.publish('alpha', enc.encode('after leave'))
-    await waitFor(() => inGroup(0, 'alpha').some((m) => dec.decode(m.data) === 'after leave'), 30_000, 'member 0 to receive')
+    await waitFor(() => inGroup(0, 'alpha').some(m => dec.decode(m.data) === 'after leave'), 30_000, 'member 0 to receive')
     await everyHostHeardAfter(3)
     expect(inGroup(5, 'alpha').length).toBe(before)
     expect(groups[5]!.localGroups()).toEqual(['all'])

@@ -32,12 +32,12 @@ const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 /** The member id used when the host itself (not one of its services) joins. */
 export const HOST_MEMBER = 'host'
 
-export function groupTopic(group: string): string {
+export function groupTopic (group: string): string {
   return `/xenos/group/${group}/1`
 }
 
 /** Throws OverlayConfigError unless `group` is a valid group name. */
-export function validateGroupName(group: unknown): string {
+export function validateGroupName (group: unknown): string {
   if (typeof group !== 'string' || !GROUP_NAME.test(group)) {
     throw new OverlayConfigError(`group name: expected 1-64 characters of letters, digits, ".", "_" or "-" starting with a letter or digit, found ${JSON.stringify(group)}`)
   }
@@ -71,7 +71,7 @@ export class Groups {
   private unsubscribeMembership: (() => void) | undefined
   private running = false
 
-  constructor(private readonly libp2p: OverlayLibp2p, private readonly membership: Membership, init: GroupsInit = {}) {
+  constructor (private readonly libp2p: OverlayLibp2p, private readonly membership: Membership, init: GroupsInit = {}) {
     this.maxMessageBytes = init.maxMessageBytes ?? 1024 * 1024
   }
 
@@ -86,7 +86,7 @@ export class Groups {
     for (const l of this.listeners) l(message)
   }
 
-  async start(): Promise<void> {
+  async start (): Promise<void> {
     this.running = true
     this.libp2p.services.pubsub.addEventListener('message', this.onPubsubMessage)
     this.unsubscribeMembership = this.membership.onChange((_peerId, info) => {
@@ -94,7 +94,7 @@ export class Groups {
     })
   }
 
-  async stop(): Promise<void> {
+  async stop (): Promise<void> {
     if (!this.running) return
     this.running = false
     this.unsubscribeMembership?.()
@@ -105,7 +105,7 @@ export class Groups {
   }
 
   /** Add `memberId` (a service id, or the host) to `group`, creating it if new. */
-  async join(group: string, memberId: string = HOST_MEMBER): Promise<void> {
+  async join (group: string, memberId: string = HOST_MEMBER): Promise<void> {
     validateGroupName(group)
     if (typeof memberId !== 'string' || memberId.length === 0) {
       throw new OverlayConfigError(`member id: expected a non-empty string, found ${JSON.stringify(memberId)}`)
@@ -122,7 +122,7 @@ export class Groups {
   }
 
   /** Remove `memberId` from `group`; leaving a group one is not in does nothing. */
-  async leave(group: string, memberId: string = HOST_MEMBER): Promise<void> {
+  async leave (group: string, memberId: string = HOST_MEMBER): Promise<void> {
     validateGroupName(group)
     const members = this.local.get(group)
     if (members === undefined || !members.delete(memberId)) return
@@ -135,24 +135,24 @@ export class Groups {
   }
 
   /** Groups with at least one local member. */
-  localGroups(): string[] {
+  localGroups (): string[] {
     return [...this.local.keys()].sort()
   }
 
   /** Groups of one local member (for example a service's groups, for search). */
-  groupsOf(memberId: string): string[] {
+  groupsOf (memberId: string): string[] {
     return [...this.local].filter(([, m]) => m.has(memberId)).map(([g]) => g).sort()
   }
 
   /** Every group known here: local ones and those announced by other hosts. */
-  list(): GroupInfo[] {
+  list (): GroupInfo[] {
     const names = new Set(this.local.keys())
     const others = this.membership.members()
     for (const m of others) for (const g of m.groups) names.add(g)
-    return [...names].sort().map((name) => ({
+    return [...names].sort().map(name => ({
       name,
       localMembers: [...(this.local.get(name) ?? [])].sort(),
-      remoteHosts: others.filter((m) => m.groups.includes(name)).map((m) => m.peerId).sort(),
+      remoteHosts: others.filter(m => m.groups.includes(name)).map(m => m.peerId).sort()
     }))
   }
 
@@ -161,7 +161,7 @@ export class Groups {
    * have a member in the group (as a JXTA peer must join a group to speak in
    * it). Returns the neighbours the message was sent to directly.
    */
-  async publish(group: string, data: Uint8Array): Promise<{ recipients: string[] }> {
+  async publish (group: string, data: Uint8Array): Promise<{ recipients: string[] }> {
     validateGroupName(group)
     if (!this.local.has(group)) {
       throw new NotGroupMemberError(`publish to group "${group}": expected this host to have a member in the group, found none (join it first)`)
@@ -170,28 +170,28 @@ export class Groups {
       throw new OverlayConfigError(`group message: expected at most ${this.maxMessageBytes} bytes, found ${data instanceof Uint8Array ? data.byteLength : typeof data}`)
     }
     const { recipients } = await this.libp2p.services.pubsub.publish(groupTopic(group), data)
-    return { recipients: recipients.map((p) => p.toString()) }
+    return { recipients: recipients.map(p => p.toString()) }
   }
 
   /** Peers currently known (by floodsub) to be subscribed to the group. */
-  reachableMembers(group: string): string[] {
-    return this.libp2p.services.pubsub.getSubscribers(groupTopic(validateGroupName(group))).map((p) => p.toString()).sort()
+  reachableMembers (group: string): string[] {
+    return this.libp2p.services.pubsub.getSubscribers(groupTopic(validateGroupName(group))).map(p => p.toString()).sort()
   }
 
-  onMessage(listener: (m: GroupMessage) => void): () => void {
+  onMessage (listener: (m: GroupMessage) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
   }
 
   /** Dial hosts sharing one of our groups, so the group's topic forms its own mesh. */
-  private connectToFellowMembers(infos: MemberInfo[]): void {
+  private connectToFellowMembers (infos: MemberInfo[]): void {
     if (!this.running) return
-    const connected = new Set(this.libp2p.getConnections().map((c) => c.remotePeer.toString()))
+    const connected = new Set(this.libp2p.getConnections().map(c => c.remotePeer.toString()))
     for (const info of infos) {
-      if (connected.has(info.peerId) || !info.groups.some((g) => this.local.has(g))) continue
-      const addrs = info.addrs.filter((a) => a.endsWith(`/p2p/${info.peerId}`))
+      if (connected.has(info.peerId) || !info.groups.some(g => this.local.has(g))) continue
+      const addrs = info.addrs.filter(a => a.endsWith(`/p2p/${info.peerId}`))
       if (addrs.length === 0) continue
-      this.libp2p.dial(addrs.map((a) => multiaddr(a)), { signal: AbortSignal.timeout(10_000) }).catch((err: unknown) => {
+      this.libp2p.dial(addrs.map(a => multiaddr(a)), { signal: AbortSignal.timeout(10_000) }).catch((err: unknown) => {
         // The member may be down; the next announcement of its presence retries.
         this.libp2p.logger.forComponent('xenos:groups').error('could not connect to group member %s: %e', info.peerId, err)
       })

@@ -18,7 +18,7 @@ export const IDENTITY_FILE_NAME = 'peer-key'
  * the file does not exist. A file readable by group or others is tightened to
  * 0600 (the key is secret; a copied data directory often loses its modes).
  */
-export async function loadOrCreateIdentity(dataDir: string): Promise<PrivateKey> {
+export async function loadOrCreateIdentity (dataDir: string): Promise<PrivateKey> {
   const path = join(dataDir, IDENTITY_FILE_NAME)
   let bytes: Uint8Array
   try {

@@ -46,7 +46,7 @@ export interface Overlay {
   stop(): Promise<void>
 }
 
-export async function startOverlay(init: OverlayInit): Promise<Overlay> {
+export async function startOverlay (init: OverlayInit): Promise<Overlay> {
   const node = await createOverlayNode(init)
   const membership = new Membership(node.libp2p, init.membership)
   const search = new OverlaySearch(node.libp2p, membership, { ...init.search, matcher: init.matcher })

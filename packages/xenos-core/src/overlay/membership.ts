@@ -80,7 +80,7 @@ export class Membership {
   private running = false
   private readonly listeners = new Set<ChangeListener>()
 
-  constructor(private readonly libp2p: OverlayLibp2p, init: MembershipInit = {}) {
+  constructor (private readonly libp2p: OverlayLibp2p, init: MembershipInit = {}) {
     this.announceIntervalMs = init.announceIntervalMs ?? 10_000
     this.expireAfterMs = init.expireAfterMs ?? this.announceIntervalMs * 3.5
     this.syncLimit = init.syncFromNeighbours ?? 3
@@ -95,8 +95,8 @@ export class Membership {
     if (record !== undefined) this.upsert(msg.from.toString(), record.addrs, record.groups, 0)
   }
 
-  private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: PeerId; subscriptions: Array<{ topic: string; subscribe: boolean }> }>): void => {
-    const joined = evt.detail.subscriptions.some((s) => s.topic === PRESENCE_TOPIC && s.subscribe)
+  private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+    const joined = evt.detail.subscriptions.some(s => s.topic === PRESENCE_TOPIC && s.subscribe)
     if (!joined) return
     if (!this.joinScheduled) {
       // Floodsub drops messages to a neighbour whose stream is still opening,
@@ -116,7 +116,7 @@ export class Membership {
     }
   }
 
-  private later(delayMs: number, action: () => void): void {
+  private later (delayMs: number, action: () => void): void {
     const timer = setTimeout(() => {
       this.resyncTimers.delete(timer)
       if (this.running) action()
@@ -124,7 +124,7 @@ export class Membership {
     this.resyncTimers.add(timer)
   }
 
-  async start(): Promise<void> {
+  async start (): Promise<void> {
     this.running = true
     await this.libp2p.handle(PRESENCE_SYNC_PROTOCOL, (stream, connection) => this.serveSync(stream, connection))
     this.libp2p.services.pubsub.addEventListener('message', this.onMessage)
@@ -135,13 +135,13 @@ export class Membership {
       this.announceInBackground()
     }, this.announceIntervalMs)
     this.syncTimer = setInterval(() => {
-      const neighbours = this.libp2p.getConnections().map((c) => c.remotePeer)
+      const neighbours = this.libp2p.getConnections().map(c => c.remotePeer)
       const pick = neighbours[Math.floor(Math.random() * neighbours.length)]
       if (pick !== undefined) void this.syncFrom(pick)
     }, this.syncIntervalMs)
   }
 
-  async stop(): Promise<void> {
+  async stop (): Promise<void> {
     if (!this.running) return
     this.running = false
     clearInterval(this.timer)
@@ -157,7 +157,7 @@ export class Membership {
   }
 
   /** Set the groups announced for this host and announce them now. */
-  async setLocalGroups(groups: string[]): Promise<void> {
+  async setLocalGroups (groups: string[]): Promise<void> {
     this.localGroups = [...new Set(groups)].sort()
     await this.announce()
     // Joining a group dials its members, and floodsub drops a record sent on a
@@ -166,18 +166,18 @@ export class Membership {
   }
 
   /** Live members other than this host. */
-  members(): MemberInfo[] {
+  members (): MemberInfo[] {
     this.expire()
     const now = performance.now()
     return [...this.table].map(([peerId, e]) => ({ peerId, addrs: e.addrs, groups: e.groups, ageMs: now - e.seenAtMs }))
   }
 
-  get(peerId: string): MemberInfo | undefined {
-    return this.members().find((m) => m.peerId === peerId)
+  get (peerId: string): MemberInfo | undefined {
+    return this.members().find(m => m.peerId === peerId)
   }
 
   /** Called when a member appears, changes, or (with `undefined`) disappears. */
-  onChange(listener: ChangeListener): () => void {
+  onChange (listener: ChangeListener): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
   }
@@ -186,7 +186,7 @@ export class Membership {
    * Resolves once at least `count` other hosts are members; rejects with an
    * `OverlayTimeoutError` naming how many are known after `timeoutMs`.
    */
-  async waitForMembers(count: number, timeoutMs = 30_000): Promise<void> {
+  async waitForMembers (count: number, timeoutMs = 30_000): Promise<void> {
     if (this.members().length >= count) return
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -203,14 +203,14 @@ export class Membership {
   }
 
   /** Forget a member at once (for example after it was seen to be unreachable). */
-  forget(peerId: string): void {
+  forget (peerId: string): void {
     if (this.table.delete(peerId)) this.emit(peerId, undefined)
   }
 
   /** Flood this host's presence record. */
-  async announce(): Promise<void> {
+  async announce (): Promise<void> {
     if (!this.running) return
-    const record = { v: 1, addrs: this.libp2p.getMultiaddrs().map((a) => a.toString()), groups: this.localGroups }
+    const record = { v: 1, addrs: this.libp2p.getMultiaddrs().map(a => a.toString()), groups: this.localGroups }
     try {
       await this.libp2p.services.pubsub.publish(PRESENCE_TOPIC, encodeJson(record))
     } catch (err) {
@@ -220,13 +220,13 @@ export class Membership {
   }
 
   /** `announce()` from a timer or an event: a failure is logged, the next period retries. */
-  private announceInBackground(): void {
+  private announceInBackground (): void {
     this.announce().catch((err: unknown) => {
       this.libp2p.logger.forComponent('xenos:membership').error('presence announcement failed: %e', err)
     })
   }
 
-  private upsert(peerId: string, addrs: string[], groups: string[], ageMs: number): void {
+  private upsert (peerId: string, addrs: string[], groups: string[], ageMs: number): void {
     if (peerId === this.libp2p.peerId.toString()) return
     const old = this.table.get(peerId)
     const seenAtMs = performance.now() - ageMs
@@ -239,10 +239,10 @@ export class Membership {
   }
 
   /** Put the addresses in the peer store so the peer can be dialed by id. */
-  private rememberAddrs(peerId: string, addrs: string[]): void {
+  private rememberAddrs (peerId: string, addrs: string[]): void {
     let multiaddrs
     try {
-      multiaddrs = addrs.map((a) => multiaddr(a))
+      multiaddrs = addrs.map(a => multiaddr(a))
     } catch {
       return // a record with a malformed address stays usable by id; it is only a dial hint
     }
@@ -251,23 +251,23 @@ export class Membership {
     })
   }
 
-  private expire(): void {
+  private expire (): void {
     const now = performance.now()
     for (const [peerId, e] of this.table) {
       if (now - e.seenAtMs > this.expireAfterMs) this.forget(peerId)
     }
   }
 
-  private emit(peerId: string, info: MemberInfo | undefined): void {
+  private emit (peerId: string, info: MemberInfo | undefined): void {
     for (const l of this.listeners) l(peerId, info)
   }
 
-  private selfRecord(): MemberInfo {
-    return { peerId: this.libp2p.peerId.toString(), addrs: this.libp2p.getMultiaddrs().map((a) => a.toString()), groups: this.localGroups, ageMs: 0 }
+  private selfRecord (): MemberInfo {
+    return { peerId: this.libp2p.peerId.toString(), addrs: this.libp2p.getMultiaddrs().map(a => a.toString()), groups: this.localGroups, ageMs: 0 }
   }
 
   /** A table exchange: the requester sends its own record, gets the whole table back. */
-  private async serveSync(stream: Stream, connection: Connection): Promise<void> {
+  private async serveSync (stream: Stream, connection: Connection): Promise<void> {
     try {
       const signal = AbortSignal.timeout(5000)
       const request = await new FrameReader(stream).read(MAX_PRESENCE_BYTES, signal)
@@ -283,7 +283,7 @@ export class Membership {
     }
   }
 
-  private async syncFrom(peer: PeerId): Promise<void> {
+  private async syncFrom (peer: PeerId): Promise<void> {
     if (!this.running) return
     const signal = AbortSignal.timeout(5000)
     let stream: Stream | undefined
@@ -308,7 +308,7 @@ export class Membership {
   }
 }
 
-function isPeerId(text: string): boolean {
+function isPeerId (text: string): boolean {
   try {
     peerIdFromString(text)
     return true
@@ -317,11 +317,11 @@ function isPeerId(text: string): boolean {
   }
 }
 
-function isStringArray(v: unknown): v is string[] {
-  return Array.isArray(v) && v.every((x) => typeof x === 'string')
+function isStringArray (v: unknown): v is string[] {
+  return Array.isArray(v) && v.every(x => typeof x === 'string')
 }
 
-function parsePresence(data: Uint8Array): { addrs: string[]; groups: string[] } | undefined {
+function parsePresence (data: Uint8Array): { addrs: string[], groups: string[] } | undefined {
   if (data.byteLength > MAX_PRESENCE_BYTES) return undefined
   let v: unknown
   try {
@@ -335,7 +335,7 @@ function parsePresence(data: Uint8Array): { addrs: string[]; groups: string[] } 
   return { addrs: r['addrs'], groups: r['groups'] }
 }
 
-function parseMember(v: unknown): MemberInfo | undefined {
+function parseMember (v: unknown): MemberInfo | undefined {
   if (typeof v !== 'object' || v === null) return undefined
   const r = v as Record<string, unknown>
   if (typeof r['peerId'] !== 'string' || !isPeerId(r['peerId']) || typeof r['ageMs'] !== 'number') return undefined

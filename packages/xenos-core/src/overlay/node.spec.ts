@@ -11,12 +11,12 @@ const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
-async function dir(): Promise<string> {
+async function dir (): Promise<string> {
   const d = await tempDir()
   cleanups.push(d.remove)
   return d.path
 }
-async function node(init: Parameters<typeof createOverlayNode>[0]): Promise<OverlayNode> {
+async function node (init: Parameters<typeof createOverlayNode>[0]): Promise<OverlayNode> {
   const n = await createOverlayNode(init)
   cleanups.push(() => n.stop())
   return n

@@ -65,7 +65,7 @@ export interface OverlayNodeInit {
    * what an image transfer needs. @default { initialStreamWindowBytes: 4194304,
    * maxStreamWindowBytes: 16777216, maxMessageBytes: 65536 }
    */
-  muxer?: { initialStreamWindowBytes?: number; maxStreamWindowBytes?: number; maxMessageBytes?: number }
+  muxer?: { initialStreamWindowBytes?: number, maxStreamWindowBytes?: number, maxMessageBytes?: number }
 }
 
 export interface OverlayNode {
@@ -81,7 +81,7 @@ export interface OverlayNode {
 }
 
 /** Create and start a libp2p node (see module comment). */
-export async function createOverlayNode(init: OverlayNodeInit): Promise<OverlayNode> {
+export async function createOverlayNode (init: OverlayNodeInit): Promise<OverlayNode> {
   if (typeof init.dataDir !== 'string' || init.dataDir.length === 0) {
     throw new OverlayConfigError(`dataDir: expected a directory path, found ${JSON.stringify(init.dataDir)}`)
   }
@@ -100,39 +100,39 @@ export async function createOverlayNode(init: OverlayNodeInit): Promise<OverlayN
         ...(init.muxer?.maxMessageBytes !== undefined ? { maxMessageSize: init.muxer.maxMessageBytes } : {}),
         streamOptions: {
           initialStreamWindowSize: init.muxer?.initialStreamWindowBytes ?? 4 * 1024 * 1024,
-          maxStreamWindowSize: init.muxer?.maxStreamWindowBytes ?? 16 * 1024 * 1024,
-        },
-      }),
+          maxStreamWindowSize: init.muxer?.maxStreamWindowBytes ?? 16 * 1024 * 1024
+        }
+      })
     ],
     ...(psk !== undefined ? { connectionProtector: preSharedKey({ psk }) } : {}),
     connectionManager: {
       maxConnections: init.maxConnections ?? 300,
       inboundConnectionThreshold: init.inboundConnectionThreshold ?? 1000,
-      maxIncomingPendingConnections: 200,
+      maxIncomingPendingConnections: 200
     },
     services: {
       identify: identify(),
       ping: ping(),
-      pubsub: floodsub(),
-    },
+      pubsub: floodsub()
+    }
   })
   const dialer = new BootstrapDialer(libp2p, {
     peers: bootstrap,
     ...(init.bootstrapInitialBackoffMs !== undefined ? { initialBackoffMs: init.bootstrapInitialBackoffMs } : {}),
-    ...(init.bootstrapMaxBackoffMs !== undefined ? { maxBackoffMs: init.bootstrapMaxBackoffMs } : {}),
+    ...(init.bootstrapMaxBackoffMs !== undefined ? { maxBackoffMs: init.bootstrapMaxBackoffMs } : {})
   })
   dialer.start()
   let stopped = false
   return {
     libp2p,
     peerId: libp2p.peerId.toString(),
-    multiaddrs: () => libp2p.getMultiaddrs().map((a) => a.toString()),
-    connectedPeers: () => [...new Set(libp2p.getConnections().map((c) => c.remotePeer.toString()))],
-    async stop() {
+    multiaddrs: () => libp2p.getMultiaddrs().map(a => a.toString()),
+    connectedPeers: () => [...new Set(libp2p.getConnections().map(c => c.remotePeer.toString()))],
+    async stop () {
       if (stopped) return
       stopped = true
       dialer.stop()
       await libp2p.stop()
-    },
+    }
   }
 }

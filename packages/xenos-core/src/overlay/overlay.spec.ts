@@ -7,8 +7,8 @@ describe('startOverlay', () => {
     const dirs = [await tempDir(), await tempDir()]
     const a = await startOverlay({
       dataDir: dirs[0]!.path,
-      matcher: async (q) => [{ host: 'a', q }],
-      rpcHandler: async (req) => new TextEncoder().encode(`a got ${new TextDecoder().decode(req)}`),
+      matcher: async q => [{ host: 'a', q }],
+      rpcHandler: async req => new TextEncoder().encode(`a got ${new TextDecoder().decode(req)}`)
     })
     const b = await startOverlay({ dataDir: dirs[1]!.path, bootstrap: a.node.multiaddrs(), matcher: async () => [{ host: 'b' }] })
     try {
@@ -18,7 +18,7 @@ describe('startOverlay', () => {
       await waitFor(() => b.node.libp2p.services.pubsub.getSubscribers('/xenos/search/1').length === 1, 30_000, 'search topic')
       const result = await b.search.search('x=1', { timeoutMs: 30_000 })
       expect(result.missing).toEqual([])
-      expect(result.matches.map((m) => m.records[0]!['host']).sort()).toEqual(['a', 'b'])
+      expect(result.matches.map(m => m.records[0]!['host']).sort()).toEqual(['a', 'b'])
     } finally {
       await b.stop()
       await a.stop()
@@ -29,7 +29,7 @@ describe('startOverlay', () => {
 
   it('leaves no timers or handles behind after stop', async () => {
     const dir = await tempDir()
-    const count = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPServerWrap' || r === 'TCPSocketWrap').length
+    const count = (): number => process.getActiveResourcesInfo().filter(r => r === 'Timeout' || r === 'TCPServerWrap' || r === 'TCPSocketWrap').length
     const before = count()
     const overlay = await startOverlay({ dataDir: dir.path, matcher: async () => [], membership: { announceIntervalMs: 50 } })
     const announce = vi.spyOn(overlay.membership, 'announce')
@@ -51,8 +51,8 @@ describe('startOverlay', () => {
       await expect(overlay.membership.announce()).resolves.toBeUndefined()
       const announce = vi.spyOn(overlay.membership, 'announce')
       await waitFor(() => announce.mock.calls.length >= 3, 30_000, 'three periodic announcements on the stopped node')
-      await Promise.allSettled(announce.mock.results.map((r) => r.value))
-      await new Promise((r) => setImmediate(r)) // an unhandled rejection is reported after the microtasks
+      await Promise.allSettled(announce.mock.results.map(r => r.value))
+      await new Promise(r => setImmediate(r)) // an unhandled rejection is reported after the microtasks
       expect(rejections).toEqual([])
     } finally {
       process.off('unhandledRejection', onRejection)

@@ -46,22 +46,22 @@ export class RpcTunnel {
   private readonly timeoutMs: number
   private serving = false
 
-  constructor(private readonly libp2p: OverlayLibp2p, init: RpcTunnelInit = {}) {
+  constructor (private readonly libp2p: OverlayLibp2p, init: RpcTunnelInit = {}) {
     this.maxRequestBytes = init.maxRequestBytes ?? 1024 * 1024
     this.maxResponseBytes = init.maxResponseBytes ?? 16 * 1024 * 1024
     this.timeoutMs = init.timeoutMs ?? 10_000
   }
 
   /** Register the server side; calls arriving afterwards go to `handler`. */
-  async serve(handler: RpcTunnelHandler): Promise<void> {
+  async serve (handler: RpcTunnelHandler): Promise<void> {
     await this.libp2p.handle(XMLRPC_PROTOCOL, (stream, connection) => this.onStream(handler, stream, connection), {
-      maxInboundStreams: 256,
+      maxInboundStreams: 256
     })
     this.serving = true
   }
 
   /** Unregister the server side; idempotent. */
-  async stop(): Promise<void> {
+  async stop (): Promise<void> {
     if (!this.serving) return
     this.serving = false
     await this.libp2p.unhandle(XMLRPC_PROTOCOL)
@@ -72,7 +72,7 @@ export class RpcTunnel {
    * response bytes. Throws RemoteError when the remote handler failed,
    * OverlayTimeoutError after the deadline, FrameError on a bad or oversized answer.
    */
-  async call(peer: string, requestBytes: Uint8Array, options: { timeoutMs?: number } = {}): Promise<Uint8Array> {
+  async call (peer: string, requestBytes: Uint8Array, options: { timeoutMs?: number } = {}): Promise<Uint8Array> {
     if (requestBytes.byteLength > this.maxRequestBytes) {
       throw new FrameError(`expected a request of at most ${this.maxRequestBytes} bytes, found ${requestBytes.byteLength} bytes`)
     }
@@ -96,7 +96,7 @@ export class RpcTunnel {
     }
   }
 
-  private async onStream(handler: RpcTunnelHandler, stream: Stream, connection: Connection): Promise<void> {
+  private async onStream (handler: RpcTunnelHandler, stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(this.timeoutMs)
     try {
       const request = await new FrameReader(stream).read(this.maxRequestBytes, signal)

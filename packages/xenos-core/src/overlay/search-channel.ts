@@ -21,13 +21,13 @@ export class SearchChannels {
   private readonly streams = new Map<string, Promise<Stream>>()
   private readonly open = new Set<Stream>()
 
-  constructor(private readonly libp2p: OverlayLibp2p, private readonly maxFrameBytes: number, private readonly onFrame: FrameHandler) {}
+  constructor (private readonly libp2p: OverlayLibp2p, private readonly maxFrameBytes: number, private readonly onFrame: FrameHandler) {}
 
-  async start(): Promise<void> {
+  async start (): Promise<void> {
     await this.libp2p.handle(SEARCH_PROTOCOL, (stream, connection) => this.attach(stream, connection), { maxInboundStreams: 64 })
   }
 
-  async stop(): Promise<void> {
+  async stop (): Promise<void> {
     this.streams.clear()
     const streams = [...this.open]
     this.open.clear()
@@ -47,7 +47,7 @@ export class SearchChannels {
    * if the cached one turns out closed. Throws when the peer cannot be reached
    * before `signal` fires.
    */
-  async send(peerId: string, frame: Record<string, unknown>, addrs: string[], signal: AbortSignal): Promise<void> {
+  async send (peerId: string, frame: Record<string, unknown>, addrs: string[], signal: AbortSignal): Promise<void> {
     const body = encodeJson(frame)
     for (let attempt = 0; ; attempt++) {
       let stream: Stream | undefined
@@ -62,7 +62,7 @@ export class SearchChannels {
     }
   }
 
-  private async streamTo(peerId: string, addrs: string[], signal: AbortSignal): Promise<Stream> {
+  private async streamTo (peerId: string, addrs: string[], signal: AbortSignal): Promise<Stream> {
     const cached = this.streams.get(peerId)
     if (cached !== undefined) {
       try {
@@ -73,8 +73,8 @@ export class SearchChannels {
       }
       if (this.streams.get(peerId) === cached) this.streams.delete(peerId)
     }
-    const connection = this.libp2p.getConnections().find((c) => c.remotePeer.toString() === peerId)
-    const target = connection !== undefined ? connection.remotePeer : addrs.filter((a) => a.endsWith(`/p2p/${peerId}`)).map((a) => multiaddr(a))
+    const connection = this.libp2p.getConnections().find(c => c.remotePeer.toString() === peerId)
+    const target = connection !== undefined ? connection.remotePeer : addrs.filter(a => a.endsWith(`/p2p/${peerId}`)).map(a => multiaddr(a))
     const opening = raceAbort(this.libp2p.dialProtocol(target, SEARCH_PROTOCOL, { signal }), signal).then((stream) => {
       this.watch(stream, peerId)
       return stream
@@ -86,14 +86,14 @@ export class SearchChannels {
     return opening
   }
 
-  private attach(stream: Stream, connection: Connection): void {
+  private attach (stream: Stream, connection: Connection): void {
     const peerId = connection.remotePeer.toString()
     if (!this.streams.has(peerId)) this.streams.set(peerId, Promise.resolve(stream))
     this.watch(stream, peerId)
   }
 
   /** Read frames from `stream` until it ends. */
-  private watch(stream: Stream, peerId: string): void {
+  private watch (stream: Stream, peerId: string): void {
     stream.inactivityTimeout = IDLE_MS
     this.open.add(stream)
     const reader = new FrameReader(stream)
@@ -114,7 +114,7 @@ export class SearchChannels {
     })()
   }
 
-  private drop(peerId: string, stream: Stream, err: Error): void {
+  private drop (peerId: string, stream: Stream, err: Error): void {
     this.open.delete(stream)
     const cached = this.streams.get(peerId)
     if (cached !== undefined) {

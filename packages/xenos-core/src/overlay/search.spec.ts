@@ -10,12 +10,12 @@ describe.each<SearchStrategy>(['direct', 'flood'])('strategy %s', (currentStrate
   let onSlowMatch: (() => void) | undefined
 
   /** Host i holds one service, template "even" or "odd"; the query is a template name. */
-  function matcherFor(member: ClusterMember): SearchMatcher {
+  function matcherFor (member: ClusterMember): SearchMatcher {
     return async (query, kind) => {
       if (kind === 'hosts') return [{ host: member.index, kind }]
       if (slow.has(member.index)) {
         onSlowMatch?.()
-        await new Promise((r) => setTimeout(r, 400))
+        await new Promise(r => setTimeout(r, 400))
       }
       if (query === 'bad query') throw new Error('cannot parse "bad query"')
       const template = member.index % 2 === 0 ? 'even' : 'odd'
@@ -31,16 +31,16 @@ describe.each<SearchStrategy>(['direct', 'flood'])('strategy %s', (currentStrate
         const search = new OverlaySearch(m.node.libp2p, m.membership, { matcher: matcherFor(m), strategy: currentStrategy })
         await search.start()
         searches.push(search)
-      },
+      }
     })
   })
   afterAll(async () => {
-    await Promise.all(searches.map((s) => s.stop()))
+    await Promise.all(searches.map(s => s.stop()))
     await cluster.stop()
   })
 
-  function hosts(result: Awaited<ReturnType<OverlaySearch['search']>>): number[] {
-    return result.matches.flatMap((m) => m.records.map((r) => r['host'] as number)).sort((a, b) => a - b)
+  function hosts (result: Awaited<ReturnType<OverlaySearch['search']>>): number[] {
+    return result.matches.flatMap(m => m.records.map(r => r['host'] as number)).sort((a, b) => a - b)
   }
 
   describe('overlay search', () => {
@@ -57,7 +57,7 @@ describe.each<SearchStrategy>(['direct', 'flood'])('strategy %s', (currentStrate
     it('carries the kind of search to every host', async () => {
       const result = await searches[2]!.search('anything', { kind: 'hosts', timeoutMs: 30_000 })
       expect(hosts(result)).toEqual([...Array(N).keys()])
-      expect(result.matches.every((m) => m.records[0]!['kind'] === 'hosts')).toBe(true)
+      expect(result.matches.every(m => m.records[0]!['kind'] === 'hosts')).toBe(true)
     })
 
     it('reports hosts that fail to evaluate the query', async () => {
@@ -70,7 +70,7 @@ describe.each<SearchStrategy>(['direct', 'flood'])('strategy %s', (currentStrate
     it('returns partial results naming the host killed mid-search', async () => {
       const victim = cluster.members[7]!
       slow.add(7)
-      const reached = new Promise<void>((r) => (onSlowMatch = r))
+      const reached = new Promise<void>(r => (onSlowMatch = r))
       const pending = searches[5]!.search('odd', { timeoutMs: 10_000 })
       await reached // the query is being evaluated on the victim: kill it now
       await searches[7]!.stop()
@@ -79,7 +79,7 @@ describe.each<SearchStrategy>(['direct', 'flood'])('strategy %s', (currentStrate
       const result = await pending
       expect(result.missing).toEqual([victim.node.peerId])
       expect(hosts(result)).toEqual([1, 3, 5, 9, 11])
-      expect(result.matches.map((m) => m.peerId)).not.toContain(victim.node.peerId)
+      expect(result.matches.map(m => m.peerId)).not.toContain(victim.node.peerId)
       expect(result.matches).toHaveLength(N - 1)
       expect(result.durationMs).toBeGreaterThanOrEqual(9000)
     })

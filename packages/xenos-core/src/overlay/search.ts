@@ -67,14 +67,14 @@ export interface SearchResult {
   /** Hosts known to the querier that did not answer before the deadline. */
   missing: string[]
   /** Hosts that answered with an error (for example a query they could not parse). */
-  errors: Array<{ peerId: string; message: string }>
+  errors: Array<{ peerId: string, message: string }>
   durationMs: number
 }
 
 interface Pending {
   expected: Set<string>
   matches: PeerMatches[]
-  errors: Array<{ peerId: string; message: string }>
+  errors: Array<{ peerId: string, message: string }>
   answered: Set<string>
   done: () => void
 }
@@ -93,7 +93,7 @@ export class OverlaySearch {
   private readonly channels: SearchChannels
   private running = false
 
-  constructor(private readonly libp2p: OverlayLibp2p, private readonly membership: Membership, init: OverlaySearchInit) {
+  constructor (private readonly libp2p: OverlayLibp2p, private readonly membership: Membership, init: OverlaySearchInit) {
     if (typeof init.matcher !== 'function') throw new OverlayConfigError(`matcher: expected a function, found ${typeof init.matcher}`)
     if (init.strategy !== undefined && init.strategy !== 'direct' && init.strategy !== 'flood') {
       throw new OverlayConfigError(`strategy: expected "direct" or "flood", found ${JSON.stringify(init.strategy)}`)
@@ -120,14 +120,14 @@ export class OverlaySearch {
     this.answer(msg.from.toString(), frame)
   }
 
-  async start(): Promise<void> {
+  async start (): Promise<void> {
     this.running = true
     await this.channels.start()
     this.libp2p.services.pubsub.addEventListener('message', this.onMessage)
     this.libp2p.services.pubsub.subscribe(SEARCH_TOPIC)
   }
 
-  async stop(): Promise<void> {
+  async stop (): Promise<void> {
     if (!this.running) return
     this.running = false
     this.libp2p.services.pubsub.removeEventListener('message', this.onMessage)
@@ -137,7 +137,7 @@ export class OverlaySearch {
   }
 
   /** Search the whole overlay (see module comment). */
-  async search(query: string, options: { timeoutMs?: number; kind?: string; strategy?: SearchStrategy } = {}): Promise<SearchResult> {
+  async search (query: string, options: { timeoutMs?: number, kind?: string, strategy?: SearchStrategy } = {}): Promise<SearchResult> {
     const kind = options.kind ?? 'services'
     if (typeof kind !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(kind)) {
       throw new OverlayConfigError(`kind: expected a lowercase word such as "services" or "hosts", found ${JSON.stringify(kind)}`)
@@ -155,13 +155,13 @@ export class OverlaySearch {
     const self = this.libp2p.peerId.toString()
     let timer: ReturnType<typeof setTimeout> | undefined
     let resolveDone!: () => void
-    const finished = new Promise<void>((r) => (resolveDone = r))
+    const finished = new Promise<void>(r => (resolveDone = r))
     const members = this.membership.members()
-    const pending: Pending = { expected: new Set(members.map((m) => m.peerId)), matches: [], errors: [], answered: new Set(), done: resolveDone }
+    const pending: Pending = { expected: new Set(members.map(m => m.peerId)), matches: [], errors: [], answered: new Set(), done: resolveDone }
     this.pending.set(queryId, pending)
     const signal = AbortSignal.timeout(timeoutMs)
     try {
-      const replyAddrs = this.libp2p.getMultiaddrs().map((a) => a.toString())
+      const replyAddrs = this.libp2p.getMultiaddrs().map(a => a.toString())
       const frame = { t: 'q', v: 1, id: queryId, query, kind, timeoutMs, replyAddrs }
       if (strategy === 'flood') {
         await this.libp2p.services.pubsub.publish(SEARCH_TOPIC, encodeJson(frame))
@@ -176,7 +176,7 @@ export class OverlaySearch {
       } catch (err) {
         pending.errors.push({ peerId: self, message: errorText(err) })
       }
-      if (pending.expected.size > 0 && ![...pending.expected].every((p) => pending.answered.has(p))) {
+      if (pending.expected.size > 0 && ![...pending.expected].every(p => pending.answered.has(p))) {
         timer = setTimeout(resolveDone, Math.max(0, timeoutMs - (performance.now() - startMs)))
         await finished
       }
@@ -187,19 +187,19 @@ export class OverlaySearch {
     return {
       queryId,
       matches: pending.matches,
-      missing: [...pending.expected].filter((p) => !pending.answered.has(p)).sort(),
+      missing: [...pending.expected].filter(p => !pending.answered.has(p)).sort(),
       errors: pending.errors,
-      durationMs: performance.now() - startMs,
+      durationMs: performance.now() - startMs
     }
   }
 
-  private onFrame(peerId: string, frame: Record<string, unknown>): void {
+  private onFrame (peerId: string, frame: Record<string, unknown>): void {
     if (frame['t'] === 'q') this.answer(peerId, frame)
     else if (frame['t'] === 'r') this.onReply(peerId, frame)
   }
 
   /** A query arrived (by flood or directly): match locally and reply to the querier. */
-  private answer(from: string, frame: unknown): void {
+  private answer (from: string, frame: unknown): void {
     const receivedMs = performance.now()
     let message: ParsedQuery
     try {
@@ -233,17 +233,17 @@ export class OverlaySearch {
     })()
   }
 
-  private onReply(peerId: string, reply: Record<string, unknown>): void {
+  private onReply (peerId: string, reply: Record<string, unknown>): void {
     const pending = typeof reply['id'] === 'string' ? this.pending.get(reply['id']) : undefined
     if (pending === undefined || pending.answered.has(peerId)) return
     pending.answered.add(peerId)
     if (typeof reply['error'] === 'string') pending.errors.push({ peerId, message: reply['error'] })
     else if (Array.isArray(reply['records'])) pending.matches.push({ peerId, records: reply['records'] as Record<string, unknown>[] })
     else pending.errors.push({ peerId, message: 'malformed reply: expected records or error' })
-    if ([...pending.expected].every((p) => pending.answered.has(p))) pending.done()
+    if ([...pending.expected].every(p => pending.answered.has(p))) pending.done()
   }
 
-  private log(format: string, ...args: unknown[]): void {
+  private log (format: string, ...args: unknown[]): void {
     this.libp2p.logger.forComponent('xenos:search').error(format, ...args)
   }
 }
@@ -256,18 +256,18 @@ interface ParsedQuery {
   replyAddrs: string[]
 }
 
-function parseQuery(v: unknown): ParsedQuery {
+function parseQuery (v: unknown): ParsedQuery {
   const r = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>
   const { id, query, kind, timeoutMs, replyAddrs } = r
   if (
-    typeof id !== 'string' || typeof query !== 'string' || typeof kind !== 'string' || typeof timeoutMs !== 'number' ||
-    !(timeoutMs > 0) || !Array.isArray(replyAddrs) || !replyAddrs.every((a) => typeof a === 'string')
+    typeof id !== 'string' || typeof query !== 'string' || typeof kind !== 'string' || typeof timeoutMs !== 'number'
+    || !(timeoutMs > 0) || !Array.isArray(replyAddrs) || !replyAddrs.every(a => typeof a === 'string')
   ) {
     throw new OverlayConfigError(`expected a query { id, query, kind, timeoutMs, replyAddrs }, found ${JSON.stringify(v).slice(0, 200)}`)
   }
   return { id, query, kind, timeoutMs: Math.min(timeoutMs, 600_000), replyAddrs }
 }
 
-function errorText(err: unknown): string {
+function errorText (err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err)
 }

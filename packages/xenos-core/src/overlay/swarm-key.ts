@@ -11,7 +11,7 @@ import { SwarmKeyError } from './errors.js'
 const HEADER = '/key/swarm/psk/1.0.0/'
 
 /** Read and validate a swarm key file; returns the bytes pnet expects. */
-export async function readSwarmKey(path: string): Promise<Uint8Array> {
+export async function readSwarmKey (path: string): Promise<Uint8Array> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -22,8 +22,8 @@ export async function readSwarmKey(path: string): Promise<Uint8Array> {
 }
 
 /** Validate swarm key text (see module comment) and return it as bytes. */
-export function parseSwarmKey(text: string, source = 'swarm key'): Uint8Array {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0)
+export function parseSwarmKey (text: string, source = 'swarm key'): Uint8Array {
+  const lines = text.split(/\r?\n/).map(l => l.trim()).filter(l => l.length > 0)
   if (lines[0] !== HEADER) {
     throw new SwarmKeyError(`${source} line 1: expected "${HEADER}", found "${lines[0] ?? ''}"`)
   }
@@ -37,11 +37,11 @@ export function parseSwarmKey(text: string, source = 'swarm key'): Uint8Array {
 }
 
 /** Make the text of a new random swarm key. */
-export function generateSwarmKeyText(): string {
+export function generateSwarmKeyText (): string {
   return `${HEADER}\n/base16/\n${randomBytes(32).toString('hex')}\n`
 }
 
 /** Write a new random swarm key file (mode 0600); fails if the file exists. */
-export async function writeNewSwarmKey(path: string): Promise<void> {
+export async function writeNewSwarmKey (path: string): Promise<void> {
   await writeFile(path, generateSwarmKeyText(), { mode: 0o600, flag: 'wx' })
 }

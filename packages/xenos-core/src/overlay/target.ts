@@ -8,7 +8,7 @@ import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { OverlayConfigError } from './errors.js'
 
-export function dialTarget(ref: string): PeerId | Multiaddr {
+export function dialTarget (ref: string): PeerId | Multiaddr {
   try {
     return ref.startsWith('/') ? multiaddr(ref) : peerIdFromString(ref)
   } catch (err) {

@@ -9,17 +9,17 @@ import { join } from 'node:path'
 import { createOverlayNode, type OverlayNode, type OverlayNodeInit } from './node.js'
 import { Membership, type MembershipInit } from './membership.js'
 
-export async function tempDir(prefix = 'xenos-overlay-'): Promise<{ path: string; remove(): Promise<void> }> {
+export async function tempDir (prefix = 'xenos-overlay-'): Promise<{ path: string, remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix))
   return { path, remove: () => rm(path, { recursive: true, force: true }) }
 }
 
 /** Poll `check` every 10 ms until it returns true; throws after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
+export async function waitFor (check: () => boolean | Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
   const deadline = performance.now() + timeoutMs
   while (!(await check())) {
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
+    await new Promise(r => setTimeout(r, 10))
   }
 }
 
@@ -35,7 +35,7 @@ export interface ClusterMember {
  * `degree` earlier nodes chosen by a seeded generator, which makes a connected
  * random graph of small diameter. Resolves when every node knows all others.
  */
-export async function startCluster(
+export async function startCluster (
   count: number,
   options: {
     degree?: number
@@ -47,8 +47,8 @@ export async function startCluster(
     onNode?: (member: ClusterMember) => Promise<void>
     /** Pubsub topics every node subscribes to: readiness waits until each neighbour's subscription is known. */
     topics?: string[]
-  } = {},
-): Promise<{ members: ClusterMember[]; stop(): Promise<void> }> {
+  } = {}
+): Promise<{ members: ClusterMember[], stop(): Promise<void> }> {
   const degree = options.degree ?? 3
   let state = options.seed ?? 42
   const random = (): number => {
@@ -62,7 +62,7 @@ export async function startCluster(
     dirs.push(dir)
     const peers = new Set<number>()
     while (peers.size < Math.min(degree, i)) peers.add(Math.floor(random() * i))
-    const bootstrap = [...peers].map((p) => members[p]!.node.multiaddrs()[0]!)
+    const bootstrap = [...peers].map(p => members[p]!.node.multiaddrs()[0]!)
     const node = await createOverlayNode({ dataDir: dir.path, bootstrap, ...options.node })
     const membership = new Membership(node.libp2p, { announceIntervalMs: 30_000, syncIntervalMs: 1000, ...options.membership })
     await membership.start()
@@ -78,10 +78,10 @@ export async function startCluster(
     for (const d of dirs) await d.remove()
   }
   try {
-    await waitFor(() => members.every((m) => m.membership.members().length === count - 1), options.readyTimeoutMs ?? 60_000 + count * 500, `${count} nodes to know each other`)
-    await waitFor(() => members.every((m) => topicsReady(m.node, options.topics ?? [])), 60_000, 'topic subscriptions to propagate')
+    await waitFor(() => members.every(m => m.membership.members().length === count - 1), options.readyTimeoutMs ?? 60_000 + count * 500, `${count} nodes to know each other`)
+    await waitFor(() => members.every(m => topicsReady(m.node, options.topics ?? [])), 60_000, 'topic subscriptions to propagate')
   } catch (err) {
-    const views = members.map((m) => `node ${m.index} knows ${m.membership.members().length}, connected to ${m.node.connectedPeers().length}`)
+    const views = members.map(m => `node ${m.index} knows ${m.membership.members().length}, connected to ${m.node.connectedPeers().length}`)
     await stop()
     throw new Error(`${(err as Error).message} (${views.join('; ')})`)
   }
@@ -89,10 +89,10 @@ export async function startCluster(
 }
 
 /** True when every connected peer is known to be subscribed to each topic. */
-export function topicsReady(node: OverlayNode, topics: string[]): boolean {
+export function topicsReady (node: OverlayNode, topics: string[]): boolean {
   const connected = node.connectedPeers()
   return topics.every((t) => {
-    const subscribers = new Set(node.libp2p.services.pubsub.getSubscribers(t).map((p) => p.toString()))
-    return connected.every((p) => subscribers.has(p))
+    const subscribers = new Set(node.libp2p.services.pubsub.getSubscribers(t).map(p => p.toString()))
+    return connected.every(p => subscribers.has(p))
   })
 }

@@ -238,7 +238,7 @@ function compileCondition (c: Condition): (record: unknown) => boolean {
     }
     case 'range': {
       const test = c.op === '<' ? (x: number) => x < c.value : c.op === '<=' ? (x: number) => x <= c.value : c.op === '>' ? (x: number) => x > c.value : (x: number) => x >= c.value
-      return r => resolvePath(r, c.field).some(v => { const x = asNumber(v); return x !== undefined && test(x) })
+      return r => resolvePath(r, c.field).some((v) => { const x = asNumber(v); return x !== undefined && test(x) })
     }
     case 'glob': {
       const re = globToRegExp(c.pattern)

@@ -36,8 +36,8 @@ export interface HttpTransport extends XmlRpcTransport {
 export function httpTransport (init: HttpTransportInit): HttpTransport {
   const url = new URL(init.url)
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`url: expected http: or https:, found ${url.protocol}`)
-  const credentials: Credentials | undefined = init.credentials ??
-    (url.username !== '' ? { scheme: 'basic', user: decodeURIComponent(url.username), token: decodeURIComponent(url.password) } : undefined)
+  const credentials: Credentials | undefined = init.credentials
+    ?? (url.username !== '' ? { scheme: 'basic', user: decodeURIComponent(url.username), token: decodeURIComponent(url.password) } : undefined)
   const https = url.protocol === 'https:'
   const agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: init.maxSockets ?? 8 }) : new HttpAgent({ keepAlive: true, maxSockets: init.maxSockets ?? 8 })
   const maxResponseBytes = init.maxResponseBytes ?? 16 * 1024 * 1024
@@ -48,7 +48,7 @@ export function httpTransport (init: HttpTransportInit): HttpTransport {
     return await new Promise<Uint8Array>((resolve, reject) => {
       const headers: Record<string, string | number> = { 'Content-Type': 'text/xml', 'Content-Length': body.byteLength, 'User-Agent': 'xenos-xmlrpc' }
       if (credentials !== undefined) headers.Authorization = formatAuthorization(credentials)
-      const req = send({ protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search, method: 'POST', headers, agent, signal, timeout: timeoutMs }, res => {
+      const req = send({ protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search, method: 'POST', headers, agent, signal, timeout: timeoutMs }, (res) => {
         const status = res.statusCode ?? 0
         const chunks: Buffer[] = []
         let size = 0
@@ -68,7 +68,7 @@ export function httpTransport (init: HttpTransportInit): HttpTransport {
         })
       })
       req.on('timeout', () => { req.destroy(new XmlRpcTransportError(`expected an answer from ${url.host} within ${timeoutMs} ms, found none`)) })
-      req.on('error', err => {
+      req.on('error', (err) => {
         reject(err instanceof XmlRpcTransportError ? err : new XmlRpcTransportError(`expected to reach ${url.host}, found: ${err.message}`, undefined, { cause: err }))
       })
       req.end(body)

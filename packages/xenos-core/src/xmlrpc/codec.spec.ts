@@ -29,7 +29,7 @@ describe('XML-RPC codec: every standard type round-trips', () => {
     ['unicode', 'h\u00e9llo \u{1F600} \u4e2d'], ['carriage return kept', 'a\r\nb\rc'], ['double', 3.25], ['tiny double', 1.5e-7],
     ['huge double', 1e21], ['date', new Date(Date.UTC(1998, 6, 17, 14, 8, 55))], ['base64', new Uint8Array([0, 1, 2, 253, 254, 255])],
     ['empty base64', new Uint8Array(0)], ['nil', null], ['array', [1, 'two', [3, [false]]]], ['empty array', []],
-    ['struct', { a: 1, b: { c: ['x'] }, 'odd key <&>': 'v' }], ['empty struct', {}]
+    ['struct', { 'a': 1, 'b': { c: ['x'] }, 'odd key <&>': 'v' }], ['empty struct', {}]
   ])('%s', (_label, value) => {
     expect(roundTrip(value)).toEqual(value)
   })
@@ -69,7 +69,7 @@ describe('XML-RPC codec: every standard type round-trips', () => {
       </params>
    </methodCall>`)
     expect(c.methodName).toBe('examples.getStateName')
-    expect(c.params).toEqual([41, '  plain text ', new Date(Date.UTC(1998, 6, 17, 14, 8, 55)), new Uint8Array(Buffer.from("you can't read this!")), null, -12.214, '<raw>'])
+    expect(c.params).toEqual([41, '  plain text ', new Date(Date.UTC(1998, 6, 17, 14, 8, 55)), new Uint8Array(Buffer.from('you can\'t read this!')), null, -12.214, '<raw>'])
   })
 
   it('accepts a call without <params> and a dashed date with a zone', () => {

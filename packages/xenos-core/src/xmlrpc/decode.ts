@@ -137,7 +137,7 @@ function decodeParams (el: XmlElement | undefined): XmlRpcValue[] {
   if (el === undefined) return []
   if (el.name !== 'params') invalid(el, `expected <params>, found <${el.name}>`)
   noText(el)
-  return el.children.map(p => {
+  return el.children.map((p) => {
     if (p.name !== 'param') invalid(p, `expected <param> inside <params>, found <${p.name}>`)
     return decodeValueElement(only(p, 'value'))
   })

@@ -30,7 +30,7 @@ beforeAll(async () => {
   server = createXmlRpcHttpServer({
     registry,
     maxRequestBytes: 64 * 1024,
-    authenticate: c => {
+    authenticate: (c) => {
       const u = TOKENS[c.scheme === 'basic' ? c.user : 'alice']
       if (u === undefined || u.token !== c.token) throw new Error('a token that matches no user')
       return { user: u.user, role: 'user' }
@@ -64,7 +64,7 @@ describe('XML-RPC over HTTP', () => {
     expect((bad as XmlRpcFault).faultString).toMatch(/matches no user/)
     const none = await client().call('demo.whoami').catch((e: unknown) => e)
     expect((none as XmlRpcFault).faultCode).toBe(FaultCode.UNAUTHENTICATED)
-    const malformed = await post('<methodCall><methodName>demo.whoami</methodName></methodCall>', { 'Content-Type': 'text/xml', Authorization: 'Digest x y' })
+    const malformed = await post('<methodCall><methodName>demo.whoami</methodName></methodCall>', { 'Content-Type': 'text/xml', 'Authorization': 'Digest x y' })
     expect(malformed.text).toMatch(/<int>401<\/int>[\s\S]*Bearer or Basic/)
   })
 
@@ -79,7 +79,7 @@ describe('XML-RPC over HTTP', () => {
   it('answers a huge declared length at once, and an oversized chunked body after reading it, with 413 faults', async () => {
     const { port } = new URL(url)
     const send = async (headers: Record<string, string | number>, chunks: Buffer[], end: boolean): Promise<string> => await new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/RPC2', headers }, res => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/RPC2', headers }, (res) => {
         let text = ''
         res.on('data', (d: Buffer) => { text += d.toString() })
         res.on('end', () => { resolve(text) })

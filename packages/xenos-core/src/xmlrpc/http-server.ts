@@ -123,12 +123,12 @@ export function createXmlRpcHttpServer (init: XmlRpcHttpServerInit): XmlRpcHttpS
       const abort = new AbortController()
       res.on('close', () => { if (!res.writableFinished) abort.abort(new Error('client went away')) })
       contextFor(req)
-        .then(async context => {
+        .then(async (context) => {
           context.signal = abort.signal
           return await init.registry.dispatch(body, context)
         })
-        .then(out => { if (!res.destroyed) sendXml(res, out) })
-        .catch(err => {
+        .then((out) => { if (!res.destroyed) sendXml(res, out) })
+        .catch((err) => {
           init.onError?.(err)
           if (!res.headersSent) sendXml(res, encodeFault(FaultCode.INTERNAL_ERROR, `internal error: ${String(err)}`))
           else res.destroy()
@@ -164,7 +164,7 @@ export function createXmlRpcHttpServer (init: XmlRpcHttpServerInit): XmlRpcHttpS
     },
     async close () {
       if (!server.listening) return
-      await new Promise<void>(resolve => {
+      await new Promise<void>((resolve) => {
         server.close(() => { resolve() })
         server.closeAllConnections()
       })

@@ -80,7 +80,7 @@ describe.skipIf(!hasPython)('Python xmlrpc interop', () => {
     registry.register({ name: 'demo.whoami', params: [], returns: 'string', help: 'The caller.', handler: (_p, ctx) => ctx.principal?.user ?? '' })
     server = createXmlRpcHttpServer({
       registry,
-      authenticate: c => {
+      authenticate: (c) => {
         if (c.scheme === 'basic' && c.user === 'alice' && c.token === 's3cret') return { user: 'alice', role: 'user' }
         throw new Error('a token that matches no user')
       }
@@ -119,7 +119,7 @@ describe.skipIf(!hasPython)('Python xmlrpc interop', () => {
     py = child
     const port = await new Promise<number>((resolve, reject) => {
       child.stdout.once('data', (d: Buffer) => { resolve(Number(d.toString().trim())) })
-      child.once('exit', code => { reject(new Error(`python server exited with ${String(code)}`)) })
+      child.once('exit', (code) => { reject(new Error(`python server exited with ${String(code)}`)) })
     })
     const transport = httpTransport({ url: `http://127.0.0.1:${port}/RPC2` })
     const c = new XmlRpcClient({ transport })

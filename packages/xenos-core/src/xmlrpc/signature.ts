@@ -10,17 +10,17 @@ export type SignatureType = XmlRpcType | 'any'
 export type ParamSpec = SignatureType | `${SignatureType}?`
 
 /** The TypeScript type a handler receives for one XML-RPC type. */
-export type TsTypeOf<T extends string> =
-  T extends 'int' | 'double' ? number
+export type TsTypeOf<T extends string>
+  = T extends 'int' | 'double' ? number
     : T extends 'i8' ? number | bigint
-      : T extends 'boolean' ? boolean
-        : T extends 'string' ? string
-          : T extends 'dateTime.iso8601' ? Date
-            : T extends 'base64' ? Uint8Array
-              : T extends 'struct' ? XmlRpcStruct
-                : T extends 'array' ? XmlRpcValue[]
-                  : T extends 'nil' ? null
-                    : XmlRpcValue
+    : T extends 'boolean' ? boolean
+    : T extends 'string' ? string
+    : T extends 'dateTime.iso8601' ? Date
+    : T extends 'base64' ? Uint8Array
+    : T extends 'struct' ? XmlRpcStruct
+    : T extends 'array' ? XmlRpcValue[]
+    : T extends 'nil' ? null
+    : XmlRpcValue
 
 /** The handler's parameter tuple for a list of `ParamSpec`. */
 export type ParamsOf<P extends readonly ParamSpec[]> = {

@@ -63,7 +63,7 @@ export function parseXml (input: Uint8Array | string, limits: XmlLimits = {}): X
     throw new XmlRpcParseError(`line ${parser.line}, column ${parser.column}: ${message}`, code)
   }
   parser.on('doctype', () => fail('expected no DOCTYPE (DTDs and entity declarations are refused), found one', FaultCode.INVALID_REQUEST))
-  parser.on('opentag', tag => {
+  parser.on('opentag', (tag) => {
     if (stack.length >= maxDepth) fail(`expected elements nested at most ${maxDepth} deep, found deeper`, FaultCode.INVALID_REQUEST)
     const el: XmlElement = { name: tag.name, children: [], text: '', line: parser.line, column: parser.column }
     const parent = stack[stack.length - 1]

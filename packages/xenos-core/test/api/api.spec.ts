@@ -145,7 +145,7 @@ describe('XenosClient', () => {
     const on1 = client('tok-admin', [h.url('h1')])
     const stop = new AbortController()
     const all: Array<{ kind: string, id: string | undefined }> = []
-    const watching = on1.watchEvents(e => { all.push({ kind: e.kind, id: e.serviceId }) }, { intervalMs: 20, signal: stop.signal })
+    const watching = on1.watchEvents((e) => { all.push({ kind: e.kind, id: e.serviceId }) }, { intervalMs: 20, signal: stop.signal })
     const watchedId = (await on1.createInstance('web', { name: 'watched' })).id
     await on1.startService(watchedId)
     await on1.pauseService(watchedId)

@@ -73,7 +73,7 @@ function gateHolder (): { open: () => void } {
   const server = hosts[0]!.overlay.chunkServer
   const pace = server['pace'].bind(server)
   let open!: () => void
-  const opened = new Promise<void>(resolve => { open = resolve })
+  const opened = new Promise<void>((resolve) => { open = resolve })
   server['pace'] = async (bytes: number) => { await opened; await pace(bytes) }
   return { open }
 }
@@ -82,7 +82,7 @@ afterEach(() => { delete (hosts[0]!.overlay.chunkServer as unknown as Record<str
 /** Resolves once each of `fetchers` sees every other one in a swarm group. */
 async function swarmFormed (fetchers: XenosHost[]): Promise<void> {
   const until = Date.now() + 60_000
-  const formed = (): boolean => fetchers.every(h => {
+  const formed = (): boolean => fetchers.every((h) => {
     const swarms = h.overlay.groups.localGroups().filter(g => g.startsWith('swarm-'))
     return swarms.length === 1 && fetchers.every(o => o === h || h.membership.get(o.peerId)?.groups.includes(swarms[0]!) === true)
   })

@@ -68,7 +68,7 @@ export class FakeCluster {
         if (typeof v !== 'function') return v
         return (...args: unknown[]) => {
           const r = (v as (...a: unknown[]) => unknown).apply(target, args)
-          if (r instanceof Promise) return r.then(x => { save(); return x })
+          if (r instanceof Promise) return r.then((x) => { save(); return x })
           return r
         }
       }

@@ -72,7 +72,7 @@ export function counterIds (prefix: string): IdSource {
 /** Conditions separated by spaces: `k=v`, `k!=v`, `k>=n`, `k<=n`, `k>n`, `k<n`, `k` (present). Arrays match by membership; unknown keys look in `attributes`. */
 export const simpleMatcher: QueryMatcher = {
   compile (query) {
-    const conds = query.trim().split(/\s+/).filter(c => c.length > 0).map(c => {
+    const conds = query.trim().split(/\s+/).filter(c => c.length > 0).map((c) => {
       const m = /^([A-Za-z0-9_.-]+)(?:(>=|<=|!=|=|>|<)(.*))?$/.exec(c)
       if (m === null) throw new Error(`bad condition ${c}`)
       return { key: m[1] as string, op: m[2], value: m[3] }

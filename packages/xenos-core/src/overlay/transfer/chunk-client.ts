@@ -15,15 +15,15 @@ export interface ChunkResponse {
 }
 
 export class ChunkClient {
-  private constructor(private readonly stream: Stream, private readonly reader: FrameReader) {}
+  private constructor (private readonly stream: Stream, private readonly reader: FrameReader) {}
 
-  static async open(libp2p: OverlayLibp2p, holder: string, timeoutMs: number): Promise<ChunkClient> {
+  static async open (libp2p: OverlayLibp2p, holder: string, timeoutMs: number): Promise<ChunkClient> {
     const signal = AbortSignal.timeout(timeoutMs)
     const stream = await raceAbort(libp2p.dialProtocol(dialTarget(holder), CHUNK_PROTOCOL, { signal }), signal)
     return new ChunkClient(stream, new FrameReader(stream))
   }
 
-  async request(request: Record<string, unknown>, maxBodyBytes: number, timeoutMs: number): Promise<ChunkResponse> {
+  async request (request: Record<string, unknown>, maxBodyBytes: number, timeoutMs: number): Promise<ChunkResponse> {
     const signal = AbortSignal.timeout(timeoutMs)
     try {
       await writeFrame(this.stream, encodeJson(request), signal)
@@ -36,7 +36,7 @@ export class ChunkClient {
     }
   }
 
-  async close(): Promise<void> {
+  async close (): Promise<void> {
     try {
       await this.stream.close({ signal: AbortSignal.timeout(1000) })
     } catch (err) {

@@ -37,15 +37,15 @@ export interface PickInput {
 }
 
 /** The chunk to ask `holder` for, or undefined when it has none this host needs now. */
-export function pickChunk(input: PickInput): number | undefined {
+export function pickChunk (input: PickInput): number | undefined {
   const { chunksTotal: total, holder, sources } = input
-  const partials = sources.filter((s) => s !== holder && !s.complete)
+  const partials = sources.filter(s => s !== holder && !s.complete)
   let best: number | undefined
   let bestRarity = Infinity
   for (let k = 0; k < total; k++) {
     const i = (input.startAt + k) % total
     if (input.held(i) || input.inFlight(i) || !holder.has(i)) continue
-    if (holder.complete && partials.some((o) => o.has(i) || o.fetching?.(i) === true)) continue
+    if (holder.complete && partials.some(o => o.has(i) || o.fetching?.(i) === true)) continue
     let rarity = 0
     for (const o of sources) if (o.has(i)) rarity++
     if (rarity < bestRarity) {

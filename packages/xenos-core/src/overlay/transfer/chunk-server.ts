@@ -38,36 +38,36 @@ export class ImageShelf {
   private readonly inFlight = new Map<string, ReadonlySet<number>>()
 
   /** Declare the chunks of `hash` being fetched right now (announced to other fetchers as "soon"). */
-  setInFlight(hash: string, chunks: ReadonlySet<number> | undefined): void {
+  setInFlight (hash: string, chunks: ReadonlySet<number> | undefined): void {
     if (chunks === undefined) this.inFlight.delete(hash)
     else this.inFlight.set(hash, chunks)
   }
 
-  getInFlight(hash: string): ReadonlySet<number> | undefined {
+  getInFlight (hash: string): ReadonlySet<number> | undefined {
     return this.inFlight.get(hash)
   }
 
-  put(store: ChunkStore): string {
+  put (store: ChunkStore): string {
     const hash = manifestHash(store.manifest)
     this.stores.set(hash, store)
     return hash
   }
 
-  get(hash: string): ChunkStore | undefined {
+  get (hash: string): ChunkStore | undefined {
     return this.stores.get(hash)
   }
 
-  remove(hash: string): void {
+  remove (hash: string): void {
     this.stores.delete(hash)
     this.inFlight.delete(hash)
   }
 
-  hashes(): string[] {
+  hashes (): string[] {
     return [...this.stores.keys()]
   }
 
   /** Take every image off the shelf and close its store (the overlay stops). */
-  async closeAll(): Promise<void> {
+  async closeAll (): Promise<void> {
     const stores = [...this.stores.values()]
     this.stores.clear()
     this.inFlight.clear()
@@ -98,7 +98,7 @@ export class ChunkServer {
   /** Bytes of chunks sent since start. */
   sentBytes = 0
 
-  constructor(private readonly libp2p: OverlayLibp2p, private readonly shelf: ImageShelf, init: ChunkServerInit = {}) {
+  constructor (private readonly libp2p: OverlayLibp2p, private readonly shelf: ImageShelf, init: ChunkServerInit = {}) {
     if (init.uploadBps !== undefined && !(init.uploadBps > 0)) throw new OverlayConfigError(`uploadBps: expected a positive number, found ${init.uploadBps}`)
     this.uploadBps = init.uploadBps
     this.idleTimeoutMs = init.idleTimeoutMs ?? 30_000
@@ -106,18 +106,18 @@ export class ChunkServer {
     if (!Number.isInteger(this.concurrentReads) || this.concurrentReads < 1) throw new OverlayConfigError(`concurrentReads: expected a positive integer, found ${init.concurrentReads}`)
   }
 
-  async start(): Promise<void> {
-    await this.libp2p.handle(CHUNK_PROTOCOL, (stream) => this.onStream(stream), { maxInboundStreams: 256 })
+  async start (): Promise<void> {
+    await this.libp2p.handle(CHUNK_PROTOCOL, stream => this.onStream(stream), { maxInboundStreams: 256 })
     this.serving = true
   }
 
-  async stop(): Promise<void> {
+  async stop (): Promise<void> {
     if (!this.serving) return
     this.serving = false
     if (this.libp2p.status === 'started') await this.libp2p.unhandle(CHUNK_PROTOCOL)
   }
 
-  private async onStream(stream: Stream): Promise<void> {
+  private async onStream (stream: Stream): Promise<void> {
     const reader = new FrameReader(stream)
     try {
       for (;;) {
@@ -138,7 +138,7 @@ export class ChunkServer {
     }
   }
 
-  private async answer(request: unknown): Promise<[Uint8Array, Uint8Array]> {
+  private async answer (request: unknown): Promise<[Uint8Array, Uint8Array]> {
     const r = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>
     const hash = r['hash']
     if (typeof hash !== 'string') return status(STATUS_ERROR, `expected a string "hash", found ${JSON.stringify(hash)}`)
@@ -173,8 +173,8 @@ export class ChunkServer {
   }
 
   /** Read a chunk once fewer than `concurrentReads` reads are running (first come, first served). */
-  private async readChunk(store: ChunkStore, index: number): Promise<Uint8Array> {
-    if (this.readsRunning >= this.concurrentReads) await new Promise<void>((resolve) => this.readQueue.push(resolve))
+  private async readChunk (store: ChunkStore, index: number): Promise<Uint8Array> {
+    if (this.readsRunning >= this.concurrentReads) await new Promise<void>(resolve => this.readQueue.push(resolve))
     else this.readsRunning++
     try {
       return await store.read(index)
@@ -187,20 +187,20 @@ export class ChunkServer {
   }
 
   /** Wait until sending `bytes` keeps this host under `uploadBps`. */
-  private async pace(bytes: number): Promise<void> {
+  private async pace (bytes: number): Promise<void> {
     if (this.uploadBps === undefined) return
     const now = performance.now()
     const startMs = Math.max(now, this.nextSendAtMs)
     this.nextSendAtMs = startMs + (bytes / this.uploadBps) * 1000
     const waitMs = this.nextSendAtMs - now
-    if (waitMs > 1) await new Promise((r) => setTimeout(r, waitMs))
+    if (waitMs > 1) await new Promise(r => setTimeout(r, waitMs))
   }
 }
 
-function withStatus(body: Uint8Array): [Uint8Array, Uint8Array] {
+function withStatus (body: Uint8Array): [Uint8Array, Uint8Array] {
   return [Uint8Array.of(STATUS_OK), body]
 }
 
-function status(code: number, message: string): [Uint8Array, Uint8Array] {
+function status (code: number, message: string): [Uint8Array, Uint8Array] {
   return [Uint8Array.of(code), new TextEncoder().encode(message)]
 }

@@ -29,11 +29,11 @@ export interface ChunkStore {
   close(): Promise<void>
 }
 
-export function bitmapHas(bitmap: Uint8Array, index: number): boolean {
+export function bitmapHas (bitmap: Uint8Array, index: number): boolean {
   return ((bitmap[index >> 3] ?? 0) & (0x80 >> (index & 7))) !== 0
 }
 
-function bitmapSet(bitmap: Uint8Array, index: number): void {
+function bitmapSet (bitmap: Uint8Array, index: number): void {
   bitmap[index >> 3] = (bitmap[index >> 3] ?? 0) | (0x80 >> (index & 7))
 }
 
@@ -44,18 +44,18 @@ export class FileChunkStore implements ChunkStore {
   private finished = false
   private readonly hash: string
 
-  private constructor(
+  private constructor (
     readonly manifest: Manifest,
     private readonly path: string,
     private readonly fh: FileHandle,
-    private readonly staging: boolean,
+    private readonly staging: boolean
   ) {
     this.bits = new Uint8Array(Math.ceil(manifest.chunks.length / 8))
     this.hash = manifestHash(manifest)
   }
 
   /** A complete image file that matches `manifest` (its size is checked, not its hashes). */
-  static async openComplete(path: string, manifest: Manifest): Promise<FileChunkStore> {
+  static async openComplete (path: string, manifest: Manifest): Promise<FileChunkStore> {
     const { size } = await stat(path)
     if (size !== manifest.sizeBytes) {
       throw new OverlayConfigError(`image ${path}: expected ${manifest.sizeBytes} bytes as in its manifest, found ${size}`)
@@ -71,12 +71,12 @@ export class FileChunkStore implements ChunkStore {
    * Open the destination of a fetch: resume from `<path>.part` when its state
    * file names the same manifest, else start empty.
    */
-  static async openStaging(path: string, manifest: Manifest): Promise<FileChunkStore> {
+  static async openStaging (path: string, manifest: Manifest): Promise<FileChunkStore> {
     const part = `${path}.part`
     const hash = manifestHash(manifest)
     let previous: Uint8Array | undefined
     try {
-      const state = JSON.parse(await readFile(`${part}.state`, 'utf8')) as { manifestHash?: unknown; bitmap?: unknown }
+      const state = JSON.parse(await readFile(`${part}.state`, 'utf8')) as { manifestHash?: unknown, bitmap?: unknown }
       if (state.manifestHash === hash && typeof state.bitmap === 'string') previous = Buffer.from(state.bitmap, 'base64')
     } catch (err) {
       // No state (first attempt) or an unreadable one: start from scratch.
@@ -100,24 +100,24 @@ export class FileChunkStore implements ChunkStore {
     return store
   }
 
-  has(index: number): boolean {
+  has (index: number): boolean {
     return bitmapHas(this.bits, index)
   }
 
-  count(): number {
+  count (): number {
     return this.held
   }
 
-  bitmap(): Uint8Array {
+  bitmap (): Uint8Array {
     return this.bits.slice()
   }
 
-  async read(index: number): Promise<Uint8Array> {
+  async read (index: number): Promise<Uint8Array> {
     if (!this.has(index)) throw new OverlayConfigError(`chunk ${index}: expected a chunk this store holds, found it missing`)
     return this.readRaw(index)
   }
 
-  async write(index: number, bytes: Uint8Array): Promise<void> {
+  async write (index: number, bytes: Uint8Array): Promise<void> {
     if (!this.staging || this.finished) throw new OverlayConfigError(`chunk ${index}: expected a store being fetched, found a complete image`)
     if (index < 0 || index >= this.manifest.chunks.length || !Number.isInteger(index)) {
       throw new OverlayConfigError(`chunk index: expected 0..${this.manifest.chunks.length - 1}, found ${index}`)
@@ -132,7 +132,7 @@ export class FileChunkStore implements ChunkStore {
     await this.saveState()
   }
 
-  async finish(): Promise<void> {
+  async finish (): Promise<void> {
     if (this.finished) return
     if (this.held !== this.manifest.chunks.length) {
       throw new OverlayConfigError(`finish: expected all ${this.manifest.chunks.length} chunks, found ${this.held}`)
@@ -144,12 +144,12 @@ export class FileChunkStore implements ChunkStore {
     this.finished = true
   }
 
-  async close(): Promise<void> {
+  async close (): Promise<void> {
     await this.stateWrite
     await this.fh.close()
   }
 
-  private async readRaw(index: number): Promise<Uint8Array> {
+  private async readRaw (index: number): Promise<Uint8Array> {
     const len = chunkLength(this.manifest, index)
     const buf = Buffer.allocUnsafe(len)
     const { bytesRead } = await this.fh.read(buf, 0, len, index * this.manifest.chunkSizeBytes)
@@ -158,7 +158,7 @@ export class FileChunkStore implements ChunkStore {
   }
 
   /** Persist the bitmap (write to a temporary file, then rename), one write at a time. */
-  private saveState(): Promise<void> {
+  private saveState (): Promise<void> {
     const state = JSON.stringify({ manifestHash: this.hash, bitmap: Buffer.from(this.bits).toString('base64') })
     const file = `${this.path}.part.state`
     this.stateWrite = this.stateWrite.then(async () => {

@@ -43,7 +43,7 @@ export interface FetchInit {
   haveRefreshMs?: number
   /** Give up when no chunk arrives for this long while chunks are missing. @default 60000 */
   stallTimeoutMs?: number
-  onProgress?: (progress: { chunksHeld: number; chunksTotal: number; bytesFetched: number }) => void
+  onProgress?: (progress: { chunksHeld: number, chunksTotal: number, bytesFetched: number }) => void
 }
 
 export interface FetchReport {
@@ -56,7 +56,7 @@ export interface FetchReport {
   bytesFetched: number
   /** Chunks that failed verification (each dropped its holder). */
   corruptChunks: number
-  holders: Array<{ holder: string; chunks: number; bytes: number; failure?: string }>
+  holders: Array<{ holder: string, chunks: number, bytes: number, failure?: string }>
   durationMs: number
 }
 
@@ -74,7 +74,7 @@ interface Holder {
   failure: string | undefined
 }
 
-export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promise<FetchReport> {
+export async function fetchImage (libp2p: OverlayLibp2p, init: FetchInit): Promise<FetchReport> {
   const startMs = performance.now()
   const timeoutMs = init.requestTimeoutMs ?? 30_000
   const refreshMs = init.haveRefreshMs ?? 100
@@ -103,25 +103,25 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
     chunksFetched: store.count() - chunksResumed,
     bytesFetched,
     corruptChunks,
-    holders: holders.map((h) => ({ holder: h.ref, chunks: h.chunks, bytes: h.bytes, ...(h.failure !== undefined ? { failure: h.failure } : {}) })),
-    durationMs: performance.now() - startMs,
+    holders: holders.map(h => ({ holder: h.ref, chunks: h.chunks, bytes: h.bytes, ...(h.failure !== undefined ? { failure: h.failure } : {}) })),
+    durationMs: performance.now() - startMs
   })
-  const live = (): Holder[] => holders.filter((h) => h.failure === undefined)
+  const live = (): Holder[] => holders.filter(h => h.failure === undefined)
   const done = (): boolean => store.count() === total || stalled !== undefined
 
   // A random starting point for ties: hosts fetching the same image at once
   // then take different chunks from the first holder and trade them after.
   const startAt = Math.floor(Math.random() * total)
   const asSource = (h: Holder): ChunkSource => ({
-    has: (i) => h.bitmap !== undefined && bitmapHas(h.bitmap, i),
+    has: i => h.bitmap !== undefined && bitmapHas(h.bitmap, i),
     complete: h.complete,
-    fetching: (i) => h.soon !== undefined && bitmapHas(h.soon, i),
+    fetching: i => h.soon !== undefined && bitmapHas(h.soon, i)
   })
   const pick = (holder: Holder): number | undefined => {
     if (holder.bitmap === undefined) return undefined
     const asked = asSource(holder)
-    const sources = live().filter((h) => h.bitmap !== undefined).map((h) => (h === holder ? asked : asSource(h)))
-    return pickChunk({ chunksTotal: total, startAt, held: (i) => store.has(i), inFlight: (i) => inFlight.has(i), holder: asked, sources })
+    const sources = live().filter(h => h.bitmap !== undefined).map(h => (h === holder ? asked : asSource(h)))
+    return pickChunk({ chunksTotal: total, startAt, held: i => store.has(i), inFlight: i => inFlight.has(i), holder: asked, sources })
   }
 
   const refresh = (holder: Holder, client: ChunkClient): Promise<void> => {
@@ -133,8 +133,7 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
         holder.bitmap = r.body.slice(0, bytes)
         holder.soon = r.body.byteLength >= 2 * bytes ? r.body.slice(bytes, 2 * bytes) : undefined
         holder.complete = countBits(holder.bitmap) === total
-      }
-      else if (r.status === STATUS_NOT_HELD) holder.bitmap ??= new Uint8Array(Math.ceil(total / 8))
+      } else if (r.status === STATUS_NOT_HELD) holder.bitmap ??= new Uint8Array(Math.ceil(total / 8))
       else throw new TransferError(`holder ${holder.ref}: ${new TextDecoder().decode(r.body)}`)
     })().finally(() => {
       holder.refreshing = undefined
@@ -153,7 +152,7 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
         const index = pick(holder)
         if (index === undefined) {
           if (performance.now() - lastProgressMs > stallMs) stalled ??= `no chunk arrived for ${stallMs} ms`
-          await new Promise((r) => setTimeout(r, refreshMs))
+          await new Promise(r => setTimeout(r, refreshMs))
           if (!done()) await refresh(holder, client)
           continue
         }
@@ -193,7 +192,7 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
   const running: Array<Promise<void>> = []
   const self = libp2p.peerId.toString()
   const addHolder = (ref: string): void => {
-    if (done() || ref === self || holders.some((h) => h.ref === ref)) return
+    if (done() || ref === self || holders.some(h => h.ref === ref)) return
     const h = newHolder(ref)
     holders.push(h)
     for (let k = 0; k < streams; k++) running.push(worker(h))
@@ -210,7 +209,7 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
   if (store.count() !== total) {
     init.shelf?.remove(init.manifestHash)
     await store.close()
-    const reasons = holders.map((h) => `${h.ref}: ${h.failure ?? 'no more chunks'}`).join('; ')
+    const reasons = holders.map(h => `${h.ref}: ${h.failure ?? 'no more chunks'}`).join('; ')
     throw new TransferError(`image ${init.manifestHash}: expected ${total} chunks, got ${store.count()} (${stalled ?? 'every holder failed'}; ${reasons}); verified chunks are kept for a resume`)
   }
   await store.finish()
@@ -219,7 +218,7 @@ export async function fetchImage(libp2p: OverlayLibp2p, init: FetchInit): Promis
   return report()
 }
 
-async function fetchManifest(libp2p: OverlayLibp2p, hash: string, holders: Holder[], timeoutMs: number): Promise<Manifest> {
+async function fetchManifest (libp2p: OverlayLibp2p, hash: string, holders: Holder[], timeoutMs: number): Promise<Manifest> {
   const failures: string[] = []
   for (const holder of holders) {
     let client: ChunkClient | undefined
@@ -237,7 +236,7 @@ async function fetchManifest(libp2p: OverlayLibp2p, hash: string, holders: Holde
   throw new TransferError(`image ${hash}: expected a holder to supply its manifest, found none (${failures.join('; ')})`)
 }
 
-function countBits(bitmap: Uint8Array): number {
+function countBits (bitmap: Uint8Array): number {
   let n = 0
   for (const byte of bitmap) {
     let b = byte

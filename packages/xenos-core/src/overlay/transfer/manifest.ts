@@ -19,27 +19,27 @@ export interface Manifest {
   chunks: string[]
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
+export function sha256Hex (bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex')
 }
 
 /** The canonical bytes of a manifest (fixed key order). */
-export function manifestBytes(m: Manifest): Uint8Array {
+export function manifestBytes (m: Manifest): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({ version: m.version, sizeBytes: m.sizeBytes, chunkSizeBytes: m.chunkSizeBytes, chunks: m.chunks }))
 }
 
 /** The content id of an image: SHA-256 of its canonical manifest. */
-export function manifestHash(m: Manifest): string {
+export function manifestHash (m: Manifest): string {
   return sha256Hex(manifestBytes(m))
 }
 
 /** Size in bytes of chunk `index` (the last one may be short). */
-export function chunkLength(m: Manifest, index: number): number {
+export function chunkLength (m: Manifest, index: number): number {
   return Math.min(m.chunkSizeBytes, m.sizeBytes - index * m.chunkSizeBytes)
 }
 
 /** Check an untrusted value is a well-formed manifest. */
-export function validateManifest(v: unknown): Manifest {
+export function validateManifest (v: unknown): Manifest {
   const r = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>
   const fail = (field: string, expected: string, found: unknown): never => {
     throw new OverlayConfigError(`manifest ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 100)}`)
@@ -61,7 +61,7 @@ export function validateManifest(v: unknown): Manifest {
 }
 
 /** Parse manifest bytes received for `expectedHash`, verifying the hash. */
-export function parseManifest(bytes: Uint8Array, expectedHash: string): Manifest {
+export function parseManifest (bytes: Uint8Array, expectedHash: string): Manifest {
   const found = sha256Hex(bytes)
   if (found !== expectedHash) throw new IntegrityError(`manifest: expected SHA-256 ${expectedHash}, found ${found}`)
   let v: unknown
@@ -74,7 +74,7 @@ export function parseManifest(bytes: Uint8Array, expectedHash: string): Manifest
 }
 
 /** Build the manifest of a file by hashing it chunk by chunk. */
-export async function buildManifest(path: string, chunkSizeBytes = DEFAULT_CHUNK_SIZE_BYTES): Promise<Manifest> {
+export async function buildManifest (path: string, chunkSizeBytes = DEFAULT_CHUNK_SIZE_BYTES): Promise<Manifest> {
   validateManifest({ version: 1, sizeBytes: 0, chunkSizeBytes, chunks: [] })
   const fh = await open(path, 'r')
   try {

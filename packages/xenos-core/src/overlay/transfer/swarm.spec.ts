@@ -30,9 +30,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-interface Peer { groups: Groups; shelf: ImageShelf; server: ChunkServer }
+interface Peer { groups: Groups, shelf: ImageShelf, server: ChunkServer }
 
-async function swarmCluster(count: number): Promise<{ cluster: Awaited<ReturnType<typeof startCluster>>; peers: Peer[] }> {
+async function swarmCluster (count: number): Promise<{ cluster: Awaited<ReturnType<typeof startCluster>>, peers: Peer[] }> {
   const peers: Peer[] = []
   const cluster = await startCluster(count, {
     degree: 2,
@@ -43,7 +43,7 @@ async function swarmCluster(count: number): Promise<{ cluster: Awaited<ReturnTyp
       const server = new ChunkServer(m.node.libp2p, shelf, m.index === 0 ? { uploadBps: SEED_BPS } : {})
       await server.start()
       peers.push({ groups, shelf, server })
-    },
+    }
   })
   cleanups.push(async () => {
     for (const [i, p] of peers.entries()) {
@@ -57,7 +57,7 @@ async function swarmCluster(count: number): Promise<{ cluster: Awaited<ReturnTyp
   return { cluster, peers }
 }
 
-async function seedImage(dir: string, shelf: ImageShelf): Promise<{ bytes: Buffer; hash: string }> {
+async function seedImage (dir: string, shelf: ImageShelf): Promise<{ bytes: Buffer, hash: string }> {
   const path = join(dir, 'seed.img')
   const bytes = randomBytes(SIZE)
   await writeFile(path, bytes)
@@ -88,8 +88,8 @@ describe('swarm fetch', () => {
           holders: [seed.node.peerId],
           swarm,
           shelf: peers[i]!.shelf,
-          openStore: (mf) => FileChunkStore.openStaging(join(m.dataDir, 'copy.img'), mf),
-          haveRefreshMs: 20,
+          openStore: mf => FileChunkStore.openStaging(join(m.dataDir, 'copy.img'), mf),
+          haveRefreshMs: 20
         })
       } finally {
         await swarm.leave()
@@ -97,9 +97,9 @@ describe('swarm fetch', () => {
     }))
     for (const [k, i] of fetchers.entries()) {
       expect(Buffer.compare(await readFile(join(cluster.members[i]!.dataDir, 'copy.img')), img.bytes)).toBe(0)
-      const sources = reports[k]!.holders.filter((h) => h.chunks > 0)
+      const sources = reports[k]!.holders.filter(h => h.chunks > 0)
       expect(sources.length).toBeGreaterThan(1)
-      expect(sources.some((h) => h.holder !== seed.node.peerId)).toBe(true)
+      expect(sources.some(h => h.holder !== seed.node.peerId)).toBe(true)
       expect(reports[k]!.corruptChunks).toBe(0)
     }
     // 5 copies were made; the seed sent well under half of them, the fetchers the rest
@@ -124,7 +124,7 @@ describe('swarm fetch', () => {
           holders: [seed.node.peerId],
           swarm,
           shelf: peers[i]!.shelf,
-          openStore: (mf) => FileChunkStore.openStaging(join(m.dataDir, 'copy.img'), mf),
+          openStore: mf => FileChunkStore.openStaging(join(m.dataDir, 'copy.img'), mf),
           haveRefreshMs: 20,
           requestTimeoutMs: 3000,
           onProgress: ({ chunksHeld }) => {
@@ -132,7 +132,7 @@ describe('swarm fetch', () => {
               killed = true
               void peers[i]!.server.stop().then(() => m.node.stop())
             }
-          },
+          }
         })
       } finally {
         if (i !== victim) await swarm.leave()
@@ -145,8 +145,8 @@ describe('swarm fetch', () => {
       expect(Buffer.compare(await readFile(join(cluster.members[i]!.dataDir, 'copy.img')), img.bytes)).toBe(0)
     }
     // the survivors had the victim as a source, and marked it failed
-    const survivors = results.slice(0, 3).map((r) => (r as PromiseFulfilledResult<FetchReport>).value)
+    const survivors = results.slice(0, 3).map(r => (r as PromiseFulfilledResult<FetchReport>).value)
     const victimPeer = cluster.members[victim]!.node.peerId
-    expect(survivors.some((r) => r.holders.some((h) => h.holder === victimPeer && h.failure !== undefined))).toBe(true)
+    expect(survivors.some(r => r.holders.some(h => h.holder === victimPeer && h.failure !== undefined))).toBe(true)
   })
 })

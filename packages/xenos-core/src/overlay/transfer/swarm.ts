@@ -49,7 +49,7 @@ export interface Swarm extends SwarmPeers {
 export const SWARM_MEMBER = 'image-fetch'
 
 /** The overlay group of the swarm of the image `manifestHash`. */
-export function swarmGroup(manifestHash: string): string {
+export function swarmGroup (manifestHash: string): string {
   if (typeof manifestHash !== 'string' || !/^[0-9a-f]{64}$/.test(manifestHash)) {
     throw new OverlayConfigError(`manifest hash: expected 64 lowercase hex digits, found ${JSON.stringify(manifestHash)}`)
   }
@@ -61,10 +61,10 @@ export function swarmGroup(manifestHash: string): string {
  * are in `peers()`, later ones are reported by `onPeer` as their presence
  * records arrive.
  */
-export async function joinSwarm(components: { groups: Groups; membership: Membership }, manifestHash: string): Promise<Swarm> {
+export async function joinSwarm (components: { groups: Groups, membership: Membership }, manifestHash: string): Promise<Swarm> {
   const { groups, membership } = components
   const group = swarmGroup(manifestHash)
-  const inGroup = (): string[] => membership.members().filter((m) => m.groups.includes(group)).map((m) => m.peerId).sort()
+  const inGroup = (): string[] => membership.members().filter(m => m.groups.includes(group)).map(m => m.peerId).sort()
   const listeners = new Set<(peerId: string) => void>()
   const known = new Set<string>()
   const unsubscribe = membership.onChange((peerId, info) => {
@@ -78,16 +78,16 @@ export async function joinSwarm(components: { groups: Groups; membership: Member
   return {
     group,
     peers: inGroup,
-    onPeer(listener) {
+    onPeer (listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
-    async leave() {
+    async leave () {
       if (left) return
       left = true
       unsubscribe()
       listeners.clear()
       await groups.leave(group, SWARM_MEMBER)
-    },
+    }
   }
 }

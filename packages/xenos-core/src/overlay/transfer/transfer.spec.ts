@@ -17,7 +17,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-async function dir(): Promise<string> {
+async function dir (): Promise<string> {
   const d = await tempDir()
   cleanups.push(d.remove)
   return d.path
@@ -30,7 +30,7 @@ interface Host {
   dir: string
 }
 
-async function host(serverInit: ChunkServerInit = {}): Promise<Host> {
+async function host (serverInit: ChunkServerInit = {}): Promise<Host> {
   const d = await dir()
   const node = await createOverlayNode({ dataDir: d })
   const shelf = new ImageShelf()
@@ -44,7 +44,7 @@ async function host(serverInit: ChunkServerInit = {}): Promise<Host> {
 }
 
 /** A host holding a copy of `source`, possibly behind a store wrapper. */
-async function holder(source: string, manifest: Manifest, init: ChunkServerInit = {}, wrap?: (s: ChunkStore) => ChunkStore): Promise<Host> {
+async function holder (source: string, manifest: Manifest, init: ChunkServerInit = {}, wrap?: (s: ChunkStore) => ChunkStore): Promise<Host> {
   const h = await host(init)
   const path = join(h.dir, 'image.img')
   await writeFile(path, await readFile(source))
@@ -54,7 +54,7 @@ async function holder(source: string, manifest: Manifest, init: ChunkServerInit 
   return h
 }
 
-async function image(): Promise<{ path: string; bytes: Buffer; manifest: Manifest; hash: string }> {
+async function image (): Promise<{ path: string, bytes: Buffer, manifest: Manifest, hash: string }> {
   const path = join(await dir(), 'source.img')
   const bytes = randomBytes(SIZE)
   await writeFile(path, bytes)
@@ -63,13 +63,13 @@ async function image(): Promise<{ path: string; bytes: Buffer; manifest: Manifes
 }
 
 /** Wrap a store so chunk `bad` (every chunk when -1) is served with a flipped byte. */
-function corruptChunk(store: ChunkStore, bad: number): ChunkStore {
+function corruptChunk (store: ChunkStore, bad: number): ChunkStore {
   return Object.assign(Object.create(store) as ChunkStore, {
     read: async (index: number) => {
       const bytes = Uint8Array.from(await store.read(index))
       if (index === bad || bad === -1) bytes[10] = bytes[10]! ^ 0xff
       return bytes
-    },
+    }
   })
 }
 
@@ -83,20 +83,20 @@ describe('image transfer', () => {
     let killed = false
     const report = await fetchImage(fetcher.node.libp2p, {
       manifestHash: img.hash,
-      holders: holders.map((h) => h.node.multiaddrs()[0]!),
-      openStore: (m) => FileChunkStore.openStaging(dest, m),
+      holders: holders.map(h => h.node.multiaddrs()[0]!),
+      openStore: m => FileChunkStore.openStaging(dest, m),
       requestTimeoutMs: 5000,
       onProgress: ({ chunksHeld }) => {
         if (chunksHeld >= 8 && !killed) {
           killed = true
           void holders[2]!.node.stop()
         }
-      },
+      }
     })
     expect(killed).toBe(true)
     expect(Buffer.compare(await readFile(dest), img.bytes)).toBe(0)
     expect(report.chunksFetched).toBe(24)
-    expect(report.holders.map((h) => h.chunks > 0)).toEqual([true, true, true])
+    expect(report.holders.map(h => h.chunks > 0)).toEqual([true, true, true])
     expect(report.holders[2]!.failure).toBeDefined()
     expect(report.holders[0]!.failure).toBeUndefined()
     expect(report.holders[0]!.chunks + report.holders[1]!.chunks).toBeGreaterThan(16)
@@ -112,14 +112,14 @@ describe('image transfer', () => {
     const first = fetchImage(fetcher.node.libp2p, {
       manifestHash: img.hash,
       holders: [slow.node.multiaddrs()[0]!],
-      openStore: (m) => FileChunkStore.openStaging(dest, m),
+      openStore: m => FileChunkStore.openStaging(dest, m),
       requestTimeoutMs: 2000,
       onProgress: ({ chunksHeld }) => {
         if (chunksHeld >= 10 && !stopped) {
           stopped = true
           void slow.node.stop()
         }
-      },
+      }
     })
     await expect(first).rejects.toThrow(TransferError)
     await access(`${dest}.part.state`) // kept for the resume
@@ -127,7 +127,7 @@ describe('image transfer', () => {
     const report = await fetchImage(fetcher.node.libp2p, {
       manifestHash: img.hash,
       holders: [other.node.multiaddrs()[0]!],
-      openStore: (m) => FileChunkStore.openStaging(dest, m),
+      openStore: m => FileChunkStore.openStaging(dest, m)
     })
     expect(report.chunksResumed).toBeGreaterThanOrEqual(10)
     expect(report.chunksResumed + report.chunksFetched).toBe(24)
@@ -137,13 +137,13 @@ describe('image transfer', () => {
 
   it('rejects a corrupted chunk, drops its holder and gets the chunk elsewhere', async () => {
     const img = await image()
-    const bad = await holder(img.path, img.manifest, {}, (s) => corruptChunk(s, 3))
+    const bad = await holder(img.path, img.manifest, {}, s => corruptChunk(s, 3))
     const fetcher = await host()
     const onlyBad = fetchImage(fetcher.node.libp2p, {
       manifestHash: img.hash,
       holders: [bad.node.multiaddrs()[0]!],
-      openStore: (m) => FileChunkStore.openStaging(join(fetcher.dir, 'a.img'), m),
-      streamsPerHolder: 1,
+      openStore: m => FileChunkStore.openStaging(join(fetcher.dir, 'a.img'), m),
+      streamsPerHolder: 1
     })
     await expect(onlyBad).rejects.toThrow(/chunk 3 .*expected SHA-256/)
     const partial = await FileChunkStore.openStaging(join(fetcher.dir, 'a.img'), img.manifest)
@@ -152,13 +152,13 @@ describe('image transfer', () => {
     await partial.close()
 
     // a holder that corrupts every chunk, beside a slow honest one
-    const liar = await holder(img.path, img.manifest, {}, (s) => corruptChunk(s, -1))
+    const liar = await holder(img.path, img.manifest, {}, s => corruptChunk(s, -1))
     const good = await holder(img.path, img.manifest, { uploadBps: 5_000_000 })
     const dest = join(fetcher.dir, 'b.img')
     const report = await fetchImage(fetcher.node.libp2p, {
       manifestHash: img.hash,
       holders: [liar.node.multiaddrs()[0]!, good.node.multiaddrs()[0]!],
-      openStore: (m) => FileChunkStore.openStaging(dest, m),
+      openStore: m => FileChunkStore.openStaging(dest, m)
     })
     expect(Buffer.compare(await readFile(dest), img.bytes)).toBe(0)
     expect(report.corruptChunks).toBeGreaterThanOrEqual(1)
@@ -176,18 +176,18 @@ describe('image transfer', () => {
         read: async (index: number) => {
           most = Math.max(most, ++running)
           try {
-            await new Promise((resolve) => setTimeout(resolve, 2))
+            await new Promise(resolve => setTimeout(resolve, 2))
             return await s.read(index)
           } finally {
             running--
           }
-        },
+        }
       })
       const h = await holder(img.path, img.manifest, init, counting)
       const fetchers = await Promise.all([0, 1].map(() => host()))
-      await Promise.all(fetchers.map((f) => fetchImage(f.node.libp2p, {
+      await Promise.all(fetchers.map(f => fetchImage(f.node.libp2p, {
         manifestHash: img.hash, holders: [h.node.multiaddrs()[0]!], streamsPerHolder: 4,
-        openStore: (m) => FileChunkStore.openStaging(join(f.dir, 'copy.img'), m),
+        openStore: m => FileChunkStore.openStaging(join(f.dir, 'copy.img'), m)
       })))
       for (const f of fetchers) expect(Buffer.compare(await readFile(join(f.dir, 'copy.img')), img.bytes)).toBe(0)
       return most
@@ -204,7 +204,7 @@ describe('image transfer', () => {
     const fetcher = await host()
     const wrong = 'a'.repeat(64)
     await expect(
-      fetchImage(fetcher.node.libp2p, { manifestHash: wrong, holders: [h.node.peerId, h.node.multiaddrs()[0]!], openStore: (m) => FileChunkStore.openStaging(join(fetcher.dir, 'x.img'), m) }),
+      fetchImage(fetcher.node.libp2p, { manifestHash: wrong, holders: [h.node.peerId, h.node.multiaddrs()[0]!], openStore: m => FileChunkStore.openStaging(join(fetcher.dir, 'x.img'), m) })
     ).rejects.toThrow(TransferError)
   })
 })
