@@ -23,6 +23,7 @@
 export { EXPERIMENTS, experimentByName, UnknownExperimentError, hdfsDatasize, hdfsDatanodes, wordcount, sort, pi, deploy, masterMigration, hdfsOutsideVms } from './definitions/index.js'
 export { UnsupportedTestbedError } from './definitions/deploy.js'
 export { runExperiments, RunnerError, type RunOptions } from './runner.js'
+export { openRunJournal, RunJournalError, JOURNAL_FILE, type RunJournal, type RunIdentity, type JournalStep, type OpenRunJournalOptions } from './run-journal.js'
 export { evaluateFindings } from './findings.js'
 export { simTestbedFactory, TestbedError, type SimTestbedInit } from './testbeds/sim-testbed.js'
 export { writeResultsAndReport } from './write-results.js'

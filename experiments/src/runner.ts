@@ -6,6 +6,7 @@
  */
 import type { Backend, ExperimentDefinition, PlatformInfo, ResultSet, RunRecord, TestbedFactory } from '@xenos/experiment-interface'
 import { RESULT_SCHEMA_VERSION } from '@xenos/experiment-interface'
+import type { RunJournal } from './run-journal.js'
 
 export interface RunOptions {
   backend: Backend
@@ -19,6 +20,8 @@ export interface RunOptions {
   startedAt: string
   /** Progress of the whole run: fraction in [0, 1] and a label. */
   onProgress?: (fraction: number, label: string) => void
+  /** Where finished steps are kept as they finish, and found again when a stopped run is resumed (run-journal.ts). */
+  journal?: Pick<RunJournal, 'get' | 'put'>
 }
 
 export class RunnerError extends Error {
@@ -37,6 +40,13 @@ export async function runExperiments (definitions: readonly ExperimentDefinition
   for (let repetition = 0; repetition < options.repetitions; repetition++) {
     const seed = options.seed + repetition
     for (const def of definitions) {
+      const journaled = options.journal?.get(def.name, repetition)
+      if (journaled !== undefined) {
+        runs.push(...journaled)
+        unit++
+        options.onProgress?.(unit / units, `rep ${repetition + 1}/${options.repetitions} ${def.name} (from the journal)`)
+        continue
+      }
       const testbed = await options.factory({ seed })
       try {
         const measurements = await def.run(testbed, {
@@ -44,7 +54,9 @@ export async function runExperiments (definitions: readonly ExperimentDefinition
           repetition,
           progress: (done, total, label) => options.onProgress?.((unit + (total > 0 ? done / total : 1)) / units, `rep ${repetition + 1}/${options.repetitions} ${label}`)
         })
-        for (const m of measurements) runs.push({ ...m, seed, repetition })
+        const step = measurements.map(m => ({ ...m, seed, repetition }))
+        await options.journal?.put({ experiment: def.name, repetition, seed, runs: step })
+        runs.push(...step)
       } catch (err) {
         throw new RunnerError(`experiment ${def.name} (seed ${seed}, repetition ${repetition}) failed: ${(err as Error).message}`, { cause: err })
       } finally {

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildProgram } from '../program.js'
 import { experimentCommands } from './experiment.js'
+import { JOURNAL_FILE, type RunIdentity } from '@xenos/experiments'
 
 let dir = ''
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'xenos-cli-exp-')) })
@@ -79,4 +80,26 @@ describe('xenos experiment run --backend sim', () => {
     expect(r.error?.message).toContain('pi: 12 slave hosts wanted, the platform has 2 (3 hosts, the first one the master)')
     await expect(readFile(join(dir, 'small-out', 'results.json'))).rejects.toThrow(/ENOENT/)
   })
+
+  it('keeps a journal while it runs and continues from it: a finished step is not run again', async () => {
+    const out = join(dir, 'pi-out')
+    const done = await run(['experiment', 'run', 'pi', '--repeat', '1', '--out', out])
+    expect(done.error).toBeUndefined()
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { runs: Array<{ value: number }> }
+    await expect(readFile(join(out, JOURNAL_FILE))).rejects.toThrow(/ENOENT/) // removed once the results are written
+    // a journal of the same run that already holds the step (with a value no simulation gives): it is taken as it is
+    const header = { journal: 1, identity: await identityOf(out) }
+    const step = { experiment: 'pi', repetition: 0, seed: 1, runs: [{ ...(results.runs[0] as object), value: 4242, seed: 1, repetition: 0 }] }
+    await writeFile(join(out, JOURNAL_FILE), `${JSON.stringify(header)}\n${JSON.stringify(step)}\n`)
+    const resumed = await run(['experiment', 'run', 'pi', '--repeat', '1', '--out', out])
+    expect(resumed.error).toBeUndefined()
+    const again = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { runs: Array<{ value: number }> }
+    expect(again.runs.map(r => r.value)).toEqual([4242])
+  })
 })
+
+/** The identity the CLI gave its run, read back from the results it wrote. */
+async function identityOf (out: string): Promise<RunIdentity> {
+  const rs = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { backend: string, platform: { name: string, sha256: string }, software: RunIdentity['software'] }
+  return { backend: rs.backend, platform: { name: rs.platform.name, sha256: rs.platform.sha256 }, experiments: ['pi'], seed: 1, repetitions: 1, software: rs.software }
+}

@@ -2,12 +2,12 @@ import type { Command } from 'commander'
 import { execFile } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory, writeResultsAndReport, loadXenTestbed, checkTestbedFor, checkPlatformFor } from '@xenos/experiments'
+import { EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory, writeResultsAndReport, loadXenTestbed, checkTestbedFor, checkPlatformFor, openRunJournal } from '@xenos/experiments'
 import type { Backend, ExperimentDefinition, PlatformInfo, TestbedFactory } from '@xenos/experiment-interface'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
 import { formatProgress } from '@xenos/hadoop-bench'
 import { createHash } from 'node:crypto'
-import { access, readFile } from 'node:fs/promises'
+import { access, mkdir, readFile } from 'node:fs/promises'
 import { version } from '../program.js'
 import { progress } from './progress.js'
 
@@ -15,7 +15,15 @@ export class UsageError extends Error {
   constructor (message: string) { super(message); this.name = 'UsageError' }
 }
 
-interface RunFlags { backend: string, platform?: string, testbed?: string, seed: string, repeat: string, out: string }
+/** A run that stopped part way; its message says what was kept and how to continue. */
+export class RunStoppedError extends Error {
+  constructor (cause: unknown, kept: string) {
+    super(`${(cause as Error).message}\n  ${kept}`, { cause })
+    this.name = 'RunStoppedError'
+  }
+}
+
+interface RunFlags { backend: string, platform?: string, testbed?: string, seed: string, repeat: string, out: string, fresh?: boolean }
 
 function intFlag (name: string, value: string, min: number): number {
   const n = Number(value)
@@ -63,17 +71,34 @@ async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFl
   const { backend, factory, platform } = await testbedFor(flags, defs, repetitions, (label) => { bar.update(fraction, label) })
   const commit = await gitCommit()
   const started = new Date()
-  const resultSet = await runExperiments(defs, {
-    backend,
-    factory,
-    platform,
-    seed,
-    repetitions,
-    software: { name: '@xenos/cli', version: version(), ...(commit !== undefined ? { gitCommit: commit } : {}) },
-    startedAt: started.toISOString(),
-    onProgress: (f, label) => { fraction = f; bar.update(f, label) }
+  const software = { name: '@xenos/cli', version: version(), ...(commit !== undefined ? { gitCommit: commit } : {}) }
+  await mkdir(flags.out, { recursive: true })
+  const journal = await openRunJournal(flags.out, { backend, platform: { name: platform.name, sha256: platform.sha256 }, experiments: defs.map(d => d.name), seed, repetitions, software }, {
+    fresh: flags.fresh === true,
+    onDiscard: (reason) => { process.stderr.write(`xenos: ${reason}\n`) }
   })
+  const steps = defs.length * repetitions
+  if (journal.resumedSteps > 0) process.stderr.write(`xenos: resuming: ${journal.resumedSteps} of ${steps} steps already done (${journal.file}; --fresh starts over)\n`)
+  let resultSet
+  try {
+    resultSet = await runExperiments(defs, {
+      backend,
+      factory,
+      platform,
+      seed,
+      repetitions,
+      software,
+      startedAt: started.toISOString(),
+      journal,
+      onProgress: (f, label) => { fraction = f; bar.update(f, label) }
+    })
+  } catch (err) {
+    await journal.close()
+    const kept = [...Array(repetitions).keys()].reduce((n, r) => n + defs.filter(d => journal.get(d.name, r) !== undefined).length, 0)
+    throw new RunStoppedError(err, `${kept} of ${steps} steps are kept in ${journal.file}: run the same command again to continue from there (--fresh starts over)`)
+  }
   const { resultsFile, report } = await writeResultsAndReport(flags.out, resultSet)
+  await journal.remove()
   bar.done(`${resultSet.runs.length} runs in ${((Date.now() - started.getTime()) / 1000).toFixed(1)} s of wall time; results: ${resultsFile}; report: ${join(flags.out, 'report.html')} (${report.files.length} files)`)
 }
 
@@ -84,6 +109,7 @@ function runOptions (cmd: Command, defaultRepeat: string): Command {
     .option('--testbed <file>', 'testbed file of the real lab, --backend xen: coordinators\' API, hosts, SSH, Hadoop (see examples/testbeds/lab.yaml)')
     .option('--seed <n>', 'seed of the first repetition (repetition r uses seed + r)', '1')
     .option('--repeat <k>', 'repetitions', defaultRepeat)
+    .option('--fresh', 'start over instead of continuing from the journal of a run that stopped part way')
 }
 
 /** `xenos experiment list|run` and `xenos paper`. */
