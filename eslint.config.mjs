@@ -45,12 +45,14 @@ export default tseslint.config(
             { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:contract', 'type:compliance', 'type:util'] },
             // The framework depends only on contracts: drivers are injected by the app.
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:contract', 'type:util'] },
-            // Benchmarks (Hadoop deployer and jobs) use the framework and the simulator.
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:core', 'type:driver'] },
+            // The generic deployer talks to coordinators through core's client only (see the import rule below).
+            { sourceTag: 'type:deployer', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:core'] },
+            // Benchmarks (Hadoop deployment and jobs) use the deployer, the framework and the simulator.
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:core', 'type:driver', 'type:deployer'] },
             // The reporter reads result files; it knows only contracts.
             { sourceTag: 'type:reporter', onlyDependOnLibsWithTags: ['type:contract', 'type:util'] },
             // Apps wire everything together.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:bench', 'type:reporter', 'type:compliance', 'type:app', 'type:util'] }
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:deployer', 'type:bench', 'type:reporter', 'type:compliance', 'type:app', 'type:util'] }
           ]
         }
       ],
@@ -73,12 +75,22 @@ export default tseslint.config(
             { sourceTag: 'type:compliance', onlyDependOnLibsWithTags: ['type:contract'] },
             { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:contract', 'type:compliance', 'type:util'] },
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:driver'] },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:core', 'type:driver'] },
+            { sourceTag: 'type:deployer', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:core'] },
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:core', 'type:driver', 'type:deployer'] },
             { sourceTag: 'type:reporter', onlyDependOnLibsWithTags: ['type:contract', 'type:util'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:bench', 'type:reporter', 'type:compliance', 'type:app', 'type:util'] }
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:deployer', 'type:bench', 'type:reporter', 'type:compliance', 'type:app', 'type:util'] }
           ]
         }
       ]
+    }
+  },
+  {
+    // The deployer needs of core only its client (and the query language it carries), never a coordinator.
+    files: ['packages/deployer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: '@xenos/core', message: 'the deployer talks to coordinators through @xenos/core/client only' }]
+      }]
     }
   },
   {

@@ -3,7 +3,7 @@
  * as on real hosts: a coordinator per host (`startSimXenos`), the master
  * host configured as in the paper ("a template of the Hadoop slave service
  * as well as an instance of the Hadoop master node"), the slave VMs
- * deployed by hadoop-bench's `Deployer` over `xenosDeployApi`, and the
+ * deployed by the `Deployer` (`@xenos/deployer`) over `xenosDeployApi`, and the
  * Hadoop model finding the VMs the coordinators' drivers made by their
  * domain names. `runJob` can migrate the master mid-job with
  * `xenos.migrateService` to a host found by search.
@@ -20,7 +20,8 @@
  */
 import type { JobResult, JobRunOptions, JobSpec, TestbedCluster } from '@xenos/experiment-interface'
 import type { MigrateResult, ServiceConfig, TemplateConfig } from '@xenos/core'
-import { Deployer, PAPER_HADOOP, hadoopDeployment, simHadoopCluster, MASTER_VM_MEMORY_MIB, type ClusterSetup, type HadoopCosts } from '@xenos/hadoop-bench'
+import { Deployer } from '@xenos/deployer'
+import { PAPER_HADOOP, hadoopDeployment, simHadoopCluster, MASTER_VM_MEMORY_MIB, type ClusterSetup, type HadoopCosts } from '@xenos/hadoop-bench'
 import type { SimCluster } from '@xenos/sim-driver'
 import { ClockGate } from './clock-gate.js'
 import { ReplicationLog } from './sim-image-fetcher.js'

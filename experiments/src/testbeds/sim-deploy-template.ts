@@ -22,7 +22,7 @@
  * control plane's wall-clock times.
  */
 import type { DeploymentReport, DeployTemplateOptions } from '@xenos/experiment-interface'
-import { Deployer, validateDeployment } from '@xenos/hadoop-bench'
+import { Deployer, validateDeployment } from '@xenos/deployer'
 import type { Platform, SimCluster } from '@xenos/sim-driver'
 import { ClockGate, type ControlPlaneTiming } from './clock-gate.js'
 import { hadoopSlaveTemplate, TEMPLATE_NAME } from './sim-api-cluster.js'

@@ -16,7 +16,7 @@
  * keep the whole paper within minutes: `deployHadoop(..., { viaXenosApi:
  * true })` and `deployTemplate` start a real coordinator per simulated host
  * (libp2p over loopback, XML-RPC; `sim-xenos.ts`) for that deployment, and
- * deploy through hadoop-bench's deployer (`sim-api-cluster.ts`,
+ * deploy through the deployer (`sim-api-cluster.ts`,
  * `sim-deploy-template.ts`); the Figure 4-8 grids create their VMs through
  * the drivers directly, as below, which gives the same VMs without the
  * several seconds of wall time that starting 13 coordinators costs.

@@ -3,14 +3,14 @@
  * `startXenosHost` per host (libp2p overlay over loopback, XML-RPC API),
  * each over its host's sim-driver through the `ClockGate`, fetching
  * templates with `simImageFetcher`. The experiments reach them only through
- * `XenosClient` and hadoop-bench's `xenosDeployApi`, as on real hosts; the
+ * `XenosClient` and the deployer's `xenosDeployApi`, as on real hosts; the
  * gate times every call they make (wall clock, finding C12).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startXenosHost, xenosClient, type CoordinatorInit, type Credentials, type Overlay, type PeerNetwork, type Principal, type ServiceConfig, type TemplateConfig, type XenosClient, type XenosHost } from '@xenos/core'
-import { xenosDeployApi, type DeployApi } from '@xenos/hadoop-bench'
+import { xenosDeployApi, type DeployApi } from '@xenos/deployer'
 import type { SimCluster } from '@xenos/sim-driver'
 import type { ClockGate } from './clock-gate.js'
 import { simImageFetcher, type ReplicationLog } from './sim-image-fetcher.js'

@@ -1,6 +1,6 @@
 /**
  * `Testbed.deployTemplate` on real Xen hosts, through the Xenos API only:
- * hadoop-bench's `Deployer` puts the method's template (held by the master
+ * the `Deployer` (`@xenos/deployer`) puts the method's template (held by the master
  * host only) and one instance on each of the first `hosts` slave hosts, the
  * per-host `xenos.replicateTemplate` carrying the method:
  * - `paper`: `whole-copy` from the master host alone (the paper's "whole
@@ -20,7 +20,7 @@
 import type { Clock } from '@xenos/hypervisor-interface'
 import type { DeploymentReport } from '@xenos/experiment-interface'
 import type { ReplicateResult, XenosClient } from '@xenos/core'
-import { Deployer, validateDeployment, type DeployApi, type DeployProgress } from '@xenos/hadoop-bench'
+import { Deployer, validateDeployment, type DeployApi, type DeployProgress } from '@xenos/deployer'
 import type { XenTestbedFile } from './xen-testbed-file.js'
 import { XenTestbedError } from './xen-errors.js'
 

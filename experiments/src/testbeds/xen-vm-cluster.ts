@@ -1,7 +1,7 @@
 /**
  * A VM setup of the paper (VM1, VM2, VM4, VM1-2VCPU, VMn-HDFSHOST) deployed
- * on real Xen hosts through the Xenos API only: hadoop-bench's generic
- * `Deployer` over `DeployApi` puts the Hadoop master service on the master
+ * on real Xen hosts through the Xenos API only: the generic
+ * `Deployer` (`@xenos/deployer`) over `DeployApi` puts the Hadoop master service on the master
  * host (its template from the testbed file), then the slave VMs on the
  * chosen slave hosts (no other host: every host outside them is excluded);
  * the Hadoop configuration of the deployed VMs (`hadoopConfigFor`: the
@@ -15,10 +15,8 @@
 import type { Clock } from '@xenos/hypervisor-interface'
 import type { JobResult, JobRunOptions, JobSpec, TestbedCluster } from '@xenos/experiment-interface'
 import type { XenosClient } from '@xenos/core'
-import {
-  Deployer, RealHadoop, hadoopConfigFor, hadoopDeployment, hadoopMasterDeployment, sshRunner,
-  type ClusterSetup, type CommandRunner, type DeployApi, type DeployProgress, type DeploymentSpec
-} from '@xenos/hadoop-bench'
+import { Deployer, type DeployApi, type DeployProgress, type DeploymentSpec } from '@xenos/deployer'
+import { RealHadoop, hadoopConfigFor, hadoopDeployment, hadoopMasterDeployment, sshRunner, type ClusterSetup, type CommandRunner } from '@xenos/hadoop-bench'
 import { installAndStartHadoop, mustRun } from './remote-hadoop-config.js'
 import { hadoopConfDir, type XenTestbedFile } from './xen-testbed-file.js'
 import { runWithMasterMigration } from './xen-master-migration.js'

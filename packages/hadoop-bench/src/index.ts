@@ -1,9 +1,11 @@
 /**
  * @packageDocumentation
- * The Hadoop deployer and benchmark jobs of Xenos: the paper's cluster
- * setups (PHY, VM1, VM2, VM4 and variants), the jobs (HDFS put/get,
- * Wordcount, RandomWriter + Sort, PiEstimator), and the Hadoop
- * configuration files the deployer writes.
+ * The Hadoop benchmark of Xenos: the paper's cluster setups (PHY, VM1,
+ * VM2, VM4 and variants), the jobs (HDFS put/get, Wordcount, RandomWriter +
+ * Sort, PiEstimator), the Hadoop deployment of a setup (a deployment of
+ * `@xenos/deployer`, the only Hadoop-specific part of deploying) with the
+ * configuration files written from what was deployed, the real runner over
+ * SSH and the simulated Hadoop.
  *
  * @example
  * ```ts
@@ -28,11 +30,12 @@ export { loadCosts, parseCosts, DEFAULT_COSTS_FILE, costFileSchema, type HadoopC
 export { EngineSubstrate, UnknownPlaceError } from './sim/engine-substrate.js'
 export type { Place, Substrate } from './sim/substrate.js'
 export { createLayout, simHadoopCluster, MASTER_VM_MEMORY_MIB, LayoutError, type ClusterLayout, type NodeLocation, type SimHadoopClusterInit } from './sim/sim-cluster-layout.js'
-// ── the real runner, the PHY inventory, the generic deployer ──
+// ── the real runner, the PHY inventory ──
 export { RealHadoop, type RealHadoopInit, type RealHadoopComponents, type RealRunOptions } from './real/real-hadoop.js'
 export { sshRunner, sshArgs, shellQuote, type CommandRunner, type CommandResult, type SshRunnerInit } from './real/command-runner.js'
 export { parseJobOutput, jobFailureReason, type ParsedJobOutput, type ClientFormat, type CounterGroups } from './real/job-output.js'
 export { toJobCounters } from './real/counters.js'
 export { HadoopJobError, HadoopOutputParseError, HadoopCheckError, InvalidRunnerOptionError } from './real/errors.js'
 export { parseInventory, loadInventory, inventoryLayout, inventoryRunner, phyRunner, inventorySchema, sshSettingsSchema, hadoopInstallSchema, hostNameSchema, absPathSchema, type Inventory } from './inventory.js'
-export * from './deployer/index.js'
+// the Hadoop deployment, built on @xenos/deployer
+export { hadoopDeployment, hadoopMasterDeployment, type HadoopMasterDeploymentInit, hadoopSettingsOf, hadoopLayouts, hadoopConfigFor, writeHadoopConfig, hadoopSettingsSchema, type HadoopDeploymentInit, type HadoopDeploymentSettings, type HadoopLayouts } from './hadoop-deployment.js'

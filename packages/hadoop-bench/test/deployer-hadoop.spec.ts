@@ -2,12 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { Deployer } from '../src/deployer/deployer.js'
-import { DeploymentPlanError } from '../src/deployer/errors.js'
-import { hadoopConfigFor, hadoopDeployment, hadoopLayouts, hadoopMasterDeployment, hadoopSettingsOf, writeHadoopConfig } from '../src/deployer/hadoop.js'
+import { manualClock } from '@xenos/hypervisor-interface'
+import { Deployer, DeploymentPlanError } from '@xenos/deployer'
+import { FakeDeployApi } from '@xenos/deployer/testing'
+import { hadoopConfigFor, hadoopDeployment, hadoopLayouts, hadoopMasterDeployment, hadoopSettingsOf, writeHadoopConfig } from '../src/hadoop-deployment.js'
 import { SETUPS } from '../src/setups.js'
-import { FakeDeployApi } from './fake-deploy-api.js'
-import { manualClock } from './replay-runner.js'
 
 const HOSTS = Array.from({ length: 13 }, (_, i) => `node${String(i).padStart(2, '0')}`)
 const init = { template: 'hadoop-slave', hostCount: 12, masterHost: 'node00', masterHostname: 'hadoop-master' }

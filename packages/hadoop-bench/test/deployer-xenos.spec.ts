@@ -16,11 +16,9 @@ import { startXenosHost, xenosClient, type Credentials, type Principal, type Tem
 import { realClock } from '@xenos/hypervisor-interface'
 import { SimCluster, loadPlatform } from '@xenos/sim-driver'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Deployer, type DeployProgress } from '../src/deployer/deployer.js'
-import { validateDeployment } from '../src/deployer/deployment-file.js'
-import { hadoopConfigFor, hadoopDeployment } from '../src/deployer/hadoop.js'
+import { Deployer, validateDeployment, xenosDeployApi, type DeployProgress } from '@xenos/deployer'
+import { hadoopConfigFor, hadoopDeployment } from '../src/hadoop-deployment.js'
 import { SETUPS } from '../src/setups.js'
-import { xenosDeployApi } from '../src/deployer/xenos-adapter.js'
 
 const platformFile = fileURLToPath(new URL('../../sim-driver/platforms/paper-2010.yaml', import.meta.url))
 const FULL = process.env.XENOS_DEPLOY_FULL === '1'

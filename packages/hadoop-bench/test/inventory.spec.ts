@@ -6,7 +6,8 @@ import { hadoopConfig } from '../src/hadoop-config.js'
 import { ConfigFileError, type ConfigError } from '@xenos/config-file'
 import { inventoryLayout, loadInventory, parseInventory, phyRunner } from '../src/inventory.js'
 import { PAPER_HADOOP } from '../src/setups.js'
-import { has, manualClock, ReplayRunner, transcript } from './replay-runner.js'
+import { manualClock } from '@xenos/hypervisor-interface'
+import { has, ReplayRunner, transcript } from './replay-runner.js'
 
 const GOOD = `# PHY: the paper's 12 hosts booted without Xen
 master: node00

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { HadoopJobError, HadoopOutputParseError, InvalidRunnerOptionError } from '../src/real/errors.js'
 import { RealHadoop } from '../src/real/real-hadoop.js'
-import { has, manualClock, ReplayRunner, transcript, type Step } from './replay-runner.js'
+import { manualClock } from '@xenos/hypervisor-interface'
+import { has, ReplayRunner, transcript, type Step } from './replay-runner.js'
 
 const HOME = '/opt/hadoop-0.20.2'
 const JAR = `${HOME}/hadoop-0.20.2-examples.jar`

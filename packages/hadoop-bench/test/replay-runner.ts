@@ -5,22 +5,11 @@
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { Clock } from '@xenos/hypervisor-interface'
+import type { ManualClock } from '@xenos/hypervisor-interface'
 import type { CommandResult, CommandRunner } from '../src/real/command-runner.js'
 
 export function transcript (name: string): string {
   return readFileSync(fileURLToPath(new URL(`./transcripts/${name}`, import.meta.url)), 'utf8')
-}
-
-export interface ManualClock extends Clock { advance (durationS: number): void }
-
-export function manualClock (): ManualClock {
-  let now = 0
-  return {
-    nowS: () => now,
-    sleep: async (d: number) => { now += d },
-    advance: (d: number) => { now += d }
-  }
 }
 
 export interface Step {

@@ -32,3 +32,30 @@ export function realClock (): Clock {
     }
   }
 }
+
+/** A clock that moves only when slept on or advanced: for tests of code that waits on a `Clock`. */
+export interface ManualClock extends Clock {
+  /** Moves the clock forward by `durationS` seconds. */
+  advance(durationS: number): void
+}
+
+/**
+ * A clock at 0 that moves only when told: `sleep(d)` advances it by `d` at
+ * once (so code that polls on it never waits for real), `advance(d)` moves it
+ * from outside.
+ */
+export function manualClock (): ManualClock {
+  let now = 0
+  const step = (durationS: number, what: string): void => {
+    if (!(durationS >= 0)) throw new RangeError(`${what}: expected durationS >= 0, found ${durationS}`)
+    now += durationS
+  }
+  return {
+    nowS: () => now,
+    sleep: async (durationS: number, signal?: AbortSignal) => {
+      if (signal?.aborted === true) throw signal.reason
+      step(durationS, 'sleep')
+    },
+    advance: (durationS: number) => { step(durationS, 'advance') }
+  }
+}

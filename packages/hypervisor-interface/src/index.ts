@@ -27,8 +27,8 @@
  * }
  * ```
  */
-export type { Clock } from './clock.js'
-export { realClock } from './clock.js'
+export type { Clock, ManualClock } from './clock.js'
+export { realClock, manualClock } from './clock.js'
 export type { HostFacts } from './host-facts.js'
 export type { DomainSpec, DiskSpec, DiskFormat, BootSpec, NicSpec } from './domain-spec.js'
 export type { DomainState, DomainInfo, DomainUsage, DomainHandle } from './domain.js'

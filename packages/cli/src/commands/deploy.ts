@@ -1,13 +1,13 @@
 /**
  * `xenos deploy FILE` and `xenos teardown NAME`: the generic service
- * deployer of hadoop-bench, through the Xenos API only. A deployment file
+ * deployer (`@xenos/deployer`), through the Xenos API only. A deployment file
  * says which template, on how many hosts (by search), how many instances per
  * host, which hosts to exclude and which groups to join; running it again
  * changes nothing, `teardown` removes what it made.
  */
 import type { Command } from 'commander'
 import { realClock } from '@xenos/hypervisor-interface'
-import { Deployer, formatProgress, loadDeployment, xenosDeployApi, type DeploymentResult } from '@xenos/hadoop-bench'
+import { Deployer, formatProgress, loadDeployment, xenosDeployApi, type DeploymentResult } from '@xenos/deployer'
 import { clientFrom, table, withClient, type ClientFlags } from './client.js'
 
 type Out = (s: string) => void
@@ -42,7 +42,7 @@ function summary (r: DeploymentResult): string {
 export function deployCommands (program: Command, io: { out: Out }): void {
   withClient(program.command('deploy')
     .description('make a deployment file true through the Xenos API: find hosts by search, replicate the template where missing, create and start instances (running it again changes nothing)')
-    .argument('<file>', 'deployment file (YAML; see packages/hadoop-bench/src/deployer/deployment-file.ts)'))
+    .argument('<file>', 'deployment file (YAML; see packages/deployer/src/deployment-file.ts)'))
     .option('--poll <s>', 'seconds between checks while instances start', '1')
     .option('--search-deadline-ms <ms>', 'deadline of each search')
     .action(async (file: string, flags: DeployFlags) => {

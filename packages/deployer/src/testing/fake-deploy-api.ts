@@ -1,13 +1,13 @@
 /**
- * Test-only in-memory `DeployApi`: hosts holding templates, services with a
+ * An in-memory `DeployApi` for tests: hosts holding templates, services with a
  * life cycle (created stopped; started, then running after `bootS` on the
- * shared manual clock), searches through Xenos' real query matcher, and
+ * clock it is given), searches through Xenos' real query matcher, and
  * fault knobs (fail a method on a host, hosts that do not answer searches,
  * guests that never boot or crash while booting).
  */
-import { compileQuery } from '@xenos/core'
-import type { CreateOptions, DeployApi, DeployHost, DeployService, SearchResult } from '../src/deployer/deploy-api.js'
-import type { ManualClock } from './replay-runner.js'
+import type { Clock } from '@xenos/hypervisor-interface'
+import { compileQuery } from '@xenos/core/client'
+import type { CreateOptions, DeployApi, DeployHost, DeployService, SearchResult } from '../deploy-api.js'
 
 interface FakeService extends DeployService { startedAtS?: number }
 
@@ -34,7 +34,7 @@ export class FakeDeployApi implements DeployApi {
   private seq = 0
   private readonly counts = new Map<string, number>()
 
-  constructor (private readonly clock: ManualClock, hostnames: string[], templateHolders: Record<string, string[]> = {}) {
+  constructor (private readonly clock: Clock, hostnames: string[], templateHolders: Record<string, string[]> = {}) {
     for (const h of hostnames) this.hosts.set(h, { hostname: h, templates: [], freeMemoryMiB: 3072, tags: ['cluster'] })
     for (const [t, holders] of Object.entries(templateHolders)) for (const h of holders) this.hosts.get(h)?.templates.push(t)
   }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { Deployer, instanceName, type DeployProgress } from '../src/deployer/deployer.js'
-import { formatProgress } from '../src/deployer/progress.js'
-import { parseDeployment, validateDeployment, type DeploymentInput } from '../src/deployer/deployment-file.js'
-import { DeploymentPlanError, DeploymentStepError, DeploymentTimeoutError, IncompleteSearchError } from '../src/deployer/errors.js'
-import { FakeDeployApi } from './fake-deploy-api.js'
-import { manualClock } from './replay-runner.js'
+import { manualClock } from '@xenos/hypervisor-interface'
+import { Deployer, instanceName, type DeployProgress } from '../src/deployer.js'
+import { formatProgress } from '../src/progress.js'
+import { parseDeployment, validateDeployment, type DeploymentInput } from '../src/deployment-file.js'
+import { DeploymentPlanError, DeploymentStepError, DeploymentTimeoutError, IncompleteSearchError } from '../src/errors.js'
+import { FakeDeployApi } from '../src/testing/index.js'
 
 /** The paper's cluster: 13 hosts, node00 runs the master and takes no slaves. */
 const HOSTS = Array.from({ length: 13 }, (_, i) => `node${String(i).padStart(2, '0')}`)

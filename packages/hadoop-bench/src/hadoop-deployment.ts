@@ -1,6 +1,6 @@
 /**
- * The only Hadoop-specific part of the deployer: a deployment for a cluster
- * setup of the paper's Table I, and from the deployed instances the Hadoop
+ * The only Hadoop-specific part of deploying (the generic deployer is
+ * `@xenos/deployer`): a deployment for a cluster setup of the paper's Table I, and from the deployed instances the Hadoop
  * layout (master and slave lists) and configuration files, written with
  * `hadoopConfig` (HDFS replication 2, 2 map and 2 reduce slots per
  * TaskTracker).
@@ -8,11 +8,9 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
-import { hadoopConfig, type HadoopClusterLayout, type HadoopConfigFiles, type HadoopLine } from '../hadoop-config.js'
-import { PAPER_HADOOP, type ClusterSetup, type HadoopSettings } from '../setups.js'
-import type { DeploymentResult } from './deployer.js'
-import { validateDeployment, type DeploymentSpec } from './deployment-file.js'
-import { DeploymentPlanError } from './errors.js'
+import { DeploymentPlanError, validateDeployment, type DeploymentResult, type DeploymentSpec } from '@xenos/deployer'
+import { hadoopConfig, type HadoopClusterLayout, type HadoopConfigFiles, type HadoopLine } from './hadoop-config.js'
+import { PAPER_HADOOP, type ClusterSetup, type HadoopSettings } from './setups.js'
 
 export interface HadoopDeploymentInit {
   /** Deployment name (labels the instances). @default `hadoop-<setup id, lower case>` */

@@ -6,7 +6,7 @@
  * record advertises. `replicateTemplate` needs an administrator's
  * credentials.
  */
-import type { XenosClient } from '@xenos/core'
+import type { XenosClient } from '@xenos/core/client'
 import type { DeployApi, DeployService, SearchResult } from './deploy-api.js'
 
 export class HostApiNotFoundError extends Error {
