@@ -40,7 +40,7 @@ const smallPi: ExperimentDefinition = {
 async function services (query: string): Promise<ServiceSearchRecord[]> {
   const client = xenosClient({ endpoints: [lab.hosts.get('node00')!.apiUrl], credentials: { scheme: 'bearer', token: TOKEN } })
   try {
-    const r = await client.searchServices(query, 10_000)
+    const r = await client.searchServices(query, { deadlineMs: 10_000 })
     expect(r.nonResponders).toEqual([]) // every host answered: an empty answer means none there
     return r.results
   } finally {

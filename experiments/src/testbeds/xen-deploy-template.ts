@@ -52,7 +52,7 @@ export async function deployTemplateOnXen (init: XenDeployTemplateInit): Promise
   const cfg = file.deploy
   if (cfg === undefined) throw new XenTestbedError(`deployTemplate: expected a deploy: section in the testbed file ${init.fileName} (templates, nicBps, diskReadBps, diskWriteBps), found none`)
   const targets = file.slaveHosts.slice(0, init.hosts)
-  const all = await client.searchHosts('', file.api.searchDeadlineMs)
+  const all = await client.searchHosts('', { deadlineMs: file.api.searchDeadlineMs })
   const byName = new Map(all.results.map(h => [h.hostname, h]))
   const absent = [file.masterHost, ...targets].filter(h => byName.get(h) === undefined)
   if (absent.length > 0) throw new XenTestbedError(`deployTemplate: expected coordinators on ${[file.masterHost, ...targets].join(', ')}, found none answering for ${absent.join(', ')}`)

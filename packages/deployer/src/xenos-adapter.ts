@@ -23,7 +23,7 @@ export interface XenosDeployApiInit {
 
 export function xenosDeployApi (client: XenosClient, init: XenosDeployApiInit = {}): DeployApi {
   const apiUrls = new Map<string, string>()
-  const deadline = init.searchDeadlineMs
+  const deadline = init.searchDeadlineMs === undefined ? undefined : { deadlineMs: init.searchDeadlineMs }
 
   async function hostUrl (host: string): Promise<string> {
     const known = apiUrls.get(host)

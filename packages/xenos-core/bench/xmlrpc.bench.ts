@@ -9,7 +9,7 @@
  */
 import { cpus, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
-import { UserStore, XmlRpcClient, createXmlRpcHttpServer, httpTransport, MethodRegistry, authorizer, authFault } from '../src/index.js'
+import { UserStore, XmlRpcClient, createXmlRpcHttpServer, httpTransport, MethodRegistry, authorize, authFault } from '../src/index.js'
 
 /** A host-info-like answer: what `xenos.hostInfo` returns, roughly. */
 function hostInfo (n: number): Record<string, unknown> {
@@ -33,11 +33,10 @@ export async function main (argv: string[]): Promise<void> {
 
   const users = new UserStore()
   const { token } = await users.addUser('bench', 'user')
-  const auth = authorizer()
   const registry = new MethodRegistry({ mapError: authFault })
   registry.register({
     name: 'xenos.hostInfo', params: ['int?'], returns: 'struct', help: 'Bench stand-in for xenos.hostInfo.',
-    handler: ([n], ctx) => { auth.authorize(ctx.principal, 'xenos.hostInfo'); return hostInfo(n ?? 0) }
+    handler: ([n], ctx) => { authorize(ctx, 'user', 'xenos.hostInfo'); return hostInfo(n ?? 0) }
   })
   const server = createXmlRpcHttpServer({ registry, authenticate: c => users.authenticate(c) })
   const { url } = await server.listen(0, '127.0.0.1')

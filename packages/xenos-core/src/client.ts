@@ -16,7 +16,8 @@
  * client.close()
  * ```
  */
-export { xenosClient, NoHostAvailableError, type XenosClient, type XenosClientInit, type SearchResults } from './api/client.js'
+export { xenosClient, NoHostAvailableError, type XenosClient, type XenosClientInit, type XenosApiMethods } from './api/client.js'
+export type { SearchResults } from './api/methods.js'
 export type { Credentials } from './xmlrpc/credentials.js'
 export { XmlRpcFault, XmlRpcTransportError, FaultCode } from './xmlrpc/fault.js'
 export type { MigrateResult } from './coordinator/migration.js'

@@ -59,6 +59,7 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
             transferModel,
             authenticate: credentials => users.authenticate(credentials),
             authenticatePeer: peerId => users.authenticatePeer(peerId),
+            users,
             ...(i === 0 && opts.services !== undefined ? { configSource: serviceConfigSource(resolve(opts.services)) } : {}),
             onError: (err) => { process.stderr.write(`xenos sim-cluster ${name}: ${(err as Error).message}\n`) }
           }))

@@ -23,10 +23,9 @@ import type { Credentials } from '../xmlrpc/credentials.js'
 import { FaultCode, XmlRpcFault } from '../xmlrpc/fault.js'
 import type { XmlRpcValue } from '../xmlrpc/values.js'
 import type { CoordinatorEvent, EventPage } from '../coordinator/event-log.js'
-import type { MigrateResult } from '../coordinator/migration.js'
-import type { GroupRecord, HostRecord, ServiceRecord, ServiceSearchRecord, TemplateRecord } from '../coordinator/records.js'
-import type { ReplicateResult } from '../coordinator/replication.js'
-import type { ServiceStats } from '../coordinator/service-ops.js'
+import type { HostRecord, ServiceSearchRecord } from '../coordinator/records.js'
+import { targetIndex, type ApiMethod, type ClientArgs, type ParamsOfMethod, type ResultOf } from './method-table.js'
+import { XENOS_API, XENOS_PREFIX, type SearchResults } from './methods.js'
 
 export interface XenosClientInit {
   /** API URLs to start from (`http://host:port/RPC2`); the first is used first. */
@@ -48,9 +47,16 @@ export class NoHostAvailableError extends Error {
   }
 }
 
-export interface SearchResults<R> { results: R[], nonResponders: string[] }
+type Api = typeof XENOS_API
+/** Methods of the table a client calls (the peer protocol is for coordinators; `forward` has its own helper). */
+type ClientKey = Exclude<keyof Api, `peer.${string}` | 'forward'>
 
-export interface XenosClient {
+/** One typed method per `xenos.*` method of the table, with the table's parameters and result. */
+export type XenosApiMethods = {
+  [K in ClientKey]: (...args: ClientArgs<ParamsOfMethod<Api[K]>>) => Promise<ResultOf<Api[K]>>
+}
+
+export interface XenosClient extends XenosApiMethods {
   /** Known API URLs, current first. */
   readonly endpoints: readonly string[]
   /** Add hosts found by `xenos.searchHosts` (those advertising an `apiUrl`) to the backup list. */
@@ -61,28 +67,6 @@ export interface XenosClient {
   forward (host: string, method: string, params?: XmlRpcValue[]): Promise<unknown>
   /** Call a method on the host with this API URL only (no failover). */
   callAt (url: string, method: string, params?: XmlRpcValue[]): Promise<unknown>
-  hostInfo (): Promise<HostRecord>
-  listServices (query?: string): Promise<ServiceRecord[]>
-  listTemplates (): Promise<TemplateRecord[]>
-  getService (id: string): Promise<ServiceRecord>
-  searchServices (query: string, deadlineMs?: number): Promise<SearchResults<ServiceSearchRecord>>
-  searchHosts (query: string, deadlineMs?: number): Promise<SearchResults<HostRecord>>
-  startService (id: string): Promise<ServiceRecord>
-  stopService (id: string, options?: { timeoutS?: number, force?: boolean }): Promise<ServiceRecord>
-  pauseService (id: string): Promise<ServiceRecord>
-  unpauseService (id: string): Promise<ServiceRecord>
-  destroyService (id: string): Promise<ServiceRecord>
-  checkpointService (id: string, options?: { leaveRunning?: boolean }): Promise<{ service: ServiceRecord, checkpointPath: string }>
-  serviceStats (id: string): Promise<ServiceStats>
-  createInstance (template: string, options?: { name?: string, groups?: string[], attributes?: Record<string, string>, start?: boolean, clone?: 'cow' | 'copy' }): Promise<ServiceRecord>
-  replicateTemplate (template: string, options?: { holders?: string[], method?: 'chunked' | 'whole-copy' }): Promise<ReplicateResult>
-  migrateService (id: string, target: string, options?: { live?: boolean, storage?: 'none' | 'stop-and-copy' | 'pre-copy' }): Promise<MigrateResult>
-  createGroup (group: string): Promise<GroupRecord>
-  joinGroup (id: string, group: string): Promise<ServiceRecord>
-  leaveGroup (id: string, group: string): Promise<ServiceRecord>
-  listGroups (): Promise<GroupRecord[]>
-  publish (group: string, message: string): Promise<{ delivered: number }>
-  events (sinceSeq: number, limit?: number): Promise<EventPage>
   /**
    * Poll `xenos.events` of the current host every `intervalMs` (default 1000)
    * and call `listener` with each new event, in order, until `signal` aborts.
@@ -96,7 +80,8 @@ export interface XenosClient {
 export function xenosClient (init: XenosClientInit): XenosClient {
   if (!Array.isArray(init.endpoints) || init.endpoints.length === 0) throw new TypeError('endpoints: expected at least one API URL, found none')
   const strategy = init.strategy ?? 'failover'
-  const makeTransport = init.transport ?? ((url, credentials) => httpTransport({ url, ...(credentials === undefined ? {} : { credentials }), timeoutMs: init.timeoutMs ?? 30_000 }))
+  const makeTransport = init.transport
+    ?? ((url, credentials) => httpTransport({ url, ...(credentials === undefined ? {} : { credentials }), timeoutMs: init.timeoutMs ?? 30_000 }))
   const urls: string[] = [...new Set(init.endpoints)]
   const clients = new Map<string, { client: XmlRpcClient, close?: () => void }>()
   let next = 0
@@ -138,32 +123,44 @@ export function xenosClient (init: XenosClientInit): XenosClient {
     if (at > 0) { urls.splice(at, 1); urls.unshift(url) }
   }
 
-  /** Call a per-service method on the host that runs the service. */
-  async function onService (method: string, id: string, rest: XmlRpcValue[] = []): Promise<unknown> {
+  /** Call a method about a service (its id at `at` in `params`) on the host that runs the service. */
+  async function onService (method: string, params: XmlRpcValue[], at: number): Promise<unknown> {
     try {
-      return await call(method, [id, ...rest])
+      return await call(method, params)
     } catch (err) {
       if (!(err instanceof XmlRpcFault) || err.faultCode !== FaultCode.NOT_FOUND) throw err
+      const id = params[at]
+      if (typeof id !== 'string') throw err
       const where = await call('xenos.searchServices', [`id=${id}`]) as SearchResults<ServiceSearchRecord>
       const host = where.results[0]?.host
       if (host === undefined) throw err
       const hosts = await call('xenos.searchHosts', [`hostname=${host}`]) as SearchResults<HostRecord>
       const url = hosts.results[0]?.apiUrl
-      if (url === undefined) return await call('xenos.forward', [host, method, [id, ...rest]])
+      if (url === undefined) return await call('xenos.forward', [host, method, params])
       try {
-        return await callAt(url, method, [id, ...rest])
+        return await callAt(url, method, params)
       } catch (direct) {
         if (direct instanceof XmlRpcFault) throw direct
         // that host's API is not reachable from here: go through the current host and the overlay
-        return await call('xenos.forward', [host, method, [id, ...rest]])
+        return await call('xenos.forward', [host, method, params])
       }
     }
   }
 
-  const opt = (o: object | undefined): XmlRpcValue[] => o === undefined ? [] : [o as XmlRpcValue]
-  const typed = <T>(p: Promise<unknown>): Promise<T> => p as Promise<T>
+  /** The table's methods: calls about a service go to its host, the others to the current host. */
+  const methods: Record<string, (...args: unknown[]) => Promise<unknown>> = {}
+  for (const [key, m] of Object.entries(XENOS_API) as unknown as Array<[string, ApiMethod]>) {
+    if (key.startsWith('peer.') || key === 'forward') continue
+    const name = `${XENOS_PREFIX}${key}`
+    const at = targetIndex(m)
+    methods[key] = async (...args: unknown[]) => {
+      const params = withoutTrailingUndefined(args) as XmlRpcValue[]
+      return at >= 0 ? await onService(name, params, at) : await call(name, params)
+    }
+  }
 
   return {
+    ...methods as unknown as XenosApiMethods,
     get endpoints () { return [...urls] },
     async refreshBackups (query = '') {
       const found = await call('xenos.searchHosts', [query]) as SearchResults<HostRecord>
@@ -173,28 +170,6 @@ export function xenosClient (init: XenosClientInit): XenosClient {
     call,
     callAt,
     forward: async (host, method, params = []) => await call('xenos.forward', [host, method, params]),
-    hostInfo: () => typed(call('xenos.hostInfo')),
-    listServices: query => typed(call('xenos.listServices', query === undefined ? [] : [query])),
-    listTemplates: () => typed(call('xenos.listTemplates')),
-    getService: id => typed(onService('xenos.getService', id)),
-    searchServices: (q, d) => typed(call('xenos.searchServices', d === undefined ? [q] : [q, { deadlineMs: d }])),
-    searchHosts: (q, d) => typed(call('xenos.searchHosts', d === undefined ? [q] : [q, { deadlineMs: d }])),
-    startService: id => typed(onService('xenos.startService', id)),
-    stopService: (id, o) => typed(onService('xenos.stopService', id, opt(o))),
-    pauseService: id => typed(onService('xenos.pauseService', id)),
-    unpauseService: id => typed(onService('xenos.unpauseService', id)),
-    destroyService: id => typed(onService('xenos.destroyService', id)),
-    checkpointService: (id, o) => typed(onService('xenos.checkpointService', id, opt(o))),
-    serviceStats: id => typed(onService('xenos.serviceStats', id)),
-    createInstance: (t, o) => typed(call('xenos.createInstance', [t, ...opt(o)])),
-    replicateTemplate: (t, o) => typed(call('xenos.replicateTemplate', [t, ...opt(o)])),
-    migrateService: (id, target, o) => typed(onService('xenos.migrateService', id, [target, ...opt(o)])),
-    createGroup: g => typed(call('xenos.createGroup', [g])),
-    joinGroup: (id, g) => typed(onService('xenos.joinGroup', id, [g])),
-    leaveGroup: (id, g) => typed(onService('xenos.leaveGroup', id, [g])),
-    listGroups: () => typed(call('xenos.listGroups')),
-    publish: (g, m) => typed(call('xenos.publish', [g, m])),
-    events: (s, l) => typed(call('xenos.events', l === undefined ? [s] : [s, l])),
     async watchEvents (listener, options = {}) {
       const intervalMs = options.intervalMs ?? 1000
       let sinceSeq = 0
@@ -217,4 +192,10 @@ export function xenosClient (init: XenosClientInit): XenosClient {
       clients.clear()
     }
   }
+}
+
+function withoutTrailingUndefined (args: unknown[]): unknown[] {
+  let n = args.length
+  while (n > 0 && args[n - 1] === undefined) n--
+  return args.slice(0, n)
 }

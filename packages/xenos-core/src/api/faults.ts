@@ -6,18 +6,10 @@
 import { authFault } from '../auth/fault-map.js'
 import { FaultCode, XmlRpcFault } from '../xmlrpc/fault.js'
 
-/** The caller is known but may not act on this target. */
-export class ForbiddenError extends Error {
-  constructor (readonly user: string, readonly action: string, readonly target: string) {
-    super(`${action} ${target}: expected the caller to be an administrator, the owner or a grantee, found user "${user}" is none of these`)
-    this.name = 'ForbiddenError'
-  }
-}
-
 const CODES: Record<string, number> = {
-  ForbiddenError: FaultCode.FORBIDDEN,
   ServiceNotFoundError: FaultCode.NOT_FOUND,
   TemplateNotFoundError: FaultCode.NOT_FOUND,
+  UserNotFoundError: FaultCode.NOT_FOUND,
   DomainNotFoundError: FaultCode.NOT_FOUND,
   ImageNotFoundError: FaultCode.NOT_FOUND,
   InvalidArgumentError: FaultCode.BAD_ARGUMENT,

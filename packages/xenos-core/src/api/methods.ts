@@ -1,219 +1,358 @@
 /**
- * The `xenos.*` methods, registered in a `MethodRegistry`
- * with signatures and help, served the same over HTTP and over the overlay.
- * Every handler validates its parameters, checks the caller's rights, and
- * turns typed errors into faults with codes (see `faults.ts`).
+ * The Xenos API, declared once: every `xenos.*` method with its parameters
+ * (types and checks), result type, help text and access level. From this
+ * table come the XML-RPC registration with `system.methodHelp` and
+ * `system.methodSignature` (`registerXenosApi`), the typed client
+ * (`xenosClient`), the access checks (`method-table.ts`) and docs/api.md
+ * (`api-doc.ts`; a test fails when the checked-in doc is not current).
  */
-import type { Coordinator } from '../coordinator/coordinator.js'
-import type { MigrationDestination } from '../coordinator/migration.js'
-import type { ServiceRecord } from '../coordinator/records.js'
-import type { CallContext } from '../xmlrpc/context.js'
-import type { MethodRegistry } from '../xmlrpc/registry.js'
-import { assertPeer, authorize, callerName } from './authorize.js'
-import { faultFor } from './faults.js'
-import { StructReader, nonEmpty, toXmlRpc } from './values.js'
-import type { XmlRpcStruct } from '../xmlrpc/values.js'
-import { InvalidArgumentError } from '../coordinator/errors.js'
-import type { ParamSpec, ParamsOf, SignatureType } from '../xmlrpc/signature.js'
-import type { ReplicationMethod } from '../coordinator/ports.js'
 import type { StorageMigrationMode } from '@xenos/hypervisor-interface'
+import type { ConfigSyncResult } from '../coordinator/config-sync.js'
+import type { Coordinator } from '../coordinator/coordinator.js'
+import type { EventPage } from '../coordinator/event-log.js'
+import type { MigrateResult, MigrationDestination, PrepareReply, PrepareRequest } from '../coordinator/migration.js'
+import type { ReplicationMethod } from '../coordinator/ports.js'
+import type { GroupRecord, HostRecord, ServiceRecord, ServiceSearchRecord, TemplateRecord } from '../coordinator/records.js'
+import type { ReplicateResult } from '../coordinator/replication.js'
+import type { ServiceStats } from '../coordinator/service-ops.js'
+import { UserNotFoundError } from '../auth/errors.js'
+import { InvalidArgumentError } from '../coordinator/errors.js'
+import type { MethodRegistry } from '../xmlrpc/registry.js'
+import { method, registerApi, type ApiTable, type UserDirectory } from './method-table.js'
+import { integer, list, member, oneOf, optional, options, record, returns, service, text } from './params.js'
 
-/** Names of every method `registerXenosApi` adds. */
-export const XENOS_METHODS = [
-  'xenos.hostInfo', 'xenos.listServices', 'xenos.getService', 'xenos.listTemplates', 'xenos.searchServices', 'xenos.searchHosts',
-  'xenos.startService', 'xenos.stopService', 'xenos.pauseService', 'xenos.unpauseService', 'xenos.destroyService',
-  'xenos.checkpointService', 'xenos.serviceStats', 'xenos.createInstance', 'xenos.replicateTemplate', 'xenos.migrateService',
-  'xenos.grant', 'xenos.revoke', 'xenos.createGroup', 'xenos.joinGroup', 'xenos.leaveGroup', 'xenos.listGroups', 'xenos.publish', 'xenos.events',
-  'xenos.reload', 'xenos.forward', 'xenos.peer.invoke',
-  'xenos.peer.exportTemplate', 'xenos.peer.imageInfo', 'xenos.peer.imageManifest', 'xenos.peer.prepareMigration', 'xenos.peer.commitMigration', 'xenos.peer.abortMigration', 'xenos.peer.migrationAdopted'
-] as const
+/** What `xenos.searchServices` and `xenos.searchHosts` return. */
+export interface SearchResults<R> { results: R[], nonResponders: string[] }
 
-/** Methods checked against a target service inside their handler (`controlled`). */
-const OWNER_LEVEL = new Set(['xenos.startService', 'xenos.stopService', 'xenos.pauseService', 'xenos.unpauseService', 'xenos.destroyService', 'xenos.checkpointService', 'xenos.serviceStats', 'xenos.migrateService', 'xenos.joinGroup', 'xenos.leaveGroup'])
+const searchOptions = optional(options('options', 'search options', {
+  deadlineMs: member.number('how long to wait for answers, in ms (default 2000)', { integer: true, min: 1, max: 600_000 })
+}))
 
-type Handler<P extends readonly ParamSpec[]> = (params: ParamsOf<P>, context: CallContext) => unknown
+const NOT_FORWARDED = 'a method other than xenos.forward and xenos.peer.*'
+const forwardable = (m: string): boolean => m !== 'xenos.forward' && !m.startsWith('xenos.peer.')
 
-export function registerXenosApi (registry: MethodRegistry, components: { coordinator: Coordinator }): void {
-  const c = components.coordinator
-
-  function def<const P extends readonly ParamSpec[]> (name: string, params: P, returns: SignatureType, help: string, handler: Handler<P>, access: 'public' | 'authenticated' = 'authenticated'): void {
-    registry.register({
-      name, params, returns, help, access,
-      handler: async (p, context) => {
-        try {
-          if (access === 'authenticated' && !OWNER_LEVEL.has(name)) authorize(context, name)
-          return toXmlRpc(await handler(p, context))
-        } catch (err) {
-          throw faultFor(err) ?? err
-        }
-      }
-    })
-  }
-
-  /** The local service named by `id`, if the caller may control it. */
-  function controlled (method: string, id: string, context: CallContext): ServiceRecord {
-    const s = c.getService(nonEmpty(id, 'id'))
-    authorize(context, method, s)
-    return s
-  }
-
-  def('xenos.hostInfo', [], 'struct',
-    'Returns this host\'s record: hostname, backend, cores, totalMemoryMiB, freeMemoryMiB, freeDiskBytes, freeDiskMiB, tags, templates, services, apiUrl, peerId.',
-    async () => await c.hostRecord())
-  def('xenos.listServices', ['string?'], 'array',
-    'Returns the services of this host (structs as xenos.getService). An optional search query filters them, for example "state=running group:web".',
-    async ([query]) => {
+/** Every `xenos.*` method, by its name after `xenos.`. */
+export const XENOS_API = {
+  'hostInfo': method({
+    access: 'user',
+    params: [],
+    returns: returns<HostRecord>('struct', 'the host record'),
+    help: 'Returns this host\'s record: hostname, backend, cores, totalMemoryMiB, freeMemoryMiB, freeDiskBytes, freeDiskMiB, tags, templates, services, apiUrl, peerId.',
+    run: async (_, { coordinator }) => await coordinator.hostRecord()
+  }),
+  'listServices': method({
+    access: 'user',
+    params: [optional(text('query', 'search query', { minLength: 0, maxLength: 4096 }))],
+    returns: returns<ServiceRecord[]>('array', 'service records'),
+    help: 'Returns the services of this host (structs as xenos.getService). An optional search query filters them, for example "state=running group:web".',
+    run: async ([query], { coordinator: c }) => {
       if (query === undefined || query === '') return c.listServices()
       const ids = new Set((await c.localSearch('services', query)).map(r => (r as { id: string }).id))
       return c.listServices().filter(s => ids.has(s.id))
-    })
-  def('xenos.getService', ['string'], 'struct',
-    'Returns one service of this host by id or name: id, name, template, host, state, groups, attributes, endpoints, owner, grantees, domainName, guestHostname, mac, createdAt, origin.',
-    ([id]) => c.getService(nonEmpty(id, 'id')))
-  def('xenos.listTemplates', [], 'array',
-    'Returns the templates held by this host: name, spec, images, defaultGroups, defaultAttributes, endpoints, origin.',
-    () => c.listTemplates())
-  def('xenos.searchServices', ['string', 'struct?'], 'struct',
-    'Searches every reachable host for services matching a query (conditions separated by spaces, all must hold: field=value, field!=value, field>=N, field~glob, has:field, group:name). Options: {deadlineMs: int (default 2000)}. Returns {results: [service...], nonResponders: [host...]}.',
-    async ([query, opts]) => await c.search('services', query, deadlineOf(opts)))
-  def('xenos.searchHosts', ['string', 'struct?'], 'struct',
-    'Searches every reachable host for hosts matching a query, for example "freeMemoryMiB>=512 tag:ssd". Empty query: all hosts. Options: {deadlineMs: int}. Returns {results: [host...], nonResponders: [host...]}.',
-    async ([query, opts]) => await c.search('hosts', query, deadlineOf(opts)))
+    }
+  }),
+  'getService': method({
+    access: 'user',
+    params: [service()],
+    returns: returns<ServiceRecord>('struct', 'the service record'),
+    help: 'Returns one service of this host by id or name: id, name, template, host, state, groups, attributes, endpoints, owner, grantees, domainName, guestHostname, mac, createdAt, origin.',
+    run: (_, { target }) => target
+  }),
+  'listTemplates': method({
+    access: 'user',
+    params: [],
+    returns: returns<TemplateRecord[]>('array', 'template records'),
+    help: 'Returns the templates held by this host: name, spec, images, defaultGroups, defaultAttributes, endpoints, origin.',
+    run: (_, { coordinator }) => coordinator.listTemplates()
+  }),
+  'searchServices': method({
+    access: 'user',
+    params: [text('query', 'search query', { minLength: 0, maxLength: 4096 }), searchOptions],
+    returns: returns<SearchResults<ServiceSearchRecord>>('struct', '{results, nonResponders}'),
+    help: 'Searches every reachable host for services matching a query (conditions separated by spaces, all must hold: field=value, field!=value, field>=N, '
+      + 'field~glob, has:field, group:name). Options: {deadlineMs: int (default 2000)}. Returns {results: [service...], nonResponders: [host...]}.',
+    run: async ([query, o], { coordinator }) => await coordinator.search('services', query, deadline(o)) as unknown as SearchResults<ServiceSearchRecord>
+  }),
+  'searchHosts': method({
+    access: 'user',
+    params: [text('query', 'search query ("" for every host)', { minLength: 0, maxLength: 4096 }), searchOptions],
+    returns: returns<SearchResults<HostRecord>>('struct', '{results, nonResponders}'),
+    help: 'Searches every reachable host for hosts matching a query, for example "freeMemoryMiB>=512 tag:ssd". Empty query: all hosts. Options: {deadlineMs: int}. '
+      + 'Returns {results: [host...], nonResponders: [host...]}.',
+    run: async ([query, o], { coordinator }) => await coordinator.search('hosts', query, deadline(o)) as unknown as SearchResults<HostRecord>
+  }),
 
-  def('xenos.startService', ['string'], 'struct', 'Starts a service of this host (no-op when running). Returns the service.',
-    async ([id], ctx) => await c.startService(controlled('xenos.startService', id, ctx).id))
-  def('xenos.stopService', ['string', 'struct?'], 'struct',
-    'Shuts a service down gracefully. Options: {timeoutS: number, force: boolean} (force destroys it on timeout). No-op when stopped. Returns the service.',
-    async ([id, opts], ctx) => {
-      const r = new StructReader(opts, 'options', ['timeoutS', 'force'])
-      const o: { timeoutS?: number, force?: boolean } = {}
-      const timeoutS = r.number('timeoutS'); const force = r.boolean('force')
-      if (timeoutS !== undefined) o.timeoutS = timeoutS
-      if (force !== undefined) o.force = force
-      return await c.stopService(controlled('xenos.stopService', id, ctx).id, o)
-    })
-  def('xenos.pauseService', ['string'], 'struct', 'Pauses a running service. Returns the service.',
-    async ([id], ctx) => await c.pauseService(controlled('xenos.pauseService', id, ctx).id))
-  def('xenos.unpauseService', ['string'], 'struct', 'Resumes a paused service. Returns the service.',
-    async ([id], ctx) => await c.unpauseService(controlled('xenos.unpauseService', id, ctx).id))
-  def('xenos.destroyService', ['string'], 'struct', 'Pulls the plug on a service and forgets it: its domain and instance images are removed. Returns the last record.',
-    async ([id], ctx) => await c.destroyService(controlled('xenos.destroyService', id, ctx).id))
-  def('xenos.checkpointService', ['string', 'struct?'], 'struct',
-    'Saves a running or paused service\'s memory to a checkpoint file. Options: {leaveRunning: boolean (default true)}. Returns {service, checkpointPath}.',
-    async ([id, opts], ctx) => {
-      const leaveRunning = new StructReader(opts, 'options', ['leaveRunning']).boolean('leaveRunning')
-      return await c.checkpointService(controlled('xenos.checkpointService', id, ctx).id, leaveRunning === undefined ? {} : { leaveRunning })
-    })
-  def('xenos.serviceStats', ['string'], 'struct',
-    'Returns a service\'s state and resource use: {id, name, state, vcpus, memoryMiB, uptimeS, usage: {cpuTimeS, memoryMiB, diskReadBytes, diskWriteBytes, netRxBytes, netTxBytes}}.',
-    async ([id], ctx) => await c.serviceStats(controlled('xenos.serviceStats', id, ctx).id))
+  'startService': method({
+    access: 'owner',
+    params: [service()],
+    returns: returns<ServiceRecord>('struct', 'the service'),
+    help: 'Starts a service of this host (no-op when running). Returns the service.',
+    run: async (_, { coordinator, target }) => await coordinator.startService(target.id)
+  }),
+  'stopService': method({
+    access: 'owner',
+    params: [service(), optional(options('options', 'how to stop', {
+      timeoutS: member.number('seconds to wait for the guest to shut down', { min: 0 }),
+      force: member.boolean('destroy the domain when the timeout passes')
+    }))],
+    returns: returns<ServiceRecord>('struct', 'the service'),
+    help: 'Shuts a service down gracefully. Options: {timeoutS: number, force: boolean} (force destroys it on timeout). No-op when stopped. Returns the service.',
+    run: async ([, o], { coordinator, target }) => await coordinator.stopService(target.id, o ?? {})
+  }),
+  'pauseService': method({
+    access: 'owner',
+    params: [service()],
+    returns: returns<ServiceRecord>('struct', 'the service'),
+    help: 'Pauses a running service. Returns the service.',
+    run: async (_, { coordinator, target }) => await coordinator.pauseService(target.id)
+  }),
+  'unpauseService': method({
+    access: 'owner',
+    params: [service()],
+    returns: returns<ServiceRecord>('struct', 'the service'),
+    help: 'Resumes a paused service. Returns the service.',
+    run: async (_, { coordinator, target }) => await coordinator.unpauseService(target.id)
+  }),
+  'destroyService': method({
+    access: 'owner',
+    params: [service()],
+    returns: returns<ServiceRecord>('struct', 'the last record of the service'),
+    help: 'Pulls the plug on a service and forgets it: its domain and instance images are removed. Returns the last record.',
+    run: async (_, { coordinator, target }) => await coordinator.destroyService(target.id)
+  }),
+  'checkpointService': method({
+    access: 'owner',
+    params: [service(), optional(options('options', 'checkpoint options', {
+      leaveRunning: member.boolean('resume the service once saved (default true)')
+    }))],
+    returns: returns<{ service: ServiceRecord, checkpointPath: string }>('struct', '{service, checkpointPath}'),
+    help: 'Saves a running or paused service\'s memory to a checkpoint file. Options: {leaveRunning: boolean (default true)}. Returns {service, checkpointPath}.',
+    run: async ([, o], { coordinator, target }) => await coordinator.checkpointService(target.id, o ?? {})
+  }),
+  'serviceStats': method({
+    access: 'owner',
+    params: [service()],
+    returns: returns<ServiceStats>('struct', 'state and resource use'),
+    help: 'Returns a service\'s state and resource use: {id, name, state, vcpus, memoryMiB, uptimeS, '
+      + 'usage: {cpuTimeS, memoryMiB, diskReadBytes, diskWriteBytes, netRxBytes, netTxBytes}}.',
+    run: async (_, { coordinator, target }) => await coordinator.serviceStats(target.id)
+  }),
 
-  def('xenos.createInstance', ['string', 'struct?'], 'struct',
-    'Creates a new service on this host from a template (replicated from peers first if this host lacks it), owned by the caller. Options: {name, groups: [string], attributes: {string: string}, start: boolean, clone: "cow" | "copy"}. The instance gets its own id, name, MAC and guest host name. Returns the service.',
-    async ([template, opts], ctx) => {
-      const r = new StructReader(opts, 'options', ['name', 'groups', 'attributes', 'start', 'clone'])
-      const o: Parameters<Coordinator['createInstance']>[1] = { owner: callerName(ctx) }
-      const name = r.string('name'); const groups = r.strings('groups'); const attributes = r.stringMap('attributes')
-      if (name !== undefined) o.name = name
-      if (groups !== undefined) o.groups = groups
-      if (attributes !== undefined) o.attributes = attributes
-      const clone = r.string('clone')
-      if (clone !== undefined) {
-        if (clone !== 'cow' && clone !== 'copy') throw new InvalidArgumentError('options.clone', '"cow" or "copy"', clone)
-        o.clone = clone
-      }
-      const start = r.boolean('start')
-      const created = await c.createInstance(nonEmpty(template, 'template'), o)
+  'createInstance': method({
+    access: 'user',
+    params: [text('template', 'template name'), optional(options('options', 'the new instance', {
+      name: member.string('service name (one is made from the template\'s when absent)'),
+      groups: member.strings('groups to join'),
+      attributes: member.stringMap('attributes'),
+      start: member.boolean('start it once created'),
+      clone: member.oneOf(['cow', 'copy'], 'copy-on-write clone or full copy of the template\'s images')
+    }))],
+    returns: returns<ServiceRecord>('struct', 'the new service'),
+    help: 'Creates a new service on this host from a template (replicated from peers first if this host lacks it), owned by the caller. '
+      + 'Options: {name, groups: [string], attributes: {string: string}, start: boolean, clone: "cow" | "copy"}. '
+      + 'The instance gets its own id, name, MAC and guest host name. Returns the service.',
+    run: async ([template, o = {}], { coordinator: c, caller }) => {
+      const { start, ...rest } = o
+      const created = await c.createInstance(template, { ...rest, owner: caller })
       return start === true ? await c.startService(created.id) : created
+    }
+  }),
+  'replicateTemplate': method({
+    access: 'admin',
+    params: [text('template', 'template name'), optional(options('options', 'where from and how', {
+      holders: member.strings('host names to pull from (found by a host search when absent)'),
+      method: member.oneOf<ReplicationMethod>(['chunked', 'whole-copy'], 'chunked from several holders, or the paper\'s whole copy')
+    }))],
+    returns: returns<ReplicateResult>('struct', '{template, alreadyPresent, holders, bytes, bytesBySource, method}'),
+    help: 'Administrators only: makes this host hold a template, pulling it from peers. Options: {holders: [host name], method: "chunked" | "whole-copy"} '
+      + '("whole-copy" is the paper\'s method: one holder, then a local copy). Returns {template, alreadyPresent, holders, bytes, bytesBySource: {host: bytes}, method}; '
+      + 'with "chunked", hosts fetching the same template at once trade chunks (the image\'s swarm), so bytesBySource may name them beside the holders.',
+    run: async ([template, o = {}], { coordinator }) => await coordinator.replicateTemplate(template, {
+      ...(o.holders === undefined ? {} : { fromPeers: o.holders }),
+      ...(o.method === undefined ? {} : { method: o.method })
     })
-  def('xenos.replicateTemplate', ['string', 'struct?'], 'struct',
-    'Administrators only: makes this host hold a template, pulling it from peers. Options: {holders: [host name], method: "chunked" | "whole-copy"} ("whole-copy" is the paper\'s method: one holder, then a local copy). Returns {template, alreadyPresent, holders, bytes, bytesBySource: {host: bytes}, method}; with "chunked", hosts fetching the same template at once trade chunks (the image\'s swarm), so bytesBySource may name them beside the holders.',
-    async ([template, opts]) => {
-      const r = new StructReader(opts, 'options', ['holders', 'method'])
-      const o: { fromPeers?: string[], method?: ReplicationMethod } = {}
-      const fromPeers = r.strings('holders'); const method = r.string('method')
-      if (fromPeers !== undefined) o.fromPeers = fromPeers
-      if (method !== undefined) {
-        if (method !== 'chunked' && method !== 'whole-copy') throw new InvalidArgumentError('options.method', '"chunked" or "whole-copy"', method)
-        o.method = method
-      }
-      return await c.replicateTemplate(nonEmpty(template, 'template'), o)
-    })
-  def('xenos.migrateService', ['string', 'string', 'struct?'], 'struct',
-    'Migrates a service of this host. Target: a host name, or a search query (anything with = < > ~ : or a space, or "" for any host); with a query the host with most free memory among the matches is chosen. Options: {live: boolean, storage: "none" | "stop-and-copy" | "pre-copy"}. The service keeps its id and groups; on failure it stays here. Returns {service, fromHost, toHost, report}.',
-    async ([id, target, opts], ctx) => {
-      const s = controlled('xenos.migrateService', id, ctx)
-      const r = new StructReader(opts, 'options', ['live', 'storage'])
-      const o: { live?: boolean, storage?: StorageMigrationMode } = {}
-      const live = r.boolean('live'); const storage = r.string('storage')
-      if (live !== undefined) o.live = live
-      if (storage !== undefined) {
-        if (storage !== 'none' && storage !== 'stop-and-copy' && storage !== 'pre-copy') throw new InvalidArgumentError('options.storage', '"none", "stop-and-copy" or "pre-copy"', storage)
-        o.storage = storage
-      }
-      return await c.migrateService(s.id, destinationOf(target), o)
-    })
-  def('xenos.grant', ['string', 'string'], 'struct', 'Administrators only: lets a user control a service of this host it does not own. Returns the service.',
-    async ([id, user]) => await c.grant(c.getService(nonEmpty(id, 'id')).id, nonEmpty(user, 'user')))
-  def('xenos.revoke', ['string', 'string'], 'struct', 'Administrators only: withdraws a grant made with xenos.grant. Returns the service.',
-    async ([id, user]) => await c.revoke(c.getService(nonEmpty(id, 'id')).id, nonEmpty(user, 'user')))
+  }),
+  'migrateService': method({
+    access: 'owner',
+    params: [service(), text('target', 'a host name, or a search query', { minLength: 0, maxLength: 4096 }), optional(options('options', 'how to migrate', {
+      live: member.boolean('keep the service running while its memory is copied'),
+      storage: member.oneOf<StorageMigrationMode>(['none', 'stop-and-copy', 'pre-copy'], 'how disk images move')
+    }))],
+    returns: returns<MigrateResult>('struct', '{service, fromHost, toHost, report}'),
+    help: 'Migrates a service of this host. Target: a host name, or a search query (anything with = < > ~ : or a space, or "" for any host); '
+      + 'with a query the host with most free memory among the matches is chosen. Options: {live: boolean, storage: "none" | "stop-and-copy" | "pre-copy"}. '
+      + 'The service keeps its id and groups; on failure it stays here. Returns {service, fromHost, toHost, report}.',
+    run: async ([, to, o], { coordinator, target }) => await coordinator.migrateService(target.id, destinationOf(to), o ?? {})
+  }),
+  'grant': method({
+    access: 'admin',
+    params: [service(), text('user', 'user name')],
+    returns: returns<ServiceRecord>('struct', 'the service'),
+    help: 'Administrators only: lets a user control a service of this host it does not own. The user must exist (fault 404 otherwise). Returns the service.',
+    run: async ([, user], { coordinator, target, users }) => {
+      await assertUser(users, user)
+      return await coordinator.grant(target.id, user)
+    }
+  }),
+  'revoke': method({
+    access: 'admin',
+    params: [service(), text('user', 'user name')],
+    returns: returns<ServiceRecord>('struct', 'the service'),
+    help: 'Administrators only: withdraws a grant made with xenos.grant. Returns the service.',
+    run: async ([, user], { coordinator, target }) => await coordinator.revoke(target.id, user)
+  }),
 
-  def('xenos.createGroup', ['string'], 'struct', 'Creates a group on this host (services join it with xenos.joinGroup). Returns {name, members, createdAtRuntime}.',
-    async ([group]) => await c.createGroup(group))
-  def('xenos.joinGroup', ['string', 'string'], 'struct', 'Adds a service of this host to a group (made if new). Returns the service.',
-    async ([id, group], ctx) => await c.joinGroup(controlled('xenos.joinGroup', id, ctx).id, group))
-  def('xenos.leaveGroup', ['string', 'string'], 'struct', 'Removes a service of this host from a group. Returns the service.',
-    async ([id, group], ctx) => await c.leaveGroup(controlled('xenos.leaveGroup', id, ctx).id, group))
-  def('xenos.listGroups', [], 'array', 'Returns the groups this host knows: {name, members: [service id], createdAtRuntime}.',
-    () => c.listGroups())
-  def('xenos.publish', ['string', 'string'], 'struct', 'Publishes a text message to a group over the overlay; only the group\'s members receive it. Returns {delivered}.',
-    async ([group, message]) => await c.publish(group, message))
-  def('xenos.events', ['int', 'int?'], 'struct',
-    'Returns events after sequence number sinceSeq (0 for all kept), at most limit (default 1000): {bootCount, events: [{seq, bootCount, kind, host, serviceId, subject, at, detail}], nextSeq, missed}. Poll with the returned nextSeq; a new bootCount means the host restarted and numbering began again.',
-    ([sinceSeq, limit]) => c.events(sinceSeq, limit))
+  'createGroup': method({
+    access: 'user',
+    params: [text('group', 'group name')],
+    returns: returns<GroupRecord>('struct', '{name, members, createdAtRuntime}'),
+    help: 'Creates a group on this host (services join it with xenos.joinGroup). Returns {name, members, createdAtRuntime}.',
+    run: async ([group], { coordinator }) => await coordinator.createGroup(group)
+  }),
+  'joinGroup': method({
+    access: 'owner',
+    params: [service(), text('group', 'group name')],
+    returns: returns<ServiceRecord>('struct', 'the service'),
+    help: 'Adds a service of this host to a group (made if new). Returns the service.',
+    run: async ([, group], { coordinator, target }) => await coordinator.joinGroup(target.id, group)
+  }),
+  'leaveGroup': method({
+    access: 'owner',
+    params: [service(), text('group', 'group name')],
+    returns: returns<ServiceRecord>('struct', 'the service'),
+    help: 'Removes a service of this host from a group. Returns the service.',
+    run: async ([, group], { coordinator, target }) => await coordinator.leaveGroup(target.id, group)
+  }),
+  'listGroups': method({
+    access: 'user',
+    params: [],
+    returns: returns<GroupRecord[]>('array', 'group records'),
+    help: 'Returns the groups this host knows: {name, members: [service id], createdAtRuntime}.',
+    run: (_, { coordinator }) => coordinator.listGroups()
+  }),
+  'publish': method({
+    access: 'user',
+    params: [text('group', 'group name'), text('message', 'the text to send', { minLength: 0, maxLength: 65_536 })],
+    returns: returns<{ delivered: number }>('struct', '{delivered}'),
+    help: 'Publishes a text message to a group over the overlay; only the group\'s members receive it. Returns {delivered}.',
+    run: async ([group, message], { coordinator }) => await coordinator.publish(group, message)
+  }),
+  'events': method({
+    access: 'user',
+    params: [integer('sinceSeq', 'sequence number after which to list events (0 for all kept)', { min: 0 }),
+      optional(integer('limit', 'most events to return (default 1000)', { min: 1, max: 10_000 }))],
+    returns: returns<EventPage>('struct', '{bootCount, events, nextSeq, missed}'),
+    help: 'Returns events after sequence number sinceSeq (0 for all kept), at most limit (default 1000): '
+      + '{bootCount, events: [{seq, bootCount, kind, host, serviceId, subject, at, detail}], nextSeq, missed}. '
+      + 'Poll with the returned nextSeq; a new bootCount means the host restarted and numbering began again.',
+    run: ([sinceSeq, limit], { coordinator }) => coordinator.events(sinceSeq, limit)
+  }),
 
-  def('xenos.reload', [], 'struct',
-    'Administrators only: re-reads the service config directory (new and changed template and service files). Returns {templates: [name], services: [name], problems: [{file, line, field, message}]}; a broken file is a problem, the others still load.',
-    async () => await c.reload() ?? { templates: [], services: [], problems: [] })
-  def('xenos.forward', ['string', 'string', 'array'], 'any',
-    'Calls a method on another host through the overlay, as the caller: forward(hostName, methodName, params). For clients that reach only this host. The other host applies its own checks to the forwarded user and role. xenos.forward and xenos.peer.* cannot be forwarded.',
-    async ([host, method, params], ctx) => {
-      nonEmpty(host, 'host')
-      if (method === 'xenos.forward' || method.startsWith('xenos.peer.')) throw new InvalidArgumentError('method', 'a method other than xenos.forward and xenos.peer.*', method)
-      if (host === c.hostname) return await registry.call(method, params, ctx)
-      const p = ctx.principal
+  'reload': method({
+    access: 'admin',
+    params: [],
+    returns: returns<ConfigSyncResult>('struct', '{templates, services, problems}'),
+    help: 'Administrators only: re-reads the service config directory (new and changed template and service files). '
+      + 'Returns {templates: [name], services: [name], problems: [{file, line, column, field, message}]}; a broken file is a problem, the others still load.',
+    run: async (_, { coordinator }) => await coordinator.reload() ?? { templates: [], services: [], problems: [] }
+  }),
+  'forward': method({
+    access: 'user',
+    params: [text('host', 'host name'), text('method', 'method name'), list('params', 'the method\'s parameters')],
+    returns: returns<unknown>('any', 'what the method returns'),
+    help: 'Calls a method on another host through the overlay, as the caller: forward(hostName, methodName, params). For clients that reach only this host. '
+      + 'The other host applies its own checks to the forwarded user and role. xenos.forward and xenos.peer.* cannot be forwarded.',
+    run: async ([host, m, params], { coordinator: c, context, dispatch }) => {
+      if (!forwardable(m)) throw new InvalidArgumentError('method', NOT_FORWARDED, m)
+      if (host === c.hostname) return await dispatch(m, params, context)
+      const p = context.principal
       if (p === undefined) throw new InvalidArgumentError('credentials', 'an authenticated caller', 'none')
-      return await c.forward(host, 'xenos.peer.invoke', [p.user, p.role, method, params])
-    })
-  def('xenos.peer.invoke', ['string', 'string', 'string', 'array'], 'any',
-    'Coordinators only: runs a call forwarded by another host (xenos.forward) as the user and role that host authenticated. The private network (pre-shared key) is the trust boundary.',
-    async ([user, role, method, params], ctx) => {
-      assertPeer(ctx, 'xenos.peer.invoke')
-      if (method === 'xenos.forward' || method.startsWith('xenos.peer.')) throw new InvalidArgumentError('method', 'a method other than xenos.forward and xenos.peer.*', method)
-      if (role !== 'admin' && role !== 'user') throw new InvalidArgumentError('role', '"admin" or "user"', role)
-      return await registry.call(method, params, { transport: 'forwarded', principal: { user: nonEmpty(user, 'user'), role }, ...(ctx.remotePeer === undefined ? {} : { remotePeer: ctx.remotePeer }) })
-    }, 'public')
-  def('xenos.peer.exportTemplate', ['string'], 'struct', 'Coordinators only: returns a template record so a peer can replicate it.',
-    ([name], ctx) => { assertPeer(ctx, 'xenos.peer.exportTemplate'); return c.peer.exportTemplate(name) }, 'public')
-  def('xenos.peer.imageInfo', ['string'], 'struct', 'Coordinators only: size and format of an image of a template held here: {path, sizeBytes, allocatedBytes, format}.',
-    async ([path], ctx) => { assertPeer(ctx, 'xenos.peer.imageInfo'); return await c.peer.imageInfo(path) }, 'public')
-  def('xenos.peer.imageManifest', ['string'], 'struct', 'Coordinators only: serves an image of a template held here by chunks and returns {manifestHash, sizeBytes}.',
-    async ([path], ctx) => { assertPeer(ctx, 'xenos.peer.imageManifest'); return await c.peer.imageManifest(path) }, 'public')
-  def('xenos.peer.prepareMigration', ['struct'], 'struct', 'Coordinators only: the target of a migration checks room, fetches the template and reserves memory and disk. Returns {migrationTarget}.',
-    async ([req], ctx) => { assertPeer(ctx, 'xenos.peer.prepareMigration'); return await c.peer.prepareMigration(req as never) }, 'public')
-  def('xenos.peer.commitMigration', ['string', 'struct'], 'struct', 'Coordinators only: the target registers a service that has just migrated to it. Returns the service.',
-    async ([id, record], ctx) => { assertPeer(ctx, 'xenos.peer.commitMigration'); return await c.peer.commitMigration(id, record as unknown as ServiceRecord) }, 'public')
-  def('xenos.peer.migrationAdopted', ['string'], 'boolean', 'Coordinators only: the target of a migration whose commit was lost has adopted the service; the source forgets its tombstone. Returns whether there was one.',
-    async ([id], ctx) => { assertPeer(ctx, 'xenos.peer.migrationAdopted'); return await c.peer.migrationAdopted(id) }, 'public')
-  def('xenos.peer.abortMigration', ['string'], 'boolean', 'Coordinators only: the target drops a prepared migration and what it fetched for it. Returns whether one was pending.',
-    async ([id], ctx) => { assertPeer(ctx, 'xenos.peer.abortMigration'); return await c.peer.abortMigration(id) }, 'public')
+      return await c.forward(host, 'xenos.peer.invoke', [p.user, p.role, m, params])
+    }
+  }),
+
+  'peer.invoke': method({
+    access: 'peer',
+    params: [text('user', 'user name'), oneOf('role', ['admin', 'user'], 'role'), text('method', 'method name'), list('params', 'the method\'s parameters')],
+    returns: returns<unknown>('any', 'what the method returns'),
+    help: 'Coordinators only: runs a call forwarded by another host (xenos.forward) as the user and role that host authenticated. '
+      + 'The private network (pre-shared key) is the trust boundary.',
+    run: async ([user, role, m, params], { context, dispatch }) => {
+      if (!forwardable(m)) throw new InvalidArgumentError('method', NOT_FORWARDED, m)
+      const forwarded = { transport: 'forwarded', principal: { user, role }, ...(context.remotePeer === undefined ? {} : { remotePeer: context.remotePeer }) }
+      return await dispatch(m, params, forwarded)
+    }
+  }),
+  'peer.exportTemplate': method({
+    access: 'peer',
+    params: [text('template', 'template name')],
+    returns: returns<TemplateRecord>('struct', 'the template record'),
+    help: 'Coordinators only: returns a template record so a peer can replicate it.',
+    run: ([name], { coordinator }) => coordinator.peer.exportTemplate(name)
+  }),
+  'peer.imageInfo': method({
+    access: 'peer',
+    params: [text('path', 'image path', { maxLength: 4096 })],
+    returns: returns<{ path: string, sizeBytes: number, allocatedBytes: number, format: string }>('struct', '{path, sizeBytes, allocatedBytes, format}'),
+    help: 'Coordinators only: size and format of an image of a template held here: {path, sizeBytes, allocatedBytes, format}.',
+    run: async ([path], { coordinator }) => await coordinator.peer.imageInfo(path)
+  }),
+  'peer.imageManifest': method({
+    access: 'peer',
+    params: [text('path', 'image path', { maxLength: 4096 })],
+    returns: returns<{ manifestHash: string, sizeBytes: number }>('struct', '{manifestHash, sizeBytes}'),
+    help: 'Coordinators only: serves an image of a template held here by chunks and returns {manifestHash, sizeBytes}.',
+    run: async ([path], { coordinator }) => await coordinator.peer.imageManifest(path)
+  }),
+  'peer.prepareMigration': method({
+    access: 'peer',
+    params: [record<PrepareRequest>('request', 'the migration to prepare')],
+    returns: returns<PrepareReply>('struct', '{migrationTarget}'),
+    help: 'Coordinators only: the target of a migration checks room, fetches the template and reserves memory and disk. Returns {migrationTarget}.',
+    run: async ([req], { coordinator }) => await coordinator.peer.prepareMigration(req)
+  }),
+  'peer.commitMigration': method({
+    access: 'peer',
+    params: [text('migrationId', 'migration id'), record<ServiceRecord>('record', 'the service record')],
+    returns: returns<ServiceRecord>('struct', 'the service'),
+    help: 'Coordinators only: the target registers a service that has just migrated to it. Returns the service.',
+    run: async ([id, rec], { coordinator }) => await coordinator.peer.commitMigration(id, rec)
+  }),
+  'peer.migrationAdopted': method({
+    access: 'peer',
+    params: [text('serviceId', 'service id')],
+    returns: returns<boolean>('boolean', 'whether there was a tombstone'),
+    help: 'Coordinators only: the target of a migration whose commit was lost has adopted the service; the source forgets its tombstone. '
+      + 'Returns whether there was one.',
+    run: async ([id], { coordinator }) => await coordinator.peer.migrationAdopted(id)
+  }),
+  'peer.abortMigration': method({
+    access: 'peer',
+    params: [text('migrationId', 'migration id')],
+    returns: returns<boolean>('boolean', 'whether one was pending'),
+    help: 'Coordinators only: the target drops a prepared migration and what it fetched for it. Returns whether one was pending.',
+    run: async ([id], { coordinator }) => await coordinator.peer.abortMigration(id)
+  })
+} satisfies ApiTable
+
+/** The name every method of the table is registered under: `xenos.` and its key. */
+export const XENOS_PREFIX = 'xenos.'
+
+/** Names of every method `registerXenosApi` adds. */
+export const XENOS_METHODS: readonly string[] = Object.keys(XENOS_API).map(k => `${XENOS_PREFIX}${k}`)
+
+/** Registers the `xenos.*` methods of `XENOS_API` over `components.coordinator`. */
+export function registerXenosApi (registry: MethodRegistry, components: { coordinator: Coordinator, users?: UserDirectory }): void {
+  registerApi(registry, XENOS_API, XENOS_PREFIX, components)
 }
 
-function deadlineOf (opts: XmlRpcStruct | undefined): { deadlineMs?: number } {
-  const deadlineMs = new StructReader(opts, 'options', ['deadlineMs']).number('deadlineMs')
-  if (deadlineMs === undefined) return {}
-  if (!Number.isInteger(deadlineMs) || deadlineMs < 1 || deadlineMs > 600_000) throw new InvalidArgumentError('options.deadlineMs', 'an integer from 1 to 600000', deadlineMs)
-  return { deadlineMs }
+function deadline (o: { deadlineMs?: number } | undefined): { deadlineMs?: number } {
+  return o?.deadlineMs === undefined ? {} : { deadlineMs: o.deadlineMs }
+}
+
+async function assertUser (users: UserDirectory | undefined, user: string): Promise<void> {
+  if (users === undefined) throw new UserNotFoundError(user, 'this host has no user directory')
+  if (!await users.exists(user)) throw new UserNotFoundError(user, 'no such user')
 }
 
 /** A host name, or a search query when the text has operators or spaces (or is empty). */

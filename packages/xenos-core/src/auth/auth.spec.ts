@@ -6,7 +6,7 @@ import { XmlRpcClient, httpTransport } from '../xmlrpc/client.js'
 import { FaultCode, XmlRpcFault } from '../xmlrpc/fault.js'
 import { createXmlRpcHttpServer } from '../xmlrpc/http-server.js'
 import { MethodRegistry } from '../xmlrpc/registry.js'
-import { authorizer, grantAccess, revokeAccess, type OwnedTarget } from './authorizer.js'
+import { authorize, canControl, type OwnedTarget } from './authorizer.js'
 import { AuthenticationError, AuthorizationError, UsersFileError } from './errors.js'
 import { authFault } from './fault-map.js'
 import { generateToken, hashToken, isWellFormedToken, verifyToken } from './tokens.js'
@@ -82,34 +82,34 @@ describe('UserStore', () => {
   })
 })
 
-describe('authorizer', () => {
-  const auth = authorizer()
-  const admin = { user: 'root', role: 'admin' as const }
-  const alice = { user: 'alice', role: 'user' as const }
-  const bob = { user: 'bob', role: 'user' as const }
-  const svc: OwnedTarget = { id: 'svc-1', owner: 'alice', grantees: [] }
-
-  it('lets admins do anything, users read, and only owners or grantees control', () => {
-    expect(() => { auth.authorize(undefined, 'system.listMethods') }).not.toThrow()
-    expect(() => { auth.authorize(undefined, 'xenos.listServices') }).toThrow(AuthenticationError)
-    expect(() => { auth.authorize(bob, 'xenos.listServices') }).not.toThrow()
-    expect(() => { auth.authorize(alice, 'xenos.stopService', svc) }).not.toThrow()
-    expect(() => { auth.authorize(admin, 'xenos.stopService', svc) }).not.toThrow()
-    expect(() => { auth.authorize(bob, 'xenos.stopService', svc) }).toThrow(/user "bob" is not allowed: expected owner of service "svc-1" or a grant from an administrator, found owner "alice", no grants/)
-    expect(() => { auth.authorize(bob, 'xenos.stopService') }).toThrow(AuthorizationError)
-    expect(() => { auth.authorize(alice, 'xenos.replicateTemplate') }).toThrow(/expected the admin role, found role user/)
-    expect(() => { auth.authorize(alice, 'xenos.somethingNew') }).toThrow(AuthorizationError)
+describe('access levels', () => {
+  const admin = { principal: { user: 'root', role: 'admin' as const } }
+  const alice = { principal: { user: 'alice', role: 'user' as const } }
+  const bob = { principal: { user: 'bob', role: 'user' as const } }
+  const carol = { principal: { user: 'carol', role: 'user' as const } }
+  const peer = { peer: '12D3KooWpeer' }
+  const svc: OwnedTarget = { id: 'svc-1', owner: 'alice', grantees: ['carol'] }
+  it('let admins do anything, users read, owners and grantees control, peers call the peer protocol', () => {
+    expect(() => { authorize('anonymous', {}, 'system.listMethods') }).not.toThrow()
+    expect(() => { authorize('user', {}, 'xenos.listServices') }).toThrow(AuthenticationError)
+    expect(() => { authorize('user', { authFailure: 'a token that matches no user' }, 'xenos.listServices') }).toThrow(/found a token that matches no user/)
+    expect(() => { authorize('user', bob, 'xenos.listServices') }).not.toThrow()
+    expect(() => { authorize('owner', alice, 'xenos.stopService', svc) }).not.toThrow()
+    expect(() => { authorize('owner', carol, 'xenos.stopService', svc) }).not.toThrow()
+    expect(() => { authorize('owner', admin, 'xenos.stopService', svc) }).not.toThrow()
+    expect(() => { authorize('owner', bob, 'xenos.stopService', svc) })
+      .toThrow(/user "bob" is not allowed: expected owner of service "svc-1" or a grant from an administrator, found owner "alice", granted to carol/)
+    expect(() => { authorize('owner', bob, 'xenos.stopService') }).toThrow(AuthorizationError)
+    expect(() => { authorize('owner', peer, 'xenos.stopService', svc) }).toThrow(AuthenticationError)
+    expect(() => { authorize('admin', alice, 'xenos.replicateTemplate') }).toThrow(/expected the admin role, found role user/)
+    expect(() => { authorize('admin', peer, 'xenos.replicateTemplate') }).toThrow(AuthenticationError)
+    expect(() => { authorize('peer', peer, 'xenos.peer.exportTemplate') }).not.toThrow()
+    expect(() => { authorize('peer', admin, 'xenos.peer.exportTemplate') }).not.toThrow()
+    expect(() => { authorize('peer', alice, 'xenos.peer.exportTemplate') }).toThrow(AuthorizationError)
+    expect(() => { authorize('peer', {}, 'xenos.peer.exportTemplate') }).toThrow(AuthenticationError)
+    expect(canControl(carol.principal, svc)).toBe(true)
+    expect(canControl(bob.principal, svc)).toBe(false)
   })
-
-  it('grants and revokes are for admins, and a grant lets the grantee control', () => {
-    expect(() => grantAccess(alice, svc, 'bob')).toThrow(AuthorizationError)
-    const granted = { ...svc, grantees: grantAccess(admin, svc, 'bob') }
-    expect(granted.grantees).toEqual(['bob'])
-    expect(grantAccess(admin, granted, 'bob')).toEqual(['bob'])
-    expect(() => { auth.authorize(bob, 'xenos.migrateService', granted) }).not.toThrow()
-    expect(revokeAccess(admin, granted, 'bob')).toEqual([])
-  })
-
   it('maps refusals to faults 401 and 403', () => {
     expect(authFault(new AuthenticationError('a', 'b'))?.faultCode).toBe(401)
     expect(authFault(new AuthorizationError('u', 'm', 'a', 'b'))?.faultCode).toBe(403)
@@ -123,7 +123,6 @@ describe('auth over the HTTP API', () => {
     const { token: rootToken } = await store.addUser('root', 'admin')
     const { token: aliceToken } = await store.addUser('alice', 'user')
     const { token: bobToken } = await store.addUser('bob', 'user')
-    const auth = authorizer()
     const services = new Map<string, OwnedTarget>([['svc-1', { id: 'svc-1', owner: 'alice', grantees: [] }]])
     const registry = new MethodRegistry({ mapError: authFault })
     registry.register({
@@ -131,7 +130,7 @@ describe('auth over the HTTP API', () => {
       handler: ([id], ctx) => {
         const target = services.get(id)
         if (target === undefined) throw new XmlRpcFault(FaultCode.NOT_FOUND, `expected a service "${id}", found none`)
-        auth.authorize(ctx.principal, 'xenos.stopService', target)
+        authorize('owner', { ...(ctx.principal === undefined ? {} : { principal: ctx.principal }) }, 'xenos.stopService', target)
         return true
       }
     })

@@ -1,21 +1,41 @@
 /**
- * Who may call what. Roles: `admin` may do everything; `user` may read and
- * search, create instances (which it then owns), create groups and publish,
- * and control only services it owns or that an administrator granted it.
- *
- * The API layer calls `authorize(principal, method, target)` in each handler,
- * with the target service's owner and grantees once it has looked them up.
+ * Who may do what: the rule behind each access level of the API's method
+ * table (`api/methods.ts`, documented in docs/api.md). The table names one
+ * level per method; the API layer calls `authorize` before the handler runs,
+ * with the target service's owner and grantees for `owner` methods.
  */
 import { AuthenticationError, AuthorizationError } from './errors.js'
 import type { Principal } from './principal.js'
 
 /**
- * - `public`: anyone, even without credentials;
+ * - `anonymous`: anyone, even without credentials;
  * - `user`: any authenticated user;
- * - `owner`: an admin, the target's owner, or a user the target was granted to;
- * - `admin`: administrators only.
+ * - `owner`: an admin, the target service's owner, or a user it was granted to;
+ * - `admin`: administrators only;
+ * - `peer`: another coordinator of the overlay (authenticated by the transport), or an administrator.
  */
-export type AccessLevel = 'public' | 'user' | 'owner' | 'admin'
+export type AccessLevel = 'anonymous' | 'user' | 'owner' | 'admin' | 'peer'
+
+export const ACCESS_LEVELS: readonly AccessLevel[] = ['anonymous', 'user', 'owner', 'admin', 'peer']
+
+/** What each level means, as docs/api.md says it. */
+export const ACCESS_RULES: Readonly<Record<AccessLevel, string>> = {
+  anonymous: 'anyone, without credentials',
+  user: 'any authenticated user',
+  owner: 'an administrator, the owner of the target service, or a user an administrator granted it to',
+  admin: 'administrators only',
+  peer: 'another coordinator calling over the overlay, or an administrator'
+}
+
+/** Who is calling, as the transport established it. */
+export interface Caller {
+  /** The authenticated user; absent without valid credentials. */
+  principal?: Principal
+  /** The peer id of a coordinator calling over the overlay; absent otherwise. */
+  peer?: string
+  /** Why credentials that came with the call were refused (said in the 401 fault). */
+  authFailure?: string
+}
 
 /** What an ownership check needs to know about a service. */
 export interface OwnedTarget {
@@ -25,82 +45,34 @@ export interface OwnedTarget {
   grantees: readonly string[]
 }
 
-/** The access level of each API method. Methods not listed are `admin` (fail closed). */
-export const DEFAULT_POLICY: Readonly<Record<string, AccessLevel>> = {
-  'system.listMethods': 'public',
-  'system.methodHelp': 'public',
-  'system.methodSignature': 'public',
-  'system.multicall': 'public',
-  'xenos.hostInfo': 'user',
-  'xenos.listServices': 'user',
-  'xenos.getService': 'user',
-  'xenos.searchServices': 'user',
-  'xenos.searchHosts': 'user',
-  'xenos.listTemplates': 'user',
-  'xenos.listGroups': 'user',
-  'xenos.createGroup': 'user',
-  'xenos.publish': 'user',
-  'xenos.createInstance': 'user',
-  'xenos.serviceStats': 'owner',
-  'xenos.startService': 'owner',
-  'xenos.stopService': 'owner',
-  'xenos.pauseService': 'owner',
-  'xenos.unpauseService': 'owner',
-  'xenos.destroyService': 'owner',
-  'xenos.checkpointService': 'owner',
-  'xenos.migrateService': 'owner',
-  'xenos.joinGroup': 'owner',
-  'xenos.leaveGroup': 'owner',
-  'xenos.replicateTemplate': 'admin',
-  'xenos.grant': 'admin',
-  'xenos.revoke': 'admin'
-}
-
-export interface Authorizer {
-  /** The level of a method under this policy. */
-  levelOf (method: string): AccessLevel
-  /**
-   * Throws `AuthenticationError` (no principal where one is needed) or
-   * `AuthorizationError`; returns when the call is allowed. `target` is
-   * required for `owner` methods.
-   */
-  authorize (principal: Principal | undefined, method: string, target?: OwnedTarget): void
-  /** True when `principal` may control `target` (admin, owner or grantee). */
-  canControl (principal: Principal, target: OwnedTarget): boolean
-}
-
-export function authorizer (policy: Readonly<Record<string, AccessLevel>> = DEFAULT_POLICY): Authorizer {
-  const levelOf = (method: string): AccessLevel => Object.prototype.hasOwnProperty.call(policy, method) ? policy[method] as AccessLevel : 'admin'
-  const canControl = (p: Principal, t: OwnedTarget): boolean => p.role === 'admin' || t.owner === p.user || t.grantees.includes(p.user)
-  return {
-    levelOf,
-    canControl,
-    authorize (principal, method, target) {
-      const level = levelOf(method)
-      if (level === 'public') return
-      if (principal === undefined) throw new AuthenticationError('a valid token', 'no credentials')
-      if (principal.role === 'admin') return
-      if (level === 'user') return
-      if (level === 'admin') throw new AuthorizationError(principal.user, method, 'the admin role', `role ${principal.role}`)
-      if (target === undefined) throw new AuthorizationError(principal.user, method, 'a target service to check ownership against', 'none')
-      if (!canControl(principal, target)) {
-        throw new AuthorizationError(principal.user, method, `owner of service "${target.id}" or a grant from an administrator`, `owner "${target.owner}"${target.grantees.length > 0 ? `, granted to ${target.grantees.join(', ')}` : ', no grants'}`)
-      }
-    }
-  }
+/** True when `principal` may control `target` (admin, owner or grantee). */
+export function canControl (principal: Principal, target: OwnedTarget): boolean {
+  return principal.role === 'admin' || target.owner === principal.user || target.grantees.includes(principal.user)
 }
 
 /**
- * A grant by an administrator: returns the new grantee list. Throws
- * `AuthorizationError` unless `actor` is an admin.
+ * Returns when `caller` may call `method` at `level` (on `target`, for `owner`
+ * methods); throws `AuthenticationError` when credentials are needed and
+ * absent, `AuthorizationError` when the caller is known but not allowed.
+ * An `owner` check without a target refuses (fail closed).
  */
-export function grantAccess (actor: Principal, target: OwnedTarget, user: string): string[] {
-  if (actor.role !== 'admin') throw new AuthorizationError(actor.user, 'xenos.grant', 'the admin role', `role ${actor.role}`)
-  return target.grantees.includes(user) ? [...target.grantees] : [...target.grantees, user]
-}
-
-/** Removes a grant (admins only). */
-export function revokeAccess (actor: Principal, target: OwnedTarget, user: string): string[] {
-  if (actor.role !== 'admin') throw new AuthorizationError(actor.user, 'xenos.revoke', 'the admin role', `role ${actor.role}`)
-  return target.grantees.filter(g => g !== user)
+export function authorize (level: AccessLevel, caller: Caller, method: string, target?: OwnedTarget): void {
+  if (level === 'anonymous') return
+  if (level === 'peer' && caller.peer !== undefined) return
+  const principal = caller.principal
+  if (principal === undefined) {
+    const expected = `${method} to be called with a valid token (Authorization: Bearer <token>, or basic auth user:token)`
+    throw new AuthenticationError(expected, caller.authFailure ?? 'no credentials')
+  }
+  if (principal.role === 'admin') return
+  switch (level) {
+    case 'user': return
+    case 'admin': throw new AuthorizationError(principal.user, method, 'the admin role', `role ${principal.role}`)
+    case 'peer': throw new AuthorizationError(principal.user, method, 'a coordinator of the overlay or the admin role', `role ${principal.role}`)
+    case 'owner':
+      if (target === undefined) throw new AuthorizationError(principal.user, method, 'a target service to check ownership against', 'none')
+      if (canControl(principal, target)) return
+      throw new AuthorizationError(principal.user, method, `owner of service "${target.id}" or a grant from an administrator`,
+        `owner "${target.owner}"${target.grantees.length > 0 ? `, granted to ${target.grantees.join(', ')}` : ', no grants'}`)
+  }
 }

@@ -28,3 +28,12 @@ export class UsersFileError extends Error {
     this.name = 'UsersFileError'
   }
 }
+
+/** A user named in a call (a grant) is not a user of the cluster. Fault code 404. */
+export class UserNotFoundError extends Error {
+  readonly faultCode = 404
+  constructor (readonly user: string, readonly found: string) {
+    super(`expected a user "${user}", found ${found}`)
+    this.name = 'UserNotFoundError'
+  }
+}

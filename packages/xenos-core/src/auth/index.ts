@@ -1,8 +1,8 @@
-/** Authentication (tokens per user, users file) and authorisation (roles, ownership, grants). */
+/** Authentication (tokens per user, users file) and authorisation (access levels, ownership, grants). */
 export type { Principal, Role } from './principal.js'
 export { ROLES } from './principal.js'
-export { AuthenticationError, AuthorizationError, UsersFileError } from './errors.js'
+export { AuthenticationError, AuthorizationError, UsersFileError, UserNotFoundError } from './errors.js'
 export { generateToken, hashToken, verifyToken, isWellFormedToken, isTokenHash, TOKEN_PREFIX, type TokenRandom } from './tokens.js'
 export { UserStore, usersFileSchema, type UsersFile } from './user-store.js'
-export { authorizer, grantAccess, revokeAccess, DEFAULT_POLICY, type AccessLevel, type OwnedTarget, type Authorizer } from './authorizer.js'
+export { authorize as authorizeAccess, canControl, ACCESS_LEVELS, ACCESS_RULES, type AccessLevel, type Caller, type OwnedTarget } from './authorizer.js'
 export { authFault } from './fault-map.js'

@@ -92,6 +92,11 @@ export class UserStore {
     return { users: [...this.users.values()].map(u => ({ ...u })), peers: [...this.peers].map(([peerId, user]) => ({ peerId, user })) }
   }
 
+  /** True when `name` is a user of this file (grants may name it). */
+  exists (name: string): boolean {
+    return this.users.has(name)
+  }
+
   list (): Principal[] {
     return [...this.users.values()].map(u => ({ user: u.name, role: u.role }))
   }

@@ -43,6 +43,7 @@ export async function startHostFromConfig (config: HostConfig, components: HostF
     driver: components.driver,
     authenticate: credentials => users.authenticate(credentials),
     authenticatePeer: peerId => users.authenticatePeer(peerId),
+    users,
     configSource: serviceConfigSource(config.servicesDir),
     ...(components.onError === undefined ? {} : { onError: components.onError })
   })

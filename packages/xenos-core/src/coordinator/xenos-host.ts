@@ -20,6 +20,7 @@ import { join } from 'node:path'
 import type { HypervisorDriver } from '@xenos/hypervisor-interface'
 import { registerXenosApi } from '../api/methods.js'
 import { faultFor } from '../api/faults.js'
+import type { UserDirectory } from '../api/method-table.js'
 import type { Principal } from '../auth/principal.js'
 import { idGenerator } from '../ids.js'
 import { startOverlay, type Overlay } from '../overlay/index.js'
@@ -73,6 +74,8 @@ export interface XenosHostComponents {
   authenticate?: (credentials: Credentials) => Principal | Promise<Principal>
   /** The user an overlay peer acts as (`UserStore.authenticatePeer`); unmapped peers are unauthenticated, but may call `xenos.peer.*`. */
   authenticatePeer?: (peerId: string) => Principal | undefined
+  /** Who may be named in grants (the user store); without it, `xenos.grant` is refused. */
+  users?: UserDirectory
   configSource?: ServiceConfigSource
   /** How templates are fetched. @default modeledImageFetcher over the overlay, or fileImageFetcher with `imageDir` */
   fetcher?: ImageFetcher
@@ -136,7 +139,7 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
         : fileImageFetcher({ imageDir: init.imageDir }, { overlay: () => overlay, network: () => network })),
       ...(components.configSource === undefined ? {} : { configSource: components.configSource })
     })
-    registerXenosApi(registry, { coordinator: c })
+    registerXenosApi(registry, { coordinator: c, ...(components.users === undefined ? {} : { users: components.users }) })
     groups.onMessage((m) => {
       const { host, text } = decodeGroupMessage(m.data, network.hostOf(m.from) ?? m.from)
       c.deliverGroupMessage(m.group, host, text)

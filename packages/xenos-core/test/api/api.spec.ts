@@ -57,7 +57,12 @@ describe('the xenos.* methods', () => {
     const listed = await bob.listServices('state=running owner=alice')
     expect(listed.map(s => [s.name, s.grantees])).toEqual([['alices', []]])
     expect((await alice.pauseService(svc.id)).state).toBe('paused')
-    await admin.call('xenos.grant', [svc.id, 'bob'])
+    // a grant names a user that exists, or it is refused and changes nothing
+    const nobody404 = await fault(admin.grant(svc.id, 'nobody'))
+    expect(nobody404.faultCode).toBe(FaultCode.NOT_FOUND)
+    expect(nobody404.faultString).toMatch(/expected a user "nobody", found no such user/)
+    expect((await admin.getService(svc.id)).grantees).toEqual([])
+    await admin.grant(svc.id, 'bob')
     expect((await bob.unpauseService(svc.id)).state).toBe('running')
     expect((await admin.stopService(svc.id)).state).toBe('stopped')
     // reading is open to every authenticated user

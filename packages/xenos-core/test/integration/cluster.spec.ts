@@ -184,7 +184,7 @@ describe('a cluster of 13 coordinators', () => {
     expect((await searcher.searchHosts('')).results).toHaveLength(13)
     const victim = hosts[9]!
     await victim.stop()
-    const r = await searcher.searchHosts('', 10_000)
+    const r = await searcher.searchHosts('', { deadlineMs: 10_000 })
     expect(r.nonResponders).toContain(names[9])
     expect(r.results.map(h => h.hostname)).not.toContain(names[9])
     expect([...r.results.map(h => h.hostname), ...r.nonResponders].sort()).toEqual([...names].sort())
