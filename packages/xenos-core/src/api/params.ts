@@ -49,7 +49,12 @@ function checkText (value: XmlRpcValue, field: string, rules: TextRules = {}): s
 
 /** A string (non-empty, at most 256 characters unless told otherwise). */
 export function text (name: string, doc: string, rules: TextRules = {}): Param<string, false> {
-  return { name, type: 'string', optional: false, shape: 'string', doc, parse: (v, f) => checkText(v, f, rules) }
+  return { name, type: 'string', optional: false, shape: textShape(rules), doc, parse: (v, f) => checkText(v, f, rules) }
+}
+
+/** `string (1-256 characters)`. */
+function textShape (rules: TextRules): string {
+  return `string (${rules.minLength ?? 1}-${rules.maxLength ?? 256} characters)`
 }
 
 /** The id or name of a service of the host that answers: the call's target. */
@@ -128,7 +133,7 @@ export function optional<T> (p: Param<T, false>): Param<T | undefined, true> {
 /** Members of options structs. */
 export const member = {
   string (doc?: string, rules: TextRules = {}): Member<string> {
-    return { shape: 'string', ...(doc === undefined ? {} : { doc }), parse: (v, f) => checkText(v, f, { minLength: 0, ...rules }) }
+    return { shape: textShape({ minLength: 0, ...rules }), ...(doc === undefined ? {} : { doc }), parse: (v, f) => checkText(v, f, { minLength: 0, ...rules }) }
   },
   oneOf<const V extends string> (values: readonly V[], doc?: string): Member<V> {
     return {

@@ -93,6 +93,39 @@ describe('XML-RPC over HTTP', () => {
     expect(await client().call('demo.echo', ['after'])).toBe('after')
   })
 
+  it('answers a body just over 64 MiB with a 413 fault that a client reading only after sending all of it receives, and keeps serving', async () => {
+    const { port } = new URL(url)
+    const sizeBytes = 64 * 1024 * 1024 + 1
+    for (const framing of ['length', 'chunked'] as const) {
+      // as Python's xmlrpc.client does: the whole request is written before anything is read
+      const answer = await new Promise<{ text: string, error?: string }>((resolve) => {
+        const chunks: Buffer[] = []
+        let error: string | undefined
+        const s = connect(Number(port), '127.0.0.1')
+        s.on('data', (d: Buffer) => { chunks.push(d) })
+        s.on('error', (err: NodeJS.ErrnoException) => { error ??= err.code ?? err.message })
+        s.on('close', () => { resolve({ text: Buffer.concat(chunks).toString(), ...(error === undefined ? {} : { error }) }) })
+        void (async () => {
+          const head = framing === 'length' ? `Content-Length: ${sizeBytes}` : 'Transfer-Encoding: chunked'
+          s.write(`POST /RPC2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n${head}\r\n\r\n`)
+          const piece = Buffer.alloc(1024 * 1024, 120)
+          for (let sent = 0; sent < sizeBytes && !s.destroyed;) {
+            const n = Math.min(piece.length, sizeBytes - sent)
+            const data = piece.subarray(0, n)
+            const body = framing === 'length' ? data : Buffer.concat([Buffer.from(`${n.toString(16)}\r\n`), data, Buffer.from('\r\n')])
+            sent += n
+            if (!s.write(body)) await new Promise(resolve => s.once('drain', resolve))
+          }
+          if (framing === 'chunked' && !s.destroyed) s.write('0\r\n\r\n')
+        })()
+      })
+      expect(answer.error, `${framing}: ${answer.text.slice(0, 200)}`).toBeUndefined()
+      expect(answer.text).toMatch(/^HTTP\/1.1 200/)
+      expect(answer.text).toMatch(/<int>413<\/int>[\s\S]*at most 65536 bytes/)
+    }
+    expect(await client().call('demo.echo', ['after'])).toBe('after')
+  })
+
   it('answers malformed XML with a parse fault, wrong verbs and types with HTTP errors, and keeps serving', async () => {
     expect((await post('<methodCall><oops')).text).toMatch(/<int>-32700<\/int>/)
     expect((await post('<!DOCTYPE x [<!ENTITY a "b">]><methodCall/>')).text).toMatch(/<int>-32600<\/int>/)

@@ -56,9 +56,16 @@ function sendXml (res: ServerResponse, xml: string | Uint8Array, close = false):
 export function createXmlRpcHttpServer (init: XmlRpcHttpServerInit): XmlRpcHttpServer {
   const maxBytes = init.maxRequestBytes ?? DEFAULT_MAX_BYTES
   const paths = new Set(init.paths ?? ['/', '/RPC2'])
-  // Bodies past the limit are read and dropped up to this many bytes so the
-  // client gets the fault; beyond it the connection is cut.
-  const discardLimitBytes = Math.max(maxBytes * 16, 64 * 1024 * 1024)
+  const requestTimeoutMs = init.requestTimeoutMs ?? 30_000
+
+  /** Reads and drops the rest of a refused body; closes the connection once it ends, or cuts it after the request timeout. */
+  function discardThenClose (req: IncomingMessage): void {
+    const cut = setTimeout(() => { req.socket.destroy() }, requestTimeoutMs)
+    cut.unref()
+    req.on('data', () => undefined)
+    req.on('error', () => { clearTimeout(cut); req.destroy() })
+    req.on('end', () => { clearTimeout(cut); req.socket.end() })
+  }
 
   async function contextFor (req: IncomingMessage): Promise<CallContext> {
     const context: CallContext = { transport: 'http', remoteAddress: req.socket.remoteAddress ?? '' }
@@ -98,9 +105,12 @@ export function createXmlRpcHttpServer (init: XmlRpcHttpServerInit): XmlRpcHttpS
     let sizeBytes = 0
     let tooLarge = false
     const declared = Number(req.headers['content-length'] ?? NaN)
-    if (Number.isFinite(declared) && declared > discardLimitBytes) {
-      sendXml(res, encodeFault(FaultCode.TOO_LARGE, `expected a request of at most ${maxBytes} bytes, found ${declared} bytes`), true)
-      req.destroy()
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      // Known too large before any byte: answer at once, read and drop the body, then close.
+      // The connection is not cut while the client is still sending, which would reset it
+      // and lose the answer for clients that read only after sending everything.
+      sendXml(res, encodeFault(FaultCode.TOO_LARGE, `expected a request of at most ${maxBytes} bytes, found ${declared} bytes`))
+      discardThenClose(req)
       return
     }
     req.on('data', (chunk: Buffer) => {
@@ -108,7 +118,6 @@ export function createXmlRpcHttpServer (init: XmlRpcHttpServerInit): XmlRpcHttpS
       if (sizeBytes > maxBytes) {
         tooLarge = true
         chunks.length = 0
-        if (sizeBytes > discardLimitBytes) req.destroy()
         return
       }
       chunks.push(chunk)
@@ -136,7 +145,7 @@ export function createXmlRpcHttpServer (init: XmlRpcHttpServerInit): XmlRpcHttpS
     })
   }
 
-  const server = createServer({ keepAlive: true, requestTimeout: init.requestTimeoutMs ?? 30_000, headersTimeout: 10_000 }, (req, res) => {
+  const server = createServer({ keepAlive: true, requestTimeout: requestTimeoutMs, headersTimeout: 10_000 }, (req, res) => {
     try {
       handle(req, res)
     } catch (err) {
