@@ -18,9 +18,8 @@
 import type { MigrationOptions, MigrationReport, MigrationTarget, StorageMigrationMode } from '@xenos/hypervisor-interface'
 import { undo, type CoordinatorContext } from './context.js'
 import { AlreadyExistsError, InvalidArgumentError, MigrationError, NoCapacityError, ServiceStateError } from './errors.js'
-import { SERVICE_STATES, type HostRecord, type ServiceRecord } from './records.js'
-import { assertGroupName } from './registry.js'
-import { assertDomainName } from '@xenos/hypervisor-interface'
+import type { HostRecord, ServiceRecord } from './records.js'
+import { validateServiceRecord } from './record-checks.js'
 import { dropTemplate, replicateTemplate } from './replication.js'
 
 export type MigrationDestination = { host: string } | { query: string }
@@ -271,22 +270,4 @@ export async function forgetAdopted (ctx: CoordinatorContext, serviceId: string)
   await ctx.registry.removeService(serviceId)
   ctx.events.emit({ kind: 'migrated', serviceId, detail: 'confirmed by the target after adoption' })
   return true
-}
-
-/** Checks a service record that came from another host; throws `InvalidArgumentError` naming the field. */
-export function validateServiceRecord (r: ServiceRecord, field: string): void {
-  if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new InvalidArgumentError(field, 'a service record struct', r)
-  for (const f of ['id', 'name', 'template', 'owner', 'domainName', 'guestHostname', 'mac', 'createdAt'] as const) {
-    if (typeof r[f] !== 'string' || r[f].length === 0) throw new InvalidArgumentError(`${field}.${f}`, 'a non-empty string', r[f])
-  }
-  assertDomainName(r.domainName, `${field}.domainName`)
-  for (const f of ['groups', 'grantees'] as const) {
-    if (!Array.isArray(r[f]) || r[f].some(x => typeof x !== 'string')) throw new InvalidArgumentError(`${field}.${f}`, 'an array of strings', r[f])
-  }
-  r.groups.forEach((g, i) => { assertGroupName(g, `${field}.groups[${i}]`) })
-  if (typeof r.attributes !== 'object' || r.attributes === null || Array.isArray(r.attributes) || Object.values(r.attributes).some(v => typeof v !== 'string')) {
-    throw new InvalidArgumentError(`${field}.attributes`, 'a struct of strings', r.attributes)
-  }
-  if (!Array.isArray(r.endpoints)) throw new InvalidArgumentError(`${field}.endpoints`, 'an array of endpoints', r.endpoints)
-  if (!(SERVICE_STATES as readonly unknown[]).includes(r.state)) throw new InvalidArgumentError(`${field}.state`, `one of ${SERVICE_STATES.join(', ')}`, r.state)
 }

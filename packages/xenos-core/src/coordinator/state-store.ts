@@ -6,7 +6,9 @@
  * renamed over the snapshot, and the directory is fsynced, so after a crash
  * (even `kill -9` or a power cut after the rename) the file is either the old
  * snapshot or the new one, never a mix. The envelope carries a SHA-256 of the
- * body so a file damaged on disk is reported, not half-loaded.
+ * body so a file damaged on disk is reported, not half-loaded, and every
+ * record is checked on load: a malformed one (a missing id, an unknown state)
+ * stops the start with its position and field, and the file is left alone.
  *
  * Writes are coalesced: while one write is in flight, further changes wait
  * for a single next write that carries the newest state. `save()` resolves
@@ -16,7 +18,8 @@ import { createHash } from 'node:crypto'
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { GroupRecord, ServiceRecord, TemplateRecord } from './records.js'
-import { StateFileError } from './errors.js'
+import { InvalidArgumentError, StateFileError } from './errors.js'
+import { validateSnapshot } from './record-checks.js'
 import type { Reservation } from './context.js'
 
 export const STATE_FILE = 'coordinator-state.json'
@@ -113,9 +116,17 @@ export function stateStore (init: { dataDir: string }, components: { read: () =>
       }
       if (envelope.version !== VERSION) throw new StateFileError(path, `version ${String(envelope.version)} (this coordinator reads ${VERSION})`)
       if (typeof envelope.body !== 'string' || sha256(envelope.body) !== envelope.sha256) throw new StateFileError(path, 'a body whose SHA-256 does not match (damaged file)')
-      const snap = JSON.parse(envelope.body) as StateSnapshot
-      if (!Array.isArray(snap.services) || !Array.isArray(snap.templates) || !Array.isArray(snap.groups) || typeof snap.bootCount !== 'number') {
-        throw new StateFileError(path, 'a snapshot without services, templates, groups and bootCount')
+      let snap: StateSnapshot
+      try {
+        snap = JSON.parse(envelope.body) as StateSnapshot
+      } catch (err) {
+        throw new StateFileError(path, `a body that is not JSON (${(err as Error).message})`, { cause: err })
+      }
+      try {
+        validateSnapshot(snap)
+      } catch (err) {
+        if (!(err instanceof InvalidArgumentError)) throw err
+        throw new StateFileError(path, `a malformed record: ${err.message}; the file was left as it is`, { cause: err })
       }
       return snap
     },

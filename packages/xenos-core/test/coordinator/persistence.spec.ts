@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -146,5 +147,37 @@ describe('persistence', () => {
     const cluster = new FakeCluster([{ name: 'h1' }])
     const c = coordinator({ dataDir: dir })({ driver: cluster.driver('h1'), ids: counterIds('x'), matcher: simpleMatcher, configSource: staticConfig([]) })
     await expect(c.start()).rejects.toThrow(/SHA-256 does not match/)
+  })
+
+  it('refuses a state file whose checksum is right but whose records are malformed, naming the record and the field', async () => {
+    const cluster = new FakeCluster([{ name: 'h1' }])
+    const first = coordinator({ dataDir: dir, createMissingImages: true })({
+      driver: cluster.driver('h1'), ids: counterIds('a'), matcher: simpleMatcher, configSource: staticConfig([webTemplate('web')])
+    })
+    await first.start()
+    await first.createInstance('web', { name: 'one' })
+    await first.createInstance('web', { name: 'two' })
+    await first.stop()
+    const good = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as { version: number, body: string }
+    const rewrite = async (change: (body: { services: Array<Record<string, unknown>>, templates: Array<Record<string, unknown>> }) => void): Promise<void> => {
+      const body = JSON.parse(good.body) as { services: Array<Record<string, unknown>>, templates: Array<Record<string, unknown>> }
+      change(body)
+      const text = JSON.stringify(body)
+      await writeFile(join(dir, STATE_FILE), JSON.stringify({ version: good.version, sha256: createHash('sha256').update(text).digest('hex'), body: text }))
+    }
+    const start = async (): Promise<unknown> =>
+      await coordinator({ dataDir: dir })({ driver: cluster.driver('h1'), ids: counterIds('b'), matcher: simpleMatcher }).start()
+    await rewrite((b) => { delete b.services[1]!.id })
+    await expect(start()).rejects.toThrow(/services\[1\]\.id: expected a non-empty string, found nothing/)
+    await rewrite((b) => { b.services[0]!.state = 'flying' })
+    await expect(start()).rejects.toThrow(/services\[0\]\.state: expected one of stopped, running, paused, crashed, migrating, vanished, found "flying"/)
+    await rewrite((b) => { b.templates[0]!.images = 'none' })
+    await expect(start()).rejects.toThrow(/templates\[0\]\.images: expected an array/)
+    await rewrite((b) => { b.services[1]!.id = b.services[0]!.id })
+    const damaged = await readFile(join(dir, STATE_FILE), 'utf8')
+    await expect(start()).rejects.toThrow(/services\[1\]\.id: expected an id not used by another service, found/)
+    await expect(start()).rejects.toMatchObject({ name: 'StateFileError' })
+    // nothing was overwritten: the damaged file is still there for the operator to look at
+    expect(await readFile(join(dir, STATE_FILE), 'utf8')).toBe(damaged)
   })
 })
