@@ -72,13 +72,22 @@ export const XENOS_CHECKS: MetricCheck[] = [
     statement: 'Migrating the Hadoop master half way through Wordcount (8 GB, VM1) takes under 5 minutes; some map tasks fail and are re-executed; the job completes, later than unmigrated.',
     mechanism: 'xenos.migrateService picks the target by search; sim-driver suspends the master (storage stop-and-copy), sends its 11 GiB of files and 1 GiB of memory, and resumes it there. Map tasks that finish meanwhile cannot report; those unreported longer than unreportedTaskTimeoutS (hadoop-0.20.yaml) are failed and run again once the JobTracker answers.',
     judge: (get) => {
+      const yes = get('master-migration', 'VM1', MIGRATED, 'durationS')
+      const no = get('master-migration', 'VM1', UNMIGRATED, 'durationS')
+      if (optional(() => get('master-migration', 'VM1', MIGRATED, 'migrationDuringJob').min) === 0) {
+        return {
+          ok: false,
+          evidence: `job ${yes.mean.toFixed(1)} s${ci(yes)} with the migration asked for vs ${no.mean.toFixed(1)} s${ci(no)} unmigrated; `
+            + 'in at least one repetition nothing was migrated',
+          reason: 'the job ended before the migration point (half the unmigrated run\'s duration after its start), so the master was not migrated during it; '
+            + 'a migration after the job is not the experiment.'
+        }
+      }
       const total = get('master-migration', 'VM1', MIGRATED, 'migrationTotalS')
       const down = get('master-migration', 'VM1', MIGRATED, 'migrationDowntimeS')
       const moved = get('master-migration', 'VM1', MIGRATED, 'migratedAway')
       const failed = get('master-migration', 'VM1', MIGRATED, 'mapsFailed')
       const redone = get('master-migration', 'VM1', MIGRATED, 'tasksReexecuted')
-      const yes = get('master-migration', 'VM1', MIGRATED, 'durationS')
-      const no = get('master-migration', 'VM1', UNMIGRATED, 'durationS')
       const ok = total.max < 300 && moved.min === 1 && failed.min > 0 && redone.min > 0 && yes.min > no.max
       return {
         ok,

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { stringifyResultSet, type ExperimentDefinition, type Testbed, type TestbedFactory } from '@xenos/experiment-interface'
+import { measurement, onTestbed, stringifyResultSet, type ExperimentDefinition, type Testbed, type TestbedFactory } from '@xenos/experiment-interface'
 import { runExperiments } from './runner.js'
 import { JOURNAL_FILE, openRunJournal, RunJournalError, type RunIdentity } from './run-journal.js'
 
@@ -19,7 +19,7 @@ function experiments (names: string[], steps: { ran: string[], crashAt?: number 
     async run (_testbed, ctx) {
       steps.ran.push(`${name}/${ctx.repetition}`)
       if (steps.crashAt !== undefined && steps.ran.length === steps.crashAt) throw new Error('the lab lost its power')
-      return [{ experiment: name, setup: 'PHY', params: { k }, metric: 'durationS', unit: 's', value: ctx.seed * 10 + k }]
+      return [measurement({ experiment: name, setup: 'PHY', params: { k } }, 'durationS', onTestbed(ctx.seed * 10 + k, 's'))]
     }
   }))
 }

@@ -5,7 +5,7 @@
  * hash, and the software version.
  */
 import type { Backend, ExperimentDefinition, PlatformInfo, ResultSet, RunRecord, TestbedFactory } from '@xenos/experiment-interface'
-import { RESULT_SCHEMA_VERSION } from '@xenos/experiment-interface'
+import { RESULT_SCHEMA_VERSION, toRunRecord } from '@xenos/experiment-interface'
 import type { RunJournal } from './run-journal.js'
 
 export interface RunOptions {
@@ -54,7 +54,7 @@ export async function runExperiments (definitions: readonly ExperimentDefinition
           repetition,
           progress: (done, total, label) => options.onProgress?.((unit + (total > 0 ? done / total : 1)) / units, `rep ${repetition + 1}/${options.repetitions} ${label}`)
         })
-        const step = measurements.map(m => ({ ...m, seed, repetition }))
+        const step = measurements.map(m => toRunRecord(m, seed, repetition))
         await options.journal?.put({ experiment: def.name, repetition, seed, runs: step })
         runs.push(...step)
       } catch (err) {

@@ -8,7 +8,7 @@
  * by the report and core's bench, never by a unit test.
  */
 import { describe, it, expect } from 'vitest'
-import type { RunRecord } from '@xenos/experiment-interface'
+import { toRunRecord, type RunRecord } from '@xenos/experiment-interface'
 import { PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
 import { simTestbedFactory } from '../testbeds/sim-testbed.js'
 import { evaluateFindings } from '../findings.js'
@@ -23,7 +23,7 @@ describe('deploy on the paper\'s platform', () => {
     let runs: RunRecord[]
     try {
       const measured = await deploy.run(testbed, { seed: 1, repetition: 0, progress: () => undefined })
-      runs = measured.map(m => ({ ...m, seed: 1, repetition: 0 }))
+      runs = measured.map(m => toRunRecord(m, 1, 0))
     } finally {
       await testbed.close()
     }

@@ -8,7 +8,9 @@
  * bytes, throughputs, the physical limit, and the control plane's
  * wall-clock times (finding C12).
  */
-import type { DeploymentReport, ExperimentDefinition, Measurement } from '@xenos/experiment-interface'
+import {
+  measurement, onTestbed, type CallTimes, type DeploymentReport, type ExperimentDefinition, type Measurement, type Quantity
+} from '@xenos/experiment-interface'
 
 const HOSTS = 12
 const METHODS = ['paper', 'xenos'] as const
@@ -36,32 +38,34 @@ export class UnsupportedTestbedError extends Error {
 }
 
 /**
- * Control-plane figures (`controlPlane*`, and the `probe*` calls timed one at
- * a time) are wall-clock measurements (finding C12); everything else is on
- * the testbed's clock.
+ * The measurements of one deployment: every figure of the report under its
+ * metric name, its unit and clock as the testbed measured it (the control
+ * plane's call times on the wall clock, everything else on the testbed's),
+ * and the deployer's concurrency, an input recorded beside them.
  */
-export function clockOf (metric: string): { clock?: 'wall' } {
-  return metric.startsWith('controlPlane') || metric.startsWith('probe') ? { clock: 'wall' } : {}
+export function deploymentMeasurements (experiment: string, r: DeploymentReport, concurrency: number): Measurement[] {
+  const point = { experiment, setup: r.method, params: { hosts: r.hosts } }
+  const figures: Array<[string, Quantity | undefined]> = [
+    ['durationS', r.duration],
+    ['networkBytes', r.networkBytes],
+    ['localCopyBytes', r.localCopyBytes],
+    ['physicalLimitS', r.physicalLimit],
+    ['networkBps', r.networkRate],
+    ['localCopyBps', r.localCopyRate],
+    ['replicateBps', r.replicateRate],
+    ['aggregateBps', r.aggregateRate],
+    ['seedSentBytes', r.seedSentBytes],
+    ['lowerBoundS', r.lowerBound],
+    ...callTimeFigures('controlPlane', r.controlPlane),
+    ...callTimeFigures('probe', r.probe),
+    ['concurrency', onTestbed(concurrency, 'hosts')]
+  ]
+  return figures.flatMap(([metric, q]) => q === undefined ? [] : [measurement(point, metric, q)])
 }
 
-/** The unit of a metric, read from its name's suffix. */
-export function unitOf (metric: string): string {
-  if (metric.endsWith('Bps')) return 'B/s'
-  if (metric.endsWith('Bytes')) return 'B'
-  if (metric.endsWith('S')) return 's'
-  return ''
-}
-
-export function deploymentMeasurements (experiment: string, r: DeploymentReport): Measurement[] {
-  const params = { hosts: r.hosts }
-  const metrics: Record<string, number> = {
-    durationS: r.durationS,
-    networkBytes: r.networkBytes,
-    localCopyBytes: r.localCopyBytes,
-    physicalLimitS: r.physicalLimitS,
-    ...r.extra
-  }
-  return Object.entries(metrics).map(([metric, value]) => ({ experiment, setup: r.method, params, metric, unit: unitOf(metric), value, ...clockOf(metric) }))
+/** A series of call times as figures `<prefix>Calls`, `<prefix>MaxS`, `<prefix>MeanS`, `<prefix>TotalS`, `<prefix>HeldS`. */
+export function callTimeFigures (prefix: string, t: CallTimes): Array<[string, Quantity | undefined]> {
+  return [[`${prefix}Calls`, t.calls], [`${prefix}MaxS`, t.max], [`${prefix}MeanS`, t.mean], [`${prefix}TotalS`, t.total], [`${prefix}HeldS`, t.held]]
 }
 
 export const deploy: ExperimentDefinition = {
@@ -76,7 +80,7 @@ export const deploy: ExperimentDefinition = {
       context.progress(i, METHODS.length, `deploy ${method}`)
       const concurrency = DEPLOY_CONCURRENCY[method]
       const report = await deployTemplate(method, HOSTS, { concurrency })
-      out.push(...deploymentMeasurements('deploy', { ...report, extra: { ...report.extra, concurrency } }))
+      out.push(...deploymentMeasurements('deploy', report, concurrency))
     }
     context.progress(METHODS.length, METHODS.length, 'deploy done')
     return out

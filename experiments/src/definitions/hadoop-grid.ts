@@ -3,7 +3,7 @@
  * a Hadoop cluster on the testbed, run a list of jobs on it, and turn each
  * job's duration into a measurement.
  */
-import type { ExperimentContext, JobSpec, Measurement, ParamValue, Testbed } from '@xenos/experiment-interface'
+import { measurement, onTestbed, type ExperimentContext, type JobSpec, type Measurement, type ParamValue, type Testbed } from '@xenos/experiment-interface'
 
 export interface GridPoint {
   /** Cluster setup id. */
@@ -24,24 +24,16 @@ export async function runGrid (experiment: string, points: readonly GridPoint[],
       for (const { job, params } of point.jobs) {
         context.progress(done, total, `${experiment} ${point.setup} ${Object.values(params).join(' ')}`)
         const r = await cluster.runJob(job)
-        out.push({
-          experiment,
-          setup: point.setup,
-          params,
-          metric: 'durationS',
-          unit: 's',
-          value: r.durationS,
-          extra: {
-            nodes: cluster.nodes,
-            mapsLaunched: r.counters.mapsLaunched,
-            mapsFailed: r.counters.mapsFailed,
-            tasksReexecuted: r.counters.tasksReexecuted,
-            dataLocalMaps: r.counters.dataLocalMaps,
-            hdfsBytesRead: r.counters.hdfsBytesRead,
-            hdfsBytesWritten: r.counters.hdfsBytesWritten,
-            shuffleBytes: r.counters.shuffleBytes
-          }
-        })
+        out.push(measurement({ experiment, setup: point.setup, params }, 'durationS', onTestbed(r.durationS, 's'), {
+          nodes: cluster.nodes,
+          mapsLaunched: r.counters.mapsLaunched,
+          mapsFailed: r.counters.mapsFailed,
+          tasksReexecuted: r.counters.tasksReexecuted,
+          dataLocalMaps: r.counters.dataLocalMaps,
+          hdfsBytesRead: r.counters.hdfsBytesRead,
+          hdfsBytesWritten: r.counters.hdfsBytesWritten,
+          shuffleBytes: r.counters.shuffleBytes
+        }))
         done++
       }
     } finally {

@@ -5,8 +5,9 @@
  * as well as an instance of the Hadoop master node"), the slave VMs
  * deployed by the `Deployer` (`@xenos/deployer`) over `xenosDeployApi`, and the
  * Hadoop model finding the VMs the coordinators' drivers made by their
- * domain names. `runJob` can migrate the master mid-job with
- * `xenos.migrateService` to a host found by search.
+ * domain names. The master is the cluster's `master`: experiments migrate
+ * it with `xenos.migrateService` to a host found by search, each call
+ * through the clock gate.
  *
  * The master instance is a full copy of the template (its coordinator
  * clones with `cloneMode: copy`), as every instance was in the paper's
@@ -18,8 +19,8 @@
  * would keep it running while the disk is copied, which the Xen of the
  * paper could not do).
  */
-import type { JobResult, JobRunOptions, JobSpec, TestbedCluster } from '@xenos/experiment-interface'
-import type { MigrateResult, ServiceConfig, TemplateConfig } from '@xenos/core'
+import { onWall, type JobResult, type JobRunOptions, type JobSpec, type MigrationApi, type TestbedCluster } from '@xenos/experiment-interface'
+import type { ServiceConfig, TemplateConfig } from '@xenos/core'
 import { Deployer } from '@xenos/deployer'
 import { PAPER_HADOOP, hadoopDeployment, simHadoopCluster, MASTER_VM_MEMORY_MIB, type ClusterSetup, type HadoopCosts } from '@xenos/hadoop-bench'
 import type { SimCluster } from '@xenos/sim-driver'
@@ -94,53 +95,23 @@ export async function deployViaXenos (init: ApiClusterInit): Promise<TestbedClus
     if (master.state !== 'running') await xenos.deployApi.startService(master.id)
     const layout = { master: { host: master.host, vm: MASTER_SERVICE.name }, slaves: deployed.instances.map(i => ({ host: i.host, vm: i.name })) }
     const { hadoop } = simHadoopCluster({ engine, setup, layout, settings: PAPER_HADOOP, costs: init.costs })
+    let migrations = 0
+    const api: MigrationApi = {
+      migrateService: async (id, target, options) => {
+        const label = `api:migrateService:${++migrations}:`
+        const r = await gate.call(label, async () => await xenos.client.migrateService(id, target, options))
+        // The call's control-plane wall time (search, prepare, commit): the gate times only its real work, not the simulated transfer it awaits.
+        return { ...r, controlPlane: onWall(gate.timing(label).totalS, 's') }
+      }
+    }
     return {
       setup: setup.id,
       slaveHosts: init.slaveHosts,
       nodes: layout.slaves.length,
       runJob: async (job: JobSpec, options: JobRunOptions = {}): Promise<JobResult> => {
-        const fraction = options.migrateMasterAtFraction
-        if (fraction === undefined) return await hadoop.run(job)
-        if (!(fraction >= 0) || !(options.expectedDurationS !== undefined && options.expectedDurationS > 0)) {
-          throw new ApiClusterError(`migrateMasterAtFraction: expected a fraction >= 0 with a positive expectedDurationS, found ${fraction} and ${options.expectedDurationS}`)
-        }
-        const delayS = fraction * options.expectedDurationS
-        let submittedS = 0
-        let migration: Promise<{ result: MigrateResult, startS: number }> | undefined
-        const result = await hadoop.run(job, {
-          onSubmitted: (atS) => {
-            submittedS = atS
-            migration = (async () => {
-              await engine.clock.sleep(delayS)
-              const startS = engine.nowS()
-              const r = await gate.call('api:migrateService', async () => await xenos.client.migrateService(master.id, MIGRATION_TARGET_QUERY, { live: true, storage: 'stop-and-copy' }))
-              return { result: r, startS }
-            })()
-          }
-        })
-        if (migration === undefined) throw new ApiClusterError('expected the job to report its submission, found it did not')
-        const { result: m, startS } = await migration
-        const cp = gate.timing('api:')
-        const mig = gate.timing('api:migrateService')
-        return {
-          ...result,
-          extra: {
-            ...result.extra,
-            migrationStartS: startS - submittedS,
-            migrationTotalS: m.report.totalS,
-            migrationDowntimeS: m.report.downtimeS,
-            migrationBytes: m.report.bytesMoved,
-            migrationCommitted: m.committed ? 1 : 0,
-            migratedAway: m.toHost !== m.fromHost ? 1 : 0,
-            controlPlaneCalls: cp.calls,
-            controlPlaneMaxS: cp.maxS,
-            controlPlaneMeanS: cp.meanS,
-            controlPlaneTotalS: cp.totalS,
-            // The migration request's own control-plane wall time (search, prepare, commit), its simulated transfer excluded.
-            controlPlaneMigrateS: mig.maxS
-          }
-        }
+        return await hadoop.run(job, options.onStarted !== undefined ? { onSubmitted: options.onStarted } : {})
       },
+      master: { serviceId: master.id, api, target: MIGRATION_TARGET_QUERY, live: true, storage: 'stop-and-copy' },
       release: async () => {
         await xenos.stop()
         await cluster.close()

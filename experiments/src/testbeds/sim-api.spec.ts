@@ -6,9 +6,10 @@
  */
 import { describe, it, expect } from 'vitest'
 import { PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
-import type { Measurement } from '@xenos/experiment-interface'
+import { onTestbed, type Measurement } from '@xenos/experiment-interface'
 import { simTestbedFactory } from './sim-testbed.js'
 import { deploymentMeasurements } from '../definitions/deploy.js'
+import { runWithMasterMigration } from '../definitions/master-migration.js'
 
 const GiB = 1024 ** 3
 const TEMPLATE_BYTES = 11 * GiB
@@ -19,21 +20,23 @@ describe('the sim testbed through the Xenos API', () => {
     try {
       const paper = await tb.deployTemplate!('paper', 2)
       const xenos = await tb.deployTemplate!('xenos', 2)
-      expect(paper).toMatchObject({ method: 'paper', hosts: 2, networkBytes: 2 * TEMPLATE_BYTES, localCopyBytes: 2 * TEMPLATE_BYTES })
-      expect(xenos).toMatchObject({ method: 'xenos', hosts: 2, networkBytes: 2 * TEMPLATE_BYTES, localCopyBytes: 0 })
+      const copies = onTestbed(2 * TEMPLATE_BYTES, 'B')
+      expect(paper).toMatchObject({ method: 'paper', hosts: 2, networkBytes: copies, localCopyBytes: copies })
+      expect(xenos).toMatchObject({ method: 'xenos', hosts: 2, networkBytes: copies, localCopyBytes: onTestbed(0, 'B') })
       // The local copy runs at the platform's calibrated same-disk rate (25 MB/s).
-      expect(paper.extra?.localCopyBps).toBeCloseTo(25e6, -5)
+      expect(paper.localCopyRate?.value).toBeCloseTo(25e6, -5)
       // Two hosts pull from the master at once: its 1 GbE link (TCP payload 117.6 MB/s) is shared.
-      expect(paper.extra?.networkBps).toBeLessThan(117.7e6 / 2)
-      expect(paper.extra?.networkBps).toBeGreaterThan(117.7e6 / 2 * 0.95)
-      expect(xenos.durationS).toBeLessThan(paper.durationS)
+      expect(paper.networkRate?.value).toBeLessThan(117.7e6 / 2)
+      expect(paper.networkRate?.value).toBeGreaterThan(117.7e6 / 2 * 0.95)
+      expect(xenos.duration.value).toBeLessThan(paper.duration.value)
       for (const r of [paper, xenos]) {
-        expect(r.durationS).toBeGreaterThanOrEqual(r.physicalLimitS)
-        expect(r.physicalLimitS).toBeGreaterThanOrEqual(r.extra?.lowerBoundS ?? Infinity)
+        expect(r.duration.value).toBeGreaterThanOrEqual(r.physicalLimit.value)
+        expect(r.physicalLimit.value).toBeGreaterThanOrEqual(r.lowerBound.value)
         // 11 GiB written on one 80 MB/s disk.
-        expect(r.extra?.lowerBoundS).toBeCloseTo(TEMPLATE_BYTES / 80e6, 3)
-        expect(r.extra?.probeCalls).toBeGreaterThanOrEqual(9)
-        expect(r.extra?.probeMaxS).toBeGreaterThan(0)
+        expect(r.lowerBound.value).toBeCloseTo(TEMPLATE_BYTES / 80e6, 3)
+        expect(r.probe.calls.value).toBeGreaterThanOrEqual(9)
+        expect(r.probe.max).toMatchObject({ unit: 's', clock: 'wall' })
+        expect(r.probe.max.value).toBeGreaterThan(0)
       }
     } finally {
       await tb.close()
@@ -45,7 +48,7 @@ describe('the sim testbed through the Xenos API', () => {
     const run = async (): Promise<Measurement[]> => {
       const tb = await (await simTestbedFactory({ platformFile: PAPER_PLATFORM_FILE }))({ seed: 4 })
       try {
-        return deploymentMeasurements('deploy', await tb.deployTemplate!('xenos', 3)).filter(m => m.clock !== 'wall')
+        return deploymentMeasurements('deploy', await tb.deployTemplate!('xenos', 3), 3).filter(m => m.clock !== 'wall')
       } finally {
         await tb.close()
       }
@@ -64,30 +67,36 @@ describe('the sim testbed through the Xenos API', () => {
       const job = { kind: 'wordcount' as const, inputBytes: GiB }
       const base = await cluster.runJob(job)
       expect(base.counters.mapsFailed).toBe(0)
-      const moved = await cluster.runJob(job, { migrateMasterAtFraction: 0.5, expectedDurationS: base.durationS })
-      const x = moved.extra ?? {}
-      expect(x.migratedAway).toBe(1)
-      expect(x.migrationCommitted).toBe(1)
+      const master = cluster.master
+      if (master === undefined) throw new Error('expected the master as a Xenos service, found none')
+      const { job: moved, migration } = await runWithMasterMigration(tb.clock, cluster, master, job, base.durationS / 2)
+      if (migration === undefined) throw new Error('expected the master migrated during the job, found the job ended first')
+      const m = migration.result
+      expect(m.toHost).not.toBe(m.fromHost)
+      expect(m.committed).toBe(true)
       // stop-and-copy: paused from the start of the move to its end, 11 GiB of files plus 1 GiB of memory sent.
-      expect(x.migrationDowntimeS).toBe(x.migrationTotalS)
-      expect(x.migrationBytes).toBeGreaterThan(12 * GiB)
-      expect(x.migrationTotalS).toBeLessThan(300)
-      expect(x.migrationStartS).toBeCloseTo(base.durationS / 2, 0)
+      expect(m.report.downtimeS).toBe(m.report.totalS)
+      expect(m.report.bytesMoved).toBeGreaterThan(12 * GiB)
+      expect(m.report.totalS).toBeLessThan(300)
+      // the simulated time of the API call is the transfer: the control plane takes none
+      expect(migration.callS).toBeCloseTo(m.report.totalS, 0)
+      expect(m.controlPlane).toMatchObject({ unit: 's', clock: 'wall' })
+      expect(migration.startS).toBeCloseTo(base.durationS / 2, 6)
       expect(moved.counters.mapsFailed).toBeGreaterThan(0)
       expect(moved.counters.tasksReexecuted).toBe(moved.counters.mapsFailed)
       expect(moved.counters.mapsLaunched).toBe(base.counters.mapsLaunched + moved.counters.tasksReexecuted)
-      expect(moved.durationS).toBeGreaterThan(base.durationS + (x.migrationDowntimeS ?? 0) / 2)
+      expect(moved.durationS).toBeGreaterThan(base.durationS + m.report.downtimeS / 2)
     } finally {
       await cluster.release()
       await tb.close()
     }
   })
 
-  it('refuses to migrate the master of a cluster made through the drivers', async () => {
+  it('a cluster made through the drivers has no master service to migrate', async () => {
     const tb = await (await simTestbedFactory({ platformFile: PAPER_PLATFORM_FILE }))({ seed: 3 })
     const cluster = await tb.deployHadoop('VM1', 1)
     try {
-      await expect(cluster.runJob({ kind: 'pi', maps: 2, samplesPerMap: 10 }, { migrateMasterAtFraction: 0.5, expectedDurationS: 10 })).rejects.toThrow(/viaXenosApi/)
+      expect(cluster.master).toBeUndefined()
     } finally {
       await cluster.release()
       await tb.close()

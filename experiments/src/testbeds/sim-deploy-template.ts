@@ -21,7 +21,7 @@
  * any method (each receiver takes in and writes the template once); and the
  * control plane's wall-clock times.
  */
-import type { DeploymentReport, DeployTemplateOptions } from '@xenos/experiment-interface'
+import { callTimes, onTestbed, type DeploymentReport, type DeployTemplateOptions } from '@xenos/experiment-interface'
 import { Deployer, validateDeployment } from '@xenos/deployer'
 import type { Platform, SimCluster } from '@xenos/sim-driver'
 import { ClockGate, type ControlPlaneTiming } from './clock-gate.js'
@@ -64,25 +64,18 @@ export async function deployTemplateOnSim (cluster: SimCluster, platform: Platfo
     return {
       method,
       hosts,
-      durationS,
-      networkBytes,
-      localCopyBytes,
-      physicalLimitS: physicalLimitS(platform, log.fetches),
-      extra: {
-        networkBps: rate(f => f.bytes, f => f.networkEndS - f.startS),
-        localCopyBps: rate(f => f.localCopyBytes, f => f.endS - f.networkEndS),
-        aggregateBps: networkBytes / durationS,
-        seedSentBytes: sum(log.fetches.map(f => f.sentBy[masterHost!] ?? 0)),
-        lowerBoundS: lowerBoundS(platform, log.fetches),
-        controlPlaneCalls: cp.calls,
-        controlPlaneMaxS: cp.maxS,
-        controlPlaneMeanS: cp.meanS,
-        controlPlaneTotalS: cp.totalS,
-        controlPlaneHeldS: cp.heldS,
-        probeCalls: probe.calls,
-        probeMaxS: probe.maxS,
-        probeMeanS: probe.meanS
-      }
+      duration: onTestbed(durationS, 's'),
+      networkBytes: onTestbed(networkBytes, 'B'),
+      localCopyBytes: onTestbed(localCopyBytes, 'B'),
+      physicalLimit: onTestbed(physicalLimitS(platform, log.fetches), 's'),
+      lowerBound: onTestbed(lowerBoundS(platform, log.fetches), 's'),
+      aggregateRate: onTestbed(networkBytes / durationS, 'B/s'),
+      networkRate: onTestbed(rate(f => f.bytes, f => f.networkEndS - f.startS), 'B/s'),
+      localCopyRate: onTestbed(rate(f => f.localCopyBytes, f => f.endS - f.networkEndS), 'B/s'),
+      seedSentBytes: onTestbed(sum(log.fetches.map(f => f.sentBy[masterHost!] ?? 0)), 'B'),
+      controlPlane: callTimes(cp),
+      // the gate's held time is its whole life's, not the probe's: calls one at a time hold it for their own time anyway
+      probe: callTimes({ calls: probe.calls, maxS: probe.maxS, meanS: probe.meanS, totalS: probe.totalS })
     }
   } finally {
     await xenos.stop()

@@ -106,10 +106,7 @@ class SimTestbed implements Testbed {
       slaveHosts,
       nodes: layout.slaves.length,
       runJob: async (job: JobSpec, runOptions: JobRunOptions = {}): Promise<JobResult> => {
-        if (runOptions.migrateMasterAtFraction !== undefined) {
-          throw new TestbedError(`runJob on ${setup.id}: expected a cluster deployed with { viaXenosApi: true } (a virtualized setup) to migrate its master, found one made through the drivers`)
-        }
-        return await hadoop.run(job)
+        return await hadoop.run(job, runOptions.onStarted !== undefined ? { onSubmitted: runOptions.onStarted } : {})
       },
       release: async () => { await cluster.close(); if (this.current === cluster) this.current = undefined }
     }

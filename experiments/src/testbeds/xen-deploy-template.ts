@@ -18,7 +18,7 @@
  * transfer, left out) and a probe of searches one at a time.
  */
 import type { Clock } from '@xenos/hypervisor-interface'
-import type { DeploymentReport } from '@xenos/experiment-interface'
+import { callTimes, onTestbed, type CallTimes, type DeploymentReport } from '@xenos/experiment-interface'
 import type { ReplicateResult, XenosClient } from '@xenos/core'
 import { Deployer, validateDeployment, type DeployApi, type DeployProgress } from '@xenos/deployer'
 import type { XenTestbedFile } from './xen-testbed-file.js'
@@ -119,25 +119,20 @@ export async function deployTemplateOnXen (init: XenDeployTemplateInit): Promise
     perHostBytes / cfg.nicBps,
     perHostBytes / cfg.diskWriteBps + (method === 'paper' ? perHostBytes / cfg.diskReadBps + perHostBytes / cfg.diskWriteBps : 0)
   )
+  const wallTimes = (t: Timing): CallTimes => callTimes({ ...t, meanS: t.calls === 0 ? 0 : t.totalS / t.calls })
   return {
     method,
     hosts: targets.length,
-    durationS,
-    networkBytes,
-    localCopyBytes,
-    physicalLimitS,
-    extra: {
-      replicateBps: rates.length === 0 ? 0 : sum(rates) / rates.length,
-      aggregateBps: durationS > 0 ? networkBytes / durationS : 0,
-      lowerBoundS: Math.max(perHostBytes / cfg.nicBps, perHostBytes / cfg.diskWriteBps),
-      controlPlaneCalls: control.calls,
-      controlPlaneMaxS: control.maxS,
-      controlPlaneMeanS: control.calls === 0 ? 0 : control.totalS / control.calls,
-      controlPlaneTotalS: control.totalS,
-      probeCalls: probe.calls,
-      probeMaxS: probe.maxS,
-      probeMeanS: probe.calls === 0 ? 0 : probe.totalS / probe.calls
-    }
+    duration: onTestbed(durationS, 's'),
+    networkBytes: onTestbed(networkBytes, 'B'),
+    localCopyBytes: onTestbed(localCopyBytes, 'B'),
+    physicalLimit: onTestbed(physicalLimitS, 's'),
+    lowerBound: onTestbed(Math.max(perHostBytes / cfg.nicBps, perHostBytes / cfg.diskWriteBps), 's'),
+    aggregateRate: onTestbed(durationS > 0 ? networkBytes / durationS : 0, 'B/s'),
+    replicateRate: onTestbed(rates.length === 0 ? 0 : sum(rates) / rates.length, 'B/s'),
+    // The lab's clock is the machine's wall clock too; these are control-plane call times, filed apart as on sim.
+    controlPlane: wallTimes(control),
+    probe: wallTimes(probe)
   }
 }
 

@@ -42,10 +42,7 @@ export async function deployXenNativeCluster (init: XenNativeClusterInit): Promi
     slaveHosts: used.slaves.length,
     nodes: used.slaves.length,
     runJob: async (job: JobSpec, options: JobRunOptions = {}): Promise<JobResult> => {
-      if (options.migrateMasterAtFraction !== undefined) {
-        throw new XenTestbedError(`runJob on ${setup.id}: expected a VM setup to migrate the master, found a native one (no coordinator)`)
-      }
-      return await hadoop.run(job)
+      return await hadoop.run(job, options.onStarted !== undefined ? { onTimedStart: options.onStarted } : {})
     },
     release: async () => {
       if (file.hadoop.stop !== undefined) await mustRun(runner, file.hadoop.stop, 'stopping Hadoop')

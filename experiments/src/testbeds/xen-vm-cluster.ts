@@ -8,7 +8,8 @@
  * slaves are the instances' guest host names) is written on the master VM
  * over SSH and the lab's start command run. Jobs run through hadoop-bench's
  * `RealHadoop` over SSH to the master VM, timed on the wall clock; the
- * master can be migrated mid-job with `xenos.migrateService`.
+ * master is the cluster's `master`, which experiments migrate with
+ * `xenos.migrateService` through the testbed's client.
  * `release` stops Hadoop (the lab's stop command) and tears both
  * deployments down.
  */
@@ -19,7 +20,6 @@ import { Deployer, type DeployApi, type DeployProgress, type DeploymentSpec } fr
 import { RealHadoop, hadoopConfigFor, hadoopDeployment, hadoopMasterDeployment, sshRunner, type ClusterSetup, type CommandRunner } from '@xenos/hadoop-bench'
 import { installAndStartHadoop, mustRun } from './remote-hadoop-config.js'
 import { hadoopConfDir, type XenTestbedFile } from './xen-testbed-file.js'
-import { runWithMasterMigration } from './xen-master-migration.js'
 import { SetupNotConfiguredError, XenTestbedError } from './xen-errors.js'
 
 export interface XenVmClusterInit {
@@ -101,14 +101,9 @@ export async function deployXenVmCluster (init: XenVmClusterInit): Promise<Testb
       slaveHosts: chosen.length,
       nodes: slaves.instances.length,
       runJob: async (job: JobSpec, options: JobRunOptions = {}): Promise<JobResult> => {
-        const fraction = options.migrateMasterAtFraction
-        if (fraction === undefined) return await hadoop.run(job)
-        return await runWithMasterMigration({
-          client: init.client, clock: init.clock, masterId: master.serviceId,
-          target: file.migration.target, live: file.migration.live, storage: file.migration.storage,
-          fraction, expectedDurationS: options.expectedDurationS ?? 0
-        }, async onTimedStart => await hadoop.run(job, { onTimedStart }))
+        return await hadoop.run(job, options.onStarted !== undefined ? { onTimedStart: options.onStarted } : {})
       },
+      master: { serviceId: master.serviceId, api: init.client, target: file.migration.target, live: file.migration.live, storage: file.migration.storage },
       release
     }
   } catch (err) {

@@ -1,11 +1,44 @@
 /**
  * An experiment, written once against the `Testbed` interface.
  */
-import type { ParamValue, RunRecord } from './results.js'
+import type { MeasuredOn, Quantity } from './quantity.js'
+import type { ParamValue, RunCounters, RunRecord } from './results.js'
 import type { Testbed } from './testbed.js'
 
-/** What an experiment measured in one repetition: runs without seed and repetition (the runner adds them). */
-export type Measurement = Omit<RunRecord, 'seed' | 'repetition'>
+/**
+ * What an experiment measured in one repetition: a run without seed and
+ * repetition (the runner adds them), with the clock of its value always
+ * stated. Made by `measurement` from a `Quantity`, so unit and clock come
+ * from where the value was measured.
+ */
+export type Measurement = Omit<RunRecord, 'seed' | 'repetition' | 'clock'> & { clock: MeasuredOn }
+
+/** The point a measurement belongs to. */
+export interface MeasurementPoint {
+  experiment: string
+  setup: string
+  params: Record<string, ParamValue>
+}
+
+/** A measurement of `quantity` at `point`, its unit and clock taken from the quantity. */
+export function measurement (point: MeasurementPoint, metric: string, quantity: Quantity, extra?: RunCounters): Measurement {
+  return {
+    experiment: point.experiment,
+    setup: point.setup,
+    params: point.params,
+    metric,
+    unit: quantity.unit,
+    value: quantity.value,
+    clock: quantity.clock,
+    ...(extra !== undefined ? { extra } : {})
+  }
+}
+
+/** The run record of a measurement: `clock` kept only for wall-clock values (the result file's form). */
+export function toRunRecord (m: Measurement, seed: number, repetition: number): RunRecord {
+  const { clock, extra, ...rest } = m
+  return { ...rest, ...(clock === 'wall' ? { clock } : {}), ...(extra !== undefined ? { extra } : {}), seed, repetition }
+}
 
 export interface ExperimentContext {
   /** The repetition's seed. */

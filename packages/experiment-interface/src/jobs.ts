@@ -34,13 +34,29 @@ export interface JobCounters {
   shuffleBytes: number
 }
 
+/**
+ * When a MapReduce job's phases happened: instants of the testbed's clock
+ * (`Testbed.clock.nowS()`), in seconds.
+ */
+export interface JobPhases {
+  firstMapStartS: number
+  lastMapEndS: number
+  /** Absent for a job without reduces. */
+  firstReduceStartS?: number
+  endS: number
+}
+
 export interface JobResult {
   job: JobSpec
-  /** From submission to completion, on the backend's clock, in seconds. */
+  /** From the job's timed start (its submission, preparation excluded) to its completion, on the testbed's clock, in seconds. */
   durationS: number
   counters: JobCounters
-  /** Backend-specific figures (for example simulated phase times). */
-  extra?: Record<string, number>
+  /** The phases of a MapReduce job, where the testbed sees them (the simulated Hadoop). */
+  phases?: JobPhases
+  /** The duration Hadoop's job client printed, in seconds (real Hadoop, where its output has it). */
+  clientReportedDurationS?: number
+  /** PiEstimator's estimate of pi (real Hadoop, `pi` jobs). */
+  piEstimate?: number
 }
 
 export function emptyCounters (): JobCounters {

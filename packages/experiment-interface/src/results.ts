@@ -4,6 +4,8 @@
  * enough context (software version, backend, platform file and its hash, the
  * seed of every run) to repeat it exactly.
  */
+import type { JobCounters } from './jobs.js'
+import type { Unit } from './quantity.js'
 
 /** The schema version this package reads and writes. Bump on any breaking change. */
 export const RESULT_SCHEMA_VERSION = 1
@@ -11,8 +13,14 @@ export const RESULT_SCHEMA_VERSION = 1
 /** Which testbed produced the runs: the simulated cluster or real Xen hosts. */
 export type Backend = 'sim' | 'xen'
 
-/** A parameter or counter value: numbers carry their unit in the key (`dataSizeGB`). */
+/** A parameter value: a number carries its unit in the key (`dataSizeGB`), as a point's coordinate. */
 export type ParamValue = number | string
+
+/** A job's counters recorded beside its duration: Hadoop's counters and the cluster's Hadoop nodes. */
+export interface RunCounters extends Partial<JobCounters> {
+  /** Hadoop slave nodes (TaskTrackers) of the cluster the job ran on. */
+  nodes?: number
+}
 
 /** The software that produced the results. */
 export interface SoftwareInfo {
@@ -53,10 +61,10 @@ export interface RunRecord {
   setup: string
   /** The point's parameters, units in the keys: `{ dataSizeGB: 4, op: 'write' }`, `{ datanodes: 8 }`. */
   params: Record<string, ParamValue>
-  /** What was measured, unit in the name where it fits: `durationS`, `networkBytes`. */
+  /** What was measured, e.g. `durationS`, `networkBytes` (a name only: its unit and clock are the fields below). */
   metric: string
-  /** The unit of `value`, e.g. `s`, `B`, `B/s`. */
-  unit: string
+  /** The unit of `value`, set where it was measured. */
+  unit: Unit
   /** The measured value (finite). */
   value: number
   /** The seed of the random source used for this run (integer). */
@@ -66,14 +74,14 @@ export interface RunRecord {
   /**
    * `wall` for a value measured on the machine's wall clock (control-plane
    * latency: real API calls and searches), which no seed reproduces; absent
-   * for values measured on the backend's clock (simulated time on `sim`).
-   * On `xen` the backend's clock is the wall clock as well, so every value
-   * depends on the lab rather than the seed; `wall` still sets the
-   * control-plane figures apart, as on `sim`.
+   * for values on the testbed's clock (simulated time on `sim`): the
+   * `MeasuredOn` of the value's `Quantity`. On `xen` the testbed's clock is
+   * the wall clock as well, so every value depends on the lab rather than
+   * the seed; `wall` still sets the control-plane figures apart, as on `sim`.
    */
   clock?: 'wall'
-  /** Counters observed during the run, e.g. `{ failedMapTasks: 3 }`. */
-  extra?: Record<string, ParamValue>
+  /** The job's counters, beside a job's duration, e.g. `{ nodes: 12, mapsFailed: 3 }`. */
+  extra?: RunCounters
 }
 
 /** The content of a result file. */

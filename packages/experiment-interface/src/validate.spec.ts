@@ -12,7 +12,8 @@ function goodResultSet (): Record<string, unknown> {
     startedAt: '2026-11-25T09:00:00.000Z',
     runs: [
       { experiment: 'hdfs-datasize', setup: 'VM1', params: { dataSizeGB: 4, op: 'write' }, metric: 'durationS', unit: 's', value: 312.5, seed: 1, repetition: 0 },
-      { experiment: 'pi', setup: 'PHY', params: { maps: 120 }, metric: 'durationS', unit: 's', value: 90, seed: 2, repetition: 1, extra: { failedMapTasks: 0 } }
+      { experiment: 'pi', setup: 'PHY', params: { maps: 120 }, metric: 'durationS', unit: 's', value: 90, seed: 2, repetition: 1,
+        extra: { nodes: 12, mapsFailed: 0 } }
     ]
   }
 }
@@ -26,7 +27,7 @@ describe('validateResultSet', () => {
     const rs = validateResultSet(goodResultSet(), 'results.json')
     expect(rs.runs).toHaveLength(2)
     expect(rs.runs[0]?.params).toEqual({ dataSizeGB: 4, op: 'write' })
-    expect(rs.runs[1]?.extra).toEqual({ failedMapTasks: 0 })
+    expect(rs.runs[1]?.extra).toEqual({ nodes: 12, mapsFailed: 0 })
     expect(rs.software.gitCommit).toBe('abc123')
   })
 
@@ -59,6 +60,19 @@ describe('validateResultSet', () => {
     expect(() => validateResultSet({ ...goodResultSet(), platform: { name: 'p', file: 'f', sha256: 'XYZ' } })).toThrow(/platform\.sha256/)
     expect(() => validateResultSet({ ...goodResultSet(), startedAt: 'yesterday' })).toThrow(/startedAt/)
     expect(() => validateResultSet({ ...goodResultSet(), backend: 'kvm' })).toThrow(/backend/)
+  })
+
+  it('accepts only the contract\'s units, clocks and counters, naming the field', () => {
+    const withRun = (change: Record<string, unknown>): Record<string, unknown> => {
+      const rs = goodResultSet()
+      Object.assign(runsOf(rs)[1]!, change)
+      return rs
+    }
+    expect(() => validateResultSet(withRun({ unit: 'seconds' }))).toThrow(/runs\[1\]\.unit/)
+    expect(() => validateResultSet(withRun({ clock: 'simulated' }))).toThrow(/runs\[1\]\.clock/)
+    expect(() => validateResultSet(withRun({ extra: { failedMapTasks: 0 } }))).toThrow(/runs\[1\]\.extra/)
+    expect(() => validateResultSet(withRun({ extra: { mapsFailed: -1 } }))).toThrow(/runs\[1\]\.extra\.mapsFailed/)
+    expect(validateResultSet(withRun({ unit: 'B/s', clock: 'wall' })).runs[1]).toMatchObject({ unit: 'B/s', clock: 'wall' })
   })
 
   it('rejects non-integer seeds and negative repetitions', () => {

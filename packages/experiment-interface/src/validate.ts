@@ -7,23 +7,31 @@ import { z } from 'zod'
 import { DocumentValidationError, JsonParseError, ResultSetValidationError, type ValidationIssue } from './errors.js'
 import type { FigureSpec } from './figures.js'
 import type { FindingResult } from './findings.js'
+import { emptyCounters } from './jobs.js'
+import { UNITS } from './quantity.js'
 import { RESULT_SCHEMA_VERSION, type ResultSet } from './results.js'
 
 const paramValue = z.union([z.number(), z.string()])
 const paramRecord = z.record(z.string().min(1), paramValue)
 const nonEmpty = z.string().min(1)
 
+const counterValue = z.number().nonnegative()
+const runCountersSchema = z.strictObject({
+  nodes: counterValue.optional(),
+  ...Object.fromEntries(Object.keys(emptyCounters()).map(name => [name, counterValue.optional()]))
+})
+
 const runRecordSchema = z.strictObject({
   experiment: nonEmpty,
   setup: nonEmpty,
   params: paramRecord,
   metric: nonEmpty,
-  unit: z.string(),
+  unit: z.enum(UNITS),
   value: z.number(),
   seed: z.int(),
   repetition: z.int().nonnegative(),
   clock: z.literal('wall').optional(),
-  extra: paramRecord.optional()
+  extra: runCountersSchema.optional()
 })
 
 const resultSetSchema = z.strictObject({

@@ -91,7 +91,7 @@ describe('RealHadoop through ssh (local stand-ins)', () => {
 
   it('finds the examples jar under the Hadoop home and runs PiEstimator', async () => {
     const r = await hadoop.run({ kind: 'pi', maps: 120, samplesPerMap: 10000 })
-    expect(r.extra?.piEstimate).toBeCloseTo(3.1416, 4)
+    expect(r.piEstimate).toBeCloseTo(3.1416, 4)
   })
 
   it('a failing Sort is a HadoopJobError carrying the output tail', async () => {

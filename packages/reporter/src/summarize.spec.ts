@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { MixedUnitsError } from './errors.js'
 import { paramsKey, summarize } from './summarize.js'
 
-function run (setup: string, value: number, repetition: number, params: RunRecord['params'] = { dataSizeGB: 1 }, unit = 's'): RunRecord {
+function run (setup: string, value: number, repetition: number, params: RunRecord['params'] = { dataSizeGB: 1 }, unit: RunRecord['unit'] = 's'): RunRecord {
   return { experiment: 'wordcount', setup, params, metric: 'durationS', unit, value, seed: 100 + repetition, repetition }
 }
 
@@ -57,6 +57,6 @@ describe('summarize', () => {
   })
 
   it('refuses to average runs with different units', () => {
-    expect(() => summarize([run('PHY', 1, 0, { dataSizeGB: 1 }, 's'), run('PHY', 1000, 1, { dataSizeGB: 1 }, 'ms')])).toThrow(MixedUnitsError)
+    expect(() => summarize([run('PHY', 1, 0, { dataSizeGB: 1 }, 's'), run('PHY', 1000, 1, { dataSizeGB: 1 }, 'B')])).toThrow(MixedUnitsError)
   })
 })

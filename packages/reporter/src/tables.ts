@@ -3,11 +3,11 @@
  * param, the seed, platform and software version, so a run can be repeated)
  * and `summary.csv` (one row per summarized point).
  */
-import type { ParamValue, ResultSet } from '@xenos/experiment-interface'
+import type { ResultSet } from '@xenos/experiment-interface'
 import { toCsv, type CsvCell } from './csv.js'
 import { CONFIDENCE_LEVEL, paramsKey, type Summary } from './summarize.js'
 
-function keysOf (records: ReadonlyArray<Record<string, ParamValue> | undefined>): string[] {
+function keysOf (records: ReadonlyArray<object | undefined>): string[] {
   const keys = new Set<string>()
   for (const r of records) for (const k of Object.keys(r ?? {})) keys.add(k)
   return [...keys].sort()
@@ -25,7 +25,7 @@ export function resultsCsv (resultSet: ResultSet): string {
   const { software, platform } = resultSet
   const rows = resultSet.runs.map((r): CsvCell[] => [
     r.experiment, r.setup, ...paramKeys.map(k => r.params[k]), r.metric, r.unit, r.value, r.seed, r.repetition,
-    ...extraKeys.map(k => r.extra?.[k]),
+    ...extraKeys.map(k => (r.extra as Readonly<Record<string, number | undefined>> | undefined)?.[k]),
     resultSet.backend, platform.name, platform.file, platform.sha256, software.name, software.version, software.gitCommit, resultSet.startedAt
   ])
   return toCsv(columns, rows)

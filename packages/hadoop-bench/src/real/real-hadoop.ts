@@ -143,13 +143,16 @@ export class RealHadoop {
     const output = combined(r)
     this.throwIfFailed(argv, r)
     const parsed = parseJobOutput(output)
-    const extra: Record<string, number> = {}
-    if (parsed.clientReportedDurationS !== undefined) extra.clientReportedDurationS = parsed.clientReportedDurationS
-    if (job.kind === 'pi') {
-      if (parsed.piEstimate === undefined) throw new HadoopOutputParseError(0, '', '"Estimated value of Pi is ..." from PiEstimator', 'no estimate')
-      extra.piEstimate = parsed.piEstimate
+    if (job.kind === 'pi' && parsed.piEstimate === undefined) {
+      throw new HadoopOutputParseError(0, '', '"Estimated value of Pi is ..." from PiEstimator', 'no estimate')
     }
-    return { job, durationS, counters: toJobCounters(parsed.counters), extra }
+    return {
+      job,
+      durationS,
+      counters: toJobCounters(parsed.counters),
+      ...(parsed.clientReportedDurationS !== undefined ? { clientReportedDurationS: parsed.clientReportedDurationS } : {}),
+      ...(job.kind === 'pi' ? { piEstimate: parsed.piEstimate } : {})
+    }
   }
 
   private async timed (argv: string[], options: RealRunOptions): Promise<number> {

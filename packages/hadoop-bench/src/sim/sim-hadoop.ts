@@ -161,10 +161,10 @@ export class SimHadoop {
       job,
       durationS: r.durationS,
       counters: r.counters,
-      extra: {
+      phases: {
         firstMapStartS: r.phases.firstMapStartS,
         lastMapEndS: r.phases.lastMapEndS,
-        firstReduceStartS: Number.isFinite(r.phases.firstReduceStartS) ? r.phases.firstReduceStartS : -1,
+        ...(Number.isFinite(r.phases.firstReduceStartS) ? { firstReduceStartS: r.phases.firstReduceStartS } : {}),
         endS: r.phases.endS
       }
     }
