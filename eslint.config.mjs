@@ -5,6 +5,7 @@ import tseslint from 'typescript-eslint'
 import nx from '@nx/eslint-plugin'
 import globals from 'globals'
 import stylistic from '@stylistic/eslint-plugin'
+import xenos from './scripts/eslint/no-import-cycle.mjs'
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/results/**', '**/.nx/**', '**/*.d.ts'] },
@@ -26,6 +27,12 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } }
   },
   {
+    // No module of a package reaches itself through its imports, type-only ones included.
+    files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
+    plugins: { xenos },
+    rules: { 'xenos/no-import-cycle': 'error' }
+  },
+  {
     files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
     plugins: { '@nx': nx },
     rules: {
@@ -41,18 +48,26 @@ export default tseslint.config(
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: [] },
             // The compliance suite knows the contract and nothing else.
             { sourceTag: 'type:compliance', onlyDependOnLibsWithTags: ['type:contract'] },
-            // A driver implements the contract; it never sees another driver or xenos-core.
-            { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:contract', 'type:compliance', 'type:util'] },
+            // The simulation engine knows no driver contract: its errors and its clock are its own.
+            { sourceTag: 'type:engine', onlyDependOnLibsWithTags: ['type:util'] },
+            // A driver implements the contract (the simulated one on the engine); it never sees another driver or xenos-core.
+            { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:contract', 'type:compliance', 'type:util', 'type:engine'] },
             // The framework depends only on contracts: drivers are injected by the app.
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:contract', 'type:util'] },
             // The generic deployer talks to coordinators through core's client only (see the import rule below).
             { sourceTag: 'type:deployer', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:core'] },
-            // Benchmarks (Hadoop deployment and jobs) use the deployer, the framework and the simulator.
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:core', 'type:driver', 'type:deployer'] },
+            // Benchmarks (Hadoop deployment and jobs) use the deployer, the framework and the simulation engine, never a driver.
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:core', 'type:engine', 'type:deployer'] },
             // The reporter reads result files; it knows only contracts.
             { sourceTag: 'type:reporter', onlyDependOnLibsWithTags: ['type:contract', 'type:util'] },
             // Apps wire everything together.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:deployer', 'type:bench', 'type:reporter', 'type:compliance', 'type:app', 'type:util'] }
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: [
+                'type:contract', 'type:core', 'type:driver', 'type:engine', 'type:deployer', 'type:bench', 'type:reporter', 'type:compliance', 'type:app',
+                'type:util'
+              ]
+            }
           ]
         }
       ],
@@ -61,8 +76,8 @@ export default tseslint.config(
     }
   },
   {
-    // Tests and benchmarks of the framework run it on simulated hosts: they may
-    // import a driver, which the framework's own sources never do.
+    // Tests and benchmarks of the framework (and the deployer's) run it on simulated hosts: they may
+    // import a driver and the engine, which the framework's own sources never do.
     files: ['**/*.spec.ts', '**/test/**/*.ts', '**/bench/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
@@ -73,12 +88,19 @@ export default tseslint.config(
             { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:contract'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:compliance', onlyDependOnLibsWithTags: ['type:contract'] },
-            { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:contract', 'type:compliance', 'type:util'] },
-            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:driver'] },
+            { sourceTag: 'type:engine', onlyDependOnLibsWithTags: ['type:util'] },
+            { sourceTag: 'type:driver', onlyDependOnLibsWithTags: ['type:contract', 'type:compliance', 'type:util', 'type:engine'] },
+            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:driver', 'type:engine'] },
             { sourceTag: 'type:deployer', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:core'] },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:core', 'type:driver', 'type:deployer'] },
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contract', 'type:util', 'type:core', 'type:driver', 'type:engine', 'type:deployer'] },
             { sourceTag: 'type:reporter', onlyDependOnLibsWithTags: ['type:contract', 'type:util'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contract', 'type:core', 'type:driver', 'type:deployer', 'type:bench', 'type:reporter', 'type:compliance', 'type:app', 'type:util'] }
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: [
+                'type:contract', 'type:core', 'type:driver', 'type:engine', 'type:deployer', 'type:bench', 'type:reporter', 'type:compliance', 'type:app',
+                'type:util'
+              ]
+            }
           ]
         }
       ]

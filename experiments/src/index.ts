@@ -10,7 +10,7 @@
  * ```ts
  * import { EXPERIMENTS, runExperiments, simTestbedFactory, writeResultsAndReport } from '@xenos/experiments'
  *
- * const platformFile = 'packages/sim-driver/platforms/paper-2010.yaml'
+ * const platformFile = 'packages/sim-engine/platforms/paper-2010.yaml'
  * const factory = await simTestbedFactory({ platformFile })
  * const resultSet = await runExperiments(EXPERIMENTS.filter(e => e.name === 'pi'), {
  *   backend: 'sim', factory, seed: 1, repetitions: 1, startedAt: new Date().toISOString(),

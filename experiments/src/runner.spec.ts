@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+import { PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { stringifyResultSet, validateResultSet } from '@xenos/experiment-interface'
 import { runExperiments, RunnerError } from './runner.js'
 import { simTestbedFactory } from './testbeds/sim-testbed.js'

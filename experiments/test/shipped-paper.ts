@@ -4,7 +4,7 @@
  * judges the findings on the runs: what the shipped-platform finding specs
  * share.
  */
-import { PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+import { PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import type { ExperimentDefinition, FindingResult, ResultSet, RunRecord } from '@xenos/experiment-interface'
 import { runExperiments } from '../src/runner.js'
 import { simTestbedFactory } from '../src/testbeds/sim-testbed.js'

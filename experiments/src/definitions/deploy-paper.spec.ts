@@ -9,7 +9,7 @@
  */
 import { describe, it, expect } from 'vitest'
 import { toRunRecord, type RunRecord } from '@xenos/experiment-interface'
-import { PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+import { PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { simTestbedFactory } from '../testbeds/sim-testbed.js'
 import { evaluateFindings } from '../findings.js'
 import { deploy, DEPLOY_CONCURRENCY } from './deploy.js'

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest'
-import { PAPER_PLATFORM_FILE, SimCluster, loadPlatform } from '@xenos/sim-driver'
+import { PAPER_PLATFORM_FILE, loadPlatform } from '@xenos/sim-engine'
+import { SimCluster } from '@xenos/sim-driver'
 import { ClockGate } from './clock-gate.js'
 
 const realDelay = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }

@@ -18,7 +18,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import type { HypervisorDriver } from '@xenos/hypervisor-interface'
-import type { Engine } from '@xenos/sim-driver'
+import type { Engine } from '@xenos/sim-engine'
 
 /** Wall-clock figures of the control plane, in seconds. */
 export interface ControlPlaneTiming {

@@ -5,7 +5,7 @@
  * runs belong to `xenos paper`.)
  */
 import { describe, it, expect } from 'vitest'
-import { PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+import { PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { onTestbed, type Measurement } from '@xenos/experiment-interface'
 import { simTestbedFactory } from './sim-testbed.js'
 import { deploymentMeasurements } from '../definitions/deploy.js'

@@ -23,7 +23,8 @@
  */
 import { callTimes, onTestbed, type DeploymentReport, type DeployTemplateOptions } from '@xenos/experiment-interface'
 import { Deployer, validateDeployment } from '@xenos/deployer'
-import type { Platform, SimCluster } from '@xenos/sim-driver'
+import type { Platform } from '@xenos/sim-engine'
+import type { SimCluster } from '@xenos/sim-driver'
 import { ClockGate, type ControlPlaneTiming } from './clock-gate.js'
 import { hadoopSlaveTemplate, TEMPLATE_NAME } from './sim-api-cluster.js'
 import { ReplicationLog, type FetchRecord } from './sim-image-fetcher.js'

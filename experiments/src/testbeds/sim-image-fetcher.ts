@@ -23,7 +23,8 @@
  */
 import type { HypervisorDriver, ImageInfo } from '@xenos/hypervisor-interface'
 import type { ImageFetcher, Overlay, PeerNetwork, ReplicationMethod } from '@xenos/core'
-import type { Activity, SimCluster } from '@xenos/sim-driver'
+import type { Activity } from '@xenos/sim-engine'
+import type { SimCluster } from '@xenos/sim-driver'
 import type { ClockGate } from './clock-gate.js'
 import { modeledSwarms, swarmFetchOnSim } from './sim-swarm.js'
 

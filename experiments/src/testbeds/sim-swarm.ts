@@ -34,7 +34,8 @@
  */
 import { createHash } from 'node:crypto'
 import { DEFAULT_CONCURRENT_READS, joinSwarm, pickChunk, type ChunkSource, type Overlay } from '@xenos/core'
-import type { Engine, SimCluster } from '@xenos/sim-driver'
+import type { Engine } from '@xenos/sim-engine'
+import type { SimCluster } from '@xenos/sim-driver'
 import type { ClockGate } from './clock-gate.js'
 
 /** Requests in flight per source (xenos-core's `streamsPerHolder` default). */

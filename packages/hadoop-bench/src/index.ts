@@ -22,7 +22,7 @@ export { validateJob, emptyCounters, InvalidJobError } from './jobs.js'
 export type { JobSpec, JobKind, JobCounters, JobResult } from './jobs.js'
 export { hadoopConfig, siteXml, InvalidLayoutError } from './hadoop-config.js'
 export type { HadoopLine, HadoopClusterLayout, HadoopConfigFiles } from './hadoop-config.js'
-// ── the simulated Hadoop (on sim-driver's engine) ──────────────────────
+// ── the simulated Hadoop (on `@xenos/sim-engine`) ──────────────────────
 export { SimHadoop, type SimHadoopInit, type SimRunOptions } from './sim/sim-hadoop.js'
 export { SimHdfs, HdfsFileNotFoundError, HdfsNoDatanodesError, type HdfsBlock, type HdfsCosts } from './sim/hdfs.js'
 export { SimMapReduce, type TaskTrackerNode, type MrJob, type MrResult, type MapInput } from './sim/mapreduce.js'

@@ -11,16 +11,16 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { startXenosHost, xenosClient, type Credentials, type Principal, type TemplateConfig, type XenosClient, type XenosHost } from '@xenos/core'
 import { realClock } from '@xenos/hypervisor-interface'
-import { SimCluster, loadPlatform } from '@xenos/sim-driver'
+import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
+import { SimCluster } from '@xenos/sim-driver'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Deployer, validateDeployment, xenosDeployApi, type DeployProgress } from '@xenos/deployer'
 import { hadoopConfigFor, hadoopDeployment } from '../src/hadoop-deployment.js'
 import { SETUPS } from '../src/setups.js'
 
-const platformFile = fileURLToPath(new URL('../../sim-driver/platforms/paper-2010.yaml', import.meta.url))
+const platformFile = PAPER_PLATFORM_FILE
 const FULL = process.env.XENOS_DEPLOY_FULL === '1'
 const HOSTS = FULL ? 13 : 5
 let sim: SimCluster

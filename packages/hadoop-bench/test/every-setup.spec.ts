@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { Engine, loadPlatform, nativePlatform, restrictCores, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+import { Engine, loadPlatform, nativePlatform, restrictCores, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { createLayout, simHadoopCluster } from '../src/sim/sim-cluster-layout.js'
 import { loadCosts } from '../src/sim/job-costs.js'
 import { SETUPS, PAPER_HADOOP, type SetupId } from '../src/setups.js'

@@ -16,7 +16,8 @@
  */
 import { performance } from 'node:perf_hooks'
 import type { DomainSpec, MigrationReport, StorageMigrationMode } from '@xenos/hypervisor-interface'
-import { SimCluster, definePlatform } from '../src/index.js'
+import { SimCluster } from '../src/index.js'
+import { definePlatform } from '@xenos/sim-engine'
 
 export interface ClusterMigrationsOptions {
   /** @default 10000 */

@@ -4,9 +4,9 @@
  * target) and once on the paper's thirteen-host cluster (node01 -> node02).
  * An address no simulated host has is the unreachable target.
  */
-import { fileURLToPath } from 'node:url'
 import { runComplianceSuite, type ComplianceFixture } from '@xenos/hypervisor-compliance'
-import { SimCluster, loadPlatform, type Platform } from '../src/index.js'
+import { SimCluster } from '../src/index.js'
+import { loadPlatform, PAPER_PLATFORM_FILE, type Platform } from '@xenos/sim-engine'
 import { specFor, testPlatform, MiB } from './fixtures.js'
 
 function suite (name: string, platform: () => Promise<Platform>, source: string, target: string): void {
@@ -40,4 +40,4 @@ function suite (name: string, platform: () => Promise<Platform>, source: string,
 }
 
 suite('sim-driver (live cluster, 3 test hosts)', async () => testPlatform(), 'h1', 'h2')
-suite('sim-driver (live cluster, paper-2010 platform)', async () => await loadPlatform(fileURLToPath(new URL('../platforms/paper-2010.yaml', import.meta.url))), 'node01', 'node02')
+suite('sim-driver (live cluster, paper-2010 platform)', async () => await loadPlatform(PAPER_PLATFORM_FILE), 'node01', 'node02')

@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { InsufficientDiskError, type MigrationReport } from '@xenos/hypervisor-interface'
-import { fileURLToPath } from 'node:url'
-import { CHECKPOINT_HEADER_BYTES, DEFAULT_GUEST_MODEL, QCOW2_HEADER_BYTES, SimCluster, loadPlatform, simDriver } from '../src/index.js'
+import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
+import { CHECKPOINT_HEADER_BYTES, DEFAULT_GUEST_MODEL, QCOW2_HEADER_BYTES, SimCluster, simDriver } from '../src/index.js'
 import { DISK_BPS, GiB, MiB, runningDomain, specFor, testPlatform, type TestPlatformOptions } from './fixtures.js'
 
 const CORE_FLOPS = 2.5e9
@@ -104,7 +104,7 @@ describe('images on the engine\'s disk model', () => {
   })
 
   it('on the paper\'s cluster a local copy of the 10 GB image runs near the measured 25 MB/s', async () => {
-    const platform = await loadPlatform(fileURLToPath(new URL('../platforms/paper-2010.yaml', import.meta.url)))
+    const platform = await loadPlatform(PAPER_PLATFORM_FILE)
     const c = new SimCluster({ platform, seed: 1 })
     clusters.push(c)
     const d = c.driver('node01')

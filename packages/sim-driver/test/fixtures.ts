@@ -2,7 +2,8 @@
  * Small platforms and specs for the driver tests. Numbers are chosen to make
  * expected values easy to derive by hand, not to match the paper.
  */
-import { definePlatform, type Platform } from '../src/index.js'
+import { definePlatform, type Platform } from '@xenos/sim-engine'
+
 import type { DomainSpec, HypervisorDriver } from '@xenos/hypervisor-interface'
 
 export const MiB = 1024 * 1024

@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { MigrationFailedError, type HypervisorDriver, type MigrationReport } from '@xenos/hypervisor-interface'
-import { fileURLToPath } from 'node:url'
-import { DEFAULT_GUEST_MODEL, FINAL_RECORD_BYTES, PAGE_BYTES, PAGE_HEADER_BYTES, QCOW2_HEADER_BYTES, SimCluster, loadPlatform, type SimClusterInit } from '../src/index.js'
+import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
+import { DEFAULT_GUEST_MODEL, FINAL_RECORD_BYTES, PAGE_BYTES, PAGE_HEADER_BYTES, QCOW2_HEADER_BYTES, SimCluster, type SimClusterInit } from '../src/index.js'
 import { GBE_BPS, GiB, MiB, runningDomain, specFor, testPlatform, type TestPlatformOptions } from './fixtures.js'
 
 const LATENCY_S = 1e-4
@@ -60,7 +60,7 @@ describe('live migration: golden values', () => {
   })
 
   it('on the paper\'s cluster: 384 MiB over its 1 GbE at the platform\'s TCP efficiency', async () => {
-    const platform = await loadPlatform(fileURLToPath(new URL('../platforms/paper-2010.yaml', import.meta.url)))
+    const platform = await loadPlatform(PAPER_PLATFORM_FILE)
     const c = new SimCluster({ platform, seed: 3 })
     clusters.push(c)
     const a = c.driver('node01')
@@ -78,7 +78,7 @@ describe('live migration: golden values', () => {
   })
 
   it('the paper\'s master migration (10 GB disk + 1 GB swap + 384 MiB, files moved while paused) takes under its 5 minutes', async () => {
-    const platform = await loadPlatform(fileURLToPath(new URL('../platforms/paper-2010.yaml', import.meta.url)))
+    const platform = await loadPlatform(PAPER_PLATFORM_FILE)
     const c = new SimCluster({ platform, seed: 3 })
     clusters.push(c)
     const a = c.driver('master')

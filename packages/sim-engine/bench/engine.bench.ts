@@ -1,6 +1,6 @@
 /**
  * Engine benchmarks. Not a test: it prints
- * figures. Run: `npm run bench -w @xenos/sim-driver` or
+ * figures. Run: `npm run bench -w @xenos/sim-engine` or
  * `node bench/run-ts.mjs bench/engine.bench.ts [--quick]`.
  *
  * 1. Bare engine: timer events only (schedule + pop + callback).
@@ -130,7 +130,7 @@ export async function timersWithFlows (events: number, concurrent = 1000, hosts 
 
 export async function main (argv: string[]): Promise<void> {
   const quick = argv.includes('--quick')
-  console.log('sim-driver engine benchmarks (Node', process.version + ')')
+  console.log('sim-engine benchmarks (Node', process.version + ')')
   console.log('wall-clock rates depend on the load of the machine; "per CPU second" divides by this process\'s user + system CPU time')
 
   await bareEngine(200_000) // warm-up

@@ -1,5 +1,8 @@
 import { describe, it, expect } from 'vitest'
-import { Engine, ActivityFailedError, ActivityCanceledError, ActivityStateError, ActivityArgumentError } from '../src/index.js'
+import {
+  Engine, ActivityFailedError, ActivityCanceledError, ActivityStateError, ActivityArgumentError, InsufficientDiskSpaceError, InsufficientHostMemoryError,
+  VmArgumentError, VmExistsError
+} from '../src/index.js'
 import { goldenPlatform } from './golden-fixtures.js'
 
 function engine (): Engine {
@@ -129,8 +132,10 @@ describe('activity life cycle', () => {
     const e = engine()
     const h = e.host('h1')
     h.createVm({ name: 'a', vcpus: 1, memoryMiB: 1500 })
+    expect(() => h.createVm({ name: 'b', vcpus: 1, memoryMiB: 100 })).toThrow(InsufficientHostMemoryError)
     expect(() => h.createVm({ name: 'b', vcpus: 1, memoryMiB: 100 })).toThrow(/expected 100 MiB of free memory on host h1, found 36 MiB/)
-    expect(() => h.createVm({ name: 'a', vcpus: 1, memoryMiB: 1 })).toThrow(/already using it/)
+    expect(() => h.createVm({ name: 'a', vcpus: 1, memoryMiB: 1 })).toThrow(VmExistsError)
+    expect(() => h.createVm({ name: 'a b', vcpus: 1, memoryMiB: 1 })).toThrow(VmArgumentError)
   })
 
   it('disks account space', () => {
@@ -138,7 +143,7 @@ describe('activity life cycle', () => {
     const d = e.host('h1').disks[0]!
     d.allocate(4e11)
     expect(d.usedBytes).toBe(4e11)
-    expect(() => d.allocate(7e11)).toThrow(/InsufficientDisk|expected 700000000000 bytes of free disk/)
+    expect(() => d.allocate(7e11)).toThrow(InsufficientDiskSpaceError)
     d.release(4e11)
     expect(d.usedBytes).toBe(0)
   })

@@ -1,11 +1,10 @@
 /** The engine example of `src/index.ts`, run, with its figures derived from the paper platform. */
 import { describe, it, expect } from 'vitest'
-import { fileURLToPath } from 'node:url'
-import { Engine, loadPlatform } from '../src/index.js'
+import { Engine, loadPlatform, PAPER_PLATFORM_FILE } from '../src/index.js'
 
 describe('index.ts engine example', () => {
   it('runs on the paper platform and gives the figures the platform implies', async () => {
-    const platform = await loadPlatform(fileURLToPath(new URL('../platforms/paper-2010.yaml', import.meta.url)))
+    const platform = await loadPlatform(PAPER_PLATFORM_FILE)
     const engine = new Engine({ seed: 42, platform })
     const [a, b] = [engine.host('node01'), engine.host('node02')]
     const vm = a.createVm({ name: 'web-1', vcpus: 1, memoryMiB: 384 })

@@ -11,7 +11,8 @@
  * @example
  * ```ts
  * import { UserStore, startXenosHost, xenosClient } from '@xenos/core'
- * import { SimCluster, loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+ * import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
+ * import { SimCluster } from '@xenos/sim-driver'
  *
  * const sim = new SimCluster({ platform: await loadPlatform(PAPER_PLATFORM_FILE), seed: 1 })
  * const users = await UserStore.load('/tmp/xenos/users.yaml')

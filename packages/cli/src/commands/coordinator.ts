@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { HypervisorDriver } from '@xenos/hypervisor-interface'
 import { loadHostConfig, startHostFromConfig, UserStore, type HostConfig } from '@xenos/core'
-import { SimCluster, loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
+import { SimCluster } from '@xenos/sim-driver'
 import { xenDriver } from '@xenos/xen-driver'
 
 type Out = (s: string) => void

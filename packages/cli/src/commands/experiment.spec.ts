@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SHIPPED_PLATFORMS_DIR } from '@xenos/sim-engine'
 import { buildProgram } from '../program.js'
 import { experimentCommands } from './experiment.js'
 import { JOURNAL_FILE, type RunIdentity } from '@xenos/experiments'
@@ -72,7 +72,7 @@ describe('xenos experiment run --backend xen', () => {
 
 describe('xenos experiment run --backend sim', () => {
   it('refuses, before running anything, a platform with fewer slave hosts than the experiments want', async () => {
-    const modern = await readFile(fileURLToPath(new URL('../../../sim-driver/platforms/modern-10gbe.yaml', import.meta.url)), 'utf8')
+    const modern = await readFile(join(SHIPPED_PLATFORMS_DIR, 'modern-10gbe.yaml'), 'utf8')
     const small = join(dir, 'three-hosts.yaml')
     await writeFile(small, modern.replace(/count: 12/, 'count: 2'))
     const r = await run(['experiment', 'run', 'pi', '--platform', small, '--out', join(dir, 'small-out')])

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { loadPlatform } from '@xenos/sim-driver'
+import { loadPlatform } from '@xenos/sim-engine'
 
 /** `xenos platform check FILE...`: validate simulated platform files. */
 export function platformCommand (program: Command, io: { out: (s: string) => void }): void {

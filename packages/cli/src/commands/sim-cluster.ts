@@ -2,7 +2,8 @@ import type { Command } from 'commander'
 import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { startXenosHost, serviceConfigSource, UserStore, type XenosHost } from '@xenos/core'
-import { SimCluster, loadPlatform, simTransferModel, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
+import { SimCluster, simTransferModel } from '@xenos/sim-driver'
 
 type Out = (s: string) => void
 

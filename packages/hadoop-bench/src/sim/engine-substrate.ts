@@ -1,11 +1,11 @@
 /**
- * The substrate backed by sim-driver's engine: places are the engine's
+ * The substrate backed by `@xenos/sim-engine`: places are the engine's
  * hosts (native, or Domain 0 of a Xen host) and VMs, so every activity of
  * the Hadoop model shares the platform's CPUs, disks, page caches and
  * network max-min fairly with whatever else runs there, and a guest's I/O
  * pays Domain 0's costs.
  */
-import type { Engine, SimHost, SimVm } from '@xenos/sim-driver'
+import type { Engine, SimHost, SimVm } from '@xenos/sim-engine'
 import type { Place, Substrate } from './substrate.js'
 
 export class UnknownPlaceError extends Error {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { Engine, Random, definePlatform, type PlatformInput } from '@xenos/sim-driver'
+import { Engine, Random, definePlatform, type PlatformInput } from '@xenos/sim-engine'
 import { SimHdfs } from './hdfs.js'
 import { createLayout, simHadoopCluster } from './sim-cluster-layout.js'
 import { loadCosts, type HadoopCosts } from './job-costs.js'

@@ -7,7 +7,7 @@
  * heartbeat, and VM2 gives each VCPU two map slots exactly as VM1 does.
  */
 import { describe, it, expect } from 'vitest'
-import { Engine, loadPlatform, PAPER_PLATFORM_FILE, nativePlatform, restrictCores, type Platform } from '@xenos/sim-driver'
+import { Engine, loadPlatform, PAPER_PLATFORM_FILE, nativePlatform, restrictCores, type Platform } from '@xenos/sim-engine'
 import { createLayout, simHadoopCluster } from './sim-cluster-layout.js'
 import { loadCosts, type HadoopCosts } from './job-costs.js'
 import { PAPER_HADOOP, setupById } from '../setups.js'

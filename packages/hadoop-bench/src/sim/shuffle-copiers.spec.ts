@@ -5,7 +5,7 @@
  * being copied from).
  */
 import { describe, it, expect } from 'vitest'
-import { Engine, definePlatform, type PlatformInput } from '@xenos/sim-driver'
+import { Engine, definePlatform, type PlatformInput } from '@xenos/sim-engine'
 import { EngineSubstrate } from './engine-substrate.js'
 import { SimHdfs } from './hdfs.js'
 import { SimMapReduce, type MrJob, type TaskTrackerNode } from './mapreduce.js'

@@ -1,5 +1,5 @@
 /**
- * Where a simulated Hadoop cluster runs on sim-driver's engine: the master
+ * Where a simulated Hadoop cluster runs on `@xenos/sim-engine`: the master
  * and slave places for a cluster setup, and the `SimHadoop` built on them.
  *
  * The VMs are the engine's own: either created by the deployer through the
@@ -7,7 +7,7 @@
  * them by name), or created here directly (`createLayout`) when a test or a
  * model-only run needs no control plane.
  */
-import type { Engine, SimHost, SimVm } from '@xenos/sim-driver'
+import type { Engine, SimHost, SimVm } from '@xenos/sim-engine'
 import { EngineSubstrate } from './engine-substrate.js'
 import { SimHadoop } from './sim-hadoop.js'
 import type { HadoopCosts } from './job-costs.js'

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { Engine, definePlatform, type PlatformInput } from '@xenos/sim-driver'
+import { Engine, definePlatform, type PlatformInput } from '@xenos/sim-engine'
 import { createLayout, simHadoopCluster } from './sim-cluster-layout.js'
 import { ConfigFileError } from '@xenos/config-file'
 import { parseCosts, loadCosts, type HadoopCosts } from './job-costs.js'

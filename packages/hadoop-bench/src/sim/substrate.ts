@@ -1,7 +1,7 @@
 /**
  * What the simulated Hadoop runs on: places (a native host, or a VM) and
  * activities on them, all in simulated time. `engine-substrate.ts` backs it
- * with sim-driver's engine, so every duration comes out of the platform's
+ * with the simulation engine, so every duration comes out of the platform's
  * CPUs, disks, page caches and network, shared max-min fairly with
  * everything else that runs there.
  */

@@ -10,72 +10,73 @@
  */
 import { DomainExistsError, InsufficientMemoryError, InvalidStateError, assertImagePath, transition, type DomainInfo } from '@xenos/hypervisor-interface'
 import { guestBehaviour } from './guest-model.js'
-import { domainInfo, dropVm, type DomainRecord } from './host-state.js'
+import type { GuestModel } from './guest-model.js'
+import type { HostCalls } from './host-calls.js'
+import { domainInfo, dropVm, stopDomain, type DomainRecord } from './host-state.js'
 import { runActivities } from './run-activities.js'
-import type { SimHypervisorDriver } from './sim-hypervisor-driver.js'
 
 /** Header of a checkpoint file (Xen's save image header, device model state), in bytes. */
 export const CHECKPOINT_HEADER_BYTES = 64 * 1024
 
 const MiB = 1024 * 1024
 
-export async function saveDomain (driver: SimHypervisorDriver, name: string, checkpointPath: string, options: { leaveRunning?: boolean }): Promise<DomainInfo> {
+export async function saveDomain (calls: HostCalls, name: string, checkpointPath: string, options: { leaveRunning?: boolean }): Promise<DomainInfo> {
   assertImagePath(checkpointPath, 'checkpointPath')
-  return await driver.onDomain('save', name, async (op, d) => {
+  return await calls.onDomain('save', name, async (op, d) => {
     const from = d.state
     transition(name, 'save', from)
-    driver.fault('save')
+    calls.fault('save')
     const vm = d.vm
     if (vm === undefined) throw new InvalidStateError(name, 'save', ['running', 'paused'], 'without memory')
     const memoryBytes = d.spec.memoryMiB * MiB
-    const reservation = driver.state.store.reserve(checkpointPath, memoryBytes + CHECKPOINT_HEADER_BYTES)
+    const reservation = calls.state.store.reserve(checkpointPath, memoryBytes + CHECKPOINT_HEADER_BYTES)
     if (from === 'running') vm.suspend()
     try {
-      await runActivities(op, [driver.engine.io({ on: driver.state.host, op: 'write', bytes: memoryBytes, cacheKey: driver.cacheKey(checkpointPath) })])
+      await runActivities(op, [calls.engine.io({ on: calls.state.host, op: 'write', bytes: memoryBytes, cacheKey: calls.cacheKey(checkpointPath) })])
     } catch (err) {
       reservation.abort()
       if (from === 'running' && !vm.host.failed) vm.resume()
-      throw driver.hostError(err)
+      throw calls.hostError(err)
     }
     reservation.commit({ kind: 'checkpoint', sizeBytes: memoryBytes + CHECKPOINT_HEADER_BYTES, format: 'raw', checkpoint: { spec: structuredClone(d.spec), uuid: d.uuid, memoryBytes } })
     if (options.leaveRunning === true) {
       if (from === 'running') vm.resume()
       return domainInfo(d)
     }
-    return driver.stop(d)
+    return stopDomain(d)
   })
 }
 
-export async function restoreDomain (driver: SimHypervisorDriver, checkpointPath: string): Promise<DomainInfo> {
+export async function restoreDomain (calls: HostCalls, guest: GuestModel, checkpointPath: string): Promise<DomainInfo> {
   assertImagePath(checkpointPath, 'checkpointPath')
-  return await driver.call('restore', async (op) => {
-    const file = driver.state.store.checkpoint(checkpointPath)
+  return await calls.call('restore', async (op) => {
+    const file = calls.state.store.checkpoint(checkpointPath)
     const { spec, uuid, memoryBytes } = file.checkpoint
-    return await driver.state.locks.with(spec.name, op, async () => {
-      driver.ensureUp()
-      const existing = driver.state.domains.get(spec.name)
-      if (existing !== undefined && existing.uuid !== uuid) throw new DomainExistsError(spec.name, driver.hostname)
+    return await calls.state.locks.with(spec.name, op, async () => {
+      calls.ensureUp()
+      const existing = calls.state.domains.get(spec.name)
+      if (existing !== undefined && existing.uuid !== uuid) throw new DomainExistsError(spec.name, calls.hostname)
       if (existing !== undefined) transition(spec.name, 'start', existing.state)
-      driver.fault('restore')
-      driver.requireImages(spec)
-      const h = driver.state.host
-      if (spec.memoryMiB > h.freeMemoryMiB()) throw new InsufficientMemoryError(spec.memoryMiB, h.freeMemoryMiB(), driver.hostname)
-      if (existing === undefined && driver.state.nameTaken(spec.name)) throw new DomainExistsError(spec.name, driver.hostname)
-      const d: DomainRecord = existing ?? { spec: structuredClone(spec), uuid, state: 'stopped', behaviour: guestBehaviour(spec, driver.cluster.guest) }
+      calls.fault('restore')
+      calls.requireImages(spec)
+      const h = calls.state.host
+      if (spec.memoryMiB > h.freeMemoryMiB()) throw new InsufficientMemoryError(spec.memoryMiB, h.freeMemoryMiB(), calls.hostname)
+      if (existing === undefined && calls.state.nameTaken(spec.name)) throw new DomainExistsError(spec.name, calls.hostname)
+      const d: DomainRecord = existing ?? { spec: structuredClone(spec), uuid, state: 'stopped', behaviour: guestBehaviour(spec, guest) }
       const previous = d.state
-      driver.bootVm(d)
+      calls.bootVm(d)
       const vm = d.vm
       vm?.suspend()
       try {
-        await runActivities(op, [driver.engine.io({ on: h, op: 'read', bytes: memoryBytes, cacheKey: driver.cacheKey(checkpointPath) })])
+        await runActivities(op, [calls.engine.io({ on: h, op: 'read', bytes: memoryBytes, cacheKey: calls.cacheKey(checkpointPath) })])
       } catch (err) {
         dropVm(d)
         d.state = previous
         d.startedAtS = undefined
-        throw driver.hostError(err)
+        throw calls.hostError(err)
       }
       vm?.resume()
-      driver.state.domains.set(spec.name, d)
+      calls.state.domains.set(spec.name, d)
       return domainInfo(d)
     })
   })

@@ -12,9 +12,8 @@
  *   memory released), as when a kernel panics.
  * `atS` is an absolute time on the engine clock; now when absent.
  */
-import type { Engine } from '../engine/index.js'
-import type { HostState } from '../driver/host-state.js'
-import { dropVm } from '../driver/host-state.js'
+import type { Engine } from '@xenos/sim-engine'
+import { dropVm, type HostState } from './host-state.js'
 import { FailurePlan, type FailNextOptions, type FaultableOperation } from './fail-next.js'
 
 export class ClusterFaults {

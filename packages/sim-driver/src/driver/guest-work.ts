@@ -9,34 +9,34 @@
  *   `shutdownWriteBytes`; a paused guest, or one with
  *   `sim.ignoreShutdown`, never finishes (the caller's timeout decides).
  */
-import type { Activity, SimVm } from '../engine/index.js'
+import type { Activity, SimVm } from '@xenos/sim-engine'
 import type { Operation } from './control-plane.js'
+import type { GuestModel } from './guest-model.js'
+import type { HostCalls } from './host-calls.js'
 import type { DomainRecord } from './host-state.js'
 import { runActivities } from './run-activities.js'
-import type { SimHypervisorDriver } from './sim-hypervisor-driver.js'
 
-export async function bootWork (driver: SimHypervisorDriver, op: Operation, d: DomainRecord, vm: SimVm): Promise<void> {
-  const { guest } = driver.cluster
-  const { engine, state } = driver
+export async function bootWork (calls: HostCalls, guest: GuestModel, op: Operation, d: DomainRecord, vm: SimVm): Promise<void> {
+  const { engine, state } = calls
   const boot = d.spec.boot
   if (boot.kind !== 'hvm' && guest.bootKernelBytes > 0) {
-    await runActivities(op, [engine.io({ on: state.host, op: 'read', bytes: guest.bootKernelBytes, cacheKey: driver.cacheKey(`kernel:${boot.kernel}`) })])
+    await runActivities(op, [engine.io({ on: state.host, op: 'read', bytes: guest.bootKernelBytes, cacheKey: calls.cacheKey(`kernel:${boot.kernel}`) })])
   }
   const first = d.spec.disks[0]
   if (first !== undefined && guest.bootReadBytes > 0) {
     const img = state.store.image(first.image)
     const bytes = Math.min(guest.bootReadBytes, img.sizeBytes)
-    await runActivities(op, [engine.io({ on: vm, op: 'read', bytes, cacheKey: driver.cacheKey(img.backingImage ?? img.path) })])
+    await runActivities(op, [engine.io({ on: vm, op: 'read', bytes, cacheKey: calls.cacheKey(img.backingImage ?? img.path) })])
   }
   if (guest.bootFlops > 0) await runActivities(op, [engine.exec({ on: vm, flops: guest.bootFlops })])
 }
 
 /** True when the guest finished its shutdown within `timeoutS` of the engine clock. */
-export async function shutdownWork (driver: SimHypervisorDriver, op: Operation, d: DomainRecord, vm: SimVm, timeoutS: number): Promise<boolean> {
-  const { guest } = driver.cluster
+export async function shutdownWork (calls: HostCalls, guest: GuestModel, op: Operation, d: DomainRecord, vm: SimVm, timeoutS: number): Promise<boolean> {
+  const { engine } = calls
   const answers = d.state === 'running' && !d.behaviour.ignoreShutdown
   const work: Activity[] = answers
-    ? [driver.engine.exec({ on: vm, flops: guest.shutdownFlops }), driver.engine.io({ on: vm, op: 'write', bytes: guest.shutdownWriteBytes })]
+    ? [engine.exec({ on: vm, flops: guest.shutdownFlops }), engine.io({ on: vm, op: 'write', bytes: guest.shutdownWriteBytes })]
     : []
-  return await runActivities(op, work, { timeoutS, engine: driver.engine, never: !answers })
+  return await runActivities(op, work, { timeoutS, engine: engine, never: !answers })
 }

@@ -4,7 +4,7 @@
  * driver's domains keep running and a new driver reattaches to them.
  */
 import type { DomainInfo, DomainSpec, DomainState, DomainUsage } from '@xenos/hypervisor-interface'
-import type { SimHost, SimVm } from '../engine/index.js'
+import type { SimHost, SimVm } from '@xenos/sim-engine'
 import { ImageStore } from '../images/image-store.js'
 import type { GuestBehaviour } from './guest-model.js'
 import { KeyedLock } from './control-plane.js'
@@ -86,4 +86,12 @@ export function dropVm (d: DomainRecord): void {
   d.vm = undefined
   if (!vm.host.failed) vm.destroy()
   d.domid = undefined
+}
+
+/** The domain no longer runs: memory released, state stopped. */
+export function stopDomain (d: DomainRecord): DomainInfo {
+  dropVm(d)
+  d.state = 'stopped'
+  d.startedAtS = undefined
+  return domainInfo(d)
 }

@@ -4,7 +4,7 @@
  * the others are canceled and the failure is thrown. With a timeout on the
  * engine clock, returns false (and cancels the work) when it runs out.
  */
-import { ActivityCanceledError, type Activity, type Engine } from '../engine/index.js'
+import { ActivityCanceledError, type Activity, type Engine } from '@xenos/sim-engine'
 import type { Cancelable, Operation } from './control-plane.js'
 
 export interface RunOptions {

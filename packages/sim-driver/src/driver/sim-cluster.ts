@@ -13,8 +13,8 @@
  *   driver calls take no hold.
  */
 import type { DriverFactory, HypervisorDriver, MigrationTarget } from '@xenos/hypervisor-interface'
-import { Engine, HostNotFoundError, type Platform } from '../engine/index.js'
-import { ClusterFaults } from '../faults/cluster-faults.js'
+import { Engine, HostNotFoundError, type Platform } from '@xenos/sim-engine'
+import { ClusterFaults } from './cluster-faults.js'
 import { ControlPlane, type ControlPlaneStat, type Operation } from './control-plane.js'
 import { guestModel, type GuestModel } from './guest-model.js'
 import { HostState } from './host-state.js'

@@ -7,82 +7,43 @@
  * Every method follows the clock-holding rule of `control-plane.ts`.
  */
 import {
-  BackendUnavailableError, DomainExistsError, DomainNotFoundError, ImageInUseError, InsufficientMemoryError,
-  InvalidSpecError, OperationTimeoutError, assertDomainName, transition, validateDomainSpec,
-  type Clock, type CloneMode, type DomainHandle, type DomainInfo, type DomainSpec, type DriverCapabilities, type HostFacts,
+  DomainExistsError, DomainNotFoundError, ImageInUseError, InsufficientMemoryError, InvalidSpecError, OperationTimeoutError, assertDomainName, transition,
+  validateDomainSpec, type Clock, type CloneMode, type DomainHandle, type DomainInfo, type DomainSpec, type DriverCapabilities, type HostFacts,
   type HypervisorDriver, type ImageInfo, type MigrationOptions, type MigrationReport, type MigrationTarget
 } from '@xenos/hypervisor-interface'
-import type { Engine, SimVm } from '../engine/index.js'
-import type { FaultableOperation } from '../faults/fail-next.js'
+import type { SimVm } from '@xenos/sim-engine'
 import { ImageOps } from '../images/image-ops.js'
-import { migrateDomain } from '../migration/live-migration.js'
+import { migrateDomain, type MigrationCluster } from '../migration/live-migration.js'
 import { saveDomain, restoreDomain } from './checkpoint.js'
-import type { Operation } from './control-plane.js'
-import { guestBehaviour } from './guest-model.js'
-import { domainInfo, dropVm, type DomainRecord, type HostState } from './host-state.js'
-import type { SimCluster } from './sim-cluster.js'
+import { SIM_BACKEND } from './engine-errors.js'
+import { guestBehaviour, type GuestModel } from './guest-model.js'
+import { HostCalls, type CallsCluster } from './host-calls.js'
+import { domainInfo, dropVm, stopDomain, type DomainRecord, type HostState } from './host-state.js'
+import type { SimIds } from './sim-ids.js'
 import { bootWork, shutdownWork } from './guest-work.js'
-import { runActivities } from './run-activities.js'
 
-export const SIM_BACKEND = 'sim'
+export { SIM_BACKEND } from './engine-errors.js'
+
+/** What a driver needs from its cluster (a `SimCluster` is one). */
+export interface DriverCluster extends CallsCluster, MigrationCluster {
+  readonly guest: GuestModel
+  readonly ids: SimIds
+}
 
 export class SimHypervisorDriver implements HypervisorDriver {
   readonly backend = SIM_BACKEND
   readonly clock: Clock
-  private closed = false
+  private readonly calls: HostCalls
   private readonly images: ImageOps
 
-  constructor (readonly cluster: SimCluster, readonly state: HostState) {
+  constructor (private readonly cluster: DriverCluster, state: HostState) {
     this.clock = cluster.engine.clock
-    this.images = new ImageOps(this)
+    this.calls = new HostCalls(cluster, state)
+    this.images = new ImageOps(this.calls)
   }
 
-  get hostname (): string { return this.state.name }
-  get engine (): Engine { return this.cluster.engine }
-
-  // ── plumbing shared with image-ops, checkpoint and migration ────────
-  /** Throws `BackendUnavailableError` when the driver is closed or its host has crashed. */
-  ensureUp (): void {
-    if (this.closed) throw new BackendUnavailableError(SIM_BACKEND, `the driver for ${this.hostname} was closed`)
-    if (this.cluster.closed) throw new BackendUnavailableError(SIM_BACKEND, `the simulated cluster of ${this.hostname} was closed`)
-    if (this.state.host.failed) throw new BackendUnavailableError(SIM_BACKEND, `simulated host ${this.hostname} has crashed`)
-  }
-
-  /** Throws the planned failure of `operation`, if one is due. */
-  fault (operation: FaultableOperation): void {
-    const err = this.cluster.faults.plan.take(operation, this.hostname)
-    if (err !== undefined) throw err
-  }
-
-  /** Runs `body` as one driver call (clock held, host checked). */
-  async call<T> (label: string, body: (op: Operation) => Promise<T>): Promise<T> {
-    const kind = label.split(' ')[0] ?? label
-    return await this.cluster.control.run(`${this.hostname}:${label}`, async (op) => {
-      this.ensureUp()
-      this.engine.log('driver', `${this.hostname} ${label}`)
-      const latencyS = this.cluster.controlLatencyS
-      if (latencyS > 0) {
-        await runActivities(op, [this.engine.sleep(latencyS)])
-        this.ensureUp()
-      }
-      return await body(op)
-    }, kind)
-  }
-
-  /** Runs `body` as one driver call on domain `name`, serialised with other calls on it. */
-  async onDomain<T> (label: string, name: unknown, body: (op: Operation, d: DomainRecord) => Promise<T>): Promise<T> {
-    assertDomainName(name)
-    return await this.call(`${label} ${name}`, async op => await this.state.locks.with(name, op, async () => {
-      this.ensureUp()
-      return await body(op, this.record(name))
-    }))
-  }
-
-  record (name: string): DomainRecord {
-    const d = this.state.domains.get(name)
-    if (d === undefined) throw new DomainNotFoundError(name, this.hostname)
-    return d
-  }
+  get hostname (): string { return this.calls.hostname }
+  private get state (): HostState { return this.calls.state }
 
   // ── host ───────────────────────────────────────────────────────────
   capabilities (): DriverCapabilities {
@@ -90,7 +51,7 @@ export class SimHypervisorDriver implements HypervisorDriver {
   }
 
   async hostFacts (): Promise<HostFacts> {
-    return await this.call('hostFacts', async () => {
+    return await this.calls.call('hostFacts', async () => {
       const h = this.state.host
       return {
         hostname: h.name,
@@ -107,11 +68,11 @@ export class SimHypervisorDriver implements HypervisorDriver {
   async createDomain (input: DomainSpec): Promise<DomainInfo> {
     const spec = validateDomainSpec(input)
     const behaviour = guestBehaviour(spec, this.cluster.guest)
-    return await this.call('create', async op => await this.state.locks.with(spec.name, op, async () => {
-      this.ensureUp()
-      this.fault('create')
+    return await this.calls.call('create', async op => await this.state.locks.with(spec.name, op, async () => {
+      this.calls.ensureUp()
+      this.calls.fault('create')
       if (this.state.nameTaken(spec.name)) throw new DomainExistsError(spec.name, this.hostname)
-      this.requireImages(spec)
+      this.calls.requireImages(spec)
       const h = this.state.host
       const maxMiB = h.memoryMiB - h.dom0MemoryMiB
       if (spec.memoryMiB > maxMiB) throw new InsufficientMemoryError(spec.memoryMiB, maxMiB, this.hostname)
@@ -123,40 +84,29 @@ export class SimHypervisorDriver implements HypervisorDriver {
   }
 
   async startDomain (name: string): Promise<DomainInfo> {
-    return await this.onDomain('start', name, async (op, d) => {
+    return await this.calls.onDomain('start', name, async (op, d) => {
       const from = d.state
       transition(name, 'start', from)
-      this.fault('start')
-      this.requireImages(d.spec)
-      this.bootVm(d)
+      this.calls.fault('start')
+      this.calls.requireImages(d.spec)
+      this.calls.bootVm(d)
       try {
-        await bootWork(this, op, d, d.vm as SimVm)
+        await bootWork(this.calls, this.cluster.guest, op, d, d.vm as SimVm)
       } catch (err) {
         dropVm(d)
         // A guest that crashed while booting stays crashed; otherwise nothing changed.
         if (d.state !== 'crashed') d.state = from
         d.startedAtS = undefined
-        throw this.hostError(err)
+        throw this.calls.hostError(err)
       }
       return domainInfo(d)
     })
   }
 
-  /** Reserve the domain's memory (a VM on the engine) and mark it running. */
-  bootVm (d: DomainRecord): void {
-    const h = this.state.host
-    const free = h.freeMemoryMiB()
-    if (d.spec.memoryMiB > free) throw new InsufficientMemoryError(d.spec.memoryMiB, free, this.hostname)
-    d.vm = h.createVm({ name: d.spec.name, vcpus: d.spec.vcpus, memoryMiB: d.spec.memoryMiB })
-    d.domid = this.state.allocateDomid()
-    d.state = 'running'
-    d.startedAtS = this.engine.nowS()
-  }
-
   async pauseDomain (name: string): Promise<DomainInfo> {
-    return await this.onDomain('pause', name, async (_op, d) => {
+    return await this.calls.onDomain('pause', name, async (_op, d) => {
       if (transition(name, 'pause', d.state) === 'noop') return domainInfo(d)
-      this.fault('pause')
+      this.calls.fault('pause')
       d.vm?.suspend()
       d.state = 'paused'
       return domainInfo(d)
@@ -164,9 +114,9 @@ export class SimHypervisorDriver implements HypervisorDriver {
   }
 
   async unpauseDomain (name: string): Promise<DomainInfo> {
-    return await this.onDomain('unpause', name, async (_op, d) => {
+    return await this.calls.onDomain('unpause', name, async (_op, d) => {
       if (transition(name, 'unpause', d.state) === 'noop') return domainInfo(d)
-      this.fault('unpause')
+      this.calls.fault('unpause')
       d.vm?.resume()
       d.state = 'running'
       return domainInfo(d)
@@ -176,44 +126,36 @@ export class SimHypervisorDriver implements HypervisorDriver {
   async shutdownDomain (name: string, options: { timeoutS?: number, force?: boolean } = {}): Promise<DomainInfo> {
     const timeoutS = options.timeoutS ?? 60
     if (typeof timeoutS !== 'number' || !(timeoutS >= 0) || !Number.isFinite(timeoutS)) throw new InvalidSpecError('timeoutS', 'a finite number of seconds >= 0', options.timeoutS)
-    return await this.onDomain('shutdown', name, async (op, d) => {
+    return await this.calls.onDomain('shutdown', name, async (op, d) => {
       if (transition(name, 'shutdown', d.state) === 'noop') return domainInfo(d)
-      this.fault('shutdown')
-      if (d.state === 'crashed' || d.vm === undefined) return this.stop(d)
+      this.calls.fault('shutdown')
+      if (d.state === 'crashed' || d.vm === undefined) return stopDomain(d)
       // A paused guest cannot answer the request; neither can one that ignores it.
-      const finished = await shutdownWork(this, op, d, d.vm, timeoutS).catch((err: unknown) => { throw this.hostError(err) })
+      const finished = await shutdownWork(this.calls, this.cluster.guest, op, d, d.vm, timeoutS).catch((err: unknown) => { throw this.calls.hostError(err) })
       if (!finished) {
-        if (options.force === true) return this.stop(d)
+        if (options.force === true) return stopDomain(d)
         throw new OperationTimeoutError(`shutdown of "${name}" on ${this.hostname}`, timeoutS)
       }
-      return this.stop(d)
+      return stopDomain(d)
     })
   }
 
   async destroyDomain (name: string): Promise<DomainInfo> {
-    return await this.onDomain('destroy', name, async (_op, d) => {
+    return await this.calls.onDomain('destroy', name, async (_op, d) => {
       if (transition(name, 'destroy', d.state) === 'noop') return domainInfo(d)
-      this.fault('destroy')
-      return this.stop(d)
+      this.calls.fault('destroy')
+      return stopDomain(d)
     })
-  }
-
-  /** The domain no longer runs: memory released, state stopped. */
-  stop (d: DomainRecord): DomainInfo {
-    dropVm(d)
-    d.state = 'stopped'
-    d.startedAtS = undefined
-    return domainInfo(d)
   }
 
   async removeDomain (name: string, options: { deleteImages?: boolean } = {}): Promise<void> {
     assertDomainName(name)
-    await this.call('remove', async op => await this.state.locks.with(name, op, async () => {
-      this.ensureUp()
+    await this.calls.call('remove', async op => await this.state.locks.with(name, op, async () => {
+      this.calls.ensureUp()
       const d = this.state.domains.get(name)
       if (d === undefined) return
       transition(name, 'remove', d.state)
-      this.fault('remove')
+      this.calls.fault('remove')
       const paths = options.deleteImages === true ? [...new Set(d.spec.disks.map(k => k.image))].filter(p => this.state.store.has(p)) : []
       for (const p of paths) {
         const users = this.state.usersOf(p).filter(u => u !== name)
@@ -227,21 +169,21 @@ export class SimHypervisorDriver implements HypervisorDriver {
   }
 
   async listDomains (): Promise<DomainInfo[]> {
-    return await this.call('list', async () => [...this.state.domains.values()].map(domainInfo).sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    return await this.calls.call('list', async () => [...this.state.domains.values()].map(domainInfo).sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 
   async inspectDomain (name: string): Promise<DomainInfo> {
     assertDomainName(name)
-    return await this.call('inspect', async () => domainInfo(this.record(name)))
+    return await this.calls.call('inspect', async () => domainInfo(this.calls.record(name)))
   }
 
   // ── checkpoint ─────────────────────────────────────────────────────
   async saveDomain (name: string, checkpointPath: string, options: { leaveRunning?: boolean } = {}): Promise<DomainInfo> {
-    return await saveDomain(this, name, checkpointPath, options)
+    return await saveDomain(this.calls, name, checkpointPath, options)
   }
 
   async restoreDomain (checkpointPath: string): Promise<DomainInfo> {
-    return await restoreDomain(this, checkpointPath)
+    return await restoreDomain(this.calls, this.cluster.guest, checkpointPath)
   }
 
   // ── storage ────────────────────────────────────────────────────────
@@ -260,14 +202,14 @@ export class SimHypervisorDriver implements HypervisorDriver {
 
   // ── migration ──────────────────────────────────────────────────────
   async migrateDomain (name: string, target: MigrationTarget, options: MigrationOptions = {}): Promise<MigrationReport> {
-    return await migrateDomain(this, name, target, options)
+    return await migrateDomain({ calls: this.calls, cluster: this.cluster }, name, target, options)
   }
 
   // ── reattach ───────────────────────────────────────────────────────
   async handle (name: string): Promise<DomainHandle> {
     assertDomainName(name)
-    return await this.call('handle', async () => {
-      const d = this.record(name)
+    return await this.calls.call('handle', async () => {
+      const d = this.calls.record(name)
       return { backend: SIM_BACKEND, hostname: this.hostname, name, uuid: d.uuid }
     })
   }
@@ -276,7 +218,7 @@ export class SimHypervisorDriver implements HypervisorDriver {
     if (typeof handle !== 'object' || handle === null || typeof handle.name !== 'string' || typeof handle.uuid !== 'string') {
       throw new InvalidSpecError('handle', 'a domain handle { backend, hostname, name, uuid }', handle)
     }
-    return await this.call('reattach', async () => {
+    return await this.calls.call('reattach', async () => {
       const d = this.state.domains.get(handle.name)
       if (handle.backend !== SIM_BACKEND || handle.hostname !== this.hostname || d === undefined || d.uuid !== handle.uuid) {
         throw new DomainNotFoundError(handle.name, this.hostname)
@@ -286,24 +228,6 @@ export class SimHypervisorDriver implements HypervisorDriver {
   }
 
   async close (): Promise<void> {
-    this.closed = true
-  }
-
-  // ── helpers ────────────────────────────────────────────────────────
-  /** Page-cache identity of a file of this host. */
-  cacheKey (path: string): string { return `${this.hostname}:${path}` }
-
-  /** An engine activity failure as the contract's error: the host is unavailable. */
-  hostError (err: unknown): Error {
-    const e = err as Error
-    if (e?.name === 'ActivityFailedError' || e?.name === 'ActivityCanceledError') {
-      return new BackendUnavailableError(SIM_BACKEND, `simulated work on ${this.hostname} failed: ${e.message}`, { cause: err })
-    }
-    return e instanceof Error ? e : new Error(String(err))
-  }
-
-  /** `ImageNotFoundError` unless every disk of `spec` is an image in this host's store. */
-  requireImages (spec: DomainSpec): void {
-    for (const disk of spec.disks) this.state.store.image(disk.image)
+    this.calls.close()
   }
 }

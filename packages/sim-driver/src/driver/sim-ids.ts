@@ -3,7 +3,7 @@
  * the engine's seeded random source, so that the same seed gives the same
  * uuids and MAC addresses.
  */
-import type { Random } from '../engine/index.js'
+import type { Random } from '@xenos/sim-engine'
 
 function hex (n: number, digits: number): string {
   return n.toString(16).padStart(digits, '0')

@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { SimCluster } from './sim-cluster.js'
-import { loadPlatform } from '../platform/platform.js'
-import { PAPER_PLATFORM_FILE } from '../platform/shipped.js'
+import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { simTransferModel } from './transfer-model.js'
 
 describe('simTransferModel', () => {

@@ -14,22 +14,22 @@ import {
   type CloneMode, type ImageInfo
 } from '@xenos/hypervisor-interface'
 import type { Operation } from '../driver/control-plane.js'
+import type { HostCalls } from '../driver/host-calls.js'
 import { runActivities } from '../driver/run-activities.js'
-import type { SimHypervisorDriver } from '../driver/sim-hypervisor-driver.js'
 import { QCOW2_HEADER_BYTES, imageInfo, type ImageStore } from './image-store.js'
 
 export class ImageOps {
-  constructor (private readonly driver: SimHypervisorDriver) {}
+  constructor (private readonly calls: HostCalls) {}
 
-  private get store (): ImageStore { return this.driver.state.store }
+  private get store (): ImageStore { return this.calls.state.store }
 
   async createImage (path: string, sizeBytes: number, options: { format?: 'raw' | 'qcow2' }): Promise<ImageInfo> {
     assertImagePath(path)
     assertSizeBytes(sizeBytes)
     const format = options.format ?? 'raw'
     if (format !== 'raw' && format !== 'qcow2') throw new InvalidSpecError('format', '"raw" or "qcow2"', format)
-    return await this.driver.call('createImage', async () => {
-      this.driver.fault('createImage')
+    return await this.calls.call('createImage', async () => {
+      this.calls.fault('createImage')
       const allocated = format === 'raw' ? sizeBytes : Math.min(sizeBytes, QCOW2_HEADER_BYTES)
       return imageInfo(this.store.reserve(path, allocated).commit({ kind: 'image', sizeBytes, format }))
     })
@@ -37,20 +37,20 @@ export class ImageOps {
 
   async imageInfo (path: string): Promise<ImageInfo> {
     assertImagePath(path)
-    return await this.driver.call('imageInfo', async () => imageInfo(this.store.image(path)))
+    return await this.calls.call('imageInfo', async () => imageInfo(this.store.image(path)))
   }
 
   async listImages (dir?: string): Promise<ImageInfo[]> {
     if (dir !== undefined && dir !== '') assertImagePath(dir, 'dir')
-    return await this.driver.call('listImages', async () => this.store.list(dir).map(imageInfo))
+    return await this.calls.call('listImages', async () => this.store.list(dir).map(imageInfo))
   }
 
   async copyImage (source: string, destination: string): Promise<ImageInfo> {
     assertImagePath(source, 'source')
     assertImagePath(destination, 'destination')
-    return await this.driver.call('copyImage', async (op) => {
+    return await this.calls.call('copyImage', async (op) => {
       const src = this.store.image(source)
-      this.driver.fault('copyImage')
+      this.calls.fault('copyImage')
       return await this.fullCopy(op, src.path, destination)
     })
   }
@@ -60,9 +60,9 @@ export class ImageOps {
     assertImagePath(destination, 'destination')
     const mode = options.mode ?? 'cow'
     if (mode !== 'cow' && mode !== 'copy') throw new InvalidSpecError('mode', '"cow" or "copy"', mode)
-    return await this.driver.call('cloneImage', async (op) => {
+    return await this.calls.call('cloneImage', async (op) => {
       const t = this.store.image(template)
-      this.driver.fault('cloneImage')
+      this.calls.fault('cloneImage')
       if (mode === 'copy') return await this.fullCopy(op, t.path, destination)
       const allocated = Math.min(t.sizeBytes, QCOW2_HEADER_BYTES)
       return imageInfo(this.store.reserve(destination, allocated).commit({ kind: 'image', sizeBytes: t.sizeBytes, format: 'qcow2', backingImage: t.path }))
@@ -71,10 +71,10 @@ export class ImageOps {
 
   async deleteImage (path: string): Promise<void> {
     assertImagePath(path)
-    await this.driver.call('deleteImage', async () => {
+    await this.calls.call('deleteImage', async () => {
       if (!this.store.has(path)) return
-      this.driver.fault('deleteImage')
-      const users = this.driver.state.usersOf(path)
+      this.calls.fault('deleteImage')
+      const users = this.calls.state.usersOf(path)
       if (users.length > 0) throw new ImageInUseError(path, `domain ${users[0] ?? ''}`)
       this.store.delete(path)
     })
@@ -84,17 +84,17 @@ export class ImageOps {
   private async fullCopy (op: Operation, source: string, destination: string): Promise<ImageInfo> {
     const src = this.store.image(source)
     const reservation = this.store.reserve(destination, src.allocatedBytes)
-    const { engine, state } = this.driver
+    const { engine, state } = this.calls
     try {
       if (src.allocatedBytes > 0) {
         await runActivities(op, [
-          engine.io({ on: state.host, op: 'read', bytes: src.allocatedBytes, cacheKey: this.driver.cacheKey(src.path) }),
-          engine.io({ on: state.host, op: 'write', bytes: src.allocatedBytes, cacheKey: this.driver.cacheKey(destination) })
+          engine.io({ on: state.host, op: 'read', bytes: src.allocatedBytes, cacheKey: this.calls.cacheKey(src.path) }),
+          engine.io({ on: state.host, op: 'write', bytes: src.allocatedBytes, cacheKey: this.calls.cacheKey(destination) })
         ])
       }
     } catch (err) {
       reservation.abort()
-      throw this.driver.hostError(err)
+      throw this.calls.hostError(err)
     }
     // The source may have been deleted meanwhile: the copy is still whole (it was read).
     const file = { kind: 'image' as const, sizeBytes: src.sizeBytes, format: src.format }

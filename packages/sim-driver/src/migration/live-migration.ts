@@ -40,11 +40,29 @@ import {
   InvalidSpecError, MigrationFailedError, transition,
   type MigrationOptions, type MigrationReport, type MigrationTarget, type StorageMigrationMode
 } from '@xenos/hypervisor-interface'
-import type { SimHypervisorDriver } from '../driver/sim-hypervisor-driver.js'
+import type { HostCalls } from '../driver/host-calls.js'
+import type { HostState } from '../driver/host-state.js'
 import { MigrationRun, type MigrationSettings } from './migration-run.js'
 import { XEN_PRE_COPY_LIMITS, assertPreCopyLimits, type PreCopyLimits } from './pre-copy.js'
 
 export { PAGE_BYTES, PAGE_HEADER_BYTES, FINAL_RECORD_BYTES, pageOverheadBytes } from './migration-run.js'
+
+/** What a migration needs from the cluster of its source host (a `SimCluster` is one). */
+export interface MigrationCluster {
+  /** Domain 0 CPU per byte of a migration's transfers, on both hosts. */
+  readonly migrationDom0FlopsPerByte: number
+  /** The host a target names (host name or address), if any. */
+  resolve (target: MigrationTarget): HostState | undefined
+  /** Fresh serial numbers (names of incoming placeholders). */
+  readonly ids: { serial (): number }
+}
+
+/** A migration's view of its source host and cluster. */
+export interface MigrationContext {
+  /** The source host's driver calls. */
+  calls: HostCalls
+  cluster: MigrationCluster
+}
 
 /** Validated options with defaults. */
 function readOptions (o: MigrationOptions, dom0FlopsPerByte: number): MigrationSettings & { timeoutS?: number } {
@@ -67,24 +85,25 @@ function readOptions (o: MigrationOptions, dom0FlopsPerByte: number): MigrationS
   return r
 }
 
-export async function migrateDomain (driver: SimHypervisorDriver, name: string, target: MigrationTarget, options: MigrationOptions): Promise<MigrationReport> {
-  const settings = readOptions(options, driver.cluster.migrationDom0FlopsPerByte)
+export async function migrateDomain (ctx: MigrationContext, name: string, target: MigrationTarget, options: MigrationOptions): Promise<MigrationReport> {
+  const { calls, cluster } = ctx
+  const settings = readOptions(options, cluster.migrationDom0FlopsPerByte)
   if (typeof target !== 'object' || target === null || typeof target.host !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9.:_-]{0,252}$/.test(target.host)) {
     throw new InvalidSpecError('target.host', 'a host name or address', (target as { host?: unknown } | null)?.host)
   }
   if (target.port !== undefined && (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535)) throw new InvalidSpecError('target.port', 'a port from 1 to 65535', target.port)
-  return await driver.onDomain('migrate', name, async (op, d) => {
+  return await calls.onDomain('migrate', name, async (op, d) => {
     transition(name, 'migrate', d.state)
     const fail = (reason: string, cause?: unknown): MigrationFailedError =>
       new MigrationFailedError(name, target.host, reason, cause === undefined ? undefined : { cause })
-    const src = driver.state
-    const dst = driver.cluster.resolve(target)
+    const src = calls.state
+    const dst = cluster.resolve(target)
     if (dst === undefined) throw fail(`no simulated host answers at ${target.host}`)
     if (dst === src) throw fail(`the target is the source host ${src.name}`)
     if (dst.host.failed) throw fail(`target host ${dst.name} has crashed`)
     if (options.signal?.aborted === true) throw fail('aborted before it started', options.signal.reason)
-    const engine = driver.engine
-    const run = new MigrationRun(engine, op, d, src, dst, settings, fail, `incoming-${driver.cluster.ids.serial()}`)
+    const engine = calls.engine
+    const run = new MigrationRun(engine, op, d, src, dst, settings, fail, `incoming-${cluster.ids.serial()}`)
     const onAbort = (): void => { run.abort('aborted') }
     options.signal?.addEventListener('abort', onAbort, { once: true })
     const timeoutS = settings.timeoutS
@@ -93,7 +112,7 @@ export async function migrateDomain (driver: SimHypervisorDriver, name: string, 
       run.reserve()
       await run.moveStorage()
       await run.copyMemory()
-      const planned = driver.cluster.faults.plan.take('migrate', src.name, () => fail('injected fault: the next migrate was planned to fail'))
+      const planned = calls.plannedFailure('migrate', () => fail('injected fault: the next migrate was planned to fail'))
       if (planned !== undefined) throw planned
       return run.switchOver()
     } catch (err) {

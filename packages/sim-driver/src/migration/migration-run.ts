@@ -4,7 +4,7 @@
  * back. Times are read on the engine clock; bytes move as engine activities.
  */
 import { MigrationFailedError, type MigrationReport, type StorageMigrationMode } from '@xenos/hypervisor-interface'
-import type { Activity, Engine, SimVm } from '../engine/index.js'
+import type { Activity, Engine, SimVm } from '@xenos/sim-engine'
 import type { Operation } from '../driver/control-plane.js'
 import type { DomainRecord, HostState } from '../driver/host-state.js'
 import { runActivities } from '../driver/run-activities.js'

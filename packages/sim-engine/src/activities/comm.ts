@@ -1,5 +1,4 @@
-import { SimVm } from '../resources/sim-vm.js'
-import type { SimHost } from '../resources/sim-host.js'
+import { SimVm, type SimHost } from '../resources/sim-host.js'
 import { addElem, FlowActivity, type FlowEngine, type FlowPlan } from './flow-activity.js'
 import { assertAmount, assertTarget } from './exec.js'
 import { ActivityArgumentError } from './errors.js'

@@ -1,5 +1,4 @@
-import { SimVm } from '../resources/sim-vm.js'
-import { SimHost } from '../resources/sim-host.js'
+import { SimHost, SimVm } from '../resources/sim-host.js'
 import { ActivityArgumentError } from './errors.js'
 import { FlowActivity, type FlowEngine, type FlowPlan } from './flow-activity.js'
 

@@ -6,9 +6,7 @@
 import type { Constraint } from '../resources/lmm/index.js'
 import type { Platform } from '../platform/platform.js'
 import type { Flow, ResourceModel } from '../resources/resource-model.js'
-import type { ResourceUser } from '../resources/context.js'
-import type { SimHost } from '../resources/sim-host.js'
-import type { SimVm, SimVmUsage, UsageContributor } from '../resources/sim-vm.js'
+import type { ResourceUser, SimHost, SimVm, SimVmUsage, UsageContributor } from '../resources/sim-host.js'
 import { ActivityBase, type ActivityHost, type ActivityKind } from './activity.js'
 
 export interface FlowPlan {

@@ -13,7 +13,6 @@
  * (`setImmediate`) so `await`ing code runs and can schedule more work at the
  * current instant. Simulated time never depends on wall-clock time.
  */
-import type { Clock } from '@xenos/hypervisor-interface'
 import type { Platform } from '../platform/platform.js'
 import { ResourceModel } from '../resources/resource-model.js'
 import { SimHost } from '../resources/sim-host.js'
@@ -25,7 +24,7 @@ import { commActivity, type CommInit } from '../activities/comm.js'
 import { SleepActivity } from '../activities/sleep.js'
 import { EventQueue, type QueuedEvent } from './event-queue.js'
 import { Random } from './random.js'
-import { simClock } from './sim-clock.js'
+import { simClock, type SimClock } from './sim-clock.js'
 import { EngineArgumentError, EngineBusyError, HostNotFoundError } from './errors.js'
 import { EngineFaults } from './faults.js'
 
@@ -59,7 +58,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise(resolve => setImmediat
 export class Engine implements SimContext {
   readonly platform: Platform
   readonly random: Random
-  readonly clock: Clock
+  readonly clock: SimClock
   /** @internal the max-min resource model (drivers built on the engine may use it). */
   readonly model = new ResourceModel()
   readonly faults: EngineFaults

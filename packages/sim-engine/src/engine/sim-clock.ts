@@ -1,4 +1,3 @@
-import type { Clock } from '@xenos/hypervisor-interface'
 import { EngineArgumentError } from './errors.js'
 
 interface ClockEngine {
@@ -8,11 +7,22 @@ interface ClockEngine {
 }
 
 /**
- * The contract's `Clock` on simulated time: `sleep(d)` resolves when the
+ * Simulated time as a clock: what code written against a clock (a driver
+ * contract's `Clock` has this shape) reads and sleeps on.
+ */
+export interface SimClock {
+  /** Simulated seconds since the start. */
+  nowS (): number
+  /** Resolves after `durationS` simulated seconds; an abort rejects with the signal's reason. */
+  sleep (durationS: number, signal?: AbortSignal): Promise<void>
+}
+
+/**
+ * The engine's clock: `sleep(d)` resolves when the
  * engine reaches nowS() + d; an abort cancels the timer and rejects with the
  * signal's reason.
  */
-export function simClock (engine: ClockEngine): Clock {
+export function simClock (engine: ClockEngine): SimClock {
   return {
     nowS: () => engine.nowS(),
     sleep: async (durationS: number, signal?: AbortSignal) => {

@@ -1,5 +1,5 @@
 /**
- * The platform files shipped with sim-driver (`platforms/`), found relative
+ * The platform files shipped with the engine (`platforms/`), found relative
  * to this module both from `src/` and from the built `dist/`.
  */
 import { fileURLToPath } from 'node:url'

@@ -1,7 +1,6 @@
-import { InsufficientDiskError } from '@xenos/hypervisor-interface'
 import type { DiskDescription } from '../platform/platform.js'
 import type { Constraint } from './lmm/index.js'
-import { EngineArgumentError } from '../engine/errors.js'
+import { EngineArgumentError, InsufficientDiskSpaceError } from '../engine/errors.js'
 import type { SimContext } from './context.js'
 
 /**
@@ -40,10 +39,10 @@ export class SimDisk {
 
   get freeBytes (): number { return this.capacityBytes - this.usedBytes }
 
-  /** Reserve space; `InsufficientDiskError` when it does not fit. */
+  /** Reserve space; `InsufficientDiskSpaceError` when it does not fit. */
   allocate (bytes: number): void {
     if (!(bytes >= 0)) throw new EngineArgumentError('disk.allocate', 'bytes >= 0', bytes)
-    if (bytes > this.freeBytes) throw new InsufficientDiskError(bytes, this.freeBytes, this.hostname)
+    if (bytes > this.freeBytes) throw new InsufficientDiskSpaceError(bytes, this.freeBytes, this.hostname, this.name)
     this.usedBytes += bytes
   }
 

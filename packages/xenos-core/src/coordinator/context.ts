@@ -6,7 +6,7 @@ import type { HypervisorDriver } from '@xenos/hypervisor-interface'
 import type { EventLog } from './event-log.js'
 import type { IdSource, ImageFetcher, PeerNetwork, ReplicationMethod } from './ports.js'
 import type { Registry } from './registry.js'
-import type { ServiceRecord } from './records.js'
+import type { Reservation } from './records.js'
 
 export interface CoordinatorContext {
   readonly hostname: string
@@ -32,21 +32,6 @@ export interface CoordinatorContext {
   reservations: Map<string, Reservation>
   /** Write the coordinator's state now (after changing `reservations`). */
   persist: () => Promise<void>
-}
-
-/** Room promised to an incoming migration, and the record to adopt if the commit never comes. */
-export interface Reservation {
-  memoryMiB: number
-  diskBytes: number
-  expiresAtMs: number
-  preparedAtMs: number
-  template?: string
-  /** The template was fetched for this migration (dropped again on abort). */
-  replicatedTemplate: boolean
-  /** The service as the source described it at prepare time. */
-  record?: ServiceRecord
-  /** Host name of the source. */
-  source?: string
 }
 
 /** A per-key serializing lock. */

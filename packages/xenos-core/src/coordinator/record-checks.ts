@@ -5,11 +5,9 @@
  * field by its path (`services[3].state`), what was expected and what was found.
  */
 import { assertDomainName } from '@xenos/hypervisor-interface'
-import type { Reservation } from './context.js'
 import { InvalidArgumentError } from './errors.js'
-import { SERVICE_STATES, type GroupRecord, type ServiceRecord, type TemplateRecord } from './records.js'
+import { SERVICE_STATES, type GroupRecord, type Reservation, type ServiceRecord, type StateSnapshot, type TemplateRecord } from './records.js'
 import { assertGroupName } from './registry.js'
-import type { StateSnapshot } from './state-store.js'
 
 function isStruct (v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -146,3 +146,29 @@ export function toSearchRecord (s: ServiceRecord, spec: { vcpus: number, memoryM
     memoryMiB: s.memoryMiB ?? spec.memoryMiB
   }
 }
+
+/** Room promised to an incoming migration, and the record to adopt if the commit never comes. */
+export interface Reservation {
+  memoryMiB: number
+  diskBytes: number
+  expiresAtMs: number
+  preparedAtMs: number
+  template?: string
+  /** The template was fetched for this migration (dropped again on abort). */
+  replicatedTemplate: boolean
+  /** The service as the source described it at prepare time. */
+  record?: ServiceRecord
+  /** Host name of the source. */
+  source?: string
+}
+
+/** Everything the coordinator keeps across restarts. */
+export interface StateSnapshot {
+  /** How many times the coordinator has started with this data directory. */
+  bootCount: number
+  services: ServiceRecord[]
+  templates: TemplateRecord[]
+  groups: GroupRecord[]
+  /** Incoming migrations prepared and not yet committed, by migration id. */
+  reservations?: Array<{ migrationId: string, reservation: Reservation }>
+}

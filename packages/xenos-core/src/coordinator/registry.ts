@@ -5,9 +5,8 @@
  * Every mutating method resolves only once the change is on disk, so what
  * a caller was told happened survives a crash.
  */
-import type { GroupRecord, ServiceRecord, TemplateRecord } from './records.js'
+import type { GroupRecord, ServiceRecord, StateSnapshot, TemplateRecord } from './records.js'
 import { AlreadyExistsError, InvalidArgumentError, ServiceNotFoundError, TemplateNotFoundError } from './errors.js'
-import type { StateSnapshot } from './state-store.js'
 
 /** The overlay's rule for group names (they become pubsub topics). */
 const GROUP_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/

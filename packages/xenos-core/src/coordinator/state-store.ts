@@ -17,24 +17,14 @@
 import { createHash } from 'node:crypto'
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { GroupRecord, ServiceRecord, TemplateRecord } from './records.js'
+import type { StateSnapshot } from './records.js'
 import { InvalidArgumentError, StateFileError } from './errors.js'
 import { validateSnapshot } from './record-checks.js'
-import type { Reservation } from './context.js'
+
+export type { StateSnapshot } from './records.js'
 
 export const STATE_FILE = 'coordinator-state.json'
 const VERSION = 1
-
-/** Everything the coordinator keeps across restarts. */
-export interface StateSnapshot {
-  /** How many times the coordinator has started with this data directory. */
-  bootCount: number
-  services: ServiceRecord[]
-  templates: TemplateRecord[]
-  groups: GroupRecord[]
-  /** Incoming migrations prepared and not yet committed, by migration id. */
-  reservations?: Array<{ migrationId: string, reservation: Reservation }>
-}
 
 interface Envelope { version: number, sha256: string, body: string }
 

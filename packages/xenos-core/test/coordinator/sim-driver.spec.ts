@@ -7,15 +7,15 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { SimCluster, loadPlatform } from '@xenos/sim-driver'
+import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
+import { SimCluster } from '@xenos/sim-driver'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { coordinator, type Coordinator } from '../../src/coordinator/index.js'
 import { idGenerator } from '../../src/ids.js'
 import { queryMatcher } from '../../src/search/query.js'
 import { staticConfig, webTemplate } from '../support/harness.js'
 
-const platformFile = fileURLToPath(new URL('../../../sim-driver/platforms/paper-2010.yaml', import.meta.url))
+const platformFile = PAPER_PLATFORM_FILE
 let sim: SimCluster
 let dir: string
 let host: string

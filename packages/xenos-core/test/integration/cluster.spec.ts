@@ -5,8 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { SimCluster, loadPlatform } from '@xenos/sim-driver'
+import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
+import { SimCluster } from '@xenos/sim-driver'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { xenosClient, type XenosClient } from '../../src/api/index.js'
 import { EVENTS_TOPIC, startXenosHost, subscribeEvents, type CoordinatorEvent, type XenosHost } from '../../src/coordinator/index.js'
@@ -14,7 +14,7 @@ import { FaultCode } from '../../src/xmlrpc/fault.js'
 import { authenticate } from '../support/api-harness.js'
 import { staticConfig, webTemplate } from '../support/harness.js'
 
-const platformFile = fileURLToPath(new URL('../../../sim-driver/platforms/paper-2010.yaml', import.meta.url))
+const platformFile = PAPER_PLATFORM_FILE
 let sim: SimCluster
 let dir: string
 const hosts: XenosHost[] = []

@@ -1,0 +1,109 @@
+/**
+ * One simulated host's driver calls: what every part of the driver (life
+ * cycle, images, checkpoints, migration) runs its work through. A call holds
+ * the clock by the rule of `control-plane.ts`, checks that the host answers,
+ * pays the cluster's control-plane latency, consumes a planned failure when
+ * one is due, and turns the engine's errors into the contract's
+ * (`engine-errors.ts`) on the way out.
+ */
+import { BackendUnavailableError, DomainNotFoundError, assertDomainName, type DomainSpec } from '@xenos/hypervisor-interface'
+import type { Engine } from '@xenos/sim-engine'
+import type { ControlPlane, Operation } from './control-plane.js'
+import { SIM_BACKEND, contractError } from './engine-errors.js'
+import type { FailurePlan, FaultableOperation } from './fail-next.js'
+import type { DomainRecord, HostState } from './host-state.js'
+import { runActivities } from './run-activities.js'
+
+/** What a host's calls need from their cluster (a `SimCluster` is one). */
+export interface CallsCluster {
+  readonly engine: Engine
+  readonly control: ControlPlane
+  readonly faults: { readonly plan: FailurePlan }
+  readonly controlLatencyS: number
+  readonly closed: boolean
+}
+
+export class HostCalls {
+  private closed = false
+
+  constructor (private readonly cluster: CallsCluster, readonly state: HostState) {}
+
+  get hostname (): string { return this.state.name }
+  get engine (): Engine { return this.cluster.engine }
+
+  /** Later calls answer `BackendUnavailableError` (the driver was closed). */
+  close (): void { this.closed = true }
+
+  /** Throws `BackendUnavailableError` when the driver is closed or its host has crashed. */
+  ensureUp (): void {
+    if (this.closed) throw new BackendUnavailableError(SIM_BACKEND, `the driver for ${this.hostname} was closed`)
+    if (this.cluster.closed) throw new BackendUnavailableError(SIM_BACKEND, `the simulated cluster of ${this.hostname} was closed`)
+    if (this.state.host.failed) throw new BackendUnavailableError(SIM_BACKEND, `simulated host ${this.hostname} has crashed`)
+  }
+
+  /** Throws the planned failure of `operation`, if one is due. */
+  fault (operation: FaultableOperation): void {
+    const err = this.cluster.faults.plan.take(operation, this.hostname)
+    if (err !== undefined) throw err
+  }
+
+  /** The planned failure of `operation` (built by `makeDefault` unless the plan names one), if one is due. */
+  plannedFailure (operation: FaultableOperation, makeDefault: () => Error): Error | undefined {
+    return this.cluster.faults.plan.take(operation, this.hostname, makeDefault)
+  }
+
+  /** Runs `body` as one driver call (clock held, host checked, the engine's errors as the contract's). */
+  async call<T> (label: string, body: (op: Operation) => Promise<T>): Promise<T> {
+    const kind = label.split(' ')[0] ?? label
+    return await this.cluster.control.run(`${this.hostname}:${label}`, async (op) => {
+      try {
+        this.ensureUp()
+        this.engine.log('driver', `${this.hostname} ${label}`)
+        const latencyS = this.cluster.controlLatencyS
+        if (latencyS > 0) {
+          await runActivities(op, [this.engine.sleep(latencyS)])
+          this.ensureUp()
+        }
+        return await body(op)
+      } catch (err) {
+        throw contractError(err, this.hostname)
+      }
+    }, kind)
+  }
+
+  /** Runs `body` as one driver call on domain `name`, serialised with other calls on it. */
+  async onDomain<T> (label: string, name: unknown, body: (op: Operation, d: DomainRecord) => Promise<T>): Promise<T> {
+    assertDomainName(name)
+    return await this.call(`${label} ${name}`, async op => await this.state.locks.with(name, op, async () => {
+      this.ensureUp()
+      return await body(op, this.record(name))
+    }))
+  }
+
+  /** The domain `name` of this host (`DomainNotFoundError` if none). */
+  record (name: string): DomainRecord {
+    const d = this.state.domains.get(name)
+    if (d === undefined) throw new DomainNotFoundError(name, this.hostname)
+    return d
+  }
+
+  /** Reserve the domain's memory (a VM on the engine) and mark it running. */
+  bootVm (d: DomainRecord): void {
+    const h = this.state.host
+    d.vm = h.createVm({ name: d.spec.name, vcpus: d.spec.vcpus, memoryMiB: d.spec.memoryMiB })
+    d.domid = this.state.allocateDomid()
+    d.state = 'running'
+    d.startedAtS = this.engine.nowS()
+  }
+
+  /** Page-cache identity of a file of this host. */
+  cacheKey (path: string): string { return `${this.hostname}:${path}` }
+
+  /** An engine error as the contract's (see `engine-errors.ts`). */
+  hostError (err: unknown): Error { return contractError(err, this.hostname) }
+
+  /** `ImageNotFoundError` unless every disk of `spec` is an image in this host's store. */
+  requireImages (spec: DomainSpec): void {
+    for (const disk of spec.disks) this.state.store.image(disk.image)
+  }
+}
