@@ -10,7 +10,7 @@ import { deployCommands } from './commands/deploy.js'
 
 const stdout = (s: string): void => { process.stdout.write(s) }
 const modules: CommandModule[] = [reportCommand, (p) => { platformCommand(p, { out: stdout }) }, (p) => { experimentCommands(p, { out: stdout }) },
-  (p) => { coordinatorCommands(p, { out: stdout }) }, (p) => { simClusterCommand(p, { out: stdout }) },
+  (p) => { coordinatorCommands(p, { out: stdout, err: (s) => { process.stderr.write(s) } }) }, (p) => { simClusterCommand(p, { out: stdout }) },
   (p) => { clientCommands(p, { out: stdout }) }, (p) => { deployCommands(p, { out: stdout }) }]
 
 /**

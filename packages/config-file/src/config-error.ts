@@ -21,8 +21,14 @@ export class ConfigError extends Error {
   }
 
   /** The coordinator's `ConfigProblem` shape. */
-  toProblem (): { file: string, line?: number, field?: string, message: string } {
-    return { file: this.file, ...(this.line > 0 ? { line: this.line } : {}), ...(this.field !== '' ? { field: this.field } : {}), message: this.message }
+  toProblem (): { file: string, line?: number, column?: number, field?: string, message: string } {
+    return {
+      file: this.file,
+      ...(this.line > 0 ? { line: this.line } : {}),
+      ...(this.column > 0 ? { column: this.column } : {}),
+      ...(this.field !== '' ? { field: this.field } : {}),
+      message: this.message
+    }
   }
 }
 

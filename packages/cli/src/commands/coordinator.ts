@@ -9,6 +9,14 @@ import { xenDriver } from '@xenos/xen-driver'
 
 type Out = (s: string) => void
 
+export interface CoordinatorCommandIo {
+  out: Out
+  /** Where problems go (config errors, background errors). @default process.stderr */
+  err?: Out
+  /** Resolves when the coordinator should stop. @default SIGINT or SIGTERM */
+  untilStopped?: () => Promise<string>
+}
+
 /** Resolves when the process is asked to stop (SIGINT or SIGTERM). */
 function untilSignal (): Promise<string> {
   return new Promise((resolve) => {
@@ -42,7 +50,8 @@ async function driverFor (config: HostConfig): Promise<{ driver: HypervisorDrive
 }
 
 /** `xenos coordinator --config host.yaml`, `xenos users add`. */
-export function coordinatorCommands (program: Command, io: { out: Out }): void {
+export function coordinatorCommands (program: Command, io: CoordinatorCommandIo): void {
+  const err = io.err ?? ((s: string) => { process.stderr.write(s) })
   program.command('coordinator')
     .description('run this host\'s coordinator: join the overlay, advertise services, serve the API (until SIGINT/SIGTERM)')
     .requiredOption('--config <host.yaml>', 'host file: driver, listen addresses, bootstrap peers, data and services directories, API address')
@@ -50,10 +59,13 @@ export function coordinatorCommands (program: Command, io: { out: Out }): void {
       const config = await loadHostConfig(opts.config)
       const { driver, close } = await driverFor(config)
       await mkdir(config.dataDir, { recursive: true })
-      const host = await startHostFromConfig(config, { driver, onError: (err) => { process.stderr.write(`xenos coordinator: ${(err as Error).message}\n`) } })
+      const host = await startHostFromConfig(config, { driver, onError: (e) => { err(`xenos coordinator: ${(e as Error).message}\n`) } })
+      // config problems (file:line:column: field: expected ..., found ...), at start and on every reload
+      for (const p of host.started.config?.problems ?? []) err(`xenos coordinator: config error: ${p.message}\n`)
+      host.coordinator.subscribe((e) => { if (e.kind === 'config-error') err(`xenos coordinator: config error: ${e.detail ?? e.subject ?? ''}\n`) })
       const addrs = host.node.libp2p.getMultiaddrs().map(a => a.toString())
       io.out(`xenos coordinator on ${driver.hostname} (${config.driver.kind})\n  peer id: ${host.peerId}\n  overlay: ${addrs.join(' ')}\n  API:     ${host.apiUrl}\n`)
-      const sig = await untilSignal()
+      const sig = await (io.untilStopped ?? untilSignal)()
       io.out(`${sig}: stopping (domains keep running)\n`)
       await host.stop()
       await close()

@@ -109,7 +109,10 @@ describe('service config files', () => {
 
   it('reads a service with defaults', () => {
     const r = parseServiceConfigFile('kind: service\nname: slave-1\ntemplate: hadoop-slave\n', 's.yaml')
-    expect(r.service).toEqual({ name: 'slave-1', template: 'hadoop-slave', owner: 'admin', autostart: false, groups: [], attributes: {}, endpoints: [], source: 's.yaml:2' })
+    expect(r.service).toEqual({
+      name: 'slave-1', template: 'hadoop-slave', owner: 'admin', autostart: false, groups: [], attributes: {}, endpoints: [], source: 's.yaml:2',
+      at: { file: 's.yaml', fields: { name: { line: 2, column: 7 }, template: { line: 3, column: 11 } } }
+    })
   })
 
   it('reports the driver contract\'s spec errors at the right line', () => {
@@ -143,17 +146,23 @@ describe('loading a services directory', () => {
   it('loads every good file and reports each broken one without stopping', async () => {
     const r = await loadServiceConfigDir(dir)
     expect(r.templates.map(t => t.name)).toEqual(['hadoop-slave'])
-    expect(r.services.map(s => s.name)).toEqual(['slave-1', 'slave-3'])
-    const summary = r.errors.map(e => [e.file.slice(dir.length + 1), e.line, e.field])
+    // slave-1 is defined by two files: neither is taken (whichever sorts first would silently win), both are named
+    expect(r.services.map(s => s.name)).toEqual(['slave-3'])
+    const summary = r.errors.map(e => [e.file.slice(dir.length + 1), e.line, e.column, e.field])
     expect(summary).toEqual([
-      ['c-broken.yaml', 2, 'name'],
-      ['c-broken.yaml', 4, 'memoryMiB'],
-      ['d-garbage.yml', 1, ''],
-      ['e-duplicate.yaml', 2, 'name']
+      ['c-broken.yaml', 2, 7, 'name'],
+      ['c-broken.yaml', 4, 12, 'memoryMiB'],
+      ['d-garbage.yml', 1, 14, ''],
+      ['b-good.yaml', 2, 7, 'name'],
+      ['e-duplicate.yaml', 2, 7, 'name']
     ])
-    expect(r.errors[3]?.found).toMatch(/already defined at .*b-good.yaml:2/)
-    expect(r.problems).toHaveLength(4)
-    expect(r.problems[0]).toMatchObject({ line: 2, field: 'name', message: expect.stringMatching(/expected a name of 1-64/) })
+    expect(r.errors[3]?.found).toMatch(/"slave-1", also defined at .*e-duplicate.yaml:2:7/)
+    expect(r.errors[4]?.found).toMatch(/"slave-1", also defined at .*b-good.yaml:2:7/)
+    expect(r.problems).toHaveLength(5)
+    expect(r.problems[0]).toMatchObject({
+      line: 2, column: 7, field: 'name', message: expect.stringMatching(/c-broken.yaml:2:7: name: expected a name of 1-64/)
+    })
+    expect(r.services[0]?.at).toEqual({ file: join(dir, 'f-good.yml'), fields: { name: { line: 2, column: 7 }, template: { line: 3, column: 11 } } })
   })
 
   it('reports a missing directory as one error', async () => {

@@ -28,6 +28,7 @@
  * ```
  */
 import { validateDomainSpec, type DomainSpec } from '@xenos/hypervisor-interface'
+import type { ConfigOrigin } from '../coordinator/ports.js'
 import { z } from 'zod'
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
@@ -103,6 +104,8 @@ export interface TemplateConfig {
   endpoints: Endpoint[]
   /** `file:line`, for messages. */
   source: string
+  /** Where its fields are in the file. */
+  at?: ConfigOrigin
 }
 
 /** A service as loaded (the coordinator's `ServiceConfig`). */
@@ -118,13 +121,15 @@ export interface ServiceConfig {
   vcpus?: number
   memoryMiB?: number
   source: string
+  /** Where its fields are in the file. */
+  at?: ConfigOrigin
 }
 
 /**
  * Builds a template's domain spec and checks it with the driver contract's
  * validator. Throws `InvalidSpecError` (its `field` is a path such as `disks[0].target`).
  */
-export function templateFromFile (t: z.output<typeof templateFileSchema>, source: string): TemplateConfig {
+export function templateFromFile (t: z.output<typeof templateFileSchema>, source: string, at?: ConfigOrigin): TemplateConfig {
   const spec = validateDomainSpec({
     name: t.name,
     vcpus: t.vcpus,
@@ -141,11 +146,12 @@ export function templateFromFile (t: z.output<typeof templateFileSchema>, source
     groups: t.groups,
     attributes: t.attributes,
     endpoints: t.endpoints,
-    source
+    source,
+    ...(at === undefined ? {} : { at })
   }
 }
 
-export function serviceFromFile (s: z.output<typeof serviceFileSchema>, source: string): ServiceConfig {
+export function serviceFromFile (s: z.output<typeof serviceFileSchema>, source: string, at?: ConfigOrigin): ServiceConfig {
   return {
     name: s.name,
     ...(s.id !== undefined ? { id: s.id } : {}),
@@ -157,6 +163,7 @@ export function serviceFromFile (s: z.output<typeof serviceFileSchema>, source: 
     autostart: s.autostart,
     ...(s.vcpus !== undefined ? { vcpus: s.vcpus } : {}),
     ...(s.memoryMiB !== undefined ? { memoryMiB: s.memoryMiB } : {}),
-    source
+    source,
+    ...(at === undefined ? {} : { at })
   }
 }

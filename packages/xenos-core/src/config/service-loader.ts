@@ -1,11 +1,14 @@
 /**
  * Loads every template and service file of a directory. A broken file is
- * reported (file, line, field, expected, found) and skipped; it never stops
- * the others. Never throws for bad content.
+ * reported (file, line, column, field, expected, found) and skipped; it never
+ * stops the others. A template or service name defined by two files is taken
+ * from neither (so what runs is kept) and both files are reported. Never
+ * throws for bad content.
  */
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { InvalidSpecError } from '@xenos/hypervisor-interface'
+import type { ConfigOrigin } from '../coordinator/ports.js'
 import { configFileSchema, serviceFromFile, templateFromFile, type ServiceConfig, type TemplateConfig } from './service-config.js'
 import { ConfigError, describeFound, MAX_CONFIG_BYTES, position, validateYaml } from '@xenos/config-file'
 
@@ -30,11 +33,15 @@ export function parseServiceConfigFile (text: string, file: string): { template?
     // A file without a usable `kind` gets one clear error rather than a list for both forms.
     return { errors: r.errors }
   }
-  const namePos = position(r.lineCounter, r.doc.getIn(['name'], true) as never)
-  const source = `${file}:${namePos.line}`
-  if (r.value.kind === 'service') return { service: serviceFromFile(r.value, source), errors: [] }
+  const at: ConfigOrigin = { file, fields: {} }
+  for (const field of ['name', 'template']) {
+    const node = r.doc.getIn([field], true) as never
+    if (node !== undefined) at.fields[field] = position(r.lineCounter, node)
+  }
+  const source = `${file}:${at.fields.name?.line ?? 1}`
+  if (r.value.kind === 'service') return { service: serviceFromFile(r.value, source, at), errors: [] }
   try {
-    return { template: templateFromFile(r.value, source), errors: [] }
+    return { template: templateFromFile(r.value, source, at), errors: [] }
   } catch (err) {
     if (!(err instanceof InvalidSpecError)) throw err
     const path = fieldPath(err.field)
@@ -56,7 +63,7 @@ export async function loadServiceConfigDir (dir: string): Promise<ServiceConfigL
     out.problems = out.errors.map(e => e.toProblem())
     return out
   }
-  const seen = new Map<string, string>()
+  const byName = new Map<string, Array<TemplateConfig | ServiceConfig>>()
   for (const n of names) {
     const file = join(dir, n)
     let text: string
@@ -74,18 +81,32 @@ export async function loadServiceConfigDir (dir: string): Promise<ServiceConfigL
     const item = r.template ?? r.service
     if (item === undefined) continue
     const key = `${r.template !== undefined ? 'template' : 'service'}:${item.name}`
-    const earlier = seen.get(key)
-    if (earlier !== undefined) {
-      const line = Number(item.source.slice(item.source.lastIndexOf(':') + 1))
-      out.errors.push(new ConfigError(file, line, 1, 'name', `a ${r.template !== undefined ? 'template' : 'service'} name not used by another file`, `"${item.name}", already defined at ${earlier}`))
+    byName.set(key, [...(byName.get(key) ?? []), item])
+  }
+  // A name defined by several files: none of them is taken (the running definition, if any, stays), and each is named.
+  for (const [key, items] of byName) {
+    const kind = key.slice(0, key.indexOf(':'))
+    if (items.length === 1) {
+      const item = items[0] as TemplateConfig | ServiceConfig
+      if (kind === 'template') out.templates.push(item as TemplateConfig)
+      else out.services.push(item as ServiceConfig)
       continue
     }
-    seen.set(key, item.source)
-    if (r.template !== undefined) out.templates.push(r.template)
-    if (r.service !== undefined) out.services.push(r.service)
+    for (const item of items) {
+      const others = items.filter(o => o !== item).map(o => where(o)).join(', ')
+      const pos = item.at?.fields.name ?? { line: 0, column: 0 }
+      const found = `"${item.name}", also defined at ${others}`
+      out.errors.push(new ConfigError(item.at?.file ?? item.source, pos.line, pos.column, 'name', `a ${kind} name defined by one file only`, found))
+    }
   }
   out.problems = out.errors.map(e => e.toProblem())
   return out
+}
+
+/** `file:line:column` of an item's name. */
+function where (item: TemplateConfig | ServiceConfig): string {
+  const pos = item.at?.fields.name
+  return pos === undefined ? item.source : `${item.at?.file ?? ''}:${pos.line}:${pos.column}`
 }
 
 /** The coordinator's `ServiceConfigSource` port over a directory. */

@@ -1,8 +1,10 @@
 /**
  * Registers what the service config directory describes: templates first,
- * then services made from them. Each file is taken on its own: a broken file, a template whose images are missing or a
- * service that cannot be created is reported (returned and emitted as a
- * `config-error` event) and the others still load.
+ * then services made from them. Each file is taken on its own: a broken
+ * file, a template whose images are missing or a service that cannot be
+ * created (an unknown template) is reported with its file, line and column
+ * (returned, and emitted as a `config-error` event whose detail is the
+ * message) and the others still load.
  *
  * A config service already in the registry (a restart, a reload) keeps its
  * id and domain; its groups, attributes, endpoints and owner follow the file.
@@ -27,7 +29,7 @@ export async function syncConfig (ctx: CoordinatorContext, source: ServiceConfig
       await registerTemplate(ctx, t, options)
       result.templates.push(t.name)
     } catch (err) {
-      result.problems.push({ file: t.source, message: `template "${t.name}": ${(err as Error).message}` })
+      result.problems.push(problemOf('template', t, err))
     }
   }
   for (const s of loaded.services) {
@@ -35,13 +37,30 @@ export async function syncConfig (ctx: CoordinatorContext, source: ServiceConfig
       await registerService(ctx, s)
       result.services.push(s.name)
     } catch (err) {
-      result.problems.push({ file: s.source, message: `service "${s.name}": ${(err as Error).message}` })
+      result.problems.push(problemOf('service', s, err))
     }
   }
-  for (const p of result.problems) {
-    ctx.events.emit({ kind: 'config-error', subject: p.file, detail: [p.line === undefined ? undefined : `line ${p.line}`, p.field, p.message].filter(x => x !== undefined).join(': ') })
-  }
+  for (const p of result.problems) ctx.events.emit({ kind: 'config-error', subject: p.file, detail: p.message })
   return result
+}
+
+/**
+ * A file whose content was valid but could not be registered, at the line
+ * of the field at fault: `template` for a service whose template is
+ * unknown, the item's `name` otherwise.
+ */
+function problemOf (kind: 'template' | 'service', item: TemplateConfig | ServiceConfig, err: unknown): ConfigProblem {
+  const message = err instanceof Error ? err.message : String(err)
+  const field = kind === 'service' && err instanceof Error && err.name === 'TemplateNotFoundError' ? 'template' : undefined
+  const file = item.at?.file ?? item.source
+  const pos = item.at?.fields[field ?? 'name']
+  const where = pos === undefined ? file : `${file}:${pos.line}:${pos.column}`
+  return {
+    file,
+    ...(pos === undefined ? {} : { line: pos.line, column: pos.column }),
+    ...(field === undefined ? {} : { field }),
+    message: field === undefined ? `${where}: ${kind} "${item.name}": ${message}` : `${where}: ${field}: ${message}`
+  }
 }
 
 async function registerTemplate (ctx: CoordinatorContext, t: TemplateConfig, options: { createMissingImages: boolean }): Promise<void> {

@@ -73,6 +73,12 @@ export interface IdSource {
   mac (): string
 }
 
+/** Where a config item was read: its file, and the line and column of its fields (`name`, `template`). */
+export interface ConfigOrigin {
+  file: string
+  fields: Record<string, { line: number, column: number }>
+}
+
 /** A template as a config file describes it. */
 export interface TemplateConfig {
   name: string
@@ -83,6 +89,8 @@ export interface TemplateConfig {
   endpoints: Endpoint[]
   /** Where it was read from (file:line), for messages. */
   source: string
+  /** Where its fields are, so problems found later (a missing image) name the line. */
+  at?: ConfigOrigin
 }
 
 /** A service as a config file describes it. */
@@ -102,13 +110,18 @@ export interface ServiceConfig {
   /** Override the template's memory, in MiB. */
   memoryMiB?: number
   source: string
+  /** Where its fields are, so problems found later (an unknown template) name the line. */
+  at?: ConfigOrigin
 }
 
 /** One config file that could not be used, and why. */
 export interface ConfigProblem {
   file: string
+  /** 1-based, when known. */
   line?: number
+  column?: number
   field?: string
+  /** `file:line:column: field: expected ..., found ...`. */
   message: string
 }
 

@@ -94,6 +94,8 @@ export interface XenosHost {
   readonly peerId: string
   readonly apiUrl: string
   readonly membership: Membership
+  /** What the coordinator's start found: reattached domains, and the config files loaded with their problems. */
+  readonly started: Awaited<ReturnType<Coordinator['start']>>
   stop (): Promise<void>
 }
 
@@ -144,7 +146,7 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       const { host, text } = decodeGroupMessage(m.data, network.hostOf(m.from) ?? m.from)
       c.deliverGroupMessage(m.group, host, text)
     })
-    await c.start()
+    const started = await c.start()
     stack.push(async () => { await c.stop() })
     ref.coordinator = c
     const monitorMs = init.monitorIntervalMs ?? 5000
@@ -158,7 +160,7 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       timer.unref()
       stack.push(async () => { clearInterval(timer) })
     }
-    return { coordinator: c, overlay, node, network, registry, peerId: node.peerId, apiUrl, membership, stop: unwind }
+    return { coordinator: c, overlay, node, network, registry, peerId: node.peerId, apiUrl, membership, started, stop: unwind }
   } catch (err) {
     await unwind()
     throw err

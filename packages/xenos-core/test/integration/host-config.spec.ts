@@ -57,7 +57,7 @@ describe('a host from host.yaml', () => {
     expect(c.getService('web-1')).toMatchObject({ state: 'running', owner: 'alice', groups: ['web'] })
     const problem = c.events(0).events.find(e => e.kind === 'config-error')
     expect(problem?.subject).toMatch(/broken\.yaml/)
-    expect(problem?.detail).toMatch(/line 4.*memoryMiB/)
+    expect(problem?.detail).toMatch(/broken\.yaml:4:\d+: memoryMiB: expected/)
     const id = c.getService('web-1').id
 
     const script = `

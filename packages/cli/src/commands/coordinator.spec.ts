@@ -1,0 +1,41 @@
+/**
+ * `xenos coordinator --config host.yaml` on a simulated host: problems in
+ * the service files are printed on stderr with file, line, column, field,
+ * what was expected and what was found, at start and after a reload.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildProgram } from '../program.js'
+import { coordinatorCommands } from './coordinator.js'
+
+let dir = ''
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'xenos-coordinator-cli-'))
+  await mkdir(join(dir, 'services'))
+  await writeFile(join(dir, 'host.yaml'), 'driver: { kind: sim }\ndataDir: data\nservicesDir: services\napi: { listen: "127.0.0.1:0" }\n')
+  await writeFile(join(dir, 'services', 'bad.yaml'), 'kind: service\nname: bad\ntemplate: web\nmemoryMiB: 4\n')
+  await writeFile(join(dir, 'services', 'orphan.yaml'), 'kind: service\nname: orphan\ntemplate:  nope\n')
+})
+afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
+
+describe('xenos coordinator', () => {
+  it('prints config errors on stderr with file:line:column, field, expected and found', async () => {
+    let out = ''
+    let err = ''
+    let stop: (sig: string) => void = () => undefined
+    const stopped = new Promise<string>((resolve) => { stop = resolve })
+    const io = { out: (s: string) => { out += s }, err: (s: string) => { err += s } }
+    const program = buildProgram([(p) => { coordinatorCommands(p, { ...io, untilStopped: async () => await stopped }) }], io)
+    const running = program.parseAsync(['node', 'xenos', 'coordinator', '--config', join(dir, 'host.yaml')])
+    const until = Date.now() + 60_000
+    while (!out.includes('API:') && Date.now() < until) await new Promise(resolve => setTimeout(resolve, 50))
+    stop('test')
+    await running
+    expect(out).toMatch(/xenos coordinator on /)
+    const lines = err.trim().split('\n')
+    expect(lines).toContainEqual(expect.stringMatching(/config error: .*bad\.yaml:4:12: memoryMiB: expected .*, found number 4/))
+    expect(lines).toContainEqual(expect.stringMatching(/config error: .*orphan\.yaml:3:12: template: expected a template "nope" on /))
+  })
+})
