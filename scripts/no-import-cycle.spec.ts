@@ -21,7 +21,9 @@ function write (files: Record<string, string>): void {
   writeFileSync(join(dir, 'eslint.config.mjs'), [
     `import xenos from ${JSON.stringify(rule)}`,
     `import tseslint from ${JSON.stringify(parser)}`,
-    'export default [{ files: [\'**/*.ts\'], languageOptions: { parser: tseslint.parser }, plugins: { xenos }, rules: { \'xenos/no-import-cycle\': \'error\' } }]'
+    'export default [{',
+    '  files: [\'**/*.ts\'], languageOptions: { parser: tseslint.parser }, plugins: { xenos }, rules: { \'xenos/no-import-cycle\': \'error\' }',
+    '}]'
   ].join('\n'))
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true })
@@ -59,12 +61,19 @@ describe('xenos/no-import-cycle', () => {
     })
     const found = lint()
     expect(found).toHaveLength(3)
-    expect(found).toContain('src/a.ts: import cycle: src/a.ts > src/lib/index.ts > src/lib/b.ts > src/a.ts (split out what both sides need, or pass a narrow interface)')
+    expect(found).toContain(
+      'src/a.ts: import cycle: src/a.ts > src/lib/index.ts > src/lib/b.ts > src/a.ts (split out what both sides need, or pass a narrow interface)'
+    )
   })
 
   it('accepts a narrow interface in place of the cycle, and imports of packages', () => {
     write({
-      'src/driver.ts': 'import { save } from \'./checkpoint.js\'\nimport { z } from \'zod\'\nexport class Driver { n = z.string(); save () { return save({ name: \'x\' }) } }\n',
+      'src/driver.ts': [
+        'import { save } from \'./checkpoint.js\'',
+        'import { z } from \'zod\'',
+        'export class Driver { n = z.string(); save () { return save({ name: \'x\' }) } }',
+        ''
+      ].join('\n'),
       'src/checkpoint.ts': 'import type { Named } from \'./context.js\'\nexport function save (d: Named) { return d.name }\n',
       'src/context.ts': 'export interface Named { name: string }\n'
     })

@@ -49,6 +49,13 @@ const GROUPS = {
       ['cpio', 'packs their initramfs'],
       ['util-linux', 'flock, for the testbed\'s locks']
     ]
+  },
+  'simgrid': {
+    why: 'run SimGrid beside the engine in its bench (packages/sim-engine/bench/simgrid)',
+    packages: [
+      ['libsimgrid-dev', 'SimGrid 3.32, the simulator the engine is compared with'],
+      ['g++', 'compiles the SimGrid side of the bench']
+    ]
   }
 }
 

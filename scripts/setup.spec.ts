@@ -28,6 +28,9 @@ function helpGroups (): Map<string, string[]> {
 const GROUPS = helpGroups()
 const BASE = GROUPS.get('base')!
 const TESTBED = GROUPS.get('xen-testbed')!
+const SIMGRID = GROUPS.get('simgrid')!
+/** Every group's packages, each once, in the order the script lists them. */
+const ALL = [...new Set([...BASE, ...TESTBED, ...SIMGRID])]
 
 /** Debian Policy 5.6.1: what a package name may be. */
 const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/
@@ -115,7 +118,8 @@ describe('scripts/setup.mjs', () => {
   it('lists its groups in --help, each package a valid Debian name', () => {
     expect(BASE.length).toBeGreaterThan(5)
     expect(TESTBED).toContain('xen-utils-4.17')
-    for (const p of [...BASE, ...TESTBED]) expect(p).toMatch(PACKAGE_NAME)
+    expect(SIMGRID).toContain('libsimgrid-dev')
+    for (const p of ALL) expect(p).toMatch(PACKAGE_NAME)
   })
 
   it('on a fresh machine, as root: apt-get update, then install with only flags and package names, non-interactive; then npm ci', () => {
@@ -217,9 +221,9 @@ describe('scripts/setup.mjs', () => {
     const r = setup(['--simulate'])
     expect(r.status).toBe(0)
     expect(aptCalls(r.calls).map(c => c.argv)).toEqual([
-      ['install', '--simulate', '-qq', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300', ...BASE, ...TESTBED]
+      ['install', '--simulate', '-qq', '--no-install-recommends', '-o', 'DPkg::Lock::Timeout=300', ...ALL]
     ])
-    expect(r.stdout).toContain(`(${BASE.length + TESTBED.length} packages to add on this machine`)
+    expect(r.stdout).toContain(`(${ALL.length} packages to add on this machine`)
     expect(existsSync(installed)).toBe(false)
   })
 
@@ -246,7 +250,7 @@ describe('scripts/setup.mjs', () => {
     expect(bad.stderr).toContain('unknown option \'--frobnicate\'')
     const group = setup(['--packages', 'nope'])
     expect(group.status).toBe(2)
-    expect(group.stderr).toContain('unknown group \'nope\' (expected one of: base, xen-testbed)')
+    expect(group.stderr).toContain('unknown group \'nope\' (expected one of: base, xen-testbed, simgrid)')
     expect(bad.calls.concat(group.calls)).toEqual([])
   })
 })

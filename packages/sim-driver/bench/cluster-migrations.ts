@@ -201,4 +201,11 @@ export async function main (argv: readonly string[] = process.argv.slice(2)): Pr
   console.log(`  peak memory      rss ${f.peakRssMiB.toFixed(0)} MiB, heap ${f.peakHeapMiB.toFixed(0)} MiB`)
   console.log(`  simulated        boot ${f.bootSimS.toFixed(2)} s, migrations ${f.migrateSimS.toFixed(2)} s; ${f.engineEvents} events, ${f.flowCompletions} flow completions`)
   console.log(`  migrations       mean ${f.meanMigrationS.toFixed(2)} s, max ${f.maxMigrationS.toFixed(2)} s, mean downtime ${f.meanDowntimeS.toFixed(3)} s, converged ${f.converged}/${f.migrations}`)
+  // Each figure also as one JSON line {bench, value, unit, peer, ratio} (no peer here), to compare across commits.
+  const name = `cluster-${f.hosts}-hosts`
+  for (const [bench, value, unit] of [
+    [`${name}-boot-wall`, f.bootWallS, 's'], [`${name}-boot-cpu`, f.bootCpuS, 's'],
+    [`${name}-migrations-wall`, f.migrateWallS, 's'], [`${name}-migrations-cpu`, f.migrateCpuS, 's'],
+    [`${name}-total-wall`, f.totalWallS, 's'], [`${name}-peak-rss`, f.peakRssMiB, 'MiB']
+  ] as const) console.log(JSON.stringify({ bench, value: Number(value.toPrecision(6)), unit, peer: null, ratio: null }))
 }

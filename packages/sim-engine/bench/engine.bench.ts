@@ -11,6 +11,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { Engine, definePlatform, type Platform } from '../src/index.js'
+import { benchLine } from './bench-line.js'
 
 function platform (hosts: number): Platform {
   return definePlatform({
@@ -165,5 +166,15 @@ export async function main (argv: string[]): Promise<void> {
   console.log('    remaining = remaining at last rate change - rate x elapsed), only a rate change costs a solve')
   console.log(`    ${fmt(mixed.events)} events in ${mixed.wallS.toFixed(3)} s wall (${mixed.cpuS.toFixed(3)} s CPU) with ${mixed.flowsInFlight} flows in flight = ${fmt(mixed.eventsPerS)} events/s, ${fmt(mixed.events / mixed.cpuS)} per CPU second (target >= 1,000,000)`)
   const mem = process.memoryUsage()
-  console.log(`\n    peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, heap used now ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`)
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024
+  console.log(`\n    peak RSS ${peakRssMiB.toFixed(0)} MiB, heap used now ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`)
+  for (const line of [
+    benchLine('engine-timer-events', bare.eventsPerS, 'events/s'),
+    benchLine('engine-timer-events-per-cpu-s', bare.events / bare.cpuS, 'events/CPU s'),
+    benchLine('engine-1000-flows-completions', flows.completionsPerS, 'completions/s'),
+    benchLine('engine-1000-flows-events', flows.eventsPerS, 'events/s'),
+    benchLine('engine-100-flows-completions-per-cpu-s', small.completions / small.cpuS, 'completions/CPU s'),
+    benchLine('engine-timers-with-1000-flows', mixed.eventsPerS, 'events/s'),
+    benchLine('engine-bench-peak-rss', peakRssMiB, 'MiB', undefined, false)
+  ]) console.log(line)
 }
