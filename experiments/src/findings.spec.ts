@@ -91,14 +91,18 @@ describe('the deployment and migration findings', () => {
   })
 })
 
-describe('X2, the paper\'s proposed experiment', () => {
+function hdfsOutsideVmsRuns (sortOnHostS: number): RunRecord[] {
   const run = (setup: string, job: string, dataSizeGB: number, value: number): RunRecord => ({ experiment: 'hdfs-outside-vms', setup, params: { job, dataSizeGB }, metric: 'durationS', unit: 's', value, seed: 1, repetition: 0 })
-  const runs = (sortOnHostS: number): RunRecord[] => ['VM2', 'VM4'].flatMap(vm => [
+  return ['VM2', 'VM4'].flatMap(vm => [
     run(vm, 'sort', 8, 100), run(`${vm}-HDFSHOST`, 'sort', 8, sortOnHostS),
     run(vm, 'hdfs-put', 4, 60), run(`${vm}-HDFSHOST`, 'hdfs-put', 4, 54),
     run(vm, 'wordcount', 8, 100), run(`${vm}-HDFSHOST`, 'wordcount', 8, 103),
     run(vm, 'hdfs-get', 4, 50), run(`${vm}-HDFSHOST`, 'hdfs-get', 4, 50)
   ])
+}
+
+describe('X2, the paper\'s proposed experiment', () => {
+  const runs = hdfsOutsideVmsRuns
   it('passes when Sort and put are faster over a native HDFS (Wordcount may not be)', () => {
     const x2 = find(runs(90), 'X2')
     expect(x2.status).toBe('PASS')
@@ -107,4 +111,115 @@ describe('X2, the paper\'s proposed experiment', () => {
   it('fails when Sort is not', () => {
     expect(find(runs(101), 'X2').status).toBe('FAIL')
   })
+})
+
+/** One duration run of `experiment` on `setup` at `params`. */
+function duration (experiment: string, setup: string, params: Record<string, string | number>, value: number): RunRecord {
+  return { experiment, setup, params, metric: 'durationS', unit: 's', value, seed: 1, repetition: 0 }
+}
+
+/** HDFS put (write) and get (read) durations per setup and point: `time(setup, op, x)`. */
+function hdfsRuns (experiment: string, param: string, xs: number[], setups: string[], time: (setup: string, op: string, x: number) => number): RunRecord[] {
+  return setups.flatMap(setup => ['write', 'read'].flatMap(op => xs.map(x => duration(experiment, setup, { [param]: x, op }, time(setup, op, x)))))
+}
+
+/** Durations of `experiment` at 1 and 8 GB: `time(setup, gb)`. */
+function jobRuns (experiment: string, setups: string[], time: (setup: string, gb: number) => number): RunRecord[] {
+  return setups.flatMap(setup => [1, 8].map(gb => duration(experiment, setup, { dataSizeGB: gb }, time(setup, gb))))
+}
+
+/** Pi's durations per setup. */
+function piRuns (times: Record<string, number>): RunRecord[] {
+  return Object.entries(times).flatMap(([setup, value]) => pi(setup, [value]))
+}
+
+/** 100 s on PHY, and `gap` more on every other setup. */
+function vmSlower (gap: (setup: string, op: string, x: number) => number): (setup: string, op: string, x: number) => number {
+  return (setup, op, x) => 100 * (1 + (setup === 'PHY' ? 0 : gap(setup, op, x)))
+}
+
+/**
+ * For every finding, runs on which its judge must PASS and runs on which it
+ * must FAIL: each threshold of the statement is crossed once.
+ */
+const OUTCOMES: Record<string, { pass: RunRecord[], fail: RunRecord[] }> = {
+  C1: {
+    pass: hdfsRuns('hdfs-datasize', 'dataSizeGB', [1, 4, 8], ['PHY', 'VM1'], vmSlower(() => 0.1)),
+    fail: hdfsRuns('hdfs-datasize', 'dataSizeGB', [1, 4, 8], ['PHY', 'VM1'], vmSlower((_s, op, gb) => op === 'read' && gb === 8 ? -0.01 : 0.1))
+  },
+  C2: {
+    // gaps 10%, 20%, 30%: marginal at 1 GB and growing
+    pass: hdfsRuns('hdfs-datasize', 'dataSizeGB', [1, 4, 8], ['PHY', 'VM1'], vmSlower((_s, _op, gb) => gb === 1 ? 0.1 : gb === 4 ? 0.2 : 0.3)),
+    // the read gap shrinks from 4 to 8 GB
+    fail: hdfsRuns('hdfs-datasize', 'dataSizeGB', [1, 4, 8], ['PHY', 'VM1'],
+      vmSlower((_s, op, gb) => gb === 1 ? 0.1 : gb === 4 ? 0.2 : op === 'read' ? 0.15 : 0.3))
+  },
+  C3: {
+    pass: hdfsRuns('hdfs-datanodes', 'datanodes', [4, 8, 12], ['PHY', 'VM1', 'VM2', 'VM4'], vmSlower(() => 0.1)),
+    fail: hdfsRuns('hdfs-datanodes', 'datanodes', [4, 8, 12], ['PHY', 'VM1', 'VM2', 'VM4'],
+      vmSlower((setup, _op, d) => setup === 'VM4' && d === 12 ? -0.05 : 0.1))
+  },
+  C4: {
+    // write gap 10% at 4 datanodes, 20% at 12 (twice); read gap 10% everywhere
+    pass: hdfsRuns('hdfs-datanodes', 'datanodes', [4, 8, 12], ['PHY', 'VM1', 'VM2', 'VM4'], vmSlower((_s, op, d) => op === 'write' && d === 12 ? 0.2 : 0.1)),
+    // write gap 10% at 4, 14% at 12: under 1.5 times
+    fail: hdfsRuns('hdfs-datanodes', 'datanodes', [4, 8, 12], ['PHY', 'VM1', 'VM2', 'VM4'], vmSlower((_s, op, d) => op === 'write' && d === 12 ? 0.14 : 0.1))
+  },
+  C5: {
+    pass: jobRuns('wordcount', ['PHY', 'VM1', 'VM2', 'VM4'], setup => ({ PHY: 50, VM1: 100, VM2: 70, VM4: 80 })[setup]!),
+    fail: jobRuns('wordcount', ['PHY', 'VM1', 'VM2', 'VM4'], (setup, gb) => ({ PHY: 50, VM1: 100, VM2: 70, VM4: gb === 8 ? 101 : 80 })[setup]!)
+  },
+  C6: {
+    pass: jobRuns('sort', ['VM1', 'VM2', 'VM4'], setup => ({ VM1: 100, VM2: 111, VM4: 120 })[setup]!),
+    fail: jobRuns('sort', ['VM1', 'VM2', 'VM4'], setup => ({ VM1: 100, VM2: 109, VM4: 120 })[setup]!)
+  },
+  C7: {
+    pass: piRuns({ VM1: 100, VM2: 85, VM4: 80 }),
+    fail: piRuns({ VM1: 100, VM2: 86, VM4: 80 })
+  },
+  C8: {
+    pass: piRuns({ 'VM1': 100, 'VM1-2VCPU': 95, 'VM2': 70, 'VM4': 80 }),
+    fail: piRuns({ 'VM1': 100, 'VM1-2VCPU': 96, 'VM2': 70, 'VM4': 80 })
+  },
+  C9: {
+    pass: piRuns({ 'PHY': 100, 'PHY-1CORE': 105 }),
+    fail: piRuns({ 'PHY': 100, 'PHY-1CORE': 106 })
+  },
+  C10: {
+    pass: deployRuns('paper', paperDeploy),
+    fail: deployRuns('paper', { ...paperDeploy, durationS: 52 * 60 })
+  },
+  C11: {
+    pass: migrationRuns({ failed: 20, totalS: 160, migratedS: 330, baseS: 150 }),
+    fail: migrationRuns({ failed: 20, totalS: 300, migratedS: 330, baseS: 150 })
+  },
+  C12: {
+    pass: [...deployRuns('paper', paperDeploy), ...deployRuns('xenos', xenosDeploy)],
+    fail: [...deployRuns('paper', paperDeploy), ...deployRuns('xenos', { ...xenosDeploy, controlPlaneHeldS: 12 })]
+  },
+  X1: {
+    pass: [...deployRuns('paper', paperDeploy), ...deployRuns('xenos', { ...xenosDeploy, durationS: paperDeploy.durationS / 10 })],
+    fail: [...deployRuns('paper', paperDeploy), ...deployRuns('xenos', { ...xenosDeploy, durationS: paperDeploy.durationS / 10 + 1 })]
+  },
+  X2: {
+    pass: hdfsOutsideVmsRuns(99),
+    fail: hdfsOutsideVmsRuns(100)
+  }
+}
+
+describe('every finding\'s judge', () => {
+  it('is driven to both outcomes here', () => {
+    expect(Object.keys(OUTCOMES)).toEqual(evaluateFindings([]).map(f => f.id))
+  })
+
+  for (const [id, { pass, fail }] of Object.entries(OUTCOMES)) {
+    it(`${id} passes on runs that meet its statement and fails, with a reason, on runs that cross one threshold`, () => {
+      const passed = find(pass, id)
+      expect(passed.status, passed.evidence).toBe('PASS')
+      expect(passed.reason).toBeUndefined()
+      const failed = find(fail, id)
+      expect(failed.status, failed.evidence).toBe('FAIL')
+      expect(failed.reason).toMatch(/\S/)
+    })
+  }
 })

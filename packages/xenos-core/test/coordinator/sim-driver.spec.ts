@@ -42,7 +42,9 @@ describe('coordinator on sim-driver', () => {
     await c.start()
     const s = await c.createInstance('web', { name: 'web-1' })
     const img = await sim.driver(host).imageInfo(`services/${s.id}/xvda.img`)
-    if (sim.driver(host).capabilities().copyOnWriteClone) expect(img.backingImage).toBe('templates/web/xvda.img')
+    // the simulated hosts clone copy-on-write, so the instance's disk is backed by the template's
+    expect(sim.driver(host).capabilities().copyOnWriteClone).toBe(true)
+    expect(img.backingImage).toBe('templates/web/xvda.img')
     expect((await c.startService(s.id)).state).toBe('running')
     const before = await c.serviceStats(s.id)
     expect(before).toMatchObject({ state: 'running', vcpus: 1, memoryMiB: 384 })
