@@ -11,11 +11,12 @@ import { describe, it, expect } from 'vitest'
 import { toRunRecord, type RunRecord } from '@xenos/experiment-interface'
 import { PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { simTestbedFactory } from '../testbeds/sim-testbed.js'
+import { SWAP_IMAGE_BYTES, TEMPLATE_IMAGE_BYTES } from '../testbeds/sim-api-cluster.js'
 import { evaluateFindings } from '../findings.js'
 import { deploy, DEPLOY_CONCURRENCY } from './deploy.js'
 
-const GiB = 1024 ** 3
-const TEMPLATE_BYTES = 11 * GiB
+/** The Hadoop slave template the testbed deploys: its disk and swap images (the paper's 10 GB + 1 GB). */
+const TEMPLATE_BYTES = TEMPLATE_IMAGE_BYTES + SWAP_IMAGE_BYTES
 
 describe('deploy on the paper\'s platform', () => {
   it('Xenos\' swarm deploys 12 hosts at least 10 times faster than the paper\'s method, near the disk bound; C10 and X1 pass', async () => {

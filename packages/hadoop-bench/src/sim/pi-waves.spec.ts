@@ -26,10 +26,10 @@ async function piDuration (base: Platform, setupId: string, costs: HadoopCosts, 
   return (await result).durationS
 }
 
-/** The shipped costs with each child JVM start costing `seconds` of one paper-platform core. */
-async function withJvmStart (seconds: number): Promise<HadoopCosts> {
+/** The shipped costs with each child JVM start costing `seconds` of one core of `platform`'s slaves. */
+async function withJvmStart (platform: Platform, seconds: number): Promise<HadoopCosts> {
   const c = structuredClone(await loadCosts())
-  c.framework.jvmStartFlops = seconds * 2.53e9
+  c.framework.jvmStartFlops = seconds * platform.hosts[1]!.coreSpeedFlops
   return c
 }
 
@@ -48,7 +48,7 @@ describe('Pi on the paper platform: heartbeat-paced waves of task starts', () =>
 
   it('a start cost that pushes two starts on one VCPU past a heartbeat slows VM2 too, so VM1-2VCPU overtakes VM2 instead of staying behind it as in the paper (C8)', async () => {
     const base = await loadPlatform(PAPER_PLATFORM_FILE)
-    const costs = await withJvmStart(1.6)
+    const costs = await withJvmStart(base, 1.6)
     const shipped = await loadCosts()
     const [vm1, twoVcpus, vm2] = await Promise.all(['VM1', 'VM1-2VCPU', 'VM2'].map(async s => await piDuration(base, s, costs)))
     const vm2Shipped = await piDuration(base, 'VM2', shipped)
