@@ -12,7 +12,7 @@ import { DomainExistsError, InsufficientMemoryError, InvalidStateError, assertIm
 import { guestBehaviour } from './guest-model.js'
 import type { GuestModel } from './guest-model.js'
 import type { HostCalls } from './host-calls.js'
-import { domainInfo, dropVm, stopDomain, type DomainRecord } from './host-state.js'
+import { copySpec, domainInfo, dropVm, stopDomain, type DomainRecord } from './host-state.js'
 import { runActivities } from './run-activities.js'
 
 /** Header of a checkpoint file (Xen's save image header, device model state), in bytes. */
@@ -38,7 +38,7 @@ export async function saveDomain (calls: HostCalls, name: string, checkpointPath
       if (from === 'running' && !vm.host.failed) vm.resume()
       throw calls.hostError(err)
     }
-    reservation.commit({ kind: 'checkpoint', sizeBytes: memoryBytes + CHECKPOINT_HEADER_BYTES, format: 'raw', checkpoint: { spec: structuredClone(d.spec), uuid: d.uuid, memoryBytes } })
+    reservation.commit({ kind: 'checkpoint', sizeBytes: memoryBytes + CHECKPOINT_HEADER_BYTES, format: 'raw', checkpoint: { spec: copySpec(d.spec), uuid: d.uuid, memoryBytes } })
     if (options.leaveRunning === true) {
       if (from === 'running') vm.resume()
       return domainInfo(d)
@@ -62,7 +62,7 @@ export async function restoreDomain (calls: HostCalls, guest: GuestModel, checkp
       const h = calls.state.host
       if (spec.memoryMiB > h.freeMemoryMiB()) throw new InsufficientMemoryError(spec.memoryMiB, h.freeMemoryMiB(), calls.hostname)
       if (existing === undefined && calls.state.nameTaken(spec.name)) throw new DomainExistsError(spec.name, calls.hostname)
-      const d: DomainRecord = existing ?? { spec: structuredClone(spec), uuid, state: 'stopped', behaviour: guestBehaviour(spec, guest) }
+      const d: DomainRecord = existing ?? { spec: copySpec(spec), uuid, state: 'stopped', behaviour: guestBehaviour(spec, guest) }
       const previous = d.state
       calls.bootVm(d)
       const vm = d.vm

@@ -58,7 +58,7 @@ export class HostCalls {
     return await this.cluster.control.run(`${this.hostname}:${label}`, async (op) => {
       try {
         this.ensureUp()
-        this.engine.log('driver', `${this.hostname} ${label}`)
+        if (this.engine.logging) this.engine.log('driver', `${this.hostname} ${label}`)
         const latencyS = this.cluster.controlLatencyS
         if (latencyS > 0) {
           await runActivities(op, [this.engine.sleep(latencyS)])

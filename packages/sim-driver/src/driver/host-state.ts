@@ -69,9 +69,25 @@ export function usageOf (d: DomainRecord): DomainUsage {
   }
 }
 
+/**
+ * A deep copy of a domain spec, field by field (every leaf of a spec is a
+ * string or a number): what `structuredClone` gives, at a fraction of its
+ * cost, which counts when a cluster boots hundreds of thousands of domains.
+ */
+export function copySpec (spec: DomainSpec): DomainSpec {
+  const copy: DomainSpec = {
+    ...spec,
+    disks: spec.disks.map(d => ({ ...d })),
+    boot: { ...spec.boot },
+    nics: spec.nics.map(n => ({ ...n }))
+  }
+  if (spec.annotations !== undefined) copy.annotations = { ...spec.annotations }
+  return copy
+}
+
 /** The contract's view of a domain (copies, never live references). */
 export function domainInfo (d: DomainRecord): DomainInfo {
-  const info: DomainInfo = { name: d.spec.name, uuid: d.uuid, state: d.state, spec: structuredClone(d.spec), usage: usageOf(d) }
+  const info: DomainInfo = { name: d.spec.name, uuid: d.uuid, state: d.state, spec: copySpec(d.spec), usage: usageOf(d) }
   if (d.domid !== undefined) info.domid = d.domid
   if (d.startedAtS !== undefined) info.startedAtS = d.startedAtS
   return info

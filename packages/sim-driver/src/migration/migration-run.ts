@@ -193,7 +193,7 @@ export class MigrationRun {
       }
       const disk = final ? this.diskPendingBytes : 0
       const protocol = pageOverheadBytes(step.bytes) + (final ? FINAL_RECORD_BYTES : 0)
-      this.engine.log('migrate-round', `${this.src.name}/${this.name} to=${this.dst.name} round=${step.round}${final ? ' final' : ''} memoryBytes=${Math.round(step.bytes)} diskBytes=${Math.round(disk)}`)
+      if (this.engine.logging) this.engine.log('migrate-round', `${this.src.name}/${this.name} to=${this.dst.name} round=${step.round}${final ? ' final' : ''} memoryBytes=${Math.round(step.bytes)} diskBytes=${Math.round(disk)}`)
       const roundStartS = this.engine.nowS()
       await this.send(step.bytes + protocol + disk, disk)
       this.protocolBytes += protocol
@@ -230,7 +230,7 @@ export class MigrationRun {
     src.domains.delete(name)
     d.domid = dst.allocateDomid()
     dst.domains.set(name, d)
-    this.engine.log('migrate-done', `${src.name}/${name} to=${dst.name} totalS=${(endS - this.t0S).toFixed(6)} downtimeS=${(endS - (this.suspendedAtS ?? endS)).toFixed(6)}`)
+    if (this.engine.logging) this.engine.log('migrate-done', `${src.name}/${name} to=${dst.name} totalS=${(endS - this.t0S).toFixed(6)} downtimeS=${(endS - (this.suspendedAtS ?? endS)).toFixed(6)}`)
     return {
       domain: name,
       fromHost: src.name,
@@ -249,7 +249,7 @@ export class MigrationRun {
 
   /** After a failure: cancel, release everything on the target, run the domain on the source again. */
   undo (reason: string): void {
-    this.engine.log('migrate-failed', `${this.src.name}/${this.name} to=${this.dst.name} ${reason}`)
+    if (this.engine.logging) this.engine.log('migrate-failed', `${this.src.name}/${this.name} to=${this.dst.name} ${reason}`)
     for (const a of [...this.inflight]) a.cancel()
     for (const m of this.moves) m.reservation.abort()
     this.placeholder?.destroy()

@@ -7,6 +7,8 @@ export interface SimContext {
   readonly platform: Platform
   nowS (): number
   log (kind: string, detail: string): void
+  /** True when the event log is kept (details are only formatted then). */
+  readonly logging: boolean
 }
 
 export const MIB = 1024 * 1024

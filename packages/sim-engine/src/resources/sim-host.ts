@@ -109,7 +109,7 @@ export class SimHost {
     if (init.memoryMiB > free) throw new InsufficientHostMemoryError(init.memoryMiB, free, this.name)
     const vm = new SimVm(this, init)
     this.vms.set(vm.name, vm)
-    this.ctx.log('vm-create', `${this.name}/${vm.name} vcpus=${vm.vcpus} memoryMiB=${vm.memoryMiB}`)
+    if (this.ctx.logging) this.ctx.log('vm-create', `${this.name}/${vm.name} vcpus=${vm.vcpus} memoryMiB=${vm.memoryMiB}`)
     return vm
   }
 
@@ -252,7 +252,7 @@ export class SimVm implements RateOwner {
     this.isSuspended = true
     this.updateCpuVar()
     for (const u of this.users) u.pause()
-    this.hostRef.ctx.log('vm-suspend', `${this.hostRef.name}/${this.name}`)
+    if (this.hostRef.ctx.logging) this.hostRef.ctx.log('vm-suspend', `${this.hostRef.name}/${this.name}`)
   }
 
   resume (): void {
@@ -260,7 +260,7 @@ export class SimVm implements RateOwner {
     this.isSuspended = false
     this.updateCpuVar()
     for (const u of this.users) u.resume()
-    this.hostRef.ctx.log('vm-resume', `${this.hostRef.name}/${this.name}`)
+    if (this.hostRef.ctx.logging) this.hostRef.ctx.log('vm-resume', `${this.hostRef.name}/${this.name}`)
   }
 
   /** Destroy: cancels (fails) its activities and releases its memory. Idempotent. */
@@ -282,7 +282,7 @@ export class SimVm implements RateOwner {
     lmm.remove(this.cpuVar)
     this.cache.drop()
     this.hostRef.vms.delete(this.name)
-    this.hostRef.ctx.log(kind, `${this.hostRef.name}/${this.name}`)
+    if (this.hostRef.ctx.logging) this.hostRef.ctx.log(kind, `${this.hostRef.name}/${this.name}`)
   }
 
   /**
@@ -310,7 +310,7 @@ export class SimVm implements RateOwner {
     this.cache = this.makeCache(target)
     this.updateCpuVar()
     for (const u of this.users) u.moved(target)
-    from.ctx.log('vm-move', `${this.name} ${from.name} -> ${target.name}`)
+    if (from.ctx.logging) from.ctx.log('vm-move', `${this.name} ${from.name} -> ${target.name}`)
   }
 
   /** @internal usage of finished work; activities add to it when they end. */
