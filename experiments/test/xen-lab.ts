@@ -113,7 +113,6 @@ export async function startXenLab (slaves: number): Promise<XenLab> {
       bootstrap,
       imageDir: imageDir(h),
       monitorIntervalMs: 0,
-      membership: { announceIntervalMs: 30_000 },
       coordinator: { searchDeadlineMs: 10_000 }
     }, {
       driver,

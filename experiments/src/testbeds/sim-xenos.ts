@@ -68,7 +68,6 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
       dataDir: join(dir, name),
       bootstrap,
       monitorIntervalMs: 0,
-      membership: { announceIntervalMs: 30_000 },
       coordinator: { createMissingImages: true, searchDeadlineMs: 5000, ...cfg.coordinator }
     }, {
       driver: gate.driver(cluster.driver(name)),

@@ -32,7 +32,6 @@ export async function benchSearch (nodes: number, queries: number, floodQueries:
   const searches: OverlaySearch[] = []
   const cluster = await startCluster(nodes, {
     topics: [SEARCH_TOPIC],
-    membership: { announceIntervalMs: 120_000, syncIntervalMs: 2000 },
     readyTimeoutMs: 60_000,
     onNode: async (m) => {
       const template = m.index % 3 === 0 ? 'hadoop-slave' : 'web'

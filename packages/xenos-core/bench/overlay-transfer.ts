@@ -27,7 +27,7 @@ import { FileChunkStore } from '../src/overlay/transfer/chunk-store.js'
 import { ChunkServer, ImageShelf } from '../src/overlay/transfer/chunk-server.js'
 import { fetchImage } from '../src/overlay/transfer/fetch.js'
 import { joinSwarm } from '../src/overlay/transfer/swarm.js'
-import { Membership } from '../src/overlay/membership.js'
+import { Membership } from '../src/overlay/membership/index.js'
 import { Groups } from '../src/overlay/groups.js'
 import { waitFor } from '../src/overlay/test-helpers.js'
 
@@ -47,7 +47,7 @@ async function startHost (dir: string, uploadBps?: number, withGroups?: { bootst
   await server.start()
   let overlay: Host['groups']
   if (withGroups !== undefined) {
-    const membership = new Membership(node.libp2p, { announceIntervalMs: 30_000, syncIntervalMs: 1000 })
+    const membership = new Membership(node.libp2p)
     const groups = new Groups(node.libp2p, membership)
     await groups.start()
     await membership.start()

@@ -40,7 +40,7 @@ beforeAll(async () => {
   for (const [i, name] of names.entries()) {
     const bootstrap = i === 0 ? [] : [hosts[0]!.node.multiaddrs()[0]!]
     hosts.push(await startXenosHost({
-      dataDir: join(dir, name), bootstrap, membership: { announceIntervalMs: 30_000 },
+      dataDir: join(dir, name), bootstrap,
       coordinator: { createMissingImages: true, searchDeadlineMs: 3000 }
     }, {
       driver: sim.driver(name),

@@ -28,6 +28,7 @@ const CODES: Record<string, number> = {
   MigrationError: FaultCode.UNAVAILABLE,
   MigrationFailedError: FaultCode.UNAVAILABLE,
   PeerError: FaultCode.UNAVAILABLE,
+  UnreachableHostsError: FaultCode.UNAVAILABLE,
   BackendUnavailableError: FaultCode.UNAVAILABLE,
   OperationTimeoutError: FaultCode.UNAVAILABLE,
   OverlayTimeoutError: FaultCode.UNAVAILABLE,

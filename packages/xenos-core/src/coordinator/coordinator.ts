@@ -255,7 +255,8 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       if (kind !== 'services' && kind !== 'hosts') throw new InvalidArgumentError('kind', '"services" or "hosts"', kind)
       components.matcher.compile(query) // a malformed query is the caller's error, reported before any flooding
       if (network === undefined) return { results: await localSearch(kind, query) as unknown as Array<Record<string, unknown>>, nonResponders: [] }
-      return await network.search(kind, query, { deadlineMs: options?.deadlineMs ?? ctx.options.searchDeadlineMs })
+      const { results, nonResponders } = await network.search(kind, query, { deadlineMs: options?.deadlineMs ?? ctx.options.searchDeadlineMs })
+      return { results, nonResponders }
     }),
     listServices: () => reg.services(),
     getService: id => reg.service(id),

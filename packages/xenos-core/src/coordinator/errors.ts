@@ -86,6 +86,19 @@ export class PeerError extends CoordinatorError {
   }
 }
 
+/**
+ * An operation needed hosts that could not be reached: a search found no
+ * suitable host among those that answered while others did not, or a call's
+ * target is down. `hosts` maps each host to what happened to it.
+ */
+export class UnreachableHostsError extends CoordinatorError {
+  constructor (readonly expected: string, readonly found: string, readonly hosts: Record<string, string>, options?: ErrorOptions) {
+    const notReached = Object.entries(hosts).map(([h, why]) => `${h} (${why})`).join(', ')
+    super(`expected ${expected}, found ${found}; not reached: ${notReached}`, 'ERR_UNREACHABLE', options)
+    this.name = 'UnreachableHostsError'
+  }
+}
+
 /** The coordinator was used before `start()` or after `stop()`. */
 export class NotRunningError extends CoordinatorError {
   constructor (readonly hostname: string, readonly found: string) {

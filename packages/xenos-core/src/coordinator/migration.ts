@@ -17,10 +17,10 @@
  */
 import type { MigrationOptions, MigrationReport, MigrationTarget, StorageMigrationMode } from '@xenos/hypervisor-interface'
 import { undo, type CoordinatorContext } from './context.js'
-import { AlreadyExistsError, InvalidArgumentError, MigrationError, NoCapacityError, ServiceStateError } from './errors.js'
+import { AlreadyExistsError, InvalidArgumentError, MigrationError, NoCapacityError, ServiceStateError, UnreachableHostsError } from './errors.js'
 import type { HostRecord, ServiceRecord } from './records.js'
 import { validateServiceRecord } from './record-checks.js'
-import { dropTemplate, replicateTemplate } from './replication.js'
+import { dropTemplate, reasonsOf, replicateTemplate } from './replication.js'
 
 export type MigrationDestination = { host: string } | { query: string }
 
@@ -83,7 +83,12 @@ async function resolveTarget (ctx: CoordinatorContext, dest: MigrationDestinatio
   const outcome = await ctx.network.search('hosts', dest.query, { deadlineMs: ctx.options.searchDeadlineMs })
   const best = chooseTarget(outcome.results as unknown as HostRecord[], need, ctx.hostname)
   if (best === undefined) {
-    throw new NoCapacityError(`a host matching "${dest.query}" with ${need.memoryMiB} MiB and ${need.diskBytes} bytes free for service ${serviceId}`, `none among ${outcome.results.length} matches`)
+    const wanted = `a host matching "${dest.query}" with ${need.memoryMiB} MiB and ${need.diskBytes} bytes free for service ${serviceId}`
+    // hosts that did not answer may have matched: that is an unreachable target (503), not a lack of room (507)
+    if (outcome.nonResponders.length > 0) {
+      throw new UnreachableHostsError(wanted, `none among the ${outcome.results.length} matches of the hosts that answered`, reasonsOf(outcome))
+    }
+    throw new NoCapacityError(wanted, `none among ${outcome.results.length} matches`)
   }
   return best.hostname
 }
@@ -95,8 +100,16 @@ export async function migrateService (ctx: CoordinatorContext, idOrName: string,
   return await ctx.withLock(first.id, async () => {
     const rec = ctx.registry.service(first.id)
     if (rec.state !== 'running' && rec.state !== 'paused') throw new ServiceStateError(rec.id, 'migrate', ['running', 'paused'], rec.state)
-    const need = await needOf(ctx, rec)
-    const toHost = await resolveTarget(ctx, dest, need, rec.id)
+    let toHost: string
+    let need: { memoryMiB: number, diskBytes: number }
+    try {
+      need = await needOf(ctx, rec)
+      toHost = await resolveTarget(ctx, dest, need, rec.id)
+    } catch (err) {
+      const where = 'host' in dest ? dest.host : `a host matching "${dest.query}"`
+      ctx.events.emit({ kind: 'failed', serviceId: rec.id, detail: `migration to ${where}: ${(err as Error).message}` })
+      throw err
+    }
     const migrationId = `${rec.id}~${ctx.ids.serviceId()}`
     const before = rec.state
     await ctx.registry.updateService(rec.id, { state: 'migrating' })

@@ -7,11 +7,20 @@
  * Hosts are named by host name in the coordinator and by peer id in the
  * overlay: host records carry both, so the mapping is learnt from every
  * host search, and a call to an unknown host name first searches for it.
+ *
+ * Failures say what happened: a search reports why each host did not
+ * answer (declared failed, connection refused, no answer within the
+ * deadline); a call to a host the membership has declared failed fails at
+ * once, and a call that fails says whether the connection was refused, no
+ * answer came (after how long, of which deadline) or the remote handler
+ * failed. A refused connection is reported to the membership as evidence.
  */
 import { decodeMethodResponse } from '../xmlrpc/decode.js'
 import { encodeMethodCall } from '../xmlrpc/encode.js'
 import type { XmlRpcValue } from '../xmlrpc/values.js'
 import type { Groups } from '../overlay/groups.js'
+import type { Membership } from '../overlay/membership/index.js'
+import { unreachable } from '../overlay/unreachable.js'
 import type { OverlayLibp2p } from '../overlay/node.js'
 import type { RpcTunnel } from '../overlay/rpc-tunnel.js'
 import type { OverlaySearch } from '../overlay/search.js'
@@ -26,6 +35,8 @@ export interface OverlayNetworkComponents {
   search: OverlaySearch
   tunnel: RpcTunnel
   groups: Groups
+  /** Who is alive or failed: calls to failed hosts fail at once, refused connections are reported to it. */
+  membership?: Membership
   /** This host's name and peer id (calls to itself stay local). */
   self: { hostname: string, peerId: string }
   /** Where failures that have no caller to go to are reported (event publishing). */
@@ -40,7 +51,8 @@ export interface OverlayNetwork extends PeerNetwork {
 }
 
 export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs?: number }, components: OverlayNetworkComponents): OverlayNetwork {
-  const { libp2p, search, tunnel, groups, self } = components
+  const { libp2p, search, tunnel, groups, self, membership } = components
+  const callTimeoutMs = init.callTimeoutMs ?? 10_000
   const peerByHost = new Map<string, string>([[self.hostname, self.peerId]])
   const hostByPeer = new Map<string, string>([[self.peerId, self.hostname]])
   const learn = (hostname: unknown, peerId: unknown): void => {
@@ -59,8 +71,10 @@ export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs
         results.push(r)
       }
     }
-    const nonResponders = [...result.missing, ...result.errors.map(e => e.peerId)].map(p => hostByPeer.get(p) ?? p)
-    return { results, nonResponders: [...new Set(nonResponders)].sort() }
+    const reasons: Record<string, string> = {}
+    for (const p of result.missing) reasons[hostByPeer.get(p) ?? p] = result.missingReasons[p] ?? 'no answer'
+    for (const e of result.errors) reasons[hostByPeer.get(e.peerId) ?? e.peerId] = `answered with an error: ${e.message}`
+    return { results, nonResponders: Object.keys(reasons).sort(), reasons }
   }
 
   async function resolve (host: string): Promise<string> {
@@ -79,12 +93,18 @@ export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs
     search: doSearch,
     async call (host, method, params) {
       const peer = await resolve(host)
+      const known = membership?.get(peer)
+      if (known?.state === 'failed') {
+        const why = `the host is declared failed (for ${Math.round(known.stateAgeMs / 1000)} s: ${known.reason ?? 'no reason given'}); not called`
+        throw new PeerError(host, `answer ${method}`, why)
+      }
       const request = Buffer.from(encodeMethodCall(method, params as XmlRpcValue[]), 'utf8')
       let response: Uint8Array
+      const startMs = performance.now()
       try {
-        response = await tunnel.call(peer, request, init.callTimeoutMs === undefined ? {} : { timeoutMs: init.callTimeoutMs })
+        response = await tunnel.call(peer, request, { timeoutMs: callTimeoutMs })
       } catch (err) {
-        throw new PeerError(host, `answer ${method}`, (err as Error).message, { cause: err })
+        throw new PeerError(host, `answer ${method}`, describeCallFailure(peer, err, performance.now() - startMs, callTimeoutMs, membership), { cause: err })
       }
       const decoded = decodeMethodResponse(response)
       if (decoded.kind === 'fault') throw decoded.fault
@@ -103,6 +123,20 @@ export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs
       return { delivered: recipients.length }
     }
   }
+}
+
+/** What a failed tunnel call says about the peer, in words; a refused connection is reported to the membership. */
+function describeCallFailure (peer: string, err: unknown, elapsedMs: number, deadlineMs: number, membership: Membership | undefined): string {
+  if (err instanceof Error && (err.name === 'RemoteError' || err.name === 'FrameError')) return err.message
+  const why = unreachable(peer, err, deadlineMs)
+  if (why.kind === 'refused') {
+    membership?.reportUnreachable(peer)
+    return 'connection refused at every known address (the coordinator is not running there)'
+  }
+  if (why.kind === 'timeout') {
+    return `no answer: the call timed out after ${(elapsedMs / 1000).toFixed(2)} s of its ${(deadlineMs / 1000).toFixed(0)} s deadline`
+  }
+  return why.message
 }
 
 /**

@@ -15,8 +15,10 @@ export type SearchKind = 'services' | 'hosts'
 /** Search results from the whole overlay. */
 export interface SearchOutcome<R = Record<string, unknown>> {
   results: R[]
-  /** Hosts (or peer ids) that did not answer before the deadline. */
+  /** Hosts (or peer ids) that did not answer: declared failed, unreachable, gone, silent until the deadline, or answering with an error. */
   nonResponders: string[]
+  /** Why each non-responder did not answer, by host (for error messages; not part of the API's answer). */
+  reasons?: Record<string, string>
 }
 
 /** The overlay, as the coordinator uses it. */

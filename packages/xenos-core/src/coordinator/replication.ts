@@ -3,10 +3,13 @@
  * finds holders through a host search (or is told them), asks one for the
  * template record, then fetches each image through the `ImageFetcher`
  * (chunked from several holders, or the paper's whole copy then local copy).
- * A failure removes the images fetched so far and registers nothing.
+ * A failure removes the images fetched so far, registers nothing and leaves
+ * a `failed` event. When no host that answered holds the template but some
+ * hosts did not answer, the error (503) names them and why: the template may
+ * be on one of them.
  */
 import { undo, type CoordinatorContext } from './context.js'
-import { InvalidArgumentError, PeerError, TemplateNotFoundError } from './errors.js'
+import { InvalidArgumentError, PeerError, TemplateNotFoundError, UnreachableHostsError } from './errors.js'
 import type { ReplicationMethod } from './ports.js'
 import type { HostRecord, TemplateRecord } from './records.js'
 
@@ -28,14 +31,29 @@ export interface ReplicateResult {
   method: ReplicationMethod
 }
 
-/** Host names (other than this one) holding `template`, per an overlay search. */
+/**
+ * Host names (other than this one) holding `template`, per an overlay
+ * search. Throws `UnreachableHostsError` when none of the hosts that answered
+ * holds it and some hosts did not answer, `TemplateNotFoundError` when all
+ * answered and none holds it.
+ */
 export async function findHolders (ctx: CoordinatorContext, template: string): Promise<string[]> {
   if (ctx.network === undefined) return []
   const outcome = await ctx.network.search('hosts', '', { deadlineMs: ctx.options.searchDeadlineMs })
-  return (outcome.results as unknown as HostRecord[])
+  const holders = (outcome.results as unknown as HostRecord[])
     .filter(h => h.hostname !== ctx.hostname && Array.isArray(h.templates) && h.templates.includes(template))
     .map(h => h.hostname)
     .sort()
+  if (holders.length > 0) return holders
+  if (outcome.nonResponders.length > 0) {
+    throw new UnreachableHostsError(`a host holding template "${template}"`, `none among the ${outcome.results.length} hosts that answered`, reasonsOf(outcome))
+  }
+  throw new TemplateNotFoundError(template, 'any reachable host')
+}
+
+/** Each non-responder of a search and why it did not answer. */
+export function reasonsOf (outcome: { nonResponders: string[], reasons?: Record<string, string> }): Record<string, string> {
+  return Object.fromEntries(outcome.nonResponders.map(h => [h, outcome.reasons?.[h] ?? 'no answer']))
 }
 
 export async function replicateTemplate (ctx: CoordinatorContext, name: string, options: ReplicateOptions = {}): Promise<ReplicateResult> {
@@ -48,13 +66,13 @@ export async function replicateTemplate (ctx: CoordinatorContext, name: string, 
     const network = ctx.network
     const fetcher = ctx.fetcher
     if (network === undefined || fetcher === undefined) throw new TemplateNotFoundError(name, `host ${ctx.hostname} (no overlay to replicate from)`)
-    const holders = options.fromPeers !== undefined && options.fromPeers.length > 0 ? [...options.fromPeers] : await findHolders(ctx, name)
-    if (holders.length === 0) throw new TemplateNotFoundError(name, 'any reachable host')
-    const record = await fetchRecord(ctx, holders, name)
     const fetched: string[] = []
-    let bytes = 0
-    const bytesBySource: Record<string, number> = {}
+    let holders: string[] = []
     try {
+      holders = options.fromPeers !== undefined && options.fromPeers.length > 0 ? [...options.fromPeers] : await findHolders(ctx, name)
+      const record = await fetchRecord(ctx, holders, name)
+      let bytes = 0
+      const bytesBySource: Record<string, number> = {}
       for (const image of record.images) {
         const got = await fetcher.fetch({ image, template: name, holders, destination: image.path, method, driver: ctx.driver })
         fetched.push(image.path)
@@ -66,7 +84,8 @@ export async function replicateTemplate (ctx: CoordinatorContext, name: string, 
       return { template: saved, alreadyPresent: false, holders, bytes, bytesBySource, method }
     } catch (err) {
       await undo(err, fetched.map(p => async () => { await ctx.driver.deleteImage(p) }), `deleteImage`)
-      ctx.events.emit({ kind: 'failed', subject: name, detail: `replication: ${(err as Error).message}` })
+      const from = holders.length > 0 ? ` from ${holders.join(',')}` : ''
+      ctx.events.emit({ kind: 'failed', subject: name, detail: `replication${from}: ${(err as Error).message}` })
       throw err
     }
   })

@@ -5,9 +5,11 @@
  * both over HTTP and over the overlay, and events on pubsub.
  *
  * Start order: API server (so the host record can carry its URL), overlay
- * (`startOverlay`), coordinator (reattach, config); searches that
- * arrive before the coordinator runs get no matches. Stop order is the
- * reverse; the driver and its domains are left running.
+ * (`startOverlay`), coordinator (reattach, config); the host answers
+ * searches only once its coordinator runs (a search that arrives earlier
+ * waits for it, within its deadline, and never gets an empty answer in its
+ * place). Stop order is the reverse; the driver and its domains are left
+ * running.
  *
  * @example
  * ```ts
@@ -25,7 +27,7 @@ import type { Principal } from '../auth/principal.js'
 import { idGenerator } from '../ids.js'
 import { startOverlay, type Overlay } from '../overlay/index.js'
 import type { ChunkServerInit } from '../overlay/transfer/chunk-server.js'
-import type { Membership, MembershipInit } from '../overlay/membership.js'
+import type { Membership, MembershipInit } from '../overlay/membership/index.js'
 import type { OverlayNode } from '../overlay/node.js'
 import { queryMatcher } from '../search/query.js'
 import type { Credentials } from '../xmlrpc/credentials.js'
@@ -36,6 +38,7 @@ import { modeledImageFetcher, type TransferModel } from './modeled-fetcher.js'
 import { fileImageFetcher } from './file-image-fetcher.js'
 import { decodeGroupMessage, overlayNetwork, type OverlayNetwork } from './overlay-network.js'
 import type { ImageFetcher, SearchKind, ServiceConfigSource } from './ports.js'
+import { NotRunningError } from './errors.js'
 
 export interface XenosHostInit {
   /** State, peer identity and overlay files live here. */
@@ -96,7 +99,14 @@ export interface XenosHost {
   readonly membership: Membership
   /** What the coordinator's start found: reattached domains, and the config files loaded with their problems. */
   readonly started: Awaited<ReturnType<Coordinator['start']>>
+  /**
+   * Stop this host (its guests keep running). The other hosts declare it
+   * failed and keep naming it in search results until it comes back, or an
+   * administrator removes it.
+   */
   stop (): Promise<void>
+  /** Leave the cluster gracefully (the other hosts forget it), then stop. */
+  leave (): Promise<void>
 }
 
 export async function startXenosHost (init: XenosHostInit, components: XenosHostComponents): Promise<XenosHost> {
@@ -109,7 +119,7 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
     const { url: apiUrl } = await server.listen(init.apiPort ?? 0, init.apiHost ?? '127.0.0.1')
     stack.push(async () => { await server.close() })
 
-    /** Set once the coordinator runs; searches arriving before then get no matches. */
+    /** Set once the coordinator runs; searches are answered only from then on (`search.setReady`). */
     const ref: { coordinator?: Coordinator } = {}
     const overlay: Overlay = await startOverlay({
       dataDir: join(init.dataDir, 'overlay'),
@@ -118,9 +128,11 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       ...(init.swarmKeyFile === undefined ? {} : { swarmKeyFile: init.swarmKeyFile }),
       ...(init.membership === undefined ? {} : { membership: init.membership }),
       ...(init.chunkServer === undefined ? {} : { chunkServer: init.chunkServer }),
+      search: { ready: false },
       matcher: async (query, kind) => {
         const coord = ref.coordinator
-        if (coord === undefined || coord.status !== 'running') return []
+        // an error, not an empty answer: the querier names this host instead of taking "no matches" for real
+        if (coord === undefined || coord.status !== 'running') throw new NotRunningError(components.driver.hostname, coord?.status ?? 'starting')
         return await coord.localSearch(kind as SearchKind, query) as unknown as Array<Record<string, unknown>>
       },
       rpcHandler: async (bytes, remotePeer) => {
@@ -130,7 +142,9 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
     })
     stack.push(async () => { await overlay.stop() })
     const { node, search, tunnel, groups, membership } = overlay
-    const network = overlayNetwork({ searchDeadlineMs: init.coordinator?.searchDeadlineMs ?? 2000 }, { libp2p: node.libp2p, search, tunnel, groups, self: { hostname: components.driver.hostname, peerId: node.peerId }, onError: report })
+    const network = overlayNetwork({ searchDeadlineMs: init.coordinator?.searchDeadlineMs ?? 2000 }, {
+      libp2p: node.libp2p, search, tunnel, groups, membership, self: { hostname: components.driver.hostname, peerId: node.peerId }, onError: report
+    })
     const c = coordinator({ ...init.coordinator, dataDir: init.dataDir, apiUrl, peerId: node.peerId, tags: init.tags ?? [] })({
       driver: components.driver,
       ids: idGenerator({ peerId: node.peerId }),
@@ -149,6 +163,8 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
     const started = await c.start()
     stack.push(async () => { await c.stop() })
     ref.coordinator = c
+    overlay.search.setReady(true)
+    stack.push(async () => { overlay.search.setReady(false) })
     const monitorMs = init.monitorIntervalMs ?? 5000
     if (monitorMs > 0) {
       let running = false
@@ -160,7 +176,11 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       timer.unref()
       stack.push(async () => { clearInterval(timer) })
     }
-    return { coordinator: c, overlay, node, network, registry, peerId: node.peerId, apiUrl, membership, started, stop: unwind }
+    const leave = async (): Promise<void> => {
+      await membership.leave()
+      await unwind()
+    }
+    return { coordinator: c, overlay, node, network, registry, peerId: node.peerId, apiUrl, membership, started, stop: unwind, leave }
   } catch (err) {
     await unwind()
     throw err

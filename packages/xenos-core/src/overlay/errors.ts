@@ -47,3 +47,16 @@ export class IntegrityError extends Error {
 export class TransferError extends Error {
   override name = 'TransferError'
 }
+
+/**
+ * A member could not be reached: `kind` is `refused` (nothing listens at any
+ * of its addresses: its process is gone), `timeout` (no answer before the
+ * deadline: a partition, or a host too busy to answer) or `unreachable`
+ * (no usable address, a reset, a protocol the peer does not speak).
+ */
+export class MemberUnreachableError extends Error {
+  override name = 'MemberUnreachableError'
+  constructor (readonly peerId: string, readonly kind: 'refused' | 'timeout' | 'unreachable', message: string, options?: ErrorOptions) {
+    super(message, options)
+  }
+}

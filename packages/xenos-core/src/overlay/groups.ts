@@ -25,7 +25,7 @@
 import type { Message } from '@libp2p/floodsub'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { OverlayLibp2p } from './node.js'
-import type { MemberInfo, Membership } from './membership.js'
+import type { MemberInfo, Membership } from './membership/index.js'
 import { NotGroupMemberError, OverlayConfigError } from './errors.js'
 
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/

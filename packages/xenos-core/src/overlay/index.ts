@@ -15,7 +15,7 @@
  * ```
  */
 import { createOverlayNode, type OverlayNode, type OverlayNodeInit } from './node.js'
-import { Membership, type MembershipInit } from './membership.js'
+import { Membership, type MembershipInit } from './membership/index.js'
 import { OverlaySearch, type OverlaySearchInit, type SearchMatcher } from './search.js'
 import { Groups, type GroupsInit } from './groups.js'
 import { RpcTunnel, type RpcTunnelHandler, type RpcTunnelInit } from './rpc-tunnel.js'
@@ -42,8 +42,10 @@ export interface Overlay {
   /** Images this host serves; put templates' images here. */
   readonly shelf: ImageShelf
   readonly chunkServer: ChunkServer
-  /** Stop everything; idempotent. */
+  /** Stop everything; idempotent. The other hosts declare this one failed (and name it) until it returns. */
   stop(): Promise<void>
+  /** Leave the overlay gracefully (the others forget this host), then stop. */
+  leave(): Promise<void>
 }
 
 export async function startOverlay (init: OverlayInit): Promise<Overlay> {
@@ -76,14 +78,20 @@ export async function startOverlay (init: OverlayInit): Promise<Overlay> {
     await stop()
     throw err
   }
-  return { node, membership, search, groups, tunnel, shelf, chunkServer, stop }
+  const leave = async (): Promise<void> => {
+    if (!stopped) await membership.leave()
+    await stop()
+  }
+  return { node, membership, search, groups, tunnel, shelf, chunkServer, stop, leave }
 }
 
 export { createOverlayNode, type OverlayNode, type OverlayNodeInit, type OverlayLibp2p, type OverlayServices } from './node.js'
 export { loadOrCreateIdentity, IDENTITY_FILE_NAME } from './identity.js'
 export { readSwarmKey, parseSwarmKey, generateSwarmKeyText, writeNewSwarmKey } from './swarm-key.js'
 export { parseBootstrapAddr } from './bootstrap.js'
-export { Membership, PRESENCE_TOPIC, type MemberInfo, type MembershipInit } from './membership.js'
+export {
+  Membership, MEMBERSHIP_PROTOCOL, MEMBER_STATES, type MemberInfo, type MemberTransition, type MemberState, type MembershipInit
+} from './membership/index.js'
 export { OverlaySearch, SEARCH_TOPIC, type SearchMatcher, type SearchResult, type PeerMatches, type OverlaySearchInit, type SearchStrategy } from './search.js'
 export { SEARCH_PROTOCOL } from './search-channel.js'
 export { Groups, HOST_MEMBER, groupTopic, validateGroupName, type GroupInfo, type GroupMessage, type GroupsInit } from './groups.js'

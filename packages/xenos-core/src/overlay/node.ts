@@ -105,6 +105,10 @@ export async function createOverlayNode (init: OverlayNodeInit): Promise<Overlay
       })
     ],
     ...(psk !== undefined ? { connectionProtector: preSharedKey({ psk }) } : {}),
+    // Membership probes every member (overlay/membership); libp2p's own monitor
+    // would ping every connection again and abort those whose ping is slow,
+    // which a busy host's are.
+    connectionMonitor: { enabled: false },
     connectionManager: {
       maxConnections: init.maxConnections ?? 300,
       inboundConnectionThreshold: init.inboundConnectionThreshold ?? 1000,

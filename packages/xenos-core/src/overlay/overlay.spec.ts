@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { startOverlay } from './index.js'
 import { tempDir, waitFor } from './test-helpers.js'
 
@@ -31,33 +31,34 @@ describe('startOverlay', () => {
     const dir = await tempDir()
     const count = (): number => process.getActiveResourcesInfo().filter(r => r === 'Timeout' || r === 'TCPServerWrap' || r === 'TCPSocketWrap').length
     const before = count()
-    const overlay = await startOverlay({ dataDir: dir.path, matcher: async () => [], membership: { announceIntervalMs: 50 } })
-    const announce = vi.spyOn(overlay.membership, 'announce')
-    await waitFor(() => announce.mock.calls.length >= 2, 30_000, 'two periodic announcements')
-    expect(count()).toBeGreaterThan(before)
+    const overlay = await startOverlay({ dataDir: dir.path, matcher: async () => [], membership: { probeIntervalMs: 50, gossipIntervalMs: 50 } })
+    await waitFor(() => count() > before, 30_000, 'the overlay\'s timers and sockets')
     await overlay.stop()
     await waitFor(() => count() <= before, 30_000, 'timers and sockets to be released')
     await dir.remove()
   })
 
-  it('a node stopped under its membership (a host killed mid-operation) makes announcements no-ops, not unhandled rejections', async () => {
-    const dir = await tempDir()
-    const overlay = await startOverlay({ dataDir: dir.path, matcher: async () => [], membership: { announceIntervalMs: 30 } })
+  it('a node stopped under its membership (a host killed mid-operation) makes its probes fail quietly, not unhandled rejections', async () => {
+    const dirs = [await tempDir(), await tempDir()]
+    const fast = { probeIntervalMs: 50, probeTimeoutMs: 200, suspicionMult: 2, gossipIntervalMs: 50 }
+    const a = await startOverlay({ dataDir: dirs[0]!.path, matcher: async () => [], membership: fast })
+    const b = await startOverlay({ dataDir: dirs[1]!.path, bootstrap: a.node.multiaddrs(), matcher: async () => [], membership: fast })
     const rejections: unknown[] = []
     const onRejection = (reason: unknown): void => { rejections.push(reason) }
     process.on('unhandledRejection', onRejection)
     try {
-      await overlay.node.libp2p.stop()
-      await expect(overlay.membership.announce()).resolves.toBeUndefined()
-      const announce = vi.spyOn(overlay.membership, 'announce')
-      await waitFor(() => announce.mock.calls.length >= 3, 30_000, 'three periodic announcements on the stopped node')
-      await Promise.allSettled(announce.mock.results.map(r => r.value))
+      await a.membership.waitForMembers(1, 30_000)
+      await b.membership.waitForMembers(1, 30_000)
+      await a.node.libp2p.stop()
+      // a keeps probing b over its stopped node until it declares b failed; b sees a refuse
+      await waitFor(() => a.membership.failed().length === 1 && b.membership.failed().length === 1, 60_000, 'each to declare the other failed')
       await new Promise(r => setImmediate(r)) // an unhandled rejection is reported after the microtasks
       expect(rejections).toEqual([])
     } finally {
       process.off('unhandledRejection', onRejection)
-      await overlay.stop()
-      await dir.remove()
+      await b.stop()
+      await a.stop()
+      for (const d of dirs) await d.remove()
     }
   })
 })

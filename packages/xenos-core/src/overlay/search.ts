@@ -7,7 +7,7 @@
  *   membership table (membership.ts) on a long-lived search stream per host
  *   (search-channel.ts); each host answers on the same stream. 2(N-1) frames
  *   per query, no duplicates; a host that joined too recently to be in the
- *   querier's table (a second or so) is not asked.
+ *   querier's table (a gossip round, milliseconds on a LAN) is not asked.
  * - `flood`: the querier floods the query on the floodsub topic
  *   `/xenos/search/1` (signed, de-duplicated by message id, so each host
  *   handles it once) and each host replies on its search stream to the
@@ -17,6 +17,15 @@
  * Either way: cost O(N) messages per query (plus the flood's duplicates);
  * staleness none, since each host matches the query against its registry when
  * the query arrives.
+ *
+ * Who is named: every host of the membership table that did not answer is in
+ * `missing`, with why in `missingReasons`. The querier does not wait for a
+ * host the membership has declared failed (it is named at once), nor for one
+ * whose query could not be sent (a refused connection), nor for one that
+ * fails or leaves while the search runs. A host answers only once it is ready
+ * (`setReady`): a query that arrives while it starts waits, within its
+ * deadline, for it to be ready, so a starting host never passes an empty
+ * answer for a real one.
  *
  * @example
  * ```ts
@@ -29,10 +38,11 @@
 import { randomUUID } from 'node:crypto'
 import type { Message } from '@libp2p/floodsub'
 import type { OverlayLibp2p } from './node.js'
-import type { Membership } from './membership.js'
+import type { Membership } from './membership/index.js'
 import { decodeJson, encodeJson } from './frames.js'
 import { SearchChannels } from './search-channel.js'
 import { OverlayConfigError } from './errors.js'
+import { unreachable } from './unreachable.js'
 
 export const SEARCH_TOPIC = '/xenos/search/1'
 
@@ -53,6 +63,8 @@ export interface OverlaySearchInit {
   maxReplyBytes?: number
   /** How queries reach the hosts (see module comment). @default 'direct' */
   strategy?: SearchStrategy
+  /** Whether this host answers queries from the start; when false, queries wait for `setReady(true)`. @default true */
+  ready?: boolean
 }
 
 export interface PeerMatches {
@@ -64,8 +76,10 @@ export interface SearchResult {
   queryId: string
   /** Matches per host that answered (this host first), hosts without matches included. */
   matches: PeerMatches[]
-  /** Hosts known to the querier that did not answer before the deadline. */
+  /** Hosts known to the querier that did not answer: declared failed, unreachable, gone during the search, or silent until the deadline. */
   missing: string[]
+  /** Why each host of `missing` did not answer ("declared failed: connection refused", "no answer within 2000 ms", ...). */
+  missingReasons: Record<string, string>
   /** Hosts that answered with an error (for example a query they could not parse). */
   errors: Array<{ peerId: string, message: string }>
   durationMs: number
@@ -76,6 +90,8 @@ interface Pending {
   matches: PeerMatches[]
   errors: Array<{ peerId: string, message: string }>
   answered: Set<string>
+  /** Hosts no longer waited for, and why. */
+  givenUp: Map<string, string>
   done: () => void
 }
 
@@ -92,6 +108,9 @@ export class OverlaySearch {
   private readonly answered = new Set<string>()
   private readonly channels: SearchChannels
   private running = false
+  private ready: boolean
+  private readonly readyWaiters = new Set<() => void>()
+  private unsubscribeTransitions: (() => void) | undefined
 
   constructor (private readonly libp2p: OverlayLibp2p, private readonly membership: Membership, init: OverlaySearchInit) {
     if (typeof init.matcher !== 'function') throw new OverlayConfigError(`matcher: expected a function, found ${typeof init.matcher}`)
@@ -103,6 +122,7 @@ export class OverlaySearch {
     this.maxQueryBytes = init.maxQueryBytes ?? 4096
     this.maxReplyBytes = init.maxReplyBytes ?? 4 * 1024 * 1024
     this.strategy = init.strategy ?? 'direct'
+    this.ready = init.ready ?? true
     this.channels = new SearchChannels(libp2p, this.maxReplyBytes + 1024, (peerId, frame) => this.onFrame(peerId, frame))
   }
 
@@ -122,6 +142,11 @@ export class OverlaySearch {
 
   async start (): Promise<void> {
     this.running = true
+    this.unsubscribeTransitions = this.membership.onTransition((t) => {
+      if (t.to !== 'failed' && t.to !== 'left') return
+      const why = t.to === 'left' ? 'left the overlay during the search' : `declared failed during the search: ${t.reason ?? 'no reason given'}`
+      for (const p of this.pending.values()) this.giveUp(p, t.peerId, why)
+    })
     await this.channels.start()
     this.libp2p.services.pubsub.addEventListener('message', this.onMessage)
     this.libp2p.services.pubsub.subscribe(SEARCH_TOPIC)
@@ -130,10 +155,23 @@ export class OverlaySearch {
   async stop (): Promise<void> {
     if (!this.running) return
     this.running = false
+    this.unsubscribeTransitions?.()
     this.libp2p.services.pubsub.removeEventListener('message', this.onMessage)
     for (const p of this.pending.values()) p.done()
+    for (const w of this.readyWaiters) w()
     if (this.libp2p.status === 'started') this.libp2p.services.pubsub.unsubscribe(SEARCH_TOPIC)
     await this.channels.stop()
+  }
+
+  /**
+   * Whether this host answers queries. Queries that arrived while it was not
+   * ready are answered when it becomes ready (if their deadline has not passed).
+   */
+  setReady (ready: boolean): void {
+    this.ready = ready
+    if (!ready) return
+    for (const w of this.readyWaiters) w()
+    this.readyWaiters.clear()
   }
 
   /** Search the whole overlay (see module comment). */
@@ -143,7 +181,8 @@ export class OverlaySearch {
       throw new OverlayConfigError(`kind: expected a lowercase word such as "services" or "hosts", found ${JSON.stringify(kind)}`)
     }
     if (typeof query !== 'string' || new TextEncoder().encode(query).byteLength > this.maxQueryBytes) {
-      throw new OverlayConfigError(`query: expected a string of at most ${this.maxQueryBytes} bytes, found ${typeof query === 'string' ? `${query.length} characters` : typeof query}`)
+      const found = typeof query === 'string' ? `${query.length} characters` : typeof query
+      throw new OverlayConfigError(`query: expected a string of at most ${this.maxQueryBytes} bytes, found ${found}`)
     }
     const timeoutMs = options.timeoutMs ?? this.timeoutMs
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs <= 600_000)) {
@@ -157,7 +196,11 @@ export class OverlaySearch {
     let resolveDone!: () => void
     const finished = new Promise<void>(r => (resolveDone = r))
     const members = this.membership.members()
-    const pending: Pending = { expected: new Set(members.map(m => m.peerId)), matches: [], errors: [], answered: new Set(), done: resolveDone }
+    const failed = this.membership.failed()
+    const pending: Pending = {
+      expected: new Set([...members, ...failed].map(m => m.peerId)), matches: [], errors: [], answered: new Set(), givenUp: new Map(), done: resolveDone
+    }
+    for (const f of failed) pending.givenUp.set(f.peerId, `declared failed ${Math.round(f.stateAgeMs / 1000)} s ago: ${f.reason ?? 'no reason given'}`)
     this.pending.set(queryId, pending)
     const signal = AbortSignal.timeout(timeoutMs)
     try {
@@ -167,8 +210,14 @@ export class OverlaySearch {
         await this.libp2p.services.pubsub.publish(SEARCH_TOPIC, encodeJson(frame))
       } else {
         for (const m of members) {
-          // Unreachable hosts simply do not answer: they end up in `missing`.
-          this.channels.send(m.peerId, frame, m.addrs, signal).catch((err: unknown) => this.log('query to %s not sent: %e', m.peerId, err))
+          this.channels.send(m.peerId, frame, m.addrs, signal).catch((err: unknown) => {
+            const why = unreachable(m.peerId, err, timeoutMs)
+            // a refused connection is evidence for the membership; a deadline that passed is not the peer's fault alone
+            if (why.kind !== 'timeout') {
+              this.membership.reportUnreachable(m.peerId)
+              this.giveUp(pending, m.peerId, `query not delivered: ${why.kind === 'refused' ? 'connection refused' : why.message}`)
+            }
+          })
         }
       }
       try {
@@ -176,7 +225,7 @@ export class OverlaySearch {
       } catch (err) {
         pending.errors.push({ peerId: self, message: errorText(err) })
       }
-      if (pending.expected.size > 0 && ![...pending.expected].every(p => pending.answered.has(p))) {
+      if (!settled(pending)) {
         timer = setTimeout(resolveDone, Math.max(0, timeoutMs - (performance.now() - startMs)))
         await finished
       }
@@ -184,13 +233,17 @@ export class OverlaySearch {
       clearTimeout(timer)
       this.pending.delete(queryId)
     }
-    return {
-      queryId,
-      matches: pending.matches,
-      missing: [...pending.expected].filter(p => !pending.answered.has(p)).sort(),
-      errors: pending.errors,
-      durationMs: performance.now() - startMs
-    }
+    const missing = [...pending.expected].filter(p => !pending.answered.has(p)).sort()
+    const missingReasons: Record<string, string> = {}
+    for (const p of missing) missingReasons[p] = pending.givenUp.get(p) ?? `no answer within ${timeoutMs} ms`
+    return { queryId, matches: pending.matches, missing, missingReasons, errors: pending.errors, durationMs: performance.now() - startMs }
+  }
+
+  /** Stop waiting for `peerId` in a pending search (it is failed, gone, or its query was not delivered). */
+  private giveUp (pending: Pending, peerId: string, reason: string): void {
+    if (!pending.expected.has(peerId) || pending.answered.has(peerId) || pending.givenUp.has(peerId)) return
+    pending.givenUp.set(peerId, reason)
+    if (settled(pending)) pending.done()
   }
 
   private onFrame (peerId: string, frame: Record<string, unknown>): void {
@@ -213,6 +266,11 @@ export class OverlaySearch {
     this.answered.add(message.id)
     if (this.answered.size > 4096) this.answered.delete(this.answered.values().next().value!)
     void (async () => {
+      if (!this.ready) {
+        // a starting host answers once ready, or not at all: an empty answer would pass for a real one
+        const waitMs = message.timeoutMs - (performance.now() - receivedMs)
+        if (!(await this.untilReady(waitMs))) return
+      }
       let reply: Record<string, unknown>
       try {
         reply = { t: 'r', id: message.id, records: await this.matcher(message.query, message.kind) }
@@ -240,7 +298,22 @@ export class OverlaySearch {
     if (typeof reply['error'] === 'string') pending.errors.push({ peerId, message: reply['error'] })
     else if (Array.isArray(reply['records'])) pending.matches.push({ peerId, records: reply['records'] as Record<string, unknown>[] })
     else pending.errors.push({ peerId, message: 'malformed reply: expected records or error' })
-    if ([...pending.expected].every(p => pending.answered.has(p))) pending.done()
+    if (settled(pending)) pending.done()
+  }
+
+  /** Resolves true once ready, false if `waitMs` passes first or the search stops. */
+  private async untilReady (waitMs: number): Promise<boolean> {
+    if (this.ready) return true
+    if (waitMs <= 0 || !this.running) return false
+    return await new Promise<boolean>((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer)
+        this.readyWaiters.delete(wake)
+        resolve(this.ready && this.running)
+      }
+      const timer = setTimeout(wake, waitMs)
+      this.readyWaiters.add(wake)
+    })
   }
 
   private log (format: string, ...args: unknown[]): void {
@@ -266,6 +339,12 @@ function parseQuery (v: unknown): ParsedQuery {
     throw new OverlayConfigError(`expected a query { id, query, kind, timeoutMs, replyAddrs }, found ${JSON.stringify(v).slice(0, 200)}`)
   }
   return { id, query, kind, timeoutMs: Math.min(timeoutMs, 600_000), replyAddrs }
+}
+
+/** Every host expected has answered or is no longer waited for. */
+function settled (p: Pending): boolean {
+  for (const peer of p.expected) if (!p.answered.has(peer) && !p.givenUp.has(peer)) return false
+  return true
 }
 
 function errorText (err: unknown): string {

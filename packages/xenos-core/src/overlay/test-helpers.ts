@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createOverlayNode, type OverlayNode, type OverlayNodeInit } from './node.js'
-import { Membership, type MembershipInit } from './membership.js'
+import { Membership, type MembershipInit } from './membership/index.js'
 
 export async function tempDir (prefix = 'xenos-overlay-'): Promise<{ path: string, remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix))
@@ -64,7 +64,7 @@ export async function startCluster (
     while (peers.size < Math.min(degree, i)) peers.add(Math.floor(random() * i))
     const bootstrap = [...peers].map(p => members[p]!.node.multiaddrs()[0]!)
     const node = await createOverlayNode({ dataDir: dir.path, bootstrap, ...options.node })
-    const membership = new Membership(node.libp2p, { announceIntervalMs: 30_000, syncIntervalMs: 1000, ...options.membership })
+    const membership = new Membership(node.libp2p, options.membership)
     await membership.start()
     const member = { index: i, node, membership, dataDir: dir.path }
     members.push(member)

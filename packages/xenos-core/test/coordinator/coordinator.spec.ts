@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FakeCluster } from '../support/fake-cluster.js'
 import { GiB, Harness, webTemplate } from '../support/harness.js'
+import { faultFor } from '../../src/api/faults.js'
+import { FaultCode } from '../../src/xmlrpc/fault.js'
 import type { CoordinatorEvent } from '../../src/coordinator/index.js'
 
 let h: Harness
@@ -178,9 +180,33 @@ describe('replicateTemplate', () => {
     expect(b.events(0).events.map(e => e.kind)).toEqual(['template-replicated', 'created'])
   })
 
-  it('fails cleanly when no host holds the template', async () => {
+  it('fails cleanly when no host holds the template, and records the failure', async () => {
     await h.add('h1')
     const b = (await h.add('h2')).coordinator
     await expect(b.replicateTemplate('ghost')).rejects.toThrow(/expected a template "ghost" on any reachable host/)
+    expect(b.events(0).events.at(-1)).toMatchObject({ kind: 'failed', subject: 'ghost' })
+  })
+
+  it('answers 503 naming the host that did not answer when no host that answered holds the template', async () => {
+    await h.add('h1', [webTemplate('web')])
+    const b = (await h.add('h2')).coordinator
+    await h.add('h3')
+    h.net.down.add('h1')
+    const err = await b.replicateTemplate('web').then(() => undefined, (e: unknown) => e)
+    expect(err).toMatchObject({ name: 'UnreachableHostsError' })
+    expect((err as Error).message).toBe(
+      'expected a host holding template "web", found none among the 2 hosts that answered; not reached: h1 (declared failed: connection refused)')
+    expect(faultFor(err)?.faultCode).toBe(FaultCode.UNAVAILABLE)
+    expect(b.events(0).events.at(-1)).toMatchObject({ kind: 'failed', subject: 'web' })
+    expect(b.events(0).events.at(-1)!.detail).toMatch(/h1 \(declared failed: connection refused\)/)
+  })
+
+  it('records a replication that could not fetch the template record from its holder', async () => {
+    await h.add('h1', [webTemplate('web')])
+    const b = (await h.add('h2')).coordinator
+    h.net.down.add('h1')
+    await expect(b.replicateTemplate('web', { fromPeers: ['h1'] })).rejects.toMatchObject({ name: 'PeerError' })
+    expect(b.events(0).events.at(-1)).toMatchObject({ kind: 'failed', subject: 'web' })
+    expect(b.events(0).events.at(-1)!.detail).toMatch(/replication from h1: .*connection refused/)
   })
 })

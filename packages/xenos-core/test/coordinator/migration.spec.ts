@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FakeCluster } from '../support/fake-cluster.js'
 import { Harness, webTemplate } from '../support/harness.js'
+import { faultFor } from '../../src/api/faults.js'
+import { FaultCode } from '../../src/xmlrpc/fault.js'
 
 let h: Harness
 beforeEach(() => { h = new Harness(new FakeCluster([{ name: 'h1' }, { name: 'h2' }, { name: 'h3', memoryMiB: 4096 }, { name: 'h4', memoryMiB: 1024 }])) })
@@ -46,8 +48,24 @@ describe('migrateService', () => {
 
   it('refuses when no host matching the query has room, and the service keeps running', async () => {
     const s = await running()
-    await expect(h.get('h1').migrateService(s.id, { query: 'freeMemoryMiB>=100000' })).rejects.toThrow(/expected a host matching/)
+    const err = await h.get('h1').migrateService(s.id, { query: 'freeMemoryMiB>=100000' }).then(() => undefined, (e: unknown) => e)
+    expect(err).toMatchObject({ name: 'NoCapacityError' })
+    expect(faultFor(err)?.faultCode).toBe(FaultCode.INSUFFICIENT_RESOURCES)
     expect(h.get('h1').getService(s.id).state).toBe('running')
+    expect(h.get('h1').events(0).events.at(-1)).toMatchObject({ kind: 'failed', serviceId: s.id })
+  })
+
+  it('answers 503 naming the host that did not answer when the only host that could match is down (not 507)', async () => {
+    const s = await running()
+    h.net.down.add('h3') // the only host with 3000 MiB free
+    const err = await h.get('h1').migrateService(s.id, { query: 'freeMemoryMiB>=3000' }).then(() => undefined, (e: unknown) => e)
+    expect(err).toMatchObject({ name: 'UnreachableHostsError' })
+    expect((err as Error).message).toMatch(/none among the 0 matches of the hosts that answered; not reached: h3 \(declared failed: connection refused\)$/)
+    expect(faultFor(err)?.faultCode).toBe(FaultCode.UNAVAILABLE)
+    expect(h.get('h1').getService(s.id).state).toBe('running')
+    const last = h.get('h1').events(0).events.at(-1)!
+    expect(last).toMatchObject({ kind: 'failed', serviceId: s.id })
+    expect(last.detail).toMatch(/^migration to a host matching "freeMemoryMiB>=3000": .*h3 \(declared failed: connection refused\)/)
   })
 
   it('leaves the service running on the source and the target clean when the driver migration fails', async () => {
@@ -66,12 +84,15 @@ describe('migrateService', () => {
     expect(h.get('h1').events(0).events.at(-1)).toMatchObject({ kind: 'failed', serviceId: s.id })
   })
 
-  it('leaves the service on the source when the target dies before the copy', async () => {
+  it('leaves the service on the source when the target dies before the copy, saying what happened to the target', async () => {
     const s = await running()
     h.net.down.add('h2')
     h.cluster.hosts.get('h2')!.down = true
-    await expect(h.get('h1').migrateService(s.id, { host: 'h2' })).rejects.toThrow(/left on the source/)
+    const err = await h.get('h1').migrateService(s.id, { host: 'h2' }).then(() => undefined, (e: unknown) => e)
+    expect((err as Error).message).toMatch(/expected host h2 to answer xenos.peer.prepareMigration, found: connection refused at every known address; the/)
+    expect(faultFor(err)?.faultCode).toBe(FaultCode.UNAVAILABLE)
     expect(h.get('h1').getService(s.id).state).toBe('running')
+    expect(h.get('h1').events(0).events.at(-1)).toMatchObject({ kind: 'failed', serviceId: s.id })
   })
 
   it('refuses when the target lacks memory, without touching either side', async () => {

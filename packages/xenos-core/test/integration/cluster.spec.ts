@@ -44,7 +44,6 @@ beforeAll(async () => {
     const bootstrap = i === 0 ? [] : [...new Set([hosts[0]!.node.multiaddrs()[0]!, hosts[i - 1]!.node.multiaddrs()[0]!])]
     hosts.push(await startXenosHost({
       dataDir: join(dir, name), bootstrap, tags: [rackOf(i)],
-      membership: { announceIntervalMs: 30_000 },
       // searches end as soon as every host answered: the deadline only matters on a loaded machine
       coordinator: { createMissingImages: true, searchDeadlineMs: 15_000 }
     }, {
@@ -179,14 +178,30 @@ describe('a cluster of 13 coordinators', () => {
     expect((await sim.driver(names[11]!).listDomains())).toEqual([])
   }, 120_000)
 
-  it('names a host that died among the non-responders of a search, with the others\' results', async () => {
-    const searcher = client('tok-alice', 1)
+  it('names a stopped host among the non-responders of every search, and a migration towards it fails with 503 saying why', async () => {
+    const searcher = client('tok-admin', 0) // it holds the template: no replication from the cut-off host 11
     expect((await searcher.searchHosts('')).results).toHaveLength(13)
+    const s = await searcher.createInstance('web', { name: 'stays', start: true })
     const victim = hosts[9]!
     await victim.stop()
-    const r = await searcher.searchHosts('', { deadlineMs: 10_000 })
-    expect(r.nonResponders).toContain(names[9])
-    expect(r.results.map(h => h.hostname)).not.toContain(names[9])
-    expect([...r.results.map(h => h.hostname), ...r.nonResponders].sort()).toEqual([...names].sort())
+    for (let i = 0; i < 2; i++) {
+      const r = await searcher.searchHosts('', { deadlineMs: 10_000 })
+      expect(r.nonResponders).toEqual([names[9]])
+      expect(r.results.map(h => h.hostname)).not.toContain(names[9])
+      expect([...r.results.map(h => h.hostname), ...r.nonResponders].sort()).toEqual([...names].sort())
+    }
+    // by query: the only host that could match did not answer; that is 503 naming it, not 507 "no capacity"
+    const byQuery = await searcher.migrateService(s.id, `hostname=${names[9]!}`).then(() => undefined, (e: unknown) => e)
+    expect(byQuery).toMatchObject({ faultCode: FaultCode.UNAVAILABLE })
+    const notReached = `not reached: ${names[9]!} \\((declared failed|query not delivered)`
+    expect((byQuery as Error).message).toMatch(new RegExp(`found none among the 0 matches of the hosts that answered; ${notReached}`))
+    // by name: the peer call says what happened to the host
+    const byName = await searcher.migrateService(s.id, names[9]!).then(() => undefined, (e: unknown) => e)
+    expect(byName).toMatchObject({ faultCode: FaultCode.UNAVAILABLE })
+    const said = `expected host ${names[9]!} to answer xenos.peer.prepareMigration, found: (the host is declared failed|connection refused)`
+    expect((byName as Error).message).toMatch(new RegExp(said))
+    expect(await searcher.getService(s.id)).toMatchObject({ host: names[0], state: 'running' })
+    const failures = hosts[0]!.coordinator.events(0).events.filter(e => e.kind === 'failed' && e.serviceId === s.id)
+    expect(failures).toHaveLength(2)
   }, 120_000)
 })

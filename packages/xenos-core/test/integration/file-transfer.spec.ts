@@ -35,8 +35,7 @@ beforeAll(async () => {
     const holder = i < 2
     if (holder) await writeFile(join(imageDir, 'templates', 'web', 'xvda.img'), bytes)
     hosts.push(await startXenosHost({
-      dataDir: join(dir, name), imageDir, bootstrap: i === 0 ? [] : [hosts[0]!.node.multiaddrs()[0]!],
-      membership: { announceIntervalMs: 30_000 }
+      dataDir: join(dir, name), imageDir, bootstrap: i === 0 ? [] : [hosts[0]!.node.multiaddrs()[0]!]
     }, { driver: fileStoreDriver(cluster.driver(name), imageDir), authenticate, configSource: staticConfig(holder ? [tpl] : []) }))
   }
   const until = Date.now() + 15_000

@@ -56,7 +56,6 @@ beforeAll(async () => {
     if (i === 0) await writeFile(join(imageDir, 'templates', 'db', 'xvda.img'), dbBytes)
     hosts.push(await startXenosHost({
       dataDir: join(dir, name), imageDir, bootstrap: i === 0 ? [] : [hosts[0]!.node.multiaddrs()[0]!],
-      membership: { announceIntervalMs: 30_000 },
       ...(i === 0 ? { chunkServer: { uploadBps: HOLDER_BPS } } : {})
     }, { driver: fileStoreDriver(cluster.driver(name), imageDir), authenticate, configSource: staticConfig(i === 0 ? [tpl, db] : []) }))
   }

@@ -41,16 +41,21 @@ export class LoopbackNet {
       search: async (kind: SearchKind, query: string) => {
         const results: Array<Record<string, unknown>> = []
         const nonResponders: string[] = []
+        const reasons: Record<string, string> = {}
         for (const [host, m] of this.members) {
-          if (this.down.has(host)) { nonResponders.push(host); continue }
+          if (this.down.has(host)) {
+            nonResponders.push(host)
+            reasons[host] = 'declared failed: connection refused'
+            continue
+          }
           results.push(...(await m.coordinator.localSearch(kind, query)).map(r => roundTrip(r) as Record<string, unknown>))
         }
-        return { results, nonResponders }
+        return { results, nonResponders, reasons }
       },
       call: async (host, method, params) => {
         this.calls.push(`${host}:${method}`)
         const m = this.members.get(host)
-        if (m === undefined || this.down.has(host)) throw new PeerError(host, `answer ${method}`, 'host unreachable')
+        if (m === undefined || this.down.has(host)) throw new PeerError(host, `answer ${method}`, 'connection refused at every known address')
         return roundTrip(await m.caller(method, roundTrip(params) as unknown[]))
       }
     }

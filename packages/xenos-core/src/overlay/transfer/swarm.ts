@@ -27,7 +27,7 @@
  * ```
  */
 import type { Groups } from '../groups.js'
-import type { Membership } from '../membership.js'
+import type { Membership } from '../membership/index.js'
 import { OverlayConfigError } from '../errors.js'
 
 /** The peers of a swarm, as a fetch uses them. */

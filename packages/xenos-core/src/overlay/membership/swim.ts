@@ -1,0 +1,784 @@
+/**
+ * The member table and its failure detector, after SWIM (Das et al., 2002)
+ * with memberlist's push-pull anti-entropy and Lifeguard's refinements
+ * (Dadgar et al., 2018), independent of the transport, the clock and the
+ * random source (all injected, so the state machine is tested
+ * deterministically).
+ *
+ * - **Probes.** Every `probeIntervalMs` a member pings the next member of a
+ *   shuffled round-robin list. Without an answer within `probeTimeoutMs`, it
+ *   asks `indirectProbes` other members to ping the target (`ping-req`). If
+ *   nobody reached it, the target becomes `suspect`.
+ * - **Evidence at once.** A connection that closes or a send that fails
+ *   (reported by the overlay) triggers a probe of that member at once. A
+ *   probe refused at every address (nothing listens: the process is gone),
+ *   confirmed as refused by every indirect prober, declares the member
+ *   `failed` at once: a killed host is detected in milliseconds, a
+ *   partitioned one after its suspicion times out.
+ * - **Suspicion.** A suspect is declared `failed` when its suspicion times
+ *   out: `suspicionMaxMult * min` with no other suspector, falling to `min`
+ *   (`suspicionMult * max(1, log10 n) * probeIntervalMs`) as independent
+ *   suspicions from other members confirm it. A member that hears it is
+ *   suspected or declared failed refutes by raising its incarnation.
+ * - **Declarations spread** by gossip: every change is queued and sent, on
+ *   the next tick and every `gossipIntervalMs` after, to `gossipFanout`
+ *   random live members, and piggybacked on probes, up to
+ *   `retransmitMult * ceil(log10(n + 1))` times. A failure declared by
+ *   another member is applied at once if this member suspects the target
+ *   too; if it still holds the target alive, it suspects it instead and its
+ *   own probes decide (so a stale declaration, such as one a healed host
+ *   still carries, cannot fail a live member).
+ * - **Anti-entropy.** Every `pushPullIntervalMs` (scaled up beyond 32
+ *   members) a member exchanges its whole table with one random live member;
+ *   also at once with any peer that connects and is not a live member (a
+ *   join, a heal). A lost update is so repaired within a few periods.
+ * - **Failed members stay** in the table, and are redialled (a table
+ *   exchange attempt) every `redialIntervalMs` at most, so a healed partition
+ *   closes within seconds on both sides. They leave the table when they leave
+ *   gracefully (`leave()` sends a `left` record) or an administrator removes
+ *   them (`remove()`).
+ * - **Local health** (Lifeguard): a member whose own probes go unanswered
+ *   even by the members it asks for help, whose timers fire late, or that is
+ *   itself suspected, lengthens its probe interval and timeout (up to
+ *   `maxAwareness + 1` times), so an overloaded member suspects others less.
+ */
+import { MemberUnreachableError, OverlayConfigError } from '../errors.js'
+import { BroadcastQueue, retransmitLimit } from './broadcasts.js'
+import type { Deadlines, Frame, FrameType, MembershipTransport, PeerRef, UnreachableKind } from './protocol.js'
+import { isLive, supersedes, type MemberRecord, type MemberState } from './records.js'
+import { suspicionMinMs, suspicionTimeoutMs } from './suspicion.js'
+
+export interface SwimInit {
+  /** Time between two probes of this member. @default 1000 */
+  probeIntervalMs?: number
+  /** How long a direct probe waits for its answer (an indirect one waits twice that). @default 1000 */
+  probeTimeoutMs?: number
+  /** Deadline of exchanges that are not probes (gossip, table exchanges, redials), once connected. @default 10000 */
+  exchangeTimeoutMs?: number
+  /**
+   * How long opening a connection to a member may take. Probe deadlines
+   * (`probeTimeoutMs`) count from an open connection: a handshake slowed by a
+   * busy machine is not a missed answer, while a refused one fails at once.
+   * @default 5000
+   */
+  connectTimeoutMs?: number
+  /** Members asked to probe a target that did not answer. @default 3 */
+  indirectProbes?: number
+  /** Shortest suspicion, in probe intervals, times max(1, log10 n). @default 4 */
+  suspicionMult?: number
+  /** Longest suspicion (no confirmation), as a multiple of the shortest. @default 3 */
+  suspicionMaxMult?: number
+  /** Period of gossip retransmissions. @default 200 */
+  gossipIntervalMs?: number
+  /** Members each gossip round goes to; 0 leaves spreading to piggybacking and anti-entropy. @default 3 */
+  gossipFanout?: number
+  /** Each update is sent `retransmitMult * ceil(log10(n + 1))` times. @default 4 */
+  retransmitMult?: number
+  /** Period of the full table exchange with one random member, up to 32 members (then scaled by log2(n / 32) + 1). @default 5000 */
+  pushPullIntervalMs?: number
+  /** Longest wait between two redials of a failed member (the first comes after 250 ms, then doubling). @default 2000 */
+  redialIntervalMs?: number
+  /** How long `leave()` waits for its `left` record to be delivered. @default 1000 */
+  leaveTimeoutMs?: number
+  /** Members told directly of a graceful leave (they spread it further). @default 8 */
+  leaveFanout?: number
+  /** Largest local-health score (probe interval and timeout are multiplied by score + 1). @default 8 */
+  maxAwareness?: number
+}
+
+export interface SwimClock {
+  now (): number
+  setTimeout (fn: () => void, ms: number): unknown
+  clearTimeout (handle: unknown): void
+}
+
+export interface SwimComponents {
+  /** This member's peer id. */
+  self: string
+  transport: MembershipTransport
+  /** This member's dialable addresses now. */
+  addrs: () => string[]
+  /** @default performance.now and the global timers */
+  clock?: SwimClock
+  /** @default Math.random */
+  random?: () => number
+  /** First incarnation. @default the wall-clock time in ms (so a restart supersedes the previous run) */
+  initialIncarnation?: number
+  log?: (format: string, ...args: unknown[]) => void
+}
+
+/** What this member knows of another. */
+export interface MemberInfo {
+  peerId: string
+  addrs: string[]
+  groups: string[]
+  state: Exclude<MemberState, 'left'>
+  incarnation: number
+  /** Milliseconds since this member last heard from it (a message from it, or a probe answered), or learnt of it. */
+  ageMs: number
+  /** Milliseconds since its state last changed. */
+  stateAgeMs: number
+  /** For `suspect` and `failed`: why. */
+  reason?: string
+}
+
+/** A member changed state (`from` is undefined when it was unknown). */
+export interface MemberTransition {
+  peerId: string
+  from: MemberState | undefined
+  to: MemberState
+  incarnation: number
+  reason?: string
+}
+
+interface Entry {
+  record: MemberRecord
+  lastHeardMs: number
+  changedMs: number
+  suspicion?: { incarnation: number, startMs: number, by: Set<string>, timer: unknown }
+  redial?: { timer: unknown, backoffMs: number }
+}
+
+type ChangeListener = (peerId: string, info: MemberInfo | undefined) => void
+type TransitionListener = (t: MemberTransition) => void
+
+const MAX_PIGGYBACK = 16
+const MAX_GOSSIP = 64
+const FIRST_REDIAL_MS = 250
+
+export class Swim {
+  private readonly table = new Map<string, Entry>()
+  private readonly queue: BroadcastQueue
+  private readonly probing = new Set<string>()
+  private readonly timers = new Set<unknown>()
+  private readonly changeListeners = new Set<ChangeListener>()
+  private readonly transitionListeners = new Set<TransitionListener>()
+  private readonly clock: SwimClock
+  private readonly random: () => number
+  private readonly o: Required<SwimInit>
+  private probeOrder: string[] = []
+  private incarnation: number
+  private groups: string[] = []
+  private awareness = 0
+  private running = false
+  private flushScheduled = false
+
+  constructor (init: SwimInit, private readonly c: SwimComponents) {
+    this.o = {
+      probeIntervalMs: positive(init.probeIntervalMs, 1000, 'probeIntervalMs'),
+      probeTimeoutMs: positive(init.probeTimeoutMs, 1000, 'probeTimeoutMs'),
+      exchangeTimeoutMs: positive(init.exchangeTimeoutMs, 10_000, 'exchangeTimeoutMs'),
+      connectTimeoutMs: positive(init.connectTimeoutMs, 5000, 'connectTimeoutMs'),
+      indirectProbes: count(init.indirectProbes, 3, 'indirectProbes'),
+      suspicionMult: positive(init.suspicionMult, 4, 'suspicionMult'),
+      suspicionMaxMult: Math.max(1, positive(init.suspicionMaxMult, 3, 'suspicionMaxMult')),
+      gossipIntervalMs: positive(init.gossipIntervalMs, 200, 'gossipIntervalMs'),
+      gossipFanout: count(init.gossipFanout, 3, 'gossipFanout'),
+      retransmitMult: positive(init.retransmitMult, 4, 'retransmitMult'),
+      pushPullIntervalMs: positive(init.pushPullIntervalMs, 5000, 'pushPullIntervalMs'),
+      redialIntervalMs: positive(init.redialIntervalMs, 2000, 'redialIntervalMs'),
+      leaveTimeoutMs: positive(init.leaveTimeoutMs, 1000, 'leaveTimeoutMs'),
+      leaveFanout: count(init.leaveFanout, 8, 'leaveFanout'),
+      maxAwareness: count(init.maxAwareness, 8, 'maxAwareness')
+    }
+    this.clock = c.clock ?? {
+      now: () => performance.now(),
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => { clearTimeout(h as ReturnType<typeof setTimeout>) }
+    }
+    this.random = c.random ?? Math.random
+    this.incarnation = c.initialIncarnation ?? Date.now()
+    this.queue = new BroadcastQueue(() => retransmitLimit(this.o.retransmitMult, this.liveCount()))
+  }
+
+  get isRunning (): boolean {
+    return this.running
+  }
+
+  /** Start probing, gossiping and exchanging tables. */
+  start (): void {
+    if (this.running) return
+    this.running = true
+    this.queue.add(this.selfRecord())
+    this.every(() => this.o.probeIntervalMs * (1 + this.awareness), async (lateMs) => {
+      // a timer that fires late says this host is overloaded: it judges others more slowly
+      if (lateMs > this.o.probeTimeoutMs / 2) this.awareness = Math.min(this.o.maxAwareness, this.awareness + 1)
+      const target = this.nextProbeTarget()
+      if (target !== undefined) await this.probe(target)
+    })
+    this.every(() => this.o.gossipIntervalMs, async () => { await this.flush() })
+    this.every(() => this.pushPullPeriodMs(), async () => {
+      const [target] = this.pickLive(1, [])
+      if (target !== undefined) await this.sync(target)
+    })
+  }
+
+  /**
+   * Leave gracefully: a `left` record goes to up to `leaveFanout` live
+   * members (within `leaveTimeoutMs`), who spread it; then everything stops.
+   */
+  async leave (): Promise<void> {
+    if (!this.running) return
+    this.stopTimers()
+    this.incarnation++
+    const left: MemberRecord = { ...this.selfRecord(), state: 'left', reason: 'left' }
+    const frame: Frame = { t: 'gossip', from: left, updates: [left] }
+    this.running = false // answer no more requests: a reply would carry the alive record again
+    const targets = this.pickLive(this.o.leaveFanout, [])
+    const deadlines = { connectMs: this.o.leaveTimeoutMs, answerMs: this.o.leaveTimeoutMs }
+    await Promise.allSettled(targets.map(async t => await this.c.transport.request(t, frame, deadlines)))
+  }
+
+  /** Stop without telling anyone (what a crash looks like to the others). */
+  halt (): void {
+    this.stopTimers()
+    this.running = false
+  }
+
+  /** Change the groups this member announces (spreads at once). */
+  setGroups (groups: string[]): void {
+    const sorted = [...new Set(groups)].sort()
+    if (sorted.join('\n') === this.groups.join('\n')) return
+    this.groups = sorted
+    this.refreshSelf()
+  }
+
+  /** This member's addresses changed: announce them. */
+  refreshSelf (): void {
+    this.incarnation++
+    this.enqueue(this.selfRecord())
+  }
+
+  selfRecord (): MemberRecord {
+    return { peerId: this.c.self, addrs: this.c.addrs(), groups: this.groups, incarnation: this.incarnation, state: 'alive' }
+  }
+
+  /** Live members (alive and suspect), this one excluded. */
+  members (): MemberInfo[] {
+    return this.infos(isLive)
+  }
+
+  /** Members declared failed and not removed. */
+  failed (): MemberInfo[] {
+    return this.infos(s => s === 'failed')
+  }
+
+  /** What is known of one member (undefined if unknown, left or removed). */
+  get (peerId: string): MemberInfo | undefined {
+    const e = this.table.get(peerId)
+    return e === undefined || e.record.state === 'left' ? undefined : this.info(e)
+  }
+
+  /** Called when a member joins the live set, changes, or (with `undefined`) leaves it (failed, left, removed). */
+  onChange (listener: ChangeListener): () => void {
+    this.changeListeners.add(listener)
+    return () => this.changeListeners.delete(listener)
+  }
+
+  /** Called on every change of a member's state. */
+  onTransition (listener: TransitionListener): () => void {
+    this.transitionListeners.add(listener)
+    return () => this.transitionListeners.delete(listener)
+  }
+
+  /**
+   * Evidence that a member may be gone (its connection closed, a send to it
+   * failed): probe it now instead of at its turn.
+   */
+  evidence (peerId: string): void {
+    const e = this.table.get(peerId)
+    if (!this.running || e === undefined || !isLive(e.record.state)) return
+    void this.probe(peerId)
+  }
+
+  /** A peer running membership connected: exchange tables unless it is already a live member. */
+  contact (peer: PeerRef): void {
+    if (!this.running || peer.peerId === this.c.self) return
+    const e = this.table.get(peer.peerId)
+    if (e !== undefined && isLive(e.record.state)) return
+    void this.sync(peer)
+  }
+
+  /**
+   * Remove a failed (or any) member, as an administrator does: a `left`
+   * record at its incarnation spreads to every member. A member that is in
+   * fact alive refutes it and comes back.
+   */
+  remove (peerId: string, reason = 'removed by an administrator'): boolean {
+    const e = this.table.get(peerId)
+    if (e === undefined || e.record.state === 'left') return false
+    this.apply(e, { ...e.record, state: 'left', by: this.c.self, reason })
+    return true
+  }
+
+  /** Exchange whole tables with `peer` (push-pull). Resolves false when it could not be reached. */
+  async sync (peer: PeerRef): Promise<boolean> {
+    if (!this.running) return false
+    try {
+      const reply = await this.c.transport.request(peer, { t: 'sync', from: this.selfRecord(), updates: [], members: this.snapshot() }, this.exchange())
+      this.receive(peer.peerId, reply)
+      return true
+    } catch (err) {
+      this.log('table exchange with %s failed: %s', peer.peerId, (err as Error).message)
+      return false
+    }
+  }
+
+  /** Answer a request from `sender` (its peer id as the transport authenticated it). */
+  async handle (sender: string, frame: Frame): Promise<Frame> {
+    if (!this.running) throw new MemberUnreachableError(this.c.self, 'unreachable', 'expected a running member, found it stopped')
+    this.receive(sender, frame)
+    switch (frame.t) {
+      case 'ping':
+      case 'gossip':
+        return this.frame('ack', sender)
+      case 'sync':
+        return { t: 'sync', from: this.selfRecord(), updates: [], members: this.snapshot() }
+      case 'ping-req':
+        return await this.probeFor(sender, frame.target!, frame.addrs!, frame.timeoutMs!)
+      default:
+        throw new MemberUnreachableError(sender, 'unreachable', `expected a request (ping, ping-req, gossip or sync), found "${frame.t}"`)
+    }
+  }
+
+  // ── receiving ──────────────────────────────────────────────────────────
+
+  private receive (sender: string, frame: Frame): void {
+    if (frame.from.peerId === sender) {
+      this.merge(frame.from, 'self', sender)
+      const e = this.table.get(sender)
+      if (e !== undefined) e.lastHeardMs = this.clock.now()
+    }
+    for (const r of frame.updates) this.merge(r, 'gossip', sender)
+    for (const r of frame.members ?? []) this.merge(r, 'sync', sender)
+  }
+
+  /** Apply what `sender` says of a member (itself, in gossip, or in its table). */
+  private merge (r: MemberRecord, source: 'self' | 'gossip' | 'sync', sender: string): void {
+    if (r.peerId === this.c.self) {
+      this.aboutMe(r)
+      return
+    }
+    if (source === 'self' && r.state !== 'alive' && r.state !== 'left') return // a member says only that it lives or leaves
+    const e = this.table.get(r.peerId)
+    if (e === undefined) {
+      const now = this.clock.now()
+      const entry: Entry = { record: r, lastHeardMs: now, changedMs: now }
+      this.table.set(r.peerId, entry)
+      this.settle(entry, undefined)
+      return
+    }
+    const old = e.record
+    if (!supersedes(r, old)) {
+      if (r.state === 'suspect' && old.state === 'suspect' && r.incarnation === old.incarnation && r.by !== undefined) this.confirm(e, r.by)
+      return
+    }
+    let next = r
+    if (r.state === 'failed' && (old.state === 'alive' || (old.state === 'suspect' && source === 'sync'))) {
+      // Someone else's declaration: suspect, confirm, and let this member's own probes decide.
+      next = { ...r, state: 'suspect', by: r.by ?? sender, reason: `declared failed by ${r.by ?? sender}${r.reason === undefined ? '' : ` (${r.reason})`}` }
+      if (!supersedes(next, old)) {
+        if (old.state === 'suspect' && next.incarnation === old.incarnation) this.confirm(e, next.by!)
+        return
+      }
+      this.apply(e, next)
+      void this.probe(r.peerId)
+      return
+    }
+    this.apply(e, next)
+  }
+
+  /** A record about this member: refute anything but alive at an older incarnation. */
+  private aboutMe (r: MemberRecord): void {
+    if (r.incarnation < this.incarnation) return
+    if (r.state === 'alive' && r.incarnation === this.incarnation) return
+    this.incarnation = r.incarnation + 1
+    if (r.state !== 'alive') {
+      this.awareness = Math.min(this.o.maxAwareness, this.awareness + 1)
+      this.log('refuting "%s" about this member (%s) with incarnation %d', r.state, r.reason ?? 'no reason given', this.incarnation)
+    }
+    this.enqueue(this.selfRecord())
+  }
+
+  private apply (e: Entry, next: MemberRecord): void {
+    const prev = e.record
+    e.record = next
+    e.changedMs = this.clock.now()
+    if (next.state === 'alive') e.lastHeardMs = this.clock.now()
+    this.settle(e, prev)
+  }
+
+  /** Timers, broadcast and listeners after an entry took a new record (`prev` undefined for a new member). */
+  private settle (e: Entry, prev: MemberRecord | undefined): void {
+    const r = e.record
+    if (r.state !== 'suspect' && e.suspicion !== undefined) {
+      this.cancel(e.suspicion.timer)
+      delete e.suspicion
+    }
+    if (r.state !== 'failed' && e.redial !== undefined) {
+      this.cancel(e.redial.timer)
+      delete e.redial
+    }
+    if (r.state === 'suspect') this.startSuspicion(e)
+    if (r.state === 'failed') this.startRedial(e)
+    this.enqueue(r)
+    if (prev?.state !== r.state && !(prev === undefined && r.state === 'left')) {
+      const t: MemberTransition = {
+        peerId: r.peerId, from: prev?.state, to: r.state, incarnation: r.incarnation, ...(r.reason === undefined ? {} : { reason: r.reason })
+      }
+      for (const l of this.transitionListeners) l(t)
+    }
+    const wasLive = prev !== undefined && isLive(prev.state)
+    if (isLive(r.state)) {
+      const changed = !wasLive || prev.addrs.join() !== r.addrs.join() || prev.groups.join() !== r.groups.join() || prev.state !== r.state
+      if (changed) this.emitChange(r.peerId, this.info(e))
+    } else if (wasLive) {
+      this.emitChange(r.peerId, undefined)
+    }
+  }
+
+  // ── probing ────────────────────────────────────────────────────────────
+
+  private nextProbeTarget (): string | undefined {
+    for (;;) {
+      if (this.probeOrder.length === 0) {
+        this.probeOrder = this.shuffle([...this.table.values()].filter(e => isLive(e.record.state)).map(e => e.record.peerId))
+        if (this.probeOrder.length === 0) return undefined
+      }
+      const next = this.probeOrder.pop()!
+      const e = this.table.get(next)
+      if (e !== undefined && isLive(e.record.state)) return next
+    }
+  }
+
+  private async probe (peerId: string): Promise<void> {
+    const e = this.table.get(peerId)
+    if (!this.running || e === undefined || !isLive(e.record.state) || this.probing.has(peerId)) return
+    this.probing.add(peerId)
+    try {
+      await this.probeOnce(e)
+    } finally {
+      this.probing.delete(peerId)
+    }
+  }
+
+  /**
+   * One probe: a direct ping; if no answer within the timeout, indirect pings
+   * through other members while still listening for the direct answer (a
+   * late answer is an answer).
+   */
+  private async probeOnce (e: Entry): Promise<void> {
+    const target = e.record.peerId
+    const incarnation = e.record.incarnation
+    const timeoutMs = this.o.probeTimeoutMs * (1 + this.awareness)
+    const startMs = this.clock.now()
+    const direct = this.c.transport.request(refOf(e.record), this.frame('ping', target), this.probeDeadlines(timeoutMs * 3)).then((reply) => {
+      this.receive(target, reply)
+      return 'ack' as const
+    }, (err: unknown) => kindOf(err))
+    const first = await Promise.race([direct, this.sleep(timeoutMs).then(() => 'pending' as const)])
+    if (first === 'ack') {
+      this.awareness = Math.max(0, this.awareness - 1)
+      return
+    }
+    if (!this.running) return
+    if (first === 'pending' && this.clock.now() - startMs > 2 * timeoutMs) {
+      // The deadline fired far too late: this member is overloaded, its silence proves nothing about the target.
+      this.awareness = Math.min(this.o.maxAwareness, this.awareness + 1)
+      return
+    }
+    const helpers = this.pickLive(this.o.indirectProbes, [target])
+    const indirect = helpers.map(async h => await this.askToProbe(h, e.record, timeoutMs))
+    const answers = await firstAck([direct, ...indirect])
+    if (answers === 'ack') {
+      const now = this.table.get(target)
+      if (now !== undefined) now.lastHeardMs = this.clock.now()
+      return
+    }
+    const [directKind, ...helped] = answers
+    if (helped.filter(a => a !== 'none').length < helpers.length) this.awareness = Math.min(this.o.maxAwareness, this.awareness + 1)
+    const current = this.table.get(target)
+    if (!this.running || current === undefined || !isLive(current.record.state) || current.record.incarnation !== incarnation) return
+    const refusedToo = helped.filter(a => a === 'refused').length
+    const through = helpers.length === 0 ? 'no other member to ask' : `${refusedToo} of ${helpers.length} members asked were refused too`
+    if (directKind === 'refused' && helped.every(a => a === 'refused')) {
+      this.apply(current, { ...current.record, state: 'failed', by: this.c.self, reason: `connection refused (${through})` })
+      return
+    }
+    const why = directKind === 'timeout' ? `no answer within ${timeoutMs * 3} ms` : directKind === 'refused' ? 'connection refused' : 'unreachable'
+    const reason = `${why}; ${helpers.length === 0 ? 'no other member to ask' : `no answer through ${helpers.length} other member(s)`}`
+    if (current.record.state === 'suspect') this.confirm(current, this.c.self)
+    else this.apply(current, { ...current.record, state: 'suspect', by: this.c.self, reason })
+  }
+
+  /** Ask `helper` to probe `target` for us. */
+  private async askToProbe (helper: PeerRef, target: MemberRecord, timeoutMs: number): Promise<'ack' | 'refused' | 'nack' | 'none'> {
+    const frame: Frame = { ...this.frame('ping-req', helper.peerId), target: target.peerId, addrs: target.addrs, timeoutMs }
+    try {
+      const reply = await this.c.transport.request(helper, frame, this.probeDeadlines(timeoutMs * 2))
+      this.receive(helper.peerId, reply)
+      if (reply.t === 'ack') return 'ack'
+      return reply.reason === 'refused' ? 'refused' : 'nack'
+    } catch {
+      return 'none' // the helper itself did not answer: counted against this member's own health
+    }
+  }
+
+  /** Probe `target` on behalf of `sender` (a ping-req). */
+  private async probeFor (sender: string, target: string, addrs: string[], timeoutMs: number): Promise<Frame> {
+    if (target === this.c.self) return this.frame('ack', sender)
+    try {
+      const reply = await this.c.transport.request({ peerId: target, addrs }, this.frame('ping', target), this.probeDeadlines(timeoutMs))
+      this.receive(target, reply)
+      return this.frame('ack', sender)
+    } catch (err) {
+      return { ...this.frame('nack', sender), reason: kindOf(err) }
+    }
+  }
+
+  // ── suspicion ──────────────────────────────────────────────────────────
+
+  private startSuspicion (e: Entry): void {
+    const r = e.record
+    if (e.suspicion !== undefined && e.suspicion.incarnation === r.incarnation) {
+      if (r.by !== undefined) this.confirm(e, r.by)
+      return
+    }
+    if (e.suspicion !== undefined) this.cancel(e.suspicion.timer)
+    e.suspicion = { incarnation: r.incarnation, startMs: this.clock.now(), by: new Set(r.by === undefined ? [] : [r.by]), timer: undefined }
+    this.armSuspicion(e)
+  }
+
+  private confirm (e: Entry, by: string): void {
+    const s = e.suspicion
+    if (s === undefined || s.by.has(by)) return
+    s.by.add(by)
+    this.armSuspicion(e)
+    this.enqueue({ ...e.record, by })
+  }
+
+  private armSuspicion (e: Entry): void {
+    const s = e.suspicion!
+    const n = this.liveCount()
+    const minMs = suspicionMinMs(this.o.suspicionMult, n, this.o.probeIntervalMs)
+    const expected = Math.min(this.o.indirectProbes, n - 2)
+    const timeoutMs = suspicionTimeoutMs(minMs, minMs * this.o.suspicionMaxMult, expected, Math.max(0, s.by.size - 1))
+    this.cancel(s.timer)
+    s.timer = this.after(Math.max(0, s.startMs + timeoutMs - this.clock.now()), () => {
+      const now = this.table.get(e.record.peerId)
+      if (now === undefined || now.record.state !== 'suspect' || now.suspicion !== s) return
+      const reason = `suspected by ${s.by.size} member(s), no refutation within ${timeoutMs} ms (${now.record.reason ?? 'no reason given'})`
+      this.apply(now, { ...now.record, state: 'failed', by: this.c.self, reason })
+    })
+  }
+
+  // ── failed members: redial ─────────────────────────────────────────────
+
+  private startRedial (e: Entry): void {
+    if (e.redial !== undefined) return
+    const redial = { timer: undefined as unknown, backoffMs: Math.min(FIRST_REDIAL_MS, this.o.redialIntervalMs) }
+    e.redial = redial
+    const attempt = (): void => {
+      redial.timer = this.after(redial.backoffMs, () => {
+        redial.backoffMs = Math.min(redial.backoffMs * 2, this.o.redialIntervalMs)
+        void this.sync(refOf(e.record)).then(() => {
+          if (this.running && e.redial === redial) attempt()
+        })
+      })
+    }
+    attempt()
+  }
+
+  // ── gossip ─────────────────────────────────────────────────────────────
+
+  private enqueue (r: MemberRecord): void {
+    this.queue.add(r)
+    if (!this.running || this.flushScheduled) return
+    this.flushScheduled = true
+    this.after(0, () => {
+      this.flushScheduled = false
+      void this.flush()
+    })
+  }
+
+  private async flush (): Promise<void> {
+    if (!this.running || this.queue.size === 0 || this.o.gossipFanout === 0) return
+    // Neighbours only (any member when none is connected): an epidemic over the connected overlay
+    // costs no handshakes, and probes connect every pair of members in time anyway.
+    const connected = this.pickLive(this.o.gossipFanout, [], p => this.c.transport.connected(p))
+    const targets = connected.length > 0 ? connected : this.pickLive(this.o.gossipFanout, [])
+    await Promise.all(targets.map(async (t) => {
+      const updates = this.queue.take(MAX_GOSSIP)
+      if (updates.length === 0) return
+      try {
+        const reply = await this.c.transport.request(t, { t: 'gossip', from: this.selfRecord(), updates }, this.exchange())
+        this.receive(t.peerId, reply)
+      } catch (err) {
+        // a late answer may still have delivered the updates; an unreachable member may not have
+        if (kindOf(err) === 'timeout') return
+        this.queue.giveBack(updates)
+        this.evidence(t.peerId)
+      }
+    }))
+  }
+
+  /** A frame to `recipient`: this member's record, what it must hear about itself, and piggybacked updates. */
+  private frame (t: FrameType, recipient: string): Frame {
+    const updates = this.queue.take(MAX_PIGGYBACK).filter(u => u.peerId !== recipient)
+    const own = this.table.get(recipient)?.record
+    if (own !== undefined && own.state !== 'alive') updates.unshift(own)
+    return { t, from: this.selfRecord(), updates }
+  }
+
+  // ── helpers ────────────────────────────────────────────────────────────
+
+  private snapshot (): MemberRecord[] {
+    return [this.selfRecord(), ...[...this.table.values()].map(e => e.record)]
+  }
+
+  private liveCount (): number {
+    let n = 1
+    for (const e of this.table.values()) if (isLive(e.record.state)) n++
+    return n
+  }
+
+  private pushPullPeriodMs (): number {
+    const n = this.liveCount()
+    return n <= 32 ? this.o.pushPullIntervalMs : Math.round(this.o.pushPullIntervalMs * (Math.log2(n / 32) + 1))
+  }
+
+  /** Up to `k` live members chosen at random, except `exclude` (and those `keep` rejects). */
+  private pickLive (k: number, exclude: string[], keep: (peerId: string) => boolean = () => true): PeerRef[] {
+    if (k <= 0) return []
+    const pool = [...this.table.values()].filter(e => isLive(e.record.state) && !exclude.includes(e.record.peerId) && keep(e.record.peerId))
+    return this.shuffle(pool).slice(0, k).map(e => refOf(e.record))
+  }
+
+  private probeDeadlines (answerMs: number): Deadlines {
+    return { connectMs: this.o.connectTimeoutMs * (1 + this.awareness), answerMs }
+  }
+
+  private exchange (): Deadlines {
+    return { connectMs: this.o.connectTimeoutMs * (1 + this.awareness), answerMs: this.o.exchangeTimeoutMs }
+  }
+
+  private shuffle<T> (items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(this.random() * (i + 1))
+      const tmp = items[i]!
+      items[i] = items[j]!
+      items[j] = tmp
+    }
+    return items
+  }
+
+  private infos (keep: (s: MemberState) => boolean): MemberInfo[] {
+    return [...this.table.values()].filter(e => keep(e.record.state)).map(e => this.info(e))
+  }
+
+  private info (e: Entry): MemberInfo {
+    const r = e.record
+    const now = this.clock.now()
+    return {
+      peerId: r.peerId, addrs: r.addrs, groups: r.groups, state: r.state as MemberInfo['state'], incarnation: r.incarnation,
+      ageMs: now - e.lastHeardMs, stateAgeMs: now - e.changedMs, ...(r.reason === undefined || r.state === 'alive' ? {} : { reason: r.reason })
+    }
+  }
+
+  private emitChange (peerId: string, info: MemberInfo | undefined): void {
+    for (const l of this.changeListeners) l(peerId, info)
+  }
+
+  /** Run `task` every `periodMs()` (after the previous run ended) while running; it is told how late its timer fired. */
+  private every (periodMs: () => number, task: (lateMs: number) => Promise<void>): void {
+    const loop = (): void => {
+      const delayMs = periodMs()
+      const dueMs = this.clock.now() + delayMs
+      this.after(delayMs, () => {
+        task(Math.max(0, this.clock.now() - dueMs)).catch((err: unknown) => {
+          this.log('periodic membership task failed: %s', (err as Error).message)
+        }).finally(() => {
+          if (this.running) loop()
+        })
+      })
+    }
+    loop()
+  }
+
+  /** Resolves after `ms` (or at once when stopped), never rejects. */
+  private async sleep (ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const handle = this.clock.setTimeout(() => {
+        this.timers.delete(handle)
+        resolve()
+      }, ms)
+      this.timers.add(handle)
+    })
+  }
+
+  private after (ms: number, fn: () => void): unknown {
+    const handle = this.clock.setTimeout(() => {
+      this.timers.delete(handle)
+      if (this.running) fn()
+    }, ms)
+    this.timers.add(handle)
+    return handle
+  }
+
+  private cancel (handle: unknown): void {
+    if (handle === undefined) return
+    this.clock.clearTimeout(handle)
+    this.timers.delete(handle)
+  }
+
+  private stopTimers (): void {
+    for (const t of this.timers) this.clock.clearTimeout(t)
+    this.timers.clear()
+    for (const e of this.table.values()) {
+      delete e.suspicion
+      delete e.redial
+    }
+    this.queue.clear()
+  }
+
+  private log (format: string, ...args: unknown[]): void {
+    this.c.log?.(format, ...args)
+  }
+}
+
+type Outcome = 'ack' | 'refused' | 'nack' | 'none' | UnreachableKind
+
+/** 'ack' as soon as one outcome is an ack, else every outcome once all settled. */
+async function firstAck (outcomes: Array<Promise<Outcome>>): Promise<'ack' | Outcome[]> {
+  return await new Promise((resolve) => {
+    let left = outcomes.length
+    const all: Outcome[] = []
+    outcomes.forEach((p, i) => {
+      void p.then((o) => {
+        all[i] = o
+        if (o === 'ack') resolve('ack')
+        else if (--left === 0) resolve(all)
+      })
+    })
+  })
+}
+
+function refOf (r: MemberRecord): PeerRef {
+  return { peerId: r.peerId, addrs: r.addrs }
+}
+
+function kindOf (err: unknown): UnreachableKind {
+  return err instanceof MemberUnreachableError ? err.kind : 'unreachable'
+}
+
+function positive (v: number | undefined, fallback: number, field: string): number {
+  if (v === undefined) return fallback
+  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new OverlayConfigError(`${field}: expected a positive number, found ${String(v)}`)
+  return v
+}
+
+function count (v: number | undefined, fallback: number, field: string): number {
+  if (v === undefined) return fallback
+  if (!(Number.isInteger(v) && v >= 0)) throw new OverlayConfigError(`${field}: expected an integer >= 0, found ${String(v)}`)
+  return v
+}
