@@ -44,6 +44,7 @@ servicesDir: /srv/services
 api: { listen: "127.0.0.1:7001" }
 pskFile: swarm.key
 tags: [ssd, rack1]
+membership: { probeIntervalMs: 500, suspicionMult: 2, redialIntervalMs: 1000 }
 `, '/etc/xenos/host.yaml')
     expect(c.driver).toEqual({ kind: 'sim', options: { platform: '/etc/xenos/platform.yaml', seed: 7, host: 'h01', mode: 'live' } })
     expect(c.dataDir).toBe('/etc/xenos/data')
@@ -52,9 +53,11 @@ tags: [ssd, rack1]
     expect(c.api).toEqual({ listen: '127.0.0.1:7001', host: '127.0.0.1', port: 7001, maxRequestBytes: 1048576, usersFile: '/etc/xenos/data/users.yaml' })
     expect(c.mdns).toBe(false)
     expect(c.tags).toEqual(['ssd', 'rack1'])
+    expect(c.membership).toEqual({ probeIntervalMs: 500, suspicionMult: 2, redialIntervalMs: 1000 })
     const xen = parseHostConfig('driver: { kind: xen, options: { imageDir: /var/lib/xen/images } }\ndataDir: d\nservicesDir: s\n', '/h.yaml')
     expect(xen.driver).toEqual({ kind: 'xen', options: { xlPath: 'xl', imageDir: '/var/lib/xen/images', bridge: 'xenbr0', sudo: false } })
     expect(xen.listen).toEqual(['/ip4/127.0.0.1/tcp/0'])
+    expect(xen.membership).toEqual({})
   })
 
   it('reports every problem with line, column, field, expected and found', () => {
@@ -66,9 +69,14 @@ bootstrap: [/ip4/127.0.0.1/tcp/4002]
 servicesDir: s
 api: { listen: "localhost", maxRequestBytes: 1.5 }
 tags: ["bad tag"]
+membership: { probeIntervalMs: 0, gossip: 3 }
 `)
     const byField = Object.fromEntries(errors.map(e => [e.field, e]))
-    expect(Object.keys(byField).sort()).toEqual(['api.listen', 'api.maxRequestBytes', 'bootstrap[0]', 'dataDir', 'driver.options.colour', 'driver.options.seed', 'listen[0]', 'tags[0]'])
+    expect(Object.keys(byField).sort()).toEqual([
+      'api.listen', 'api.maxRequestBytes', 'bootstrap[0]', 'dataDir', 'driver.options.colour', 'driver.options.seed', 'listen[0]',
+      'membership.gossip', 'membership.probeIntervalMs', 'tags[0]'
+    ])
+    expect(byField['membership.probeIntervalMs']).toMatchObject({ line: 9, found: 'number 0' })
     expect(byField['driver.options.seed']).toMatchObject({ line: 3, expected: 'a number >= 0', found: 'number -1' })
     expect(byField['driver.options.colour']).toMatchObject({ line: 3, found: 'unknown field "colour"' })
     expect(byField['listen[0]']).toMatchObject({ line: 4, expected: expect.stringMatching(/multiaddr/), found: '"not-a-multiaddr"' })

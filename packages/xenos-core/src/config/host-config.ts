@@ -17,6 +17,14 @@
  * pskFile: swarm.key                  # optional pre-shared key (private network)
  * mdns: false
  * tags: [ssd, rack1]
+ * membership:                         # failure detection timings (all optional; defaults shown)
+ *   probeIntervalMs: 1000             # one member probed per interval
+ *   probeTimeoutMs: 1000              # direct answer; indirect probes wait twice that
+ *   indirectProbes: 3                 # members asked to probe one that did not answer
+ *   suspicionMult: 4                  # shortest suspicion: 4 x log10(members) probe intervals
+ *   suspicionMaxMult: 3               # longest (no confirmation): 3 x the shortest
+ *   pushPullIntervalMs: 5000          # full table exchange with one random member
+ *   redialIntervalMs: 2000            # failed members redialled at most this far apart
  * ```
  */
 import { readFile } from 'node:fs/promises'
@@ -46,6 +54,24 @@ export function parseListenAddress (text: string): { host: string, port: number 
 }
 
 const listenText = z.string().refine(s => parseListenAddress(s) !== undefined, { error: 'an address host:port such as 127.0.0.1:7001 (port 0-65535)' })
+
+const ms = z.int().min(1).max(3_600_000)
+
+/** Failure detection timings (overlay/membership); every field optional, defaults in `SwimInit`. */
+export const membershipTimingsSchema = z.strictObject({
+  probeIntervalMs: ms.optional(),
+  probeTimeoutMs: ms.optional(),
+  indirectProbes: z.int().min(0).max(16).optional(),
+  suspicionMult: z.number().positive().max(1000).optional(),
+  suspicionMaxMult: z.number().min(1).max(100).optional(),
+  gossipIntervalMs: ms.optional(),
+  gossipFanout: z.int().min(0).max(32).optional(),
+  pushPullIntervalMs: ms.optional(),
+  redialIntervalMs: ms.optional(),
+  connectTimeoutMs: ms.optional(),
+  exchangeTimeoutMs: ms.optional(),
+  leaveTimeoutMs: ms.optional()
+})
 
 const nonEmptyPath = z.string().min(1, { error: 'a non-empty path' }).refine(s => !s.includes('\0'), { error: 'a path without NUL' })
 
@@ -87,7 +113,8 @@ export const hostConfigSchema = z.strictObject({
   }).default({ listen: '127.0.0.1:7001', maxRequestBytes: 1024 * 1024 }),
   pskFile: nonEmptyPath.optional(),
   mdns: z.boolean().default(false),
-  tags: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, { error: 'a tag of letters, digits, ".", "_", ":" or "-"' })).default([])
+  tags: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, { error: 'a tag of letters, digits, ".", "_", ":" or "-"' })).default([]),
+  membership: membershipTimingsSchema.default({})
 })
 
 export type HostConfigInput = z.input<typeof hostConfigSchema>

@@ -32,6 +32,7 @@ export function hostInitFromConfig (config: HostConfig): XenosHostInit {
     apiPort: config.api.port,
     maxRequestBytes: config.api.maxRequestBytes,
     tags: config.tags,
+    membership: Object.fromEntries(Object.entries(config.membership).filter(([, v]) => v !== undefined)),
     ...(config.driver.kind === 'xen' ? { imageDir: config.driver.options.imageDir } : {}),
     coordinator: { createMissingImages: config.driver.kind === 'sim' }
   }
