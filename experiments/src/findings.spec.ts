@@ -31,6 +31,13 @@ describe('evaluateFindings', () => {
     expect(c9.reason).toMatch(/PHY-1CORE/)
   })
 
+  it('marks C10 as consistent by calibration (its rates were calibrated on the paper\'s own figures) and the others as predictions', () => {
+    const all = evaluateFindings([])
+    expect(all.find(f => f.id === 'C10')!.basis).toBe('consistent-by-calibration')
+    expect(all.find(f => f.id === 'C10')!.calibratedOn).toMatch(/40 MB\/s.*25 MB\/s/)
+    expect(all.filter(f => f.basis === 'consistent-by-calibration').map(f => f.id)).toEqual(['C10'])
+  })
+
   it('judges every finding C1 to C12, then the checks beyond the paper X1 and X2', () => {
     expect(evaluateFindings([]).map(f => f.id)).toEqual(['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10', 'C11', 'C12', 'X1', 'X2'])
   })

@@ -3,13 +3,15 @@
  * a Hadoop cluster on the testbed, run a list of jobs on it, and turn each
  * job's duration into a measurement.
  */
-import { measurement, onTestbed, type ExperimentContext, type JobSpec, type Measurement, type ParamValue, type Testbed } from '@xenos/experiment-interface'
+import { measurement, onTestbed, type ExperimentContext, type HadoopOverrides, type JobSpec, type Measurement, type ParamValue, type Testbed } from '@xenos/experiment-interface'
 
 export interface GridPoint {
   /** Cluster setup id. */
   setup: string
   /** Physical slave hosts to deploy on. */
   slaveHosts: number
+  /** Hadoop settings that differ from the paper's for this deployment. */
+  hadoop?: HadoopOverrides
   /** Jobs to run in order on that cluster, each with the params its measurement carries. */
   jobs: Array<{ job: JobSpec, params: Record<string, ParamValue> }>
 }
@@ -19,7 +21,7 @@ export async function runGrid (experiment: string, points: readonly GridPoint[],
   const total = points.reduce((s, p) => s + p.jobs.length, 0)
   let done = 0
   for (const point of points) {
-    const cluster = await testbed.deployHadoop(point.setup, point.slaveHosts)
+    const cluster = await testbed.deployHadoop(point.setup, point.slaveHosts, point.hadoop !== undefined ? { hadoop: point.hadoop } : {})
     try {
       for (const { job, params } of point.jobs) {
         context.progress(done, total, `${experiment} ${point.setup} ${Object.values(params).join(' ')}`)

@@ -5,9 +5,10 @@ import { wordcount, sort, pi } from './mapreduce-jobs.js'
 import { deploy } from './deploy.js'
 import { masterMigration } from './master-migration.js'
 import { hdfsOutsideVms } from './hdfs-outside-vms.js'
+import { slots } from './slots.js'
 
 /** Every experiment, in the paper's order. */
-export const EXPERIMENTS: readonly ExperimentDefinition[] = [hdfsDatasize, hdfsDatanodes, wordcount, sort, pi, deploy, masterMigration, hdfsOutsideVms]
+export const EXPERIMENTS: readonly ExperimentDefinition[] = [hdfsDatasize, hdfsDatanodes, wordcount, sort, pi, deploy, masterMigration, hdfsOutsideVms, slots]
 
 export class UnknownExperimentError extends Error {
   constructor (readonly found: string) {
@@ -22,4 +23,4 @@ export function experimentByName (name: string): ExperimentDefinition {
   return e
 }
 
-export { hdfsDatasize, hdfsDatanodes, wordcount, sort, pi, deploy, masterMigration, hdfsOutsideVms }
+export { hdfsDatasize, hdfsDatanodes, wordcount, sort, pi, deploy, masterMigration, hdfsOutsideVms, slots }

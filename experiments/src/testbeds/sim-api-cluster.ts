@@ -22,7 +22,7 @@
 import { onWall, type JobResult, type JobRunOptions, type JobSpec, type MigrationApi, type TestbedCluster } from '@xenos/experiment-interface'
 import type { ServiceConfig, TemplateConfig } from '@xenos/core'
 import { Deployer } from '@xenos/deployer'
-import { PAPER_HADOOP, hadoopDeployment, simHadoopCluster, MASTER_VM_MEMORY_MIB, type ClusterSetup, type HadoopCosts } from '@xenos/hadoop-bench'
+import { PAPER_HADOOP, hadoopDeployment, simHadoopCluster, MASTER_VM_MEMORY_MIB, type ClusterSetup, type HadoopCosts, type HadoopSettings } from '@xenos/hadoop-bench'
 import type { SimCluster } from '@xenos/sim-driver'
 import { ClockGate } from './clock-gate.js'
 import { ReplicationLog } from './sim-image-fetcher.js'
@@ -71,6 +71,8 @@ export interface ApiClusterInit {
   setup: ClusterSetup
   slaveHosts: number
   costs: HadoopCosts
+  /** The Hadoop configuration. @default PAPER_HADOOP */
+  settings?: HadoopSettings
 }
 
 export async function deployViaXenos (init: ApiClusterInit): Promise<TestbedCluster> {
@@ -94,7 +96,7 @@ export async function deployViaXenos (init: ApiClusterInit): Promise<TestbedClus
     if (master === undefined) throw new ApiClusterError(`expected the master service ${MASTER_SERVICE.name} on ${masterHost}, found none among ${masters.results.length} answers`)
     if (master.state !== 'running') await xenos.deployApi.startService(master.id)
     const layout = { master: { host: master.host, vm: MASTER_SERVICE.name }, slaves: deployed.instances.map(i => ({ host: i.host, vm: i.name })) }
-    const { hadoop } = simHadoopCluster({ engine, setup, layout, settings: PAPER_HADOOP, costs: init.costs })
+    const { hadoop } = simHadoopCluster({ engine, setup, layout, settings: init.settings ?? PAPER_HADOOP, costs: init.costs })
     let migrations = 0
     const api: MigrationApi = {
       migrateService: async (id, target, options) => {

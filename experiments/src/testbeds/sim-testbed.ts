@@ -29,7 +29,10 @@ import { loadPlatform, nativePlatform, restrictCores, type Platform } from '@xen
 import { SimCluster } from '@xenos/sim-driver'
 import { deployViaXenos } from './sim-api-cluster.js'
 import { deployTemplateOnSim } from './sim-deploy-template.js'
-import { PAPER_HADOOP, loadCosts, setupById, simHadoopCluster, MASTER_VM_MEMORY_MIB, type ClusterLayout, type ClusterSetup, type HadoopCosts, type NodeLocation } from '@xenos/hadoop-bench'
+import {
+  PAPER_HADOOP, withSettings, loadCosts, setupById, simHadoopCluster, MASTER_VM_MEMORY_MIB, type ClusterLayout, type ClusterSetup, type HadoopCosts,
+  type NodeLocation
+} from '@xenos/hadoop-bench'
 
 /** The Hadoop slave template of the paper: "a 10GB disk image, 1GB swap image". */
 const TEMPLATE_IMAGE_BYTES = 10 * 1024 ** 3
@@ -80,6 +83,7 @@ class SimTestbed implements Testbed {
     if (!Number.isInteger(slaveHosts) || slaveHosts < 1 || slaveHosts > this.slaveHostCount) {
       throw new TestbedError(`deployHadoop ${setupId}: expected 1 to ${this.slaveHostCount} slave hosts, found ${slaveHosts}`)
     }
+    const settings = withSettings(PAPER_HADOOP, options.hadoop ?? {})
     if (this.current !== undefined) await this.current.close()
     let platform = setup.virtualized ? this.base : nativePlatform(this.base)
     if (setup.nativeCores !== undefined) platform = restrictCores(platform, setup.nativeCores)
@@ -89,7 +93,7 @@ class SimTestbed implements Testbed {
     this.current = cluster
     if (options.viaXenosApi === true && setup.virtualized) {
       try {
-        const viaApi = await deployViaXenos({ cluster, setup, slaveHosts, costs: this.costs })
+        const viaApi = await deployViaXenos({ cluster, setup, slaveHosts, costs: this.costs, settings })
         return { ...viaApi, release: async () => { await viaApi.release(); if (this.current === cluster) this.current = undefined } }
       } catch (err) {
         await cluster.close()
@@ -101,7 +105,7 @@ class SimTestbed implements Testbed {
     const layout = setup.virtualized
       ? await deployVms(cluster, setup, masterHost!, slaves)
       : { master: { host: masterHost! }, slaves: slaves.map(host => ({ host })) }
-    const { hadoop } = simHadoopCluster({ engine: cluster.engine, setup, layout, settings: PAPER_HADOOP, costs: this.costs })
+    const { hadoop } = simHadoopCluster({ engine: cluster.engine, setup, layout, settings, costs: this.costs })
     return {
       setup: setup.id,
       slaveHosts,

@@ -9,7 +9,10 @@
  */
 import type { Clock } from '@xenos/hypervisor-interface'
 import type { JobResult, JobRunOptions, JobSpec, TestbedCluster } from '@xenos/experiment-interface'
-import { PAPER_HADOOP, hadoopConfig, inventoryLayout, inventoryRunner, loadInventory, phyRunner, type ClusterSetup, type CommandRunner, type Inventory } from '@xenos/hadoop-bench'
+import {
+  PAPER_HADOOP, hadoopConfig, inventoryLayout, inventoryRunner, loadInventory, phyRunner, type ClusterSetup, type CommandRunner, type HadoopSettings,
+  type Inventory
+} from '@xenos/hadoop-bench'
 import { installAndStartHadoop, mustRun } from './remote-hadoop-config.js'
 import { hadoopConfDir, type XenTestbedFile } from './xen-testbed-file.js'
 import { SetupNotConfiguredError, XenTestbedError } from './xen-errors.js'
@@ -20,6 +23,8 @@ export interface XenNativeClusterInit {
   clock: Clock
   setup: ClusterSetup
   slaveHosts: number
+  /** The Hadoop configuration written to the cluster. @default PAPER_HADOOP */
+  settings?: HadoopSettings
   /** The runner to the inventory's master. @default SSH with the inventory's settings */
   runnerFor?: (inventory: Inventory) => CommandRunner
 }
@@ -35,7 +40,8 @@ export async function deployXenNativeCluster (init: XenNativeClusterInit): Promi
   const used: Inventory = { ...inventory, slaves: inventory.slaves.slice(0, init.slaveHosts) }
   const runner = (init.runnerFor ?? inventoryRunner)(used)
   const install = { home: used.hadoop.home, line: used.hadoop.line, ...(file.hadoop.confDir !== undefined && used.hadoop.home === file.hadoop.home ? { confDir: file.hadoop.confDir } : {}) }
-  await installAndStartHadoop(runner, hadoopConfDir(install), hadoopConfig(inventoryLayout(used), PAPER_HADOOP, used.hadoop.line), file.hadoop.start)
+  const config = hadoopConfig(inventoryLayout(used), init.settings ?? PAPER_HADOOP, used.hadoop.line)
+  await installAndStartHadoop(runner, hadoopConfDir(install), config, file.hadoop.start)
   const hadoop = phyRunner(used, init.clock, runner)
   return {
     setup: setup.id,

@@ -27,7 +27,7 @@ import { readFile } from 'node:fs/promises'
 import { realClock, type Clock } from '@xenos/hypervisor-interface'
 import type { DeployHadoopOptions, DeploymentReport, PlatformInfo, Testbed, TestbedCluster, TestbedFactory } from '@xenos/experiment-interface'
 import { xenosClient, type Credentials, type XenosClient } from '@xenos/core'
-import { setupById } from '@xenos/hadoop-bench'
+import { PAPER_HADOOP, setupById, withSettings } from '@xenos/hadoop-bench'
 import { xenosDeployApi, type DeployApi, type DeployProgress } from '@xenos/deployer'
 import { parseXenTestbedFile, type XenTestbedFile } from './xen-testbed-file.js'
 import { deployXenVmCluster } from './xen-vm-cluster.js'
@@ -97,13 +97,14 @@ class XenTestbed implements Testbed {
     this.api = xenosDeployApi(this.client, { searchDeadlineMs: file.api.searchDeadlineMs })
   }
 
-  async deployHadoop (setupId: string, slaveHosts: number, _options: DeployHadoopOptions = {}): Promise<TestbedCluster> {
+  async deployHadoop (setupId: string, slaveHosts: number, options: DeployHadoopOptions = {}): Promise<TestbedCluster> {
     // On real hosts every VM deployment goes through the API, so `viaXenosApi` changes nothing.
     const setup = setupById(setupId)
     if (!Number.isInteger(slaveHosts) || slaveHosts < 1 || slaveHosts > this.slaveHostCount) {
       throw new XenTestbedError(`deployHadoop ${setupId}: expected 1 to ${this.slaveHostCount} slave hosts (slaveHosts of ${this.fileName}), found ${slaveHosts}`)
     }
-    const common = { file: this.file, fileName: this.fileName, clock: this.clock, setup, slaveHosts }
+    const settings = withSettings(PAPER_HADOOP, options.hadoop ?? {})
+    const common = { file: this.file, fileName: this.fileName, clock: this.clock, setup, slaveHosts, settings }
     const cluster = setup.virtualized
       ? await deployXenVmCluster({ ...common, client: this.client, api: this.api, ...(this.onProgress !== undefined ? { onProgress: this.onProgress } : {}) })
       : await deployXenNativeCluster(common)

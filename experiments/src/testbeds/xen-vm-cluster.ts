@@ -17,7 +17,9 @@ import type { Clock } from '@xenos/hypervisor-interface'
 import type { JobResult, JobRunOptions, JobSpec, TestbedCluster } from '@xenos/experiment-interface'
 import type { XenosClient } from '@xenos/core'
 import { Deployer, type DeployApi, type DeployProgress, type DeploymentSpec } from '@xenos/deployer'
-import { RealHadoop, hadoopConfigFor, hadoopDeployment, hadoopMasterDeployment, sshRunner, type ClusterSetup, type CommandRunner } from '@xenos/hadoop-bench'
+import {
+  RealHadoop, hadoopConfigFor, hadoopDeployment, hadoopMasterDeployment, sshRunner, type ClusterSetup, type CommandRunner, type HadoopSettings
+} from '@xenos/hadoop-bench'
 import { installAndStartHadoop, mustRun } from './remote-hadoop-config.js'
 import { hadoopConfDir, type XenTestbedFile } from './xen-testbed-file.js'
 import { SetupNotConfiguredError, XenTestbedError } from './xen-errors.js'
@@ -31,6 +33,8 @@ export interface XenVmClusterInit {
   clock: Clock
   setup: ClusterSetup
   slaveHosts: number
+  /** The Hadoop configuration written to the cluster. @default PAPER_HADOOP */
+  settings?: HadoopSettings
   onProgress?: (event: DeployProgress) => void
 }
 
@@ -94,7 +98,7 @@ export async function deployXenVmCluster (init: XenVmClusterInit): Promise<Testb
     deployments.push(spec.deployment)
     const slaves = await deployer.deploy(spec)
     runner = masterRunner(file, master.guestHostname)
-    await installAndStartHadoop(runner, hadoopConfDir(file.hadoop), hadoopConfigFor(slaves, spec), file.hadoop.start)
+    await installAndStartHadoop(runner, hadoopConfDir(file.hadoop), hadoopConfigFor(slaves, spec, init.settings), file.hadoop.start)
     const hadoop = realHadoop(file.hadoop, runner, init.clock)
     return {
       setup: setup.id,

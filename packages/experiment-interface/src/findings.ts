@@ -33,4 +33,14 @@ export interface FindingResult {
   mechanism: string
   /** Why it failed or was skipped, when it did. */
   reason?: string
+  /**
+   * `prediction` (the default): no input of the model was calibrated on the
+   * figures the finding checks. `consistent-by-calibration`: some were, so a
+   * PASS shows the model is consistent with them, not that it predicts them;
+   * `calibratedOn` says which inputs and which figures.
+   */
+  basis?: FindingBasis
+  calibratedOn?: string
 }
+
+export type FindingBasis = 'prediction' | 'consistent-by-calibration'

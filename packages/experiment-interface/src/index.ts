@@ -33,14 +33,14 @@ export { UNITS, MEASURED_ON, onTestbed, onWall, callTimes } from './quantity.js'
 export type { Unit, MeasuredOn, Quantity, TestbedQuantity, WallQuantity, CallTimes } from './quantity.js'
 export type { FigureSpec, FigureAxis, FigureSeries, FigurePanels } from './figures.js'
 export { FINDING_STATUSES } from './findings.js'
-export type { FindingResult, FindingStatus } from './findings.js'
+export type { FindingResult, FindingStatus, FindingBasis } from './findings.js'
 export { PAPER_FIGURES } from './paper-figures.js'
 export * from './errors.js'
 export { validateResultSet, parseResultSetJson, stringifyResultSet, validateFigureSpecs, validateFindingResults, parseJson } from './validate.js'
 export { emptyCounters, validateJob, InvalidJobError } from './jobs.js'
 export type { JobSpec, JobKind, JobCounters, JobPhases, JobResult } from './jobs.js'
 export type {
-  Testbed, TestbedCluster, TestbedFactory, JobRunOptions, DeploymentReport, DeployHadoopOptions, DeployTemplateOptions,
+  Testbed, TestbedCluster, TestbedFactory, JobRunOptions, DeploymentReport, DeployHadoopOptions, HadoopOverrides, DeployTemplateOptions,
   MigrationApi, MigrationStorage, ServiceMigrationResult, XenosMaster
 } from './testbed.js'
 export { measurement, toRunRecord } from './experiment.js'

@@ -7,7 +7,8 @@
  * - `hdfs-datasize`: `dataSizeGB` (1, 4, 8) and `op` (`write` | `read`);
  * - `hdfs-datanodes`: `datanodes` (4, 8, 12) and `op`;
  * - `wordcount`, `sort`: `dataSizeGB` (1, 8);
- * - `pi`: `maps` (120) and `samplesPerMap` (10000).
+ * - `pi`: `maps` (120) and `samplesPerMap` (10000);
+ * - `slots` (the study the paper proposes): `mapSlots` (1 to 4) and `reduceSlots` (1, 2).
  * The metric is `durationS` (unit `s`), the job's or transfer's wall time.
  */
 import type { FigureSpec } from './figures.js'
@@ -63,6 +64,17 @@ export const PAPER_FIGURES: readonly FigureSpec[] = [
     experiment: 'pi',
     x: { param: 'maps', label: 'Map tasks', values: [120] },
     series: { by: 'setup', order: [...HADOOP_SETUPS, 'VM1-2VCPU', 'PHY-1CORE'] },
+    metric: 'durationS',
+    yLabel: 'Time (s)',
+    lowerIsBetter: true
+  },
+  {
+    id: 'slots',
+    title: 'The paper\'s proposed study: PiEstimator with map and reduce slots per TaskTracker (Section V.C)',
+    experiment: 'slots',
+    x: { param: 'mapSlots', label: 'Map slots per TaskTracker', values: [1, 2, 3, 4] },
+    series: { by: 'setup', order: ['VM1', 'VM1-2VCPU', 'VM2', 'VM4'] },
+    panels: { param: 'reduceSlots', values: [1, 2] },
     metric: 'durationS',
     yLabel: 'Time (s)',
     lowerIsBetter: true

@@ -126,6 +126,20 @@ export interface DeployHadoopOptions {
    * deployment goes through the API anyway.
    */
   viaXenosApi?: boolean
+  /**
+   * Hadoop settings that differ from the paper's (map and reduce slots per
+   * TaskTracker); the rest stay the paper's. Written into the cluster's
+   * configuration files on real hosts, given to the model on the simulator.
+   */
+  hadoop?: HadoopOverrides
+}
+
+/** Hadoop settings an experiment may change from the paper's. */
+export interface HadoopOverrides {
+  /** `mapred.tasktracker.map.tasks.maximum`. */
+  mapSlotsPerNode?: number
+  /** `mapred.tasktracker.reduce.tasks.maximum`. */
+  reduceSlotsPerNode?: number
 }
 
 export interface Testbed {

@@ -113,7 +113,7 @@ describe('stringifyResultSet', () => {
 
 describe('validateFigureSpecs and validateFindingResults', () => {
   it('accepts the paper figures', () => {
-    expect(validateFigureSpecs(PAPER_FIGURES).map(f => f.id)).toEqual(['fig4', 'fig5', 'fig6', 'fig7', 'fig8'])
+    expect(validateFigureSpecs(PAPER_FIGURES).map(f => f.id)).toEqual(['fig4', 'fig5', 'fig6', 'fig7', 'fig8', 'slots'])
   })
 
   it('rejects duplicate ids and unsafe ids', () => {

@@ -67,7 +67,9 @@ const findingSchema = z.strictObject({
   status: z.enum(['PASS', 'FAIL', 'SKIPPED']),
   evidence: z.string(),
   mechanism: z.string(),
-  reason: z.string().optional()
+  reason: z.string().optional(),
+  basis: z.enum(['prediction', 'consistent-by-calibration']).optional(),
+  calibratedOn: z.string().optional()
 })
 
 /** Formats a zod path as `runs[3].value`. */

@@ -62,7 +62,11 @@ export function hadoopConfig (layout: HadoopClusterLayout, settings: HadoopSetti
       'mapred-site.xml': siteXml([
         ['mapred.job.tracker', `${layout.master}:${layout.jobTrackerPort ?? 9001}`],
         ['mapred.tasktracker.map.tasks.maximum', settings.mapSlotsPerNode],
-        ['mapred.tasktracker.reduce.tasks.maximum', settings.reduceSlotsPerNode]
+        ['mapred.tasktracker.reduce.tasks.maximum', settings.reduceSlotsPerNode],
+        // Hadoop 0.20's defaults, written out so the real cluster and the model agree on every task's memory.
+        ['mapred.child.java.opts', `-Xmx${settings.childHeapMiB}m`],
+        ['io.sort.mb', settings.ioSortMiB],
+        ['mapred.job.shuffle.input.buffer.percent', settings.shuffleInputBufferPercent]
       ])
     }
   }
@@ -73,7 +77,11 @@ export function hadoopConfig (layout: HadoopClusterLayout, settings: HadoopSetti
     ...lists,
     'core-site.xml': siteXml([['fs.defaultFS', nn]]),
     'hdfs-site.xml': siteXml([['dfs.replication', settings.replication], ['dfs.blocksize', settings.blockSizeBytes]]),
-    'mapred-site.xml': siteXml([['mapreduce.framework.name', 'yarn'], ['mapreduce.map.cpu.vcores', 1], ['mapreduce.reduce.cpu.vcores', 1]]),
+    'mapred-site.xml': siteXml([
+      ['mapreduce.framework.name', 'yarn'], ['mapreduce.map.cpu.vcores', 1], ['mapreduce.reduce.cpu.vcores', 1],
+      ['mapreduce.map.java.opts', `-Xmx${settings.childHeapMiB}m`], ['mapreduce.reduce.java.opts', `-Xmx${settings.childHeapMiB}m`],
+      ['mapreduce.task.io.sort.mb', settings.ioSortMiB], ['mapreduce.reduce.shuffle.input.buffer.percent', settings.shuffleInputBufferPercent]
+    ]),
     'yarn-site.xml': siteXml([
       ['yarn.resourcemanager.hostname', layout.master],
       ['yarn.nodemanager.aux-services', 'mapreduce_shuffle'],

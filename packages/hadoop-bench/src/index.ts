@@ -16,7 +16,7 @@
  * console.log(files['hdfs-site.xml'])
  * ```
  */
-export { SETUPS, PAPER_HADOOP, PAPER_VM_MEMORY_MIB, hadoopNodes, setupById, UnknownSetupError } from './setups.js'
+export { SETUPS, PAPER_HADOOP, PAPER_VM_MEMORY_MIB, hadoopNodes, setupById, withSettings, UnknownSetupError, InvalidSettingError } from './setups.js'
 export type { SetupId, ClusterSetup, HadoopSettings } from './setups.js'
 export { validateJob, emptyCounters, InvalidJobError } from './jobs.js'
 export type { JobSpec, JobKind, JobCounters, JobResult } from './jobs.js'
@@ -28,6 +28,8 @@ export { SimHdfs, HdfsFileNotFoundError, HdfsNoDatanodesError, type HdfsBlock, t
 export { SimMapReduce, type TaskTrackerNode, type MrJob, type MrResult, type MapInput } from './sim/mapreduce.js'
 export { loadCosts, parseCosts, DEFAULT_COSTS_FILE, costFileSchema, type HadoopCosts, type JobCosts } from './sim/job-costs.js'
 export { EngineSubstrate, UnknownPlaceError } from './sim/engine-substrate.js'
+export { DomainMemory, setupMemoryBudget, mapJvmMiB, reduceJvmMiB, shuffleBufferMiB } from './sim/memory.js'
+export type { DomainBudget, BudgetLine, HostMemory, MemoryCosts } from './sim/memory.js'
 export type { Place, Substrate } from './sim/substrate.js'
 export { createLayout, simHadoopCluster, MASTER_VM_MEMORY_MIB, LayoutError, type ClusterLayout, type NodeLocation, type SimHadoopClusterInit } from './sim/sim-cluster-layout.js'
 // ── the real runner, the PHY inventory ──

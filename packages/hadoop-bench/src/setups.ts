@@ -59,6 +59,14 @@ export interface HadoopSettings {
   reduceSlotsPerNode: number
   /** TaskTracker heartbeat interval, in seconds (Hadoop 0.20: 3 s minimum). */
   heartbeatS: number
+  /** Maximum heap of each task's child JVM, MiB (`mapred.child.java.opts` -Xmx). */
+  childHeapMiB: number
+  /** A map's in-memory sort buffer, MiB (`io.sort.mb`), allocated when the task starts. */
+  ioSortMiB: number
+  /** Fraction of a reducer's heap that holds shuffled map output (`mapred.job.shuffle.input.buffer.percent`). */
+  shuffleInputBufferPercent: number
+  /** Maximum heap of each Hadoop daemon (DataNode, TaskTracker, NameNode, JobTracker), MiB (`HADOOP_HEAPSIZE`). */
+  daemonHeapMiB: number
 }
 
 export const PAPER_HADOOP: Readonly<HadoopSettings> = Object.freeze({
@@ -66,8 +74,36 @@ export const PAPER_HADOOP: Readonly<HadoopSettings> = Object.freeze({
   blockSizeBytes: 64 * 1024 * 1024, // dfs.block.size default in Hadoop 0.20
   mapSlotsPerNode: 2,
   reduceSlotsPerNode: 2,
-  heartbeatS: 3 // MRConstants.HEARTBEAT_INTERVAL_MIN in Hadoop 0.20 (3000 ms)
+  heartbeatS: 3, // MRConstants.HEARTBEAT_INTERVAL_MIN in Hadoop 0.20 (3000 ms)
+  // The paper changed no other setting ("No optimizations to Hadoop ... were made"): Hadoop 0.20's defaults.
+  childHeapMiB: 200, // mapred.child.java.opts default -Xmx200m (src/mapred/mapred-default.xml, 0.20)
+  ioSortMiB: 100, // io.sort.mb default 100 (mapred-default.xml, 0.20)
+  shuffleInputBufferPercent: 0.70, // mapred.job.shuffle.input.buffer.percent default 0.70 (mapred-default.xml, 0.20)
+  daemonHeapMiB: 1000 // HADOOP_HEAPSIZE default 1000 (bin/hadoop: JAVA_HEAP_MAX=-Xmx1000m, 0.20)
 })
+
+/** A copy of `base` with some settings changed (the `slots` experiment sweeps the slot counts). */
+export function withSettings (base: HadoopSettings, changes: Partial<HadoopSettings>): HadoopSettings {
+  const s = { ...base, ...changes }
+  for (const key of ['mapSlotsPerNode', 'reduceSlotsPerNode'] as const) {
+    if (!Number.isInteger(s[key]) || s[key] < 1) throw new InvalidSettingError(key, 'an integer >= 1', s[key])
+  }
+  for (const key of ['childHeapMiB', 'ioSortMiB', 'daemonHeapMiB', 'heartbeatS', 'blockSizeBytes', 'replication'] as const) {
+    if (!(s[key] > 0) || !Number.isFinite(s[key])) throw new InvalidSettingError(key, 'a finite number > 0', s[key])
+  }
+  if (!(s.shuffleInputBufferPercent > 0 && s.shuffleInputBufferPercent <= 1)) {
+    throw new InvalidSettingError('shuffleInputBufferPercent', 'a fraction in (0, 1]', s.shuffleInputBufferPercent)
+  }
+  if (s.ioSortMiB >= s.childHeapMiB) throw new InvalidSettingError('ioSortMiB', `less than the child heap (${s.childHeapMiB} MiB)`, s.ioSortMiB)
+  return Object.freeze(s)
+}
+
+export class InvalidSettingError extends Error {
+  constructor (readonly field: string, readonly expected: string, readonly found: unknown) {
+    super(`Hadoop setting ${field}: expected ${expected}, found ${String(found)}`)
+    this.name = 'InvalidSettingError'
+  }
+}
 
 /** Hadoop nodes (TaskTrackers) a setup gives on `hosts` slave hosts. */
 export function hadoopNodes (setup: ClusterSetup, hosts: number): number {

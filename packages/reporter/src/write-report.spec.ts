@@ -30,8 +30,9 @@ afterAll(async () => {
 describe('writeReport', () => {
   it('writes a PNG per figure, both CSVs, report.md and report.html', async () => {
     const files = (await readdir(outDir)).sort()
-    expect(files).toEqual(expect.arrayContaining(['fig4.png', 'fig5.png', 'fig6.png', 'fig7.png', 'fig8.png', 'report.html', 'report.md', 'results.csv', 'summary.csv']))
-    expect(written.files).toHaveLength(9)
+    const pngs = PAPER_FIGURES.map(f => `${f.id}.png`)
+    expect(files).toEqual(expect.arrayContaining([...pngs, 'report.html', 'report.md', 'results.csv', 'summary.csv']))
+    expect(written.files).toHaveLength(pngs.length + 4)
     expect(readPngHeader(await readFile(join(outDir, 'fig4.png')))).toEqual({ widthPx: 1000, heightPx: 600 })
   })
 
@@ -46,6 +47,9 @@ describe('writeReport', () => {
     }
     expect(md).toContain('**Reason**: The shuffle model is too optimistic about\\_disk\\_seeks.')
     expect(md).toContain('1 PASS, 1 FAIL, 1 SKIPPED')
+    // A finding whose inputs were calibrated on its own figures is not shown as a prediction.
+    expect(md).toContain('| **PASS** (consistent by calibration) |')
+    expect(md).toContain('**Basis**: consistent by calibration, not a prediction: the split driver\'s latency was fitted to these very figures.')
     // The deploy runs are in no figure: they appear as other measurements.
     expect(md).toContain('## Other measurements')
     expect(md).toContain('xenos-replication')
@@ -61,6 +65,8 @@ describe('writeReport', () => {
       expect(html).toContain(`status-${f.status}`)
     }
     expect(html).toContain('Shuffle traffic of co-located reducers shares one disk.')
+    expect(html).toContain('<dt>Basis</dt><dd>consistent by calibration, not a prediction: '
+      + 'the split driver&#39;s latency was fitted to these very figures.</dd>')
   })
 
   it('report.html is self-contained and escapes text', () => {

@@ -17,10 +17,12 @@ export class UnknownPlaceError extends Error {
 
 export class EngineSubstrate implements Substrate {
   private readonly targets = new Map<string, SimHost | SimVm>()
-  private readonly rng: { next: () => number }
+  private readonly rng: ReturnType<Engine['random']['fork']>
+  private readonly keyed: ReturnType<Engine['random']['fork']>
 
   constructor (private readonly engine: Engine, randomStream = 'hadoop') {
     this.rng = engine.random.fork(randomStream)
+    this.keyed = engine.random.fork(`${randomStream}/keyed`)
   }
 
   /** A place for a native host (or Domain 0 of a Xen host). */
@@ -46,6 +48,7 @@ export class EngineSubstrate implements Substrate {
   nowS (): number { return this.engine.nowS() }
   async sleep (durationS: number): Promise<void> { await this.engine.clock.sleep(durationS) }
   random (): number { return this.rng.next() }
+  keyedNormal (key: string): number { return this.keyed.fork(key).normal(0, 1) }
 
   async exec (on: Place, flops: number): Promise<void> {
     if (flops <= 0) return
@@ -65,6 +68,21 @@ export class EngineSubstrate implements Substrate {
   async transfer (from: Place, to: Place, bytes: number): Promise<void> {
     if (bytes <= 0) return
     await this.engine.comm({ from: this.target(from), to: this.target(to), bytes }).wait()
+  }
+
+  async swap (on: Place, op: 'read' | 'write', bytes: number): Promise<void> {
+    if (bytes <= 0) return
+    await this.engine.io({ on: this.target(on), op, bytes, direct: true }).wait()
+  }
+
+  memoryMiB (place: Place): number {
+    const t = this.target(place)
+    if ('vms' in t) return t.virtualized ? t.dom0MemoryMiB : t.memoryMiB
+    return t.memoryMiB
+  }
+
+  setPageCacheBytes (place: Place, bytes: number): void {
+    this.target(place).cache.resize(bytes)
   }
 
   async settle (): Promise<void> {

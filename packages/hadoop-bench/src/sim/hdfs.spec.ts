@@ -13,7 +13,10 @@ const DISK_BPS = 80e6
 function placementOnly (seed: number): Substrate {
   const rng = new Random(seed)
   const never = async (): Promise<void> => { throw new Error('placement-only substrate: no activities') }
-  return { nowS: () => 0, sleep: never, random: () => rng.next(), exec: never, read: never, write: never, transfer: never, isRunning: () => true, settle: never }
+  return {
+    nowS: () => 0, sleep: never, random: () => rng.next(), keyedNormal: () => 0, exec: never, read: never, write: never, transfer: never,
+    swap: never, memoryMiB: () => 0, setPageCacheBytes: () => {}, isRunning: () => true, settle: never
+  }
 }
 
 /** Xen hosts with an 80 MB/s disk whose streams interleave at 0.625 (the paper platform's disk), no CPU or latency costs. */

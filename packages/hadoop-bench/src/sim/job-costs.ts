@@ -6,8 +6,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { parseYamlFile } from '@xenos/config-file'
 import { z } from 'zod'
+import { estimatesSchema, parseYamlFile, readEstimates } from '@xenos/config-file'
 
 const positive = z.number().positive()
 const nonNegative = z.number().nonnegative()
@@ -30,11 +30,8 @@ const jobCostSchema = z.strictObject({
 export const costFileSchema = z.strictObject({
   framework: z.strictObject({
     jvmStartFlops: nonNegative,
-    childHeapMiB: positive,
-    sortBufferMiB: positive,
     reduceSlowstart: z.number().min(0).max(1),
     parallelCopies: z.number().int().min(1),
-    shuffleBufferFraction: z.number().gt(0).lte(1),
     shuffleMergePercent: z.number().gt(0).lte(1),
     shuffleSingleSegmentFraction: z.number().gt(0).lte(1),
     reduceInputBufferFraction: z.number().min(0).lte(1),
@@ -49,10 +46,26 @@ export const costFileSchema = z.strictObject({
     randomwriter: jobCostSchema,
     pi: jobCostSchema
   }),
+  memory: z.strictObject({
+    /** Kernel and base system of a domain (guest, Domain 0 or native host), MiB. */
+    kernelMiB: nonNegative,
+    /** Resident memory of one Hadoop daemon JVM, MiB. */
+    daemonResidentMiB: nonNegative,
+    /** A child JVM's memory besides its task buffer, MiB. */
+    childJvmOverheadMiB: nonNegative,
+    /** Page cache the kernel keeps before it swaps anonymous memory, MiB. */
+    pageCacheFloorMiB: nonNegative
+  }),
+  variance: z.strictObject({
+    /** Coefficient of variation of a task's CPU work (lognormal, mean 1). */
+    taskCpuCv: z.number().min(0).max(2)
+  }),
   hdfs: z.strictObject({
     flopsPerByte: nonNegative,
     clientFlopsPerByte: nonNegative
-  })
+  }),
+  /** Estimated values (dotted paths into this file) with the range their source allows. */
+  estimates: estimatesSchema.default({})
 })
 
 export type HadoopCosts = z.output<typeof costFileSchema>
@@ -60,7 +73,9 @@ export type JobCosts = z.output<typeof jobCostSchema>
 
 /** Parses and validates a cost file's text; throws `ConfigFileError` naming file, line, field, expected and found. */
 export function parseCosts (text: string, file: string): HadoopCosts {
-  return parseYamlFile(costFileSchema, text, file)
+  const costs = parseYamlFile(costFileSchema, text, file)
+  readEstimates(text, file)
+  return costs
 }
 
 /** The shipped Hadoop 0.20 cost file. */

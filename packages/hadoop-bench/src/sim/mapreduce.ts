@@ -19,6 +19,14 @@
  *   ReduceCopier does (what overflows the shuffle buffer is spilled and
  *   merged back), computes, and writes its output to HDFS through the
  *   write pipeline.
+ * - Every task's child JVM holds memory in its domain (`memory.ts`): a map
+ *   its io.sort.mb buffer from the start, a reduce its shuffle buffer; when
+ *   the domain's processes need more than it has, the excess goes to swap,
+ *   written when a task takes memory and read back as tasks touch their
+ *   buffers (a map once over its output, a reduce at each in-memory merge).
+ * - A task's CPU work varies from attempt to attempt: a lognormal factor of
+ *   mean 1 and coefficient of variation `variance.taskCpuCv`, drawn from the
+ *   seed and the task's identity.
  * - When the JobTracker cannot be reached (its VM is paused or migrating),
  *   heartbeats go unanswered; a task that stays unreported longer than
  *   `unreportedTaskTimeoutS` is failed and re-executed.
@@ -30,6 +38,8 @@ import type { Place, Substrate } from './substrate.js'
 import type { HdfsBlock, SimHdfs } from './hdfs.js'
 import type { HadoopCosts } from './job-costs.js'
 import { emptyCounters, type JobCounters } from '../jobs.js'
+import type { HadoopSettings } from '../setups.js'
+import { mapJvmMiB, reduceJvmMiB, shuffleBufferMiB, type DomainMemory } from './memory.js'
 
 const MiB = 1024 * 1024
 
@@ -89,6 +99,10 @@ export interface SimMapReduceInit {
   nodes: readonly TaskTrackerNode[]
   heartbeatS: number
   costs: HadoopCosts
+  /** The Hadoop configuration (child heap, io.sort.mb, shuffle buffer). */
+  settings: HadoopSettings
+  /** Memory of each domain tasks run in, by place id; a place without one has memory to spare. */
+  memory?: ReadonlyMap<string, DomainMemory>
 }
 
 export class SimMapReduce {
@@ -271,17 +285,48 @@ class JobRun {
     const place = t.node.place
     const fw = this.init.costs.framework
     await this.sub.exec(place, fw.jvmStartFlops)
-    switch (task.kind) {
-      case 'setup': await this.sub.exec(place, fw.setupTaskFlops); return
-      case 'cleanup': await this.sub.exec(place, fw.cleanupTaskFlops); return
-      case 'map': await this.runMap(place, task); return
-      case 'reduce': await this.runReduce(place, task); return
+    const mem = this.init.memory?.get(place.id)
+    const jvmMiB = this.jvmMiB(task)
+    await mem?.take(jvmMiB)
+    try {
+      const cpu = this.cpuFactor(task)
+      switch (task.kind) {
+        case 'setup': await this.sub.exec(place, fw.setupTaskFlops * cpu); return
+        case 'cleanup': await this.sub.exec(place, fw.cleanupTaskFlops * cpu); return
+        case 'map': await this.runMap(place, task, cpu, mem); return
+        case 'reduce': await this.runReduce(place, task, cpu, mem); return
+      }
+    } finally {
+      mem?.give(jvmMiB)
     }
   }
 
-  private async runMap (place: Place, task: Task): Promise<void> {
+  /** Resident memory of the task's child JVM, MiB. */
+  private jvmMiB (task: Task): number {
+    const { settings } = this.init
+    const memory = this.init.costs.memory
+    if (task.kind === 'map') return mapJvmMiB(settings, memory, this.job.reduces > 0)
+    if (task.kind === 'reduce') return reduceJvmMiB(settings, memory, this.shuffleBytesPerReduce())
+    return memory.childJvmOverheadMiB
+  }
+
+  private shuffleBytesPerReduce (): number {
+    if (this.job.reduces === 0) return 0
+    return this.job.maps.reduce((s, m) => s + m.outputBytes, 0) / this.job.reduces
+  }
+
+  /** The attempt's CPU factor: lognormal, mean 1, coefficient of variation `taskCpuCv`, from the seed and the task's identity. */
+  private cpuFactor (task: Task): number {
+    const cv = this.init.costs.variance.taskCpuCv
+    const z = this.sub.keyedNormal(`${this.job.name}/${task.kind}/${task.index}/${task.attempt}`)
+    if (cv === 0) return 1
+    const sigma2 = Math.log(1 + cv * cv)
+    return Math.exp(Math.sqrt(sigma2) * z - sigma2 / 2)
+  }
+
+  private async runMap (place: Place, task: Task, cpu: number, mem: DomainMemory | undefined): Promise<void> {
     const m = this.job.maps[task.index]!
-    const flows: Array<Promise<unknown>> = [this.sub.exec(place, m.flops)]
+    const flows: Array<Promise<unknown>> = [this.sub.exec(place, m.flops * cpu)]
     if (m.block !== undefined) flows.push(this.init.hdfs.readBlock(place, m.block))
     if (m.hdfsOutputBytes > 0) {
       flows.push(this.init.hdfs.writeFile(place, `${this.job.outputPath}/part-m-${task.index}-${task.attempt}`, m.hdfsOutputBytes, 'generated'))
@@ -289,10 +334,14 @@ class JobRun {
     }
     await Promise.all(flows)
     if (m.block !== undefined) this.counters.hdfsBytesRead += m.block.sizeBytes
+    // The map's records went through its sort buffer (at least its input's size before a combiner), sorted there and spilled.
+    if (this.job.reduces > 0 && m.block !== undefined) {
+      await mem?.touch(Math.min(this.init.settings.ioSortMiB * MiB, Math.max(m.block.sizeBytes, m.outputBytes)))
+    }
     if (m.outputBytes > 0) {
       const key = mapOutputKey(this.job, task.index, place)
       await this.sub.write(place, m.outputBytes, key)
-      if (m.outputBytes > this.init.costs.framework.sortBufferMiB * MiB) {
+      if (m.outputBytes > this.init.settings.ioSortMiB * MiB) {
         // More than one spill: the spills are merged into one output file.
         await this.sub.read(place, m.outputBytes, key)
         await this.sub.write(place, m.outputBytes, key)
@@ -301,10 +350,10 @@ class JobRun {
     this.mapPlaces.set(task.index, place)
   }
 
-  private async runReduce (place: Place, task: Task): Promise<void> {
+  private async runReduce (place: Place, task: Task, cpu: number, mem: DomainMemory | undefined): Promise<void> {
     const fw = this.init.costs.framework
-    const heapBytes = fw.childHeapMiB * MiB
-    const bufferBytes = heapBytes * fw.shuffleBufferFraction
+    const heapBytes = this.init.settings.childHeapMiB * MiB
+    const bufferBytes = shuffleBufferMiB(this.init.settings) * MiB
     // 0.20's ReduceCopier: a segment above `shuffleSingleSegmentFraction` of
     // the buffer goes straight to disk; in memory, once `shuffleMergePercent`
     // of the buffer is used, the in-memory merger writes the buffered
@@ -317,10 +366,12 @@ class JobRun {
     const merges: Array<Promise<void>> = []
     let buffered = 0
     let shuffled = 0
-    const spill = (bytes: number): void => {
+    const spill = (bytes: number, fromMemory: boolean): void => {
       const key = `shuffle:${this.job.name}:${task.index}.${task.attempt}:${spills.length}@${place.id}`
       spills.push({ key, bytes })
-      merges.push(this.sub.write(place, bytes, key))
+      // An in-memory merge reads the buffered segments: what of them is on swap comes back first.
+      const write = async (): Promise<void> => { await this.sub.write(place, bytes, key) }
+      merges.push(fromMemory && mem !== undefined ? mem.touch(bytes).then(write) : write())
     }
     const fetchOne = async (d: MapDone): Promise<void> => {
       const bytes = d.outputBytes / this.job.reduces
@@ -328,9 +379,9 @@ class JobRun {
       if (d.place.id !== place.id) flows.push(this.sub.transfer(d.place, place, bytes))
       await Promise.all(flows)
       shuffled += bytes
-      if (bytes > singleSegmentLimit) { spill(bytes); return }
+      if (bytes > singleSegmentLimit) { spill(bytes, false); return }
       buffered += bytes
-      if (buffered >= mergeAt) { spill(buffered); buffered = 0 }
+      if (buffered >= mergeAt) { spill(buffered, true); buffered = 0 }
     }
     // `parallelCopies` copier threads, each taking the next finished map
     // whose TaskTracker no other copier of this reduce is fetching from
@@ -367,11 +418,11 @@ class JobRun {
     // `reduceInputBufferFraction` of the heap (0 in 0.20: "Merged N segments,
     // B bytes to disk to satisfy reduce memory limit").
     const keep = Math.min(buffered, heapBytes * fw.reduceInputBufferFraction)
-    if (buffered > keep) spill(buffered - keep)
+    if (buffered > keep) spill(buffered - keep, true)
     await Promise.all(merges)
     // The final merge reads the on-disk files together into the reduce.
     await Promise.all(spills.map(f => this.sub.read(place, f.bytes, f.key)))
-    await this.sub.exec(place, shuffled * this.job.reduceFlopsPerByte)
+    await this.sub.exec(place, shuffled * this.job.reduceFlopsPerByte * cpu)
     const outBytes = Math.round(shuffled * this.job.reduceOutputRatio)
     if (outBytes > 0) {
       await this.init.hdfs.writeFile(place, `${this.job.outputPath}/part-r-${task.index}-${task.attempt}`, outBytes, 'generated')

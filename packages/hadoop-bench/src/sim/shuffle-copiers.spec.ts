@@ -11,6 +11,7 @@ import { SimHdfs } from './hdfs.js'
 import { SimMapReduce, type MrJob, type TaskTrackerNode } from './mapreduce.js'
 import { loadCosts } from './job-costs.js'
 import type { Place, Substrate } from './substrate.js'
+import { PAPER_HADOOP } from '../setups.js'
 
 const MB = 1e6
 
@@ -70,7 +71,7 @@ describe('shuffle copiers', () => {
     costs.framework.cleanupTaskFlops = 0
     costs.framework.reduceSlowstart = 1
     const hdfs = new SimHdfs(sub, places, 1, 64 * 1024 * 1024, costs.hdfs)
-    const mr = new SimMapReduce({ sub, hdfs, master, nodes, heartbeatS: 3, costs })
+    const mr = new SimMapReduce({ sub, hdfs, master, nodes, heartbeatS: 3, costs, settings: PAPER_HADOOP })
     // 32 maps of 4 MB output on 8 trackers (2 slots each): 4 outputs per tracker; one reduce, no output.
     const job: MrJob = {
       name: 'copiers',
@@ -114,7 +115,8 @@ describe('reduce-side merge (Hadoop 0.20: reduce.input.buffer.percent 0.0)', () 
     const costs = structuredClone(await loadCosts())
     costs.framework.jobJarBytes = 0
     const hdfs = new SimHdfs(sub, places, 1, 64 * 1024 * 1024, costs.hdfs)
-    const mr = new SimMapReduce({ sub, hdfs, master, nodes: places.map(place => ({ place, mapSlots: 2, reduceSlots: 1 })), heartbeatS: 3, costs })
+    const nodes = places.map(place => ({ place, mapSlots: 2, reduceSlots: 1 }))
+    const mr = new SimMapReduce({ sub, hdfs, master, nodes, heartbeatS: 3, costs, settings: PAPER_HADOOP })
     // 8 maps of 30 MB output, 2 reduces: 120 MB per reduce, under its 140 MiB shuffle buffer,
     // so only the 0.20 rule (nothing kept in memory for the reduce) puts it on disk.
     const result = mr.run({

@@ -11,6 +11,7 @@ import type { Engine, SimHost, SimVm } from '@xenos/sim-engine'
 import { EngineSubstrate } from './engine-substrate.js'
 import { SimHadoop } from './sim-hadoop.js'
 import type { HadoopCosts } from './job-costs.js'
+import { DomainMemory } from './memory.js'
 import type { Place } from './substrate.js'
 import type { TaskTrackerNode } from './mapreduce.js'
 import type { ClusterSetup, HadoopSettings } from '../setups.js'
@@ -84,6 +85,31 @@ export function simHadoopCluster (init: SimHadoopClusterInit): { hadoop: SimHado
     mapSlots: init.settings.mapSlotsPerNode,
     reduceSlots: init.settings.reduceSlotsPerNode
   }))
-  const hadoop = new SimHadoop({ sub, master, nodes, datanodes, slaveHosts: hostIds.length, settings: init.settings, costs: init.costs })
+  const memory = domainMemories(engine, sub, setup, init.costs, master, slaves, [...hostDatanodes.values()])
+  const hadoop = new SimHadoop({ sub, master, nodes, datanodes, slaveHosts: hostIds.length, settings: init.settings, costs: init.costs, memory })
   return { hadoop, substrate: sub, master, slaves }
+}
+
+/**
+ * The memory of every domain Hadoop runs in: the master (NameNode,
+ * JobTracker and the job client's JVM), each slave (its DataNode and
+ * TaskTracker, or only the TaskTracker over a native HDFS), and on Xen
+ * hosts Domain 0 (its own processes, and the DataNode over a native HDFS).
+ */
+function domainMemories (
+  engine: Engine, sub: EngineSubstrate, setup: ClusterSetup, costs: HadoopCosts, master: Place, slaves: readonly Place[], hosts: readonly Place[]
+): Map<string, DomainMemory> {
+  const m = costs.memory
+  const out = new Map<string, DomainMemory>()
+  const add = (place: Place, daemons: number, otherMiB = 0): void => {
+    out.set(place.id, new DomainMemory(sub, place, m.kernelMiB + otherMiB + daemons * m.daemonResidentMiB, m.kernelMiB, m.pageCacheFloorMiB))
+  }
+  add(master, 3)
+  for (const s of slaves) add(s, setup.hdfs === 'host' ? 1 : 2)
+  if (setup.virtualized) {
+    // Domain 0's own processes are the platform's estimate (kernel included); the DataNode joins them over a native HDFS.
+    const dom0MiB = Math.max(0, engine.platform.pageCache.dom0WorkingSetMiB - m.kernelMiB)
+    for (const h of hosts) add(h, setup.hdfs === 'host' ? 1 : 0, dom0MiB)
+  }
+  return out
 }

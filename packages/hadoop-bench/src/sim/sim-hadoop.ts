@@ -10,6 +10,7 @@ import type { Place, Substrate } from './substrate.js'
 import { SimHdfs } from './hdfs.js'
 import { SimMapReduce, type MapInput, type MrJob, type TaskTrackerNode } from './mapreduce.js'
 import type { HadoopCosts, JobCosts } from './job-costs.js'
+import type { DomainMemory } from './memory.js'
 import type { HadoopSettings } from '../setups.js'
 import { emptyCounters, validateJob, type JobResult, type JobSpec } from '../jobs.js'
 
@@ -25,6 +26,8 @@ export interface SimHadoopInit {
   slaveHosts: number
   settings: HadoopSettings
   costs: HadoopCosts
+  /** Memory of each domain Hadoop runs in, by place id (see `memory.ts`). */
+  memory?: ReadonlyMap<string, DomainMemory>
 }
 
 export interface SimRunOptions {
@@ -39,7 +42,10 @@ export class SimHadoop {
 
   constructor (private readonly init: SimHadoopInit) {
     this.hdfs = new SimHdfs(init.sub, init.datanodes, init.settings.replication, init.settings.blockSizeBytes, init.costs.hdfs)
-    this.mr = new SimMapReduce({ sub: init.sub, hdfs: this.hdfs, master: init.master, nodes: init.nodes, heartbeatS: init.settings.heartbeatS, costs: init.costs })
+    this.mr = new SimMapReduce({
+      sub: init.sub, hdfs: this.hdfs, master: init.master, nodes: init.nodes, heartbeatS: init.settings.heartbeatS,
+      costs: init.costs, settings: init.settings, ...(init.memory !== undefined ? { memory: init.memory } : {})
+    })
   }
 
   /**

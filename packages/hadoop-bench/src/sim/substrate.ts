@@ -21,6 +21,12 @@ export interface Substrate {
   sleep(durationS: number): Promise<void>
   /** Seeded uniform random number in [0, 1). */
   random(): number
+  /**
+   * A seeded standard normal deviate that depends only on the seed and
+   * `key` (not on how many numbers were drawn before), so a change of one
+   * input does not reshuffle draws made for unrelated things.
+   */
+  keyedNormal(key: string): number
   /** CPU work on one core of `on`. */
   exec(on: Place, flops: number): Promise<void>
   /** Read `bytes` from `on`'s disk; served from its page cache when `cacheKey` is cached there. */
@@ -29,6 +35,12 @@ export interface Substrate {
   write(on: Place, bytes: number, cacheKey?: string): Promise<void>
   /** Move `bytes` from one place to another over the network (or the host's own bridge). */
   transfer(from: Place, to: Place, bytes: number): Promise<void>
+  /** Read or write `bytes` of `on`'s swap (its disk, bypassing its page cache). */
+  swap(on: Place, op: 'read' | 'write', bytes: number): Promise<void>
+  /** The memory of the domain `place` is (a guest's, Domain 0's, or a native host's), MiB. */
+  memoryMiB(place: Place): number
+  /** Set the size of `place`'s page cache (what its processes leave of its memory), bytes. */
+  setPageCacheBytes(place: Place, bytes: number): void
   /** False while `place` cannot compute or answer (a paused or migrating VM, a crashed host). */
   isRunning(place: Place): boolean
   /**

@@ -13,6 +13,12 @@ export interface IoInit {
   disk?: number
   /** Page-cache identity of the data; omitted = not cacheable (reads always miss). */
   cacheKey?: string
+  /**
+   * Bypass the page cache (swap, `O_DIRECT`): a read never hits it, a write is
+   * not absorbed as dirty pages and goes to the disk as its own stream.
+   * @default false
+   */
+  direct?: boolean
 }
 
 /**
@@ -43,7 +49,10 @@ export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowA
     const bytes = init.bytes
     let memFraction: number
     let absorbed = 0
-    if (init.op === 'read') {
+    const direct = init.direct === true
+    if (direct) {
+      memFraction = 0
+    } else if (init.op === 'read') {
       memFraction = init.cacheKey === undefined || bytes === 0 ? 0 : Math.min(1, cache.cachedBytes(init.cacheKey) / bytes)
     } else {
       absorbed = Math.min(bytes, cache.roomBytes())
@@ -58,8 +67,8 @@ export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowA
       addElem(elems, h.dom0Cpu, diskFraction * virt.dom0DiskFlopsPerByte)
     }
     const usesDisk = diskFraction > 0
-    // Writes reach the disk as their cache's single write-back stream; each read is its own stream.
-    const stream = init.op === 'write' ? cache : undefined
+    // Writes reach the disk as their cache's single write-back stream; each read, and each direct write, is its own stream.
+    const stream = init.op === 'write' && !direct ? cache : undefined
     // Each request window the guest has in flight waits for the split driver's round trip.
     const windowBytes = init.op === 'read' ? virt.diskReadWindowBytes : virt.diskWriteWindowBytes
     const requests = windowBytes === undefined ? 1 : Math.max(1, Math.ceil(bytes * diskFraction / windowBytes))
@@ -79,7 +88,7 @@ export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowA
       },
       onEnd: (_done, completed) => {
         if (usesDisk) disk.streamDelta(-1, stream)
-        if (completed && init.cacheKey !== undefined) cache.insert(init.cacheKey, bytes)
+        if (completed && !direct && init.cacheKey !== undefined) cache.insert(init.cacheKey, bytes)
       },
       account: (_vm, usage, done) => {
         if (init.op === 'read') usage.diskReadBytes += done

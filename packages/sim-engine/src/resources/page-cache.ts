@@ -1,5 +1,6 @@
 import type { Flow } from './resource-model.js'
 import type { SimContext } from './context.js'
+import { EngineArgumentError } from '../engine/errors.js'
 
 /**
  * A page cache (of a native host, of Domain 0, or of a guest): the memory a
@@ -18,16 +19,40 @@ export class PageCache {
   private readonly entries = new Map<string, number>()
   private usedBytes = 0
   writeback: Flow | undefined
-  readonly dirtyLimitBytes: number
+  private capacity: number
+  private dirtyLimit: number
 
   constructor (
     private readonly ctx: SimContext,
-    readonly capacityBytes: number,
-    dirtyRatio: number,
+    capacityBytes: number,
+    private readonly dirtyRatio: number,
     /** Starts a write-back flow of `bytes`; returns it. */
     private readonly startWriteback: (bytes: number) => Flow
   ) {
-    this.dirtyLimitBytes = Math.floor(capacityBytes * dirtyRatio)
+    this.capacity = capacityBytes
+    this.dirtyLimit = Math.floor(capacityBytes * dirtyRatio)
+  }
+
+  get capacityBytes (): number { return this.capacity }
+  get dirtyLimitBytes (): number { return this.dirtyLimit }
+
+  /**
+   * Change the cache's size (its domain's processes took or gave back
+   * memory): the least recently used keys beyond the new size are evicted and
+   * the dirty limit follows the size. Dirty pages already queued are still
+   * written back.
+   */
+  resize (capacityBytes: number): void {
+    if (!(capacityBytes >= 0) || !Number.isFinite(capacityBytes)) {
+      throw new EngineArgumentError('pageCache.resize', 'a finite number of bytes >= 0', capacityBytes)
+    }
+    this.capacity = capacityBytes
+    this.dirtyLimit = Math.floor(capacityBytes * this.dirtyRatio)
+    for (const [k, b] of this.entries) {
+      if (this.usedBytes <= capacityBytes) break
+      this.entries.delete(k)
+      this.usedBytes -= b
+    }
   }
 
   /** Cached bytes of `key` (marks it recently used). */
@@ -41,11 +66,11 @@ export class PageCache {
 
   /** Cache `bytes` of `key` (at most the capacity), evicting the least recently used. */
   insert (key: string, bytes: number): void {
-    const keep = Math.min(bytes, this.capacityBytes)
+    const keep = Math.min(bytes, this.capacity)
     const old = this.entries.get(key)
     if (old !== undefined) { this.entries.delete(key); this.usedBytes -= old }
     for (const [k, b] of this.entries) {
-      if (this.usedBytes + keep <= this.capacityBytes) break
+      if (this.usedBytes + keep <= this.capacity) break
       this.entries.delete(k)
       this.usedBytes -= b
     }
@@ -67,7 +92,7 @@ export class PageCache {
 
   /** Bytes a write may still put in the cache before it is throttled. */
   roomBytes (): number {
-    return Math.max(0, this.dirtyLimitBytes - this.dirtyBytes())
+    return Math.max(0, this.dirtyLimit - this.dirtyBytes())
   }
 
   /** Add dirty bytes (they join the write-back flow). */
