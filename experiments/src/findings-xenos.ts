@@ -10,15 +10,28 @@ import type { Summary } from '@xenos/reporter'
 /** The summary of one point and metric; throws when no run measured it. */
 export type MetricLookup = (experiment: string, setup: string, params: Record<string, ParamValue>, metric: string) => Summary
 
+/** A verdict with its evidence, and its margin: >= 0 when the finding holds, < 0 when it fails. */
+export interface Judged {
+  ok: boolean
+  evidence: string
+  reason?: string
+  /** How far the deciding quantity is from the threshold (relative where it can be); its sign is the verdict. */
+  margin?: number
+}
+
 export interface MetricCheck {
   id: string
   title: string
   statement: string
   mechanism: string
+  /** The experiments whose runs the verdict reads. */
+  needs: readonly string[]
+  /** False for a finding judged on wall-clock measurements (the machine's speed, not the model's inputs): no sensitivity. */
+  modelOutput?: boolean
   /** Set when inputs were calibrated on the figures the finding checks: a PASS is then consistency, not a prediction. */
   calibratedOn?: string
   /** Evidence and verdict; `reason` says why, when it fails for a known cause. */
-  judge(get: MetricLookup): { ok: boolean, evidence: string, reason?: string }
+  judge(get: MetricLookup): Judged
 }
 
 const GiB = 1024 ** 3
@@ -49,6 +62,7 @@ export const XENOS_CHECKS: MetricCheck[] = [
     calibratedOn: 'the deployer\'s concurrency (3 transfers at once) is inferred from the paper\'s 40 MB/s per transfer, '
       + 'and the disk\'s interleave factor (0.625) from the paper\'s 25 MB/s local copy; the 45 minutes follow arithmetically '
       + 'from those two rates and the 132 + 132 GB, so this checks the arithmetic and the calibration, not the model\'s power to predict them.',
+    needs: ['deploy'],
     judge: (get) => {
       const d = get('deploy', 'paper', HOSTS, 'durationS')
       const net = get('deploy', 'paper', HOSTS, 'networkBytes')
@@ -56,6 +70,10 @@ export const XENOS_CHECKS: MetricCheck[] = [
       const netBps = get('deploy', 'paper', HOSTS, 'networkBps')
       const localBps = get('deploy', 'paper', HOSTS, 'localCopyBps')
       const concurrency = optional(() => get('deploy', 'paper', HOSTS, 'concurrency').mean)
+      const slack = (x: number, target: number): number => 0.15 - Math.abs(x / target - 1)
+      const margin = Math.min(
+        slack(d.mean, 45 * 60), slack(net.mean / GiB, 132), slack(local.mean / GiB, 132), slack(netBps.mean, 40e6), slack(localBps.mean, 25e6)
+      )
       const parts: Array<[boolean, string]> = [
         [within(d.mean, 45 * 60, 0.15), `time ${minutes(d)} (45; the prediction)`],
         [within(net.mean / GiB, 132, 0.15), `network ${gib(net)} (132)`],
@@ -66,6 +84,7 @@ export const XENOS_CHECKS: MetricCheck[] = [
       const ok = parts.every(p => p[0])
       return {
         ok,
+        margin,
         evidence: parts.map(([good, text]) => `${text} ${good ? 'ok' : 'OUT of 15%'}`).join('; '),
         ...(ok ? {} : { reason: 'not every figure is within 15% of the paper\'s. Per transfer, the network rate is the source host\'s 1 GbE link (117.6 MB/s of TCP payload) divided among the transfers the deployer runs at once (3 give 39.2 MB/s, 4 give 29.4 MB/s); the duration follows from the per-transfer rate, the local copy rate and the number of rounds (12 hosts / transfers at once).' })
       }
@@ -76,6 +95,7 @@ export const XENOS_CHECKS: MetricCheck[] = [
     title: 'Master migration mid-job',
     statement: 'Migrating the Hadoop master half way through Wordcount (8 GB, VM1) takes under 5 minutes; some map tasks fail and are re-executed; the job completes, later than unmigrated.',
     mechanism: 'xenos.migrateService picks the target by search; sim-driver suspends the master (storage stop-and-copy), sends its 11 GiB of files and 1 GiB of memory, and resumes it there. Map tasks that finish meanwhile cannot report; those unreported longer than unreportedTaskTimeoutS (hadoop-0.20.yaml) are failed and run again once the JobTracker answers.',
+    needs: ['master-migration'],
     judge: (get) => {
       const yes = get('master-migration', 'VM1', MIGRATED, 'durationS')
       const no = get('master-migration', 'VM1', UNMIGRATED, 'durationS')
@@ -96,6 +116,8 @@ export const XENOS_CHECKS: MetricCheck[] = [
       const ok = total.max < 300 && moved.min === 1 && failed.min > 0 && redone.min > 0 && yes.min > no.max
       return {
         ok,
+        // Counts (migrated away, maps failed) count as 0.5 above or below their threshold of "at least one".
+        margin: Math.min((300 - total.max) / 300, moved.min - 0.5, failed.min - 0.5, redone.min - 0.5, (yes.min - no.max) / no.max),
         evidence: `migration ${total.mean.toFixed(1)} s${ci(total)} (max ${total.max.toFixed(1)}), paused ${down.mean.toFixed(1)} s; `
           + `failed maps ${failed.mean.toFixed(1)} (min ${failed.min}), re-executed ${redone.mean.toFixed(1)}; `
           + `job ${yes.mean.toFixed(1)} s${ci(yes)} migrated vs ${no.mean.toFixed(1)} s${ci(no)} unmigrated`
@@ -107,6 +129,8 @@ export const XENOS_CHECKS: MetricCheck[] = [
     title: 'Control-plane operations are negligible',
     statement: 'Measured for real (wall clock of the real XML-RPC calls and overlay searches): every control-plane call alone (search, lookup, registry update) is sub-second, and the wall time the control plane worked during each deployment is under 5% of that deployment\'s simulated duration.',
     mechanism: 'Real coordinators (libp2p over loopback, XML-RPC over HTTP) run on the simulated hosts; the testbed times their calls with performance.now() outside the model, and holds the simulated clock while they work, so their cost is wall time beside simulated transfer time, not an input to it.',
+    needs: ['deploy'],
+    modelOutput: false,
     judge: (get) => {
       const parts: string[] = []
       let ok = true
@@ -135,6 +159,7 @@ export const XENOS_CHECKS: MetricCheck[] = [
     title: 'Beyond the paper: Xenos\' replication at least 10 times faster',
     statement: 'On the same simulated hardware, deploying the template and one instance to 12 hosts with Xenos\' chunked replication takes at most a tenth of the paper\'s method\'s time.',
     mechanism: 'The deployer replicates to the 12 hosts at once. Each fetcher joins the image\'s swarm (an overlay group per image, xenos-core overlay/transfer/swarm.ts: the membership flood tells every fetcher the others, no tracker) and takes chunks rarest first (xenos-core\'s pickChunk) from the master and from every other fetcher, which serve what they already hold; the master is asked only for chunks no fetcher has or is fetching, so it sends about one copy. Chunks go straight into the image store (no local copy) and instances are copy-on-write clones. A host\'s disk writing 11 GiB once bounds any method (the lower bound). Modeled with 16 MiB chunks (the real fetcher uses 4 MiB; coarser model chunks make the start and the last chunks slower, see experiments/src/testbeds/sim-swarm.ts).',
+    needs: ['deploy'],
     judge: (get) => {
       const paper = get('deploy', 'paper', HOSTS, 'durationS')
       const xenos = get('deploy', 'xenos', HOSTS, 'durationS')
@@ -145,6 +170,7 @@ export const XENOS_CHECKS: MetricCheck[] = [
       const ok = xenos.mean * 10 <= paper.mean
       return {
         ok,
+        margin: paper.mean / (10 * xenos.mean) - 1,
         ...(ok ? {} : { reason: 'Xenos\' time is above a tenth of the paper method\'s: see how far it is from the lower bound (each host\'s disk writing the template once) and how much the master had to send.' }),
         evidence: `paper ${paper.mean.toFixed(0)} s (physical limit of its traffic ${pl.mean.toFixed(0)} s), xenos ${xenos.mean.toFixed(0)} s${ci(xenos, 0)} (limit ${xl.mean.toFixed(0)} s): ${(paper.mean / xenos.mean).toFixed(1)} times faster (at least 10 needed); no method can beat ${bound.mean.toFixed(0)} s (each host takes in and writes 11 GiB once), ${(paper.mean / bound.mean).toFixed(1)} times under the paper's`
           + (seed === undefined ? '' : `; the master sent ${(seed / GiB).toFixed(1)} GiB, the hosts the other ${((get('deploy', 'xenos', HOSTS, 'networkBytes').mean - seed) / GiB).toFixed(1)} GiB to each other`)
@@ -156,15 +182,20 @@ export const XENOS_CHECKS: MetricCheck[] = [
     title: 'The paper\'s proposed experiment: compute-only VMs over a native HDFS',
     statement: 'The paper asks whether separating HDFS from the VMs brings "any performance benefits" for I/O-bound jobs; checked: Sort (8 GB) and HDFS put (4 GB) are faster on VM2-HDFSHOST and VM4-HDFSHOST than on VM2 and VM4 (Wordcount and get are shown for context, with no threshold).',
     mechanism: 'With HDFS in Domain 0, block writes and replication go straight to the host\'s disk and page cache (no blkback, no guest page cache of 128 MiB); tasks in the VMs still read and write HDFS over the virtual network, paying netback.',
+    needs: ['hdfs-outside-vms'],
     judge: (get) => {
       const notFaster: string[] = []
+      let margin = Infinity
       const parts: string[] = []
       for (const [job, gb] of [['sort', 8], ['hdfs-put', 4], ['wordcount', 8], ['hdfs-get', 4]] as const) {
         const row: string[] = []
         for (const n of [2, 4]) {
           const inVm = get('hdfs-outside-vms', `VM${n}`, { job, dataSizeGB: gb }, 'durationS')
           const onHost = get('hdfs-outside-vms', `VM${n}-HDFSHOST`, { job, dataSizeGB: gb }, 'durationS')
-          if ((job === 'sort' || job === 'hdfs-put') && !(onHost.mean < inVm.mean)) notFaster.push(`${job} on VM${n}`)
+          if (job === 'sort' || job === 'hdfs-put') {
+            margin = Math.min(margin, (inVm.mean - onHost.mean) / inVm.mean)
+            if (!(onHost.mean < inVm.mean)) notFaster.push(`${job} on VM${n}`)
+          }
           row.push(`VM${n} ${inVm.mean.toFixed(1)} s to ${onHost.mean.toFixed(1)} s (${(100 * (onHost.mean - inVm.mean) / inVm.mean).toFixed(1)}%)`)
         }
         parts.push(`${job} ${gb} GB: ${row.join(', ')}`)
@@ -174,7 +205,7 @@ export const XENOS_CHECKS: MetricCheck[] = [
       const reason = sortOnly
         ? `not faster with HDFS on the host: ${notFaster.join(', ')}. Moving HDFS out removes only HDFS's share of the guests' disk traffic: Sort's map spills and its reduce-side merge (Hadoop 0.20 writes every shuffled byte to the reducer's local disk and reads it back, mapred.job.reduce.input.buffer.percent 0.0) stay inside the VMs, through blkback, on the same disk; with four guests per host that traffic, not HDFS, keeps the disk busy`
         : `not faster with HDFS on the host: ${notFaster.join(', ')}`
-      return { ok, evidence: parts.join('; '), ...(ok ? {} : { reason }) }
+      return { ok, margin, evidence: parts.join('; '), ...(ok ? {} : { reason }) }
     }
   }
 ]

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import type { RunRecord } from '@xenos/experiment-interface'
-import { evaluateFindings } from './findings.js'
+import { evaluateFindings, FINDINGS, judgeFinding, UnknownFindingError } from './findings.js'
 
 function pi (setup: string, values: number[]): RunRecord[] {
   return values.map((value, repetition) => ({ experiment: 'pi', setup, params: { maps: 120, samplesPerMap: 10000 }, metric: 'durationS', unit: 's', value, seed: repetition, repetition }))
@@ -23,6 +23,22 @@ describe('evaluateFindings', () => {
   it('C7 fails when VM4 is barely faster', () => {
     const runs = [...pi('VM1', [100]), ...pi('VM2', [70]), ...pi('VM4', [90])]
     expect(find(runs, 'C7').status).toBe('FAIL')
+  })
+
+  it('a verdict comes with a margin whose sign is the verdict: C7 at 70/100 holds by 0.15 - ..., at 90/100 fails by 0.05', () => {
+    const pass = judgeFinding([...pi('VM1', [100]), ...pi('VM2', [70]), ...pi('VM4', [80])], 'C7')
+    expect(pass!.ok).toBe(true)
+    expect(pass!.margin).toBeCloseTo(0.85 - 0.80, 12)
+    const fail = judgeFinding([...pi('VM1', [100]), ...pi('VM2', [70]), ...pi('VM4', [90])], 'C7')
+    expect(fail!.ok).toBe(false)
+    expect(fail!.margin).toBeCloseTo(0.85 - 0.90, 12)
+    expect(judgeFinding(pi('VM1', [100]), 'C7')).toBeUndefined()
+    expect(() => judgeFinding([], 'C99')).toThrow(UnknownFindingError)
+  })
+
+  it('every finding names the experiments it reads; only C12 (wall clock) is not a model output', () => {
+    expect(FINDINGS.filter(f => !f.modelOutput).map(f => f.id)).toEqual(['C12'])
+    expect(FINDINGS.find(f => f.id === 'C6')!.needs).toEqual(['sort'])
   })
 
   it('a finding without its runs is SKIPPED with the missing point named', () => {

@@ -22,7 +22,9 @@
 import { onWall, type JobResult, type JobRunOptions, type JobSpec, type MigrationApi, type TestbedCluster } from '@xenos/experiment-interface'
 import type { ServiceConfig, TemplateConfig } from '@xenos/core'
 import { Deployer } from '@xenos/deployer'
-import { PAPER_HADOOP, hadoopDeployment, simHadoopCluster, MASTER_VM_MEMORY_MIB, type ClusterSetup, type HadoopCosts, type HadoopSettings } from '@xenos/hadoop-bench'
+import {
+  PAPER_HADOOP, hadoopDeployment, simHadoopCluster, MASTER_VM_MEMORY_MIB, type ClusterSetup, type HadoopCosts, type HadoopSettings
+} from '@xenos/hadoop-bench'
 import type { SimCluster } from '@xenos/sim-driver'
 import { ClockGate } from './clock-gate.js'
 import { ReplicationLog } from './sim-image-fetcher.js'
