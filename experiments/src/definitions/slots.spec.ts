@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+import { PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { PAPER_HADOOP } from '@xenos/hadoop-bench'
 import type { Measurement } from '@xenos/experiment-interface'
 import { simTestbedFactory } from '../testbeds/sim-testbed.js'

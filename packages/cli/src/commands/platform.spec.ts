@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+import { PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { buildProgram } from '../program.js'
 import { platformCommand } from './platform.js'
 
