@@ -33,9 +33,10 @@ export function commActivity (engine: FlowEngine, id: number, init: CommInit): F
   const hostFpb = init.dom0FlopsPerByte ?? 0
   if (!(hostFpb >= 0) || !Number.isFinite(hostFpb)) throw new ActivityArgumentError('comm.dom0FlopsPerByte', 'a finite number >= 0', init.dom0FlopsPerByte)
   if (init.rateBoundBps !== undefined && !(init.rateBoundBps > 0)) throw new ActivityArgumentError('comm.rateBoundBps', 'a number > 0', init.rateBoundBps)
-  const name = (x: SimHost | SimVm): string => x instanceof SimVm ? `${x.host.name}/${x.name}` : x.name
-  const detail = (): string => `comm from=${name(init.from)} to=${name(init.to)} bytes=${init.bytes}`
+  const detail = (): string => `comm from=${endName(init.from)} to=${endName(init.to)} bytes=${init.bytes}`
   return new FlowActivity(engine, id, 'comm', detail, init.bytes, (): FlowPlan => {
+    // Built once per transfer, so it makes no temporary arrays: elements in the order
+    // up link, down link (or memory bus), Domain 0 of each guest end, Domain 0 of each host end.
     const srcVm = init.from instanceof SimVm ? init.from : undefined
     const dstVm = init.to instanceof SimVm ? init.to : undefined
     const src = srcVm?.host ?? (init.from as SimHost)
@@ -43,31 +44,31 @@ export function commActivity (engine: FlowEngine, id: number, init: CommInit): F
     const p = engine.platform
     const elems: FlowPlan['elems'] = []
     let latencyS = 0
-    const nics: SimHost[] = []
+    let nics: SimHost[] = NO_HOSTS
     if (src === dst) {
       addElem(elems, src.memBus, 1)
     } else {
-      addElem(elems, src.up, 1 / p.network.tcpEfficiency)
-      addElem(elems, dst.down, 1 / p.network.tcpEfficiency)
+      const perByte = 1 / p.network.tcpEfficiency
+      addElem(elems, src.up, perByte)
+      addElem(elems, dst.down, perByte)
       latencyS += src.nic.latencyS + p.network.switchLatencyS + dst.nic.latencyS
-      nics.push(src, dst)
+      nics = [src, dst]
     }
     const fpb = p.virtualization.dom0NetFlopsPerByte
-    for (const vm of [srcVm, dstVm]) {
-      if (vm === undefined) continue
-      addElem(elems, vm.host.dom0Cpu, fpb)
-      latencyS += p.virtualization.netLatencyS
-    }
+    if (srcVm !== undefined) { addElem(elems, srcVm.host.dom0Cpu, fpb); latencyS += p.virtualization.netLatencyS }
+    if (dstVm !== undefined) { addElem(elems, dstVm.host.dom0Cpu, fpb); latencyS += p.virtualization.netLatencyS }
     if (hostFpb > 0) {
       if (srcVm === undefined) addElem(elems, src.dom0Cpu, hostFpb)
       if (dstVm === undefined) addElem(elems, dst.dom0Cpu, hostFpb)
     }
-    const vms = [srcVm, dstVm].filter((v): v is SimVm => v !== undefined)
+    const vms: SimVm[] = srcVm === undefined ? (dstVm === undefined ? NO_VMS : [dstVm]) : (dstVm === undefined ? [srcVm] : [srcVm, dstVm])
+    // The last failure found wins, in this order: a guest gone, a host crashed, a link down.
     let failure: string | undefined
     for (const vm of vms) if (vm.gone) failure = `domain ${vm.name} is gone`
-    for (const h of [src, dst]) if (h.failed) failure = `host ${h.name} crashed`
+    if (src.failed) failure = `host ${src.name} crashed`
+    if (dst.failed) failure = `host ${dst.name} crashed`
     for (const h of nics) if (h.nicDown) failure = `link of host ${h.name} is down`
-    return {
+    const plan: FlowPlan = {
       latencyS,
       amount: init.bytes,
       weight: 1,
@@ -76,11 +77,19 @@ export function commActivity (engine: FlowEngine, id: number, init: CommInit): F
       hosts: src === dst ? [src] : [src, dst],
       nics,
       vms,
-      failure,
-      account: (vm, usage, done) => {
+      failure
+    }
+    if (vms.length > 0) {
+      plan.account = (vm, usage, done) => {
         if (vm === srcVm) usage.netTxBytes += done
         if (vm === dstVm) usage.netRxBytes += done
       }
     }
+    return plan
   })
 }
+
+function endName (x: SimHost | SimVm): string { return x instanceof SimVm ? `${x.host.name}/${x.name}` : x.name }
+
+const NO_HOSTS: SimHost[] = []
+const NO_VMS: SimVm[] = []

@@ -83,7 +83,9 @@ export class FlowActivity extends ActivityBase implements ResourceUser, UsageCon
     const plan = this.plan as FlowPlan
     plan.onBegin?.()
     this.flow = this.engine.model.startFlow(plan.amount, plan.weight, plan.boundPerS, plan.elems, this.engine.nowS(), () => this.flowDone())
-    if (this.paused || plan.vms.some(vm => vm.suspended)) { this.paused = true; this.engine.model.pauseFlow(this.flow) }
+    let paused = this.paused
+    for (const vm of plan.vms) if (vm.suspended) paused = true
+    if (paused) { this.paused = true; this.engine.model.pauseFlow(this.flow) }
   }
 
   private flowDone (): void {
