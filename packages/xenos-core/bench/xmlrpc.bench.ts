@@ -9,7 +9,7 @@
  */
 import { cpus, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
-import { UserStore, XmlRpcClient, createXmlRpcHttpServer, httpTransport, MethodRegistry, authorize, authFault } from '../src/index.js'
+import { UserStore, XmlRpcClient, createXmlRpcHttpServer, httpTransport, MethodRegistry, authorize, faultFor } from '../src/index.js'
 
 /** A host-info-like answer: what `xenos.hostInfo` returns, roughly. */
 function hostInfo (n: number): Record<string, unknown> {
@@ -33,7 +33,7 @@ export async function main (argv: string[]): Promise<void> {
 
   const users = new UserStore()
   const { token } = await users.addUser('bench', 'user')
-  const registry = new MethodRegistry({ mapError: authFault })
+  const registry = new MethodRegistry({ mapError: faultFor })
   registry.register({
     name: 'xenos.hostInfo', params: ['int?'], returns: 'struct', help: 'Bench stand-in for xenos.hostInfo.',
     handler: ([n], ctx) => { authorize(ctx, 'user', 'xenos.hostInfo'); return hostInfo(n ?? 0) }

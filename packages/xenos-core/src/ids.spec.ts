@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { IdError, idGenerator, isValidId, parseId, peerTagOf, toHostLabel, type RandomSource } from './ids.js'
+import { InvalidArgumentError } from './errors.js'
+import { idGenerator, isValidId, parseId, peerTagOf, toHostLabel, type RandomSource } from './ids.js'
 
 /** A seeded xorshift random source, so tests are reproducible. */
 function seeded (seed: number): RandomSource {
@@ -18,8 +19,8 @@ describe('ids', () => {
     expect(isValidId(id)).toBe(true)
     expect(parseId(id)).toEqual({ kind: 'svc', timeMs: 1_700_000_000_123, peerTag: peerTagOf('peer-a') })
     expect(ids.id('tpl')).toMatch(/^tpl-/)
-    expect(() => ids.id('Bad!')).toThrow(IdError)
-    expect(() => parseId('svc-nope')).toThrow(IdError)
+    expect(() => ids.id('Bad!')).toThrow(InvalidArgumentError)
+    expect(() => parseId('svc-nope')).toThrow(InvalidArgumentError)
   })
 
   it('never repeats within one generator, even with a frozen clock and a constant random source, and ids sort by creation', () => {

@@ -22,6 +22,8 @@
  * ```
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { NoCapacityError } from './coordinator/errors.js'
+import { InvalidArgumentError } from './errors.js'
 
 /** Returns `sizeBytes` random bytes. */
 export type RandomSource = (sizeBytes: number) => Uint8Array
@@ -58,13 +60,6 @@ export interface IdGenerator {
   readonly peerTag: string
 }
 
-export class IdError extends Error {
-  constructor (readonly field: string, readonly expected: string, readonly found: string) {
-    super(`${field}: expected ${expected}, found ${found}`)
-    this.name = 'IdError'
-  }
-}
-
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz'
 const MAX_TIME_MS = 2 ** 48 - 1
 const RANDOM_MAX = (1n << 80n) - 1n
@@ -88,16 +83,16 @@ function bytesToBigInt (bytes: Uint8Array): bigint {
 
 /** The 8-character (40-bit) tag of a peer id. */
 export function peerTagOf (peerId: string): string {
-  if (peerId.length === 0) throw new IdError('peerId', 'a non-empty peer id', '""')
+  if (peerId.length === 0) throw new InvalidArgumentError('peerId', 'a non-empty peer id', peerId)
   return encodeBase32(bytesToBigInt(createHash('sha256').update(peerId).digest().subarray(0, 5)), 8)
 }
 
 const ID_RE = /^([a-z]{1,8})-([0-9a-hjkmnp-tv-z]{26})-([0-9a-hjkmnp-tv-z]{8})$/
 
-/** Parses an id into its kind, time and peer tag; throws `IdError` when malformed. */
+/** Parses an id into its kind, time and peer tag; throws `InvalidArgumentError` when malformed. */
 export function parseId (id: string): { kind: string, timeMs: number, peerTag: string } {
   const m = ID_RE.exec(id)
-  if (m === null) throw new IdError('id', '"<kind>-<26 base32>-<8 base32>"', JSON.stringify(id))
+  if (m === null) throw new InvalidArgumentError('id', '"<kind>-<26 base32>-<8 base32>"', id)
   const ulid = m[2] ?? ''
   let t = 0
   for (const c of ulid.slice(0, 10)) t = t * 32 + CROCKFORD.indexOf(c)
@@ -125,13 +120,13 @@ export function idGenerator (init: IdGeneratorInit): IdGenerator {
 
   function draw (sizeBytes: number): Uint8Array {
     const bytes = random(sizeBytes)
-    if (bytes.length !== sizeBytes) throw new IdError('random', `${sizeBytes} bytes`, `${bytes.length} bytes`)
+    if (bytes.length !== sizeBytes) throw new InvalidArgumentError('random', `${sizeBytes} bytes`, bytes.length)
     return bytes
   }
 
   function ulid (): string {
     let t = Math.floor(nowMs())
-    if (!Number.isFinite(t) || t < 0 || t > MAX_TIME_MS) throw new IdError('nowMs()', 'milliseconds from 0 to 2^48', String(t))
+    if (!Number.isFinite(t) || t < 0 || t > MAX_TIME_MS) throw new InvalidArgumentError('nowMs()', 'milliseconds from 0 to 2^48', t)
     if (t <= lastMs) {
       // The clock did not move (or went back): stay on the last time, count up.
       t = lastMs
@@ -144,7 +139,7 @@ export function idGenerator (init: IdGeneratorInit): IdGenerator {
   }
 
   function id (kind: string): string {
-    if (!/^[a-z]{1,8}$/.test(kind)) throw new IdError('kind', '1-8 lowercase letters', JSON.stringify(kind))
+    if (!/^[a-z]{1,8}$/.test(kind)) throw new InvalidArgumentError('kind', '1-8 lowercase letters', kind)
     return `${kind}-${ulid()}-${peerTag}`
   }
 
@@ -162,7 +157,7 @@ export function idGenerator (init: IdGeneratorInit): IdGenerator {
       issuedMacs.add(text)
       return text
     }
-    throw new IdError('mac', 'a free MAC address', 'none in 1000 draws (address space exhausted or a broken random source)')
+    throw new NoCapacityError('a free MAC address', 'none in 1000 draws (address space exhausted or a broken random source)')
   }
 
   return {

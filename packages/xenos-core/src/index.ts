@@ -28,11 +28,12 @@
  * await b.stop(); await a.stop(); await sim.close()
  * ```
  */
-// XML-RPC, authentication, configuration files, the search query language, ids
+// the errors' base, XML-RPC, authentication, configuration files, the search query language, ids
+export { XenosError, InvalidArgumentError } from './errors.js'
 export * from './xmlrpc/index.js'
 export * from './auth/index.js'
 export { parseQuery, compileQuery, compileParsedQuery, matchesQuery, canonicalQuery, formatQuery, formatCondition, resolvePath, globToRegExp, queryMatcher, QuerySyntaxError, type Query, type Condition, type CompareOp } from './search/query.js'
-export { idGenerator, parseId, isValidId, peerTagOf, toHostLabel, encodeBase32, IdError, type IdGenerator, type IdGeneratorInit, type RandomSource } from './ids.js'
+export { idGenerator, parseId, isValidId, peerTagOf, toHostLabel, encodeBase32, type IdGenerator, type IdGeneratorInit, type RandomSource } from './ids.js'
 export {
   ConfigError, ConfigFileError, validateYaml, MAX_CONFIG_BYTES, hostConfigSchema, simDriverOptionsSchema, xenDriverOptionsSchema,
   parseHostConfig, loadHostConfig, parseListenAddress, templateFileSchema, serviceFileSchema, configFileSchema, templateFromFile,

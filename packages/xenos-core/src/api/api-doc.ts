@@ -7,9 +7,11 @@
  * around them is written by hand. `scripts/api-doc.ts` rewrites the file and
  * a test fails when the checked-in file is not what this renders.
  */
+import { XenosError } from '../errors.js'
 import { ACCESS_LEVELS, ACCESS_RULES, type AccessLevel } from '../auth/authorizer.js'
 import type { Coordinator } from '../coordinator/coordinator.js'
 import { MethodRegistry } from '../xmlrpc/registry.js'
+import { FAULTS } from './faults.js'
 import type { ApiMethod } from './method-table.js'
 import { XENOS_API, XENOS_PREFIX, registerXenosApi } from './methods.js'
 
@@ -54,6 +56,12 @@ function renderAccess (methods: DocumentedMethod[]): string {
   return lines.join('\n')
 }
 
+function renderFaults (): string {
+  const lines = ['| code | name | when | errors |', '|---|---|---|---|']
+  for (const f of FAULTS) lines.push(`| ${f.code} | ${f.name} | ${cell(f.when)} | ${f.errors.map(e => `\`${e}\``).join(', ')} |`)
+  return lines.join('\n')
+}
+
 function renderSummary (methods: DocumentedMethod[]): string {
   const lines = ['| method | access | signatures |', '|---|---|---|']
   for (const m of methods) lines.push(`| \`${m.name}\` | \`${m.access}\` | ${m.signatures.map(s => `${s[0] ?? ''} (${s.slice(1).join(', ')})`).join(' / ')} |`)
@@ -85,15 +93,15 @@ export function renderApiDocParts (): Record<string, string> {
   const methods = documentedMethods()
   return {
     access: renderAccess(methods),
+    faults: renderFaults(),
     methods: [renderSummary(methods), '', ...methods.map(renderMethod).flatMap(s => [s, ''])].join('\n').trimEnd()
   }
 }
 
 /** Thrown when a generated part's markers are missing from the doc. */
-export class ApiDocMarkerError extends Error {
+export class ApiDocMarkerError extends XenosError {
   constructor (readonly part: string) {
     super(`docs/api.md: expected the lines <!-- generated:${part} --> and <!-- end:${part} -->, found them missing`)
-    this.name = 'ApiDocMarkerError'
   }
 }
 

@@ -18,6 +18,7 @@
  * await client.migrateService(results[0].id, 'freeMemoryMiB>=512')
  * ```
  */
+import { XenosError } from '../errors.js'
 import { XmlRpcClient, httpTransport, type XmlRpcTransport } from '../xmlrpc/client.js'
 import type { Credentials } from '../xmlrpc/credentials.js'
 import { FaultCode, XmlRpcFault } from '../xmlrpc/fault.js'
@@ -40,10 +41,9 @@ export interface XenosClientInit {
 }
 
 /** Every known host failed at the transport level. */
-export class NoHostAvailableError extends Error {
+export class NoHostAvailableError extends XenosError {
   constructor (readonly method: string, readonly tried: Array<{ url: string, reason: string }>) {
     super(`${method}: expected one of ${tried.length} hosts to answer, found none did (${tried.map(t => `${t.url}: ${t.reason}`).join('; ')})`)
-    this.name = 'NoHostAvailableError'
   }
 }
 

@@ -11,5 +11,5 @@ export {
 } from './method-table.js'
 export type { Param, Member, Result } from './params.js'
 export { xenosClient, NoHostAvailableError, type XenosClient, type XenosClientInit, type XenosApiMethods } from './client.js'
-export { faultFor } from './faults.js'
+export { faultFor, FAULTS, FAULT_CODES, type FaultDescription } from './faults.js'
 export { authorize, assertPeer, callerOf } from './authorize.js'

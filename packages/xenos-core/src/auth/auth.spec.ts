@@ -8,7 +8,7 @@ import { createXmlRpcHttpServer } from '../xmlrpc/http-server.js'
 import { MethodRegistry } from '../xmlrpc/registry.js'
 import { authorize, canControl, type OwnedTarget } from './authorizer.js'
 import { AuthenticationError, AuthorizationError, UsersFileError } from './errors.js'
-import { authFault } from './fault-map.js'
+import { faultFor } from '../api/faults.js'
 import { generateToken, hashToken, isWellFormedToken, verifyToken } from './tokens.js'
 import { UserStore } from './user-store.js'
 
@@ -111,9 +111,10 @@ describe('access levels', () => {
     expect(canControl(bob.principal, svc)).toBe(false)
   })
   it('maps refusals to faults 401 and 403', () => {
-    expect(authFault(new AuthenticationError('a', 'b'))?.faultCode).toBe(401)
-    expect(authFault(new AuthorizationError('u', 'm', 'a', 'b'))?.faultCode).toBe(403)
-    expect(authFault(new Error('other'))).toBeUndefined()
+    expect(faultFor(new AuthenticationError('a', 'b'))?.faultCode).toBe(401)
+    expect(faultFor(new AuthorizationError('u', 'm', 'a', 'b'))?.faultCode).toBe(403)
+    expect(faultFor(new AuthorizationError('u', 'm', 'a', 'b'))?.faultString).toBe('AuthorizationError: m: user "u" is not allowed: expected a, found b')
+    expect(faultFor(new Error('other'))).toBeUndefined()
   })
 })
 
@@ -124,7 +125,7 @@ describe('auth over the HTTP API', () => {
     const { token: aliceToken } = await store.addUser('alice', 'user')
     const { token: bobToken } = await store.addUser('bob', 'user')
     const services = new Map<string, OwnedTarget>([['svc-1', { id: 'svc-1', owner: 'alice', grantees: [] }]])
-    const registry = new MethodRegistry({ mapError: authFault })
+    const registry = new MethodRegistry({ mapError: faultFor })
     registry.register({
       name: 'xenos.stopService', params: ['string'], returns: 'boolean', help: 'Stops a service.',
       handler: ([id], ctx) => {

@@ -5,4 +5,3 @@ export { AuthenticationError, AuthorizationError, UsersFileError, UserNotFoundEr
 export { generateToken, hashToken, verifyToken, isWellFormedToken, isTokenHash, TOKEN_PREFIX, type TokenRandom } from './tokens.js'
 export { UserStore, usersFileSchema, type UsersFile } from './user-store.js'
 export { authorize as authorizeAccess, canControl, ACCESS_LEVELS, ACCESS_RULES, type AccessLevel, type Caller, type OwnedTarget } from './authorizer.js'
-export { authFault } from './fault-map.js'

@@ -1,88 +1,54 @@
 /**
- * Typed errors of the coordinator. Each has `name` set (match on `err.name`)
- * and a message saying what was expected and what was found. The API layer
- * maps them to XML-RPC fault codes by `code`.
+ * Typed errors of the coordinator, on the package's base `XenosError`: each
+ * has `name` set to its class's name (match on `err.name`) and a message
+ * saying what was expected and what was found. Their fault codes are in the
+ * one table of `api/faults.ts`. A service in the wrong state for an
+ * operation, and a migration that did not complete, are the driver
+ * contract's `InvalidStateError` and `MigrationFailedError`.
  */
+import { XenosError } from '../errors.js'
 
-/** Base class: every coordinator error has a stable `code`. */
-export class CoordinatorError extends Error {
-  readonly code: string
-  constructor (message: string, code = 'ERR_COORDINATOR', options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'CoordinatorError'
-    this.code = code
-  }
-}
+export { InvalidArgumentError } from '../errors.js'
 
 /** No service with that id (or name) on this host. */
-export class ServiceNotFoundError extends CoordinatorError {
+export class ServiceNotFoundError extends XenosError {
   constructor (readonly service: string, readonly hostname: string, options?: ErrorOptions) {
-    super(`expected a service "${service}" on host ${hostname}, found none`, 'ERR_SERVICE_NOT_FOUND', options)
-    this.name = 'ServiceNotFoundError'
+    super(`expected a service "${service}" on host ${hostname}, found none`, options)
   }
 }
 
 /** No template with that name on this host (or on any peer asked). */
-export class TemplateNotFoundError extends CoordinatorError {
+export class TemplateNotFoundError extends XenosError {
   constructor (readonly template: string, readonly where: string, options?: ErrorOptions) {
-    super(`expected a template "${template}" on ${where}, found none`, 'ERR_TEMPLATE_NOT_FOUND', options)
-    this.name = 'TemplateNotFoundError'
+    super(`expected a template "${template}" on ${where}, found none`, options)
   }
 }
 
 /** A service name, id or template name is already taken. */
-export class AlreadyExistsError extends CoordinatorError {
+export class AlreadyExistsError extends XenosError {
   constructor (readonly kind: string, readonly key: string, readonly hostname: string, options?: ErrorOptions) {
-    super(`expected ${kind} "${key}" to be free on host ${hostname}, found it already in use`, 'ERR_ALREADY_EXISTS', options)
-    this.name = 'AlreadyExistsError'
-  }
-}
-
-/** A value passed to the coordinator is malformed. */
-export class InvalidArgumentError extends CoordinatorError {
-  constructor (readonly field: string, readonly expected: string, readonly found: unknown, options?: ErrorOptions) {
-    super(`${field}: expected ${expected}, found ${show(found)}`, 'ERR_INVALID_ARGUMENT', options)
-    this.name = 'InvalidArgumentError'
-  }
-}
-
-/** The service is in a state that does not allow the operation. */
-export class ServiceStateError extends CoordinatorError {
-  constructor (readonly service: string, readonly operation: string, readonly expected: readonly string[], readonly found: string, options?: ErrorOptions) {
-    super(`${operation} service "${service}": expected state ${expected.join(' or ')}, found ${found}`, 'ERR_SERVICE_STATE', options)
-    this.name = 'ServiceStateError'
-  }
-}
-
-/** A migration did not complete; the service is still on the source. */
-export class MigrationError extends CoordinatorError {
-  constructor (readonly service: string, readonly target: string, readonly reason: string, options?: ErrorOptions) {
-    super(`expected service "${service}" to migrate to ${target}, found: ${reason}; the service is left on the source`, 'ERR_MIGRATION', options)
-    this.name = 'MigrationError'
+    super(`expected ${kind} "${key}" to be free on host ${hostname}, found it already in use`, options)
   }
 }
 
 /** No host matched a search, or the chosen host has no room. */
-export class NoCapacityError extends CoordinatorError {
+export class NoCapacityError extends XenosError {
   constructor (readonly what: string, readonly found: string, options?: ErrorOptions) {
-    super(`expected ${what}, found ${found}`, 'ERR_NO_CAPACITY', options)
-    this.name = 'NoCapacityError'
+    super(`expected ${what}, found ${found}`, options)
   }
 }
 
 /** The state files in the data directory cannot be read. */
-export class StateFileError extends CoordinatorError {
+export class StateFileError extends XenosError {
   constructor (readonly path: string, readonly reason: string, options?: ErrorOptions) {
-    super(`expected a readable coordinator state file at ${path}, found: ${reason}`, 'ERR_STATE_FILE', options)
-    this.name = 'StateFileError'
+    super(`expected a readable coordinator state file at ${path}, found: ${reason}`, options)
   }
 }
 
 /** A peer coordinator could not be reached or refused a step. */
-export class PeerError extends CoordinatorError {
+export class PeerError extends XenosError {
   constructor (readonly peer: string, readonly step: string, readonly reason: string, options?: ErrorOptions) {
-    super(`expected host ${peer} to ${step}, found: ${reason}`, 'ERR_PEER', options)
-    this.name = 'PeerError'
+    super(`expected host ${peer} to ${step}, found: ${reason}`, options)
   }
 }
 
@@ -91,23 +57,16 @@ export class PeerError extends CoordinatorError {
  * suitable host among those that answered while others did not, or a call's
  * target is down. `hosts` maps each host to what happened to it.
  */
-export class UnreachableHostsError extends CoordinatorError {
+export class UnreachableHostsError extends XenosError {
   constructor (readonly expected: string, readonly found: string, readonly hosts: Record<string, string>, options?: ErrorOptions) {
     const notReached = Object.entries(hosts).map(([h, why]) => `${h} (${why})`).join(', ')
-    super(`expected ${expected}, found ${found}; not reached: ${notReached}`, 'ERR_UNREACHABLE', options)
-    this.name = 'UnreachableHostsError'
+    super(`expected ${expected}, found ${found}; not reached: ${notReached}`, options)
   }
 }
 
 /** The coordinator was used before `start()` or after `stop()`. */
-export class NotRunningError extends CoordinatorError {
+export class NotRunningError extends XenosError {
   constructor (readonly hostname: string, readonly found: string) {
-    super(`expected the coordinator of host ${hostname} to be running, found it ${found}`, 'ERR_NOT_RUNNING')
-    this.name = 'NotRunningError'
+    super(`expected the coordinator of host ${hostname} to be running, found it ${found}`)
   }
-}
-
-function show (value: unknown): string {
-  if (value === undefined) return 'nothing'
-  try { return JSON.stringify(value) ?? String(value) } catch { return String(value) }
 }

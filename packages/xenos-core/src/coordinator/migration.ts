@@ -15,9 +15,9 @@
  * service back in its real state on the source; the driver guarantees the
  * domain is still running there.
  */
-import type { MigrationOptions, MigrationReport, MigrationTarget, StorageMigrationMode } from '@xenos/hypervisor-interface'
+import { InvalidStateError, MigrationFailedError, type MigrationOptions, type MigrationReport, type MigrationTarget, type StorageMigrationMode } from '@xenos/hypervisor-interface'
 import { undo, type CoordinatorContext } from './context.js'
-import { AlreadyExistsError, InvalidArgumentError, MigrationError, NoCapacityError, ServiceStateError, UnreachableHostsError } from './errors.js'
+import { AlreadyExistsError, InvalidArgumentError, NoCapacityError, UnreachableHostsError } from './errors.js'
 import type { HostRecord, ServiceRecord } from './records.js'
 import { validateServiceRecord } from './record-checks.js'
 import { dropTemplate, reasonsOf, replicateTemplate } from './replication.js'
@@ -96,10 +96,10 @@ async function resolveTarget (ctx: CoordinatorContext, dest: MigrationDestinatio
 export async function migrateService (ctx: CoordinatorContext, idOrName: string, dest: MigrationDestination, options: MigrateOptions = {}): Promise<MigrateResult> {
   const network = ctx.network
   const first = ctx.registry.service(idOrName)
-  if (network === undefined) throw new MigrationError(first.id, 'another host', 'this coordinator has no overlay')
+  if (network === undefined) throw new MigrationFailedError(first.domainName, 'another host', 'this coordinator has no overlay')
   return await ctx.withLock(first.id, async () => {
     const rec = ctx.registry.service(first.id)
-    if (rec.state !== 'running' && rec.state !== 'paused') throw new ServiceStateError(rec.id, 'migrate', ['running', 'paused'], rec.state)
+    if (rec.state !== 'running' && rec.state !== 'paused') throw new InvalidStateError(rec.domainName, 'migrate', ['running', 'paused'], rec.state)
     let toHost: string
     let need: { memoryMiB: number, diskBytes: number }
     try {
@@ -152,8 +152,7 @@ export async function migrateService (ctx: CoordinatorContext, idOrName: string,
       })
       await undo(err, steps, 'undoing the migration')
       ctx.events.emit({ kind: 'failed', serviceId: rec.id, detail: `migration to ${toHost}: ${(err as Error).message}` })
-      if ((err as Error).name === MigrationError.name) throw err
-      throw new MigrationError(rec.id, toHost, (err as Error).message, { cause: err })
+      throw new MigrationFailedError(rec.domainName, toHost, (err as Error).message, { cause: err })
     }
   })
 }

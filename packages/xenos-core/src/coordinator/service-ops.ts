@@ -4,10 +4,10 @@
  * the service's lock, calls the driver, and records the domain's new state
  * and an event. Stop and destroy are idempotent, as the driver's are.
  */
-import { DomainNotFoundError, type DomainInfo, type DomainUsage } from '@xenos/hypervisor-interface'
+import { DomainNotFoundError, InvalidStateError, type DomainInfo, type DomainUsage } from '@xenos/hypervisor-interface'
 import { paths, type CoordinatorContext } from './context.js'
 import type { CoordinatorEventKind } from './event-log.js'
-import { InvalidArgumentError, ServiceStateError } from './errors.js'
+import { InvalidArgumentError } from './errors.js'
 import type { ServiceRecord } from './records.js'
 
 export interface ServiceStats {
@@ -25,7 +25,7 @@ async function act (ctx: CoordinatorContext, idOrName: string, kind: Coordinator
   const first = ctx.registry.service(idOrName)
   return await ctx.withLock(first.id, async () => {
     const rec = ctx.registry.service(first.id)
-    if (rec.state === 'migrating' || rec.state === 'vanished') throw new ServiceStateError(rec.id, kind, ['stopped', 'running', 'paused', 'crashed'], rec.state)
+    if (rec.state === 'migrating' || rec.state === 'vanished') throw new InvalidStateError(rec.domainName, kind, ['stopped', 'running', 'paused', 'crashed'], rec.state)
     try {
       const info = await op(rec)
       const updated = await ctx.registry.updateService(rec.id, { state: info?.state ?? 'stopped' })
@@ -60,7 +60,7 @@ export async function destroyService (ctx: CoordinatorContext, idOrName: string)
   const first = ctx.registry.service(idOrName)
   return await ctx.withLock(first.id, async () => {
     const rec = ctx.registry.service(first.id)
-    if (rec.state === 'migrating') throw new ServiceStateError(rec.id, 'destroy', ['stopped', 'running', 'paused', 'crashed', 'vanished'], rec.state)
+    if (rec.state === 'migrating') throw new InvalidStateError(rec.domainName, 'destroy', ['stopped', 'running', 'paused', 'crashed', 'vanished'], rec.state)
     await ctx.registry.updateService(rec.id, { destroying: true })
     await finishDestroy(ctx, rec)
     for (const g of rec.groups) await ctx.network?.leaveGroup?.(g, rec.id)
@@ -93,7 +93,7 @@ async function ignoreNotFound (p: Promise<unknown>): Promise<void> {
 export async function checkpointService (ctx: CoordinatorContext, idOrName: string, options: { leaveRunning?: boolean } = {}): Promise<{ service: ServiceRecord, checkpointPath: string }> {
   let checkpointPath = ''
   const service = await act(ctx, idOrName, 'checkpointed', async (rec) => {
-    if (rec.state !== 'running' && rec.state !== 'paused') throw new ServiceStateError(rec.id, 'checkpoint', ['running', 'paused'], rec.state)
+    if (rec.state !== 'running' && rec.state !== 'paused') throw new InvalidStateError(rec.domainName, 'checkpoint', ['running', 'paused'], rec.state)
     checkpointPath = paths.checkpoint(rec.id, (rec.checkpoints?.length ?? 0) + 1)
     return await ctx.driver.saveDomain(rec.domainName, checkpointPath, { leaveRunning: options.leaveRunning ?? true })
   }, true)

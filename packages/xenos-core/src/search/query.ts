@@ -29,6 +29,7 @@
  * canonicalQuery('state=running  template=web') // 'state=running template=web'
  * ```
  */
+import { XenosError } from '../errors.js'
 
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>='
 
@@ -43,10 +44,9 @@ export interface Query {
 }
 
 /** A malformed query: where, what was expected, what was found. */
-export class QuerySyntaxError extends Error {
+export class QuerySyntaxError extends XenosError {
   constructor (readonly query: string, readonly position: number, readonly expected: string, readonly found: string) {
     super(`query position ${position + 1}: expected ${expected}, found ${found}\n  ${query}\n  ${' '.repeat(position)}^`)
-    this.name = 'QuerySyntaxError'
   }
 }
 

@@ -7,6 +7,7 @@
  * -32602 invalid params, -32603 internal error. Application codes are
  * positive and borrow the meaning of the HTTP status of the same number.
  */
+import { XenosError } from '../errors.js'
 
 /** Fault codes Xenos sends. Every code is documented in docs/api.md. */
 export const FaultCode = {
@@ -48,12 +49,11 @@ export type FaultCodeName = keyof typeof FaultCode
  * An XML-RPC fault: thrown by a handler to send a fault, and thrown by the
  * client when a server answers with one.
  */
-export class XmlRpcFault extends Error {
+export class XmlRpcFault extends XenosError {
   readonly faultCode: number
   readonly faultString: string
   constructor (faultCode: number, faultString: string, options?: ErrorOptions) {
     super(`XML-RPC fault ${faultCode}: ${faultString}`, options)
-    this.name = 'XmlRpcFault'
     if (!Number.isInteger(faultCode) || faultCode < -2147483648 || faultCode > 2147483647) {
       throw new RangeError(`faultCode: expected a 32-bit integer, found ${String(faultCode)}`)
     }
@@ -63,27 +63,24 @@ export class XmlRpcFault extends Error {
 }
 
 /** The XML is malformed, or the message is not valid XML-RPC. Raised by the decoder. */
-export class XmlRpcParseError extends Error {
+export class XmlRpcParseError extends XenosError {
   readonly faultCode: number
   constructor (message: string, faultCode: number = FaultCode.PARSE_ERROR, options?: ErrorOptions) {
     super(message, options)
-    this.name = 'XmlRpcParseError'
     this.faultCode = faultCode
   }
 }
 
 /** A value that XML-RPC cannot carry (NaN, a function, a cycle...). Raised by the encoder. */
-export class XmlRpcEncodeError extends Error {
+export class XmlRpcEncodeError extends XenosError {
   constructor (readonly path: string, readonly expected: string, readonly found: string) {
     super(`${path}: expected ${expected}, found ${found}`)
-    this.name = 'XmlRpcEncodeError'
   }
 }
 
 /** The transport failed: HTTP status other than 200, connection refused, timeout, oversized response. */
-export class XmlRpcTransportError extends Error {
+export class XmlRpcTransportError extends XenosError {
   constructor (message: string, readonly statusCode?: number, options?: ErrorOptions) {
     super(message, options)
-    this.name = 'XmlRpcTransportError'
   }
 }

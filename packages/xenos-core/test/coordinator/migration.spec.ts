@@ -72,7 +72,7 @@ describe('migrateService', () => {
     const s = await running()
     h.cluster.failNextMigrationTo.add('h2')
     const before = await h.get('h2').hostRecord()
-    await expect(h.get('h1').migrateService(s.id, { host: 'h2' })).rejects.toMatchObject({ name: 'MigrationError' })
+    await expect(h.get('h1').migrateService(s.id, { host: 'h2' })).rejects.toMatchObject({ name: 'MigrationFailedError' })
     expect(h.get('h1').getService(s.id)).toMatchObject({ state: 'running', host: 'h1' })
     expect((await h.cluster.driver('h1').inspectDomain('w')).state).toBe('running')
     const t = h.get('h2')
