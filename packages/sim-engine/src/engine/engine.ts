@@ -127,7 +127,7 @@ export class Engine implements SimContext {
     if (!(delayS >= 0) || !Number.isFinite(delayS)) throw new EngineArgumentError('schedule', 'a finite delayS >= 0', delayS)
     const ev: QueuedEvent = this.queue.push(this.now + delayS, label === undefined || this.logLines === undefined ? fn : () => { this.log('timer', label); fn() }, label)
     this.wake()
-    return { cancel: () => this.queue.cancel(ev) }
+    return ev
   }
 
   // ── activities ─────────────────────────────────────────────────────

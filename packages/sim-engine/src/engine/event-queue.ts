@@ -17,6 +17,21 @@ export interface QueuedEvent {
   readonly fn: () => void
   readonly label: string | undefined
   canceled: boolean
+  /** Cancel it in its queue (no-op once it ran or was canceled): the event is its own timer handle. */
+  cancel (): void
+}
+
+class TimedEvent implements QueuedEvent {
+  canceled = false
+  constructor (
+    private readonly queue: EventQueue,
+    readonly timeS: number,
+    readonly seq: number,
+    readonly fn: () => void,
+    readonly label: string | undefined
+  ) {}
+
+  cancel (): void { this.queue.cancel(this) }
 }
 
 function before (a: QueuedEvent, b: QueuedEvent): boolean {
@@ -32,7 +47,7 @@ export class EventQueue {
   get size (): number { return this.live }
 
   push (timeS: number, fn: () => void, label: string | undefined): QueuedEvent {
-    const ev: QueuedEvent = { timeS, seq: this.nextSeq++, fn, label, canceled: false }
+    const ev: QueuedEvent = new TimedEvent(this, timeS, this.nextSeq++, fn, label)
     const heap = this.heap
     let i = heap.length
     heap.push(ev)
