@@ -15,9 +15,10 @@
  * wall clock: `results.json` then holds the lab's measurements, which the
  * seed does not reproduce (its backend field says so).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PAPER_FIGURES, stringifyResultSet, type ResultSet } from '@xenos/experiment-interface'
+import { PAPER_FIGURES, stringifyResultSet, type FindingSensitivity, type ResultSet } from '@xenos/experiment-interface'
+import { SENSITIVITY_FILE, type SensitivityFile } from './sensitivity.js'
 import { writeReport, type WrittenReport } from '@xenos/reporter'
 import { evaluateFindings } from './findings.js'
 
@@ -25,6 +26,31 @@ async function writeAtomically (file: string, text: string): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`
   await writeFile(tmp, text)
   await rename(tmp, file)
+}
+
+/**
+ * The findings' sensitivity to include: the `sensitivity.json` in `outDir`
+ * (written by `xenos sensitivity --out` or `xenos paper --sensitivity`) when
+ * it was computed on the same platform file; none otherwise.
+ */
+export async function readSensitivity (outDir: string, platformSha256: string): Promise<FindingSensitivity[]> {
+  let text: string
+  try {
+    text = await readFile(join(outDir, SENSITIVITY_FILE), 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw err
+  }
+  const file = JSON.parse(text) as SensitivityFile
+  return file.platformSha256 === platformSha256 ? file.findings : []
+}
+
+/** Writes `sensitivity.json` atomically. */
+export async function writeSensitivity (outDir: string, file: SensitivityFile): Promise<string> {
+  await mkdir(outDir, { recursive: true })
+  const path = join(outDir, SENSITIVITY_FILE)
+  await writeAtomically(path, `${JSON.stringify(file, null, 2)}\n`)
+  return path
 }
 
 export async function writeResultsAndReport (outDir: string, resultSet: ResultSet): Promise<{ resultsFile: string, wallclockFile: string, report: WrittenReport }> {
@@ -37,6 +63,7 @@ export async function writeResultsAndReport (outDir: string, resultSet: ResultSe
   const experiments = new Set(resultSet.runs.map(r => r.experiment))
   const figures = PAPER_FIGURES.filter(f => experiments.has(f.experiment))
   const findings = evaluateFindings(resultSet.runs)
-  const report = await writeReport({ outDir, resultSet, figures, findings })
+  const sensitivity = await readSensitivity(outDir, resultSet.platform.sha256)
+  const report = await writeReport({ outDir, resultSet, figures, findings, sensitivity })
   return { resultsFile, wallclockFile, report }
 }

@@ -45,3 +45,4 @@ export type {
 } from './testbed.js'
 export { measurement, toRunRecord } from './experiment.js'
 export type { ExperimentDefinition, ExperimentContext, Measurement, MeasurementPoint } from './experiment.js'
+export type { FindingSensitivity, InputSensitivity } from './sensitivity.js'

@@ -3,7 +3,7 @@
  * embedded as a `data:image/png;base64` URI, inline CSS, no scripts, no
  * external assets. Opens from disk in any browser.
  */
-import { anchorOf, calibrated, calibratedOn, FINDINGS_SCOPE, type FigureTable, type ReportModel } from './report-model.js'
+import { anchorOf, calibrated, calibratedOn, SENSITIVITY_NOT_RUN, tornadoFile, FINDINGS_SCOPE, type FigureTable, type ReportModel } from './report-model.js'
 
 export function escapeHtml (text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
@@ -92,6 +92,7 @@ export function htmlReport (model: ReportModel, pngs: ReadonlyMap<string, Buffer
 
   if (model.findings.length > 0) {
     out.push('<h2>Findings</h2>')
+    if (model.sensitivity.length === 0) out.push(`<p><b>Sensitivity to the estimated inputs</b>: ${escapeHtml(SENSITIVITY_NOT_RUN)}</p>`)
     for (const f of model.findings) {
       out.push(`<div class="finding ${escapeHtml(f.status)}" id="${anchorOf(f.id)}">`,
         `<h3>${escapeHtml(f.id)}: ${escapeHtml(f.title)} ${status(f.status)}</h3>`, '<dl>',
@@ -100,6 +101,12 @@ export function htmlReport (model: ReportModel, pngs: ReadonlyMap<string, Buffer
         `<dt>Evidence</dt><dd>${escapeHtml(f.evidence)}</dd>`,
         `<dt>Mechanism</dt><dd>${escapeHtml(f.mechanism)}</dd>`)
       if (f.reason !== undefined) out.push(`<dt>Reason</dt><dd>${escapeHtml(f.reason)}</dd>`)
+      const sens = model.sensitivity.find(s => s.id === f.id)
+      const tornado = pngs.get(tornadoFile(f.id))
+      if (sens !== undefined) {
+        out.push(`<dt>Sensitivity${sens.fragile ? ' (fragile)' : ''}</dt><dd>${escapeHtml(sens.sentence)}`
+          + `${tornado === undefined ? '' : `<br><img alt="${escapeHtml(f.id)} sensitivity" src="data:image/png;base64,${tornado.toString('base64')}">`}</dd>`)
+      }
       out.push('</dl>', '</div>')
     }
   }

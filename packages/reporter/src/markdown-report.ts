@@ -2,7 +2,7 @@
  * `report.md`: each chart (linked PNG beside it), its table of means ± CI,
  * and each finding with its verdict, evidence and mechanism.
  */
-import { anchorOf, calibrated, calibratedOn, FINDINGS_SCOPE, type ReportModel, type FigureTable } from './report-model.js'
+import { anchorOf, calibrated, calibratedOn, SENSITIVITY_NOT_RUN, tornadoFile, FINDINGS_SCOPE, type ReportModel, type FigureTable } from './report-model.js'
 
 /** Escapes text for a Markdown table cell or line: pipes, backslashes, newlines, and inline markup. */
 export function escapeMarkdown (text: string): string {
@@ -50,6 +50,7 @@ export function markdownReport (model: ReportModel): string {
 
   if (model.findings.length > 0) {
     out.push('## Findings', '')
+    if (model.sensitivity.length === 0) out.push(`**Sensitivity to the estimated inputs**: ${SENSITIVITY_NOT_RUN}`, '')
     for (const f of model.findings) {
       out.push(`<a id="${anchorOf(f.id)}"></a>`, '')
       out.push(`### ${escapeMarkdown(f.id)}: ${escapeMarkdown(f.title)} (${f.status})`, '')
@@ -59,6 +60,11 @@ export function markdownReport (model: ReportModel): string {
       out.push(`- **Evidence**: ${escapeMarkdown(f.evidence)}`)
       out.push(`- **Mechanism**: ${escapeMarkdown(f.mechanism)}`)
       if (f.reason !== undefined) out.push(`- **Reason**: ${escapeMarkdown(f.reason)}`)
+      const sens = model.sensitivity.find(s => s.id === f.id)
+      if (sens !== undefined) {
+        const heading = `- **Sensitivity${sens.fragile ? ' (fragile)' : ''}**`
+        out.push(`${heading}: ${escapeMarkdown(sens.sentence)}`, '', `![${escapeMarkdown(f.id)} sensitivity](${tornadoFile(f.id)})`)
+      }
       out.push('')
     }
   }

@@ -37,7 +37,8 @@ const TITLE_BAND_PX = 44
 
 const renderers = new Map<string, ChartJSNodeCanvas>()
 
-function renderer (widthPx: number, heightPx: number): ChartJSNodeCanvas {
+/** A chart renderer of one size, shared by every chart of that size. */
+export function chartRenderer (widthPx: number, heightPx: number): ChartJSNodeCanvas {
   const key = `${widthPx}x${heightPx}`
   let r = renderers.get(key)
   if (r === undefined) {
@@ -137,7 +138,7 @@ export async function renderFigure (spec: FigureSpec, summaries: readonly Summar
   const data = figureData(spec, summaries)
   const [only] = data.panels
   if (data.panels.length === 1 && only !== undefined) {
-    return await renderer(widthPx, heightPx).renderToBuffer(panelConfig(spec, only, spec.title) as ChartConfiguration, 'image/png')
+    return await chartRenderer(widthPx, heightPx).renderToBuffer(panelConfig(spec, only, spec.title) as ChartConfiguration, 'image/png')
   }
   // Several panels: one chart per panel, side by side under the figure title.
   const panelWidthPx = Math.floor(widthPx / data.panels.length)
@@ -152,7 +153,7 @@ export async function renderFigure (spec: FigureSpec, summaries: readonly Summar
   ctx.textBaseline = 'middle'
   ctx.fillText(spec.title, widthPx / 2, TITLE_BAND_PX / 2 + 4, widthPx - 20)
   for (const [i, panel] of data.panels.entries()) {
-    const png = await renderer(panelWidthPx, panelHeightPx).renderToBuffer(panelConfig(spec, panel, panel.label) as ChartConfiguration, 'image/png')
+    const png = await chartRenderer(panelWidthPx, panelHeightPx).renderToBuffer(panelConfig(spec, panel, panel.label) as ChartConfiguration, 'image/png')
     ctx.drawImage(await loadImage(png), i * panelWidthPx, TITLE_BAND_PX)
   }
   return canvas.toBuffer('image/png')

@@ -3,7 +3,7 @@
  * the run context, per figure its tables of means ± CI, the findings, and
  * the summaries that no figure draws (deploy, migration, ...).
  */
-import type { FigureSpec, FindingResult, ParamValue, ResultSet } from '@xenos/experiment-interface'
+import type { FigureSpec, FindingResult, FindingSensitivity, ParamValue, ResultSet } from '@xenos/experiment-interface'
 import { figureData, matchesFigure, type FigureData } from './figure-data.js'
 import { formatMeanCi } from './format.js'
 import { paramsKey, type Summary } from './summarize.js'
@@ -27,6 +27,8 @@ export interface ReportModel {
   resultSet: ResultSet
   figures: FigureSection[]
   findings: readonly FindingResult[]
+  /** Sensitivity of the findings to the estimated inputs, where it was computed. */
+  sensitivity: readonly FindingSensitivity[]
   /** Summaries no figure draws, as a table. */
   other: FigureTable
   counts: { pass: number, fail: number, skipped: number }
@@ -48,7 +50,10 @@ function figureTables (spec: FigureSpec, data: FigureData): FigureTable[] {
   }))
 }
 
-export function buildReportModel (resultSet: ResultSet, summaries: readonly Summary[], figures: readonly FigureSpec[], findings: readonly FindingResult[]): ReportModel {
+export function buildReportModel (
+  resultSet: ResultSet, summaries: readonly Summary[], figures: readonly FigureSpec[], findings: readonly FindingResult[],
+  sensitivity: readonly FindingSensitivity[] = []
+): ReportModel {
   const sections = figures.map((spec): FigureSection => {
     const data = figureData(spec, summaries)
     return { spec, pngFile: `${spec.id}.png`, data, tables: figureTables(spec, data) }
@@ -60,7 +65,7 @@ export function buildReportModel (resultSet: ResultSet, summaries: readonly Summ
     rows: rest.map(s => [s.experiment, s.setup, paramsKey(s.params), s.metric, formatMeanCi(s), String(s.min), String(s.max)])
   }
   const count = (status: FindingResult['status']): number => findings.filter(f => f.status === status).length
-  return { resultSet, figures: sections, findings, other, counts: { pass: count('PASS'), fail: count('FAIL'), skipped: count('SKIPPED') } }
+  return { resultSet, figures: sections, findings, sensitivity, other, counts: { pass: count('PASS'), fail: count('FAIL'), skipped: count('SKIPPED') } }
 }
 
 /** Said above the findings: what a verdict means off the paper's own cluster. */
@@ -75,3 +80,12 @@ export function calibrated (f: FindingResult): boolean {
 export function calibratedOn (f: FindingResult): string {
   return f.calibratedOn ?? 'inputs were calibrated on the figures this finding checks'
 }
+
+/** File name of a finding's tornado chart beside the report. */
+export function tornadoFile (id: string): string {
+  return `sensitivity-${id.replace(/[^A-Za-z0-9-]/g, '_')}.png`
+}
+
+/** Said where no sensitivity was computed. */
+export const SENSITIVITY_NOT_RUN = 'Not computed for this report: `xenos sensitivity FINDING... --out DIR` (or `xenos paper --sensitivity`) '
+  + 'moves each estimated input across its plausible range and judges the finding again.'

@@ -5,11 +5,12 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { FigureSpec, FindingResult, ResultSet } from '@xenos/experiment-interface'
+import type { FigureSpec, FindingResult, FindingSensitivity, ResultSet } from '@xenos/experiment-interface'
+import { renderTornado } from './render-tornado.js'
 import { htmlReport } from './html-report.js'
 import { markdownReport } from './markdown-report.js'
 import { renderFigure, type RenderOptions } from './render-figure.js'
-import { buildReportModel } from './report-model.js'
+import { buildReportModel, tornadoFile } from './report-model.js'
 import { summarize, type Summary } from './summarize.js'
 import { resultsCsv, summaryCsv } from './tables.js'
 
@@ -19,6 +20,8 @@ export interface WriteReportInit {
   resultSet: ResultSet
   figures: readonly FigureSpec[]
   findings: readonly FindingResult[]
+  /** The sensitivity of each finding to the estimated inputs (a tornado chart and a sentence each), when it was computed. */
+  sensitivity?: readonly FindingSensitivity[]
   chart?: RenderOptions
 }
 
@@ -32,7 +35,7 @@ export async function writeReport (init: WriteReportInit): Promise<WrittenReport
   const { outDir, resultSet, figures, findings } = init
   const summaries = summarize(resultSet.runs)
   // Build the model first: a spec that cannot be drawn fails before anything is written.
-  const model = buildReportModel(resultSet, summaries, figures, findings)
+  const model = buildReportModel(resultSet, summaries, figures, findings, init.sensitivity ?? [])
   await mkdir(outDir, { recursive: true })
   const files: string[] = []
   const write = async (name: string, content: string | Buffer): Promise<void> => {
@@ -45,6 +48,11 @@ export async function writeReport (init: WriteReportInit): Promise<WrittenReport
     const png = await renderFigure(section.spec, summaries, init.chart)
     pngs.set(section.spec.id, png)
     await write(section.pngFile, png)
+  }
+  for (const s of model.sensitivity) {
+    const png = await renderTornado(s)
+    pngs.set(tornadoFile(s.id), png)
+    await write(tornadoFile(s.id), png)
   }
   await write('results.csv', resultsCsv(resultSet))
   await write('summary.csv', summaryCsv(summaries))

@@ -50,6 +50,17 @@ describe('platform files', () => {
     expect(c.finishedAtS).toBeCloseTo(1e9 / (1.25e9 * 0.99) + 5e-6 + 1e-6 + 5e-6, 9)
   })
 
+  it('paper-2010.yaml lists its estimates, each range holding its value; a range that does not is an error at its line', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const text = await readFile(`${dir}paper-2010.yaml`, 'utf8')
+    expect(text).toMatch(/hostTypes\.e7200\.disks\.0\.readBps: \{ low: 55\.0e6, high: 105\.0e6/)
+    const bad = text.replace('readBps: { low: 55.0e6, high: 105.0e6', 'readBps: { low: 90.0e6, high: 105.0e6')
+    const line = bad.split('\n').findIndex(l => l.includes('readBps: { low: 90.0e6')) + 1
+    const e = errorOf(() => parsePlatform(bad, 'p.yaml'))
+    expect(e.line).toBe(line)
+    expect(e.message).toContain('expected the value within its range [90000000, 105000000], found 80000000')
+  })
+
   it('errors name file, line, field, expected and found', () => {
     const text = [
       'name: bad',

@@ -2,8 +2,11 @@ import type { Command } from 'commander'
 import { execFile } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory, writeResultsAndReport, loadXenTestbed, checkTestbedFor, checkPlatformFor, openRunJournal } from '@xenos/experiments'
-import type { Backend, ExperimentDefinition, PlatformInfo, TestbedFactory } from '@xenos/experiment-interface'
+import {
+  EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory, writeResultsAndReport, loadXenTestbed, checkTestbedFor, checkPlatformFor, openRunJournal,
+  runSensitivity, writeSensitivity
+} from '@xenos/experiments'
+import { RESULT_SCHEMA_VERSION, type Backend, type ExperimentDefinition, type PlatformInfo, type TestbedFactory } from '@xenos/experiment-interface'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { formatProgress } from '@xenos/deployer'
 import { createHash } from 'node:crypto'
@@ -23,7 +26,7 @@ export class RunStoppedError extends Error {
   }
 }
 
-interface RunFlags { backend: string, platform?: string, testbed?: string, seed: string, repeat: string, out: string, fresh?: boolean }
+interface RunFlags { backend: string, platform?: string, testbed?: string, seed: string, repeat: string, out: string, fresh?: boolean, sensitivity?: boolean }
 
 function intFlag (name: string, value: string, min: number): number {
   const n = Number(value)
@@ -97,6 +100,16 @@ async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFl
     const kept = [...Array(repetitions).keys()].reduce((n, r) => n + defs.filter(d => journal.get(d.name, r) !== undefined).length, 0)
     throw new RunStoppedError(err, `${kept} of ${steps} steps are kept in ${journal.file}: run the same command again to continue from there (--fresh starts over)`)
   }
+  if (flags.sensitivity === true) {
+    if (backend !== 'sim') {
+      throw new UsageError('--sensitivity: expected --backend sim (the estimates are the simulated platform\'s and the model\'s), found --backend xen')
+    }
+    const { findings } = await runSensitivity({
+      findings: [], platformFile: platform.file, seed, repetitions, outDir: flags.out, baseRuns: resultSet.runs,
+      onProgress: (f, label) => { bar.update(f, `sensitivity: ${label}`) }
+    })
+    await writeSensitivity(flags.out, { platformSha256: platform.sha256, findings })
+  }
   const { resultsFile, report } = await writeResultsAndReport(flags.out, resultSet)
   await journal.remove()
   bar.done(`${resultSet.runs.length} runs in ${((Date.now() - started.getTime()) / 1000).toFixed(1)} s of wall time; results: ${resultsFile}; report: ${join(flags.out, 'report.html')} (${report.files.length} files)`)
@@ -124,5 +137,38 @@ export function experimentCommands (program: Command, io: { out: (s: string) => 
     .action(async (name: string, flags: RunFlags) => { await runAndReport([experimentByName(name)], flags) })
   runOptions(program.command('paper').description('reproduce the paper: every experiment, 3 repetitions by default, with charts and the findings checked'), '3')
     .option('--out <dir>', 'output directory', 'results/paper')
+    .option('--sensitivity', 'then move each estimated input across its plausible range and judge every finding again (slow: two runs per estimate)')
     .action(async (flags: RunFlags) => { await runAndReport(EXPERIMENTS, flags) })
+  program.command('sensitivity')
+    .description('which estimated inputs (platform and cost values marked as estimates, each with its plausible range) can flip a finding\'s verdict: '
+      + 'each moved alone to both ends of its range, the finding\'s experiments run again; writes sensitivity.json, a tornado chart per finding and a report')
+    .argument('[findings...]', 'finding ids (C1 ... C11, X1, X2); every finding judged on the model when none')
+    .requiredOption('--out <dir>', 'output directory (a later `xenos paper --out` to the same directory includes the analysis in its report)')
+    .option('--platform <file>', 'simulated platform file (default: the paper\'s 13-host cluster)')
+    .option('--costs <file>', 'Hadoop cost file (default: the shipped Hadoop 0.20 costs)')
+    .option('--seed <n>', 'seed of the first repetition (repetition r uses seed + r)', '1')
+    .option('--repeat <k>', 'repetitions of each point', '1')
+    .action(async (ids: string[], flags: { out: string, platform?: string, costs?: string, seed: string, repeat: string }) => {
+      const platformFile = flags.platform ?? PAPER_PLATFORM_FILE
+      const seed = intFlag('seed', flags.seed, 0)
+      const repetitions = intFlag('repeat', flags.repeat, 1)
+      const p = await loadPlatform(platformFile)
+      const sha256 = createHash('sha256').update(await readFile(platformFile)).digest('hex')
+      const bar = progress(process.stderr)
+      const started = new Date()
+      const { findings, baseRuns } = await runSensitivity({
+        findings: ids, platformFile, ...(flags.costs !== undefined ? { costsFile: flags.costs } : {}), seed, repetitions, outDir: flags.out,
+        onProgress: (f, label) => { bar.update(f, label) }
+      })
+      await writeSensitivity(flags.out, { platformSha256: sha256, findings })
+      const commit = await gitCommit()
+      const software = { name: '@xenos/cli', version: version(), ...(commit !== undefined ? { gitCommit: commit } : {}) }
+      await writeResultsAndReport(flags.out, {
+        schemaVersion: RESULT_SCHEMA_VERSION, backend: 'sim', platform: { name: p.name, file: platformFile, sha256 }, software,
+        startedAt: started.toISOString(), runs: baseRuns
+      })
+      for (const f of findings) io.out(`${f.id}${f.fragile ? ' (fragile)' : ''}: ${f.sentence}\n`)
+      const wallS = ((Date.now() - started.getTime()) / 1000).toFixed(1)
+      bar.done(`sensitivity of ${findings.map(f => f.id).join(', ')} in ${wallS} s of wall time; report: ${join(flags.out, 'report.html')}`)
+    })
 }

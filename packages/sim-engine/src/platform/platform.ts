@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { isNode, type Document, type LineCounter } from 'yaml'
-import { validateData, validateYaml } from '@xenos/config-file'
+import { ConfigFileError, readEstimates, validateData, validateYaml } from '@xenos/config-file'
 import { platformSchema, type PlatformInput, type PlatformParsed } from './schema.js'
 import { PlatformError } from './platform-error.js'
 
@@ -121,6 +121,12 @@ export function definePlatform (input: PlatformInput, source = '<object>'): Plat
 export function parsePlatform (text: string, fileName: string): Platform {
   const r = validateYaml(platformSchema, text, fileName)
   if (!r.ok) throw PlatformError.from(r.errors)
+  try {
+    readEstimates(text, fileName)
+  } catch (err) {
+    if (err instanceof ConfigFileError) throw PlatformError.from(err.errors)
+    throw err
+  }
   return expand(r.value, fileName, locator(r.doc, r.lineCounter))
 }
 

@@ -3,6 +3,7 @@
  * field names. See `platforms/paper-2010.yaml` for a commented example.
  */
 import { z } from 'zod'
+import { estimatesSchema } from '@xenos/config-file'
 
 const positive = z.number().positive()
 const nonNegative = z.number().nonnegative()
@@ -101,6 +102,8 @@ export const platformSchema = z.strictObject({
   }),
   /** Reference figures the model is checked against (bytes/s etc.); informative. */
   calibration: z.record(z.string(), z.number()).default({}),
+  /** Values not measured on the hardware (dotted paths), each with the range its source allows; checked against the values. */
+  estimates: estimatesSchema.default({}),
   hostTypes: z.record(z.string(), hostTypeSchema),
   hosts: z.array(hostEntrySchema).min(1)
 })
