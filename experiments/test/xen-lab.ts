@@ -15,7 +15,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { startXenosHost, type Credentials, type Principal, type TemplateConfig, type XenosHost } from '@xenos/core'
+import { ClusterAuthority, startXenosHost, type Credentials, type Principal, type TemplateConfig, type XenosHost } from '@xenos/core'
 import { xenDriver } from '@xenos/xen-driver'
 
 const require = createRequire(import.meta.url)
@@ -94,6 +94,7 @@ export async function startXenLab (slaves: number): Promise<XenLab> {
     return { user: 'root', role: 'admin' }
   }
   const hosts = new Map<string, XenosHost>()
+  const authority = await ClusterAuthority.create(join(root, 'cluster'))
   const start = async (h: string, bootstrap: string[]): Promise<void> => {
     const driver = await xenDriver({
       imageDir: imageDir(h),
@@ -110,6 +111,7 @@ export async function startXenLab (slaves: number): Promise<XenLab> {
     })()
     hosts.set(h, await startXenosHost({
       dataDir: join(root, 'data', h),
+      trust: await authority.hostTrust(join(root, 'data', h), h),
       bootstrap,
       imageDir: imageDir(h),
       monitorIntervalMs: 0,

@@ -9,7 +9,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startXenosHost, xenosClient, type CoordinatorInit, type Credentials, type Overlay, type PeerNetwork, type Principal, type ServiceConfig, type TemplateConfig, type XenosClient, type XenosHost } from '@xenos/core'
+import { ClusterAuthority, startXenosHost, xenosClient, type CoordinatorInit, type Credentials, type Overlay, type PeerNetwork, type Principal, type ServiceConfig, type TemplateConfig, type XenosClient, type XenosHost } from '@xenos/core'
 import { xenosDeployApi, type DeployApi } from '@xenos/deployer'
 import type { SimCluster } from '@xenos/sim-driver'
 import type { ClockGate } from './clock-gate.js'
@@ -55,6 +55,8 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
   const { cluster, gate } = init
   if (init.hosts.length === 0) throw new SimXenosError('startSimXenos: expected at least one host, found none')
   const dir = await mkdtemp(join(tmpdir(), 'xenos-sim-testbed-'))
+  // a closed overlay, as on real hosts: the cluster's credentials live in the testbed's temporary directory
+  const authority = await ClusterAuthority.create(join(dir, 'cluster'))
   const hosts: XenosHost[] = []
   const hostByPeer = new Map<string, string>()
   const authenticate = (cred: Credentials): Principal => {
@@ -66,6 +68,7 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
     const ref: { network?: PeerNetwork, overlay?: Overlay } = {}
     const host = await startXenosHost({
       dataDir: join(dir, name),
+      trust: await authority.hostTrust(join(dir, name), name),
       bootstrap,
       monitorIntervalMs: 0,
       coordinator: { createMissingImages: true, searchDeadlineMs: 5000, ...cfg.coordinator }

@@ -11,7 +11,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startXenosHost, xenosClient, type Credentials, type Principal, type TemplateConfig, type XenosClient, type XenosHost } from '@xenos/core'
+import { ClusterAuthority, startXenosHost, xenosClient, type Credentials, type Principal, type TemplateConfig, type XenosClient, type XenosHost } from '@xenos/core'
 import { realClock } from '@xenos/hypervisor-interface'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { SimCluster } from '@xenos/sim-driver'
@@ -55,10 +55,11 @@ beforeAll(async () => {
   sim = new SimCluster({ platform: await loadPlatform(platformFile), seed: 3 })
   dir = await mkdtemp(join(tmpdir(), 'xenos-deploy-'))
   names = sim.hostnames().slice(0, HOSTS)
+  const authority = await ClusterAuthority.create(join(dir, 'cluster'))
   for (const [i, name] of names.entries()) {
     const bootstrap = i === 0 ? [] : [hosts[0]!.node.multiaddrs()[0]!]
     hosts.push(await startXenosHost({
-      dataDir: join(dir, name), bootstrap,
+      dataDir: join(dir, name), trust: await authority.hostTrust(join(dir, name)), bootstrap,
       coordinator: { createMissingImages: true, searchDeadlineMs: 3000 }
     }, { driver: sim.driver(name), authenticate, configSource: { load: async () => ({ templates: i === 0 ? [slaveTemplate()] : [], services: [], problems: [] }) } }))
   }

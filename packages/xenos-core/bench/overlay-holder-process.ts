@@ -3,20 +3,22 @@
  * image file over libp2p (chunk protocol) and over a raw TCP socket, prints
  * `{ "multiaddr", "hash", "rawPort" }` as one JSON line, and exits when its
  * standard input closes. Run by overlay-transfer.ts through scripts/run-ts.mjs:
- * `node ../../scripts/run-ts.mjs bench/overlay-holder-process.ts -- <image> <dataDir> <chunkSizeBytes>`.
+ * `node ../../scripts/run-ts.mjs bench/overlay-holder-process.ts -- <image> <dataDir> <chunkSizeBytes> <clusterDir>`
+ * (the holder is admitted to the cluster of `clusterDir`, as the fetchers are).
  */
 import { createReadStream } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { pipeline } from 'node:stream/promises'
 import { createOverlayNode } from '../src/overlay/node.js'
+import { ClusterAuthority } from '../src/trust/authority.js'
 import { buildManifest, manifestHash } from '../src/overlay/transfer/manifest.js'
 import { FileChunkStore } from '../src/overlay/transfer/chunk-store.js'
 import { ChunkServer, ImageShelf } from '../src/overlay/transfer/chunk-server.js'
 
 export async function main (argv: string[]): Promise<void> {
-  const [image, dataDir, chunkText] = argv
-  if (image === undefined || dataDir === undefined || chunkText === undefined) throw new Error('expected arguments <image> <dataDir> <chunkSizeBytes>')
-  const node = await createOverlayNode({ dataDir })
+  const [image, dataDir, chunkText, clusterDir] = argv
+  if (image === undefined || dataDir === undefined || chunkText === undefined || clusterDir === undefined) throw new Error('expected arguments <image> <dataDir> <chunkSizeBytes> <clusterDir>')
+  const node = await createOverlayNode({ dataDir, trust: await (await ClusterAuthority.load(clusterDir)).nodeTrust(dataDir) })
   const shelf = new ImageShelf()
   const server = new ChunkServer(node.libp2p, shelf)
   await server.start()

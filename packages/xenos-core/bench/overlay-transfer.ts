@@ -29,7 +29,7 @@ import { fetchImage } from '../src/overlay/transfer/fetch.js'
 import { joinSwarm } from '../src/overlay/transfer/swarm.js'
 import { Membership } from '../src/overlay/membership/index.js'
 import { Groups } from '../src/overlay/groups.js'
-import { waitFor } from '../src/overlay/test-helpers.js'
+import { sharedAuthority, trustFor, waitFor } from '../src/overlay/test-helpers.js'
 
 interface Host {
   node: OverlayNode
@@ -41,7 +41,7 @@ interface Host {
 }
 
 async function startHost (dir: string, uploadBps?: number, withGroups?: { bootstrap: string[] }): Promise<Host> {
-  const node = await createOverlayNode({ dataDir: dir, ...(withGroups !== undefined ? { bootstrap: withGroups.bootstrap } : {}) })
+  const node = await createOverlayNode({ dataDir: dir, trust: await trustFor(dir), ...(withGroups !== undefined ? { bootstrap: withGroups.bootstrap } : {}) })
   const shelf = new ImageShelf()
   const server = new ChunkServer(node.libp2p, shelf, uploadBps !== undefined ? { uploadBps } : {})
   await server.start()
@@ -88,7 +88,7 @@ async function rawTcpCopy (port: number, dest: string): Promise<number> {
 /** Start a holder in a child process (see overlay-holder-process.ts). */
 async function startHolderProcess (image: string, dataDir: string, chunkSizeBytes: number): Promise<{ multiaddr: string, hash: string, rawPort: number, stop(): Promise<void> }> {
   const here = dirname(fileURLToPath(import.meta.url))
-  const child = spawn(process.execPath, [join(here, '..', '..', '..', 'scripts', 'run-ts.mjs'), join(here, 'overlay-holder-process.ts'), '--', image, dataDir, String(chunkSizeBytes)], {
+  const child = spawn(process.execPath, [join(here, '..', '..', '..', 'scripts', 'run-ts.mjs'), join(here, 'overlay-holder-process.ts'), '--', image, dataDir, String(chunkSizeBytes), (await sharedAuthority()).dir], {
     stdio: ['pipe', 'pipe', 'inherit']
   })
   const line = await new Promise<string>((resolve, reject) => {

@@ -10,16 +10,16 @@
  *
  * @example
  * ```ts
- * import { UserStore, startXenosHost, xenosClient } from '@xenos/core'
+ * import { ClusterAuthority, startXenosHost, xenosClient } from '@xenos/core'
  * import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
  * import { SimCluster } from '@xenos/sim-driver'
  *
  * const sim = new SimCluster({ platform: await loadPlatform(PAPER_PLATFORM_FILE), seed: 1 })
- * const users = await UserStore.load('/tmp/xenos/users.yaml')
- * const { token } = await users.addUser('alice', 'user')
- * const authenticate = users.authenticate.bind(users)
- * const a = await startXenosHost({ dataDir: '/tmp/xenos/a' }, { driver: sim.driver('node01'), authenticate })
- * const b = await startXenosHost({ dataDir: '/tmp/xenos/b', bootstrap: a.node.multiaddrs() }, { driver: sim.driver('node02'), authenticate })
+ * // a new cluster: its swarm key, admission key and token issuing key (mode 0600)
+ * const authority = await ClusterAuthority.create('/tmp/xenos/cluster')
+ * const { token } = authority.issueToken('alice', 'user')
+ * const a = await startXenosHost({ dataDir: '/tmp/xenos/a', trust: await authority.hostTrust('/tmp/xenos/a') }, { driver: sim.driver('node01') })
+ * const b = await startXenosHost({ dataDir: '/tmp/xenos/b', trust: await authority.hostTrust('/tmp/xenos/b'), bootstrap: a.node.multiaddrs() }, { driver: sim.driver('node02') })
  * await a.membership.waitForMembers(1)
  * const client = xenosClient({ endpoints: [a.apiUrl], credentials: { scheme: 'bearer', token } })
  * const { results } = await client.searchHosts('backend=sim freeMemoryMiB>=512')
@@ -45,3 +45,5 @@ export * from './coordinator/index.js'
 export * from './api/index.js'
 // the overlay (libp2p node, membership, search, groups, XML-RPC tunnel, image transfer)
 export * from './overlay/index.js'
+// cluster trust: the swarm key, admission of hosts, user tokens, revocation lists
+export * from './trust/index.js'

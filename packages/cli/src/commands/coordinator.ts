@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { HypervisorDriver } from '@xenos/hypervisor-interface'
-import { loadHostConfig, startHostFromConfig, UserStore, type HostConfig } from '@xenos/core'
+import { loadHostConfig, startHostFromConfig, type HostConfig } from '@xenos/core'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { SimCluster } from '@xenos/sim-driver'
 import { xenDriver } from '@xenos/xen-driver'
@@ -49,7 +49,7 @@ async function driverFor (config: HostConfig): Promise<{ driver: HypervisorDrive
   return { driver, close: async () => { await driver.close() } }
 }
 
-/** `xenos coordinator --config host.yaml`, `xenos users add`. */
+/** `xenos coordinator --config host.yaml`. */
 export function coordinatorCommands (program: Command, io: CoordinatorCommandIo): void {
   const err = io.err ?? ((s: string) => { process.stderr.write(s) })
   program.command('coordinator')
@@ -59,30 +59,21 @@ export function coordinatorCommands (program: Command, io: CoordinatorCommandIo)
       const config = await loadHostConfig(opts.config)
       const { driver, close } = await driverFor(config)
       await mkdir(config.dataDir, { recursive: true })
-      const host = await startHostFromConfig(config, { driver, onError: (e) => { err(`xenos coordinator: ${(e as Error).message}\n`) } })
+      const host = await startHostFromConfig(config, {
+        driver,
+        onError: (e) => { err(`xenos coordinator: ${(e as Error).message}\n`) },
+        warn: (message) => { err(`xenos coordinator: ${message}\n`) }
+      })
       // config problems (file:line:column: field: expected ..., found ...), at start and on every reload
       for (const p of host.started.config?.problems ?? []) err(`xenos coordinator: config error: ${p.message}\n`)
       host.coordinator.subscribe((e) => { if (e.kind === 'config-error') err(`xenos coordinator: config error: ${e.detail ?? e.subject ?? ''}\n`) })
       const addrs = host.node.libp2p.getMultiaddrs().map(a => a.toString())
-      io.out(`xenos coordinator on ${driver.hostname} (${config.driver.kind})\n  peer id: ${host.peerId}\n  overlay: ${addrs.join(' ')}\n  API:     ${host.apiUrl}\n`)
+      const overlay = `${addrs.join(' ')}${host.trust === undefined ? ' (OPEN: insecure)' : ` (cluster ${host.trust.clusterId})`}`
+      io.out(`xenos coordinator on ${driver.hostname} (${config.driver.kind})\n  peer id: ${host.peerId}\n  overlay: ${overlay}\n  API:     ${host.apiUrl}\n`
+        + (host.apiTlsFingerprint === undefined ? '' : `  API certificate SHA-256 fingerprint: ${host.apiTlsFingerprint} (clients: --tls-fingerprint)\n`))
       const sig = await (io.untilStopped ?? untilSignal)()
       io.out(`${sig}: stopping (domains keep running)\n`)
       await host.stop()
       await close()
-    })
-
-  const users = program.command('users').description('API users of a coordinator (tokens are stored hashed)')
-  users.command('add')
-    .description('add a user and print its token (shown once)')
-    .requiredOption('--config <host.yaml>', 'host file (its api.usersFile is used)')
-    .argument('<name>', 'user name')
-    .option('--role <role>', 'admin or user', 'user')
-    .action(async (name: string, opts: { config: string, role: string }) => {
-      if (opts.role !== 'admin' && opts.role !== 'user') throw new Error(`--role: expected "admin" or "user", found "${opts.role}"`)
-      const config = await loadHostConfig(opts.config)
-      await mkdir(config.dataDir, { recursive: true })
-      const store = await UserStore.load(config.api.usersFile)
-      const { token } = await store.addUser(name, opts.role)
-      io.out(`${token}\n`)
     })
 }

@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startXenosHost, type Credentials, type Principal, type XenosHost } from '@xenos/core'
+import { ClusterAuthority, startXenosHost, type Credentials, type Principal, type XenosHost } from '@xenos/core'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { SimCluster } from '@xenos/sim-driver'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -37,10 +37,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xenos-cli-deploy-'))
   const sim = new SimCluster({ platform: await loadPlatform(PAPER_PLATFORM_FILE), seed: 1 })
   names = sim.hostnames().slice(0, 3)
+  const authority = await ClusterAuthority.create(join(dir, 'cluster'))
   for (const [i, name] of names.entries()) {
     const bootstrap = i === 0 ? [] : [hosts[0]!.node.multiaddrs()[0]!]
     hosts.push(await startXenosHost({
-      dataDir: join(dir, name), bootstrap,
+      dataDir: join(dir, name), trust: await authority.hostTrust(join(dir, name)), bootstrap,
       coordinator: { createMissingImages: true, searchDeadlineMs: 3000 }
     }, {
       driver: sim.driver(name),

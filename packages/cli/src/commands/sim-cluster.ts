@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { startXenosHost, serviceConfigSource, UserStore, type XenosHost } from '@xenos/core'
+import { ClusterAuthority, startXenosHost, serviceConfigSource, type XenosHost } from '@xenos/core'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { SimCluster, simTransferModel } from '@xenos/sim-driver'
 
@@ -17,7 +17,12 @@ function port (name: string, value: string): number {
  * `xenos sim-cluster`: every host of a simulated platform gets a real
  * coordinator (its own libp2p node on loopback TCP and its own XML-RPC API),
  * all in this process and over one simulated cluster, so migrations between
- * them are simulated end to end. Runs until SIGINT/SIGTERM.
+ * them are simulated end to end. The overlay is closed: the first start
+ * makes a cluster in `<data-dir>/cluster` (swarm key, admission and issuing
+ * keys, mode 0600) and every later start uses it; each coordinator is
+ * admitted, and the administrator's token it prints is signed by the
+ * cluster (`xenos users add NAME --cluster <data-dir>/cluster` makes more,
+ * valid at once). Runs until SIGINT/SIGTERM.
  */
 export function simClusterCommand (program: Command, io: { out: Out }): void {
   program.command('sim-cluster')
@@ -29,7 +34,8 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
     .option('--api-port <port>', 'API port of the first host; the others follow', '7001')
     .option('--p2p-port <port>', 'libp2p TCP port of the first host; the others follow', '4001')
     .option('--services <dir>', 'service and template config files for the first host (the paper\'s master host holds the templates)')
-    .action(async (opts: { platform?: string, seed: string, hosts?: string, dataDir: string, apiPort: string, p2pPort: string, services?: string }) => {
+    .option('--insecure-open-overlay', 'INSECURE: an overlay with no swarm key and no admission, which anyone who reaches a port can join')
+    .action(async (opts: { platform?: string, seed: string, hosts?: string, dataDir: string, apiPort: string, p2pPort: string, services?: string, insecureOpenOverlay?: boolean }) => {
       const seed = Number(opts.seed)
       if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, found "${opts.seed}"`)
       const platform = await loadPlatform(opts.platform ?? PAPER_PLATFORM_FILE)
@@ -37,8 +43,9 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
       const names = cluster.hostnames().slice(0, opts.hosts === undefined ? undefined : Number(opts.hosts))
       const dataDir = resolve(opts.dataDir)
       await mkdir(dataDir, { recursive: true })
-      const users = await UserStore.load(join(dataDir, 'users.yaml'))
-      const admin = users.list().some(u => u.user === 'admin') ? await users.rotateToken('admin') : await users.addUser('admin', 'admin')
+      const { authority, created } = await ClusterAuthority.loadOrCreate(join(dataDir, 'cluster'))
+      const admin = authority.issueToken('admin', 'admin', { ttlMs: 7 * 24 * 3600_000 })
+      await authority.addUser('admin')
       const apiBase = port('api-port', opts.apiPort)
       const p2pBase = port('p2p-port', opts.p2pPort)
       // Template replication between these coordinators moves simulated bytes over the simulated network.
@@ -49,6 +56,8 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
           const bootstrap = hosts.length > 0 ? [`${hosts[0]!.node.libp2p.getMultiaddrs()[0]!.toString()}`] : []
           hosts.push(await startXenosHost({
             dataDir: join(dataDir, name),
+            trust: await authority.hostTrust(join(dataDir, name), name),
+            ...(opts.insecureOpenOverlay === true ? { insecureOpenOverlay: true } : {}),
             listen: [`/ip4/127.0.0.1/tcp/${p2pBase + i}`],
             bootstrap,
             apiHost: '127.0.0.1',
@@ -58,16 +67,16 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
           }, {
             driver: cluster.driver(name),
             transferModel,
-            authenticate: credentials => users.authenticate(credentials),
-            authenticatePeer: peerId => users.authenticatePeer(peerId),
-            users,
+            warn: (message) => { process.stderr.write(`xenos sim-cluster ${name}: ${message}\n`) },
             ...(i === 0 && opts.services !== undefined ? { configSource: serviceConfigSource(resolve(opts.services)) } : {}),
             onError: (err) => { process.stderr.write(`xenos sim-cluster ${name}: ${(err as Error).message}\n`) }
           }))
         }
         io.out(`simulated cluster ${platform.name}: ${hosts.length} coordinators (seed ${seed})\n`)
+        io.out(`cluster ${authority.clusterId}${created ? ' (new)' : ''}: ${authority.dir}${opts.insecureOpenOverlay === true ? ' (overlay OPEN: insecure)' : ''}\n`)
         for (const [i, h] of hosts.entries()) io.out(`  ${names[i]!.padEnd(10)} ${h.apiUrl}  ${h.peerId}\n`)
         io.out(`admin token: ${admin.token}\n  e.g. XENOS_API=${hosts[0]!.apiUrl} XENOS_TOKEN=<token> xenos hosts\n`)
+        io.out(`  more users: xenos users add NAME --cluster ${authority.dir}\n`)
         await new Promise<void>((resolve) => {
           process.once('SIGINT', () => { resolve() })
           process.once('SIGTERM', () => { resolve() })

@@ -19,6 +19,9 @@ import type { CallContext } from '../xmlrpc/context.js'
 import type { MethodRegistry } from '../xmlrpc/registry.js'
 import type { ParamSpec } from '../xmlrpc/signature.js'
 import type { XmlRpcValue } from '../xmlrpc/values.js'
+import type { Credentials } from '../xmlrpc/credentials.js'
+import type { Principal } from '../auth/principal.js'
+import type { TrustSync } from '../overlay/trust-sync.js'
 import { callerOf, callerName } from './authorize.js'
 import { faultFor } from './faults.js'
 import type { Param, Result } from './params.js'
@@ -39,6 +42,10 @@ export interface ApiCall {
   /** The service named by the method's target parameter, already checked against the caller. Only for methods that have one. */
   readonly target: ServiceRecord
   readonly users: UserDirectory | undefined
+  /** Checks credentials as this host's API does (a forwarded call's own credentials, `xenos.peer.invoke`). */
+  readonly authenticate: ((credentials: Credentials) => Promise<Principal>) | undefined
+  /** Spreads revocation lists (`xenos.trust.*`); absent on an open overlay. */
+  readonly trustSync: TrustSync | undefined
   /** Runs another method of the same registry in the given context (forwarded calls). */
   dispatch (method: string, params: XmlRpcValue[], context: CallContext): Promise<unknown>
 }
@@ -90,6 +97,10 @@ export interface RegisterApiComponents {
   coordinator: Coordinator
   /** Who may be named in grants; without it, grants are refused. */
   users?: UserDirectory
+  /** Checks the credentials a forwarded call carries; without it forwarded calls are refused. */
+  authenticate?: (credentials: Credentials) => Promise<Principal>
+  /** Spreads revocation lists (`xenos.trust.*`). */
+  trustSync?: TrustSync
 }
 
 /** Registers every method of `table` as `prefix + key`. */
@@ -125,6 +136,8 @@ export function registerApi (registry: MethodRegistry, table: ApiTable, prefix: 
               return target
             },
             users: components.users,
+            authenticate: components.authenticate,
+            trustSync: components.trustSync,
             dispatch: async (method, params, ctx) => await registry.call(method, params, ctx)
           }
           return toXmlRpc(await m.run(args as never, call))

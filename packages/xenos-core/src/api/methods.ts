@@ -8,18 +8,18 @@
  */
 import type { StorageMigrationMode } from '@xenos/hypervisor-interface'
 import type { ConfigSyncResult } from '../coordinator/config-sync.js'
-import type { Coordinator } from '../coordinator/coordinator.js'
 import type { EventPage } from '../coordinator/event-log.js'
 import type { MigrateResult, MigrationDestination, PrepareReply, PrepareRequest } from '../coordinator/migration.js'
 import type { ReplicationMethod } from '../coordinator/ports.js'
 import type { GroupRecord, HostRecord, ServiceRecord, ServiceSearchRecord, TemplateRecord } from '../coordinator/records.js'
 import type { ReplicateResult } from '../coordinator/replication.js'
 import type { ServiceStats } from '../coordinator/service-ops.js'
-import { UserNotFoundError } from '../auth/errors.js'
+import { AuthenticationError, UserNotFoundError } from '../auth/errors.js'
+import { formatAuthorization, parseAuthorization, type Credentials } from '../xmlrpc/credentials.js'
 import { InvalidArgumentError } from '../coordinator/errors.js'
 import type { MethodRegistry } from '../xmlrpc/registry.js'
-import { method, registerApi, type ApiTable, type UserDirectory } from './method-table.js'
-import { integer, list, member, oneOf, optional, options, record, returns, service, text } from './params.js'
+import { method, registerApi, type ApiTable, type RegisterApiComponents, type UserDirectory } from './method-table.js'
+import { integer, list, member, optional, options, record, returns, service, text } from './params.js'
 
 /** What `xenos.searchServices` and `xenos.searchHosts` return. */
 export interface SearchResults<R> { results: R[], nonResponders: string[] }
@@ -261,25 +261,63 @@ export const XENOS_API = {
     params: [text('host', 'host name'), text('method', 'method name'), list('params', 'the method\'s parameters')],
     returns: returns<unknown>('any', 'what the method returns'),
     help: 'Calls a method on another host through the overlay, as the caller: forward(hostName, methodName, params). For clients that reach only this host. '
-      + 'The other host applies its own checks to the forwarded user and role. xenos.forward and xenos.peer.* cannot be forwarded.',
+      + 'The caller\'s own credentials travel with the call and the other host checks them itself. xenos.forward and xenos.peer.* cannot be forwarded.',
     run: async ([host, m, params], { coordinator: c, context, dispatch }) => {
       if (!forwardable(m)) throw new InvalidArgumentError('method', NOT_FORWARDED, m)
       if (host === c.hostname) return await dispatch(m, params, context)
-      const p = context.principal
-      if (p === undefined) throw new InvalidArgumentError('credentials', 'an authenticated caller', 'none')
-      return await c.forward(host, 'xenos.peer.invoke', [p.user, p.role, m, params])
+      if (context.credentials === undefined) throw new AuthenticationError('the caller\'s credentials to forward', 'none')
+      return await c.forward(host, 'xenos.peer.invoke', [formatAuthorization(context.credentials), m, params])
+    }
+  }),
+  'trust.publish': method({
+    access: 'admin',
+    params: [record<{ payload?: unknown, signature?: unknown }>('list', 'a signed revocation list {payload, signature}')],
+    returns: returns<{ kind: string, version: number, adopted: boolean }>('struct', '{kind, version, adopted}'),
+    help: 'Administrators only: adopts a revocation list signed by the cluster\'s admission key (hosts) or issuing key (users), {payload, signature}, '
+      + 'when it is newer than the one held, and spreads it to every host of the overlay (docs/security.md). Returns {kind, version, adopted}.',
+    run: async ([doc], { trustSync }) => {
+      if (trustSync === undefined) throw new InvalidArgumentError('xenos.trust.publish', 'a host of a closed overlay (with cluster credentials)', 'an open overlay')
+      const { payload, signature } = doc
+      if (typeof payload !== 'string' || typeof signature !== 'string') throw new InvalidArgumentError('list', 'a struct {payload: string, signature: string}', Object.keys(doc).join(', '))
+      try {
+        return await trustSync.publish({ payload, signature })
+      } catch (err) {
+        if ((err as Error).name === 'SignedDocumentError') throw new InvalidArgumentError('list', 'a revocation list signed by this cluster', (err as Error).message)
+        throw err
+      }
+    }
+  }),
+  'trust.status': method({
+    access: 'admin',
+    params: [],
+    returns: returns<{ cluster: string, peerId: string, hostsVersion: number, usersVersion: number }>('struct', '{cluster, peerId, hostsVersion, usersVersion}'),
+    help: 'Administrators only: this host\'s cluster and the versions of the revocation lists it holds: {cluster, peerId, hostsVersion, usersVersion} '
+      + '(cluster "" on an open overlay).',
+    run: (_, { trustSync }) => {
+      const t = trustSync?.trust
+      return { cluster: t?.clusterId ?? '', peerId: t?.peerId ?? '', hostsVersion: t?.versions().hosts ?? 0, usersVersion: t?.versions().users ?? 0 }
     }
   }),
 
   'peer.invoke': method({
     access: 'peer',
-    params: [text('user', 'user name'), oneOf('role', ['admin', 'user'], 'role'), text('method', 'method name'), list('params', 'the method\'s parameters')],
+    params: [text('authorization', 'the user\'s own Authorization header value', { minLength: 0, maxLength: 8192 }), text('method', 'method name'),
+      list('params', 'the method\'s parameters')],
     returns: returns<unknown>('any', 'what the method returns'),
-    help: 'Coordinators only: runs a call forwarded by another host (xenos.forward) as the user and role that host authenticated. '
-      + 'The private network (pre-shared key) is the trust boundary.',
-    run: async ([user, role, m, params], { context, dispatch }) => {
+    help: 'Coordinators only: runs a call forwarded by another host (xenos.forward): invoke(authorization, methodName, params), where authorization is '
+      + 'the user\'s own Authorization header value ("Bearer <token>"). This host checks those credentials itself; the forwarding host\'s word counts for nothing.',
+    run: async ([authorization, m, params], { context, dispatch, authenticate }) => {
       if (!forwardable(m)) throw new InvalidArgumentError('method', NOT_FORWARDED, m)
-      const forwarded = { transport: 'forwarded', principal: { user, role }, ...(context.remotePeer === undefined ? {} : { remotePeer: context.remotePeer }) }
+      if (authenticate === undefined) throw new AuthenticationError('a host that can check forwarded credentials', 'one without an authenticator')
+      let credentials: Credentials | undefined
+      try {
+        credentials = parseAuthorization(authorization)
+      } catch (err) {
+        throw new AuthenticationError('the user\'s Authorization header value', (err as Error).message)
+      }
+      if (credentials === undefined) throw new AuthenticationError('the user\'s credentials', 'none')
+      const principal = await authenticate(credentials)
+      const forwarded = { transport: 'forwarded', principal, credentials, ...(context.remotePeer === undefined ? {} : { remotePeer: context.remotePeer }) }
       return await dispatch(m, params, forwarded)
     }
   }),
@@ -342,7 +380,7 @@ export const XENOS_PREFIX = 'xenos.'
 export const XENOS_METHODS: readonly string[] = Object.keys(XENOS_API).map(k => `${XENOS_PREFIX}${k}`)
 
 /** Registers the `xenos.*` methods of `XENOS_API` over `components.coordinator`. */
-export function registerXenosApi (registry: MethodRegistry, components: { coordinator: Coordinator, users?: UserDirectory }): void {
+export function registerXenosApi (registry: MethodRegistry, components: RegisterApiComponents): void {
   registerApi(registry, XENOS_API, XENOS_PREFIX, components)
 }
 

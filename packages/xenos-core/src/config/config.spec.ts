@@ -42,19 +42,21 @@ bootstrap: [/ip4/127.0.0.1/tcp/4002/p2p/${PEER}]
 dataDir: data
 servicesDir: /srv/services
 api: { listen: "127.0.0.1:7001" }
-pskFile: swarm.key
+cluster: cluster
 tags: [ssd, rack1]
 membership: { probeIntervalMs: 500, suspicionMult: 2, redialIntervalMs: 1000 }
 `, '/etc/xenos/host.yaml')
     expect(c.driver).toEqual({ kind: 'sim', options: { platform: '/etc/xenos/platform.yaml', seed: 7, host: 'h01', mode: 'live' } })
     expect(c.dataDir).toBe('/etc/xenos/data')
     expect(c.servicesDir).toBe('/srv/services')
-    expect(c.pskFile).toBe('/etc/xenos/swarm.key')
-    expect(c.api).toEqual({ listen: '127.0.0.1:7001', host: '127.0.0.1', port: 7001, maxRequestBytes: 1048576, usersFile: '/etc/xenos/data/users.yaml' })
+    expect(c.cluster).toBe('/etc/xenos/cluster')
+    expect(c.admission).toBe('/etc/xenos/data/admission.json')
+    expect(c.insecureOpenOverlay).toBe(false)
+    expect(c.api).toEqual({ listen: '127.0.0.1:7001', host: '127.0.0.1', port: 7001, maxRequestBytes: 1048576, insecureHttp: false })
     expect(c.mdns).toBe(false)
     expect(c.tags).toEqual(['ssd', 'rack1'])
     expect(c.membership).toEqual({ probeIntervalMs: 500, suspicionMult: 2, redialIntervalMs: 1000 })
-    const xen = parseHostConfig('driver: { kind: xen, options: { imageDir: /var/lib/xen/images } }\ndataDir: d\nservicesDir: s\n', '/h.yaml')
+    const xen = parseHostConfig('driver: { kind: xen, options: { imageDir: /var/lib/xen/images } }\ndataDir: d\nservicesDir: s\ninsecureOpenOverlay: true\n', '/h.yaml')
     expect(xen.driver).toEqual({ kind: 'xen', options: { xlPath: 'xl', imageDir: '/var/lib/xen/images', bridge: 'xenbr0', sudo: false } })
     expect(xen.listen).toEqual(['/ip4/127.0.0.1/tcp/0'])
     expect(xen.membership).toEqual({})

@@ -11,10 +11,13 @@
  * dataDir: /var/lib/xenos             # relative paths are relative to this file
  * servicesDir: services
  * api:
- *   listen: 127.0.0.1:7001
+ *   listen: 127.0.0.1:7001            # off loopback the API serves HTTPS
  *   maxRequestBytes: 1048576
- *   usersFile: users.yaml             # default <dataDir>/users.yaml
- * pskFile: swarm.key                  # optional pre-shared key (private network)
+ *   tls: { cert: api.crt, key: api.key }  # optional; off loopback one is generated in <dataDir>/api-tls
+ *   insecureHttp: false               # true: plain HTTP off loopback (tokens in clear; warns)
+ * cluster: /etc/xenos/cluster         # cluster.json and swarm.key from `xenos cluster init`
+ * admission: admission.json           # this host's admission record; default <dataDir>/admission.json
+ * insecureOpenOverlay: false          # true: no cluster credentials, anyone can join (warns)
  * mdns: false
  * tags: [ssd, rack1]
  * membership:                         # failure detection timings (all optional; defaults shown)
@@ -109,9 +112,12 @@ export const hostConfigSchema = z.strictObject({
   api: z.strictObject({
     listen: listenText.default('127.0.0.1:7001'),
     maxRequestBytes: z.int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
-    usersFile: nonEmptyPath.optional()
-  }).default({ listen: '127.0.0.1:7001', maxRequestBytes: 1024 * 1024 }),
-  pskFile: nonEmptyPath.optional(),
+    tls: z.strictObject({ cert: nonEmptyPath, key: nonEmptyPath }).optional(),
+    insecureHttp: z.boolean().default(false)
+  }).default({ listen: '127.0.0.1:7001', maxRequestBytes: 1024 * 1024, insecureHttp: false }),
+  cluster: nonEmptyPath.optional(),
+  admission: nonEmptyPath.optional(),
+  insecureOpenOverlay: z.boolean().default(false),
   mdns: z.boolean().default(false),
   tags: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, { error: 'a tag of letters, digits, ".", "_", ":" or "-"' })).default([]),
   membership: membershipTimingsSchema.default({})
@@ -123,7 +129,9 @@ export type HostConfigInput = z.input<typeof hostConfigSchema>
 export type HostConfig = z.output<typeof hostConfigSchema> & {
   /** Absolute path of the host file. */
   file: string
-  api: { listen: string, host: string, port: number, maxRequestBytes: number, usersFile: string }
+  /** This host's admission record (absolute; default `<dataDir>/admission.json`). */
+  admission: string
+  api: { listen: string, host: string, port: number, maxRequestBytes: number, tls?: { cert: string, key: string }, insecureHttp: boolean }
 }
 
 /** Validates host file text; throws `ConfigFileError` listing every problem. */
@@ -136,6 +144,9 @@ export function parseHostConfig (text: string, file: string): HostConfig {
   const dataDir = abs(c.dataDir)
   const addr = parseListenAddress(c.api.listen)
   if (addr === undefined) throw new ConfigFileError(file, [new ConfigError(file, 0, 0, 'api.listen', 'host:port', c.api.listen)])
+  if (c.cluster === undefined && !c.insecureOpenOverlay) {
+    throw new ConfigFileError(file, [new ConfigError(file, 0, 0, 'cluster', 'a cluster directory (from `xenos cluster init`: cluster.json and swarm.key), or insecureOpenOverlay: true', 'none')])
+  }
   const driver = c.driver.kind === 'sim'
     ? { kind: 'sim' as const, options: { ...c.driver.options, ...(c.driver.options.platform !== undefined ? { platform: abs(c.driver.options.platform) } : {}) } }
     : { kind: 'xen' as const, options: { ...c.driver.options, imageDir: abs(c.driver.options.imageDir) } }
@@ -145,8 +156,9 @@ export function parseHostConfig (text: string, file: string): HostConfig {
     driver,
     dataDir,
     servicesDir: abs(c.servicesDir),
-    ...(c.pskFile !== undefined ? { pskFile: abs(c.pskFile) } : {}),
-    api: { ...c.api, ...addr, usersFile: c.api.usersFile !== undefined ? abs(c.api.usersFile) : resolve(dataDir, 'users.yaml') }
+    ...(c.cluster !== undefined ? { cluster: abs(c.cluster) } : {}),
+    admission: c.admission !== undefined ? abs(c.admission) : resolve(dataDir, 'admission.json'),
+    api: { ...c.api, ...addr, ...(c.api.tls !== undefined ? { tls: { cert: abs(c.api.tls.cert), key: abs(c.api.tls.key) } } : {}) }
   }
 }
 

@@ -10,24 +10,30 @@
  * const host = await startHostFromConfig(config, { driver })
  * ```
  */
-import { UserStore } from '../auth/user-store.js'
 import type { HostConfig } from '../config/host-config.js'
 import { serviceConfigSource } from '../config/service-loader.js'
 import type { HypervisorDriver } from '@xenos/hypervisor-interface'
+import { hostIdentityDir, hostTrustStateDir, peerIdOfIdentity } from '../trust/authority.js'
+import { TrustFileError } from '../trust/errors.js'
+import { readOptional } from '../trust/files.js'
+import { HostTrust } from '../trust/host-trust.js'
+import { parseSignedDocument } from '../trust/signed.js'
 import { startXenosHost, type XenosHost, type XenosHostInit } from './xenos-host.js'
 
 export interface HostFromConfigComponents {
   driver: HypervisorDriver
   onError?: (err: unknown) => void
+  /** Where the warnings of insecure modes go. @default console.warn */
+  warn?: (message: string) => void
 }
 
-/** The `startXenosHost` options a host file describes. */
+/** The `startXenosHost` options a host file describes (without `trust`: see `hostTrustFromConfig`). */
 export function hostInitFromConfig (config: HostConfig): XenosHostInit {
   return {
     dataDir: config.dataDir,
     listen: config.listen,
     bootstrap: config.bootstrap,
-    ...(config.pskFile === undefined ? {} : { swarmKeyFile: config.pskFile }),
+    ...(config.insecureOpenOverlay ? { insecureOpenOverlay: true } : {}),
     apiHost: config.api.host,
     apiPort: config.api.port,
     maxRequestBytes: config.api.maxRequestBytes,
@@ -38,15 +44,29 @@ export function hostInitFromConfig (config: HostConfig): XenosHostInit {
   }
 }
 
-export async function startHostFromConfig (config: HostConfig, components: HostFromConfigComponents): Promise<XenosHost & { users: UserStore }> {
-  const users = await UserStore.load(config.api.usersFile)
-  const host = await startXenosHost(hostInitFromConfig(config), {
+/**
+ * The host's cluster credentials: the cluster directory's `cluster.json` and
+ * `swarm.key`, and its admission record (`admission:`). `undefined` on an
+ * open overlay. Throws `TrustFileError` naming the command to run when the
+ * host has not been admitted yet.
+ */
+export async function hostTrustFromConfig (config: HostConfig): Promise<HostTrust | undefined> {
+  if (config.cluster === undefined) return undefined
+  const peerId = await peerIdOfIdentity(hostIdentityDir(config.dataDir))
+  const text = await readOptional(config.admission)
+  if (text === undefined) {
+    throw new TrustFileError(config.admission, `expected this host's admission record, found none: admit peer id ${peerId} on the administrator's machine `
+      + `(xenos hosts admit ${peerId} --cluster <cluster dir> --out admission.json) and put the file here`)
+  }
+  return await HostTrust.open({ clusterDir: config.cluster, admission: parseSignedDocument(text, config.admission), peerId, stateDir: hostTrustStateDir(config.dataDir) })
+}
+
+export async function startHostFromConfig (config: HostConfig, components: HostFromConfigComponents): Promise<XenosHost> {
+  const trust = await hostTrustFromConfig(config)
+  return await startXenosHost({ ...hostInitFromConfig(config), ...(trust === undefined ? {} : { trust }) }, {
     driver: components.driver,
-    authenticate: credentials => users.authenticate(credentials),
-    authenticatePeer: peerId => users.authenticatePeer(peerId),
-    users,
     configSource: serviceConfigSource(config.servicesDir),
-    ...(components.onError === undefined ? {} : { onError: components.onError })
+    ...(components.onError === undefined ? {} : { onError: components.onError }),
+    ...(components.warn === undefined ? {} : { warn: components.warn })
   })
-  return Object.assign(host, { users })
 }

@@ -19,4 +19,4 @@ export { startXenosHost, type XenosHost, type XenosHostInit, type XenosHostCompo
 export { overlayNetwork, subscribeEvents, EVENTS_TOPIC, type OverlayNetwork } from './overlay-network.js'
 export { modeledImageFetcher, type TransferModel } from './modeled-fetcher.js'
 export { fileImageFetcher, type FileImageFetcher, type FileImageFetcherInit, type ImagePublication } from './file-image-fetcher.js'
-export { startHostFromConfig, hostInitFromConfig, type HostFromConfigComponents } from './host-from-config.js'
+export { startHostFromConfig, hostInitFromConfig, hostTrustFromConfig, type HostFromConfigComponents } from './host-from-config.js'

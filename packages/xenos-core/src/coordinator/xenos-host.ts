@@ -13,17 +13,23 @@
  *
  * @example
  * ```ts
- * const host = await startXenosHost({ dataDir: '/var/lib/xenos', apiPort: 7001, bootstrap: [...] }, { driver, authenticate })
+ * const trust = await authority.hostTrust('/var/lib/xenos') // or HostTrust.open(...) with the files of `xenos cluster init`
+ * const host = await startXenosHost({ dataDir: '/var/lib/xenos', apiPort: 7001, bootstrap: [...], trust }, { driver })
  * console.log(host.apiUrl, host.peerId)
  * await host.stop()
  * ```
  */
-import { join } from 'node:path'
 import type { HypervisorDriver } from '@xenos/hypervisor-interface'
 import { registerXenosApi } from '../api/methods.js'
 import { faultFor } from '../api/faults.js'
 import type { UserDirectory } from '../api/method-table.js'
 import type { Principal } from '../auth/principal.js'
+import { AuthenticationError } from '../auth/errors.js'
+import { OverlayConfigError } from '../overlay/errors.js'
+import { isClusterToken } from '../trust/documents.js'
+import { MissingClusterCredentialsError } from '../trust/errors.js'
+import type { HostTrust } from '../trust/host-trust.js'
+import { hostIdentityDir } from '../trust/authority.js'
 import { idGenerator } from '../ids.js'
 import { startOverlay, type Overlay } from '../overlay/index.js'
 import type { ChunkServerInit } from '../overlay/transfer/chunk-server.js'
@@ -47,8 +53,15 @@ export interface XenosHostInit {
   listen?: string[]
   /** Multiaddrs (ending in /p2p/<peer id>) of hosts to join through. */
   bootstrap?: string[]
-  /** Pre-shared key file: only hosts with the same key can connect. */
-  swarmKeyFile?: string
+  /**
+   * The cluster's credentials (`HostTrust`; `ClusterAuthority.hostTrust(dataDir)`
+   * makes them for tests and in-process clusters): only admitted hosts that
+   * hold the swarm key can connect, and cluster tokens authenticate users.
+   * Required unless `insecureOpenOverlay`.
+   */
+  trust?: HostTrust
+  /** An open overlay with no swarm key and no admission (see `createOverlayNode`); warns on every start. `trust`, if given, then only checks user tokens. */
+  insecureOpenOverlay?: boolean
   /** HTTP API address. @default '127.0.0.1' */
   apiHost?: string
   /** HTTP API port; 0 picks a free one. @default 0 */
@@ -73,11 +86,13 @@ export interface XenosHostInit {
 
 export interface XenosHostComponents {
   driver: HypervisorDriver
-  /** Checks API credentials (the user store); without it every call is anonymous. */
+  /**
+   * Checks credentials that are not cluster tokens (a `UserStore`, a test's
+   * fixed tokens). Cluster tokens (`xenos1.…`) are always checked against
+   * `trust`; other credentials without this are refused.
+   */
   authenticate?: (credentials: Credentials) => Principal | Promise<Principal>
-  /** The user an overlay peer acts as (`UserStore.authenticatePeer`); unmapped peers are unauthenticated, but may call `xenos.peer.*`. */
-  authenticatePeer?: (peerId: string) => Principal | undefined
-  /** Who may be named in grants (the user store); without it, `xenos.grant` is refused. */
+  /** Who may be named in grants; with `trust`, the cluster's users list (`xenos users add`). Without either, `xenos.grant` is refused. */
   users?: UserDirectory
   configSource?: ServiceConfigSource
   /** How templates are fetched. @default modeledImageFetcher over the overlay, or fileImageFetcher with `imageDir` */
@@ -86,6 +101,8 @@ export interface XenosHostComponents {
   transferModel?: TransferModel
   /** Told about errors that have no caller (event publishing, internal faults). */
   onError?: (err: unknown) => void
+  /** Where the warnings of insecure modes go (printed on every start). @default console.warn */
+  warn?: (message: string) => void
 }
 
 export interface XenosHost {
@@ -99,6 +116,10 @@ export interface XenosHost {
   readonly membership: Membership
   /** What the coordinator's start found: reattached domains, and the config files loaded with their problems. */
   readonly started: Awaited<ReturnType<Coordinator['start']>>
+  /** The cluster's credentials, when the overlay is closed. */
+  readonly trust: HostTrust | undefined
+  /** Checks credentials as this host's API does (cluster tokens, then `authenticate`). */
+  authenticate (credentials: Credentials): Promise<Principal>
   /**
    * Stop this host (its guests keep running). The other hosts declare it
    * failed and keep naming it in search results until it comes back, or an
@@ -111,21 +132,36 @@ export interface XenosHost {
 
 export async function startXenosHost (init: XenosHostInit, components: XenosHostComponents): Promise<XenosHost> {
   const report = components.onError ?? ((err: unknown) => { console.error('xenos host:', err) })
+  const trust = init.trust
+  if (trust === undefined && init.insecureOpenOverlay !== true) throw new MissingClusterCredentialsError('startXenosHost')
+  const authenticate = async (credentials: Credentials): Promise<Principal> => {
+    if (isClusterToken(credentials.token)) {
+      if (trust === undefined) throw new AuthenticationError('credentials this host can check', 'a cluster token on a host of an open overlay')
+      const principal = trust.verifyToken(credentials.token)
+      if (credentials.scheme === 'basic' && credentials.user !== principal.user) throw new AuthenticationError(`the token's own user "${principal.user}"`, `user "${credentials.user}"`)
+      return principal
+    }
+    if (components.authenticate !== undefined) return await components.authenticate(credentials)
+    throw new AuthenticationError('a cluster token (xenos1.…)', 'another kind of token')
+  }
   const stack: Array<() => Promise<void>> = []
   const unwind = async (): Promise<void> => { for (const s of stack.splice(0).reverse()) await s() }
   try {
     const registry = new MethodRegistry({ mapError: faultFor, ...(components.onError === undefined ? {} : { onInternalError: components.onError }) })
-    const server: XmlRpcHttpServer = createXmlRpcHttpServer({ registry, ...(components.authenticate === undefined ? {} : { authenticate: components.authenticate }), ...(init.maxRequestBytes === undefined ? {} : { maxRequestBytes: init.maxRequestBytes }) })
+    const server: XmlRpcHttpServer = createXmlRpcHttpServer({ registry, authenticate, ...(init.maxRequestBytes === undefined ? {} : { maxRequestBytes: init.maxRequestBytes }) })
     const { url: apiUrl } = await server.listen(init.apiPort ?? 0, init.apiHost ?? '127.0.0.1')
     stack.push(async () => { await server.close() })
 
     /** Set once the coordinator runs; searches are answered only from then on (`search.setReady`). */
     const ref: { coordinator?: Coordinator } = {}
     const overlay: Overlay = await startOverlay({
-      dataDir: join(init.dataDir, 'overlay'),
+      dataDir: hostIdentityDir(init.dataDir),
       ...(init.listen === undefined ? {} : { listen: init.listen }),
       ...(init.bootstrap === undefined ? {} : { bootstrap: init.bootstrap }),
-      ...(init.swarmKeyFile === undefined ? {} : { swarmKeyFile: init.swarmKeyFile }),
+      // With insecureOpenOverlay, `trust` (if given) only checks user tokens.
+      ...(trust === undefined || init.insecureOpenOverlay === true ? { insecureOpenOverlay: true } : { trust }),
+      trustSync: { onError: report },
+      ...(components.warn === undefined ? {} : { warn: components.warn }),
       ...(init.membership === undefined ? {} : { membership: init.membership }),
       ...(init.chunkServer === undefined ? {} : { chunkServer: init.chunkServer }),
       search: { ready: false },
@@ -135,12 +171,15 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
         if (coord === undefined || coord.status !== 'running') throw new NotRunningError(components.driver.hostname, coord?.status ?? 'starting')
         return await coord.localSearch(kind as SearchKind, query) as unknown as Array<Record<string, unknown>>
       },
-      rpcHandler: async (bytes, remotePeer) => {
-        const principal = components.authenticatePeer?.(remotePeer)
-        return await registry.dispatch(bytes, { transport: 'libp2p', remotePeer, ...(principal === undefined ? {} : { principal }) })
-      }
+      // A call over the overlay comes from an admitted coordinator, never from a
+      // user: it may call the peer methods, and acts for a user only with that
+      // user's own credentials (xenos.peer.invoke).
+      rpcHandler: async (bytes, remotePeer) => await registry.dispatch(bytes, { transport: 'libp2p', remotePeer })
     })
     stack.push(async () => { await overlay.stop() })
+    if (trust !== undefined && trust.peerId !== overlay.node.peerId) {
+      throw new OverlayConfigError(`trust: expected the admission of this host's peer id ${overlay.node.peerId} (data directory ${init.dataDir}), found one for ${trust.peerId}`)
+    }
     const { node, search, tunnel, groups, membership } = overlay
     const network = overlayNetwork({ searchDeadlineMs: init.coordinator?.searchDeadlineMs ?? 2000 }, {
       libp2p: node.libp2p, search, tunnel, groups, membership, self: { hostname: components.driver.hostname, peerId: node.peerId }, onError: report
@@ -155,7 +194,12 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
         : fileImageFetcher({ imageDir: init.imageDir }, { overlay: () => overlay, network: () => network })),
       ...(components.configSource === undefined ? {} : { configSource: components.configSource })
     })
-    registerXenosApi(registry, { coordinator: c, ...(components.users === undefined ? {} : { users: components.users }) })
+    registerXenosApi(registry, {
+      coordinator: c,
+      authenticate,
+      ...(overlay.trustSync === undefined ? {} : { trustSync: overlay.trustSync }),
+      ...(components.users !== undefined ? { users: components.users } : trust !== undefined ? { users: { exists: user => trust.userExists(user) } } : {})
+    })
     groups.onMessage((m) => {
       const { host, text } = decodeGroupMessage(m.data, network.hostOf(m.from) ?? m.from)
       c.deliverGroupMessage(m.group, host, text)
@@ -180,7 +224,7 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       await membership.leave()
       await unwind()
     }
-    return { coordinator: c, overlay, node, network, registry, peerId: node.peerId, apiUrl, membership, started, stop: unwind, leave }
+    return { coordinator: c, overlay, node, network, registry, peerId: node.peerId, apiUrl, membership, started, trust, authenticate, stop: unwind, leave }
   } catch (err) {
     await unwind()
     throw err

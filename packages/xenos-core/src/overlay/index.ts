@@ -20,6 +20,7 @@ import { OverlaySearch, type OverlaySearchInit, type SearchMatcher } from './sea
 import { Groups, type GroupsInit } from './groups.js'
 import { RpcTunnel, type RpcTunnelHandler, type RpcTunnelInit } from './rpc-tunnel.js'
 import { ChunkServer, ImageShelf, type ChunkServerInit } from './transfer/chunk-server.js'
+import { TrustSync, type TrustSyncInit } from './trust-sync.js'
 
 export interface OverlayInit extends OverlayNodeInit {
   /** Answers search queries from this host's registry. */
@@ -31,6 +32,7 @@ export interface OverlayInit extends OverlayNodeInit {
   groups?: GroupsInit
   tunnel?: RpcTunnelInit
   chunkServer?: ChunkServerInit
+  trustSync?: TrustSyncInit
 }
 
 export interface Overlay {
@@ -42,6 +44,8 @@ export interface Overlay {
   /** Images this host serves; put templates' images here. */
   readonly shelf: ImageShelf
   readonly chunkServer: ChunkServer
+  /** Spreads revocation lists (closed overlays only). */
+  readonly trustSync: TrustSync | undefined
   /** Stop everything; idempotent. The other hosts declare this one failed (and name it) until it returns. */
   stop(): Promise<void>
   /** Leave the overlay gracefully (the others forget this host), then stop. */
@@ -56,10 +60,12 @@ export async function startOverlay (init: OverlayInit): Promise<Overlay> {
   const tunnel = new RpcTunnel(node.libp2p, init.tunnel)
   const shelf = new ImageShelf()
   const chunkServer = new ChunkServer(node.libp2p, shelf, init.chunkServer)
+  const trustSync = node.trust === undefined ? undefined : new TrustSync(node.libp2p, node.trust, init.trustSync)
   let stopped = false
   const stop = async (): Promise<void> => {
     if (stopped) return
     stopped = true
+    await trustSync?.stop()
     await chunkServer.stop()
     await shelf.closeAll()
     await tunnel.stop()
@@ -69,6 +75,7 @@ export async function startOverlay (init: OverlayInit): Promise<Overlay> {
     await node.stop()
   }
   try {
+    await trustSync?.start()
     await search.start()
     await groups.start()
     if (init.rpcHandler !== undefined) await tunnel.serve(init.rpcHandler)
@@ -82,16 +89,18 @@ export async function startOverlay (init: OverlayInit): Promise<Overlay> {
     if (!stopped) await membership.leave()
     await stop()
   }
-  return { node, membership, search, groups, tunnel, shelf, chunkServer, stop, leave }
+  return { node, membership, search, groups, tunnel, shelf, chunkServer, trustSync, stop, leave }
 }
 
 export { createOverlayNode, type OverlayNode, type OverlayNodeInit, type OverlayLibp2p, type OverlayServices } from './node.js'
 export { loadOrCreateIdentity, IDENTITY_FILE_NAME } from './identity.js'
-export { readSwarmKey, parseSwarmKey, generateSwarmKeyText, writeNewSwarmKey } from './swarm-key.js'
+export { readSwarmKey, parseSwarmKey, swarmKeyBytes, generateSwarmKeyText, writeNewSwarmKey } from './swarm-key.js'
 export { parseBootstrapAddr } from './bootstrap.js'
 export {
   Membership, MEMBERSHIP_PROTOCOL, MEMBER_STATES, type MemberInfo, type MemberTransition, type MemberState, type MembershipInit
 } from './membership/index.js'
+export { admittedNoise, swarmPrologue, ADMISSION_ENCRYPTION_PROTOCOL, type OverlayTrust } from './admission.js'
+export { TrustSync, TRUST_TOPIC, TRUST_SYNC_PROTOCOL, type TrustSyncInit } from './trust-sync.js'
 export { OverlaySearch, SEARCH_TOPIC, type SearchMatcher, type SearchResult, type PeerMatches, type OverlaySearchInit, type SearchStrategy } from './search.js'
 export { SEARCH_PROTOCOL } from './search-channel.js'
 export { Groups, HOST_MEMBER, groupTopic, validateGroupName, type GroupInfo, type GroupMessage, type GroupsInit } from './groups.js'

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { stat, writeFile } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createOverlayNode, type OverlayNode } from './node.js'
 import { IDENTITY_FILE_NAME } from './identity.js'
-import { generateSwarmKeyText } from './swarm-key.js'
-import { OverlayConfigError, SwarmKeyError } from './errors.js'
-import { tempDir, waitFor } from './test-helpers.js'
+import { OverlayConfigError } from './errors.js'
+import { tempDir, testAuthority, waitFor } from './test-helpers.js'
+import type { ClusterAuthority } from '../trust/authority.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -16,8 +16,17 @@ async function dir (): Promise<string> {
   cleanups.push(d.remove)
   return d.path
 }
+let authority: ClusterAuthority | undefined
+async function trusted (init: Omit<Parameters<typeof createOverlayNode>[0], 'trust'>): Promise<Parameters<typeof createOverlayNode>[0]> {
+  if (authority === undefined) {
+    const a = await testAuthority()
+    authority = a.authority
+    cleanups.unshift(async () => { authority = undefined; await a.remove() })
+  }
+  return { ...init, trust: await authority.nodeTrust(init.dataDir) }
+}
 async function node (init: Parameters<typeof createOverlayNode>[0]): Promise<OverlayNode> {
-  const n = await createOverlayNode(init)
+  const n = await createOverlayNode(init.trust === undefined ? await trusted(init) : init)
   cleanups.push(() => n.stop())
   return n
 }
@@ -25,7 +34,7 @@ async function node (init: Parameters<typeof createOverlayNode>[0]): Promise<Ove
 describe('overlay node', () => {
   it('keeps its peer identity across restarts, in a 0600 file', async () => {
     const dataDir = await dir()
-    const first = await createOverlayNode({ dataDir })
+    const first = await createOverlayNode(await trusted({ dataDir }))
     const id = first.peerId
     await first.stop()
     const mode = (await stat(join(dataDir, IDENTITY_FILE_NAME))).mode & 0o777
@@ -38,7 +47,7 @@ describe('overlay node', () => {
 
   it('connects to its bootstrap peers and redials one that restarts', async () => {
     const aDir = await dir()
-    let a = await createOverlayNode({ dataDir: aDir })
+    let a = await createOverlayNode(await trusted({ dataDir: aDir }))
     const addr = a.multiaddrs()[0]!
     const port = addr.split('/')[4]!
     const b = await node({ dataDir: await dir(), bootstrap: [addr], bootstrapInitialBackoffMs: 20, bootstrapMaxBackoffMs: 100 })
@@ -49,28 +58,7 @@ describe('overlay node', () => {
     await waitFor(() => b.connectedPeers().includes(a.peerId), 60_000, 'redial after restart')
   })
 
-  it('with a swarm key, admits hosts of the same private network and rejects outsiders', async () => {
-    const keyDir = await dir()
-    const keyFile = join(keyDir, 'swarm.key')
-    const otherKeyFile = join(keyDir, 'other.key')
-    await writeFile(keyFile, generateSwarmKeyText())
-    await writeFile(otherKeyFile, generateSwarmKeyText())
-    const a = await node({ dataDir: await dir(), swarmKeyFile: keyFile })
-    const member = await node({ dataDir: await dir(), swarmKeyFile: keyFile })
-    const noKey = await node({ dataDir: await dir() })
-    const wrongKey = await node({ dataDir: await dir(), swarmKeyFile: otherKeyFile })
-    const target = a.libp2p.getMultiaddrs()[0]!
-    await member.libp2p.dial(target)
-    expect(member.connectedPeers()).toContain(a.peerId)
-    await expect(noKey.libp2p.dial(target, { signal: AbortSignal.timeout(1000) })).rejects.toThrow()
-    await expect(wrongKey.libp2p.dial(target, { signal: AbortSignal.timeout(1000) })).rejects.toThrow()
-    expect(a.connectedPeers()).toEqual([member.peerId])
-  })
-
-  it('reports a malformed swarm key or bootstrap address with what it expected', async () => {
-    const keyFile = join(await dir(), 'bad.key')
-    await writeFile(keyFile, '/key/swarm/psk/1.0.0/\n/base16/\nnothex\n')
-    await expect(createOverlayNode({ dataDir: await dir(), swarmKeyFile: keyFile })).rejects.toThrow(SwarmKeyError)
-    await expect(createOverlayNode({ dataDir: await dir(), bootstrap: ['/ip4/127.0.0.1/tcp/1'] })).rejects.toThrow(OverlayConfigError)
+  it('reports a malformed bootstrap address with what it expected', async () => {
+    await expect(createOverlayNode({ dataDir: await dir(), insecureOpenOverlay: true, warn: () => {}, bootstrap: ['/ip4/127.0.0.1/tcp/1'] })).rejects.toThrow(OverlayConfigError)
   })
 })

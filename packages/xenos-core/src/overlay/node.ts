@@ -5,14 +5,21 @@
  * - Identity: a persistent Ed25519 key in `dataDir/peer-key` (see identity.ts).
  * - Bootstrap: the hosts of `bootstrap` are dialed and redialed with backoff
  *   (see bootstrap.ts); no rendezvous server is needed.
- * - Private network: with `swarmKeyFile`, connections are protected by the
- *   pre-shared key (libp2p pnet); hosts without the same key cannot connect.
+ * - Closed by default: with `trust` (a cluster's credentials, see
+ *   `src/trust/`), a host without the cluster's swarm key cannot finish a
+ *   Noise handshake (the key is the handshake's prologue), and
+ *   each side must present an admission record for its peer id signed by the
+ *   cluster's admission key before the connection is used (admission.ts);
+ *   revoked hosts are refused, and every protocol handler registered through
+ *   `libp2p.handle` refuses a peer revoked while its connection was open.
+ *   Without `trust`, `insecureOpenOverlay: true` must be given: anyone who
+ *   reaches the port can then join; a warning says so on every start.
  * - mDNS is not included (the package is not a dependency); LAN hosts list each
  *   other as bootstrap peers instead.
  *
  * @example
  * ```ts
- * const node = await createOverlayNode({ dataDir: '/var/lib/xenos', listen: ['/ip4/0.0.0.0/tcp/4001'] })
+ * const node = await createOverlayNode({ dataDir: '/var/lib/xenos', listen: ['/ip4/0.0.0.0/tcp/4001'], trust })
  * console.log(node.peerId, node.multiaddrs())
  * await node.stop()
  * ```
@@ -24,11 +31,12 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify, type Identify } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
 import { floodsub, type FloodSub } from '@libp2p/floodsub'
-import { preSharedKey } from '@libp2p/pnet'
+import type { StreamHandler } from '@libp2p/interface'
 import { loadOrCreateIdentity } from './identity.js'
-import { readSwarmKey } from './swarm-key.js'
 import { BootstrapDialer, parseBootstrapAddr } from './bootstrap.js'
 import { OverlayConfigError } from './errors.js'
+import { admittedNoise, type OverlayTrust } from './admission.js'
+import { MissingClusterCredentialsError } from '../trust/errors.js'
 
 export interface OverlayServices extends Record<string, unknown> {
   identify: Identify
@@ -45,8 +53,12 @@ export interface OverlayNodeInit {
   listen?: string[]
   /** Bootstrap peers: multiaddrs ending in `/p2p/<peer id>`. @default [] */
   bootstrap?: string[]
-  /** Path of a swarm key file; when set, only hosts with the same key can connect. */
-  swarmKeyFile?: string
+  /** The cluster's credentials: only admitted hosts holding the swarm key can connect. Required unless `insecureOpenOverlay`. */
+  trust?: OverlayTrust
+  /** Run an open overlay, with no swarm key and no admission: anyone who reaches the port can join. For experiments only; warns on every start. */
+  insecureOpenOverlay?: boolean
+  /** Where the warning of an open overlay goes. @default console.warn */
+  warn?: (message: string) => void
   /** First redial delay of a bootstrap peer. @default 250 */
   bootstrapInitialBackoffMs?: number
   /** Largest redial delay of a bootstrap peer. @default 30000 */
@@ -76,6 +88,10 @@ export interface OverlayNode {
   multiaddrs(): string[]
   /** Peer ids of the hosts currently connected. */
   connectedPeers(): string[]
+  /** The cluster's credentials, when the overlay is closed. */
+  readonly trust: OverlayTrust | undefined
+  /** True when `peerId` may use this host's protocols (always, on an open overlay). */
+  admits(peerId: string): boolean
   /** Stop bootstrap redials and libp2p; idempotent. */
   stop(): Promise<void>
 }
@@ -87,14 +103,19 @@ export async function createOverlayNode (init: OverlayNodeInit): Promise<Overlay
   }
   const bootstrap = init.bootstrap ?? []
   bootstrap.forEach(parseBootstrapAddr) // validate before starting anything
+  const trust = init.trust
+  if (trust === undefined && init.insecureOpenOverlay !== true) throw new MissingClusterCredentialsError('createOverlayNode')
+  if (trust === undefined) {
+    (init.warn ?? console.warn)('WARNING: insecure open overlay: no swarm key and no admission; anyone who can reach this host\'s libp2p port can join the overlay and call its peer methods')
+  }
   const privateKey = await loadOrCreateIdentity(init.dataDir)
-  const psk = init.swarmKeyFile !== undefined ? await readSwarmKey(init.swarmKeyFile) : undefined
+  const admitted = new Set<string>()
 
   const libp2p = await createLibp2p({
     privateKey,
     addresses: { listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [trust === undefined ? noise() : admittedNoise(trust, (peer) => { admitted.add(peer) })],
     streamMuxers: [
       yamux({
         ...(init.muxer?.maxMessageBytes !== undefined ? { maxMessageSize: init.muxer.maxMessageBytes } : {}),
@@ -104,7 +125,7 @@ export async function createOverlayNode (init: OverlayNodeInit): Promise<Overlay
         }
       })
     ],
-    ...(psk !== undefined ? { connectionProtector: preSharedKey({ psk }) } : {}),
+    ...(trust !== undefined ? { connectionGater: { denyDialPeer: peer => trust.isHostRevoked(peer.toString()) } } : {}),
     // Membership probes every member (overlay/membership); libp2p's own monitor
     // would ping every connection again and abort those whose ping is slow,
     // which a busy host's are.
@@ -120,6 +141,21 @@ export async function createOverlayNode (init: OverlayNodeInit): Promise<Overlay
       pubsub: floodsub()
     }
   })
+  const admits = (peerId: string): boolean => trust === undefined || (admitted.has(peerId) && !trust.isHostRevoked(peerId))
+  // Every handler registered through libp2p.handle (the XML-RPC tunnel, search,
+  // image chunks, membership sync, trust sync) refuses a peer that is not, or
+  // no longer, admitted.
+  const handle = libp2p.handle.bind(libp2p)
+  libp2p.handle = async (protocols, handler, options) => {
+    const guarded: StreamHandler = async (stream, connection) => {
+      if (!admits(connection.remotePeer.toString())) {
+        stream.abort(new Error(`peer ${connection.remotePeer.toString()} is not admitted to this cluster`))
+        return
+      }
+      await handler(stream, connection)
+    }
+    await handle(protocols, guarded, options)
+  }
   const dialer = new BootstrapDialer(libp2p, {
     peers: bootstrap,
     ...(init.bootstrapInitialBackoffMs !== undefined ? { initialBackoffMs: init.bootstrapInitialBackoffMs } : {}),
@@ -132,6 +168,8 @@ export async function createOverlayNode (init: OverlayNodeInit): Promise<Overlay
     peerId: libp2p.peerId.toString(),
     multiaddrs: () => libp2p.getMultiaddrs().map(a => a.toString()),
     connectedPeers: () => [...new Set(libp2p.getConnections().map(c => c.remotePeer.toString()))],
+    trust,
+    admits,
     async stop () {
       if (stopped) return
       stopped = true

@@ -2,11 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createOverlayNode, type OverlayNode } from './node.js'
 import { RpcTunnel } from './rpc-tunnel.js'
 import { FrameError, RemoteError } from './errors.js'
-import { tempDir } from './test-helpers.js'
+import { tempDir, testAuthority } from './test-helpers.js'
+import type { ClusterAuthority } from '../trust/authority.js'
 
 let server: OverlayNode
 let client: OverlayNode
 let silentDir: string
+let authority: ClusterAuthority
 const cleanups: Array<() => Promise<void>> = []
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -15,8 +17,11 @@ beforeAll(async () => {
   const dirs = [await tempDir(), await tempDir(), await tempDir()]
   for (const d of dirs) cleanups.push(d.remove)
   silentDir = dirs[2]!.path
-  server = await createOverlayNode({ dataDir: dirs[0]!.path })
-  client = await createOverlayNode({ dataDir: dirs[1]!.path })
+  const cluster = await testAuthority()
+  cleanups.push(cluster.remove)
+  authority = cluster.authority
+  server = await createOverlayNode({ dataDir: dirs[0]!.path, trust: await authority.nodeTrust(dirs[0]!.path) })
+  client = await createOverlayNode({ dataDir: dirs[1]!.path, trust: await authority.nodeTrust(dirs[1]!.path) })
   const tunnel = new RpcTunnel(server.libp2p, { maxRequestBytes: 1000 })
   await tunnel.serve(async (request, remotePeer) => {
     const text = dec.decode(request)
@@ -57,7 +62,7 @@ describe('rpc tunnel', () => {
   it('times out against a peer that never answers', async () => {
     const tunnel = new RpcTunnel(client.libp2p, { timeoutMs: 300 })
     // a server registered under the real protocol that never answers
-    const silent = await createOverlayNode({ dataDir: silentDir })
+    const silent = await createOverlayNode({ dataDir: silentDir, trust: await authority.nodeTrust(silentDir) })
     try {
       await silent.libp2p.handle('/xenos/xmlrpc/1.0.0', () => undefined)
       await expect(tunnel.call(silent.multiaddrs()[0]!, enc.encode('hello'))).rejects.toThrow(/deadline/)

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { startOverlay, type Overlay } from './index.js'
-import { tempDir, waitFor } from './test-helpers.js'
+import { tempDir, trustFor, waitFor } from './test-helpers.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -16,6 +16,7 @@ async function overlay (name: string, options: { bootstrap?: Overlay, ready?: bo
   const dir = await tempDir()
   const o = await startOverlay({
     dataDir: dir.path,
+    trust: await trustFor(dir.path),
     ...(options.bootstrap === undefined ? {} : { bootstrap: options.bootstrap.node.multiaddrs() }),
     search: { ready: options.ready ?? true },
     matcher: async () => {

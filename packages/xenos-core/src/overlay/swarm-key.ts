@@ -1,8 +1,8 @@
 /**
- * The private-network pre-shared key (libp2p "pnet"). Hosts configured with the
- * same swarm key file can connect; a host without it (or with another key)
- * fails the handshake. Format (as go-ipfs/kubo): three lines,
- * `/key/swarm/psk/1.0.0/`, `/base16/`, 64 hex digits.
+ * The cluster's pre-shared key file. Hosts holding the same swarm key can
+ * connect; a host without it (or with another key) fails the handshake (see
+ * admission.ts). Format (libp2p's private-network key, as go-ipfs/kubo):
+ * three lines, `/key/swarm/psk/1.0.0/`, `/base16/`, 64 hex digits.
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
@@ -34,6 +34,12 @@ export function parseSwarmKey (text: string, source = 'swarm key'): Uint8Array {
     throw new SwarmKeyError(`${source} line 3: expected 64 hexadecimal digits, found "${lines[2] ?? ''}"`)
   }
   return new TextEncoder().encode(`${HEADER}\n/base16/\n${lines[2].toLowerCase()}`)
+}
+
+/** The 32 bytes of a swarm key file's text (validated as `parseSwarmKey` does). */
+export function swarmKeyBytes (text: string, source = 'swarm key'): Uint8Array {
+  const hex = new TextDecoder().decode(parseSwarmKey(text, source)).split('\n')[2]!
+  return Uint8Array.from(Buffer.from(hex, 'hex'))
 }
 
 /** Make the text of a new random swarm key. */

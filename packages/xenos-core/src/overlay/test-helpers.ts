@@ -3,11 +3,38 @@
  * directories and waiting on a condition with a deadline. Not exported from the
  * package.
  */
+import { rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createOverlayNode, type OverlayNode, type OverlayNodeInit } from './node.js'
 import { Membership, type MembershipInit } from './membership/index.js'
+import { ClusterAuthority } from '../trust/authority.js'
+import type { HostTrust } from '../trust/host-trust.js'
+
+/**
+ * A new cluster in a temporary directory: `authority.nodeTrust(dataDir)` gives
+ * each overlay node its credentials (and `authority.hostTrust(dataDir)` each
+ * coordinator).
+ */
+export async function testAuthority (): Promise<{ authority: ClusterAuthority, remove(): Promise<void> }> {
+  const dir = await tempDir('xenos-cluster-')
+  return { authority: await ClusterAuthority.create(dir.path), remove: dir.remove }
+}
+
+let shared: Promise<ClusterAuthority> | undefined
+/** One cluster shared by a test file's (or a benchmark's) nodes: made on first use, removed when the process exits. */
+export async function sharedAuthority (): Promise<ClusterAuthority> {
+  shared ??= testAuthority().then((t) => {
+    process.once('exit', () => { rmSync(t.authority.dir, { recursive: true, force: true }) })
+    return t.authority
+  })
+  return await shared
+}
+/** Credentials in the shared cluster for the node whose identity is kept in `dataDir`. */
+export async function trustFor (dataDir: string): Promise<HostTrust> {
+  return await (await sharedAuthority()).nodeTrust(dataDir)
+}
 
 export async function tempDir (prefix = 'xenos-overlay-'): Promise<{ path: string, remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix))
@@ -57,13 +84,15 @@ export async function startCluster (
   }
   const members: ClusterMember[] = []
   const dirs: Array<{ remove(): Promise<void> }> = []
+  // every node of the shared test cluster unless told otherwise (a restarted node gets its credentials again with trustFor)
+  const closed = options.node?.trust === undefined && options.node?.insecureOpenOverlay !== true
   for (let i = 0; i < count; i++) {
     const dir = await tempDir()
     dirs.push(dir)
     const peers = new Set<number>()
     while (peers.size < Math.min(degree, i)) peers.add(Math.floor(random() * i))
     const bootstrap = [...peers].map(p => members[p]!.node.multiaddrs()[0]!)
-    const node = await createOverlayNode({ dataDir: dir.path, bootstrap, ...options.node })
+    const node = await createOverlayNode({ dataDir: dir.path, bootstrap, ...(closed ? { trust: await trustFor(dir.path) } : {}), ...options.node })
     const membership = new Membership(node.libp2p, options.membership)
     await membership.start()
     const member = { index: i, node, membership, dataDir: dir.path }

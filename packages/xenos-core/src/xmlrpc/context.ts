@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js'
+import type { Credentials } from './credentials.js'
 
 /** What a transport tells the dispatcher about one call. */
 export interface CallContext {
@@ -6,6 +7,8 @@ export interface CallContext {
   transport: string
   /** The authenticated caller; absent when no valid credentials came with the call. */
   principal?: Principal
+  /** The credentials that authenticated `principal` (a forwarded call carries them to the host that runs it). */
+  credentials?: Credentials
   /** Why credentials that came with the call were refused (shown in the 401 fault). */
   authFailure?: string
   /** Remote IP address (HTTP) or multiaddr. */

@@ -83,6 +83,7 @@ export function createXmlRpcHttpServer (init: XmlRpcHttpServerInit): XmlRpcHttpS
     }
     try {
       context.principal = await init.authenticate(credentials)
+      context.credentials = credentials
     } catch (err) {
       // AuthenticationError carries what was found; other errors give their message.
       const found = (err as { found?: unknown }).found

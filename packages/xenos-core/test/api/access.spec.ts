@@ -14,7 +14,7 @@ import { XENOS_API, XENOS_PREFIX } from '../../src/api/methods.js'
 import type { AccessLevel } from '../../src/auth/authorizer.js'
 import { MethodRegistry } from '../../src/xmlrpc/registry.js'
 import { checkAccess, PRINCIPALS, type Fixture } from '../support/access-check.js'
-import { ApiHarness } from '../support/api-harness.js'
+import { ApiHarness, authenticate } from '../support/api-harness.js'
 import { FakeCluster } from '../support/fake-cluster.js'
 import { webTemplate } from '../support/harness.js'
 
@@ -67,7 +67,10 @@ beforeEach(async () => {
     'xenos.events': () => [0, 1],
     'xenos.reload': () => [],
     'xenos.forward': () => ['h1', 'xenos.hostInfo', []],
-    'xenos.peer.invoke': () => [PRINCIPALS.owner.user, 'user', 'xenos.hostInfo', []],
+    'xenos.trust.publish': () => [{ payload: 'e30', signature: 'none' }],
+    'xenos.trust.status': () => [],
+    // the user's own credentials travel with a forwarded call; this host checks them itself
+    'xenos.peer.invoke': () => ['Bearer tok-alice', 'xenos.hostInfo', []],
     'xenos.peer.exportTemplate': () => ['web'],
     'xenos.peer.imageInfo': () => [image],
     'xenos.peer.imageManifest': () => [image],
@@ -82,7 +85,7 @@ afterEach(async () => { await h.close() })
 /** A registry serving `table` over h1's coordinator. */
 function served (table: ApiTable): MethodRegistry {
   const registry = new MethodRegistry()
-  registerApi(registry, table, XENOS_PREFIX, { coordinator: h.get('h1'), users })
+  registerApi(registry, table, XENOS_PREFIX, { coordinator: h.get('h1'), users, authenticate: async c => authenticate(c) })
   return registry
 }
 

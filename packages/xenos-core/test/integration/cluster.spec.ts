@@ -9,6 +9,7 @@ import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { SimCluster } from '@xenos/sim-driver'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { xenosClient, type XenosClient } from '../../src/api/index.js'
+import { ClusterAuthority } from '../../src/trust/index.js'
 import { EVENTS_TOPIC, startXenosHost, subscribeEvents, type CoordinatorEvent, type XenosHost } from '../../src/coordinator/index.js'
 import { FaultCode } from '../../src/xmlrpc/fault.js'
 import { authenticate } from '../support/api-harness.js'
@@ -17,6 +18,7 @@ import { staticConfig, webTemplate } from '../support/harness.js'
 const platformFile = PAPER_PLATFORM_FILE
 let sim: SimCluster
 let dir: string
+let authority: ClusterAuthority
 const hosts: XenosHost[] = []
 const names: string[] = []
 const clients: XenosClient[] = []
@@ -38,12 +40,13 @@ const rackOf = (i: number): string => i % 2 === 0 ? 'rack-a' : 'rack-b'
 beforeAll(async () => {
   sim = new SimCluster({ platform: await loadPlatform(platformFile), seed: 7 })
   dir = await mkdtemp(join(tmpdir(), 'xenos-cluster-'))
+  authority = await ClusterAuthority.create(join(dir, 'cluster'))
   names.push(...sim.hostnames())
   expect(names).toHaveLength(13)
   for (const [i, name] of names.entries()) {
     const bootstrap = i === 0 ? [] : [...new Set([hosts[0]!.node.multiaddrs()[0]!, hosts[i - 1]!.node.multiaddrs()[0]!])]
     hosts.push(await startXenosHost({
-      dataDir: join(dir, name), bootstrap, tags: [rackOf(i)],
+      dataDir: join(dir, name), trust: await authority.hostTrust(join(dir, name)), bootstrap, tags: [rackOf(i)],
       // searches end as soon as every host answered: the deadline only matters on a loaded machine
       coordinator: { createMissingImages: true, searchDeadlineMs: 15_000 }
     }, {

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ClusterAuthority } from '../../src/trust/index.js'
 import { startXenosHost, type XenosHost } from '../../src/coordinator/index.js'
 import { FakeCluster } from '../support/fake-cluster.js'
 import { fileStoreDriver } from '../support/file-store-driver.js'
@@ -17,6 +18,7 @@ import { authenticate } from '../support/api-harness.js'
 
 const SIZE = 9 * 1024 * 1024 + 12345
 let dir: string
+let authority: ClusterAuthority
 const hosts: XenosHost[] = []
 let digest: string
 
@@ -24,6 +26,7 @@ const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('he
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xenos-files-'))
+  authority = await ClusterAuthority.create(join(dir, 'cluster'))
   const cluster = new FakeCluster([{ name: 'f1' }, { name: 'f2' }, { name: 'f3' }, { name: 'f4' }])
   const bytes = randomBytes(SIZE)
   digest = sha(bytes)
@@ -35,7 +38,7 @@ beforeAll(async () => {
     const holder = i < 2
     if (holder) await writeFile(join(imageDir, 'templates', 'web', 'xvda.img'), bytes)
     hosts.push(await startXenosHost({
-      dataDir: join(dir, name), imageDir, bootstrap: i === 0 ? [] : [hosts[0]!.node.multiaddrs()[0]!]
+      dataDir: join(dir, name), trust: await authority.hostTrust(join(dir, name)), imageDir, bootstrap: i === 0 ? [] : [hosts[0]!.node.multiaddrs()[0]!]
     }, { driver: fileStoreDriver(cluster.driver(name), imageDir), authenticate, configSource: staticConfig(holder ? [tpl] : []) }))
   }
   const until = Date.now() + 15_000

@@ -1,7 +1,8 @@
 /**
  * A host started from host.yaml (`loadHostConfig`) as `xenos coordinator` does:
- * users file tokens, the service directory with one broken file, the API
- * driven by Python's standard xmlrpc.client, and a restart that keeps ids.
+ * the cluster's credentials and its admission record, cluster tokens, the
+ * service directory with one broken file, the API driven by Python's
+ * standard xmlrpc.client, and a restart that keeps ids.
  */
 import { execFile, spawnSync } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -9,17 +10,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { UserStore } from '../../src/auth/user-store.js'
+import { ClusterAuthority, hostIdentityDir, peerIdOfIdentity } from '../../src/trust/index.js'
 import { loadHostConfig } from '../../src/config/host-config.js'
 import { startHostFromConfig } from '../../src/coordinator/index.js'
 import { xenosClient } from '../../src/api/index.js'
 import { FakeCluster } from '../support/fake-cluster.js'
+import type { SignedDocument } from '../../src/trust/index.js'
 
 const run = promisify(execFile)
 const hasPython = spawnSync('python3', ['--version']).status === 0
 let dir: string
 let adminToken: string
 let aliceToken: string
+let admission: SignedDocument
 const cluster = new FakeCluster([{ name: 'h01' }])
 
 beforeAll(async () => {
@@ -30,6 +33,7 @@ driver: { kind: sim, options: { seed: 1 } }
 dataDir: data
 servicesDir: services
 api: { listen: "127.0.0.1:0" }
+cluster: cluster
 tags: [lab]
 `)
   await writeFile(join(dir, 'services', 'web.yaml'), `kind: template
@@ -43,15 +47,18 @@ groups: [web]
 `)
   await writeFile(join(dir, 'services', 'web-1.yaml'), 'kind: service\nname: web-1\ntemplate: web\nowner: alice\nautostart: true\n')
   await writeFile(join(dir, 'services', 'broken.yaml'), 'kind: service\nname: broken\ntemplate: web\nmemoryMiB: 4\n')
-  const users = await UserStore.load(join(dir, 'data', 'users.yaml'))
-  adminToken = (await users.addUser('root', 'admin')).token
-  aliceToken = (await users.addUser('alice', 'user')).token
+  const authority = await ClusterAuthority.create(join(dir, 'cluster'))
+  adminToken = authority.issueToken('root', 'admin').token
+  aliceToken = authority.issueToken('alice', 'user').token
+  admission = authority.admit(await peerIdOfIdentity(hostIdentityDir(join(dir, 'data'))), 'h01')
 })
 afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
 
 describe('a host from host.yaml', () => {
   it('loads services, reports the broken file with its line, serves Python, and keeps ids over a restart', async () => {
     const config = await loadHostConfig(join(dir, 'host.yaml'))
+    await expect(startHostFromConfig(config, { driver: cluster.driver('h01') })).rejects.toThrow(/expected this host's admission record, found none: admit peer id 12D3/)
+    await writeFile(config.admission, JSON.stringify(admission))
     const host = await startHostFromConfig(config, { driver: cluster.driver('h01') })
     const c = host.coordinator
     expect(c.getService('web-1')).toMatchObject({ state: 'running', owner: 'alice', groups: ['web'] })

@@ -21,6 +21,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { ClusterAuthority } from '../../src/trust/index.js'
 import { startXenosHost, type XenosHost } from '../../src/coordinator/index.js'
 import { FakeCluster } from '../support/fake-cluster.js'
 import { fileStoreDriver } from '../support/file-store-driver.js'
@@ -33,6 +34,7 @@ const SIZE = 32 * 1024 * 1024 - 4321
 /** The holder's upload: one copy takes about 1.7 s from it alone. */
 const HOLDER_BPS = 20_000_000
 let dir: string
+let authority: ClusterAuthority
 const hosts: XenosHost[] = []
 let digest: string
 let dbDigest: string
@@ -41,6 +43,7 @@ const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('he
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xenos-swarm-'))
+  authority = await ClusterAuthority.create(join(dir, 'cluster'))
   const cluster = new FakeCluster(NAMES.map(name => ({ name })))
   const bytes = randomBytes(SIZE)
   digest = sha(bytes)
@@ -57,7 +60,7 @@ beforeAll(async () => {
     if (i === 0) await writeFile(join(imageDir, 'templates', 'web', 'xvda.img'), bytes)
     if (i === 0) await writeFile(join(imageDir, 'templates', 'db', 'xvda.img'), dbBytes)
     hosts.push(await startXenosHost({
-      dataDir: join(dir, name), imageDir, bootstrap: i === 0 ? [] : [hosts[0]!.node.multiaddrs()[0]!],
+      dataDir: join(dir, name), trust: await authority.hostTrust(join(dir, name)), imageDir, bootstrap: i === 0 ? [] : [hosts[0]!.node.multiaddrs()[0]!],
       ...(i === 0 ? { chunkServer: { uploadBps: HOLDER_BPS } } : {})
     }, { driver: fileStoreDriver(cluster.driver(name), imageDir), authenticate, configSource: staticConfig(i === 0 ? [tpl, db] : []) }))
   }

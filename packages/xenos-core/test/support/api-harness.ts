@@ -52,7 +52,7 @@ export class ApiHarness extends Harness {
         return res.value
       }
     })
-    registerXenosApi(registry, { coordinator: host.coordinator, users: { exists: user => Object.values(USERS).some(p => p.user === user) } })
+    registerXenosApi(registry, { coordinator: host.coordinator, authenticate: async c => authenticate(c), users: { exists: user => Object.values(USERS).some(p => p.user === user) } })
     this.servers.set(name, { server, url, registry })
     return { ...host, url }
   }

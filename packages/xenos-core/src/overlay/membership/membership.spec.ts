@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { createOverlayNode, type OverlayNode } from '../node.js'
-import { startCluster, tempDir, waitFor, type ClusterMember } from '../test-helpers.js'
+import { startCluster, tempDir, trustFor, waitFor, type ClusterMember } from '../test-helpers.js'
 import { Membership, type MembershipInit } from './membership.js'
 
 const cleanups: Array<() => Promise<void>> = []
@@ -60,7 +60,7 @@ describe('Membership over libp2p', () => {
     await x.node.stop()
     await waitFor(() => others.every(o => o.membership.get(x.node.peerId)?.state === 'failed'), 60_000, 'x declared failed')
     // x restarts from its data directory (same identity, same port), knowing nobody
-    const node: OverlayNode = await createOverlayNode({ dataDir: x.dataDir, listen: [listen] })
+    const node: OverlayNode = await createOverlayNode({ dataDir: x.dataDir, listen: [listen], trust: await trustFor(x.dataDir) })
     const membership = new Membership(node.libp2p, { redialIntervalMs: 500 })
     await membership.start()
     cleanups.push(async () => { await membership.stop(); await node.stop() })
@@ -72,7 +72,7 @@ describe('Membership over libp2p', () => {
   it('refuses a malformed request without stopping to serve', async () => {
     const dir = await tempDir()
     const members = await cluster(2, {})
-    const node = await createOverlayNode({ dataDir: dir.path })
+    const node = await createOverlayNode({ dataDir: dir.path, trust: await trustFor(dir.path) })
     cleanups.push(async () => { await node.stop(); await dir.remove() })
     const target = members[0]!.node
     const stream = await node.libp2p.dialProtocol(target.libp2p.getMultiaddrs(), '/xenos/membership/1.0.0')

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { access, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createOverlayNode, type OverlayNode } from '../node.js'
-import { tempDir } from '../test-helpers.js'
+import { tempDir, trustFor } from '../test-helpers.js'
 import { IntegrityError, TransferError } from '../errors.js'
 import { buildManifest, manifestHash, type Manifest } from './manifest.js'
 import { FileChunkStore, type ChunkStore } from './chunk-store.js'
@@ -32,7 +32,7 @@ interface Host {
 
 async function host (serverInit: ChunkServerInit = {}): Promise<Host> {
   const d = await dir()
-  const node = await createOverlayNode({ dataDir: d })
+  const node = await createOverlayNode({ dataDir: d, trust: await trustFor(d) })
   const shelf = new ImageShelf()
   const server = new ChunkServer(node.libp2p, shelf, serverInit)
   await server.start()
