@@ -119,14 +119,15 @@ async function freePortPair (): Promise<number> {
 
 const nodeArgs = ['--conditions=@xenos/source', '--experimental-transform-types', '--no-warnings', '--import', join(repoDir, 'packages', 'xenos-core', 'test', 'support', 'ts-register.mjs'), join(cliDir, 'test', 'support', 'xenos.ts')]
 
-/** Runs the `xenos` command; resolves to its exit code and output. */
-async function xenos (args: string[], env: Record<string, string> = {}): Promise<{ code: number, out: string }> {
+/** Runs the `xenos` command; resolves to its exit code, its standard output, and both outputs together. */
+async function xenos (args: string[], env: Record<string, string> = {}): Promise<{ code: number, stdout: string, out: string }> {
   const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   let out = ''
-  child.stdout.on('data', (d: Buffer) => { out += d.toString() })
+  let stdout = ''
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); stdout += d.toString() })
   child.stderr.on('data', (d: Buffer) => { out += d.toString() })
   const code = await new Promise<number>(resolve => child.once('exit', (c) => { resolve(c ?? -1) }))
-  return { code, out }
+  return { code, stdout, out }
 }
 
 interface SimCluster { child: ChildProcess, out: () => string, hosts: Array<{ name: string, apiUrl: string, peerId: string, addr: string }>, adminToken: string }
@@ -248,11 +249,14 @@ describe('a node holding some of the cluster\'s secrets', () => {
 
 describe('user tokens on a running cluster', () => {
   it('a user added is accepted at once on every host; revoked, it is refused everywhere, with no restart', async () => {
-    const added = await xenos(['users', 'add', 'carol', '--cluster', clusterDir(), '--ttl', '1h'])
+    const added = await xenos(['users', 'add', 'carol', '--cluster', clusterDir(), '--ttl', '1h', '--api', cluster.hosts[0]!.apiUrl])
     expect(added.code, added.out).toBe(0)
-    const token = added.out.trim()
+    const token = added.stdout.trim().split('\n')[0]!
     const hostInfo = methodCall('xenos.hostInfo', [])
     for (const h of cluster.hosts) expect(faultCode((await rawHttp(h.apiUrl, hostInfo, token)).text)).toBeUndefined()
+    // the users list reached the hosts: an administrator may now grant carol a service, on any host
+    const { id } = await web1()
+    await until(async () => faultCode((await rawHttp(cluster.hosts[0]!.apiUrl, methodCall('xenos.grant', [id, 'carol']), cluster.adminToken)).text) === undefined, 60_000, 'a grant to carol')
     const revoked = await xenos(['users', 'revoke', 'carol', '--cluster', clusterDir(), '--api', cluster.hosts[0]!.apiUrl])
     expect(revoked.code, revoked.out).toBe(0)
     for (const h of cluster.hosts) {

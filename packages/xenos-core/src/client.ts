@@ -19,6 +19,7 @@
 export { xenosClient, NoHostAvailableError, type XenosClient, type XenosClientInit, type XenosApiMethods } from './api/client.js'
 export type { SearchResults } from './api/methods.js'
 export type { Credentials } from './xmlrpc/credentials.js'
+export { CertificatePinError, type ClientTls } from './xmlrpc/tls-client.js'
 export { XmlRpcFault, XmlRpcTransportError, FaultCode } from './xmlrpc/fault.js'
 export type { MigrateResult } from './coordinator/migration.js'
 export type { ReplicateResult } from './coordinator/replication.js'

@@ -47,3 +47,7 @@ export * from './api/index.js'
 export * from './overlay/index.js'
 // cluster trust: the swarm key, admission of hosts, user tokens, revocation lists
 export * from './trust/index.js'
+// the API's HTTPS certificate
+export { selfSignedCertificate, normalizeFingerprint, type Certificate, type SelfSignedInit } from './tls/self-signed.js'
+export { loadOrCreateApiCertificate, apiCertificateNames } from './tls/api-certificate.js'
+export { isLoopback } from './coordinator/xenos-host.js'

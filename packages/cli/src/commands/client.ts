@@ -1,18 +1,28 @@
+import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { xenosClient, type XenosClient } from '@xenos/core'
 
 type Out = (s: string) => void
 
-export interface ClientFlags { api?: string, token?: string, user?: string, json?: boolean }
+export interface ClientFlags { api?: string, token?: string, user?: string, json?: boolean, tlsFingerprint?: string, ca?: string }
 
-/** The API client for the command's flags (or XENOS_API / XENOS_TOKEN / XENOS_USER). */
+/** The API client for the command's flags (or XENOS_API / XENOS_TOKEN / XENOS_USER / XENOS_TLS_FINGERPRINT / XENOS_CA). */
 export function clientFrom (flags: ClientFlags): XenosClient {
   const api = flags.api ?? process.env.XENOS_API ?? 'http://127.0.0.1:7001/RPC2'
   const token = flags.token ?? process.env.XENOS_TOKEN
   const user = flags.user ?? process.env.XENOS_USER
+  const fingerprint256 = flags.tlsFingerprint ?? process.env.XENOS_TLS_FINGERPRINT
+  const caFile = flags.ca ?? process.env.XENOS_CA
+  let ca: string | undefined
+  try {
+    ca = caFile === undefined ? undefined : readFileSync(caFile, 'utf8')
+  } catch (err) {
+    throw new Error(`--ca: expected a readable PEM file, found ${(err as NodeJS.ErrnoException).code ?? String(err)} at ${caFile ?? ''}`, { cause: err })
+  }
   return xenosClient({
     endpoints: api.split(',').map(s => s.trim()).filter(s => s !== ''),
     timeoutMs: 600_000,
+    ...(fingerprint256 !== undefined ? { tls: { fingerprint256 } } : ca !== undefined ? { tls: { ca } } : {}),
     ...(token !== undefined ? { credentials: user !== undefined ? { scheme: 'basic' as const, user, token } : { scheme: 'bearer' as const, token } } : {})
   })
 }
@@ -48,6 +58,8 @@ export function withClient (cmd: Command): Command {
     .option('--api <urls>', 'API URL(s), comma separated (backups for failover); default $XENOS_API or http://127.0.0.1:7001/RPC2')
     .option('--token <token>', 'API token (default $XENOS_TOKEN)')
     .option('--user <name>', 'user name, for basic authentication (default $XENOS_USER)')
+    .option('--tls-fingerprint <sha256>', 'https: the SHA-256 fingerprint of the API\'s certificate to pin, as the coordinator prints it (default $XENOS_TLS_FINGERPRINT)')
+    .option('--ca <file>', 'https: a CA (or the API\'s certificate) to trust, PEM (default $XENOS_CA)')
     .option('--json', 'print JSON instead of a table')
 }
 

@@ -21,6 +21,7 @@
 import { XenosError } from '../errors.js'
 import { XmlRpcClient, httpTransport, type XmlRpcTransport } from '../xmlrpc/client.js'
 import type { Credentials } from '../xmlrpc/credentials.js'
+import type { ClientTls } from '../xmlrpc/tls-client.js'
 import { FaultCode, XmlRpcFault } from '../xmlrpc/fault.js'
 import type { XmlRpcValue } from '../xmlrpc/values.js'
 import type { CoordinatorEvent, EventPage } from '../coordinator/event-log.js'
@@ -34,6 +35,13 @@ export interface XenosClientInit {
   credentials?: Credentials
   /** `failover`: stay on one host until it fails; `round-robin`: rotate every call. @default 'failover' */
   strategy?: 'failover' | 'round-robin'
+  /**
+   * For https URLs: the CA file's PEM to trust, or the SHA-256 fingerprint of
+   * the first host's certificate to pin. With a pin, hosts found later by
+   * search are pinned to the fingerprint their host record advertises (learned
+   * over the pinned connection).
+   */
+  tls?: ClientTls
   /** How a transport to one URL is made. @default HTTP with keep-alive */
   transport?: (url: string, credentials: Credentials | undefined) => XmlRpcTransport & { close?: () => void }
   /** Per-call timeout, in ms. @default 30000 */
@@ -80,8 +88,17 @@ export interface XenosClient extends XenosApiMethods {
 export function xenosClient (init: XenosClientInit): XenosClient {
   if (!Array.isArray(init.endpoints) || init.endpoints.length === 0) throw new TypeError('endpoints: expected at least one API URL, found none')
   const strategy = init.strategy ?? 'failover'
+  /** Fingerprints advertised by hosts found through search, by API URL. */
+  const pins = new Map<string, string>()
+  const tlsFor = (url: string): ClientTls | undefined => init.tls?.fingerprint256 !== undefined && pins.has(url) ? { fingerprint256: pins.get(url)! } : init.tls
   const makeTransport = init.transport
-    ?? ((url, credentials) => httpTransport({ url, ...(credentials === undefined ? {} : { credentials }), timeoutMs: init.timeoutMs ?? 30_000 }))
+    ?? ((url, credentials) => {
+      const tls = tlsFor(url)
+      return httpTransport({ url, ...(credentials === undefined ? {} : { credentials }), ...(tls === undefined ? {} : { tls }), timeoutMs: init.timeoutMs ?? 30_000 })
+    })
+  const learn = (h: HostRecord): void => {
+    if (typeof h.apiUrl === 'string' && typeof h.apiTlsFingerprint === 'string' && !init.endpoints.includes(h.apiUrl)) pins.set(h.apiUrl, h.apiTlsFingerprint)
+  }
   const urls: string[] = [...new Set(init.endpoints)]
   const clients = new Map<string, { client: XmlRpcClient, close?: () => void }>()
   let next = 0
@@ -136,6 +153,7 @@ export function xenosClient (init: XenosClientInit): XenosClient {
       if (host === undefined) throw err
       const hosts = await call('xenos.searchHosts', [`hostname=${host}`]) as SearchResults<HostRecord>
       const url = hosts.results[0]?.apiUrl
+      if (hosts.results[0] !== undefined) learn(hosts.results[0])
       if (url === undefined) return await call('xenos.forward', [host, method, params])
       try {
         return await callAt(url, method, params)
@@ -164,7 +182,10 @@ export function xenosClient (init: XenosClientInit): XenosClient {
     get endpoints () { return [...urls] },
     async refreshBackups (query = '') {
       const found = await call('xenos.searchHosts', [query]) as SearchResults<HostRecord>
-      for (const h of found.results) if (typeof h.apiUrl === 'string' && !urls.includes(h.apiUrl)) urls.push(h.apiUrl)
+      for (const h of found.results) {
+        learn(h)
+        if (typeof h.apiUrl === 'string' && !urls.includes(h.apiUrl)) urls.push(h.apiUrl)
+      }
       return [...urls]
     },
     call,

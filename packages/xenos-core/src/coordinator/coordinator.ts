@@ -31,6 +31,8 @@ export interface CoordinatorInit {
   tags?: string[]
   /** Where this host's API answers, advertised in the host record. */
   apiUrl?: string
+  /** SHA-256 fingerprint of the API's certificate, advertised so that clients can pin it. */
+  apiTlsFingerprint?: string
   /** Overlay peer id, advertised in the host record. */
   peerId?: string
   /** `cow` clones where the driver can (`auto`), or always full copies. @default 'auto' */
@@ -202,6 +204,7 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       services: reg.services().length
     }
     if (init.apiUrl !== undefined) rec.apiUrl = init.apiUrl
+    if (init.apiTlsFingerprint !== undefined) rec.apiTlsFingerprint = init.apiTlsFingerprint
     if (init.peerId !== undefined) rec.peerId = init.peerId
     return rec
   }

@@ -36,6 +36,8 @@ export function hostInitFromConfig (config: HostConfig): XenosHostInit {
     ...(config.insecureOpenOverlay ? { insecureOpenOverlay: true } : {}),
     apiHost: config.api.host,
     apiPort: config.api.port,
+    ...(config.api.tls === undefined ? {} : { apiTls: { certFile: config.api.tls.cert, keyFile: config.api.tls.key } }),
+    ...(config.api.insecureHttp ? { insecureHttpApi: true } : {}),
     maxRequestBytes: config.api.maxRequestBytes,
     tags: config.tags,
     membership: Object.fromEntries(Object.entries(config.membership).filter(([, v]) => v !== undefined)),

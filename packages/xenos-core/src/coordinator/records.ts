@@ -120,6 +120,8 @@ export interface HostRecord {
   services: number
   /** Where this host's API answers, when known (`http://127.0.0.1:7001/RPC2`). */
   apiUrl?: string
+  /** SHA-256 fingerprint of the API's certificate (HTTPS APIs), for clients to pin. */
+  apiTlsFingerprint?: string
   /** Overlay peer id, when known. */
   peerId?: string
 }

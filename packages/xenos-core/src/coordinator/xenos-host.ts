@@ -30,6 +30,10 @@ import { isClusterToken } from '../trust/documents.js'
 import { MissingClusterCredentialsError } from '../trust/errors.js'
 import type { HostTrust } from '../trust/host-trust.js'
 import { hostIdentityDir } from '../trust/authority.js'
+import { loadOrCreateApiCertificate } from '../tls/api-certificate.js'
+import { X509Certificate } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { idGenerator } from '../ids.js'
 import { startOverlay, type Overlay } from '../overlay/index.js'
 import type { ChunkServerInit } from '../overlay/transfer/chunk-server.js'
@@ -62,8 +66,16 @@ export interface XenosHostInit {
   trust?: HostTrust
   /** An open overlay with no swarm key and no admission (see `createOverlayNode`); warns on every start. `trust`, if given, then only checks user tokens. */
   insecureOpenOverlay?: boolean
-  /** HTTP API address. @default '127.0.0.1' */
+  /** HTTP API address. @default '127.0.0.1'. Anywhere but loopback the API serves HTTPS (see `apiTls`). */
   apiHost?: string
+  /**
+   * The API's certificate and key (PEM files). Off loopback without it, a
+   * self-signed certificate is made once in `<dataDir>/api-tls/` (its
+   * fingerprint is `XenosHost.apiTlsFingerprint`). On loopback, given, it is used too.
+   */
+  apiTls?: { certFile: string, keyFile: string }
+  /** Serve plain HTTP off loopback: bearer tokens then cross the network in clear. Warns on every start. */
+  insecureHttpApi?: boolean
   /** HTTP API port; 0 picks a free one. @default 0 */
   apiPort?: number
   /** Largest API request body, in bytes. @default 1 MiB */
@@ -81,7 +93,7 @@ export interface XenosHostInit {
   /** How often service states are compared with the driver's (crash detection), in ms; 0 turns it off. @default 5000 */
   monitorIntervalMs?: number
   /** Options passed to the coordinator (clone mode, replication method...). */
-  coordinator?: Omit<CoordinatorInit, 'dataDir' | 'apiUrl' | 'peerId' | 'tags'>
+  coordinator?: Omit<CoordinatorInit, 'dataDir' | 'apiUrl' | 'apiTlsFingerprint' | 'peerId' | 'tags'>
 }
 
 export interface XenosHostComponents {
@@ -113,6 +125,8 @@ export interface XenosHost {
   readonly registry: MethodRegistry
   readonly peerId: string
   readonly apiUrl: string
+  /** SHA-256 fingerprint of the API's certificate (`AB:CD:...`), when it serves HTTPS. */
+  readonly apiTlsFingerprint: string | undefined
   readonly membership: Membership
   /** What the coordinator's start found: reattached domains, and the config files loaded with their problems. */
   readonly started: Awaited<ReturnType<Coordinator['start']>>
@@ -148,7 +162,12 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
   const unwind = async (): Promise<void> => { for (const s of stack.splice(0).reverse()) await s() }
   try {
     const registry = new MethodRegistry({ mapError: faultFor, ...(components.onError === undefined ? {} : { onInternalError: components.onError }) })
-    const server: XmlRpcHttpServer = createXmlRpcHttpServer({ registry, authenticate, ...(init.maxRequestBytes === undefined ? {} : { maxRequestBytes: init.maxRequestBytes }) })
+    const tls = await apiTlsFor(init, components.warn ?? console.warn)
+    const server: XmlRpcHttpServer = createXmlRpcHttpServer({
+      registry, authenticate,
+      ...(tls === undefined ? {} : { tls }),
+      ...(init.maxRequestBytes === undefined ? {} : { maxRequestBytes: init.maxRequestBytes })
+    })
     const { url: apiUrl } = await server.listen(init.apiPort ?? 0, init.apiHost ?? '127.0.0.1')
     stack.push(async () => { await server.close() })
 
@@ -184,7 +203,9 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
     const network = overlayNetwork({ searchDeadlineMs: init.coordinator?.searchDeadlineMs ?? 2000 }, {
       libp2p: node.libp2p, search, tunnel, groups, membership, self: { hostname: components.driver.hostname, peerId: node.peerId }, onError: report
     })
-    const c = coordinator({ ...init.coordinator, dataDir: init.dataDir, apiUrl, peerId: node.peerId, tags: init.tags ?? [] })({
+    const c = coordinator({
+      ...init.coordinator, dataDir: init.dataDir, apiUrl, ...(tls === undefined ? {} : { apiTlsFingerprint: tls.fingerprint256 }), peerId: node.peerId, tags: init.tags ?? []
+    })({
       driver: components.driver,
       ids: idGenerator({ peerId: node.peerId }),
       matcher: queryMatcher(),
@@ -224,9 +245,29 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       await membership.leave()
       await unwind()
     }
-    return { coordinator: c, overlay, node, network, registry, peerId: node.peerId, apiUrl, membership, started, trust, authenticate, stop: unwind, leave }
+    return { coordinator: c, overlay, node, network, registry, peerId: node.peerId, apiUrl, apiTlsFingerprint: tls?.fingerprint256, membership, started, trust, authenticate, stop: unwind, leave }
   } catch (err) {
     await unwind()
     throw err
   }
+}
+
+/** True for addresses only this machine reaches: 127.0.0.0/8, ::1, localhost. */
+export function isLoopback (host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
+/** The API's certificate: given, generated (off loopback), or none (loopback, or the insecure flag). */
+async function apiTlsFor (init: XenosHostInit, warn: (message: string) => void): Promise<{ cert: string, key: string, fingerprint256: string } | undefined> {
+  const host = init.apiHost ?? '127.0.0.1'
+  if (init.apiTls !== undefined) {
+    const cert = await readFile(init.apiTls.certFile, 'utf8')
+    return { cert, key: await readFile(init.apiTls.keyFile, 'utf8'), fingerprint256: new X509Certificate(cert).fingerprint256 }
+  }
+  if (isLoopback(host)) return undefined
+  if (init.insecureHttpApi === true) {
+    warn(`WARNING: insecure HTTP API on ${host}: bearer tokens cross the network in clear`)
+    return undefined
+  }
+  return await loadOrCreateApiCertificate(join(init.dataDir, 'api-tls'), host)
 }

@@ -4,7 +4,8 @@
  * (request bytes in, response bytes out).
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { request as httpsRequest } from 'node:https'
+import { httpsAgent, type ClientTls } from './tls-client.js'
 import { formatAuthorization, type Credentials } from './credentials.js'
 import { decodeMethodResponse } from './decode.js'
 import { encodeMethodCall } from './encode.js'
@@ -26,6 +27,8 @@ export interface HttpTransportInit {
   maxResponseBytes?: number
   /** Sockets kept open per host. @default 8 */
   maxSockets?: number
+  /** For https: the CA to trust or the certificate fingerprint to pin (the system's CAs without it). */
+  tls?: ClientTls
 }
 
 export interface HttpTransport extends XmlRpcTransport {
@@ -39,7 +42,7 @@ export function httpTransport (init: HttpTransportInit): HttpTransport {
   const credentials: Credentials | undefined = init.credentials
     ?? (url.username !== '' ? { scheme: 'basic', user: decodeURIComponent(url.username), token: decodeURIComponent(url.password) } : undefined)
   const https = url.protocol === 'https:'
-  const agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: init.maxSockets ?? 8 }) : new HttpAgent({ keepAlive: true, maxSockets: init.maxSockets ?? 8 })
+  const agent = https ? httpsAgent(init.tls, { keepAlive: true, maxSockets: init.maxSockets ?? 8 }) : new HttpAgent({ keepAlive: true, maxSockets: init.maxSockets ?? 8 })
   const maxResponseBytes = init.maxResponseBytes ?? 16 * 1024 * 1024
   const timeoutMs = init.timeoutMs ?? 30_000
   const send = https ? httpsRequest : httpRequest

@@ -4,6 +4,7 @@
  * malformed input gets a fault or an HTTP error; the server keeps serving.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Principal } from '../auth/principal.js'
 import type { CallContext } from './context.js'
@@ -30,10 +31,12 @@ export interface XmlRpcHttpServerInit {
   requestTimeoutMs?: number
   /** Told about unexpected server-side errors. */
   onError?: (err: unknown) => void
+  /** Serve HTTPS with this certificate and key (PEM) instead of HTTP. */
+  tls?: { cert: string | Buffer, key: string | Buffer }
 }
 
 export interface XmlRpcHttpServer {
-  readonly server: Server
+  readonly server: Server | HttpsServer
   /** Starts listening; resolves to the bound address and the URL to call. */
   listen (port: number, host?: string): Promise<{ host: string, port: number, url: string }>
   /** Stops accepting, closes every connection. */
@@ -146,7 +149,8 @@ export function createXmlRpcHttpServer (init: XmlRpcHttpServerInit): XmlRpcHttpS
     })
   }
 
-  const server = createServer({ keepAlive: true, requestTimeout: requestTimeoutMs, headersTimeout: 10_000 }, (req, res) => {
+  const serverOptions = { keepAlive: true, requestTimeout: requestTimeoutMs, headersTimeout: 10_000 }
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     try {
       handle(req, res)
     } catch (err) {
@@ -154,7 +158,8 @@ export function createXmlRpcHttpServer (init: XmlRpcHttpServerInit): XmlRpcHttpS
       if (!res.headersSent) sendPlain(res, 500, 'internal error\n')
       else res.destroy()
     }
-  })
+  }
+  const server = init.tls === undefined ? createServer(serverOptions, onRequest) : createHttpsServer({ ...serverOptions, cert: init.tls.cert, key: init.tls.key }, onRequest)
   server.keepAliveTimeout = init.keepAliveTimeoutMs ?? 5000
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
@@ -170,7 +175,7 @@ export function createXmlRpcHttpServer (init: XmlRpcHttpServerInit): XmlRpcHttpS
       })
       const addr = server.address() as AddressInfo
       const h = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
-      return { host: addr.address, port: addr.port, url: `http://${h}:${addr.port}/RPC2` }
+      return { host: addr.address, port: addr.port, url: `${init.tls === undefined ? 'http' : 'https'}://${h}:${addr.port}/RPC2` }
     },
     async close () {
       if (!server.listening) return

@@ -13,3 +13,4 @@ export { MethodRegistry, type MethodDefinition, type MethodRegistryInit, type Me
 export { parseAuthorization, formatAuthorization, type Credentials } from './credentials.js'
 export { createXmlRpcHttpServer, type XmlRpcHttpServer, type XmlRpcHttpServerInit } from './http-server.js'
 export { XmlRpcClient, httpTransport, type XmlRpcTransport, type HttpTransport, type HttpTransportInit, type XmlRpcClientInit } from './client.js'
+export { httpsAgent, CertificatePinError, type ClientTls } from './tls-client.js'
