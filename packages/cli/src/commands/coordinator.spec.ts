@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ClusterAuthority, hostIdentityDir, peerIdOfIdentity } from '@xenos/core'
 import { buildProgram } from '../program.js'
 import { coordinatorCommands } from './coordinator.js'
 
@@ -14,7 +15,10 @@ let dir = ''
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xenos-coordinator-cli-'))
   await mkdir(join(dir, 'services'))
-  await writeFile(join(dir, 'host.yaml'), 'driver: { kind: sim }\ndataDir: data\nservicesDir: services\napi: { listen: "127.0.0.1:0" }\n')
+  await writeFile(join(dir, 'host.yaml'), 'driver: { kind: sim }\ndataDir: data\nservicesDir: services\napi: { listen: "127.0.0.1:0" }\ncluster: cluster\n')
+  // the host is admitted to a cluster, as every coordinator must be
+  const authority = await ClusterAuthority.create(join(dir, 'cluster'))
+  await writeFile(join(dir, 'data', 'admission.json'), JSON.stringify(authority.admit(await peerIdOfIdentity(hostIdentityDir(join(dir, 'data'))))))
   await writeFile(join(dir, 'services', 'bad.yaml'), 'kind: service\nname: bad\ntemplate: web\nmemoryMiB: 4\n')
   await writeFile(join(dir, 'services', 'orphan.yaml'), 'kind: service\nname: orphan\ntemplate:  nope\n')
 })
@@ -34,6 +38,7 @@ describe('xenos coordinator', () => {
     stop('test')
     await running
     expect(out).toMatch(/xenos coordinator on /)
+    expect(out).toMatch(/overlay: .* \(cluster xc-[0-9a-f]+\)/)
     const lines = err.trim().split('\n')
     expect(lines).toContainEqual(expect.stringMatching(/config error: .*bad\.yaml:4:12: memoryMiB: expected .*, found number 4/))
     expect(lines).toContainEqual(expect.stringMatching(/config error: .*orphan\.yaml:3:12: template: expected a template "nope" on /))
