@@ -109,7 +109,15 @@ export class TrustSync {
 
   private readonly onConnect = (evt: CustomEvent<{ toString(): string }>): void => {
     if (!this.running) return
-    this.pull(evt.detail.toString()).catch(this.onError)
+    const peer = evt.detail.toString()
+    const connected = (): boolean => this.running && this.libp2p.getConnections().some(c => c.remotePeer.toString() === peer)
+    // A connection that closes at once (a duplicate of a simultaneous dial, a host
+    // going down) fails the pull: try once more while the peer is still connected;
+    // a peer that went away is pulled from when it connects again.
+    this.pull(peer).catch(async () => {
+      await new Promise(resolve => setTimeout(resolve, 1000))
+      if (connected()) await this.pull(peer)
+    }).catch((err: unknown) => { if (connected()) this.onError(err) })
   }
 
   private readonly onMessage = (evt: CustomEvent<{ topic: string, data: Uint8Array }>): void => {
