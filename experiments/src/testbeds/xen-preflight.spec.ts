@@ -5,7 +5,7 @@ import { checkTestbedFor, preflightProblems, TestbedPreflightError } from './xen
 
 const hosts = Array.from({ length: 12 }, (_, i) => `node${String(i + 1).padStart(2, '0')}`)
 const BASE = `name: lab
-api: { endpoints: [http://node00:7001/RPC2] }
+api: { endpoints: [https://node00:7001/RPC2] }
 masterHost: node00
 slaveHosts: [${hosts.join(', ')}]
 hadoop: { home: /opt/hadoop, line: "1", start: [/opt/start] }

@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest'
 import { ConfigFileError } from '@xenos/config-file'
 import { loadInventory } from '@xenos/hadoop-bench'
 import { hadoopConfDir, loadXenTestbedFile, parseXenTestbedFile } from './xen-testbed-file.js'
-import { testbedCredentials } from './xen-testbed.js'
+import { testbedCredentials, testbedTls } from './xen-testbed.js'
 import { MissingTokenError } from './xen-errors.js'
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/testbeds/lab.yaml', import.meta.url))
 
 const MINIMAL = `name: lab
-api: { endpoints: [http://node00:7001/RPC2] }
+api: { endpoints: [https://node00:7001/RPC2] }
 masterHost: node00
 slaveHosts: [node01, node02]
 hadoop: { home: /opt/hadoop, line: "1", start: [/opt/start] }
@@ -49,12 +49,26 @@ describe('the xen testbed file', () => {
 
   it('names file, line, column, field, expected and found', () => {
     expect(problem(MINIMAL.replace('[node01, node02]', '[node01, node00]'))).toMatch(/lab\.yaml:4:\d+: slaveHosts\[1\]: .*other than the master host "node00"/)
-    expect(problem(MINIMAL.replace('http://node00:7001/RPC2', 'node00'))).toMatch(/lab\.yaml:2:\d+: api\.endpoints\[0\]: expected an API URL/)
+    expect(problem(MINIMAL.replace('https://node00:7001/RPC2', 'node00'))).toMatch(/lab\.yaml:2:\d+: api\.endpoints\[0\]: expected an API URL/)
     expect(problem(`${MINIMAL}setups:\n  PHY: { master: m, slaves: s }\n`)).toMatch(/lab\.yaml:7:\d+: setups\.PHY: expected only the documented fields, found unknown field "PHY"/)
     expect(problem(`${MINIMAL}native:\n  VM1: phy.yaml\n`)).toMatch(/lab\.yaml:7:\d+: native\.VM1: expected only the documented fields/)
     expect(problem(MINIMAL.replace('start: [/opt/start]', 'start: []'))).toMatch(/hadoop\.start: .*a command as a list of arguments/)
     expect(problem(`${MINIMAL}deploy: { templates: { paper: [t, u], xenos: u }, nicBps: 1, diskReadBps: 1, diskWriteBps: 1 }\n`)).toMatch(/deploy\.templates: expected different template names for the two methods/)
     expect(problem(`${MINIMAL}extra: 1\n`)).toMatch(/extra/)
+  })
+
+  it('wants HTTPS off loopback, trusted by a pinned fingerprint or a CA file', async () => {
+    expect(problem(MINIMAL.replace('https://node00', 'http://node00'))).toMatch(/lab\.yaml:2:\d+: api\.endpoints: expected https:\/\/ endpoints off loopback/)
+    expect(parseXenTestbedFile(MINIMAL.replace('https://node00', 'http://127.0.0.1'), 'lab.yaml').api.endpoints).toEqual(['http://127.0.0.1:7001/RPC2'])
+    expect(parseXenTestbedFile(MINIMAL.replace('RPC2] }', 'RPC2], insecureHttp: true }').replace('https://', 'http://'), 'lab.yaml').api.insecureHttp).toBe(true)
+    const pin = 'AB:'.repeat(31) + 'CD'
+    const pinned = parseXenTestbedFile(MINIMAL.replace('RPC2] }', `RPC2], tls: { fingerprint256: "${pin}" } }`), 'lab.yaml')
+    expect(await testbedTls(pinned)).toEqual({ fingerprint256: pin })
+    expect(problem(MINIMAL.replace('RPC2] }', 'RPC2], tls: { fingerprint256: "AB:CD" } }'))).toMatch(/api\.tls\.fingerprint256: expected a SHA-256 fingerprint/)
+    expect(problem(MINIMAL.replace('RPC2] }', `RPC2], tls: { fingerprint256: "${pin}", caFile: /etc/ca.pem } }`))).toMatch(/api\.tls: expected either fingerprint256 or caFile/)
+    const ca = parseXenTestbedFile(MINIMAL.replace('RPC2] }', 'RPC2], tls: { caFile: /nonexistent/ca.pem } }'), 'lab.yaml')
+    await expect(testbedTls(ca)).rejects.toThrow(/api\.tls\.caFile: expected a readable PEM file/)
+    expect(await testbedTls(parseXenTestbedFile(MINIMAL, 'lab.yaml'))).toBeUndefined()
   })
 
   it('reads the token from the file or the environment it names, never from the testbed file', async () => {

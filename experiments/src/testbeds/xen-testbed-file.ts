@@ -10,8 +10,9 @@
  * ```yaml
  * name: lab-2010                   # recorded as the platform name of the results
  * api:
- *   endpoints: [http://node00:7001/RPC2, http://node01:7001/RPC2]
+ *   endpoints: [https://node00:7001/RPC2, https://node01:7001/RPC2]
  *   tokenFile: /home/me/.xenos/admin.token   # or tokenEnv (default XENOS_TOKEN)
+ *   tls: { fingerprint256: "AB:CD:..." }      # or { caFile: /path/ca.pem }: how the coordinators' HTTPS is trusted
  *   user: admin                    # optional: Basic credentials instead of Bearer
  * masterHost: node00               # runs the Hadoop master VM, takes no slaves
  * slaveHosts: [node01, node02, node03]   # used in this order
@@ -37,7 +38,10 @@ import { SETUPS, absPathSchema as absPath, hadoopInstallSchema, hostNameSchema a
 import { z } from 'zod'
 
 const templateName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a template name')
-const apiUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an API URL such as http://node00:7001/RPC2')
+const apiUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an API URL such as https://node00:7001/RPC2')
+/** Loopback hosts, where a coordinator serves plain HTTP by default. */
+const LOOPBACK_URL = /^http:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/
+const fingerprint = z.string().regex(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'a SHA-256 fingerprint (64 hex digits, colons optional), as `xenos coordinator` prints it')
 const command = z.array(z.string().min(1)).min(1, 'a command as a list of arguments')
 const VM_SETUPS: readonly string[] = Object.values(SETUPS).filter(s => s.virtualized).map(s => s.id)
 const NATIVE_SETUPS: readonly string[] = Object.values(SETUPS).filter(s => !s.virtualized).map(s => s.id)
@@ -56,8 +60,15 @@ export const xenTestbedFileSchema = z.strictObject({
     user: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'a user name').optional(),
     searchDeadlineMs: z.number().int().min(100).max(60_000).default(2000),
     /** Longest single API call (a replication or a migration), in seconds. */
-    callTimeoutS: z.number().positive().max(86_400).default(3600)
-  }).refine(a => a.tokenFile === undefined || a.tokenEnv === undefined, 'either tokenFile or tokenEnv, not both'),
+    callTimeoutS: z.number().positive().max(86_400).default(3600),
+    /** How the coordinators' HTTPS is trusted: the fingerprint their certificate has (printed by `xenos coordinator`), or a CA file. */
+    tls: z.strictObject({ fingerprint256: fingerprint.optional(), caFile: absPath.optional() })
+      .refine(t => (t.fingerprint256 === undefined) !== (t.caFile === undefined), 'either fingerprint256 or caFile').optional(),
+    /** Accept plain http:// endpoints off loopback (tokens then cross the network in clear). @default false */
+    insecureHttp: z.boolean().default(false)
+  }).refine(a => a.tokenFile === undefined || a.tokenEnv === undefined, 'either tokenFile or tokenEnv, not both')
+    .refine(a => a.insecureHttp || a.endpoints.every(u => u.startsWith('https://') || LOOPBACK_URL.test(u)),
+      { message: 'https:// endpoints off loopback (coordinators serve HTTPS there; insecureHttp: true to send tokens in clear)', path: ['endpoints'] }),
   masterHost: hostName,
   slaveHosts: z.array(hostName).min(1, 'at least one slave host'),
   /** The same fields as an inventory's `ssh` (hadoop-bench). */

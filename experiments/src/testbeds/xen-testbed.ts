@@ -26,7 +26,7 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { realClock, type Clock } from '@xenos/hypervisor-interface'
 import type { DeployHadoopOptions, DeploymentReport, PlatformInfo, Testbed, TestbedCluster, TestbedFactory } from '@xenos/experiment-interface'
-import { xenosClient, type Credentials, type XenosClient } from '@xenos/core'
+import { xenosClient, type ClientTls, type Credentials, type XenosClient } from '@xenos/core'
 import { PAPER_HADOOP, setupById, withSettings } from '@xenos/hadoop-bench'
 import { xenosDeployApi, type DeployApi, type DeployProgress } from '@xenos/deployer'
 import { parseXenTestbedFile, type XenTestbedFile } from './xen-testbed-file.js'
@@ -61,6 +61,18 @@ export async function testbedCredentials (file: XenTestbedFile, env: Readonly<Re
   return file.api.user !== undefined ? { scheme: 'basic', user: file.api.user, token } : { scheme: 'bearer', token }
 }
 
+/** How the client trusts the coordinators' HTTPS (`api.tls`), the CA file read now. */
+export async function testbedTls (file: XenTestbedFile): Promise<ClientTls | undefined> {
+  const tls = file.api.tls
+  if (tls === undefined) return undefined
+  if (tls.fingerprint256 !== undefined) return { fingerprint256: tls.fingerprint256 }
+  const caFile = tls.caFile!
+  const ca = await readFile(caFile).catch((err: unknown) => {
+    throw new XenTestbedError(`api.tls.caFile: expected a readable PEM file, found ${(err as Error).message}`)
+  })
+  return { ca }
+}
+
 /** The lab a testbed file describes: its testbed factory (a client per repetition) and the platform record of the results. */
 export interface XenLabTestbed {
   factory: TestbedFactory
@@ -74,8 +86,9 @@ export async function loadXenTestbed (init: XenTestbedInit): Promise<XenLabTestb
   const bytes = await readFile(init.testbedFile)
   const file = parseXenTestbedFile(bytes.toString('utf8'), init.testbedFile)
   const credentials = await testbedCredentials(file, init.env ?? process.env)
+  const tls = await testbedTls(file)
   const platform: PlatformInfo = { name: file.name, file: init.testbedFile, sha256: createHash('sha256').update(bytes).digest('hex') }
-  return { file, platform, factory: async () => new XenTestbed(file, init.testbedFile, platform, credentials, init.onDeployProgress) }
+  return { file, platform, factory: async () => new XenTestbed(file, init.testbedFile, platform, credentials, tls, init.onDeployProgress) }
 }
 
 /** A factory of real-hardware testbeds for the runner (`loadXenTestbed(init).factory`). */
@@ -91,9 +104,9 @@ class XenTestbed implements Testbed {
   private readonly api: DeployApi
   private readonly open = new Set<TestbedCluster>()
 
-  constructor (private readonly file: XenTestbedFile, private readonly fileName: string, readonly platform: PlatformInfo, credentials: Credentials, private readonly onProgress?: (event: DeployProgress) => void) {
+  constructor (private readonly file: XenTestbedFile, private readonly fileName: string, readonly platform: PlatformInfo, credentials: Credentials, tls: ClientTls | undefined, private readonly onProgress?: (event: DeployProgress) => void) {
     this.slaveHostCount = file.slaveHosts.length
-    this.client = xenosClient({ endpoints: [...file.api.endpoints], credentials, timeoutMs: file.api.callTimeoutS * 1000 })
+    this.client = xenosClient({ endpoints: [...file.api.endpoints], credentials, timeoutMs: file.api.callTimeoutS * 1000, ...(tls === undefined ? {} : { tls }) })
     this.api = xenosDeployApi(this.client, { searchDeadlineMs: file.api.searchDeadlineMs })
   }
 

@@ -43,7 +43,7 @@ describe('xenos experiment run --backend xen', () => {
     const missing = await run(['experiment', 'run', 'pi', '--backend', 'xen', '--testbed', join(dir, 'nope.yaml'), '--out', join(dir, 'o')])
     expect(missing.error?.message).toBe(`--testbed: expected a readable testbed file, found none at ${join(dir, 'nope.yaml')}`)
     const bad = join(dir, 'bad.yaml')
-    await writeFile(bad, 'name: lab\napi: { endpoints: [http://node00:7001/RPC2] }\nmasterHost: node00\nslaveHosts: []\nhadoop: { home: /opt/hadoop, line: "1", start: [/opt/start] }\n')
+    await writeFile(bad, 'name: lab\napi: { endpoints: [https://node00:7001/RPC2] }\nmasterHost: node00\nslaveHosts: []\nhadoop: { home: /opt/hadoop, line: "1", start: [/opt/start] }\n')
     const invalid = await run(['experiment', 'run', 'pi', '--backend', 'xen', '--testbed', bad, '--out', join(dir, 'o')])
     expect(invalid.error?.name).toBe('ConfigFileError')
     expect(invalid.error?.message).toContain(`${bad}:4:13: slaveHosts: expected at least one slave host`)
