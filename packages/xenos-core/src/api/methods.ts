@@ -10,7 +10,7 @@ import type { StorageMigrationMode } from '@xenos/hypervisor-interface'
 import type { ConfigSyncResult } from '../coordinator/config-sync.js'
 import type { EventPage } from '../coordinator/event-log.js'
 import type { MigrateResult, MigrationDestination, PrepareReply, PrepareRequest } from '../coordinator/migration.js'
-import type { ReplicationMethod } from '../coordinator/ports.js'
+import type { MemberView, ReplicationMethod } from '../coordinator/ports.js'
 import type { GroupRecord, HostRecord, ServiceRecord, ServiceSearchRecord, TemplateRecord } from '../coordinator/records.js'
 import type { ReplicateResult } from '../coordinator/replication.js'
 import type { ServiceStats } from '../coordinator/service-ops.js'
@@ -255,6 +255,22 @@ export const XENOS_API = {
     help: 'Administrators only: re-reads the service config directory (new and changed template and service files). '
       + 'Returns {templates: [name], services: [name], problems: [{file, line, column, field, message}]}; a broken file is a problem, the others still load.',
     run: async (_, { coordinator }) => await coordinator.reload() ?? { templates: [], services: [], problems: [] }
+  }),
+  'listMembers': method({
+    access: 'user',
+    params: [],
+    returns: returns<MemberView[]>('array', 'the other hosts'),
+    help: 'Returns the other hosts of the overlay as this host sees them: {host, peerId, state: "alive" | "suspect" | "failed", sinceS, reason}. '
+      + 'A failed host is named by every search until it comes back, leaves, or an administrator removes it (xenos.removeMember).',
+    run: (_, { coordinator }) => coordinator.members()
+  }),
+  'removeMember': method({
+    access: 'admin',
+    params: [text('host', 'host name or peer id')],
+    returns: returns<MemberView>('struct', 'the host removed'),
+    help: 'Administrators only: removes a failed host from every host\'s membership, so that searches stop naming it (a host gone for good). '
+      + 'Fault 404 for a host not in the membership, 400 for one that is not failed (a live host would refute its removal). Returns the host as it was.',
+    run: ([host], { coordinator }) => coordinator.removeMember(host)
   }),
   'forward': method({
     access: 'user',

@@ -8,11 +8,13 @@
 import type { HypervisorDriver, ImageInfo } from '@xenos/hypervisor-interface'
 import { syncConfig as configSync, type ConfigSyncResult } from './config-sync.js'
 import { keyedLock, type CoordinatorContext } from './context.js'
-import { InvalidArgumentError, NotRunningError } from './errors.js'
+import { HostNotFoundError, InvalidArgumentError, NotRunningError } from './errors.js'
 import { eventLog, type CoordinatorEvent, type EventListener, type EventLog, type EventPage } from './event-log.js'
 import { createInstance, type CreateInstanceOptions } from './instances.js'
 import { abortIncoming, commitIncoming, forgetAdopted, heldReservations, migrateService, prepareIncoming, type MigrateOptions, type MigrateResult, type MigrationDestination, type PrepareReply, type PrepareRequest } from './migration.js'
-import type { IdSource, ImageFetcher, PeerNetwork, QueryMatcher, ReplicationMethod, SearchKind, SearchOutcome, ServiceConfigSource } from './ports.js'
+import type {
+  IdSource, ImageFetcher, MemberChange, MemberView, PeerNetwork, QueryMatcher, ReplicationMethod, SearchKind, SearchOutcome, ServiceConfigSource
+} from './ports.js'
 import { toSearchRecord, type GroupRecord, type HostRecord, type Reservation, type ServiceRecord, type ServiceSearchRecord, type TemplateRecord } from './records.js'
 import { registry as makeRegistry, assertGroupName } from './registry.js'
 import { reattachAll, type ReattachSummary } from './reattach.js'
@@ -109,6 +111,15 @@ export interface Coordinator {
   publish (group: string, message: string): Promise<{ delivered: number }>
   /** Call a method on another host's coordinator through the overlay. */
   forward (host: string, method: string, params: unknown[]): Promise<unknown>
+  /** The other hosts of the overlay's membership, live and failed, as this host sees them. */
+  members (): MemberView[]
+  /**
+   * Remove a failed host (name or peer id) from every host's membership: it is
+   * no longer named by searches. Throws `HostNotFoundError` for a host not in
+   * the membership, `InvalidArgumentError` for one that is not failed (a live
+   * host would refute its removal).
+   */
+  removeMember (host: string): MemberView
   /** Record a message that arrived for a group this host has members in (the overlay calls this). */
   deliverGroupMessage (group: string, fromHost: string, text: string): CoordinatorEvent
   events (sinceSeq: number, limit?: number): EventPage
@@ -222,6 +233,15 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       .filter(r => match(r as unknown as Record<string, unknown>))
   }
 
+  let stopWatchingMembers: (() => void) | undefined
+  /** Another host failed, came back or left: an event on this host's log (suspicions are not events: most are refuted). */
+  function recordMemberChange (c: MemberChange): void {
+    const detail = c.reason
+    if (c.to === 'failed') ctx.events.emit({ kind: 'host-failed', subject: c.host, ...(detail === undefined ? {} : { detail }) })
+    else if (c.to === 'alive' && c.from === 'failed') ctx.events.emit({ kind: 'host-back', subject: c.host })
+    else if (c.to === 'left') ctx.events.emit({ kind: 'host-left', subject: c.host, detail: detail ?? 'left' })
+  }
+
   const self: Coordinator = {
     hostname,
     get status () { return status },
@@ -238,12 +258,14 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       const reattach = await reattachAll(ctx)
       for (const s of reg.services()) for (const g of s.groups) await network?.joinGroup?.(g, s.id)
       for (const g of reg.groups()) if (g.createdAtRuntime) await network?.joinGroup?.(g.name, HOST_MEMBER)
+      stopWatchingMembers = network?.onMemberChange?.(recordMemberChange)
       const config = components.configSource === undefined ? undefined : await configSync(ctx, components.configSource, { createMissingImages: init.createMissingImages ?? false })
       return config === undefined ? { reattach } : { reattach, config }
     },
     async stop () {
       if (status !== 'running') return
       status = 'stopped'
+      stopWatchingMembers?.()
       await store.flush()
     },
     reload: guard(async () => components.configSource === undefined ? undefined : await configSync(ctx, components.configSource, { createMissingImages: init.createMissingImages ?? false })),
@@ -261,6 +283,14 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       const { results, nonResponders } = await network.search(kind, query, { deadlineMs: options?.deadlineMs ?? ctx.options.searchDeadlineMs })
       return { results, nonResponders }
     }),
+    members: () => network?.members?.() ?? [],
+    removeMember (host) {
+      const member = (network?.members?.() ?? []).find(m => m.host === host || m.peerId === host)
+      if (member === undefined) throw new HostNotFoundError(host, hostname)
+      if (member.state !== 'failed') throw new InvalidArgumentError('host', 'a failed host (a live one would refute its removal)', `${host}, ${member.state}`)
+      network?.removeMember?.(member.peerId)
+      return member
+    },
     listServices: () => reg.services(),
     getService: id => reg.service(id),
     listTemplates: () => reg.templates(),

@@ -24,6 +24,13 @@ export class TemplateNotFoundError extends XenosError {
   }
 }
 
+/** No host of that name or peer id in the overlay's membership. */
+export class HostNotFoundError extends XenosError {
+  constructor (readonly host: string, readonly hostname: string, options?: ErrorOptions) {
+    super(`expected a host "${host}" in the membership of host ${hostname}, found none`, options)
+  }
+}
+
 /** A service name, id or template name is already taken. */
 export class AlreadyExistsError extends XenosError {
   constructor (readonly kind: string, readonly key: string, readonly hostname: string, options?: ErrorOptions) {

@@ -13,6 +13,7 @@ export type CoordinatorEventKind =
   | 'checkpointed' | 'migrating' | 'migrated' | 'migrated-in' | 'failed'
   | 'crashed' | 'vanished' | 'reattached' | 'registered' | 'template-added'
   | 'template-replicated' | 'group-joined' | 'group-left' | 'group-message' | 'config-error'
+  | 'host-failed' | 'host-back' | 'host-left'
 
 export interface CoordinatorEvent {
   seq: number
@@ -22,7 +23,7 @@ export interface CoordinatorEvent {
   host: string
   /** Service id, when about a service. */
   serviceId?: string
-  /** Template or group name, when about one. */
+  /** Template or group name, or another host's name (host-failed, host-back, host-left), when about one. */
   subject?: string
   /** Wall-clock time, ISO 8601, from the injected clock. */
   at: string

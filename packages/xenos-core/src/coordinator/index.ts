@@ -7,7 +7,10 @@ export * from './errors.js'
 export type { ServiceRecord, ServiceState, TemplateRecord, TemplateImage, GroupRecord, HostRecord, ServiceSearchRecord, Endpoint } from './records.js'
 export { SERVICE_STATES } from './records.js'
 export type { CoordinatorEvent, CoordinatorEventKind, EventPage, EventListener } from './event-log.js'
-export type { PeerNetwork, SearchKind, SearchOutcome, ImageFetcher, FetchResult, ReplicationMethod, QueryMatcher, IdSource, TemplateConfig, ServiceConfig, ConfigProblem, ServiceConfigSource } from './ports.js'
+export type {
+  PeerNetwork, MemberView, MemberChange, SearchKind, SearchOutcome, ImageFetcher, FetchResult, ReplicationMethod, QueryMatcher, IdSource,
+  TemplateConfig, ServiceConfig, ConfigProblem, ServiceConfigSource
+} from './ports.js'
 export type { CreateInstanceOptions } from './instances.js'
 export type { ReplicateOptions, ReplicateResult } from './replication.js'
 export { chooseTarget, type MigrationDestination, type MigrateOptions, type MigrateResult, type PrepareRequest, type PrepareReply } from './migration.js'

@@ -116,6 +116,23 @@ export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs
       if (libp2p.status !== 'started') return
       libp2p.services.pubsub.publish(EVENTS_TOPIC, Buffer.from(JSON.stringify(event), 'utf8')).catch((err: unknown) => components.onError?.(err))
     },
+    members () {
+      if (membership === undefined) return []
+      return [...membership.members(), ...membership.failed()].map(m => ({
+        host: hostByPeer.get(m.peerId) ?? m.peerId, peerId: m.peerId, state: m.state, sinceS: Math.round(m.stateAgeMs / 100) / 10,
+        ...(m.reason === undefined ? {} : { reason: m.reason })
+      })).sort((a, b) => a.host.localeCompare(b.host))
+    },
+    removeMember (host) {
+      return membership?.remove(peerByHost.get(host) ?? host) ?? false
+    },
+    onMemberChange (listener) {
+      if (membership === undefined) return () => undefined
+      return membership.onTransition((t) => {
+        const host = hostByPeer.get(t.peerId) ?? t.peerId
+        listener({ host, peerId: t.peerId, from: t.from, to: t.to, ...(t.reason === undefined ? {} : { reason: t.reason }) })
+      })
+    },
     async joinGroup (group, memberId) { await groups.join(group, memberId) },
     async leaveGroup (group, memberId) { await groups.leave(group, memberId) },
     async publish (group, message) {

@@ -21,6 +21,27 @@ export interface SearchOutcome<R = Record<string, unknown>> {
   reasons?: Record<string, string>
 }
 
+/** One host of the overlay's membership, as this host sees it. */
+export interface MemberView {
+  /** Host name when known (learnt from searches), else the peer id. */
+  host: string
+  peerId: string
+  state: 'alive' | 'suspect' | 'failed'
+  /** Seconds since its state last changed. */
+  sinceS: number
+  /** For suspect and failed members: why. */
+  reason?: string
+}
+
+/** A host of the membership changed state (as this host sees it). */
+export interface MemberChange {
+  host: string
+  peerId: string
+  from: string | undefined
+  to: 'alive' | 'suspect' | 'failed' | 'left'
+  reason?: string
+}
+
 /** The overlay, as the coordinator uses it. */
 export interface PeerNetwork {
   /** Flood a query; every reachable coordinator answers with its local matches (this one included). */
@@ -35,6 +56,12 @@ export interface PeerNetwork {
   leaveGroup? (group: string, memberId: string): Promise<void>
   /** Publish a message to a group; only its members receive it. */
   publish? (group: string, message: string): Promise<{ delivered: number }>
+  /** The other hosts of the membership: live and failed (not those that left). */
+  members? (): MemberView[]
+  /** Remove a host (a host name or peer id) from every member's table; false when unknown. */
+  removeMember? (host: string): boolean
+  /** Called on every change of another host's state. Returns the unsubscribe function. */
+  onMemberChange? (listener: (change: MemberChange) => void): () => void
 }
 
 /** Fetches an image this host lacks from peers that hold it. */

@@ -3,7 +3,10 @@
  * A peer that cannot be reached, or whose connection closes, is redialed with
  * exponential backoff (from `initialBackoffMs`, doubling, capped at
  * `maxBackoffMs`; reset after a success). No rendezvous server is involved:
- * any running host can be a bootstrap peer of another.
+ * any running host can be a bootstrap peer of another. The cap is short
+ * (2 s) because a host's first connection is how it joins: a bootstrap peer
+ * that was down or cut off is found again within seconds of coming back
+ * (every other member is redialled by the membership once failed).
  */
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from '@libp2p/interface'
@@ -14,7 +17,7 @@ export interface BootstrapInit {
   peers: string[]
   /** @default 250 */
   initialBackoffMs?: number
-  /** @default 30000 */
+  /** @default 2000 */
   maxBackoffMs?: number
 }
 
@@ -53,7 +56,7 @@ export class BootstrapDialer {
 
   constructor (private readonly libp2p: Libp2p, init: BootstrapInit) {
     this.initialBackoffMs = init.initialBackoffMs ?? 250
-    this.maxBackoffMs = init.maxBackoffMs ?? 30_000
+    this.maxBackoffMs = init.maxBackoffMs ?? 2000
     const self = libp2p.peerId.toString()
     this.targets = init.peers
       .map(parseBootstrapAddr)

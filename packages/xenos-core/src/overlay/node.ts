@@ -61,7 +61,7 @@ export interface OverlayNodeInit {
   warn?: (message: string) => void
   /** First redial delay of a bootstrap peer. @default 250 */
   bootstrapInitialBackoffMs?: number
-  /** Largest redial delay of a bootstrap peer. @default 30000 */
+  /** Largest redial delay of a bootstrap peer. @default 2000 */
   bootstrapMaxBackoffMs?: number
   /** Most connections kept open. @default 300 */
   maxConnections?: number

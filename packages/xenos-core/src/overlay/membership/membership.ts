@@ -27,7 +27,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { OverlayLibp2p } from '../node.js'
 import { FrameReader, decodeJson, encodeJson, raceAbort, writeFrame } from '../frames.js'
-import { FrameError, OverlayTimeoutError } from '../errors.js'
+import { FrameError, MemberUnreachableError, OverlayTimeoutError } from '../errors.js'
 import { unreachable } from '../unreachable.js'
 import { MEMBERSHIP_PROTOCOL, parseFrame, type Deadlines, type Frame, type MembershipTransport, type PeerRef } from './protocol.js'
 import { Swim, type MemberInfo, type MemberTransition, type SwimInit } from './swim.js'
@@ -52,6 +52,15 @@ export class Membership {
     })
     this.swim.onChange((peerId, info) => {
       if (info !== undefined) this.rememberAddrs(peerId, info.addrs)
+    })
+    this.swim.onTransition((t) => {
+      // A connection to a failed member may be half dead (a partition leaves TCP retrying for
+      // minutes, and streams on it stall after the heal): drop it, so that the redial and every
+      // later search or call start on a fresh one.
+      if (t.to === 'failed' && libp2p.status === 'started') {
+        const why = new MemberUnreachableError(t.peerId, 'unreachable', `member declared failed: ${t.reason ?? 'no reason given'}`)
+        for (const c of libp2p.getConnections(peerIdFromString(t.peerId))) c.abort(why)
+      }
     })
   }
 
@@ -136,6 +145,11 @@ export class Membership {
   /** Called on every change of a member's state (joined, suspected, failed, back, left). */
   onTransition (listener: (t: MemberTransition) => void): () => void {
     return this.swim.onTransition(listener)
+  }
+
+  /** Membership requests this host has sent (probes, gossip, table exchanges), for measurements. */
+  get requestsSent (): number {
+    return this.swim.requestsSent
   }
 
   /** Another part of the overlay could not reach `peerId` (a send failed): probe it now. */

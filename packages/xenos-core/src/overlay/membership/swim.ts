@@ -162,8 +162,14 @@ export class Swim {
   private awareness = 0
   private running = false
   private flushScheduled = false
+  private sentCount = 0
+  /** Members learnt for the first time, to forward once to every connected neighbour. */
+  private fresh: MemberRecord[] = []
 
-  constructor (init: SwimInit, private readonly c: SwimComponents) {
+  private readonly c: SwimComponents
+
+  constructor (init: SwimInit, components: SwimComponents) {
+    const c = components
     this.o = {
       probeIntervalMs: positive(init.probeIntervalMs, 1000, 'probeIntervalMs'),
       probeTimeoutMs: positive(init.probeTimeoutMs, 1000, 'probeTimeoutMs'),
@@ -189,10 +195,26 @@ export class Swim {
     this.random = c.random ?? Math.random
     this.incarnation = c.initialIncarnation ?? Date.now()
     this.queue = new BroadcastQueue(() => retransmitLimit(this.o.retransmitMult, this.liveCount()))
+    const transport = c.transport
+    this.c = {
+      ...c,
+      transport: {
+        connected: peerId => transport.connected(peerId),
+        request: async (peer, frame, deadlines) => {
+          this.sentCount++
+          return await transport.request(peer, frame, deadlines)
+        }
+      }
+    }
   }
 
   get isRunning (): boolean {
     return this.running
+  }
+
+  /** Requests this member has sent (probes, indirect probes, gossip, table exchanges), for measurements. */
+  get requestsSent (): number {
+    return this.sentCount
   }
 
   /** Start probing, gossiping and exchanging tables. */
@@ -311,11 +333,17 @@ export class Swim {
     return true
   }
 
-  /** Exchange whole tables with `peer` (push-pull). Resolves false when it could not be reached. */
-  async sync (peer: PeerRef): Promise<boolean> {
+  /**
+   * Exchange whole tables with `peer` (push-pull). Resolves false when it
+   * could not be reached. A redial connects within `connectTimeoutMs`
+   * whatever this member's health, so that it is tried again soon after a
+   * heal.
+   */
+  async sync (peer: PeerRef, redial = false): Promise<boolean> {
     if (!this.running) return false
+    const deadlines = redial ? { connectMs: this.o.connectTimeoutMs, answerMs: this.o.exchangeTimeoutMs } : this.exchange()
     try {
-      const reply = await this.c.transport.request(peer, { t: 'sync', from: this.selfRecord(), updates: [], members: this.snapshot() }, this.exchange())
+      const reply = await this.c.transport.request(peer, { t: 'sync', from: this.selfRecord(), updates: [], members: this.snapshot() }, deadlines)
       this.receive(peer.peerId, reply)
       return true
     } catch (err) {
@@ -421,6 +449,7 @@ export class Swim {
     }
     if (r.state === 'suspect') this.startSuspicion(e)
     if (r.state === 'failed') this.startRedial(e)
+    if (prev === undefined && r.state === 'alive') this.fresh.push(r)
     this.enqueue(r)
     if (prev?.state !== r.state && !(prev === undefined && r.state === 'left')) {
       const t: MemberTransition = {
@@ -581,7 +610,7 @@ export class Swim {
     const attempt = (): void => {
       redial.timer = this.after(redial.backoffMs, () => {
         redial.backoffMs = Math.min(redial.backoffMs * 2, this.o.redialIntervalMs)
-        void this.sync(refOf(e.record)).then(() => {
+        void this.sync(refOf(e.record), true).then(() => {
           if (this.running && e.redial === redial) attempt()
         })
       })
@@ -593,6 +622,10 @@ export class Swim {
 
   private enqueue (r: MemberRecord): void {
     this.queue.add(r)
+    this.scheduleFlush()
+  }
+
+  private scheduleFlush (): void {
     if (!this.running || this.flushScheduled) return
     this.flushScheduled = true
     this.after(0, () => {
@@ -602,12 +635,17 @@ export class Swim {
   }
 
   private async flush (): Promise<void> {
-    if (!this.running || this.queue.size === 0 || this.o.gossipFanout === 0) return
+    if (!this.running) return
+    const flood = this.flood()
+    if (this.queue.size === 0 || this.o.gossipFanout === 0) {
+      await flood
+      return
+    }
     // Neighbours only (any member when none is connected): an epidemic over the connected overlay
     // costs no handshakes, and probes connect every pair of members in time anyway.
     const connected = this.pickLive(this.o.gossipFanout, [], p => this.c.transport.connected(p))
     const targets = connected.length > 0 ? connected : this.pickLive(this.o.gossipFanout, [])
-    await Promise.all(targets.map(async (t) => {
+    await Promise.all([flood, ...targets.map(async (t) => {
       const updates = this.queue.take(MAX_GOSSIP)
       if (updates.length === 0) return
       try {
@@ -618,6 +656,29 @@ export class Swim {
         if (kindOf(err) === 'timeout') return
         this.queue.giveBack(updates)
         this.evidence(t.peerId)
+      }
+    })])
+  }
+
+  /**
+   * Joins are what everyone waits for: a member learnt for the first time is
+   * sent at once to every connected live member, each of which does the same
+   * when it is new to it too (a flood over existing connections: about two
+   * messages per connection per join, no handshake). Gossip and table
+   * exchanges repair whatever this misses.
+   */
+  private async flood (): Promise<void> {
+    if (this.fresh.length === 0 || this.o.gossipFanout === 0) return
+    const updates = this.fresh.splice(0, MAX_GOSSIP)
+    if (this.fresh.length > 0) this.scheduleFlush()
+    const targets = [...this.table.values()].filter(e => isLive(e.record.state) && this.c.transport.connected(e.record.peerId))
+    await Promise.all(targets.map(async (e) => {
+      const mine = updates.filter(u => u.peerId !== e.record.peerId)
+      if (mine.length === 0) return
+      try {
+        this.receive(e.record.peerId, await this.c.transport.request(refOf(e.record), { t: 'gossip', from: this.selfRecord(), updates: mine }, this.exchange()))
+      } catch {
+        // the regular gossip, which carries the same records, retries elsewhere
       }
     }))
   }
@@ -739,6 +800,7 @@ export class Swim {
       delete e.redial
     }
     this.queue.clear()
+    this.fresh = []
   }
 
   private log (format: string, ...args: unknown[]): void {
