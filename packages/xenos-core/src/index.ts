@@ -42,6 +42,7 @@ export {
 } from './config/index.js'
 // the coordinator (registry, persistence, operations, migration, events) and the API
 export * from './coordinator/index.js'
+export * from './failover/index.js'
 export * from './api/index.js'
 // the overlay (libp2p node, membership, search, groups, XML-RPC tunnel, image transfer)
 export * from './overlay/index.js'

@@ -17,6 +17,7 @@ import type { ServiceStats } from '../coordinator/service-ops.js'
 import { AuthenticationError, UserNotFoundError } from '../auth/errors.js'
 import { formatAuthorization, parseAuthorization, type Credentials } from '../xmlrpc/credentials.js'
 import { InvalidArgumentError } from '../coordinator/errors.js'
+import { CHECKPOINT_INTERVAL_RANGE_S, MAX_PLACEMENT_LENGTH, MAX_REPLICAS, RESTART_MODES } from '../failover/policy.js'
 import type { MethodRegistry } from '../xmlrpc/registry.js'
 import { method, registerApi, type ApiTable, type RegisterApiComponents, type UserDirectory } from './method-table.js'
 import { integer, list, member, optional, options, record, returns, service, text } from './params.js'
@@ -128,6 +129,21 @@ export const XENOS_API = {
     returns: returns<{ service: ServiceRecord, checkpointPath: string }>('struct', '{service, checkpointPath}'),
     help: 'Saves a running or paused service\'s memory to a checkpoint file. Options: {leaveRunning: boolean (default true)}. Returns {service, checkpointPath}.',
     run: async ([, o], { coordinator, target }) => await coordinator.checkpointService(target.id, o ?? {})
+  }),
+  'setRestartPolicy': method({
+    access: 'owner',
+    params: [service(), options('policy', 'restart policy', {
+      mode: member.oneOf(RESTART_MODES, 'never (the default), restart (a new domain from its template) or resume (its latest checkpoint)'),
+      placement: member.string('host search query a host must match to run it again (default: any host)', { maxLength: MAX_PLACEMENT_LENGTH }),
+      checkpointIntervalS: member.number('resume: seconds between two checkpoints (default 60)', CHECKPOINT_INTERVAL_RANGE_S),
+      replicas: member.number('hosts that hold its record and latest checkpoint (default 2)', { integer: true, min: 1, max: MAX_REPLICAS })
+    })],
+    returns: returns<ServiceRecord>('struct', 'the service'),
+    help: 'Sets what the surviving hosts do with a service of this host when this host fails: {mode: "never" | "restart" | "resume", '
+      + 'placement: host search query, checkpointIntervalS: number, replicas: int}; missing members take their defaults (never, any host, 60 s, 2). '
+      + 'With resume, a checkpoint is taken every checkpointIntervalS and replicated to the first replicas hosts that match the placement. '
+      + 'Returns the service.',
+    run: async ([, policy], { coordinator, target }) => await coordinator.setRestartPolicy(target.id, policy)
   }),
   'serviceStats': method({
     access: 'owner',

@@ -131,6 +131,26 @@ describe('service config files', () => {
     expect(r.errors[0]).toMatchObject({ field: 'disks[0].target', line: 7, expected: 'a device name such as "xvda"', found: '"floppy"' })
   })
 
+  it('reads a restart policy, filling its defaults', () => {
+    const r = parseServiceConfigFile('kind: service\nname: s1\ntemplate: t\nrestart:\n  mode: resume\n  placement: " freeMemoryMiB>=512 tag=ssd "\n', 's.yaml')
+    expect(r.errors).toEqual([])
+    expect(r.service?.restart).toEqual({ mode: 'resume', placement: 'freeMemoryMiB>=512 tag=ssd', checkpointIntervalS: 60, replicas: 2 })
+    expect(parseServiceConfigFile('kind: service\nname: s1\ntemplate: t\n', 's.yaml').service?.restart).toBeUndefined()
+  })
+
+  it('reports each bad field of a restart policy at its line', () => {
+    const text = 'kind: service\nname: s1\ntemplate: t\nrestart:\n  mode: sometimes\n  placement: "freeMemoryMiB>>"\n'
+      + '  checkpointIntervalS: 0\n  replicas: 17\n  k: 2\n'
+    const r = parseServiceConfigFile(text, 's.yaml')
+    const byField = Object.fromEntries(r.errors.map(e => [e.field, e]))
+    expect(Object.keys(byField).sort()).toEqual(['restart.checkpointIntervalS', 'restart.k', 'restart.mode', 'restart.placement', 'restart.replicas'])
+    expect(byField['restart.mode']).toMatchObject({ line: 5, found: '"sometimes"' })
+    expect(byField['restart.placement']).toMatchObject({ line: 6, expected: expect.stringMatching(/^a host search query \(query position/) })
+    expect(byField['restart.checkpointIntervalS']).toMatchObject({ line: 7 })
+    expect(byField['restart.replicas']).toMatchObject({ line: 8 })
+    expect(byField['restart.k']).toMatchObject({ line: 9 })
+  })
+
   it('reports a missing or wrong kind once', () => {
     const r = parseServiceConfigFile('name: x\n', 'x.yaml')
     expect(r.errors.map(e => [e.field, e.expected])).toEqual([['kind', 'one of "template", "service"']])

@@ -25,10 +25,19 @@
  * owner: alice
  * autostart: true
  * groups: [hadoop, alice]
+ * restart:                         # what survivors do when this host fails (default: never)
+ *   mode: resume                   # never | restart (from its template) | resume (from its latest checkpoint)
+ *   placement: "freeMemoryMiB>=512"  # host search query: where it may run again
+ *   checkpointIntervalS: 30        # resume: seconds between two checkpoints (default 60)
+ *   replicas: 2                    # k: hosts that hold its record and latest checkpoint (default 2)
  * ```
  */
 import { validateDomainSpec, type DomainSpec } from '@xenos/hypervisor-interface'
 import type { ConfigOrigin } from '../coordinator/ports.js'
+import {
+  CHECKPOINT_INTERVAL_RANGE_S, DEFAULT_RESTART_POLICY, MAX_PLACEMENT_LENGTH, MAX_REPLICAS, RESTART_MODES, type RestartPolicy
+} from '../failover/policy.js'
+import { parseQuery } from '../search/query.js'
 import { z } from 'zod'
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
@@ -74,6 +83,23 @@ export const templateFileSchema = z.strictObject({
   endpoints: z.array(endpoint).default([])
 })
 
+/** A host search query (the placement of a restart policy). */
+const placement = z.string().max(MAX_PLACEMENT_LENGTH).superRefine((text, ctx) => {
+  try {
+    parseQuery(text)
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `a host search query (${(err as Error).message.split('\n')[0]})`, input: text })
+  }
+})
+
+const restart = z.strictObject({
+  mode: z.enum(RESTART_MODES),
+  placement: placement.default(DEFAULT_RESTART_POLICY.placement),
+  checkpointIntervalS: z.number().min(CHECKPOINT_INTERVAL_RANGE_S.min).max(CHECKPOINT_INTERVAL_RANGE_S.max)
+    .default(DEFAULT_RESTART_POLICY.checkpointIntervalS),
+  replicas: z.int().min(1).max(MAX_REPLICAS).default(DEFAULT_RESTART_POLICY.replicas)
+})
+
 export const serviceFileSchema = z.strictObject({
   kind: z.literal('service'),
   name,
@@ -86,7 +112,9 @@ export const serviceFileSchema = z.strictObject({
   memoryMiB: z.int().min(16).optional(),
   groups: z.array(groupName).default([]),
   attributes,
-  endpoints: z.array(endpoint).default([])
+  endpoints: z.array(endpoint).default([]),
+  /** What survivors do with the service when its host fails. */
+  restart: restart.optional()
 })
 
 export const configFileSchema = z.discriminatedUnion('kind', [templateFileSchema, serviceFileSchema])
@@ -120,6 +148,8 @@ export interface ServiceConfig {
   autostart: boolean
   vcpus?: number
   memoryMiB?: number
+  /** What survivors do with it when its host fails (absent: never). */
+  restart?: RestartPolicy
   source: string
   /** Where its fields are in the file. */
   at?: ConfigOrigin
@@ -163,6 +193,7 @@ export function serviceFromFile (s: z.output<typeof serviceFileSchema>, source: 
     autostart: s.autostart,
     ...(s.vcpus !== undefined ? { vcpus: s.vcpus } : {}),
     ...(s.memoryMiB !== undefined ? { memoryMiB: s.memoryMiB } : {}),
+    ...(s.restart !== undefined ? { restart: { ...s.restart, placement: s.restart.placement.trim() } } : {}),
     source,
     ...(at === undefined ? {} : { at })
   }

@@ -94,7 +94,9 @@ async function registerService (ctx: CoordinatorContext, s: ServiceConfig): Prom
     const groups = [...new Set([...(t?.defaultGroups ?? []), ...s.groups])]
     const attributes = { ...(t?.defaultAttributes ?? {}), ...s.attributes }
     const endpoints = s.endpoints.length > 0 ? s.endpoints : (t?.endpoints ?? known.endpoints)
-    await ctx.registry.updateService(known.id, { groups, attributes, endpoints, owner: s.owner })
+    // the file is the policy's source for a service it declares: a policy removed from the file is removed
+    const policy = s.restart === undefined ? { restart: undefined } : { restart: s.restart, generation: known.generation ?? 1 }
+    await ctx.registry.updateService(known.id, { groups, attributes, endpoints, owner: s.owner, ...policy })
     for (const g of known.groups) if (!groups.includes(g)) await ctx.network?.leaveGroup?.(g, known.id)
     for (const g of groups) await ctx.network?.joinGroup?.(g, known.id)
   } else {
@@ -103,7 +105,8 @@ async function registerService (ctx: CoordinatorContext, s: ServiceConfig): Prom
       ...(s.endpoints.length > 0 ? { endpoints: s.endpoints } : {}),
       ...(s.id === undefined ? {} : { id: s.id }),
       ...(s.vcpus === undefined ? {} : { vcpus: s.vcpus }),
-      ...(s.memoryMiB === undefined ? {} : { memoryMiB: s.memoryMiB })
+      ...(s.memoryMiB === undefined ? {} : { memoryMiB: s.memoryMiB }),
+      ...(s.restart === undefined ? {} : { restart: s.restart })
     })
     ctx.events.emit({ kind: 'registered', serviceId: rec.id, detail: s.source })
   }

@@ -22,6 +22,7 @@ import { replicateTemplate, type ReplicateOptions, type ReplicateResult } from '
 import { reconcileStates } from './reconcile.js'
 import { checkpointService, destroyService, pauseService, serviceStats, startService, stopService, unpauseService, type ServiceStats } from './service-ops.js'
 import { stateStore } from './state-store.js'
+import { setRestartPolicy } from './takeover.js'
 
 /** The member id a host uses for itself in a group (the overlay's `HOST_MEMBER`). */
 export const HOST_MEMBER = 'host'
@@ -98,6 +99,8 @@ export interface Coordinator {
   destroyService (id: string): Promise<ServiceRecord>
   checkpointService (id: string, options?: { leaveRunning?: boolean }): Promise<{ service: ServiceRecord, checkpointPath: string }>
   serviceStats (id: string): Promise<ServiceStats>
+  /** Set what survivors do with a service when this host fails (`failover/policy.ts`; missing fields take their defaults). */
+  setRestartPolicy (id: string, policy: unknown): Promise<ServiceRecord>
   /** A new service from a template; a template this host lacks is replicated from peers first. */
   createInstance (template: string, options?: CreateInstanceOptions): Promise<ServiceRecord>
   replicateTemplate (template: string, options?: ReplicateOptions): Promise<ReplicateResult>
@@ -302,6 +305,7 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
     destroyService: guard(async id => await destroyService(ctx, id)),
     checkpointService: guard(async (id, o) => await checkpointService(ctx, id, o)),
     serviceStats: guard(async id => await serviceStats(ctx, id)),
+    setRestartPolicy: guard(async (id, policy) => await setRestartPolicy(ctx, id, policy)),
     createInstance: guard(async (t, o) => {
       // Paper IV-B: templates replicate to where instances are wanted.
       if (typeof t === 'string' && reg.findTemplate(t) === undefined && network !== undefined && fetcher !== undefined) await replicateTemplate(ctx, t)

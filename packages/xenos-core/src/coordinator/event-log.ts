@@ -13,7 +13,7 @@ export type CoordinatorEventKind =
   | 'checkpointed' | 'migrating' | 'migrated' | 'migrated-in' | 'failed'
   | 'crashed' | 'vanished' | 'reattached' | 'registered' | 'template-added'
   | 'template-replicated' | 'group-joined' | 'group-left' | 'group-message' | 'config-error'
-  | 'host-failed' | 'host-back' | 'host-left'
+  | 'host-failed' | 'host-back' | 'host-left' | 'policy-set'
 
 export interface CoordinatorEvent {
   seq: number

@@ -10,6 +10,7 @@ import { paths, undo } from './context.js'
 import { AlreadyExistsError, InvalidArgumentError } from './errors.js'
 import type { Endpoint, ServiceRecord, TemplateRecord } from './records.js'
 import { assertGroupName } from './registry.js'
+import type { RestartPolicy } from '../failover/policy.js'
 
 export interface CreateInstanceOptions {
   /** Service (and domain) name; default `<template>-<short id>`. */
@@ -31,6 +32,8 @@ export interface CreateInstanceOptions {
   memoryMiB?: number
   /** `copy` for full copies; `cow` for copy-on-write clones where the driver can. @default the coordinator's cloneMode */
   clone?: 'cow' | 'copy'
+  /** What survivors do with it when this host fails (see `failover/policy.ts`). @default none (never) */
+  restart?: RestartPolicy
 }
 
 /** Validates the options the API can pass; throws `InvalidArgumentError`. */
@@ -88,7 +91,8 @@ export async function createInstance (ctx: CoordinatorContext, templateName: str
         memoryMiB: spec.memoryMiB,
         createdAt: ctx.now().toISOString(),
         origin: options.origin ?? 'instance',
-        handle
+        handle,
+        ...(options.restart === undefined ? {} : { restart: options.restart, generation: 1 })
       }
       const saved = await ctx.registry.addService(record)
       for (const g of saved.groups) await ctx.network?.joinGroup?.(g, saved.id)

@@ -9,6 +9,7 @@ import type { HypervisorDriver } from '@xenos/hypervisor-interface'
 import type { CoordinatorEvent } from './event-log.js'
 import type { Endpoint, TemplateImage } from './records.js'
 import type { DomainSpec } from '@xenos/hypervisor-interface'
+import type { RestartPolicy } from '../failover/policy.js'
 
 export type SearchKind = 'services' | 'hosts'
 
@@ -138,6 +139,8 @@ export interface ServiceConfig {
   vcpus?: number
   /** Override the template's memory, in MiB. */
   memoryMiB?: number
+  /** What survivors do with it when its host fails (absent: never). */
+  restart?: RestartPolicy
   source: string
   /** Where its fields are, so problems found later (an unknown template) name the line. */
   at?: ConfigOrigin

@@ -8,6 +8,7 @@ import { assertDomainName } from '@xenos/hypervisor-interface'
 import { InvalidArgumentError } from './errors.js'
 import { SERVICE_STATES, type GroupRecord, type Reservation, type ServiceRecord, type StateSnapshot, type TemplateRecord } from './records.js'
 import { assertGroupName } from './registry.js'
+import { restartPolicy } from '../failover/policy.js'
 
 function isStruct (v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -51,6 +52,10 @@ export function validateServiceRecord (r: ServiceRecord, field: string): void {
   endpoints(r.endpoints, `${field}.endpoints`)
   if (!(SERVICE_STATES as readonly unknown[]).includes(r.state)) {
     throw new InvalidArgumentError(`${field}.state`, `one of ${SERVICE_STATES.join(', ')}`, r.state)
+  }
+  if (r.restart !== undefined) restartPolicy(r.restart, `${field}.restart`)
+  if (r.generation !== undefined && !(Number.isSafeInteger(r.generation) && r.generation >= 1)) {
+    throw new InvalidArgumentError(`${field}.generation`, 'an integer >= 1', r.generation)
   }
 }
 

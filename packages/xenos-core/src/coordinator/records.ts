@@ -3,6 +3,7 @@
  * of its own host. All plain JSON, so they persist and travel as they are.
  */
 import type { DomainHandle, DomainSpec } from '@xenos/hypervisor-interface'
+import type { RestartPolicy } from '../failover/policy.js'
 
 /**
  * A service's state as the coordinator sees it: the domain's state, plus
@@ -52,8 +53,8 @@ export interface ServiceRecord {
   memoryMiB?: number
   /** Wall-clock creation time, ISO 8601, from the coordinator's injected clock. */
   createdAt: string
-  /** Where it came from: a config file, `createInstance`, or a migration in. */
-  origin: 'config' | 'instance' | 'migration'
+  /** Where it came from: a config file, `createInstance`, a migration in, or a takeover after its host failed. */
+  origin: 'config' | 'instance' | 'migration' | 'takeover'
   /** The driver's handle, saved to reattach after a restart. */
   handle?: DomainHandle
   /** Checkpoint files saved by `checkpointService`, oldest first. */
@@ -66,6 +67,15 @@ export interface ServiceRecord {
    * finding a service whose domain is gone.
    */
   destroying?: boolean
+  /** What survivors do with it when its host fails (absent: never). */
+  restart?: RestartPolicy
+  /**
+   * Raised by each takeover of the service by a survivor (1 before any,
+   * absent read as 1): of two copies, the one with the higher generation is
+   * the one that runs, and a host that learns of a higher generation
+   * elsewhere destroys its own copy instead of resuming it.
+   */
+  generation?: number
 }
 
 /** One disk image of a template. */

@@ -54,6 +54,7 @@ beforeEach(async () => {
     'xenos.destroyService': async () => [await target()],
     'xenos.checkpointService': async () => [await target()],
     'xenos.serviceStats': async () => [await target()],
+    'xenos.setRestartPolicy': async () => [await target(), { mode: 'restart' }],
     'xenos.createInstance': () => ['web'],
     'xenos.replicateTemplate': () => ['web'],
     'xenos.migrateService': async () => [await target(), 'h2'],
