@@ -16,6 +16,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { ClusterAuthority, startXenosHost, type Credentials, type Principal, type TemplateConfig, type XenosHost } from '@xenos/core'
+import { waitFor } from '@xenos/hypervisor-interface'
 import { xenDriver } from '@xenos/xen-driver'
 
 const require = createRequire(import.meta.url)
@@ -128,11 +129,9 @@ export async function startXenLab (slaves: number): Promise<XenLab> {
     await start(names[0]!, [])
     const boot = [hosts.get(names[0]!)!.node.multiaddrs()[0]!.toString()]
     for (const h of names.slice(1)) await start(h, boot)
-    const until = performance.now() + 20_000
-    while (![...hosts.values()].every(x => x.membership.members().length >= names.length - 1)) {
-      if (performance.now() > until) throw new Error(`expected ${names.length} coordinators to know each other within 20 s, found they did not`)
-      await new Promise(resolve => setTimeout(resolve, 20))
-    }
+    await waitFor(() => [...hosts.values()].every(x => x.membership.members().length >= names.length - 1), {
+      timeoutS: 60, what: `${names.length} coordinators to know each other`
+    })
   } catch (err) {
     await stopAll()
     throw err

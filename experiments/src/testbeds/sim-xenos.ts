@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ClusterAuthority, startXenosHost, xenosClient, type CoordinatorInit, type Credentials, type Overlay, type PeerNetwork, type Principal, type ServiceConfig, type TemplateConfig, type XenosClient, type XenosHost } from '@xenos/core'
 import { xenosDeployApi, type DeployApi } from '@xenos/deployer'
+import { waitFor } from '@xenos/hypervisor-interface'
 import type { SimCluster } from '@xenos/sim-driver'
 import type { ClockGate } from './clock-gate.js'
 import { simImageFetcher, type ReplicationLog } from './sim-image-fetcher.js'
@@ -89,7 +90,9 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
     hosts.push(await start(first!, []))
     const boot = [hosts[0]!.node.multiaddrs()[0]!.toString()]
     hosts.push(...await Promise.all(rest.map(async name => await start(name, boot))))
-    await waitUntil(() => hosts.every(h => h.membership.members().length >= hosts.length - 1), init.joinTimeoutMs ?? 30_000, `${hosts.length} coordinators to know each other`)
+    await waitFor(() => hosts.every(h => h.membership.members().length >= hosts.length - 1), {
+      timeoutS: (init.joinTimeoutMs ?? 30_000) / 1000, what: `${hosts.length} coordinators to know each other`
+    })
   } catch (err) {
     for (const h of hosts) await h.stop()
     await rm(dir, { recursive: true, force: true })
@@ -118,14 +121,5 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
       for (const h of hosts) await h.stop()
       await rm(dir, { recursive: true, force: true })
     }
-  }
-}
-
-/** Polls a condition on the wall clock (plumbing of the real overlay, not model logic). */
-async function waitUntil (check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const until = performance.now() + timeoutMs
-  while (!check()) {
-    if (performance.now() > until) throw new SimXenosError(`expected ${what} within ${timeoutMs} ms, found they did not`)
-    await new Promise(resolve => setTimeout(resolve, 20))
   }
 }

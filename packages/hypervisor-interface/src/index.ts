@@ -29,6 +29,7 @@
  */
 export type { Clock, ManualClock } from './clock.js'
 export { realClock, manualClock } from './clock.js'
+export { waitFor, WaitTimeoutError, type WaitForOptions } from './wait-for.js'
 export type { HostFacts } from './host-facts.js'
 export type { DomainSpec, DiskSpec, DiskFormat, BootSpec, NicSpec } from './domain-spec.js'
 export type { DomainState, DomainInfo, DomainUsage, DomainHandle } from './domain.js'

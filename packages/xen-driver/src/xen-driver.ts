@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { posix } from 'node:path'
 import {
   DomainExistsError, DomainNotFoundError, ImageInUseError, ImageNotFoundError, InsufficientMemoryError,
-  InvalidSpecError, OperationTimeoutError, assertDomainName, assertImagePath, realClock, transition, validateDomainSpec,
+  InvalidSpecError, OperationTimeoutError, assertDomainName, assertImagePath, realClock, transition, validateDomainSpec, waitFor, WaitTimeoutError,
   type Clock, type DomainHandle, type DomainInfo, type DomainSpec, type DriverCapabilities,
   type HostFacts, type HypervisorDriver, type ImageInfo, type MigrationOptions, type MigrationReport,
   type MigrationTarget, type CloneMode
@@ -193,16 +193,19 @@ export class XenDriver implements HypervisorDriver {
    * has powered off, which xl's monitor has not cleaned up yet).
    */
   private async waitGone (name: string, timeoutS: number, known?: XlListRow[]): Promise<void> {
-    const deadline = this.clock.nowS() + timeoutS
-    for (let first = true; ; first = false) {
-      const row = (first && known !== undefined ? known : await this.rows()).find(r => r.name === name)
-      if (row === undefined) return
-      if (this.clock.nowS() >= deadline) {
-        const r = await this.xl(['destroy', name])
-        if (r.exitCode !== 0 && !/invalid domain identifier/.test(r.stderr)) throw mapXlError({ ...r, argv: ['xl', 'destroy', name] }, { hostname: this.hostname, domain: name })
-        return
+    let rows = known
+    try {
+      await waitFor(async () => {
+        const listed = rows ?? await this.rows()
+        rows = undefined
+        return !listed.some(r => r.name === name)
+      }, { clock: this.clock, timeoutS, intervalS: 0.2, what: `domain "${name}" gone from xl list` })
+    } catch (err) {
+      if (!(err instanceof WaitTimeoutError)) throw err
+      const r = await this.xl(['destroy', name])
+      if (r.exitCode !== 0 && !/invalid domain identifier/.test(r.stderr)) {
+        throw mapXlError({ ...r, argv: ['xl', 'destroy', name] }, { hostname: this.hostname, domain: name })
       }
-      await this.clock.sleep(0.2)
     }
   }
 

@@ -1,6 +1,7 @@
 // Faults the test double injects (a command that fails, hangs past its
 // timeout, or prints a line no parser knows) and how the driver reports them.
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest'
+import { waitFor } from '@xenos/hypervisor-interface'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, writeFile, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -81,11 +82,7 @@ describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 
     const waiting = driver.listDomains()
     // the waiter has found the lock held by a live process: it must leave it alone
     const host = join(double.root, 'a')
-    const until = Date.now() + 60_000
-    while (!(await readdir(host)).some(f => f.startsWith('lock.waiting.'))) {
-      if (Date.now() > until) throw new Error('no xl waited for the lock within 60 s')
-      await new Promise(resolve => setTimeout(resolve, 10))
-    }
+    await waitFor(async () => (await readdir(host)).some(f => f.startsWith('lock.waiting.')), { timeoutS: 60, what: 'an xl to wait for the lock' })
     expect(await readFile(join(lock, 'pid'), 'utf8')).toBe(String(process.pid))
     await rm(lock, { recursive: true })
     expect((await waiting).some(d => d.name === name)).toBe(true)

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ComplianceFixture } from '@xenos/hypervisor-compliance'
-import type { MigrationTarget } from '@xenos/hypervisor-interface'
+import { waitFor, WaitTimeoutError, type MigrationTarget } from '@xenos/hypervisor-interface'
 import { execa } from 'execa'
 import { xenDriver, scpTransfer, localCopyTransfer, HostShell, type XenDriver } from '../src/index.js'
 
@@ -48,16 +48,16 @@ async function driverFor (p: string, hostname: string | undefined, migration: Pa
  */
 function consoleReady (command: string[], marker: string, timeoutS: number): (name: string) => Promise<void> {
   return async (name) => {
-    const deadline = performance.now() + timeoutS * 1000
-    let last = ''
-    for (;;) {
-      const r = await execa(command[0]!, [...command.slice(1), name], { reject: false, timeout: 60_000 })
-      last = r.stdout
-      if (r.exitCode === 0 && last.includes(marker)) return
-      if (performance.now() > deadline) {
-        throw new Error(`guest ${name}: expected "${marker}" on its console within ${timeoutS} s, found ${last === '' ? `nothing (${r.stderr.trim() || `exit ${r.exitCode}`})` : `its last lines:\n${last.split('\n').slice(-5).join('\n')}`}`)
-      }
-      await new Promise(resolve => setTimeout(resolve, 1000))
+    let seen = ''
+    try {
+      await waitFor(async () => {
+        const r = await execa(command[0]!, [...command.slice(1), name], { reject: false, timeout: 60_000 })
+        seen = r.stdout === '' ? `nothing (${r.stderr.trim() || `exit ${r.exitCode}`})` : `its last lines:\n${r.stdout.split('\n').slice(-5).join('\n')}`
+        return r.exitCode === 0 && r.stdout.includes(marker)
+      }, { timeoutS, intervalS: 1, what: `"${marker}" on the console of ${name}` })
+    } catch (err) {
+      if (!(err instanceof WaitTimeoutError)) throw err
+      throw new Error(`guest ${name}: expected "${marker}" on its console within ${timeoutS} s, found ${seen}`, { cause: err })
     }
   }
 }

@@ -29,7 +29,8 @@ import { fetchImage } from '../src/overlay/transfer/fetch.js'
 import { joinSwarm } from '../src/overlay/transfer/swarm.js'
 import { Membership } from '../src/overlay/membership/index.js'
 import { Groups } from '../src/overlay/groups.js'
-import { sharedAuthority, trustFor, waitFor } from '../src/overlay/test-helpers.js'
+import { waitFor } from '@xenos/hypervisor-interface'
+import { sharedAuthority, trustFor } from '../src/overlay/test-helpers.js'
 
 interface Host {
   node: OverlayNode
@@ -181,7 +182,7 @@ export async function benchFanOut (sizeBytes: number, chunkSizeBytes: number, up
     for (let i = 2; i < 14; i++) hosts.push(await startHost(join(dir.path, `h${i}`), uploadBps, { bootstrap: boot }))
     const [seeder, single, ...peers] = hosts as [Host, Host, ...Host[]]
     // the overlay formed (membership tables full) before either figure
-    await waitFor(() => peers.every(p => p.groups!.membership.members().length >= peers.length), 30_000, 'the 13 hosts to know each other')
+    await waitFor(() => peers.every(p => p.groups!.membership.members().length >= peers.length), { timeoutS: 30, what: 'the 13 hosts to know each other' })
     seeder.shelf.put(await FileChunkStore.openComplete(img.path, img.manifest))
     const seederAddr = seeder.node.multiaddrs()[0]!
     // connect everyone first: connection set-up is not part of either figure

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitFor } from '@xenos/hypervisor-interface'
 import { ClusterAuthority, hostIdentityDir, peerIdOfIdentity } from '@xenos/core'
 import { buildProgram } from '../program.js'
 import { coordinatorCommands } from './coordinator.js'
@@ -33,8 +34,7 @@ describe('xenos coordinator', () => {
     const io = { out: (s: string) => { out += s }, err: (s: string) => { err += s } }
     const program = buildProgram([(p) => { coordinatorCommands(p, { ...io, untilStopped: async () => await stopped }) }], io)
     const running = program.parseAsync(['node', 'xenos', 'coordinator', '--config', join(dir, 'host.yaml')])
-    const until = Date.now() + 60_000
-    while (!out.includes('API:') && Date.now() < until) await new Promise(resolve => setTimeout(resolve, 50))
+    await waitFor(() => out.includes('API:'), { timeoutS: 60, intervalS: 0.05, what: 'the coordinator to print its API URL' })
     stop('test')
     await running
     expect(out).toMatch(/xenos coordinator on /)

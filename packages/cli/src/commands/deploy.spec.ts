@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ClusterAuthority, startXenosHost, type Credentials, type Principal, type XenosHost } from '@xenos/core'
+import { startTestCluster, TEST_TOKENS, type TestCluster } from '@xenos/core/testing'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { SimCluster } from '@xenos/sim-driver'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,19 +14,16 @@ import { buildProgram } from '../program.js'
 import { deployCommands } from './deploy.js'
 
 let dir = ''
-const hosts: XenosHost[] = []
-let names: string[] = []
-
-const authenticate = (cred: Credentials): Principal => {
-  if (cred.token !== 'tok-admin') throw new Error('expected the admin token, found another')
-  return { user: 'root', role: 'admin' }
-}
+let sim: SimCluster
+let cluster: TestCluster
+let names: readonly string[] = []
 
 async function run (argv: string[]): Promise<{ out: string, error?: Error }> {
   let out = ''
   const program = buildProgram([(p) => { deployCommands(p, { out: (s) => { out += s } }) }], { out: (s) => { out += s }, err: (s) => { out += s } })
   try {
-    await program.parseAsync(['node', 'xenos', ...argv, ...(argv.includes('--help') ? [] : ['--api', hosts[0]!.apiUrl, '--token', 'tok-admin', '--poll', '0.05'])])
+    const connection = argv.includes('--help') ? [] : ['--api', cluster.hosts[0]!.apiUrl, '--token', TEST_TOKENS.root, '--poll', '0.05']
+    await program.parseAsync(['node', 'xenos', ...argv, ...connection])
     return { out }
   } catch (error) {
     return { out, error: error as Error }
@@ -35,42 +32,27 @@ async function run (argv: string[]): Promise<{ out: string, error?: Error }> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xenos-cli-deploy-'))
-  const sim = new SimCluster({ platform: await loadPlatform(PAPER_PLATFORM_FILE), seed: 1 })
-  names = sim.hostnames().slice(0, 3)
-  const authority = await ClusterAuthority.create(join(dir, 'cluster'))
-  for (const [i, name] of names.entries()) {
-    const bootstrap = i === 0 ? [] : [hosts[0]!.node.multiaddrs()[0]!]
-    hosts.push(await startXenosHost({
-      dataDir: join(dir, name), trust: await authority.hostTrust(join(dir, name)), bootstrap,
-      coordinator: { createMissingImages: true, searchDeadlineMs: 3000 }
-    }, {
-      driver: sim.driver(name),
-      authenticate,
-      configSource: {
-        load: async () => ({
-          templates: i === 0
-            ? [{
-                name: 'web',
-                spec: { name: 'web', vcpus: 1, memoryMiB: 256, disks: [{ image: 'templates/web/xvda.img', target: 'xvda' }], boot: { kind: 'pvh', kernel: 'boot/vmlinuz' }, nics: [{ bridge: 'xenbr0' }] },
-                images: [{ path: 'templates/web/xvda.img', sizeBytes: 16 * 1024 * 1024, target: 'xvda' }],
-                groups: [], attributes: {}, endpoints: [], source: 'web.yaml:1'
-              }]
-            : [],
-          services: [],
-          problems: []
-        })
-      }
+  sim = new SimCluster({ platform: await loadPlatform(PAPER_PLATFORM_FILE), seed: 1 })
+  const web = {
+    name: 'web',
+    spec: {
+      name: 'web', vcpus: 1, memoryMiB: 256, disks: [{ image: 'templates/web/xvda.img', target: 'xvda' }],
+      boot: { kind: 'pvh' as const, kernel: 'boot/vmlinuz' }, nics: [{ bridge: 'xenbr0' }]
+    },
+    images: [{ path: 'templates/web/xvda.img', sizeBytes: 16 * 1024 * 1024, target: 'xvda' }],
+    groups: [], attributes: {}, endpoints: [], source: 'web.yaml:1'
+  }
+  cluster = await startTestCluster({
+    hosts: sim.hostnames().slice(0, 3).map((h, i) => ({
+      driver: sim.driver(h), templates: i === 0 ? [web] : [], init: { coordinator: { createMissingImages: true, searchDeadlineMs: 3000 } }
     }))
-  }
-  const until = Date.now() + 20_000
-  while (!hosts.every(h => h.membership.members().length >= names.length - 1)) {
-    if (Date.now() > until) throw new Error('timed out waiting for every host to know the others')
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
+  })
+  names = cluster.names
 })
 
 afterAll(async () => {
-  for (const h of hosts.reverse()) await h.stop()
+  await cluster?.stop()
+  await sim?.close()
   await rm(dir, { recursive: true, force: true })
 })
 

@@ -3,7 +3,8 @@ import { copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createOverlayNode, type OverlayNode } from './node.js'
 import { startOverlay, type Overlay } from './index.js'
-import { tempDir, testAuthority, waitFor } from './test-helpers.js'
+import { waitFor } from '@xenos/hypervisor-interface'
+import { tempDir, testAuthority } from './test-helpers.js'
 import { MissingClusterCredentialsError } from '../trust/errors.js'
 import type { ClusterAuthority } from '../trust/authority.js'
 
@@ -75,14 +76,18 @@ describe('a closed overlay', () => {
     const b = await overlay(cluster, bDir, a.node.multiaddrs())
     const c = await overlay(cluster, cDir, a.node.multiaddrs())
     await c.node.libp2p.dial(b.node.libp2p.getMultiaddrs()[0]!)
-    await waitFor(() => a.node.connectedPeers().length === 2 && b.node.connectedPeers().includes(c.node.peerId), 30_000, 'three connected hosts')
-    await waitFor(() => b.node.libp2p.services.pubsub.getSubscribers('xenos/trust/1').length >= 1, 30_000, 'trust topic')
+    await waitFor(() => a.node.connectedPeers().length === 2 && b.node.connectedPeers().includes(c.node.peerId), {
+      timeoutS: 30, what: 'three connected hosts'
+    })
+    await waitFor(() => b.node.libp2p.services.pubsub.getSubscribers('xenos/trust/1').length >= 1, { timeoutS: 30, what: 'trust topic' })
 
     const list = await cluster.revokeHost(c.node.peerId, 'c')
     expect(await a.trustSync!.publish(list)).toEqual({ kind: 'hosts', version: 1, adopted: true })
     expect(await a.trustSync!.publish(list)).toEqual({ kind: 'hosts', version: 1, adopted: false })
-    await waitFor(() => b.node.trust!.isHostRevoked(c.node.peerId), 30_000, 'b to learn the revocation')
-    await waitFor(() => !a.node.connectedPeers().includes(c.node.peerId) && !b.node.connectedPeers().includes(c.node.peerId), 30_000, 'c to be cut off')
+    await waitFor(() => b.node.trust!.isHostRevoked(c.node.peerId), { timeoutS: 30, what: 'b to learn the revocation' })
+    await waitFor(() => !a.node.connectedPeers().includes(c.node.peerId) && !b.node.connectedPeers().includes(c.node.peerId), {
+      timeoutS: 30, what: 'c to be cut off'
+    })
     await expect(c.node.libp2p.dial(a.node.libp2p.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(5000) })).rejects.toThrow()
     await expect(c.node.libp2p.dial(b.node.libp2p.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(5000) })).rejects.toThrow()
 
@@ -107,7 +112,7 @@ describe('a closed overlay', () => {
     const c = await overlay(cluster, cDir)
     await a.trustSync!.publish(await cluster.revokeHost(c.node.peerId))
     const b = await overlay(cluster, bDir, a.node.multiaddrs())
-    await waitFor(() => b.node.trust!.versions().hosts === 1, 30_000, 'b to pull the list when it connects')
+    await waitFor(() => b.node.trust!.versions().hosts === 1, { timeoutS: 30, what: 'b to pull the list when it connects' })
     await expect(c.node.libp2p.dial(b.node.libp2p.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(5000) })).rejects.toThrow()
   })
 })

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Groups, type GroupMessage } from './groups.js'
 import { OverlaySearch, SEARCH_TOPIC } from './search.js'
 import { NotGroupMemberError, OverlayConfigError } from './errors.js'
-import { startCluster, waitFor } from './test-helpers.js'
+import { waitFor } from '@xenos/hypervisor-interface'
+import { startCluster } from './test-helpers.js'
 
 const N = 7
 const MEMBERS = [0, 3, 5]
@@ -39,11 +40,11 @@ beforeAll(async () => {
   const peerOf = (i: number): string => cluster.members[i]!.node.peerId
   for (const i of MEMBERS) {
     const others = MEMBERS.filter(j => j !== i).map(peerOf)
-    await waitFor(() => others.every(p => groups[i]!.reachableMembers('alpha').includes(p)), 90_000, `group mesh at node ${i}`)
+    await waitFor(() => others.every(p => groups[i]!.reachableMembers('alpha').includes(p)), { timeoutS: 90, what: `group mesh at node ${i}` })
   }
   for (let i = 0; i < N; i++) {
     const others = [...Array(N).keys()].filter(j => j !== i).map(peerOf)
-    await waitFor(() => others.every(p => groups[i]!.reachableMembers('all').includes(p)), 90_000, `group "all" at node ${i}`)
+    await waitFor(() => others.every(p => groups[i]!.reachableMembers('all').includes(p)), { timeoutS: 90, what: `group "all" at node ${i}` })
   }
 }, 300_000)
 afterAll(async () => {
@@ -57,13 +58,15 @@ const inGroup = (i: number, group: string): GroupMessage[] => received[i]!.filte
 async function everyHostHeardAfter (from: number): Promise<void> {
   const marker = `marker-${Math.random()}`
   await groups[from]!.publish('all', enc.encode(marker))
-  await waitFor(() => received.every((inbox, i) => i === from || inbox.some(m => m.group === 'all' && dec.decode(m.data) === marker)), 90_000, 'the marker at every host')
+  await waitFor(() => received.every((inbox, i) => i === from || inbox.some(m => m.group === 'all' && dec.decode(m.data) === marker)), {
+    timeoutS: 90, what: 'the marker at every host'
+  })
 }
 
 describe('overlay groups', () => {
   it('delivers a group message to every member and to no other host', async () => {
     await groups[0]!.publish('alpha', enc.encode('hello alpha'))
-    await waitFor(() => inGroup(3, 'alpha').length === 1 && inGroup(5, 'alpha').length === 1, 90_000, 'members to receive')
+    await waitFor(() => inGroup(3, 'alpha').length === 1 && inGroup(5, 'alpha').length === 1, { timeoutS: 90, what: 'members to receive' })
     // a wrongly addressed copy would have arrived by the time a later message reached every host
     await everyHostHeardAfter(0)
     expect(dec.decode(inGroup(3, 'alpha')[0]!.data)).toBe('hello alpha')
@@ -79,7 +82,7 @@ describe('overlay groups', () => {
 
   it('makes group membership visible to every host and to search', async () => {
     const peers = MEMBERS.map(i => cluster.members[i]!.node.peerId).sort()
-    await waitFor(() => groups[2]!.list().find(g => g.name === 'alpha')?.remoteHosts.length === 3, 90_000, 'announcements')
+    await waitFor(() => groups[2]!.list().find(g => g.name === 'alpha')?.remoteHosts.length === 3, { timeoutS: 90, what: 'announcements' })
     expect(groups[2]!.list().find(g => g.name === 'alpha')).toEqual({ name: 'alpha', localMembers: [], remoteHosts: peers })
     expect(groups[3]!.list().find(g => g.name === 'alpha')!.localMembers).toEqual(['service-3'])
     expect(groups[3]!.groupsOf('service-3')).toEqual(['alpha'])
@@ -91,10 +94,10 @@ describe('overlay groups', () => {
   it('stops delivering to a host whose last member left', async () => {
     await groups[5]!.leave('alpha', 'service-5')
     const peer5 = cluster.members[5]!.node.peerId
-    await waitFor(() => !groups[3]!.reachableMembers('alpha').includes(peer5), 90_000, 'unsubscription')
+    await waitFor(() => !groups[3]!.reachableMembers('alpha').includes(peer5), { timeoutS: 90, what: 'unsubscription' })
     const before = inGroup(5, 'alpha').length
     await groups[3]!.publish('alpha', enc.encode('after leave'))
-    await waitFor(() => inGroup(0, 'alpha').some(m => dec.decode(m.data) === 'after leave'), 90_000, 'member 0 to receive')
+    await waitFor(() => inGroup(0, 'alpha').some(m => dec.decode(m.data) === 'after leave'), { timeoutS: 90, what: 'member 0 to receive' })
     await everyHostHeardAfter(3)
     expect(inGroup(5, 'alpha').length).toBe(before)
     expect(groups[5]!.localGroups()).toEqual(['all'])

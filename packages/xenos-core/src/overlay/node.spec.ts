@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { createOverlayNode, type OverlayNode } from './node.js'
 import { IDENTITY_FILE_NAME } from './identity.js'
 import { OverlayConfigError } from './errors.js'
-import { tempDir, testAuthority, waitFor } from './test-helpers.js'
+import { waitFor } from '@xenos/hypervisor-interface'
+import { tempDir, testAuthority } from './test-helpers.js'
 import type { ClusterAuthority } from '../trust/authority.js'
 
 const cleanups: Array<() => Promise<void>> = []
@@ -51,11 +52,11 @@ describe('overlay node', () => {
     const addr = a.multiaddrs()[0]!
     const port = addr.split('/')[4]!
     const b = await node({ dataDir: await dir(), bootstrap: [addr], bootstrapInitialBackoffMs: 20, bootstrapMaxBackoffMs: 100 })
-    await waitFor(() => b.connectedPeers().includes(a.peerId), 30_000, 'bootstrap connection')
+    await waitFor(() => b.connectedPeers().includes(a.peerId), { timeoutS: 30, what: 'bootstrap connection' })
     await a.stop()
-    await waitFor(() => b.connectedPeers().length === 0, 30_000, 'disconnect')
+    await waitFor(() => b.connectedPeers().length === 0, { timeoutS: 30, what: 'disconnect' })
     a = await node({ dataDir: aDir, listen: [`/ip4/127.0.0.1/tcp/${port}`] })
-    await waitFor(() => b.connectedPeers().includes(a.peerId), 60_000, 'redial after restart')
+    await waitFor(() => b.connectedPeers().includes(a.peerId), { timeoutS: 60, what: 'redial after restart' })
   })
 
   it('reports a malformed bootstrap address with what it expected', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { startOverlay } from './index.js'
-import { tempDir, trustFor, waitFor } from './test-helpers.js'
+import { waitFor } from '@xenos/hypervisor-interface'
+import { tempDir, trustFor } from './test-helpers.js'
 
 describe('startOverlay', () => {
   it('assembles search, groups and the tunnel over one node and stops cleanly', async () => {
@@ -13,10 +14,10 @@ describe('startOverlay', () => {
     })
     const b = await startOverlay({ dataDir: dirs[1]!.path, trust: await trustFor(dirs[1]!.path), bootstrap: a.node.multiaddrs(), matcher: async () => [{ host: 'b' }] })
     try {
-      await waitFor(() => a.membership.members().length === 1 && b.membership.members().length === 1, 30_000, 'membership')
+      await waitFor(() => a.membership.members().length === 1 && b.membership.members().length === 1, { timeoutS: 30, what: 'membership' })
       const response = await b.tunnel.call(a.node.peerId, new TextEncoder().encode('ping'))
       expect(new TextDecoder().decode(response)).toBe('a got ping')
-      await waitFor(() => b.node.libp2p.services.pubsub.getSubscribers('/xenos/search/1').length === 1, 30_000, 'search topic')
+      await waitFor(() => b.node.libp2p.services.pubsub.getSubscribers('/xenos/search/1').length === 1, { timeoutS: 30, what: 'search topic' })
       const result = await b.search.search('x=1', { timeoutMs: 30_000 })
       expect(result.missing).toEqual([])
       expect(result.matches.map(m => m.records[0]!['host']).sort()).toEqual(['a', 'b'])
@@ -33,9 +34,9 @@ describe('startOverlay', () => {
     const count = (): number => process.getActiveResourcesInfo().filter(r => r === 'Timeout' || r === 'TCPServerWrap' || r === 'TCPSocketWrap').length
     const before = count()
     const overlay = await startOverlay({ dataDir: dir.path, trust: await trustFor(dir.path), matcher: async () => [], membership: { probeIntervalMs: 50, gossipIntervalMs: 50 } })
-    await waitFor(() => count() > before, 30_000, 'the overlay\'s timers and sockets')
+    await waitFor(() => count() > before, { timeoutS: 30, what: 'the overlay\'s timers and sockets' })
     await overlay.stop()
-    await waitFor(() => count() <= before, 30_000, 'timers and sockets to be released')
+    await waitFor(() => count() <= before, { timeoutS: 30, what: 'timers and sockets to be released' })
     await dir.remove()
   })
 
@@ -52,7 +53,7 @@ describe('startOverlay', () => {
       await b.membership.waitForMembers(1, 30_000)
       await a.node.libp2p.stop()
       // a keeps probing b over its stopped node until it declares b failed; b sees a refuse
-      await waitFor(() => a.membership.failed().length === 1 && b.membership.failed().length === 1, 60_000, 'each to declare the other failed')
+      await waitFor(() => a.membership.failed().length === 1 && b.membership.failed().length === 1, { timeoutS: 60, what: 'each to declare the other failed' })
       await new Promise(r => setImmediate(r)) // an unhandled rejection is reported after the microtasks
       expect(rejections).toEqual([])
     } finally {

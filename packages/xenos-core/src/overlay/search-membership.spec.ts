@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { startOverlay, type Overlay } from './index.js'
-import { tempDir, trustFor, waitFor } from './test-helpers.js'
+import { waitFor } from '@xenos/hypervisor-interface'
+import { tempDir, trustFor } from './test-helpers.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -36,7 +37,7 @@ describe('search over the membership', () => {
     await a.membership.waitForMembers(1, 60_000)
     const pending = a.search.search('x', { timeoutMs: 100_000 })
     // the query reached b (it records every query id it takes), which holds it until it is ready
-    await waitFor(() => (b.search as unknown as { answered: Set<string> }).answered.size > 0, 60_000, 'the query to reach b')
+    await waitFor(() => (b.search as unknown as { answered: Set<string> }).answered.size > 0, { timeoutS: 60, what: 'the query to reach b' })
     expect(bMatched).toBe(0)
     b.search.setReady(true)
     const result = await pending
@@ -59,9 +60,9 @@ describe('search over the membership', () => {
     const a = await overlay('a')
     await overlay('b', { bootstrap: a })
     const c = await overlay('c', { bootstrap: a })
-    await waitFor(() => a.membership.members().length === 2, 60_000, 'a to know b and c')
+    await waitFor(() => a.membership.members().length === 2, { timeoutS: 60, what: 'a to know b and c' })
     await c.stop()
-    await waitFor(() => a.membership.get(c.node.peerId)?.state === 'failed', 60_000, 'a to declare c failed')
+    await waitFor(() => a.membership.get(c.node.peerId)?.state === 'failed', { timeoutS: 60, what: 'a to declare c failed' })
     for (let i = 0; i < 2; i++) {
       const result = await a.search.search('x', { timeoutMs: 100_000 })
       expect(result.missing).toEqual([c.node.peerId])

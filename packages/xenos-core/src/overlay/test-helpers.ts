@@ -1,12 +1,12 @@
 /**
  * Helpers shared by the overlay's specs and benchmark: temporary data
- * directories and waiting on a condition with a deadline. Not exported from the
- * package.
+ * directories and a cluster of overlay nodes. Not exported from the package.
  */
 import { rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { waitFor } from '@xenos/hypervisor-interface'
 import { createOverlayNode, type OverlayNode, type OverlayNodeInit } from './node.js'
 import { Membership, type MembershipInit } from './membership/index.js'
 import { ClusterAuthority } from '../trust/authority.js'
@@ -39,15 +39,6 @@ export async function trustFor (dataDir: string): Promise<HostTrust> {
 export async function tempDir (prefix = 'xenos-overlay-'): Promise<{ path: string, remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix))
   return { path, remove: () => rm(path, { recursive: true, force: true }) }
-}
-
-/** Poll `check` every 10 ms until it returns true; throws after `timeoutMs`. */
-export async function waitFor (check: () => boolean | Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise(r => setTimeout(r, 10))
-  }
 }
 
 export interface ClusterMember {
@@ -107,8 +98,9 @@ export async function startCluster (
     for (const d of dirs) await d.remove()
   }
   try {
-    await waitFor(() => members.every(m => m.membership.members().length === count - 1), options.readyTimeoutMs ?? 60_000 + count * 500, `${count} nodes to know each other`)
-    await waitFor(() => members.every(m => topicsReady(m.node, options.topics ?? [])), 60_000, 'topic subscriptions to propagate')
+    const timeoutS = (options.readyTimeoutMs ?? 60_000 + count * 500) / 1000
+    await waitFor(() => members.every(m => m.membership.members().length === count - 1), { timeoutS, what: `${count} nodes to know each other` })
+    await waitFor(() => members.every(m => topicsReady(m.node, options.topics ?? [])), { timeoutS: 60, what: 'topic subscriptions to propagate' })
   } catch (err) {
     const views = members.map(m => `node ${m.index} knows ${m.membership.members().length}, connected to ${m.node.connectedPeers().length}`)
     await stop()

@@ -14,7 +14,8 @@ import { XENOS_API, XENOS_PREFIX } from '../../src/api/methods.js'
 import type { AccessLevel } from '../../src/auth/authorizer.js'
 import { MethodRegistry } from '../../src/xmlrpc/registry.js'
 import { checkAccess, PRINCIPALS, type Fixture } from '../support/access-check.js'
-import { ApiHarness, authenticate } from '../support/api-harness.js'
+import { ApiHarness } from '../support/api-harness.js'
+import { testAuthenticate } from '../../src/testing/test-users.js'
 import { FakeCluster } from '../support/fake-cluster.js'
 import { webTemplate } from '../support/harness.js'
 
@@ -88,7 +89,7 @@ afterEach(async () => { await h.close() })
 /** A registry serving `table` over h1's coordinator. */
 function served (table: ApiTable): MethodRegistry {
   const registry = new MethodRegistry()
-  registerApi(registry, table, XENOS_PREFIX, { coordinator: h.get('h1'), users, authenticate: async c => authenticate(c) })
+  registerApi(registry, table, XENOS_PREFIX, { coordinator: h.get('h1'), users, authenticate: async c => testAuthenticate(c) })
   return registry
 }
 

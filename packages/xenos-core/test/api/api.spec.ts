@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { waitFor } from '@xenos/hypervisor-interface'
 import { XENOS_METHODS, xenosClient, type XenosClient } from '../../src/api/index.js'
 import { FaultCode, XmlRpcFault } from '../../src/xmlrpc/fault.js'
 import { ApiHarness } from '../support/api-harness.js'
@@ -155,8 +156,7 @@ describe('XenosClient', () => {
     await on1.startService(watchedId)
     await on1.pauseService(watchedId)
     const seen = (): string[] => all.filter(e => e.id === watchedId).map(e => e.kind)
-    const until = Date.now() + 5000
-    while (seen().length < 3 && Date.now() < until) await new Promise(resolve => setTimeout(resolve, 20))
+    await waitFor(() => seen().length >= 3, { timeoutS: 60, what: 'three events of the watched service' })
     stop.abort()
     await watching
     expect(seen()).toEqual(['created', 'started', 'paused'])

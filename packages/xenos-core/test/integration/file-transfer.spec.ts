@@ -9,47 +9,41 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ClusterAuthority } from '../../src/trust/index.js'
-import { startXenosHost, type XenosHost } from '../../src/coordinator/index.js'
+import type { XenosHost } from '../../src/coordinator/index.js'
+import { startTestCluster, type TestCluster } from '../../src/testing/index.js'
 import { FakeCluster } from '../support/fake-cluster.js'
 import { fileStoreDriver } from '../support/file-store-driver.js'
-import { staticConfig, webTemplate } from '../support/harness.js'
-import { authenticate } from '../support/api-harness.js'
+import { webTemplate } from '../support/harness.js'
 
 const SIZE = 9 * 1024 * 1024 + 12345
 let dir: string
-let authority: ClusterAuthority
-const hosts: XenosHost[] = []
+let cluster: TestCluster
+let hosts: readonly XenosHost[] = []
 let digest: string
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xenos-files-'))
-  authority = await ClusterAuthority.create(join(dir, 'cluster'))
-  const cluster = new FakeCluster([{ name: 'f1' }, { name: 'f2' }, { name: 'f3' }, { name: 'f4' }])
+  const fake = new FakeCluster([{ name: 'f1' }, { name: 'f2' }, { name: 'f3' }, { name: 'f4' }])
   const bytes = randomBytes(SIZE)
   digest = sha(bytes)
   const tpl = webTemplate('web')
   tpl.images[0]!.sizeBytes = SIZE
+  const members = []
   for (const [i, name] of ['f1', 'f2', 'f3', 'f4'].entries()) {
     const imageDir = join(dir, name, 'images')
     await mkdir(join(imageDir, 'templates', 'web'), { recursive: true })
     const holder = i < 2
     if (holder) await writeFile(join(imageDir, 'templates', 'web', 'xvda.img'), bytes)
-    hosts.push(await startXenosHost({
-      dataDir: join(dir, name), trust: await authority.hostTrust(join(dir, name)), imageDir, bootstrap: i === 0 ? [] : [hosts[0]!.node.multiaddrs()[0]!]
-    }, { driver: fileStoreDriver(cluster.driver(name), imageDir), authenticate, configSource: staticConfig(holder ? [tpl] : []) }))
+    members.push({ driver: fileStoreDriver(fake.driver(name), imageDir), templates: holder ? [tpl] : [], init: { imageDir } })
   }
-  const until = Date.now() + 15_000
-  while (!hosts.every(h => h.membership.members().length >= 3)) {
-    if (Date.now() > until) throw new Error('overlay did not form')
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
+  cluster = await startTestCluster({ hosts: members, dir })
+  hosts = cluster.hosts
 })
 
 afterAll(async () => {
-  for (const h of hosts) await h.stop()
+  await cluster?.stop()
   await rm(dir, { recursive: true, force: true })
 })
 

@@ -21,12 +21,12 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ClusterAuthority } from '../../src/trust/index.js'
-import { startXenosHost, type XenosHost } from '../../src/coordinator/index.js'
+import { waitFor } from '@xenos/hypervisor-interface'
+import type { XenosHost } from '../../src/coordinator/index.js'
+import { startTestCluster, type TestCluster } from '../../src/testing/index.js'
 import { FakeCluster } from '../support/fake-cluster.js'
 import { fileStoreDriver } from '../support/file-store-driver.js'
-import { staticConfig, webTemplate } from '../support/harness.js'
-import { authenticate } from '../support/api-harness.js'
+import { webTemplate } from '../support/harness.js'
 
 const NAMES = ['s1', 's2', 's3', 's4', 's5', 's6']
 /** 8 chunks of 4 MiB (the fetcher's chunk size), the last one short. */
@@ -34,8 +34,8 @@ const SIZE = 32 * 1024 * 1024 - 4321
 /** The holder's upload: one copy takes about 1.7 s from it alone. */
 const HOLDER_BPS = 20_000_000
 let dir: string
-let authority: ClusterAuthority
-const hosts: XenosHost[] = []
+let cluster: TestCluster
+let hosts: readonly XenosHost[] = []
 let digest: string
 let dbDigest: string
 
@@ -43,8 +43,7 @@ const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('he
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xenos-swarm-'))
-  authority = await ClusterAuthority.create(join(dir, 'cluster'))
-  const cluster = new FakeCluster(NAMES.map(name => ({ name })))
+  const fake = new FakeCluster(NAMES.map(name => ({ name })))
   const bytes = randomBytes(SIZE)
   digest = sha(bytes)
   const tpl = webTemplate('web')
@@ -53,22 +52,25 @@ beforeAll(async () => {
   db.images[0]!.sizeBytes = SIZE
   const dbBytes = randomBytes(SIZE)
   dbDigest = sha(dbBytes)
+  const members = []
   for (const [i, name] of NAMES.entries()) {
     const imageDir = join(dir, name, 'images')
     await mkdir(join(imageDir, 'templates', 'web'), { recursive: true })
     await mkdir(join(imageDir, 'templates', 'db'), { recursive: true })
     if (i === 0) await writeFile(join(imageDir, 'templates', 'web', 'xvda.img'), bytes)
     if (i === 0) await writeFile(join(imageDir, 'templates', 'db', 'xvda.img'), dbBytes)
-    hosts.push(await startXenosHost({
-      dataDir: join(dir, name), trust: await authority.hostTrust(join(dir, name)), imageDir, bootstrap: i === 0 ? [] : [hosts[0]!.node.multiaddrs()[0]!],
-      ...(i === 0 ? { chunkServer: { uploadBps: HOLDER_BPS } } : {})
-    }, { driver: fileStoreDriver(cluster.driver(name), imageDir), authenticate, configSource: staticConfig(i === 0 ? [tpl, db] : []) }))
+    members.push({
+      driver: fileStoreDriver(fake.driver(name), imageDir),
+      templates: i === 0 ? [tpl, db] : [],
+      init: { imageDir, ...(i === 0 ? { chunkServer: { uploadBps: HOLDER_BPS } } : {}) }
+    })
   }
-  for (const h of hosts) await h.membership.waitForMembers(NAMES.length - 1, 60_000)
+  cluster = await startTestCluster({ hosts: members, dir })
+  hosts = cluster.hosts
 }, 120_000)
 
 afterAll(async () => {
-  for (const h of hosts) await h.stop()
+  await cluster?.stop()
   await rm(dir, { recursive: true, force: true })
 })
 
@@ -84,16 +86,11 @@ function gateHolder (): { open: () => void } {
 afterEach(() => { delete (hosts[0]!.overlay.chunkServer as unknown as Record<string, unknown>)['pace'] })
 
 /** Resolves once each of `fetchers` sees every other one in a swarm group. */
-async function swarmFormed (fetchers: XenosHost[]): Promise<void> {
-  const until = Date.now() + 60_000
-  const formed = (): boolean => fetchers.every((h) => {
+async function swarmFormed (fetchers: readonly XenosHost[]): Promise<void> {
+  await waitFor(() => fetchers.every((h) => {
     const swarms = h.overlay.groups.localGroups().filter(g => g.startsWith('swarm-'))
     return swarms.length === 1 && fetchers.every(o => o === h || h.membership.get(o.peerId)?.groups.includes(swarms[0]!) === true)
-  })
-  while (!formed()) {
-    if (Date.now() > until) throw new Error('the fetchers did not all find each other in the swarm within 60 s')
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
+  }), { timeoutS: 60, what: 'the fetchers all to find each other in the swarm' })
 }
 
 describe('swarming replication', () => {
@@ -129,12 +126,9 @@ describe('swarming replication', () => {
     await swarmFormed(fetchers)
     gate.open()
     // the victim: the first fetcher that has served chunks to the others
-    const until = Date.now() + 60_000
-    let victim: number | undefined
-    while ((victim = fetchers.findIndex((h, k) => h.overlay.chunkServer.sentBytes > sentBefore[k]!)) === -1) {
-      if (Date.now() > until) throw new Error('no fetcher served a chunk to another')
-      await new Promise(resolve => setTimeout(resolve, 5))
-    }
+    const served = (): number => fetchers.findIndex((h, k) => h.overlay.chunkServer.sentBytes > sentBefore[k]!)
+    await waitFor(() => served() !== -1, { timeoutS: 60, intervalS: 0.005, what: 'a fetcher to serve a chunk to another' })
+    const victim = served()
     await fetchers[victim]!.stop()
     const results = await replications
     for (const [k, r] of results.entries()) {

@@ -14,23 +14,9 @@ import { encodeMethodCall } from '../../src/xmlrpc/encode.js'
 import { createXmlRpcHttpServer, type XmlRpcHttpServer } from '../../src/xmlrpc/http-server.js'
 import { MethodRegistry } from '../../src/xmlrpc/registry.js'
 import type { XmlRpcValue } from '../../src/xmlrpc/values.js'
-import type { Principal } from '../../src/auth/principal.js'
-import type { Credentials } from '../../src/xmlrpc/credentials.js'
+import { TEST_USERS, testAuthenticate } from '../../src/testing/test-users.js'
 import { Harness, staticConfig, type TestHost } from './harness.js'
 import type { FakeCluster } from './fake-cluster.js'
-
-/** Test users: token -> principal. */
-export const USERS: Record<string, Principal> = {
-  'tok-admin': { user: 'root', role: 'admin' },
-  'tok-alice': { user: 'alice', role: 'user' },
-  'tok-bob': { user: 'bob', role: 'user' }
-}
-
-export function authenticate (cred: Credentials): Principal {
-  const p = USERS[cred.token]
-  if (p === undefined || (cred.scheme === 'basic' && cred.user !== p.user)) throw new Error('expected a known token, found an unknown one')
-  return p
-}
 
 export class ApiHarness extends Harness {
   readonly servers = new Map<string, { server: XmlRpcHttpServer, url: string, registry: MethodRegistry }>()
@@ -39,7 +25,7 @@ export class ApiHarness extends Harness {
 
   async addApi (name: string, templates: TemplateConfig[] = [], services: ServiceConfig[] = []): Promise<TestHost & { url: string }> {
     const registry = new MethodRegistry()
-    const server = createXmlRpcHttpServer({ registry, authenticate })
+    const server = createXmlRpcHttpServer({ registry, authenticate: testAuthenticate })
     const { url } = await server.listen(0, '127.0.0.1')
     const dataDir = await mkdtemp(join(tmpdir(), `xenos-api-${name}-`))
     this.track(dataDir)
@@ -52,7 +38,8 @@ export class ApiHarness extends Harness {
         return res.value
       }
     })
-    registerXenosApi(registry, { coordinator: host.coordinator, authenticate: async c => authenticate(c), users: { exists: user => Object.values(USERS).some(p => p.user === user) } })
+    const users = { exists: (user: string) => Object.values(TEST_USERS).some(p => p.user === user) }
+    registerXenosApi(registry, { coordinator: host.coordinator, authenticate: async c => testAuthenticate(c), users })
     this.servers.set(name, { server, url, registry })
     return { ...host, url }
   }

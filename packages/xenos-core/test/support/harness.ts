@@ -6,7 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DomainSpec } from '@xenos/hypervisor-interface'
-import { coordinator, type Coordinator, type ServiceConfig, type ServiceConfigSource, type TemplateConfig } from '../../src/coordinator/index.js'
+import { coordinator, type Coordinator, type ServiceConfig, type TemplateConfig } from '../../src/coordinator/index.js'
+import { staticConfig } from '../../src/testing/static-config.js'
 import { FakeCluster } from './fake-cluster.js'
 import { LoopbackNet, fakeFetcher, type Caller } from './loopback.js'
 import { queryMatcher } from '../../src/search/query.js'
@@ -25,10 +26,7 @@ export function webTemplate (name = 'web', memoryMiB = 384): TemplateConfig {
   return { name, spec, images: [{ path: `templates/${name}/xvda.img`, sizeBytes: 2 * GiB, target: 'xvda' }], groups: [`${name}-all`], attributes: { tier: 'front' }, endpoints: [{ protocol: 'http', port: 80 }], source: `${name}.yaml:1` }
 }
 
-export function staticConfig (templates: TemplateConfig[], services: ServiceConfig[] = []): ServiceConfigSource & { templates: TemplateConfig[], services: ServiceConfig[] } {
-  const src = { templates, services, load: async () => ({ templates: src.templates, services: src.services, problems: [] }) }
-  return src
-}
+export { staticConfig }
 
 export interface TestHost { name: string, coordinator: Coordinator, dataDir: string, config: ReturnType<typeof staticConfig> }
 

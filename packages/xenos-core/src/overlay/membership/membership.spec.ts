@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { createOverlayNode, type OverlayNode } from '../node.js'
-import { startCluster, tempDir, trustFor, waitFor, type ClusterMember } from '../test-helpers.js'
+import { waitFor } from '@xenos/hypervisor-interface'
+import { startCluster, tempDir, trustFor, type ClusterMember } from '../test-helpers.js'
 import { Membership, type MembershipInit } from './membership.js'
 
 const cleanups: Array<() => Promise<void>> = []
@@ -27,7 +28,9 @@ describe('Membership over libp2p', () => {
     const [victim, ...others] = members as [ClusterMember, ...ClusterMember[]]
     await victim.membership.stop()
     await victim.node.stop()
-    await waitFor(() => others.every(o => o.membership.get(victim.node.peerId)?.state === 'failed'), 60_000, 'every host to declare the stopped one failed')
+    await waitFor(() => others.every(o => o.membership.get(victim.node.peerId)?.state === 'failed'), {
+      timeoutS: 60, what: 'every host to declare the stopped one failed'
+    })
     for (const o of others) {
       expect(o.membership.failed().map(f => f.peerId)).toEqual([victim.node.peerId])
       expect(o.membership.members().map(m => m.peerId)).not.toContain(victim.node.peerId)
@@ -40,7 +43,7 @@ describe('Membership over libp2p', () => {
     const [leaver, ...others] = members as [ClusterMember, ...ClusterMember[]]
     await leaver.membership.leave()
     await leaver.node.stop()
-    await waitFor(() => others.every(o => o.membership.get(leaver.node.peerId) === undefined), 60_000, 'every host to forget the one that left')
+    await waitFor(() => others.every(o => o.membership.get(leaver.node.peerId) === undefined), { timeoutS: 60, what: 'every host to forget the one that left' })
     expect(others.every(o => o.membership.failed().length === 0 && o.membership.members().length === 2)).toBe(true)
   })
 
@@ -58,14 +61,14 @@ describe('Membership over libp2p', () => {
     const listen = addr.slice(0, addr.indexOf('/p2p/'))
     await x.membership.stop()
     await x.node.stop()
-    await waitFor(() => others.every(o => o.membership.get(x.node.peerId)?.state === 'failed'), 60_000, 'x declared failed')
+    await waitFor(() => others.every(o => o.membership.get(x.node.peerId)?.state === 'failed'), { timeoutS: 60, what: 'x declared failed' })
     // x restarts from its data directory (same identity, same port), knowing nobody
     const node: OverlayNode = await createOverlayNode({ dataDir: x.dataDir, listen: [listen], trust: await trustFor(x.dataDir) })
     const membership = new Membership(node.libp2p, { redialIntervalMs: 500 })
     await membership.start()
     cleanups.push(async () => { await membership.stop(); await node.stop() })
     const found = (): boolean => membership.members().length === 2 && others.every(o => o.membership.get(node.peerId)?.state === 'alive')
-    await waitFor(found, 60_000, 'x and the others to find each other again')
+    await waitFor(found, { timeoutS: 60, what: 'x and the others to find each other again' })
     expect(others.every(o => o.membership.failed().length === 0)).toBe(true)
   })
 
@@ -81,7 +84,9 @@ describe('Membership over libp2p', () => {
     new DataView(frame.buffer).setUint32(0, body.byteLength)
     frame.set(body, 4)
     stream.send(frame)
-    await waitFor(() => stream.status !== 'open' || stream.readStatus !== 'readable', 30_000, 'the stream to be reset')
-    await waitFor(() => members[1]!.membership.members().length === 1 && members[0]!.membership.members().length === 1, 30_000, 'membership still working')
+    await waitFor(() => stream.status !== 'open' || stream.readStatus !== 'readable', { timeoutS: 30, what: 'the stream to be reset' })
+    await waitFor(() => members[1]!.membership.members().length === 1 && members[0]!.membership.members().length === 1, {
+      timeoutS: 30, what: 'membership still working'
+    })
   })
 })
