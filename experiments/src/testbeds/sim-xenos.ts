@@ -39,7 +39,7 @@ export interface SimXenosInit {
   /** Hosts to run a coordinator on (the first bootstraps the others). */
   hosts: readonly string[]
   config: (hostname: string) => SimHostConfig
-  /** Real-time bound on the overlay forming, in ms. @default 30000 */
+  /** Real-time bound on the overlay forming, in ms (generous: the coordinators are real processes sharing a possibly busy machine). @default 180000 */
   joinTimeoutMs?: number
 }
 
@@ -91,7 +91,7 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
     const boot = [hosts[0]!.node.multiaddrs()[0]!.toString()]
     hosts.push(...await Promise.all(rest.map(async name => await start(name, boot))))
     await waitFor(() => hosts.every(h => h.membership.members().length >= hosts.length - 1), {
-      timeoutS: (init.joinTimeoutMs ?? 30_000) / 1000, what: `${hosts.length} coordinators to know each other`
+      timeoutS: (init.joinTimeoutMs ?? 180_000) / 1000, what: `${hosts.length} coordinators to know each other`
     })
   } catch (err) {
     for (const h of hosts) await h.stop()
