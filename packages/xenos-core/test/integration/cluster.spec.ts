@@ -204,13 +204,13 @@ describe('a cluster of 13 coordinators', () => {
     const failures = hosts[0]!.coordinator.events(0).events.filter(e => e.kind === 'failed' && e.serviceId === s.id)
     expect(failures).toHaveLength(2)
     // the membership: the host is failed, an event says so, and an administrator can remove it for good
-    await waitFor(() => hosts[0]!.coordinator.events(0).events.some(e => e.kind === 'host-failed' && e.subject === names[9]), 60_000, 'the host-failed event')
+    await waitFor(() => hosts[0]!.coordinator.events(0).events.some(e => e.kind === 'host-failed' && e.subject === names[9]), { timeoutS: 60, what: 'the host-failed event' })
     expect((await searcher.listMembers()).find(m => m.host === names[9])).toMatchObject({ state: 'failed' })
     await expect(client('tok-alice', 0).removeMember(names[9]!)).rejects.toMatchObject({ faultCode: FaultCode.FORBIDDEN })
     await expect(searcher.removeMember(names[1]!)).rejects.toMatchObject({ faultCode: FaultCode.BAD_ARGUMENT }) // alive: it would refute
     expect(await searcher.removeMember(names[9]!)).toMatchObject({ host: names[9], state: 'failed' })
     const forgotten = (): boolean => hosts.filter(h => h !== victim).every(h => h.membership.get(victim.peerId) === undefined)
-    await waitFor(forgotten, 60_000, 'every host to forget the removed one')
+    await waitFor(forgotten, { timeoutS: 60, what: 'every host to forget the removed one' })
     expect((await client('tok-alice', 5).searchHosts('')).nonResponders).toEqual([])
     expect(hosts[0]!.coordinator.events(0).events.at(-1)).toMatchObject({ kind: 'host-left', subject: names[9], detail: 'removed by an administrator' })
   }, 120_000)

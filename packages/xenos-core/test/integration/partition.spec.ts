@@ -6,7 +6,7 @@
  * the reason otherwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { waitFor } from '../../src/overlay/test-helpers.js'
+import { waitFor } from '@xenos/hypervisor-interface'
 import { NetnsLab, netnsUnavailable, type OverlayChild } from '../support/netns-lab.js'
 
 interface View { members: Array<{ peerId: string, state: string }>, failed: Array<{ peerId: string, reason?: string }> }
@@ -32,7 +32,7 @@ describe.skipIf(unavailable !== undefined)('five overlays, one per network names
     lab = await NetnsLab.create(5)
     const first = await lab.start(0, [])
     hosts = [first, ...await Promise.all([1, 2, 3, 4].map(async i => await lab.start(i, first.addrs)))]
-    await waitFor(async () => await whole(hosts), 120_000, 'the five hosts to know each other')
+    await waitFor(async () => await whole(hosts), { timeoutS: 120, what: 'the five hosts to know each other' })
   }, 180_000)
 
   afterAll(async () => { await lab?.destroy() })
@@ -44,18 +44,18 @@ describe.skipIf(unavailable !== undefined)('five overlays, one per network names
     await waitFor(async () => {
       for (const h of rest) if (!(await failedOn(h)).includes(cut.peerId)) return false
       return true
-    }, 120_000, 'the others to declare the cut-off host failed')
+    }, { timeoutS: 120, what: 'the others to declare the cut-off host failed' })
     const seen = await rest[0]!.request<Search>('search', { timeoutMs: 5000 })
     expect(seen.hosts).toEqual(['h0', 'h1', 'h2', 'h3'])
     expect(seen.missing).toEqual([cut.peerId])
     expect(seen.missingReasons[cut.peerId]).toMatch(/^declared failed \d+ s ago: /)
     // the cut-off host is not "alone with nothing missing": it names the four others
-    await waitFor(async () => (await failedOn(cut)).length === 4, 120_000, 'the cut-off host to declare the others failed')
+    await waitFor(async () => (await failedOn(cut)).length === 4, { timeoutS: 120, what: 'the cut-off host to declare the others failed' })
     const alone = await cut.request<Search>('search', { timeoutMs: 5000 })
     expect(alone.hosts).toEqual(['h4'])
     expect(alone.missing).toEqual(rest.map(h => h.peerId).sort())
     lab.heal(4)
-    await waitFor(async () => await whole(hosts), 60_000, 'both sides to see each other alive again')
+    await waitFor(async () => await whole(hosts), { timeoutS: 60, what: 'both sides to see each other alive again' })
     const healed = await cut.request<Search>('search', { timeoutMs: 5000 })
     expect(healed.hosts).toEqual(['h0', 'h1', 'h2', 'h3', 'h4'])
     expect(healed.missing).toEqual([])
@@ -69,7 +69,7 @@ describe.skipIf(unavailable !== undefined)('five overlays, one per network names
     await waitFor(async () => {
       for (const h of others) if (!(await failedOn(h)).includes(victim.peerId)) return false
       return true
-    }, 120_000, 'every host to declare the killed one failed')
+    }, { timeoutS: 120, what: 'every host to declare the killed one failed' })
     const reasons = await Promise.all(others.map(async h => (await view(h)).failed.find(f => f.peerId === victim.peerId)?.reason ?? ''))
     expect(reasons.some(r => /connection refused/.test(r))).toBe(true)
     const result = await others[0]!.request<Search>('search', { timeoutMs: 60_000 })
