@@ -10,9 +10,6 @@
  *   - name: alice
  *     role: user
  *     tokenHash: sha256:...
- * peers:                 # optional: overlay peers (other coordinators) acting as a user
- *   - peerId: 12D3KooW...
- *     user: root
  * ```
  */
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises'
@@ -31,8 +28,7 @@ export const usersFileSchema = z.strictObject({
     name: z.string().regex(USER_RE, { error: 'a user name of 1-64 letters, digits, ".", "_", "@" or "-"' }),
     role: z.enum(['admin', 'user']),
     tokenHash: z.string().refine(isTokenHash, { error: 'sha256:<64 hex digits>' })
-  })).default([]),
-  peers: z.array(z.strictObject({ peerId: z.string().min(1), user: z.string().regex(USER_RE) })).default([])
+  })).default([])
 })
 
 export type UsersFile = z.output<typeof usersFileSchema>
@@ -41,10 +37,9 @@ type UserEntry = UsersFile['users'][number]
 export class UserStore {
   private users = new Map<string, UserEntry>()
   private byHash = new Map<string, UserEntry>()
-  private peers = new Map<string, string>()
 
   /** @param file where `addUser` and friends persist; `undefined` for an in-memory store. */
-  constructor (readonly file?: string, data: UsersFile = { users: [], peers: [] }) {
+  constructor (readonly file?: string, data: UsersFile = { users: [] }) {
     this.replace(data)
   }
 
@@ -54,12 +49,8 @@ export class UserStore {
       if (users.has(u.name)) throw new UsersFileError(this.file ?? '(memory)', `user "${u.name}" listed twice`)
       users.set(u.name, { ...u })
     }
-    for (const p of data.peers) {
-      if (!users.has(p.user)) throw new UsersFileError(this.file ?? '(memory)', `peer ${p.peerId} mapped to unknown user "${p.user}"`)
-    }
     this.users = users
     this.byHash = new Map([...users.values()].map(u => [u.tokenHash, u]))
-    this.peers = new Map(data.peers.map(p => [p.peerId, p.user]))
   }
 
   /** Loads a users file; a missing file gives an empty store that will be created on the first `addUser`. */
@@ -89,7 +80,7 @@ export class UserStore {
   }
 
   snapshot (): UsersFile {
-    return { users: [...this.users.values()].map(u => ({ ...u })), peers: [...this.peers].map(([peerId, user]) => ({ peerId, user })) }
+    return { users: [...this.users.values()].map(u => ({ ...u })) }
   }
 
   /** True when `name` is a user of this file (grants may name it). */
@@ -113,13 +104,6 @@ export class UserStore {
     return { user: u.name, role: u.role }
   }
 
-  /** The user an overlay peer acts as, if the users file maps it. */
-  authenticatePeer (peerId: string): Principal | undefined {
-    const name = this.peers.get(peerId)
-    const u = name === undefined ? undefined : this.users.get(name)
-    return u === undefined ? undefined : { user: u.name, role: u.role }
-  }
-
   /** Adds a user and returns its token (shown once; only its hash is kept). Persists. */
   async addUser (name: string, role: Role, random?: TokenRandom): Promise<{ principal: Principal, token: string }> {
     if (!USER_RE.test(name)) throw new UsersFileError(this.file ?? '(memory)', `user name ${JSON.stringify(name)} (expected 1-64 letters, digits, ".", "_", "@" or "-")`)
@@ -137,20 +121,14 @@ export class UserStore {
   async removeUser (name: string): Promise<boolean> {
     if (!this.users.has(name)) return false
     const data = this.snapshot()
-    await this.commit({ users: data.users.filter(u => u.name !== name), peers: data.peers.filter(p => p.user !== name) })
+    await this.commit({ users: data.users.filter(u => u.name !== name) })
     return true
-  }
-
-  /** Lets an overlay peer act as `user`. Persists. */
-  async mapPeer (peerId: string, user: string): Promise<void> {
-    const data = this.snapshot()
-    await this.commit({ users: data.users, peers: [...data.peers.filter(p => p.peerId !== peerId), { peerId, user }] })
   }
 
   private async setToken (name: string, role: Role, random?: TokenRandom): Promise<{ principal: Principal, token: string }> {
     const token = generateToken(random)
     const data = this.snapshot()
-    await this.commit({ users: [...data.users.filter(u => u.name !== name), { name, role, tokenHash: hashToken(token) }], peers: data.peers })
+    await this.commit({ users: [...data.users.filter(u => u.name !== name), { name, role, tokenHash: hashToken(token) }] })
     return { principal: { user: name, role }, token }
   }
 
