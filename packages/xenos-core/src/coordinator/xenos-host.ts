@@ -25,7 +25,6 @@ import { faultFor } from '../api/faults.js'
 import type { UserDirectory } from '../api/method-table.js'
 import type { Principal } from '../auth/principal.js'
 import { AuthenticationError } from '../auth/errors.js'
-import { OverlayConfigError } from '../overlay/errors.js'
 import { isClusterToken } from '../trust/documents.js'
 import { MissingClusterCredentialsError } from '../trust/errors.js'
 import type { HostTrust } from '../trust/host-trust.js'
@@ -48,7 +47,7 @@ import { modeledImageFetcher, type TransferModel } from './modeled-fetcher.js'
 import { fileImageFetcher } from './file-image-fetcher.js'
 import { decodeGroupMessage, overlayNetwork, type OverlayNetwork } from './overlay-network.js'
 import type { ImageFetcher, SearchKind, ServiceConfigSource } from './ports.js'
-import { NotRunningError } from './errors.js'
+import { InvalidArgumentError, NotRunningError } from './errors.js'
 
 export interface XenosHostInit {
   /** State, peer identity and overlay files live here. */
@@ -197,7 +196,8 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
     })
     stack.push(async () => { await overlay.stop() })
     if (trust !== undefined && trust.peerId !== overlay.node.peerId) {
-      throw new OverlayConfigError(`trust: expected the admission of this host's peer id ${overlay.node.peerId} (data directory ${init.dataDir}), found one for ${trust.peerId}`)
+      const expected = `the admission of this host's peer id ${overlay.node.peerId} (data directory ${init.dataDir})`
+      throw new InvalidArgumentError('trust', expected, `one for ${trust.peerId}`)
     }
     const { node, search, tunnel, groups, membership } = overlay
     const network = overlayNetwork({ searchDeadlineMs: init.coordinator?.searchDeadlineMs ?? 2000 }, {

@@ -10,7 +10,7 @@
  */
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from '@libp2p/interface'
-import { OverlayConfigError } from './errors.js'
+import { InvalidArgumentError } from '../errors.js'
 
 export interface BootstrapInit {
   /** Multiaddrs ending in `/p2p/<peer id>`. */
@@ -35,11 +35,11 @@ export function parseBootstrapAddr (text: string): { addr: Multiaddr, peerId: st
   try {
     addr = multiaddr(text)
   } catch (err) {
-    throw new OverlayConfigError(`bootstrap peer: expected a multiaddr, found "${text}" (${(err as Error).message})`)
+    throw new InvalidArgumentError('bootstrap peer', `a multiaddr (${(err as Error).message})`, text, { cause: err })
   }
   const peerId = addr.getComponents().find(c => c.name === 'p2p')?.value
   if (peerId === undefined) {
-    throw new OverlayConfigError(`bootstrap peer: expected a multiaddr ending in /p2p/<peer id>, found "${text}"`)
+    throw new InvalidArgumentError('bootstrap peer', 'a multiaddr ending in /p2p/<peer id>', text)
   }
   return { addr, peerId }
 }

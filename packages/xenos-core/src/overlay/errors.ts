@@ -11,9 +11,6 @@ export class IdentityFileError extends XenosError {}
 /** The swarm (pre-shared) key file is missing or not in the libp2p PSK format. */
 export class SwarmKeyError extends XenosError {}
 
-/** An option passed to an overlay factory is invalid. */
-export class OverlayConfigError extends XenosError {}
-
 /** A frame on an overlay protocol stream was malformed or larger than allowed. */
 export class FrameError extends XenosError {}
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Groups, type GroupMessage } from './groups.js'
 import { OverlaySearch, SEARCH_TOPIC } from './search.js'
-import { NotGroupMemberError, OverlayConfigError } from './errors.js'
+import { InvalidArgumentError } from '../errors.js'
+import { NotGroupMemberError } from './errors.js'
 import { waitFor } from '@xenos/hypervisor-interface'
 import { startCluster } from './test-helpers.js'
 
@@ -77,7 +78,7 @@ describe('overlay groups', () => {
 
   it('refuses a publish from a host outside the group and an invalid group name', async () => {
     await expect(groups[1]!.publish('alpha', enc.encode('intruder'))).rejects.toThrow(NotGroupMemberError)
-    await expect(groups[1]!.join('no spaces allowed')).rejects.toThrow(OverlayConfigError)
+    await expect(groups[1]!.join('no spaces allowed')).rejects.toThrow(InvalidArgumentError)
   })
 
   it('makes group membership visible to every host and to search', async () => {

@@ -26,7 +26,8 @@ import type { Message } from '@libp2p/floodsub'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { OverlayLibp2p } from './node.js'
 import type { MemberInfo, Membership } from './membership/index.js'
-import { NotGroupMemberError, OverlayConfigError } from './errors.js'
+import { InvalidArgumentError } from '../errors.js'
+import { NotGroupMemberError } from './errors.js'
 
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 /** The member id used when the host itself (not one of its services) joins. */
@@ -36,10 +37,10 @@ export function groupTopic (group: string): string {
   return `/xenos/group/${group}/1`
 }
 
-/** Throws OverlayConfigError unless `group` is a valid group name. */
+/** Throws InvalidArgumentError unless `group` is a valid group name. */
 export function validateGroupName (group: unknown): string {
   if (typeof group !== 'string' || !GROUP_NAME.test(group)) {
-    throw new OverlayConfigError(`group name: expected 1-64 characters of letters, digits, ".", "_" or "-" starting with a letter or digit, found ${JSON.stringify(group)}`)
+    throw new InvalidArgumentError('group name', '1-64 characters of letters, digits, ".", "_" or "-" starting with a letter or digit', group)
   }
   return group
 }
@@ -108,7 +109,7 @@ export class Groups {
   async join (group: string, memberId: string = HOST_MEMBER): Promise<void> {
     validateGroupName(group)
     if (typeof memberId !== 'string' || memberId.length === 0) {
-      throw new OverlayConfigError(`member id: expected a non-empty string, found ${JSON.stringify(memberId)}`)
+      throw new InvalidArgumentError('member id', 'a non-empty string', memberId)
     }
     let members = this.local.get(group)
     if (members === undefined) {
@@ -167,7 +168,7 @@ export class Groups {
       throw new NotGroupMemberError(`publish to group "${group}": expected this host to have a member in the group, found none (join it first)`)
     }
     if (!(data instanceof Uint8Array) || data.byteLength > this.maxMessageBytes) {
-      throw new OverlayConfigError(`group message: expected at most ${this.maxMessageBytes} bytes, found ${data instanceof Uint8Array ? data.byteLength : typeof data}`)
+      throw new InvalidArgumentError('group message', `at most ${this.maxMessageBytes} bytes`, data instanceof Uint8Array ? data.byteLength : typeof data)
     }
     const { recipients } = await this.libp2p.services.pubsub.publish(groupTopic(group), data)
     return { recipients: recipients.map(p => p.toString()) }

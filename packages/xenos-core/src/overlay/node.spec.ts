@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createOverlayNode, type OverlayNode } from './node.js'
 import { IDENTITY_FILE_NAME } from './identity.js'
-import { OverlayConfigError } from './errors.js'
+import { InvalidArgumentError } from '../errors.js'
 import { waitFor } from '@xenos/hypervisor-interface'
 import { tempDir, testAuthority } from './test-helpers.js'
 import type { ClusterAuthority } from '../trust/authority.js'
@@ -60,6 +60,7 @@ describe('overlay node', () => {
   })
 
   it('reports a malformed bootstrap address with what it expected', async () => {
-    await expect(createOverlayNode({ dataDir: await dir(), insecureOpenOverlay: true, warn: () => {}, bootstrap: ['/ip4/127.0.0.1/tcp/1'] })).rejects.toThrow(OverlayConfigError)
+    await expect(createOverlayNode({ dataDir: await dir(), insecureOpenOverlay: true, warn: () => {}, bootstrap: ['/ip4/127.0.0.1/tcp/1'] }))
+      .rejects.toThrow(InvalidArgumentError)
   })
 })

@@ -34,7 +34,7 @@ import { floodsub, type FloodSub } from '@libp2p/floodsub'
 import type { StreamHandler } from '@libp2p/interface'
 import { loadOrCreateIdentity } from './identity.js'
 import { BootstrapDialer, parseBootstrapAddr } from './bootstrap.js'
-import { OverlayConfigError } from './errors.js'
+import { InvalidArgumentError } from '../errors.js'
 import { admittedNoise, type OverlayTrust } from './admission.js'
 import { MissingClusterCredentialsError } from '../trust/errors.js'
 
@@ -99,7 +99,7 @@ export interface OverlayNode {
 /** Create and start a libp2p node (see module comment). */
 export async function createOverlayNode (init: OverlayNodeInit): Promise<OverlayNode> {
   if (typeof init.dataDir !== 'string' || init.dataDir.length === 0) {
-    throw new OverlayConfigError(`dataDir: expected a directory path, found ${JSON.stringify(init.dataDir)}`)
+    throw new InvalidArgumentError('dataDir', 'a directory path', init.dataDir)
   }
   const bootstrap = init.bootstrap ?? []
   bootstrap.forEach(parseBootstrapAddr) // validate before starting anything

@@ -41,7 +41,7 @@ import type { OverlayLibp2p } from './node.js'
 import type { Membership } from './membership/index.js'
 import { decodeJson, encodeJson } from './frames.js'
 import { SearchChannels } from './search-channel.js'
-import { OverlayConfigError } from './errors.js'
+import { InvalidArgumentError } from '../errors.js'
 import { unreachable } from './unreachable.js'
 
 export const SEARCH_TOPIC = '/xenos/search/1'
@@ -113,9 +113,9 @@ export class OverlaySearch {
   private unsubscribeTransitions: (() => void) | undefined
 
   constructor (private readonly libp2p: OverlayLibp2p, private readonly membership: Membership, init: OverlaySearchInit) {
-    if (typeof init.matcher !== 'function') throw new OverlayConfigError(`matcher: expected a function, found ${typeof init.matcher}`)
+    if (typeof init.matcher !== 'function') throw new InvalidArgumentError('matcher', 'a function', typeof init.matcher)
     if (init.strategy !== undefined && init.strategy !== 'direct' && init.strategy !== 'flood') {
-      throw new OverlayConfigError(`strategy: expected "direct" or "flood", found ${JSON.stringify(init.strategy)}`)
+      throw new InvalidArgumentError('strategy', '"direct" or "flood"', init.strategy)
     }
     this.matcher = init.matcher
     this.timeoutMs = init.timeoutMs ?? 2000
@@ -178,15 +178,14 @@ export class OverlaySearch {
   async search (query: string, options: { timeoutMs?: number, kind?: string, strategy?: SearchStrategy } = {}): Promise<SearchResult> {
     const kind = options.kind ?? 'services'
     if (typeof kind !== 'string' || !/^[a-z][a-z0-9-]{0,31}$/.test(kind)) {
-      throw new OverlayConfigError(`kind: expected a lowercase word such as "services" or "hosts", found ${JSON.stringify(kind)}`)
+      throw new InvalidArgumentError('kind', 'a lowercase word such as "services" or "hosts"', kind)
     }
     if (typeof query !== 'string' || new TextEncoder().encode(query).byteLength > this.maxQueryBytes) {
-      const found = typeof query === 'string' ? `${query.length} characters` : typeof query
-      throw new OverlayConfigError(`query: expected a string of at most ${this.maxQueryBytes} bytes, found ${found}`)
+      throw new InvalidArgumentError('query', `a string of at most ${this.maxQueryBytes} bytes`, typeof query === 'string' ? `${query.length} characters` : typeof query)
     }
     const timeoutMs = options.timeoutMs ?? this.timeoutMs
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs <= 600_000)) {
-      throw new OverlayConfigError(`timeoutMs: expected a number in (0, 600000], found ${timeoutMs}`)
+      throw new InvalidArgumentError('timeoutMs', 'a number in (0, 600000]', timeoutMs)
     }
     const strategy = options.strategy ?? this.strategy
     const startMs = performance.now()
@@ -336,7 +335,7 @@ function parseQuery (v: unknown): ParsedQuery {
     typeof id !== 'string' || typeof query !== 'string' || typeof kind !== 'string' || typeof timeoutMs !== 'number'
     || !(timeoutMs > 0) || !Array.isArray(replyAddrs) || !replyAddrs.every(a => typeof a === 'string')
   ) {
-    throw new OverlayConfigError(`expected a query { id, query, kind, timeoutMs, replyAddrs }, found ${JSON.stringify(v).slice(0, 200)}`)
+    throw new InvalidArgumentError('query message', 'a query { id, query, kind, timeoutMs, replyAddrs }', JSON.stringify(v).slice(0, 200))
   }
   return { id, query, kind, timeoutMs: Math.min(timeoutMs, 600_000), replyAddrs }
 }

@@ -6,12 +6,12 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { OverlayConfigError } from './errors.js'
+import { InvalidArgumentError } from '../errors.js'
 
 export function dialTarget (ref: string): PeerId | Multiaddr {
   try {
     return ref.startsWith('/') ? multiaddr(ref) : peerIdFromString(ref)
   } catch (err) {
-    throw new OverlayConfigError(`expected a peer id or a multiaddr, found "${ref}" (${(err as Error).message})`)
+    throw new InvalidArgumentError('peer', `a peer id or a multiaddr (${(err as Error).message})`, ref, { cause: err })
   }
 }

@@ -42,7 +42,8 @@
  *   itself suspected, lengthens its probe interval and timeout (up to
  *   `maxAwareness + 1` times), so an overloaded member suspects others less.
  */
-import { MemberUnreachableError, OverlayConfigError } from '../errors.js'
+import { InvalidArgumentError } from '../../errors.js'
+import { MemberUnreachableError } from '../errors.js'
 import { BroadcastQueue, retransmitLimit } from './broadcasts.js'
 import type { Deadlines, Frame, FrameType, MembershipTransport, PeerRef, UnreachableKind } from './protocol.js'
 import { isLive, supersedes, type MemberRecord, type MemberState } from './records.js'
@@ -835,12 +836,12 @@ function kindOf (err: unknown): UnreachableKind {
 
 function positive (v: number | undefined, fallback: number, field: string): number {
   if (v === undefined) return fallback
-  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new OverlayConfigError(`${field}: expected a positive number, found ${String(v)}`)
+  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new InvalidArgumentError(field, 'a positive number', v)
   return v
 }
 
 function count (v: number | undefined, fallback: number, field: string): number {
   if (v === undefined) return fallback
-  if (!(Number.isInteger(v) && v >= 0)) throw new OverlayConfigError(`${field}: expected an integer >= 0, found ${String(v)}`)
+  if (!(Number.isInteger(v) && v >= 0)) throw new InvalidArgumentError(field, 'an integer >= 0', v)
   return v
 }

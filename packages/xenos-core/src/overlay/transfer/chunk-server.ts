@@ -22,7 +22,7 @@
 import type { Stream } from '@libp2p/interface'
 import type { OverlayLibp2p } from '../node.js'
 import { FrameReader, decodeJson, writeFrameParts } from '../frames.js'
-import { OverlayConfigError } from '../errors.js'
+import { InvalidArgumentError } from '../../errors.js'
 import { manifestBytes, manifestHash } from './manifest.js'
 import type { ChunkStore } from './chunk-store.js'
 
@@ -99,11 +99,13 @@ export class ChunkServer {
   sentBytes = 0
 
   constructor (private readonly libp2p: OverlayLibp2p, private readonly shelf: ImageShelf, init: ChunkServerInit = {}) {
-    if (init.uploadBps !== undefined && !(init.uploadBps > 0)) throw new OverlayConfigError(`uploadBps: expected a positive number, found ${init.uploadBps}`)
+    if (init.uploadBps !== undefined && !(init.uploadBps > 0)) throw new InvalidArgumentError('uploadBps', 'a positive number', init.uploadBps)
     this.uploadBps = init.uploadBps
     this.idleTimeoutMs = init.idleTimeoutMs ?? 30_000
     this.concurrentReads = init.concurrentReads ?? DEFAULT_CONCURRENT_READS
-    if (!Number.isInteger(this.concurrentReads) || this.concurrentReads < 1) throw new OverlayConfigError(`concurrentReads: expected a positive integer, found ${init.concurrentReads}`)
+    if (!Number.isInteger(this.concurrentReads) || this.concurrentReads < 1) {
+      throw new InvalidArgumentError('concurrentReads', 'a positive integer', init.concurrentReads)
+    }
   }
 
   async start (): Promise<void> {

@@ -12,7 +12,8 @@
  */
 import { open, rename, rm, stat, writeFile, readFile, type FileHandle } from 'node:fs/promises'
 import { chunkLength, manifestHash, sha256Hex, type Manifest } from './manifest.js'
-import { IntegrityError, OverlayConfigError } from '../errors.js'
+import { InvalidArgumentError } from '../../errors.js'
+import { IntegrityError, TransferError } from '../errors.js'
 
 export interface ChunkStore {
   readonly manifest: Manifest
@@ -58,7 +59,7 @@ export class FileChunkStore implements ChunkStore {
   static async openComplete (path: string, manifest: Manifest): Promise<FileChunkStore> {
     const { size } = await stat(path)
     if (size !== manifest.sizeBytes) {
-      throw new OverlayConfigError(`image ${path}: expected ${manifest.sizeBytes} bytes as in its manifest, found ${size}`)
+      throw new InvalidArgumentError(`image ${path}`, `${manifest.sizeBytes} bytes as in its manifest`, `${size} bytes`)
     }
     const store = new FileChunkStore(manifest, path, await open(path, 'r'), false)
     for (let i = 0; i < manifest.chunks.length; i++) bitmapSet(store.bits, i)
@@ -113,14 +114,14 @@ export class FileChunkStore implements ChunkStore {
   }
 
   async read (index: number): Promise<Uint8Array> {
-    if (!this.has(index)) throw new OverlayConfigError(`chunk ${index}: expected a chunk this store holds, found it missing`)
+    if (!this.has(index)) throw new InvalidArgumentError('chunk', 'a chunk this store holds', `chunk ${index}, missing`)
     return this.readRaw(index)
   }
 
   async write (index: number, bytes: Uint8Array): Promise<void> {
-    if (!this.staging || this.finished) throw new OverlayConfigError(`chunk ${index}: expected a store being fetched, found a complete image`)
+    if (!this.staging || this.finished) throw new InvalidArgumentError(`chunk ${index}`, 'a store being fetched', 'a complete image')
     if (index < 0 || index >= this.manifest.chunks.length || !Number.isInteger(index)) {
-      throw new OverlayConfigError(`chunk index: expected 0..${this.manifest.chunks.length - 1}, found ${index}`)
+      throw new InvalidArgumentError('chunk index', `0..${this.manifest.chunks.length - 1}`, index)
     }
     if (bytes.byteLength !== chunkLength(this.manifest, index)) {
       throw new IntegrityError(`chunk ${index}: expected ${chunkLength(this.manifest, index)} bytes, found ${bytes.byteLength}`)
@@ -135,7 +136,7 @@ export class FileChunkStore implements ChunkStore {
   async finish (): Promise<void> {
     if (this.finished) return
     if (this.held !== this.manifest.chunks.length) {
-      throw new OverlayConfigError(`finish: expected all ${this.manifest.chunks.length} chunks, found ${this.held}`)
+      throw new TransferError(`finish: expected all ${this.manifest.chunks.length} chunks, found ${this.held}`)
     }
     await this.stateWrite
     await this.fh.sync()

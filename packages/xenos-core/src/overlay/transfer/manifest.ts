@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto'
 import { open } from 'node:fs/promises'
-import { IntegrityError, OverlayConfigError } from '../errors.js'
+import { InvalidArgumentError, show } from '../../errors.js'
+import { IntegrityError } from '../errors.js'
 
 export const DEFAULT_CHUNK_SIZE_BYTES = 4 * 1024 * 1024
 const MAX_CHUNKS = 1 << 20
@@ -42,7 +43,9 @@ export function chunkLength (m: Manifest, index: number): number {
 export function validateManifest (v: unknown): Manifest {
   const r = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>
   const fail = (field: string, expected: string, found: unknown): never => {
-    throw new OverlayConfigError(`manifest ${field}: expected ${expected}, found ${JSON.stringify(found)?.slice(0, 100)}`)
+    // an untrusted value: long ones are cut in the message
+    const shown = show(found)
+    throw new InvalidArgumentError(`manifest ${field}`, expected, shown.length > 100 ? `${shown.slice(0, 100)}...` : found)
   }
   if (r['version'] !== 1) fail('version', '1', r['version'])
   const sizeBytes = r['sizeBytes']

@@ -12,7 +12,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Groups } from '../groups.js'
 import { startCluster } from '../test-helpers.js'
-import { OverlayConfigError } from '../errors.js'
+import { InvalidArgumentError } from '../../errors.js'
 import { buildManifest, manifestHash } from './manifest.js'
 import { FileChunkStore } from './chunk-store.js'
 import { ChunkServer, ImageShelf } from './chunk-server.js'
@@ -71,7 +71,7 @@ async function seedImage (dir: string, shelf: ImageShelf): Promise<{ bytes: Buff
 describe('swarm fetch', () => {
   it('names the swarm group after the manifest hash and refuses anything else', () => {
     expect(swarmGroup('ab'.repeat(32))).toBe(`swarm-${'ab'.repeat(28)}`)
-    expect(() => swarmGroup('not-a-hash')).toThrow(OverlayConfigError)
+    expect(() => swarmGroup('not-a-hash')).toThrow(InvalidArgumentError)
   })
 
   it('5 hosts fetching at once trade chunks: each gets chunks from several peers, the seed sends about one copy, every image is intact', async () => {

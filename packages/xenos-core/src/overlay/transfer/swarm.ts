@@ -28,7 +28,7 @@
  */
 import type { Groups } from '../groups.js'
 import type { Membership } from '../membership/index.js'
-import { OverlayConfigError } from '../errors.js'
+import { InvalidArgumentError } from '../../errors.js'
 
 /** The peers of a swarm, as a fetch uses them. */
 export interface SwarmPeers {
@@ -51,7 +51,7 @@ export const SWARM_MEMBER = 'image-fetch'
 /** The overlay group of the swarm of the image `manifestHash`. */
 export function swarmGroup (manifestHash: string): string {
   if (typeof manifestHash !== 'string' || !/^[0-9a-f]{64}$/.test(manifestHash)) {
-    throw new OverlayConfigError(`manifest hash: expected 64 lowercase hex digits, found ${JSON.stringify(manifestHash)}`)
+    throw new InvalidArgumentError('manifest hash', '64 lowercase hex digits', manifestHash)
   }
   return `swarm-${manifestHash.slice(0, 56)}`
 }
