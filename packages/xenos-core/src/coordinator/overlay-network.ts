@@ -55,6 +55,10 @@ export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs
   const callTimeoutMs = init.callTimeoutMs ?? 10_000
   const peerByHost = new Map<string, string>([[self.hostname, self.peerId]])
   const hostByPeer = new Map<string, string>([[self.peerId, self.hostname]])
+  /** A host's name: from searches, else as it announces itself in the membership. */
+  const nameOf = (peerId: string): string | undefined => hostByPeer.get(peerId) ?? membership?.get(peerId)?.name
+  const peerNamed = (hostname: string): string | undefined => peerByHost.get(hostname)
+    ?? (membership === undefined ? undefined : [...membership.members(), ...membership.failed()].find(m => m.name === hostname)?.peerId)
   const learn = (hostname: unknown, peerId: unknown): void => {
     if (typeof hostname === 'string' && typeof peerId === 'string') {
       peerByHost.set(hostname, peerId)
@@ -72,24 +76,24 @@ export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs
       }
     }
     const reasons: Record<string, string> = {}
-    for (const p of result.missing) reasons[hostByPeer.get(p) ?? p] = result.missingReasons[p] ?? 'no answer'
-    for (const e of result.errors) reasons[hostByPeer.get(e.peerId) ?? e.peerId] = `answered with an error: ${e.message}`
+    for (const p of result.missing) reasons[nameOf(p) ?? p] = result.missingReasons[p] ?? 'no answer'
+    for (const e of result.errors) reasons[nameOf(e.peerId) ?? e.peerId] = `answered with an error: ${e.message}`
     return { results, nonResponders: Object.keys(reasons).sort(), reasons }
   }
 
   async function resolve (host: string): Promise<string> {
-    const known = peerByHost.get(host)
+    const known = peerNamed(host)
     if (known !== undefined) return known
     if (!/^[A-Za-z0-9._-]+$/.test(host)) throw new PeerError(host, 'be a host name', 'characters a host name cannot have')
     await doSearch('hosts', `hostname=${host}`)
-    const found = peerByHost.get(host)
+    const found = peerNamed(host)
     if (found === undefined) throw new PeerError(host, 'be found in the overlay', 'no host of that name answered a search')
     return found
   }
 
   return {
-    peerOf: h => peerByHost.get(h),
-    hostOf: p => hostByPeer.get(p),
+    peerOf: peerNamed,
+    hostOf: nameOf,
     search: doSearch,
     async call (host, method, params) {
       const peer = await resolve(host)
@@ -119,17 +123,17 @@ export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs
     members () {
       if (membership === undefined) return []
       return [...membership.members(), ...membership.failed()].map(m => ({
-        host: hostByPeer.get(m.peerId) ?? m.peerId, peerId: m.peerId, state: m.state, sinceS: Math.round(m.stateAgeMs / 100) / 10,
+        host: nameOf(m.peerId) ?? m.peerId, peerId: m.peerId, state: m.state, sinceS: Math.round(m.stateAgeMs / 100) / 10,
         ...(m.reason === undefined ? {} : { reason: m.reason })
       })).sort((a, b) => a.host.localeCompare(b.host))
     },
     removeMember (host) {
-      return membership?.remove(peerByHost.get(host) ?? host) ?? false
+      return membership?.remove(peerNamed(host) ?? host) ?? false
     },
     onMemberChange (listener) {
       if (membership === undefined) return () => undefined
       return membership.onTransition((t) => {
-        const host = hostByPeer.get(t.peerId) ?? t.peerId
+        const host = hostByPeer.get(t.peerId) ?? t.name ?? t.peerId
         listener({ host, peerId: t.peerId, from: t.from, to: t.to, ...(t.reason === undefined ? {} : { reason: t.reason }) })
       })
     },

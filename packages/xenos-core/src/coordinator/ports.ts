@@ -24,7 +24,7 @@ export interface SearchOutcome<R = Record<string, unknown>> {
 
 /** One host of the overlay's membership, as this host sees it. */
 export interface MemberView {
-  /** Host name when known (learnt from searches), else the peer id. */
+  /** Host name (as it announces itself in the membership, or learnt from searches), else the peer id. */
   host: string
   peerId: string
   state: 'alive' | 'suspect' | 'failed'

@@ -174,6 +174,7 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
     const ref: { coordinator?: Coordinator } = {}
     const overlay: Overlay = await startOverlay({
       dataDir: hostIdentityDir(init.dataDir),
+      name: components.driver.hostname,
       ...(init.listen === undefined ? {} : { listen: init.listen }),
       ...(init.bootstrap === undefined ? {} : { bootstrap: init.bootstrap }),
       // With insecureOpenOverlay, `trust` (if given) only checks user tokens.

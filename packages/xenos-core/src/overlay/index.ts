@@ -28,6 +28,8 @@ export interface OverlayInit extends OverlayNodeInit {
   /** Answers XML-RPC calls arriving through the overlay; without it the tunnel only makes calls. */
   rpcHandler?: RpcTunnelHandler
   membership?: MembershipInit
+  /** This host's name, announced in its membership record (a coordinator's hostname). */
+  name?: string
   search?: Omit<OverlaySearchInit, 'matcher'>
   groups?: GroupsInit
   tunnel?: RpcTunnelInit
@@ -54,7 +56,7 @@ export interface Overlay {
 
 export async function startOverlay (init: OverlayInit): Promise<Overlay> {
   const node = await createOverlayNode(init)
-  const membership = new Membership(node.libp2p, init.membership)
+  const membership = new Membership(node.libp2p, init.membership, init.name === undefined ? {} : { name: init.name })
   const search = new OverlaySearch(node.libp2p, membership, { ...init.search, matcher: init.matcher })
   const groups = new Groups(node.libp2p, membership, init.groups)
   const tunnel = new RpcTunnel(node.libp2p, init.tunnel)

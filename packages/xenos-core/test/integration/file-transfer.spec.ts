@@ -48,6 +48,10 @@ afterAll(async () => {
 })
 
 describe('replication with real bytes over libp2p', () => {
+  it('names every other host from the membership, before any search taught it their names', () => {
+    expect(hosts[3]!.coordinator.members().map(m => [m.host, m.state])).toEqual([['f1', 'alive'], ['f2', 'alive'], ['f3', 'alive']])
+  })
+
   it('fetches verified chunks from both holders', async () => {
     const r = await hosts[2]!.coordinator.replicateTemplate('web', { method: 'chunked' })
     expect(r.holders.sort()).toEqual(['f1', 'f2'])

@@ -13,7 +13,7 @@ import { ClusterAuthority } from '../../src/trust/index.js'
 const [clusterDir, dataDir, listen, name, bootstrapJson, membershipJson] = process.argv.slice(2) as [string, string, string, string, string, string]
 const trust = await (await ClusterAuthority.load(clusterDir)).nodeTrust(dataDir, { name })
 const overlay = await startOverlay({
-  dataDir, trust, listen: [listen], bootstrap: JSON.parse(bootstrapJson) as string[], membership: JSON.parse(membershipJson) as Record<string, number>,
+  dataDir, trust, name, listen: [listen], bootstrap: JSON.parse(bootstrapJson) as string[], membership: JSON.parse(membershipJson) as Record<string, number>,
   matcher: async () => [{ host: name }]
 })
 process.stdout.write(`${JSON.stringify({ peerId: overlay.node.peerId, addrs: overlay.node.multiaddrs() })}\n`)

@@ -42,10 +42,12 @@ const SERVE_TIMEOUT_MS = 60_000
 export class Membership {
   private readonly swim: Swim
 
-  constructor (private readonly libp2p: OverlayLibp2p, init: MembershipInit = {}) {
+  /** `name`: this host's name, announced in its record so that the others can name it (a coordinator's hostname). */
+  constructor (private readonly libp2p: OverlayLibp2p, init: MembershipInit = {}, options: { name?: string } = {}) {
     const logger = libp2p.logger.forComponent('xenos:membership')
     this.swim = new Swim(init, {
       self: libp2p.peerId.toString(),
+      ...(options.name === undefined ? {} : { name: options.name }),
       transport: libp2pTransport(libp2p),
       addrs: () => libp2p.getMultiaddrs().map(a => a.toString()),
       log: (format, ...args) => { logger(format, ...args) }

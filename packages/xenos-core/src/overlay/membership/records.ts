@@ -31,6 +31,8 @@ const RANK: Record<MemberState, number> = { alive: 0, suspect: 1, failed: 2, lef
 /** What members tell each other about one member. */
 export interface MemberRecord {
   peerId: string
+  /** The member's host name as it announces itself (a coordinator's hostname), so that others can name it before any search. */
+  name?: string
   /** Dialable multiaddrs, each ending in /p2p/<peer id>. */
   addrs: string[]
   /** Groups in which the member has at least one member. */
@@ -56,6 +58,7 @@ export function isLive (state: MemberState): boolean {
 const MAX_ADDRS = 32
 const MAX_GROUPS = 4096
 const MAX_TEXT = 512
+const MAX_NAME = 253
 
 function isPeerId (text: string): boolean {
   try {
@@ -78,15 +81,16 @@ function isStringArray (v: unknown, max: number): v is string[] {
 export function parseRecord (v: unknown): MemberRecord | undefined {
   if (typeof v !== 'object' || v === null) return undefined
   const r = v as Record<string, unknown>
-  const { peerId, addrs, groups, incarnation, state, by, reason } = r
+  const { peerId, name, addrs, groups, incarnation, state, by, reason } = r
   if (typeof peerId !== 'string' || peerId.length > MAX_TEXT || !isPeerId(peerId)) return undefined
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME)) return undefined
   if (!isStringArray(addrs, MAX_ADDRS) || !isStringArray(groups, MAX_GROUPS)) return undefined
   if (typeof incarnation !== 'number' || !Number.isSafeInteger(incarnation) || incarnation < 0) return undefined
   if (typeof state !== 'string' || !(MEMBER_STATES as readonly string[]).includes(state)) return undefined
   if (by !== undefined && (typeof by !== 'string' || by.length > MAX_TEXT)) return undefined
   if (reason !== undefined && (typeof reason !== 'string' || reason.length > MAX_TEXT)) return undefined
   return {
-    peerId, addrs, groups, incarnation, state: state as MemberState,
+    peerId, ...(name === undefined ? {} : { name }), addrs, groups, incarnation, state: state as MemberState,
     ...(by === undefined ? {} : { by }),
     ...(reason === undefined ? {} : { reason })
   }

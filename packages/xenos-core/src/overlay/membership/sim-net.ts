@@ -83,11 +83,12 @@ export class SimNet {
   readonly sent: Record<string, number> = {}
   private seed = 7
 
-  async add (init: SwimInit = {}): Promise<SimMember> {
+  async add (init: SwimInit = {}, options: { name?: string } = {}): Promise<SimMember> {
     const peerId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
     const transitions: MemberTransition[] = []
     const swim = new Swim(init, {
       self: peerId,
+      ...(options.name === undefined ? {} : { name: options.name }),
       transport: this.transport(peerId),
       addrs: () => [`/memory/${peerId}`],
       clock: this.clock,

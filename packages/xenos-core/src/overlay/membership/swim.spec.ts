@@ -3,6 +3,7 @@ import { SimNet, type SimMember } from './sim-net.js'
 import type { SwimInit } from './swim.js'
 import { suspicionMinMs, suspicionTimeoutMs } from './suspicion.js'
 import { retransmitLimit } from './broadcasts.js'
+import { parseRecord } from './records.js'
 
 /** `n` members joined in a chain (each through the previous one), converged. */
 async function cluster (n: number, init: SwimInit = {}, net = new SimNet()): Promise<{ net: SimNet, ms: SimMember[] }> {
@@ -148,6 +149,34 @@ describe('Swim on a simulated network', () => {
     expect(admin.swim.remove(x.peerId)).toBe(true)
     await net.clock.until(() => [admin, ...rest].every(o => o.swim.get(x.peerId) === undefined && o.swim.failed().length === 0), 30_000, 'x removed everywhere')
     expect(admin.swim.remove(x.peerId)).toBe(false)
+  })
+})
+
+describe('member names', () => {
+  it('reach every table, also of members that never spoke to each other, and stay on failed and removed records', async () => {
+    const net = new SimNet()
+    const ms: SimMember[] = []
+    for (let i = 0; i < 5; i++) ms.push(await net.add({}, { name: `host-${i}` }))
+    ms.forEach((m, i) => { net.join(m, i === 0 ? undefined : ms[i - 1]) })
+    await net.clock.until(() => ms.every(m => m.swim.members().length === 4), 60_000, 'convergence')
+    for (const [i, m] of ms.entries()) {
+      expect(m.swim.members().map(o => o.name).sort()).toEqual(ms.map((_, j) => `host-${j}`).filter(n => n !== `host-${i}`))
+    }
+    const [x, admin, ...rest] = ms as [SimMember, SimMember, ...SimMember[]]
+    net.kill(x)
+    await net.clock.until(() => [admin, ...rest].every(o => net.stateOf(o, x) === 'failed'), 120_000, 'x failed everywhere')
+    expect([admin, ...rest].map(o => o.swim.failed()[0]?.name)).toEqual(['host-0', 'host-0', 'host-0', 'host-0'])
+    expect(admin.transitions.find(t => t.peerId === x.peerId && t.to === 'failed')?.name).toBe('host-0')
+    admin.swim.remove(x.peerId)
+    await net.clock.until(() => rest.every(o => o.swim.get(x.peerId) === undefined), 30_000, 'x removed everywhere')
+    expect(rest.map(o => o.transitions.findLast(t => t.peerId === x.peerId)).map(t => [t?.to, t?.name])).toEqual(rest.map(() => ['left', 'host-0']))
+  })
+
+  it('ignores a record whose name is not a short string', () => {
+    const base = { peerId: '12D3KooWGRUVh2iZz2NmYjRNcGNcW5z8zYpGVmPbbrTU7u9mYsvu', addrs: [], groups: [], incarnation: 1, state: 'alive' }
+    expect(parseRecord({ ...base, name: 'web-1' })?.name).toBe('web-1')
+    expect(parseRecord(base)?.name).toBeUndefined()
+    for (const name of ['', 42, 'x'.repeat(254)]) expect(parseRecord({ ...base, name })).toBeUndefined()
   })
 })
 

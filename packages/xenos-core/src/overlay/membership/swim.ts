@@ -96,6 +96,8 @@ export interface SwimClock {
 export interface SwimComponents {
   /** This member's peer id. */
   self: string
+  /** This member's host name, announced in its record. */
+  name?: string
   transport: MembershipTransport
   /** This member's dialable addresses now. */
   addrs: () => string[]
@@ -111,6 +113,8 @@ export interface SwimComponents {
 /** What this member knows of another. */
 export interface MemberInfo {
   peerId: string
+  /** Its host name, when it announces one. */
+  name?: string
   addrs: string[]
   groups: string[]
   state: Exclude<MemberState, 'left'>
@@ -126,6 +130,8 @@ export interface MemberInfo {
 /** A member changed state (`from` is undefined when it was unknown). */
 export interface MemberTransition {
   peerId: string
+  /** Its host name, when it announces one. */
+  name?: string
   from: MemberState | undefined
   to: MemberState
   incarnation: number
@@ -273,7 +279,10 @@ export class Swim {
   }
 
   selfRecord (): MemberRecord {
-    return { peerId: this.c.self, addrs: this.c.addrs(), groups: this.groups, incarnation: this.incarnation, state: 'alive' }
+    const name = this.c.name
+    return {
+      peerId: this.c.self, ...(name === undefined ? {} : { name }), addrs: this.c.addrs(), groups: this.groups, incarnation: this.incarnation, state: 'alive'
+    }
   }
 
   /** Live members (alive and suspect), this one excluded. */
@@ -454,13 +463,15 @@ export class Swim {
     this.enqueue(r)
     if (prev?.state !== r.state && !(prev === undefined && r.state === 'left')) {
       const t: MemberTransition = {
-        peerId: r.peerId, from: prev?.state, to: r.state, incarnation: r.incarnation, ...(r.reason === undefined ? {} : { reason: r.reason })
+        peerId: r.peerId, ...(r.name === undefined ? {} : { name: r.name }), from: prev?.state, to: r.state, incarnation: r.incarnation,
+        ...(r.reason === undefined ? {} : { reason: r.reason })
       }
       for (const l of this.transitionListeners) l(t)
     }
     const wasLive = prev !== undefined && isLive(prev.state)
     if (isLive(r.state)) {
       const changed = !wasLive || prev.addrs.join() !== r.addrs.join() || prev.groups.join() !== r.groups.join() || prev.state !== r.state
+        || prev.name !== r.name
       if (changed) this.emitChange(r.peerId, this.info(e))
     } else if (wasLive) {
       this.emitChange(r.peerId, undefined)
@@ -742,7 +753,8 @@ export class Swim {
     const r = e.record
     const now = this.clock.now()
     return {
-      peerId: r.peerId, addrs: r.addrs, groups: r.groups, state: r.state as MemberInfo['state'], incarnation: r.incarnation,
+      peerId: r.peerId, ...(r.name === undefined ? {} : { name: r.name }), addrs: r.addrs, groups: r.groups, state: r.state as MemberInfo['state'],
+      incarnation: r.incarnation,
       ageMs: now - e.lastHeardMs, stateAgeMs: now - e.changedMs, ...(r.reason === undefined || r.state === 'alive' ? {} : { reason: r.reason })
     }
   }
