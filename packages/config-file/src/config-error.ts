@@ -1,9 +1,20 @@
 /**
  * Typed config errors: every problem names the file, the line and column,
- * the field, what was expected and what was found.
+ * the field, what was expected and what was found. Every error of this
+ * package extends `ConfigFileBaseError`, whose `name` is the class's own
+ * name (match on `err.name`).
  */
 
-export class ConfigError extends Error {
+/** Base class of every error @xenos/config-file throws: sets `name` to the class's own name. */
+export class ConfigFileBaseError extends Error {
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+/** One problem of one file, at a line and column. */
+export class ConfigError extends ConfigFileBaseError {
   constructor (
     /** File the problem is in. */
     readonly file: string,
@@ -17,7 +28,6 @@ export class ConfigError extends Error {
     readonly found: string
   ) {
     super(`${file}:${line}:${column}: ${field === '' ? '' : `${field}: `}expected ${expected}, found ${found}`)
-    this.name = 'ConfigError'
   }
 
   /** The coordinator's `ConfigProblem` shape. */
@@ -33,10 +43,9 @@ export class ConfigError extends Error {
 }
 
 /** Several errors of one file (a host file that cannot be used). */
-export class ConfigFileError extends Error {
+export class ConfigFileError extends ConfigFileBaseError {
   constructor (readonly file: string, readonly errors: ConfigError[]) {
     super(`${file}: ${errors.length} error(s):\n${errors.map(e => `  ${e.message}`).join('\n')}`)
-    this.name = 'ConfigFileError'
   }
 }
 

@@ -21,7 +21,7 @@
  * }
  * ```
  */
-export { ConfigError, ConfigFileError, describeFound, formatPath } from './config-error.js'
+export { ConfigFileBaseError, ConfigError, ConfigFileError, describeFound, formatPath } from './config-error.js'
 export { validateYaml, validateData, position, MAX_CONFIG_BYTES, type Validated } from './yaml-validate.js'
 export { parseYamlFile, parseData } from './parse-yaml-file.js'
 export { estimateSchema, estimatesSchema, readEstimates, withValueAt, type Estimate, type Estimates, type EstimatedInput } from './estimates.js'
