@@ -49,4 +49,4 @@ export {
 export { PAGE_BYTES, PAGE_HEADER_BYTES, FINAL_RECORD_BYTES, pageOverheadBytes } from './migration/live-migration.js'
 export { ClusterFaults } from './driver/cluster-faults.js'
 export { FAULTABLE_OPERATIONS, type FaultableOperation, type FailNextOptions } from './driver/fail-next.js'
-export { simTransferModel } from './driver/transfer-model.js'
+export { simTransferModel, simFileCopy } from './driver/transfer-model.js'

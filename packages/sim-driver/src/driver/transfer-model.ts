@@ -1,3 +1,5 @@
+import type { ImageInfo } from '@xenos/hypervisor-interface'
+import { imageInfo } from '../images/image-store.js'
 import type { SimCluster } from './sim-cluster.js'
 import { runActivities } from './run-activities.js'
 
@@ -25,5 +27,28 @@ export function simTransferModel (cluster: SimCluster): (fromHost: string, toHos
         e.io({ on: to, op: 'write', bytes })
       ])
     })
+  }
+}
+
+/**
+ * A copy of a file (an image or a checkpoint) from one simulated host's
+ * store to another's, as `scp` or a chunked fetch would make it: the bytes
+ * it holds cross the simulated disks and network (`simTransferModel`), and
+ * the copy holds what the original holds (a checkpoint stays restorable).
+ * Space is taken at the destination first; on failure nothing is left there.
+ */
+export function simFileCopy (cluster: SimCluster): (fromHost: string, path: string, toHost: string, destination: string) => Promise<ImageInfo> {
+  const transfer = simTransferModel(cluster)
+  return async (fromHost, path, toHost, destination) => {
+    const file = cluster.hostState(fromHost).store.file(path)
+    const reservation = cluster.hostState(toHost).store.reserve(destination, file.allocatedBytes)
+    try {
+      await transfer(fromHost, toHost, file.allocatedBytes)
+    } catch (err) {
+      reservation.abort()
+      throw err
+    }
+    const { path: _path, allocatedBytes: _allocated, ...content } = file
+    return imageInfo(reservation.commit(structuredClone(content)))
   }
 }

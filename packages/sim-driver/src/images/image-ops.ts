@@ -37,7 +37,8 @@ export class ImageOps {
 
   async imageInfo (path: string): Promise<ImageInfo> {
     assertImagePath(path)
-    return await this.calls.call('imageInfo', async () => imageInfo(this.store.image(path)))
+    // a checkpoint file is described too (its size is the memory saved plus the header), as `ls` would
+    return await this.calls.call('imageInfo', async () => imageInfo(this.store.file(path)))
   }
 
   async listImages (dir?: string): Promise<ImageInfo[]> {

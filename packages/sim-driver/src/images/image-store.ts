@@ -83,6 +83,13 @@ export class ImageStore {
     return f
   }
 
+  /** The image or checkpoint at `path`; `ImageNotFoundError` when absent. */
+  file (path: string): StoredFile {
+    const f = this.files.get(path)
+    if (f === undefined) throw new ImageNotFoundError(path, this.hostname)
+    return f
+  }
+
   /** The checkpoint at `path`; `ImageNotFoundError` when absent or not a checkpoint. */
   checkpoint (path: string): StoredFile & { checkpoint: CheckpointContent } {
     const f = this.files.get(path)

@@ -17,6 +17,7 @@ import type { ServiceStats } from '../coordinator/service-ops.js'
 import { AuthenticationError, UserNotFoundError } from '../auth/errors.js'
 import { formatAuthorization, parseAuthorization, type Credentials } from '../xmlrpc/credentials.js'
 import { InvalidArgumentError } from '../coordinator/errors.js'
+import type { Claim, FailoverStatus, GuardRecord } from '../failover/agent.js'
 import { CHECKPOINT_INTERVAL_RANGE_S, MAX_PLACEMENT_LENGTH, MAX_REPLICAS, RESTART_MODES } from '../failover/policy.js'
 import type { MethodRegistry } from '../xmlrpc/registry.js'
 import { method, registerApi, type ApiTable, type RegisterApiComponents, type UserDirectory } from './method-table.js'
@@ -144,6 +145,15 @@ export const XENOS_API = {
       + 'With resume, a checkpoint is taken every checkpointIntervalS and replicated to the first replicas hosts that match the placement. '
       + 'Returns the service.',
     run: async ([, policy], { coordinator, target }) => await coordinator.setRestartPolicy(target.id, policy)
+  }),
+  'failoverStatus': method({
+    access: 'user',
+    params: [],
+    returns: returns<FailoverStatus | Record<string, never>>('struct', '{quorum: {quorum, total, reached}, fenced, guarded}, or {} when failover is off'),
+    help: 'Returns this host\'s failover view: quorum {quorum: boolean, total, reached} (hosts of its membership and how many it reaches, itself '
+      + 'included), fenced (its protected guests are paused because it is cut off), guarded (services of other hosts it holds records of). '
+      + 'An empty struct when failover is off.',
+    run: (_, { coordinator }) => coordinator.failoverStatus() ?? {}
   }),
   'serviceStats': method({
     access: 'owner',
@@ -380,6 +390,26 @@ export const XENOS_API = {
     returns: returns<PrepareReply>('struct', '{migrationTarget}'),
     help: 'Coordinators only: the target of a migration checks room, fetches the template and reserves memory and disk. Returns {migrationTarget}.',
     run: async ([req], { coordinator }) => await coordinator.peer.prepareMigration(req)
+  }),
+  'peer.guardService': method({
+    access: 'peer',
+    params: [record<GuardRecord<ServiceRecord>>('guard', 'the guard record {serviceId, generation, owner, policy, guardians, checkpoint, record}')],
+    returns: returns<boolean>('boolean', 'true once held'),
+    help: 'Coordinators only: the host that runs a service with a restart policy names this host one of its guardians. This host keeps the record '
+      + 'and, for resume, fetches the checkpoint from the owner before it answers; a copy of the service running here at a lower generation is destroyed. '
+      + 'Returns true.',
+    run: async ([g], { coordinator, context }) => { await coordinator.peer.guardService(g, context.remotePeer); return true }
+  }),
+  'peer.serviceClaims': method({
+    access: 'peer',
+    params: [list('ids', 'service ids')],
+    returns: returns<Claim[]>('array', '[{serviceId, generation, owner}]'),
+    help: 'Coordinators only: the generation and owner this host knows (runs or guards) of each service named. '
+      + 'A host coming back asks it before resuming its protected services.',
+    run: ([ids], { coordinator }) => {
+      if (ids.length > 10_000 || ids.some(id => typeof id !== 'string')) throw new InvalidArgumentError('ids', 'at most 10000 service ids', ids.length)
+      return coordinator.peer.serviceClaims(ids as string[])
+    }
   }),
   'peer.commitMigration': method({
     access: 'peer',

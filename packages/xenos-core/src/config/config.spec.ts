@@ -89,6 +89,16 @@ membership: { probeIntervalMs: 0, gossip: 3 }
     for (const e of errors) expect(e.message).toMatch(/^\/etc\/xenos\/host.yaml:\d+:\d+: [\w.[\]]+: expected .+, found .+$/)
   })
 
+  it('reads failover timings, and refuses a fence delay that is not below the takeover delay, at its line', () => {
+    const base = 'driver: { kind: sim }\ndataDir: d\nservicesDir: s\ninsecureOpenOverlay: true\n'
+    expect(parseHostConfig(base, '/etc/xenos/host.yaml').failover).toEqual({ enabled: true })
+    expect(parseHostConfig(`${base}failover: { takeoverDelayMs: 5000, fenceAfterMs: 2000 }\n`, '/etc/xenos/host.yaml').failover)
+      .toEqual({ enabled: true, takeoverDelayMs: 5000, fenceAfterMs: 2000 })
+    const errors = hostErrors(`${base}failover:\n  takeoverDelayMs: 5000\n  fenceAfterMs: 6000\n`)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ field: 'failover.fenceAfterMs', line: 7, expected: expect.stringMatching(/^fenceAfterMs less than takeoverDelayMs/) })
+  })
+
   it('refuses unknown drivers, YAML syntax errors, empty files and missing files', async () => {
     expect(hostErrors('driver: { kind: kvm }\ndataDir: d\nservicesDir: s\n')[0]).toMatchObject({ field: 'driver.kind', line: 1, expected: 'one of "sim", "xen"' })
     expect(hostErrors('driver: [unclosed\n')[0]).toMatchObject({ expected: 'valid YAML', line: 2 })

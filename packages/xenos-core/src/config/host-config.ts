@@ -28,6 +28,11 @@
  *   suspicionMaxMult: 3               # longest (no confirmation): 3 x the shortest
  *   pushPullIntervalMs: 5000          # full table exchange with one random member
  *   redialIntervalMs: 2000            # failed members redialled at most this far apart
+ * failover:                           # services that outlive their host (all optional; defaults shown)
+ *   enabled: true                     # false: no guarding, no takeovers, no fencing on this host
+ *   checkIntervalMs: 1000             # how often the agent evaluates
+ *   takeoverDelayMs: 10000            # a host declared failed this long has its services taken over
+ *   fenceAfterMs: 3333                # cut off from a quorum this long: pause protected guests (< takeoverDelayMs)
  * ```
  */
 import { readFile } from 'node:fs/promises'
@@ -76,6 +81,17 @@ export const membershipTimingsSchema = z.strictObject({
   leaveTimeoutMs: ms.optional()
 })
 
+/** Failover timings (failover/agent.ts); every field optional, defaults in `FailoverInit`. */
+export const failoverSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  checkIntervalMs: ms.optional(),
+  takeoverDelayMs: ms.optional(),
+  fenceAfterMs: ms.optional()
+}).refine(f => f.fenceAfterMs === undefined || f.fenceAfterMs < (f.takeoverDelayMs ?? 10_000), {
+  error: 'fenceAfterMs less than takeoverDelayMs (10000 by default), so a cut-off host pauses its guests before others take them over',
+  path: ['fenceAfterMs']
+})
+
 const nonEmptyPath = z.string().min(1, { error: 'a non-empty path' }).refine(s => !s.includes('\0'), { error: 'a path without NUL' })
 
 export const simDriverOptionsSchema = z.strictObject({
@@ -120,7 +136,8 @@ export const hostConfigSchema = z.strictObject({
   insecureOpenOverlay: z.boolean().default(false),
   mdns: z.boolean().default(false),
   tags: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, { error: 'a tag of letters, digits, ".", "_", ":" or "-"' })).default([]),
-  membership: membershipTimingsSchema.default({})
+  membership: membershipTimingsSchema.default({}),
+  failover: failoverSchema.default({ enabled: true })
 })
 
 export type HostConfigInput = z.input<typeof hostConfigSchema>

@@ -23,6 +23,12 @@ import { reconcileStates } from './reconcile.js'
 import { checkpointService, destroyService, pauseService, serviceStats, startService, stopService, unpauseService, type ServiceStats } from './service-ops.js'
 import { stateStore } from './state-store.js'
 import { setRestartPolicy } from './takeover.js'
+import { coordinatorServices } from './failover-port.js'
+import { isProtected } from '../failover/policy.js'
+import { validateGuardRecord } from './record-checks.js'
+import {
+  FailoverAgent, type Claim, type FailoverClock, type FailoverEvent, type FailoverInit, type FailoverState, type FailoverStatus, type GuardRecord
+} from '../failover/agent.js'
 
 /** The member id a host uses for itself in a group (the overlay's `HOST_MEMBER`). */
 export const HOST_MEMBER = 'host'
@@ -50,6 +56,13 @@ export interface CoordinatorInit {
   reservationTtlMs?: number
   /** Adopt a migrated-in service whose commit never came after this many ms (see `adoptOrphans`). @default 60000 */
   adoptAfterMs?: number
+  /**
+   * Run the failover agent (`failover/agent.ts`): guard this host's services
+   * that have a restart policy, take over those of failed hosts, fence this
+   * host when cut off. Needs an overlay with a membership. `false` turns it off.
+   * @default false (startXenosHost turns it on)
+   */
+  failover?: FailoverInit | false
 }
 
 export interface CoordinatorComponents {
@@ -63,6 +76,10 @@ export interface CoordinatorComponents {
   configSource?: ServiceConfigSource
   /** Wall clock for record and event times. @default () => new Date() */
   now?: () => Date
+  /** The failover agent's clock. @default the wall clock (Date.now) and the global timers */
+  failoverClock?: FailoverClock
+  /** Told about errors that have no caller (a guardian that could not be reached). */
+  onError?: (err: unknown) => void
 }
 
 export interface Coordinator {
@@ -128,7 +145,15 @@ export interface Coordinator {
   events (sinceSeq: number, limit?: number): EventPage
   subscribe (listener: EventListener): () => void
   /** The peer side of replication and migration (called by other coordinators through the API). */
+  /** The failover agent's view: quorum, fenced, services guarded here for others (undefined when it does not run). */
+  failoverStatus (): FailoverStatus | undefined
+  /** The failover agent, when it runs. */
+  readonly failover: FailoverAgent<ServiceRecord> | undefined
   readonly peer: {
+    /** A guard record from the host that runs the service (`fromPeer`: the caller's peer id, when called over the overlay). */
+    guardService (guard: GuardRecord<ServiceRecord>, fromPeer?: string): Promise<void>
+    /** The generation and owner known here of each service named. */
+    serviceClaims (ids: string[]): Claim[]
     exportTemplate (name: string): TemplateRecord
     /** Size and format of an image of a template held here (replication checks holders with it). */
     imageInfo (path: string): Promise<ImageInfo>
@@ -168,7 +193,10 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
   const reg = makeRegistry({ hostname }, { persist: async () => { await store.save() } })
   const reservations = new Map<string, Reservation>()
   const store = stateStore({ dataDir: init.dataDir }, {
-    read: () => ({ ...reg.snapshot(bootCount), reservations: [...reservations].map(([migrationId, reservation]) => ({ migrationId, reservation })) })
+    read: () => ({
+      ...reg.snapshot(bootCount), reservations: [...reservations].map(([migrationId, reservation]) => ({ migrationId, reservation })),
+      ...(failoverState === undefined ? {} : { failover: failoverState })
+    })
   })
   const events: EventLog = eventLog({ host: hostname }, { now, bootCount: () => bootCount })
   events.subscribe((e) => { network?.publishEvent?.(e) })
@@ -236,6 +264,72 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       .filter(r => match(r as unknown as Record<string, unknown>))
   }
 
+  let failoverState: FailoverState<ServiceRecord> | undefined
+  const failoverClock: FailoverClock = components.failoverClock ?? {
+    now: () => Date.now(),
+    setTimeout: (fn, ms) => { const t = setTimeout(fn, ms); t.unref(); return t },
+    clearTimeout: (t) => { clearTimeout(t as ReturnType<typeof setTimeout>) }
+  }
+  let namesAskedMs = -Infinity
+  /** The membership as the agent sees it, by host name; names not yet known are learnt by a host search (at most every 10 s). */
+  function failoverMembers (): Array<{ host: string, state: 'alive' | 'suspect' | 'failed', stateAgeMs: number }> {
+    const members = network?.members?.() ?? []
+    const involved = anyProtected() || (agent?.status().guarded ?? 0) > 0
+    if (involved && members.some(m => m.host === m.peerId) && failoverClock.now() - namesAskedMs > 10_000 && network !== undefined) {
+      namesAskedMs = failoverClock.now()
+      network.search('hosts', '', { deadlineMs: ctx.options.searchDeadlineMs }).catch((err: unknown) => components.onError?.(err))
+    }
+    return members.map(m => ({ host: m.host, state: m.state, stateAgeMs: m.sinceS * 1000 }))
+  }
+  const anyProtected = (): boolean => reg.services().some(s => isProtected(s.restart))
+  function recordFailoverEvent (e: FailoverEvent): void {
+    // a host with no protected service has nothing to fence: its quorum is not news
+    if ((e.kind === 'fenced' || e.kind === 'unfenced') && !anyProtected()) return
+    switch (e.kind) {
+      case 'fenced': ctx.events.emit({ kind: 'fenced', detail: `reached ${e.reached} of ${e.total} hosts: protected guests paused` }); break
+      case 'unfenced': ctx.events.emit({ kind: 'unfenced', detail: `reached ${e.reached} of ${e.total} hosts` }); break
+      case 'guarded': {
+        const cp = e.checkpoint === undefined ? '' : `, checkpoint ${e.checkpoint.path}`
+        ctx.events.emit({ kind: 'guarded', serviceId: e.serviceId, detail: `generation ${e.generation} on ${e.guardians.join(', ') || 'no host'}${cp}` })
+        break
+      }
+      case 'taken-over': {
+        const lost = e.workLostMs === undefined ? '' : `, ${(e.workLostMs / 1000).toFixed(1)} s of work lost`
+        const how = e.resumed ? 'resumed from its checkpoint' : 'restarted from its template'
+        const detail = `generation ${e.generation} from ${e.from}, ${how} in ${(e.durationMs / 1000).toFixed(1)} s${lost}`
+        ctx.events.emit({ kind: 'taken-over', serviceId: e.serviceId, subject: e.from, detail })
+        break
+      }
+      case 'takeover-failed': ctx.events.emit({ kind: 'failed', serviceId: e.serviceId, detail: `takeover at generation ${e.generation}: ${e.error}` }); break
+      default: break // takeover, checkpoint-fetched, stale-discarded: recorded where they happen
+    }
+  }
+  const agent = init.failover === undefined || init.failover === false
+    ? undefined
+    : new FailoverAgent<ServiceRecord>(init.failover, {
+        self: hostname,
+        clock: failoverClock,
+        members: failoverMembers,
+        local: coordinatorServices(ctx, failoverClock),
+        peers: {
+          guard: async (h, g) => {
+            if (network === undefined) throw new InvalidArgumentError('network', 'an overlay to reach guardians through', 'none attached')
+            await network.call(h, 'xenos.peer.guardService', [g])
+          },
+          claims: async (h, ids) => {
+            if (network === undefined) throw new InvalidArgumentError('network', 'an overlay to reach peers through', 'none attached')
+            return await network.call(h, 'xenos.peer.serviceClaims', [ids]) as Claim[]
+          }
+        },
+        store: { load: async () => failoverState, save: async (s) => { failoverState = s; await store.save() } },
+        onEvent: recordFailoverEvent,
+        ...(components.onError === undefined ? {} : { onError: components.onError })
+      })
+  /** Images peers may fetch from here: templates' images, and the checkpoints of services held here (guardians fetch them). */
+  function servable (path: string): boolean {
+    return reg.templates().some(t => t.images.some(i => i.path === path)) || reg.services().some(s => s.checkpoints?.includes(path) === true)
+  }
+
   let stopWatchingMembers: (() => void) | undefined
   /** Another host failed, came back or left: an event on this host's log (suspicions are not events: most are refuted). */
   function recordMemberChange (c: MemberChange): void {
@@ -254,6 +348,7 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       const snap = await store.load()
       bootCount = (snap?.bootCount ?? 0) + 1
       if (snap !== undefined) reg.restore(snap)
+      failoverState = snap?.failover
       reservations.clear()
       for (const r of snap?.reservations ?? []) reservations.set(r.migrationId, r.reservation)
       await store.save()
@@ -263,12 +358,14 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       for (const g of reg.groups()) if (g.createdAtRuntime) await network?.joinGroup?.(g.name, HOST_MEMBER)
       stopWatchingMembers = network?.onMemberChange?.(recordMemberChange)
       const config = components.configSource === undefined ? undefined : await configSync(ctx, components.configSource, { createMissingImages: init.createMissingImages ?? false })
+      await agent?.start()
       return config === undefined ? { reattach } : { reattach, config }
     },
     async stop () {
       if (status !== 'running') return
       status = 'stopped'
       stopWatchingMembers?.()
+      await agent?.stop()
       await store.flush()
     },
     reload: guard(async () => components.configSource === undefined ? undefined : await configSync(ctx, components.configSource, { createMissingImages: init.createMissingImages ?? false })),
@@ -358,14 +455,31 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       return events.since(sinceSeq, limit)
     },
     subscribe: listener => events.subscribe(listener),
+    failoverStatus: () => agent?.status(),
+    failover: agent,
     peer: {
+      guardService: async (g, fromPeer) => {
+        running()
+        validateGuardRecord(g, 'guard')
+        if (agent === undefined) throw new InvalidArgumentError('guard', 'a host that runs the failover agent', `host ${hostname} with failover off`)
+        // only the host that runs a service announces it: a caller whose name is known must be the owner it names
+        const caller = fromPeer === undefined ? undefined : network?.members?.().find(m => m.peerId === fromPeer)
+        if (caller !== undefined && caller.host !== caller.peerId && caller.host !== g.owner) {
+          throw new InvalidArgumentError('guard.owner', `the calling host ${caller.host}`, g.owner)
+        }
+        await agent.receiveGuard(g)
+      },
+      serviceClaims: (ids) => {
+        running()
+        return agent?.claimsFor(ids) ?? []
+      },
       exportTemplate: name => reg.template(name),
       imageInfo: async (path) => {
-        if (!reg.templates().some(t => t.images.some(i => i.path === path))) throw new InvalidArgumentError('path', 'the image path of a template held here', path)
+        if (!servable(path)) throw new InvalidArgumentError('path', 'the image path of a template or a service checkpoint held here', path)
         return await driver.imageInfo(path)
       },
       imageManifest: async (path) => {
-        if (!reg.templates().some(t => t.images.some(i => i.path === path))) throw new InvalidArgumentError('path', 'the image path of a template held here', path)
+        if (!servable(path)) throw new InvalidArgumentError('path', 'the image path of a template or a service checkpoint held here', path)
         if (fetcher?.publish === undefined) throw new InvalidArgumentError('path', 'a host whose images are files served by chunks', `host ${hostname} with modeled images`)
         return await fetcher.publish(path)
       },

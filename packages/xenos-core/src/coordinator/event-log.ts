@@ -14,6 +14,7 @@ export type CoordinatorEventKind =
   | 'crashed' | 'vanished' | 'reattached' | 'registered' | 'template-added'
   | 'template-replicated' | 'group-joined' | 'group-left' | 'group-message' | 'config-error'
   | 'host-failed' | 'host-back' | 'host-left' | 'policy-set'
+  | 'guarded' | 'taken-over' | 'stale-discarded' | 'fenced' | 'unfenced'
 
 export interface CoordinatorEvent {
   seq: number

@@ -42,7 +42,10 @@ export function hostInitFromConfig (config: HostConfig): XenosHostInit {
     tags: config.tags,
     membership: Object.fromEntries(Object.entries(config.membership).filter(([, v]) => v !== undefined)),
     ...(config.driver.kind === 'xen' ? { imageDir: config.driver.options.imageDir } : {}),
-    coordinator: { createMissingImages: config.driver.kind === 'sim' }
+    coordinator: { createMissingImages: config.driver.kind === 'sim' },
+    failover: config.failover.enabled
+      ? Object.fromEntries(Object.entries(config.failover).filter(([k, v]) => k !== 'enabled' && v !== undefined))
+      : false
   }
 }
 

@@ -8,6 +8,7 @@ import { assertDomainName } from '@xenos/hypervisor-interface'
 import { InvalidArgumentError } from './errors.js'
 import { SERVICE_STATES, type GroupRecord, type Reservation, type ServiceRecord, type StateSnapshot, type TemplateRecord } from './records.js'
 import { assertGroupName } from './registry.js'
+import type { GuardRecord } from '../failover/agent.js'
 import { restartPolicy } from '../failover/policy.js'
 
 function isStruct (v: unknown): v is Record<string, unknown> {
@@ -91,6 +92,28 @@ function validateReservation (r: { migrationId: string, reservation: Reservation
   if (r.reservation.record !== undefined) validateServiceRecord(r.reservation.record, `${field}.reservation.record`)
 }
 
+/** Checks a guard record (from a peer, or the state file): its fields, its policy and its service record. */
+export function validateGuardRecord (g: GuardRecord<ServiceRecord>, field: string): void {
+  if (!isStruct(g)) throw new InvalidArgumentError(field, 'a guard record {serviceId, generation, owner, policy, guardians, record}', g)
+  if (typeof g.serviceId !== 'string' || g.serviceId.length === 0) throw new InvalidArgumentError(`${field}.serviceId`, 'a service id', g.serviceId)
+  if (!Number.isSafeInteger(g.generation) || g.generation < 1) throw new InvalidArgumentError(`${field}.generation`, 'an integer >= 1', g.generation)
+  if (typeof g.owner !== 'string' || g.owner.length === 0) throw new InvalidArgumentError(`${field}.owner`, 'a host name', g.owner)
+  restartPolicy(g.policy, `${field}.policy`)
+  if (!Array.isArray(g.guardians) || g.guardians.length > 16 || g.guardians.some(h => typeof h !== 'string' || h.length === 0)) {
+    throw new InvalidArgumentError(`${field}.guardians`, 'at most 16 host names', g.guardians)
+  }
+  if (g.checkpoint !== undefined) {
+    const c = g.checkpoint
+    const ok = isStruct(c) && typeof c.path === 'string' && c.path.length > 0 && Number.isSafeInteger(c.sizeBytes) && c.sizeBytes >= 0
+      && typeof c.takenAtMs === 'number'
+    if (!ok) {
+      throw new InvalidArgumentError(`${field}.checkpoint`, 'a checkpoint {path, sizeBytes, takenAtMs}', c)
+    }
+  }
+  validateServiceRecord(g.record, `${field}.record`)
+  if (g.record.id !== g.serviceId) throw new InvalidArgumentError(`${field}.record.id`, `the guard's service id ${g.serviceId}`, g.record.id)
+}
+
 /**
  * Checks every record of a snapshot read back from disk, and that ids and
  * names are unique; throws `InvalidArgumentError` whose field is the
@@ -123,5 +146,14 @@ export function validateSnapshot (snap: StateSnapshot): void {
   if (snap.reservations !== undefined) {
     if (!Array.isArray(snap.reservations)) throw new InvalidArgumentError('reservations', 'an array of reservations', snap.reservations)
     snap.reservations.forEach((r, i) => { validateReservation(r, `reservations[${i}]`) })
+  }
+  if (snap.failover !== undefined) {
+    const f = snap.failover
+    if (!isStruct(f) || !Array.isArray(f.held) || !Array.isArray(f.own)) throw new InvalidArgumentError('failover', 'a struct {held, own} of guard records', f)
+    f.held.forEach((h, i) => {
+      validateGuardRecord(h.guard, `failover.held[${i}].guard`)
+      if (h.copy !== undefined && typeof h.copy !== 'string') throw new InvalidArgumentError(`failover.held[${i}].copy`, 'an image path', h.copy)
+    })
+    f.own.forEach((g, i) => { validateGuardRecord(g, `failover.own[${i}]`) })
   }
 }

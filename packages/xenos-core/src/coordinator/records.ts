@@ -3,6 +3,7 @@
  * of its own host. All plain JSON, so they persist and travel as they are.
  */
 import type { DomainHandle, DomainSpec } from '@xenos/hypervisor-interface'
+import type { FailoverState } from '../failover/agent.js'
 import type { RestartPolicy } from '../failover/policy.js'
 
 /**
@@ -183,4 +184,6 @@ export interface StateSnapshot {
   groups: GroupRecord[]
   /** Incoming migrations prepared and not yet committed, by migration id. */
   reservations?: Array<{ migrationId: string, reservation: Reservation }>
+  /** The failover agent's records: guard records held for other hosts' services, and this host's own as last announced. */
+  failover?: FailoverState<ServiceRecord>
 }

@@ -94,7 +94,9 @@ export async function checkpointService (ctx: CoordinatorContext, idOrName: stri
   let checkpointPath = ''
   const service = await act(ctx, idOrName, 'checkpointed', async (rec) => {
     if (rec.state !== 'running' && rec.state !== 'paused') throw new InvalidStateError(rec.domainName, 'checkpoint', ['running', 'paused'], rec.state)
-    checkpointPath = paths.checkpoint(rec.id, (rec.checkpoints?.length ?? 0) + 1)
+    // numbered after the highest kept, so a checkpoint dropped from the list (failover keeps only the latest) frees no number for reuse
+    const highest = Math.max(0, ...(rec.checkpoints ?? []).map(p => Number(/\/(\d+)\.ckpt$/.exec(p)?.[1] ?? 0)))
+    checkpointPath = paths.checkpoint(rec.id, highest + 1)
     return await ctx.driver.saveDomain(rec.domainName, checkpointPath, { leaveRunning: options.leaveRunning ?? true })
   }, true)
   const recorded = await ctx.registry.updateService(service.id, { checkpoints: [...(service.checkpoints ?? []), checkpointPath] })

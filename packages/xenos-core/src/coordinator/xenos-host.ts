@@ -38,6 +38,7 @@ import { startOverlay, type Overlay } from '../overlay/index.js'
 import type { ChunkServerInit } from '../overlay/transfer/chunk-server.js'
 import type { Membership, MembershipInit } from '../overlay/membership/index.js'
 import type { OverlayNode } from '../overlay/node.js'
+import type { FailoverInit } from '../failover/agent.js'
 import { queryMatcher } from '../search/query.js'
 import type { Credentials } from '../xmlrpc/credentials.js'
 import { createXmlRpcHttpServer, type XmlRpcHttpServer } from '../xmlrpc/http-server.js'
@@ -91,6 +92,12 @@ export interface XenosHostInit {
   chunkServer?: ChunkServerInit
   /** How often service states are compared with the driver's (crash detection), in ms; 0 turns it off. @default 5000 */
   monitorIntervalMs?: number
+  /**
+   * The failover agent's timings (`failover/agent.ts`): guard this host's
+   * services that have a restart policy, take over those of failed hosts,
+   * fence when cut off. `false` turns it off. @default {} (on, default timings)
+   */
+  failover?: FailoverInit | false
   /** Options passed to the coordinator (clone mode, replication method...). */
   coordinator?: Omit<CoordinatorInit, 'dataDir' | 'apiUrl' | 'apiTlsFingerprint' | 'peerId' | 'tags'>
 }
@@ -205,8 +212,11 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       libp2p: node.libp2p, search, tunnel, groups, membership, self: { hostname: components.driver.hostname, peerId: node.peerId }, onError: report
     })
     const c = coordinator({
-      ...init.coordinator, dataDir: init.dataDir, apiUrl, ...(tls === undefined ? {} : { apiTlsFingerprint: tls.fingerprint256 }), peerId: node.peerId, tags: init.tags ?? []
+      ...init.coordinator, dataDir: init.dataDir, apiUrl, ...(tls === undefined ? {} : { apiTlsFingerprint: tls.fingerprint256 }),
+      peerId: node.peerId, tags: init.tags ?? [],
+      failover: init.failover ?? {}
     })({
+      onError: report,
       driver: components.driver,
       ids: idGenerator({ peerId: node.peerId }),
       matcher: queryMatcher(),

@@ -81,7 +81,10 @@ beforeEach(async () => {
     'xenos.peer.prepareMigration': () => [{}],
     'xenos.peer.commitMigration': () => ['m-none', {}],
     'xenos.peer.migrationAdopted': () => ['svc-none'],
-    'xenos.peer.abortMigration': () => ['m-none']
+    'xenos.peer.abortMigration': () => ['m-none'],
+    'xenos.peer.guardService': () => [{}],
+    'xenos.peer.serviceClaims': () => [['svc-none']],
+    'xenos.failoverStatus': () => []
   }
 })
 afterEach(async () => { await h.close() })
