@@ -34,6 +34,8 @@ export {
 } from './deployer.js'
 export type { DeployApi, DeployHost, DeployService, SearchResult, CreateOptions } from './deploy-api.js'
 export { parseDeployment, loadDeployment, validateDeployment, deploymentSchema, type DeploymentSpec, type DeploymentInput } from './deployment-file.js'
-export { DeploymentPlanError, DeploymentStepError, DeploymentTimeoutError, IncompleteSearchError, type MadeSoFar } from './errors.js'
+export {
+  DeployerError, DeploymentPlanError, DeploymentStepError, DeploymentTimeoutError, HostApiNotFoundError, IncompleteSearchError, type MadeSoFar
+} from './errors.js'
 export { formatProgress } from './progress.js'
-export { xenosDeployApi, HostApiNotFoundError, type XenosDeployApiInit } from './xenos-adapter.js'
+export { xenosDeployApi, type XenosDeployApiInit } from './xenos-adapter.js'

@@ -8,13 +8,7 @@
  */
 import type { XenosClient } from '@xenos/core/client'
 import type { DeployApi, DeployService, SearchResult } from './deploy-api.js'
-
-export class HostApiNotFoundError extends Error {
-  constructor (readonly host: string, readonly found: string) {
-    super(`host ${host}: expected a host record advertising its API URL, found ${found}`)
-    this.name = 'HostApiNotFoundError'
-  }
-}
+import { HostApiNotFoundError } from './errors.js'
 
 export interface XenosDeployApiInit {
   /** Search deadline, in ms. @default the API's (2000) */
