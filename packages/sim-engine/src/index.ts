@@ -31,7 +31,7 @@ export { Random, InvalidRandomArgumentError } from './engine/random.js'
 export { simClock, type SimClock } from './engine/sim-clock.js'
 export { EngineFaults } from './engine/faults.js'
 export {
-  HostNotFoundError, EngineBusyError, EngineArgumentError, VmExistsError, InsufficientHostMemoryError, InsufficientDiskSpaceError,
+  SimEngineError, HostNotFoundError, EngineBusyError, EngineArgumentError, VmExistsError, InsufficientHostMemoryError, InsufficientDiskSpaceError,
   VmArgumentError, assertVmName
 } from './engine/errors.js'
 export { MaxMinSystem, Constraint, Variable, InvalidLmmArgumentError } from './resources/lmm/index.js'

@@ -4,6 +4,8 @@
  * same sequence on every machine (only 32-bit integer arithmetic is used).
  */
 
+import { EngineArgumentError } from './errors.js'
+
 function splitmix32 (state: number): () => number {
   let s = state >>> 0
   return () => {
@@ -25,10 +27,10 @@ function hashLabel (label: string): number {
   return h >>> 0
 }
 
-export class InvalidRandomArgumentError extends Error {
+/** An `EngineArgumentError` of a `Random` stream method (`field` is `Random.method`). */
+export class InvalidRandomArgumentError extends EngineArgumentError {
   constructor (method: string, expected: string, found: unknown) {
-    super(`Random.${method}: expected ${expected}, found ${String(found)}`)
-    this.name = 'InvalidRandomArgumentError'
+    super(`Random.${method}`, expected, found)
   }
 }
 

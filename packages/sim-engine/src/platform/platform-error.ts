@@ -1,11 +1,12 @@
 import type { ConfigError } from '@xenos/config-file'
+import { SimEngineError } from '../engine/errors.js'
 
 /**
  * A platform file (or object) that does not describe a valid platform. Its
  * fields describe the first problem; `problems` lists them all (as the
  * shared `ConfigError`s of `@xenos/config-file`, in file order).
  */
-export class PlatformError extends Error {
+export class PlatformError extends SimEngineError {
   constructor (
     /** File name, or `<object>` for a platform given as a value. */
     readonly file: string,
@@ -21,7 +22,6 @@ export class PlatformError extends Error {
   ) {
     super(`${file}${line === undefined ? '' : `:${line}`}: ${field === '' ? 'platform' : field}: expected ${expected}, found ${found}`
       + (problems.length > 1 ? ` (and ${problems.length - 1} more problem(s): ${problems.slice(1).map(p => p.message).join('; ')})` : ''))
-    this.name = 'PlatformError'
   }
 
   /** From the errors of `@xenos/config-file` (the first one leads). */

@@ -3,6 +3,8 @@
  * and the links between them. See `max-min-system.ts`.
  */
 
+import { EngineArgumentError } from '../../engine/errors.js'
+
 export class Constraint {
   /** Elements (variables using this constraint). Order = insertion; removal swaps the last in. */
   readonly elems: Element[] = []
@@ -51,9 +53,5 @@ export class Variable {
   constructor (readonly id: number, public weight: number, public bound: number, public owner: unknown) {}
 }
 
-export class InvalidLmmArgumentError extends Error {
-  constructor (what: string, expected: string, found: unknown) {
-    super(`${what}: expected ${expected}, found ${String(found)}`)
-    this.name = 'InvalidLmmArgumentError'
-  }
-}
+/** An `EngineArgumentError` of the max-min solver (a capacity, weight, bound or coefficient out of range). */
+export class InvalidLmmArgumentError extends EngineArgumentError {}
