@@ -107,9 +107,16 @@ export class ResourceModel {
     // Owners may change capacities while reacting (two-level VM CPU sharing, Domain 0
     // priority on the host CPU): loop until stable (two passes in practice).
     for (let pass = 0; pass < 8 && this.lmm.dirty; pass++) {
-      const changed = this.lmm.solve()
-      for (const v of changed) (v.owner as RateOwner).rateChanged(v, nowS)
-      for (const c of this.lmm.watchedSolved) c.onSolved?.()
+      const lmm = this.lmm
+      const n = lmm.solve()
+      const changed = lmm.changed
+      for (let k = 0; k < n; k++) {
+        const v = changed[k] as Variable
+        ;(v.owner as RateOwner).rateChanged(v, nowS)
+      }
+      const watched = lmm.watchedSolved
+      for (let k = 0; k < lmm.watchedCount; k++) (watched[k] as Constraint).onSolved?.()
+      lmm.releaseResults()
     }
   }
 

@@ -28,11 +28,22 @@ import { newSaturationLevel, saturationScratch } from './saturation-level.js'
 export class MaxMinSystem {
   private nextId = 0
   private epoch = 0
-  /** Constraints and variables touched since the last solve. */
-  private readonly modifiedC: Constraint[] = []
-  private readonly modifiedV: Variable[] = []
-  /** Constraints of the last solve that have an `onSolved` hook. */
-  readonly watchedSolved: Constraint[] = []
+  /**
+   * Constraints and variables touched since the last solve: the first `nModifiedC` and
+   * `nModifiedV` entries. Scratch arrays here are never shortened (`length = 0` gives their
+   * storage back, and the next solve would allocate it again): they are used up to a count,
+   * and their entries are cleared once used, so that they keep nothing alive.
+   */
+  private readonly modifiedC: Array<Constraint | undefined> = []
+  private nModifiedC = 0
+  private readonly modifiedV: Array<Variable | undefined> = []
+  private nModifiedV = 0
+  /** Constraints of the last solve that have an `onSolved` hook: the first `watchedCount`. */
+  readonly watchedSolved: Array<Constraint | undefined> = []
+  watchedCount = 0
+  /** Variables whose rate the last solve changed: the first `changedCount` (old rate in `prevRate`). */
+  readonly changed: Array<Variable | undefined> = []
+  changedCount = 0
   /** Resume progressive filling from the lowest affected level (see `solve`). Off = whole components. */
   levelCutoff = true
   /** Statistics, for benchmarks. */
@@ -69,7 +80,6 @@ export class MaxMinSystem {
       if (last !== e) { c.elems[e.ci] = last; last.ci = e.ci }
       this.touchC(c)
     }
-    v.elems.length = 0
     v.rate = 0
   }
 
@@ -94,34 +104,42 @@ export class MaxMinSystem {
     this.touchV(v)
   }
 
-  get dirty (): boolean { return this.modifiedC.length > 0 || this.modifiedV.length > 0 }
+  get dirty (): boolean { return this.nModifiedC > 0 || this.nModifiedV > 0 }
 
   /** Called when the system goes from solved to needing a solve (wakes a live engine). */
   onDirty: (() => void) | undefined
 
   private touchC (c: Constraint): void {
-    if (this.onDirty !== undefined && this.modifiedC.length === 0 && this.modifiedV.length === 0) this.onDirty()
-    this.modifiedC.push(c)
+    if (this.onDirty !== undefined && this.nModifiedC === 0 && this.nModifiedV === 0) this.onDirty()
+    this.modifiedC[this.nModifiedC++] = c
   }
 
   private touchV (v: Variable): void {
     if (v.dirty) return
-    if (this.onDirty !== undefined && this.modifiedC.length === 0 && this.modifiedV.length === 0) this.onDirty()
+    if (this.onDirty !== undefined && this.nModifiedC === 0 && this.nModifiedV === 0) this.onDirty()
     v.dirty = true
-    this.modifiedV.push(v)
+    this.modifiedV[this.nModifiedV++] = v
   }
 
-  // Scratch arrays reused by every solve (no garbage per solve).
-  private readonly cons: Constraint[] = []
-  private readonly vars: Variable[] = []
-  private readonly heap: Constraint[] = []
-  private readonly bounded: Variable[] = []
-  private readonly changed: Variable[] = []
+  // Scratch arrays reused by every solve (no garbage per solve), used up to a count.
+  private readonly cons: Array<Constraint | undefined> = []
+  private readonly vars: Array<Variable | undefined> = []
+  private readonly heap: Array<Constraint | undefined> = []
+  private readonly bounded: Array<Variable | undefined> = []
+
+  /** Forget the results of the last solve (`changed`, `watchedSolved`), so that they keep nothing alive. */
+  releaseResults (): void {
+    clear(this.changed, this.changedCount)
+    clear(this.watchedSolved, this.watchedCount)
+    this.changedCount = 0
+    this.watchedCount = 0
+  }
 
   /**
    * Re-solve what the changes since the last call can affect. Returns the
-   * variables whose rate changed (their `prevRate` holds the old rate). The
-   * returned array is reused by the next call.
+   * number of variables whose rate changed: the first `changedCount`
+   * entries of `changed` (their `prevRate` holds the old rate), until
+   * `releaseResults()` or the next call.
    *
    * Two levels of incrementality:
    * 1. Only the connected components holding a change are looked at.
@@ -136,38 +154,44 @@ export class MaxMinSystem {
    *    frozen that are reachable from a change through variables not frozen
    *    are solved again.
    */
-  solve (): Variable[] {
+  solve (): number {
     const changed = this.changed
-    changed.length = 0
-    if (!this.dirty) return changed
+    this.releaseResults()
+    if (!this.dirty) return 0
     this.stats.solves++
     const epoch = ++this.epoch
     const cons = this.cons
     const vars = this.vars
-    cons.length = 0
-    vars.length = 0
+    let nc = 0
+    let nv = 0
     // Modified variables and touched constraints.
-    for (const v of this.modifiedV) {
+    const modifiedV = this.modifiedV
+    for (let m = 0; m < this.nModifiedV; m++) {
+      const v = modifiedV[m] as Variable
       v.dirty = false
       if (v.removed || v.modified === epoch) continue
       v.modified = epoch
       const elems = v.elems
       for (let k = 0; k < elems.length; k++) {
         const c = (elems[k] as Element).c
-        if (c.visit !== epoch) { c.visit = epoch; cons.push(c) }
+        if (c.visit !== epoch) { c.visit = epoch; cons[nc++] = c }
       }
-      if (v.visit !== epoch) { v.visit = epoch; vars.push(v) }
+      if (v.visit !== epoch) { v.visit = epoch; vars[nv++] = v }
     }
-    for (const c of this.modifiedC) {
-      if (c.visit !== epoch) { c.visit = epoch; cons.push(c) }
+    const modifiedC = this.modifiedC
+    for (let m = 0; m < this.nModifiedC; m++) {
+      const c = modifiedC[m] as Constraint
+      if (c.visit !== epoch) { c.visit = epoch; cons[nc++] = c }
     }
-    this.modifiedV.length = 0
-    this.modifiedC.length = 0
+    clear(modifiedV, this.nModifiedV)
+    clear(modifiedC, this.nModifiedC)
+    this.nModifiedV = 0
+    this.nModifiedC = 0
     // L0: the lowest level at which a touched constraint behaves differently.
     let cutoff = 0
     if (this.levelCutoff) {
       let l0 = Infinity
-      for (let k = 0; k < cons.length; k++) {
+      for (let k = 0; k < nc; k++) {
         const c = cons[k] as Constraint
         const lc = Math.min(c.satLevel, newSaturationLevel(c, epoch, this.points))
         if (lc < l0) l0 = lc
@@ -178,21 +202,22 @@ export class MaxMinSystem {
     // reached is initialised on the way: capacity left by frozen variables, Σ coefficient x
     // weight and count of the others.
     const heap = this.heap
-    heap.length = 0
-    this.watchedSolved.length = 0
+    let nh = 0
+    const watched = this.watchedSolved
+    let nw = 0
     let vi = 0
     let ci = 0
-    while (vi < vars.length || ci < cons.length) {
-      while (vi < vars.length) {
+    while (vi < nv || ci < nc) {
+      while (vi < nv) {
         const elems = (vars[vi++] as Variable).elems
         for (let k = 0; k < elems.length; k++) {
           const c = (elems[k] as Element).c
-          if (c.visit !== epoch) { c.visit = epoch; cons.push(c) }
+          if (c.visit !== epoch) { c.visit = epoch; cons[nc++] = c }
         }
       }
-      while (ci < cons.length) {
+      while (ci < nc) {
         const c = cons[ci++] as Constraint
-        if (c.onSolved !== undefined) this.watchedSolved.push(c)
+        if (c.onSolved !== undefined) watched[nw++] = c
         let wsum = 0
         let unfixed = 0
         let remaining = c.capacity
@@ -206,7 +231,7 @@ export class MaxMinSystem {
               continue
             }
             v.visit = epoch
-            vars.push(v)
+            vars[nv++] = v
           }
           if (v.weight > 0) { wsum += e.coeff * v.weight; unfixed++ }
         }
@@ -217,58 +242,66 @@ export class MaxMinSystem {
         c.satLevel = Infinity
         if (unfixed > 0) {
           c.level = wsum > 0 ? c.remaining / wsum : 0
-          c.activeIndex = heap.length
-          heap.push(c)
+          c.activeIndex = nh
+          heap[nh++] = c
         }
       }
     }
-    this.stats.componentConstraints += cons.length
-    this.stats.componentVariables += vars.length
+    this.watchedCount = nw
+    this.stats.componentConstraints += nc
+    this.stats.componentVariables += nv
 
-    for (let k = (heap.length >> 1) - 1; k >= 0; k--) siftDown(heap, k)
+    const heapSize = nh
+    for (let k = (nh >> 1) - 1; k >= 0; k--) siftDown(heap, nh, k)
     const bounded = this.bounded
-    bounded.length = 0
+    let nb = 0
     let unfixedVars = 0
-    for (let k = 0; k < vars.length; k++) {
+    for (let k = 0; k < nv; k++) {
       const v = vars[k] as Variable
       v.prevRate = v.rate
       if (v.weight > 0) {
         v.fixed = false
         unfixedVars++
-        if (v.bound !== Infinity) bounded.push(v)
+        if (v.bound !== Infinity) bounded[nb++] = v
       } else {
         v.fixed = true
         v.rate = 0
       }
     }
-    if (bounded.length > 1) bounded.sort(byBoundLevel)
+    if (nb > 1) {
+      bounded.length = nb // only here: sort() takes the whole array
+      ;(bounded as Variable[]).sort(byBoundLevel)
+    }
     let bi = 0
 
     while (unfixedVars > 0) {
       // The heap is lazy: fixing a variable only raises other constraints' levels (see `fix`),
       // so a key can be stale but never too high; refresh the top until it is current.
-      let minC = heap[0]
+      let minC = nh > 0 ? heap[0] : undefined
       while (minC !== undefined) {
-        if (minC.unfixed === 0) { removeAt(heap, 0); minC.activeIndex = -1; minC = heap[0]; continue }
+        if (minC.unfixed === 0) { removeAt(heap, nh--, 0); minC.activeIndex = -1; minC = nh > 0 ? heap[0] : undefined; continue }
         const level = minC.wsum > 0 ? minC.remaining / minC.wsum : 0
-        if (level > minC.level) { minC.level = level; siftDown(heap, 0); minC = heap[0]; continue }
+        if (level > minC.level) { minC.level = level; siftDown(heap, nh, 0); minC = heap[0]; continue }
         minC.level = level
         break
       }
       const minLevel = minC === undefined ? Infinity : minC.level
-      while (bi < bounded.length && (bounded[bi] as Variable).fixed) bi++
-      const bv = bounded[bi]
+      while (bi < nb && (bounded[bi] as Variable).fixed) bi++
+      const bv = bi < nb ? bounded[bi] : undefined
       if (bv !== undefined && bv.bound / bv.weight <= minLevel) {
         unfixedVars -= this.fix(bv, bv.bound, bv.bound / bv.weight)
         continue
       }
       if (minC === undefined) {
         // Unbounded variables without constraints: give them rate 0 rather than Infinity.
-        for (const v of vars) if (!v.fixed) { v.fixed = true; v.rate = 0; unfixedVars-- }
+        for (let k = 0; k < nv; k++) {
+          const v = vars[k] as Variable
+          if (!v.fixed) { v.fixed = true; v.rate = 0; unfixedVars-- }
+        }
         break
       }
       // Saturate minC: fix its unfixed variables at weight x level.
-      removeAt(heap, 0)
+      removeAt(heap, nh--, 0)
       minC.activeIndex = -1
       minC.satLevel = minLevel
       const elems = minC.elems
@@ -278,12 +311,18 @@ export class MaxMinSystem {
       }
     }
 
-    for (let k = 0; k < vars.length; k++) {
+    let nch = 0
+    for (let k = 0; k < nv; k++) {
       const v = vars[k] as Variable
-      if (v.rate !== v.prevRate) changed.push(v)
+      if (v.rate !== v.prevRate) changed[nch++] = v
     }
-    this.stats.changedVariables += changed.length
-    return changed
+    this.changedCount = nch
+    this.stats.changedVariables += nch
+    clear(cons, nc)
+    clear(vars, nv)
+    clear(heap, heapSize)
+    clear(bounded, nb)
+    return nch
   }
 
   private readonly points = saturationScratch()
@@ -310,6 +349,11 @@ export class MaxMinSystem {
     }
     return 1
   }
+}
+
+/** Clear the first `n` entries of a scratch array (its storage is kept). */
+function clear (a: unknown[], n: number): void {
+  for (let k = 0; k < n; k++) a[k] = undefined
 }
 
 function byBoundLevel (a: Variable, b: Variable): number {

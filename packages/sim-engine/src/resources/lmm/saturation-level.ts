@@ -22,10 +22,9 @@ export function saturationScratch (): SaturationScratch {
  * breakpoints in increasing order until it reaches the capacity.
  */
 export function newSaturationLevel (c: Constraint, epoch: number, s: SaturationScratch): number {
+  // The scratch arrays are used up to `n` and never shortened (see `constraint-heap.ts`).
   const { level, a, order } = s
-  level.length = 0
-  a.length = 0
-  order.length = 0
+  let n = 0
   let slope = 0
   const elems = c.elems
   for (let k = 0; k < elems.length; k++) {
@@ -35,12 +34,13 @@ export function newSaturationLevel (c: Constraint, epoch: number, s: SaturationS
     const ak = e.coeff * v.weight
     slope += ak
     const stop = v.modified === epoch ? v.bound / v.weight : v.rate / v.weight
-    if (stop !== Infinity) { order.push(level.length); level.push(stop); a.push(ak) }
+    if (stop !== Infinity) { order[n] = n; level[n] = stop; a[n] = ak; n++ }
   }
   if (slope <= 0) return Infinity
-  const n = order.length
-  if (n > 24) order.sort((i, j) => (level[i] as number) - (level[j] as number))
-  else {
+  if (n > 24) {
+    order.length = n // only here: sort() takes the whole array
+    order.sort((i, j) => (level[i] as number) - (level[j] as number))
+  } else {
     // Insertion sort: the usual handful of variables per constraint, no closure.
     for (let k = 1; k < n; k++) {
       const x = order[k] as number
@@ -51,7 +51,7 @@ export function newSaturationLevel (c: Constraint, epoch: number, s: SaturationS
     }
   }
   let base = 0
-  for (let k = 0; k < order.length; k++) {
+  for (let k = 0; k < n; k++) {
     const i = order[k] as number
     const li = level[i] as number
     if (base + slope * li >= c.capacity) return (c.capacity - base) / slope
