@@ -97,6 +97,29 @@ describe('activity life cycle', () => {
     await expect(e.comm({ from: e.host('h3'), to: e.host('h2'), bytes: 1 }).wait()).rejects.toThrow(/link of host h2 is down/)
   })
 
+  it('a crash fails the host\'s activities in the order they came to it (an exec whose VM moved there, when it moved); a cut link only those crossing it', async () => {
+    const e = engine()
+    const [h1, h2, h3] = [e.host('h1'), e.host('h2'), e.host('h3')]
+    const vm = h1.createVm({ name: 'g', vcpus: 1, memoryMiB: 256 })
+    const failed: string[] = []
+    const track = (name: string, a: ReturnType<Engine['exec']>): void => { a.onEnd((x) => { if (x.state === 'failed') failed.push(name) }).start() }
+    track('exec on the VM (on h1, moves to h2)', e.exec({ on: vm, flops: 100e9 }))
+    track('comm h2 -> h3', e.comm({ from: h2, to: h3, bytes: 10e9 }))
+    track('exec on h3', e.exec({ on: h3, flops: 100e9 }))
+    track('exec on h2', e.exec({ on: h2, flops: 100e9 }))
+    track('comm h1 -> h2', e.comm({ from: h1, to: h2, bytes: 10e9 }))
+    e.schedule(1, () => { vm.moveTo(h2) })
+    e.schedule(2, () => { track('exec on h2, started after the move', e.exec({ on: h2, flops: 100e9 })) })
+    e.faults.cutLink('h3', 3)
+    e.faults.crashHost('h2', 4)
+    await e.run()
+    expect(failed).toEqual([
+      'comm h2 -> h3', // the cut link of h3
+      'comm h1 -> h2', // a crash cuts the host's link first
+      'exec on h2', 'exec on the VM (on h1, moves to h2)', 'exec on h2, started after the move' // then fails what runs on it
+    ])
+  })
+
   it('destroying a VM fails its activities and releases its memory', async () => {
     const e = engine()
     const h = e.host('h1')

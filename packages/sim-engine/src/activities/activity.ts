@@ -58,12 +58,17 @@ export abstract class ActivityBase implements Activity {
   finishedAtS: number | undefined
   private error: Error | undefined
   private waiter: { promise: Promise<void>, resolve: () => void, reject: (e: Error) => void } | undefined
-  private endCallbacks: Array<(a: Activity) => void> | undefined
+  /** The first end callback, then the others (most activities have one: no array for it). */
+  private endCallback: ((a: Activity) => void) | undefined
+  private moreEndCallbacks: Array<(a: Activity) => void> | undefined
 
-  constructor (protected readonly host: ActivityHost, readonly id: number, readonly kind: ActivityKind, private readonly describe: () => string) {}
+  constructor (protected readonly host: ActivityHost, readonly id: number, readonly kind: ActivityKind) {}
 
   /** What it is, for logs: for example `comm from=h1 to=h2 bytes=100`. */
   get detail (): string { return this.describe() }
+
+  /** The detail (formatted only when asked: logs are usually off). */
+  protected abstract describe (): string
 
   get state (): ActivityState { return this.st }
 
@@ -111,7 +116,8 @@ export abstract class ActivityBase implements Activity {
 
   onEnd (callback: (activity: Activity) => void): this {
     if (this.st === 'finished' || this.st === 'failed' || this.st === 'canceled') callback(this)
-    else (this.endCallbacks ??= []).push(callback)
+    else if (this.endCallback === undefined) this.endCallback = callback
+    else (this.moreEndCallbacks ??= []).push(callback)
     return this
   }
 
@@ -129,10 +135,13 @@ export abstract class ActivityBase implements Activity {
     this.finishedAtS = this.host.nowS()
     this.error = error
     if (this.host.logging) this.host.log(`${this.kind}-${state}`, reason === undefined ? `#${this.id}` : `#${this.id} ${reason}`)
-    const cbs = this.endCallbacks
-    if (cbs !== undefined) {
-      this.endCallbacks = undefined
-      for (const cb of cbs) cb(this)
+    const first = this.endCallback
+    if (first !== undefined) {
+      const more = this.moreEndCallbacks
+      this.endCallback = undefined
+      this.moreEndCallbacks = undefined
+      first(this)
+      if (more !== undefined) for (const cb of more) cb(this)
     }
     const w = this.waiter
     if (w === undefined) return

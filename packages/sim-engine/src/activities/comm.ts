@@ -1,5 +1,5 @@
-import { SimVm, type SimHost } from '../resources/sim-host.js'
-import { addElem, FlowActivity, type FlowEngine, type FlowPlan } from './flow-activity.js'
+import { SimVm, type SimHost, type SimVmUsage } from '../resources/sim-host.js'
+import { addElem, FlowActivity, NO_HOSTS, NO_VMS, type FlowEngine, type FlowPlan } from './flow-activity.js'
 import { assertAmount, assertTarget } from './exec.js'
 import { ActivityArgumentError } from './errors.js'
 
@@ -33,18 +33,31 @@ export function commActivity (engine: FlowEngine, id: number, init: CommInit): F
   const hostFpb = init.dom0FlopsPerByte ?? 0
   if (!(hostFpb >= 0) || !Number.isFinite(hostFpb)) throw new ActivityArgumentError('comm.dom0FlopsPerByte', 'a finite number >= 0', init.dom0FlopsPerByte)
   if (init.rateBoundBps !== undefined && !(init.rateBoundBps > 0)) throw new ActivityArgumentError('comm.rateBoundBps', 'a number > 0', init.rateBoundBps)
-  const detail = (): string => `comm from=${endName(init.from)} to=${endName(init.to)} bytes=${init.bytes}`
-  return new FlowActivity(engine, id, 'comm', detail, init.bytes, (): FlowPlan => {
+  return new CommActivity(engine, id, init, hostFpb)
+}
+
+class CommActivity extends FlowActivity {
+  constructor (engine: FlowEngine, id: number, private readonly init: CommInit, private readonly hostFpb: number) {
+    super(engine, id, 'comm', init.bytes)
+  }
+
+  protected describe (): string {
+    return `comm from=${endName(this.init.from)} to=${endName(this.init.to)} bytes=${this.init.bytes}`
+  }
+
+  protected makePlan (): FlowPlan {
     // Built once per transfer, so it makes no temporary arrays: elements in the order
     // up link, down link (or memory bus), Domain 0 of each guest end, Domain 0 of each host end.
+    const init = this.init
+    const hostFpb = this.hostFpb
     const srcVm = init.from instanceof SimVm ? init.from : undefined
     const dstVm = init.to instanceof SimVm ? init.to : undefined
     const src = srcVm?.host ?? (init.from as SimHost)
     const dst = dstVm?.host ?? (init.to as SimHost)
-    const p = engine.platform
+    const p = this.engine.platform
     const elems: FlowPlan['elems'] = []
     let latencyS = 0
-    let nics: SimHost[] = NO_HOSTS
+    let nics: readonly SimHost[] = NO_HOSTS
     if (src === dst) {
       addElem(elems, src.memBus, 1)
     } else {
@@ -61,35 +74,31 @@ export function commActivity (engine: FlowEngine, id: number, init: CommInit): F
       if (srcVm === undefined) addElem(elems, src.dom0Cpu, hostFpb)
       if (dstVm === undefined) addElem(elems, dst.dom0Cpu, hostFpb)
     }
-    const vms: SimVm[] = srcVm === undefined ? (dstVm === undefined ? NO_VMS : [dstVm]) : (dstVm === undefined ? [srcVm] : [srcVm, dstVm])
+    const vms: readonly SimVm[] = srcVm === undefined ? (dstVm === undefined ? NO_VMS : [dstVm]) : (dstVm === undefined ? [srcVm] : [srcVm, dstVm])
     // The last failure found wins, in this order: a guest gone, a host crashed, a link down.
     let failure: string | undefined
     for (const vm of vms) if (vm.gone) failure = `domain ${vm.name} is gone`
     if (src.failed) failure = `host ${src.name} crashed`
     if (dst.failed) failure = `host ${dst.name} crashed`
     for (const h of nics) if (h.nicDown) failure = `link of host ${h.name} is down`
-    const plan: FlowPlan = {
+    return {
       latencyS,
       amount: init.bytes,
       weight: 1,
       boundPerS: init.rateBoundBps ?? Infinity,
       elems,
-      hosts: src === dst ? [src] : [src, dst],
+      // Between two hosts, the hosts it uses are the two ends whose NICs it crosses: one list.
+      hosts: src === dst ? [src] : nics,
       nics,
       vms,
       failure
     }
-    if (vms.length > 0) {
-      plan.account = (vm, usage, done) => {
-        if (vm === srcVm) usage.netTxBytes += done
-        if (vm === dstVm) usage.netRxBytes += done
-      }
-    }
-    return plan
-  })
+  }
+
+  protected override addUsage (vm: SimVm, usage: SimVmUsage, done: number): void {
+    if (vm === this.init.from) usage.netTxBytes += done
+    if (vm === this.init.to) usage.netRxBytes += done
+  }
 }
 
 function endName (x: SimHost | SimVm): string { return x instanceof SimVm ? `${x.host.name}/${x.name}` : x.name }
-
-const NO_HOSTS: SimHost[] = []
-const NO_VMS: SimVm[] = []

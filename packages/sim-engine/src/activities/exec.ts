@@ -1,6 +1,6 @@
-import { SimHost, SimVm } from '../resources/sim-host.js'
+import { SimHost, SimVm, type SimVmUsage } from '../resources/sim-host.js'
 import { ActivityArgumentError } from './errors.js'
-import { FlowActivity, type FlowEngine, type FlowPlan } from './flow-activity.js'
+import { FlowActivity, NO_HOSTS, NO_VMS, type FlowEngine, type FlowPlan } from './flow-activity.js'
 
 export interface ExecInit {
   /** A host (native or Domain 0 work) or a guest. */
@@ -29,41 +29,65 @@ export function execActivity (engine: FlowEngine, id: number, init: ExecInit): F
   assertTarget('exec.on', init.on)
   const maxCores = init.maxCores ?? 1
   if (!Number.isInteger(maxCores) || maxCores < 1) throw new ActivityArgumentError('exec.maxCores', 'an integer >= 1', maxCores)
-  const target = init.on
-  const detail = (): string => `exec on=${target instanceof SimVm ? `${target.host.name}/${target.name}` : target.name} flops=${init.flops} maxCores=${maxCores}`
-  return new FlowActivity(engine, id, 'exec', detail, init.flops, (): FlowPlan => {
+  return new ExecActivity(engine, id, init.on, init.flops, maxCores)
+}
+
+class ExecActivity extends FlowActivity {
+  /** Threads it runs on its guest (0 on a host). */
+  private vmThreads = 0
+
+  constructor (engine: FlowEngine, id: number, private readonly target: SimHost | SimVm, private readonly flops: number, private readonly maxCores: number) {
+    super(engine, id, 'exec', flops)
+  }
+
+  protected describe (): string {
+    const t = this.target
+    return `exec on=${t instanceof SimVm ? `${t.host.name}/${t.name}` : t.name} flops=${this.flops} maxCores=${this.maxCores}`
+  }
+
+  protected makePlan (): FlowPlan {
+    const target = this.target
     if (target instanceof SimVm) {
       const vm = target
       const host = vm.host
-      const threads = Math.min(maxCores, vm.vcpus)
+      const threads = Math.min(this.maxCores, vm.vcpus)
+      this.vmThreads = threads
       return {
         latencyS: 0,
-        amount: init.flops,
+        amount: this.flops,
         weight: threads,
         boundPerS: threads * host.coreSpeedFlops,
         elems: [[vm.vcpuConstraint, 1]],
         hosts: [host],
-        nics: [],
+        nics: NO_HOSTS,
         vms: [vm],
-        failure: vm.gone ? `domain ${vm.name} is gone` : host.failed ? `host ${host.name} crashed` : undefined,
-        onBegin: () => vm.addThreads(threads),
-        onEnd: () => vm.addThreads(-threads),
-        account: (_vm, usage, done) => { usage.cpuTimeS += done / vm.host.coreSpeedFlops }
+        failure: vm.gone ? `domain ${vm.name} is gone` : host.failed ? `host ${host.name} crashed` : undefined
       }
     }
     const host = target
-    const threads = Math.min(maxCores, host.cores, host.virtualized ? host.dom0Vcpus : host.cores)
-    const elems: FlowPlan['elems'] = [[host.cpu, 1]]
+    const threads = Math.min(this.maxCores, host.cores, host.virtualized ? host.dom0Vcpus : host.cores)
     return {
       latencyS: 0,
-      amount: init.flops,
+      amount: this.flops,
       weight: threads,
       boundPerS: threads * host.coreSpeedFlops,
-      elems,
+      elems: [[host.cpu, 1]],
       hosts: [host],
-      nics: [],
-      vms: [],
+      nics: NO_HOSTS,
+      vms: NO_VMS,
       failure: host.failed ? `host ${host.name} crashed` : undefined
     }
-  })
+  }
+
+  protected override flowBegins (): void {
+    if (this.vmThreads > 0) (this.target as SimVm).addThreads(this.vmThreads)
+  }
+
+  protected override flowEnds (): void {
+    if (this.vmThreads > 0) (this.target as SimVm).addThreads(-this.vmThreads)
+  }
+
+  protected override addUsage (_vm: SimVm, usage: SimVmUsage, done: number): void {
+    usage.cpuTimeS += done / (this.target as SimVm).host.coreSpeedFlops
+  }
 }

@@ -1,11 +1,17 @@
 /**
  * An activity whose work is a flow in the max-min model (exec, io, comm),
  * optionally preceded by a latency phase. Its plan is computed when it
- * starts (so it sees the page cache and the hosts as they are then).
+ * starts (so it sees the page cache and the hosts as they are then). What
+ * happens when its flow begins and ends, and how its progress counts in its
+ * guests' usage, are methods of its kind (`CommActivity`, `ExecActivity`,
+ * `IoActivity`), so an activity carries no closures. It is listed in the
+ * engine's `HostUsers` while it runs (a crash or a cut link finds it there)
+ * and in the `users` of each guest it belongs to.
  */
 import type { Constraint } from '../resources/lmm/index.js'
 import type { Platform } from '../platform/platform.js'
-import type { Flow, ResourceModel } from '../resources/resource-model.js'
+import type { HostUsers, HostUser } from '../resources/host-users.js'
+import type { Flow, FlowOwner, ResourceModel } from '../resources/resource-model.js'
 import type { ResourceUser, SimHost, SimVm, SimVmUsage, UsageContributor } from '../resources/sim-host.js'
 import { ActivityBase, type ActivityHost, type ActivityKind } from './activity.js'
 
@@ -18,19 +24,18 @@ export interface FlowPlan {
   boundPerS: number
   elems: Array<[Constraint, number]>
   /** Hosts whose crash fails the activity. */
-  hosts: SimHost[]
+  hosts: readonly SimHost[]
   /** Hosts whose NIC the activity crosses (cutLink fails it). */
-  nics: SimHost[]
+  nics: readonly SimHost[]
   /** VMs it belongs to (suspend pauses it, destroy fails it, usage counts it). */
-  vms: SimVm[]
-  /** Called when the flow starts and when it stops (`done` = amount completed). */
-  onBegin?: () => void
-  onEnd?: (done: number, completed: boolean) => void
-  /** Adds progress `done` to a VM's usage. */
-  account?: (vm: SimVm, usage: SimVmUsage, done: number) => void
+  vms: readonly SimVm[]
   /** The failure to report at start instead of running (a crashed host, a cut link). */
-  failure?: string
+  failure: string | undefined
 }
+
+/** Shared empty lists of a plan (never written). */
+export const NO_HOSTS: readonly SimHost[] = []
+export const NO_VMS: readonly SimVm[] = []
 
 /** Merge an element into a list (one element per constraint). */
 export function addElem (elems: Array<[Constraint, number]>, c: Constraint, coeff: number): void {
@@ -42,21 +47,38 @@ export function addElem (elems: Array<[Constraint, number]>, c: Constraint, coef
 export interface FlowEngine extends ActivityHost {
   readonly model: ResourceModel
   readonly platform: Platform
-  schedule (delayS: number, fn: () => void, label?: string): { cancel (): void }
+  readonly hostUsers: HostUsers
+  /** Run the method `fn` of `self` after `delayS` simulated seconds. */
+  scheduleCall<T>(delayS: number, fn: (this: T) => void, self: T): { cancel (): void }
 }
 
-export class FlowActivity extends ActivityBase implements ResourceUser, UsageContributor {
+export abstract class FlowActivity extends ActivityBase implements ResourceUser, UsageContributor, FlowOwner {
   private plan: FlowPlan | undefined
   private flow: Flow | undefined
   private timer: { cancel (): void } | undefined
   private paused = false
   /** Execs survive a VM's move to another host. */
   readonly movable: boolean
+  /** @internal links of the engine's `HostUsers`. */
+  prevUser: HostUser | undefined = undefined
+  /** @internal */
+  nextUser: HostUser | undefined = undefined
+  /** @internal */
+  listed = false
 
-  constructor (private readonly engine: FlowEngine, id: number, kind: ActivityKind, detail: () => string, private readonly amount: number, private readonly makePlan: () => FlowPlan) {
-    super(engine, id, kind, detail)
+  constructor (protected readonly engine: FlowEngine, id: number, kind: ActivityKind, private readonly amount: number) {
+    super(engine, id, kind)
     this.movable = kind === 'exec'
   }
+
+  /** What the flow crosses, computed when the activity starts. */
+  protected abstract makePlan (): FlowPlan
+  /** The flow begins (after the latency phase). */
+  protected flowBegins (): void {}
+  /** The flow stopped, `done` of its amount done (all of it when `completed`). */
+  protected flowEnds (_done: number, _completed: boolean): void {}
+  /** Add progress `done` to the usage `usage` of `vm` (one of the plan's VMs). */
+  protected addUsage (_vm: SimVm, _usage: SimVmUsage, _done: number): void {}
 
   remaining (): number {
     if (this.state === 'finished') return 0
@@ -64,35 +86,42 @@ export class FlowActivity extends ActivityBase implements ResourceUser, UsageCon
     return this.amount
   }
 
+  usesHost (host: object): boolean { return this.plan !== undefined && (this.plan.hosts as readonly object[]).includes(host) }
+  crossesNic (host: object): boolean { return this.plan !== undefined && (this.plan.nics as readonly object[]).includes(host) }
+
   protected onStart (): void {
     const plan = this.makePlan()
     this.plan = plan
     if (plan.failure !== undefined) {
-      const reason = plan.failure
-      this.fail(reason)
+      this.fail(plan.failure)
       return
     }
-    for (const h of plan.hosts) h.users.add(this)
-    for (const h of plan.nics) h.nicUsers.add(this)
+    this.engine.hostUsers.add(this)
     for (const vm of plan.vms) vm.users.add(this)
-    if (plan.latencyS > 0) this.timer = this.engine.schedule(plan.latencyS, () => { this.timer = undefined; this.beginFlow() })
+    if (plan.latencyS > 0) this.timer = this.engine.scheduleCall(plan.latencyS, this.latencyOver, this)
     else this.beginFlow()
+  }
+
+  private latencyOver (): void {
+    this.timer = undefined
+    this.beginFlow()
   }
 
   private beginFlow (): void {
     const plan = this.plan as FlowPlan
-    plan.onBegin?.()
-    this.flow = this.engine.model.startFlow(plan.amount, plan.weight, plan.boundPerS, plan.elems, this.engine.nowS(), () => this.flowDone())
+    this.flowBegins()
+    this.flow = this.engine.model.startFlow(plan.amount, plan.weight, plan.boundPerS, plan.elems, this.engine.nowS(), this)
     let paused = this.paused
     for (const vm of plan.vms) if (vm.suspended) paused = true
     if (paused) { this.paused = true; this.engine.model.pauseFlow(this.flow) }
   }
 
-  private flowDone (): void {
+  /** @internal its flow completed (called by the resource model). */
+  flowDone (): void {
     const plan = this.plan as FlowPlan
     this.detach()
-    plan.onEnd?.(plan.amount, true)
-    for (const vm of plan.vms) plan.account?.(vm, vm.finishedUsage, plan.amount)
+    this.flowEnds(plan.amount, true)
+    for (const vm of plan.vms) this.addUsage(vm, vm.finishedUsage, plan.amount)
     this.complete()
   }
 
@@ -104,16 +133,15 @@ export class FlowActivity extends ActivityBase implements ResourceUser, UsageCon
       const now = this.engine.nowS()
       const done = plan.amount - this.flow.remaining(now)
       this.engine.model.stopFlow(this.flow, now)
-      plan.onEnd?.(done, false)
-      for (const vm of plan.vms) plan.account?.(vm, vm.finishedUsage, done)
+      this.flowEnds(done, false)
+      for (const vm of plan.vms) this.addUsage(vm, vm.finishedUsage, done)
     }
     this.detach()
   }
 
   private detach (): void {
     const plan = this.plan as FlowPlan
-    for (const h of plan.hosts) h.users.delete(this)
-    for (const h of plan.nics) h.nicUsers.delete(this)
+    this.engine.hostUsers.remove(this)
     for (const vm of plan.vms) vm.users.delete(this)
   }
 
@@ -131,19 +159,18 @@ export class FlowActivity extends ActivityBase implements ResourceUser, UsageCon
     if (this.flow !== undefined) this.engine.model.resumeFlow(this.flow)
   }
 
-  /** The VM moved: re-register for crashes of the new host. */
+  /** The VM moved: crashes of the new host fail it now (it counts as that host's newest user). */
   moved (target: SimHost): void {
     const plan = this.plan
     if (plan === undefined) return
-    for (const h of plan.hosts) h.users.delete(this)
     plan.hosts = [target]
-    target.users.add(this)
+    this.engine.hostUsers.moveToEnd(this)
   }
 
   usageSoFar (usage: SimVmUsage): void {
     const plan = this.plan
-    if (plan?.account === undefined || this.flow === undefined) return
+    if (plan === undefined || this.flow === undefined) return
     const done = plan.amount - this.flow.remaining(this.engine.nowS())
-    for (const vm of plan.vms) plan.account(vm, usage, done)
+    for (const vm of plan.vms) this.addUsage(vm, usage, done)
   }
 }

@@ -1,6 +1,7 @@
-import { SimVm, type SimHost } from '../resources/sim-host.js'
+import { SimVm, type SimHost, type SimVmUsage } from '../resources/sim-host.js'
+import type { SimDisk } from '../resources/sim-disk.js'
 import type { PageCache } from '../resources/page-cache.js'
-import { addElem, FlowActivity, type FlowEngine, type FlowPlan } from './flow-activity.js'
+import { addElem, FlowActivity, NO_HOSTS, NO_VMS, type FlowEngine, type FlowPlan } from './flow-activity.js'
 import { assertAmount, assertTarget } from './exec.js'
 import { ActivityArgumentError } from './errors.js'
 
@@ -33,18 +34,38 @@ export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowA
   assertAmount('io.bytes', init.bytes)
   assertTarget('io.on', init.on)
   if (init.op !== 'read' && init.op !== 'write') throw new ActivityArgumentError('io.op', '"read" or "write"', init.op)
-  const target = init.on
-  const host = target instanceof SimVm ? target.host : target
+  const host = init.on instanceof SimVm ? init.on.host : init.on
   const diskIndex = init.disk ?? 0
   if (!Number.isInteger(diskIndex) || host.disks[diskIndex] === undefined) {
     throw new ActivityArgumentError('io.disk', `a disk index from 0 to ${host.disks.length - 1} on ${host.name}`, diskIndex)
   }
-  const detail = (): string => `io on=${target instanceof SimVm ? `${target.host.name}/${target.name}` : host.name} op=${init.op} bytes=${init.bytes}${init.cacheKey === undefined ? '' : ` key=${init.cacheKey}`}`
-  return new FlowActivity(engine, id, 'io', detail, init.bytes, (): FlowPlan => {
-    const vm = target instanceof SimVm ? target : undefined
-    const h = vm?.host ?? host
-    const disk = h.disks[diskIndex] ?? h.disks[0]
-    if (disk === undefined) throw new ActivityArgumentError('io.disk', `a disk of host ${h.name}`, diskIndex)
+  return new IoActivity(engine, id, init, host, diskIndex)
+}
+
+class IoActivity extends FlowActivity {
+  // What the plan found, for the flow's beginning and end.
+  private disk: SimDisk | undefined
+  private cache: PageCache | undefined
+  private usesDisk = false
+  private absorbed = 0
+  /** The write-back stream of its cache for a buffered write; undefined for its own stream. */
+  private stream: PageCache | undefined
+
+  constructor (engine: FlowEngine, id: number, private readonly init: IoInit, private readonly host0: SimHost, private readonly diskIndex: number) {
+    super(engine, id, 'io', init.bytes)
+  }
+
+  protected describe (): string {
+    const { on, op, bytes, cacheKey } = this.init
+    return `io on=${on instanceof SimVm ? `${on.host.name}/${on.name}` : this.host0.name} op=${op} bytes=${bytes}${cacheKey === undefined ? '' : ` key=${cacheKey}`}`
+  }
+
+  protected makePlan (): FlowPlan {
+    const init = this.init
+    const vm = init.on instanceof SimVm ? init.on : undefined
+    const h = vm?.host ?? this.host0
+    const disk = h.disks[this.diskIndex] ?? h.disks[0]
+    if (disk === undefined) throw new ActivityArgumentError('io.disk', `a disk of host ${h.name}`, this.diskIndex)
     const cache: PageCache = vm?.cache ?? h.cache
     const bytes = init.bytes
     let memFraction: number
@@ -62,13 +83,17 @@ export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowA
     const elems: FlowPlan['elems'] = [[h.memBus, 1]]
     const bps = init.op === 'read' ? disk.readBps : disk.writeBps
     addElem(elems, disk.constraint, diskFraction / bps)
-    const virt = engine.platform.virtualization
+    const virt = this.engine.platform.virtualization
     if (vm !== undefined && diskFraction > 0) {
       addElem(elems, h.dom0Cpu, diskFraction * virt.dom0DiskFlopsPerByte)
     }
     const usesDisk = diskFraction > 0
+    this.disk = disk
+    this.cache = cache
+    this.usesDisk = usesDisk
+    this.absorbed = absorbed
     // Writes reach the disk as their cache's single write-back stream; each read, and each direct write, is its own stream.
-    const stream = init.op === 'write' && !direct ? cache : undefined
+    this.stream = init.op === 'write' && !direct ? cache : undefined
     // Each request window the guest has in flight waits for the split driver's round trip.
     const windowBytes = init.op === 'read' ? virt.diskReadWindowBytes : virt.diskWriteWindowBytes
     const requests = windowBytes === undefined ? 1 : Math.max(1, Math.ceil(bytes * diskFraction / windowBytes))
@@ -79,21 +104,25 @@ export function ioActivity (engine: FlowEngine, id: number, init: IoInit): FlowA
       boundPerS: Infinity,
       elems,
       hosts: [h],
-      nics: [],
-      vms: vm === undefined ? [] : [vm],
-      failure: vm?.gone === true ? `domain ${vm.name} is gone` : h.failed ? `host ${h.name} crashed` : undefined,
-      onBegin: () => {
-        if (usesDisk) disk.streamDelta(1, stream)
-        if (absorbed > 0) cache.addDirty(absorbed)
-      },
-      onEnd: (_done, completed) => {
-        if (usesDisk) disk.streamDelta(-1, stream)
-        if (completed && !direct && init.cacheKey !== undefined) cache.insert(init.cacheKey, bytes)
-      },
-      account: (_vm, usage, done) => {
-        if (init.op === 'read') usage.diskReadBytes += done
-        else usage.diskWriteBytes += done
-      }
+      nics: NO_HOSTS,
+      vms: vm === undefined ? NO_VMS : [vm],
+      failure: vm?.gone === true ? `domain ${vm.name} is gone` : h.failed ? `host ${h.name} crashed` : undefined
     }
-  })
+  }
+
+  protected override flowBegins (): void {
+    if (this.usesDisk) (this.disk as SimDisk).streamDelta(1, this.stream)
+    if (this.absorbed > 0) (this.cache as PageCache).addDirty(this.absorbed)
+  }
+
+  protected override flowEnds (_done: number, completed: boolean): void {
+    if (this.usesDisk) (this.disk as SimDisk).streamDelta(-1, this.stream)
+    const key = this.init.cacheKey
+    if (completed && this.init.direct !== true && key !== undefined) (this.cache as PageCache).insert(key, this.init.bytes)
+  }
+
+  protected override addUsage (_vm: SimVm, usage: SimVmUsage, done: number): void {
+    if (this.init.op === 'read') usage.diskReadBytes += done
+    else usage.diskWriteBytes += done
+  }
 }

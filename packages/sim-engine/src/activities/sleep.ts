@@ -12,8 +12,10 @@ export class SleepActivity extends ActivityBase {
 
   constructor (private readonly engine: SleepEngine, id: number, private readonly durationS: number) {
     if (!(durationS >= 0) || !Number.isFinite(durationS)) throw new ActivityArgumentError('sleep.durationS', 'a finite number >= 0', durationS)
-    super(engine, id, 'sleep', () => `sleep durationS=${durationS}`)
+    super(engine, id, 'sleep')
   }
+
+  protected describe (): string { return `sleep durationS=${this.durationS}` }
 
   remaining (): number {
     if (this.state === 'created') return this.durationS

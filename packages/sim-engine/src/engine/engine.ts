@@ -15,6 +15,7 @@
  */
 import type { Platform } from '../platform/platform.js'
 import { ResourceModel } from '../resources/resource-model.js'
+import { HostUsers } from '../resources/host-users.js'
 import { SimHost } from '../resources/sim-host.js'
 import type { SimContext } from '../resources/context.js'
 import type { Activity } from '../activities/activity.js'
@@ -61,6 +62,8 @@ export class Engine implements SimContext {
   readonly clock: SimClock
   /** @internal the max-min resource model (drivers built on the engine may use it). */
   readonly model = new ResourceModel()
+  /** @internal running activities that use hosts (what a crash or a cut link fails). */
+  readonly hostUsers = new HostUsers()
   readonly faults: EngineFaults
   private readonly queue = new EventQueue()
   private now = 0
@@ -126,6 +129,14 @@ export class Engine implements SimContext {
   schedule (delayS: number, fn: () => void, label?: string): TimerHandle {
     if (!(delayS >= 0) || !Number.isFinite(delayS)) throw new EngineArgumentError('schedule', 'a finite delayS >= 0', delayS)
     const ev: QueuedEvent = this.queue.push(this.now + delayS, label === undefined || this.logLines === undefined ? fn : () => { this.log('timer', label); fn() }, label)
+    this.wake()
+    return ev
+  }
+
+  /** @internal run the method `fn` of `self` after `delayS` simulated seconds (no closure). */
+  scheduleCall<T> (delayS: number, fn: (this: T) => void, self: T): TimerHandle {
+    if (!(delayS >= 0) || !Number.isFinite(delayS)) throw new EngineArgumentError('schedule', 'a finite delayS >= 0', delayS)
+    const ev: QueuedEvent = this.queue.push(this.now + delayS, fn, undefined, self)
     this.wake()
     return ev
   }
@@ -238,7 +249,7 @@ export class Engine implements SimContext {
         } else {
           const ev = queue.pop() as QueuedEvent
           this.eventCount++
-          ev.fn()
+          ev.run()
         }
       }
       if (!live && untilS !== Infinity && untilS > this.now) this.now = untilS

@@ -14,9 +14,13 @@ export interface QueuedEvent {
   readonly timeS: number
   /** Insertion sequence number: the tie-break among equal times. */
   readonly seq: number
-  readonly fn: () => void
+  readonly fn: (this: unknown) => void
+  /** What `fn` is called on (`run`). */
+  readonly self: unknown
   readonly label: string | undefined
   canceled: boolean
+  /** Call `fn` on `self`. */
+  run (): void
   /** Cancel it in its queue (no-op once it ran or was canceled): the event is its own timer handle. */
   cancel (): void
 }
@@ -27,11 +31,14 @@ class TimedEvent implements QueuedEvent {
     private readonly queue: EventQueue,
     readonly timeS: number,
     readonly seq: number,
-    readonly fn: () => void,
-    readonly label: string | undefined
+    readonly fn: (this: unknown) => void,
+    readonly label: string | undefined,
+    readonly self: unknown
   ) {}
 
   cancel (): void { this.queue.cancel(this) }
+
+  run (): void { this.fn.call(this.self) }
 }
 
 function before (a: QueuedEvent, b: QueuedEvent): boolean {
@@ -46,8 +53,9 @@ export class EventQueue {
   /** Events not canceled and not yet run. */
   get size (): number { return this.live }
 
-  push (timeS: number, fn: () => void, label: string | undefined): QueuedEvent {
-    const ev: QueuedEvent = new TimedEvent(this, timeS, this.nextSeq++, fn, label)
+  /** Queue `fn` at `timeS`, to be called on `self` (a method and its object need no closure). */
+  push<T> (timeS: number, fn: (this: T) => void, label: string | undefined, self?: T): QueuedEvent {
+    const ev: QueuedEvent = new TimedEvent(this, timeS, this.nextSeq++, fn as (this: unknown) => void, label, self)
     const heap = this.heap
     let i = heap.length
     heap.push(ev)

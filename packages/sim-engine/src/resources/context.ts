@@ -1,10 +1,13 @@
 import type { Platform } from '../platform/platform.js'
 import type { ResourceModel } from './resource-model.js'
+import type { HostUsers } from './host-users.js'
 
 /** What resources need from the engine (kept narrow to avoid import cycles). */
 export interface SimContext {
   readonly model: ResourceModel
   readonly platform: Platform
+  /** Running activities that use hosts (what a crash or a cut link fails). */
+  readonly hostUsers: HostUsers
   nowS (): number
   log (kind: string, detail: string): void
   /** True when the event log is kept (details are only formatted then). */

@@ -15,6 +15,11 @@ export interface RateOwner {
   rateChanged (v: Variable, nowS: number): void
 }
 
+/** What is told when a flow completes (`ResourceModel.completeNext`). */
+export interface FlowOwner {
+  flowDone (flow: Flow): void
+}
+
 /** An amount of work (flops or bytes) progressing at the rate of its variable. */
 export class Flow implements RateOwner {
   heapIndex = -1
@@ -32,7 +37,7 @@ export class Flow implements RateOwner {
     weight: number,
     bound: number,
     nowS: number,
-    readonly onDone: (flow: Flow) => void
+    readonly owner: FlowOwner
   ) {
     this.lastS = nowS
     this.v = model.lmm.variable(weight, bound, this)
@@ -62,9 +67,12 @@ export class ResourceModel {
   /** Number of flow completions so far (bench statistic). */
   completions = 0
 
-  startFlow (amount: number, weight: number, bound: number, elems: ReadonlyArray<readonly [Constraint, number]>, nowS: number, onDone: (flow: Flow) => void): Flow {
-    const f = new Flow(this, this.nextFlowId++, amount, weight, bound, nowS, onDone)
-    for (const [c, coeff] of elems) this.lmm.expand(c, f.v, coeff)
+  startFlow (amount: number, weight: number, bound: number, elems: ReadonlyArray<readonly [Constraint, number]>, nowS: number, owner: FlowOwner): Flow {
+    const f = new Flow(this, this.nextFlowId++, amount, weight, bound, nowS, owner)
+    for (let k = 0; k < elems.length; k++) {
+      const e = elems[k] as readonly [Constraint, number]
+      this.lmm.expand(e[0], f.v, e[1])
+    }
     if (amount <= 0) { f.finishS = nowS; this.heapInsert(f) }
     return f
   }
@@ -149,7 +157,7 @@ export class ResourceModel {
     f.lastS = nowS
     this.lmm.remove(f.v)
     this.completions++
-    f.onDone(f)
+    f.owner.flowDone(f)
   }
 
   /** True when a flow's remaining amount is float noise relative to `total`. */

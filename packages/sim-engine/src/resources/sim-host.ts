@@ -4,12 +4,14 @@ import { MIB, type SimContext } from './context.js'
 import { SimDisk } from './sim-disk.js'
 import { PageCache } from './page-cache.js'
 import type { Flow, RateOwner } from './resource-model.js'
+import type { HostUser } from './host-users.js'
 import { InsufficientHostMemoryError, VmArgumentError, VmExistsError, assertVmName } from '../engine/errors.js'
 
-/** A running activity as resources see it: it can be failed, paused, resumed. */
-export interface ResourceUser {
-  /** The resource it uses failed: fail with `reason`. */
-  resourceFailed (reason: string): void
+/**
+ * A running activity as resources see it: it can be failed, paused, resumed.
+ * The hosts it uses find it in the engine's `HostUsers`; the VMs it belongs to keep it in `users`.
+ */
+export interface ResourceUser extends HostUser {
   /** Its VM was suspended / resumed. */
   pause (): void
   resume (): void
@@ -52,10 +54,6 @@ export class SimHost {
   /** Page cache of Domain 0 (virtualized) or of the whole host (native). */
   readonly cache: PageCache
   readonly vms = new Map<string, SimVm>()
-  /** Running activities that use this host (failed by `crashHost`). */
-  readonly users = new Set<ResourceUser>()
-  /** Running transfers through this host's NIC (failed by `cutLink`). */
-  readonly nicUsers = new Set<ResourceUser>()
   private isFailed = false
   private linkDown = false
 
@@ -117,7 +115,7 @@ export class SimHost {
   crash (): void {
     if (this.isFailed) return
     this.isFailed = true
-    for (const u of [...this.users]) u.resourceFailed(`host ${this.name} crashed`)
+    for (const u of this.ctx.hostUsers.usingHost(this)) u.resourceFailed(`host ${this.name} crashed`)
     for (const vm of [...this.vms.values()]) vm.lose()
     this.cache.drop()
   }
@@ -132,7 +130,7 @@ export class SimHost {
   cutLink (): void {
     if (this.linkDown) return
     this.linkDown = true
-    for (const u of [...this.nicUsers]) u.resourceFailed(`link of host ${this.name} is down`)
+    for (const u of this.ctx.hostUsers.crossingNic(this)) u.resourceFailed(`link of host ${this.name} is down`)
   }
 
   /** @internal restore a cut link. */
@@ -145,7 +143,7 @@ export class SimHost {
     const fpb = this.ctx.platform.virtualization.dom0DiskFlopsPerByte
     if (vm !== undefined && fpb > 0) elems.push([this.dom0Cpu, fpb])
     disk.streamDelta(1, cache)
-    const flow = this.ctx.model.startFlow(bytes, 1, Infinity, elems, this.ctx.nowS(), () => { disk.streamDelta(-1, cache) })
+    const flow = this.ctx.model.startFlow(bytes, 1, Infinity, elems, this.ctx.nowS(), { flowDone: () => { disk.streamDelta(-1, cache) } })
     flow.onStop = () => { disk.streamDelta(-1, cache) }
     return flow
   }
