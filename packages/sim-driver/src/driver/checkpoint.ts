@@ -13,7 +13,7 @@ import { guestBehaviour } from './guest-model.js'
 import type { GuestModel } from './guest-model.js'
 import type { HostCalls } from './host-calls.js'
 import { copySpec, domainInfo, dropVm, stopDomain, type DomainRecord } from './host-state.js'
-import { runActivities } from './run-activities.js'
+import { runActivity } from './run-activities.js'
 
 /** Header of a checkpoint file (Xen's save image header, device model state), in bytes. */
 export const CHECKPOINT_HEADER_BYTES = 64 * 1024
@@ -32,7 +32,7 @@ export async function saveDomain (calls: HostCalls, name: string, checkpointPath
     const reservation = calls.state.store.reserve(checkpointPath, memoryBytes + CHECKPOINT_HEADER_BYTES)
     if (from === 'running') vm.suspend()
     try {
-      await runActivities(op, [calls.engine.io({ on: calls.state.host, op: 'write', bytes: memoryBytes, cacheKey: calls.cacheKey(checkpointPath) })])
+      await runActivity(op, calls.engine.io({ on: calls.state.host, op: 'write', bytes: memoryBytes, cacheKey: calls.cacheKey(checkpointPath) }))
     } catch (err) {
       reservation.abort()
       if (from === 'running' && !vm.host.failed) vm.resume()
@@ -68,7 +68,7 @@ export async function restoreDomain (calls: HostCalls, guest: GuestModel, checkp
       const vm = d.vm
       vm?.suspend()
       try {
-        await runActivities(op, [calls.engine.io({ on: h, op: 'read', bytes: memoryBytes, cacheKey: calls.cacheKey(checkpointPath) })])
+        await runActivity(op, calls.engine.io({ on: h, op: 'read', bytes: memoryBytes, cacheKey: calls.cacheKey(checkpointPath) }))
       } catch (err) {
         dropVm(d)
         d.state = previous

@@ -84,8 +84,12 @@ export class Operation {
     r?.()
   }
 
-  /** Await simulated work: the clock is free meanwhile and held again afterwards. */
-  async sim<T> (work: Promise<T>): Promise<T> {
+  /** Await simulated work: the clock is free meanwhile and held again afterwards (manual mode: `work` itself). */
+  sim<T> (work: Promise<T>): Promise<T> {
+    return this.live ? this.simHeld(work) : work
+  }
+
+  private async simHeld<T> (work: Promise<T>): Promise<T> {
     this.unhold()
     try {
       return await work
@@ -99,13 +103,24 @@ export class Operation {
 export class ControlPlane {
   private readonly inflight = new Set<Cancelable>()
   private readonly byKind = new Map<string, ControlPlaneStat>()
+  /**
+   * The operation of every call in manual mode: it takes no hold and measures nothing, so
+   * one serves all (no object, label or async frame per call when a cluster boots
+   * hundreds of thousands of domains).
+   */
+  readonly manual: Operation
 
   /**
    * `wallClockMs` is a real-time clock the app injects (for example
    * `() => performance.now()`) to measure how long calls hold the simulated
    * clock: the control plane's real latency, kept apart from simulated time.
    */
-  constructor (private readonly engine: Holdable, private readonly isLive: () => boolean, private readonly wallClockMs?: () => number) {}
+  constructor (private readonly engine: Holdable, private readonly isLive: () => boolean, private readonly wallClockMs?: () => number) {
+    this.manual = new Operation(engine, 'manual', false, this.inflight)
+  }
+
+  /** True when calls hold the clock (a live cluster not closed). */
+  get live (): boolean { return this.isLive() }
 
   /** Held time per operation kind (empty without a wall clock or outside live mode), sorted by kind. */
   stats (): ControlPlaneStat[] {
@@ -117,15 +132,25 @@ export class ControlPlane {
     for (const a of [...this.inflight]) a.cancel()
   }
 
-  async run<T> (label: string, body: (op: Operation) => Promise<T>, kind = label): Promise<T> {
-    const live = this.isLive()
-    const op = new Operation(this.engine, label, live, this.inflight, this.wallClockMs)
+  run<T> (label: string, body: (op: Operation) => Promise<T>, kind = label): Promise<T> {
+    if (!this.isLive()) {
+      try {
+        return body(this.manual)
+      } catch (err) {
+        return Promise.reject(err as Error)
+      }
+    }
+    return this.runLive(label, body, kind)
+  }
+
+  private async runLive<T> (label: string, body: (op: Operation) => Promise<T>, kind: string): Promise<T> {
+    const op = new Operation(this.engine, label, true, this.inflight, this.wallClockMs)
     op.hold()
     try {
       return await body(op)
     } finally {
       op.unhold()
-      if (live && this.wallClockMs !== undefined) {
+      if (this.wallClockMs !== undefined) {
         const stat = this.byKind.get(kind) ?? { kind, calls: 0, heldMs: 0, maxHeldMs: 0 }
         stat.calls++
         stat.heldMs += op.heldMs
@@ -138,21 +163,33 @@ export class ControlPlane {
 
 /** A FIFO lock per key (one per domain). */
 export class KeyedLock {
-  private readonly tails = new Map<string, Promise<void>>()
+  /** Keys held, each with the wake-ups of those waiting for it, in order (the shared `NO_WAITERS` until one waits). */
+  private readonly held = new Map<string, Array<() => void>>()
 
   /** Runs `body` once every earlier holder of `key` is done; the wait happens through `op.sim`. */
   async with<T> (key: string, op: Operation, body: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key)
-    let done!: () => void
-    const mine = new Promise<void>((resolve) => { done = resolve })
-    const tail = previous === undefined ? mine : previous.then(async () => await mine)
-    this.tails.set(key, tail)
+    let waiters = this.held.get(key)
+    if (waiters === undefined) {
+      this.held.set(key, NO_WAITERS)
+    } else {
+      if (waiters === NO_WAITERS) { waiters = []; this.held.set(key, waiters) }
+      const queue = waiters
+      // The lock passes to us when the holder before us lets it go (see `release`).
+      await op.sim(new Promise<void>((resolve) => { queue.push(resolve) }))
+    }
     try {
-      if (previous !== undefined) await op.sim(previous)
       return await body()
     } finally {
-      done()
-      if (this.tails.get(key) === tail) this.tails.delete(key)
+      this.release(key)
     }
   }
+
+  /** The holder of `key` is done: the first waiter holds it now, or nobody. */
+  private release (key: string): void {
+    const next = this.held.get(key)?.shift()
+    if (next === undefined) this.held.delete(key)
+    else next()
+  }
 }
+
+const NO_WAITERS: Array<() => void> = []

@@ -14,21 +14,21 @@ import type { Operation } from './control-plane.js'
 import type { GuestModel } from './guest-model.js'
 import type { HostCalls } from './host-calls.js'
 import type { DomainRecord } from './host-state.js'
-import { runActivities } from './run-activities.js'
+import { runActivities, runActivity } from './run-activities.js'
 
 export async function bootWork (calls: HostCalls, guest: GuestModel, op: Operation, d: DomainRecord, vm: SimVm): Promise<void> {
   const { engine, state } = calls
   const boot = d.spec.boot
   if (boot.kind !== 'hvm' && guest.bootKernelBytes > 0) {
-    await runActivities(op, [engine.io({ on: state.host, op: 'read', bytes: guest.bootKernelBytes, cacheKey: calls.cacheKey(`kernel:${boot.kernel}`) })])
+    await runActivity(op, engine.io({ on: state.host, op: 'read', bytes: guest.bootKernelBytes, cacheKey: calls.cacheKey(`kernel:${boot.kernel}`) }))
   }
   const first = d.spec.disks[0]
   if (first !== undefined && guest.bootReadBytes > 0) {
     const img = state.store.image(first.image)
     const bytes = Math.min(guest.bootReadBytes, img.sizeBytes)
-    await runActivities(op, [engine.io({ on: vm, op: 'read', bytes, cacheKey: calls.cacheKey(img.backingImage ?? img.path) })])
+    await runActivity(op, engine.io({ on: vm, op: 'read', bytes, cacheKey: calls.cacheKey(img.backingImage ?? img.path) }))
   }
-  if (guest.bootFlops > 0) await runActivities(op, [engine.exec({ on: vm, flops: guest.bootFlops })])
+  if (guest.bootFlops > 0) await runActivity(op, engine.exec({ on: vm, flops: guest.bootFlops }))
 }
 
 /** True when the guest finished its shutdown within `timeoutS` of the engine clock. */

@@ -12,7 +12,7 @@ import type { ControlPlane, Operation } from './control-plane.js'
 import { SIM_BACKEND, contractError } from './engine-errors.js'
 import type { FailurePlan, FaultableOperation } from './fail-next.js'
 import type { DomainRecord, HostState } from './host-state.js'
-import { runActivities } from './run-activities.js'
+import { runActivity } from './run-activities.js'
 
 /** What a host's calls need from their cluster (a `SimCluster` is one). */
 export interface CallsCluster {
@@ -52,31 +52,43 @@ export class HostCalls {
     return this.cluster.faults.plan.take(operation, this.hostname, makeDefault)
   }
 
-  /** Runs `body` as one driver call (clock held, host checked, the engine's errors as the contract's). */
-  async call<T> (label: string, body: (op: Operation) => Promise<T>): Promise<T> {
-    const kind = label.split(' ')[0] ?? label
-    return await this.cluster.control.run(`${this.hostname}:${label}`, async (op) => {
-      try {
+  /**
+   * Runs `body` as one driver call (clock held, host checked, the engine's errors as the contract's).
+   * In manual mode the call is one async frame (`checked`): a cluster boots hundreds of
+   * thousands of domains at once, and every frame in flight is memory held until they boot.
+   */
+  call<T> (label: string, body: (op: Operation) => Promise<T>): Promise<T> {
+    const control = this.cluster.control
+    if (!control.live) return this.checked(control.manual, label, body)
+    return control.run(`${this.hostname}:${label}`, async op => await this.checked(op, label, body), label.split(' ')[0] ?? label)
+  }
+
+  private async checked<T> (op: Operation, label: string, body: (op: Operation) => Promise<T>): Promise<T> {
+    try {
+      this.ensureUp()
+      if (this.engine.logging) this.engine.log('driver', `${this.hostname} ${label}`)
+      const latencyS = this.cluster.controlLatencyS
+      if (latencyS > 0) {
+        await runActivity(op, this.engine.sleep(latencyS))
         this.ensureUp()
-        if (this.engine.logging) this.engine.log('driver', `${this.hostname} ${label}`)
-        const latencyS = this.cluster.controlLatencyS
-        if (latencyS > 0) {
-          await runActivities(op, [this.engine.sleep(latencyS)])
-          this.ensureUp()
-        }
-        return await body(op)
-      } catch (err) {
-        throw contractError(err, this.hostname)
       }
-    }, kind)
+      return await body(op)
+    } catch (err) {
+      throw contractError(err, this.hostname)
+    }
   }
 
   /** Runs `body` as one driver call on domain `name`, serialised with other calls on it. */
-  async onDomain<T> (label: string, name: unknown, body: (op: Operation, d: DomainRecord) => Promise<T>): Promise<T> {
-    assertDomainName(name)
-    return await this.call(`${label} ${name}`, async op => await this.state.locks.with(name, op, async () => {
+  onDomain<T> (label: string, name: unknown, body: (op: Operation, d: DomainRecord) => Promise<T>): Promise<T> {
+    try {
+      assertDomainName(name)
+    } catch (err) {
+      return Promise.reject(err as Error)
+    }
+    // Plain functions returning promises (no async frames): a synchronous throw still ends in `checked`'s catch.
+    return this.call(`${label} ${name}`, op => this.state.locks.with(name, op, () => {
       this.ensureUp()
-      return await body(op, this.record(name))
+      return body(op, this.record(name))
     }))
   }
 

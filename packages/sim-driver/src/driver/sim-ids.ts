@@ -9,18 +9,32 @@ function hex (n: number, digits: number): string {
   return n.toString(16).padStart(digits, '0')
 }
 
+/** Two hex digits of each byte. */
+const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, b) => hex(b, 2))
+
+/** Eight hex digits of a 32-bit word. */
+function word (n: number): string {
+  return (BYTE_HEX[n >>> 24] as string) + (BYTE_HEX[(n >>> 16) & 255] as string) + (BYTE_HEX[(n >>> 8) & 255] as string) + (BYTE_HEX[n & 255] as string)
+}
+
 export class SimIds {
   private counter = 0
 
   constructor (private readonly random: Random) {}
 
-  /** A version-4 style uuid. */
+  /**
+   * A version-4 style uuid: four words drawn in order, written as 32 hex digits with the
+   * version nibble 4 over the 13th and the variant bits 10 over the two high bits of the 17th.
+   */
   uuid (): string {
-    const w = [0, 1, 2, 3].map(() => this.random.int(2 ** 32))
-    const [a = 0, b = 0, c = 0, d = 0] = w
-    const s = hex(a, 8) + hex(b, 8) + hex(c, 8) + hex(d, 8)
-    const variant = ((parseInt(s[16] ?? '0', 16) & 0x3) | 0x8).toString(16)
-    return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-${variant}${s.slice(17, 20)}-${s.slice(20, 32)}`
+    const a = this.random.int(2 ** 32)
+    const b = this.random.int(2 ** 32)
+    const c = this.random.int(2 ** 32)
+    const d = this.random.int(2 ** 32)
+    const bs = word(b)
+    const cs = word(c)
+    const variant = (((c >>> 28) & 0x3) | 0x8).toString(16)
+    return `${word(a)}-${bs.slice(0, 4)}-4${bs.slice(5, 8)}-${variant}${cs.slice(1, 4)}-${cs.slice(4, 8)}${word(d)}`
   }
 
   /** A MAC address in Xen's OUI 00:16:3e. */
