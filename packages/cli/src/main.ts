@@ -5,6 +5,7 @@ import { platformCommand } from './commands/platform.js'
 import { experimentCommands } from './commands/experiment.js'
 import { coordinatorCommands } from './commands/coordinator.js'
 import { simClusterCommand } from './commands/sim-cluster.js'
+import { simScaleCommand } from './commands/sim-scale.js'
 import { clientCommands } from './commands/client.js'
 import { deployCommands } from './commands/deploy.js'
 import { trustCommands } from './commands/trust.js'
@@ -12,6 +13,7 @@ import { trustCommands } from './commands/trust.js'
 const stdout = (s: string): void => { process.stdout.write(s) }
 const modules: CommandModule[] = [reportCommand, (p) => { platformCommand(p, { out: stdout }) }, (p) => { experimentCommands(p, { out: stdout }) },
   (p) => { coordinatorCommands(p, { out: stdout, err: (s) => { process.stderr.write(s) } }) }, (p) => { simClusterCommand(p, { out: stdout }) },
+  (p) => { simScaleCommand(p, { out: stdout, err: (s) => { process.stderr.write(s) } }) },
   (p) => { clientCommands(p, { out: stdout }) }, (p) => { deployCommands(p, { out: stdout }) }, (p) => { trustCommands(p, { out: stdout }) }]
 
 /**

@@ -50,3 +50,4 @@ export { PAGE_BYTES, PAGE_HEADER_BYTES, FINAL_RECORD_BYTES, pageOverheadBytes } 
 export { ClusterFaults } from './driver/cluster-faults.js'
 export { FAULTABLE_OPERATIONS, type FaultableOperation, type FailNextOptions } from './driver/fail-next.js'
 export { simTransferModel, simFileCopy } from './driver/transfer-model.js'
+export { clusterScale, printClusterScale, type ClusterScaleOptions, type ClusterScaleFigures } from './scale/cluster-scale.js'
