@@ -12,6 +12,11 @@
  * - messages per wall second of the whole process (start-up included);
  * - messages per wall second from creating the engine to the end of the run
  *   (the first simulation of a fresh process);
+ * - messages per CPU second of that run: all the process's threads (ours
+ *   has the compiler's and the garbage collector's besides the main one),
+ *   and ours on its main thread alone against SimGrid's whole process (one
+ *   thread): CPU time moves far less than wall time when the machine is
+ *   shared, and the main thread's is what a quiet machine's wall time would be;
  * - the process start-up, seconds (whole process minus that run);
  * - the simulated time of the last arrival and the mean arrival time (the
  *   models must agree; `test/simgrid-messages.spec.ts` asserts it).
@@ -36,6 +41,10 @@ interface RunFigures {
   meanArrivalS: number
   /** Wall seconds from creating the engine to the end of the run. */
   runS: number
+  /** CPU seconds of the process (every thread) over the run. */
+  runCpuS: number
+  /** CPU seconds of the main thread over the run (SimGrid's process is one thread: its runCpuS). */
+  runMainCpuS: number
   /** Wall seconds of the whole process, measured by this parent. */
   processS: number
 }
@@ -53,8 +62,8 @@ function runOnce (command: string, args: string[]): RunFigures {
   const processS = (performance.now() - t0) / 1000
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')}: expected exit status 0, found ${String(r.status)}: ${r.stderr}`)
   const line = r.stdout.trim().split('\n').pop() ?? ''
-  const f = JSON.parse(line) as Omit<RunFigures, 'processS'>
-  return { ...f, processS }
+  const f = JSON.parse(line) as Omit<RunFigures, 'processS' | 'runMainCpuS'> & { runMainCpuS?: number }
+  return { ...f, runMainCpuS: f.runMainCpuS ?? f.runCpuS, processS }
 }
 
 function medianRun (command: string, args: string[], repeat: number): RunFigures {
@@ -65,6 +74,8 @@ function medianRun (command: string, args: string[], repeat: number): RunFigures
     simS: first.simS,
     meanArrivalS: first.meanArrivalS,
     runS: median(runs.map(r => r.runS)),
+    runCpuS: median(runs.map(r => r.runCpuS)),
+    runMainCpuS: median(runs.map(r => r.runMainCpuS)),
     processS: median(runs.map(r => r.processS))
   }
 }
@@ -97,13 +108,15 @@ export async function main (argv: string[]): Promise<void> {
     const peer = sg === undefined ? undefined : medianRun(sg, [String(hosts), '--log=root.thres:warning'], repeat)
     const fmt = (f: RunFigures): string => `${Math.round(f.messages / f.processS).toLocaleString('en-US')} messages/s whole process `
       + `(${f.processS.toFixed(3)} s), ${Math.round(f.messages / f.runS).toLocaleString('en-US')}/s from engine creation (${f.runS.toFixed(3)} s), `
-      + `start-up ${(f.processS - f.runS).toFixed(3)} s, simulated ${f.simS.toFixed(6)} s (mean arrival ${f.meanArrivalS.toFixed(6)} s)`
+      + `CPU ${f.runCpuS.toFixed(3)} s (main thread ${f.runMainCpuS.toFixed(3)} s), start-up ${(f.processS - f.runS).toFixed(3)} s, simulated ${f.simS.toFixed(6)} s (mean arrival ${f.meanArrivalS.toFixed(6)} s)`
     console.log(`    ${hosts} hosts, ${ours.messages.toLocaleString('en-US')} messages`)
     console.log(`      ours:    ${fmt(ours)}`)
     if (peer !== undefined) console.log(`      SimGrid: ${fmt(peer)}`)
     const name = `messages-${hosts}-hosts`
     lines.push(benchLine(`${name}-process`, ours.messages / ours.processS, 'messages/s', peer === undefined ? undefined : peer.messages / peer.processS))
     lines.push(benchLine(`${name}-first-run`, ours.messages / ours.runS, 'messages/s', peer === undefined ? undefined : peer.messages / peer.runS))
+    lines.push(benchLine(`${name}-first-run-cpu`, ours.messages / ours.runCpuS, 'messages/cpu-s', peer === undefined ? undefined : peer.messages / peer.runCpuS))
+    lines.push(benchLine(`${name}-first-run-main-thread-cpu`, ours.messages / ours.runMainCpuS, 'messages/cpu-s', peer === undefined ? undefined : peer.messages / peer.runCpuS))
     lines.push(benchLine(`${name}-start-up`, ours.processS - ours.runS, 's', peer === undefined ? undefined : peer.processS - peer.runS, false))
     lines.push(benchLine(`${name}-simulated-end`, ours.simS, 's (simulated)', peer?.simS))
     lines.push(benchLine(`${name}-simulated-mean-arrival`, ours.meanArrivalS, 's (simulated)', peer?.meanArrivalS))
