@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // The `xenos` command. Runs the built CLI (packages/cli/dist); `npm run build`
 // (or any of the README's commands) builds it.
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import module from 'node:module'
+import { totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { getHeapStatistics } from 'node:v8'
 
 const entry = new URL('../dist/main.js', import.meta.url)
 const major = Number(process.versions.node.split('.')[0])
@@ -15,8 +18,30 @@ if (!existsSync(fileURLToPath(entry))) {
   console.error('xenos: expected a built CLI at packages/cli/dist/main.js, found none. Run: npm run build')
   process.exit(1)
 }
-// Node's compile cache (in the system's temporary folder): later runs skip parsing and compiling
-// the CLI's modules and their dependencies, a third of a cold start.
-module.enableCompileCache?.()
-const { main } = await import(entry.href)
-process.exitCode = await main(process.argv)
+
+// A simulation at scale (`xenos sim-scale`) holds more than Node's default heap limit allows on
+// many machines (2 to 4 GiB, set from the machine's memory): the command then runs in a child
+// Node whose heap may take three quarters of the machine's memory, so that no user needs a Node
+// flag. XENOS_HEAP_RAISED marks the child, which never raises it again.
+const heapWantedMiB = Math.floor(totalmem() / 1024 / 1024 * 0.75)
+const raiseHeap = process.argv[2] === 'sim-scale' && process.env.XENOS_HEAP_RAISED === undefined
+  && getHeapStatistics().heap_size_limit / 1024 / 1024 < heapWantedMiB
+
+if (raiseHeap) {
+  const child = spawn(process.execPath, [`--max-old-space-size=${heapWantedMiB}`, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, XENOS_HEAP_RAISED: String(heapWantedMiB) }
+  })
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { child.kill(signal) })
+  child.on('error', (err) => {
+    console.error(`xenos: expected to start Node with a ${heapWantedMiB} MiB heap, found an error: ${err.message}`)
+    process.exitCode = 1
+  })
+  child.on('exit', (code, signal) => { process.exitCode = code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1) })
+} else {
+  // Node's compile cache (in the system's temporary folder): later runs skip parsing and compiling
+  // the CLI's modules and their dependencies, a third of a cold start.
+  module.enableCompileCache?.()
+  const { main } = await import(entry.href)
+  process.exitCode = await main(process.argv)
+}

@@ -16,7 +16,7 @@ function count (name: string, value: string, min: number): number {
  * once, through the driver layer, then runs `--migrations` concurrent live
  * migrations; prints wall and CPU time, peak memory and the simulated figures
  * (each also as one JSON line). The `xenos` command gives it the heap it needs
- * (`bin/xenos.mjs`): no Node flag is needed.
+ * (`bin/xenos.js`): no Node flag is needed.
  */
 export function simScaleCommand (program: Command, io: { out: Out, err: Out }): void {
   program.command('sim-scale')
