@@ -5,6 +5,7 @@
  * (0.20 property names, JobTracker) and Hadoop 2/3 (YARN).
  */
 import type { HadoopSettings } from './setups.js'
+import { LayoutError } from './errors.js'
 
 export type HadoopLine = '1' | '2+'
 
@@ -41,10 +42,10 @@ export function siteXml (properties: ReadonlyArray<readonly [string, string | nu
 
 const HOST_RE = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/
 
-export class InvalidLayoutError extends Error {
-  constructor (readonly field: string, readonly found: unknown) {
-    super(`hadoop layout ${field}: expected a host name, found ${JSON.stringify(found)}`)
-    this.name = 'InvalidLayoutError'
+/** A `LayoutError` of a host name that cannot go into Hadoop's configuration files. */
+export class InvalidLayoutError extends LayoutError {
+  constructor (field: string, found: unknown) {
+    super(field, 'a host name', JSON.stringify(found))
   }
 }
 

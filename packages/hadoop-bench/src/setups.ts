@@ -14,6 +14,8 @@
  * in each host (`hdfs: 'host'`).
  */
 
+import { HadoopBenchError } from './errors.js'
+
 export type SetupId = 'PHY' | 'PHY-1CORE' | 'VM1' | 'VM2' | 'VM4' | 'VM1-2VCPU' | 'VM2-HDFSHOST' | 'VM4-HDFSHOST'
 
 export interface ClusterSetup {
@@ -98,10 +100,9 @@ export function withSettings (base: HadoopSettings, changes: Partial<HadoopSetti
   return Object.freeze(s)
 }
 
-export class InvalidSettingError extends Error {
+export class InvalidSettingError extends HadoopBenchError {
   constructor (readonly field: string, readonly expected: string, readonly found: unknown) {
     super(`Hadoop setting ${field}: expected ${expected}, found ${String(found)}`)
-    this.name = 'InvalidSettingError'
   }
 }
 
@@ -110,10 +111,9 @@ export function hadoopNodes (setup: ClusterSetup, hosts: number): number {
   return setup.virtualized ? hosts * setup.vmsPerHost : hosts
 }
 
-export class UnknownSetupError extends Error {
+export class UnknownSetupError extends HadoopBenchError {
   constructor (readonly found: string) {
     super(`expected a cluster setup, one of ${Object.keys(SETUPS).join(', ')}; found "${found}"`)
-    this.name = 'UnknownSetupError'
   }
 }
 

@@ -3,6 +3,8 @@
  * the parser does not understand (never a guessed answer).
  */
 
+import { HadoopBenchError } from '../errors.js'
+
 /** How many trailing lines of output a `HadoopJobError` keeps. */
 export const OUTPUT_TAIL_LINES = 40
 
@@ -16,7 +18,7 @@ export function tailLines (text: string, lines = OUTPUT_TAIL_LINES): string {
  * A Hadoop command that failed: non-zero exit, `Job failed`, a job that
  * ended in state FAILED/KILLED, or an uncaught exception in the client.
  */
-export class HadoopJobError extends Error {
+export class HadoopJobError extends HadoopBenchError {
   constructor (
     /** The command run on the master (argv). */
     readonly command: readonly string[],
@@ -28,12 +30,11 @@ export class HadoopJobError extends Error {
     readonly outputTail: string
   ) {
     super(`hadoop command failed: ${command.join(' ')}\n  ${reason} (exit code ${exitCode})\n--- last output ---\n${outputTail}`)
-    this.name = 'HadoopJobError'
   }
 }
 
 /** Output the parser cannot read with certainty; names the line. */
-export class HadoopOutputParseError extends Error {
+export class HadoopOutputParseError extends HadoopBenchError {
   constructor (
     /** 1-based line number in the combined output, or 0 when the problem is something missing. */
     readonly line: number,
@@ -43,22 +44,19 @@ export class HadoopOutputParseError extends Error {
     readonly found: string
   ) {
     super(`hadoop output${line > 0 ? ` line ${line}` : ''}: expected ${expected}, found ${found}${text !== '' ? `\n  ${line}: ${text}` : ''}`)
-    this.name = 'HadoopOutputParseError'
   }
 }
 
 /** A command succeeded but its effect is not what was asked (a file of another size after a put or get). */
-export class HadoopCheckError extends Error {
+export class HadoopCheckError extends HadoopBenchError {
   constructor (readonly what: string, readonly expected: string, readonly found: string) {
     super(`${what}: expected ${expected}, found ${found}`)
-    this.name = 'HadoopCheckError'
   }
 }
 
 /** Options given to the real runner that make no sense. */
-export class InvalidRunnerOptionError extends Error {
+export class InvalidRunnerOptionError extends HadoopBenchError {
   constructor (readonly field: string, readonly expected: string, readonly found: unknown) {
     super(`real runner option ${field}: expected ${expected}, found ${JSON.stringify(found)}`)
-    this.name = 'InvalidRunnerOptionError'
   }
 }

@@ -7,11 +7,11 @@
  */
 import type { Engine, SimHost, SimVm } from '@xenos/sim-engine'
 import type { Place, Substrate } from './substrate.js'
+import { HadoopBenchError } from '../errors.js'
 
-export class UnknownPlaceError extends Error {
+export class UnknownPlaceError extends HadoopBenchError {
   constructor (readonly placeId: string) {
     super(`expected a place registered with the substrate, found "${placeId}"`)
-    this.name = 'UnknownPlaceError'
   }
 }
 

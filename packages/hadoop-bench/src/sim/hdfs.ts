@@ -26,6 +26,7 @@
  * seed to seed.
  */
 import type { Place, Substrate } from './substrate.js'
+import { HadoopBenchError } from '../errors.js'
 
 export interface HdfsBlock {
   readonly id: number
@@ -40,17 +41,15 @@ export interface HdfsCosts {
   clientFlopsPerByte: number
 }
 
-export class HdfsFileNotFoundError extends Error {
+export class HdfsFileNotFoundError extends HadoopBenchError {
   constructor (readonly path: string) {
     super(`expected HDFS file ${path}, found none`)
-    this.name = 'HdfsFileNotFoundError'
   }
 }
 
-export class HdfsNoDatanodesError extends Error {
+export class HdfsNoDatanodesError extends HadoopBenchError {
   constructor (readonly wanted: number, readonly found: number) {
     super(`expected at least ${wanted} live datanode(s) for the write, found ${found}`)
-    this.name = 'HdfsNoDatanodesError'
   }
 }
 

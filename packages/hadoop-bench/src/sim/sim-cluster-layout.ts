@@ -15,6 +15,7 @@ import { DomainMemory } from './memory.js'
 import type { Place } from './substrate.js'
 import type { TaskTrackerNode } from './mapreduce.js'
 import type { ClusterSetup, HadoopSettings } from '../setups.js'
+import { LayoutError } from '../errors.js'
 
 /** A Hadoop node's location: a host, and the VM on it (absent for a native node). */
 export interface NodeLocation { host: string, vm?: string }
@@ -26,13 +27,6 @@ export interface ClusterLayout {
 
 /** Memory of the Hadoop master VM: not stated in the paper; 1 GiB is an estimate (NameNode + JobTracker JVMs). */
 export const MASTER_VM_MEMORY_MIB = 1024
-
-export class LayoutError extends Error {
-  constructor (readonly field: string, readonly expected: string, readonly found: string) {
-    super(`cluster layout ${field}: expected ${expected}, found ${found}`)
-    this.name = 'LayoutError'
-  }
-}
 
 /**
  * Creates the VMs of `setup` directly on the engine: the master VM on
