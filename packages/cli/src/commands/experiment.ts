@@ -13,18 +13,9 @@ import { createHash } from 'node:crypto'
 import { access, mkdir, readFile } from 'node:fs/promises'
 import { version } from '../program.js'
 import { progress } from './progress.js'
+import { RunStoppedError, UsageError } from '../errors.js'
 
-export class UsageError extends Error {
-  constructor (message: string) { super(message); this.name = 'UsageError' }
-}
-
-/** A run that stopped part way; its message says what was kept and how to continue. */
-export class RunStoppedError extends Error {
-  constructor (cause: unknown, kept: string) {
-    super(`${(cause as Error).message}\n  ${kept}`, { cause })
-    this.name = 'RunStoppedError'
-  }
-}
+export { UsageError, RunStoppedError }
 
 interface RunFlags { backend: string, platform?: string, testbed?: string, seed: string, repeat: string, out: string, fresh?: boolean, sensitivity?: boolean }
 
