@@ -49,7 +49,8 @@ function standIn (name: string, body: string): void {
   writeFileSync(file, `#!${node}
 const fs = require('node:fs')
 const argv = process.argv.slice(2)
-fs.appendFileSync(${JSON.stringify(calls)}, JSON.stringify({ tool: ${JSON.stringify(name)}, argv, env: { DEBIAN_FRONTEND: process.env.DEBIAN_FRONTEND } }) + '\\n')
+fs.appendFileSync(${JSON.stringify(calls)},
+  JSON.stringify({ tool: ${JSON.stringify(name)}, argv, env: { DEBIAN_FRONTEND: process.env.DEBIAN_FRONTEND } }) + '\\n')
 const installed = ${JSON.stringify(installed)}
 const have = () => fs.existsSync(installed) ? fs.readFileSync(installed, 'utf8').split('\\n').filter(Boolean) : []
 ${body}
@@ -70,7 +71,9 @@ if (${aptFails}) { process.stderr.write('E: Unable to correct problems\\n'); pro
 if (argv[0] === 'install' && argv.includes('-y')) {
   fs.appendFileSync(installed, argv.filter(a => !a.startsWith('-') && a !== 'install' && !a.includes('=')).join('\\n') + '\\n')
 }
-if (argv.includes('--simulate')) process.stdout.write(argv.filter(a => /^[a-z0-9]/.test(a) && a !== 'install').map(p => 'Inst ' + p + ' (1.0 Debian:12)').join('\\n') + '\\n')`)
+if (argv.includes('--simulate')) {
+  process.stdout.write(argv.filter(a => /^[a-z0-9]/.test(a) && a !== 'install').map(p => 'Inst ' + p + ' (1.0 Debian:12)').join('\\n') + '\\n')
+}`)
   }
   if (sudo) {
     standIn('sudo', `

@@ -54,9 +54,16 @@ function expectedOf (issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type': return i.expected === 'int' ? 'an integer' : `a ${String(i.expected)}`
     case 'invalid_value': return `one of ${(i.values as unknown[]).map(v => JSON.stringify(v)).join(', ')}`
-    case 'invalid_union': return Array.isArray(i.options) ? `one of ${(i.options as unknown[]).map(v => JSON.stringify(v)).join(', ')}` : 'one of the allowed forms'
-    case 'too_small': return i.origin === 'array' ? `at least ${String(i.minimum)} item(s)` : i.origin === 'string' ? `at least ${String(i.minimum)} character(s)` : `a number ${i.inclusive === false ? '>' : '>='} ${String(i.minimum)}`
-    case 'too_big': return i.origin === 'array' ? `at most ${String(i.maximum)} item(s)` : i.origin === 'string' ? `at most ${String(i.maximum)} character(s)` : `a number ${i.inclusive === false ? '<' : '<='} ${String(i.maximum)}`
+    case 'invalid_union':
+      return Array.isArray(i.options) ? `one of ${(i.options as unknown[]).map(v => JSON.stringify(v)).join(', ')}` : 'one of the allowed forms'
+    case 'too_small':
+      return i.origin === 'array'
+        ? `at least ${String(i.minimum)} item(s)`
+        : i.origin === 'string' ? `at least ${String(i.minimum)} character(s)` : `a number ${i.inclusive === false ? '>' : '>='} ${String(i.minimum)}`
+    case 'too_big':
+      return i.origin === 'array'
+        ? `at most ${String(i.maximum)} item(s)`
+        : i.origin === 'string' ? `at most ${String(i.maximum)} character(s)` : `a number ${i.inclusive === false ? '<' : '<='} ${String(i.maximum)}`
     case 'unrecognized_keys': return 'only the documented fields'
     default: return issue.message
   }
@@ -64,7 +71,10 @@ function expectedOf (issue: z.core.$ZodIssue): string {
 
 /** Parses and validates; never throws for bad content (returns the errors). */
 export function validateYaml<S extends z.ZodType> (schema: S, text: string, file: string): Validated<z.output<S>> {
-  if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) return { ok: false, errors: [new ConfigError(file, 0, 0, '', `a file of at most ${MAX_CONFIG_BYTES} bytes`, `${Buffer.byteLength(text)} bytes`)] }
+  if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) {
+    const tooLarge = new ConfigError(file, 0, 0, '', `a file of at most ${MAX_CONFIG_BYTES} bytes`, `${Buffer.byteLength(text)} bytes`)
+    return { ok: false, errors: [tooLarge] }
+  }
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, merge: false })
   if (doc.errors.length > 0) {
@@ -93,15 +103,20 @@ export function validateYaml<S extends z.ZodType> (schema: S, text: string, file
  * Validates data that did not come from a file (an object built in code):
  * the same errors as `validateYaml`, without line numbers (line 0).
  */
-export function validateData<S extends z.ZodType> (schema: S, data: unknown, source: string): { ok: true, value: z.output<S> } | { ok: false, errors: ConfigError[] } {
+export function validateData<S extends z.ZodType> (
+  schema: S, data: unknown, source: string
+): { ok: true, value: z.output<S> } | { ok: false, errors: ConfigError[] } {
   const result = schema.safeParse(data)
   if (result.success) return { ok: true, value: result.data }
   return { ok: false, errors: issueErrors(result.error.issues, data, source, undefined) }
 }
 
 /** One `ConfigError` per zod issue, placed at its node in `where` when the data came from a document. */
-function issueErrors (issues: readonly z.core.$ZodIssue[], data: unknown, file: string, where: { doc: Document, lineCounter: LineCounter } | undefined): ConfigError[] {
-  const at = (node: () => Node | undefined): { line: number, column: number } => where === undefined ? { line: 0, column: 0 } : position(where.lineCounter, node())
+function issueErrors (
+  issues: readonly z.core.$ZodIssue[], data: unknown, file: string, where: { doc: Document, lineCounter: LineCounter } | undefined
+): ConfigError[] {
+  const at = (node: () => Node | undefined): { line: number, column: number } =>
+    where === undefined ? { line: 0, column: 0 } : position(where.lineCounter, node())
   const errors: ConfigError[] = []
   for (const issue of issues) {
     const path = issue.path

@@ -60,7 +60,10 @@ export interface JobResult {
 }
 
 export function emptyCounters (): JobCounters {
-  return { mapsLaunched: 0, reducesLaunched: 0, mapsFailed: 0, reducesFailed: 0, tasksReexecuted: 0, dataLocalMaps: 0, hdfsBytesRead: 0, hdfsBytesWritten: 0, shuffleBytes: 0 }
+  return {
+    mapsLaunched: 0, reducesLaunched: 0, mapsFailed: 0, reducesFailed: 0, tasksReexecuted: 0,
+    dataLocalMaps: 0, hdfsBytesRead: 0, hdfsBytesWritten: 0, shuffleBytes: 0
+  }
 }
 
 export class InvalidJobError extends Error {

@@ -11,7 +11,9 @@ function goodResultSet (): Record<string, unknown> {
     platform: { name: 'paper-cluster', file: 'platforms/paper.yaml', sha256: 'a'.repeat(64) },
     startedAt: '2026-11-25T09:00:00.000Z',
     runs: [
-      { experiment: 'hdfs-datasize', setup: 'VM1', params: { dataSizeGB: 4, op: 'write' }, metric: 'durationS', unit: 's', value: 312.5, seed: 1, repetition: 0 },
+      {
+        experiment: 'hdfs-datasize', setup: 'VM1', params: { dataSizeGB: 4, op: 'write' }, metric: 'durationS', unit: 's', value: 312.5, seed: 1, repetition: 0
+      },
       { experiment: 'pi', setup: 'PHY', params: { maps: 120 }, metric: 'durationS', unit: 's', value: 90, seed: 2, repetition: 1,
         extra: { nodes: 12, mapsFailed: 0 } }
     ]

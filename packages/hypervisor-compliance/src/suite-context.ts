@@ -84,7 +84,9 @@ export class SuiteContext {
       }
       const cleanUpFailures = await tracker.cleanUp()
       if (failure !== undefined) throw failure
-      if (cleanUpFailures.length > 0) throw new AggregateError(cleanUpFailures, `the test passed but clean-up failed: ${cleanUpFailures.map(e => e.message).join('; ')}`)
+      if (cleanUpFailures.length > 0) {
+        throw new AggregateError(cleanUpFailures, `the test passed but clean-up failed: ${cleanUpFailures.map(e => e.message).join('; ')}`)
+      }
     }, this.timeoutMs)
   }
 }

@@ -26,7 +26,10 @@ const EXPECTED: Record<string, string[]> = {
 describe('the compliance suite catches broken drivers', () => {
   it('fails exactly the clause each bug breaks', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'compliance-check-')), 'report.json')
-    const r = spawnSync(process.execPath, [vitestBin, 'run', '--config', 'test/fixtures/vitest.config.ts', '--reporter=json', `--outputFile=${out}`, 'test/fixtures/broken-drivers.check.ts'], { cwd: pkg, encoding: 'utf8', timeout: 120_000 })
+    const args = [
+      vitestBin, 'run', '--config', 'test/fixtures/vitest.config.ts', '--reporter=json', `--outputFile=${out}`, 'test/fixtures/broken-drivers.check.ts'
+    ]
+    const r = spawnSync(process.execPath, args, { cwd: pkg, encoding: 'utf8', timeout: 120_000 })
     expect(r.status, r.stderr.slice(-2000)).toBe(1) // the buggy drivers fail
     const report = JSON.parse(readFileSync(out, 'utf8')) as JsonReport
     const failed: Record<string, string[]> = {}

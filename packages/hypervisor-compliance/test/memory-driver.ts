@@ -40,7 +40,10 @@ export class MemoryDriver implements HypervisorDriver {
   }
 
   capabilities (): DriverCapabilities {
-    return { pause: true, gracefulShutdown: true, checkpoint: true, liveMigration: true, storageMigration: ['none', 'stop-and-copy'], copyOnWriteClone: true, reattach: true }
+    return {
+      pause: true, gracefulShutdown: true, checkpoint: true, liveMigration: true,
+      storageMigration: ['none', 'stop-and-copy'], copyOnWriteClone: true, reattach: true
+    }
   }
 
   private usedMiB (): number { return [...this.domains.values()].filter(d => d.state !== 'stopped').reduce((s, d) => s + d.spec.memoryMiB, 0) }
@@ -48,14 +51,28 @@ export class MemoryDriver implements HypervisorDriver {
 
   async hostFacts (): Promise<HostFacts> {
     const totalMiB = 4096; const dom0MiB = 512; const totalBytes = 10 * 1024 * MiB
-    return { hostname: this.hostname, hypervisor: 'memory', cpu: { cores: 4, speedMHz: 2000, model: 'memory' }, memory: { totalMiB, dom0MiB, freeMiB: totalMiB - dom0MiB - this.usedMiB() }, disk: { totalBytes, freeBytes: totalBytes - this.usedBytes() }, addresses: [] }
+    return {
+      hostname: this.hostname,
+      hypervisor: 'memory',
+      cpu: { cores: 4, speedMHz: 2000, model: 'memory' },
+      memory: { totalMiB, dom0MiB, freeMiB: totalMiB - dom0MiB - this.usedMiB() },
+      disk: { totalBytes, freeBytes: totalBytes - this.usedBytes() },
+      addresses: []
+    }
   }
 
   private info (name: string): DomainInfo {
     const d = this.domains.get(name)
     if (d === undefined) throw new DomainNotFoundError(name, this.hostname)
     const up = d.state !== 'stopped'
-    return { name, uuid: d.uuid, state: d.state, ...(up ? { domid: d.domid, startedAtS: d.startedAtS } : {}), spec: d.spec, usage: { cpuTimeS: 0, memoryMiB: up ? d.spec.memoryMiB : 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 } }
+    return {
+      name,
+      uuid: d.uuid,
+      state: d.state,
+      ...(up ? { domid: d.domid, startedAtS: d.startedAtS } : {}),
+      spec: d.spec,
+      usage: { cpuTimeS: 0, memoryMiB: up ? d.spec.memoryMiB : 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 }
+    }
   }
 
   private get (name: string): Dom {
@@ -214,7 +231,10 @@ export class MemoryDriver implements HypervisorDriver {
     if (this.bug !== 'migration-keeps-source') this.domains.delete(name)
     await this.clock.sleep(1)
     const memoryBytes = d.spec.memoryMiB * MiB
-    return { domain: name, fromHost: this.hostname, toHost: t.hostname, live: true, storage: 'stop-and-copy', totalS: this.clock.nowS() - t0, downtimeS: 0.1, memoryBytes, diskBytes, bytesMoved: memoryBytes + diskBytes, rounds: 1, converged: true }
+    return {
+      domain: name, fromHost: this.hostname, toHost: t.hostname, live: true, storage: 'stop-and-copy', totalS: this.clock.nowS() - t0, downtimeS: 0.1,
+      memoryBytes, diskBytes, bytesMoved: memoryBytes + diskBytes, rounds: 1, converged: true
+    }
   }
 
   async handle (name: string): Promise<DomainHandle> {
@@ -241,7 +261,14 @@ export function memoryFixture (bug?: MemoryDriverBug) {
       driver, target, targetAddress: { host: 'b' }, unreachableTarget: { host: 'nowhere' },
       makeSpec: async (name: string, options: { memoryMiB?: number, vcpus?: number } = {}): Promise<DomainSpec> => {
         await driver.createImage(`img/${name}.img`, 8 * MiB)
-        return { name, vcpus: options.vcpus ?? 1, memoryMiB: options.memoryMiB ?? 128, disks: [{ image: `img/${name}.img`, target: 'xvda' }], boot: { kind: 'pvh', kernel: '/boot/vmlinuz' }, nics: [{ bridge: 'xenbr0' }] }
+        return {
+          name,
+          vcpus: options.vcpus ?? 1,
+          memoryMiB: options.memoryMiB ?? 128,
+          disks: [{ image: `img/${name}.img`, target: 'xvda' }],
+          boot: { kind: 'pvh', kernel: '/boot/vmlinuz' },
+          nics: [{ bridge: 'xenbr0' }]
+        }
       }
     }
   }

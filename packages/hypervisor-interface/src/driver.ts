@@ -32,7 +32,7 @@ export interface HypervisorDriver {
   capabilities(): DriverCapabilities
   hostFacts(): Promise<HostFacts>
 
-  // ── domain life cycle ──────────────────────────────────────────────
+  // --- domain life cycle ---
   /**
    * Define a domain from `spec`; it starts `stopped`. Its disk images must
    * exist. Fails with `DomainExistsError`, `ImageNotFoundError`, or
@@ -62,7 +62,7 @@ export interface HypervisorDriver {
   /** State and resource use of one domain; `DomainNotFoundError` if absent. */
   inspectDomain(name: string): Promise<DomainInfo>
 
-  // ── checkpoint ─────────────────────────────────────────────────────
+  // --- checkpoint ---
   /**
    * Save a running or paused domain's memory to `checkpointPath`. The domain
    * is stopped afterwards unless `leaveRunning`.
@@ -71,7 +71,7 @@ export interface HypervisorDriver {
   /** Restore a saved domain; it keeps its name and uuid and runs again. */
   restoreDomain(checkpointPath: string): Promise<DomainInfo>
 
-  // ── storage ────────────────────────────────────────────────────────
+  // --- storage ---
   /** A new, empty image of `sizeBytes`. `ImageExistsError`, `InsufficientDiskError`. */
   createImage(path: string, sizeBytes: number, options?: { format?: 'raw' | 'qcow2' }): Promise<ImageInfo>
   imageInfo(path: string): Promise<ImageInfo>
@@ -84,7 +84,7 @@ export interface HypervisorDriver {
   /** Delete an image; `ImageInUseError` while a domain that is not stopped uses it. No-op when absent. */
   deleteImage(path: string): Promise<void>
 
-  // ── migration ──────────────────────────────────────────────────────
+  // --- migration ---
   /**
    * Move a running domain, and (per `options.storage`) its images, to
    * `target`. On success the domain runs on the target under the same name
@@ -94,7 +94,7 @@ export interface HypervisorDriver {
    */
   migrateDomain(name: string, target: MigrationTarget, options?: MigrationOptions): Promise<MigrationReport>
 
-  // ── reattach ───────────────────────────────────────────────────────
+  // --- reattach ---
   /** A JSON handle to keep, to find the domain again after a restart. */
   handle(name: string): Promise<DomainHandle>
   /** Find a domain again from a kept handle; `DomainNotFoundError` when gone. */

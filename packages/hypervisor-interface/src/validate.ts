@@ -12,7 +12,9 @@ export function isValidDomainName (name: unknown): name is string {
 
 /** Throws `InvalidSpecError` naming the field unless `name` is a valid domain name. */
 export function assertDomainName (name: unknown, field = 'name'): asserts name is string {
-  if (!isValidDomainName(name)) throw new InvalidSpecError(field, 'a domain name of 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit', name)
+  if (!isValidDomainName(name)) {
+    throw new InvalidSpecError(field, 'a domain name of 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit', name)
+  }
 }
 
 /** Throws `InvalidSpecError` unless `path` is a non-empty path without NUL or `..` segments. */
@@ -40,8 +42,12 @@ function validateDisk (disk: DiskSpec, i: number): void {
 function validateNic (nic: NicSpec, i: number): void {
   const f = `nics[${i}]`
   if (typeof nic !== 'object' || nic === null) throw new InvalidSpecError(f, 'an object', nic)
-  if (typeof nic.bridge !== 'string' || !/^[A-Za-z0-9._-]{1,15}$/.test(nic.bridge)) throw new InvalidSpecError(`${f}.bridge`, 'a bridge name of 1-15 characters', nic.bridge)
-  if (nic.mac !== undefined && (typeof nic.mac !== 'string' || !MAC_RE.test(nic.mac))) throw new InvalidSpecError(`${f}.mac`, 'a MAC address such as "00:16:3e:12:34:56"', nic.mac)
+  if (typeof nic.bridge !== 'string' || !/^[A-Za-z0-9._-]{1,15}$/.test(nic.bridge)) {
+    throw new InvalidSpecError(`${f}.bridge`, 'a bridge name of 1-15 characters', nic.bridge)
+  }
+  if (nic.mac !== undefined && (typeof nic.mac !== 'string' || !MAC_RE.test(nic.mac))) {
+    throw new InvalidSpecError(`${f}.mac`, 'a MAC address such as "00:16:3e:12:34:56"', nic.mac)
+  }
 }
 
 function validateBoot (boot: BootSpec): void {
@@ -77,7 +83,9 @@ export function validateDomainSpec (spec: unknown): DomainSpec {
   if (!Array.isArray(s.nics)) throw new InvalidSpecError('nics', 'an array', s.nics)
   s.nics.forEach(validateNic)
   if (s.annotations !== undefined) {
-    if (typeof s.annotations !== 'object' || s.annotations === null || Array.isArray(s.annotations)) throw new InvalidSpecError('annotations', 'an object of strings', s.annotations)
+    if (typeof s.annotations !== 'object' || s.annotations === null || Array.isArray(s.annotations)) {
+      throw new InvalidSpecError('annotations', 'an object of strings', s.annotations)
+    }
     for (const [k, v] of Object.entries(s.annotations)) {
       if (typeof v !== 'string') throw new InvalidSpecError(`annotations.${k}`, 'a string', v)
     }
@@ -91,5 +99,7 @@ export function validateDomainSpec (spec: unknown): DomainSpec {
 
 /** Throws `InvalidSpecError` unless `sizeBytes` is a positive safe integer. */
 export function assertSizeBytes (sizeBytes: unknown, field = 'sizeBytes'): asserts sizeBytes is number {
-  if (typeof sizeBytes !== 'number' || !Number.isSafeInteger(sizeBytes) || sizeBytes <= 0) throw new InvalidSpecError(field, 'a positive integer number of bytes', sizeBytes)
+  if (typeof sizeBytes !== 'number' || !Number.isSafeInteger(sizeBytes) || sizeBytes <= 0) {
+    throw new InvalidSpecError(field, 'a positive integer number of bytes', sizeBytes)
+  }
 }

@@ -36,7 +36,8 @@ export class MixedUnitsError extends ReporterError {
 export class AmbiguousFigureDataError extends ReporterError {
   static override readonly code = 'ERR_AMBIGUOUS_FIGURE_DATA'
   constructor (readonly figureId: string, readonly bar: string, readonly candidates: readonly string[], options?: ErrorOptions) {
-    super(`expected one point per bar in figure ${figureId} (${bar}), found ${candidates.length}: ${candidates.join(' | ')}; add a "where" filter to the figure spec`, AmbiguousFigureDataError.code, options)
+    super(`expected one point per bar in figure ${figureId} (${bar}), found ${candidates.length}: ${candidates.join(' | ')}`
+      + '; add a "where" filter to the figure spec', AmbiguousFigureDataError.code, options)
     this.name = 'AmbiguousFigureDataError'
   }
 }

@@ -10,7 +10,10 @@ export function escapeHtml (text: string): string {
 }
 
 const CSS = `
-body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222; background: #fff; margin: 0 auto; max-width: 1080px; padding: 24px; line-height: 1.45; }
+body {
+  font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222; background: #fff;
+  margin: 0 auto; max-width: 1080px; padding: 24px; line-height: 1.45;
+}
 h1 { font-size: 1.8em; border-bottom: 2px solid #ddd; padding-bottom: 6px; }
 h2 { font-size: 1.4em; margin-top: 2em; border-bottom: 1px solid #e5e5e5; padding-bottom: 4px; }
 h3 { font-size: 1.15em; margin-top: 1.6em; }
@@ -68,7 +71,8 @@ export function htmlReport (model: ReportModel, pngs: ReadonlyMap<string, Buffer
   out.push('</dl>')
 
   if (model.findings.length > 0) {
-    out.push('<h2>Findings at a glance</h2>', `<p>${escapeHtml(FINDINGS_SCOPE)}</p>`, '<table><thead><tr><th>ID</th><th>Finding</th><th>Status</th></tr></thead><tbody>')
+    out.push('<h2>Findings at a glance</h2>', `<p>${escapeHtml(FINDINGS_SCOPE)}</p>`,
+      '<table><thead><tr><th>ID</th><th>Finding</th><th>Status</th></tr></thead><tbody>')
     for (const f of model.findings) {
       const basis = calibrated(f) ? ' consistent by calibration' : ''
       out.push(`<tr><td><a href="#${anchorOf(f.id)}">${escapeHtml(f.id)}</a></td><td>${escapeHtml(f.title)}</td><td>${status(f.status)}${basis}</td></tr>`)
@@ -83,7 +87,9 @@ export function htmlReport (model: ReportModel, pngs: ReadonlyMap<string, Buffer
     const png = pngs.get(spec.id)
     if (png !== undefined) {
       out.push(`<figure><img alt="${escapeHtml(spec.title)}" src="data:image/png;base64,${png.toString('base64')}">`,
-        `<figcaption>Experiment ${escapeHtml(spec.experiment)}, metric ${escapeHtml(spec.metric)}${spec.lowerIsBetter ? ' (lower is better)' : ' (higher is better)'}. Bars: mean; whiskers: 95% confidence interval (Student t).</figcaption></figure>`)
+        `<figcaption>Experiment ${escapeHtml(spec.experiment)}, metric ${escapeHtml(spec.metric)}`
+        + `${spec.lowerIsBetter ? ' (lower is better)' : ' (higher is better)'}.`
+        + ' Bars: mean; whiskers: 95% confidence interval (Student t).</figcaption></figure>')
     }
     if (section.data.pointCount === 0) out.push('<p class="nodata">No data: the results hold no runs for this figure.</p>')
     for (const t of section.tables) out.push(table(t, true))

@@ -21,7 +21,8 @@ export function markdownReport (model: ReportModel): string {
   out.push('# Xenos experiment report', '')
   out.push(`- Backend: ${escapeMarkdown(rs.backend)}`)
   out.push(`- Platform: ${escapeMarkdown(rs.platform.name)} (${escapeMarkdown(rs.platform.file)}, sha256 ${rs.platform.sha256})`)
-  out.push(`- Software: ${escapeMarkdown(rs.software.name)} ${escapeMarkdown(rs.software.version)}${rs.software.gitCommit === undefined ? '' : ` (commit ${escapeMarkdown(rs.software.gitCommit)})`}`)
+  const commit = rs.software.gitCommit === undefined ? '' : ` (commit ${escapeMarkdown(rs.software.gitCommit)})`
+  out.push(`- Software: ${escapeMarkdown(rs.software.name)} ${escapeMarkdown(rs.software.version)}${commit}`)
   out.push(`- Started: ${escapeMarkdown(rs.startedAt ?? 'not recorded')}`)
   out.push(`- Runs: ${rs.runs.length}; seeds: ${[...new Set(rs.runs.map(r => r.seed))].sort((a, b) => a - b).join(', ') || 'none'}`)
   out.push(`- Findings: ${counts.pass} PASS, ${counts.fail} FAIL, ${counts.skipped} SKIPPED`)
@@ -40,7 +41,9 @@ export function markdownReport (model: ReportModel): string {
   for (const section of model.figures) {
     out.push(`### ${escapeMarkdown(section.spec.title)}`, '')
     out.push(`![${escapeMarkdown(section.spec.title)}](${section.pngFile})`, '')
-    out.push(`Experiment \`${section.spec.experiment}\`, metric \`${section.spec.metric}\`${section.spec.lowerIsBetter ? ' (lower is better)' : ' (higher is better)'}. Cells: mean ± half width of the 95% confidence interval (Student t), number of runs.`, '')
+    out.push(`Experiment \`${section.spec.experiment}\`, metric \`${section.spec.metric}\``
+      + `${section.spec.lowerIsBetter ? ' (lower is better)' : ' (higher is better)'}.`
+      + ' Cells: mean ± half width of the 95% confidence interval (Student t), number of runs.', '')
     if (section.data.pointCount === 0) out.push('**No data**: the results hold no runs for this figure.', '')
     for (const t of section.tables) {
       if (section.tables.length > 1) out.push(`**${escapeMarkdown(t.caption)}**`, '')

@@ -34,7 +34,9 @@ describe('runReportCommand', () => {
     await writeFile(join(dir, 'figs.json'), JSON.stringify([{ ...fig6, id: 'wc' }]))
     await writeFile(join(dir, 'findings.json'), JSON.stringify([sampleFindings()[0]]))
     const out = join(dir, 'out2')
-    await runReportCommand(['--in', join(dir, 'results.json'), '--out', out, '--figures', join(dir, 'figs.json'), '--findings', join(dir, 'findings.json')], quiet)
+    await runReportCommand([
+      '--in', join(dir, 'results.json'), '--out', out, '--figures', join(dir, 'figs.json'), '--findings', join(dir, 'findings.json')
+    ], quiet)
     const md = await readFile(join(out, 'report.md'), 'utf8')
     expect(md).toContain('](wc.png)')
     expect(md).toContain('### C1: ')

@@ -69,7 +69,8 @@ export function buildReportModel (
 }
 
 /** Said above the findings: what a verdict means off the paper's own cluster. */
-export const FINDINGS_SCOPE = 'The findings are the paper\'s statements about its own cluster (the simulated platform paper-2010 describes it); on another platform or on real hosts, a verdict says how that hardware behaves differently, not whether the model is wrong.'
+export const FINDINGS_SCOPE = 'The findings are the paper\'s statements about its own cluster (the simulated platform paper-2010 describes it);'
+  + ' on another platform or on real hosts, a verdict says how that hardware behaves differently, not whether the model is wrong.'
 
 /** True when a finding's inputs were calibrated on the figures it checks (its PASS is consistency, not a prediction). */
 export function calibrated (f: FindingResult): boolean {

@@ -15,7 +15,9 @@ function parseCsv (text: string): string[][] {
       if (c === '"' && text[i + 1] === '"') { field += '"'; i++ } else if (c === '"') quoted = false
       else field += c
     } else if (c === '"') quoted = true
-    else if (c === ',') { row.push(field); field = '' } else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++ } else field += c
+    else if (c === ',') { row.push(field); field = '' } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field); rows.push(row); row = []; field = ''; i++
+    } else field += c
   }
   return rows
 }

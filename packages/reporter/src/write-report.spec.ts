@@ -91,7 +91,9 @@ describe('writeReport', () => {
       const pi = PAPER_FIGURES.find(f => f.id === 'fig8') as FigureSpec
       const bad: FigureSpec[] = [{ ...pi, id: 'figX', series: { by: 'setup' as const, order: ['PHY'] }, x: { param: 'samplesPerMap', label: 'x' } }]
       const rs = sampleResultSet()
-      rs.runs.push({ experiment: 'pi', setup: 'PHY', params: { maps: 60, samplesPerMap: 10000 }, metric: 'durationS', unit: 's', value: 30, seed: 9, repetition: 0 })
+      rs.runs.push({
+        experiment: 'pi', setup: 'PHY', params: { maps: 60, samplesPerMap: 10000 }, metric: 'durationS', unit: 's', value: 30, seed: 9, repetition: 0
+      })
       await expect(writeReport({ outDir: join(dir, 'out'), resultSet: rs, figures: bad, findings: [] })).rejects.toThrow(AmbiguousFigureDataError)
       await expect(readdir(join(dir, 'out'))).rejects.toThrow(/ENOENT/)
     } finally {

@@ -22,7 +22,9 @@ export function accountingTests (s: SuiteContext): void {
     })
   })
 
-  s.test('accounting.memory.never-fits', 'a domain larger than the host fails with InsufficientMemoryError and leaves nothing', async ({ fixture: { driver }, name, spec }) => {
+  s.test('accounting.memory.never-fits', 'a domain larger than the host fails with InsufficientMemoryError and leaves nothing', async ({
+    fixture: { driver }, name, spec
+  }) => {
     const n = name('huge')
     const facts = await driver.hostFacts()
     const wanted = { ...(await spec(n)), memoryMiB: facts.memory.totalMiB + 1024 }
@@ -32,7 +34,9 @@ export function accountingTests (s: SuiteContext): void {
     expect((await driver.hostFacts()).memory.freeMiB).toBeGreaterThanOrEqual(facts.memory.freeMiB - SLACK_MIB)
   })
 
-  s.test('accounting.memory.start-fails', 'starting a domain that does not fit now fails with InsufficientMemoryError', async ({ fixture: { driver }, name, running, spec }) => {
+  s.test('accounting.memory.start-fails', 'starting a domain that does not fit now fails with InsufficientMemoryError', async ({
+    fixture: { driver }, name, running, spec
+  }) => {
     // Fill part of the host, then ask for a little more than what is left:
     // the host could run it (so create may succeed) but not now.
     await running(name('filler'))
@@ -57,7 +61,9 @@ export function accountingTests (s: SuiteContext): void {
     expect(after).toBeGreaterThanOrEqual(free - SLACK_MIB)
   })
 
-  s.test('accounting.disk', 'an image larger than the free disk fails with InsufficientDiskError and leaves nothing', async ({ fixture: { driver }, name, imagePath }) => {
+  s.test('accounting.disk', 'an image larger than the free disk fails with InsufficientDiskError and leaves nothing', async ({
+    fixture: { driver }, name, imagePath
+  }) => {
     const facts = await driver.hostFacts()
     const path = imagePath(name('toobig'))
     const sizeBytes = facts.disk.freeBytes + 1024 * 1024 * 1024

@@ -4,7 +4,9 @@ import { expectRejects } from '../expect-error.js'
 
 /** checkpoint.* clauses: save and restore keep the domain's identity. */
 export function checkpointTests (s: SuiteContext): void {
-  s.test('checkpoint.save-restore', 'save stops the domain; restore runs it with the same name and uuid', async ({ fixture: { driver }, name, running, checkpointPath }) => {
+  s.test('checkpoint.save-restore', 'save stops the domain; restore runs it with the same name and uuid', async ({
+    fixture: { driver }, name, running, checkpointPath
+  }) => {
     const n = name('ckpt')
     const started = await running(n)
     const path = checkpointPath(n)
@@ -30,7 +32,9 @@ export function checkpointTests (s: SuiteContext): void {
     expect((await driver.inspectDomain(n)).state).toBe('running')
   }, [needs('checkpoint')])
 
-  s.test('checkpoint.invalid', 'saving a stopped domain fails with InvalidStateError; restoring a missing file fails typed', async ({ fixture: { driver }, name, spec, checkpointPath }) => {
+  s.test('checkpoint.invalid', 'saving a stopped domain fails with InvalidStateError; restoring a missing file fails typed', async ({
+    fixture: { driver }, name, spec, checkpointPath
+  }) => {
     const n = name('ckptstop')
     await driver.createDomain(await spec(n))
     await expectRejects(driver.saveDomain(n, checkpointPath(n)), 'InvalidStateError')

@@ -50,7 +50,9 @@ export function migrationTests (s: SuiteContext): void {
     expect((await target.destroyDomain(n)).state).toBe('stopped')
   }, [needs('liveMigration'), needsTarget, movesImages])
 
-  s.test('migration.failed', 'a failed migration throws MigrationFailedError and the domain still runs on the source', async ({ fixture, caps, name, running }) => {
+  s.test('migration.failed', 'a failed migration throws MigrationFailedError and the domain still runs on the source', async ({
+    fixture, caps, name, running
+  }) => {
     const { driver } = fixture
     const n = name('migfail')
     const started = await running(n)
