@@ -39,8 +39,10 @@ export const FAULTS: readonly FaultDescription[] = [
       'NotGroupMemberError']),
   fault(FaultCode.TOO_LARGE, 'too large', 'the request body is larger than `api.maxRequestBytes` (see Limits)'),
   fault(FaultCode.UNAVAILABLE, 'unavailable',
-    'a peer or the hypervisor did not answer in time, or is unreachable, or a migration did not complete',
-    ['MigrationFailedError', 'PeerError', 'UnreachableHostsError', 'BackendUnavailableError', 'OperationTimeoutError', 'OverlayTimeoutError', 'NotRunningError']),
+    'a peer or the hypervisor did not answer in time, or is unreachable, a migration did not complete, or no holder could supply an image '
+    + '(the message names the hosts and what happened to each)',
+    ['MigrationFailedError', 'PeerError', 'UnreachableHostsError', 'TransferError', 'BackendUnavailableError', 'OperationTimeoutError', 'OverlayTimeoutError',
+      'NotRunningError']),
   fault(FaultCode.INSUFFICIENT_RESOURCES, 'insufficient resources', 'the host lacks the memory or disk the operation needs',
     ['NoCapacityError', 'InsufficientMemoryError', 'InsufficientDiskError'])
 ]

@@ -114,6 +114,9 @@ export function fileImageFetcher (init: FileImageFetcherInit, components: { over
     return { manifestHash, peers }
   }
 
+  /** Holders by host name in errors, where the overlay knows it. */
+  const nameOf = (ref: string): string => components.network()?.hostOf(ref) ?? ref
+
   return {
     publish,
     async fetch (req) {
@@ -125,7 +128,10 @@ export function fileImageFetcher (init: FileImageFetcherInit, components: { over
         await mkdir(dirname(dest), { recursive: true })
         const swarm = init.swarm === false ? undefined : await joinSwarm({ groups: o.groups, membership: o.membership }, manifestHash)
         try {
-          const report = await fetchImage(o.node.libp2p, { manifestHash, holders: peers, openStore: async m => await FileChunkStore.openStaging(dest, m), shelf: o.shelf, ...streams, ...(swarm !== undefined ? { swarm } : {}) })
+          const report = await fetchImage(o.node.libp2p, {
+            manifestHash, holders: peers, openStore: async m => await FileChunkStore.openStaging(dest, m), shelf: o.shelf, nameOf, ...streams,
+            ...(swarm !== undefined ? { swarm } : {})
+          })
           // served from the shelf as fetched: publishing it needs no second hashing
           const st = await stat(dest)
           published.set(req.destination, { key: `${st.size}:${st.mtimeMs}`, pub: { manifestHash, sizeBytes: report.manifest.sizeBytes } })
@@ -137,7 +143,9 @@ export function fileImageFetcher (init: FileImageFetcherInit, components: { over
       const staging = paths.staging(req.template, req.image.target)
       const stagingFile = abs(staging)
       await mkdir(dirname(stagingFile), { recursive: true })
-      const report = await fetchImage(o.node.libp2p, { manifestHash, holders: peers.slice(0, 1), openStore: async m => await FileChunkStore.openStaging(stagingFile, m), ...streams })
+      const report = await fetchImage(o.node.libp2p, {
+        manifestHash, holders: peers.slice(0, 1), openStore: async m => await FileChunkStore.openStaging(stagingFile, m), nameOf, ...streams
+      })
       const sources = bytesBySource(report, components.network())
       try {
         await req.driver.copyImage(staging, req.destination)

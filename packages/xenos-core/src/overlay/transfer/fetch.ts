@@ -17,6 +17,7 @@
  */
 import type { OverlayLibp2p } from '../node.js'
 import { IntegrityError, TransferError } from '../errors.js'
+import { unreachable } from '../unreachable.js'
 import { chunkLength, parseManifest, sha256Hex, type Manifest } from './manifest.js'
 import { bitmapHas, type ChunkStore } from './chunk-store.js'
 import { STATUS_ERROR, STATUS_NOT_HELD, STATUS_OK, type ImageShelf } from './chunk-server.js'
@@ -44,6 +45,8 @@ export interface FetchInit {
   /** Give up when no chunk arrives for this long while chunks are missing. @default 60000 */
   stallTimeoutMs?: number
   onProgress?: (progress: { chunksHeld: number, chunksTotal: number, bytesFetched: number }) => void
+  /** How errors name a holder (a host name for a peer id). @default the peer id or multiaddr itself */
+  nameOf?: (ref: string) => string
 }
 
 export interface FetchReport {
@@ -79,11 +82,12 @@ export async function fetchImage (libp2p: OverlayLibp2p, init: FetchInit): Promi
   const timeoutMs = init.requestTimeoutMs ?? 30_000
   const refreshMs = init.haveRefreshMs ?? 100
   const stallMs = init.stallTimeoutMs ?? 60_000
+  const nameOf = (ref: string): string => init.nameOf?.(ref) ?? ref
   const newHolder = (ref: string): Holder => ({ ref, bitmap: undefined, soon: undefined, complete: false, refreshedAtMs: 0, refreshing: undefined, chunks: 0, bytes: 0, failure: undefined })
   const holders: Holder[] = [...new Set(init.holders)].map(newHolder)
   if (holders.length === 0) throw new TransferError(`image ${init.manifestHash}: expected at least one holder, found none`)
 
-  const manifest = await fetchManifest(libp2p, init.manifestHash, holders, timeoutMs)
+  const manifest = await fetchManifest(libp2p, init.manifestHash, holders, timeoutMs, nameOf)
   const store = await init.openStore(manifest)
   init.shelf?.put(store)
   const total = manifest.chunks.length
@@ -134,7 +138,7 @@ export async function fetchImage (libp2p: OverlayLibp2p, init: FetchInit): Promi
         holder.soon = r.body.byteLength >= 2 * bytes ? r.body.slice(bytes, 2 * bytes) : undefined
         holder.complete = countBits(holder.bitmap) === total
       } else if (r.status === STATUS_NOT_HELD) holder.bitmap ??= new Uint8Array(Math.ceil(total / 8))
-      else throw new TransferError(`holder ${holder.ref}: ${new TextDecoder().decode(r.body)}`)
+      else throw new TransferError(`holder ${nameOf(holder.ref)}: ${new TextDecoder().decode(r.body)}`)
     })().finally(() => {
       holder.refreshing = undefined
     })
@@ -164,11 +168,11 @@ export async function fetchImage (libp2p: OverlayLibp2p, init: FetchInit): Promi
             await refresh(holder, client)
             continue
           }
-          if (r.status === STATUS_ERROR || r.status !== STATUS_OK) throw new TransferError(`holder ${holder.ref}: ${new TextDecoder().decode(r.body)}`)
+          if (r.status === STATUS_ERROR || r.status !== STATUS_OK) throw new TransferError(`holder ${nameOf(holder.ref)}: ${new TextDecoder().decode(r.body)}`)
           const found = sha256Hex(r.body)
           if (r.body.byteLength !== chunkLength(manifest, index) || found !== manifest.chunks[index]) {
             corruptChunks++
-            throw new IntegrityError(`chunk ${index} from ${holder.ref}: expected SHA-256 ${manifest.chunks[index]}, found ${found}`)
+            throw new IntegrityError(`chunk ${index} from ${nameOf(holder.ref)}: expected SHA-256 ${manifest.chunks[index]}, found ${found}`)
           }
           await store.write(index, r.body)
           holder.chunks++
@@ -182,7 +186,7 @@ export async function fetchImage (libp2p: OverlayLibp2p, init: FetchInit): Promi
       }
     } catch (err) {
       // This holder is dropped; its chunk returns to the pool for the others.
-      holder.failure ??= err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+      holder.failure ??= failureOf(nameOf(holder.ref), err, timeoutMs)
     } finally {
       await client?.close()
     }
@@ -209,7 +213,7 @@ export async function fetchImage (libp2p: OverlayLibp2p, init: FetchInit): Promi
   if (store.count() !== total) {
     init.shelf?.remove(init.manifestHash)
     await store.close()
-    const reasons = holders.map(h => `${h.ref}: ${h.failure ?? 'no more chunks'}`).join('; ')
+    const reasons = holders.map(h => `${nameOf(h.ref)}: ${h.failure ?? 'no more chunks'}`).join('; ')
     throw new TransferError(`image ${init.manifestHash}: expected ${total} chunks, got ${store.count()} (${stalled ?? 'every holder failed'}; ${reasons}); verified chunks are kept for a resume`)
   }
   await store.finish()
@@ -218,7 +222,7 @@ export async function fetchImage (libp2p: OverlayLibp2p, init: FetchInit): Promi
   return report()
 }
 
-async function fetchManifest (libp2p: OverlayLibp2p, hash: string, holders: Holder[], timeoutMs: number): Promise<Manifest> {
+async function fetchManifest (libp2p: OverlayLibp2p, hash: string, holders: Holder[], timeoutMs: number, nameOf: (ref: string) => string): Promise<Manifest> {
   const failures: string[] = []
   for (const holder of holders) {
     let client: ChunkClient | undefined
@@ -226,14 +230,22 @@ async function fetchManifest (libp2p: OverlayLibp2p, hash: string, holders: Hold
       client = await ChunkClient.open(libp2p, holder.ref, timeoutMs)
       const r = await client.request({ op: 'manifest', hash }, 64 * 1024 * 1024, timeoutMs)
       if (r.status === STATUS_OK) return parseManifest(r.body, hash)
-      failures.push(`${holder.ref}: ${new TextDecoder().decode(r.body)}`)
+      failures.push(`${nameOf(holder.ref)}: ${new TextDecoder().decode(r.body)}`)
     } catch (err) {
-      failures.push(`${holder.ref}: ${(err as Error).message}`)
+      failures.push(`${nameOf(holder.ref)}: ${failureOf(nameOf(holder.ref), err, timeoutMs)}`)
     } finally {
       await client?.close()
     }
   }
   throw new TransferError(`image ${hash}: expected a holder to supply its manifest, found none (${failures.join('; ')})`)
+}
+
+/** Why a holder failed, in words: a refusal or a timeout is said as such (not as libp2p's "The operation was aborted"), anything else by its error. */
+function failureOf (holder: string, err: unknown, timeoutMs: number): string {
+  if (!(err instanceof Error)) return String(err)
+  if (err instanceof TransferError || err instanceof IntegrityError) return `${err.name}: ${err.message}`
+  const why = unreachable(holder, err, timeoutMs)
+  return why.kind === 'unreachable' ? `${err.name}: ${err.message}` : why.message
 }
 
 function countBits (bitmap: Uint8Array): number {
