@@ -61,6 +61,14 @@ describe('a cluster of 13 coordinators', () => {
     expect(await alice.forward(names[12]!, 'xenos.hostInfo')).toMatchObject({ hostname: names[12] })
   }, 120_000)
 
+  it('accounts for every host in a search from every host, with a deadline short enough for a loaded machine to miss', async () => {
+    for (const i of names.keys()) {
+      const r = await client('tok-alice', i).searchHosts('', { deadlineMs: 3000 })
+      // each host answered in time or is named as not having answered; none silently drops out
+      expect([...r.results.map(h => h.hostname), ...r.nonResponders].sort()).toEqual([...names].sort())
+    }
+  }, 120_000)
+
   it('creates, replicates and migrates with an automatic target, keeping id and groups', async () => {
     const admin = client('tok-admin', 0)
     const a = await admin.createInstance('web', { name: 'shop-1', groups: ['shop'], start: true })
