@@ -8,12 +8,13 @@ import type { FindingResult, ParamValue, RunRecord } from '@xenos/experiment-int
 import { summarize, type Summary } from '@xenos/reporter'
 import { PAPER_HADOOP } from '@xenos/hadoop-bench'
 import { XENOS_CHECKS, type Judged, type MetricCheck, type MetricLookup } from './findings-xenos.js'
+import { ExperimentsError } from './errors.js'
 
 /** The summary of one point; throws `MissingData` when no run measured it. */
 type Lookup = (experiment: string, setup: string, params: Record<string, ParamValue>) => Summary
 
-class MissingData extends Error {
-  constructor (readonly what: string) { super(`no runs for ${what}`); this.name = 'MissingData' }
+class MissingData extends ExperimentsError {
+  constructor (readonly what: string) { super(`no runs for ${what}`) }
 }
 
 function metricLookup (runs: readonly RunRecord[]): MetricLookup {
@@ -302,10 +303,9 @@ export function judgeFinding (runs: readonly RunRecord[], id: string): { ok: boo
   return { ok: r.ok, margin: r.margin ?? (r.ok ? 1 : -1) }
 }
 
-export class UnknownFindingError extends Error {
+export class UnknownFindingError extends ExperimentsError {
   constructor (readonly found: string) {
     super(`expected a finding, one of ${ALL_CHECKS.map(c => c.id).join(', ')}; found "${found}"`)
-    this.name = 'UnknownFindingError'
   }
 }
 

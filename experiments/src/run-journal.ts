@@ -24,6 +24,7 @@ import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import type { RunRecord } from '@xenos/experiment-interface'
+import { ExperimentsError } from './errors.js'
 
 export const JOURNAL_FILE = 'journal.jsonl'
 const JOURNAL_VERSION = 1
@@ -59,12 +60,8 @@ export interface RunJournal {
   remove (): Promise<void>
 }
 
-export class RunJournalError extends Error {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'RunJournalError'
-  }
-}
+/** The run journal cannot be read, written, or belongs to another run. */
+export class RunJournalError extends ExperimentsError {}
 
 export interface OpenRunJournalOptions {
   /** Start over: a journal already in `dir` is moved aside to `journal.jsonl.old`. */

@@ -7,6 +7,7 @@
 import type { Backend, ExperimentDefinition, PlatformInfo, ResultSet, RunRecord, TestbedFactory } from '@xenos/experiment-interface'
 import { RESULT_SCHEMA_VERSION, toRunRecord } from '@xenos/experiment-interface'
 import type { RunJournal } from './run-journal.js'
+import { ExperimentsError } from './errors.js'
 
 export interface RunOptions {
   backend: Backend
@@ -24,12 +25,8 @@ export interface RunOptions {
   journal?: Pick<RunJournal, 'get' | 'put'>
 }
 
-export class RunnerError extends Error {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'RunnerError'
-  }
-}
+/** Options of a run that cannot be used, or a run that could not complete. */
+export class RunnerError extends ExperimentsError {}
 
 export async function runExperiments (definitions: readonly ExperimentDefinition[], options: RunOptions): Promise<ResultSet> {
   if (!Number.isInteger(options.repetitions) || options.repetitions < 1) throw new RunnerError(`repetitions: expected an integer >= 1, found ${options.repetitions}`)

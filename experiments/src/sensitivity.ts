@@ -22,6 +22,7 @@ import { experimentByName } from './definitions/index.js'
 import { FINDINGS, judgeFinding, UnknownFindingError, type FindingInfo } from './findings.js'
 import { runExperiments } from './runner.js'
 import { simTestbedFactory } from './testbeds/sim-testbed.js'
+import { ExperimentsError } from './errors.js'
 
 /** The jobs each experiment runs (a `jobs.<kind>` estimate matters only to these). */
 const JOBS_OF: Readonly<Record<string, readonly string[]>> = {
@@ -54,9 +55,8 @@ export interface SensitivityInit {
   onProgress?: (fraction: number, label: string) => void
 }
 
-export class SensitivityError extends Error {
-  constructor (message: string) { super(message); this.name = 'SensitivityError' }
-}
+/** A sensitivity analysis that cannot be run as asked (bad repetitions, a finding not judged on the model, no base runs). */
+export class SensitivityError extends ExperimentsError {}
 
 /** Whether `input` can change the runs of `experiment`. */
 export function inputReaches (input: EstimatedInput, costsFile: string, experiment: string): boolean {

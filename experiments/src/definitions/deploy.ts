@@ -11,6 +11,7 @@
 import {
   measurement, onTestbed, type CallTimes, type DeploymentReport, type ExperimentDefinition, type Measurement, type Quantity
 } from '@xenos/experiment-interface'
+import { ExperimentsError } from '../errors.js'
 
 const HOSTS = 12
 const METHODS = ['paper', 'xenos'] as const
@@ -30,10 +31,9 @@ const METHODS = ['paper', 'xenos'] as const
  */
 export const DEPLOY_CONCURRENCY: Record<typeof METHODS[number], number> = { paper: 3, xenos: HOSTS }
 
-export class UnsupportedTestbedError extends Error {
+export class UnsupportedTestbedError extends ExperimentsError {
   constructor (readonly experiment: string, readonly expected: string) {
     super(`experiment ${experiment}: expected a testbed with ${expected}, found one without`)
-    this.name = 'UnsupportedTestbedError'
   }
 }
 

@@ -6,14 +6,14 @@ import { deploy } from './deploy.js'
 import { masterMigration } from './master-migration.js'
 import { hdfsOutsideVms } from './hdfs-outside-vms.js'
 import { slots } from './slots.js'
+import { ExperimentsError } from '../errors.js'
 
 /** Every experiment, in the paper's order. */
 export const EXPERIMENTS: readonly ExperimentDefinition[] = [hdfsDatasize, hdfsDatanodes, wordcount, sort, pi, deploy, masterMigration, hdfsOutsideVms, slots]
 
-export class UnknownExperimentError extends Error {
+export class UnknownExperimentError extends ExperimentsError {
   constructor (readonly found: string) {
     super(`expected an experiment, one of ${EXPERIMENTS.map(e => e.name).join(', ')}; found "${found}"`)
-    this.name = 'UnknownExperimentError'
   }
 }
 

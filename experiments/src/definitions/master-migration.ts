@@ -31,18 +31,15 @@ import {
 import type { Clock } from '@xenos/hypervisor-interface'
 import { GiB } from './hadoop-grid.js'
 import { UnsupportedTestbedError } from './deploy.js'
+import { ExperimentsError } from '../errors.js'
 
 const SETUP = 'VM1'
 const HOSTS = 12
 const SIZE_GB = 8
 const AT_FRACTION = 0.5
 
-export class MasterMigrationError extends Error {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'MasterMigrationError'
-  }
-}
+/** The master migration experiment could not migrate the master or measure the job as asked. */
+export class MasterMigrationError extends ExperimentsError {}
 
 /** A migration made during a job: when it started and how long the API call took, on the testbed's clock, and the API's answer. */
 export interface MidJobMigration {

@@ -8,6 +8,7 @@
  * (`slaveHosts` or `hosts`), as the xen testbed's preflight does.
  */
 import type { ExperimentDefinition } from '@xenos/experiment-interface'
+import { ExperimentsError } from '../errors.js'
 
 /** The slave hosts an experiment asks for, from its parameters; undefined when it names none. */
 export function slaveHostsWanted (def: ExperimentDefinition): number | undefined {
@@ -16,11 +17,10 @@ export function slaveHostsWanted (def: ExperimentDefinition): number | undefined
 }
 
 /** The platform has fewer slave hosts than some experiments ask for; `problems` names each. */
-export class PlatformPreflightError extends Error {
+export class PlatformPreflightError extends ExperimentsError {
   constructor (readonly file: string, readonly problems: readonly string[]) {
     super(`platform ${file}: expected enough slave hosts for the experiments, found ${problems.length} problem(s):\n${problems.map(p => `  - ${p}`).join('\n')}\n`
       + '  (the first host is the master and takes no slaves; add hosts to the platform file, or run the experiments that fit)')
-    this.name = 'PlatformPreflightError'
   }
 }
 

@@ -29,6 +29,7 @@ import type { SimCluster } from '@xenos/sim-driver'
 import { ClockGate } from './clock-gate.js'
 import { ReplicationLog } from './sim-image-fetcher.js'
 import { startSimXenos } from './sim-xenos.js'
+import { TestbedError } from '../errors.js'
 
 const GiB = 1024 ** 3
 /** The Hadoop slave template of the paper: "a 10GB disk image, 1GB swap image". */
@@ -39,12 +40,8 @@ const KERNEL = 'boot/vmlinuz-2.6.24-27-xen'
 /** Search for the migration target: room for the master (the source host is never chosen). */
 export const MIGRATION_TARGET_QUERY = `freeMemoryMiB>=${MASTER_VM_MEMORY_MIB}`
 
-export class ApiClusterError extends Error {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'ApiClusterError'
-  }
-}
+/** The simulated cluster driven through the Xenos API could not do what was asked (a call refused, a service not found). */
+export class ApiClusterError extends TestbedError {}
 
 /** The slave template as the master host's config declares it. */
 export function hadoopSlaveTemplate (vcpus: number, memoryMiB: number): TemplateConfig {

@@ -33,18 +33,14 @@ import {
   PAPER_HADOOP, withSettings, loadCosts, setupById, simHadoopCluster, MASTER_VM_MEMORY_MIB, type ClusterLayout, type ClusterSetup, type HadoopCosts,
   type NodeLocation
 } from '@xenos/hadoop-bench'
+import { TestbedError } from '../errors.js'
 
 /** The Hadoop slave template of the paper: "a 10GB disk image, 1GB swap image". */
 const TEMPLATE_IMAGE_BYTES = 10 * 1024 ** 3
 const SWAP_IMAGE_BYTES = 1024 ** 3
 const KERNEL = 'boot/vmlinuz-2.6.24-27-xen'
 
-export class TestbedError extends Error {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'TestbedError'
-  }
-}
+export { TestbedError }
 
 export interface SimTestbedInit {
   /** Platform file (YAML or JSON). */

@@ -15,15 +15,12 @@ import { waitFor } from '@xenos/hypervisor-interface'
 import type { SimCluster } from '@xenos/sim-driver'
 import type { ClockGate } from './clock-gate.js'
 import { simImageFetcher, type ReplicationLog } from './sim-image-fetcher.js'
+import { TestbedError } from '../errors.js'
 
 const ADMIN_TOKEN = 'sim-testbed-admin'
 
-export class SimXenosError extends Error {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'SimXenosError'
-  }
-}
+/** The simulated Xenos coordinators could not be started or answered unexpectedly. */
+export class SimXenosError extends TestbedError {}
 
 /** What one host's service config directory holds. */
 export interface SimHostConfig {

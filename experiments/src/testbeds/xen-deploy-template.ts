@@ -28,7 +28,6 @@ import { XenTestbedError } from './xen-errors.js'
 export class TemplateAlreadyPresentError extends XenTestbedError {
   constructor (readonly templates: readonly string[], readonly hosts: readonly string[]) {
     super(`deployTemplate: expected a template of ${templates.join(', ')} that no target host holds, found each already on some of ${hosts.join(', ')} (the API cannot remove a replicated template: list one more name per repetition in deploy.templates, or remove them from those coordinators by hand; see docs/lab-guide.md section 7)`)
-    this.name = 'TemplateAlreadyPresentError'
   }
 }
 

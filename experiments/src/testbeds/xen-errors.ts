@@ -3,19 +3,15 @@
  * says what was expected and what was found.
  */
 
+import { TestbedError } from '../errors.js'
+
 /** Something the xen testbed was asked to do that the lab or its answers do not allow. */
-export class XenTestbedError extends Error {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'XenTestbedError'
-  }
-}
+export class XenTestbedError extends TestbedError {}
 
 /** A cluster setup the testbed file does not describe (no templates, no inventory). */
 export class SetupNotConfiguredError extends XenTestbedError {
   constructor (readonly setup: string, readonly file: string, readonly section: 'setups' | 'native') {
     super(`setup ${setup}: expected ${section}.${setup} in the testbed file ${file} (${section === 'setups' ? 'the master and slave templates' : 'an inventory file of natively booted hosts'}), found none`)
-    this.name = 'SetupNotConfiguredError'
   }
 }
 
@@ -23,6 +19,5 @@ export class SetupNotConfiguredError extends XenTestbedError {
 export class MissingTokenError extends XenTestbedError {
   constructor (readonly where: string, found: string) {
     super(`expected the Xenos API token in ${where}, found ${found}`)
-    this.name = 'MissingTokenError'
   }
 }

@@ -20,7 +20,6 @@ import { slaveHostsWanted } from './platform-preflight.js'
 export class TestbedPreflightError extends XenTestbedError {
   constructor (readonly file: string, readonly problems: readonly string[]) {
     super(`testbed file ${file}: expected it to describe everything the experiments need, found ${problems.length} problem(s):\n${problems.map(p => `  - ${p}`).join('\n')}`)
-    this.name = 'TestbedPreflightError'
   }
 }
 
