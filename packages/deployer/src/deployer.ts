@@ -125,13 +125,16 @@ export class Deployer {
       for (let slot = 0; slot < spec.instancesPerHost; slot++) {
         const n = instanceName(spec.deployment, h.hostname, slot)
         const other = names.get(n)
-        if (other !== undefined) throw new DeploymentPlanError(spec.deployment, 'distinct instance names for every host and slot', `"${n}" for both ${other} and ${h.hostname}`)
+        if (other !== undefined) {
+          throw new DeploymentPlanError(spec.deployment, 'distinct instance names for every host and slot', `"${n}" for both ${other} and ${h.hostname}`)
+        }
         names.set(n, h.hostname)
       }
     }
     const surplus = [...existing.entries()].filter(([k]) => !wanted.has(k)).map(([, s]) => s)
     const total = hosts.length * spec.instancesPerHost
-    this.emit({ kind: 'planned', deployment: spec.deployment, hosts: hosts.map(h => h.hostname), instances: total, existing: total - [...byHost.values()].flat().filter(s => s.existing === undefined).length })
+    const toCreate = [...byHost.values()].flat().filter(s => s.existing === undefined).length
+    this.emit({ kind: 'planned', deployment: spec.deployment, hosts: hosts.map(h => h.hostname), instances: total, existing: total - toCreate })
     for (const s of surplus) this.emit({ kind: 'surplus', host: s.host, serviceId: s.id, name: s.name })
 
     const made: MadeSoFar = { created: [], replicatedTo: [] }
@@ -161,7 +164,8 @@ export class Deployer {
         let started = false
         if (service.state !== 'running') {
           if (service.state !== 'stopped' && service.state !== 'crashed') {
-            throw new DeploymentStepError(spec.deployment, 'start', s.host, s.slot, new Error(`service ${service.id}: expected state stopped, crashed or running, found ${service.state}`), made)
+            const cause = new Error(`service ${service.id}: expected state stopped, crashed or running, found ${service.state}`)
+            throw new DeploymentStepError(spec.deployment, 'start', s.host, s.slot, cause, made)
           }
           const id = service.id
           await this.step(spec, 'start', s.host, s.slot, made, () => api.startService(id))
@@ -208,7 +212,9 @@ export class Deployer {
       .sort((a, b) => a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0)
     const count = spec.hosts.count
     if (count !== undefined && eligible.length < count) {
-      throw new DeploymentPlanError(spec.deployment, `${count} hosts matching "${query}" outside [${spec.hosts.exclude.join(', ')}]`, `${eligible.length} (${eligible.map(h => h.hostname).join(', ') || 'none'})`)
+      throw new DeploymentPlanError(spec.deployment,
+        `${count} hosts matching "${query}" outside [${spec.hosts.exclude.join(', ')}]`,
+        `${eligible.length} (${eligible.map(h => h.hostname).join(', ') || 'none'})`)
     }
     if (eligible.length === 0) throw new DeploymentPlanError(spec.deployment, `hosts matching "${query}"`, 'none')
     return count === undefined ? eligible : eligible.slice(0, count)
@@ -222,8 +228,14 @@ export class Deployer {
     for (const s of found) {
       if (s.attributes[DEPLOYMENT_ATTRIBUTE] !== spec.deployment) continue
       const slot = slotOf(s)
-      if (slot === undefined) throw new DeploymentPlanError(spec.deployment, `a ${SLOT_ATTRIBUTE} attribute on service ${s.id} (${s.name})`, JSON.stringify(s.attributes[SLOT_ATTRIBUTE] ?? null))
-      if (s.template !== spec.template) throw new DeploymentPlanError(spec.deployment, `instances of template ${spec.template}`, `service ${s.id} (${s.name}) of template ${s.template} with the same label`)
+      if (slot === undefined) {
+        throw new DeploymentPlanError(spec.deployment,
+          `a ${SLOT_ATTRIBUTE} attribute on service ${s.id} (${s.name})`, JSON.stringify(s.attributes[SLOT_ATTRIBUTE] ?? null))
+      }
+      if (s.template !== spec.template) {
+        throw new DeploymentPlanError(spec.deployment,
+          `instances of template ${spec.template}`, `service ${s.id} (${s.name}) of template ${s.template} with the same label`)
+      }
       const key = `${s.host}#${slot}`
       const other = byKey.get(key)
       if (other !== undefined) throw new DeploymentPlanError(spec.deployment, `one instance for ${s.host} slot ${slot}`, `${other.id} and ${s.id}`)
@@ -249,7 +261,9 @@ export class Deployer {
     }
   }
 
-  private async step<T> (spec: { deployment: string }, step: DeploymentStepError['step'], host: string, slot: number | undefined, made: MadeSoFar, f: () => Promise<T>): Promise<T> {
+  private async step<T> (
+    spec: { deployment: string }, step: DeploymentStepError['step'], host: string, slot: number | undefined, made: MadeSoFar, f: () => Promise<T>
+  ): Promise<T> {
     try {
       return await f()
     } catch (e) {
@@ -275,8 +289,9 @@ export class Deployer {
     await Promise.all(Array.from({ length: Math.min(concurrency, hosts.length) }, worker))
     const first = failures[0]
     if (first !== undefined) {
-      throw new DeploymentStepError(first.deployment, first.step, first.host, first.slot, first.cause, { created: [...made.created], replicatedTo: [...made.replicatedTo] },
-        failures.slice(1).map(f => `${f.step} on ${f.host}${f.slot === undefined ? '' : ` slot ${f.slot}`}`))
+      const madeSoFar = { created: [...made.created], replicatedTo: [...made.replicatedTo] }
+      const alsoFailed = failures.slice(1).map(f => `${f.step} on ${f.host}${f.slot === undefined ? '' : ` slot ${f.slot}`}`)
+      throw new DeploymentStepError(first.deployment, first.step, first.host, first.slot, first.cause, madeSoFar, alsoFailed)
     }
   }
 

@@ -44,7 +44,9 @@ export function xenosDeployApi (client: XenosClient, init: XenosDeployApiInit = 
       await client.callAt(await hostUrl(host), 'xenos.replicateTemplate', [template])
     },
     async createInstance (template, host, options) {
-      const created = await client.callAt(await hostUrl(host), 'xenos.createInstance', [template, { name: options.name, groups: options.groups, attributes: options.attributes }])
+      const created = await client.callAt(await hostUrl(host), 'xenos.createInstance', [
+        template, { name: options.name, groups: options.groups, attributes: options.attributes }
+      ])
       return toDeployService(created as DeployService)
     },
     startService: async id => toDeployService(await client.startService(id)),
@@ -54,5 +56,8 @@ export function xenosDeployApi (client: XenosClient, init: XenosDeployApiInit = 
 }
 
 function toDeployService (s: DeployService): DeployService {
-  return { id: s.id, name: s.name, template: s.template, host: s.host, state: s.state, groups: [...s.groups], attributes: { ...s.attributes }, guestHostname: s.guestHostname }
+  return {
+    id: s.id, name: s.name, template: s.template, host: s.host, state: s.state,
+    groups: [...s.groups], attributes: { ...s.attributes }, guestHostname: s.guestHostname
+  }
 }

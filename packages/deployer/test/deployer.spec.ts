@@ -87,13 +87,19 @@ describe('Deployer.deploy', () => {
     await api.destroyService(first.instances[7]!.serviceId)
     api.mutations.length = 0
     const r = await deployer.deploy(deployment)
-    expect(api.mutations).toEqual([`startService ${first.instances[3]!.serviceId}`, `createInstance ${first.instances[7]!.host} ${first.instances[7]!.name}`, expect.stringMatching(/^startService svc-/)])
+    expect(api.mutations).toEqual([
+      `startService ${first.instances[3]!.serviceId}`,
+      `createInstance ${first.instances[7]!.host} ${first.instances[7]!.name}`,
+      expect.stringMatching(/^startService svc-/)
+    ])
     expect(r.changed).toBe(true)
     expect(r.instances).toHaveLength(24)
   })
 
   it('host count and query: the first hosts by name that match and are not excluded', async () => {
-    const { api, deployer, deployment } = setup({ hosts: { count: 3, query: 'freeMemoryMiB>=2048 tag:cluster', exclude: ['node00', 'node02'] }, instancesPerHost: 1 })
+    const { api, deployer, deployment } = setup({
+      hosts: { count: 3, query: 'freeMemoryMiB>=2048 tag:cluster', exclude: ['node00', 'node02'] }, instancesPerHost: 1
+    })
     api.hosts.get('node01')!.freeMemoryMiB = 512
     const r = await deployer.deploy(deployment)
     expect(r.hosts).toEqual(['node03', 'node04', 'node05'])
@@ -213,11 +219,13 @@ settings:
   })
 
   it('errors name file, line, field, expected and found', () => {
-    expect(() => parseDeployment(TEXT.replace('instancesPerHost: 4', 'instancesPerHost: 0'), 'vm4.yaml')).toThrow(/vm4.yaml:6:\d+: instancesPerHost: expected a number >= 1, found number 0/)
-    expect(() => parseDeployment(TEXT.replace('deployment: hadoop-vm4', 'deployment: Hadoop VM4'), 'vm4.yaml')).toThrow(/vm4.yaml:1:\d+: deployment: expected a deployment name/)
-    expect(() => parseDeployment(TEXT.replace('  count: 12\n', ''), 'vm4.yaml')).toThrow(/vm4.yaml:4:\d+: hosts: expected a host count, a query, or both/)
-    expect(() => parseDeployment(TEXT.replace('groups: [hadoop]', 'groups: [hadoop]\nattributes: { deployment: x }'), 'vm4.yaml')).toThrow(/attributes: expected no "deployment"/)
-    expect(() => parseDeployment(`${TEXT}colour: blue\n`, 'vm4.yaml')).toThrow(/vm4.yaml:\d+:\d+: colour: expected only the documented fields, found unknown field "colour"/)
+    const parse = (text: string) => () => parseDeployment(text, 'vm4.yaml')
+    expect(parse(TEXT.replace('instancesPerHost: 4', 'instancesPerHost: 0')))
+      .toThrow(/vm4.yaml:6:\d+: instancesPerHost: expected a number >= 1, found number 0/)
+    expect(parse(TEXT.replace('deployment: hadoop-vm4', 'deployment: Hadoop VM4'))).toThrow(/vm4.yaml:1:\d+: deployment: expected a deployment name/)
+    expect(parse(TEXT.replace('  count: 12\n', ''))).toThrow(/vm4.yaml:4:\d+: hosts: expected a host count, a query, or both/)
+    expect(parse(TEXT.replace('groups: [hadoop]', 'groups: [hadoop]\nattributes: { deployment: x }'))).toThrow(/attributes: expected no "deployment"/)
+    expect(parse(`${TEXT}colour: blue\n`)).toThrow(/vm4.yaml:\d+:\d+: colour: expected only the documented fields, found unknown field "colour"/)
   })
 
   it('instance names are valid domain names, unique per host and slot', () => {

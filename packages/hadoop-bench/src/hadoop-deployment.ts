@@ -84,7 +84,8 @@ export function hadoopSettingsOf (spec: DeploymentSpec): HadoopDeploymentSetting
   const r = hadoopSettingsSchema.safeParse(spec.settings.hadoop)
   if (r.success) return r.data
   const issue = r.error.issues[0]!
-  throw new DeploymentPlanError(spec.deployment, `settings.hadoop.${issue.path.map(String).join('.')}: ${issue.message}`, JSON.stringify(spec.settings.hadoop ?? null))
+  const field = `settings.hadoop.${issue.path.map(String).join('.')}`
+  throw new DeploymentPlanError(spec.deployment, `${field}: ${issue.message}`, JSON.stringify(spec.settings.hadoop ?? null))
 }
 
 export interface HadoopLayouts {
@@ -107,7 +108,9 @@ export function hadoopLayouts (result: DeploymentResult, settings: HadoopDeploym
  * DataNodes (the hosts): Hadoop 1's `start-dfs.sh` reads the file named by
  * `HADOOP_SLAVES`, so point it at `hdfs-slaves` when starting HDFS.
  */
-export function hadoopConfigFor (result: DeploymentResult, spec: DeploymentSpec, settings: HadoopSettings = PAPER_HADOOP): HadoopConfigFiles & { 'hdfs-slaves'?: string } {
+export function hadoopConfigFor (
+  result: DeploymentResult, spec: DeploymentSpec, settings: HadoopSettings = PAPER_HADOOP
+): HadoopConfigFiles & { 'hdfs-slaves'?: string } {
   const hs = hadoopSettingsOf(spec)
   const layouts = hadoopLayouts(result, hs)
   const files = hadoopConfig(layouts.mapreduce, settings, hs.line)

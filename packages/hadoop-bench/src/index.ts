@@ -31,7 +31,9 @@ export { EngineSubstrate, UnknownPlaceError } from './sim/engine-substrate.js'
 export { DomainMemory, setupMemoryBudget, mapJvmMiB, reduceJvmMiB, shuffleBufferMiB } from './sim/memory.js'
 export type { DomainBudget, BudgetLine, HostMemory, MemoryCosts } from './sim/memory.js'
 export type { Place, Substrate } from './sim/substrate.js'
-export { createLayout, simHadoopCluster, MASTER_VM_MEMORY_MIB, type ClusterLayout, type NodeLocation, type SimHadoopClusterInit } from './sim/sim-cluster-layout.js'
+export {
+  createLayout, simHadoopCluster, MASTER_VM_MEMORY_MIB, type ClusterLayout, type NodeLocation, type SimHadoopClusterInit
+} from './sim/sim-cluster-layout.js'
 // ── the real runner, the PHY inventory ──
 export { RealHadoop, type RealHadoopInit, type RealHadoopComponents, type RealRunOptions } from './real/real-hadoop.js'
 export { sshRunner, sshArgs, shellQuote, type CommandRunner, type CommandResult, type SshRunnerInit } from './real/command-runner.js'
@@ -39,6 +41,12 @@ export { parseJobOutput, jobFailureReason, type ParsedJobOutput, type ClientForm
 export { toJobCounters } from './real/counters.js'
 export { HadoopJobError, HadoopOutputParseError, HadoopCheckError, InvalidRunnerOptionError } from './real/errors.js'
 export { HadoopBenchError, LayoutError } from './errors.js'
-export { parseInventory, loadInventory, inventoryLayout, inventoryRunner, phyRunner, inventorySchema, sshSettingsSchema, hadoopInstallSchema, hostNameSchema, absPathSchema, type Inventory } from './inventory.js'
+export {
+  parseInventory, loadInventory, inventoryLayout, inventoryRunner, phyRunner, inventorySchema, sshSettingsSchema, hadoopInstallSchema, hostNameSchema,
+  absPathSchema, type Inventory
+} from './inventory.js'
 // the Hadoop deployment, built on @xenos/deployer
-export { hadoopDeployment, hadoopMasterDeployment, type HadoopMasterDeploymentInit, hadoopSettingsOf, hadoopLayouts, hadoopConfigFor, writeHadoopConfig, hadoopSettingsSchema, type HadoopDeploymentInit, type HadoopDeploymentSettings, type HadoopLayouts } from './hadoop-deployment.js'
+export {
+  hadoopDeployment, hadoopMasterDeployment, type HadoopMasterDeploymentInit, hadoopSettingsOf, hadoopLayouts, hadoopConfigFor, writeHadoopConfig,
+  hadoopSettingsSchema, type HadoopDeploymentInit, type HadoopDeploymentSettings, type HadoopLayouts
+} from './hadoop-deployment.js'

@@ -73,7 +73,9 @@ export const inventorySchema = z.strictObject({
 }).superRefine((inv, ctx) => {
   const seen = new Map<string, number>()
   inv.slaves.forEach((s, i) => {
-    if (s === inv.master) ctx.addIssue({ code: 'custom', path: ['slaves', i], message: `a slave other than the master "${inv.master}" (the master runs no slave)` })
+    if (s === inv.master) {
+      ctx.addIssue({ code: 'custom', path: ['slaves', i], message: `a slave other than the master "${inv.master}" (the master runs no slave)` })
+    }
     const first = seen.get(s)
     if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['slaves', i], message: `each slave once ("${s}" is also slaves[${first}])` })
     else seen.set(s, i)

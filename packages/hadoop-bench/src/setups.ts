@@ -44,7 +44,9 @@ const vm = (id: SetupId, label: string, vmsPerHost: number, vcpusPerVm = 1, hdfs
 
 export const SETUPS: Readonly<Record<SetupId, ClusterSetup>> = Object.freeze({
   'PHY': { id: 'PHY', label: 'PHY-Cluster', virtualized: false, vmsPerHost: 0, vcpusPerVm: 0, vmMemoryMiB: 0, hdfs: 'node' },
-  'PHY-1CORE': { id: 'PHY-1CORE', label: 'PHY-Cluster (1 core)', virtualized: false, vmsPerHost: 0, vcpusPerVm: 0, vmMemoryMiB: 0, nativeCores: 1, hdfs: 'node' },
+  'PHY-1CORE': {
+    id: 'PHY-1CORE', label: 'PHY-Cluster (1 core)', virtualized: false, vmsPerHost: 0, vcpusPerVm: 0, vmMemoryMiB: 0, nativeCores: 1, hdfs: 'node'
+  },
   'VM1': vm('VM1', 'VM1-Cluster', 1),
   'VM2': vm('VM2', 'VM2-Cluster', 2),
   'VM4': vm('VM4', 'VM4-Cluster', 4),

@@ -96,7 +96,12 @@ describe('PHY from an inventory', () => {
     const clock = manualClock()
     const runner = new ReplayRunner([
       { expect: 'mkdir', match: has('mkdir', '-p', '/tmp/xenos-bench'), result: {} },
-      { expect: 'pi with the configured jar', match: has('/opt/hadoop-0.20.2/bin/hadoop', 'jar', '/opt/hadoop-0.20.2/hadoop-0.20.2-examples.jar', 'pi', '120', '10000'), result: { stdout: transcript('h1-pi.txt') }, takesS: 72 }
+      {
+        expect: 'pi with the configured jar',
+        match: has('/opt/hadoop-0.20.2/bin/hadoop', 'jar', '/opt/hadoop-0.20.2/hadoop-0.20.2-examples.jar', 'pi', '120', '10000'),
+        result: { stdout: transcript('h1-pi.txt') },
+        takesS: 72
+      }
     ], clock)
     const r = await phyRunner(parseInventory(GOOD, 'phy.yaml'), clock, runner).run({ kind: 'pi', maps: 120, samplesPerMap: 10000 })
     expect(r.durationS).toBe(72)

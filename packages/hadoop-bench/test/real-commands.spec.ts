@@ -15,7 +15,8 @@ const runLocal = async (argv: string[]): Promise<string> => (await execa(argv[0]
 
 describe('sshRunner', () => {
   it('builds ssh arguments from the options, user@host last before --', () => {
-    expect(sshArgs({ host: 'master.cluster', user: 'hadoop', keyFile: '/home/me/.ssh/id_ed25519', port: 2222, sshOptions: ['StrictHostKeyChecking=accept-new'] }))
+    const ssh = { host: 'master.cluster', user: 'hadoop', keyFile: '/home/me/.ssh/id_ed25519', port: 2222, sshOptions: ['StrictHostKeyChecking=accept-new'] }
+    expect(sshArgs(ssh))
       .toEqual(['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-new', '-i', '/home/me/.ssh/id_ed25519', '-p', '2222', 'hadoop@master.cluster', '--'])
     expect(() => sshArgs({ host: '-oProxyCommand=evil' })).toThrow(InvalidRunnerOptionError)
     expect(() => sshArgs({ host: 'h', user: 'a b' })).toThrow(/user/)

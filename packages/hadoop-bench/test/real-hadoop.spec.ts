@@ -27,12 +27,22 @@ describe('RealHadoop: MapReduce jobs', () => {
       { expect: 'does the input dir exist', match: has('-test', '-e', '/xenos-bench/input-1000'), result: missing },
       { expect: 'mkdir input dir (Hadoop 1: no -p)', match: argv => argv.join(' ') === `${HADOOP} fs -mkdir /xenos-bench/input-1000`, result: ok() },
       { expect: 'local input size', match: has('sh', '-c'), result: ok('') },
-      { expect: 'text generator', match: argv => argv[2]?.includes('awk') === true && argv.includes('/tmp/xenos-bench/input-text-1000'), result: ok(), takesS: 30 },
+      {
+        expect: 'text generator',
+        match: argv => argv[2]?.includes('awk') === true && argv.includes('/tmp/xenos-bench/input-text-1000'),
+        result: ok(),
+        takesS: 30
+      },
       { expect: 'local input size after generation', match: has('sh', '-c'), result: ok('1000\n') },
       { expect: 'put input', match: has(HADOOP, 'fs', '-put', '/tmp/xenos-bench/input-text-1000', '/xenos-bench/input-1000/part-0'), result: ok(), takesS: 5 },
       { expect: 'does old output exist', match: has('-test', '-e', '/xenos-bench/wordcount-out'), result: ok() },
       { expect: 'remove old output with -rmr', match: has(HADOOP, 'fs', '-rmr', '/xenos-bench/wordcount-out'), result: ok() },
-      { expect: 'the wordcount job', match: argv => argv.join(' ') === `${HADOOP} jar ${JAR} wordcount /xenos-bench/input-1000 /xenos-bench/wordcount-out`, result: { exitCode: 0, stderr: transcript('h1-wordcount.txt') }, takesS: 91.5 }
+      {
+        expect: 'the wordcount job',
+        match: argv => argv.join(' ') === `${HADOOP} jar ${JAR} wordcount /xenos-bench/input-1000 /xenos-bench/wordcount-out`,
+        result: { exitCode: 0, stderr: transcript('h1-wordcount.txt') },
+        takesS: 91.5
+      }
     ])
     const started: number[] = []
     const r = await hadoop.run({ kind: 'wordcount', inputBytes: 1000 }, { onTimedStart: (atS) => { started.push(atS) } })
@@ -62,11 +72,18 @@ describe('RealHadoop: MapReduce jobs', () => {
       { expect: 'sort-out exists?', match: has('-test', '-e', '/xenos-bench/sort-out'), result: missing },
       {
         expect: 'randomwriter with sizes',
-        match: has('jar', JAR, 'randomwriter', '-D', 'test.randomwrite.total_bytes=1073741824', '-D', 'test.randomwrite.bytes_per_map=268435456', '-D', 'mapreduce.randomwriter.totalbytes=1073741824', '-D', 'mapreduce.randomwriter.bytespermap=268435456', '/xenos-bench/sort-in'),
+        match: has('jar', JAR, 'randomwriter',
+          '-D', 'test.randomwrite.total_bytes=1073741824', '-D', 'test.randomwrite.bytes_per_map=268435456',
+          '-D', 'mapreduce.randomwriter.totalbytes=1073741824', '-D', 'mapreduce.randomwriter.bytespermap=268435456', '/xenos-bench/sort-in'),
         result: { stdout: transcript('h1-randomwriter.txt') },
         takesS: 40
       },
-      { expect: 'sort', match: has('jar', JAR, 'sort', '/xenos-bench/sort-in', '/xenos-bench/sort-out'), result: { stdout: transcript('h1-sort.txt') }, takesS: 127 }
+      {
+        expect: 'sort',
+        match: has('jar', JAR, 'sort', '/xenos-bench/sort-in', '/xenos-bench/sort-out'),
+        result: { stdout: transcript('h1-sort.txt') },
+        takesS: 127
+      }
     ])
     const r = await hadoop.run({ kind: 'sort', inputBytes: 1024 ** 3 })
     expect(runner.remaining).toBe(0)
@@ -80,8 +97,17 @@ describe('RealHadoop: MapReduce jobs', () => {
     const clock = manualClock()
     const runner = new ReplayRunner([
       { expect: 'local dir', match: has('mkdir', '-p'), result: ok() },
-      { expect: 'find jar', match: argv => argv[0] === 'sh' && argv[2]?.includes('hadoop-mapreduce-examples-*.jar') === true && argv[4] === '/opt/hadoop', result: ok(`${jar3}\n`) },
-      { expect: 'pi', match: argv => argv.join(' ') === `/opt/hadoop/bin/hadoop jar ${jar3} pi 120 10000`, result: { stderr: transcript('h3-pi.txt') }, takesS: 60 }
+      {
+        expect: 'find jar',
+        match: argv => argv[0] === 'sh' && argv[2]?.includes('hadoop-mapreduce-examples-*.jar') === true && argv[4] === '/opt/hadoop',
+        result: ok(`${jar3}\n`)
+      },
+      {
+        expect: 'pi',
+        match: argv => argv.join(' ') === `/opt/hadoop/bin/hadoop jar ${jar3} pi 120 10000`,
+        result: { stderr: transcript('h3-pi.txt') },
+        takesS: 60
+      }
     ], clock)
     const hadoop = new RealHadoop({ hadoopHome: '/opt/hadoop', line: '2+' }, { runner, clock })
     const r = await hadoop.run({ kind: 'pi', maps: 120, samplesPerMap: 10000 })
@@ -128,7 +154,8 @@ describe('RealHadoop: failures are typed and carry the tail of the output', () =
   })
 
   it('ssh failure (exit 255, no output) is a HadoopJobError with the exit code', async () => {
-    const { hadoop } = realHadoop([{ expect: 'mkdir', match: has('mkdir'), result: { exitCode: 255, stderr: 'ssh: connect to host master port 22: Connection refused\n' } }])
+    const refused = { exitCode: 255, stderr: 'ssh: connect to host master port 22: Connection refused\n' }
+    const { hadoop } = realHadoop([{ expect: 'mkdir', match: has('mkdir'), result: refused }])
     const e = await hadoop.run({ kind: 'pi', maps: 1, samplesPerMap: 1 }).catch((err: unknown) => err) as HadoopJobError
     expect(e.exitCode).toBe(255)
     expect(e.outputTail).toContain('Connection refused')
@@ -167,7 +194,12 @@ describe('RealHadoop: HDFS put and get', () => {
       { expect: 'input', match: has('-test', '-e', '/xenos-bench/input-4096/part-0'), result: ok() },
       { expect: 'stat', match: has('-stat'), result: ok('4096 2\n') },
       { expect: 'rm', match: has('rm', '-f', '/tmp/xenos-bench/get-4096.out'), result: ok() },
-      { expect: 'get', match: argv => argv.join(' ') === `${HADOOP} fs -get /xenos-bench/input-4096/part-0 /tmp/xenos-bench/get-4096.out`, result: ok(), takesS: 2.25 },
+      {
+        expect: 'get',
+        match: argv => argv.join(' ') === `${HADOOP} fs -get /xenos-bench/input-4096/part-0 /tmp/xenos-bench/get-4096.out`,
+        result: ok(),
+        takesS: 2.25
+      },
       { expect: 'size', match: has('sh', '-c'), result: ok('4096\n') }
     ])
     const r = await hadoop.run({ kind: 'hdfs-get', sizeBytes: 4096 })

@@ -41,13 +41,19 @@ export class FakeDeployApi implements DeployApi {
 
   async searchHosts (query: string): Promise<SearchResult<DeployHost>> {
     const match = compileQuery(query)
-    const results = [...this.hosts.values()].filter(h => !this.nonResponders.includes(h.hostname)).map(h => ({ kind: 'host', ...h, templates: [...h.templates] })).filter(match)
+    const results = [...this.hosts.values()]
+      .filter(h => !this.nonResponders.includes(h.hostname))
+      .map(h => ({ kind: 'host', ...h, templates: [...h.templates] }))
+      .filter(match)
     return { results, nonResponders: [...this.nonResponders] }
   }
 
   async searchServices (query: string): Promise<SearchResult<DeployService>> {
     const match = compileQuery(query)
-    const results = [...this.services.values()].filter(s => !this.nonResponders.includes(s.host)).map(s => this.view(s)).filter(s => match({ kind: 'service', ...s }))
+    const results = [...this.services.values()]
+      .filter(s => !this.nonResponders.includes(s.host))
+      .map(s => this.view(s))
+      .filter(s => match({ kind: 'service', ...s }))
     return { results, nonResponders: [...this.nonResponders] }
   }
 
@@ -62,9 +68,14 @@ export class FakeDeployApi implements DeployApi {
     this.fault('createInstance', host)
     const h = this.host(host)
     if (!h.templates.includes(template)) throw new Error(`template ${template}: expected it on ${host}, found it missing`)
-    if ([...this.services.values()].some(s => s.host === host && s.name === options.name)) throw new Error(`service name ${options.name}: already exists on ${host}`)
+    if ([...this.services.values()].some(s => s.host === host && s.name === options.name)) {
+      throw new Error(`service name ${options.name}: already exists on ${host}`)
+    }
     this.mutations.push(`createInstance ${host} ${options.name}`)
-    const s: FakeService = { id: `svc-${++this.seq}`, name: options.name, template, host, state: 'stopped', groups: [...options.groups], attributes: { ...options.attributes }, guestHostname: options.name }
+    const s: FakeService = {
+      id: `svc-${++this.seq}`, name: options.name, template, host, state: 'stopped',
+      groups: [...options.groups], attributes: { ...options.attributes }, guestHostname: options.name
+    }
     this.services.set(s.id, s)
     return this.view(s)
   }

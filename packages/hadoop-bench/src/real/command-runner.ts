@@ -49,7 +49,9 @@ const USER_RE = /^[a-z_][a-z0-9_.-]{0,31}$/i
 export function sshArgs (init: SshRunnerInit): string[] {
   if (!HOST_RE.test(init.host)) throw new InvalidRunnerOptionError('host', 'a host name or address', init.host)
   if (init.user !== undefined && !USER_RE.test(init.user)) throw new InvalidRunnerOptionError('user', 'a user name', init.user)
-  if (init.port !== undefined && (!Number.isInteger(init.port) || init.port < 1 || init.port > 65535)) throw new InvalidRunnerOptionError('port', 'an integer 1..65535', init.port)
+  if (init.port !== undefined && (!Number.isInteger(init.port) || init.port < 1 || init.port > 65535)) {
+    throw new InvalidRunnerOptionError('port', 'an integer 1..65535', init.port)
+  }
   const args = ['-o', 'BatchMode=yes']
   for (const o of init.sshOptions ?? []) {
     if (!/^[A-Za-z]+=\S+$/.test(o)) throw new InvalidRunnerOptionError('sshOptions', 'Name=value', o)

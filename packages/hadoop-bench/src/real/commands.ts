@@ -90,6 +90,17 @@ export function randomFileCommand (path: string, sizeBytes: number): string[] {
   return ['sh', '-c', 'head -c "$1" /dev/urandom > "$2"', 'sh', String(sizeBytes), path]
 }
 
+/** The generator's vocabulary, most frequent first. */
+const VOCABULARY = [
+  'the of and to in a is that for it as was with be by on not he this are or his from at which but have an they you were',
+  'her she there one all we their been has when who will more no if out so said what up its about into than them can only',
+  'other new some could time these two may then do first any my now such like our over man me even most made after also did',
+  'many before must through back years where much your way well down should because each just those people how too little',
+  'state good very make world still own see men work long here get both between life being under never day same another',
+  'know while last might us great old year off come since against go came right used take three data cluster node virtual',
+  'machine hadoop service host peer search migrate template instance network block replica map reduce task job tracker'
+].join(' ')
+
 /**
  * Exactly `sizeBytes` of English-like text into `path`: lines of 12 words
  * drawn from a fixed vocabulary with a skew toward the first words (so word
@@ -100,9 +111,12 @@ export function randomFileCommand (path: string, sizeBytes: number): string[] {
 export function textFileCommand (path: string, sizeBytes: number, seed: number): string[] {
   const awk = [
     'BEGIN {',
-    ' nv = split("the of and to in a is that for it as was with be by on not he this are or his from at which but have an they you were her she there one all we their been has when who will more no if out so said what up its about into than them can only other new some could time these two may then do first any my now such like our over man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long here get both between life being under never day same another know while last might us great old year off come since against go came right used take three data cluster node virtual machine hadoop service host peer search migrate template instance network block replica map reduce task job tracker", v, " ");',
+    ` nv = split("${VOCABULARY}", v, " ");`,
     ' srand(seed); b = 0;',
-    ' while (b < n) { line = ""; for (k = 0; k < 12; k++) { w = v[int(nv * rand() * rand()) + 1]; line = (k == 0) ? w : line " " w }; print line; b += length(line) + 1 }',
+    ' while (b < n) {',
+    '  line = ""; for (k = 0; k < 12; k++) { w = v[int(nv * rand() * rand()) + 1]; line = (k == 0) ? w : line " " w };',
+    '  print line; b += length(line) + 1',
+    ' }',
     '}'
   ].join('\n')
   return ['sh', '-c', `awk -v n="$1" -v seed="$2" '${awk}' | head -c "$1" > "$3"`, 'sh', String(sizeBytes), String(seed), path]

@@ -152,7 +152,8 @@ export function parseJobOutput (output: string): ParsedJobOutput {
   }
   if (collector === undefined) throw new HadoopOutputParseError(0, '', 'a "Counters: N" block', 'none')
   if (collector.count !== declared) {
-    throw new HadoopOutputParseError(declaredAt, lines[declaredAt - 1]!, `${declared} counters after it`, `${collector.count} (truncated or unknown counter lines)`)
+    throw new HadoopOutputParseError(declaredAt, lines[declaredAt - 1]!,
+      `${declared} counters after it`, `${collector.count} (truncated or unknown counter lines)`)
   }
   return {
     format,

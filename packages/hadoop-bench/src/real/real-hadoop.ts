@@ -92,7 +92,9 @@ export class RealHadoop {
         await this.mustSucceed(localRemoveCommand(local))
         const durationS = await this.timed(fsCommands.get(this.init, file, local), options)
         const got = await this.localSize(local)
-        if (got !== job.sizeBytes) throw new HadoopCheckError(`${local} after the get`, `${job.sizeBytes} bytes`, got === undefined ? 'no file' : `${got} bytes`)
+        if (got !== job.sizeBytes) {
+          throw new HadoopCheckError(`${local} after the get`, `${job.sizeBytes} bytes`, got === undefined ? 'no file' : `${got} bytes`)
+        }
         return { job, durationS, counters: { ...emptyCounters(), hdfsBytesRead: got } }
       }
       case 'wordcount': {

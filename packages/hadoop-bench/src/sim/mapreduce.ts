@@ -231,7 +231,8 @@ class JobRun {
         break
       case 'map':
         if (ok) {
-          this.mapDone.set(task.index, { index: task.index, place: this.mapPlaces.get(task.index) ?? t.node.place, outputBytes: this.job.maps[task.index]!.outputBytes })
+          const place = this.mapPlaces.get(task.index) ?? t.node.place
+          this.mapDone.set(task.index, { index: task.index, place, outputBytes: this.job.maps[task.index]!.outputBytes })
           this.phases.lastMapEndS = Math.max(this.phases.lastMapEndS, this.sub.nowS())
           for (const w of this.mapEventWaiters.splice(0)) w()
         } else {

@@ -52,14 +52,16 @@ describe('Pi on the paper platform: heartbeat-paced waves of task starts', () =>
     + 'VM1, VM1-2VCPU, PHY and PHY-1CORE run the same waves', async () => {
     const base = await loadPlatform(PAPER_PLATFORM_FILE)
     const costs = await memoryToSpare()
-    const [vm1, twoVcpus, phy, oneCore, vm2] = await Promise.all(['VM1', 'VM1-2VCPU', 'PHY', 'PHY-1CORE', 'VM2'].map(async s => await piDuration(base, s, costs)))
+    const setups = ['VM1', 'VM1-2VCPU', 'PHY', 'PHY-1CORE', 'VM2']
+    const [vm1, twoVcpus, phy, oneCore, vm2] = await Promise.all(setups.map(async s => await piDuration(base, s, costs)))
     for (const d of [twoVcpus!, phy!, oneCore!]) expect(Math.abs(d - vm1!)).toBeLessThan(heartbeatS)
     // 24 slots: 5 waves of maps, each reported on a heartbeat; VM2's 48 slots need fewer.
     expect(vm1).toBeGreaterThanOrEqual(5 * heartbeatS)
     expect(vm2).toBeLessThan(vm1! - heartbeatS)
   })
 
-  it('a start cost that pushes two starts on one VCPU past a heartbeat slows VM2 too, so VM1-2VCPU overtakes VM2 instead of staying behind it as in the paper (C8)', async () => {
+  it('a start cost that pushes two starts on one VCPU past a heartbeat slows VM2 too,'
+    + ' so VM1-2VCPU overtakes VM2 instead of staying behind it as in the paper (C8)', async () => {
     const base = await loadPlatform(PAPER_PLATFORM_FILE)
     const costs = await withJvmStart(base, 1.6)
     const shipped = await memoryToSpare()

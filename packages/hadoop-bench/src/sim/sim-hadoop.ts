@@ -104,8 +104,17 @@ export class SimHadoop {
         const t0 = sub.nowS()
         // PiEstimator writes one small input file per map from the client first.
         for (let i = 0; i < job.maps; i++) await this.hdfs.writeFile(this.init.master, `/bench/pi-${id}/in/part${i}`, 118, 'generated')
-        const maps: MapInput[] = Array.from({ length: job.maps }, () => ({ flops: job.samplesPerMap * (c.flopsPerSample ?? 0), outputBytes: 32, hdfsOutputBytes: 0 }))
-        const r = await this.runMr(job, { name: `pi-${id}`, maps, reduces: this.reduceCount(c), reduceFlopsPerByte: c.reduceFlopsPerByte, reduceOutputRatio: c.reduceOutputRatio, outputPath: `/bench/pi-${id}/out` })
+        const maps: MapInput[] = Array.from({ length: job.maps }, () => ({
+          flops: job.samplesPerMap * (c.flopsPerSample ?? 0), outputBytes: 32, hdfsOutputBytes: 0
+        }))
+        const r = await this.runMr(job, {
+          name: `pi-${id}`,
+          maps,
+          reduces: this.reduceCount(c),
+          reduceFlopsPerByte: c.reduceFlopsPerByte,
+          reduceOutputRatio: c.reduceOutputRatio,
+          outputPath: `/bench/pi-${id}/out`
+        })
         return { ...r, durationS: sub.nowS() - t0 }
       }
     }
@@ -140,7 +149,14 @@ export class SimHadoop {
       outputBytes: Math.round(block.sizeBytes * c.mapOutputRatio),
       hdfsOutputBytes: 0
     })))
-    return { name, maps, reduces: this.reduceCount(c), reduceFlopsPerByte: c.reduceFlopsPerByte, reduceOutputRatio: c.reduceOutputRatio, outputPath: `/bench/${name}/out` }
+    return {
+      name,
+      maps,
+      reduces: this.reduceCount(c),
+      reduceFlopsPerByte: c.reduceFlopsPerByte,
+      reduceOutputRatio: c.reduceOutputRatio,
+      outputPath: `/bench/${name}/out`
+    }
   }
 
   private randomWriter (name: string, sizeBytes: number): MrJob {
