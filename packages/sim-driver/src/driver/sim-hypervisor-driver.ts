@@ -83,8 +83,10 @@ export class SimHypervisorDriver implements HypervisorDriver {
     }))
   }
 
-  async startDomain (name: string): Promise<DomainInfo> {
-    return await this.calls.onDomain('start', name, async (op, d) => {
+  // Not an async function: a boot waits long in simulated time, and a frame held meanwhile is
+  // memory for every domain of a cluster booting at once (`onDomain` never throws, it rejects).
+  startDomain (name: string): Promise<DomainInfo> {
+    return this.calls.onDomain('start', name, async (op, d) => {
       const from = d.state
       transition(name, 'start', from)
       this.calls.fault('start')

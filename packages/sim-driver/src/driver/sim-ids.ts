@@ -34,13 +34,14 @@ export class SimIds {
     const bs = word(b)
     const cs = word(c)
     const variant = (((c >>> 28) & 0x3) | 0x8).toString(16)
-    return `${word(a)}-${bs.slice(0, 4)}-4${bs.slice(5, 8)}-${variant}${cs.slice(1, 4)}-${cs.slice(4, 8)}${word(d)}`
+    // Joined, not concatenated: one flat string instead of a tree of pieces (a cluster keeps one per domain).
+    return [word(a), bs.slice(0, 4), `4${bs.slice(5, 8)}`, `${variant}${cs.slice(1, 4)}`, cs.slice(4, 8) + word(d)].join('-')
   }
 
   /** A MAC address in Xen's OUI 00:16:3e. */
   mac (): string {
     const n = this.random.int(2 ** 24)
-    return `00:16:3e:${hex((n >> 16) & 255, 2)}:${hex((n >> 8) & 255, 2)}:${hex(n & 255, 2)}`
+    return ['00', '16', '3e', BYTE_HEX[(n >> 16) & 255], BYTE_HEX[(n >> 8) & 255], BYTE_HEX[n & 255]].join(':')
   }
 
   /** A number never returned before by this cluster. */
