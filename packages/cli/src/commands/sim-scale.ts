@@ -1,12 +1,13 @@
 import type { Command } from 'commander'
 import type { StorageMigrationMode } from '@xenos/hypervisor-interface'
 import { clusterScale, printClusterScale } from '@xenos/sim-driver'
+import { UsageError } from '../errors.js'
 
 type Out = (s: string) => void
 
 function count (name: string, value: string, min: number): number {
   const n = Number(value)
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name}: expected an integer >= ${min}, found "${value}"`)
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name}: expected an integer >= ${min}, found "${value}"`)
   return n
 }
 
@@ -29,7 +30,7 @@ export function simScaleCommand (program: Command, io: { out: Out, err: Out }): 
     .action(async (opts: { hosts: string, vmsPerHost: string, migrations: string, storage: string, seed: string }) => {
       const storage = opts.storage
       if (storage !== 'none' && storage !== 'stop-and-copy' && storage !== 'pre-copy') {
-        throw new Error(`--storage: expected none, stop-and-copy or pre-copy, found "${storage}"`)
+        throw new UsageError(`--storage: expected none, stop-and-copy or pre-copy, found "${storage}"`)
       }
       const hosts = count('hosts', opts.hosts, 2)
       const vmsPerHost = count('vms-per-host', opts.vmsPerHost, 1)
