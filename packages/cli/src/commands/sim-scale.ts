@@ -21,7 +21,8 @@ function count (name: string, value: string, min: number): number {
  */
 export function simScaleCommand (program: Command, io: { out: Out, err: Out }): void {
   program.command('sim-scale')
-    .description('boot a large simulated cluster (domains on every host at once), then run concurrent live migrations; print time, memory and the simulated figures')
+    .description('boot a large simulated cluster (domains on every host at once), then run concurrent live migrations; '
+      + 'print time, memory and the simulated figures')
     .option('--hosts <n>', 'simulated hosts', '100000')
     .option('--vms-per-host <n>', 'domains booted on each host', '4')
     .option('--migrations <n>', 'concurrent live migrations after the boot (at most hosts / 2 x vms-per-host)', '1000')

@@ -197,8 +197,10 @@ export function printClusterScale (f: ClusterScaleFigures, out: (s: string) => v
   out(`  wall time        boot ${f.bootWallS.toFixed(2)} s, migrations ${f.migrateWallS.toFixed(2)} s, total ${f.totalWallS.toFixed(2)} s (target < 60 s)\n`)
   out(`  cpu time         boot ${f.bootCpuS.toFixed(2)} s, migrations ${f.migrateCpuS.toFixed(2)} s (this process, user + system)\n`)
   out(`  peak memory      rss ${f.peakRssMiB.toFixed(0)} MiB, heap ${f.peakHeapMiB.toFixed(0)} MiB\n`)
-  out(`  simulated        boot ${f.bootSimS.toFixed(2)} s, migrations ${f.migrateSimS.toFixed(2)} s; ${f.engineEvents} events, ${f.flowCompletions} flow completions\n`)
-  out(`  migrations       mean ${f.meanMigrationS.toFixed(2)} s, max ${f.maxMigrationS.toFixed(2)} s, mean downtime ${f.meanDowntimeS.toFixed(3)} s, converged ${f.converged}/${f.migrations}\n`)
+  out(`  simulated        boot ${f.bootSimS.toFixed(2)} s, migrations ${f.migrateSimS.toFixed(2)} s; `
+    + `${f.engineEvents} events, ${f.flowCompletions} flow completions\n`)
+  out(`  migrations       mean ${f.meanMigrationS.toFixed(2)} s, max ${f.maxMigrationS.toFixed(2)} s, `
+    + `mean downtime ${f.meanDowntimeS.toFixed(3)} s, converged ${f.converged}/${f.migrations}\n`)
   // Each figure also as one JSON line {bench, value, unit, peer, ratio} (no peer here), to compare across commits.
   const name = `cluster-${f.hosts}-hosts`
   for (const [bench, value, unit] of [

@@ -57,7 +57,8 @@ class IoActivity extends FlowActivity {
 
   protected describe (): string {
     const { on, op, bytes, cacheKey } = this.init
-    return `io on=${on instanceof SimVm ? `${on.host.name}/${on.name}` : this.host0.name} op=${op} bytes=${bytes}${cacheKey === undefined ? '' : ` key=${cacheKey}`}`
+    const where = on instanceof SimVm ? `${on.host.name}/${on.name}` : this.host0.name
+    return `io on=${where} op=${op} bytes=${bytes}${cacheKey === undefined ? '' : ` key=${cacheKey}`}`
   }
 
   protected makePlan (): FlowPlan {
