@@ -11,7 +11,8 @@ import { getHeapStatistics } from 'node:v8'
 const entry = new URL('../dist/main.js', import.meta.url)
 const major = Number(process.versions.node.split('.')[0])
 if (major < 22) {
-  console.error(`xenos: expected Node 22 or newer, found ${process.version}. Run it through npm (npx xenos ...) or put the project's Node first on PATH: export PATH=$PWD/node_modules/.bin:$PATH`)
+  console.error(`xenos: expected Node 22 or newer, found ${process.version}.`
+    + ' Run it through npm (npx xenos ...) or put the project\'s Node first on PATH: export PATH=$PWD/node_modules/.bin:$PATH')
   process.exit(1)
 }
 if (!existsSync(fileURLToPath(entry))) {

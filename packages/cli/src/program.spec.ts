@@ -1,10 +1,13 @@
 import { describe, it, expect } from 'vitest'
-import { buildProgram, exitCodeFor } from './program.js'
+import { buildProgram, exitCodeFor, type CommandModule } from './program.js'
 
 function run (argv: string[]): { out: string, err: string, code: number } {
   let out = ''
   let err = ''
-  const program = buildProgram([(p) => { p.command('echo <word>').description('prints a word').action((w: string) => { out += `${w}\n` }) }], { out: (s) => { out += s }, err: (s) => { err += s } })
+  const echo: CommandModule = (p) => {
+    p.command('echo <word>').description('prints a word').action((w: string) => { out += `${w}\n` })
+  }
+  const program = buildProgram([echo], { out: (s) => { out += s }, err: (s) => { err += s } })
   try {
     program.parse(['node', 'xenos', ...argv])
     return { out, err, code: 0 }

@@ -30,12 +30,14 @@ function methodCall (method: string, params: Array<string | Array<string | strin
   const value = (v: string | Array<string | string[]>): string => typeof v === 'string'
     ? `<value><string>${v.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</string></value>`
     : `<value><array><data>${v.map(value).join('')}</data></array></value>`
-  return `<?xml version="1.0"?><methodCall><methodName>${method}</methodName><params>${params.map(p => `<param>${value(p)}</param>`).join('')}</params></methodCall>`
+  const paramsXml = params.map(p => `<param>${value(p)}</param>`).join('')
+  return `<?xml version="1.0"?><methodCall><methodName>${method}</methodName><params>${paramsXml}</params></methodCall>`
 }
 
 /** POSTs a document to an API URL; returns the HTTP status and body. */
 async function rawHttp (url: string, body: string, token?: string): Promise<{ status: number, text: string }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'text/xml', ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) }, body })
+  const headers = { 'Content-Type': 'text/xml', ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) }
+  const res = await fetch(url, { method: 'POST', headers, body })
   return { status: res.status, text: await res.text() }
 }
 
@@ -117,7 +119,10 @@ async function freePortPair (): Promise<number> {
   }
 }
 
-const nodeArgs = ['--conditions=@xenos/source', '--experimental-transform-types', '--no-warnings', '--import', join(repoDir, 'packages', 'xenos-core', 'test', 'support', 'ts-register.mjs'), join(cliDir, 'test', 'support', 'xenos.ts')]
+const nodeArgs = [
+  '--conditions=@xenos/source', '--experimental-transform-types', '--no-warnings',
+  '--import', join(repoDir, 'packages', 'xenos-core', 'test', 'support', 'ts-register.mjs'), join(cliDir, 'test', 'support', 'xenos.ts')
+]
 
 /** Runs the `xenos` command; resolves to its exit code, its standard output, and both outputs together. */
 async function xenos (args: string[], env: Record<string, string> = {}): Promise<{ code: number, stdout: string, out: string }> {
@@ -130,7 +135,12 @@ async function xenos (args: string[], env: Record<string, string> = {}): Promise
   return { code, stdout, out }
 }
 
-interface SimCluster { child: ChildProcess, out: () => string, hosts: Array<{ name: string, apiUrl: string, peerId: string, addr: string }>, adminToken: string }
+interface SimCluster {
+  child: ChildProcess
+  out: () => string
+  hosts: Array<{ name: string, apiUrl: string, peerId: string, addr: string }>
+  adminToken: string
+}
 
 async function startSimCluster (dataDir: string): Promise<SimCluster> {
   const apiPort = await freePortPair()
@@ -149,7 +159,9 @@ async function startSimCluster (dataDir: string): Promise<SimCluster> {
     child.stdout!.on('data', check)
     child.once('exit', (code) => { clearTimeout(deadline); reject(new Error(`sim-cluster exited with ${code}:\n${out}`)) })
   })
-  const hosts = [...out.matchAll(/^ {2}(\S+)\s+(https?:\/\/\S+)\s+(12D3\S+)/gm)].map((m, i) => ({ name: m[1]!, apiUrl: m[2]!, peerId: m[3]!, addr: `/ip4/127.0.0.1/tcp/${p2pPort + i}/p2p/${m[3]!}` }))
+  const hosts = [...out.matchAll(/^ {2}(\S+)\s+(https?:\/\/\S+)\s+(12D3\S+)/gm)].map((m, i) => ({
+    name: m[1]!, apiUrl: m[2]!, peerId: m[3]!, addr: `/ip4/127.0.0.1/tcp/${p2pPort + i}/p2p/${m[3]!}`
+  }))
   return { child, out: () => out, hosts, adminToken: /admin token: (\S+)/.exec(out)![1]! }
 }
 
@@ -193,7 +205,8 @@ describe('a bare libp2p node without the cluster\'s credentials', () => {
   it('cannot make a coordinator act for a user it names ("mallory", role admin, calling xenos.grant)', async () => {
     const { id } = await web1()
     const claim = methodCall('xenos.peer.invoke', ['mallory', 'admin', 'xenos.grant', [id, 'mallory']])
-    const answer = await tunnelCall(await attacker(), cluster.hosts[0]!.addr, claim).catch((err: Error) => ({ status: -1, text: `refused: ${err.name}: ${err.message}` }))
+    const answer = await tunnelCall(await attacker(), cluster.hosts[0]!.addr, claim)
+      .catch((err: Error) => ({ status: -1, text: `refused: ${err.name}: ${err.message}` }))
     // Whatever the way it is refused (no connection, an error, a fault), the grant must not happen.
     expect(answer.status !== 0 || faultCode(answer.text) !== undefined, `the claim was answered: ${answer.text}`).toBe(true)
     expect((await web1()).grantees).not.toContain('mallory')
@@ -238,7 +251,10 @@ describe('a node holding some of the cluster\'s secrets', () => {
     expect(old.status === 0 ? faultCode(old.text) : -1).toBeDefined()
     const expired = (await ClusterAuthority.load(clusterDir(), { now: () => Date.now() - 3600_000 })).issueToken('mallory', 'admin', { ttlMs: 60_000 }).token
     const foreign = (await ClusterAuthority.create(join(dir, 'other'))).issueToken('mallory', 'admin').token
-    for (const [authorization, code] of [['', 401], ['Bearer xenos1.bm90.c2ln', 401], [`Bearer ${foreign}`, 401], [`Bearer ${expired}`, 401], ['Basic bWFsbG9yeTphZG1pbg==', 401]] as const) {
+    const refused = [
+      ['', 401], ['Bearer xenos1.bm90.c2ln', 401], [`Bearer ${foreign}`, 401], [`Bearer ${expired}`, 401], ['Basic bWFsbG9yeTphZG1pbg==', 401]
+    ] as const
+    for (const [authorization, code] of refused) {
       const r = await tunnelCall(node, target, methodCall('xenos.peer.invoke', [authorization, 'xenos.grant', [id, 'mallory']]))
       expect(r.status, r.text).toBe(0)
       expect(faultCode(r.text), `${authorization}: ${r.text}`).toBe(code)
@@ -256,7 +272,8 @@ describe('user tokens on a running cluster', () => {
     for (const h of cluster.hosts) expect(faultCode((await rawHttp(h.apiUrl, hostInfo, token)).text)).toBeUndefined()
     // the users list reached the hosts: an administrator may now grant carol a service, on any host
     const { id } = await web1()
-    await until(async () => faultCode((await rawHttp(cluster.hosts[0]!.apiUrl, methodCall('xenos.grant', [id, 'carol']), cluster.adminToken)).text) === undefined, 60_000, 'a grant to carol')
+    const grant = methodCall('xenos.grant', [id, 'carol'])
+    await until(async () => faultCode((await rawHttp(cluster.hosts[0]!.apiUrl, grant, cluster.adminToken)).text) === undefined, 60_000, 'a grant to carol')
     const revoked = await xenos(['users', 'revoke', 'carol', '--cluster', clusterDir(), '--api', cluster.hosts[0]!.apiUrl])
     expect(revoked.code, revoked.out).toBe(0)
     for (const h of cluster.hosts) {
@@ -273,7 +290,11 @@ describe('a revoked host', () => {
   it('is cut off and refused when it reconnects, by every host', async () => {
     const victim = cluster.hosts[1]!
     const authority = await ClusterAuthority.load(clusterDir())
-    const stolen = { swarmKey: await stolenSwarmKey(), privateKey: privateKeyFromProtobuf(await readFile(join(dir, 'sim', victim.name, 'overlay', 'peer-key'))), admission: JSON.stringify(authority.admit(victim.peerId)) }
+    const stolen = {
+      swarmKey: await stolenSwarmKey(),
+      privateKey: privateKeyFromProtobuf(await readFile(join(dir, 'sim', victim.name, 'overlay', 'peer-key'))),
+      admission: JSON.stringify(authority.admit(victim.peerId))
+    }
     const before = await attacker(stolen)
     await before.dial(multiaddr(cluster.hosts[0]!.addr), { signal: AbortSignal.timeout(15_000) })
     await before.stop()
@@ -282,11 +303,15 @@ describe('a revoked host', () => {
     const status = methodCall('xenos.trust.status', [])
     const others = cluster.hosts.filter(h => h !== victim)
     for (const h of others) {
-      await until(async () => /<name>hostsVersion<\/name>\s*<value>\s*<int>1<\/int>/.test((await rawHttp(h.apiUrl, status, cluster.adminToken)).text), 60_000, `${h.name} to hold the revocation`)
+      const holdsRevocation = async (): Promise<boolean> =>
+        /<name>hostsVersion<\/name>\s*<value>\s*<int>1<\/int>/.test((await rawHttp(h.apiUrl, status, cluster.adminToken)).text)
+      await until(holdsRevocation, 60_000, `${h.name} to hold the revocation`)
     }
     // the real host is cut off: the others' searches no longer get its answer
     const search = methodCall('xenos.searchHosts', [''])
-    await until(async () => !new RegExp(`<name>hostname</name>\\s*<value>\\s*<string>${victim.name}</string>`).test((await rawHttp(others[0]!.apiUrl, search, cluster.adminToken)).text), 60_000, `${victim.name} to drop out of search results`)
+    const victimFound = new RegExp(`<name>hostname</name>\\s*<value>\\s*<string>${victim.name}</string>`)
+    const dropped = async (): Promise<boolean> => !victimFound.test((await rawHttp(others[0]!.apiUrl, search, cluster.adminToken)).text)
+    await until(dropped, 60_000, `${victim.name} to drop out of search results`)
     for (const h of others) {
       const again = await attacker(stolen)
       await refusedToConnect(again, h.addr)

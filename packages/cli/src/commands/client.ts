@@ -30,7 +30,8 @@ export function clientFrom (flags: ClientFlags): XenosClient {
 /** A plain text table: columns padded to their widest cell. */
 export function table (rows: Array<Record<string, unknown>>, columns: string[]): string {
   if (rows.length === 0) return '(none)\n'
-  const cell = (v: unknown): string => v === undefined || v === null ? '' : Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v)
+  const cell = (v: unknown): string =>
+    v === undefined || v === null ? '' : Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v)
   const widths = columns.map(c => Math.max(c.length, ...rows.map(r => cell(r[c]).length)))
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
   return [line(columns.map(c => c.toUpperCase())), ...rows.map(r => line(columns.map(c => cell(r[c]))))].join('\n') + '\n'
@@ -58,7 +59,8 @@ export function withClient (cmd: Command): Command {
     .option('--api <urls>', 'API URL(s), comma separated (backups for failover); default $XENOS_API or http://127.0.0.1:7001/RPC2')
     .option('--token <token>', 'API token (default $XENOS_TOKEN)')
     .option('--user <name>', 'user name, for basic authentication (default $XENOS_USER)')
-    .option('--tls-fingerprint <sha256>', 'https: the SHA-256 fingerprint of the API\'s certificate to pin, as the coordinator prints it (default $XENOS_TLS_FINGERPRINT)')
+    .option('--tls-fingerprint <sha256>',
+      'https: the SHA-256 fingerprint of the API\'s certificate to pin, as the coordinator prints it (default $XENOS_TLS_FINGERPRINT)')
     .option('--ca <file>', 'https: a CA (or the API\'s certificate) to trust, PEM (default $XENOS_CA)')
     .option('--json', 'print JSON instead of a table')
 }
@@ -70,19 +72,22 @@ export function clientCommands (program: Command, io: { out: Out }): void {
     const rows = (Array.isArray(value) ? value : [value]) as Array<Record<string, unknown>>
     io.out(table(rows, columns))
   }
-  const run = (fn: (c: XenosClient, ...args: any[]) => Promise<void>) => async (...args: any[]): Promise<void> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const run = (fn: (c: XenosClient, ...args: any[]) => Promise<void>) => async (...args: any[]): Promise<void> => {
     const flags = args.find(a => typeof a === 'object' && a !== null && !Array.isArray(a) && !('commands' in a)) as ClientFlags
     const c = clientFrom(flags ?? {})
     try { await fn(c, ...args) } finally { c.close() }
   }
 
-  withClient(program.command('hosts').description('hosts of the overlay matching a query (all by default)').argument('[query...]', 'conditions, e.g. freeMemoryMiB>=512 cores>1'))
+  withClient(program.command('hosts').description('hosts of the overlay matching a query (all by default)')
+    .argument('[query...]', 'conditions, e.g. freeMemoryMiB>=512 cores>1'))
     .action(run(async (c, query: string[], flags: ClientFlags) => {
       const r = await c.searchHosts(query.join(' '))
       print(flags, flags.json === true ? r : r.results, HOST_COLUMNS)
       if (r.nonResponders.length > 0 && flags.json !== true) io.out(`did not answer in time: ${r.nonResponders.join(', ')}\n`)
     }))
-  withClient(program.command('search').description('services of the whole overlay matching a query').argument('<query...>', 'conditions, e.g. template=hadoop-slave state=running group:hadoop'))
+  withClient(program.command('search').description('services of the whole overlay matching a query')
+    .argument('<query...>', 'conditions, e.g. template=hadoop-slave state=running group:hadoop'))
     .action(run(async (c, query: string[], flags: ClientFlags) => {
       const r = await c.searchServices(query.join(' '))
       print(flags, flags.json === true ? r : r.results, SERVICE_COLUMNS)
@@ -95,7 +100,10 @@ export function clientCommands (program: Command, io: { out: Out }): void {
     .option('--group <group...>', 'groups to join')
     .option('--start', 'start it once created')
     .action(run(async (c, template: string, flags: ClientFlags & { name?: string, group?: string[], start?: boolean }) => {
-      const s = await withProgress(`creating ${template}`, c.createInstance(template, { ...(flags.name !== undefined ? { name: flags.name } : {}), ...(flags.group !== undefined ? { groups: flags.group } : {}), start: flags.start === true }))
+      const options = {
+        ...(flags.name !== undefined ? { name: flags.name } : {}), ...(flags.group !== undefined ? { groups: flags.group } : {}), start: flags.start === true
+      }
+      const s = await withProgress(`creating ${template}`, c.createInstance(template, options))
       print(flags, s, SERVICE_COLUMNS)
     }))
   for (const [verb, fn] of [
@@ -108,12 +116,16 @@ export function clientCommands (program: Command, io: { out: Out }): void {
     withClient(program.command(verb).description(`${verb} a service`).argument('<id>', 'service id'))
       .action(run(async (c, id: string, flags: ClientFlags) => { print(flags, await withProgress(`${verb} ${id}`, fn(c, id)), SERVICE_COLUMNS) }))
   }
-  withClient(program.command('migrate').description('migrate a service, with its disk images, to a host or to the best host matching a query').argument('<id>', 'service id').argument('<target...>', 'a host name, or query conditions such as freeMemoryMiB>=512'))
+  withClient(program.command('migrate').description('migrate a service, with its disk images, to a host or to the best host matching a query')
+    .argument('<id>', 'service id').argument('<target...>', 'a host name, or query conditions such as freeMemoryMiB>=512'))
     .option('--storage <mode>', 'none, stop-and-copy or pre-copy', 'stop-and-copy')
     .option('--cold', 'pause, copy, resume instead of a live migration')
     .action(run(async (c, id: string, target: string[], flags: ClientFlags & { storage: string, cold?: boolean }) => {
-      if (!['none', 'stop-and-copy', 'pre-copy'].includes(flags.storage)) throw new Error(`--storage: expected none, stop-and-copy or pre-copy, found "${flags.storage}"`)
-      const r = await withProgress(`migrating ${id}`, c.migrateService(id, target.join(' '), { live: flags.cold !== true, storage: flags.storage as 'none' | 'stop-and-copy' | 'pre-copy' }))
+      if (!['none', 'stop-and-copy', 'pre-copy'].includes(flags.storage)) {
+        throw new Error(`--storage: expected none, stop-and-copy or pre-copy, found "${flags.storage}"`)
+      }
+      const options = { live: flags.cold !== true, storage: flags.storage as 'none' | 'stop-and-copy' | 'pre-copy' }
+      const r = await withProgress(`migrating ${id}`, c.migrateService(id, target.join(' '), options))
       if (flags.json === true) io.out(`${JSON.stringify(r, null, 2)}\n`)
       else io.out(`${JSON.stringify(r)}\n`)
     }))

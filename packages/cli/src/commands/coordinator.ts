@@ -33,7 +33,9 @@ async function driverFor (config: HostConfig): Promise<{ driver: HypervisorDrive
   if (config.driver.kind === 'sim') {
     const o = config.driver.options
     // A coordinator answers in real time: only a live simulation runs by itself.
-    if (o.mode !== 'live') throw new Error(`${config.file}: driver.options.mode: expected "live" for a coordinator (nothing would run a manual simulation), found "${o.mode}"`)
+    if (o.mode !== 'live') {
+      throw new Error(`${config.file}: driver.options.mode: expected "live" for a coordinator (nothing would run a manual simulation), found "${o.mode}"`)
+    }
     const platform = await loadPlatform(o.platform ?? PAPER_PLATFORM_FILE)
     const cluster = new SimCluster({ platform, seed: o.seed, mode: o.mode })
     const host = o.host ?? config.hostname ?? cluster.hostnames()[0]!

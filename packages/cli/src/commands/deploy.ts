@@ -41,7 +41,8 @@ function summary (r: DeploymentResult): string {
 
 export function deployCommands (program: Command, io: { out: Out }): void {
   withClient(program.command('deploy')
-    .description('make a deployment file true through the Xenos API: find hosts by search, replicate the template where missing, create and start instances (running it again changes nothing)')
+    .description('make a deployment file true through the Xenos API: find hosts by search, replicate the template where missing,'
+      + ' create and start instances (running it again changes nothing)')
     .argument('<file>', 'deployment file (YAML; see packages/deployer/src/deployment-file.ts)'))
     .option('--poll <s>', 'seconds between checks while instances start', '1')
     .option('--search-deadline-ms <ms>', 'deadline of each search')

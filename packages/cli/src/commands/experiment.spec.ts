@@ -43,7 +43,9 @@ describe('xenos experiment run --backend xen', () => {
     const missing = await run(['experiment', 'run', 'pi', '--backend', 'xen', '--testbed', join(dir, 'nope.yaml'), '--out', join(dir, 'o')])
     expect(missing.error?.message).toBe(`--testbed: expected a readable testbed file, found none at ${join(dir, 'nope.yaml')}`)
     const bad = join(dir, 'bad.yaml')
-    await writeFile(bad, 'name: lab\napi: { endpoints: [https://node00:7001/RPC2] }\nmasterHost: node00\nslaveHosts: []\nhadoop: { home: /opt/hadoop, line: "1", start: [/opt/start] }\n')
+    const noSlaves = 'name: lab\napi: { endpoints: [https://node00:7001/RPC2] }\nmasterHost: node00\nslaveHosts: []\n'
+      + 'hadoop: { home: /opt/hadoop, line: "1", start: [/opt/start] }\n'
+    await writeFile(bad, noSlaves)
     const invalid = await run(['experiment', 'run', 'pi', '--backend', 'xen', '--testbed', bad, '--out', join(dir, 'o')])
     expect(invalid.error?.name).toBe('ConfigFileError')
     expect(invalid.error?.message).toContain(`${bad}:4:13: slaveHosts: expected at least one slave host`)
@@ -51,14 +53,18 @@ describe('xenos experiment run --backend xen', () => {
 
   it('needs the API token the testbed file points at before touching the lab', async () => {
     const file = join(dir, 'lab.yaml')
-    await writeFile(file, `name: lab\napi: { endpoints: [http://127.0.0.1:9/RPC2], tokenFile: ${join(dir, 'no-token')} }\nmasterHost: node00\nslaveHosts: [node01]\nhadoop: { home: /opt/hadoop, line: "1", start: [/opt/start] }\n`)
+    const lab = `name: lab\napi: { endpoints: [http://127.0.0.1:9/RPC2], tokenFile: ${join(dir, 'no-token')} }\n`
+      + 'masterHost: node00\nslaveHosts: [node01]\nhadoop: { home: /opt/hadoop, line: "1", start: [/opt/start] }\n'
+    await writeFile(file, lab)
     const r = await run(['experiment', 'run', 'pi', '--backend', 'xen', '--testbed', file, '--out', join(dir, 'o')])
     expect(r.error?.name).toBe('MissingTokenError')
   })
 
   it('refuses, before touching the lab, a testbed file that lacks what the experiments need', async () => {
     const file = join(dir, 'small.yaml')
-    await writeFile(file, `name: lab\napi: { endpoints: [http://127.0.0.1:9/RPC2], tokenEnv: XENOS_CLI_TEST_TOKEN }\nmasterHost: node00\nslaveHosts: [node01]\nhadoop: { home: /opt/hadoop, line: "1", start: [/opt/start] }\nsetups:\n  VM1: { master: m, slaves: s }\n`)
+    const small = 'name: lab\napi: { endpoints: [http://127.0.0.1:9/RPC2], tokenEnv: XENOS_CLI_TEST_TOKEN }\nmasterHost: node00\nslaveHosts: [node01]\n'
+      + 'hadoop: { home: /opt/hadoop, line: "1", start: [/opt/start] }\nsetups:\n  VM1: { master: m, slaves: s }\n'
+    await writeFile(file, small)
     process.env.XENOS_CLI_TEST_TOKEN = 'xenos_test'
     try {
       const r = await run(['experiment', 'run', 'master-migration', '--backend', 'xen', '--testbed', file, '--out', join(dir, 'o')])
@@ -100,6 +106,14 @@ describe('xenos experiment run --backend sim', () => {
 
 /** The identity the CLI gave its run, read back from the results it wrote. */
 async function identityOf (out: string): Promise<RunIdentity> {
-  const rs = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { backend: string, platform: { name: string, sha256: string }, software: RunIdentity['software'] }
-  return { backend: rs.backend, platform: { name: rs.platform.name, sha256: rs.platform.sha256 }, experiments: ['pi'], seed: 1, repetitions: 1, software: rs.software }
+  type Written = { backend: string, platform: { name: string, sha256: string }, software: RunIdentity['software'] }
+  const rs = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as Written
+  return {
+    backend: rs.backend,
+    platform: { name: rs.platform.name, sha256: rs.platform.sha256 },
+    experiments: ['pi'],
+    seed: 1,
+    repetitions: 1,
+    software: rs.software
+  }
 }

@@ -36,9 +36,13 @@ async function gitCommit (): Promise<string | undefined> {
 }
 
 /** The testbed factory and platform record for the chosen backend, every flag (and on xen the testbed file, for these experiments) checked first. */
-async function testbedFor (flags: RunFlags, defs: readonly ExperimentDefinition[], repetitions: number, onDeployProgress: (label: string) => void): Promise<{ backend: Backend, factory: TestbedFactory, platform: PlatformInfo }> {
+async function testbedFor (
+  flags: RunFlags, defs: readonly ExperimentDefinition[], repetitions: number, onDeployProgress: (label: string) => void
+): Promise<{ backend: Backend, factory: TestbedFactory, platform: PlatformInfo }> {
   if (flags.backend === 'sim') {
-    if (flags.testbed !== undefined) throw new UsageError('--testbed: expected only with --backend xen, found it with --backend sim (use --platform for the simulated cluster)')
+    if (flags.testbed !== undefined) {
+      throw new UsageError('--testbed: expected only with --backend xen, found it with --backend sim (use --platform for the simulated cluster)')
+    }
     const platformFile = flags.platform ?? PAPER_PLATFORM_FILE
     const platform = await loadPlatform(platformFile)
     checkPlatformFor(platformFile, platform.hosts.length, defs)
@@ -46,8 +50,13 @@ async function testbedFor (flags: RunFlags, defs: readonly ExperimentDefinition[
     return { backend: 'sim', factory: await simTestbedFactory({ platformFile }), platform: { name: platform.name, file: platformFile, sha256 } }
   }
   if (flags.backend === 'xen') {
-    if (flags.platform !== undefined) throw new UsageError('--platform: expected only with --backend sim, found it with --backend xen (the testbed file describes the lab)')
-    if (flags.testbed === undefined) throw new UsageError('--backend xen: expected --testbed FILE naming the lab (coordinators\' API, hosts, SSH, Hadoop; see examples/testbeds/lab.yaml and docs/lab-guide.md section 7), found none')
+    if (flags.platform !== undefined) {
+      throw new UsageError('--platform: expected only with --backend sim, found it with --backend xen (the testbed file describes the lab)')
+    }
+    if (flags.testbed === undefined) {
+      throw new UsageError('--backend xen: expected --testbed FILE naming the lab (coordinators\' API, hosts, SSH, Hadoop;'
+        + ' see examples/testbeds/lab.yaml and docs/lab-guide.md section 7), found none')
+    }
     const file = flags.testbed
     await access(file).catch(() => { throw new UsageError(`--testbed: expected a readable testbed file, found none at ${file}`) })
     const lab = await loadXenTestbed({ testbedFile: file, onDeployProgress: (e) => { onDeployProgress(`deploy: ${formatProgress(e)}`) } })
@@ -67,12 +76,15 @@ async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFl
   const started = new Date()
   const software = { name: '@xenos/cli', version: version(), ...(commit !== undefined ? { gitCommit: commit } : {}) }
   await mkdir(flags.out, { recursive: true })
-  const journal = await openRunJournal(flags.out, { backend, platform: { name: platform.name, sha256: platform.sha256 }, experiments: defs.map(d => d.name), seed, repetitions, software }, {
+  const identity = { backend, platform: { name: platform.name, sha256: platform.sha256 }, experiments: defs.map(d => d.name), seed, repetitions, software }
+  const journal = await openRunJournal(flags.out, identity, {
     fresh: flags.fresh === true,
     onDiscard: (reason) => { process.stderr.write(`xenos: ${reason}\n`) }
   })
   const steps = defs.length * repetitions
-  if (journal.resumedSteps > 0) process.stderr.write(`xenos: resuming: ${journal.resumedSteps} of ${steps} steps already done (${journal.file}; --fresh starts over)\n`)
+  if (journal.resumedSteps > 0) {
+    process.stderr.write(`xenos: resuming: ${journal.resumedSteps} of ${steps} steps already done (${journal.file}; --fresh starts over)\n`)
+  }
   let resultSet
   try {
     resultSet = await runExperiments(defs, {
@@ -89,7 +101,8 @@ async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFl
   } catch (err) {
     await journal.close()
     const kept = [...Array(repetitions).keys()].reduce((n, r) => n + defs.filter(d => journal.get(d.name, r) !== undefined).length, 0)
-    throw new RunStoppedError(err, `${kept} of ${steps} steps are kept in ${journal.file}: run the same command again to continue from there (--fresh starts over)`)
+    throw new RunStoppedError(err,
+      `${kept} of ${steps} steps are kept in ${journal.file}: run the same command again to continue from there (--fresh starts over)`)
   }
   if (flags.sensitivity === true) {
     if (backend !== 'sim') {
@@ -103,7 +116,9 @@ async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFl
   }
   const { resultsFile, report } = await writeResultsAndReport(flags.out, resultSet)
   await journal.remove()
-  bar.done(`${resultSet.runs.length} runs in ${((Date.now() - started.getTime()) / 1000).toFixed(1)} s of wall time; results: ${resultsFile}; report: ${join(flags.out, 'report.html')} (${report.files.length} files)`)
+  const wallS = ((Date.now() - started.getTime()) / 1000).toFixed(1)
+  bar.done(`${resultSet.runs.length} runs in ${wallS} s of wall time; results: ${resultsFile};`
+    + ` report: ${join(flags.out, 'report.html')} (${report.files.length} files)`)
 }
 
 function runOptions (cmd: Command, defaultRepeat: string): Command {

@@ -13,6 +13,18 @@ function port (name: string, value: string): number {
   return n
 }
 
+/** The flags of `xenos sim-cluster`, as commander parses them. */
+interface SimClusterFlags {
+  platform?: string
+  seed: string
+  hosts?: string
+  dataDir: string
+  apiPort: string
+  p2pPort: string
+  services?: string
+  insecureOpenOverlay?: boolean
+}
+
 /**
  * `xenos sim-cluster`: every host of a simulated platform gets a real
  * coordinator (its own libp2p node on loopback TCP and its own XML-RPC API),
@@ -35,7 +47,7 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
     .option('--p2p-port <port>', 'libp2p TCP port of the first host; the others follow', '4001')
     .option('--services <dir>', 'service and template config files for the first host (the paper\'s master host holds the templates)')
     .option('--insecure-open-overlay', 'INSECURE: an overlay with no swarm key and no admission, which anyone who reaches a port can join')
-    .action(async (opts: { platform?: string, seed: string, hosts?: string, dataDir: string, apiPort: string, p2pPort: string, services?: string, insecureOpenOverlay?: boolean }) => {
+    .action(async (opts: SimClusterFlags) => {
       const seed = Number(opts.seed)
       if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, found "${opts.seed}"`)
       const platform = await loadPlatform(opts.platform ?? PAPER_PLATFORM_FILE)
@@ -73,7 +85,8 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
           }))
         }
         io.out(`simulated cluster ${platform.name}: ${hosts.length} coordinators (seed ${seed})\n`)
-        io.out(`cluster ${authority.clusterId}${created ? ' (new)' : ''}: ${authority.dir}${opts.insecureOpenOverlay === true ? ' (overlay OPEN: insecure)' : ''}\n`)
+        const open = opts.insecureOpenOverlay === true ? ' (overlay OPEN: insecure)' : ''
+        io.out(`cluster ${authority.clusterId}${created ? ' (new)' : ''}: ${authority.dir}${open}\n`)
         for (const [i, h] of hosts.entries()) io.out(`  ${names[i]!.padEnd(10)} ${h.apiUrl}  ${h.peerId}\n`)
         io.out(`admin token: ${admin.token}\n  e.g. XENOS_API=${hosts[0]!.apiUrl} XENOS_TOKEN=<token> xenos hosts\n`)
         io.out(`  more users: xenos users add NAME --cluster ${authority.dir}\n`)

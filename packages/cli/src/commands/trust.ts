@@ -38,10 +38,12 @@ async function publish (authority: ClusterAuthority, docs: SignedDocument[], fla
   try {
     for (const doc of docs) {
       const r = await client.call('xenos.trust.publish', [doc as unknown as Record<string, string>]) as { kind: string, version: number, adopted: boolean }
-      out(`${r.kind}' revocation list version ${r.version}: ${r.adopted ? 'published' : 'already held'} (${client.endpoints[0] ?? ''}); the overlay spreads it to every host\n`)
+      const what = `${r.kind}' revocation list version ${r.version}: ${r.adopted ? 'published' : 'already held'} (${client.endpoints[0] ?? ''})`
+      out(`${what}; the overlay spreads it to every host\n`)
     }
   } catch (err) {
-    throw new Error(`the list is saved in ${authority.dir} but could not be published (${(err as Error).message}); publish it with: xenos cluster publish --cluster ${authority.dir} --api <url>`, { cause: err })
+    throw new Error(`the list is saved in ${authority.dir} but could not be published (${(err as Error).message});`
+      + ` publish it with: xenos cluster publish --cluster ${authority.dir} --api <url>`, { cause: err })
   } finally {
     client.close()
   }
@@ -111,7 +113,8 @@ export function trustCommands (program: Command, io: { out: Out }): void {
 
   const users = parent(program, 'users', 'API users: tokens signed by the cluster\'s issuing key')
   withClient(users.command('add')
-    .description('issue a token for a user (printed once; valid on every host at once, until it expires or is revoked) and add the user to the cluster\'s users list')
+    .description('issue a token for a user (printed once; valid on every host at once, until it expires or is revoked)'
+      + ' and add the user to the cluster\'s users list')
     .argument('<name>', 'user name'))
     .requiredOption('--cluster <dir>', 'the cluster directory (xenos cluster init)')
     .option('--role <role>', 'admin or user', 'user')
