@@ -187,7 +187,8 @@ export class FailoverAgent<R = unknown> {
   private readonly taking = new Set<string>()
   private timer: unknown
   private running = false
-  private ticking: Promise<void> | undefined
+  private checking: Promise<void> | undefined
+  private working: Promise<void> | undefined
   private fenced = false
   private lostSinceMs: number | undefined
   /** Set at start and when a quorum comes back: generations are compared before anything runs on. */
@@ -221,12 +222,15 @@ export class FailoverAgent<R = unknown> {
     this.running = false
     if (this.timer !== undefined) this.c.clock.clearTimeout(this.timer)
     this.timer = undefined
-    await this.ticking
+    await this.settled()
   }
 
-  /** Resolves once no evaluation is in flight (the one running now, if any, has finished). */
+  /** Resolves once no evaluation is in flight (those running now, if any, have finished). */
   async settled (): Promise<void> {
-    while (this.ticking !== undefined) await this.ticking
+    while (this.checking !== undefined || this.working !== undefined) {
+      await this.checking
+      await this.working
+    }
   }
 
   status (): FailoverStatus {
@@ -238,24 +242,52 @@ export class FailoverAgent<R = unknown> {
     return [...this.held.values()].map(h => h.guard)
   }
 
+  /**
+   * Every `checkIntervalMs`: the quorum check (and fencing) at once, then the
+   * work (guarding, takeovers) unless the previous round of work still runs.
+   * The work can take long (checkpoints, a guardian that does not answer
+   * within its deadline), and must never delay fencing.
+   */
   private schedule (): void {
     if (!this.running) return
     this.timer = this.c.clock.setTimeout(() => {
-      this.ticking = this.tick().catch((err: unknown) => { this.c.onError?.(err) }).finally(() => {
-        this.ticking = undefined
+      this.checking = this.checkQuorum().catch((err: unknown) => { this.c.onError?.(err) }).finally(() => {
+        this.checking = undefined
+        if (this.running && this.working === undefined && this.lastQuorum.quorum) {
+          this.working = this.work().catch((err: unknown) => { this.c.onError?.(err) }).finally(() => { this.working = undefined })
+        }
         this.schedule()
       })
     }, this.checkIntervalMs)
   }
 
-  /** One evaluation: fencing, reconciliation, guarding, takeovers. Runs by itself every `checkIntervalMs`. */
+  /** One evaluation, as the timer runs it: the quorum check, then the work. */
   async tick (): Promise<void> {
+    await this.checkQuorum()
+    if (this.lastQuorum.quorum) await this.work()
+  }
+
+  /**
+   * Quorum and fencing: a host cut off from most of its peers for
+   * `fenceAfterMs` pauses its protected guests. A host with protected
+   * guests to fence asks every member directly (a `claims` call with no
+   * ids, answered within half of `fenceAfterMs`): a cut-off member's own
+   * membership view changes slowly (it probes one member at a time, and
+   * more slowly as its probes fail), while the others declare it failed
+   * within a few probe intervals. A host with nothing to fence takes the
+   * membership's view (alive members), which decides only whether it may
+   * take services over.
+   */
+  private async checkQuorum (): Promise<void> {
     const now = this.c.clock.now()
     const members = this.c.members()
-    // reachable for the quorum: alive only (a suspect did not answer); in line for a takeover: not declared failed
-    const alive = new Set(members.filter(m => m.state === 'alive').map(m => m.host))
-    const notFailed = new Set(members.filter(m => m.state !== 'failed').map(m => m.host))
-    const q = quorum({ self: this.c.self, former: members.map(m => m.host), reachable: [...alive] })
+    let reachable = members.filter(m => m.state === 'alive').map(m => m.host)
+    if (this.fenced || this.c.local.protectedServices().some(s => s.active)) {
+      const deadlineMs = Math.max(1, Math.floor(this.fenceAfterMs / 2))
+      const answered = await Promise.all(members.map(async m => await this.ping(m.host, deadlineMs)))
+      reachable = members.filter((_, i) => answered[i] === true).map(m => m.host)
+    }
+    const q = quorum({ self: this.c.self, former: members.map(m => m.host), reachable })
     this.lastQuorum = q
     if (!q.quorum) {
       this.lostSinceMs ??= now
@@ -266,13 +298,30 @@ export class FailoverAgent<R = unknown> {
       this.lostSinceMs = undefined
       this.reconcilePending = true
     }
+  }
+
+  /** True when `host` answers within `deadlineMs`. */
+  private async ping (host: string, deadlineMs: number): Promise<boolean> {
+    return await new Promise<boolean>((resolve) => {
+      const timer = this.c.clock.setTimeout(() => { resolve(false) }, deadlineMs)
+      const done = (ok: boolean): void => { this.c.clock.clearTimeout(timer); resolve(ok) }
+      this.c.peers.claims(host, []).then(() => { done(true) }, () => { done(false) })
+    })
+  }
+
+  /** Reconciliation, guarding, takeovers; stops as soon as the quorum is lost. */
+  private async work (): Promise<void> {
+    const members = this.c.members()
+    const alive = new Set(members.filter(m => m.state === 'alive').map(m => m.host))
     if (this.reconcilePending || this.fenced) {
-      await this.reconcile([...alive].sort(), q)
+      await this.reconcile([...alive].sort(), this.lastQuorum)
       this.reconcilePending = false
     }
     const liveKey = [...alive].sort().join(' ')
     for (const s of this.c.local.protectedServices()) {
+      if (!this.lastQuorum.quorum || !this.running) return
       if (!isProtected(s.policy) || !s.active || this.taking.has(s.id)) continue
+      const now = this.c.clock.now()
       const g = this.own.get(s.id)
       const due = s.policy.mode === 'resume' && now - (this.lastCheckpointMs.get(s.id) ?? -Infinity) >= s.policy.checkpointIntervalS * 1000
       const stale = g === undefined || g.generation !== s.generation || g.policy.mode !== s.policy.mode || g.policy.placement !== s.policy.placement
@@ -281,11 +330,16 @@ export class FailoverAgent<R = unknown> {
       if (due || stale) await this.protect(s, due, liveKey)
     }
     for (const h of [...this.held.values()]) {
+      if (!this.lastQuorum.quorum || !this.running) return
       const g = h.guard
-      if (g.owner === this.c.self || this.taking.has(g.serviceId)) continue
-      const owner = members.find(m => m.host === g.owner)
+      if (g.owner === this.c.self || this.taking.has(g.serviceId) || !this.held.has(g.serviceId)) continue
+      // the membership now, not as it was when this round began: guarding may have taken a while
+      const current = this.c.members()
+      const owner = current.find(m => m.host === g.owner)
       if (owner === undefined || owner.state !== 'failed' || owner.stateAgeMs < this.takeoverDelayMs) continue
-      const order = rendezvousOrder(g.serviceId, g.guardians.filter(x => x === this.c.self || notFailed.has(x)))
+      // in line for a takeover: guardians not declared failed
+      const failed = new Set(current.filter(m => m.state === 'failed').map(m => m.host))
+      const order = rendezvousOrder(g.serviceId, g.guardians.filter(x => x === this.c.self || (!failed.has(x) && current.some(m => m.host === x))))
       if (order[0] === this.c.self) await this.takeOver(h)
     }
   }
