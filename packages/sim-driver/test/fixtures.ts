@@ -57,7 +57,9 @@ export function specFor (name: string, o: { memoryMiB?: number, annotations?: Re
 }
 
 /** Creates the image of `specFor(name)` (`imageBytes`, default 64 MiB), defines and starts the domain. */
-export async function runningDomain (driver: HypervisorDriver, name: string, o: Parameters<typeof specFor>[1] & { imageBytes?: number } = {}): Promise<DomainSpec> {
+export async function runningDomain (
+  driver: HypervisorDriver, name: string, o: Parameters<typeof specFor>[1] & { imageBytes?: number } = {}
+): Promise<DomainSpec> {
   const spec = specFor(name, o)
   for (const d of spec.disks) await driver.createImage(d.image, o.imageBytes ?? 64 * MiB)
   await driver.createDomain(spec)

@@ -81,12 +81,17 @@ describe('invariants under random concurrent operations and faults', () => {
         case 7: return await d.removeDomain(n, { deleteImages: rnd(2) === 0 })
         case 8: return await d.saveDomain(n, `ckpt/${n}`, { leaveRunning: rnd(2) === 0 })
         case 9: return await d.restoreDomain(`ckpt/${n}`)
-        case 10: return rnd(2) === 0 ? await d.copyImage(`images/${n}.img`, `images/${pick(names)}.img`) : await d.cloneImage(`images/${n}.img`, `images/${pick(names)}.img`, { mode: pick(['cow', 'copy'] as const) })
+        case 10:
+          return rnd(2) === 0
+            ? await d.copyImage(`images/${n}.img`, `images/${pick(names)}.img`)
+            : await d.cloneImage(`images/${n}.img`, `images/${pick(names)}.img`, { mode: pick(['cow', 'copy'] as const) })
         case 11: return await d.deleteImage(rnd(2) === 0 ? `images/${n}.img` : `ckpt/${n}`)
         default: {
           const ac = new AbortController()
           if (rnd(4) === 0) c.engine.schedule(rnd(20) / 2, () => { ac.abort() })
-          return await d.migrateDomain(n, { host: pick(c.hostnames()) }, { storage: pick(storages), signal: ac.signal, ...(rnd(3) === 0 ? { timeoutS: 1 + rnd(30) } : {}) })
+          return await d.migrateDomain(n, { host: pick(c.hostnames()) }, {
+            storage: pick(storages), signal: ac.signal, ...(rnd(3) === 0 ? { timeoutS: 1 + rnd(30) } : {})
+          })
         }
       }
     }

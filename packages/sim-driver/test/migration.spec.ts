@@ -84,7 +84,8 @@ describe('live migration: golden values', () => {
     const a = c.driver('master')
     await a.createImage('hadoop/master.img', 10e9)
     await a.createImage('hadoop/master-swap.img', 1e9)
-    await a.createDomain({ ...specFor('hadoop-master'), disks: [{ image: 'hadoop/master.img', target: 'xvda' }, { image: 'hadoop/master-swap.img', target: 'xvdb' }] })
+    const disks = [{ image: 'hadoop/master.img', target: 'xvda' }, { image: 'hadoop/master-swap.img', target: 'xvdb' }]
+    await a.createDomain({ ...specFor('hadoop-master'), disks })
     await a.startDomain('hadoop-master')
     const report = await a.migrateDomain('hadoop-master', { host: 'node05' }, { storage: 'stop-and-copy' })
     // At least the files at the source disk's sequential read rate; the paper measured "less than 5 minutes".
@@ -230,7 +231,8 @@ describe('live migration: storage', () => {
 })
 
 describe('live migration: failures leave the domain on the source and nothing on the target', () => {
-  async function setup (o: TestPlatformOptions = {}): Promise<{ c: SimCluster, a: HypervisorDriver, b: HypervisorDriver, uuid: string, freeMiB: number, freeBytes: number }> {
+  interface Setup { c: SimCluster, a: HypervisorDriver, b: HypervisorDriver, uuid: string, freeMiB: number, freeBytes: number }
+  async function setup (o: TestPlatformOptions = {}): Promise<Setup> {
     const c = cluster(o)
     const [a, b] = [c.driver('h1'), c.driver('h2')]
     await runningDomain(a, 'vm', { imageBytes: 1 * GiB })
@@ -347,7 +349,8 @@ describe('live migration: determinism and contention', () => {
     for (const [i, rate] of [1 * MiB, 20 * MiB, 60 * MiB].entries()) {
       await runningDomain(a, `d${i}`, { imageBytes: 256 * MiB, annotations: { 'sim.dirtyRateBps': String(rate) } })
     }
-    const reports: MigrationReport[] = await Promise.all([0, 1, 2].map(async i => await a.migrateDomain(`d${i}`, { host: `h${i + 2}` }, { storage: i === 0 ? 'stop-and-copy' : 'pre-copy' })))
+    const reports: MigrationReport[] = await Promise.all([0, 1, 2].map(async i =>
+      await a.migrateDomain(`d${i}`, { host: `h${i + 2}` }, { storage: i === 0 ? 'stop-and-copy' : 'pre-copy' })))
     const uuids = await Promise.all([0, 1, 2].map(async i => (await c.driver(`h${i + 2}`).inspectDomain(`d${i}`)).uuid))
     return JSON.stringify({ reports, uuids, log: c.engine.eventLog })
   }

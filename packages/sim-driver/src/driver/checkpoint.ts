@@ -38,7 +38,9 @@ export async function saveDomain (calls: HostCalls, name: string, checkpointPath
       if (from === 'running' && !vm.host.failed) vm.resume()
       throw calls.hostError(err)
     }
-    reservation.commit({ kind: 'checkpoint', sizeBytes: memoryBytes + CHECKPOINT_HEADER_BYTES, format: 'raw', checkpoint: { spec: copySpec(d.spec), uuid: d.uuid, memoryBytes } })
+    reservation.commit({
+      kind: 'checkpoint', sizeBytes: memoryBytes + CHECKPOINT_HEADER_BYTES, format: 'raw', checkpoint: { spec: copySpec(d.spec), uuid: d.uuid, memoryBytes }
+    })
     if (options.leaveRunning === true) {
       if (from === 'running') vm.resume()
       return domainInfo(d)

@@ -74,14 +74,20 @@ export class SimCluster {
     this.mode = mode
     this.guest = guestModel(init.guest)
     const latency = init.controlLatencyS ?? 0
-    if (typeof latency !== 'number' || !(latency >= 0) || !Number.isFinite(latency)) throw new RangeError(`controlLatencyS: expected a finite number >= 0, found ${String(latency)}`)
+    if (typeof latency !== 'number' || !(latency >= 0) || !Number.isFinite(latency)) {
+      throw new RangeError(`controlLatencyS: expected a finite number >= 0, found ${String(latency)}`)
+    }
     this.controlLatencyS = latency
     const fpb = init.migrationDom0FlopsPerByte ?? init.platform.virtualization.dom0NetFlopsPerByte
-    if (typeof fpb !== 'number' || !(fpb >= 0) || !Number.isFinite(fpb)) throw new RangeError(`migrationDom0FlopsPerByte: expected a finite number >= 0, found ${String(fpb)}`)
+    if (typeof fpb !== 'number' || !(fpb >= 0) || !Number.isFinite(fpb)) {
+      throw new RangeError(`migrationDom0FlopsPerByte: expected a finite number >= 0, found ${String(fpb)}`)
+    }
     this.migrationDom0FlopsPerByte = fpb
     this.engine = new Engine({ seed: init.seed, platform: init.platform, eventLog: init.eventLog ?? false })
     this.ids = new SimIds(this.engine.random.fork('sim-driver/ids'))
-    if (init.wallClockMs !== undefined && typeof init.wallClockMs !== 'function') throw new RangeError(`wallClockMs: expected a function returning milliseconds, found ${typeof init.wallClockMs}`)
+    if (init.wallClockMs !== undefined && typeof init.wallClockMs !== 'function') {
+      throw new RangeError(`wallClockMs: expected a function returning milliseconds, found ${typeof init.wallClockMs}`)
+    }
     this.control = new ControlPlane(this.engine, () => this.mode === 'live' && !this.isClosed, init.wallClockMs)
     this.engine.hosts().forEach((host, i) => {
       // 10.0.0.1, 10.0.0.2, ...: one private /8 address per host, in platform order.

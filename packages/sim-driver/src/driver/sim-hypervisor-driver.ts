@@ -45,9 +45,17 @@ export class SimHypervisorDriver implements HypervisorDriver {
   get hostname (): string { return this.calls.hostname }
   private get state (): HostState { return this.calls.state }
 
-  // ── host ───────────────────────────────────────────────────────────
+  // --- host ---
   capabilities (): DriverCapabilities {
-    return { pause: true, gracefulShutdown: true, checkpoint: true, liveMigration: true, storageMigration: ['none', 'stop-and-copy', 'pre-copy'], copyOnWriteClone: true, reattach: true }
+    return {
+      pause: true,
+      gracefulShutdown: true,
+      checkpoint: true,
+      liveMigration: true,
+      storageMigration: ['none', 'stop-and-copy', 'pre-copy'],
+      copyOnWriteClone: true,
+      reattach: true
+    }
   }
 
   async hostFacts (): Promise<HostFacts> {
@@ -64,7 +72,7 @@ export class SimHypervisorDriver implements HypervisorDriver {
     })
   }
 
-  // ── domain life cycle ──────────────────────────────────────────────
+  // --- domain life cycle ---
   async createDomain (input: DomainSpec): Promise<DomainInfo> {
     const spec = validateDomainSpec(input)
     const behaviour = guestBehaviour(spec, this.cluster.guest)
@@ -127,7 +135,9 @@ export class SimHypervisorDriver implements HypervisorDriver {
 
   async shutdownDomain (name: string, options: { timeoutS?: number, force?: boolean } = {}): Promise<DomainInfo> {
     const timeoutS = options.timeoutS ?? 60
-    if (typeof timeoutS !== 'number' || !(timeoutS >= 0) || !Number.isFinite(timeoutS)) throw new InvalidSpecError('timeoutS', 'a finite number of seconds >= 0', options.timeoutS)
+    if (typeof timeoutS !== 'number' || !(timeoutS >= 0) || !Number.isFinite(timeoutS)) {
+      throw new InvalidSpecError('timeoutS', 'a finite number of seconds >= 0', options.timeoutS)
+    }
     return await this.calls.onDomain('shutdown', name, async (op, d) => {
       if (transition(name, 'shutdown', d.state) === 'noop') return domainInfo(d)
       this.calls.fault('shutdown')
@@ -171,7 +181,8 @@ export class SimHypervisorDriver implements HypervisorDriver {
   }
 
   async listDomains (): Promise<DomainInfo[]> {
-    return await this.calls.call('list', async () => [...this.state.domains.values()].map(domainInfo).sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    const byName = (a: DomainInfo, b: DomainInfo): number => a.name < b.name ? -1 : a.name > b.name ? 1 : 0
+    return await this.calls.call('list', async () => [...this.state.domains.values()].map(domainInfo).sort(byName))
   }
 
   async inspectDomain (name: string): Promise<DomainInfo> {
@@ -179,7 +190,7 @@ export class SimHypervisorDriver implements HypervisorDriver {
     return await this.calls.call('inspect', async () => domainInfo(this.calls.record(name)))
   }
 
-  // ── checkpoint ─────────────────────────────────────────────────────
+  // --- checkpoint ---
   async saveDomain (name: string, checkpointPath: string, options: { leaveRunning?: boolean } = {}): Promise<DomainInfo> {
     return await saveDomain(this.calls, name, checkpointPath, options)
   }
@@ -188,7 +199,7 @@ export class SimHypervisorDriver implements HypervisorDriver {
     return await restoreDomain(this.calls, this.cluster.guest, checkpointPath)
   }
 
-  // ── storage ────────────────────────────────────────────────────────
+  // --- storage ---
   async createImage (path: string, sizeBytes: number, options: { format?: 'raw' | 'qcow2' } = {}): Promise<ImageInfo> {
     return await this.images.createImage(path, sizeBytes, options)
   }
@@ -202,12 +213,12 @@ export class SimHypervisorDriver implements HypervisorDriver {
 
   async deleteImage (path: string): Promise<void> { await this.images.deleteImage(path) }
 
-  // ── migration ──────────────────────────────────────────────────────
+  // --- migration ---
   async migrateDomain (name: string, target: MigrationTarget, options: MigrationOptions = {}): Promise<MigrationReport> {
     return await migrateDomain({ calls: this.calls, cluster: this.cluster }, name, target, options)
   }
 
-  // ── reattach ───────────────────────────────────────────────────────
+  // --- reattach ---
   async handle (name: string): Promise<DomainHandle> {
     assertDomainName(name)
     return await this.calls.call('handle', async () => {

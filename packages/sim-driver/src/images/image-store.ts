@@ -16,7 +16,9 @@
  * visible or `abort()` gives everything back, so a failed operation leaves
  * nothing behind.
  */
-import { ImageExistsError, ImageInUseError, ImageNotFoundError, InsufficientDiskError, type DiskFormat, type DomainSpec, type ImageInfo } from '@xenos/hypervisor-interface'
+import {
+  ImageExistsError, ImageInUseError, ImageNotFoundError, InsufficientDiskError, type DiskFormat, type DomainSpec, type ImageInfo
+} from '@xenos/hypervisor-interface'
 
 /** What the store needs from the engine's disk model. */
 export interface DiskSpace {

@@ -69,7 +69,9 @@ function readOptions (o: MigrationOptions, dom0FlopsPerByte: number): MigrationS
   if (typeof o !== 'object' || o === null) throw new InvalidSpecError('options', 'an object', o)
   if (o.live !== undefined && typeof o.live !== 'boolean') throw new InvalidSpecError('live', 'a boolean', o.live)
   const storage: StorageMigrationMode = o.storage ?? 'stop-and-copy'
-  if (storage !== 'none' && storage !== 'stop-and-copy' && storage !== 'pre-copy') throw new InvalidSpecError('storage', '"none", "stop-and-copy" or "pre-copy"', storage)
+  if (storage !== 'none' && storage !== 'stop-and-copy' && storage !== 'pre-copy') {
+    throw new InvalidSpecError('storage', '"none", "stop-and-copy" or "pre-copy"', storage)
+  }
   const limits: PreCopyLimits = {
     downtimeTargetS: o.downtimeTargetS ?? XEN_PRE_COPY_LIMITS.downtimeTargetS,
     maxRounds: o.maxRounds ?? XEN_PRE_COPY_LIMITS.maxRounds,
@@ -79,7 +81,9 @@ function readOptions (o: MigrationOptions, dom0FlopsPerByte: number): MigrationS
     const field = ((err as Error).message.split(':')[0] ?? 'options') as keyof PreCopyLimits
     throw new InvalidSpecError(field, 'a valid pre-copy limit', limits[field], { cause: err })
   }
-  if (o.timeoutS !== undefined && !(typeof o.timeoutS === 'number' && o.timeoutS > 0 && Number.isFinite(o.timeoutS))) throw new InvalidSpecError('timeoutS', 'a finite number of seconds > 0', o.timeoutS)
+  if (o.timeoutS !== undefined && !(typeof o.timeoutS === 'number' && o.timeoutS > 0 && Number.isFinite(o.timeoutS))) {
+    throw new InvalidSpecError('timeoutS', 'a finite number of seconds > 0', o.timeoutS)
+  }
   const r: MigrationSettings & { timeoutS?: number } = { live: o.live ?? true, storage, limits, dom0FlopsPerByte }
   if (o.timeoutS !== undefined) r.timeoutS = o.timeoutS
   return r
@@ -91,7 +95,9 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
   if (typeof target !== 'object' || target === null || typeof target.host !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9.:_-]{0,252}$/.test(target.host)) {
     throw new InvalidSpecError('target.host', 'a host name or address', (target as { host?: unknown } | null)?.host)
   }
-  if (target.port !== undefined && (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535)) throw new InvalidSpecError('target.port', 'a port from 1 to 65535', target.port)
+  if (target.port !== undefined && (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535)) {
+    throw new InvalidSpecError('target.port', 'a port from 1 to 65535', target.port)
+  }
   return await calls.onDomain('migrate', name, async (op, d) => {
     transition(name, 'migrate', d.state)
     const fail = (reason: string, cause?: unknown): MigrationFailedError =>
@@ -107,7 +113,9 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
     const onAbort = (): void => { run.abort('aborted') }
     options.signal?.addEventListener('abort', onAbort, { once: true })
     const timeoutS = settings.timeoutS
-    const timer = timeoutS === undefined ? undefined : engine.schedule(timeoutS, () => { run.abort(`timed out after ${timeoutS} s`) }, `migrate ${name} timeout`)
+    const timer = timeoutS === undefined
+      ? undefined
+      : engine.schedule(timeoutS, () => { run.abort(`timed out after ${timeoutS} s`) }, `migrate ${name} timeout`)
     try {
       run.reserve()
       await run.moveStorage()

@@ -159,7 +159,14 @@ export class MigrationRun {
     this.diskSentBytes += diskBytes
     if (storage !== 'pre-copy') return
     // Blocks rewritten meanwhile are resent in rounds, by the rule memory uses (Bradford et al.).
-    const progress: PreCopyProgress = { memoryBytes: diskBytes, roundsDone: 1, sentBytes: diskBytes, lastRoundBytes: diskBytes, lastRoundS: this.engine.nowS() - startS, dirtiedBytes: 0 }
+    const progress: PreCopyProgress = {
+      memoryBytes: diskBytes,
+      roundsDone: 1,
+      sentBytes: diskBytes,
+      lastRoundBytes: diskBytes,
+      lastRoundS: this.engine.nowS() - startS,
+      dirtiedBytes: 0
+    }
     for (;;) {
       progress.dirtiedBytes = dirtied(this.d.behaviour.diskDirtyRateBps, progress.lastRoundS, this.dirtying, diskBytes)
       const step = nextPreCopyStep(progress, this.settings.limits)
@@ -167,7 +174,9 @@ export class MigrationRun {
       const roundStartS = this.engine.nowS()
       await this.send(step.bytes, step.bytes)
       this.diskSentBytes += step.bytes
-      Object.assign(progress, { roundsDone: step.round, sentBytes: progress.sentBytes + step.bytes, lastRoundBytes: step.bytes, lastRoundS: this.engine.nowS() - roundStartS })
+      Object.assign(progress, {
+        roundsDone: step.round, sentBytes: progress.sentBytes + step.bytes, lastRoundBytes: step.bytes, lastRoundS: this.engine.nowS() - roundStartS
+      })
     }
   }
 
@@ -187,13 +196,17 @@ export class MigrationRun {
       if (final) {
         if (this.settings.storage === 'pre-copy') {
           // Blocks rewritten while memory was copied join the final round.
-          this.diskPendingBytes = Math.min(diskBytes, this.diskPendingBytes + dirtied(this.d.behaviour.diskDirtyRateBps, this.engine.nowS() - startS, this.dirtying, diskBytes))
+          const rewritten = dirtied(this.d.behaviour.diskDirtyRateBps, this.engine.nowS() - startS, this.dirtying, diskBytes)
+          this.diskPendingBytes = Math.min(diskBytes, this.diskPendingBytes + rewritten)
         }
         this.suspend()
       }
       const disk = final ? this.diskPendingBytes : 0
       const protocol = pageOverheadBytes(step.bytes) + (final ? FINAL_RECORD_BYTES : 0)
-      if (this.engine.logging) this.engine.log('migrate-round', `${this.src.name}/${this.name} to=${this.dst.name} round=${step.round}${final ? ' final' : ''} memoryBytes=${Math.round(step.bytes)} diskBytes=${Math.round(disk)}`)
+      if (this.engine.logging) {
+        const round = `round=${step.round}${final ? ' final' : ''} memoryBytes=${Math.round(step.bytes)} diskBytes=${Math.round(disk)}`
+        this.engine.log('migrate-round', `${this.src.name}/${this.name} to=${this.dst.name} ${round}`)
+      }
       const roundStartS = this.engine.nowS()
       await this.send(step.bytes + protocol + disk, disk)
       this.protocolBytes += protocol
@@ -230,7 +243,10 @@ export class MigrationRun {
     src.domains.delete(name)
     d.domid = dst.allocateDomid()
     dst.domains.set(name, d)
-    if (this.engine.logging) this.engine.log('migrate-done', `${src.name}/${name} to=${dst.name} totalS=${(endS - this.t0S).toFixed(6)} downtimeS=${(endS - (this.suspendedAtS ?? endS)).toFixed(6)}`)
+    if (this.engine.logging) {
+      const downtimeS = endS - (this.suspendedAtS ?? endS)
+      this.engine.log('migrate-done', `${src.name}/${name} to=${dst.name} totalS=${(endS - this.t0S).toFixed(6)} downtimeS=${downtimeS.toFixed(6)}`)
+    }
     return {
       domain: name,
       fromHost: src.name,

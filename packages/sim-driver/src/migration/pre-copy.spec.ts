@@ -86,6 +86,7 @@ describe('planPreCopy', () => {
 
   it('rejects bad inputs', () => {
     expect(() => planPreCopy({ memoryBytes: 0, dirtyRateBps: 0, bandwidthBps: 1 })).toThrow(/memoryBytes/)
-    expect(() => planPreCopy({ memoryBytes: 1, dirtyRateBps: 0, bandwidthBps: 1, limits: { downtimeTargetS: 1, maxRounds: 0, maxSentFactor: 3 } })).toThrow(/maxRounds/)
+    const limits = { downtimeTargetS: 1, maxRounds: 0, maxSentFactor: 3 }
+    expect(() => planPreCopy({ memoryBytes: 1, dirtyRateBps: 0, bandwidthBps: 1, limits })).toThrow(/maxRounds/)
   })
 })

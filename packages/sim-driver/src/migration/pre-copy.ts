@@ -57,9 +57,13 @@ export type PreCopyStep =
 
 /** Throws `RangeError` naming the field unless the limits are usable. */
 export function assertPreCopyLimits (limits: PreCopyLimits): void {
-  if (!(limits.downtimeTargetS >= 0) || !Number.isFinite(limits.downtimeTargetS)) throw new RangeError(`downtimeTargetS: expected a finite number >= 0, found ${limits.downtimeTargetS}`)
+  if (!(limits.downtimeTargetS >= 0) || !Number.isFinite(limits.downtimeTargetS)) {
+    throw new RangeError(`downtimeTargetS: expected a finite number >= 0, found ${limits.downtimeTargetS}`)
+  }
   if (!Number.isInteger(limits.maxRounds) || limits.maxRounds < 1) throw new RangeError(`maxRounds: expected an integer >= 1, found ${limits.maxRounds}`)
-  if (!(limits.maxSentFactor >= 1) || !Number.isFinite(limits.maxSentFactor)) throw new RangeError(`maxSentFactor: expected a finite number >= 1, found ${limits.maxSentFactor}`)
+  if (!(limits.maxSentFactor >= 1) || !Number.isFinite(limits.maxSentFactor)) {
+    throw new RangeError(`maxSentFactor: expected a finite number >= 1, found ${limits.maxSentFactor}`)
+  }
 }
 
 /**
@@ -107,7 +111,13 @@ export interface PreCopyPlan {
  * roundOverheadS`, and the domain dirties `dirtyRateBps` during it. An
  * estimator; the simulator measures real rounds on the engine instead.
  */
-export function planPreCopy (init: { memoryBytes: number, dirtyRateBps: number, bandwidthBps: number, roundOverheadS?: number, limits?: PreCopyLimits }): PreCopyPlan {
+export function planPreCopy (init: {
+  memoryBytes: number
+  dirtyRateBps: number
+  bandwidthBps: number
+  roundOverheadS?: number
+  limits?: PreCopyLimits
+}): PreCopyPlan {
   const limits = init.limits ?? XEN_PRE_COPY_LIMITS
   assertPreCopyLimits(limits)
   if (!(init.memoryBytes > 0)) throw new RangeError(`memoryBytes: expected > 0, found ${init.memoryBytes}`)
