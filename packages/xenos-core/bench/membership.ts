@@ -86,7 +86,12 @@ export async function benchConvergence (n: number, burnerCount: number, membersh
     hosts.push(...await Promise.all(names.slice(1).map(async name => await start(name, boot))))
     const startedMs = performance.now()
     const live = (h: XenosHost): number => h.membership.members().filter(m => m.state === 'alive').length
-    await until(() => hosts.every(h => live(h) === n - 1), 600_000, `${n} coordinators to know each other`)
+    await until(() => hosts.every(h => live(h) === n - 1), 600_000, `${n} coordinators to know each other`).catch((err: unknown) => {
+      const known = hosts.map(live)
+      const whole = known.filter(k => k === n - 1).length
+      const range = `${Math.min(...known)} to ${Math.max(...known)} of ${n - 1}`
+      throw new Error(`${(err as Error).message}: ${whole} of ${n} knew every other alive, the others ${range}`)
+    })
     const convergedMs = performance.now()
     const requests = (): number => hosts.reduce((sum, h) => sum + h.membership.requestsSent, 0)
     const before = requests()
