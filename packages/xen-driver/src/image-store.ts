@@ -73,7 +73,9 @@ export class ImageStore {
     const r = await this.shell.run(['df', '-P', '-B1', this.imageDir])
     const line = r.stdout.split('\n').filter(l => l.trim() !== '')[1]
     const m = line === undefined ? null : /^\S+\s+(\d+)\s+\d+\s+(\d+)\s/.exec(line)
-    if (r.exitCode !== 0 || m === null) throw new XlOutputError(`df -P -B1 ${this.imageDir}`, line ?? r.stderr.trim(), 'a df line "filesystem size used available ..."')
+    if (r.exitCode !== 0 || m === null) {
+      throw new XlOutputError(`df -P -B1 ${this.imageDir}`, line ?? r.stderr.trim(), 'a df line "filesystem size used available ..."')
+    }
     return { totalBytes: Number(m[1]), freeBytes: Number(m[2]) }
   }
 

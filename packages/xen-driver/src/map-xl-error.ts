@@ -25,8 +25,10 @@ export function mapXlError (result: CommandResult, ctx: ErrorContext): Hyperviso
   if (result.exitCode === 125 && /^xl-forward: /m.test(err)) {
     return new BackendUnavailableError('xen', `${command}: ${firstMatch(err, /^xl-forward: (.*)$/m)}`)
   }
-  if (/cannot init xl context|Can't find hypervisor information|libgcc_s\.so\.1 must be installed|xenstore|Permission denied \(publickey/i.test(err) && !/already exists/.test(err)) {
-    return new BackendUnavailableError('xen', `${command}: ${firstMatch(err, /(cannot init xl context|Can't find hypervisor information.*|libgcc_s\.so\.1.*|.*xenstore.*|Permission denied.*)/i)}`)
+  const unavailable = /cannot init xl context|Can't find hypervisor information|libgcc_s\.so\.1 must be installed|xenstore|Permission denied \(publickey/i
+  if (unavailable.test(err) && !/already exists/.test(err)) {
+    const why = firstMatch(err, /(cannot init xl context|Can't find hypervisor information.*|libgcc_s\.so\.1.*|.*xenstore.*|Permission denied.*)/i)
+    return new BackendUnavailableError('xen', `${command}: ${why}`)
   }
   let m = /(\S+) is an invalid domain identifier/.exec(err)
   if (m !== null) return new DomainNotFoundError(ctx.domain ?? m[1]!, ctx.hostname)

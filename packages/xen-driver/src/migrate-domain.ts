@@ -57,7 +57,9 @@ export function assertTarget (target: unknown): asserts target is MigrationTarge
   if (typeof t !== 'object' || t === null || typeof t.host !== 'string' || !HOST_RE.test(t.host)) {
     throw new InvalidSpecError('target.host', 'a host name or address', (t as { host?: unknown } | null)?.host)
   }
-  if (t.port !== undefined && (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)) throw new InvalidSpecError('target.port', 'a port from 1 to 65535', t.port)
+  if (t.port !== undefined && (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)) {
+    throw new InvalidSpecError('target.port', 'a port from 1 to 65535', t.port)
+  }
 }
 
 /**
@@ -105,7 +107,9 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
       const from = ctx.store.resolve(img.backingImage)
       const to = posix.isAbsolute(img.backingImage) ? img.backingImage : posix.join(targetImageDir, img.backingImage)
       const backing = await ctx.store.info(img.backingImage)
-      if (backing.backingImage !== undefined) throw new MigrationFailedError(name, target.host, `${img.path} is a clone of a clone (${backing.path}); only one level of backing image moves`)
+      if (backing.backingImage !== undefined) {
+        throw new MigrationFailedError(name, target.host, `${img.path} is a clone of a clone (${backing.path}); only one level of backing image moves`)
+      }
       if (!(await ctx.transfer.exists(target, to))) await copyOne(from, to)
       backings.push(to === from ? undefined : { to, format: backing.format })
     }
@@ -114,7 +118,9 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
         await copyOne(ctx.store.resolve(disk.image), targetPaths[i]!)
         const backing = backings[i]
         if (backing !== undefined) {
-          if (ctx.transfer.rebase === undefined) throw new MigrationFailedError(name, target.host, `${disk.image} is a copy-on-write clone and the image transfer cannot rebase it on the target`)
+          if (ctx.transfer.rebase === undefined) {
+            throw new MigrationFailedError(name, target.host, `${disk.image} is a copy-on-write clone and the image transfer cannot rebase it on the target`)
+          }
           await ctx.transfer.rebase(target, targetPaths[i]!, backing.to, backing.format)
         }
       }

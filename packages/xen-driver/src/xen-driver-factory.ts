@@ -14,7 +14,9 @@ import { XenDriver, type XenDriverInit, type XenDriverComponents } from './xen-d
  */
 export function xenDriver (init: XenDriverInit): (components?: XenDriverComponents) => Promise<XenDriver> {
   return async (components = {}) => {
-    if (typeof init?.imageDir !== 'string' || !posix.isAbsolute(init.imageDir)) throw new InvalidSpecError('imageDir', 'an absolute directory path', init?.imageDir)
+    if (typeof init?.imageDir !== 'string' || !posix.isAbsolute(init.imageDir)) {
+      throw new InvalidSpecError('imageDir', 'an absolute directory path', init?.imageDir)
+    }
     if (typeof init.stateDir !== 'string' || init.stateDir === '') throw new InvalidSpecError('stateDir', 'a directory path', init.stateDir)
     const shell = new HostShell(init.prefix ?? [], init.quotePrefixArgs ?? undefined)
     const xl = [...(init.xl ?? ['xl']), 'info']

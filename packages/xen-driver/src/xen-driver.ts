@@ -96,7 +96,7 @@ export class XenDriver implements HypervisorDriver {
     }
   }
 
-  // ── running xl ─────────────────────────────────────────────────────
+  // --- running xl ---
   async xl (args: string[], options: RunOptions = {}): Promise<CommandResult> {
     return await this.shell.run([...this.xlCmd, ...args], { timeoutS: this.init.commandTimeoutS ?? 120, ...options })
   }
@@ -131,7 +131,7 @@ export class XenDriver implements HypervisorDriver {
     if (r.exitCode !== 0) throw mapXlError({ ...r, argv: ['xl', 'tee', path] }, { hostname: this.hostname })
   }
 
-  // ── views ──────────────────────────────────────────────────────────
+  // --- views ---
   /** `xl list -v`: state, memory, CPU time and uuid of every domain in one call. */
   private async rows (): Promise<XlListRow[]> {
     return parseXlList((await this.xlQuery(['list', '-v'])).stdout, 'xl list -v')
@@ -216,14 +216,20 @@ export class XenDriver implements HypervisorDriver {
       if (r.exitCode === 0) {
         const row = parseXentop(r.stdout).find(x => x.name === name)
         if (row !== undefined) {
-          info.usage = { ...info.usage, diskReadBytes: row.vbdReadSectors * 512, diskWriteBytes: row.vbdWriteSectors * 512, netRxBytes: row.netRxKiB * 1024, netTxBytes: row.netTxKiB * 1024 }
+          info.usage = {
+            ...info.usage,
+            diskReadBytes: row.vbdReadSectors * 512,
+            diskWriteBytes: row.vbdWriteSectors * 512,
+            netRxBytes: row.netRxKiB * 1024,
+            netTxBytes: row.netTxKiB * 1024
+          }
         }
       }
     }
     return info
   }
 
-  // ── host ───────────────────────────────────────────────────────────
+  // --- host ---
   /** Memory as `xl info` and Domain-0's `xl list` row report it. */
   private async memory (known?: XlListRow[]): Promise<{ info: ReturnType<typeof parseXlInfo>, memory: HostFacts['memory'] }> {
     const info = parseXlInfo((await this.xlQuery(['info'])).stdout)
@@ -244,7 +250,7 @@ export class XenDriver implements HypervisorDriver {
     }
   }
 
-  // ── life cycle ─────────────────────────────────────────────────────
+  // --- life cycle ---
   private absBoot (spec: DomainSpec): { kernel?: string, ramdisk?: string } {
     if (spec.boot.kind === 'hvm') return {}
     const abs = (p: string): string => posix.isAbsolute(p) ? p : posix.join(this.store.imageDir, p)
@@ -284,7 +290,8 @@ export class XenDriver implements HypervisorDriver {
     if (memory.freeMiB < rec.spec.memoryMiB) throw new InsufficientMemoryError(rec.spec.memoryMiB, memory.freeMiB, this.hostname)
     const cfgPath = posix.join(this.hostDir, `${name}.cfg`)
     await this.writeHostFile(cfgPath, xlConfig(rec.spec, rec.uuid, { disks: rec.spec.disks.map(d => this.store.resolve(d.image)), ...this.absBoot(rec.spec) }))
-    await this.xlOk(['create', cfgPath], { domain: name, requestedMiB: rec.spec.memoryMiB, freeMiB: memory.freeMiB }, { timeoutS: this.init.createTimeoutS ?? 300 })
+    const context = { domain: name, requestedMiB: rec.spec.memoryMiB, freeMiB: memory.freeMiB }
+    await this.xlOk(['create', cfgPath], context, { timeoutS: this.init.createTimeoutS ?? 300 })
     await this.records.put({ ...rec, startedAtS: this.clock.nowS() })
     return await this.find(name)
   }
@@ -349,7 +356,7 @@ export class XenDriver implements HypervisorDriver {
     }
   }
 
-  // ── checkpoints ────────────────────────────────────────────────────
+  // --- checkpoints ---
   private checkpointAbs (path: string): string {
     assertImagePath(path, 'checkpointPath')
     if (/['\n]/.test(path)) throw new InvalidSpecError('checkpointPath', 'a path without quotes or newlines', path)
@@ -367,7 +374,9 @@ export class XenDriver implements HypervisorDriver {
     try {
       await this.xlOk(['save', ...(options.leaveRunning === true ? ['-c'] : []), name, abs], { domain: name }, { timeoutS: this.init.createTimeoutS ?? 300 })
     } catch (err) {
-      if (info.state === 'paused' && (await this.xl(['pause', name])).exitCode !== 0) throw new XlCommandError(`xl pause ${name} after a failed save`, undefined, (err as Error).message, { cause: err })
+      if (info.state === 'paused' && (await this.xl(['pause', name])).exitCode !== 0) {
+        throw new XlCommandError(`xl pause ${name} after a failed save`, undefined, (err as Error).message, { cause: err })
+      }
       throw err
     }
     if (info.state === 'paused' && options.leaveRunning === true) await this.xlOk(['pause', name], { domain: name })
@@ -389,7 +398,7 @@ export class XenDriver implements HypervisorDriver {
     return await this.inspectDomain(row.name)
   }
 
-  // ── storage ────────────────────────────────────────────────────────
+  // --- storage ---
   async createImage (path: string, sizeBytes: number, options: { format?: 'raw' | 'qcow2' } = {}): Promise<ImageInfo> {
     return await this.store.create(path, sizeBytes, options.format ?? 'raw')
   }
@@ -409,7 +418,7 @@ export class XenDriver implements HypervisorDriver {
     await this.store.remove(path)
   }
 
-  // ── migration ──────────────────────────────────────────────────────
+  // --- migration ---
   async migrateDomain (name: string, target: MigrationTarget, options?: MigrationOptions): Promise<MigrationReport> {
     return await migrateDomain({
       hostname: this.hostname, clock: this.clock, store: this.store, transfer: this.transfer, init: this.init.migration ?? {},
@@ -422,7 +431,7 @@ export class XenDriver implements HypervisorDriver {
     }, name, target, options)
   }
 
-  // ── reattach ───────────────────────────────────────────────────────
+  // --- reattach ---
   async handle (name: string): Promise<DomainHandle> {
     const info = await this.inspectDomain(name)
     return { backend: this.backend, hostname: this.hostname, name: info.name, uuid: info.uuid }

@@ -30,7 +30,14 @@ export function adopt (cfg: XlDomainConfig, row: XlListRow, relative: (path: str
     vcpus: cfg.vcpus ?? row.vcpus,
     memoryMiB: cfg.memoryMiB ?? row.memMiB,
     disks: cfg.disks.map(d => ({ image: relative(d.path), target: d.vdev, format: d.format === 'qcow2' ? 'qcow2' : 'raw', mode: d.readwrite ? 'rw' : 'ro' })),
-    boot: kind === 'hvm' ? { kind } : { kind, kernel: cfg.kernel ?? '', ...(cfg.ramdisk !== undefined ? { ramdisk: cfg.ramdisk } : {}), ...(cfg.cmdline !== undefined ? { cmdline: cfg.cmdline } : {}) },
+    boot: kind === 'hvm'
+      ? { kind }
+      : {
+          kind,
+          kernel: cfg.kernel ?? '',
+          ...(cfg.ramdisk !== undefined ? { ramdisk: cfg.ramdisk } : {}),
+          ...(cfg.cmdline !== undefined ? { cmdline: cfg.cmdline } : {})
+        },
     nics: cfg.nics.map(n => ({ bridge: n.bridge ?? 'xenbr0', ...(n.mac !== undefined ? { mac: n.mac } : {}) }))
   }
   return { name: row.name, uuid: cfg.uuid ?? row.uuid ?? randomUUID(), spec, startedAtS: nowS }

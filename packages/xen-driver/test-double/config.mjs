@@ -135,7 +135,9 @@ export function toLibxlConfig (cfg, disks, nics) {
   return {
     c_info: { type, name: cfg.name, domid: 4294967295, uuid: cfg.uuid, run_hotplug_scripts: 'True' },
     b_info: bInfo,
-    ...(disks.length > 0 ? { disks: disks.map(d => ({ pdev_path: d.target, vdev: d.vdev, format: d.format, readwrite: d.readwrite, colo_restore_enable: 'False' })) } : {}),
+    ...(disks.length > 0
+      ? { disks: disks.map(d => ({ pdev_path: d.target, vdev: d.vdev, format: d.format, readwrite: d.readwrite, colo_restore_enable: 'False' })) }
+      : {}),
     ...(nics.length > 0 ? { nics: nics.map(n => ({ devid: n.devid, mac: n.mac, bridge: n.bridge, script: n.script, nictype: n.nictype })) } : {}),
     // libxl omits fields at their default (on_poweroff destroy, on_crash destroy)
     ...(cfg.on_poweroff !== undefined && cfg.on_poweroff !== 'destroy' ? { on_poweroff: cfg.on_poweroff } : {}),

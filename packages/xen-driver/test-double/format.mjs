@@ -10,7 +10,8 @@ export function listRow (d, verbose) {
   const reason = d.crashed === true ? REASONS[3] : REASONS[0]
   const flags = (d.running ? 'r' : '-') + (!d.running && !d.paused && !shutdown ? 'b' : '-') + (d.paused ? 'p' : '-')
     + (shutdown ? 's' : '-') + (shutdown ? reason : '-') + '-'
-  let row = `${d.name.padEnd(40)} ${String(d.domid).padStart(5)} ${String(d.memMiB).padStart(5)} ${String(d.vcpus).padStart(5)}     ${flags}  ${d.cpuTimeS.toFixed(1).padStart(8)}`
+  let row = `${d.name.padEnd(40)} ${String(d.domid).padStart(5)} ${String(d.memMiB).padStart(5)} ${String(d.vcpus).padStart(5)}`
+    + `     ${flags}  ${d.cpuTimeS.toFixed(1).padStart(8)}`
   if (verbose) row += ` ${d.uuid} ${(shutdown ? (d.crashed === true ? '3' : '0') : '-').padStart(8)} ${'-'.padStart(16)}`
   return row
 }
@@ -48,7 +49,8 @@ export function xentopHeader () {
 
 /** One xentop batch row; `d` carries the counters. */
 export function xentopRow (d, totalKiB) {
-  const state = '-' + (d.crashed === true || d.poweredOff === true ? 's' : '-') + (!d.running && !d.paused ? 'b' : '-') + (d.crashed ? 'c' : '-') + (d.paused ? 'p' : '-') + (d.running ? 'r' : '-')
+  const state = '-' + (d.crashed === true || d.poweredOff === true ? 's' : '-') + (!d.running && !d.paused ? 'b' : '-')
+    + (d.crashed ? 'c' : '-') + (d.paused ? 'p' : '-') + (d.running ? 'r' : '-')
   const memKiB = d.memMiB * 1024
   const cells = [
     d.name.padStart(10), state, String(Math.floor(d.cpuTimeS)).padStart(10), '0.0'.padStart(6),

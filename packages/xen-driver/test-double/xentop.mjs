@@ -12,14 +12,18 @@ if (!args.includes('-b')) { process.stderr.write('xentop double: only batch mode
 const full = args.includes('-f')
 const host = readHost(dir)
 const fault = takeFault('xentop')
-if (fault?.mode === 'fail') { process.stderr.write((fault.stderr ?? 'Failed to retrieve statistics from libxenstat') + '\n'); process.exit(fault.exitCode ?? 1) }
+if (fault?.mode === 'fail') {
+  process.stderr.write((fault.stderr ?? 'Failed to retrieve statistics from libxenstat') + '\n')
+  process.exit(fault.exitCode ?? 1)
+}
 const domains = withState(dir, state => state.domains)
 // with dom0_mem=...,max:... (the testbed, most labs) xentop shows Domain-0's maximum, not "no limit"
 const dom0 = { name: 'Domain-0', running: true, paused: false, cpuTimeS: 42.5, memMiB: host.dom0MiB, maxMemMiB: host.dom0MiB, vcpus: host.nrCpus }
 const lines = [xentopHeader()]
 for (const d of [dom0, ...domains].sort((a, b) => a.name.localeCompare(b.name))) {
   const name = full ? d.name : d.name.slice(0, 10)
-  lines.push(xentopRow({ ...d, name, running: !d.paused && d.name === 'Domain-0', vbdRsect: (d.vbds ?? 0) * 2048, vbdWsect: (d.vbds ?? 0) * 512, netRxBytes: (d.nets ?? 0) * 10240, netTxBytes: (d.nets ?? 0) * 4096 }, host.totalMiB * 1024))
+  const counters = { vbdRsect: (d.vbds ?? 0) * 2048, vbdWsect: (d.vbds ?? 0) * 512, netRxBytes: (d.nets ?? 0) * 10240, netTxBytes: (d.nets ?? 0) * 4096 }
+  lines.push(xentopRow({ ...d, name, running: !d.paused && d.name === 'Domain-0', ...counters }, host.totalMiB * 1024))
 }
 if (fault?.mode === 'garbage') lines.push(fault.line ?? 'unexpected xentop line')
 process.stdout.write(lines.join('\n') + '\n')

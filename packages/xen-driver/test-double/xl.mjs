@@ -112,7 +112,8 @@ function buildDomain (host, state, cfg, source, { paused, keepUuid }) {
   }
   for (const [i, d] of disks.entries()) {
     if (!existsSync(d.target)) {
-      libxlError('libxl_device.c', 386, 'libxl__device_disk_set_backend', undefined, `Disk vdev=${d.vdev} failed to stat: ${d.target}: No such file or directory`)
+      libxlError('libxl_device.c', 386, 'libxl__device_disk_set_backend', undefined,
+        `Disk vdev=${d.vdev} failed to stat: ${d.target}: No such file or directory`)
       libxlError('libxl_create.c', 1249, 'initiate_domain_create', domid, `Unable to set disk defaults for disk ${i}`)
       state.nextDomid++; exit(3)
     }
@@ -120,7 +121,8 @@ function buildDomain (host, state, cfg, source, { paused, keepUuid }) {
   const bridges = host.bridges ?? ['xenbr0']
   for (const n of nics) {
     if (!bridges.includes(n.bridge)) {
-      libxlError('libxl_exec.c', 117, 'libxl_report_child_exitstatus', undefined, `/etc/xen/scripts/vif-bridge online [${process.pid}] exited with error status 1`)
+      libxlError('libxl_exec.c', 117, 'libxl_report_child_exitstatus', undefined,
+        `/etc/xen/scripts/vif-bridge online [${process.pid}] exited with error status 1`)
       libxlError('libxl_device.c', 1286, 'device_hotplug_child_death_cb', domid, `script: Could not find bridge device ${n.bridge}`)
       libxlError('libxl_create.c', 1915, 'domcreate_attach_devices', domid, 'unable to add nic devices')
       state.nextDomid++; exit(3)
@@ -177,11 +179,21 @@ function cmdList (dir, args, fault) {
       if (pos[0] === '0' || pos[0] === 'Domain-0') doms = []
       else doms = [findDomain(state, pos[0])]
     }
-    const dom0 = { domid: 0, name: 'Domain-0', uuid: '00000000-0000-0000-0000-000000000000', memMiB: host.dom0MiB, vcpus: host.nrCpus, running: true, paused: false, cpuTimeS: 42.5 }
+    const dom0 = {
+      domid: 0, name: 'Domain-0', uuid: '00000000-0000-0000-0000-000000000000',
+      memMiB: host.dom0MiB, vcpus: host.nrCpus, running: true, paused: false, cpuTimeS: 42.5
+    }
     const all = (pos.length === 1 && doms.length === 0) || pos.length === 0 ? [dom0, ...doms] : doms
     if (flags.l === true) {
       const items = all.map(d => d.domid === 0
-        ? { domid: 0, config: { c_info: { type: 'pv', name: 'Domain-0' }, b_info: { 'max_vcpus': host.nrCpus, 'max_memkb': host.dom0MiB * 1024, 'target_memkb': host.dom0MiB * 1024, 'type.pv': {} }, on_reboot: 'restart' } }
+        ? {
+            domid: 0,
+            config: {
+              c_info: { type: 'pv', name: 'Domain-0' },
+              b_info: { 'max_vcpus': host.nrCpus, 'max_memkb': host.dom0MiB * 1024, 'target_memkb': host.dom0MiB * 1024, 'type.pv': {} },
+              on_reboot: 'restart'
+            }
+          }
         : { domid: d.domid, config: d.config })
       const text = JSON.stringify(items, null, 4)
       if (fault?.mode === 'garbage') out(fault.line ?? 'libxl: warning: unexpected output')
@@ -293,7 +305,8 @@ function restoreInto (dir, saved, paused, name = saved.name) {
     const c = saved.config
     const cfg = {
       name, memory: saved.memMiB, vcpus: saved.vcpus, type: c.c_info.type, kernel: c.b_info.kernel, ramdisk: c.b_info.ramdisk,
-      extra: c.b_info.cmdline, disk: (c.disks ?? []).map(d => `format=${d.format},vdev=${d.vdev},access=${d.readwrite === 1 ? 'rw' : 'ro'},target=${d.pdev_path}`),
+      extra: c.b_info.cmdline,
+      disk: (c.disks ?? []).map(d => `format=${d.format},vdev=${d.vdev},access=${d.readwrite === 1 ? 'rw' : 'ro'},target=${d.pdev_path}`),
       vif: (c.nics ?? []).map(n => `mac=${n.mac},bridge=${n.bridge}`), on_poweroff: c.on_poweroff, on_reboot: c.on_reboot, on_crash: c.on_crash
     }
     const d = buildDomain(host, state, cfg, '<saved>', { paused, keepUuid: saved.uuid })
@@ -379,7 +392,10 @@ async function cmdMigrateReceive (dir, args) {
   out('xl migration receiver ready, send binary domain data.')
   const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]()
   const first = await lines.next()
-  if (first.done === true) { libxlError('libxl_utils.c', 183, 'libxl_read_exactly', undefined, 'file/stream truncated reading ipc msg header from domain creation stream'); return 1 }
+  if (first.done === true) {
+    libxlError('libxl_utils.c', 183, 'libxl_read_exactly', undefined, 'file/stream truncated reading ipc msg header from domain creation stream')
+    return 1
+  }
   const saved = JSON.parse(first.value)
   err(`Loading new save file <incoming migration stream> (new xl fmt info 0x3/0x0/${first.value.length})`)
   err(' Savefile contains xl domain config in JSON format')

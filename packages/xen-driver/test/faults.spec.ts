@@ -34,7 +34,9 @@ describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 
   const running = async (d: XenDriver = driver): Promise<string> => {
     const name = `f${++n}`
     await d.createImage(`${name}.img`, 4 * MiB)
-    await d.createDomain({ name, vcpus: 1, memoryMiB: 64, disks: [{ image: `${name}.img`, target: 'xvda' }], boot: { kind: 'pvh', kernel }, nics: [{ bridge: 'xenbr0' }] })
+    await d.createDomain({
+      name, vcpus: 1, memoryMiB: 64, disks: [{ image: `${name}.img`, target: 'xvda' }], boot: { kind: 'pvh', kernel }, nics: [{ bridge: 'xenbr0' }]
+    })
     await d.startDomain(name)
     return name
   }
@@ -124,7 +126,9 @@ describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 
   it('a migration whose receiver cannot start the domain (no such bridge there) fails cleanly', async () => {
     await double.addHost('c', { bridges: ['br-other'] })
     const name = await running()
-    const d = await make('a', { migration: { sshCommand: '', receiver: t => `XL_DOUBLE_HOST=${t.host} xl migrate-receive`, targets: { c: { imageDir: join(double.root, 'images-c') } } } })
+    const d = await make('a', {
+      migration: { sshCommand: '', receiver: t => `XL_DOUBLE_HOST=${t.host} xl migrate-receive`, targets: { c: { imageDir: join(double.root, 'images-c') } } }
+    })
     const err = await expectName(d.migrateDomain(name, { host: 'c' }), 'MigrationFailedError')
     expect(err.message).toContain(name)
     expect((await driver.inspectDomain(name)).state).toBe('running')
@@ -163,7 +167,8 @@ describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 
     // xl itself (here the double, as real xl) gives up on a paused guest
     const other = await running()
     await driver.pauseDomain(other)
-    const r = spawnSync(join(DOUBLE_BIN, 'xl'), ['save', other, join(double.root, 'x.ckpt')], { env: { ...process.env, XL_DOUBLE_HOST: 'a' }, encoding: 'utf8' })
+    const r = spawnSync(join(DOUBLE_BIN, 'xl'), ['save', other, join(double.root, 'x.ckpt')],
+      { env: { ...process.env, XL_DOUBLE_HOST: 'a' }, encoding: 'utf8' })
     expect(r.status).toBe(1)
     expect(r.stderr).toMatch(/guest didn't acknowledge suspend, cancelling request\nFailed to save domain, resuming domain\n$/)
     expect((await driver.inspectDomain(other)).state).toBe('paused')
@@ -202,13 +207,17 @@ describe('error mapping of failed xl commands', () => {
   it('maps real xl 4.17 messages, the testbed forwarder and unknown failures', async () => {
     const { mapXlError } = await import('../src/map-xl-error.js')
     const ctx = { hostname: 'h', domain: 'g1', requestedMiB: 4096, freeMiB: 368 }
-    const r = (stderr: string, exitCode = 1): { argv: string[], exitCode: number, stdout: string, stderr: string } => ({ argv: ['xl', 'create', 'g1.cfg'], exitCode, stdout: '', stderr })
+    const r = (stderr: string, exitCode = 1): { argv: string[], exitCode: number, stdout: string, stderr: string } =>
+      ({ argv: ['xl', 'create', 'g1.cfg'], exitCode, stdout: '', stderr })
     expect(mapXlError(r('g1 is an invalid domain identifier (rc=-6)\n'), ctx).name).toBe('DomainNotFoundError')
-    expect(mapXlError(r('libxl: error: libxl_domain.c:81:libxl__domain_rename: Domain 3:Domain with name "g1" already exists.\n', 3), ctx).name).toBe('DomainExistsError')
+    const exists = r('libxl: error: libxl_domain.c:81:libxl__domain_rename: Domain 3:Domain with name "g1" already exists.\n', 3)
+    expect(mapXlError(exists, ctx).name).toBe('DomainExistsError')
     const oom = mapXlError(r('libxl: error: libxl_dom.c:586:libxl__build_dom: xc_dom_boot_mem_init failed: Cannot allocate memory\n', 3), ctx)
     expect(oom.name).toBe('InsufficientMemoryError')
     expect(oom.message).toContain('4096')
-    expect(mapXlError(r('libxl: error: libxl_device.c:386:libxl__device_disk_set_backend: Disk vdev=xvda failed to stat: /img/g1.img: No such file or directory\n', 3), ctx).message).toContain('/img/g1.img')
+    const noImage = r('libxl: error: libxl_device.c:386:libxl__device_disk_set_backend:'
+      + ' Disk vdev=xvda failed to stat: /img/g1.img: No such file or directory\n', 3)
+    expect(mapXlError(noImage, ctx).message).toContain('/img/g1.img')
     expect(mapXlError(r('cannot init xl context\n'), ctx).name).toBe('BackendUnavailableError')
     expect(mapXlError(r('xl-forward: cannot reach Domain 0 at 127.0.0.1:7001 (ECONNREFUSED)\n', 125), ctx).name).toBe('BackendUnavailableError')
     const other = mapXlError(r('Failed to save domain, resuming domain\n'), ctx)
@@ -224,7 +233,9 @@ describe('read-only xl queries that crash', () => {
   beforeAll(async () => {
     double = await XlDouble.create()
     await double.addHost('q')
-    driver = await xenDriver({ imageDir: join(double.root, 'images-q'), stateDir: join(double.root, 'state-q'), xl: double.xl('q'), xentop: double.xentop('q'), qemuImg: false })()
+    driver = await xenDriver({
+      imageDir: join(double.root, 'images-q'), stateDir: join(double.root, 'state-q'), xl: double.xl('q'), xentop: double.xentop('q'), qemuImg: false
+    })()
   })
   afterEach(async () => { await double.clearFaults() })
   afterAll(async () => { await double.dispose() })
@@ -239,7 +250,10 @@ describe('read-only xl queries that crash', () => {
   it('gives up after three crashes, and never repeats an ordinary failure', async () => {
     await double.faults([{ command: 'list', mode: 'fail', exitCode: 139, times: 3 }])
     expect((await expectName(driver.listDomains(), 'XlCommandError')).message).toMatch(/xl list -v.*found 139/)
-    await double.faults([{ command: 'list', mode: 'fail', exitCode: 1, stderr: 'libxl: error: something', times: 1 }, { command: 'list', mode: 'fail', exitCode: 1, times: 1 }])
+    await double.faults([
+      { command: 'list', mode: 'fail', exitCode: 1, stderr: 'libxl: error: something', times: 1 },
+      { command: 'list', mode: 'fail', exitCode: 1, times: 1 }
+    ])
     await expectName(driver.listDomains(), 'XlCommandError')
     // the second fault is still there: the failing query ran once
     await expectName(driver.listDomains(), 'XlCommandError')

@@ -128,7 +128,9 @@ describe('migration with disk images (xl test double)', { timeout: 60_000 }, () 
     await a.createImage('templates/base.img', 8 * MiB)
     const clone = await a.cloneImage('templates/base.img', `${name}.qcow2`, { mode: 'cow' })
     expect(clone).toMatchObject({ format: 'qcow2', backingImage: 'templates/base.img' })
-    await a.createDomain({ name, vcpus: 1, memoryMiB: 64, disks: [{ image: `${name}.qcow2`, target: 'xvda', format: 'qcow2' }], boot: { kind: 'pvh', kernel }, nics: [] })
+    await a.createDomain({
+      name, vcpus: 1, memoryMiB: 64, disks: [{ image: `${name}.qcow2`, target: 'xvda', format: 'qcow2' }], boot: { kind: 'pvh', kernel }, nics: []
+    })
     await a.startDomain(name)
     const report = await a.migrateDomain(name, { host: 'b' })
     expect(report.diskBytes).toBeGreaterThanOrEqual(8 * MiB)

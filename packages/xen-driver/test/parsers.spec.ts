@@ -39,7 +39,8 @@ describe('parseXlInfo', () => {
   })
 
   it('skips the topology tables of xl info -n', () => {
-    const numa = 'cpu_topology           :\ncpu:    core    socket     node\n  0:       0        0        0\nnuma_info              :\nnode:    memsize    memfree    distances\n   0:      2048       1500      10\n'
+    const numa = 'cpu_topology           :\ncpu:    core    socket     node\n  0:       0        0        0\n'
+      + 'numa_info              :\nnode:    memsize    memfree    distances\n   0:      2048       1500      10\n'
     expect(parseXlInfo(transcript('xl-info-4.14.txt') + numa).nrCpus).toBe(8)
   })
 })
@@ -63,7 +64,8 @@ describe('parseXlList', () => {
   })
 
   it('maps the state letters to contract states (a powered-off guest awaiting clean-up is stopped)', () => {
-    const row = (flags: string): string => `Name                                        ID   Mem VCPUs\tState\tTime(s)\ng1                                           7   128     1     ${flags}       1.0\n`
+    const row = (flags: string): string => 'Name                                        ID   Mem VCPUs\tState\tTime(s)\n'
+      + `g1                                           7   128     1     ${flags}       1.0\n`
     const state = (flags: string): string => stateOf(parseXlList(row(flags))[0]!)
     expect(['r-----', '-b----', '------', '--p---', '--ps--', '---s--', '--psc-', '---sc-', '-b---d', '---sr-'].map(state))
       .toEqual(['running', 'running', 'running', 'paused', 'stopped', 'stopped', 'crashed', 'crashed', 'stopped', 'running'])
@@ -114,7 +116,8 @@ describe('the test double prints what the parsers read', () => {
   const root = mkdtempSync(join(tmpdir(), 'xl-double-fmt-'))
   mkdirSync(join(root, 'h'))
   writeFileSync(join(root, 'h', 'host.json'), JSON.stringify({ hostname: 'h', totalMiB: 1024, dom0MiB: 512, nrCpus: 2, cpuMhz: '2394.454' }))
-  const run = (cmd: string, args: string[]): string => execFileSync(join(DOUBLE_BIN, cmd), args, { env: { ...process.env, XL_DOUBLE_ROOT: root, XL_DOUBLE_HOST: 'h', XL_DOUBLE_NODE: process.execPath }, encoding: 'utf8' })
+  const env = (host: string): NodeJS.ProcessEnv => ({ ...process.env, XL_DOUBLE_ROOT: root, XL_DOUBLE_HOST: host, XL_DOUBLE_NODE: process.execPath })
+  const run = (cmd: string, args: string[]): string => execFileSync(join(DOUBLE_BIN, cmd), args, { env: env('h'), encoding: 'utf8' })
 
   it('xl info, xl list, xl list -l, xentop', () => {
     expect(parseXlInfo(run('xl', ['info']))).toMatchObject({ host: 'h', totalMemoryMiB: 1024, freeMemoryMiB: 512, xenVersion: '4.17.3' })
@@ -125,7 +128,7 @@ describe('the test double prints what the parsers read', () => {
 
   it('answers like real xl without a hypervisor when the host is unknown', () => {
     try {
-      execFileSync(join(DOUBLE_BIN, 'xl'), ['list'], { env: { ...process.env, XL_DOUBLE_ROOT: root, XL_DOUBLE_HOST: 'nohost', XL_DOUBLE_NODE: process.execPath }, encoding: 'utf8', stdio: 'pipe' })
+      execFileSync(join(DOUBLE_BIN, 'xl'), ['list'], { env: env('nohost'), encoding: 'utf8', stdio: 'pipe' })
       expect.unreachable('xl should fail')
     } catch (err) {
       expect((err as { status: number }).status).toBe(1)

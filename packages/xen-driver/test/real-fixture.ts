@@ -95,7 +95,9 @@ export async function realFixture (): Promise<ComplianceFixture> {
   const readyMarker = env('XENOS_XEN_CONSOLE_READY')
   return {
     driver,
-    ...(consoleCommand !== undefined && readyMarker !== undefined ? { guestReady: consoleReady(consoleCommand, readyMarker, Number(env('XENOS_XEN_CONSOLE_READY_TIMEOUT_S') ?? 300)) } : {}),
+    ...(consoleCommand !== undefined && readyMarker !== undefined
+      ? { guestReady: consoleReady(consoleCommand, readyMarker, Number(env('XENOS_XEN_CONSOLE_READY_TIMEOUT_S') ?? 300)) }
+      : {}),
     ...(target !== undefined ? { target, targetAddress: { host: targetAddress! } } : {}),
     ...(unreachable !== undefined ? { unreachableTarget: { host: unreachable } } : {}),
     imageSizeBytes: imageBytes,
@@ -106,7 +108,12 @@ export async function realFixture (): Promise<ComplianceFixture> {
       return {
         name, vcpus: options.vcpus ?? 1, memoryMiB: options.memoryMiB ?? memoryMiB,
         disks: [{ image, target: 'xvda' }],
-        boot: { kind: env('XENOS_XEN_BOOT_KIND') === 'pv' ? 'pv' : 'pvh', kernel, ...(ramdisk !== undefined ? { ramdisk } : {}), cmdline: env('XENOS_XEN_CMDLINE') ?? 'console=hvc0 panic=-1 quiet' },
+        boot: {
+          kind: env('XENOS_XEN_BOOT_KIND') === 'pv' ? 'pv' : 'pvh',
+          kernel,
+          ...(ramdisk !== undefined ? { ramdisk } : {}),
+          cmdline: env('XENOS_XEN_CMDLINE') ?? 'console=hvc0 panic=-1 quiet'
+        },
         nics: bridge !== undefined ? [{ bridge }] : [],
         annotations
       }

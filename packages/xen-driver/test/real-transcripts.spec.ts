@@ -24,7 +24,8 @@ function transcript (file: string): Transcript {
 
 describe('parsers on real xl 4.17.7 output', () => {
   it('xl info', () => {
-    expect(parseXlInfo(transcript('xl-info.txt').stdout)).toMatchObject({ host: 'a', xenVersion: '4.17.7', nrCpus: 2, cpuMHz: 2596.094, totalMemoryMiB: 1023, freeMemoryMiB: 368 })
+    expect(parseXlInfo(transcript('xl-info.txt').stdout))
+      .toMatchObject({ host: 'a', xenVersion: '4.17.7', nrCpus: 2, cpuMHz: 2596.094, totalMemoryMiB: 1023, freeMemoryMiB: 368 })
   })
 
   it('xl list, paused, -v', () => {
@@ -37,7 +38,13 @@ describe('parsers on real xl 4.17.7 output', () => {
     const all = parseXlListLong(transcript('xl-list-l.txt').stdout)
     expect(all.map(d => [d.domid, d.name, d.memoryMiB])).toEqual([[0, 'Domain-0', 512], [1, 'g1', 128]])
     const [g1] = parseXlListLong(transcript('xl-list-l-domain.txt').stdout)
-    expect(g1).toMatchObject({ type: 'pvh', kernel: '/guest/vmlinuz', ramdisk: '/guest/initrd.gz', disks: [{ path: '/work/main/.testbed/share/g1.img', vdev: 'xvda', format: 'raw', readwrite: true }], nics: [] })
+    expect(g1).toMatchObject({
+      type: 'pvh',
+      kernel: '/guest/vmlinuz',
+      ramdisk: '/guest/initrd.gz',
+      disks: [{ path: '/work/main/.testbed/share/g1.img', vdev: 'xvda', format: 'raw', readwrite: true }],
+      nics: []
+    })
   })
 
   it('xentop -b -i 1', () => {
@@ -49,7 +56,8 @@ describe('parsers on real xl 4.17.7 output', () => {
 describe('the test double answers as real xl 4.17 does', () => {
   let root: string
   const run = (args: string[]): { stdout: string, stderr: string, exitCode: number } => {
-    const r = spawnSync(join(DOUBLE_BIN, 'xl'), args, { cwd: root, env: { ...process.env, PATH: `${DOUBLE_BIN}:${process.env.PATH ?? ''}`, XL_DOUBLE_ROOT: root, XL_DOUBLE_HOST: 'a', XL_DOUBLE_NODE: process.execPath }, encoding: 'utf8' })
+    const env = { ...process.env, PATH: `${DOUBLE_BIN}:${process.env.PATH ?? ''}`, XL_DOUBLE_ROOT: root, XL_DOUBLE_HOST: 'a', XL_DOUBLE_NODE: process.execPath }
+    const r = spawnSync(join(DOUBLE_BIN, 'xl'), args, { cwd: root, env, encoding: 'utf8' })
     return { stdout: r.stdout, stderr: r.stderr, exitCode: r.status ?? -1 }
   }
 
@@ -59,7 +67,8 @@ describe('the test double answers as real xl 4.17 does', () => {
     writeFileSync(join(root, 'a', 'host.json'), JSON.stringify({ hostname: 'a', totalMiB: 1023, dom0MiB: 512, nrCpus: 2, cpuMhz: '2596.094' }))
     writeFileSync(join(root, 'k'), 'kernel')
     writeFileSync(join(root, 'g1.img'), '')
-    const cfg = (name: string, mem: number): string => `name = "${name}"\ntype = "pvh"\nmemory = ${mem}\nvcpus = 1\nkernel = "${join(root, 'k')}"\ndisk = [ 'format=raw, vdev=xvda, access=rw, target=${join(root, 'g1.img')}' ]\n`
+    const cfg = (name: string, mem: number): string => `name = "${name}"\ntype = "pvh"\nmemory = ${mem}\nvcpus = 1\nkernel = "${join(root, 'k')}"\n`
+      + `disk = [ 'format=raw, vdev=xvda, access=rw, target=${join(root, 'g1.img')}' ]\n`
     writeFileSync(join(root, 'g1.cfg'), cfg('g1', 128))
     writeFileSync(join(root, 'big.cfg'), cfg('big', 4096))
     // the recorded host had g1 (domid 1) running and g2 created then destroyed: the next domid was 3
@@ -108,7 +117,8 @@ describe('the test double answers as real xl 4.17 does', () => {
     run(['unpause', 'g1']) // the recorded guest was running: xl cannot suspend a paused one
     const got = run(['migrate', '-s', '', 'g1', 'xl migrate-receive'])
     expect(got.exitCode).toBe(0)
-    const normalise = (s: string): string[] => s.split('\n').filter(l => l !== '').map(l => l.replace(/info 0x3\/0x0\/\d+/, 'info').replace(/Saving domain \d+/, 'Saving domain N'))
+    const normalise = (s: string): string[] => s.split('\n').filter(l => l !== '')
+      .map(l => l.replace(/info 0x3\/0x0\/\d+/, 'info').replace(/Saving domain \d+/, 'Saving domain N'))
     expect(normalise(got.stderr).sort()).toEqual(normalise(t.stderr).sort())
   })
 })

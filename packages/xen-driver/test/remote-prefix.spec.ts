@@ -36,7 +36,8 @@ describe('xen-driver through an ssh prefix', { timeout: 60_000 }, () => {
 
   it('quotes each argument for the remote shell', () => {
     const shell = new HostShell(['ssh', 'root@r'])
-    expect(shell.wrap(['cp', '--sparse=always', '/a b/c', 'it\'s;rm -rf /'])).toEqual(['ssh', 'root@r', 'cp', '--sparse=always', '\'/a b/c\'', `'it'\\''s;rm -rf /'`])
+    expect(shell.wrap(['cp', '--sparse=always', '/a b/c', 'it\'s;rm -rf /']))
+      .toEqual(['ssh', 'root@r', 'cp', '--sparse=always', '\'/a b/c\'', `'it'\\''s;rm -rf /'`])
     expect(new HostShell(['sudo']).wrap(['xl', 'list'])).toEqual(['sudo', 'xl', 'list'])
   })
 

@@ -44,7 +44,15 @@ export class XlDouble {
   xentop (host: string): string[] { return ['env', `XL_DOUBLE_HOST=${host}`, 'xentop'] }
 
   /** Arms faults (see test-double/README.md). */
-  async faults (list: Array<{ command: string, host?: string, mode: 'fail' | 'hang' | 'garbage', times?: number, stderr?: string, exitCode?: number, line?: string }>): Promise<void> {
+  async faults (list: Array<{
+    command: string
+    host?: string
+    mode: 'fail' | 'hang' | 'garbage'
+    times?: number
+    stderr?: string
+    exitCode?: number
+    line?: string
+  }>): Promise<void> {
     await writeFile(join(this.root, 'faults.json'), JSON.stringify(list))
   }
 

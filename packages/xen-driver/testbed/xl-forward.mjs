@@ -90,7 +90,10 @@ function logCall (code) {
 const socket = connect({ host: '127.0.0.1', port })
 const timeoutS = Number(process.env.XENOS_XL_TIMEOUT_S ?? '0')
 if (timeoutS > 0) {
-  setTimeout(() => { socket.destroy(); fail(`no reply from ${host} within ${timeoutS} s (XENOS_XL_TIMEOUT_S) to: ${program} ${args.join(' ')}`) }, timeoutS * 1000).unref()
+  setTimeout(() => {
+    socket.destroy()
+    fail(`no reply from ${host} within ${timeoutS} s (XENOS_XL_TIMEOUT_S) to: ${program} ${args.join(' ')}`)
+  }, timeoutS * 1000).unref()
 }
 socket.on('connect', () => socket.write(encodeRequest(program, args)))
 socket.on('data', d => chunks.push(d))

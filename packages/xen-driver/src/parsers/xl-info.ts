@@ -15,7 +15,14 @@ export interface XlInfo {
 // maybe_printf("%-23s: %s"): a key, padding, a colon and a value (possibly empty)
 const LINE = /^([a-z_][a-z0-9_]*)\s*:(?: (.*))?$/
 // `xl info -n` adds tables; their lines are known and skipped
-const TABLE = /^(cpu:\s+core\s+socket\s+node|\s*\d+:\s+[\d\s,]+|node:\s+memsize\s+memfree\s+distances|device\s+node|[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\s+\d+|No device topology data available)$/
+const TABLE = new RegExp(`^(${[
+  String.raw`cpu:\s+core\s+socket\s+node`,
+  String.raw`\s*\d+:\s+[\d\s,]+`,
+  String.raw`node:\s+memsize\s+memfree\s+distances`,
+  String.raw`device\s+node`,
+  String.raw`[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\s+\d+`,
+  'No device topology data available'
+].join('|')})$`)
 
 const REQUIRED = ['host', 'nr_cpus', 'cpu_mhz', 'total_memory', 'free_memory'] as const
 

@@ -22,7 +22,9 @@ export interface XlListRow {
 
 const HEADER = /^Name\s+ID\s+Mem\s+VCPUs\s+State\s+Time\(s\)/
 // printf("%-40s %5d %5lu %5d     %c%c%c%c%c%c  %8.1f"), then with -v " UUID reason label"
-const ROW = /^(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([r-][b-][p-][s-][-rscwS?][d-])\s+(\d+\.\d)(?:\s+([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\s+(\S+)(?:\s+(\S+))?)?\s*$/
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+const ROW = new RegExp(String.raw`^(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([r-][b-][p-][s-][-rscwS?][d-])\s+(\d+\.\d)`
+  + String.raw`(?:\s+(${UUID})\s+(\S+)(?:\s+(\S+))?)?\s*$`)
 
 /** Parses `xl list [-v]` output. Throws `XlOutputError` naming the first line it does not understand. */
 export function parseXlList (text: string, command = 'xl list'): XlListRow[] {
