@@ -56,7 +56,18 @@ export async function bareEngine (events: number, actors = 1000): Promise<{ even
 }
 
 /** 1,000 concurrent flows over `hosts` hosts until `completions` flows have completed. */
-export async function concurrentFlows (completions: number, concurrent = 1000, hosts = 100): Promise<{ completions: number, starts: number, solves: number, wallS: number, cpuS: number, simS: number, completionsPerS: number, eventsPerS: number, meanComponentVars: number, meanChangedVars: number }> {
+export async function concurrentFlows (completions: number, concurrent = 1000, hosts = 100): Promise<{
+  completions: number
+  starts: number
+  solves: number
+  wallS: number
+  cpuS: number
+  simS: number
+  completionsPerS: number
+  eventsPerS: number
+  meanComponentVars: number
+  meanChangedVars: number
+}> {
   const e = new Engine({ seed: 1, platform: platform(hosts) })
   const r = e.random.fork('flows')
   const hs = e.hosts()
@@ -97,7 +108,9 @@ export async function concurrentFlows (completions: number, concurrent = 1000, h
  * on every host, a periodic timer (a heartbeat every 1 ms of simulated time)
  * that reads the progress of one of the flows.
  */
-export async function timersWithFlows (events: number, concurrent = 1000, hosts = 100): Promise<{ events: number, wallS: number, cpuS: number, eventsPerS: number, flowsInFlight: number }> {
+export async function timersWithFlows (
+  events: number, concurrent = 1000, hosts = 100
+): Promise<{ events: number, wallS: number, cpuS: number, eventsPerS: number, flowsInFlight: number }> {
   const e = new Engine({ seed: 2, platform: platform(hosts) })
   const r = e.random.fork('flows')
   const hs = e.hosts()
@@ -138,7 +151,8 @@ export async function main (argv: string[]): Promise<void> {
   const bare = await bareEngine(quick ? 1_000_000 : 5_000_000)
   console.log('\n[1] bare engine: 1,000 self-rescheduling timers')
   console.log('    event = one timer callback popped from the queue and run (schedule + heap pop + call)')
-  console.log(`    ${fmt(bare.events)} events in ${bare.wallS.toFixed(3)} s wall (${bare.cpuS.toFixed(3)} s CPU) = ${fmt(bare.eventsPerS)} events/s, ${fmt(bare.events / bare.cpuS)} per CPU second (target >= 2,000,000)`)
+  console.log(`    ${fmt(bare.events)} events in ${bare.wallS.toFixed(3)} s wall (${bare.cpuS.toFixed(3)} s CPU) = ${fmt(bare.eventsPerS)} events/s,`
+    + ` ${fmt(bare.events / bare.cpuS)} per CPU second (target >= 2,000,000)`)
 
   await concurrentFlows(2_000)
   const flows = await concurrentFlows(quick ? 5_000 : 30_000)
@@ -150,13 +164,16 @@ export async function main (argv: string[]): Promise<void> {
   console.log('    affected level), reschedules the flows whose rate changed, and starts a replacement whose')
   console.log('    latency timer, when it fires, adds the new flow and re-solves again. "engine events" below also')
   console.log('    counts those latency timers (one per flow).')
-  console.log(`    ${fmt(flows.completions)} completions in ${flows.wallS.toFixed(3)} s wall (${flows.cpuS.toFixed(3)} s CPU; ${flows.simS.toFixed(1)} s simulated) = ${fmt(flows.completionsPerS)} flow completions/s, ${fmt(flows.completions / flows.cpuS)} per CPU second`)
+  console.log(`    ${fmt(flows.completions)} completions in ${flows.wallS.toFixed(3)} s wall`
+    + ` (${flows.cpuS.toFixed(3)} s CPU; ${flows.simS.toFixed(1)} s simulated)`
+    + ` = ${fmt(flows.completionsPerS)} flow completions/s, ${fmt(flows.completions / flows.cpuS)} per CPU second`)
   console.log(`    engine events (completions + latency timers) = ${fmt(flows.eventsPerS)} events/s (target >= 1,000,000)`)
   console.log(`    solves: ${fmt(flows.solves)}, mean variables re-solved per solve: ${flows.meanComponentVars.toFixed(0)} of ~1,000 in the component;`)
   console.log(`    mean flows whose rate changed per solve (the only completions rescheduled): ${flows.meanChangedVars.toFixed(0)}`)
   await concurrentFlows(5_000, 100)
   const small = await concurrentFlows(quick ? 20_000 : 100_000, 100)
-  console.log(`    for scale: 100 concurrent flows on the same network: ${fmt(small.completions / small.cpuS)} flow completions per CPU second (${small.meanComponentVars.toFixed(0)} variables re-solved per solve)`)
+  console.log(`    for scale: 100 concurrent flows on the same network: ${fmt(small.completions / small.cpuS)} flow completions per CPU second`
+    + ` (${small.meanComponentVars.toFixed(0)} variables re-solved per solve)`)
 
   await timersWithFlows(100_000)
   const mixed = await timersWithFlows(quick ? 1_000_000 : 5_000_000)
@@ -164,7 +181,8 @@ export async function main (argv: string[]): Promise<void> {
   console.log('    every host runs a 1 ms heartbeat timer that reads one flow\'s progress (flow.remaining())')
   console.log('    event = one timer callback; in-flight flows cost nothing per event (lazy progress accounting:')
   console.log('    remaining = remaining at last rate change - rate x elapsed), only a rate change costs a solve')
-  console.log(`    ${fmt(mixed.events)} events in ${mixed.wallS.toFixed(3)} s wall (${mixed.cpuS.toFixed(3)} s CPU) with ${mixed.flowsInFlight} flows in flight = ${fmt(mixed.eventsPerS)} events/s, ${fmt(mixed.events / mixed.cpuS)} per CPU second (target >= 1,000,000)`)
+  console.log(`    ${fmt(mixed.events)} events in ${mixed.wallS.toFixed(3)} s wall (${mixed.cpuS.toFixed(3)} s CPU) with ${mixed.flowsInFlight} flows in flight`
+    + ` = ${fmt(mixed.eventsPerS)} events/s, ${fmt(mixed.events / mixed.cpuS)} per CPU second (target >= 1,000,000)`)
   const mem = process.memoryUsage()
   const peakRssMiB = process.resourceUsage().maxRSS / 1024
   console.log(`\n    peak RSS ${peakRssMiB.toFixed(0)} MiB, heap used now ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`)

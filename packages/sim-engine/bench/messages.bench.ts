@@ -108,15 +108,17 @@ export async function main (argv: string[]): Promise<void> {
     const peer = sg === undefined ? undefined : medianRun(sg, [String(hosts), '--log=root.thres:warning'], repeat)
     const fmt = (f: RunFigures): string => `${Math.round(f.messages / f.processS).toLocaleString('en-US')} messages/s whole process `
       + `(${f.processS.toFixed(3)} s), ${Math.round(f.messages / f.runS).toLocaleString('en-US')}/s from engine creation (${f.runS.toFixed(3)} s), `
-      + `CPU ${f.runCpuS.toFixed(3)} s (main thread ${f.runMainCpuS.toFixed(3)} s), start-up ${(f.processS - f.runS).toFixed(3)} s, simulated ${f.simS.toFixed(6)} s (mean arrival ${f.meanArrivalS.toFixed(6)} s)`
+      + `CPU ${f.runCpuS.toFixed(3)} s (main thread ${f.runMainCpuS.toFixed(3)} s), start-up ${(f.processS - f.runS).toFixed(3)} s, `
+      + `simulated ${f.simS.toFixed(6)} s (mean arrival ${f.meanArrivalS.toFixed(6)} s)`
     console.log(`    ${hosts} hosts, ${ours.messages.toLocaleString('en-US')} messages`)
     console.log(`      ours:    ${fmt(ours)}`)
     if (peer !== undefined) console.log(`      SimGrid: ${fmt(peer)}`)
     const name = `messages-${hosts}-hosts`
     lines.push(benchLine(`${name}-process`, ours.messages / ours.processS, 'messages/s', peer === undefined ? undefined : peer.messages / peer.processS))
     lines.push(benchLine(`${name}-first-run`, ours.messages / ours.runS, 'messages/s', peer === undefined ? undefined : peer.messages / peer.runS))
-    lines.push(benchLine(`${name}-first-run-cpu`, ours.messages / ours.runCpuS, 'messages/cpu-s', peer === undefined ? undefined : peer.messages / peer.runCpuS))
-    lines.push(benchLine(`${name}-first-run-main-thread-cpu`, ours.messages / ours.runMainCpuS, 'messages/cpu-s', peer === undefined ? undefined : peer.messages / peer.runCpuS))
+    const peerPerCpuS = peer === undefined ? undefined : peer.messages / peer.runCpuS
+    lines.push(benchLine(`${name}-first-run-cpu`, ours.messages / ours.runCpuS, 'messages/cpu-s', peerPerCpuS))
+    lines.push(benchLine(`${name}-first-run-main-thread-cpu`, ours.messages / ours.runMainCpuS, 'messages/cpu-s', peerPerCpuS))
     lines.push(benchLine(`${name}-start-up`, ours.processS - ours.runS, 's', peer === undefined ? undefined : peer.processS - peer.runS, false))
     lines.push(benchLine(`${name}-simulated-end`, ours.simS, 's (simulated)', peer?.simS))
     lines.push(benchLine(`${name}-simulated-mean-arrival`, ours.meanArrivalS, 's (simulated)', peer?.meanArrivalS))

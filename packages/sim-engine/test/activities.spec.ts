@@ -97,7 +97,8 @@ describe('activity life cycle', () => {
     await expect(e.comm({ from: e.host('h3'), to: e.host('h2'), bytes: 1 }).wait()).rejects.toThrow(/link of host h2 is down/)
   })
 
-  it('a crash fails the host\'s activities in the order they came to it (an exec whose VM moved there, when it moved); a cut link only those crossing it', async () => {
+  it('a crash fails the host\'s activities in the order they came to it (an exec whose VM moved there, when it moved);'
+    + ' a cut link only those crossing it', async () => {
     const e = engine()
     const [h1, h2, h3] = [e.host('h1'), e.host('h2'), e.host('h3')]
     const vm = h1.createVm({ name: 'g', vcpus: 1, memoryMiB: 256 })

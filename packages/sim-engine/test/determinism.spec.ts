@@ -14,9 +14,13 @@ function scenario (seed: number): { engine: Engine, results: () => string } {
     const kind = r.int(3)
     e.schedule(at, () => {
       const vm = vms[r.int(vms.length)]!
-      if (kind === 0) acts.push(e.exec({ on: vm, flops: 1e8 + r.next() * 1e9 }).start())
-      else if (kind === 1) acts.push(e.io({ on: vm, op: r.next() < 0.5 ? 'read' : 'write', bytes: Math.floor(r.next() * 50e6), cacheKey: `k${r.int(5)}` }).start())
-      else acts.push(e.comm({ from: vm, to: hosts[r.int(hosts.length)]!, bytes: Math.floor(r.next() * 80e6) }).start())
+      if (kind === 0) {
+        acts.push(e.exec({ on: vm, flops: 1e8 + r.next() * 1e9 }).start())
+      } else if (kind === 1) {
+        acts.push(e.io({ on: vm, op: r.next() < 0.5 ? 'read' : 'write', bytes: Math.floor(r.next() * 50e6), cacheKey: `k${r.int(5)}` }).start())
+      } else {
+        acts.push(e.comm({ from: vm, to: hosts[r.int(hosts.length)]!, bytes: Math.floor(r.next() * 80e6) }).start())
+      }
     }, `spawn-${i}`)
   }
   e.faults.crashHost('h3', 4.2)

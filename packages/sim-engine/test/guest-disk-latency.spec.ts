@@ -59,7 +59,9 @@ describe('a guest pays the split driver\'s latency once per request window in fl
   it('only the bytes read from the disk pay: a read served from the guest\'s page cache waits none', async () => {
     const p = platform({ diskReadWindowBytes: MiB })
     // 64 MiB of guest page cache; the first read brings the key in, the second is a hit.
-    const t = await guestIo(p, 'read', 10 * MiB, async (e) => { await e.io({ on: e.host('h1').vms.get('g')!, op: 'read', bytes: 10 * MiB, cacheKey: 'k' }).wait() })
+    const t = await guestIo(p, 'read', 10 * MiB, async (e) => {
+      await e.io({ on: e.host('h1').vms.get('g')!, op: 'read', bytes: 10 * MiB, cacheKey: 'k' }).wait()
+    })
     expect(t).toBeLessThan(LATENCY_S)
   })
 })

@@ -16,7 +16,9 @@ export function assertAmount (field: string, value: unknown): asserts value is n
 }
 
 export function assertTarget (field: string, value: unknown): asserts value is SimHost | SimVm {
-  if (!(value instanceof SimHost) && !(value instanceof SimVm)) throw new ActivityArgumentError(field, 'a host (engine.host(name)) or a guest (host.createVm(...))', value)
+  if (!(value instanceof SimHost) && !(value instanceof SimVm)) {
+    throw new ActivityArgumentError(field, 'a host (engine.host(name)) or a guest (host.createVm(...))', value)
+  }
 }
 
 /**

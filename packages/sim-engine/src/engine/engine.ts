@@ -128,7 +128,8 @@ export class Engine implements SimContext {
   /** Run `fn` after `delayS` simulated seconds. */
   schedule (delayS: number, fn: () => void, label?: string): TimerHandle {
     if (!(delayS >= 0) || !Number.isFinite(delayS)) throw new EngineArgumentError('schedule', 'a finite delayS >= 0', delayS)
-    const ev: QueuedEvent = this.queue.push(this.now + delayS, label === undefined || this.logLines === undefined ? fn : () => { this.log('timer', label); fn() }, label)
+    const logged = label === undefined || this.logLines === undefined ? fn : () => { this.log('timer', label); fn() }
+    const ev: QueuedEvent = this.queue.push(this.now + delayS, logged, label)
     this.wake()
     return ev
   }
@@ -141,7 +142,7 @@ export class Engine implements SimContext {
     return ev
   }
 
-  // ── activities ─────────────────────────────────────────────────────
+  // --- activities ---
   // Factories return activities in state `created`: call `start()` (or `wait()`, which starts them).
   /** A computation of `flops` on a host or a guest. */
   exec (init: ExecInit): Activity { return execActivity(this, this.nextActivityId++, init) }
@@ -155,7 +156,7 @@ export class Engine implements SimContext {
   /** @internal an activity started: wake a live engine waiting for work. */
   activityStarted (): void { this.wake() }
 
-  // ── running ────────────────────────────────────────────────────────
+  // --- running ---
   /** Run until no event is pending. */
   async run (): Promise<void> { await this.loop(Infinity, false) }
 

@@ -67,7 +67,8 @@ function expand (p: PlatformParsed, source: string, locate: Locate): Platform {
   p.hosts.forEach((entry, i) => {
     const t = p.hostTypes[entry.type]
     if (t === undefined) {
-      throw new PlatformError(source, locate(['hosts', i, 'type']), `hosts[${i}].type`, `one of the hostTypes (${Object.keys(p.hostTypes).join(', ')})`, JSON.stringify(entry.type))
+      throw new PlatformError(source, locate(['hosts', i, 'type']), `hosts[${i}].type`,
+        `one of the hostTypes (${Object.keys(p.hostTypes).join(', ')})`, JSON.stringify(entry.type))
     }
     const names = 'name' in entry
       ? [entry.name]
@@ -92,7 +93,8 @@ function expand (p: PlatformParsed, source: string, locate: Locate): Platform {
   })
   for (const [typeName, t] of Object.entries(p.hostTypes)) {
     if (t.virtualized && t.dom0.memoryMiB >= t.memoryMiB) {
-      throw new PlatformError(source, locate(['hostTypes', typeName, 'dom0', 'memoryMiB']), `hostTypes.${typeName}.dom0.memoryMiB`, `less than the host's ${t.memoryMiB} MiB`, String(t.dom0.memoryMiB))
+      throw new PlatformError(source, locate(['hostTypes', typeName, 'dom0', 'memoryMiB']), `hostTypes.${typeName}.dom0.memoryMiB`,
+        `less than the host's ${t.memoryMiB} MiB`, String(t.dom0.memoryMiB))
     }
   }
   return {

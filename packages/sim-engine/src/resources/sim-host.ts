@@ -222,7 +222,8 @@ export class SimVm implements RateOwner {
 
   private makeCache (host: SimHost): PageCache {
     const pc = host.ctx.platform.pageCache
-    const cache: PageCache = new PageCache(host.ctx, Math.max(0, this.memoryMiB - this.workingSetMiB) * MIB, pc.dirtyRatio, bytes => host.startWriteback(bytes, this, cache))
+    const capacityBytes = Math.max(0, this.memoryMiB - this.workingSetMiB) * MIB
+    const cache: PageCache = new PageCache(host.ctx, capacityBytes, pc.dirtyRatio, bytes => host.startWriteback(bytes, this, cache))
     return cache
   }
 
