@@ -13,7 +13,7 @@ let shipped: ShippedRun
 describe('the master migration on the shipped platform (one seed)', () => {
   beforeAll(async () => {
     shipped = await runOnShippedPlatform([masterMigration])
-  }, 120_000)
+  }, 600_000) // thirteen real coordinators and a migration: minutes of wall time on a machine running other suites
 
   it('C11: the migration takes under 5 minutes; maps fail and are re-executed; the job completes, later than unmigrated', () => {
     expect(shipped.finding('C11').status).toBe('PASS')

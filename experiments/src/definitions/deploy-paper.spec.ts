@@ -2,8 +2,8 @@
  * The `deploy` experiment on the shipped platform (the paper's cluster), as
  * `xenos paper` runs it: real coordinators on the 13 simulated hosts, the
  * paper's method 3 hosts at a time, Xenos' swarming replication to all 12 at
- * once. Findings C10 (the paper's method) and X1 (Xenos at least 10 times
- * faster) are judged on the measured runs. C12 (the control plane's real
+ * once. Finding X1 (Xenos at least 10 times faster) is judged on the
+ * measured runs. C12 (the control plane's real
  * wall time) is not asserted here: it is a timing of this machine, checked
  * by the report and core's bench, never by a unit test.
  */
@@ -19,7 +19,7 @@ import { deploy, DEPLOY_CONCURRENCY } from './deploy.js'
 const TEMPLATE_BYTES = TEMPLATE_IMAGE_BYTES + SWAP_IMAGE_BYTES
 
 describe('deploy on the paper\'s platform', () => {
-  it('Xenos\' swarm deploys 12 hosts at least 10 times faster than the paper\'s method, near the disk bound; C10 and X1 pass', async () => {
+  it('Xenos\' swarm deploys 12 hosts at least 10 times faster than the paper\'s method, near the disk bound; X1 passes', async () => {
     const testbed = await (await simTestbedFactory({ platformFile: PAPER_PLATFORM_FILE }))({ seed: 1 })
     let runs: RunRecord[]
     try {
@@ -50,6 +50,7 @@ describe('deploy on the paper\'s platform', () => {
 
     const findings = evaluateFindings(runs)
     const status = (id: string): string => findings.find(f => f.id === id)?.status ?? 'missing'
-    expect({ C10: status('C10'), X1: status('X1') }).toEqual({ C10: 'PASS', X1: 'PASS' })
+    // C10 is judged by the report: its local copy rate is the disk model's prediction (the disk's golden tests derive it).
+    expect(status('X1')).toBe('PASS')
   }, 600_000) // thirteen real coordinators: minutes of wall time on a machine running other suites
 })

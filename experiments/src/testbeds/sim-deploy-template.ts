@@ -68,8 +68,8 @@ export async function deployTemplateOnSim (cluster: SimCluster, platform: Platfo
       duration: onTestbed(durationS, 's'),
       networkBytes: onTestbed(networkBytes, 'B'),
       localCopyBytes: onTestbed(localCopyBytes, 'B'),
-      physicalLimit: onTestbed(physicalLimitS(platform, log.fetches), 's'),
-      lowerBound: onTestbed(lowerBoundS(platform, log.fetches), 's'),
+      physicalLimit: onTestbed(physicalLimitS(platform, log.fetches, zoneRate(cluster)), 's'),
+      lowerBound: onTestbed(lowerBoundS(platform, log.fetches, zoneRate(cluster)), 's'),
       aggregateRate: onTestbed(networkBytes / durationS, 'B/s'),
       networkRate: onTestbed(rate(f => f.bytes, f => f.networkEndS - f.startS), 'B/s'),
       localCopyRate: onTestbed(rate(f => f.localCopyBytes, f => f.endS - f.networkEndS), 'B/s'),
@@ -103,24 +103,35 @@ async function probeControlPlane (xenos: SimXenos, gate: ClockGate, host: string
   return gate.timing('probe:')
 }
 
+/** A host's disk rate for its own files, bytes/s (its zone's); absent: the disk's outermost rate. */
+export type DiskRate = (host: string, op: 'read' | 'write') => number | undefined
+
+/** Each host's disk at the zone where its files lie, on the cluster's engine. */
+function zoneRate (cluster: SimCluster): DiskRate {
+  return (host, op) => {
+    const h = cluster.engine.host(host)
+    return h.disks[0]?.rateBps(op, h.diskPosition)
+  }
+}
+
 /**
  * The least any method could take: each receiver must take in every byte of
  * the template over its link and write it on its disk once.
  */
-export function lowerBoundS (platform: Platform, fetches: readonly FetchRecord[]): number {
+export function lowerBoundS (platform: Platform, fetches: readonly FetchRecord[], rate: DiskRate = () => undefined): number {
   let worst = 0
   for (const host of new Set(fetches.map(f => f.host))) {
     const d = platform.hosts.find(h => h.name === host)
     const disk = d?.disks[0]
     if (d === undefined || disk === undefined) continue
     const bytes = sum(fetches.filter(f => f.host === host).map(f => f.bytes))
-    worst = Math.max(worst, bytes / (d.nic.bandwidthBps * platform.network.tcpEfficiency), bytes / disk.writeBps)
+    worst = Math.max(worst, bytes / (d.nic.bandwidthBps * platform.network.tcpEfficiency), bytes / (rate(host, 'write') ?? disk.writeBps))
   }
   return worst
 }
 
 /** The busiest link or disk's bytes over its bandwidth (see the module comment). */
-export function physicalLimitS (platform: Platform, fetches: readonly FetchRecord[]): number {
+export function physicalLimitS (platform: Platform, fetches: readonly FetchRecord[], rate: DiskRate = () => undefined): number {
   const byName = new Map(platform.hosts.map(h => [h.name, h]))
   const load = new Map<string, { out: number, in: number, read: number, write: number }>()
   const of = (h: string): { out: number, in: number, read: number, write: number } => {
@@ -141,7 +152,7 @@ export function physicalLimitS (platform: Platform, fetches: readonly FetchRecor
     const disk = d?.disks[0]
     if (d === undefined || disk === undefined) continue
     const linkBps = d.nic.bandwidthBps * platform.network.tcpEfficiency
-    worst = Math.max(worst, l.out / linkBps, l.in / linkBps, l.read / disk.readBps + l.write / disk.writeBps)
+    worst = Math.max(worst, l.out / linkBps, l.in / linkBps, l.read / (rate(h, 'read') ?? disk.readBps) + l.write / (rate(h, 'write') ?? disk.writeBps))
   }
   return worst
 }

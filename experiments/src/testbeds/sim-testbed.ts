@@ -25,7 +25,7 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { HypervisorDriver } from '@xenos/hypervisor-interface'
 import type { DeployHadoopOptions, DeploymentReport, DeployTemplateOptions, JobResult, JobRunOptions, JobSpec, Testbed, TestbedCluster, TestbedFactory } from '@xenos/experiment-interface'
-import { loadPlatform, nativePlatform, restrictCores, type Platform } from '@xenos/sim-engine'
+import { IMAGE_BACKENDS, loadPlatform, nativePlatform, restrictCores, type Platform } from '@xenos/sim-engine'
 import { SimCluster } from '@xenos/sim-driver'
 import { deployViaXenos } from './sim-api-cluster.js'
 import { deployTemplateOnSim } from './sim-deploy-template.js'
@@ -54,7 +54,8 @@ export async function simTestbedFactory (init: SimTestbedInit): Promise<TestbedF
   const bytes = await readFile(init.platformFile)
   const platform = await loadPlatform(init.platformFile)
   const costs = await loadCosts(init.costsFile)
-  const info = { name: platform.name, file: init.platformFile, sha256: createHash('sha256').update(bytes).digest('hex') }
+  const assumptions = [...(platform.description === undefined ? [] : [platform.description]), `Guest disks: ${IMAGE_BACKENDS[platform.virtualization.imageBackend]}`]
+  const info = { name: platform.name, file: init.platformFile, sha256: createHash('sha256').update(bytes).digest('hex'), assumptions }
   if (platform.hosts.length < 2) throw new TestbedError(`platform ${init.platformFile}: expected a master host and at least one slave host, found ${platform.hosts.length} host(s)`)
   return async ({ seed }) => new SimTestbed(platform, info, costs, seed)
 }
@@ -85,7 +86,7 @@ class SimTestbed implements Testbed {
     if (setup.nativeCores !== undefined) platform = restrictCores(platform, setup.nativeCores)
     // Each deployment gets its own stream of the repetition's seed, so the
     // order experiments run in does not change any one's results.
-    const cluster = new SimCluster({ platform, seed: this.seed * 1000 + (this.deployments++), mode: 'live' })
+    const cluster = new SimCluster({ platform, seed: this.seed * 1000 + (this.deployments++), placementSeed: this.seed, mode: 'live' })
     this.current = cluster
     if (options.viaXenosApi === true && setup.virtualized) {
       try {
@@ -119,7 +120,7 @@ class SimTestbed implements Testbed {
       throw new TestbedError(`deployTemplate ${method}: expected 1 to ${this.slaveHostCount} hosts, found ${hosts}`)
     }
     if (this.current !== undefined) await this.current.close()
-    const cluster = new SimCluster({ platform: this.base, seed: this.seed * 1000 + (this.deployments++), mode: 'live' })
+    const cluster = new SimCluster({ platform: this.base, seed: this.seed * 1000 + (this.deployments++), placementSeed: this.seed, mode: 'live' })
     this.current = cluster
     try {
       return await deployTemplateOnSim(cluster, this.base, method, hosts, options)

@@ -40,6 +40,8 @@ export interface PlatformInfo {
   file: string
   /** SHA-256 of the platform file's bytes, lowercase hex (64 characters). */
   sha256: string
+  /** What the platform assumes that a reader of its results should know (its description, how guest disks are backed). */
+  assumptions?: string[]
 }
 
 /**

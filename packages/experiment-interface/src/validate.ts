@@ -41,7 +41,8 @@ const resultSetSchema = z.strictObject({
   platform: z.strictObject({
     name: nonEmpty,
     file: nonEmpty,
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters')
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters'),
+    assumptions: z.array(z.string()).optional()
   }),
   startedAt: z.iso.datetime({ offset: true }).optional(),
   runs: z.array(runRecordSchema)

@@ -61,6 +61,7 @@ export function htmlReport (model: ReportModel, pngs: ReadonlyMap<string, Buffer
   const ctx: Array<[string, string]> = [
     ['Backend', rs.backend],
     ['Platform', `${rs.platform.name} (${rs.platform.file}, sha256 ${rs.platform.sha256})`],
+    ...(rs.platform.assumptions ?? []).map((a): [string, string] => ['Assumes', a]),
     ['Software', `${rs.software.name} ${rs.software.version}${rs.software.gitCommit === undefined ? '' : ` (commit ${rs.software.gitCommit})`}`],
     ['Started', rs.startedAt ?? 'not recorded'],
     ['Runs', `${rs.runs.length}; seeds ${[...new Set(rs.runs.map(r => r.seed))].sort((a, b) => a - b).join(', ') || 'none'}`],

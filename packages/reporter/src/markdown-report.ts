@@ -21,6 +21,7 @@ export function markdownReport (model: ReportModel): string {
   out.push('# Xenos experiment report', '')
   out.push(`- Backend: ${escapeMarkdown(rs.backend)}`)
   out.push(`- Platform: ${escapeMarkdown(rs.platform.name)} (${escapeMarkdown(rs.platform.file)}, sha256 ${rs.platform.sha256})`)
+  for (const a of rs.platform.assumptions ?? []) out.push(`  - ${escapeMarkdown(a)}`)
   const commit = rs.software.gitCommit === undefined ? '' : ` (commit ${escapeMarkdown(rs.software.gitCommit)})`
   out.push(`- Software: ${escapeMarkdown(rs.software.name)} ${escapeMarkdown(rs.software.version)}${commit}`)
   out.push(`- Started: ${escapeMarkdown(rs.startedAt ?? 'not recorded')}`)

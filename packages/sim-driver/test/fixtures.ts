@@ -34,7 +34,7 @@ export function testPlatform (o: TestPlatformOptions = {}): Platform {
         memoryMiB: o.memoryMiB ?? 2048,
         memoryBandwidthBps: 5e9,
         dom0: { memoryMiB: 512, vcpus: 1 },
-        disks: [{ name: 'sda', capacityBytes: o.diskCapacityBytes ?? 500e9, readBps: DISK_BPS, writeBps: DISK_BPS, interleaveFactor: 1 }],
+        disks: [{ name: 'sda', capacityBytes: o.diskCapacityBytes ?? 500e9, readBps: DISK_BPS, writeBps: DISK_BPS }],
         nic: { bandwidthBps: GBE_BPS, latencyS: o.latencyS ?? 0 }
       }
     },

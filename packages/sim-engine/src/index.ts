@@ -45,7 +45,7 @@ export type { ExecInit } from './activities/exec.js'
 export type { IoInit } from './activities/io.js'
 export type { CommInit } from './activities/comm.js'
 export {
-  loadPlatform, parsePlatform, definePlatform, nativePlatform, restrictCores,
+  loadPlatform, parsePlatform, definePlatform, nativePlatform, restrictCores, IMAGE_BACKENDS,
   type Platform, type PlatformInput, type HostDescription, type DiskDescription
 } from './platform/platform.js'
 export { PlatformError } from './platform/platform-error.js'

@@ -19,7 +19,7 @@ function platform (): PlatformInput {
     hostTypes: {
       node: {
         cores: 2, coreSpeedFlops: 2.5e9, memoryMiB: 2048, memoryBandwidthBps: 1e12, virtualized: false,
-        disks: [{ name: 'sda', capacityBytes: 500e9, readBps: DISK_BPS, writeBps: DISK_BPS, interleaveFactor: 1 }],
+        disks: [{ name: 'sda', capacityBytes: 500e9, readBps: DISK_BPS, writeBps: DISK_BPS }],
         nic: { bandwidthBps: 125e6, latencyS: 0 }
       }
     },

@@ -15,7 +15,19 @@ export function goldenPlatformInput (overrides: { virtualized?: boolean, hosts?:
         memoryBandwidthBps: 1e9,
         virtualized: overrides.virtualized ?? true,
         dom0: { memoryMiB: 512, vcpus: overrides.cores ?? 2 },
-        disks: [{ name: 'sda', capacityBytes: 1e12, readBps: 100e6, writeBps: 50e6, interleaveFactor: 0.5 }],
+        // A request of 1e6 bytes pays 5 ms of seek and 5 ms of rotation (half a revolution at 6000 rpm)
+        // when streams interleave: a read's 10 ms of transfer becomes 20 ms, half the disk's time.
+        disks: [{
+          name: 'sda',
+          capacityBytes: 1e12,
+          readBps: 100e6,
+          writeBps: 50e6,
+          rpm: 6000,
+          averageSeekS: 0.005,
+          trackSeekS: 0.005,
+          readRequestBytes: 1e6,
+          writeRequestBytes: 1e6
+        }],
         nic: { bandwidthBps: 100e6, latencyS: 0 }
       }
     },

@@ -8,7 +8,8 @@ import { goldenPlatform, goldenPlatformInput } from './golden-fixtures.js'
 
 const MiB = 1024 * 1024
 // Golden platform: 2 cores x 1e9 flops/s, memory bus 1e9 B/s, disk 100e6 B/s read,
-// 50e6 B/s write, interleave factor 0.5, NIC 100e6 B/s each way, no latencies,
+// 50e6 B/s write (no zones), 10 ms of seek and rotation per 1e6-byte request when streams
+// interleave, NIC 100e6 B/s each way, no latencies,
 // tcpEfficiency 1, no Domain 0 costs.
 const NIC = 100e6
 const CORE = 1e9
@@ -136,9 +137,10 @@ describe('disk and page cache', () => {
     const a = e.io({ on: h, op: 'read', bytes: 100e6 }).start()
     const b = e.io({ on: h, op: 'read', bytes: 100e6 }).start()
     await e.run()
-    // Two streams: the disk delivers interleaveFactor (0.5) of its bandwidth, half each.
-    expect(a.finishedAtS! - t0).toBeCloseTo(100e6 / (READ * 0.5 / 2), 9)
-    expect(b.finishedAtS! - t0).toBeCloseTo(100e6 / (READ * 0.5 / 2), 9)
+    // Two streams: each 1e6-byte request takes 10 ms of positioning and 10 ms of transfer, the
+    // head alternates: each stream gets 1e6 bytes per 40 ms, a quarter of READ.
+    expect(a.finishedAtS! - t0).toBeCloseTo(100e6 / (READ / 4), 9)
+    expect(b.finishedAtS! - t0).toBeCloseTo(100e6 / (READ / 4), 9)
   })
 
   it('a cached read is served at memory bandwidth, a miss at disk bandwidth', async () => {
@@ -217,7 +219,7 @@ describe('disk and page cache', () => {
     const w = e.io({ on: h, op: 'write', bytes: W }).start()
     await e.run()
     // The throttled write (disk share (1-a)/WRITE per byte) and the write-back (1/WRITE per byte) are
-    // one write-back stream of the page cache (no interleave penalty), both at rate x:
+    // one write-back stream of the page cache (no seeks between them), both at rate x:
     // x ((1-a) + 1) / WRITE = 1.
     const x = WRITE / ((1 - a) + 1)
     const t1 = L / x // the write-back (L bytes) ends first
@@ -246,10 +248,10 @@ describe('disk and page cache', () => {
     e.io({ on: h, op: 'write', bytes: 100e6 }).start() // absorbed; write-back of 100e6 follows
     const r = e.io({ on: h, op: 'read', bytes: 25e6 }).start()
     await e.run()
-    // From t = 0 (the write-back starts when the write is absorbed) two streams: capacity 0.5 shared
-    // by the write-back (1/WRITE per byte) and the read (1/READ per byte) at equal byte rates x:
-    // x (1/WRITE + 1/READ) = 0.5.
-    const x = 0.5 / (1 / WRITE + 1 / READ)
+    // From t = 0 (the write-back starts when the write is absorbed) two streams at equal byte rates
+    // x: a byte of either costs its transfer plus a 1e6th of the 10 ms positioning of its request:
+    // x (1/WRITE + 0.01/1e6) + x (1/READ + 0.01/1e6) = 1.
+    const x = 1 / (1 / WRITE + 1 / READ + 2 * 0.01 / 1e6)
     expect(r.finishedAtS).toBeCloseTo(25e6 / x, 9)
   })
 

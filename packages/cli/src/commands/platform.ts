@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { loadPlatform, type Platform } from '@xenos/sim-engine'
+import { IMAGE_BACKENDS, loadPlatform, type Platform } from '@xenos/sim-engine'
 import { loadCosts, PAPER_HADOOP, setupMemoryBudget, setupById, type DomainBudget, type HadoopCosts } from '@xenos/hadoop-bench'
 
 /** Setups whose memory budget `platform check` reports. */
@@ -44,6 +44,7 @@ export function platformCommand (program: Command, io: { out: (s: string) => voi
         const p = await loadPlatform(file)
         const cores = p.hosts.reduce((s, h) => s + h.cores, 0)
         io.out(`${file}: ok: platform ${p.name}, ${p.hosts.length} hosts, ${cores} cores\n`)
+        io.out(`  guest disks: ${IMAGE_BACKENDS[p.virtualization.imageBackend]}\n`)
         for (const line of budgetLines(p, costs)) io.out(`${line}\n`)
       }
     })

@@ -70,9 +70,9 @@ export class EngineSubstrate implements Substrate {
     await this.engine.comm({ from: this.target(from), to: this.target(to), bytes }).wait()
   }
 
-  async swap (on: Place, op: 'read' | 'write', bytes: number): Promise<void> {
+  async swap (on: Place, op: 'read' | 'write', bytes: number, requestBytes?: number): Promise<void> {
     if (bytes <= 0) return
-    await this.engine.io({ on: this.target(on), op, bytes, direct: true }).wait()
+    await this.engine.io({ on: this.target(on), op, bytes, direct: true, ...(requestBytes !== undefined ? { requestBytes } : {}) }).wait()
   }
 
   memoryMiB (place: Place): number {

@@ -54,7 +54,11 @@ export const costFileSchema = z.strictObject({
     /** A child JVM's memory besides its task buffer, MiB. */
     childJvmOverheadMiB: nonNegative,
     /** Page cache the kernel keeps before it swaps anonymous memory, MiB. */
-    pageCacheFloorMiB: nonNegative
+    pageCacheFloorMiB: nonNegative,
+    /** Bytes per disk request of swap-ins (the fault's readahead cluster). */
+    swapReadRequestBytes: z.number().positive(),
+    /** Bytes per disk request of swap-outs (reclaim's batch). */
+    swapWriteRequestBytes: z.number().positive()
   }),
   variance: z.strictObject({
     /** Coefficient of variation of a task's CPU work (lognormal, mean 1). */

@@ -9,7 +9,9 @@ import type { Place, Substrate } from './substrate.js'
 import { PAPER_HADOOP, SETUPS } from '../setups.js'
 
 const MiB = 1024 * 1024
-const MEMORY = { kernelMiB: 40, daemonResidentMiB: 64, childJvmOverheadMiB: 48, pageCacheFloorMiB: 16 }
+const MEMORY = {
+  kernelMiB: 40, daemonResidentMiB: 64, childJvmOverheadMiB: 48, pageCacheFloorMiB: 16, swapReadRequestBytes: 32768, swapWriteRequestBytes: 131072
+}
 
 function recording (capacityMiB: number): { sub: Substrate, swaps: Array<[string, number]>, cacheMiB: () => number } {
   const swaps: Array<[string, number]> = []

@@ -131,7 +131,9 @@ export class DomainMemory {
     readonly fixedMiB: number,
     /** Of `fixedMiB`, what never pages out (the kernel), MiB. */
     private readonly unpageableMiB: number,
-    private readonly floorMiB: number
+    private readonly floorMiB: number,
+    /** Bytes per disk request of swap-ins and swap-outs (absent: the substrate's default). */
+    private readonly swapRequests: { readBytes: number, writeBytes: number } | undefined = undefined
   ) {
     this.resizeCache()
   }
@@ -162,7 +164,7 @@ export class DomainMemory {
     this.tasksMiB += mib
     this.swapMiB += outMiB
     this.resizeCache()
-    if (outMiB > 0) await this.sub.swap(this.place, 'write', outMiB * MiB)
+    if (outMiB > 0) await this.sub.swap(this.place, 'write', outMiB * MiB, this.swapRequests?.writeBytes)
   }
 
   /** A task gives back `mib` (it ended): its pages are freed, its share of what is on swap with them, without I/O. */
@@ -183,6 +185,9 @@ export class DomainMemory {
     const outMiB = Math.max(0, inMiB - this.freeMiB())
     this.swapMiB += outMiB - inMiB
     this.resizeCache()
-    await Promise.all([this.sub.swap(this.place, 'read', inMiB * MiB), this.sub.swap(this.place, 'write', outMiB * MiB)])
+    await Promise.all([
+      this.sub.swap(this.place, 'read', inMiB * MiB, this.swapRequests?.readBytes),
+      this.sub.swap(this.place, 'write', outMiB * MiB, this.swapRequests?.writeBytes)
+    ])
   }
 }

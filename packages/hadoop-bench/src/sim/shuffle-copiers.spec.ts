@@ -26,7 +26,7 @@ function platform (slaves: number): PlatformInput {
       box: {
         cores: 2, coreSpeedFlops: 1e9, memoryMiB: 65536, memoryBandwidthBps: 1e12, virtualized: false,
         dom0: { memoryMiB: 0, vcpus: 1 },
-        disks: [{ name: 'sda', capacityBytes: 1e12, readBps: 1e9, writeBps: 1e9, interleaveFactor: 1 }],
+        disks: [{ name: 'sda', capacityBytes: 1e12, readBps: 1e9, writeBps: 1e9 }],
         nic: { bandwidthBps: 10 * MB, latencyS: 0 }
       }
     },

@@ -96,7 +96,8 @@ function domainMemories (
   const m = costs.memory
   const out = new Map<string, DomainMemory>()
   const add = (place: Place, daemons: number, otherMiB = 0): void => {
-    out.set(place.id, new DomainMemory(sub, place, m.kernelMiB + otherMiB + daemons * m.daemonResidentMiB, m.kernelMiB, m.pageCacheFloorMiB))
+    const swapRequests = { readBytes: m.swapReadRequestBytes, writeBytes: m.swapWriteRequestBytes }
+    out.set(place.id, new DomainMemory(sub, place, m.kernelMiB + otherMiB + daemons * m.daemonResidentMiB, m.kernelMiB, m.pageCacheFloorMiB, swapRequests))
   }
   add(master, 3)
   for (const s of slaves) add(s, setup.hdfs === 'host' ? 1 : 2)

@@ -20,7 +20,7 @@ function platform (slaves: number, virtualized = false): PlatformInput {
       box: {
         cores: 2, coreSpeedFlops: 1e9, memoryMiB: 65536, memoryBandwidthBps: 1e12, virtualized,
         dom0: { memoryMiB: virtualized ? 512 : 0, vcpus: 1 },
-        disks: [{ name: 'sda', capacityBytes: 1e12, readBps: 1e9, writeBps: 1e9, interleaveFactor: 1 }],
+        disks: [{ name: 'sda', capacityBytes: 1e12, readBps: 1e9, writeBps: 1e9 }],
         nic: { bandwidthBps: 100 * MB, latencyS: 0 }
       }
     },

@@ -35,8 +35,8 @@ export interface Substrate {
   write(on: Place, bytes: number, cacheKey?: string): Promise<void>
   /** Move `bytes` from one place to another over the network (or the host's own bridge). */
   transfer(from: Place, to: Place, bytes: number): Promise<void>
-  /** Read or write `bytes` of `on`'s swap (its disk, bypassing its page cache). */
-  swap(on: Place, op: 'read' | 'write', bytes: number): Promise<void>
+  /** Read or write `bytes` of `on`'s swap (its disk, bypassing its page cache), `requestBytes` per disk request. */
+  swap(on: Place, op: 'read' | 'write', bytes: number, requestBytes?: number): Promise<void>
   /** The memory of the domain `place` is (a guest's, Domain 0's, or a native host's), MiB. */
   memoryMiB(place: Place): number
   /** Set the size of `place`'s page cache (what its processes leave of its memory), bytes. */

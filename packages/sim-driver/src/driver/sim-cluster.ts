@@ -28,6 +28,8 @@ export interface SimClusterInit {
   seed: number
   /** `live` or `manual` (see the module comment). @default 'live' */
   mode?: 'live' | 'manual'
+  /** Seed of where the hosts' files lie on their disks (the engine's `placementSeed`). @default seed */
+  placementSeed?: number
   /** Keep the engine's event log. @default false */
   eventLog?: boolean
   /** Costs of booting, shutting down and dirtying memory (see `guest-model.ts`). */
@@ -83,7 +85,12 @@ export class SimCluster {
       throw new RangeError(`migrationDom0FlopsPerByte: expected a finite number >= 0, found ${String(fpb)}`)
     }
     this.migrationDom0FlopsPerByte = fpb
-    this.engine = new Engine({ seed: init.seed, platform: init.platform, eventLog: init.eventLog ?? false })
+    this.engine = new Engine({
+      seed: init.seed,
+      platform: init.platform,
+      eventLog: init.eventLog ?? false,
+      ...(init.placementSeed !== undefined ? { placementSeed: init.placementSeed } : {})
+    })
     this.ids = new SimIds(this.engine.random.fork('sim-driver/ids'))
     if (init.wallClockMs !== undefined && typeof init.wallClockMs !== 'function') {
       throw new RangeError(`wallClockMs: expected a function returning milliseconds, found ${typeof init.wallClockMs}`)

@@ -12,8 +12,10 @@ describe('simTransferModel', () => {
     const copy = simTransferModel(cluster)(a!, b!, bytes)
     await cluster.engine.run()
     await copy
-    const host = platform.hosts[0]!
-    const floor = bytes / Math.min(host.disks[0]!.readBps, host.disks[0]!.writeBps, host.nic.bandwidthBps)
+    // Each disk streams at the zone its host's files lie in.
+    const from = cluster.engine.host(a!)
+    const to = cluster.engine.host(b!)
+    const floor = bytes / Math.min(from.disks[0]!.rateBps('read', from.diskPosition), to.disks[0]!.rateBps('write', to.diskPosition), from.nic.bandwidthBps)
     expect(cluster.engine.nowS()).toBeGreaterThanOrEqual(floor * 0.99)
     expect(cluster.engine.nowS()).toBeLessThan(floor * 1.5)
     await cluster.close()

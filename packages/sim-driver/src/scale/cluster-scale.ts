@@ -102,7 +102,10 @@ export async function clusterScale (o: ClusterScaleOptions = {}): Promise<Cluste
         memoryMiB: 2048 + 512,
         memoryBandwidthBps: 5e9,
         dom0: { memoryMiB: 512, vcpus: 1 },
-        disks: [{ name: 'sda', capacityBytes: 500e9, readBps: 80e6, writeBps: 70e6, interleaveFactor: 0.6 }],
+        disks: [{
+          name: 'sda', capacityBytes: 500e9, readBps: 80e6, writeBps: 70e6,
+          rpm: 7200, averageSeekS: 8.5e-3, trackSeekS: 0.8e-3, readRequestBytes: 131072, writeRequestBytes: 4194304
+        }],
         nic: { bandwidthBps: 125e6, latencyS: 5e-5 }
       }
     },

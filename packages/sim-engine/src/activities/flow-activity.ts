@@ -74,7 +74,7 @@ export abstract class FlowActivity extends ActivityBase implements ResourceUser,
   /** What the flow crosses, computed when the activity starts. */
   protected abstract makePlan (): FlowPlan
   /** The flow begins (after the latency phase). */
-  protected flowBegins (): void {}
+  protected flowBegins (_flow: Flow): void {}
   /** The flow stopped, `done` of its amount done (all of it when `completed`). */
   protected flowEnds (_done: number, _completed: boolean): void {}
   /** Add progress `done` to the usage `usage` of `vm` (one of the plan's VMs). */
@@ -109,8 +109,8 @@ export abstract class FlowActivity extends ActivityBase implements ResourceUser,
 
   private beginFlow (): void {
     const plan = this.plan as FlowPlan
-    this.flowBegins()
     this.flow = this.engine.model.startFlow(plan.amount, plan.weight, plan.boundPerS, plan.elems, this.engine.nowS(), this)
+    this.flowBegins(this.flow)
     let paused = this.paused
     for (const vm of plan.vms) if (vm.suspended) paused = true
     if (paused) { this.paused = true; this.engine.model.pauseFlow(this.flow) }

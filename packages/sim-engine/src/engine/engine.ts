@@ -33,6 +33,12 @@ export interface EngineInit {
   /** Seed of the random source; same seed + same inputs => byte-identical results and log. */
   seed: number
   platform: Platform
+  /**
+   * Seed of where each host's files lie on its disks (`SimHost.diskPosition`):
+   * a property of the cluster's installation, so every run on one cluster
+   * shares it while `seed` varies. @default seed
+   */
+  placementSeed?: number
   /** Keep a deterministic text log of events in `eventLog`. @default false */
   eventLog?: boolean
 }
@@ -59,6 +65,8 @@ const yieldToEventLoop = (): Promise<void> => new Promise(resolve => setImmediat
 export class Engine implements SimContext {
   readonly platform: Platform
   readonly random: Random
+  /** The random source of disk placement (see `EngineInit.placementSeed`). */
+  readonly placement: Random
   readonly clock: SimClock
   /** @internal the max-min resource model (drivers built on the engine may use it). */
   readonly model = new ResourceModel()
@@ -84,6 +92,9 @@ export class Engine implements SimContext {
     if (!Number.isFinite(init.seed)) throw new EngineArgumentError('Engine', 'a finite seed', init.seed)
     this.platform = init.platform
     this.random = new Random(init.seed)
+    const placementSeed = init.placementSeed ?? init.seed
+    if (!Number.isFinite(placementSeed)) throw new EngineArgumentError('Engine', 'a finite placementSeed', placementSeed)
+    this.placement = new Random(placementSeed).fork('disk-placement')
     this.logLines = init.eventLog === true ? [] : undefined
     this.clock = simClock(this)
     this.faults = new EngineFaults(this)

@@ -14,9 +14,17 @@ import { PlatformError } from './platform-error.js'
 export interface DiskDescription {
   readonly name: string
   readonly capacityBytes: number
+  /** Sequential rates on the outermost tracks, bytes/s. */
   readonly readBps: number
   readonly writeBps: number
-  readonly interleaveFactor: number
+  readonly innerZoneFraction: number
+  readonly rpm: number
+  readonly averageSeekS: number
+  readonly trackSeekS: number
+  readonly domainSpanBytes: number
+  /** Host-level request sizes (Infinity: no positioning cost, so never used). */
+  readonly readRequestBytes: number
+  readonly writeRequestBytes: number
 }
 
 export interface HostDescription {
@@ -31,6 +39,13 @@ export interface HostDescription {
   readonly dom0Vcpus: number
   readonly disks: readonly DiskDescription[]
   readonly nic: { readonly bandwidthBps: number, readonly latencyS: number }
+}
+
+/** What each `virtualization.imageBackend` means, in a sentence (for reports). */
+export const IMAGE_BACKENDS: Readonly<Record<PlatformParsed['virtualization']['imageBackend'], string>> = {
+  'phy': 'phy: a raw device (blkback); no Domain 0 page cache',
+  'tap:aio': 'tap:aio: an image file opened with direct I/O by blktap; no Domain 0 page cache',
+  'file': 'file: an image file behind a loop device in Domain 0; reads and writes go through Domain 0\'s page cache (writes cached, then flushed)'
 }
 
 /** A validated platform with its host entries expanded. */
@@ -86,7 +101,7 @@ function expand (p: PlatformParsed, source: string, locate: Locate): Platform {
         virtualized: t.virtualized,
         dom0MemoryMiB: t.virtualized ? t.dom0.memoryMiB : 0,
         dom0Vcpus: t.dom0.vcpus,
-        disks: t.disks,
+        disks: t.disks.map(d => ({ ...d, readRequestBytes: d.readRequestBytes ?? Infinity, writeRequestBytes: d.writeRequestBytes ?? Infinity })),
         nic: t.nic
       })
     }

@@ -13,15 +13,30 @@ export const diskSchema = z.strictObject({
   /** Device name, for example `sda`. */
   name: name.default('sda'),
   capacityBytes: positive,
-  /** Sequential read bandwidth of one stream, bytes/s. */
+  /** Sequential read bandwidth of one stream on the outermost tracks, bytes/s. */
   readBps: positive,
-  /** Sequential write bandwidth of one stream, bytes/s. */
+  /** Sequential write bandwidth of one stream on the outermost tracks, bytes/s. */
   writeBps: positive,
-  /**
-   * Fraction of the sequential bandwidth left in aggregate when two or more
-   * streams interleave (seeks between them). 1 = no penalty.
-   */
-  interleaveFactor: z.number().gt(0).lte(1).default(1)
+  /** Rate of the innermost tracks over the outermost's (zoned recording). 1 = the same everywhere. @default 1 */
+  innerZoneFraction: z.number().gt(0).lte(1).default(1),
+  /** Spindle speed, revolutions per minute: half a revolution is each request's rotational latency when streams interleave. 0 = none. @default 0 */
+  rpm: nonNegative.default(0),
+  /** Mean seek between random positions, seconds. @default 0 */
+  averageSeekS: nonNegative.default(0),
+  /** Shortest seek (to a neighbouring track), seconds. @default 0 */
+  trackSeekS: nonNegative.default(0),
+  /** Bytes over which one domain's files spread (a guest's image): its streams are a third of it apart. @default 0 */
+  domainSpanBytes: nonNegative.default(0),
+  /** Bytes a host's sequential reader has queued per request (its readahead). Required with seeks or rotation. */
+  readRequestBytes: positive.optional(),
+  /** Bytes a host's write-back has queued per request. Required with seeks or rotation. */
+  writeRequestBytes: positive.optional()
+}).superRefine((d, ctx) => {
+  if (d.trackSeekS > d.averageSeekS) ctx.addIssue({ code: 'custom', path: ['trackSeekS'], message: `at most averageSeekS (${d.averageSeekS})` })
+  const positioning = d.rpm > 0 || d.averageSeekS > 0
+  for (const key of ['readRequestBytes', 'writeRequestBytes'] as const) {
+    if (positioning && d[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'a request size in bytes (the disk has seeks or rotation)' })
+  }
 })
 
 export const hostTypeSchema = z.strictObject({
@@ -88,7 +103,13 @@ export const platformSchema = z.strictObject({
      */
     diskWriteWindowBytes: positive.optional(),
     /** Latency the split-driver path adds per guest endpoint of a transfer, seconds. */
-    netLatencyS: nonNegative
+    netLatencyS: nonNegative,
+    /**
+     * How Domain 0 backs a guest's disk (Xen's disk prefix): `phy` a raw device (blkback), `tap:aio` an
+     * image file opened with direct I/O (blktap), `file` an image file behind a loop device, through
+     * Domain 0's page cache (see `io`). @default phy
+     */
+    imageBackend: z.enum(['phy', 'tap:aio', 'file']).default('phy')
   }),
   pageCache: z.strictObject({
     /** Fraction of a cache that may hold dirty (not yet written) pages before writers are throttled. */

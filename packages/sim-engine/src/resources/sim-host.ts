@@ -1,7 +1,7 @@
 import type { HostDescription } from '../platform/platform.js'
 import type { Constraint, Variable } from './lmm/index.js'
 import { MIB, type SimContext } from './context.js'
-import { SimDisk } from './sim-disk.js'
+import { SimDisk, type DiskUse } from './sim-disk.js'
 import { PageCache } from './page-cache.js'
 import type { Flow, RateOwner } from './resource-model.js'
 import type { HostUser } from './host-users.js'
@@ -54,6 +54,17 @@ export class SimHost {
   /** Page cache of Domain 0 (virtualized) or of the whole host (native). */
   readonly cache: PageCache
   readonly vms = new Map<string, SimVm>()
+  /**
+   * Where the host's own files (Domain 0's, or a native host's) lie on its
+   * disks: a fraction of the capacity from the outer edge. Drawn uniformly
+   * from the placement seed and the host's name: ext3's Orlov allocator puts a top-level
+   * directory in a random block group among those with free space
+   * (fs/ext3/ialloc.c, find_group_orlov), anywhere on a nearly empty disk, and
+   * a directory's files are allocated from its group onwards.
+   */
+  diskPosition: number
+  /** Guest images placed on this host so far (each after the previous one). */
+  private imagesPlaced = 0
   private isFailed = false
   private linkDown = false
 
@@ -76,9 +87,20 @@ export class SimHost {
     this.up = lmm.constraint(`${d.name}/up`, d.nic.bandwidthBps)
     this.down = lmm.constraint(`${d.name}/down`, d.nic.bandwidthBps)
     this.disks = d.disks.map(disk => new SimDisk(ctx, d.name, disk))
+    this.diskPosition = ctx.placement.fork(d.name).next()
     const pc = ctx.platform.pageCache
     const cacheMiB = d.virtualized ? d.dom0MemoryMiB - pc.dom0WorkingSetMiB : d.memoryMiB - pc.nativeWorkingSetMiB
     this.cache = new PageCache(ctx, Math.max(0, cacheMiB) * MIB, pc.dirtyRatio, bytes => this.startWriteback(bytes, undefined, this.cache))
+  }
+
+  /**
+   * Position of the next guest image on disk 0: Domain 0 keeps its guests'
+   * images in one directory, so they lie one after another (each over the
+   * disk's `domainSpanBytes`) from the host's own files, up to the inner edge.
+   */
+  placeImage (): number {
+    const disk = this.disks[0] as SimDisk
+    return Math.min(1, this.diskPosition + ++this.imagesPlaced * disk.domainSpanBytes / disk.capacityBytes)
   }
 
   get failed (): boolean { return this.isFailed }
@@ -140,11 +162,16 @@ export class SimHost {
   startWriteback (bytes: number, vm: SimVm | undefined, cache: PageCache): Flow {
     const disk = this.disks[0] as SimDisk
     const elems: Array<[Constraint, number]> = [[disk.constraint, 1 / disk.writeBps]]
-    const fpb = this.ctx.platform.virtualization.dom0DiskFlopsPerByte
+    const virt = this.ctx.platform.virtualization
+    const fpb = virt.dom0DiskFlopsPerByte
     if (vm !== undefined && fpb > 0) elems.push([this.dom0Cpu, fpb])
-    disk.streamDelta(1, cache)
-    const flow = this.ctx.model.startFlow(bytes, 1, Infinity, elems, this.ctx.nowS(), { flowDone: () => { disk.streamDelta(-1, cache) } })
-    flow.onStop = () => { disk.streamDelta(-1, cache) }
+    // The flow ends (or stops) only after `use` is set below.
+    const flow = this.ctx.model.startFlow(bytes, 1, Infinity, elems, this.ctx.nowS(), { flowDone: () => { disk.leave(use) } })
+    // A guest's write-back reaches the disk one block ring at a time; a host's, in its flusher's requests.
+    const ring = virt.diskWriteWindowBytes
+    const requestBytes = vm !== undefined && ring !== undefined ? Math.min(ring, disk.writeRequestBytes) : disk.writeRequestBytes
+    const use: DiskUse = disk.join(flow, { op: 'write', position: vm?.diskPosition ?? this.diskPosition, requestBytes, fraction: 1, source: cache })
+    flow.onStop = () => { disk.leave(use) }
     return flow
   }
 }
@@ -155,6 +182,8 @@ export interface SimVmInit {
   memoryMiB: number
   /** Memory its processes use; the rest is its page cache. @default platform pageCache.guestWorkingSetMiB */
   workingSetMiB?: number
+  /** Where its image lies on the host's disk: a fraction of the capacity from the outer edge. @default the host's next image slot (`SimHost.placeImage`) */
+  diskPosition?: number
 }
 
 export interface SimVmUsage {
@@ -182,6 +211,8 @@ export class SimVm implements RateOwner {
   readonly vcpus: number
   readonly memoryMiB: number
   readonly workingSetMiB: number
+  /** Where its image lies on its host's disk (fraction of the capacity from the outer edge). */
+  diskPosition: number
   private hostRef: SimHost
   private isSuspended = false
   private isGone = false
@@ -202,6 +233,9 @@ export class SimVm implements RateOwner {
     const ws = init.workingSetMiB ?? host.ctx.platform.pageCache.guestWorkingSetMiB
     if (!(ws >= 0)) throw new VmArgumentError('workingSetMiB', 'a number >= 0', ws)
     this.workingSetMiB = ws
+    const pos = init.diskPosition ?? host.placeImage()
+    if (!(pos >= 0 && pos <= 1)) throw new VmArgumentError('diskPosition', 'a fraction of the disk in [0, 1]', pos)
+    this.diskPosition = pos
     const lmm = host.ctx.model.lmm
     this.vcpuConstraint = lmm.constraint(`${host.name}/${init.name}/vcpus`, 0)
     this.cpuVar = this.makeCpuVar(host)
@@ -304,6 +338,7 @@ export class SimVm implements RateOwner {
     this.cache.drop()
     from.vms.delete(this.name)
     this.hostRef = target
+    this.diskPosition = target.placeImage()
     target.vms.set(this.name, this)
     this.cpuVar = this.makeCpuVar(target)
     this.cache = this.makeCache(target)

@@ -83,6 +83,15 @@ export class MaxMinSystem {
     v.rate = 0
   }
 
+  /** Change the coefficient of an element (a variable's use of one constraint). */
+  setCoeff (e: Element, coeff: number): void {
+    if (!(coeff > 0) || !Number.isFinite(coeff)) throw new InvalidLmmArgumentError(`coefficient on ${e.c.name}`, 'a finite coefficient > 0', coeff)
+    if (e.coeff === coeff || e.v.removed) return
+    e.coeff = coeff
+    this.touchC(e.c)
+    this.touchV(e.v)
+  }
+
   setCapacity (c: Constraint, capacity: number): void {
     if (!(capacity >= 0)) throw new InvalidLmmArgumentError(`capacity of ${c.name}`, '>= 0', capacity)
     if (c.capacity === capacity) return
