@@ -158,7 +158,13 @@ export const XENOS_CHECKS: MetricCheck[] = [
     id: 'X1',
     title: 'Beyond the paper: Xenos\' replication at least 10 times faster',
     statement: 'On the same simulated hardware, deploying the template and one instance to 12 hosts with Xenos\' chunked replication takes at most a tenth of the paper\'s method\'s time.',
-    mechanism: 'The deployer replicates to the 12 hosts at once. Each fetcher joins the image\'s swarm (an overlay group per image, xenos-core overlay/transfer/swarm.ts: the membership flood tells every fetcher the others, no tracker) and takes chunks rarest first (xenos-core\'s pickChunk) from the master and from every other fetcher, which serve what they already hold; the master is asked only for chunks no fetcher has or is fetching, so it sends about one copy. Chunks go straight into the image store (no local copy) and instances are copy-on-write clones. A host\'s disk writing 11 GiB once bounds any method (the lower bound). Modeled with 16 MiB chunks (the real fetcher uses 4 MiB; coarser model chunks make the start and the last chunks slower, see experiments/src/testbeds/sim-swarm.ts).',
+    mechanism: 'The deployer replicates to the 12 hosts at once. The coordinators run xenos-core\'s own fetch '
+      + '(coordinator/image-fetcher.ts, overlay/transfer/fetch.ts), its 4 MiB chunks moved as flows of the simulated network '
+      + '(sim-driver\'s image port). Each fetcher joins the image\'s swarm and takes verified chunks rarest first (pickChunk) '
+      + 'from the master and from every other fetcher, which serve what they already hold, learning what each has from its have answers; '
+      + 'the master is asked only for chunks no fetcher has or is fetching, so it sends little more than one copy. '
+      + 'Chunks go straight into the image store (no local copy) and instances are copy-on-write clones. '
+      + 'A host\'s disk writing 11 GiB once bounds any method (the lower bound).',
     needs: ['deploy'],
     judge: (get) => {
       const paper = get('deploy', 'paper', HOSTS, 'durationS')

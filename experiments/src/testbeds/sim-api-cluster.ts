@@ -27,7 +27,6 @@ import {
 } from '@xenos/hadoop-bench'
 import type { SimCluster } from '@xenos/sim-driver'
 import { ClockGate } from './clock-gate.js'
-import { ReplicationLog } from './sim-image-fetcher.js'
 import { startSimXenos } from './sim-xenos.js'
 import { TestbedError } from '../errors.js'
 
@@ -81,7 +80,7 @@ export async function deployViaXenos (init: ApiClusterInit): Promise<TestbedClus
   const names = cluster.hostnames()
   const masterHost = names[0]!
   const xenos = await startSimXenos({
-    cluster, gate, log: new ReplicationLog(), hosts: names.slice(0, init.slaveHosts + 1),
+    cluster, gate, hosts: names.slice(0, init.slaveHosts + 1),
     config: h => h === masterHost
       ? { templates: [hadoopSlaveTemplate(setup.vcpusPerVm, setup.vmMemoryMiB)], services: [MASTER_SERVICE], coordinator: { cloneMode: 'copy' } }
       : {}

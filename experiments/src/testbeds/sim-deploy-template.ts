@@ -12,8 +12,10 @@
  * deployment file's `concurrency`; the deployer's default, 4, without it).
  *
  * Reported: the simulated time from the first API call to the last
- * instance running; the bytes fetched over the network and copied locally;
- * the mean throughput of one host's network transfer and of its local copy;
+ * instance running; and, from what the coordinators answered to each
+ * `xenos.replicateTemplate` (xenos-core's transfer, run over the cluster's
+ * image port), the bytes fetched over the network and copied locally, the
+ * mean throughput of one host's network transfer and of its local copy,
  * the bytes the master (the only holder at the start) sent;
  * the physical limit: the most any one link or disk had to carry for this
  * deployment, over its bandwidth (holders' disk reads left out, since a
@@ -27,17 +29,26 @@ import type { Platform } from '@xenos/sim-engine'
 import type { SimCluster } from '@xenos/sim-driver'
 import { ClockGate, type ControlPlaneTiming } from './clock-gate.js'
 import { hadoopSlaveTemplate, TEMPLATE_NAME } from './sim-api-cluster.js'
-import { ReplicationLog, type FetchRecord } from './sim-image-fetcher.js'
-import { startSimXenos, type SimXenos } from './sim-xenos.js'
+import { startSimXenos, type Replication, type SimXenos } from './sim-xenos.js'
+
+/** One host's replication of the template, as its coordinator reported it (sources named by host). */
+export interface HostFetch {
+  host: string
+  /** Bytes received over the network. */
+  bytes: number
+  /** Bytes copied locally afterwards (whole-copy). */
+  localCopyBytes: number
+  /** Bytes each source sent. */
+  sentBy: Record<string, number>
+}
 
 export async function deployTemplateOnSim (cluster: SimCluster, platform: Platform, method: 'paper' | 'xenos', hosts: number, options: DeployTemplateOptions = {}): Promise<DeploymentReport> {
   const engine = cluster.engine
   const gate = new ClockGate(engine)
-  const log = new ReplicationLog()
   const [masterHost, ...others] = cluster.hostnames()
   const slaves = others.slice(0, hosts)
   const xenos = await startSimXenos({
-    cluster, gate, log, hosts: [masterHost!, ...slaves],
+    cluster, gate, hosts: [masterHost!, ...slaves],
     config: h => ({
       coordinator: { replicationMethod: method === 'paper' ? 'whole-copy' : 'chunked' },
       ...(h === masterHost ? { templates: [hadoopSlaveTemplate(1, 384)] } : {})
@@ -55,11 +66,12 @@ export async function deployTemplateOnSim (cluster: SimCluster, platform: Platfo
     const durationS = engine.nowS() - t0
     const cp = gate.timing('api:')
     const probe = await probeControlPlane(xenos, gate, slaves[0]!)
-    const networkBytes = sum(log.fetches.map(f => f.bytes))
-    const localCopyBytes = sum(log.fetches.map(f => f.localCopyBytes))
-    const perHost = [...new Set(log.fetches.map(f => f.host))].map(h => log.fetches.filter(f => f.host === h))
-    const rate = (bytes: (f: FetchRecord) => number, seconds: (f: FetchRecord) => number): number => {
-      const rates = perHost.map(fs => sum(fs.map(bytes)) / sum(fs.map(seconds))).filter(r => Number.isFinite(r))
+    const replications = xenos.replications.filter(r => !r.result.alreadyPresent)
+    const fetches = replications.map(r => hostFetch(r, xenos))
+    const networkBytes = sum(fetches.map(f => f.bytes))
+    const localCopyBytes = sum(fetches.map(f => f.localCopyBytes))
+    const rate = (bytes: (r: Replication) => number, seconds: (r: Replication) => number): number => {
+      const rates = replications.map(r => bytes(r) / seconds(r)).filter(x => Number.isFinite(x))
       return rates.length === 0 ? 0 : sum(rates) / rates.length
     }
     return {
@@ -68,12 +80,12 @@ export async function deployTemplateOnSim (cluster: SimCluster, platform: Platfo
       duration: onTestbed(durationS, 's'),
       networkBytes: onTestbed(networkBytes, 'B'),
       localCopyBytes: onTestbed(localCopyBytes, 'B'),
-      physicalLimit: onTestbed(physicalLimitS(platform, log.fetches, zoneRate(cluster)), 's'),
-      lowerBound: onTestbed(lowerBoundS(platform, log.fetches, zoneRate(cluster)), 's'),
+      physicalLimit: onTestbed(physicalLimitS(platform, fetches, zoneRate(cluster)), 's'),
+      lowerBound: onTestbed(lowerBoundS(platform, fetches, zoneRate(cluster)), 's'),
       aggregateRate: onTestbed(networkBytes / durationS, 'B/s'),
-      networkRate: onTestbed(rate(f => f.bytes, f => f.networkEndS - f.startS), 'B/s'),
-      localCopyRate: onTestbed(rate(f => f.localCopyBytes, f => f.endS - f.networkEndS), 'B/s'),
-      seedSentBytes: onTestbed(sum(log.fetches.map(f => f.sentBy[masterHost!] ?? 0)), 'B'),
+      networkRate: onTestbed(rate(r => r.result.bytes, r => r.result.networkS), 'B/s'),
+      localCopyRate: onTestbed(rate(r => r.result.localCopyBytes, r => r.result.localCopyS), 'B/s'),
+      seedSentBytes: onTestbed(sum(fetches.map(f => f.sentBy[masterHost!] ?? 0)), 'B'),
       controlPlane: callTimes(cp),
       // the gate's held time is its whole life's, not the probe's: calls one at a time hold it for their own time anyway
       probe: callTimes({ calls: probe.calls, maxS: probe.maxS, meanS: probe.meanS, totalS: probe.totalS })
@@ -81,6 +93,17 @@ export async function deployTemplateOnSim (cluster: SimCluster, platform: Platfo
   } finally {
     await xenos.stop()
   }
+}
+
+/** A replication with its sources named by host (a coordinator names a peer by its id where it has not learnt its name). */
+function hostFetch (r: Replication, xenos: SimXenos): HostFetch {
+  const hostOf = new Map(xenos.hosts.map(h => [h.peerId, h.coordinator.hostname]))
+  const sentBy: Record<string, number> = {}
+  for (const [source, bytes] of Object.entries(r.result.bytesBySource)) {
+    const name = hostOf.get(source) ?? source
+    sentBy[name] = (sentBy[name] ?? 0) + bytes
+  }
+  return { host: r.host, bytes: r.result.bytes, localCopyBytes: r.result.localCopyBytes, sentBy }
 }
 
 /**
@@ -118,7 +141,7 @@ function zoneRate (cluster: SimCluster): DiskRate {
  * The least any method could take: each receiver must take in every byte of
  * the template over its link and write it on its disk once.
  */
-export function lowerBoundS (platform: Platform, fetches: readonly FetchRecord[], rate: DiskRate = () => undefined): number {
+export function lowerBoundS (platform: Platform, fetches: readonly HostFetch[], rate: DiskRate = () => undefined): number {
   let worst = 0
   for (const host of new Set(fetches.map(f => f.host))) {
     const d = platform.hosts.find(h => h.name === host)
@@ -131,7 +154,7 @@ export function lowerBoundS (platform: Platform, fetches: readonly FetchRecord[]
 }
 
 /** The busiest link or disk's bytes over its bandwidth (see the module comment). */
-export function physicalLimitS (platform: Platform, fetches: readonly FetchRecord[], rate: DiskRate = () => undefined): number {
+export function physicalLimitS (platform: Platform, fetches: readonly HostFetch[], rate: DiskRate = () => undefined): number {
   const byName = new Map(platform.hosts.map(h => [h.name, h]))
   const load = new Map<string, { out: number, in: number, read: number, write: number }>()
   const of = (h: string): { out: number, in: number, read: number, write: number } => {

@@ -1,20 +1,24 @@
 /**
  * Real Xenos coordinators on the hosts of a simulated cluster: one
  * `startXenosHost` per host (libp2p overlay over loopback, XML-RPC API),
- * each over its host's sim-driver through the `ClockGate`, fetching
- * templates with `simImageFetcher`. The experiments reach them only through
- * `XenosClient` and the deployer's `xenosDeployApi`, as on real hosts; the
- * gate times every call they make (wall clock, finding C12).
+ * each over its host's sim-driver through the `ClockGate`, its templates
+ * travelling by xenos-core's own transfer over the cluster's image port
+ * (chunks as flows of the simulated network, reads and writes on the
+ * simulated disks; `SimCluster.imagePort`). The experiments reach them only
+ * through `XenosClient` and the deployer's `xenosDeployApi`, as on real
+ * hosts; the gate times every call they make (wall clock, finding C12).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ClusterAuthority, startXenosHost, xenosClient, type CoordinatorInit, type Credentials, type Overlay, type PeerNetwork, type Principal, type ServiceConfig, type TemplateConfig, type XenosClient, type XenosHost } from '@xenos/core'
+import {
+  ClusterAuthority, startXenosHost, xenosClient,
+  type CoordinatorInit, type Credentials, type Principal, type ReplicateResult, type ServiceConfig, type TemplateConfig, type XenosClient, type XenosHost
+} from '@xenos/core'
 import { xenosDeployApi, type DeployApi } from '@xenos/deployer'
 import { waitFor } from '@xenos/hypervisor-interface'
 import type { SimCluster } from '@xenos/sim-driver'
 import type { ClockGate } from './clock-gate.js'
-import { simImageFetcher, type ReplicationLog } from './sim-image-fetcher.js'
 import { TestbedError } from '../errors.js'
 
 const ADMIN_TOKEN = 'sim-testbed-admin'
@@ -32,12 +36,17 @@ export interface SimHostConfig {
 export interface SimXenosInit {
   cluster: SimCluster
   gate: ClockGate
-  log: ReplicationLog
   /** Hosts to run a coordinator on (the first bootstraps the others). */
   hosts: readonly string[]
   config: (hostname: string) => SimHostConfig
   /** Real-time bound on the overlay forming, in ms (generous: the coordinators are real processes sharing a possibly busy machine). @default 180000 */
   joinTimeoutMs?: number
+}
+
+/** One `xenos.replicateTemplate` made through `deployApi`, as the coordinator answered it. */
+export interface Replication {
+  host: string
+  result: ReplicateResult
 }
 
 export interface SimXenos {
@@ -46,6 +55,8 @@ export interface SimXenos {
   readonly client: XenosClient
   /** The deployer's API over `client`, every call gated and timed (`api:<method>`). */
   readonly deployApi: DeployApi
+  /** The replications made through `deployApi`, in the order they ended. */
+  readonly replications: readonly Replication[]
   stop (): Promise<void>
 }
 
@@ -56,15 +67,13 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
   // a closed overlay, as on real hosts: the cluster's credentials live in the testbed's temporary directory
   const authority = await ClusterAuthority.create(join(dir, 'cluster'))
   const hosts: XenosHost[] = []
-  const hostByPeer = new Map<string, string>()
   const authenticate = (cred: Credentials): Principal => {
     if (cred.token !== ADMIN_TOKEN) throw new SimXenosError('expected the sim testbed\'s admin token, found another')
     return { user: 'root', role: 'admin' }
   }
   const start = async (name: string, bootstrap: string[]): Promise<XenosHost> => {
     const cfg = init.config(name)
-    const ref: { network?: PeerNetwork, overlay?: Overlay } = {}
-    const host = await startXenosHost({
+    return await startXenosHost({
       dataDir: join(dir, name),
       trust: await authority.hostTrust(join(dir, name), name),
       bootstrap,
@@ -72,15 +81,11 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
       coordinator: { createMissingImages: true, searchDeadlineMs: 5000, ...cfg.coordinator }
     }, {
       driver: gate.driver(cluster.driver(name)),
+      images: cluster.imagePort(name, { gate }),
       authenticate,
-      fetcher: simImageFetcher({ cluster, hostname: name, gate, log: init.log, network: () => ref.network, overlay: () => ref.overlay, hostOf: p => hostByPeer.get(p) }),
       configSource: { load: async () => ({ templates: cfg.templates ?? [], services: cfg.services ?? [], problems: [] }) },
       onError: (err) => { if (!cluster.closed) console.error(`xenos host ${name}:`, err) }
     })
-    ref.network = host.network
-    ref.overlay = host.overlay
-    hostByPeer.set(host.peerId, name)
-    return host
   }
   try {
     const [first, ...rest] = init.hosts
@@ -97,10 +102,17 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
   }
   const client = xenosClient({ endpoints: [hosts[0]!.apiUrl], credentials: { scheme: 'bearer', token: ADMIN_TOKEN }, timeoutMs: 300_000 })
   const raw = xenosDeployApi(client, { searchDeadlineMs: 5000 })
+  const apiUrlOf = new Map(hosts.map(h => [h.coordinator.hostname, h.apiUrl]))
+  const replications: Replication[] = []
   const deployApi: DeployApi = {
     searchHosts: async q => await gate.call('api:searchHosts', async () => await raw.searchHosts(q)),
     searchServices: async q => await gate.call('api:searchServices', async () => await raw.searchServices(q)),
-    replicateTemplate: async (t, h) => { await gate.call('api:replicateTemplate', async () => { await raw.replicateTemplate(t, h) }) },
+    replicateTemplate: async (t, h) => {
+      const url = apiUrlOf.get(h)
+      if (url === undefined) throw new SimXenosError(`replicateTemplate: expected a coordinator on ${h}, found none`)
+      const result = await gate.call('api:replicateTemplate', async () => await client.callAt(url, 'xenos.replicateTemplate', [t]) as ReplicateResult)
+      replications.push({ host: h, result })
+    },
     createInstance: async (t, h, o) => await gate.call('api:createInstance', async () => await raw.createInstance(t, h, o)),
     startService: async id => await gate.call('api:startService', async () => await raw.startService(id)),
     getService: async id => await gate.call('api:getService', async () => await raw.getService(id)),
@@ -111,6 +123,7 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
     hosts,
     client,
     deployApi,
+    replications,
     async stop () {
       if (stopped) return
       stopped = true

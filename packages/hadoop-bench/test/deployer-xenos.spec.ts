@@ -37,7 +37,8 @@ beforeAll(async () => {
   sim = new SimCluster({ platform: await loadPlatform(PAPER_PLATFORM_FILE), seed: 3 })
   cluster = await startTestCluster({
     hosts: sim.hostnames().slice(0, HOSTS).map((h, i) => ({
-      driver: sim.driver(h), templates: i === 0 ? [slaveTemplate()] : [], init: { coordinator: { createMissingImages: true, searchDeadlineMs: 3000 } }
+      driver: sim.driver(h), templates: i === 0 ? [slaveTemplate()] : [], init: { coordinator: { createMissingImages: true, searchDeadlineMs: 3000 } },
+      components: { images: sim.imagePort(h) }
     }))
   })
   names = cluster.names

@@ -4,7 +4,8 @@
  * The hypervisor driver contract of Xenos. A driver controls one host's
  * hypervisor: host facts, the domain life cycle, checkpoints, image storage,
  * migration, capabilities and reattachment, all timed by the backend's
- * `Clock`. Implementations: `@xenos/xen-driver` (real Xen through `xl`) and
+ * `Clock`; and how its images travel between hosts (`ImageTransferPort`,
+ * under xenos-core's transfer algorithm). Implementations: `@xenos/xen-driver` (real Xen through `xl`) and
  * `@xenos/sim-driver` (a simulated Xen cluster). Both pass
  * `@xenos/hypervisor-compliance`.
  *
@@ -37,6 +38,11 @@ export type { ImageInfo, CloneMode } from './image.js'
 export type { MigrationTarget, MigrationOptions, MigrationReport, StorageMigrationMode } from './migration.js'
 export type { DriverCapabilities } from './capabilities.js'
 export type { HypervisorDriver, DriverFactory } from './driver.js'
+export { CHUNK_SIZE_BYTES } from './image-transfer.js'
+export type {
+  ImageManifest, ChunkStore, ChunkImageStore, ChunkRequest, ChunkStatus, ChunkResponse, ChunkHandler, ChunkChannel, ChunkTransport,
+  SwarmView, Swarm, ImageTransferPort
+} from './image-transfer.js'
 export * from './errors.js'
 export { validateDomainSpec, isValidDomainName, assertDomainName, assertImagePath, assertSizeBytes } from './validate.js'
 export { LIFECYCLE, transition, type LifecycleOperation } from './lifecycle.js'

@@ -7,7 +7,9 @@
  * default: simulated time runs by itself and each driver call holds it while
  * it does control-plane work): domains are engine guests, images live in a
  * per-host store on the host's disk, checkpoints, copies and migrations are
- * engine activities. The engine's errors become the contract's at this
+ * engine activities; `cluster.imagePort(host)` moves images between hosts
+ * (chunks as flows of the simulated network) under xenos-core's transfer
+ * algorithm. The engine's errors become the contract's at this
  * package's boundary (`driver/engine-errors.ts`).
  *
  * @example
@@ -49,5 +51,6 @@ export {
 export { PAGE_BYTES, PAGE_HEADER_BYTES, FINAL_RECORD_BYTES, pageOverheadBytes } from './migration/live-migration.js'
 export { ClusterFaults } from './driver/cluster-faults.js'
 export { FAULTABLE_OPERATIONS, type FaultableOperation, type FailNextOptions } from './driver/fail-next.js'
-export { simTransferModel, simFileCopy } from './driver/transfer-model.js'
+export { simFileCopy } from './driver/transfer-model.js'
 export { clusterScale, printClusterScale, type ClusterScaleOptions, type ClusterScaleFigures } from './scale/cluster-scale.js'
+export { SimImageTransfer, SimTransferError, type SimWaitGate, type TransferCluster } from './images/image-transfer.js'

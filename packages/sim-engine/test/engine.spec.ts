@@ -173,4 +173,37 @@ describe('live mode and holds', () => {
     expect(x.finishedAtS).toBeCloseTo(1, 9)
     await e.stopLive()
   })
+
+  it('runs instant-end callbacks once the instant\'s work is done and no hold is active, before time moves on', async () => {
+    const e = new Engine({ seed: 1, platform: goldenPlatform() })
+    const seen: string[] = []
+    e.schedule(1, () => {
+      seen.push(`event at ${e.nowS()}`)
+      e.atInstantEnd(() => {
+        seen.push(`end of ${e.nowS()}`)
+        // more work at this instant from a callback runs before time moves on
+        e.schedule(0, () => { seen.push(`more at ${e.nowS()}`) })
+      })
+      e.schedule(0, () => { seen.push(`same instant at ${e.nowS()}`) })
+    })
+    e.schedule(2, () => { seen.push(`event at ${e.nowS()}`) })
+    const release = e.hold('real work')
+    e.startLive()
+    for (let i = 0; i < 20; i++) await new Promise(resolve => setImmediate(resolve))
+    // held at 0: nothing ran; events at the current instant would, but there are none
+    expect(seen).toEqual([])
+    release()
+    await e.sleep(3).wait()
+    expect(seen).toEqual(['event at 1', 'same instant at 1', 'end of 1', 'more at 1', 'event at 2'])
+    // while a hold is active the callback waits, even with the instant's work done
+    const held = e.hold('real work')
+    let ran = false
+    e.atInstantEnd(() => { ran = true })
+    for (let i = 0; i < 20; i++) await new Promise(resolve => setImmediate(resolve))
+    expect(ran).toBe(false)
+    held()
+    await e.sleep(0.5).wait()
+    expect(ran).toBe(true)
+    await e.stopLive()
+  })
 })

@@ -13,7 +13,8 @@ import { createOverlayNode } from '../src/overlay/node.js'
 import { ClusterAuthority } from '../src/trust/authority.js'
 import { buildManifest, manifestHash } from '../src/overlay/transfer/manifest.js'
 import { FileChunkStore } from '../src/overlay/transfer/chunk-store.js'
-import { ChunkServer, ImageShelf } from '../src/overlay/transfer/chunk-server.js'
+import { ChunkServer } from '../src/overlay/transfer/chunk-server.js'
+import { ImageShelf } from '../src/overlay/transfer/chunk-service.js'
 
 export async function main (argv: string[]): Promise<void> {
   const [image, dataDir, chunkText, clusterDir] = argv

@@ -24,8 +24,9 @@ import { createOverlayNode, type OverlayNode } from '../src/overlay/node.js'
 import { tempDir } from '../src/overlay/test-helpers.js'
 import { buildManifest, manifestHash, type Manifest } from '../src/overlay/transfer/manifest.js'
 import { FileChunkStore } from '../src/overlay/transfer/chunk-store.js'
-import { ChunkServer, ImageShelf } from '../src/overlay/transfer/chunk-server.js'
-import { fetchImage } from '../src/overlay/transfer/fetch.js'
+import { ChunkServer, libp2pChunkTransport } from '../src/overlay/transfer/chunk-server.js'
+import { ImageShelf } from '../src/overlay/transfer/chunk-service.js'
+import { fetchImage, type FetchPort } from '../src/overlay/transfer/fetch.js'
 import { joinSwarm } from '../src/overlay/transfer/swarm.js'
 import { Membership } from '../src/overlay/membership/index.js'
 import { Groups } from '../src/overlay/groups.js'
@@ -39,6 +40,11 @@ interface Host {
   /** Present on hosts started with `withGroups`. */
   groups?: { membership: Membership, groups: Groups }
   stop(): Promise<void>
+}
+
+/** The host on the libp2p overlay, as a fetch uses it. */
+function port (h: Host): FetchPort {
+  return { transport: libp2pChunkTransport(h.node.libp2p, h.server), self: h.node.peerId }
 }
 
 async function startHost (dir: string, uploadBps?: number, withGroups?: { bootstrap: string[] }): Promise<Host> {
@@ -132,7 +138,7 @@ export async function benchThroughput (sizeBytes: number, runs: number): Promise
     const img = await makeImage(dir.path, sizeBytes, 4 * 1024 * 1024)
     holder = await startHolderProcess(img.path, join(dir.path, 'holder'), 4 * 1024 * 1024)
     if (holder.hash !== img.hash) throw new Error('the holder process computed another manifest')
-    await fetchImage(fetcher.node.libp2p, { // warm-up: connection, code paths
+    await fetchImage(port(fetcher), { // warm-up: connection, code paths
       manifestHash: img.hash, holders: [holder.multiaddr], openStore: m => FileChunkStore.openStaging(join(dir.path, 'warm.img'), m)
     })
     const raw: number[] = []
@@ -140,7 +146,7 @@ export async function benchThroughput (sizeBytes: number, runs: number): Promise
     for (let i = 0; i < runs; i++) {
       raw.push(await rawTcpCopy(holder.rawPort, join(dir.path, `raw-${i}.img`)))
       const start = performance.now()
-      await fetchImage(fetcher.node.libp2p, {
+      await fetchImage(port(fetcher), {
         manifestHash: img.hash, holders: [holder.multiaddr], streamsPerHolder: 4,
         openStore: m => FileChunkStore.openStaging(join(dir.path, `p2p-${i}.img`), m)
       })
@@ -191,7 +197,7 @@ export async function benchFanOut (sizeBytes: number, chunkSizeBytes: number, up
     await Promise.allSettled(peers.flatMap((a, i) => peers.slice(i + 1).map(b => a.node.libp2p.dial(b.node.libp2p.getMultiaddrs()[0]!))))
 
     let start = performance.now()
-    await fetchImage(single.node.libp2p, {
+    await fetchImage(port(single), {
       manifestHash: img.hash, holders: [seederAddr], streamsPerHolder: 4,
       openStore: m => FileChunkStore.openStaging(join(dir.path, 'single.img'), m)
     })
@@ -202,7 +208,7 @@ export async function benchFanOut (sizeBytes: number, chunkSizeBytes: number, up
     const reports = await Promise.all(peers.map(async (p, i) => {
       const swarm = await joinSwarm(p.groups!, img.hash)
       try {
-        return await fetchImage(p.node.libp2p, {
+        return await fetchImage(port(p), {
           manifestHash: img.hash,
           holders: [seederAddr],
           swarm,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { HypervisorDriver } from '@xenos/hypervisor-interface'
+import type { HypervisorDriver, ImageTransferPort } from '@xenos/hypervisor-interface'
 import { loadHostConfig, startHostFromConfig, type HostConfig } from '@xenos/core'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { SimCluster } from '@xenos/sim-driver'
@@ -29,7 +29,7 @@ function untilSignal (): Promise<string> {
 }
 
 /** The driver a host file names: a simulated host, or Xen through `xl`. */
-async function driverFor (config: HostConfig): Promise<{ driver: HypervisorDriver, close: () => Promise<void> }> {
+async function driverFor (config: HostConfig): Promise<{ driver: HypervisorDriver, images?: ImageTransferPort, close: () => Promise<void> }> {
   if (config.driver.kind === 'sim') {
     const o = config.driver.options
     // A coordinator answers in real time: only a live simulation runs by itself.
@@ -39,7 +39,8 @@ async function driverFor (config: HostConfig): Promise<{ driver: HypervisorDrive
     const platform = await loadPlatform(o.platform ?? PAPER_PLATFORM_FILE)
     const cluster = new SimCluster({ platform, seed: o.seed, mode: o.mode })
     const host = o.host ?? config.hostname ?? cluster.hostnames()[0]!
-    return { driver: cluster.driver(host), close: async () => { await cluster.close() } }
+    // its peers run in other processes: chunks of its templates travel over the real overlay
+    return { driver: cluster.driver(host), images: cluster.imagePort(host, { network: 'overlay' }), close: async () => { await cluster.close() } }
   }
   const o = config.driver.options
   const driver = await xenDriver({
@@ -59,10 +60,11 @@ export function coordinatorCommands (program: Command, io: CoordinatorCommandIo)
     .requiredOption('--config <host.yaml>', 'host file: driver, listen addresses, bootstrap peers, data and services directories, API address')
     .action(async (opts: { config: string }) => {
       const config = await loadHostConfig(opts.config)
-      const { driver, close } = await driverFor(config)
+      const { driver, images, close } = await driverFor(config)
       await mkdir(config.dataDir, { recursive: true })
       const host = await startHostFromConfig(config, {
         driver,
+        ...(images === undefined ? {} : { images }),
         onError: (e) => { err(`xenos coordinator: ${(e as Error).message}\n`) },
         warn: (message) => { err(`xenos coordinator: ${message}\n`) }
       })

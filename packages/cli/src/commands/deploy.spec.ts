@@ -44,7 +44,8 @@ beforeAll(async () => {
   }
   cluster = await startTestCluster({
     hosts: sim.hostnames().slice(0, 3).map((h, i) => ({
-      driver: sim.driver(h), templates: i === 0 ? [web] : [], init: { coordinator: { createMissingImages: true, searchDeadlineMs: 3000 } }
+      driver: sim.driver(h), templates: i === 0 ? [web] : [], init: { coordinator: { createMissingImages: true, searchDeadlineMs: 3000 } },
+      components: { images: sim.imagePort(h) }
     }))
   })
   names = cluster.names

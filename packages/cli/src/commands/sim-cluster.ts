@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { ClusterAuthority, startXenosHost, serviceConfigSource, type XenosHost } from '@xenos/core'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
-import { SimCluster, simTransferModel } from '@xenos/sim-driver'
+import { SimCluster } from '@xenos/sim-driver'
 
 type Out = (s: string) => void
 
@@ -60,8 +60,6 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
       await authority.addUser('admin')
       const apiBase = port('api-port', opts.apiPort)
       const p2pBase = port('p2p-port', opts.p2pPort)
-      // Template replication between these coordinators moves simulated bytes over the simulated network.
-      const transferModel = simTransferModel(cluster)
       const hosts: XenosHost[] = []
       try {
         for (const [i, name] of names.entries()) {
@@ -78,7 +76,8 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
             coordinator: { createMissingImages: true }
           }, {
             driver: cluster.driver(name),
-            transferModel,
+            // templates travel by xenos-core's transfer, their chunks as flows of the simulated network
+            images: cluster.imagePort(name),
             warn: (message) => { process.stderr.write(`xenos sim-cluster ${name}: ${message}\n`) },
             ...(i === 0 && opts.services !== undefined ? { configSource: serviceConfigSource(resolve(opts.services)) } : {}),
             onError: (err) => { process.stderr.write(`xenos sim-cluster ${name}: ${(err as Error).message}\n`) }

@@ -12,7 +12,7 @@
  *   (or `engine.run()` once the calls have started their activities);
  *   driver calls take no hold.
  */
-import type { DriverFactory, HypervisorDriver, MigrationTarget } from '@xenos/hypervisor-interface'
+import type { DriverFactory, HypervisorDriver, ImageTransferPort, MigrationTarget } from '@xenos/hypervisor-interface'
 import { Engine, HostNotFoundError, type Platform } from '@xenos/sim-engine'
 import { ClusterFaults } from './cluster-faults.js'
 import { ControlPlane, type ControlPlaneStat, type Operation } from './control-plane.js'
@@ -20,6 +20,7 @@ import { guestModel, type GuestModel } from './guest-model.js'
 import { HostState } from './host-state.js'
 import { SimHypervisorDriver } from './sim-hypervisor-driver.js'
 import { SimIds } from './sim-ids.js'
+import { SimImageTransfer, type SimWaitGate } from '../images/image-transfer.js'
 
 export interface SimClusterInit {
   /** The cluster to simulate (see `loadPlatform`). */
@@ -69,6 +70,7 @@ export class SimCluster {
   private readonly states = new Map<string, HostState>()
   private readonly byAddress = new Map<string, HostState>()
   private isClosed = false
+  private transfers: SimImageTransfer | undefined
 
   constructor (init: SimClusterInit) {
     const mode = init.mode ?? 'live'
@@ -119,6 +121,20 @@ export class SimCluster {
    */
   async operation<T> (label: string, body: (op: Operation) => Promise<T>): Promise<T> {
     return await this.control.run(label, body)
+  }
+
+  /**
+   * How images travel between this cluster's hosts under xenos-core's
+   * transfer algorithm (see `images/image-transfer.ts`): host `hostname`'s
+   * image store as chunks, and requests as flows of the simulated network
+   * to the other hosts of this cluster that serve chunks. `gate`: the clock
+   * gate of real-time callers that hold the clock for their API calls (the
+   * transfers of this host let it run while their bytes move).
+   * `network: 'overlay'`: the store only (peers in other processes).
+   */
+  imagePort (hostname: string, options: { gate?: SimWaitGate, network?: 'simulated' | 'overlay' } = {}): ImageTransferPort {
+    this.transfers ??= new SimImageTransfer(this)
+    return this.transfers.port(hostname, options)
   }
 
   /** Real time driver calls held the simulated clock, per operation kind (live mode with `wallClockMs`). */

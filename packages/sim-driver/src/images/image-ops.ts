@@ -98,7 +98,7 @@ export class ImageOps {
       throw this.calls.hostError(err)
     }
     // The source may have been deleted meanwhile: the copy is still whole (it was read).
-    const file = { kind: 'image' as const, sizeBytes: src.sizeBytes, format: src.format }
+    const file = { kind: 'image' as const, sizeBytes: src.sizeBytes, format: src.format, contentId: src.contentId }
     return imageInfo(reservation.commit(src.backingImage === undefined ? file : { ...file, backingImage: src.backingImage }))
   }
 }

@@ -48,14 +48,19 @@ export interface StoredFile {
   format: DiskFormat
   backingImage?: string
   checkpoint?: CheckpointContent
+  /**
+   * What the image holds (a simulated image has no bytes): copies share it,
+   * a new image gets its own. Image transfers name its chunks after it.
+   */
+  contentId: string
 }
 
 /** Space taken and a path held for a file being written. */
 export interface Reservation {
   readonly path: string
   readonly allocatedBytes: number
-  /** Make the file visible. Once. */
-  commit (file: Omit<StoredFile, 'path' | 'allocatedBytes'>): StoredFile
+  /** Make the file visible, with new content unless `contentId` says whose copy it is. Once. */
+  commit (file: Omit<StoredFile, 'path' | 'allocatedBytes' | 'contentId'> & { contentId?: string }): StoredFile
   /** Give the space and the path back (no-op after commit or abort). */
   abort (): void
 }
@@ -63,6 +68,8 @@ export interface Reservation {
 export class ImageStore {
   private readonly files = new Map<string, StoredFile>()
   private readonly pending = new Set<string>()
+  /** New contents made here so far (content ids are this host's name and this count). */
+  private contents = 0
 
   constructor (readonly hostname: string, private readonly disk: DiskSpace) {}
 
@@ -125,7 +132,7 @@ export class ImageStore {
         if (!open) throw new Error(`reservation of ${path} on ${this.hostname}: expected an open reservation, found it closed`)
         open = false
         this.pending.delete(path)
-        const stored: StoredFile = { ...file, path, allocatedBytes }
+        const stored: StoredFile = { ...file, path, allocatedBytes, contentId: file.contentId ?? `${this.hostname}/${++this.contents}` }
         this.files.set(path, stored)
         return stored
       },

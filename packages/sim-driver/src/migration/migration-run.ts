@@ -41,7 +41,7 @@ interface ImageMove {
   path: string
   /** Bytes to send (a clone whose backing image is missing on the target is sent flattened). */
   bytes: number
-  file: Omit<StoredFile, 'path' | 'allocatedBytes'>
+  file: Omit<StoredFile, 'path' | 'allocatedBytes' | 'contentId'> & { contentId?: string }
   reservation: Reservation
 }
 
@@ -114,8 +114,8 @@ export class MigrationRun {
     const flatten = backing !== undefined && !keepsBacking
     const bytes = flatten ? Math.min(img.sizeBytes, img.allocatedBytes + src.store.image(backing).allocatedBytes) : img.allocatedBytes
     const file: ImageMove['file'] = keepsBacking
-      ? { kind: 'image', sizeBytes: img.sizeBytes, format: img.format, backingImage: backing }
-      : { kind: 'image', sizeBytes: img.sizeBytes, format: flatten ? 'raw' : img.format }
+      ? { kind: 'image', sizeBytes: img.sizeBytes, format: img.format, backingImage: backing, contentId: img.contentId }
+      : { kind: 'image', sizeBytes: img.sizeBytes, format: flatten ? 'raw' : img.format, ...(flatten ? {} : { contentId: img.contentId }) }
     let reservation: Reservation
     try {
       reservation = dst.store.reserve(path, bytes)

@@ -84,6 +84,7 @@ export class Engine implements SimContext {
   private live = false
   private liveLoop: Promise<void> | undefined
   private readonly holds = new Map<number, string>()
+  private instantEnd: Array<() => void> = []
   private nextHoldId = 1
   private wakeUp: (() => void) | undefined
   private eventCount = 0
@@ -194,6 +195,19 @@ export class Engine implements SimContext {
   activeHolds (): string[] { return [...this.holds.values()] }
 
   /**
+   * Run `fn` once the current instant's work is done and nothing holds the
+   * clock: just before simulated time moves on (or the engine waits for
+   * more work). Callbacks run in the order they were given and may start
+   * more work at this instant. Work that real-time callers start at one
+   * instant, in an order that depends on the machine, can be started here
+   * in an order of its own.
+   */
+  atInstantEnd (fn: () => void): void {
+    this.instantEnd.push(fn)
+    this.wake()
+  }
+
+  /**
    * Live mode: the engine runs in the background, advancing to the next
    * event whenever no hold is active and the JS event loop is idle, and
    * waiting (without spinning) when there is nothing to do.
@@ -245,6 +259,14 @@ export class Engine implements SimContext {
             this.needsDrain = false
             drained = true
             await yieldToEventLoop()
+            continue
+          }
+          if (this.instantEnd.length > 0 && this.holds.size === 0) {
+            const fns = this.instantEnd
+            this.instantEnd = []
+            for (const fn of fns) fn()
+            this.needsDrain = true
+            drained = false
             continue
           }
           if (this.holds.size > 0 || (live && t === Infinity)) {

@@ -189,10 +189,12 @@ export const XENOS_API = {
       holders: member.strings('host names to pull from (found by a host search when absent)'),
       method: member.oneOf<ReplicationMethod>(['chunked', 'whole-copy'], 'chunked from several holders, or the paper\'s whole copy')
     }))],
-    returns: returns<ReplicateResult>('struct', '{template, alreadyPresent, holders, bytes, bytesBySource, method}'),
+    returns: returns<ReplicateResult>('struct', '{template, alreadyPresent, holders, bytes, bytesBySource, method, networkS, localCopyBytes, localCopyS}'),
     help: 'Administrators only: makes this host hold a template, pulling it from peers. Options: {holders: [host name], method: "chunked" | "whole-copy"} '
-      + '("whole-copy" is the paper\'s method: one holder, then a local copy). Returns {template, alreadyPresent, holders, bytes, bytesBySource: {host: bytes}, method}; '
-      + 'with "chunked", hosts fetching the same template at once trade chunks (the image\'s swarm), so bytesBySource may name them beside the holders.',
+      + '("whole-copy" is the paper\'s method: one holder, then a local copy). '
+      + 'Returns {template, alreadyPresent, holders, bytes, bytesBySource: {host: bytes}, method, networkS, localCopyBytes, localCopyS} '
+      + '(seconds on the backend\'s clock); with "chunked", hosts fetching the same template at once trade chunks '
+      + '(the image\'s swarm), so bytesBySource may name them beside the holders.',
     run: async ([template, o = {}], { coordinator }) => await coordinator.replicateTemplate(template, {
       ...(o.holders === undefined ? {} : { fromPeers: o.holders }),
       ...(o.method === undefined ? {} : { method: o.method })

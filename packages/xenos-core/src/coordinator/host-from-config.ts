@@ -12,7 +12,7 @@
  */
 import type { HostConfig } from '../config/host-config.js'
 import { serviceConfigSource } from '../config/service-loader.js'
-import type { HypervisorDriver } from '@xenos/hypervisor-interface'
+import type { HypervisorDriver, ImageTransferPort } from '@xenos/hypervisor-interface'
 import { hostIdentityDir, hostTrustStateDir, peerIdOfIdentity } from '../trust/authority.js'
 import { TrustFileError } from '../trust/errors.js'
 import { readOptional } from '../trust/files.js'
@@ -22,6 +22,8 @@ import { startXenosHost, type XenosHost, type XenosHostInit } from './xenos-host
 
 export interface HostFromConfigComponents {
   driver: HypervisorDriver
+  /** How the driver's images move between hosts (a backend whose images are not files under `imageDir`). */
+  images?: ImageTransferPort
   onError?: (err: unknown) => void
   /** Where the warnings of insecure modes go. @default console.warn */
   warn?: (message: string) => void
@@ -70,6 +72,7 @@ export async function startHostFromConfig (config: HostConfig, components: HostF
   const trust = await hostTrustFromConfig(config)
   return await startXenosHost({ ...hostInitFromConfig(config), ...(trust === undefined ? {} : { trust }) }, {
     driver: components.driver,
+    ...(components.images === undefined ? {} : { images: components.images }),
     configSource: serviceConfigSource(config.servicesDir),
     ...(components.onError === undefined ? {} : { onError: components.onError }),
     ...(components.warn === undefined ? {} : { warn: components.warn })

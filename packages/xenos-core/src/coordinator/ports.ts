@@ -87,6 +87,12 @@ export interface FetchResult {
   bytes: number
   /** Bytes each source sent (host name, or peer id when the overlay does not know its name); a swarm fetch names the other fetchers too. */
   bytesBySource?: Record<string, number>
+  /** How long the network part took, in seconds of the transport's clock (simulated time on a simulated backend). */
+  networkS?: number
+  /** Bytes copied locally after the transfer (a whole copy: the image once more). */
+  localCopyBytes?: number
+  /** How long the local copy took, in seconds of the driver's clock. */
+  localCopyS?: number
 }
 
 /** Compiles a search query (`template=hadoop state=running freeMemoryMiB>=512`). */

@@ -29,6 +29,12 @@ export interface ReplicateResult {
   /** Bytes each source sent, over all images (complete holders and, with a swarm, other fetchers), when the fetcher reports it. */
   bytesBySource: Record<string, number>
   method: ReplicationMethod
+  /** Seconds the network transfers took, over all images, on the transport's clock. */
+  networkS: number
+  /** Bytes copied locally after the transfers (`whole-copy`: the template once more). */
+  localCopyBytes: number
+  /** Seconds the local copies took, on the driver's clock. */
+  localCopyS: number
 }
 
 /**
@@ -62,10 +68,14 @@ export async function replicateTemplate (ctx: CoordinatorContext, name: string, 
   if (method !== 'chunked' && method !== 'whole-copy') throw new InvalidArgumentError('method', '"chunked" or "whole-copy"', method)
   return await ctx.withLock(`template:${name}`, async () => {
     const present = ctx.registry.findTemplate(name)
-    if (present !== undefined) return { template: present, alreadyPresent: true, holders: [], bytes: 0, bytesBySource: {}, method }
+    if (present !== undefined) {
+      return { template: present, alreadyPresent: true, holders: [], bytes: 0, bytesBySource: {}, method, networkS: 0, localCopyBytes: 0, localCopyS: 0 }
+    }
     const network = ctx.network
     const fetcher = ctx.fetcher
-    if (network === undefined || fetcher === undefined) throw new TemplateNotFoundError(name, `host ${ctx.hostname} (no overlay to replicate from)`)
+    if (network === undefined || fetcher === undefined) {
+      throw new TemplateNotFoundError(name, `host ${ctx.hostname} (${network === undefined ? 'no overlay' : 'no image transfer for its driver\'s images'} to replicate from)`)
+    }
     const fetched: string[] = []
     let holders: string[] = []
     try {
@@ -73,15 +83,19 @@ export async function replicateTemplate (ctx: CoordinatorContext, name: string, 
       const record = await fetchRecord(ctx, holders, name)
       let bytes = 0
       const bytesBySource: Record<string, number> = {}
+      const times = { networkS: 0, localCopyBytes: 0, localCopyS: 0 }
       for (const image of record.images) {
         const got = await fetcher.fetch({ image, template: name, holders, destination: image.path, method, driver: ctx.driver })
         fetched.push(image.path)
         bytes += got.bytes
         for (const [source, n] of Object.entries(got.bytesBySource ?? {})) bytesBySource[source] = (bytesBySource[source] ?? 0) + n
+        times.networkS += got.networkS ?? 0
+        times.localCopyBytes += got.localCopyBytes ?? 0
+        times.localCopyS += got.localCopyS ?? 0
       }
       const saved = await ctx.registry.putTemplate({ ...record, origin: 'replicated' })
       ctx.events.emit({ kind: 'template-replicated', subject: name, detail: `${bytes} bytes from ${holders.join(',')} (${method})` })
-      return { template: saved, alreadyPresent: false, holders, bytes, bytesBySource, method }
+      return { template: saved, alreadyPresent: false, holders, bytes, bytesBySource, method, ...times }
     } catch (err) {
       await undo(err, fetched.map(p => async () => { await ctx.driver.deleteImage(p) }), `deleteImage`)
       const from = holders.length > 0 ? ` from ${holders.join(',')}` : ''

@@ -19,7 +19,7 @@
  * await host.stop()
  * ```
  */
-import type { HypervisorDriver } from '@xenos/hypervisor-interface'
+import type { HypervisorDriver, ImageTransferPort } from '@xenos/hypervisor-interface'
 import { registerXenosApi } from '../api/methods.js'
 import { faultFor } from '../api/faults.js'
 import type { UserDirectory } from '../api/method-table.js'
@@ -36,6 +36,7 @@ import { join } from 'node:path'
 import { idGenerator } from '../ids.js'
 import { startOverlay, type Overlay } from '../overlay/index.js'
 import type { ChunkServerInit } from '../overlay/transfer/chunk-server.js'
+import { ChunkService } from '../overlay/transfer/chunk-service.js'
 import type { Membership, MembershipInit } from '../overlay/membership/index.js'
 import type { OverlayNode } from '../overlay/node.js'
 import type { FailoverInit } from '../failover/agent.js'
@@ -44,8 +45,8 @@ import type { Credentials } from '../xmlrpc/credentials.js'
 import { createXmlRpcHttpServer, type XmlRpcHttpServer } from '../xmlrpc/http-server.js'
 import { MethodRegistry } from '../xmlrpc/registry.js'
 import { coordinator, type Coordinator, type CoordinatorInit } from './coordinator.js'
-import { modeledImageFetcher, type TransferModel } from './modeled-fetcher.js'
-import { fileImageFetcher } from './file-image-fetcher.js'
+import { imageFetcher } from './image-fetcher.js'
+import { fileImageStore } from './file-image-store.js'
 import { decodeGroupMessage, overlayNetwork, type OverlayNetwork } from './overlay-network.js'
 import type { ImageFetcher, SearchKind, ServiceConfigSource } from './ports.js'
 import { InvalidArgumentError, NotRunningError } from './errors.js'
@@ -83,8 +84,8 @@ export interface XenosHostInit {
   tags?: string[]
   /**
    * Where the driver's images are files (the xen backend's image store):
-   * templates then travel as verified chunks over libp2p. Without it, images
-   * are modeled (the sim backend) and replication only checks holders.
+   * templates then travel as verified chunks over libp2p. A backend whose
+   * images are not files gives its own `images` port instead.
    */
   imageDir?: string
   membership?: MembershipInit
@@ -113,10 +114,16 @@ export interface XenosHostComponents {
   /** Who may be named in grants; with `trust`, the cluster's users list (`xenos users add`). Without either, `xenos.grant` is refused. */
   users?: UserDirectory
   configSource?: ServiceConfigSource
-  /** How templates are fetched. @default modeledImageFetcher over the overlay, or fileImageFetcher with `imageDir` */
+  /**
+   * How the driver's images move between hosts under the transfer algorithm
+   * (`imageFetcher`): the backend's image store as chunks, and its own
+   * transport when it has one (a simulator's network). @default files under
+   * `imageDir` over the overlay; without either, this host cannot replicate
+   * templates
+   */
+  images?: ImageTransferPort
+  /** How templates are fetched. @default `imageFetcher` over `images` */
   fetcher?: ImageFetcher
-  /** For modeled images: the time a transfer between two hosts takes (on sim, a simulated network flow). */
-  transferModel?: TransferModel
   /** Told about errors that have no caller (event publishing, internal faults). */
   onError?: (err: unknown) => void
   /** Where the warnings of insecure modes go (printed on every start). @default console.warn */
@@ -211,6 +218,16 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
     const network = overlayNetwork({ searchDeadlineMs: init.coordinator?.searchDeadlineMs ?? 2000 }, {
       libp2p: node.libp2p, search, tunnel, groups, membership, self: { hostname: components.driver.hostname, peerId: node.peerId }, onError: report
     })
+    const images = components.images ?? (init.imageDir === undefined ? undefined : { store: fileImageStore({ imageDir: init.imageDir }) })
+    // a backend's own transport serves this host's shelf beside the overlay's chunk server
+    const transport = images?.transport ?? overlay.chunkTransport
+    if (images?.transport !== undefined) {
+      stack.push(await images.transport.listen(node.peerId, new ChunkService(overlay.shelf, images.transport.clock, init.chunkServer).answer))
+    }
+    const fetcher = components.fetcher
+      ?? (images === undefined
+        ? undefined
+        : imageFetcher({}, { store: images.store, transport: () => transport, overlay: () => overlay, network: () => network }))
     const c = coordinator({
       ...init.coordinator, dataDir: init.dataDir, apiUrl, ...(tls === undefined ? {} : { apiTlsFingerprint: tls.fingerprint256 }),
       peerId: node.peerId, tags: init.tags ?? [],
@@ -221,9 +238,7 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       ids: idGenerator({ peerId: node.peerId }),
       matcher: queryMatcher(),
       network,
-      fetcher: components.fetcher ?? (init.imageDir === undefined
-        ? modeledImageFetcher({ network: () => network, ...(components.transferModel === undefined ? {} : { transferModel: components.transferModel }) })
-        : fileImageFetcher({ imageDir: init.imageDir }, { overlay: () => overlay, network: () => network })),
+      ...(fetcher === undefined ? {} : { fetcher }),
       ...(components.configSource === undefined ? {} : { configSource: components.configSource })
     })
     registerXenosApi(registry, {

@@ -19,7 +19,9 @@ import { Membership, type MembershipInit } from './membership/index.js'
 import { OverlaySearch, type OverlaySearchInit, type SearchMatcher } from './search.js'
 import { Groups, type GroupsInit } from './groups.js'
 import { RpcTunnel, type RpcTunnelHandler, type RpcTunnelInit } from './rpc-tunnel.js'
-import { ChunkServer, ImageShelf, type ChunkServerInit } from './transfer/chunk-server.js'
+import type { ChunkTransport } from '@xenos/hypervisor-interface'
+import { ChunkServer, libp2pChunkTransport, type ChunkServerInit } from './transfer/chunk-server.js'
+import { ImageShelf } from './transfer/chunk-service.js'
 import { TrustSync, type TrustSyncInit } from './trust-sync.js'
 
 export interface OverlayInit extends OverlayNodeInit {
@@ -46,6 +48,8 @@ export interface Overlay {
   /** Images this host serves; put templates' images here. */
   readonly shelf: ImageShelf
   readonly chunkServer: ChunkServer
+  /** Image chunks over libp2p streams, swarms as groups of this overlay. */
+  readonly chunkTransport: ChunkTransport
   /** Spreads revocation lists (closed overlays only). */
   readonly trustSync: TrustSync | undefined
   /** Stop everything; idempotent. The other hosts declare this one failed (and name it) until it returns. */
@@ -91,7 +95,8 @@ export async function startOverlay (init: OverlayInit): Promise<Overlay> {
     if (!stopped) await membership.leave()
     await stop()
   }
-  return { node, membership, search, groups, tunnel, shelf, chunkServer, trustSync, stop, leave }
+  const chunkTransport = libp2pChunkTransport(node.libp2p, chunkServer, { groups, membership })
+  return { node, membership, search, groups, tunnel, shelf, chunkServer, chunkTransport, trustSync, stop, leave }
 }
 
 export { createOverlayNode, type OverlayNode, type OverlayNodeInit, type OverlayLibp2p, type OverlayServices } from './node.js'

@@ -27,7 +27,7 @@ export interface TestClusterHost {
   services?: ServiceConfig[]
   /** More of the host's init (tags, imageDir, coordinator options, chunk server...). */
   init?: Partial<Omit<XenosHostInit, 'dataDir' | 'bootstrap' | 'trust'>>
-  /** More of its components (a fetcher, a transfer model...). */
+  /** More of its components (how its images travel, a fetcher...). */
   components?: Partial<Omit<XenosHostComponents, 'driver'>>
 }
 

@@ -31,10 +31,8 @@ beforeAll(async () => {
       templates: i === 0 ? [webTemplate('web')] : [],
       // searches end as soon as every host answered: the deadline only matters on a loaded machine
       init: { tags: [rackOf(i)], coordinator: { createMissingImages: true, searchDeadlineMs: 15_000 } },
-      // template images cross the simulated 1 GbE network as flows of the engine
-      components: {
-        transferModel: async (from, to, bytes) => { await sim.engine.comm({ from: sim.engine.host(from), to: sim.engine.host(to), bytes }).start().wait() }
-      }
+      // template images travel by xenos-core's transfer, their chunks as flows of the simulated 1 GbE network
+      components: { images: sim.imagePort(name) }
     }))
   })
   hosts = cluster.hosts

@@ -76,14 +76,14 @@ afterAll(async () => {
 
 /** The holder's chunks wait for `open()`; manifests and "have" answers do not. */
 function gateHolder (): { open: () => void } {
-  const server = hosts[0]!.overlay.chunkServer
-  const pace = server['pace'].bind(server)
+  const service = hosts[0]!.overlay.chunkServer.service
+  const pace = service['pace'].bind(service)
   let open!: () => void
   const opened = new Promise<void>((resolve) => { open = resolve })
-  server['pace'] = async (bytes: number) => { await opened; await pace(bytes) }
+  service['pace'] = async (bytes: number) => { await opened; await pace(bytes) }
   return { open }
 }
-afterEach(() => { delete (hosts[0]!.overlay.chunkServer as unknown as Record<string, unknown>)['pace'] })
+afterEach(() => { delete (hosts[0]!.overlay.chunkServer.service as unknown as Record<string, unknown>)['pace'] })
 
 /** Resolves once each of `fetchers` sees every other one in a swarm group. */
 async function swarmFormed (fetchers: readonly XenosHost[]): Promise<void> {

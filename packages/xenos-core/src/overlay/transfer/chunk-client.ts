@@ -1,5 +1,5 @@
 /**
- * Client side of the chunk protocol (see chunk-server.ts): one stream to one
+ * Client side of the chunk protocol on libp2p (see chunk-server.ts): one stream to one
  * holder, requests sent one after the other.
  */
 import type { Stream } from '@libp2p/interface'
@@ -7,9 +7,9 @@ import type { OverlayLibp2p } from '../node.js'
 import { FrameReader, encodeJson, raceAbort, writeFrame } from '../frames.js'
 import { FrameError } from '../errors.js'
 import { dialTarget } from '../target.js'
-import { CHUNK_PROTOCOL } from './chunk-server.js'
+import { CHUNK_PROTOCOL } from './chunk-protocol.js'
 
-export interface ChunkResponse {
+export interface WireResponse {
   status: number
   body: Uint8Array
 }
@@ -23,7 +23,7 @@ export class ChunkClient {
     return new ChunkClient(stream, new FrameReader(stream))
   }
 
-  async request (request: Record<string, unknown>, maxBodyBytes: number, timeoutMs: number): Promise<ChunkResponse> {
+  async request (request: Record<string, unknown>, maxBodyBytes: number, timeoutMs: number): Promise<WireResponse> {
     const signal = AbortSignal.timeout(timeoutMs)
     try {
       await writeFrame(this.stream, encodeJson(request), signal)

@@ -1,9 +1,8 @@
 /**
- * Where an image's chunks live. The transfer protocol only needs "have chunk",
- * "read chunk" and "write chunk", so a backend that models bytes instead of
- * moving them (the simulator) implements this interface without a disk.
+ * Images as chunks in real files (the contract's `ChunkStore`; a backend
+ * that models bytes instead of moving them, the simulator, has its own).
  *
- * FileChunkStore is the real one: a complete image is a plain file; an image
+ * FileChunkStore: a complete image is a plain file; an image
  * being fetched is a staging file `<path>.part` written at chunk offsets, plus
  * a state file `<path>.part.state` recording which chunks are verified. After
  * an interruption the fetch resumes from the state (chunks are re-hashed on
@@ -11,24 +10,12 @@
  * staging file is renamed to `<path>` and the state removed.
  */
 import { open, rename, rm, stat, writeFile, readFile, type FileHandle } from 'node:fs/promises'
+import type { ChunkStore } from '@xenos/hypervisor-interface'
 import { chunkLength, manifestHash, sha256Hex, type Manifest } from './manifest.js'
 import { InvalidArgumentError } from '../../errors.js'
 import { IntegrityError, TransferError } from '../errors.js'
 
-export interface ChunkStore {
-  readonly manifest: Manifest
-  has(index: number): boolean
-  /** Number of chunks held. */
-  count(): number
-  /** The held chunks as a bitmap (bit i of byte i>>3, most significant first). */
-  bitmap(): Uint8Array
-  read(index: number): Promise<Uint8Array>
-  /** Store a chunk the caller has verified against the manifest. */
-  write(index: number, bytes: Uint8Array): Promise<void>
-  /** Called once every chunk is held: make the image final. */
-  finish(): Promise<void>
-  close(): Promise<void>
-}
+export type { ChunkStore }
 
 export function bitmapHas (bitmap: Uint8Array, index: number): boolean {
   return ((bitmap[index >> 3] ?? 0) & (0x80 >> (index & 7))) !== 0

@@ -1,52 +1,61 @@
 /**
- * Fetch an image from several holders at once. The manifest (verified against
- * its hash) comes from the first holder that has it; then every holder is
- * served by `streamsPerHolder` workers, each taking the chunk that
- * chunk-picker.ts chooses (rarest first among the holders' bitmaps; ties go
- * to the first after a random starting point, so hosts fetching the same
- * image at once take different chunks first and then trade them). With a
- * `swarm`, the other hosts fetching the same image now become holders too,
- * as they are found (swarm.ts). Each chunk is verified by SHA-256 on arrival
- * and written to the store; a holder that fails (unreachable, dead, a bad
- * answer or a corrupt chunk) is dropped and its chunk goes back to the pool.
- * Chunks already in the store (a resumed fetch) are not fetched again.
+ * Fetch an image from several holders at once, over any `ChunkTransport`
+ * (the libp2p overlay on real hosts, a simulator's network on simulated
+ * ones): the one transfer algorithm of Xenos.
+ *
+ * The manifest (verified against its hash) comes from the first holder that
+ * has it; then every holder is served by `streamsPerHolder` workers, each
+ * taking the chunk that chunk-picker.ts chooses (rarest first among the
+ * holders' bitmaps; in a swarm, ties go to the first after a random starting
+ * point drawn from the transport, so hosts fetching the same image at once
+ * take different chunks first and then trade them; alone, to the first in
+ * order). A worker learns what a
+ * holder has from its `have` answers, asked again every `haveRefreshMs`
+ * while the holder is itself fetching. With a `swarm`, the other hosts
+ * fetching the same image now become holders too, as they are found
+ * (swarm.ts). Each chunk is verified by SHA-256 on arrival and written to
+ * the store while the worker receives its next one (one write pending per
+ * worker); a holder that fails (unreachable, dead, a bad answer or a
+ * corrupt chunk) is dropped and its chunk goes back to the pool. Chunks
+ * already in the store (a resumed fetch) are not fetched again.
  *
  * On success the store is closed, unless a shelf was given: then it stays
- * open on the shelf, serving the image. On failure it is closed and taken off the shelf; the
- * verified chunks stay in it for a later resume.
+ * open on the shelf, serving the image. On failure it is closed and taken
+ * off the shelf; the verified chunks stay in it for a later resume.
  */
-import type { OverlayLibp2p } from '../node.js'
+import type { ChunkChannel, ChunkStore, ChunkTransport, SwarmView } from '@xenos/hypervisor-interface'
 import { IntegrityError, TransferError } from '../errors.js'
-import { unreachable } from '../unreachable.js'
-import { chunkLength, parseManifest, sha256Hex, type Manifest } from './manifest.js'
-import { bitmapHas, type ChunkStore } from './chunk-store.js'
-import { STATUS_ERROR, STATUS_NOT_HELD, STATUS_OK, type ImageShelf } from './chunk-server.js'
-import { ChunkClient } from './chunk-client.js'
-import { pickChunk, type ChunkSource } from './chunk-picker.js'
-import type { SwarmPeers } from './swarm.js'
+import { parseManifest, sha256Hex, type Manifest } from './manifest.js'
+import { pickChunk } from './chunk-picker.js'
+import type { ImageShelf } from './chunk-service.js'
 
 export interface FetchInit {
   /** The image's content id (manifest SHA-256). */
   manifestHash: string
-  /** Peer ids or multiaddrs of hosts that hold (or are fetching) the image. */
+  /** Peer ids of hosts that hold (or are fetching) the image. */
   holders: string[]
   /** Opens the destination once the manifest is known (for example FileChunkStore.openStaging). */
   openStore: (manifest: Manifest) => Promise<ChunkStore>
   /** When given, the store is put on the shelf at once, so this host serves chunks while fetching. */
   shelf?: ImageShelf
   /** Other hosts fetching the image now (partial holders), used as holders as they are found. */
-  swarm?: SwarmPeers
+  swarm?: SwarmView
   /** Parallel requests per holder. @default 2 */
   streamsPerHolder?: number
-  /** Deadline of one request (dial included). @default 30000 */
+  /** Deadline of one request (opening the channel included). @default 30000 */
   requestTimeoutMs?: number
   /** How often a worker asks a holder that lacks chunks which chunks it has now. @default 100 */
   haveRefreshMs?: number
   /** Give up when no chunk arrives for this long while chunks are missing. @default 60000 */
   stallTimeoutMs?: number
   onProgress?: (progress: { chunksHeld: number, chunksTotal: number, bytesFetched: number }) => void
-  /** How errors name a holder (a host name for a peer id). @default the peer id or multiaddr itself */
-  nameOf?: (ref: string) => string
+}
+
+/** This host on the transport that carries the fetch. */
+export interface FetchPort {
+  transport: ChunkTransport
+  /** This host's peer id. */
+  self: string
 }
 
 export interface FetchReport {
@@ -60,11 +69,16 @@ export interface FetchReport {
   /** Chunks that failed verification (each dropped its holder). */
   corruptChunks: number
   holders: Array<{ holder: string, chunks: number, bytes: number, failure?: string }>
+  /** On the transport's clock. */
   durationMs: number
 }
 
+/** Room for a holder's error or "not held" message in an answer. */
+const MESSAGE_BYTES = 4096
+
 interface Holder {
   ref: string
+  /** Chunks it has, as last answered; undefined until its first `have` answer. */
   bitmap: Uint8Array | undefined
   /** The bitmap holds every chunk. */
   complete: boolean
@@ -77,27 +91,32 @@ interface Holder {
   failure: string | undefined
 }
 
-export async function fetchImage (libp2p: OverlayLibp2p, init: FetchInit): Promise<FetchReport> {
-  const startMs = performance.now()
+export async function fetchImage (port: FetchPort, init: FetchInit): Promise<FetchReport> {
+  const { transport } = port
+  const clock = transport.clock
+  const nowMs = (): number => clock.nowS() * 1000
+  const startMs = nowMs()
   const timeoutMs = init.requestTimeoutMs ?? 30_000
   const refreshMs = init.haveRefreshMs ?? 100
   const stallMs = init.stallTimeoutMs ?? 60_000
-  const nameOf = (ref: string): string => init.nameOf?.(ref) ?? ref
   const newHolder = (ref: string): Holder => ({ ref, bitmap: undefined, soon: undefined, complete: false, refreshedAtMs: 0, refreshing: undefined, chunks: 0, bytes: 0, failure: undefined })
   const holders: Holder[] = [...new Set(init.holders)].map(newHolder)
   if (holders.length === 0) throw new TransferError(`image ${init.manifestHash}: expected at least one holder, found none`)
 
-  const manifest = await fetchManifest(libp2p, init.manifestHash, holders, timeoutMs, nameOf)
+  const manifest = await fetchManifest(port, init.manifestHash, holders, timeoutMs)
   const store = await init.openStore(manifest)
   init.shelf?.put(store)
   const total = manifest.chunks.length
+  const bitmapBytes = Math.ceil(total / 8)
   const chunksResumed = store.count()
   const inFlight = new Set<number>()
   init.shelf?.setInFlight(init.manifestHash, inFlight)
+  const book = new ChunkBook(total)
+  for (let i = 0; i < total; i++) if (!store.has(i)) setBit(book.wanted, i)
   let bytesFetched = 0
   let corruptChunks = 0
-  let lastProgressMs = performance.now()
-  let stalled: string | undefined
+  let lastProgressMs = nowMs()
+  let stopped: string | undefined
 
   const report = (): FetchReport => ({
     manifestHash: init.manifestHash,
@@ -108,95 +127,129 @@ export async function fetchImage (libp2p: OverlayLibp2p, init: FetchInit): Promi
     bytesFetched,
     corruptChunks,
     holders: holders.map(h => ({ holder: h.ref, chunks: h.chunks, bytes: h.bytes, ...(h.failure !== undefined ? { failure: h.failure } : {}) })),
-    durationMs: performance.now() - startMs
+    durationMs: nowMs() - startMs
   })
-  const live = (): Holder[] => holders.filter(h => h.failure === undefined)
-  const done = (): boolean => store.count() === total || stalled !== undefined
+  const done = (): boolean => store.count() === total || stopped !== undefined
 
-  // A random starting point for ties: hosts fetching the same image at once
-  // then take different chunks from the first holder and trade them after.
-  const startAt = Math.floor(Math.random() * total)
-  const asSource = (h: Holder): ChunkSource => ({
-    has: i => h.bitmap !== undefined && bitmapHas(h.bitmap, i),
-    complete: h.complete,
-    fetching: i => h.soon !== undefined && bitmapHas(h.soon, i)
-  })
+  // Ties go to the first chunk from a starting point: in a swarm a random one, so that hosts
+  // fetching the same image at once take different chunks from the first holder and trade them
+  // after; alone, the first chunk, so the holder's file is read in order (as a copy would),
+  // and hosts copying it at once read it through the holder's page cache together.
+  const startAt = init.swarm === undefined ? 0 : Math.floor(transport.random() * total)
   const pick = (holder: Holder): number | undefined => {
     if (holder.bitmap === undefined) return undefined
-    const asked = asSource(holder)
-    const sources = live().filter(h => h.bitmap !== undefined).map(h => (h === holder ? asked : asSource(h)))
-    return pickChunk({ chunksTotal: total, startAt, held: i => store.has(i), inFlight: i => inFlight.has(i), holder: asked, sources })
+    const elsewhere = holder.complete ? book.elsewhere(holder) : undefined
+    return pickChunk({
+      chunksTotal: total, startAt, wanted: book.wanted, holder: holder.bitmap, availability: book.availability,
+      ...(elsewhere === undefined ? {} : { elsewhere })
+    })
+  }
+  const fail = (holder: Holder, err: unknown): void => {
+    if (holder.failure !== undefined) return
+    holder.failure = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+    book.drop(holder)
   }
 
-  const refresh = (holder: Holder, client: ChunkClient): Promise<void> => {
+  const refresh = (holder: Holder, channel: ChunkChannel): Promise<void> => {
     holder.refreshing ??= (async () => {
-      holder.refreshedAtMs = performance.now()
-      const bytes = Math.ceil(total / 8)
-      const r = await client.request({ op: 'have', hash: init.manifestHash }, 2 * bytes, timeoutMs)
-      if (r.status === STATUS_OK) {
-        holder.bitmap = r.body.slice(0, bytes)
-        holder.soon = r.body.byteLength >= 2 * bytes ? r.body.slice(bytes, 2 * bytes) : undefined
-        holder.complete = countBits(holder.bitmap) === total
-      } else if (r.status === STATUS_NOT_HELD) holder.bitmap ??= new Uint8Array(Math.ceil(total / 8))
-      else throw new TransferError(`holder ${nameOf(holder.ref)}: ${new TextDecoder().decode(r.body)}`)
+      holder.refreshedAtMs = nowMs()
+      // room for both bitmaps, or for a holder's message saying why it has none
+      const r = await channel.request({ op: 'have', hash: init.manifestHash }, { timeoutMs, maxBytes: Math.max(2 * bitmapBytes, MESSAGE_BYTES) })
+      if (holder.failure !== undefined) return
+      if (r.status === 'ok') {
+        const held = r.body.slice(0, bitmapBytes)
+        if (held.byteLength !== bitmapBytes) {
+          throw new TransferError(`holder ${holder.ref}: expected a bitmap of ${bitmapBytes} bytes, found ${held.byteLength}`)
+        }
+        clearTail(held, total)
+        const soon = r.body.byteLength >= 2 * bitmapBytes ? r.body.slice(bitmapBytes, 2 * bitmapBytes) : undefined
+        if (soon !== undefined) clearTail(soon, total)
+        book.update(holder, held, soon)
+      } else if (r.status === 'not-held') {
+        // it does not hold the image (any more)
+        book.update(holder, new Uint8Array(bitmapBytes), undefined)
+      } else throw new TransferError(`holder ${holder.ref}: ${new TextDecoder().decode(r.body)}`)
     })().finally(() => {
       holder.refreshing = undefined
     })
     return holder.refreshing
   }
 
-  const worker = async (holder: Holder): Promise<void> => {
-    let client: ChunkClient | undefined
+  const write = async (index: number, bytes: Uint8Array): Promise<void> => {
     try {
-      client = await ChunkClient.open(libp2p, holder.ref, timeoutMs)
-      if (holder.bitmap === undefined) await refresh(holder, client)
+      await store.write(index, bytes)
+      bytesFetched += chunkBytes(manifest, index)
+      lastProgressMs = nowMs()
+      init.onProgress?.({ chunksHeld: store.count(), chunksTotal: total, bytesFetched })
+    } catch (err) {
+      // a local write that fails ends the fetch: no holder can help
+      stopped ??= `writing chunk ${index} failed: ${(err as Error).message}`
+      setBit(book.wanted, index)
+    } finally {
+      inFlight.delete(index)
+    }
+  }
+
+  const worker = async (holder: Holder): Promise<void> => {
+    let channel: ChunkChannel | undefined
+    let pendingWrite: Promise<void> = Promise.resolve()
+    try {
+      channel = await transport.open(port.self, holder.ref, timeoutMs)
+      if (holder.bitmap === undefined) await refresh(holder, channel)
       while (!done() && holder.failure === undefined) {
         // A partial holder gains chunks as it fetches: keep its bitmap fresh.
-        if (!holder.complete && performance.now() - holder.refreshedAtMs > refreshMs) await refresh(holder, client)
+        if (!holder.complete && nowMs() - holder.refreshedAtMs > refreshMs) await refresh(holder, channel)
         const index = pick(holder)
         if (index === undefined) {
-          if (performance.now() - lastProgressMs > stallMs) stalled ??= `no chunk arrived for ${stallMs} ms`
-          await new Promise(r => setTimeout(r, refreshMs))
-          if (!done()) await refresh(holder, client)
+          if (nowMs() - lastProgressMs > stallMs) stopped ??= `no chunk arrived for ${stallMs} ms`
+          await clock.sleep(refreshMs / 1000)
+          // a complete holder's answer would not change: wait for the others' progress instead
+          if (!done() && holder.failure === undefined && !holder.complete) await refresh(holder, channel)
           continue
         }
         inFlight.add(index)
+        clearBit(book.wanted, index)
+        let writing = false
         try {
-          const r = await client.request({ op: 'get', hash: init.manifestHash, index }, manifest.chunkSizeBytes, timeoutMs)
-          if (r.status === STATUS_NOT_HELD) {
-            holder.bitmap = undefined
-            await refresh(holder, client)
+          const limits = { timeoutMs, maxBytes: Math.max(manifest.chunkSizeBytes, MESSAGE_BYTES) }
+          const r = await channel.request({ op: 'get', hash: init.manifestHash, index }, limits)
+          if (r.status === 'not-held') {
+            await refresh(holder, channel)
             continue
           }
-          if (r.status === STATUS_ERROR || r.status !== STATUS_OK) throw new TransferError(`holder ${nameOf(holder.ref)}: ${new TextDecoder().decode(r.body)}`)
+          if (r.status !== 'ok') throw new TransferError(`holder ${holder.ref}: ${new TextDecoder().decode(r.body)}`)
+          // the SHA-256 the manifest lists stands for the chunk's bytes, its length included
           const found = sha256Hex(r.body)
-          if (r.body.byteLength !== chunkLength(manifest, index) || found !== manifest.chunks[index]) {
+          if (found !== manifest.chunks[index]) {
             corruptChunks++
-            throw new IntegrityError(`chunk ${index} from ${nameOf(holder.ref)}: expected SHA-256 ${manifest.chunks[index]}, found ${found}`)
+            throw new IntegrityError(`chunk ${index} from ${holder.ref}: expected SHA-256 ${manifest.chunks[index]}, found ${found}`)
           }
-          await store.write(index, r.body)
           holder.chunks++
-          holder.bytes += r.body.byteLength
-          bytesFetched += r.body.byteLength
-          lastProgressMs = performance.now()
-          init.onProgress?.({ chunksHeld: store.count(), chunksTotal: total, bytesFetched })
+          holder.bytes += chunkBytes(manifest, index)
+          // this chunk goes to the store while the next one is received; the one before must be written first
+          await pendingWrite
+          pendingWrite = write(index, r.body)
+          writing = true
         } finally {
-          inFlight.delete(index)
+          if (!writing) {
+            inFlight.delete(index)
+            if (!store.has(index)) setBit(book.wanted, index)
+          }
         }
       }
     } catch (err) {
       // This holder is dropped; its chunk returns to the pool for the others.
-      holder.failure ??= failureOf(nameOf(holder.ref), err, timeoutMs)
+      fail(holder, err)
     } finally {
-      await client?.close()
+      await pendingWrite
+      await channel?.close()
     }
   }
 
   const streams = Math.max(1, init.streamsPerHolder ?? 2)
   const running: Array<Promise<void>> = []
-  const self = libp2p.peerId.toString()
   const addHolder = (ref: string): void => {
-    if (done() || ref === self || holders.some(h => h.ref === ref)) return
+    if (done() || ref === port.self || holders.some(h => h.ref === ref)) return
     const h = newHolder(ref)
     holders.push(h)
     for (let k = 0; k < streams; k++) running.push(worker(h))
@@ -213,8 +266,9 @@ export async function fetchImage (libp2p: OverlayLibp2p, init: FetchInit): Promi
   if (store.count() !== total) {
     init.shelf?.remove(init.manifestHash)
     await store.close()
-    const reasons = holders.map(h => `${nameOf(h.ref)}: ${h.failure ?? 'no more chunks'}`).join('; ')
-    throw new TransferError(`image ${init.manifestHash}: expected ${total} chunks, got ${store.count()} (${stalled ?? 'every holder failed'}; ${reasons}); verified chunks are kept for a resume`)
+    const reasons = holders.map(h => `${h.ref}: ${h.failure ?? 'no more chunks'}`).join('; ')
+    const why = `${stopped ?? 'every holder failed'}; ${reasons}`
+    throw new TransferError(`image ${init.manifestHash}: expected ${total} chunks, got ${store.count()} (${why}); verified chunks are kept for a resume`)
   }
   await store.finish()
   init.shelf?.setInFlight(init.manifestHash, undefined)
@@ -222,40 +276,111 @@ export async function fetchImage (libp2p: OverlayLibp2p, init: FetchInit): Promi
   return report()
 }
 
-async function fetchManifest (libp2p: OverlayLibp2p, hash: string, holders: Holder[], timeoutMs: number, nameOf: (ref: string) => string): Promise<Manifest> {
+/** What the fetch knows of its sources: availability per chunk, and what it still wants. */
+class ChunkBook {
+  /** Chunks this host lacks and is not fetching. */
+  readonly wanted: Uint8Array
+  /** How many live sources have each chunk. */
+  readonly availability: Uint16Array
+  private readonly sources = new Set<Holder>()
+  private version = 0
+  private cached: { version: number, holder: Holder, bits: Uint8Array } | undefined
+
+  constructor (private readonly total: number) {
+    this.wanted = new Uint8Array(Math.ceil(total / 8))
+    this.availability = new Uint16Array(total)
+  }
+
+  /** A source's new bitmap (and the chunks it is fetching now). */
+  update (holder: Holder, bitmap: Uint8Array, soon: Uint8Array | undefined): void {
+    const old = holder.bitmap
+    for (let b = 0; b < bitmap.byteLength; b++) {
+      const was = old === undefined ? 0 : old[b]!
+      const now = bitmap[b]!
+      if (was === now) continue
+      this.count(b, now & ~was, 1)
+      this.count(b, was & ~now, -1)
+    }
+    holder.bitmap = bitmap
+    holder.soon = soon
+    holder.complete = countBits(bitmap) === this.total
+    this.sources.add(holder)
+    this.version++
+  }
+
+  /** A source failed: its chunks no longer count. */
+  drop (holder: Holder): void {
+    if (!this.sources.delete(holder) || holder.bitmap === undefined) return
+    for (let b = 0; b < holder.bitmap.byteLength; b++) this.count(b, holder.bitmap[b]!, -1)
+    this.version++
+  }
+
+  /** Chunks some live partial source other than `holder` has or is fetching. */
+  elsewhere (holder: Holder): Uint8Array {
+    if (this.cached?.version === this.version && this.cached.holder === holder) return this.cached.bits
+    const bits = new Uint8Array(this.wanted.byteLength)
+    for (const s of this.sources) {
+      if (s === holder || s.complete || s.bitmap === undefined) continue
+      for (let b = 0; b < bits.byteLength; b++) bits[b] = bits[b]! | s.bitmap[b]! | (s.soon?.[b] ?? 0)
+    }
+    this.cached = { version: this.version, holder, bits }
+    return bits
+  }
+
+  private count (byte: number, bits: number, delta: number): void {
+    for (let m = bits & 0xff; m !== 0; m &= m - 1) {
+      const i = (byte << 3) + (Math.clz32(m & -m) - 24)
+      if (i < this.total) this.availability[i] = this.availability[i]! + delta
+    }
+  }
+}
+
+async function fetchManifest (port: FetchPort, hash: string, holders: Holder[], timeoutMs: number): Promise<Manifest> {
   const failures: string[] = []
   for (const holder of holders) {
-    let client: ChunkClient | undefined
+    let channel: ChunkChannel | undefined
     try {
-      client = await ChunkClient.open(libp2p, holder.ref, timeoutMs)
-      const r = await client.request({ op: 'manifest', hash }, 64 * 1024 * 1024, timeoutMs)
-      if (r.status === STATUS_OK) return parseManifest(r.body, hash)
-      failures.push(`${nameOf(holder.ref)}: ${new TextDecoder().decode(r.body)}`)
+      channel = await port.transport.open(port.self, holder.ref, timeoutMs)
+      const r = await channel.request({ op: 'manifest', hash }, { timeoutMs, maxBytes: 64 * 1024 * 1024 })
+      if (r.status === 'ok') return parseManifest(r.body, hash)
+      failures.push(`${holder.ref}: ${new TextDecoder().decode(r.body)}`)
     } catch (err) {
-      failures.push(`${nameOf(holder.ref)}: ${failureOf(nameOf(holder.ref), err, timeoutMs)}`)
+      failures.push(`${holder.ref}: ${(err as Error).message}`)
     } finally {
-      await client?.close()
+      await channel?.close()
     }
   }
   throw new TransferError(`image ${hash}: expected a holder to supply its manifest, found none (${failures.join('; ')})`)
 }
 
-/** Why a holder failed, in words: a refusal or a timeout is said as such (not as libp2p's "The operation was aborted"), anything else by its error. */
-function failureOf (holder: string, err: unknown, timeoutMs: number): string {
-  if (!(err instanceof Error)) return String(err)
-  if (err instanceof TransferError || err instanceof IntegrityError) return `${err.name}: ${err.message}`
-  const why = unreachable(holder, err, timeoutMs)
-  return why.kind === 'unreachable' ? `${err.name}: ${err.message}` : why.message
+/** Size in bytes of chunk `index` (the last one may be short). */
+function chunkBytes (m: Manifest, index: number): number {
+  return Math.min(m.chunkSizeBytes, m.sizeBytes - index * m.chunkSizeBytes)
 }
+
+function setBit (bitmap: Uint8Array, index: number): void {
+  bitmap[index >> 3] = bitmap[index >> 3]! | (0x80 >> (index & 7))
+}
+
+function clearBit (bitmap: Uint8Array, index: number): void {
+  bitmap[index >> 3] = bitmap[index >> 3]! & ~(0x80 >> (index & 7))
+}
+
+/** Zero the bits past the last chunk (a holder's answer is not trusted to). */
+function clearTail (bitmap: Uint8Array, total: number): void {
+  const last = bitmap.byteLength - 1
+  if (last >= 0 && total % 8 !== 0) bitmap[last] = bitmap[last]! & (0xff << (8 - total % 8))
+}
+
+/** Set bits of each byte value. */
+const POPCOUNT = Uint8Array.from({ length: 256 }, (_, v) => {
+  let n = 0
+  for (let b = v; b !== 0; b &= b - 1) n++
+  return n
+})
 
 function countBits (bitmap: Uint8Array): number {
   let n = 0
-  for (const byte of bitmap) {
-    let b = byte
-    while (b !== 0) {
-      b &= b - 1
-      n++
-    }
-  }
+  for (const byte of bitmap) n += POPCOUNT[byte]!
   return n
 }

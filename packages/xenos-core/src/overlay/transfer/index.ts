@@ -15,7 +15,7 @@
  * const manifest = await buildManifest('/images/debian.img')
  * const hash = shelf.put(await FileChunkStore.openComplete('/images/debian.img', manifest))
  * // another host: fetch it from every holder found by search
- * const report = await fetchImage(other.libp2p, {
+ * const report = await fetchImage({ transport: libp2pChunkTransport(other.libp2p, otherServer), self: other.peerId.toString() }, {
  *   manifestHash: hash, holders: [holderPeerId],
  *   openStore: (m) => FileChunkStore.openStaging('/images/debian.img', m), shelf: otherShelf,
  * })
@@ -23,7 +23,9 @@
  */
 export { buildManifest, chunkLength, manifestHash, parseManifest, sha256Hex, validateManifest, DEFAULT_CHUNK_SIZE_BYTES, type Manifest } from './manifest.js'
 export { FileChunkStore, bitmapHas, type ChunkStore } from './chunk-store.js'
-export { ChunkServer, ImageShelf, CHUNK_PROTOCOL, DEFAULT_CONCURRENT_READS, type ChunkServerInit } from './chunk-server.js'
-export { fetchImage, type FetchInit, type FetchReport } from './fetch.js'
-export { pickChunk, type ChunkSource, type PickInput } from './chunk-picker.js'
-export { joinSwarm, swarmGroup, SWARM_MEMBER, type Swarm, type SwarmPeers } from './swarm.js'
+export { ImageShelf, ChunkService, DEFAULT_CONCURRENT_READS, type ChunkServiceInit } from './chunk-service.js'
+export { ChunkServer, libp2pChunkTransport, type ChunkServerInit } from './chunk-server.js'
+export { CHUNK_PROTOCOL } from './chunk-protocol.js'
+export { fetchImage, type FetchInit, type FetchPort, type FetchReport } from './fetch.js'
+export { pickChunk, type PickInput } from './chunk-picker.js'
+export { joinSwarm, swarmGroup, SWARM_MEMBER, type OverlaySwarm } from './swarm.js'

@@ -6,19 +6,16 @@
  */
 import { createHash } from 'node:crypto'
 import { open } from 'node:fs/promises'
+import { CHUNK_SIZE_BYTES, type ImageManifest } from '@xenos/hypervisor-interface'
 import { InvalidArgumentError, show } from '../../errors.js'
 import { IntegrityError } from '../errors.js'
 
-export const DEFAULT_CHUNK_SIZE_BYTES = 4 * 1024 * 1024
+/** The contract's chunk size: 4 MiB. */
+export const DEFAULT_CHUNK_SIZE_BYTES = CHUNK_SIZE_BYTES
 const MAX_CHUNKS = 1 << 20
 
-export interface Manifest {
-  version: 1
-  sizeBytes: number
-  chunkSizeBytes: number
-  /** SHA-256 of each chunk, lowercase hex, in order. */
-  chunks: string[]
-}
+/** An image as chunks (the contract's `ImageManifest`). */
+export type Manifest = ImageManifest
 
 export function sha256Hex (bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex')

@@ -20,29 +20,21 @@
  * ```ts
  * const swarm = await joinSwarm({ groups: overlay.groups, membership: overlay.membership }, manifestHash)
  * try {
- *   await fetchImage(overlay.node.libp2p, { manifestHash, holders: seeds, swarm, shelf: overlay.shelf, openStore })
+ *   await fetchImage({ transport, self: overlay.node.peerId }, { manifestHash, holders: seeds, swarm, shelf: overlay.shelf, openStore })
  * } finally {
  *   await swarm.leave()
  * }
  * ```
  */
+import type { Swarm } from '@xenos/hypervisor-interface'
 import type { Groups } from '../groups.js'
 import type { Membership } from '../membership/index.js'
 import { InvalidArgumentError } from '../../errors.js'
 
-/** The peers of a swarm, as a fetch uses them. */
-export interface SwarmPeers {
-  /** Peer ids of the other members now. */
-  peers(): string[]
-  /** Called with the peer id of each member that joins after this call. Returns the unsubscribe function. */
-  onPeer(listener: (peerId: string) => void): () => void
-}
-
-export interface Swarm extends SwarmPeers {
+/** A swarm on the overlay (the contract's `Swarm`, with its group). */
+export interface OverlaySwarm extends Swarm {
   /** The overlay group of the swarm. */
   readonly group: string
-  /** Leave the group (idempotent). */
-  leave(): Promise<void>
 }
 
 /** The member id under which a fetch joins its swarm's group. */
@@ -61,7 +53,7 @@ export function swarmGroup (manifestHash: string): string {
  * are in `peers()`, later ones are reported by `onPeer` as their presence
  * records arrive.
  */
-export async function joinSwarm (components: { groups: Groups, membership: Membership }, manifestHash: string): Promise<Swarm> {
+export async function joinSwarm (components: { groups: Groups, membership: Membership }, manifestHash: string): Promise<OverlaySwarm> {
   const { groups, membership } = components
   const group = swarmGroup(manifestHash)
   const inGroup = (): string[] => membership.members().filter(m => m.groups.includes(group)).map(m => m.peerId).sort()

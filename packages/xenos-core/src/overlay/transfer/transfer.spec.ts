@@ -7,8 +7,9 @@ import { tempDir, trustFor } from '../test-helpers.js'
 import { IntegrityError, TransferError } from '../errors.js'
 import { buildManifest, manifestHash, type Manifest } from './manifest.js'
 import { FileChunkStore, type ChunkStore } from './chunk-store.js'
-import { ChunkServer, ImageShelf, type ChunkServerInit } from './chunk-server.js'
-import { fetchImage } from './fetch.js'
+import { ChunkServer, libp2pChunkTransport, type ChunkServerInit } from './chunk-server.js'
+import { ImageShelf } from './chunk-service.js'
+import { fetchImage, type FetchPort } from './fetch.js'
 
 const CHUNK = 256 * 1024
 const SIZE = 24 * CHUNK - 1000 // the last chunk is short
@@ -41,6 +42,11 @@ async function host (serverInit: ChunkServerInit = {}): Promise<Host> {
     await node.stop()
   })
   return { node, shelf, server, dir: d }
+}
+
+/** The host on the libp2p overlay, as a fetch uses it. */
+function port (h: Host): FetchPort {
+  return { transport: libp2pChunkTransport(h.node.libp2p, h.server), self: h.node.peerId }
 }
 
 /** A host holding a copy of `source`, possibly behind a store wrapper. */
@@ -81,7 +87,7 @@ describe('image transfer', () => {
     const fetcher = await host()
     const dest = join(fetcher.dir, 'copy.img')
     let killed = false
-    const report = await fetchImage(fetcher.node.libp2p, {
+    const report = await fetchImage(port(fetcher), {
       manifestHash: img.hash,
       holders: holders.map(h => h.node.multiaddrs()[0]!),
       openStore: m => FileChunkStore.openStaging(dest, m),
@@ -109,7 +115,7 @@ describe('image transfer', () => {
     const fetcher = await host()
     const dest = join(fetcher.dir, 'copy.img')
     let stopped = false
-    const first = fetchImage(fetcher.node.libp2p, {
+    const first = fetchImage(port(fetcher), {
       manifestHash: img.hash,
       holders: [slow.node.multiaddrs()[0]!],
       openStore: m => FileChunkStore.openStaging(dest, m),
@@ -124,7 +130,7 @@ describe('image transfer', () => {
     await expect(first).rejects.toThrow(TransferError)
     await access(`${dest}.part.state`) // kept for the resume
     const other = await holder(img.path, img.manifest)
-    const report = await fetchImage(fetcher.node.libp2p, {
+    const report = await fetchImage(port(fetcher), {
       manifestHash: img.hash,
       holders: [other.node.multiaddrs()[0]!],
       openStore: m => FileChunkStore.openStaging(dest, m)
@@ -139,7 +145,7 @@ describe('image transfer', () => {
     const img = await image()
     const bad = await holder(img.path, img.manifest, {}, s => corruptChunk(s, 3))
     const fetcher = await host()
-    const onlyBad = fetchImage(fetcher.node.libp2p, {
+    const onlyBad = fetchImage(port(fetcher), {
       manifestHash: img.hash,
       holders: [bad.node.multiaddrs()[0]!],
       openStore: m => FileChunkStore.openStaging(join(fetcher.dir, 'a.img'), m),
@@ -155,7 +161,7 @@ describe('image transfer', () => {
     const liar = await holder(img.path, img.manifest, {}, s => corruptChunk(s, -1))
     const good = await holder(img.path, img.manifest, { uploadBps: 5_000_000 })
     const dest = join(fetcher.dir, 'b.img')
-    const report = await fetchImage(fetcher.node.libp2p, {
+    const report = await fetchImage(port(fetcher), {
       manifestHash: img.hash,
       holders: [liar.node.multiaddrs()[0]!, good.node.multiaddrs()[0]!],
       openStore: m => FileChunkStore.openStaging(dest, m)
@@ -185,7 +191,7 @@ describe('image transfer', () => {
       })
       const h = await holder(img.path, img.manifest, init, counting)
       const fetchers = await Promise.all([0, 1].map(() => host()))
-      await Promise.all(fetchers.map(f => fetchImage(f.node.libp2p, {
+      await Promise.all(fetchers.map(f => fetchImage(port(f), {
         manifestHash: img.hash, holders: [h.node.multiaddrs()[0]!], streamsPerHolder: 4,
         openStore: m => FileChunkStore.openStaging(join(f.dir, 'copy.img'), m)
       })))
@@ -204,7 +210,9 @@ describe('image transfer', () => {
     const fetcher = await host()
     const wrong = 'a'.repeat(64)
     await expect(
-      fetchImage(fetcher.node.libp2p, { manifestHash: wrong, holders: [h.node.peerId, h.node.multiaddrs()[0]!], openStore: m => FileChunkStore.openStaging(join(fetcher.dir, 'x.img'), m) })
+      fetchImage(port(fetcher), {
+        manifestHash: wrong, holders: [h.node.peerId, h.node.multiaddrs()[0]!], openStore: m => FileChunkStore.openStaging(join(fetcher.dir, 'x.img'), m)
+      })
     ).rejects.toThrow(TransferError)
   })
 })

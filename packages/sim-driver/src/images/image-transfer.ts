@@ -1,0 +1,403 @@
+/**
+ * How a simulated cluster's images travel between its hosts: the
+ * `ImageTransferPort` of each host, under xenos-core's one transfer
+ * algorithm (its holder check, the paper's whole copy through staging,
+ * verified chunks, rarest-first swarming run unchanged over this port).
+ *
+ * - The store: the host's image store, as chunks of `CHUNK_SIZE_BYTES` (the
+ *   size xenos-core's file store uses). A simulated image has a size and a
+ *   content id, no bytes: chunk i is represented by a short stand-in naming
+ *   the content and the index, whose SHA-256 the image's manifest lists, so
+ *   the fetch verifies what arrives as it does on real hosts. Reading a
+ *   chunk is a read of its real length on the host's disk, through its page
+ *   cache (one cache key per chunk: a chunk a host wrote or read recently
+ *   comes from memory); writing one is a write there. A fetch writes into a
+ *   reservation of the destination's space, which becomes the image (with
+ *   the source's content id) when the last chunk is in. Not modeled:
+ *   hashing an image into its manifest (a real holder reads the image once
+ *   for it, on its first publication) and resuming a fetch cut short (it
+ *   starts again).
+ * - The transport: a request goes from the asking host to the holder, the
+ *   holder answers (its chunk service, reading the chunk on its disk), and
+ *   the answer comes back (a chunk's real length): a chunk is a flow through
+ *   the two hosts' NICs, costing Domain 0 CPU per byte as migration traffic
+ *   does; a message under 64 KiB (a request, a `have` answer) takes the
+ *   hops' latency and its transmission time at the links' rate without
+ *   entering the shared-resource model. A request to a crashed host fails.
+ *   The fetch waits on the simulated clock and draws its starting chunk
+ *   from a fork of the engine's seeded random source. Request deadlines are
+ *   not applied (a simulated request fails only when its host does).
+ * - The swarms: the hosts of the cluster fetching an image now, kept by the
+ *   cluster (on real hosts, an overlay group that the membership table
+ *   floods): a host that joins is known to the others at once, in
+ *   simulated time, and members are listed in host name order.
+ *
+ * Determinism. The fetch decides on what its requests return, so requests
+ * must reach the engine in an order that does not depend on the machine:
+ * requests made at one simulated instant start once that instant's work is
+ * done and nothing holds the clock, in a fixed order (asking host, holder,
+ * channel, request; hosts by name, since peer ids are drawn anew by every
+ * run). Nothing here waits on the wall clock.
+ *
+ * With a `ClockGate`-like `gate`, the simulated work of a host's transfers
+ * is awaited through it (one waiter per host, however many requests are in
+ * flight), so real coordinators whose API calls the gate holds the clock for
+ * let it run while their bytes move.
+ */
+import { createHash } from 'node:crypto'
+import {
+  CHUNK_SIZE_BYTES,
+  type ChunkChannel, type ChunkHandler, type ChunkImageStore, type ChunkRequest, type ChunkResponse, type ChunkStore, type ChunkTransport,
+  type Clock, type ImageManifest, type ImageTransferPort, type Swarm
+} from '@xenos/hypervisor-interface'
+import type { Engine, Random } from '@xenos/sim-engine'
+import type { HostState } from '../driver/host-state.js'
+import type { Reservation } from './image-store.js'
+
+/** What the port needs of its cluster (a `SimCluster` is one). */
+export interface TransferCluster {
+  readonly engine: Engine
+  readonly migrationDom0FlopsPerByte: number
+  hostState (hostname: string): HostState
+}
+
+/** Awaits simulated work for real-time work that holds the clock (a `ClockGate`). */
+export interface SimWaitGate {
+  sim<T>(work: Promise<T>): Promise<T>
+}
+
+/** A transfer on the simulated cluster that cannot go on (an unknown peer, a bad chunk stand-in, an answer too large). */
+export class SimTransferError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'SimTransferError'
+  }
+}
+
+/** Messages under this size are not flows of the network model (see `flow`). */
+const SMALL_MESSAGE_BYTES = 64 * 1024
+/** Bytes of a length-prefixed frame's header and an answer's status byte, charged with every message. */
+const FRAME_OVERHEAD_BYTES = 5
+const TOKEN_PREFIX = 'xenos-sim-chunk'
+
+/** The transfers of one simulated cluster: its hosts' chunk services and swarms. */
+export class SimImageTransfer {
+  private readonly services = new Map<string, { host: string, handler: ChunkHandler }>()
+  private readonly ports = new Map<string, SimHostPort>()
+  private readonly swarms = new Map<string, SimSwarm>()
+  private queue: Array<{ key: string, go: () => void }> = []
+  private flushing = false
+
+  constructor (readonly cluster: TransferCluster) {}
+
+  /**
+   * The port of `hostname` (one per host; `gate` is taken from its first
+   * call). `network: 'overlay'` leaves the simulated transport out: chunk
+   * stand-ins then travel over the coordinator's real overlay (a simulated
+   * host whose peers run in other processes).
+   */
+  port (hostname: string, options: { gate?: SimWaitGate, network?: 'simulated' | 'overlay' } = {}): ImageTransferPort {
+    let p = this.ports.get(hostname)
+    if (p === undefined) {
+      this.cluster.hostState(hostname) // HostNotFoundError for an unknown host
+      p = new SimHostPort(this, hostname, options.gate)
+      this.ports.set(hostname, p)
+    }
+    return options.network === 'overlay' ? { store: p.store } : { store: p.store, transport: p.transport }
+  }
+
+  /** @internal the host serving chunks as `peerId`. */
+  service (peerId: string): { host: string, handler: ChunkHandler } {
+    const s = this.services.get(peerId)
+    if (s === undefined) throw new SimTransferError(`expected a simulated host serving chunks as peer ${peerId}, found none`)
+    return s
+  }
+
+  /** @internal */
+  listen (peerId: string, host: string, handler: ChunkHandler): () => Promise<void> {
+    this.services.set(peerId, { host, handler })
+    return async () => { if (this.services.get(peerId)?.handler === handler) this.services.delete(peerId) }
+  }
+
+  /** @internal resolves once the current instant's work is done, in `key` order among those asked at this instant. */
+  inOrder (key: string): Promise<void> {
+    return new Promise((resolve) => {
+      this.queue.push({ key, go: resolve })
+      if (!this.flushing) {
+        this.flushing = true
+        this.cluster.engine.atInstantEnd(() => { this.flush() })
+      }
+    })
+  }
+
+  private flush (): void {
+    this.flushing = false
+    const batch = this.queue.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+    this.queue = []
+    for (const b of batch) b.go()
+  }
+
+  /** @internal the swarm of the image `manifestHash`. */
+  swarm (manifestHash: string): SimSwarm {
+    let s = this.swarms.get(manifestHash)
+    if (s === undefined) {
+      s = new SimSwarm()
+      this.swarms.set(manifestHash, s)
+    }
+    return s
+  }
+}
+
+/** The hosts fetching one image now, by peer id, each with its fetch's listeners of later members. */
+class SimSwarm {
+  private readonly members = new Map<string, { host: string, listeners: Set<(peerId: string) => void> }>()
+
+  /** `peerId` (on `host`) joins; the members already there hear of it, in host name order. */
+  join (peerId: string, host: string): Swarm {
+    const me = { host, listeners: new Set<(peerId: string) => void>() }
+    const before = this.others(peerId)
+    this.members.set(peerId, me)
+    for (const p of before) for (const l of [...this.members.get(p)?.listeners ?? []]) l(peerId)
+    let left = false
+    return {
+      peers: () => this.others(peerId),
+      onPeer: (listener) => {
+        me.listeners.add(listener)
+        return () => { me.listeners.delete(listener) }
+      },
+      leave: async () => {
+        if (left) return
+        left = true
+        me.listeners.clear()
+        if (this.members.get(peerId) === me) this.members.delete(peerId)
+      }
+    }
+  }
+
+  /** The members other than `peerId`, in host name order. */
+  private others (peerId: string): string[] {
+    return [...this.members.entries()]
+      .filter(([p]) => p !== peerId)
+      .sort(([, a], [, b]) => a.host < b.host ? -1 : a.host > b.host ? 1 : 0)
+      .map(([p]) => p)
+  }
+}
+
+/** Runs a host's simulated waits through the gate: one waiter while any of them runs. */
+class Waits {
+  private depth = 0
+  private idle: (() => void) | undefined
+
+  constructor (private readonly gate: SimWaitGate | undefined) {}
+
+  async run<T> (work: () => Promise<T>): Promise<T> {
+    if (this.gate === undefined) return await work()
+    if (this.depth++ === 0) {
+      const done = new Promise<void>((resolve) => { this.idle = resolve })
+      void this.gate.sim(done)
+    }
+    try {
+      return await work()
+    } finally {
+      if (--this.depth === 0) this.idle?.()
+    }
+  }
+}
+
+class SimHostPort {
+  readonly store: ChunkImageStore
+  readonly transport: ChunkTransport
+  readonly waits: Waits
+  /** Channels opened so far, per holder host (their numbers order the requests made at one instant). */
+  private readonly channels = new Map<string, number>()
+
+  constructor (readonly net: SimImageTransfer, readonly hostname: string, gate: SimWaitGate | undefined) {
+    this.waits = new Waits(gate)
+    this.store = new SimImageStore(this)
+    const engine = net.cluster.engine
+    const random: Random = engine.random.fork(`image-transfer/${hostname}`)
+    const clock: Clock = {
+      nowS: () => engine.nowS(),
+      sleep: async (durationS: number) => { await this.waits.run(async () => { await engine.sleep(durationS).wait() }) }
+    }
+    this.transport = {
+      clock,
+      random: () => random.next(),
+      listen: async (peerId, handler) => net.listen(peerId, hostname, handler),
+      open: async (fromPeer, peerId) => this.open(fromPeer, peerId),
+      joinSwarm: async (manifestHash, self) => net.swarm(manifestHash).join(self, hostname)
+    }
+  }
+
+  get state (): HostState { return this.net.cluster.hostState(this.hostname) }
+
+  private open (fromPeer: string, peerId: string): ChunkChannel {
+    const holderHost = this.net.service(peerId).host
+    const n = (this.channels.get(holderHost) ?? 0) + 1
+    this.channels.set(holderHost, n)
+    const channel = `${this.hostname}|${holderHost}|${String(n).padStart(8, '0')}`
+    let requests = 0
+    return {
+      request: async (request: ChunkRequest, limits: { maxBytes: number }): Promise<ChunkResponse> => {
+        const key = `${channel}|${String(++requests).padStart(10, '0')}`
+        return await this.waits.run(async () => {
+          await this.net.inOrder(key)
+          const holder = this.net.service(peerId)
+          await this.flow(this.hostname, holder.host, JSON.stringify(request).length + 4)
+          const response = await holder.handler(request, fromPeer)
+          if (response.body.byteLength > limits.maxBytes) {
+            throw new SimTransferError(`answer of ${holder.host}: expected at most ${limits.maxBytes} bytes, found ${response.body.byteLength}`)
+          }
+          await this.flow(holder.host, this.hostname, response.sizeBytes + FRAME_OVERHEAD_BYTES)
+          return response
+        })
+      },
+      close: async () => {}
+    }
+  }
+
+  /**
+   * `bytes` from host `from` to host `to`: a flow of the simulated network;
+   * a message under `SMALL_MESSAGE_BYTES` (a request, a `have` answer) takes
+   * the hops' latency and its transmission time at the links' rate instead,
+   * sharing nothing (beside the chunks it is negligible, and it keeps the
+   * shared-resource model to the flows that load it).
+   */
+  private async flow (from: string, to: string, bytes: number): Promise<void> {
+    const { engine, migrationDom0FlopsPerByte } = this.net.cluster
+    const [src, dst] = [engine.host(from), engine.host(to)]
+    if (bytes >= SMALL_MESSAGE_BYTES) {
+      await engine.comm({ from: src, to: dst, bytes, dom0FlopsPerByte: migrationDom0FlopsPerByte }).wait()
+      return
+    }
+    const network = engine.platform.network
+    const reachable = (): void => {
+      for (const h of [src, dst]) {
+        if (h.failed) throw new SimTransferError(`message from ${from} to ${to}: host ${h.name} crashed`)
+        if (h.nicDown) throw new SimTransferError(`message from ${from} to ${to}: the link of host ${h.name} is down`)
+      }
+    }
+    reachable()
+    const rateBps = Math.min(src.nic.bandwidthBps, dst.nic.bandwidthBps) * network.tcpEfficiency
+    await engine.sleep(src.nic.latencyS + network.switchLatencyS + dst.nic.latencyS + bytes / rateBps).wait()
+    reachable()
+  }
+}
+
+/** The chunk stand-in of chunk `index` of the content `contentId`. */
+function token (contentId: string, index: number): Uint8Array {
+  return new TextEncoder().encode(`${TOKEN_PREFIX} ${contentId} ${index}`)
+}
+
+/** The content id a chunk stand-in names, when it is the stand-in of chunk `index`. */
+function contentOf (bytes: Uint8Array, index: number): string | undefined {
+  const parts = new TextDecoder().decode(bytes).split(' ')
+  return parts.length === 3 && parts[0] === TOKEN_PREFIX && parts[2] === String(index) ? parts[1] : undefined
+}
+
+function sha256Hex (bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+class SimImageStore implements ChunkImageStore {
+  constructor (private readonly port: SimHostPort) {}
+
+  async manifest (path: string): Promise<ImageManifest> {
+    const f = this.port.state.store.image(path)
+    const chunks: string[] = []
+    for (let i = 0; i * CHUNK_SIZE_BYTES < f.sizeBytes; i++) chunks.push(sha256Hex(token(f.contentId, i)))
+    return { version: 1, sizeBytes: f.sizeBytes, chunkSizeBytes: CHUNK_SIZE_BYTES, chunks }
+  }
+
+  async version (path: string): Promise<string> {
+    const f = this.port.state.store.image(path)
+    return `${f.sizeBytes}:${f.contentId}`
+  }
+
+  async openComplete (path: string, manifest: ImageManifest): Promise<ChunkStore> {
+    const f = this.port.state.store.image(path)
+    if (f.sizeBytes !== manifest.sizeBytes) {
+      throw new SimTransferError(`image ${path} on ${this.port.hostname}: expected ${manifest.sizeBytes} bytes as in its manifest, found ${f.sizeBytes}`)
+    }
+    return new SimChunkStore(this.port, path, manifest, f.contentId, undefined)
+  }
+
+  async openStaging (path: string, manifest: ImageManifest): Promise<ChunkStore> {
+    return new SimChunkStore(this.port, path, manifest, undefined, this.port.state.store.reserve(path, manifest.sizeBytes))
+  }
+}
+
+/** One image as chunks on a simulated host: complete (no reservation), or being fetched into `reservation`. */
+class SimChunkStore implements ChunkStore {
+  private readonly bits: Uint8Array
+  private held = 0
+  private finished: boolean
+
+  constructor (
+    private readonly port: SimHostPort,
+    private readonly path: string,
+    readonly manifest: ImageManifest,
+    private contentId: string | undefined,
+    private readonly reservation: Reservation | undefined
+  ) {
+    const total = manifest.chunks.length
+    this.bits = new Uint8Array(Math.ceil(total / 8))
+    this.finished = reservation === undefined
+    if (this.finished) {
+      for (let i = 0; i < total; i++) this.set(i)
+    }
+  }
+
+  has (index: number): boolean { return ((this.bits[index >> 3] ?? 0) & (0x80 >> (index & 7))) !== 0 }
+  count (): number { return this.held }
+  bitmap (): Uint8Array { return this.bits.slice() }
+
+  /** A read of the chunk on this host's disk; it is charged inside the request that asked for it. */
+  async read (index: number): Promise<Uint8Array> {
+    if (!this.has(index) || this.contentId === undefined) {
+      throw new SimTransferError(`chunk ${index} of ${this.path} on ${this.port.hostname}: expected a chunk held here, found it missing`)
+    }
+    await this.disk('read', index)
+    return token(this.contentId, index)
+  }
+
+  async write (index: number, bytes: Uint8Array): Promise<void> {
+    if (this.finished) {
+      throw new SimTransferError(`chunk ${index} of ${this.path} on ${this.port.hostname}: expected a store being fetched, found a complete image`)
+    }
+    const contentId = contentOf(bytes, index)
+    if (contentId === undefined || (this.contentId !== undefined && contentId !== this.contentId)) {
+      const of = this.contentId === undefined ? '' : ` of ${this.contentId}`
+      throw new SimTransferError(`chunk ${index} of ${this.path} on ${this.port.hostname}: expected the stand-in of chunk ${index}${of}, found another`)
+    }
+    if (this.has(index)) return
+    await this.port.waits.run(async () => { await this.disk('write', index) })
+    this.contentId = contentId
+    this.set(index)
+  }
+
+  async finish (): Promise<void> {
+    if (this.finished) return
+    if (this.held !== this.manifest.chunks.length || this.contentId === undefined || this.reservation === undefined) {
+      throw new SimTransferError(`finish ${this.path} on ${this.port.hostname}: expected all ${this.manifest.chunks.length} chunks, found ${this.held}`)
+    }
+    this.reservation.commit({ kind: 'image', sizeBytes: this.manifest.sizeBytes, format: 'raw', contentId: this.contentId })
+    this.finished = true
+  }
+
+  async close (): Promise<void> {
+    if (!this.finished) this.reservation?.abort()
+  }
+
+  private set (index: number): void {
+    if (this.has(index)) return
+    this.bits[index >> 3] = (this.bits[index >> 3] ?? 0) | (0x80 >> (index & 7))
+    this.held++
+  }
+
+  private async disk (op: 'read' | 'write', index: number): Promise<void> {
+    const engine = this.port.net.cluster.engine
+    const bytes = Math.min(this.manifest.chunkSizeBytes, this.manifest.sizeBytes - index * this.manifest.chunkSizeBytes)
+    await engine.io({ on: this.port.state.host, op, bytes, cacheKey: `${this.path}#${index}` }).wait()
+  }
+}
