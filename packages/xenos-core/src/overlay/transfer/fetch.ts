@@ -15,8 +15,10 @@
  * fetching the same image now become holders too, as they are found
  * (swarm.ts). Each chunk is verified by SHA-256 on arrival and written to
  * the store while the worker receives its next one (one write pending per
- * worker); a holder that fails (unreachable, dead, a bad answer or a
- * corrupt chunk) is dropped and its chunk goes back to the pool. Chunks
+ * worker); a holder that misses a request's deadline is asked again after
+ * a pause (doubled at each miss in a row, `timeoutRetries` times), and one
+ * that keeps missing them or fails otherwise (unreachable, dead, a bad
+ * answer or a corrupt chunk) is dropped and its chunk goes back to the pool. Chunks
  * already in the store (a resumed fetch) are not fetched again.
  *
  * On success the store is closed, unless a shelf was given: then it stays
@@ -48,6 +50,12 @@ export interface FetchInit {
   haveRefreshMs?: number
   /** Give up when no chunk arrives for this long while chunks are missing. @default 60000 */
   stallTimeoutMs?: number
+  /** Deadlines a holder may miss in a row before it is dropped (each followed by a pause). @default 5 */
+  timeoutRetries?: number
+  /** The pause after a missed deadline, doubled after each further one in a row. @default 500 */
+  retryDelayMs?: number
+  /** The longest such pause. @default 8000 */
+  retryMaxDelayMs?: number
   onProgress?: (progress: { chunksHeld: number, chunksTotal: number, bytesFetched: number }) => void
 }
 
@@ -68,10 +76,14 @@ export interface FetchReport {
   bytesFetched: number
   /** Chunks that failed verification (each dropped its holder). */
   corruptChunks: number
-  holders: Array<{ holder: string, chunks: number, bytes: number, failure?: string }>
+  /** Per holder: chunks and bytes it sent, deadlines it missed (each retried), and why it was dropped. */
+  holders: Array<{ holder: string, chunks: number, bytes: number, timeouts: number, failure?: string }>
   /** On the transport's clock. */
   durationMs: number
 }
+
+/** One worker's state: the chunk it is writing, and the deadlines its holder missed in a row. */
+interface WorkerState { pendingWrite: Promise<void>, missed: number }
 
 /** Room for a holder's error or "not held" message in an answer. */
 const MESSAGE_BYTES = 4096
@@ -88,6 +100,8 @@ interface Holder {
   refreshing: Promise<void> | undefined
   chunks: number
   bytes: number
+  /** Deadlines it missed (each retried after a pause). */
+  timeouts: number
   failure: string | undefined
 }
 
@@ -99,11 +113,14 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   const timeoutMs = init.requestTimeoutMs ?? 30_000
   const refreshMs = init.haveRefreshMs ?? 100
   const stallMs = init.stallTimeoutMs ?? 60_000
-  const newHolder = (ref: string): Holder => ({ ref, bitmap: undefined, soon: undefined, complete: false, refreshedAtMs: 0, refreshing: undefined, chunks: 0, bytes: 0, failure: undefined })
+  const timeoutRetries = init.timeoutRetries ?? 5
+  const retryMs = init.retryDelayMs ?? 500
+  const retryMaxMs = init.retryMaxDelayMs ?? 8000
+  const newHolder = (ref: string): Holder => ({ ref, bitmap: undefined, soon: undefined, complete: false, refreshedAtMs: 0, refreshing: undefined, chunks: 0, bytes: 0, timeouts: 0, failure: undefined })
   const holders: Holder[] = [...new Set(init.holders)].map(newHolder)
   if (holders.length === 0) throw new TransferError(`image ${init.manifestHash}: expected at least one holder, found none`)
 
-  const manifest = await fetchManifest(port, init.manifestHash, holders, timeoutMs)
+  const manifest = await fetchManifest(port, init.manifestHash, holders, timeoutMs, { retries: timeoutRetries, delayMs: retryMs, maxDelayMs: retryMaxMs })
   const store = await init.openStore(manifest)
   init.shelf?.put(store)
   const total = manifest.chunks.length
@@ -126,7 +143,7 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
     chunksFetched: store.count() - chunksResumed,
     bytesFetched,
     corruptChunks,
-    holders: holders.map(h => ({ holder: h.ref, chunks: h.chunks, bytes: h.bytes, ...(h.failure !== undefined ? { failure: h.failure } : {}) })),
+    holders: holders.map(h => ({ holder: h.ref, chunks: h.chunks, bytes: h.bytes, timeouts: h.timeouts, ...(h.failure !== undefined ? { failure: h.failure } : {}) })),
     durationMs: nowMs() - startMs
   })
   const done = (): boolean => store.count() === total || stopped !== undefined
@@ -144,6 +161,15 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
       ...(elsewhere === undefined ? {} : { elsewhere })
     })
   }
+  /** A request to `holder`, its missed deadline counted. */
+  const counted = async <T>(holder: Holder, request: Promise<T>): Promise<T> => {
+    try {
+      return await request
+    } catch (err) {
+      if (isTimeout(err)) holder.timeouts++
+      throw err
+    }
+  }
   const fail = (holder: Holder, err: unknown): void => {
     if (holder.failure !== undefined) return
     holder.failure = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
@@ -154,7 +180,7 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
     holder.refreshing ??= (async () => {
       holder.refreshedAtMs = nowMs()
       // room for both bitmaps, or for a holder's message saying why it has none
-      const r = await channel.request({ op: 'have', hash: init.manifestHash }, { timeoutMs, maxBytes: Math.max(2 * bitmapBytes, MESSAGE_BYTES) })
+      const r = await counted(holder, channel.request({ op: 'have', hash: init.manifestHash }, { timeoutMs, maxBytes: Math.max(2 * bitmapBytes, MESSAGE_BYTES) }))
       if (holder.failure !== undefined) return
       if (r.status === 'ok') {
         const held = r.body.slice(0, bitmapBytes)
@@ -191,58 +217,76 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   }
 
   const worker = async (holder: Holder): Promise<void> => {
-    let channel: ChunkChannel | undefined
-    let pendingWrite: Promise<void> = Promise.resolve()
+    const w: WorkerState = { pendingWrite: Promise.resolve(), missed: 0 }
     try {
-      channel = await transport.open(port.self, holder.ref, timeoutMs)
-      if (holder.bitmap === undefined) await refresh(holder, channel)
       while (!done() && holder.failure === undefined) {
-        // A partial holder gains chunks as it fetches: keep its bitmap fresh.
-        if (!holder.complete && nowMs() - holder.refreshedAtMs > refreshMs) await refresh(holder, channel)
-        const index = pick(holder)
-        if (index === undefined) {
-          if (nowMs() - lastProgressMs > stallMs) stopped ??= `no chunk arrived for ${stallMs} ms`
-          await clock.sleep(refreshMs / 1000)
-          // a complete holder's answer would not change: wait for the others' progress instead
-          if (!done() && holder.failure === undefined && !holder.complete) await refresh(holder, channel)
-          continue
-        }
-        inFlight.add(index)
-        clearBit(book.wanted, index)
-        let writing = false
+        let channel: ChunkChannel | undefined
         try {
-          const limits = { timeoutMs, maxBytes: Math.max(manifest.chunkSizeBytes, MESSAGE_BYTES) }
-          const r = await channel.request({ op: 'get', hash: init.manifestHash, index }, limits)
-          if (r.status === 'not-held') {
-            await refresh(holder, channel)
+          channel = await transport.open(port.self, holder.ref, timeoutMs)
+          if (holder.bitmap === undefined) await refresh(holder, channel)
+          await take(holder, channel, w)
+        } catch (err) {
+          // A holder that missed a deadline (busy, or on a loaded network) is asked again after a pause
+          // that doubles each time; one that keeps missing them, or fails otherwise, is dropped: its
+          // chunk returns to the pool for the others.
+          if (isTimeout(err) && w.missed < timeoutRetries && !done()) {
+            w.missed++
+            await clock.sleep(Math.min(retryMaxMs, retryMs * 2 ** (w.missed - 1)) / 1000)
             continue
           }
-          if (r.status !== 'ok') throw new TransferError(`holder ${holder.ref}: ${new TextDecoder().decode(r.body)}`)
-          // the SHA-256 the manifest lists stands for the chunk's bytes, its length included
-          const found = sha256Hex(r.body)
-          if (found !== manifest.chunks[index]) {
-            corruptChunks++
-            throw new IntegrityError(`chunk ${index} from ${holder.ref}: expected SHA-256 ${manifest.chunks[index]}, found ${found}`)
-          }
-          holder.chunks++
-          holder.bytes += chunkBytes(manifest, index)
-          // this chunk goes to the store while the next one is received; the one before must be written first
-          await pendingWrite
-          pendingWrite = write(index, r.body)
-          writing = true
+          fail(holder, err)
         } finally {
-          if (!writing) {
-            inFlight.delete(index)
-            if (!store.has(index)) setBit(book.wanted, index)
-          }
+          await channel?.close()
         }
       }
-    } catch (err) {
-      // This holder is dropped; its chunk returns to the pool for the others.
-      fail(holder, err)
     } finally {
-      await pendingWrite
-      await channel?.close()
+      await w.pendingWrite
+    }
+  }
+
+  /** Take chunks from `holder` over `channel` until the fetch is done or the holder fails (throws). */
+  const take = async (holder: Holder, channel: ChunkChannel, w: WorkerState): Promise<void> => {
+    while (!done() && holder.failure === undefined) {
+      // A partial holder gains chunks as it fetches: keep its bitmap fresh.
+      if (!holder.complete && nowMs() - holder.refreshedAtMs > refreshMs) await refresh(holder, channel)
+      const index = pick(holder)
+      if (index === undefined) {
+        if (nowMs() - lastProgressMs > stallMs) stopped ??= `no chunk arrived for ${stallMs} ms`
+        await clock.sleep(refreshMs / 1000)
+        // a complete holder's answer would not change: wait for the others' progress instead
+        if (!done() && holder.failure === undefined && !holder.complete) await refresh(holder, channel)
+        continue
+      }
+      inFlight.add(index)
+      clearBit(book.wanted, index)
+      let writing = false
+      try {
+        const limits = { timeoutMs, maxBytes: Math.max(manifest.chunkSizeBytes, MESSAGE_BYTES) }
+        const r = await counted(holder, channel.request({ op: 'get', hash: init.manifestHash, index }, limits))
+        if (r.status === 'not-held') {
+          await refresh(holder, channel)
+          continue
+        }
+        if (r.status !== 'ok') throw new TransferError(`holder ${holder.ref}: ${new TextDecoder().decode(r.body)}`)
+        // the SHA-256 the manifest lists stands for the chunk's bytes, its length included
+        const found = sha256Hex(r.body)
+        if (found !== manifest.chunks[index]) {
+          corruptChunks++
+          throw new IntegrityError(`chunk ${index} from ${holder.ref}: expected SHA-256 ${manifest.chunks[index]}, found ${found}`)
+        }
+        w.missed = 0
+        holder.chunks++
+        holder.bytes += chunkBytes(manifest, index)
+        // this chunk goes to the store while the next one is received; the one before must be written first
+        await w.pendingWrite
+        w.pendingWrite = write(index, r.body)
+        writing = true
+      } finally {
+        if (!writing) {
+          inFlight.delete(index)
+          if (!store.has(index)) setBit(book.wanted, index)
+        }
+      }
     }
   }
 
@@ -335,20 +379,33 @@ class ChunkBook {
   }
 }
 
-async function fetchManifest (port: FetchPort, hash: string, holders: Holder[], timeoutMs: number): Promise<Manifest> {
+/**
+ * The manifest from the first holder that supplies it. When every holder
+ * that failed only missed its deadline, the round is tried again after a
+ * pause that doubles each time (`retry.retries` times at most).
+ */
+async function fetchManifest (port: FetchPort, hash: string, holders: Holder[], timeoutMs: number, retry: { retries: number, delayMs: number, maxDelayMs: number }): Promise<Manifest> {
   const failures: string[] = []
-  for (const holder of holders) {
-    let channel: ChunkChannel | undefined
-    try {
-      channel = await port.transport.open(port.self, holder.ref, timeoutMs)
-      const r = await channel.request({ op: 'manifest', hash }, { timeoutMs, maxBytes: 64 * 1024 * 1024 })
-      if (r.status === 'ok') return parseManifest(r.body, hash)
-      failures.push(`${holder.ref}: ${new TextDecoder().decode(r.body)}`)
-    } catch (err) {
-      failures.push(`${holder.ref}: ${(err as Error).message}`)
-    } finally {
-      await channel?.close()
+  for (let round = 0; ; round++) {
+    let onlyTimeouts = true
+    for (const holder of holders) {
+      let channel: ChunkChannel | undefined
+      try {
+        channel = await port.transport.open(port.self, holder.ref, timeoutMs)
+        const r = await channel.request({ op: 'manifest', hash }, { timeoutMs, maxBytes: 64 * 1024 * 1024 })
+        if (r.status === 'ok') return parseManifest(r.body, hash)
+        onlyTimeouts = false
+        failures.push(`${holder.ref}: ${new TextDecoder().decode(r.body)}`)
+      } catch (err) {
+        if (isTimeout(err)) holder.timeouts++
+        else onlyTimeouts = false
+        failures.push(`${holder.ref}: ${(err as Error).message}`)
+      } finally {
+        await channel?.close()
+      }
     }
+    if (!onlyTimeouts || round >= retry.retries) break
+    await port.transport.clock.sleep(Math.min(retry.maxDelayMs, retry.delayMs * 2 ** round) / 1000)
   }
   throw new TransferError(`image ${hash}: expected a holder to supply its manifest, found none (${failures.join('; ')})`)
 }
@@ -384,3 +441,13 @@ function countBits (bitmap: Uint8Array): number {
   for (const byte of bitmap) n += POPCOUNT[byte]!
   return n
 }
+
+/** A missed deadline (the request's, or a dial's), anywhere in `err`'s causes: the holder may answer later. */
+function isTimeout (err: unknown, depth = 0): boolean {
+  if (!(err instanceof Error) || depth > 8) return false
+  if (TIMEOUT_ERRORS.has(err.name)) return true
+  const nested = Array.isArray((err as AggregateError).errors) ? (err as AggregateError).errors : [err.cause]
+  return nested.some(e => isTimeout(e, depth + 1))
+}
+
+const TIMEOUT_ERRORS = new Set(['OverlayTimeoutError', 'TimeoutError', 'AbortError'])
