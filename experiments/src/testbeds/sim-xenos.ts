@@ -23,6 +23,22 @@ import { TestbedError } from '../errors.js'
 
 const ADMIN_TOKEN = 'sim-testbed-admin'
 
+/**
+ * Wall-clock deadlines of the coordinators' searches, peer calls and API calls here, in ms. A search
+ * ends as soon as every host answered and a call as soon as it is answered, but a call may wait for
+ * simulated work (a boot, a replication, a migration) whose wall time depends on the machine: the
+ * deadline (the longest the API accepts for a search) is only there to end a hung run, so no result
+ * depends on how fast the machine is.
+ */
+export const SIM_WALL_DEADLINE_MS = 600_000
+
+/**
+ * Failure detection of the coordinators here: they share one process, so none fails unless the
+ * testbed stops it; probes that wait long keep a loaded machine from making them suspect each other
+ * (which would leave hosts out of searches).
+ */
+const SIM_MEMBERSHIP = { probeIntervalMs: 5000, probeTimeoutMs: 30_000, exchangeTimeoutMs: 60_000 }
+
 /** The simulated Xenos coordinators could not be started or answered unexpectedly. */
 export class SimXenosError extends TestbedError {}
 
@@ -78,7 +94,9 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
       trust: await authority.hostTrust(join(dir, name), name),
       bootstrap,
       monitorIntervalMs: 0,
-      coordinator: { createMissingImages: true, searchDeadlineMs: 5000, ...cfg.coordinator }
+      membership: SIM_MEMBERSHIP,
+      peerCallTimeoutMs: SIM_WALL_DEADLINE_MS,
+      coordinator: { createMissingImages: true, searchDeadlineMs: SIM_WALL_DEADLINE_MS, ...cfg.coordinator }
     }, {
       driver: gate.driver(cluster.driver(name)),
       images: cluster.imagePort(name, { gate }),
@@ -100,8 +118,8 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
     await rm(dir, { recursive: true, force: true })
     throw err
   }
-  const client = xenosClient({ endpoints: [hosts[0]!.apiUrl], credentials: { scheme: 'bearer', token: ADMIN_TOKEN }, timeoutMs: 300_000 })
-  const raw = xenosDeployApi(client, { searchDeadlineMs: 5000 })
+  const client = xenosClient({ endpoints: [hosts[0]!.apiUrl], credentials: { scheme: 'bearer', token: ADMIN_TOKEN }, timeoutMs: SIM_WALL_DEADLINE_MS })
+  const raw = xenosDeployApi(client, { searchDeadlineMs: SIM_WALL_DEADLINE_MS })
   const apiUrlOf = new Map(hosts.map(h => [h.coordinator.hostname, h.apiUrl]))
   const replications: Replication[] = []
   const deployApi: DeployApi = {

@@ -91,6 +91,13 @@ export interface XenosHostInit {
   membership?: MembershipInit
   /** The image chunk server: `uploadBps` caps what this host sends to image fetchers. */
   chunkServer?: ChunkServerInit
+  /**
+   * Deadline of a call to another coordinator over the overlay (a forwarded API call, a migration's
+   * prepare and commit), dial and answer included, on both sides, in ms. A simulated cluster's hosts
+   * give it room: their calls wait for simulated work, whose wall time depends on the machine.
+   * @default 10000
+   */
+  peerCallTimeoutMs?: number
   /** How often service states are compared with the driver's (crash detection), in ms; 0 turns it off. @default 5000 */
   monitorIntervalMs?: number
   /**
@@ -197,6 +204,7 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       ...(components.warn === undefined ? {} : { warn: components.warn }),
       ...(init.membership === undefined ? {} : { membership: init.membership }),
       ...(init.chunkServer === undefined ? {} : { chunkServer: init.chunkServer }),
+      ...(init.peerCallTimeoutMs === undefined ? {} : { tunnel: { timeoutMs: init.peerCallTimeoutMs } }),
       search: { ready: false },
       matcher: async (query, kind) => {
         const coord = ref.coordinator
@@ -215,7 +223,9 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       throw new InvalidArgumentError('trust', expected, `one for ${trust.peerId}`)
     }
     const { node, search, tunnel, groups, membership } = overlay
-    const network = overlayNetwork({ searchDeadlineMs: init.coordinator?.searchDeadlineMs ?? 2000 }, {
+    const network = overlayNetwork({
+      searchDeadlineMs: init.coordinator?.searchDeadlineMs ?? 2000, ...(init.peerCallTimeoutMs === undefined ? {} : { callTimeoutMs: init.peerCallTimeoutMs })
+    }, {
       libp2p: node.libp2p, search, tunnel, groups, membership, self: { hostname: components.driver.hostname, peerId: node.peerId }, onError: report
     })
     const images = components.images ?? (init.imageDir === undefined ? undefined : { store: fileImageStore({ imageDir: init.imageDir }) })
