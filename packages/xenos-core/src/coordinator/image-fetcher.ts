@@ -132,6 +132,9 @@ export function imageFetcher (init: ImageFetcherInit, components: ImageFetcherCo
     return { manifestHash, peers }
   }
 
+  /** Holders by host name in errors, where the overlay knows it. */
+  const nameOf = (ref: string): string => components.network()?.hostOf(ref) ?? ref
+
   async function fetch (req: FetchRequest): Promise<FetchResult> {
     const { manifestHash, peers } = await holdersOf(req.image, req.holders)
     const o = need(components.overlay(), 'overlay')
@@ -144,7 +147,7 @@ export function imageFetcher (init: ImageFetcherInit, components: ImageFetcherCo
       const swarm = init.swarm === false ? undefined : await transport.joinSwarm(manifestHash, port.self)
       try {
         const report = await fetchImage(port, {
-          manifestHash, holders: peers, openStore: async m => await store.openStaging(req.destination, m), shelf: o.shelf, ...streams,
+          manifestHash, holders: peers, openStore: async m => await store.openStaging(req.destination, m), shelf: o.shelf, nameOf, ...streams,
           ...(swarm !== undefined ? { swarm } : {})
         })
         // served from the shelf as fetched: publishing it needs no second description
@@ -157,7 +160,7 @@ export function imageFetcher (init: ImageFetcherInit, components: ImageFetcherCo
     const staging = paths.staging(req.template, req.image.target)
     const startS = clock.nowS()
     const report = await fetchImage(port, {
-      manifestHash, holders: peers.slice(0, 1), openStore: async m => await store.openStaging(staging, m), streamsPerHolder: init.streamsPerHolder ?? SINGLE_SOURCE_STREAMS
+      manifestHash, holders: peers.slice(0, 1), openStore: async m => await store.openStaging(staging, m), nameOf, streamsPerHolder: init.streamsPerHolder ?? SINGLE_SOURCE_STREAMS
     })
     const networkS = clock.nowS() - startS
     const sources = bytesBySource(report, components.network())

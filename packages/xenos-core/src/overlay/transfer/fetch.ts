@@ -27,6 +27,7 @@
  */
 import type { ChunkChannel, ChunkStore, ChunkTransport, SwarmView } from '@xenos/hypervisor-interface'
 import { IntegrityError, TransferError } from '../errors.js'
+import { unreachable } from '../unreachable.js'
 import { parseManifest, sha256Hex, type Manifest } from './manifest.js'
 import { pickChunk } from './chunk-picker.js'
 import type { ImageShelf } from './chunk-service.js'
@@ -57,6 +58,8 @@ export interface FetchInit {
   /** The longest such pause. @default 8000 */
   retryMaxDelayMs?: number
   onProgress?: (progress: { chunksHeld: number, chunksTotal: number, bytesFetched: number }) => void
+  /** How errors name a holder (a host name for a peer id). @default the peer id itself */
+  nameOf?: (ref: string) => string
 }
 
 /** This host on the transport that carries the fetch. */
@@ -113,6 +116,7 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   const timeoutMs = init.requestTimeoutMs ?? 30_000
   const refreshMs = init.haveRefreshMs ?? 100
   const stallMs = init.stallTimeoutMs ?? 60_000
+  const nameOf = (ref: string): string => init.nameOf?.(ref) ?? ref
   const timeoutRetries = init.timeoutRetries ?? 5
   const retryMs = init.retryDelayMs ?? 500
   const retryMaxMs = init.retryMaxDelayMs ?? 8000
@@ -120,7 +124,7 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   const holders: Holder[] = [...new Set(init.holders)].map(newHolder)
   if (holders.length === 0) throw new TransferError(`image ${init.manifestHash}: expected at least one holder, found none`)
 
-  const manifest = await fetchManifest(port, init.manifestHash, holders, timeoutMs, { retries: timeoutRetries, delayMs: retryMs, maxDelayMs: retryMaxMs })
+  const manifest = await fetchManifest(port, init.manifestHash, holders, timeoutMs, { retries: timeoutRetries, delayMs: retryMs, maxDelayMs: retryMaxMs }, nameOf)
   const store = await init.openStore(manifest)
   init.shelf?.put(store)
   const total = manifest.chunks.length
@@ -172,7 +176,7 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   }
   const fail = (holder: Holder, err: unknown): void => {
     if (holder.failure !== undefined) return
-    holder.failure = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+    holder.failure = failureOf(nameOf(holder.ref), err, timeoutMs)
     book.drop(holder)
   }
 
@@ -185,7 +189,7 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
       if (r.status === 'ok') {
         const held = r.body.slice(0, bitmapBytes)
         if (held.byteLength !== bitmapBytes) {
-          throw new TransferError(`holder ${holder.ref}: expected a bitmap of ${bitmapBytes} bytes, found ${held.byteLength}`)
+          throw new TransferError(`holder ${nameOf(holder.ref)}: expected a bitmap of ${bitmapBytes} bytes, found ${held.byteLength}`)
         }
         clearTail(held, total)
         const soon = r.body.byteLength >= 2 * bitmapBytes ? r.body.slice(bitmapBytes, 2 * bitmapBytes) : undefined
@@ -194,7 +198,7 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
       } else if (r.status === 'not-held') {
         // it does not hold the image (any more)
         book.update(holder, new Uint8Array(bitmapBytes), undefined)
-      } else throw new TransferError(`holder ${holder.ref}: ${new TextDecoder().decode(r.body)}`)
+      } else throw new TransferError(`holder ${nameOf(holder.ref)}: ${new TextDecoder().decode(r.body)}`)
     })().finally(() => {
       holder.refreshing = undefined
     })
@@ -267,12 +271,12 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
           await refresh(holder, channel)
           continue
         }
-        if (r.status !== 'ok') throw new TransferError(`holder ${holder.ref}: ${new TextDecoder().decode(r.body)}`)
+        if (r.status !== 'ok') throw new TransferError(`holder ${nameOf(holder.ref)}: ${new TextDecoder().decode(r.body)}`)
         // the SHA-256 the manifest lists stands for the chunk's bytes, its length included
         const found = sha256Hex(r.body)
         if (found !== manifest.chunks[index]) {
           corruptChunks++
-          throw new IntegrityError(`chunk ${index} from ${holder.ref}: expected SHA-256 ${manifest.chunks[index]}, found ${found}`)
+          throw new IntegrityError(`chunk ${index} from ${nameOf(holder.ref)}: expected SHA-256 ${manifest.chunks[index]}, found ${found}`)
         }
         w.missed = 0
         holder.chunks++
@@ -310,7 +314,7 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   if (store.count() !== total) {
     init.shelf?.remove(init.manifestHash)
     await store.close()
-    const reasons = holders.map(h => `${h.ref}: ${h.failure ?? 'no more chunks'}`).join('; ')
+    const reasons = holders.map(h => `${nameOf(h.ref)}: ${h.failure ?? 'no more chunks'}`).join('; ')
     const why = `${stopped ?? 'every holder failed'}; ${reasons}`
     throw new TransferError(`image ${init.manifestHash}: expected ${total} chunks, got ${store.count()} (${why}); verified chunks are kept for a resume`)
   }
@@ -384,7 +388,9 @@ class ChunkBook {
  * that failed only missed its deadline, the round is tried again after a
  * pause that doubles each time (`retry.retries` times at most).
  */
-async function fetchManifest (port: FetchPort, hash: string, holders: Holder[], timeoutMs: number, retry: { retries: number, delayMs: number, maxDelayMs: number }): Promise<Manifest> {
+async function fetchManifest (
+  port: FetchPort, hash: string, holders: Holder[], timeoutMs: number, retry: { retries: number, delayMs: number, maxDelayMs: number }, nameOf: (ref: string) => string
+): Promise<Manifest> {
   const failures: string[] = []
   for (let round = 0; ; round++) {
     let onlyTimeouts = true
@@ -395,11 +401,11 @@ async function fetchManifest (port: FetchPort, hash: string, holders: Holder[], 
         const r = await channel.request({ op: 'manifest', hash }, { timeoutMs, maxBytes: 64 * 1024 * 1024 })
         if (r.status === 'ok') return parseManifest(r.body, hash)
         onlyTimeouts = false
-        failures.push(`${holder.ref}: ${new TextDecoder().decode(r.body)}`)
+        failures.push(`${nameOf(holder.ref)}: ${new TextDecoder().decode(r.body)}`)
       } catch (err) {
         if (isTimeout(err)) holder.timeouts++
         else onlyTimeouts = false
-        failures.push(`${holder.ref}: ${(err as Error).message}`)
+        failures.push(`${nameOf(holder.ref)}: ${failureOf(nameOf(holder.ref), err, timeoutMs)}`)
       } finally {
         await channel?.close()
       }
@@ -440,6 +446,14 @@ function countBits (bitmap: Uint8Array): number {
   let n = 0
   for (const byte of bitmap) n += POPCOUNT[byte]!
   return n
+}
+
+/** Why a holder failed, in words: a refusal or a timeout is said as such (not as libp2p's "The operation was aborted"), anything else by its error. */
+function failureOf (holder: string, err: unknown, timeoutMs: number): string {
+  if (!(err instanceof Error)) return String(err)
+  if (err instanceof TransferError || err instanceof IntegrityError) return `${err.name}: ${err.message}`
+  const why = unreachable(holder, err, timeoutMs)
+  return why.kind === 'unreachable' ? `${err.name}: ${err.message}` : why.message
 }
 
 /** A missed deadline (the request's, or a dial's), anywhere in `err`'s causes: the holder may answer later. */
