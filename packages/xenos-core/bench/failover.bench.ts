@@ -28,7 +28,8 @@ function report (tag: string, r: FailoverSimResult): void {
   const back = r.recoverS.length
   const first = r.firstTakeoverS?.toFixed(1) ?? '-'
   console.log(`  declared failed by all ${r.hosts - 1} others after ${r.declaredS.toFixed(1)} s; first takeover began at ${first} s`)
-  console.log(`  ${back} of ${r.services} services running again: the first at ${(r.recoverS[0] ?? NaN).toFixed(1)} s, all at ${max(r.recoverS).toFixed(1)} s `
+  const firstBack = (r.recoverS[0] ?? NaN).toFixed(1)
+  console.log(`  ${back} of ${r.services} services running again: the first at ${firstBack} s, the last at ${max(r.recoverS).toFixed(1)} s `
     + `(mean ${mean(r.recoverS).toFixed(1)} s); ${r.runningAtEnd} running at the end`)
   const lost = `mean ${mean(r.workLostS).toFixed(1)} s, max ${max(r.workLostS).toFixed(1)} s`
   console.log(`  work lost per service: ${lost} (${r.workLostS.length} resumed from a checkpoint)`)

@@ -52,6 +52,8 @@ class World {
   readonly events: Array<FailoverEvent & { host: string, atMs: number }> = []
   readonly detectMs = 3000
   maxActiveCopies = 0
+  /** Fault knob: restoring a checkpoint fails everywhere (a damaged copy). */
+  restoreFails = false
 
   add (name: string): Host {
     const h = new Host(this, name)
@@ -130,6 +132,7 @@ class Host {
         dropCheckpoint: async (_id, cp) => { this.checkpoints.delete(cp.path) },
         adopt: async (g: GuardRecord<{ id: string }>, generation, checkpoint) => {
           if (checkpoint !== undefined && !this.checkpoints.has(checkpoint)) throw new Error(`no checkpoint ${checkpoint} here`)
+          if (checkpoint !== undefined && w.restoreFails) throw new Error(`checkpoint ${checkpoint} cannot be restored`)
           this.services.set(g.serviceId, { id: g.serviceId, policy: g.policy, generation, state: 'running' })
         },
         pause: async (id) => { this.services.get(id)!.state = 'paused' },
@@ -279,5 +282,20 @@ describe('FailoverAgent', () => {
     w.heal()
     await w.run(2000, ['s1'])
     expect(b.services.has('s1')).toBe(false)
+  })
+
+  it('a checkpoint that cannot be restored: the service restarts from its template instead of staying down', async () => {
+    const w = await world(['a', 'b', 'c'])
+    w.restoreFails = true
+    const a = w.hosts.get('a')!
+    a.services.set('s1', { id: 's1', policy: resume, generation: 1, state: 'running' })
+    await w.run(3000, ['s1'])
+    await a.crash()
+    await w.run(8000, ['s1'])
+    const took = w.events.filter(e => e.kind === 'taken-over') as Array<Extract<FailoverEvent, { kind: 'taken-over' }>>
+    expect(took).toHaveLength(1)
+    expect(took[0]!.resumed).toBe(false)
+    expect(took[0]!.workLostMs).toBeUndefined()
+    expect(w.activeCopies('s1')).toBe(1)
   })
 })

@@ -318,16 +318,20 @@ export class FailoverAgent<R = unknown> {
       this.reconcilePending = false
     }
     const liveKey = [...alive].sort().join(' ')
-    for (const s of this.c.local.protectedServices()) {
-      if (!this.lastQuorum.quorum || !this.running) return
-      if (!isProtected(s.policy) || !s.active || this.taking.has(s.id)) continue
-      const now = this.c.clock.now()
-      const g = this.own.get(s.id)
-      const due = s.policy.mode === 'resume' && now - (this.lastCheckpointMs.get(s.id) ?? -Infinity) >= s.policy.checkpointIntervalS * 1000
-      const stale = g === undefined || g.generation !== s.generation || g.policy.mode !== s.policy.mode || g.policy.placement !== s.policy.placement
-        || g.policy.replicas !== s.policy.replicas || g.guardians.some(h => !alive.has(h))
-        || (g.guardians.length < s.policy.replicas && this.chosenFrom.get(s.id) !== liveKey)
-      if (due || stale) await this.protect(s, due, liveKey)
+    // first every service whose guardians are missing or out of date (cheap: records only, with the checkpoint
+    // already announced), so a new service is guarded at once; then the checkpoints that are due, one by one
+    for (const pass of ['guardians', 'checkpoints'] as const) {
+      for (const s of this.c.local.protectedServices()) {
+        if (!this.lastQuorum.quorum || !this.running) return
+        if (!isProtected(s.policy) || !s.active || this.taking.has(s.id)) continue
+        const now = this.c.clock.now()
+        const g = this.own.get(s.id)
+        const due = s.policy.mode === 'resume' && now - (this.lastCheckpointMs.get(s.id) ?? -Infinity) >= s.policy.checkpointIntervalS * 1000
+        const stale = g === undefined || g.generation !== s.generation || g.policy.mode !== s.policy.mode || g.policy.placement !== s.policy.placement
+          || g.policy.replicas !== s.policy.replicas || g.guardians.some(h => !alive.has(h))
+          || (g.guardians.length < s.policy.replicas && this.chosenFrom.get(s.id) !== liveKey)
+        if (pass === 'guardians' ? stale : due) await this.protect(s, pass === 'checkpoints', liveKey)
+      }
     }
     for (const h of [...this.held.values()]) {
       if (!this.lastQuorum.quorum || !this.running) return
@@ -387,7 +391,7 @@ export class FailoverAgent<R = unknown> {
     const previous = this.own.get(s.id)
     let checkpoint = previous?.generation === s.generation ? previous.checkpoint : undefined
     let taken: CheckpointRef | undefined
-    if (s.policy.mode === 'resume' && (checkpointNow || checkpoint === undefined)) {
+    if (s.policy.mode === 'resume' && checkpointNow) {
       taken = await this.c.local.checkpoint(s.id)
       checkpoint = taken
       this.lastCheckpointMs.set(s.id, this.c.clock.now())
@@ -438,8 +442,16 @@ export class FailoverAgent<R = unknown> {
       kind: 'takeover', serviceId: g.serviceId, generation, from: g.owner, ...(g.checkpoint === undefined ? {} : { checkpoint: g.checkpoint })
     })
     try {
-      const resume = g.policy.mode === 'resume' && h.copy !== undefined
-      await this.c.local.adopt(g, generation, resume ? h.copy : undefined)
+      let resume = g.policy.mode === 'resume' && h.copy !== undefined
+      try {
+        await this.c.local.adopt(g, generation, resume ? h.copy : undefined)
+      } catch (err) {
+        if (!resume) throw err
+        // a checkpoint that cannot be restored here: the service starts afresh rather than not at all
+        this.c.onError?.(err)
+        resume = false
+        await this.c.local.adopt(g, generation, undefined)
+      }
       const now = this.c.clock.now()
       this.held.delete(g.serviceId)
       // the checkpoint it came from is this host's first announced one: new guardians fetch it from here
