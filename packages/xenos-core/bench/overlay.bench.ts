@@ -25,8 +25,10 @@ function verdict (ok: boolean): string {
 
 function printSearch (f: SearchFigures, targets: boolean): void {
   const t = targets ? `   (targets p50 <= 50 ms: ${verdict(f.p50Ms <= 50)}, p99 <= 200 ms: ${verdict(f.p99Ms <= 200)})` : ''
-  console.log(`  ${String(f.nodes).padStart(3)} nodes, ${f.strategy.padEnd(6)}: p50 ${f.p50Ms.toFixed(1)} ms, p90 ${f.p90Ms.toFixed(1)} ms, p99 ${f.p99Ms.toFixed(1)} ms, max ${f.maxMs.toFixed(1)} ms over ${f.queries} queries from ${f.queriers} queriers${t}`)
-  console.log(`             incomplete results: ${f.incomplete}; mean connections per node ${f.meanConnections.toFixed(1)}; set-up ${f.setupS.toFixed(1)} s; load ${f.load.toFixed(1)}`)
+  console.log(`  ${String(f.nodes).padStart(3)} nodes, ${f.strategy.padEnd(6)}: p50 ${f.p50Ms.toFixed(1)} ms, p90 ${f.p90Ms.toFixed(1)} ms,`
+    + ` p99 ${f.p99Ms.toFixed(1)} ms, max ${f.maxMs.toFixed(1)} ms over ${f.queries} queries from ${f.queriers} queriers${t}`)
+  console.log(`             incomplete results: ${f.incomplete}; mean connections per node ${f.meanConnections.toFixed(1)};`
+    + ` set-up ${f.setupS.toFixed(1)} s; load ${f.load.toFixed(1)}`)
 }
 
 export async function main (argv: string[]): Promise<void> {
@@ -60,6 +62,7 @@ export async function main (argv: string[]): Promise<void> {
     console.log(`  12 hosts at once:           ${f.twelveS.toFixed(2)} s   (ratio ${f.ratio.toFixed(2)}, target <= 1.5: ${verdict(f.ratio <= 1.5)})`)
     console.log(`  seeder sent:                ${(f.seederSentBytes / MiB).toFixed(1)} MiB for 12 copies (the rest came from the hosts themselves)`)
     const u = await benchFanOut(4 * MiB, 128 * 1024, undefined)
-    console.log(`  uncapped, for the record:   single ${u.singleS.toFixed(2)} s, 12 at once ${u.twelveS.toFixed(2)} s (ratio ${u.ratio.toFixed(2)}: on one machine 12 copies cost 12x the CPU, no link is shared)`)
+    console.log(`  uncapped, for the record:   single ${u.singleS.toFixed(2)} s, 12 at once ${u.twelveS.toFixed(2)} s`
+      + ` (ratio ${u.ratio.toFixed(2)}: on one machine 12 copies cost 12x the CPU, no link is shared)`)
   }
 }

@@ -65,7 +65,9 @@ function perCallUs (n: number, fn: (i: number) => void): number {
 
 async function apiCallMs (authenticate: (c: Credentials) => Principal, token: string, calls: number): Promise<number> {
   const registry = new MethodRegistry()
-  registry.register({ name: 'xenos.hostInfo', params: [], returns: 'struct', help: 'stand-in', access: 'authenticated', handler: () => ({ hostname: 'h1', cores: 4 }) })
+  registry.register({
+    name: 'xenos.hostInfo', params: [], returns: 'struct', help: 'stand-in', access: 'authenticated', handler: () => ({ hostname: 'h1', cores: 4 })
+  })
   const server = createXmlRpcHttpServer({ registry, authenticate })
   const { url } = await server.listen(0, '127.0.0.1')
   const transport = httpTransport({ url, credentials: { scheme: 'bearer', token } })

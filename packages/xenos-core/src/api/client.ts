@@ -94,7 +94,9 @@ export function xenosClient (init: XenosClientInit): XenosClient {
   const makeTransport = init.transport
     ?? ((url, credentials) => {
       const tls = tlsFor(url)
-      return httpTransport({ url, ...(credentials === undefined ? {} : { credentials }), ...(tls === undefined ? {} : { tls }), timeoutMs: init.timeoutMs ?? 30_000 })
+      return httpTransport({
+        url, ...(credentials === undefined ? {} : { credentials }), ...(tls === undefined ? {} : { tls }), timeoutMs: init.timeoutMs ?? 30_000
+      })
     })
   const learn = (h: HostRecord): void => {
     if (typeof h.apiUrl === 'string' && typeof h.apiTlsFingerprint === 'string' && !init.endpoints.includes(h.apiUrl)) pins.set(h.apiUrl, h.apiTlsFingerprint)

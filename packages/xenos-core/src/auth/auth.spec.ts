@@ -134,8 +134,10 @@ describe('auth over the HTTP API', () => {
     })
     const server = createXmlRpcHttpServer({ registry, authenticate: c => store.authenticate(c) })
     const { url } = await server.listen(0)
-    const as = (token?: string): XmlRpcClient => new XmlRpcClient({ transport: httpTransport({ url, ...(token !== undefined ? { credentials: { scheme: 'bearer' as const, token } } : {}) }) })
-    const fault = async (c: XmlRpcClient): Promise<XmlRpcFault> => await c.call('xenos.stopService', ['svc-1']).then(() => { throw new Error('expected a fault') }, (e: XmlRpcFault) => e)
+    const as = (token?: string): XmlRpcClient =>
+      new XmlRpcClient({ transport: httpTransport({ url, ...(token !== undefined ? { credentials: { scheme: 'bearer' as const, token } } : {}) }) })
+    const fault = async (c: XmlRpcClient): Promise<XmlRpcFault> =>
+      await c.call('xenos.stopService', ['svc-1']).then(() => { throw new Error('expected a fault') }, (e: XmlRpcFault) => e)
     try {
       expect((await fault(as())).faultCode).toBe(401)
       expect((await fault(as('xenos_wrong'))).faultCode).toBe(401)

@@ -96,7 +96,9 @@ export class UserStore {
   authenticate (credentials: Credentials): Principal {
     if (credentials.scheme === 'basic') {
       const u = this.users.get(credentials.user)
-      if (u === undefined || !verifyToken(credentials.token, u.tokenHash)) throw new AuthenticationError('a user and its token', `no match for user "${credentials.user}"`)
+      if (u === undefined || !verifyToken(credentials.token, u.tokenHash)) {
+        throw new AuthenticationError('a user and its token', `no match for user "${credentials.user}"`)
+      }
       return { user: u.name, role: u.role }
     }
     const u = this.byHash.get(hashToken(credentials.token))
@@ -106,7 +108,9 @@ export class UserStore {
 
   /** Adds a user and returns its token (shown once; only its hash is kept). Persists. */
   async addUser (name: string, role: Role, random?: TokenRandom): Promise<{ principal: Principal, token: string }> {
-    if (!USER_RE.test(name)) throw new UsersFileError(this.file ?? '(memory)', `user name ${JSON.stringify(name)} (expected 1-64 letters, digits, ".", "_", "@" or "-")`)
+    if (!USER_RE.test(name)) {
+      throw new UsersFileError(this.file ?? '(memory)', `user name ${JSON.stringify(name)} (expected 1-64 letters, digits, ".", "_", "@" or "-")`)
+    }
     if (this.users.has(name)) throw new UsersFileError(this.file ?? '(memory)', `user "${name}" already present`)
     return await this.setToken(name, role, random)
   }

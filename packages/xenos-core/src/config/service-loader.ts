@@ -70,7 +70,10 @@ export async function loadServiceConfigDir (dir: string): Promise<ServiceConfigL
     try {
       const s = await stat(file)
       if (!s.isFile()) continue
-      if (s.size > MAX_CONFIG_BYTES) { out.errors.push(new ConfigError(file, 0, 0, '', `a file of at most ${MAX_CONFIG_BYTES} bytes`, `${s.size} bytes`)); continue }
+      if (s.size > MAX_CONFIG_BYTES) {
+        out.errors.push(new ConfigError(file, 0, 0, '', `a file of at most ${MAX_CONFIG_BYTES} bytes`, `${s.size} bytes`))
+        continue
+      }
       text = await readFile(file, 'utf8')
     } catch (err) {
       out.errors.push(new ConfigError(file, 0, 0, '', 'a readable file', (err as NodeJS.ErrnoException).code ?? String(err)))

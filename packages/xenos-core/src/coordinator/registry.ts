@@ -13,7 +13,9 @@ const GROUP_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
 /** Throws `InvalidArgumentError` unless `name` is a valid group name. */
 export function assertGroupName (name: unknown, field = 'group'): asserts name is string {
-  if (typeof name !== 'string' || !GROUP_RE.test(name)) throw new InvalidArgumentError(field, 'a group name of 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit', name)
+  if (typeof name !== 'string' || !GROUP_RE.test(name)) {
+    throw new InvalidArgumentError(field, 'a group name of 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit', name)
+  }
 }
 
 export interface Registry {

@@ -28,7 +28,8 @@ async function node (init: Parameters<typeof createOverlayNode>[0]): Promise<Ove
   return n
 }
 async function overlay (cluster: ClusterAuthority, dataDir: string, bootstrap: string[] = []): Promise<Overlay> {
-  const o = await startOverlay({ dataDir, bootstrap, trust: await cluster.nodeTrust(dataDir, { stateDir: join(dataDir, 'trust') }), matcher: async () => [], trustSync: { pullIntervalMs: 500 } })
+  const trust = await cluster.nodeTrust(dataDir, { stateDir: join(dataDir, 'trust') })
+  const o = await startOverlay({ dataDir, bootstrap, trust, matcher: async () => [], trustSync: { pullIntervalMs: 500 } })
   cleanups.push(() => o.stop())
   return o
 }
@@ -99,7 +100,8 @@ describe('a closed overlay', () => {
     // a restarted host still refuses the revoked one
     const port = a.node.multiaddrs()[0]!.split('/')[4]!
     await a.stop()
-    a = await startOverlay({ dataDir: aDir, listen: [`/ip4/127.0.0.1/tcp/${port}`], trust: await cluster.nodeTrust(aDir, { stateDir: join(aDir, 'trust') }), matcher: async () => [] })
+    const trust = await cluster.nodeTrust(aDir, { stateDir: join(aDir, 'trust') })
+    a = await startOverlay({ dataDir: aDir, listen: [`/ip4/127.0.0.1/tcp/${port}`], trust, matcher: async () => [] })
     cleanups.push(() => a.stop())
     expect(a.node.trust!.versions().hosts).toBe(1)
     await expect(c.node.libp2p.dial(a.node.libp2p.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(5000) })).rejects.toThrow()

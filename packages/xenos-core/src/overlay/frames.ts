@@ -154,5 +154,6 @@ export function raceAbort<T> (promise: Promise<T>, signal?: AbortSignal): Promis
 function abortReason (signal: AbortSignal): Error {
   const reason: unknown = signal.reason
   if (reason instanceof Error && reason.name !== 'TimeoutError' && reason.name !== 'AbortError') return reason
-  return new OverlayTimeoutError(`expected the remote peer to answer before the deadline, found no answer (${reason instanceof Error ? reason.message : String(reason)})`)
+  const why = reason instanceof Error ? reason.message : String(reason)
+  return new OverlayTimeoutError(`expected the remote peer to answer before the deadline, found no answer (${why})`)
 }

@@ -12,7 +12,9 @@ describe('startOverlay', () => {
       matcher: async q => [{ host: 'a', q }],
       rpcHandler: async req => new TextEncoder().encode(`a got ${new TextDecoder().decode(req)}`)
     })
-    const b = await startOverlay({ dataDir: dirs[1]!.path, trust: await trustFor(dirs[1]!.path), bootstrap: a.node.multiaddrs(), matcher: async () => [{ host: 'b' }] })
+    const b = await startOverlay({
+      dataDir: dirs[1]!.path, trust: await trustFor(dirs[1]!.path), bootstrap: a.node.multiaddrs(), matcher: async () => [{ host: 'b' }]
+    })
     try {
       await waitFor(() => a.membership.members().length === 1 && b.membership.members().length === 1, { timeoutS: 30, what: 'membership' })
       const response = await b.tunnel.call(a.node.peerId, new TextEncoder().encode('ping'))
@@ -33,7 +35,9 @@ describe('startOverlay', () => {
     const dir = await tempDir()
     const count = (): number => process.getActiveResourcesInfo().filter(r => r === 'Timeout' || r === 'TCPServerWrap' || r === 'TCPSocketWrap').length
     const before = count()
-    const overlay = await startOverlay({ dataDir: dir.path, trust: await trustFor(dir.path), matcher: async () => [], membership: { probeIntervalMs: 50, gossipIntervalMs: 50 } })
+    const overlay = await startOverlay({
+      dataDir: dir.path, trust: await trustFor(dir.path), matcher: async () => [], membership: { probeIntervalMs: 50, gossipIntervalMs: 50 }
+    })
     await waitFor(() => count() > before, { timeoutS: 30, what: 'the overlay\'s timers and sockets' })
     await overlay.stop()
     await waitFor(() => count() <= before, { timeoutS: 30, what: 'timers and sockets to be released' })
@@ -44,7 +48,9 @@ describe('startOverlay', () => {
     const dirs = [await tempDir(), await tempDir()]
     const fast = { probeIntervalMs: 50, probeTimeoutMs: 200, suspicionMult: 2, gossipIntervalMs: 50 }
     const a = await startOverlay({ dataDir: dirs[0]!.path, trust: await trustFor(dirs[0]!.path), matcher: async () => [], membership: fast })
-    const b = await startOverlay({ dataDir: dirs[1]!.path, trust: await trustFor(dirs[1]!.path), bootstrap: a.node.multiaddrs(), matcher: async () => [], membership: fast })
+    const b = await startOverlay({
+      dataDir: dirs[1]!.path, trust: await trustFor(dirs[1]!.path), bootstrap: a.node.multiaddrs(), matcher: async () => [], membership: fast
+    })
     const rejections: unknown[] = []
     const onRejection = (reason: unknown): void => { rejections.push(reason) }
     process.on('unhandledRejection', onRejection)

@@ -9,7 +9,15 @@ const slave = {
   kind: 'service', id: 'svc-2', name: 'hadoop slave 3', template: 'hadoop-slave', state: 'paused', groups: ['hadoop'],
   attributes: {}, endpoints: [], vcpus: 1, memoryMiB: 256
 }
-const host = { kind: 'host', hostname: 'h01', cores: 4, freeMemoryMiB: 1536, freeDiskBytes: 5 * 2 ** 40, tags: ['ssd', 'rack1'], templates: ['web', 'hadoop-slave'] }
+const host = {
+  kind: 'host',
+  hostname: 'h01',
+  cores: 4,
+  freeMemoryMiB: 1536,
+  freeDiskBytes: 5 * 2 ** 40,
+  tags: ['ssd', 'rack1'],
+  templates: ['web', 'hadoop-slave']
+}
 
 function run (q: string): string[] {
   const m = compileQuery(q)

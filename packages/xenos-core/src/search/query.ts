@@ -139,7 +139,9 @@ function condition (r: Reader): Condition {
 /** Parses a query; throws `QuerySyntaxError` with the position of the first problem. */
 export function parseQuery (text: string): Query {
   if (typeof text !== 'string') throw new QuerySyntaxError(String(text), 0, 'a query string', typeof text)
-  if (text.length > MAX_QUERY_LENGTH) throw new QuerySyntaxError(text.slice(0, 40), 0, `a query of at most ${MAX_QUERY_LENGTH} characters`, `${text.length} characters`)
+  if (text.length > MAX_QUERY_LENGTH) {
+    throw new QuerySyntaxError(text.slice(0, 40), 0, `a query of at most ${MAX_QUERY_LENGTH} characters`, `${text.length} characters`)
+  }
   const r = new Reader(text)
   const conditions: Condition[] = []
   r.skipSpace()
@@ -237,7 +239,9 @@ function compileCondition (c: Condition): (record: unknown) => boolean {
       return c.op === '=' ? hit : r => !hit(r)
     }
     case 'range': {
-      const test = c.op === '<' ? (x: number) => x < c.value : c.op === '<=' ? (x: number) => x <= c.value : c.op === '>' ? (x: number) => x > c.value : (x: number) => x >= c.value
+      const test = c.op === '<'
+        ? (x: number) => x < c.value
+        : c.op === '<=' ? (x: number) => x <= c.value : c.op === '>' ? (x: number) => x > c.value : (x: number) => x >= c.value
       return r => resolvePath(r, c.field).some((v) => { const x = asNumber(v); return x !== undefined && test(x) })
     }
     case 'glob': {

@@ -32,7 +32,9 @@ export interface Certificate {
 
 function der (tag: number, content: Buffer): Buffer {
   const n = content.length
-  const length = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : n < 0x10000 ? Buffer.from([0x82, n >> 8, n & 0xff]) : Buffer.from([0x83, n >> 16, (n >> 8) & 0xff, n & 0xff])
+  const length = n < 0x80
+    ? Buffer.from([n])
+    : n < 0x100 ? Buffer.from([0x81, n]) : n < 0x10000 ? Buffer.from([0x82, n >> 8, n & 0xff]) : Buffer.from([0x83, n >> 16, (n >> 8) & 0xff, n & 0xff])
   return Buffer.concat([Buffer.from([tag]), length, content])
 }
 const seq = (...items: Buffer[]): Buffer => der(0x30, Buffer.concat(items))

@@ -41,7 +41,9 @@ import {
 import { TrustFileError } from './errors.js'
 import { readOptional, readSecret, writeFileAtomic } from './files.js'
 import { CLUSTER_FILE, HostTrust, SWARM_KEY_FILE, readClusterFile } from './host-trust.js'
-import { generateEd25519, openDocument, parseSignedDocument, privateKeyFromPem, privateKeyPem, publicKeyText, signDocument, type SignedDocument } from './signed.js'
+import {
+  generateEd25519, openDocument, parseSignedDocument, privateKeyFromPem, privateKeyPem, publicKeyText, signDocument, type SignedDocument
+} from './signed.js'
 
 const ADMISSION_KEY_FILE = 'admission-key.pem'
 const ISSUER_KEY_FILE = 'issuer-key.pem'
@@ -74,11 +76,19 @@ export class ClusterAuthority {
 
   /** Makes a new cluster in `dir` (which must not hold one): keys, swarm key, cluster file. */
   static async create (dir: string, options: { now?: () => number } = {}): Promise<ClusterAuthority> {
-    if (await readOptional(join(dir, CLUSTER_FILE)) !== undefined) throw new TrustFileError(join(dir, CLUSTER_FILE), 'expected no cluster here yet, found one (use it, or choose another directory)')
+    if (await readOptional(join(dir, CLUSTER_FILE)) !== undefined) {
+      throw new TrustFileError(join(dir, CLUSTER_FILE), 'expected no cluster here yet, found one (use it, or choose another directory)')
+    }
     const now = options.now ?? Date.now
     const admission = generateEd25519()
     const issuer = generateEd25519()
-    const cluster: ClusterFile = { v: 1, cluster: `xc-${randomBytes(6).toString('hex')}`, admissionKey: publicKeyText(admission.publicKey), issuerKey: publicKeyText(issuer.publicKey), createdAt: now() }
+    const cluster: ClusterFile = {
+      v: 1,
+      cluster: `xc-${randomBytes(6).toString('hex')}`,
+      admissionKey: publicKeyText(admission.publicKey),
+      issuerKey: publicKeyText(issuer.publicKey),
+      createdAt: now()
+    }
     await writeFileAtomic(join(dir, ADMISSION_KEY_FILE), privateKeyPem(admission.privateKey), 0o600, true)
     await writeFileAtomic(join(dir, ISSUER_KEY_FILE), privateKeyPem(issuer.privateKey), 0o600, true)
     await writeFileAtomic(join(dir, SWARM_KEY_FILE), generateSwarmKeyText(), 0o600, true)
@@ -125,7 +135,9 @@ export class ClusterAuthority {
   /** The trust of a bare overlay node whose identity is kept in `identityDir`. */
   async nodeTrust (identityDir: string, options: { stateDir?: string, name?: string } = {}): Promise<HostTrust> {
     const peerId = await peerIdOfIdentity(identityDir)
-    const trust = await HostTrust.open({ clusterDir: this.dir, admission: this.admit(peerId, options.name), peerId, ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }) })
+    const trust = await HostTrust.open({
+      clusterDir: this.dir, admission: this.admit(peerId, options.name), peerId, ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir })
+    })
     // made here, a host starts with the lists the administrator holds
     for (const doc of await this.revocations()) await trust.adopt(doc)
     return trust
@@ -136,7 +148,9 @@ export class ClusterAuthority {
     const iat = this.now()
     const ttlMs = options.ttlMs ?? DEFAULT_TOKEN_TTL_MS
     if (!Number.isSafeInteger(ttlMs) || ttlMs < 1000) throw new RangeError(`ttlMs: expected at least 1000 ms, found ${ttlMs}`)
-    const claims = checkBody(tokenSchema, { v: 1, cluster: this.clusterId, sub: user, role, iat, exp: iat + ttlMs, jti: randomBytes(12).toString('base64url') }, 'user token')
+    const claims = checkBody(tokenSchema, {
+      v: 1, cluster: this.clusterId, sub: user, role, iat, exp: iat + ttlMs, jti: randomBytes(12).toString('base64url')
+    }, 'user token')
     const doc = signDocument(TOKEN_CONTEXT, claims, this.issuerKey)
     return { token: `${CLUSTER_TOKEN_PREFIX}${doc.payload}.${doc.signature}`, claims }
   }
@@ -156,7 +170,9 @@ export class ClusterAuthority {
     const current = await this.hostsList()
     const revoked = current.revoked.filter(r => r.peerId !== peerId)
     revoked.push({ peerId, at: this.now(), ...(name === undefined ? {} : { name }) })
-    const body = checkBody(hostsRevocationSchema, { v: 1, kind: 'hosts', cluster: this.clusterId, version: current.version + 1, issuedAt: this.now(), revoked }, 'hosts\' revocation list')
+    const body = checkBody(hostsRevocationSchema, {
+      v: 1, kind: 'hosts', cluster: this.clusterId, version: current.version + 1, issuedAt: this.now(), revoked
+    }, 'hosts\' revocation list')
     const doc = signDocument(HOSTS_REVOCATION_CONTEXT, body, this.admissionKey)
     await writeFileAtomic(join(this.dir, HOSTS_LIST_FILE), JSON.stringify(doc), 0o644)
     return doc
@@ -189,7 +205,9 @@ export class ClusterAuthority {
     const current = await this.usersList()
     const now = this.now()
     const next = change(current)
-    const body = checkBody(usersRevocationSchema, { ...next, version: current.version + 1, issuedAt: now, tokens: next.tokens.filter(t => t.expiresAt > now) }, 'users\' revocation list')
+    const body = checkBody(usersRevocationSchema, {
+      ...next, version: current.version + 1, issuedAt: now, tokens: next.tokens.filter(t => t.expiresAt > now)
+    }, 'users\' revocation list')
     const doc = signDocument(USERS_REVOCATION_CONTEXT, body, this.issuerKey)
     await writeFileAtomic(join(this.dir, USERS_LIST_FILE), JSON.stringify(doc), 0o644)
     return doc
@@ -198,12 +216,16 @@ export class ClusterAuthority {
   private async hostsList (): Promise<HostsRevocation> {
     const text = await readOptional(join(this.dir, HOSTS_LIST_FILE))
     if (text === undefined) return { v: 1, kind: 'hosts', cluster: this.clusterId, version: 0, issuedAt: 0, revoked: [] } as unknown as HostsRevocation
-    return checkBody(hostsRevocationSchema, openDocument(HOSTS_REVOCATION_CONTEXT, parseSignedDocument(text, HOSTS_LIST_FILE), createPublicKey(this.admissionKey), HOSTS_LIST_FILE), HOSTS_LIST_FILE)
+    const opened = openDocument(HOSTS_REVOCATION_CONTEXT, parseSignedDocument(text, HOSTS_LIST_FILE), createPublicKey(this.admissionKey), HOSTS_LIST_FILE)
+    return checkBody(hostsRevocationSchema, opened, HOSTS_LIST_FILE)
   }
 
   private async usersList (): Promise<UsersRevocation> {
     const text = await readOptional(join(this.dir, USERS_LIST_FILE))
-    if (text === undefined) return { v: 1, kind: 'users', cluster: this.clusterId, version: 0, issuedAt: 0, users: [], tokens: [], members: [] } as unknown as UsersRevocation
-    return checkBody(usersRevocationSchema, openDocument(USERS_REVOCATION_CONTEXT, parseSignedDocument(text, USERS_LIST_FILE), createPublicKey(this.issuerKey), USERS_LIST_FILE), USERS_LIST_FILE)
+    if (text === undefined) {
+      return { v: 1, kind: 'users', cluster: this.clusterId, version: 0, issuedAt: 0, users: [], tokens: [], members: [] } as unknown as UsersRevocation
+    }
+    const opened = openDocument(USERS_REVOCATION_CONTEXT, parseSignedDocument(text, USERS_LIST_FILE), createPublicKey(this.issuerKey), USERS_LIST_FILE)
+    return checkBody(usersRevocationSchema, opened, USERS_LIST_FILE)
   }
 }

@@ -99,8 +99,12 @@ export class HostTrust {
     const admissionKey = publicKeyFromText(cluster.admissionKey, 'cluster file admissionKey')
     const issuerKey = publicKeyFromText(cluster.issuerKey, 'cluster file issuerKey')
     const own = checkBody(admissionSchema, openDocument(ADMISSION_CONTEXT, init.admission, admissionKey, 'admission record'), 'admission record')
-    if (own.cluster !== cluster.cluster) throw new SignedDocumentError('this host\'s admission record', `cluster "${cluster.cluster}"`, `cluster "${own.cluster}"`)
-    if (own.peerId !== init.peerId) throw new SignedDocumentError('this host\'s admission record', `peer id ${init.peerId} (this host)`, `peer id ${own.peerId}`)
+    if (own.cluster !== cluster.cluster) {
+      throw new SignedDocumentError('this host\'s admission record', `cluster "${cluster.cluster}"`, `cluster "${own.cluster}"`)
+    }
+    if (own.peerId !== init.peerId) {
+      throw new SignedDocumentError('this host\'s admission record', `peer id ${init.peerId} (this host)`, `peer id ${own.peerId}`)
+    }
     const trust = new HostTrust(cluster, swarmKey, init.admission, init.peerId, admissionKey, issuerKey, init.stateDir, init.now)
     if (init.stateDir !== undefined) {
       for (const file of [HOSTS_LIST_FILE, USERS_LIST_FILE]) {
@@ -132,9 +136,13 @@ export class HostTrust {
     } catch (err) {
       throw new AdmissionError(remotePeer, 'an admission record signed by the cluster\'s admission key', (err as Error).message)
     }
-    if (record.cluster !== this.clusterId) throw new AdmissionError(remotePeer, `an admission to cluster "${this.clusterId}"`, `one to cluster "${record.cluster}"`)
+    if (record.cluster !== this.clusterId) {
+      throw new AdmissionError(remotePeer, `an admission to cluster "${this.clusterId}"`, `one to cluster "${record.cluster}"`)
+    }
     if (record.peerId !== remotePeer) throw new AdmissionError(remotePeer, 'an admission record for its own peer id', `one for ${record.peerId}`)
-    if (this.revokedHosts.has(remotePeer)) throw new AdmissionError(remotePeer, 'a host that is not revoked', `revoked in the hosts' revocation list version ${this.hostsList?.body.version ?? 0}`)
+    if (this.revokedHosts.has(remotePeer)) {
+      throw new AdmissionError(remotePeer, 'a host that is not revoked', `revoked in the hosts' revocation list version ${this.hostsList?.body.version ?? 0}`)
+    }
     return record
   }
 
@@ -161,11 +169,16 @@ export class HostTrust {
   verifyToken (token: string): Principal {
     const claims = this.tokenClaims(token)
     const now = this.now()
-    if (now >= claims.exp) throw new AuthenticationError('an unexpired token', `a token of "${claims.sub}" that expired at ${new Date(claims.exp).toISOString()}`)
-    if (claims.iat > now + CLOCK_SKEW_MS) throw new AuthenticationError('a token issued in the past', `a token of "${claims.sub}" issued at ${new Date(claims.iat).toISOString()}, in the future`)
+    if (now >= claims.exp) {
+      throw new AuthenticationError('an unexpired token', `a token of "${claims.sub}" that expired at ${new Date(claims.exp).toISOString()}`)
+    }
+    if (claims.iat > now + CLOCK_SKEW_MS) {
+      throw new AuthenticationError('a token issued in the past', `a token of "${claims.sub}" issued at ${new Date(claims.iat).toISOString()}, in the future`)
+    }
     const before = this.revokedUsers.get(claims.sub)
     if ((before !== undefined && claims.iat <= before) || this.revokedTokens.has(claims.jti)) {
-      throw new AuthenticationError('a token that is not revoked', `a token of "${claims.sub}" revoked in the users' revocation list version ${this.usersList?.body.version ?? 0}`)
+      throw new AuthenticationError('a token that is not revoked',
+        `a token of "${claims.sub}" revoked in the users' revocation list version ${this.usersList?.body.version ?? 0}`)
     }
     return principalOf(claims)
   }
@@ -206,7 +219,8 @@ export class HostTrust {
   async adopt (doc: SignedDocument, options: { persist?: boolean } = {}): Promise<AdoptResult> {
     const kind = peekKind(doc)
     if (kind === 'hosts') {
-      const body = checkBody(hostsRevocationSchema, openDocument(HOSTS_REVOCATION_CONTEXT, doc, this.admissionKey, 'hosts\' revocation list'), 'hosts\' revocation list')
+      const opened = openDocument(HOSTS_REVOCATION_CONTEXT, doc, this.admissionKey, 'hosts\' revocation list')
+      const body = checkBody(hostsRevocationSchema, opened, 'hosts\' revocation list')
       if (body.cluster !== this.clusterId) throw new SignedDocumentError('hosts\' revocation list', `cluster "${this.clusterId}"`, `cluster "${body.cluster}"`)
       if (body.version <= (this.hostsList?.body.version ?? 0)) return { kind, version: body.version, adopted: false }
       if (options.persist !== false && this.stateDir !== undefined) await writeFileAtomic(join(this.stateDir, HOSTS_LIST_FILE), JSON.stringify(doc), 0o644)
@@ -216,7 +230,8 @@ export class HostTrust {
       if (fresh.length > 0) for (const l of this.listeners) l(fresh)
       return { kind, version: body.version, adopted: true }
     }
-    const body = checkBody(usersRevocationSchema, openDocument(USERS_REVOCATION_CONTEXT, doc, this.issuerKey, 'users\' revocation list'), 'users\' revocation list')
+    const opened = openDocument(USERS_REVOCATION_CONTEXT, doc, this.issuerKey, 'users\' revocation list')
+    const body = checkBody(usersRevocationSchema, opened, 'users\' revocation list')
     if (body.cluster !== this.clusterId) throw new SignedDocumentError('users\' revocation list', `cluster "${this.clusterId}"`, `cluster "${body.cluster}"`)
     if (body.version <= (this.usersList?.body.version ?? 0)) return { kind, version: body.version, adopted: false }
     if (options.persist !== false && this.stateDir !== undefined) await writeFileAtomic(join(this.stateDir, USERS_LIST_FILE), JSON.stringify(doc), 0o644)

@@ -30,13 +30,17 @@ export function generateEd25519 (): Ed25519KeyPair {
 /** The base64url of a public key's 32 raw bytes. */
 export function publicKeyText (key: KeyObject): string {
   const jwk = key.export({ format: 'jwk' })
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') throw new TypeError(`expected an Ed25519 key, found ${jwk.kty ?? '?'} ${jwk.crv ?? ''}`)
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') {
+    throw new TypeError(`expected an Ed25519 key, found ${jwk.kty ?? '?'} ${jwk.crv ?? ''}`)
+  }
   return jwk.x
 }
 
 /** A public key from `publicKeyText`; throws `SignedDocumentError` on anything else. */
 export function publicKeyFromText (text: string, what: string): KeyObject {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) throw new SignedDocumentError(what, 'an Ed25519 public key (43 base64url characters)', JSON.stringify(text.slice(0, 60)))
+  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) {
+    throw new SignedDocumentError(what, 'an Ed25519 public key (43 base64url characters)', JSON.stringify(text.slice(0, 60)))
+  }
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: text }, format: 'jwk' })
 }
 
@@ -75,7 +79,9 @@ export function openDocument (context: string, doc: unknown, key: KeyObject, wha
     throw new SignedDocumentError(what, 'a signed document {payload, signature}', typeof doc === 'object' ? 'another object' : typeof doc)
   }
   const { payload, signature } = doc as SignedDocument
-  if (!/^[A-Za-z0-9_-]*$/.test(payload) || !/^[A-Za-z0-9_-]{86}$/.test(signature)) throw new SignedDocumentError(what, 'base64url payload and a 64-byte signature', 'other text')
+  if (!/^[A-Za-z0-9_-]*$/.test(payload) || !/^[A-Za-z0-9_-]{86}$/.test(signature)) {
+    throw new SignedDocumentError(what, 'base64url payload and a 64-byte signature', 'other text')
+  }
   if (!verify(null, signedBytes(context, payload), key, Buffer.from(signature, 'base64url'))) {
     throw new SignedDocumentError(what, `a signature by the cluster's key for ${context}`, 'a signature that does not verify')
   }

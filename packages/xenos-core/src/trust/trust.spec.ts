@@ -45,7 +45,9 @@ describe('user tokens', () => {
     const a = await ClusterAuthority.create(d, { now: () => now })
     const hostDir = await dir()
     const peerTrust = await a.hostTrust(hostDir)
-    const trust = await HostTrust.open({ clusterDir: d, admission: peerTrust.admission, peerId: peerTrust.peerId, stateDir: join(hostDir, 'trust'), now: () => now })
+    const trust = await HostTrust.open({
+      clusterDir: d, admission: peerTrust.admission, peerId: peerTrust.peerId, stateDir: join(hostDir, 'trust'), now: () => now
+    })
     const alice = a.issueToken('alice', 'user', { ttlMs: 3600_000 }).token
     const bob = a.issueToken('bob', 'admin').token
     expect(trust.verifyToken(alice)).toEqual({ user: 'alice', role: 'user' })
@@ -82,7 +84,9 @@ describe('user tokens', () => {
     expect(() => trust.verifyToken(bob)).toThrow(/revoked/)
 
     // the lists survive a restart of the host
-    const restarted = await HostTrust.open({ clusterDir: d, admission: peerTrust.admission, peerId: peerTrust.peerId, stateDir: join(hostDir, 'trust'), now: () => now })
+    const restarted = await HostTrust.open({
+      clusterDir: d, admission: peerTrust.admission, peerId: peerTrust.peerId, stateDir: join(hostDir, 'trust'), now: () => now
+    })
     expect(restarted.versions()).toEqual({ hosts: 0, users: 3 })
     expect(restarted.userExists('alice')).toBe(true)
     expect(() => restarted.verifyToken(bob)).toThrow(/revoked/)
@@ -94,7 +98,8 @@ describe('a host\'s own admission', () => {
   it('must name this host and be signed by the cluster', async () => {
     const a = await ClusterAuthority.create(await dir())
     const t = await a.hostTrust(await dir())
-    await expect(HostTrust.open({ clusterDir: a.dir, admission: a.admit('12D3KooWQ6dkh2D8tNXtHaRiYCeQzEcnbdY2N5b9WDBR5r4t6wBx'), peerId: t.peerId })).rejects.toThrow(/expected peer id/)
+    const admission = a.admit('12D3KooWQ6dkh2D8tNXtHaRiYCeQzEcnbdY2N5b9WDBR5r4t6wBx')
+    await expect(HostTrust.open({ clusterDir: a.dir, admission, peerId: t.peerId })).rejects.toThrow(/expected peer id/)
     const other = await ClusterAuthority.create(await dir())
     await expect(HostTrust.open({ clusterDir: a.dir, admission: other.admit(t.peerId), peerId: t.peerId })).rejects.toThrow(/signature that does not verify/)
   })

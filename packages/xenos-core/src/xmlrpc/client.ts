@@ -42,7 +42,8 @@ export function httpTransport (init: HttpTransportInit): HttpTransport {
   const credentials: Credentials | undefined = init.credentials
     ?? (url.username !== '' ? { scheme: 'basic', user: decodeURIComponent(url.username), token: decodeURIComponent(url.password) } : undefined)
   const https = url.protocol === 'https:'
-  const agent = https ? httpsAgent(init.tls, { keepAlive: true, maxSockets: init.maxSockets ?? 8 }) : new HttpAgent({ keepAlive: true, maxSockets: init.maxSockets ?? 8 })
+  const agentOptions = { keepAlive: true, maxSockets: init.maxSockets ?? 8 }
+  const agent = https ? httpsAgent(init.tls, agentOptions) : new HttpAgent(agentOptions)
   const maxResponseBytes = init.maxResponseBytes ?? 16 * 1024 * 1024
   const timeoutMs = init.timeoutMs ?? 30_000
   const send = https ? httpsRequest : httpRequest
@@ -51,7 +52,8 @@ export function httpTransport (init: HttpTransportInit): HttpTransport {
     return await new Promise<Uint8Array>((resolve, reject) => {
       const headers: Record<string, string | number> = { 'Content-Type': 'text/xml', 'Content-Length': body.byteLength, 'User-Agent': 'xenos-xmlrpc' }
       if (credentials !== undefined) headers.Authorization = formatAuthorization(credentials)
-      const req = send({ protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search, method: 'POST', headers, agent, signal, timeout: timeoutMs }, (res) => {
+      const target = { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path: url.pathname + url.search }
+      const req = send({ ...target, method: 'POST', headers, agent, signal, timeout: timeoutMs }, (res) => {
         const status = res.statusCode ?? 0
         const chunks: Buffer[] = []
         let size = 0
@@ -66,13 +68,16 @@ export function httpTransport (init: HttpTransportInit): HttpTransport {
         res.on('error', reject)
         res.on('end', () => {
           const out = Buffer.concat(chunks)
-          if (status !== 200) reject(new XmlRpcTransportError(`expected HTTP 200 from ${url.host}, found ${status}: ${out.toString('utf8').slice(0, 200).trim()}`, status))
-          else resolve(out)
+          if (status !== 200) {
+            reject(new XmlRpcTransportError(`expected HTTP 200 from ${url.host}, found ${status}: ${out.toString('utf8').slice(0, 200).trim()}`, status))
+          } else resolve(out)
         })
       })
       req.on('timeout', () => { req.destroy(new XmlRpcTransportError(`expected an answer from ${url.host} within ${timeoutMs} ms, found none`)) })
       req.on('error', (err) => {
-        reject(err instanceof XmlRpcTransportError ? err : new XmlRpcTransportError(`expected to reach ${url.host}, found: ${err.message}`, undefined, { cause: err }))
+        reject(err instanceof XmlRpcTransportError
+          ? err
+          : new XmlRpcTransportError(`expected to reach ${url.host}, found: ${err.message}`, undefined, { cause: err }))
       })
       req.end(body)
     })

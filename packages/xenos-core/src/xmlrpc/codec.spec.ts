@@ -47,7 +47,10 @@ describe('XML-RPC codec: every standard type round-trips', () => {
     expect(roundTrip({ a: 1, b: undefined })).toEqual({ a: 1 })
     const cyclic: XmlRpcValue[] = []
     cyclic.push(cyclic)
-    for (const bad of [Number.NaN, Infinity, 2n ** 64n, cyclic, new Date(Number.NaN), 'bell\u0007', new Map() as unknown as XmlRpcValue, (() => 1) as unknown as XmlRpcValue]) {
+    const unencodable = [
+      Number.NaN, Infinity, 2n ** 64n, cyclic, new Date(Number.NaN), 'bell\u0007', new Map() as unknown as XmlRpcValue, (() => 1) as unknown as XmlRpcValue
+    ]
+    for (const bad of unencodable) {
       expect(() => encodeValue(bad)).toThrow(XmlRpcEncodeError)
     }
   })
@@ -69,16 +72,19 @@ describe('XML-RPC codec: every standard type round-trips', () => {
       </params>
    </methodCall>`)
     expect(c.methodName).toBe('examples.getStateName')
-    expect(c.params).toEqual([41, '  plain text ', new Date(Date.UTC(1998, 6, 17, 14, 8, 55)), new Uint8Array(Buffer.from('you can\'t read this!')), null, -12.214, '<raw>'])
+    expect(c.params)
+      .toEqual([41, '  plain text ', new Date(Date.UTC(1998, 6, 17, 14, 8, 55)), new Uint8Array(Buffer.from('you can\'t read this!')), null, -12.214, '<raw>'])
   })
 
   it('accepts a call without <params> and a dashed date with a zone', () => {
     expect(decodeMethodCall('<methodCall><methodName>a.b</methodName></methodCall>')).toEqual({ methodName: 'a.b', params: [] })
-    expect(decodeMethodCall(call('<value><dateTime.iso8601>2024-01-02T03:04:05+02:00</dateTime.iso8601></value>')).params[0]).toEqual(new Date(Date.UTC(2024, 0, 2, 1, 4, 5)))
+    expect(decodeMethodCall(call('<value><dateTime.iso8601>2024-01-02T03:04:05+02:00</dateTime.iso8601></value>')).params[0])
+      .toEqual(new Date(Date.UTC(2024, 0, 2, 1, 4, 5)))
   })
 
   it('reads ISO-8859-1 documents as declared, and refuses other encodings', () => {
-    const latin = Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?><methodCall><methodName>m</methodName><params><param><value>caf\u00e9</value></param></params></methodCall>`, 'latin1')
+    const latin = Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?>'
+      + '<methodCall><methodName>m</methodName><params><param><value>caf\u00e9</value></param></params></methodCall>', 'latin1')
     expect(decodeMethodCall(latin).params).toEqual(['caf\u00e9'])
     const err = (() => { try { decodeMethodCall(Buffer.from('<?xml version="1.0" encoding="EBCDIC"?><x/>')) } catch (e) { return e as XmlRpcParseError } })()
     expect(err?.faultCode).toBe(FaultCode.UNSUPPORTED_ENCODING)
@@ -114,7 +120,11 @@ describe('XML-RPC decoder: strict and safe', () => {
     ['two types in a value', call('<value><int>1</int><int>2</int></value>'), FaultCode.INVALID_REQUEST],
     ['text beside a type', call('<value>x<int>1</int></value>'), FaultCode.INVALID_REQUEST],
     ['member without value', call('<value><struct><member><name>a</name></member></struct></value>'), FaultCode.INVALID_REQUEST],
-    ['duplicate member', call('<value><struct><member><name>a</name><value>1</value></member><member><name>a</name><value>2</value></member></struct></value>'), FaultCode.INVALID_REQUEST],
+    [
+      'duplicate member',
+      call('<value><struct><member><name>a</name><value>1</value></member><member><name>a</name><value>2</value></member></struct></value>'),
+      FaultCode.INVALID_REQUEST
+    ],
     ['array without data', call('<value><array></array></value>'), FaultCode.INVALID_REQUEST],
     ['nil with content', call('<value><nil>x</nil></value>'), FaultCode.INVALID_REQUEST]
   ])('refuses %s', (_label, xml, code) => {
@@ -124,9 +134,11 @@ describe('XML-RPC decoder: strict and safe', () => {
   })
 
   it('refuses any DOCTYPE, so entity expansion (billion laughs, XXE) never happens', () => {
-    const laughs = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><methodCall><methodName>m</methodName><params><param><value>&lol2;</value></param></params></methodCall>`
+    const laughs = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+      + '<methodCall><methodName>m</methodName><params><param><value>&lol2;</value></param></params></methodCall>'
     expect(parseError(laughs).message).toMatch(/DOCTYPE/)
-    const xxe = `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><methodCall><methodName>m</methodName><params><param><value>&xxe;</value></param></params></methodCall>`
+    const xxe = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+      + '<methodCall><methodName>m</methodName><params><param><value>&xxe;</value></param></params></methodCall>'
     expect(parseError(xxe).message).toMatch(/DOCTYPE/)
   })
 
@@ -137,7 +149,9 @@ describe('XML-RPC decoder: strict and safe', () => {
   })
 
   it('keeps a member named __proto__ as a plain member (no prototype pollution)', () => {
-    const v = decodeMethodCall(call('<value><struct><member><name>__proto__</name><value><struct><member><name>polluted</name><value>yes</value></member></struct></value></member></struct></value>')).params[0] as Record<string, unknown>
+    const proto = '<value><struct><member><name>__proto__</name>'
+      + '<value><struct><member><name>polluted</name><value>yes</value></member></struct></value></member></struct></value>'
+    const v = decodeMethodCall(call(proto)).params[0] as Record<string, unknown>
     expect(Object.keys(v)).toEqual(['__proto__'])
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
     expect((v as { polluted?: unknown }).polluted).toBeUndefined()

@@ -15,7 +15,9 @@ export function parseAuthorization (header: string | undefined): Credentials | u
   if (m === null) throw new TypeError('expected "Bearer <token>" or "Basic <base64 user:token>", found a malformed Authorization header')
   const scheme = (m[1] ?? '').toLowerCase()
   const value = m[2] ?? ''
-  if ((scheme === 'bearer' || scheme === 'basic') && /\s/.test(value)) throw new TypeError(`expected one ${m[1] ?? ''} credential without spaces, found several words`)
+  if ((scheme === 'bearer' || scheme === 'basic') && /\s/.test(value)) {
+    throw new TypeError(`expected one ${m[1] ?? ''} credential without spaces, found several words`)
+  }
   if (scheme === 'bearer') return { scheme: 'bearer', token: value }
   if (scheme === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8')

@@ -38,7 +38,8 @@ function only (el: XmlElement, name: string): XmlElement {
   noText(el)
   const child = el.children[0]
   if (el.children.length !== 1 || child === undefined || child.name !== name) {
-    invalid(el, `expected exactly one <${name}> inside <${el.name}>, found ${el.children.length === 0 ? 'none' : el.children.map(c => `<${c.name}>`).join(', ')}`)
+    const found = el.children.length === 0 ? 'none' : el.children.map(c => `<${c.name}>`).join(', ')
+    invalid(el, `expected exactly one <${name}> inside <${el.name}>, found ${found}`)
   }
   return child
 }
@@ -149,7 +150,9 @@ export function decodeMethodCall (input: Uint8Array | string, limits?: XmlLimits
   if (root.name !== 'methodCall') invalid(root, `expected <methodCall> as the root element, found <${root.name}>`)
   noText(root)
   const [nameEl, paramsEl, extra] = root.children
-  if (nameEl?.name !== 'methodName') invalid(root, `expected <methodName> first inside <methodCall>, found ${nameEl === undefined ? 'nothing' : `<${nameEl.name}>`}`)
+  if (nameEl?.name !== 'methodName') {
+    invalid(root, `expected <methodName> first inside <methodCall>, found ${nameEl === undefined ? 'nothing' : `<${nameEl.name}>`}`)
+  }
   if (extra !== undefined) invalid(extra, `expected nothing after <params>, found <${extra.name}>`)
   const methodName = leaf(nameEl).trim()
   if (!isValidMethodName(methodName)) invalid(nameEl, `expected a method name of letters, digits, "_", ".", ":" or "/", found ${show(methodName)}`)
@@ -168,7 +171,9 @@ export function decodeMethodResponse (input: Uint8Array | string, limits?: XmlLi
     }
     const s = value as XmlRpcStruct
     const code = s.faultCode
-    if (typeof code !== 'number' || !Number.isInteger(code) || code < INT32_MIN || code > INT32_MAX) invalid(body, 'expected an int faultCode in the fault struct')
+    if (typeof code !== 'number' || !Number.isInteger(code) || code < INT32_MIN || code > INT32_MAX) {
+      invalid(body, 'expected an int faultCode in the fault struct')
+    }
     const text = s.faultString
     return { kind: 'fault', fault: new XmlRpcFault(code, typeof text === 'string' ? text : String(text)) }
   }

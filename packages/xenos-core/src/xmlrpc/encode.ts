@@ -14,7 +14,8 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 export function escapeXmlText (text: string, path = 'value'): string {
   const bad = INVALID_XML_CHARS.exec(text)
   if (bad !== null) {
-    throw new XmlRpcEncodeError(path, 'a string of characters XML 1.0 allows', `U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} at index ${bad.index}`)
+    const codePoint = (bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')
+    throw new XmlRpcEncodeError(path, 'a string of characters XML 1.0 allows', `U+${codePoint} at index ${bad.index}`)
   }
   return text.replace(/[&<>\r]/g, c => ESCAPES[c] ?? c)
 }
@@ -49,7 +50,8 @@ export function formatDateTime (date: Date, path = 'value'): string {
   if (Number.isNaN(t)) throw new XmlRpcEncodeError(path, 'a valid Date', 'Invalid Date')
   const year = date.getUTCFullYear()
   if (year < 0 || year > 9999) throw new XmlRpcEncodeError(path, 'a Date in years 0000-9999', String(year))
-  return `${pad(year, 4)}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`
+  return `${pad(year, 4)}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}`
+    + `T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`
 }
 
 function describeType (value: unknown): string {
@@ -160,5 +162,8 @@ export function encodeMethodResponse (value: unknown): string {
 export function encodeFault (faultCode: number, faultString: string): string {
   const safe = faultString.replace(new RegExp(INVALID_XML_CHARS.source, 'g'), '\uFFFD')
   const code = Number.isInteger(faultCode) && faultCode >= INT32_MIN && faultCode <= INT32_MAX ? faultCode : -32603
-  return `${XML_DECL}<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>${code}</int></value></member><member><name>faultString</name><value><string>${escapeXmlText(safe)}</string></value></member></struct></value></fault></methodResponse>\n`
+  return `${XML_DECL}<methodResponse><fault><value><struct>`
+    + `<member><name>faultCode</name><value><int>${code}</int></value></member>`
+    + `<member><name>faultString</name><value><string>${escapeXmlText(safe)}</string></value></member>`
+    + '</struct></value></fault></methodResponse>\n'
 }

@@ -12,7 +12,10 @@ function rng (seed: number): () => number {
   return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 2 ** 32 }
 }
 
-const SNIPPETS = ['<', '>', '&', '&amp;', '&#0;', '&#xD800;', ']]>', '<![CDATA[', '<!--', '<?xml version="1.0"?>', '<!DOCTYPE a>', '<value>', '</value>', '<struct>', '<member>', '<name>', '<array><data>', '<int>', '99999999999', '\u0000', '\uFFFF', '\u00e9', '"', '\'', '<nil/>', '<i8>-9223372036854775809</i8>']
+const SNIPPETS = [
+  '<', '>', '&', '&amp;', '&#0;', '&#xD800;', ']]>', '<![CDATA[', '<!--', '<?xml version="1.0"?>', '<!DOCTYPE a>', '<value>', '</value>', '<struct>',
+  '<member>', '<name>', '<array><data>', '<int>', '99999999999', '\u0000', '\uFFFF', '\u00e9', '"', '\'', '<nil/>', '<i8>-9223372036854775809</i8>'
+]
 
 describe('dispatcher fuzzing', () => {
   it('answers every mutated document with a decodable response', async () => {

@@ -159,7 +159,9 @@ export function createXmlRpcHttpServer (init: XmlRpcHttpServerInit): XmlRpcHttpS
       else res.destroy()
     }
   }
-  const server = init.tls === undefined ? createServer(serverOptions, onRequest) : createHttpsServer({ ...serverOptions, cert: init.tls.cert, key: init.tls.key }, onRequest)
+  const server = init.tls === undefined
+    ? createServer(serverOptions, onRequest)
+    : createHttpsServer({ ...serverOptions, cert: init.tls.cert, key: init.tls.key }, onRequest)
   server.keepAliveTimeout = init.keepAliveTimeoutMs ?? 5000
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (socket.writable && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')

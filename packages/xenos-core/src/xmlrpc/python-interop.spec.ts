@@ -74,9 +74,25 @@ describe.skipIf(!hasPython)('Python xmlrpc interop', () => {
   beforeAll(async () => {
     const registry = new MethodRegistry()
     registry.register({ name: 'demo.echo', params: ['any'], returns: 'any', help: 'Returns its argument.', handler: ([v]) => v })
-    registry.register({ name: 'demo.describe', params: ['struct'], returns: 'struct', help: 'Names the JavaScript type of each member.', handler: ([s]) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v === null ? 'null' : v instanceof Date ? 'Date' : v instanceof Uint8Array ? 'Uint8Array' : Array.isArray(v) ? 'array' : typeof v])) })
-    registry.register({ name: 'demo.big', params: [], returns: 'struct', help: 'Values Python must read: i8, a whole double, a date.', handler: () => ({ bytes: 5 * 2 ** 40, double: xmlRpcDouble(3), date: new Date(Date.UTC(2001, 1, 3, 4, 5, 6)) }) })
-    registry.register({ name: 'demo.denied', params: [], returns: 'nil', help: 'Always refused.', handler: () => { throw new XmlRpcFault(403, 'alice may not do that') } })
+    const typeName = (v: unknown): string =>
+      v === null ? 'null' : v instanceof Date ? 'Date' : v instanceof Uint8Array ? 'Uint8Array' : Array.isArray(v) ? 'array' : typeof v
+    registry.register({
+      name: 'demo.describe',
+      params: ['struct'],
+      returns: 'struct',
+      help: 'Names the JavaScript type of each member.',
+      handler: ([s]) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeName(v)]))
+    })
+    registry.register({
+      name: 'demo.big',
+      params: [],
+      returns: 'struct',
+      help: 'Values Python must read: i8, a whole double, a date.',
+      handler: () => ({ bytes: 5 * 2 ** 40, double: xmlRpcDouble(3), date: new Date(Date.UTC(2001, 1, 3, 4, 5, 6)) })
+    })
+    registry.register({
+      name: 'demo.denied', params: [], returns: 'nil', help: 'Always refused.', handler: () => { throw new XmlRpcFault(403, 'alice may not do that') }
+    })
     registry.register({ name: 'demo.whoami', params: [], returns: 'string', help: 'The caller.', handler: (_p, ctx) => ctx.principal?.user ?? '' })
     server = createXmlRpcHttpServer({
       registry,
@@ -96,7 +112,10 @@ describe.skipIf(!hasPython)('Python xmlrpc interop', () => {
 
   it('xmlrpc.client calls our server: every type, introspection, faults, multicall, basic auth', async () => {
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile('python3', ['-c', PY_CLIENT, url], { timeout: 20_000 }, (err, out, errOut) => { if (err !== null) reject(new Error(`${err.message}\n${errOut}`)); else resolve(out) })
+      execFile('python3', ['-c', PY_CLIENT, url], { timeout: 20_000 }, (err, out, errOut) => {
+        if (err !== null) reject(new Error(`${err.message}\n${errOut}`))
+        else resolve(out)
+      })
     })
     const out = JSON.parse(stdout) as Record<string, unknown>
     expect(out.methods).toContain('demo.echo')
@@ -123,9 +142,20 @@ describe.skipIf(!hasPython)('Python xmlrpc interop', () => {
     })
     const transport = httpTransport({ url: `http://127.0.0.1:${port}/RPC2` })
     const c = new XmlRpcClient({ transport })
-    const value = { i: 7, b: false, s: 'x < y \u00e9', f: 0.125, n: null, d: new Date(Date.UTC(2020, 0, 2, 3, 4, 5)), raw: new Uint8Array([1, 2, 255]), list: [1, ['nested']], st: { a: {} } }
+    const value = {
+      i: 7,
+      b: false,
+      s: 'x < y \u00e9',
+      f: 0.125,
+      n: null,
+      d: new Date(Date.UTC(2020, 0, 2, 3, 4, 5)),
+      raw: new Uint8Array([1, 2, 255]),
+      list: [1, ['nested']],
+      st: { a: {} }
+    }
     expect(await c.call('py.echo', [value])).toEqual(value)
-    expect(await c.call('py.types', [value])).toEqual({ i: 'int', b: 'bool', s: 'str', f: 'float', n: 'NoneType', d: 'datetime', raw: 'bytes', list: 'list', st: 'dict' })
+    expect(await c.call('py.types', [value]))
+      .toEqual({ i: 'int', b: 'bool', s: 'str', f: 'float', n: 'NoneType', d: 'datetime', raw: 'bytes', list: 'list', st: 'dict' })
     expect(await c.call('system.listMethods')).toContain('py.echo')
     const err = await c.call('py.fail').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(XmlRpcFault)

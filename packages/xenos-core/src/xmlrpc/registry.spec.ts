@@ -10,7 +10,9 @@ const admin: CallContext = { transport: 'test', principal: { user: 'root', role:
 const anonymous: CallContext = { transport: 'test' }
 
 function registry (): MethodRegistry {
-  const r = new MethodRegistry({ mapError: err => (err as Error).name === 'NotFoundError' ? new XmlRpcFault(FaultCode.NOT_FOUND, (err as Error).message) : undefined })
+  const r = new MethodRegistry({
+    mapError: err => (err as Error).name === 'NotFoundError' ? new XmlRpcFault(FaultCode.NOT_FOUND, (err as Error).message) : undefined
+  })
   r.register({
     name: 'demo.add', params: ['int', 'int'], returns: 'int', help: 'Adds two integers.',
     handler: ([a, b]) => a + b
@@ -96,7 +98,11 @@ describe('MethodRegistry', () => {
 
   it('answers malformed requests with faults and never throws', async () => {
     const r = registry()
-    for (const [bytes, code] of [[Buffer.from('<<<'), FaultCode.PARSE_ERROR], [Buffer.from('<a/>'), FaultCode.INVALID_REQUEST], [Buffer.alloc(0), FaultCode.PARSE_ERROR], [Buffer.from([0xc3, 0x28]), FaultCode.PARSE_ERROR]] as const) {
+    const malformed = [
+      [Buffer.from('<<<'), FaultCode.PARSE_ERROR], [Buffer.from('<a/>'), FaultCode.INVALID_REQUEST],
+      [Buffer.alloc(0), FaultCode.PARSE_ERROR], [Buffer.from([0xc3, 0x28]), FaultCode.PARSE_ERROR]
+    ] as const
+    for (const [bytes, code] of malformed) {
       const res = decodeMethodResponse(await r.dispatch(bytes, admin))
       expect(res.kind === 'fault' && res.fault.faultCode).toBe(code)
     }
@@ -117,7 +123,8 @@ describe('MethodRegistry', () => {
       { faultCode: FaultCode.INVALID_PARAMS, faultString: expect.stringMatching(/call 4/) }
     ])
     // multicall is public, but the calls inside keep their own access rule
-    expect(await dispatch(r, 'system.multicall', [[{ methodName: 'demo.add', params: [1, 2] }]], anonymous)).toEqual([{ faultCode: FaultCode.UNAUTHENTICATED, faultString: expect.any(String) }])
+    expect(await dispatch(r, 'system.multicall', [[{ methodName: 'demo.add', params: [1, 2] }]], anonymous))
+      .toEqual([{ faultCode: FaultCode.UNAUTHENTICATED, faultString: expect.any(String) }])
   })
 
   it('refuses duplicate or invalid registrations and misplaced optional parameters', () => {

@@ -61,7 +61,9 @@ export class MethodRegistry {
 
   /** Adds a method; throws if the name is invalid or already taken. */
   register<const P extends readonly ParamSpec[]> (def: MethodDefinition<P>): this {
-    if (!isValidMethodName(def.name)) throw new TypeError(`register: expected a method name of letters, digits, "_", ".", ":" or "/", found ${JSON.stringify(def.name)}`)
+    if (!isValidMethodName(def.name)) {
+      throw new TypeError(`register: expected a method name of letters, digits, "_", ".", ":" or "/", found ${JSON.stringify(def.name)}`)
+    }
     if (this.methods.has(def.name)) throw new TypeError(`register: expected a new method name, found "${def.name}" already registered`)
     const { types, required } = splitSpecs(def.params)
     this.methods.set(def.name, { def: def as unknown as MethodDefinition, types, required })
@@ -102,11 +104,13 @@ export class MethodRegistry {
   async call (methodName: string, params: XmlRpcValue[], context: CallContext): Promise<unknown> {
     const m = this.lookup(methodName)
     if ((m.def.access ?? 'authenticated') !== 'public' && context.principal === undefined) {
-      throw new XmlRpcFault(FaultCode.UNAUTHENTICATED, `${methodName}: authentication required: expected a valid token (Authorization: Bearer <token>, or basic auth user:token), found ${context.authFailure ?? 'no credentials'}`)
+      throw new XmlRpcFault(FaultCode.UNAUTHENTICATED, `${methodName}: authentication required:`
+        + ` expected a valid token (Authorization: Bearer <token>, or basic auth user:token), found ${context.authFailure ?? 'no credentials'}`)
     }
     if (params.length < m.required || params.length > m.types.length) {
       const expected = m.required === m.types.length ? `${m.required}` : `${m.required} to ${m.types.length}`
-      throw new XmlRpcFault(FaultCode.INVALID_PARAMS, `${methodName}: expected ${expected} parameters (${m.types.join(', ') || 'none'}), found ${params.length}`)
+      throw new XmlRpcFault(FaultCode.INVALID_PARAMS,
+        `${methodName}: expected ${expected} parameters (${m.types.join(', ') || 'none'}), found ${params.length}`)
     }
     for (let i = 0; i < params.length; i++) {
       const type = m.types[i] ?? 'any'
@@ -180,16 +184,20 @@ export class MethodRegistry {
     if (this.init.multicall === false) return
     this.register({
       name: 'system.multicall', params: ['array'], returns: 'array', access: 'public',
-      help: 'Runs several calls in one request, in order. Takes an array of structs {methodName, params}; returns an array whose items are a one-element array holding the result, or a fault struct {faultCode, faultString}.',
+      help: 'Runs several calls in one request, in order. Takes an array of structs {methodName, params};'
+        + ' returns an array whose items are a one-element array holding the result, or a fault struct {faultCode, faultString}.',
       handler: async ([calls], context) => {
         const results: unknown[] = []
         for (const [i, c] of calls.entries()) {
           try {
             const s = c as XmlRpcStruct
             if (typeof s !== 'object' || s === null || typeof s.methodName !== 'string' || !Array.isArray(s.params ?? [])) {
-              throw new XmlRpcFault(FaultCode.INVALID_PARAMS, `system.multicall: call ${i + 1}: expected a struct {methodName: string, params: array}, found ${typeOfValue(c)}`)
+              throw new XmlRpcFault(FaultCode.INVALID_PARAMS,
+                `system.multicall: call ${i + 1}: expected a struct {methodName: string, params: array}, found ${typeOfValue(c)}`)
             }
-            if (s.methodName === 'system.multicall') throw new XmlRpcFault(FaultCode.INVALID_REQUEST, 'system.multicall: expected no nested system.multicall, found one')
+            if (s.methodName === 'system.multicall') {
+              throw new XmlRpcFault(FaultCode.INVALID_REQUEST, 'system.multicall: expected no nested system.multicall, found one')
+            }
             results.push([await this.call(s.methodName, (s.params ?? []) as XmlRpcValue[], context)])
           } catch (err) {
             const f = err instanceof XmlRpcFault ? err : this.toFault(err, 'system.multicall')

@@ -35,7 +35,8 @@ describe('the xenos.* methods', () => {
     const names = await anon.call('system.listMethods') as string[]
     for (const m of XENOS_METHODS) expect(names).toContain(m)
     expect(await anon.call('system.methodHelp', ['xenos.migrateService'])).toMatch(/search query/)
-    expect(await anon.call('system.methodSignature', ['xenos.migrateService'])).toEqual([['struct', 'string', 'string'], ['struct', 'string', 'string', 'struct']])
+    expect(await anon.call('system.methodSignature', ['xenos.migrateService']))
+      .toEqual([['struct', 'string', 'string'], ['struct', 'string', 'string', 'struct']])
   })
 
   it('refuse unauthenticated and unauthorised calls with clear faults, and keep serving', async () => {

@@ -14,7 +14,18 @@ describe('registry from config files', () => {
     const a = await h.add('h1', [webTemplate('web')], [
       { name: 'web-a', template: 'web', groups: ['edge'], attributes: { role: 'a' }, endpoints: [], owner: 'alice', autostart: true, source: 'web-a.yaml:1' },
       { name: 'broken', template: 'no-such-template', groups: [], attributes: {}, endpoints: [], owner: 'bob', autostart: false, source: 'broken.yaml:1' },
-      { name: 'web-b', template: 'web', groups: [], attributes: {}, endpoints: [], owner: 'bob', autostart: false, id: 'svc-fixed-1', memoryMiB: 256, source: 'web-b.yaml:1' }
+      {
+        name: 'web-b',
+        template: 'web',
+        groups: [],
+        attributes: {},
+        endpoints: [],
+        owner: 'bob',
+        autostart: false,
+        id: 'svc-fixed-1',
+        memoryMiB: 256,
+        source: 'web-b.yaml:1'
+      }
     ])
     const c = a.coordinator
     expect(c.getService('web-b').id).toBe('svc-fixed-1')
@@ -57,7 +68,8 @@ describe('registry from config files', () => {
     expect(running.map(r => (r as { name: string }).name)).toEqual(['web-a'])
     expect(await a.coordinator.localSearch('services', 'group=edge memoryMiB>=384')).toHaveLength(1)
     const [host] = await a.coordinator.localSearch('hosts', 'freeMemoryMiB>=512')
-    expect(host).toMatchObject({ kind: 'host', hostname: 'h1', cores: 2, totalMemoryMiB: 2048, freeMemoryMiB: 2048 - 512 - 384, templates: ['web'], services: 2 })
+    expect(host)
+      .toMatchObject({ kind: 'host', hostname: 'h1', cores: 2, totalMemoryMiB: 2048, freeMemoryMiB: 2048 - 512 - 384, templates: ['web'], services: 2 })
     expect(await a.coordinator.localSearch('hosts', 'freeMemoryMiB>=2000')).toEqual([])
   })
 })

@@ -18,8 +18,14 @@ beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'xenos-persist-')) }
 afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
 
 /** Runs the child until it has printed `created` lines `count` times, then SIGKILLs it mid-loop. */
-async function runAndKill (dataDir: string, clusterFile: string, prefix: string, count: number): Promise<{ created: string[], destroyed: string[], destroying: string[] }> {
-  const child = spawn(process.execPath, ['--conditions=@xenos/source', '--experimental-transform-types', '--no-warnings', '--import', './test/support/ts-register.mjs', join(here, 'fixtures', 'kill9-child.ts'), dataDir, clusterFile, prefix], { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'] })
+async function runAndKill (
+  dataDir: string, clusterFile: string, prefix: string, count: number
+): Promise<{ created: string[], destroyed: string[], destroying: string[] }> {
+  const args = [
+    '--conditions=@xenos/source', '--experimental-transform-types', '--no-warnings', '--import', './test/support/ts-register.mjs',
+    join(here, 'fixtures', 'kill9-child.ts'), dataDir, clusterFile, prefix
+  ]
+  const child = spawn(process.execPath, args, { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'] })
   const created: string[] = []
   const destroyed: string[] = []
   const destroying: string[] = []
@@ -101,15 +107,21 @@ describe('persistence', () => {
     const b = await h.add('h2')
     const record = {
       id: 'svc-moving-1', name: 'moving', template: 'web', host: 'h2', state: 'running' as const, groups: ['g'], attributes: {}, endpoints: [],
-      owner: 'alice', grantees: [], domainName: 'moving', guestHostname: 'moving', mac: '00:16:3e:00:00:01', createdAt: '2026-01-01T00:00:00.000Z', origin: 'instance' as const
+      owner: 'alice', grantees: [], domainName: 'moving', guestHostname: 'moving', mac: '00:16:3e:00:00:01', createdAt: '2026-01-01T00:00:00.000Z',
+      origin: 'instance' as const
     }
-    await b.coordinator.peer.prepareMigration({ migrationId: 'm-1', serviceId: record.id, name: 'moving', template: 'web', memoryMiB: 384, diskBytes: 0, holders: ['h1'], record })
+    await b.coordinator.peer.prepareMigration({
+      migrationId: 'm-1', serviceId: record.id, name: 'moving', template: 'web', memoryMiB: 384, diskBytes: 0, holders: ['h1'], record
+    })
     const freeBefore = (await b.coordinator.hostRecord()).freeMemoryMiB
     await b.coordinator.stop()
     // the domain arrives while the target's coordinator is down
     const d = h.cluster.driver('h2')
     await d.createImage('services/svc-moving-1/xvda.img', 1024)
-    await d.createDomain({ name: 'moving', vcpus: 1, memoryMiB: 384, disks: [{ image: 'services/svc-moving-1/xvda.img', target: 'xvda' }], boot: { kind: 'pvh', kernel: 'k' }, nics: [] })
+    await d.createDomain({
+      name: 'moving', vcpus: 1, memoryMiB: 384, disks: [{ image: 'services/svc-moving-1/xvda.img', target: 'xvda' }],
+      boot: { kind: 'pvh', kernel: 'k' }, nics: []
+    })
     await d.startDomain('moving')
     const again = await h.open('h2', b.dataDir)
     expect(await again.coordinator.reconcile()).toEqual([record.id])
@@ -126,7 +138,9 @@ describe('persistence', () => {
     const failing = new Proxy(driver, {
       get: (target, prop) => prop === 'removeDomain' && cut ? async () => { throw new Error('power cut') } : Reflect.get(target, prop)
     })
-    const first = coordinator({ dataDir: dir, createMissingImages: true })({ driver: failing, ids: counterIds('a'), matcher: simpleMatcher, configSource: staticConfig([webTemplate('web', 16)]) })
+    const first = coordinator({ dataDir: dir, createMissingImages: true })({
+      driver: failing, ids: counterIds('a'), matcher: simpleMatcher, configSource: staticConfig([webTemplate('web', 16)])
+    })
     await first.start()
     const s = await first.createInstance('web', { name: 'doomed' })
     await first.startService(s.id)

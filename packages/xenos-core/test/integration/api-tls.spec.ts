@@ -26,7 +26,8 @@ beforeAll(async () => {
 afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
 
 async function host (name: string, init: Partial<Parameters<typeof startXenosHost>[0]> = {}, warn: (m: string) => void = () => {}): Promise<XenosHost> {
-  return await startXenosHost({ dataDir: join(dir, name), trust: await authority.hostTrust(join(dir, name)), apiHost: '0.0.0.0', ...init }, { driver: cluster.driver(name), warn })
+  const trust = await authority.hostTrust(join(dir, name))
+  return await startXenosHost({ dataDir: join(dir, name), trust, apiHost: '0.0.0.0', ...init }, { driver: cluster.driver(name), warn })
 }
 const local = (url: string): string => url.replace('0.0.0.0', '127.0.0.1')
 
@@ -54,7 +55,8 @@ describe('the API off loopback', () => {
       const pinned = xenosClient({ endpoints: [local(h.apiUrl)], credentials: { scheme: 'bearer', token }, tls: { fingerprint256: fingerprint } })
       expect((await pinned.hostInfo()).apiTlsFingerprint).toBe(fingerprint)
       pinned.close()
-      const asCa = xenosClient({ endpoints: [local(h.apiUrl)], credentials: { scheme: 'bearer', token }, tls: { ca: await readFile(join(dir, 't1', 'api-tls', 'cert.pem'), 'utf8') } })
+      const ca = await readFile(join(dir, 't1', 'api-tls', 'cert.pem'), 'utf8')
+      const asCa = xenosClient({ endpoints: [local(h.apiUrl)], credentials: { scheme: 'bearer', token }, tls: { ca } })
       expect((await asCa.hostInfo()).hostname).toBe('t1')
       asCa.close()
       // a wrong pin, or no trust at all: no request is sent
@@ -65,7 +67,8 @@ describe('the API off loopback', () => {
       await expect(unpinned.hostInfo()).rejects.toThrow(/self-signed certificate/)
       unpinned.close()
       // plain HTTP to the HTTPS port gets no XML-RPC answer
-      const plain = await fetch(local(h.apiUrl).replace('https:', 'http:'), { method: 'POST', headers: { 'Content-Type': 'text/xml' }, body: '<methodCall/>' }).then(r => r.status, () => 0)
+      const plain = await fetch(local(h.apiUrl).replace('https:', 'http:'), { method: 'POST', headers: { 'Content-Type': 'text/xml' }, body: '<methodCall/>' })
+        .then(r => r.status, () => 0)
       expect(plain).not.toBe(200)
       await h.stop()
       h = await host('t1')

@@ -54,7 +54,9 @@ export interface Mismatch { method: string, caller: CallerKind, expected: Outcom
  * Calls every listed method as every caller. Returns the mismatches with
  * the documented rule, and how many calls were made.
  */
-export async function checkAccess (registry: MethodRegistry, documented: Map<string, string>, fixtures: Record<string, Fixture>): Promise<{ mismatches: Mismatch[], calls: number }> {
+export async function checkAccess (
+  registry: MethodRegistry, documented: Map<string, string>, fixtures: Record<string, Fixture>
+): Promise<{ mismatches: Mismatch[], calls: number }> {
   const mismatches: Mismatch[] = []
   let calls = 0
   const names = await call(registry, 'system.listMethods', [], contextOf('anonymous'))
@@ -64,7 +66,8 @@ export async function checkAccess (registry: MethodRegistry, documented: Map<str
     const rule = level === undefined ? undefined : RULE[level]
     const fixture = fixtures[name]
     if (rule === undefined || fixture === undefined) {
-      mismatches.push({ method: name, caller: 'anonymous', expected: 'a documented level', found: rule === undefined ? `level ${String(level)}` : 'no fixture in the test' })
+      const found = rule === undefined ? `level ${String(level)}` : 'no fixture in the test'
+      mismatches.push({ method: name, caller: 'anonymous', expected: 'a documented level', found })
       continue
     }
     for (const kind of CALLERS) {
@@ -77,7 +80,9 @@ export async function checkAccess (registry: MethodRegistry, documented: Map<str
   return { mismatches, calls }
 }
 
-async function call (registry: MethodRegistry, method: string, params: XmlRpcValue[], context: CallContext): Promise<{ kind: 'value', value: unknown } | { kind: 'fault', code: number, text: string }> {
+async function call (
+  registry: MethodRegistry, method: string, params: XmlRpcValue[], context: CallContext
+): Promise<{ kind: 'value', value: unknown } | { kind: 'fault', code: number, text: string }> {
   const res = decodeMethodResponse(await registry.dispatchText(encodeMethodCall(method, params), context))
   if (res.kind === 'fault') return { kind: 'fault', code: res.fault.faultCode, text: res.fault.faultString }
   return { kind: 'value', value: res.value }

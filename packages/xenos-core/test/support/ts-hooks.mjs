@@ -4,7 +4,9 @@ export async function resolve (specifier, context, next) {
   try {
     return await next(specifier, context)
   } catch (err) {
-    if ((specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('file:')) && specifier.endsWith('.js')) return await next(`${specifier.slice(0, -3)}.ts`, context)
+    if ((specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('file:')) && specifier.endsWith('.js')) {
+      return await next(`${specifier.slice(0, -3)}.ts`, context)
+    }
     throw err
   }
 }
