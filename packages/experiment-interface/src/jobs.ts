@@ -1,6 +1,7 @@
 /**
  * The benchmark jobs, backend-neutral: what to run, and what a run reports.
  */
+import { ExperimentContractError } from './errors.js'
 
 export type JobSpec =
   | { kind: 'hdfs-put', sizeBytes: number }
@@ -66,9 +67,11 @@ export function emptyCounters (): JobCounters {
   }
 }
 
-export class InvalidJobError extends Error {
+/** A job spec that cannot be run: `field` names the bad field. */
+export class InvalidJobError extends ExperimentContractError {
+  static override readonly code = 'ERR_INVALID_JOB'
   constructor (readonly field: string, readonly expected: string, readonly found: unknown) {
-    super(`job ${field}: expected ${expected}, found ${JSON.stringify(found)}`)
+    super(`job ${field}: expected ${expected}, found ${JSON.stringify(found)}`, InvalidJobError.code)
     this.name = 'InvalidJobError'
   }
 }
