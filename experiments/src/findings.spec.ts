@@ -3,7 +3,9 @@ import type { RunRecord } from '@xenos/experiment-interface'
 import { evaluateFindings, FINDINGS, judgeFinding, UnknownFindingError } from './findings.js'
 
 function pi (setup: string, values: number[]): RunRecord[] {
-  return values.map((value, repetition) => ({ experiment: 'pi', setup, params: { maps: 120, samplesPerMap: 10000 }, metric: 'durationS', unit: 's', value, seed: repetition, repetition }))
+  return values.map((value, repetition) => ({
+    experiment: 'pi', setup, params: { maps: 120, samplesPerMap: 10000 }, metric: 'durationS', unit: 's', value, seed: repetition, repetition
+  }))
 }
 
 const find = (runs: RunRecord[], id: string): ReturnType<typeof evaluateFindings>[number] => {
@@ -62,15 +64,31 @@ describe('evaluateFindings', () => {
 const GiB = 1024 ** 3
 
 function deployRuns (method: string, m: Record<string, number>): RunRecord[] {
-  return Object.entries(m).map(([metric, value]) => ({ experiment: 'deploy', setup: method, params: { hosts: 12 }, metric, unit: '', value, seed: 1, repetition: 0 }))
+  return Object.entries(m).map(([metric, value]) => ({
+    experiment: 'deploy', setup: method, params: { hosts: 12 }, metric, unit: '', value, seed: 1, repetition: 0
+  }))
 }
 
-const paperDeploy = { durationS: 44 * 60, networkBytes: 132 * GiB, localCopyBytes: 132 * GiB, networkBps: 38e6, localCopyBps: 25e6, physicalLimitS: 1200, lowerBoundS: 148, probeMaxS: 0.05, probeMeanS: 0.02, controlPlaneHeldS: 10, controlPlaneMaxS: 2 }
+const paperDeploy = {
+  durationS: 44 * 60,
+  networkBytes: 132 * GiB,
+  localCopyBytes: 132 * GiB,
+  networkBps: 38e6,
+  localCopyBps: 25e6,
+  physicalLimitS: 1200,
+  lowerBoundS: 148,
+  probeMaxS: 0.05,
+  probeMeanS: 0.02,
+  controlPlaneHeldS: 10,
+  controlPlaneMaxS: 2
+}
 const xenosDeploy = { ...paperDeploy, durationS: 240, localCopyBytes: 0, localCopyBps: 0, physicalLimitS: 150, controlPlaneHeldS: 5 }
 
 function migrationRuns (m: { failed: number, totalS: number, migratedS: number, baseS: number }): RunRecord[] {
   const yes = { dataSizeGB: 8, migrated: 'yes' }
-  const run = (params: Record<string, string | number>, metric: string, value: number): RunRecord => ({ experiment: 'master-migration', setup: 'VM1', params, metric, unit: '', value, seed: 1, repetition: 0 })
+  const run = (params: Record<string, string | number>, metric: string, value: number): RunRecord => ({
+    experiment: 'master-migration', setup: 'VM1', params, metric, unit: '', value, seed: 1, repetition: 0
+  })
   return [
     run({ dataSizeGB: 8, migrated: 'no' }, 'durationS', m.baseS), run(yes, 'durationS', m.migratedS),
     run(yes, 'migrationTotalS', m.totalS), run(yes, 'migrationDowntimeS', m.totalS), run(yes, 'migratedAway', 1),
@@ -85,7 +103,8 @@ describe('the deployment and migration findings', () => {
     expect(ok.evidence).toContain('time 44.0 min')
     const slow = find(deployRuns('paper', { ...paperDeploy, networkBps: 29e6 }), 'C10')
     expect(slow.status).toBe('FAIL')
-    expect(slow.evidence).toMatch(/network 29.0 MB\/s per transfer \(40; calibrated: .* transfers at once, the concurrency inferred from this figure\) OUT of 15%/)
+    expect(slow.evidence)
+      .toMatch(/network 29.0 MB\/s per transfer \(40; calibrated: .* transfers at once, the concurrency inferred from this figure\) OUT of 15%/)
     expect(ok.evidence).toMatch(/time 44.0 min \(45; the prediction\) ok/)
     expect(slow.reason).toMatch(/at once/)
   })
@@ -115,7 +134,9 @@ describe('the deployment and migration findings', () => {
 })
 
 function hdfsOutsideVmsRuns (sortOnHostS: number): RunRecord[] {
-  const run = (setup: string, job: string, dataSizeGB: number, value: number): RunRecord => ({ experiment: 'hdfs-outside-vms', setup, params: { job, dataSizeGB }, metric: 'durationS', unit: 's', value, seed: 1, repetition: 0 })
+  const run = (setup: string, job: string, dataSizeGB: number, value: number): RunRecord => ({
+    experiment: 'hdfs-outside-vms', setup, params: { job, dataSizeGB }, metric: 'durationS', unit: 's', value, seed: 1, repetition: 0
+  })
   return ['VM2', 'VM4'].flatMap(vm => [
     run(vm, 'sort', 8, 100), run(`${vm}-HDFSHOST`, 'sort', 8, sortOnHostS),
     run(vm, 'hdfs-put', 4, 60), run(`${vm}-HDFSHOST`, 'hdfs-put', 4, 54),

@@ -20,8 +20,12 @@ class MissingData extends ExperimentsError {
 function metricLookup (runs: readonly RunRecord[]): MetricLookup {
   const sums = summarize(runs)
   return (experiment, setup, params, metric) => {
-    const s = sums.find(x => x.metric === metric && x.experiment === experiment && x.setup === setup && Object.entries(params).every(([k, v]) => x.params[k] === v))
-    if (s === undefined) throw new MissingData(`${experiment} ${setup} ${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ')}${metric === 'durationS' ? '' : ` ${metric}`}`)
+    const s = sums.find(x => x.metric === metric && x.experiment === experiment && x.setup === setup
+      && Object.entries(params).every(([k, v]) => x.params[k] === v))
+    if (s === undefined) {
+      const at = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ')
+      throw new MissingData(`${experiment} ${setup} ${at}${metric === 'durationS' ? '' : ` ${metric}`}`)
+    }
     return s
   }
 }
@@ -60,7 +64,8 @@ const CHECKS: Check[] = [
     id: 'C1',
     title: 'Figure 4: PHY beats VM1 for HDFS read and write',
     statement: 'PHY is faster than VM1 for HDFS write and read at 1, 4 and 8 GB (mean durations).',
-    mechanism: 'A guest\'s disk and network bytes pass through Domain 0\'s back-end drivers (CPU per byte, added latency), and a 384 MB guest has far less page cache than a native host.',
+    mechanism: 'A guest\'s disk and network bytes pass through Domain 0\'s back-end drivers (CPU per byte, added latency),'
+      + ' and a 384 MB guest has far less page cache than a native host.',
     needs: ['hdfs-datasize'],
     judge: (get) => {
       const parts: string[] = []
@@ -80,7 +85,10 @@ const CHECKS: Check[] = [
     id: 'C2',
     title: 'Figure 4: the VM1 gap is marginal at 1 GB and grows with data size',
     statement: 'The relative gap (VM1 - PHY) / PHY is at most 15% at 1 GB and does not shrink from 1 to 4 to 8 GB, for write and for read.',
-    mechanism: 'A put reads its input from the client\'s local disk and a get writes its output there (the client runs with the master: natively on PHY, in the master VM on VM1). At 1 GB PHY\'s 1.8 GiB page cache holds the put\'s freshly generated input and absorbs more of the get\'s output than the master VM\'s 792 MiB; at 4 and 8 GB nothing fits and both setups stream at the client disk\'s rate, where the guest pays only the split driver\'s per-request latency.',
+    mechanism: 'A put reads its input from the client\'s local disk and a get writes its output there (the client runs with the master: natively on PHY,'
+      + ' in the master VM on VM1). At 1 GB PHY\'s 1.8 GiB page cache holds the put\'s freshly generated input and absorbs more of the get\'s output than the'
+      + ' master VM\'s 792 MiB; at 4 and 8 GB nothing fits and both setups stream at the client disk\'s rate,'
+      + ' where the guest pays only the split driver\'s per-request latency.',
     needs: ['hdfs-datasize'],
     judge: (get) => {
       const parts: string[] = []
@@ -105,7 +113,16 @@ const CHECKS: Check[] = [
         rates.push(`${op} PHY ${phyMBps.map(r => r.toFixed(1)).join(' / ')} MB/s, VM1 ${vmMBps.map(r => r.toFixed(1)).join(' / ')} MB/s at 1 / 4 / 8 GB`)
       }
       const reason = diskBoundAtLarge
-        ? `at 4 and 8 GB each setup streams at one disk's rate (${rates.join('; ')}): a put reads its input from the client's local disk; a get is bound on PHY by the client's disk writing the output and on VM1 by the datanodes' disks serving the blocks (the input, the output and a guest's blocks overflow their page caches, while PHY's datanodes keep theirs in 1.8 GiB). No per-byte virtualization cost binds below the disk's rate (on the paper platform Domain 0's back-ends need under half of its two cores, the guest's VCPU under half of one), so VM1 trails by the split driver's round trip per request window (about 6% for reads through a 128 KiB readahead window), the same at every size. What differs at 1 GB is page cache, which favours PHY most at small sizes: its 1.8 GiB holds the put's 1 GiB input, which the master VM's 792 MiB cannot (the master VM must leave room for a 384 MiB slave, since it migrates to a slave's host in C11), and absorbs about twice as much of the get's output. So the gap shrinks or stays flat instead of growing (with every cache emptied before each job it is the same at every size). A growing gap needs a guest path that slows as data grows, for which the platform has no sourced figure.`
+        ? `at 4 and 8 GB each setup streams at one disk's rate (${rates.join('; ')}): a put reads its input from the client's local disk;`
+        + ` a get is bound on PHY by the client's disk writing the output and on VM1 by the datanodes' disks serving the blocks (the input,`
+        + ` the output and a guest's blocks overflow their page caches, while PHY's datanodes keep theirs in 1.8 GiB).`
+        + ` No per-byte virtualization cost binds below the disk's rate (on the paper platform Domain 0's back-ends need under half of its two cores,`
+        + ` the guest's VCPU under half of one), so VM1 trails by the split driver's round trip per request window (about 6% for reads through a 128 KiB`
+        + ` readahead window), the same at every size. What differs at 1 GB is page cache, which favours PHY most at small sizes:`
+        + ` its 1.8 GiB holds the put's 1 GiB input, which the master VM's 792 MiB cannot (the master VM must leave room for a 384 MiB slave,`
+        + ` since it migrates to a slave's host in C11), and absorbs about twice as much of the get's output.`
+        + ` So the gap shrinks or stays flat instead of growing (with every cache emptied before each job it is the same at every size).`
+        + ` A growing gap needs a guest path that slows as data grows, for which the platform has no sourced figure.`
         : `the gaps do not meet the thresholds (${rates.join('; ')})`
       const ok = margin >= 0
       return { ok, margin, evidence: parts.join('; '), ...(ok ? {} : { reason }) }
@@ -134,18 +151,27 @@ const CHECKS: Check[] = [
   {
     id: 'C4',
     title: 'Figure 5: the write gap grows markedly with datanodes, the read gap stays stable',
-    statement: 'Averaged over VM1, VM2 and VM4, the relative write gap at 12 datanodes is at least 1.5 times the gap at 4; the relative read gap at 12 is within 0.67 to 1.5 times the gap at 4 (or within 10 points).',
-    mechanism: 'VMn with d datanodes runs on d/n hosts, so each host\'s disk takes n x 256 MiB x 2 replicas whatever d; HDFS places a block\'s two replicas on random datanodes, unaware that two VMs share a host, so with n >= 2 some blocks write both replicas to one disk at once. PHY\'s time grows with the data the client streams. Reads stream one replica at a time to the client, whose path is the same at any datanode count.',
+    statement: 'Averaged over VM1, VM2 and VM4, the relative write gap at 12 datanodes is at least 1.5 times the gap at 4;'
+      + ' the relative read gap at 12 is within 0.67 to 1.5 times the gap at 4 (or within 10 points).',
+    mechanism: 'VMn with d datanodes runs on d/n hosts, so each host\'s disk takes n x 256 MiB x 2 replicas whatever d;'
+      + ' HDFS places a block\'s two replicas on random datanodes, unaware that two VMs share a host,'
+      + ' so with n >= 2 some blocks write both replicas to one disk at once. PHY\'s time grows with the data the client streams.'
+      + ' Reads stream one replica at a time to the client, whose path is the same at any datanode count.',
     needs: ['hdfs-datanodes'],
     judge: (get) => {
-      const gapOf = (op: string, d: number, v: string): number => rel(get('hdfs-datanodes', v, { datanodes: d, op }), get('hdfs-datanodes', 'PHY', { datanodes: d, op }))
+      const gapOf = (op: string, d: number, v: string): number =>
+        rel(get('hdfs-datanodes', v, { datanodes: d, op }), get('hdfs-datanodes', 'PHY', { datanodes: d, op }))
       const gap = (op: string, d: number): number => VMS.reduce((s, v) => s + gapOf(op, d, v), 0) / VMS.length
       const w4 = gap('write', 4); const w12 = gap('write', 12); const r4 = gap('read', 4); const r12 = gap('read', 12)
       const writeOk = w12 >= 1.5 * w4 && w12 > 0
       const readOk = Math.abs(r12 - r4) <= 0.10 || (r4 > 0 && r12 / r4 >= 0.67 && r12 / r4 <= 1.5)
       const perSetup = VMS.map(v => `${v} ${pct(gapOf('write', 4, v))} -> ${pct(gapOf('write', 12, v))}`).join(', ')
       const reason = !writeOk
-        ? `the write gap shrinks from 4 to 12 datanodes (${perSetup}). VM2 and VM4 at d datanodes run on d/2 and d/4 hosts, so each host's disk takes the same 2 x 256 MiB x n of replicas at every datanode count (VM4 at 4 datanodes: 2 GiB on one disk), while PHY's time grows with the data the client streams; their relative gap can only fall as d grows. It could grow only through a guest cost that grows with the total data through the client, which the model does not have (see C2).${readOk ? ' The read part holds.' : ''}`
+        ? `the write gap shrinks from 4 to 12 datanodes (${perSetup}). VM2 and VM4 at d datanodes run on d/2 and d/4 hosts,`
+        + ` so each host's disk takes the same 2 x 256 MiB x n of replicas at every datanode count (VM4 at 4 datanodes: 2 GiB on one disk),`
+        + ` while PHY's time grows with the data the client streams; their relative gap can only fall as d grows.`
+        + ` It could grow only through a guest cost that grows with the total data through the client,`
+        + ` which the model does not have (see C2).${readOk ? ' The read part holds.' : ''}`
         : 'the read gap is not stable between 4 and 12 datanodes'
       const writeMargin = Math.min(w12 - 1.5 * w4, w12)
       const readMargin = Math.max(0.10 - Math.abs(r12 - r4), r4 > 0 ? Math.min(r12 / r4 - 0.67, 1.5 - r12 / r4) : -Infinity)
@@ -179,7 +205,11 @@ const CHECKS: Check[] = [
     id: 'C6',
     title: 'Figure 7: Sort is markedly slower on VM2 and VM4 than on VM1',
     statement: 'At 1 GB and 8 GB, Sort on VM2 and on VM4 takes at least 10% longer than on VM1.',
-    mechanism: 'Every map output byte is read from its map\'s disk or page cache and sent to a reducer (through Domain 0\'s netback, twice between two guests of one host), and the reducers write their output through the two-replica pipeline. Every setup runs on the same 12 hosts, so each host moves the same bytes whatever its number of guests; co-located guests share its disk (once two or more streams are active each request pays a seek from another stream, longer between two guests\' images than within one, and half a revolution) and its Domain 0, while VM1 runs its two map and two reduce tasks, HDFS client and datanode on one VCPU.',
+    mechanism: 'Every map output byte is read from its map\'s disk or page cache and sent to a reducer (through Domain 0\'s netback,'
+      + ' twice between two guests of one host), and the reducers write their output through the two-replica pipeline. Every setup runs on the same 12 hosts,'
+      + ' so each host moves the same bytes whatever its number of guests; co-located guests share its disk (once two or more streams are active each request'
+      + ' pays a seek from another stream, longer between two guests\' images than within one, and half a revolution) and its Domain 0,'
+      + ' while VM1 runs its two map and two reduce tasks, HDFS client and datanode on one VCPU.',
     needs: ['sort'],
     judge: (get) => {
       let ok = true
@@ -198,7 +228,15 @@ const CHECKS: Check[] = [
         ratios.push(`${gb} GB: VM2 ${(vm2.mean / vm1.mean).toFixed(2)}, VM4 ${(vm4.mean / vm1.mean).toFixed(2)} of VM1`)
       }
       const reason = vm1Slowest
-        ? `in the model VM1 is the slowest setup, not the fastest (${ratios.join('; ')}). A co-located guest adds only contention, since each host moves the same bytes in every setup, and the model's contention grows little with the guests sharing a host: the disk pays a seek per request once two streams interleave, whether they come from one guest or several (the images of one host's guests lie side by side, so a seek between them is short), and Domain 0's back-ends use about a tenth of the host CPU. What differs is CPU: VM1's one VCPU carries two map and two reduce tasks with their HDFS client and datanode (on the paper platform it is saturated for most of the map phase), while VM2 and VM4 spread the same work over both cores. At 1 GB no resource is near saturation (the disk is busy about a tenth of the map phase) and the job is paced by 3 s heartbeats, where more slots mean fewer map waves. The paper's explanation, co-located guests competing for the disk once the reducers start, needs a cost that grows with the guests per host beyond the seeks between streams the model has: the guests' memory overflows every guest alike, whatever their number per host.`
+        ? `in the model VM1 is the slowest setup, not the fastest (${ratios.join('; ')}). A co-located guest adds only contention,`
+        + ` since each host moves the same bytes in every setup, and the model's contention grows little with the guests sharing a host:`
+        + ` the disk pays a seek per request once two streams interleave, whether they come from one guest or several (the images of one host's guests lie`
+        + ` side by side, so a seek between them is short), and Domain 0's back-ends use about a tenth of the host CPU. What differs is CPU:`
+        + ` VM1's one VCPU carries two map and two reduce tasks with their HDFS client and datanode (on the paper platform it is saturated for most of the`
+        + ` map phase), while VM2 and VM4 spread the same work over both cores. At 1 GB no resource is near saturation (the disk is busy about a tenth of the`
+        + ` map phase) and the job is paced by 3 s heartbeats, where more slots mean fewer map waves. The paper's explanation,`
+        + ` co-located guests competing for the disk once the reducers start, needs a cost that grows with the guests per host beyond the seeks between`
+        + ` streams the model has: the guests' memory overflows every guest alike, whatever their number per host.`
         : `the slowdown of VM2 and VM4 against VM1 is under 10% (${ratios.join('; ')})`
       return { ok, margin, evidence: parts.join('; '), ...(ok ? {} : { reason }) }
     }
@@ -221,7 +259,8 @@ const CHECKS: Check[] = [
     id: 'C8',
     title: 'Pi on VM1 with 2 VCPUs: faster than VM1, slower than VM2 and VM4',
     statement: 'VM1-2VCPU takes at most 95% of VM1\'s time, and longer than both VM2 and VM4.',
-    mechanism: 'Two VCPUs let VM1\'s two map slots run at once (same slot count, so the same number of waves as VM1); a map is reported on its TaskTracker\'s next heartbeat, so running it faster helps only when that moves it to an earlier heartbeat.',
+    mechanism: 'Two VCPUs let VM1\'s two map slots run at once (same slot count, so the same number of waves as VM1);'
+      + ' a map is reported on its TaskTracker\'s next heartbeat, so running it faster helps only when that moves it to an earlier heartbeat.',
     needs: ['pi'],
     judge: (get) => {
       const vm1 = get('pi', 'VM1', { maps: 120 })
@@ -231,7 +270,14 @@ const CHECKS: Check[] = [
       const ok = v2c.mean <= 0.95 * vm1.mean && v2c.mean > vm2.mean && v2c.mean > vm4.mean
       const sameWaves = Math.abs(v2c.mean - vm1.mean) < PAPER_HADOOP.heartbeatS
       const reason = sameWaves
-        ? `VM1-2VCPU takes ${pct(rel(v2c, vm1))} against VM1, within one 3 s heartbeat: a Pi map is about 1 s of child JVM start, reported on its TaskTracker's next heartbeat (Hadoop 0.20's TaskTracker sleeps the whole interval between heartbeats), and two maps sharing one VCPU (2 s) end before that heartbeat just as they do on two VCPUs (1 s), so both setups run the same heartbeat-paced waves of 24 slots. A costlier task start in a paravirtualized guest (fork, exec and page faults whose page-table updates Xen validates: milliseconds per process in lmbench, Barham et al. 2003) cannot give the paper's order either: once two starts on one VCPU pass a heartbeat, VM2, whose every VCPU also carries two map slots, slows exactly as VM1 does, and VM1-2VCPU overtakes it (with 1.5 s per start in the guests: VM1 about 43 s, VM2 30 s, VM1-2VCPU 28 s). The paper's VM1-2VCPU result needs a cost that a second VCPU removes in VM1 but not in VM2, which the model does not have.`
+        ? `VM1-2VCPU takes ${pct(rel(v2c, vm1))} against VM1, within one 3 s heartbeat: a Pi map is about 1 s of child JVM start,`
+        + ` reported on its TaskTracker's next heartbeat (Hadoop 0.20's TaskTracker sleeps the whole interval between heartbeats),`
+        + ` and two maps sharing one VCPU (2 s) end before that heartbeat just as they do on two VCPUs (1 s),`
+        + ` so both setups run the same heartbeat-paced waves of 24 slots. A costlier task start in a paravirtualized guest (fork,`
+        + ` exec and page faults whose page-table updates Xen validates: milliseconds per process in lmbench, Barham et al. 2003)`
+        + ` cannot give the paper's order either: once two starts on one VCPU pass a heartbeat, VM2, whose every VCPU also carries two map slots,`
+        + ` slows exactly as VM1 does, and VM1-2VCPU overtakes it (with 1.5 s per start in the guests: VM1 about 43 s, VM2 30 s, VM1-2VCPU 28 s).`
+        + ` The paper's VM1-2VCPU result needs a cost that a second VCPU removes in VM1 but not in VM2, which the model does not have.`
         : 'the measured means do not meet the statement\'s threshold'
       const study = slotsStudy(get)
       const evidence = `VM1 ${fmt(vm1)}, VM1-2VCPU ${fmt(v2c)}, VM2 ${fmt(vm2)}, VM4 ${fmt(vm4)}${study === undefined ? '' : `. ${study}`}`

@@ -20,10 +20,15 @@
  * await writeResultsAndReport('results/pi', resultSet)
  * ```
  */
-export { EXPERIMENTS, experimentByName, UnknownExperimentError, hdfsDatasize, hdfsDatanodes, wordcount, sort, pi, deploy, masterMigration, hdfsOutsideVms, slots } from './definitions/index.js'
+export {
+  EXPERIMENTS, experimentByName, UnknownExperimentError, hdfsDatasize, hdfsDatanodes, wordcount, sort, pi, deploy, masterMigration, hdfsOutsideVms,
+  slots
+} from './definitions/index.js'
 export { UnsupportedTestbedError } from './definitions/deploy.js'
 export { runExperiments, RunnerError, type RunOptions } from './runner.js'
-export { openRunJournal, RunJournalError, JOURNAL_FILE, type RunJournal, type RunIdentity, type JournalStep, type OpenRunJournalOptions } from './run-journal.js'
+export {
+  openRunJournal, RunJournalError, JOURNAL_FILE, type RunJournal, type RunIdentity, type JournalStep, type OpenRunJournalOptions
+} from './run-journal.js'
 export { evaluateFindings } from './findings.js'
 export { simTestbedFactory, type SimTestbedInit } from './testbeds/sim-testbed.js'
 export { ExperimentsError, TestbedError } from './errors.js'

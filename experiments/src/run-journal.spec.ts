@@ -25,9 +25,18 @@ function experiments (names: string[], steps: { ran: string[], crashAt?: number 
 }
 const factory: TestbedFactory = async () => ({ close: async () => {} }) as unknown as Testbed
 const identity = (over: Partial<RunIdentity> = {}): RunIdentity => ({
-  backend: 'sim', platform: { name: 'p', sha256: 'a'.repeat(64) }, experiments: ['a', 'b', 'c'], seed: 1, repetitions: 2, software: { name: 't', version: '1' }, ...over
+  backend: 'sim', platform: { name: 'p', sha256: 'a'.repeat(64) }, experiments: ['a', 'b', 'c'], seed: 1, repetitions: 2,
+  software: { name: 't', version: '1' }, ...over
 })
-const options = { backend: 'sim' as const, factory, seed: 1, repetitions: 2, startedAt: '2026-01-01T00:00:00.000Z', platform: { name: 'p', file: 'p.yaml', sha256: 'a'.repeat(64) }, software: { name: 't', version: '1' } }
+const options = {
+  backend: 'sim' as const,
+  factory,
+  seed: 1,
+  repetitions: 2,
+  startedAt: '2026-01-01T00:00:00.000Z',
+  platform: { name: 'p', file: 'p.yaml', sha256: 'a'.repeat(64) },
+  software: { name: 't', version: '1' }
+}
 
 describe('the run journal', () => {
   it('keeps the finished steps of a run that stops, and the run again does only the rest, with the same results', async () => {

@@ -80,7 +80,9 @@ export async function openRunJournal (dir: string, identity: RunIdentity, option
   try {
     existing = await readFile(file, 'utf8')
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new RunJournalError(`cannot read the run journal ${file}: ${(err as Error).message}`, { cause: err })
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new RunJournalError(`cannot read the run journal ${file}: ${(err as Error).message}`, { cause: err })
+    }
   }
   let discard: string | undefined
   if (existing !== undefined) {

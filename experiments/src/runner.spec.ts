@@ -31,6 +31,8 @@ describe('runExperiments on the simulated paper cluster', () => {
 
   it('refuses a bad repetition count', async () => {
     const factory = await simTestbedFactory({ platformFile: PAPER_PLATFORM_FILE })
-    await expect(runExperiments([pi], { backend: 'sim', factory, seed: 1, repetitions: 0, startedAt: 'x', platform: { name: 'p', file: 'f', sha256: 'a'.repeat(64) }, software: { name: 't', version: '0' } })).rejects.toThrow(RunnerError)
+    const platform = { name: 'p', file: 'f', sha256: 'a'.repeat(64) }
+    await expect(runExperiments([pi], { backend: 'sim', factory, seed: 1, repetitions: 0, startedAt: 'x', platform, software: { name: 't', version: '0' } }))
+      .rejects.toThrow(RunnerError)
   })
 })

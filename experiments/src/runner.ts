@@ -29,7 +29,9 @@ export interface RunOptions {
 export class RunnerError extends ExperimentsError {}
 
 export async function runExperiments (definitions: readonly ExperimentDefinition[], options: RunOptions): Promise<ResultSet> {
-  if (!Number.isInteger(options.repetitions) || options.repetitions < 1) throw new RunnerError(`repetitions: expected an integer >= 1, found ${options.repetitions}`)
+  if (!Number.isInteger(options.repetitions) || options.repetitions < 1) {
+    throw new RunnerError(`repetitions: expected an integer >= 1, found ${options.repetitions}`)
+  }
   if (!Number.isSafeInteger(options.seed) || options.seed < 0) throw new RunnerError(`seed: expected a non-negative integer, found ${options.seed}`)
   const runs: RunRecord[] = []
   const units = definitions.length * options.repetitions
@@ -49,7 +51,8 @@ export async function runExperiments (definitions: readonly ExperimentDefinition
         const measurements = await def.run(testbed, {
           seed,
           repetition,
-          progress: (done, total, label) => options.onProgress?.((unit + (total > 0 ? done / total : 1)) / units, `rep ${repetition + 1}/${options.repetitions} ${label}`)
+          progress: (done, total, label) =>
+            options.onProgress?.((unit + (total > 0 ? done / total : 1)) / units, `rep ${repetition + 1}/${options.repetitions} ${label}`)
         })
         const step = measurements.map(m => toRunRecord(m, seed, repetition))
         await options.journal?.put({ experiment: def.name, repetition, seed, runs: step })

@@ -5,7 +5,9 @@ import { join } from 'node:path'
 import { parseResultSetJson, type ResultSet, type RunRecord } from '@xenos/experiment-interface'
 import { writeResultsAndReport } from './write-results.js'
 
-const run = (metric: string, value: number, wall = false): RunRecord => ({ experiment: 'deploy', setup: 'xenos', params: { hosts: 12 }, metric, unit: 's', value, seed: 1, repetition: 0, ...(wall ? { clock: 'wall' as const } : {}) })
+const run = (metric: string, value: number, wall = false): RunRecord => ({
+  experiment: 'deploy', setup: 'xenos', params: { hosts: 12 }, metric, unit: 's', value, seed: 1, repetition: 0, ...(wall ? { clock: 'wall' as const } : {})
+})
 
 function resultSet (startedAt: string, controlPlaneS: number): ResultSet {
   return {

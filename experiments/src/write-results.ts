@@ -53,13 +53,16 @@ export async function writeSensitivity (outDir: string, file: SensitivityFile): 
   return path
 }
 
-export async function writeResultsAndReport (outDir: string, resultSet: ResultSet): Promise<{ resultsFile: string, wallclockFile: string, report: WrittenReport }> {
+export async function writeResultsAndReport (
+  outDir: string, resultSet: ResultSet
+): Promise<{ resultsFile: string, wallclockFile: string, report: WrittenReport }> {
   await mkdir(outDir, { recursive: true })
   const { startedAt, ...reproducible } = resultSet
   const resultsFile = join(outDir, 'results.json')
   await writeAtomically(resultsFile, stringifyResultSet({ ...reproducible, runs: resultSet.runs.filter(r => r.clock !== 'wall') }))
   const wallclockFile = join(outDir, 'wallclock.json')
-  await writeAtomically(wallclockFile, stringifyResultSet({ ...reproducible, ...(startedAt !== undefined ? { startedAt } : {}), runs: resultSet.runs.filter(r => r.clock === 'wall') }))
+  const wallRuns = resultSet.runs.filter(r => r.clock === 'wall')
+  await writeAtomically(wallclockFile, stringifyResultSet({ ...reproducible, ...(startedAt !== undefined ? { startedAt } : {}), runs: wallRuns }))
   const experiments = new Set(resultSet.runs.map(r => r.experiment))
   const figures = PAPER_FIGURES.filter(f => experiments.has(f.experiment))
   const findings = evaluateFindings(resultSet.runs)

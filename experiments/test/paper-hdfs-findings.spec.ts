@@ -33,7 +33,8 @@ describe('the paper\'s HDFS findings on the shipped platform (Figures 4 and 5, o
     expect(shipped.finding('C3').status).toBe('PASS')
   })
 
-  it('Figure 4 at 4 and 8 GB: a put runs at the client disk\'s rate, VM1 slower only by the split driver\'s round trip per readahead window (why C2 fails)', () => {
+  it('Figure 4 at 4 and 8 GB: a put runs at the client disk\'s rate,'
+    + ' VM1 slower only by the split driver\'s round trip per readahead window (why C2 fails)', () => {
     const GiB = 1024 ** 3
     // The client (the master host, or its guest) reads at the zone its files lie in: the host's own files at
     // the position drawn from the repetition's seed (1), the master guest's image in the host's first image slot.

@@ -34,7 +34,8 @@ export async function runOnShippedPlatform (definitions: readonly ExperimentDefi
       return f
     },
     run: (experiment, setup, params) => {
-      const runs = results.runs.filter(r => r.experiment === experiment && r.setup === setup && r.metric === 'durationS' && Object.entries(params).every(([k, v]) => r.params[k] === v))
+      const runs = results.runs.filter(r => r.experiment === experiment && r.setup === setup && r.metric === 'durationS'
+        && Object.entries(params).every(([k, v]) => r.params[k] === v))
       if (runs.length !== 1) throw new Error(`expected one run of ${experiment} ${setup} ${JSON.stringify(params)}, found ${runs.length}`)
       return runs[0]!
     }

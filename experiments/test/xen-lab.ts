@@ -44,7 +44,9 @@ case "$1" in
     esac ;;
   jar)
     case "$3" in
-      wordcount) [ -d "$H$4" ] || { echo "Input path does not exist: $4" >&2; exit 1; }; sleep "$(cat "$ROOT/job-seconds" 2>/dev/null || echo 0)"; cat "@T/h1-wordcount.txt" >&2 ;;
+      wordcount)
+        [ -d "$H$4" ] || { echo "Input path does not exist: $4" >&2; exit 1; }
+        sleep "$(cat "$ROOT/job-seconds" 2>/dev/null || echo 0)"; cat "@T/h1-wordcount.txt" >&2 ;;
       pi) cat "@T/h1-pi.txt" ;;
       *) echo "unexpected job $3" >&2; exit 1 ;;
     esac ;;
@@ -64,7 +66,14 @@ function template (name: string, root: string, kernel: string, memoryMiB: number
   const image = `templates/${name}/xvda.img`
   return {
     name,
-    spec: { name, vcpus: 1, memoryMiB, disks: [{ image, target: 'xvda' }], boot: { kind: 'pvh', kernel, cmdline: 'console=hvc0' }, nics: [{ bridge: 'xenbr0' }] },
+    spec: {
+      name,
+      vcpus: 1,
+      memoryMiB,
+      disks: [{ image, target: 'xvda' }],
+      boot: { kind: 'pvh', kernel, cmdline: 'console=hvc0' },
+      nics: [{ bridge: 'xenbr0' }]
+    },
     images: [{ path: image, sizeBytes: MiB, target: 'xvda' }],
     groups: [], attributes: {}, endpoints: [], source: `${root}/${name}.yaml`
   }
@@ -80,11 +89,15 @@ export async function startXenLab (slaves: number): Promise<XenLab> {
   const kernel = join(root, 'boot', 'vmlinuz')
   await mkdir(dirname(kernel), { recursive: true })
   await writeFile(kernel, 'not really a kernel')
-  const templates = ['hadoop-master', 'hadoop-slave', 'deploy-paper', 'deploy-paper-2', 'deploy-xenos'].map(t => template(t, root, kernel, t === 'hadoop-master' ? 256 : 128))
+  const templates = ['hadoop-master', 'hadoop-slave', 'deploy-paper', 'deploy-paper-2', 'deploy-xenos']
+    .map(t => template(t, root, kernel, t === 'hadoop-master' ? 256 : 128))
   const imageDir = (h: string): string => join(root, 'images', h)
   for (const h of names) {
     await mkdir(join(root, 'xl', h), { recursive: true })
-    await writeFile(join(root, 'xl', h, 'host.json'), JSON.stringify({ hostname: h, totalMiB: 2048, dom0MiB: 512, nrCpus: 2, cpuMhz: '2394.454', xenVersion: '4.17.3', bridges: ['xenbr0'], shutdownMs: 50, migrateMsPerGiB: 400 }))
+    const host = {
+      hostname: h, totalMiB: 2048, dom0MiB: 512, nrCpus: 2, cpuMhz: '2394.454', xenVersion: '4.17.3', bridges: ['xenbr0'], shutdownMs: 50, migrateMsPerGiB: 400
+    }
+    await writeFile(join(root, 'xl', h, 'host.json'), JSON.stringify(host))
   }
   for (const t of templates) {
     await mkdir(join(imageDir('node00'), 'templates', t.name), { recursive: true })
@@ -143,9 +156,23 @@ export async function startXenLab (slaves: number): Promise<XenLab> {
   await writeFile(join(hadoopHome, 'bin', 'hadoop'), FAKE_HADOOP)
   await writeFile(join(hadoopHome, 'hadoop-0.20.2-examples.jar'), '')
   const ssh = join(root, 'ssh')
-  await writeFile(ssh, '#!/bin/sh\n# fake ssh: records the target, runs the remote command here\nwhile [ "$1" != "--" ]; do last="$1"; shift; done\nshift\necho "$last" >> "$(dirname "$0")/ssh-targets.log"\nexec sh -c "$*"\n')
+  await writeFile(ssh, [
+    '#!/bin/sh',
+    '# fake ssh: records the target, runs the remote command here',
+    'while [ "$1" != "--" ]; do last="$1"; shift; done',
+    'shift',
+    'echo "$last" >> "$(dirname "$0")/ssh-targets.log"',
+    'exec sh -c "$*"',
+    ''
+  ].join('\n'))
   const startCmd = join(root, 'hadoop-start')
-  await writeFile(startCmd, `#!/bin/sh\n# the lab's start command: here it keeps a copy of the configuration it was given\nn=$(ls "${hadoopHome}/starts" 2>/dev/null | wc -l)\nmkdir -p "${hadoopHome}/starts/$n" && cp "${hadoopHome}/conf/"* "${hadoopHome}/starts/$n/"\n`)
+  await writeFile(startCmd, [
+    '#!/bin/sh',
+    '# the lab\'s start command: here it keeps a copy of the configuration it was given',
+    `n=$(ls "${hadoopHome}/starts" 2>/dev/null | wc -l)`,
+    `mkdir -p "${hadoopHome}/starts/$n" && cp "${hadoopHome}/conf/"* "${hadoopHome}/starts/$n/"`,
+    ''
+  ].join('\n'))
   const stopCmd = join(root, 'hadoop-stop')
   await writeFile(stopCmd, `#!/bin/sh\necho stopped >> "${hadoopHome}/stops.log"\n`)
   for (const f of [join(hadoopHome, 'bin', 'hadoop'), ssh, startCmd, stopCmd]) await chmod(f, 0o755)

@@ -50,7 +50,8 @@ async function services (query: string): Promise<ServiceSearchRecord[]> {
 }
 
 describe('the xen testbed on a lab of coordinators over the xl double', () => {
-  it('runs an experiment on PHY and VM1 through the runner and the writer: wall-clock durations, counters from the transcripts, VMs deployed through the API', async () => {
+  it('runs an experiment on PHY and VM1 through the runner and the writer:'
+    + ' wall-clock durations, counters from the transcripts, VMs deployed through the API', async () => {
     const factory = await xenTestbedFactory({ testbedFile: lab.testbedFile })
     const out = join(lab.root, 'results')
     const resultSet = await runExperiments([smallPi], {
@@ -91,7 +92,8 @@ describe('the xen testbed on a lab of coordinators over the xl double', () => {
     try {
       const cluster = await testbed.deployHadoop('VM2', 2)
       expect(cluster.nodes).toBe(4)
-      expect(events.filter(e => e.kind === 'planned').map(e => e.kind === 'planned' ? [e.deployment, e.instances] : [])).toEqual([['hadoop-master', 1], ['hadoop-vm2', 4]])
+      expect(events.filter(e => e.kind === 'planned').map(e => e.kind === 'planned' ? [e.deployment, e.instances] : []))
+        .toEqual([['hadoop-master', 1], ['hadoop-vm2', 4]])
       expect(events.filter(e => e.kind === 'running')).toHaveLength(5)
       const running = await services('attributes.deployment=hadoop-vm2')
       expect(running.map(s => [s.host, s.state]).sort()).toEqual([['node01', 'running'], ['node01', 'running'], ['node02', 'running'], ['node02', 'running']])
@@ -140,7 +142,8 @@ describe('the xen testbed on a lab of coordinators over the xl double', () => {
       expect(await testbed.deployTemplate!('paper', 1)).toMatchObject({ hosts: 1, networkBytes: onTestbed(MiB, 'B') })
       await expect(testbed.deployTemplate!('paper', 1)).rejects.toThrow(TemplateAlreadyPresentError)
       await expect(testbed.deployTemplate!('paper', 1, { concurrency: 0 })).rejects.toThrow(/expected a concurrency >= 1, found 0/)
-      await expect(testbed.deployTemplate!('xenos', 1)).rejects.toThrow(/expected a template of deploy-xenos that no target host holds, found each already on some of node01/)
+      await expect(testbed.deployTemplate!('xenos', 1))
+        .rejects.toThrow(/expected a template of deploy-xenos that no target host holds, found each already on some of node01/)
     } finally {
       await testbed.close()
     }

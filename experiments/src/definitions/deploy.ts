@@ -71,7 +71,13 @@ export function callTimeFigures (prefix: string, t: CallTimes): Array<[string, Q
 export const deploy: ExperimentDefinition = {
   name: 'deploy',
   title: 'Deploy the 11 GB Hadoop slave template + 1 instance to 12 hosts: paper\'s whole copy vs Xenos\' chunked replication',
-  parameters: { hosts: HOSTS, templateGiB: 11, methods: METHODS.join(','), paperConcurrency: DEPLOY_CONCURRENCY.paper, xenosConcurrency: DEPLOY_CONCURRENCY.xenos },
+  parameters: {
+    hosts: HOSTS,
+    templateGiB: 11,
+    methods: METHODS.join(','),
+    paperConcurrency: DEPLOY_CONCURRENCY.paper,
+    xenosConcurrency: DEPLOY_CONCURRENCY.xenos
+  },
   run: async (testbed, context) => {
     const deployTemplate = testbed.deployTemplate?.bind(testbed)
     if (deployTemplate === undefined) throw new UnsupportedTestbedError('deploy', 'deployTemplate')

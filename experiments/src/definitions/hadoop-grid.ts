@@ -3,7 +3,9 @@
  * a Hadoop cluster on the testbed, run a list of jobs on it, and turn each
  * job's duration into a measurement.
  */
-import { measurement, onTestbed, type ExperimentContext, type HadoopOverrides, type JobSpec, type Measurement, type ParamValue, type Testbed } from '@xenos/experiment-interface'
+import {
+  measurement, onTestbed, type ExperimentContext, type HadoopOverrides, type JobSpec, type Measurement, type ParamValue, type Testbed
+} from '@xenos/experiment-interface'
 
 export interface GridPoint {
   /** Cluster setup id. */

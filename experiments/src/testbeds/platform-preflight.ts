@@ -19,7 +19,8 @@ export function slaveHostsWanted (def: ExperimentDefinition): number | undefined
 /** The platform has fewer slave hosts than some experiments ask for; `problems` names each. */
 export class PlatformPreflightError extends ExperimentsError {
   constructor (readonly file: string, readonly problems: readonly string[]) {
-    super(`platform ${file}: expected enough slave hosts for the experiments, found ${problems.length} problem(s):\n${problems.map(p => `  - ${p}`).join('\n')}\n`
+    super(`platform ${file}: expected enough slave hosts for the experiments, found ${problems.length} problem(s):\n`
+      + `${problems.map(p => `  - ${p}`).join('\n')}\n`
       + '  (the first host is the master and takes no slaves; add hosts to the platform file, or run the experiments that fit)')
   }
 }
@@ -30,7 +31,9 @@ export function checkPlatformFor (file: string, hostCount: number, definitions: 
   const problems: string[] = []
   for (const def of definitions) {
     const wanted = slaveHostsWanted(def)
-    if (wanted !== undefined && wanted > slaves) problems.push(`${def.name}: ${wanted} slave hosts wanted, the platform has ${slaves} (${hostCount} hosts, the first one the master)`)
+    if (wanted !== undefined && wanted > slaves) {
+      problems.push(`${def.name}: ${wanted} slave hosts wanted, the platform has ${slaves} (${hostCount} hosts, the first one the master)`)
+    }
   }
   if (problems.length > 0) throw new PlatformPreflightError(file, problems)
 }

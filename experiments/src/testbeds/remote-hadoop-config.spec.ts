@@ -17,7 +17,8 @@ function recorder (fail?: (argv: readonly string[]) => CommandResult | undefined
 describe('the Hadoop configuration on a real master', () => {
   it('writes each file as one quoted argument into the configuration directory, then starts Hadoop', async () => {
     const runner = recorder()
-    const written = await installAndStartHadoop(runner, '/opt/hadoop/conf/', { 'masters': 'm\n', 'slaves': 'a\nb\n', 'yarn-site.xml': undefined }, ['/opt/start', '--fresh'])
+    const files = { 'masters': 'm\n', 'slaves': 'a\nb\n', 'yarn-site.xml': undefined }
+    const written = await installAndStartHadoop(runner, '/opt/hadoop/conf/', files, ['/opt/start', '--fresh'])
     expect(written).toEqual(['/opt/hadoop/conf/masters', '/opt/hadoop/conf/slaves'])
     expect(runner.calls).toEqual([
       ['mkdir', '-p', '/opt/hadoop/conf/'],
@@ -32,6 +33,7 @@ describe('the Hadoop configuration on a real master', () => {
     const err = await installAndStartHadoop(runner, '/c', { slaves: 'a\n' }, ['/opt/start']).catch((e: unknown) => e) as Error
     expect(err).toBeInstanceOf(XenTestbedError)
     expect(err.message).toBe('starting Hadoop: expected `/opt/start` to exit 0 on the Hadoop master, found exit 3:\nformatting\nexpected 2 datanodes, found 0')
-    await expect(installAndStartHadoop(recorder(), '/c', { '../x': 'y' }, ['/opt/start'])).rejects.toThrow('config file name: expected a plain file name, found "../x"')
+    await expect(installAndStartHadoop(recorder(), '/c', { '../x': 'y' }, ['/opt/start']))
+      .rejects.toThrow('config file name: expected a plain file name, found "../x"')
   })
 })

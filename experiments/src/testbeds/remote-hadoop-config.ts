@@ -18,7 +18,9 @@ function tail (r: CommandResult): string {
 /** Runs `argv` on the master; a non-zero exit is a `XenTestbedError` naming what failed, with the output's tail. */
 export async function mustRun (runner: CommandRunner, argv: readonly string[], what: string): Promise<CommandResult> {
   const r = await runner.run(argv)
-  if (r.exitCode !== 0) throw new XenTestbedError(`${what}: expected \`${argv.join(' ')}\` to exit 0 on the Hadoop master, found exit ${r.exitCode}:\n${tail(r)}`)
+  if (r.exitCode !== 0) {
+    throw new XenTestbedError(`${what}: expected \`${argv.join(' ')}\` to exit 0 on the Hadoop master, found exit ${r.exitCode}:\n${tail(r)}`)
+  }
   return r
 }
 

@@ -24,7 +24,9 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { HypervisorDriver } from '@xenos/hypervisor-interface'
-import type { DeployHadoopOptions, DeploymentReport, DeployTemplateOptions, JobResult, JobRunOptions, JobSpec, Testbed, TestbedCluster, TestbedFactory } from '@xenos/experiment-interface'
+import type {
+  DeployHadoopOptions, DeploymentReport, DeployTemplateOptions, JobResult, JobRunOptions, JobSpec, Testbed, TestbedCluster, TestbedFactory
+} from '@xenos/experiment-interface'
 import { IMAGE_BACKENDS, loadPlatform, nativePlatform, restrictCores, type Platform } from '@xenos/sim-engine'
 import { SimCluster } from '@xenos/sim-driver'
 import { deployViaXenos } from './sim-api-cluster.js'
@@ -54,9 +56,13 @@ export async function simTestbedFactory (init: SimTestbedInit): Promise<TestbedF
   const bytes = await readFile(init.platformFile)
   const platform = await loadPlatform(init.platformFile)
   const costs = await loadCosts(init.costsFile)
-  const assumptions = [...(platform.description === undefined ? [] : [platform.description]), `Guest disks: ${IMAGE_BACKENDS[platform.virtualization.imageBackend]}`]
+  const assumptions = [
+    ...(platform.description === undefined ? [] : [platform.description]), `Guest disks: ${IMAGE_BACKENDS[platform.virtualization.imageBackend]}`
+  ]
   const info = { name: platform.name, file: init.platformFile, sha256: createHash('sha256').update(bytes).digest('hex'), assumptions }
-  if (platform.hosts.length < 2) throw new TestbedError(`platform ${init.platformFile}: expected a master host and at least one slave host, found ${platform.hosts.length} host(s)`)
+  if (platform.hosts.length < 2) {
+    throw new TestbedError(`platform ${init.platformFile}: expected a master host and at least one slave host, found ${platform.hosts.length} host(s)`)
+  }
   return async ({ seed }) => new SimTestbed(platform, info, costs, seed)
 }
 

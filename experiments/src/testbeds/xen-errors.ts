@@ -11,7 +11,8 @@ export class XenTestbedError extends TestbedError {}
 /** A cluster setup the testbed file does not describe (no templates, no inventory). */
 export class SetupNotConfiguredError extends XenTestbedError {
   constructor (readonly setup: string, readonly file: string, readonly section: 'setups' | 'native') {
-    super(`setup ${setup}: expected ${section}.${setup} in the testbed file ${file} (${section === 'setups' ? 'the master and slave templates' : 'an inventory file of natively booted hosts'}), found none`)
+    const what = section === 'setups' ? 'the master and slave templates' : 'an inventory file of natively booted hosts'
+    super(`setup ${setup}: expected ${section}.${setup} in the testbed file ${file} (${what}), found none`)
   }
 }
 

@@ -35,11 +35,16 @@ export async function deployXenNativeCluster (init: XenNativeClusterInit): Promi
   if (inventoryFile === undefined) throw new SetupNotConfiguredError(setup.id, init.fileName, 'native')
   const inventory = await loadInventory(inventoryFile)
   if (init.slaveHosts > inventory.slaves.length) {
-    throw new XenTestbedError(`deploy ${setup.id}: expected at least ${init.slaveHosts} slaves in the inventory ${inventoryFile}, found ${inventory.slaves.length}`)
+    throw new XenTestbedError(`deploy ${setup.id}: expected at least ${init.slaveHosts} slaves in the inventory ${inventoryFile},`
+      + ` found ${inventory.slaves.length}`)
   }
   const used: Inventory = { ...inventory, slaves: inventory.slaves.slice(0, init.slaveHosts) }
   const runner = (init.runnerFor ?? inventoryRunner)(used)
-  const install = { home: used.hadoop.home, line: used.hadoop.line, ...(file.hadoop.confDir !== undefined && used.hadoop.home === file.hadoop.home ? { confDir: file.hadoop.confDir } : {}) }
+  const install = {
+    home: used.hadoop.home,
+    line: used.hadoop.line,
+    ...(file.hadoop.confDir !== undefined && used.hadoop.home === file.hadoop.home ? { confDir: file.hadoop.confDir } : {})
+  }
   const config = hadoopConfig(inventoryLayout(used), init.settings ?? PAPER_HADOOP, used.hadoop.line)
   await installAndStartHadoop(runner, hadoopConfDir(install), config, file.hadoop.start)
   const hadoop = phyRunner(used, init.clock, runner)

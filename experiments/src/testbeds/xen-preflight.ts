@@ -19,7 +19,8 @@ import { slaveHostsWanted } from './platform-preflight.js'
 /** The testbed file cannot run the experiments asked for; `problems` lists every reason. */
 export class TestbedPreflightError extends XenTestbedError {
   constructor (readonly file: string, readonly problems: readonly string[]) {
-    super(`testbed file ${file}: expected it to describe everything the experiments need, found ${problems.length} problem(s):\n${problems.map(p => `  - ${p}`).join('\n')}`)
+    super(`testbed file ${file}: expected it to describe everything the experiments need, found ${problems.length} problem(s):\n`
+      + problems.map(p => `  - ${p}`).join('\n'))
   }
 }
 
@@ -34,11 +35,15 @@ export function preflightProblems (file: XenTestbedFile, definitions: readonly E
     const p = def.parameters
     for (const id of [...list(p.setups), ...list(p.setup)]) {
       const setup = setupById(id)
-      if (setup.virtualized && file.setups[id as keyof typeof file.setups] === undefined) problems.push(`${def.name}: setups.${id} (master and slave templates) is missing`)
+      if (setup.virtualized && file.setups[id as keyof typeof file.setups] === undefined) {
+        problems.push(`${def.name}: setups.${id} (master and slave templates) is missing`)
+      }
       if (!setup.virtualized && file.native[id] === undefined) problems.push(`${def.name}: native.${id} (an inventory file) is missing`)
     }
     const hosts = slaveHostsWanted(def)
-    if (hosts !== undefined && hosts > file.slaveHosts.length) problems.push(`${def.name}: ${hosts} slave hosts wanted, slaveHosts lists ${file.slaveHosts.length}`)
+    if (hosts !== undefined && hosts > file.slaveHosts.length) {
+      problems.push(`${def.name}: ${hosts} slave hosts wanted, slaveHosts lists ${file.slaveHosts.length}`)
+    }
     const methods = list(p.methods)
     if (methods.length > 0) {
       if (file.deploy === undefined) {
@@ -46,7 +51,10 @@ export function preflightProblems (file: XenTestbedFile, definitions: readonly E
       } else {
         for (const m of methods) {
           const names = file.deploy.templates[m as 'paper' | 'xenos'] ?? []
-          if (names.length < repetitions) problems.push(`${def.name}: deploy.templates.${m} names ${names.length} template(s) for ${repetitions} repetition(s) (a replicated template cannot be removed through the API)`)
+          if (names.length < repetitions) {
+            problems.push(`${def.name}: deploy.templates.${m} names ${names.length} template(s) for ${repetitions} repetition(s)`
+              + ' (a replicated template cannot be removed through the API)')
+          }
         }
       }
     }

@@ -41,7 +41,8 @@ const templateName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a te
 const apiUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an API URL such as https://node00:7001/RPC2')
 /** Loopback hosts, where a coordinator serves plain HTTP by default. */
 const LOOPBACK_URL = /^http:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/
-const fingerprint = z.string().regex(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'a SHA-256 fingerprint (64 hex digits, colons optional), as `xenos coordinator` prints it')
+const fingerprint = z.string()
+  .regex(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'a SHA-256 fingerprint (64 hex digits, colons optional), as `xenos coordinator` prints it')
 const command = z.array(z.string().min(1)).min(1, 'a command as a list of arguments')
 const VM_SETUPS: readonly string[] = Object.values(SETUPS).filter(s => s.virtualized).map(s => s.id)
 const NATIVE_SETUPS: readonly string[] = Object.values(SETUPS).filter(s => !s.virtualized).map(s => s.id)

@@ -104,9 +104,18 @@ class XenTestbed implements Testbed {
   private readonly api: DeployApi
   private readonly open = new Set<TestbedCluster>()
 
-  constructor (private readonly file: XenTestbedFile, private readonly fileName: string, readonly platform: PlatformInfo, credentials: Credentials, tls: ClientTls | undefined, private readonly onProgress?: (event: DeployProgress) => void) {
+  constructor (
+    private readonly file: XenTestbedFile,
+    private readonly fileName: string,
+    readonly platform: PlatformInfo,
+    credentials: Credentials,
+    tls: ClientTls | undefined,
+    private readonly onProgress?: (event: DeployProgress) => void
+  ) {
     this.slaveHostCount = file.slaveHosts.length
-    this.client = xenosClient({ endpoints: [...file.api.endpoints], credentials, timeoutMs: file.api.callTimeoutS * 1000, ...(tls === undefined ? {} : { tls }) })
+    this.client = xenosClient({
+      endpoints: [...file.api.endpoints], credentials, timeoutMs: file.api.callTimeoutS * 1000, ...(tls === undefined ? {} : { tls })
+    })
     this.api = xenosDeployApi(this.client, { searchDeadlineMs: file.api.searchDeadlineMs })
   }
 
@@ -114,7 +123,8 @@ class XenTestbed implements Testbed {
     // On real hosts every VM deployment goes through the API, so `viaXenosApi` changes nothing.
     const setup = setupById(setupId)
     if (!Number.isInteger(slaveHosts) || slaveHosts < 1 || slaveHosts > this.slaveHostCount) {
-      throw new XenTestbedError(`deployHadoop ${setupId}: expected 1 to ${this.slaveHostCount} slave hosts (slaveHosts of ${this.fileName}), found ${slaveHosts}`)
+      throw new XenTestbedError(`deployHadoop ${setupId}: expected 1 to ${this.slaveHostCount} slave hosts (slaveHosts of ${this.fileName}),`
+        + ` found ${slaveHosts}`)
     }
     const settings = withSettings(PAPER_HADOOP, options.hadoop ?? {})
     const common = { file: this.file, fileName: this.fileName, clock: this.clock, setup, slaveHosts, settings }
@@ -132,8 +142,20 @@ class XenTestbed implements Testbed {
       throw new XenTestbedError(`deployTemplate ${method}: expected 1 to ${this.slaveHostCount} hosts (slaveHosts of ${this.fileName}), found ${hosts}`)
     }
     const { concurrency } = options
-    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new XenTestbedError(`deployTemplate ${method}: expected a concurrency >= 1, found ${concurrency}`)
-    return await deployTemplateOnXen({ file: this.file, fileName: this.fileName, client: this.client, api: this.api, clock: this.clock, method, hosts, ...(concurrency !== undefined ? { concurrency } : {}), ...(this.onProgress !== undefined ? { onProgress: this.onProgress } : {}) })
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+      throw new XenTestbedError(`deployTemplate ${method}: expected a concurrency >= 1, found ${concurrency}`)
+    }
+    return await deployTemplateOnXen({
+      file: this.file,
+      fileName: this.fileName,
+      client: this.client,
+      api: this.api,
+      clock: this.clock,
+      method,
+      hosts,
+      ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(this.onProgress !== undefined ? { onProgress: this.onProgress } : {})
+    })
   }
 
   /** Releases clusters a failed experiment left deployed, then closes the client. */

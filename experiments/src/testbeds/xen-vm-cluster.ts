@@ -71,7 +71,9 @@ export async function deployXenVmCluster (init: XenVmClusterInit): Promise<Testb
   const present = new Set(all.results.map(h => h.hostname))
   const missing = [file.masterHost, ...chosen].filter(h => !present.has(h))
   if (missing.length > 0) {
-    throw new XenTestbedError(`deploy ${setup.id}: expected coordinators on ${[file.masterHost, ...chosen].join(', ')}, found none answering for ${missing.join(', ')}${all.nonResponders.length > 0 ? ` (no answer from ${all.nonResponders.join(', ')})` : ''}`)
+    const silent = all.nonResponders.length > 0 ? ` (no answer from ${all.nonResponders.join(', ')})` : ''
+    throw new XenTestbedError(`deploy ${setup.id}: expected coordinators on ${[file.masterHost, ...chosen].join(', ')},`
+      + ` found none answering for ${missing.join(', ')}${silent}`)
   }
   const deployer = new Deployer({ api, clock: init.clock, ...(init.onProgress !== undefined ? { onProgress: init.onProgress } : {}) }, { pollS: 1 })
   const masterSpec = hadoopMasterDeployment({ template: templates.master, masterHost: file.masterHost })
@@ -86,14 +88,19 @@ export async function deployXenVmCluster (init: XenVmClusterInit): Promise<Testb
       try { await deployer.teardown(d) } catch (err) { errors.push(err) }
     }
     if (errors.length === 1) throw errors[0]
-    if (errors.length > 1) throw new AggregateError(errors, `release ${setup.id}: expected a clean teardown, found ${errors.length} failures: ${errors.map(e => (e as Error).message).join('; ')}`)
+    if (errors.length > 1) {
+      const messages = errors.map(e => (e as Error).message).join('; ')
+      throw new AggregateError(errors, `release ${setup.id}: expected a clean teardown, found ${errors.length} failures: ${messages}`)
+    }
   }
   try {
     deployments.push(masterSpec.deployment)
     const masterResult = await deployer.deploy(masterSpec)
     const master = masterResult.instances[0]
     if (master === undefined) throw new XenTestbedError(`deploy ${setup.id}: expected the master service on ${file.masterHost}, found none`)
-    const base = hadoopDeployment(setup, { template: templates.slaves, hostCount: chosen.length, masterHost: file.masterHost, masterHostname: master.guestHostname, line: file.hadoop.line })
+    const base = hadoopDeployment(setup, {
+      template: templates.slaves, hostCount: chosen.length, masterHost: file.masterHost, masterHostname: master.guestHostname, line: file.hadoop.line
+    })
     const spec: DeploymentSpec = { ...base, hosts: { ...base.hosts, exclude: [...present].filter(h => !chosen.includes(h)) } }
     deployments.push(spec.deployment)
     const slaves = await deployer.deploy(spec)
@@ -114,7 +121,8 @@ export async function deployXenVmCluster (init: XenVmClusterInit): Promise<Testb
     try {
       await release()
     } catch (cleanup) {
-      throw new XenTestbedError(`deploy ${setup.id} failed (${(err as Error).message}), and so did removing what it made: ${(cleanup as Error).message}`, { cause: err })
+      throw new XenTestbedError(`deploy ${setup.id} failed (${(err as Error).message}), and so did removing what it made: ${(cleanup as Error).message}`,
+        { cause: err })
     }
     throw err
   }
