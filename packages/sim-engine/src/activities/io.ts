@@ -125,7 +125,8 @@ class IoActivity extends FlowActivity {
     // What the head transfers per request: a guest's window through its front-end, else a host's own readahead or
     // write-back (Domain 0's, behind a loop device).
     const hostRequestBytes = init.op === 'read' ? disk.readRequestBytes : disk.writeRequestBytes
-    const requestBytes = init.requestBytes ?? (vm !== undefined && !loop && windowBytes !== undefined ? Math.min(windowBytes, hostRequestBytes) : hostRequestBytes)
+    const guestWindowed = vm !== undefined && !loop && windowBytes !== undefined
+    const requestBytes = init.requestBytes ?? (guestWindowed ? Math.min(windowBytes, hostRequestBytes) : hostRequestBytes)
     this.disk = disk
     this.onHost = h
     this.cache = cache
