@@ -15,10 +15,11 @@ export interface Clock {
 
 /**
  * A clock backed by the process's monotonic timer, for real hardware.
- * The epoch is the moment the clock is made.
+ * The epoch is the moment the clock is made, or with `epoch: 'unix'` the Unix
+ * epoch (for times kept across restarts, such as when a domain started).
  */
-export function realClock (): Clock {
-  const origin = performance.now()
+export function realClock (options: { epoch?: 'start' | 'unix' } = {}): Clock {
+  const origin = options.epoch === 'unix' ? -performance.timeOrigin : performance.now()
   return {
     nowS: () => (performance.now() - origin) / 1000,
     sleep: async (durationS: number, signal?: AbortSignal) => {

@@ -23,11 +23,12 @@ export interface MigrationInit {
   /** The `host` argument of `xl migrate` for a target. @default target.host */
   receiver?: (target: MigrationTarget) => string
   /**
-   * Per target address (`MigrationTarget.host`): its image directory (default:
-   * the same path as here, the usual lab layout) and its host name as its own
-   * driver reports it (default: the address), for the report's `toHost`.
+   * Per target (`MigrationTarget.host`, a host name or an address): the address
+   * xl and the image transfer reach it at (default: `host` itself), its image
+   * directory (default: the same path as here, the usual lab layout) and its
+   * host name as its own driver reports it (default: `host`), for the report's `toHost`.
    */
-  targets?: Record<string, { imageDir?: string, hostname?: string }>
+  targets?: Record<string, { address?: string, imageDir?: string, hostname?: string }>
   /** Copies images to the target. @default a local copy (same machine or shared mount) */
   transfer?: ImageTransfer
   /** Seconds before a migration is given up. @default 900 */
@@ -86,7 +87,10 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
   const info = await ctx.inspect(name)
   transition(name, 'migrate', info.state)
   const t0 = ctx.clock.nowS()
-  const targetImageDir = ctx.init.targets?.[target.host]?.imageDir ?? ctx.store.imageDir
+  const known = ctx.init.targets?.[target.host]
+  const targetImageDir = known?.imageDir ?? ctx.store.imageDir
+  // where xl and the image transfer reach the target
+  const reach: MigrationTarget = known?.address === undefined ? target : { ...target, host: known.address }
   const targetPaths = info.spec.disks.map(d => posix.isAbsolute(d.image) ? d.image : posix.join(targetImageDir, d.image))
   const copied: string[] = []
   let diskBytes = 0
@@ -94,9 +98,9 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
   const wasPaused = info.state === 'paused'
   let unpausedByUs = false
   const copyOne = async (from: string, to: string): Promise<void> => {
-    if (await ctx.transfer.exists(target, to)) throw new MigrationFailedError(name, target.host, `expected no image at ${to} on the target, found one`)
+    if (await ctx.transfer.exists(reach, to)) throw new MigrationFailedError(name, target.host, `expected no image at ${to} on the target, found one`)
     copied.push(to) // from here on a failure removes it, partial or whole
-    diskBytes += (await ctx.transfer.copy(from, target, to, options.signal)).bytes
+    diskBytes += (await ctx.transfer.copy(from, reach, to, options.signal)).bytes
   }
   try {
     // copy-on-write clones: their templates are read-only, so they go first
@@ -110,7 +114,7 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
       if (backing.backingImage !== undefined) {
         throw new MigrationFailedError(name, target.host, `${img.path} is a clone of a clone (${backing.path}); only one level of backing image moves`)
       }
-      if (!(await ctx.transfer.exists(target, to))) await copyOne(from, to)
+      if (!(await ctx.transfer.exists(reach, to))) await copyOne(from, to)
       backings.push(to === from ? undefined : { to, format: backing.format })
     }
     if (storage === 'stop-and-copy') {
@@ -121,7 +125,7 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
           if (ctx.transfer.rebase === undefined) {
             throw new MigrationFailedError(name, target.host, `${disk.image} is a copy-on-write clone and the image transfer cannot rebase it on the target`)
           }
-          await ctx.transfer.rebase(target, targetPaths[i]!, backing.to, backing.format)
+          await ctx.transfer.rebase(reach, targetPaths[i]!, backing.to, backing.format)
         }
       }
     }
@@ -129,7 +133,7 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
     const cfgPath = posix.join(ctx.hostDir, `${name}.migrate.cfg`)
     await ctx.writeHostFile(cfgPath, xlConfig(info.spec, info.uuid, { disks: targetPaths, ...boot }))
     const sshCommand = ctx.init.sshCommand ?? 'ssh'
-    const hostArg = (ctx.init.receiver ?? ((t: MigrationTarget) => t.host))(target)
+    const hostArg = (ctx.init.receiver ?? ((t: MigrationTarget) => t.host))(reach)
     if (wasPaused) {
       // the guest must run to acknowledge xl's suspend request
       const u = await ctx.xl(['unpause', name])
@@ -147,11 +151,14 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
       onStderrLine: onLine,
       ...(options.signal !== undefined ? { signal: options.signal } : {})
     })
+    if (options.signal?.aborted === true) {
+      throw new MigrationFailedError(name, target.host, `aborted (${abortReason(options.signal)}); xl migrate said: ${lastLines(r.stderr)}`)
+    }
     if (r.exitCode !== 0) throw new MigrationFailedError(name, target.host, `xl migrate exited ${r.exitCode}: ${lastLines(r.stderr)}`)
   } catch (err) {
     const cleanup: string[] = []
     for (const p of copied) {
-      try { await ctx.transfer.remove(target, p) } catch (e) { cleanup.push(`could not remove ${p} on ${target.host}: ${(e as Error).message}`) }
+      try { await ctx.transfer.remove(reach, p) } catch (e) { cleanup.push(`could not remove ${p} on ${target.host}: ${(e as Error).message}`) }
     }
     if (unpausedByUs) {
       const p = await ctx.xl(['pause', name])
@@ -174,7 +181,7 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
   return {
     domain: name,
     fromHost: ctx.hostname,
-    toHost: ctx.init.targets?.[target.host]?.hostname ?? target.host,
+    toHost: known?.hostname ?? target.host,
     live: true,
     storage,
     totalS,
@@ -185,4 +192,9 @@ export async function migrateDomain (ctx: MigrationContext, name: string, target
     rounds: 1,
     converged: true
   }
+}
+
+function abortReason (signal: AbortSignal): string {
+  const r: unknown = signal.reason
+  return r instanceof Error ? r.message : String(r)
 }

@@ -18,6 +18,9 @@ export function xenDriver (init: XenDriverInit): (components?: XenDriverComponen
       throw new InvalidSpecError('imageDir', 'an absolute directory path', init?.imageDir)
     }
     if (typeof init.stateDir !== 'string' || init.stateDir === '') throw new InvalidSpecError('stateDir', 'a directory path', init.stateDir)
+    if (init.checkpointDir !== undefined && (typeof init.checkpointDir !== 'string' || !posix.isAbsolute(init.checkpointDir))) {
+      throw new InvalidSpecError('checkpointDir', 'an absolute directory path', init.checkpointDir)
+    }
     const shell = new HostShell(init.prefix ?? [], init.quotePrefixArgs ?? undefined)
     const xl = [...(init.xl ?? ['xl']), 'info']
     const r = await shell.run(xl, { timeoutS: init.commandTimeoutS ?? 120 })

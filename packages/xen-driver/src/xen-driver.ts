@@ -30,8 +30,13 @@ export interface XenDriverInit {
   imageDir: string
   /** Local directory for the driver's records of defined domains (reattach after a restart). */
   stateDir: string
-  /** Directory in Domain 0 for the config files the driver writes and relative checkpoint paths. @default `${stateDir}/host` */
+  /** Directory in Domain 0 for the config files the driver writes. @default `${stateDir}/host` */
   hostDir?: string
+  /**
+   * Directory in Domain 0 for relative checkpoint paths; on a local file system
+   * (`xl save` cannot write to 9p, and NFS is slow). @default `${hostDir}/checkpoints`
+   */
+  checkpointDir?: string
   /** The `xl` command. @default ['xl'] */
   xl?: string[]
   /** The `xentop` command, or false to take usage from `xl list` only. @default ['xentop'] */
@@ -58,7 +63,7 @@ export interface XenDriverInit {
    * see Domain 0's files (the emulated testbed forwards only xl). @default true
    */
   verifyBootFiles?: boolean
-  /** The driver's clock. @default realClock() */
+  /** The driver's clock. @default realClock({ epoch: 'unix' }) (the records keep start times across restarts) */
   clock?: Clock
 }
 
@@ -83,7 +88,7 @@ export class XenDriver implements HypervisorDriver {
     private readonly records: DomainRecords,
     transfer: ImageTransfer | undefined
   ) {
-    this.clock = init.clock ?? realClock()
+    this.clock = init.clock ?? realClock({ epoch: 'unix' })
     this.xlCmd = init.xl ?? ['xl']
     this.hostDir = init.hostDir ?? posix.join(init.stateDir, 'host')
     this.transfer = transfer ?? localCopyTransfer(shell)
@@ -109,10 +114,11 @@ export class XenDriver implements HypervisorDriver {
 
   /**
    * A read-only query (`xl list`, `xl info`), repeated when xl died of a
-   * signal: `xl list` walks the domain list while other xl processes create,
-   * save or destroy domains, and can crash on one that vanishes under it
-   * (SIGSEGV, exit 139, seen with Xen 4.17 on the testbed). A query changes
-   * nothing, so running it again is safe; any other failure is reported at once.
+   * signal. Such crashes (SIGSEGV, exit 139) were seen on the emulated
+   * testbed, where Xen's lazy FPU switching under QEMU's TCG corrupted Domain
+   * 0's programs (the testbed now boots Xen with eager switching); a query
+   * changes nothing, so running it again is safe whatever made it crash. Any
+   * other failure is reported at once.
    */
   private async xlQuery (args: string[]): Promise<CommandResult> {
     for (let attempt = 1; ; attempt++) {
@@ -290,8 +296,14 @@ export class XenDriver implements HypervisorDriver {
     if (memory.freeMiB < rec.spec.memoryMiB) throw new InsufficientMemoryError(rec.spec.memoryMiB, memory.freeMiB, this.hostname)
     const cfgPath = posix.join(this.hostDir, `${name}.cfg`)
     await this.writeHostFile(cfgPath, xlConfig(rec.spec, rec.uuid, { disks: rec.spec.disks.map(d => this.store.resolve(d.image)), ...this.absBoot(rec.spec) }))
-    const context = { domain: name, requestedMiB: rec.spec.memoryMiB, freeMiB: memory.freeMiB }
-    await this.xlOk(['create', cfgPath], context, { timeoutS: this.init.createTimeoutS ?? 300 })
+    try {
+      const context = { domain: name, requestedMiB: rec.spec.memoryMiB, freeMiB: memory.freeMiB }
+      await this.xlOk(['create', cfgPath], context, { timeoutS: this.init.createTimeoutS ?? 300 })
+    } catch (err) {
+      // a create that failed or was given up may have made the domain part way: it must not stay
+      await this.xl(['destroy', name]).catch(() => undefined)
+      throw err
+    }
     await this.records.put({ ...rec, startedAtS: this.clock.nowS() })
     return await this.find(name)
   }
@@ -360,7 +372,7 @@ export class XenDriver implements HypervisorDriver {
   private checkpointAbs (path: string): string {
     assertImagePath(path, 'checkpointPath')
     if (/['\n]/.test(path)) throw new InvalidSpecError('checkpointPath', 'a path without quotes or newlines', path)
-    return posix.isAbsolute(path) ? path : posix.join(this.hostDir, 'checkpoints', path)
+    return posix.isAbsolute(path) ? path : posix.join(this.init.checkpointDir ?? posix.join(this.hostDir, 'checkpoints'), path)
   }
 
   async saveDomain (name: string, checkpointPath: string, options: { leaveRunning?: boolean } = {}): Promise<DomainInfo> {

@@ -142,6 +142,43 @@ describe('migration with disk images (xl test double)', { timeout: 60_000 }, () 
     expect((await b.inspectDomain(name)).state).toBe('running')
   })
 
+  it('a target known by name is reached at its configured address, with its image directory; the report names it', async () => {
+    const reached: string[] = []
+    const a = await xenDriver({
+      imageDir: join(double.root, 'images-a'), stateDir: join(double.root, 'state-a'), xl: double.xl('a'), xentop: false,
+      migration: {
+        sshCommand: '', receiver: (t) => { reached.push(t.host); return `XL_DOUBLE_HOST=${t.host} xl migrate-receive` },
+        targets: { 'host-b.lab': { address: 'b', imageDir: join(double.root, 'images-b'), hostname: 'b' } }
+      }
+    })()
+    const b = await make('b')
+    const name = await running(a)
+    const report = await a.migrateDomain(name, { host: 'host-b.lab' })
+    expect(reached).toEqual(['b'])
+    expect(report.toHost).toBe('b')
+    expect((await b.inspectDomain(name)).state).toBe('running')
+    expect(existsSync(join(double.root, 'images-b', `${name}.img`))).toBe(true)
+  })
+
+  it('an aborted migration says so, leaves the domain running here and removes what it copied', async () => {
+    const controller = new AbortController()
+    const inner = localCopyTransfer(new HostShell())
+    const a = await make('a', {
+      ...inner,
+      copy: async (from, target, to, signal) => {
+        const r = await inner.copy(from, target, to, signal)
+        controller.abort(new Error('the target\'s coordinator went away'))
+        return r
+      }
+    })
+    const name = await running(a)
+    const err = await a.migrateDomain(name, { host: 'b' }, { signal: controller.signal }).then(() => undefined, (e: unknown) => e as Error)
+    expect(err?.name).toBe('MigrationFailedError')
+    expect(err?.message).toContain('aborted (the target\'s coordinator went away)')
+    expect((await a.inspectDomain(name)).state).toBe('running')
+    expect(existsSync(join(double.root, 'images-b', `${name}.img`))).toBe(false)
+  })
+
   it('rejects a target that is not a host name before running anything', async () => {
     const a = await make('a')
     const name = await running(a)
