@@ -38,9 +38,11 @@ export const XENOS_API = {
   'hostInfo': method({
     access: 'user',
     params: [],
-    returns: returns<HostRecord>('struct', 'the host record'),
-    help: 'Returns this host\'s record: hostname, backend, cores, totalMemoryMiB, freeMemoryMiB, freeDiskBytes, freeDiskMiB, tags, templates, services, apiUrl, peerId.',
-    run: async (_, { coordinator }) => await coordinator.hostRecord()
+    returns: returns<HostRecord & { clockS: number, clock: 'wall' | 'simulated' }>('struct', 'the host record and its clock'),
+    help: 'Returns this host\'s record: hostname, backend, cores, totalMemoryMiB, freeMemoryMiB, freeDiskBytes, freeDiskMiB, tags, templates, services, '
+      + 'apiUrl, peerId; and clockS, the time on its driver\'s clock in seconds, with clock: "wall" (real hardware) or "simulated" '
+      + '(a simulated host, whose durations are on that clock).',
+    run: async (_, { coordinator }) => ({ ...await coordinator.hostRecord(), ...coordinator.clockReading() })
   }),
   'listServices': method({
     access: 'user',
@@ -154,6 +156,16 @@ export const XENOS_API = {
       + 'included), fenced (its protected guests are paused because it is cut off), guarded (services of other hosts it holds records of). '
       + 'An empty struct when failover is off.',
     run: (_, { coordinator }) => coordinator.failoverStatus() ?? {}
+  }),
+  'restoreService': method({
+    access: 'owner',
+    params: [service(), optional(options('options', 'restore options', {
+      checkpoint: member.string('the checkpoint to restore, as xenos.checkpointService named it (default the latest)', { minLength: 1, maxLength: 4096 })
+    }))],
+    returns: returns<ServiceRecord>('struct', 'the service'),
+    help: 'Runs a stopped service again from a checkpoint taken by xenos.checkpointService on this host (the latest by default), with the memory it had '
+      + 'when saved. Options: {checkpoint: path}. Returns the service.',
+    run: async ([, o], { coordinator, target }) => await coordinator.restoreService(target.id, o ?? {})
   }),
   'serviceStats': method({
     access: 'owner',
@@ -427,6 +439,14 @@ export const XENOS_API = {
     help: 'Coordinators only: the target of a migration whose commit was lost has adopted the service; the source forgets its tombstone. '
       + 'Returns whether there was one.',
     run: async ([id], { coordinator }) => await coordinator.peer.migrationAdopted(id)
+  }),
+  'peer.migrationStatus': method({
+    access: 'peer',
+    params: [text('migrationId', 'migration id')],
+    returns: returns<{ sending: boolean, expecting: boolean }>('struct', '{sending, expecting}'),
+    help: 'Coordinators only: either side of a migration asks the other about it. '
+      + 'Returns {sending: this host is sending it now, expecting: this host holds its reservation}.',
+    run: ([id], { coordinator }) => coordinator.peer.migrationStatus(id)
   }),
   'peer.abortMigration': method({
     access: 'peer',

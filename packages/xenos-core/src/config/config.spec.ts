@@ -57,9 +57,50 @@ membership: { probeIntervalMs: 500, suspicionMult: 2, redialIntervalMs: 1000 }
     expect(c.tags).toEqual(['ssd', 'rack1'])
     expect(c.membership).toEqual({ probeIntervalMs: 500, suspicionMult: 2, redialIntervalMs: 1000 })
     const xen = parseHostConfig('driver: { kind: xen, options: { imageDir: /var/lib/xen/images } }\ndataDir: d\nservicesDir: s\ninsecureOpenOverlay: true\n', '/h.yaml')
-    expect(xen.driver).toEqual({ kind: 'xen', options: { xlPath: 'xl', imageDir: '/var/lib/xen/images', bridge: 'xenbr0', sudo: false } })
+    expect(xen.driver).toEqual({
+      kind: 'xen',
+      options: {
+        xlPath: 'xl', xentopPath: 'xentop', imageDir: '/var/lib/xen/images', bridge: 'xenbr0', sudo: false, commandTimeoutS: 120, createTimeoutS: 300,
+        migration: { sshCommand: 'ssh', transfer: 'scp', targets: {}, timeoutS: 900 }
+      }
+    })
     expect(xen.listen).toEqual(['/ip4/127.0.0.1/tcp/0'])
     expect(xen.membership).toEqual({})
+  })
+
+  it('reads a xen host\'s Domain 0 folders and how migrations reach other hosts', () => {
+    const c = parseHostConfig(`driver:
+  kind: xen
+  options:
+    xlPath: bin/xl
+    xentopPath: false
+    imageDir: share/a/images
+    hostDir: share/a/host
+    checkpointDir: /var/lib/xenos/checkpoints
+    createTimeoutS: 900
+    migration:
+      sshCommand: ""
+      receiver: nc {host} 5000
+      transfer: local
+      targets: { b: { address: 10.77.0.2, imageDir: share/b/images } }
+dataDir: d
+servicesDir: s
+cluster: cluster
+`, '/tb/a.yaml')
+    expect(c.driver).toEqual({
+      kind: 'xen',
+      options: {
+        xlPath: 'bin/xl', xentopPath: false, imageDir: '/tb/share/a/images', hostDir: '/tb/share/a/host',
+        checkpointDir: '/var/lib/xenos/checkpoints', bridge: 'xenbr0', sudo: false,
+        commandTimeoutS: 120, createTimeoutS: 900,
+        migration: {
+          sshCommand: '', receiver: 'nc {host} 5000', transfer: 'local', targets: { b: { address: '10.77.0.2', imageDir: '/tb/share/b/images' } }, timeoutS: 900
+        }
+      }
+    })
+    const errors = hostErrors('driver: { kind: xen, options: { imageDir: /i, migration: { sshCommand: "", targets: { b: { address: "10.0.0.2; rm" } } } } }\n'
+      + 'dataDir: d\nservicesDir: s\n')
+    expect(errors.map(e => e.field).sort()).toEqual(['driver.options.migration.receiver', 'driver.options.migration.targets.b.address'])
   })
 
   it('reports every problem with line, column, field, expected and found', () => {

@@ -6,6 +6,8 @@
  * driver:
  *   kind: sim                         # sim | xen
  *   options: { platform: platform.yaml, seed: 1, host: h01 }
+ *   # xen: { xlPath, xentopPath, imageDir, hostDir, checkpointDir, bridge, sudo,
+ *   #        migration: { sshCommand, receiver, transfer, targets: { HOST: { address, imageDir } }, timeoutS } }
  * listen: [/ip4/127.0.0.1/tcp/4001]   # libp2p listen multiaddrs
  * bootstrap: [/ip4/127.0.0.1/tcp/4002/p2p/12D3KooW...]
  * dataDir: /var/lib/xenos             # relative paths are relative to this file
@@ -104,15 +106,44 @@ export const simDriverOptionsSchema = z.strictObject({
   mode: z.enum(['live', 'manual']).default('live')
 })
 
+const targetHost = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.:_-]{0,252}$/, { error: 'a host name or address' })
+
+/** How `xl migrate` reaches other hosts and how disk images get there. */
+export const xenMigrationOptionsSchema = z.strictObject({
+  /** `xl migrate -s`: the command that reaches another host's Domain 0; "" to have xl run `receiver` itself. */
+  sshCommand: z.string().default('ssh'),
+  /** With `sshCommand: ""`: the command xl runs to reach the target's `xl migrate-receive`, with `{host}` (its address) and `{port}`. */
+  receiver: z.string().min(1, { error: 'a command such as "nc {host} 5000"' }).optional(),
+  /** How disk images reach the target: `scp` to it, or `local` (its image folder is a path here too). */
+  transfer: z.enum(['scp', 'local']).default('scp'),
+  /** Per host (as its coordinator names it): the address to reach it at and its image folder, where they are not its name and this host's. */
+  targets: z.record(targetHost, z.strictObject({ address: targetHost.optional(), imageDir: nonEmptyPath.optional() })).default({}),
+  /** Seconds before a migration is given up. */
+  timeoutS: z.number().positive().default(900)
+}).refine(m => m.sshCommand !== '' || m.receiver !== undefined, {
+  error: 'a receiver command when sshCommand is "" (for example "nc {host} 5000")', path: ['receiver']
+})
+
 export const xenDriverOptionsSchema = z.strictObject({
   /** The `xl` command. */
   xlPath: nonEmptyPath.default('xl'),
+  /** The `xentop` command, or false (disk and network counters then stay 0). */
+  xentopPath: z.union([nonEmptyPath, z.literal(false)]).default('xentop'),
   /** Image store directory. */
   imageDir: nonEmptyPath,
+  /** Domain 0 directory for the xl config files the driver writes. @default <dataDir>/xen-driver/host */
+  hostDir: nonEmptyPath.optional(),
+  /** Domain 0 directory for checkpoints, on a local file system. @default <hostDir>/checkpoints */
+  checkpointDir: nonEmptyPath.optional(),
   /** Default bridge of new interfaces. */
   bridge: z.string().regex(/^[A-Za-z0-9._-]{1,15}$/, { error: 'a bridge name of 1-15 characters' }).default('xenbr0'),
   /** Run `xl` through sudo. */
-  sudo: z.boolean().default(false)
+  sudo: z.boolean().default(false),
+  /** Seconds before an `xl` command other than create, save, restore and migrate is given up. */
+  commandTimeoutS: z.number().positive().default(120),
+  /** Seconds for `xl create`, `save` and `restore`. */
+  createTimeoutS: z.number().positive().default(300),
+  migration: xenMigrationOptionsSchema.default({ sshCommand: 'ssh', transfer: 'scp', targets: {}, timeoutS: 900 })
 })
 
 export const hostConfigSchema = z.strictObject({
@@ -135,6 +166,12 @@ export const hostConfigSchema = z.strictObject({
   admission: nonEmptyPath.optional(),
   insecureOpenOverlay: z.boolean().default(false),
   mdns: z.boolean().default(false),
+  /** Deadline of one call between coordinators (a migration's prepare may replicate the template first), in ms. */
+  peerCallTimeoutMs: z.int().min(1000).max(3_600_000).default(10_000),
+  /** Deadline of the searches the coordinator makes itself (the holders of a template, a migration's target), in ms. */
+  searchDeadlineMs: z.int().min(1).max(600_000).default(2000),
+  /** How often the coordinator compares its services' states with the driver's, in ms (0: never). */
+  monitorIntervalMs: z.int().min(0).default(5000),
   tags: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, { error: 'a tag of letters, digits, ".", "_", ":" or "-"' })).default([]),
   membership: membershipTimingsSchema.default({}),
   failover: failoverSchema.default({ enabled: true })
@@ -166,7 +203,7 @@ export function parseHostConfig (text: string, file: string): HostConfig {
   }
   const driver = c.driver.kind === 'sim'
     ? { kind: 'sim' as const, options: { ...c.driver.options, ...(c.driver.options.platform !== undefined ? { platform: abs(c.driver.options.platform) } : {}) } }
-    : { kind: 'xen' as const, options: { ...c.driver.options, imageDir: abs(c.driver.options.imageDir) } }
+    : { kind: 'xen' as const, options: xenOptionsWithAbsolutePaths(c.driver.options, abs) }
   return {
     ...c,
     file: resolve(file),
@@ -176,6 +213,20 @@ export function parseHostConfig (text: string, file: string): HostConfig {
     ...(c.cluster !== undefined ? { cluster: abs(c.cluster) } : {}),
     admission: c.admission !== undefined ? abs(c.admission) : resolve(dataDir, 'admission.json'),
     api: { ...c.api, ...addr, ...(c.api.tls !== undefined ? { tls: { cert: abs(c.api.tls.cert), key: abs(c.api.tls.key) } } : {}) }
+  }
+}
+
+function xenOptionsWithAbsolutePaths (o: z.output<typeof xenDriverOptionsSchema>, abs: (p: string) => string): z.output<typeof xenDriverOptionsSchema> {
+  return {
+    ...o,
+    imageDir: abs(o.imageDir),
+    ...(o.hostDir === undefined ? {} : { hostDir: abs(o.hostDir) }),
+    ...(o.checkpointDir === undefined ? {} : { checkpointDir: abs(o.checkpointDir) }),
+    migration: {
+      ...o.migration,
+      targets: Object.fromEntries(Object.entries(o.migration.targets)
+        .map(([h, t]) => [h, { ...t, ...(t.imageDir === undefined ? {} : { imageDir: abs(t.imageDir) }) }]))
+    }
   }
 }
 

@@ -25,11 +25,15 @@ export interface CoordinatorContext {
     reservationTtlMs: number
     /** An incoming migration whose commit has not come this long after prepare is adopted by reconcile, in ms. */
     adoptAfterMs: number
+    /** How often the source of a migration asks its target whether it still expects it, in ms. */
+    migrationWatchMs: number
   }
   /** Run `fn` with the service's lock held, so operations on one service never interleave. */
   withLock: <T>(key: string, fn: () => Promise<T>) => Promise<T>
   /** Memory and disk promised to incoming migrations not yet committed (persisted with the registry). */
   reservations: Map<string, Reservation>
+  /** Ids of the migrations this host is sending now (in memory: a restart ends them). */
+  outgoing: Set<string>
   /** Write the coordinator's state now (after changing `reservations`). */
   persist: () => Promise<void>
 }

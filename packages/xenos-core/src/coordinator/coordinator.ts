@@ -11,7 +11,10 @@ import { keyedLock, type CoordinatorContext } from './context.js'
 import { HostNotFoundError, InvalidArgumentError, NotRunningError } from './errors.js'
 import { eventLog, type CoordinatorEvent, type EventListener, type EventLog, type EventPage } from './event-log.js'
 import { createInstance, type CreateInstanceOptions } from './instances.js'
-import { abortIncoming, commitIncoming, forgetAdopted, heldReservations, migrateService, prepareIncoming, type MigrateOptions, type MigrateResult, type MigrationDestination, type PrepareReply, type PrepareRequest } from './migration.js'
+import {
+  abortIncoming, commitIncoming, forgetAdopted, heldReservations, migrateService, migrationStatus, prepareIncoming,
+  type MigrateOptions, type MigrateResult, type MigrationDestination, type PrepareReply, type PrepareRequest
+} from './migration.js'
 import type {
   IdSource, ImageFetcher, MemberChange, MemberView, PeerNetwork, QueryMatcher, ReplicationMethod, SearchKind, SearchOutcome, ServiceConfigSource
 } from './ports.js'
@@ -20,7 +23,9 @@ import { registry as makeRegistry, assertGroupName } from './registry.js'
 import { reattachAll, type ReattachSummary } from './reattach.js'
 import { replicateTemplate, type ReplicateOptions, type ReplicateResult } from './replication.js'
 import { reconcileStates } from './reconcile.js'
-import { checkpointService, destroyService, pauseService, serviceStats, startService, stopService, unpauseService, type ServiceStats } from './service-ops.js'
+import {
+  checkpointService, destroyService, pauseService, restoreService, serviceStats, startService, stopService, unpauseService, type ServiceStats
+} from './service-ops.js'
 import { stateStore } from './state-store.js'
 import { setRestartPolicy } from './takeover.js'
 import { coordinatorServices } from './failover-port.js'
@@ -63,6 +68,11 @@ export interface CoordinatorInit {
    * @default false (startXenosHost turns it on)
    */
   failover?: FailoverInit | false
+  /**
+   * While the driver moves a domain, the source asks the target this often whether it still
+   * expects the migration; two failed or negative answers in a row abort it. @default 2000
+   */
+  migrationWatchMs?: number
 }
 
 export interface CoordinatorComponents {
@@ -101,6 +111,8 @@ export interface Coordinator {
   /** Late wiring: the overlay usually starts after the coordinator exists. */
   attachNetwork (network: PeerNetwork, fetcher?: ImageFetcher): void
   hostRecord (): Promise<HostRecord>
+  /** The driver's clock now: wall time on real hardware, simulated time on the simulator. */
+  clockReading (): { clockS: number, clock: 'wall' | 'simulated' }
   /** This host's matches for a query (what it answers to a flooded search). */
   localSearch (kind: SearchKind, query: string): Promise<Array<HostRecord | ServiceSearchRecord>>
   /** Search the whole overlay (or only this host without one). */
@@ -115,6 +127,8 @@ export interface Coordinator {
   unpauseService (id: string): Promise<ServiceRecord>
   destroyService (id: string): Promise<ServiceRecord>
   checkpointService (id: string, options?: { leaveRunning?: boolean }): Promise<{ service: ServiceRecord, checkpointPath: string }>
+  /** Runs a stopped service again from one of its checkpoints (the latest by default). */
+  restoreService (id: string, options?: { checkpoint?: string }): Promise<ServiceRecord>
   serviceStats (id: string): Promise<ServiceStats>
   /** Set what survivors do with a service when this host fails (`failover/policy.ts`; missing fields take their defaults). */
   setRestartPolicy (id: string, policy: unknown): Promise<ServiceRecord>
@@ -162,6 +176,8 @@ export interface Coordinator {
     prepareMigration (req: PrepareRequest): Promise<PrepareReply>
     commitMigration (migrationId: string, record: ServiceRecord): Promise<ServiceRecord>
     abortMigration (migrationId: string): Promise<boolean>
+    /** Whether this host is sending migration `migrationId` now, and whether it expects it (holds its reservation). */
+    migrationStatus (migrationId: string): { sending: boolean, expecting: boolean }
     /** The target adopted a service whose commit was lost: forget its tombstone here. */
     migrationAdopted (serviceId: string): Promise<boolean>
   }
@@ -214,10 +230,12 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       replicationMethod: init.replicationMethod ?? 'chunked',
       searchDeadlineMs: init.searchDeadlineMs ?? 2000,
       reservationTtlMs: init.reservationTtlMs ?? 600_000,
-      adoptAfterMs: init.adoptAfterMs ?? 60_000
+      adoptAfterMs: init.adoptAfterMs ?? 60_000,
+      migrationWatchMs: init.migrationWatchMs ?? 2000
     },
     withLock: keyedLock(),
     reservations,
+    outgoing: new Set(),
     persist: async () => { await store.save() }
   }
 
@@ -375,6 +393,8 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       if (f !== undefined) fetcher = f
     },
     hostRecord,
+    // the contract: a driver's clock is the wall clock for real hardware, simulated time for the simulator
+    clockReading: () => ({ clockS: driver.clock.nowS(), clock: driver.backend === 'sim' ? 'simulated' : 'wall' }),
     localSearch,
     search: guard(async (kind, query, options) => {
       if (kind !== 'services' && kind !== 'hosts') throw new InvalidArgumentError('kind', '"services" or "hosts"', kind)
@@ -401,6 +421,7 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
     unpauseService: guard(async id => await unpauseService(ctx, id)),
     destroyService: guard(async id => await destroyService(ctx, id)),
     checkpointService: guard(async (id, o) => await checkpointService(ctx, id, o)),
+    restoreService: guard(async (id, o) => await restoreService(ctx, id, o)),
     serviceStats: guard(async id => await serviceStats(ctx, id)),
     setRestartPolicy: guard(async (id, policy) => await setRestartPolicy(ctx, id, policy)),
     createInstance: guard(async (t, o) => {
@@ -486,6 +507,7 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       prepareMigration: async (req) => { running(); return await prepareIncoming(ctx, req) },
       commitMigration: async (id, record) => { running(); return await commitIncoming(ctx, id, record) },
       abortMigration: async id => await abortIncoming(ctx, id),
+      migrationStatus: id => migrationStatus(ctx, id),
       migrationAdopted: async (id) => { running(); return await forgetAdopted(ctx, id) }
     }
   }

@@ -10,7 +10,7 @@
 
 export type CoordinatorEventKind =
   | 'created' | 'started' | 'stopped' | 'paused' | 'unpaused' | 'destroyed'
-  | 'checkpointed' | 'migrating' | 'migrated' | 'migrated-in' | 'failed'
+  | 'checkpointed' | 'restored' | 'migrating' | 'migrated' | 'migrated-in' | 'failed'
   | 'crashed' | 'vanished' | 'reattached' | 'registered' | 'template-added'
   | 'template-replicated' | 'group-joined' | 'group-left' | 'group-message' | 'config-error'
   | 'host-failed' | 'host-back' | 'host-left' | 'policy-set'

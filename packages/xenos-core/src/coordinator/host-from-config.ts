@@ -43,8 +43,10 @@ export function hostInitFromConfig (config: HostConfig): XenosHostInit {
     maxRequestBytes: config.api.maxRequestBytes,
     tags: config.tags,
     membership: Object.fromEntries(Object.entries(config.membership).filter(([, v]) => v !== undefined)),
+    monitorIntervalMs: config.monitorIntervalMs,
+    peerCallTimeoutMs: config.peerCallTimeoutMs,
     ...(config.driver.kind === 'xen' ? { imageDir: config.driver.options.imageDir } : {}),
-    coordinator: { createMissingImages: config.driver.kind === 'sim' },
+    coordinator: { createMissingImages: config.driver.kind === 'sim', searchDeadlineMs: config.searchDeadlineMs },
     failover: config.failover.enabled
       ? Object.fromEntries(Object.entries(config.failover).filter(([k, v]) => k !== 'enabled' && v !== undefined))
       : false

@@ -14,11 +14,18 @@
  * reservation and any template it fetched for this migration) and puts the
  * service back in its real state on the source; the driver guarantees the
  * domain is still running there.
+ * During 3 the source asks the target every `migrationWatchMs` whether it still
+ * expects the migration (`xenos.peer.migrationStatus`); a target whose
+ * coordinator died (or forgot it) fails twice in a row and the driver's move
+ * is aborted, so the service stays here rather than landing on a host nobody
+ * manages. A target that restarted keeps its persisted reservation and asks the
+ * source in turn, after `adoptAfterMs`, whether a migration whose domain never
+ * came is still being sent; when it is not, the reservation goes.
  */
 import { InvalidStateError, MigrationFailedError, type MigrationOptions, type MigrationReport, type MigrationTarget, type StorageMigrationMode } from '@xenos/hypervisor-interface'
 import { undo, type CoordinatorContext } from './context.js'
 import { AlreadyExistsError, InvalidArgumentError, NoCapacityError, UnreachableHostsError } from './errors.js'
-import type { HostRecord, ServiceRecord } from './records.js'
+import type { HostRecord, Reservation, ServiceRecord } from './records.js'
 import { validateServiceRecord } from './record-checks.js'
 import { dropTemplate, reasonsOf, replicateTemplate } from './replication.js'
 
@@ -111,50 +118,102 @@ export async function migrateService (ctx: CoordinatorContext, idOrName: string,
       throw err
     }
     const migrationId = `${rec.id}~${ctx.ids.serviceId()}`
-    const before = rec.state
-    await ctx.registry.updateService(rec.id, { state: 'migrating' })
-    ctx.events.emit({ kind: 'migrating', serviceId: rec.id, detail: `to ${toHost}` })
-    let prepared = false
+    ctx.outgoing.add(migrationId)
     try {
-      const moving: ServiceRecord = { ...rec, host: toHost, state: before }
-      delete moving.handle
-      delete moving.lastError
-      const req: PrepareRequest = { migrationId, serviceId: rec.id, name: rec.name, template: rec.template, memoryMiB: need.memoryMiB, diskBytes: need.diskBytes, holders: [ctx.hostname], record: moving }
-      const reply = await network.call(toHost, 'xenos.peer.prepareMigration', [req]) as PrepareReply
-      prepared = true
-      if (reply === null || typeof reply !== 'object' || typeof reply.migrationTarget?.host !== 'string') throw new Error(`host ${toHost} answered prepareMigration without a migrationTarget`)
-      const migrationOptions: MigrationOptions = {}
-      if (options.live !== undefined) migrationOptions.live = options.live
-      if (options.storage !== undefined) migrationOptions.storage = options.storage
-      const report = await ctx.driver.migrateDomain(rec.domainName, reply.migrationTarget, migrationOptions)
-      // The domain runs on the target now: a failed commit no longer undoes anything.
-      const confirmed = await commit(ctx, toHost, migrationId, moving, options.commitAttempts ?? 3)
-      for (const g of rec.groups) await ctx.network?.leaveGroup?.(g, rec.id)
-      if (confirmed.ok) {
-        await ctx.registry.removeService(rec.id)
-        ctx.events.emit({ kind: 'migrated', serviceId: rec.id, detail: `to ${toHost} in ${report.totalS.toFixed(3)} s, downtime ${report.downtimeS.toFixed(3)} s` })
-      } else {
-        // The domain left, but the target has not said it holds the service: keep a visible
-        // tombstone until the target adopts it (it then tells us, see `adoptOrphans`).
-        await ctx.registry.updateService(rec.id, { state: 'vanished', lastError: `migrated to ${toHost}, which did not confirm (${confirmed.reason ?? 'no answer'}); it adopts the service on its next reconcile` })
-        ctx.events.emit({ kind: 'failed', serviceId: rec.id, detail: `migration to ${toHost}: the domain moved but the target did not confirm` })
-      }
-      return { service: confirmed.record ?? moving, fromHost: ctx.hostname, toHost, report, committed: confirmed.ok }
-    } catch (err) {
-      const steps: Array<() => Promise<void>> = []
-      if (prepared) steps.push(async () => { await network.call(toHost, 'xenos.peer.abortMigration', [migrationId]) })
-      steps.push(async () => {
-        const still = ctx.registry.findService(rec.id)
-        if (still === undefined) return
-        let state: ServiceRecord['state'] = before
-        try { state = (await ctx.driver.inspectDomain(rec.domainName)).state } catch { state = 'vanished' }
-        await ctx.registry.updateService(rec.id, { state, lastError: (err as Error).message })
-      })
-      await undo(err, steps, 'undoing the migration')
-      ctx.events.emit({ kind: 'failed', serviceId: rec.id, detail: `migration to ${toHost}: ${(err as Error).message}` })
-      throw new MigrationFailedError(rec.domainName, toHost, (err as Error).message, { cause: err })
+      return await send(ctx, network, rec, toHost, migrationId, need, options)
+    } finally {
+      ctx.outgoing.delete(migrationId)
     }
   })
+}
+
+async function send (ctx: CoordinatorContext, network: NonNullable<CoordinatorContext['network']>, rec: ServiceRecord, toHost: string, migrationId: string,
+  need: { memoryMiB: number, diskBytes: number }, options: MigrateOptions): Promise<MigrateResult> {
+  const before = rec.state
+  await ctx.registry.updateService(rec.id, { state: 'migrating' })
+  ctx.events.emit({ kind: 'migrating', serviceId: rec.id, detail: `to ${toHost}` })
+  let prepared = false
+  try {
+    const moving: ServiceRecord = { ...rec, host: toHost, state: before }
+    delete moving.handle
+    delete moving.lastError
+    delete moving.checkpoints // files in this host's Domain 0, not the target's
+    const req: PrepareRequest = { migrationId, serviceId: rec.id, name: rec.name, template: rec.template, memoryMiB: need.memoryMiB, diskBytes: need.diskBytes, holders: [ctx.hostname], record: moving }
+    const reply = await network.call(toHost, 'xenos.peer.prepareMigration', [req]) as PrepareReply
+    prepared = true
+    if (reply === null || typeof reply !== 'object' || typeof reply.migrationTarget?.host !== 'string') throw new Error(`host ${toHost} answered prepareMigration without a migrationTarget`)
+    const watch = watchTarget(ctx, toHost, migrationId)
+    const migrationOptions: MigrationOptions = { signal: watch.signal }
+    if (options.live !== undefined) migrationOptions.live = options.live
+    if (options.storage !== undefined) migrationOptions.storage = options.storage
+    let report: MigrationReport
+    try {
+      report = await ctx.driver.migrateDomain(rec.domainName, reply.migrationTarget, migrationOptions)
+    } finally {
+      watch.stop()
+    }
+    // The domain runs on the target now: a failed commit no longer undoes anything.
+    const confirmed = await commit(ctx, toHost, migrationId, moving, options.commitAttempts ?? 3)
+    for (const g of rec.groups) await ctx.network?.leaveGroup?.(g, rec.id)
+    if (confirmed.ok) {
+      await ctx.registry.removeService(rec.id)
+      ctx.events.emit({ kind: 'migrated', serviceId: rec.id, detail: `to ${toHost} in ${report.totalS.toFixed(3)} s, downtime ${report.downtimeS.toFixed(3)} s` })
+    } else {
+      // The domain left, but the target has not said it holds the service: keep a visible
+      // tombstone until the target adopts it (it then tells us, see `adoptOrphans`).
+      await ctx.registry.updateService(rec.id, { state: 'vanished', lastError: `migrated to ${toHost}, which did not confirm (${confirmed.reason ?? 'no answer'}); it adopts the service on its next reconcile` })
+      ctx.events.emit({ kind: 'failed', serviceId: rec.id, detail: `migration to ${toHost}: the domain moved but the target did not confirm` })
+    }
+    return { service: confirmed.record ?? moving, fromHost: ctx.hostname, toHost, report, committed: confirmed.ok }
+  } catch (err) {
+    const steps: Array<() => Promise<void>> = []
+    if (prepared) steps.push(async () => { await network.call(toHost, 'xenos.peer.abortMigration', [migrationId]) })
+    steps.push(async () => {
+      const still = ctx.registry.findService(rec.id)
+      if (still === undefined) return
+      let state: ServiceRecord['state'] = before
+      try { state = (await ctx.driver.inspectDomain(rec.domainName)).state } catch { state = 'vanished' }
+      await ctx.registry.updateService(rec.id, { state, lastError: (err as Error).message })
+    })
+    await undo(err, steps, 'undoing the migration')
+    ctx.events.emit({ kind: 'failed', serviceId: rec.id, detail: `migration to ${toHost}: ${(err as Error).message}` })
+    throw new MigrationFailedError(rec.domainName, toHost, (err as Error).message, { cause: err })
+  }
+}
+
+/**
+ * Asks the target every `migrationWatchMs` whether it still expects the
+ * migration; aborts `signal` after two failed or negative answers in a row.
+ */
+function watchTarget (ctx: CoordinatorContext, toHost: string, migrationId: string): { signal: AbortSignal, stop: () => void } {
+  const controller = new AbortController()
+  let misses = 0
+  let stopped = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const tick = async (): Promise<void> => {
+    let why: string | undefined
+    try {
+      const status = await ctx.network!.call(toHost, 'xenos.peer.migrationStatus', [migrationId]) as { expecting?: unknown }
+      if (status?.expecting !== true) why = `the coordinator of ${toHost} no longer expects this migration`
+    } catch (err) {
+      why = `the coordinator of ${toHost} does not answer (${(err as Error).message})`
+    }
+    misses = why === undefined ? 0 : misses + 1
+    if (stopped) return
+    if (misses >= 2) {
+      controller.abort(new Error(why))
+      return
+    }
+    timer = setTimeout(() => { void tick() }, ctx.options.migrationWatchMs)
+  }
+  timer = setTimeout(() => { void tick() }, ctx.options.migrationWatchMs)
+  return { signal: controller.signal, stop: () => { stopped = true; clearTimeout(timer) } }
+}
+
+/** Either side of a migration: is this host sending it, and does it expect it (holds its reservation)? */
+export function migrationStatus (ctx: CoordinatorContext, migrationId: string): { sending: boolean, expecting: boolean } {
+  if (typeof migrationId !== 'string' || migrationId.length === 0) throw new InvalidArgumentError('migrationId', 'a non-empty string', migrationId)
+  return { sending: ctx.outgoing.has(migrationId), expecting: ctx.reservations.has(migrationId) }
 }
 
 /** Tell the target to register the service; a lost answer is reported, not thrown (the domain has moved). */
@@ -208,12 +267,13 @@ export async function commitIncoming (ctx: CoordinatorContext, migrationId: stri
   validateServiceRecord(record, 'record')
   const known = ctx.registry.findService(record.id)
   if (known !== undefined) return known
+  const source = ctx.reservations.get(migrationId)?.source
   ctx.reservations.delete(migrationId)
   const info = await ctx.driver.inspectDomain(record.domainName)
   const handle = await ctx.driver.handle(record.domainName)
   const saved = await ctx.registry.addService({ ...record, host: ctx.hostname, state: info.state, origin: 'migration', handle, grantees: record.grantees ?? [] })
   for (const g of saved.groups) await ctx.network?.joinGroup?.(g, saved.id)
-  ctx.events.emit({ kind: 'migrated-in', serviceId: saved.id, detail: `from ${record.host}` })
+  ctx.events.emit({ kind: 'migrated-in', serviceId: saved.id, detail: `from ${source ?? 'another host'}` })
   return saved
 }
 
@@ -254,12 +314,16 @@ export async function adoptOrphans (ctx: CoordinatorContext): Promise<string[]> 
   const nowMs = ctx.now().getTime()
   for (const [migrationId, r] of [...ctx.reservations]) {
     if (r.record === undefined || nowMs - r.preparedAtMs < ctx.options.adoptAfterMs) continue
+    let here = false
     try {
       const state = (await ctx.driver.inspectDomain(r.record.domainName)).state
-      if (state !== 'running' && state !== 'paused') continue
+      here = state === 'running' || state === 'paused'
     } catch (err) {
-      if ((err as Error).name === 'DomainNotFoundError') continue
-      throw err
+      if ((err as Error).name !== 'DomainNotFoundError') throw err
+    }
+    if (!here) {
+      await dropAbandoned(ctx, migrationId, r)
+      continue
     }
     const saved = await commitIncoming(ctx, migrationId, r.record)
     adopted.push(saved.id)
@@ -273,6 +337,28 @@ export async function adoptOrphans (ctx: CoordinatorContext): Promise<string[]> 
     }
   }
   return adopted
+}
+
+/**
+ * A prepared migration whose domain has not come: when its source says it is
+ * no longer sending it (it failed, or the source restarted), the reservation
+ * and any template fetched for it go. An unreachable source keeps it until it
+ * expires.
+ */
+async function dropAbandoned (ctx: CoordinatorContext, migrationId: string, r: Reservation): Promise<void> {
+  if (r.source === undefined || ctx.network === undefined) return
+  let sending: unknown
+  try {
+    sending = (await ctx.network.call(r.source, 'xenos.peer.migrationStatus', [migrationId]) as { sending?: unknown })?.sending
+  } catch {
+    return // the source is away: the reservation expires on its own
+  }
+  if (sending !== false || !(await abortIncoming(ctx, migrationId))) return
+  ctx.events.emit({
+    kind: 'failed',
+    ...(r.record === undefined ? {} : { serviceId: r.record.id }),
+    detail: `incoming migration ${migrationId} from ${r.source}: the source is no longer sending it; its reservation is released`
+  })
 }
 
 /** Source side: the target adopted a service whose commit was lost; drop its tombstone. */

@@ -1,6 +1,6 @@
 /**
  * Life-cycle operations on one local service:
- * start, stop, pause, unpause, destroy, checkpoint, stats. Each runs under
+ * start, stop, pause, unpause, destroy, checkpoint, restore, stats. Each runs under
  * the service's lock, calls the driver, and records the domain's new state
  * and an event. Stop and destroy are idempotent, as the driver's are.
  */
@@ -101,6 +101,25 @@ export async function checkpointService (ctx: CoordinatorContext, idOrName: stri
   }, true)
   const recorded = await ctx.registry.updateService(service.id, { checkpoints: [...(service.checkpoints ?? []), checkpointPath] })
   return { service: recorded, checkpointPath }
+}
+
+/**
+ * Bring a stopped service back from one of its checkpoints (the latest by
+ * default): its domain runs again with the same name and uuid and the
+ * memory it had when saved (`xenos.checkpointService` with leaveRunning false
+ * stops it there).
+ */
+export async function restoreService (ctx: CoordinatorContext, idOrName: string, options: { checkpoint?: string } = {}): Promise<ServiceRecord> {
+  return await act(ctx, idOrName, 'restored', async (rec) => {
+    if (rec.state !== 'stopped') throw new InvalidStateError(rec.domainName, 'restore', ['stopped'], rec.state)
+    const taken = rec.checkpoints ?? []
+    const path = options.checkpoint ?? taken.at(-1)
+    if (path === undefined) {
+      throw new InvalidArgumentError('checkpoint', `a checkpoint of service ${rec.id} (xenos.checkpointService)`, 'none taken on this host')
+    }
+    if (!taken.includes(path)) throw new InvalidArgumentError('checkpoint', `one of the service's checkpoints (${taken.join(', ')})`, path)
+    return await ctx.driver.restoreDomain(path)
+  }, true)
 }
 
 export async function serviceStats (ctx: CoordinatorContext, idOrName: string): Promise<ServiceStats> {

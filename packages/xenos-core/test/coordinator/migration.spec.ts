@@ -95,6 +95,50 @@ describe('migrateService', () => {
     expect(h.get('h1').events(0).events.at(-1)).toMatchObject({ kind: 'failed', serviceId: s.id })
   })
 
+  it('aborts the move when the target\'s coordinator dies during it: the service stays on the source; the target, back, releases its reservation', async () => {
+    const s = await running()
+    const before = await h.get('h2').hostRecord()
+    let entered!: () => void
+    const moving = new Promise<void>((resolve) => { entered = resolve })
+    h.cluster.holdNextMigration = { entered, until: new Promise(() => {}) }
+    const migration = h.get('h1').migrateService(s.id, { host: 'h2' })
+    await moving
+    h.net.down.add('h2') // its coordinator is gone; Xen would go on moving the guest
+    await expect(migration).rejects.toThrow(/aborted \(the coordinator of h2 does not answer/)
+    expect(h.get('h1').getService(s.id)).toMatchObject({ state: 'running', host: 'h1' })
+    expect((await h.cluster.driver('h1').inspectDomain('w')).state).toBe('running')
+    expect((await h.get('h2').hostRecord()).freeMemoryMiB).toBeLessThan(before.freeMemoryMiB) // still reserved: the abort could not reach it
+    h.net.down.delete('h2')
+    await h.get('h2').reconcile()
+    expect(await h.get('h2').hostRecord()).toEqual({ ...before, templates: [] })
+    expect(h.get('h2').listServices()).toEqual([])
+    expect(h.get('h2').events(0).events.at(-1)).toMatchObject({ kind: 'failed', serviceId: s.id })
+    expect(h.get('h2').events(0).events.at(-1)?.detail).toMatch(/the source is no longer sending it; its reservation is released/)
+  })
+
+  it('answers whether a migration is under way on either side', async () => {
+    const s = await running()
+    let entered!: () => void
+    const moving = new Promise<void>((resolve) => { entered = resolve })
+    let release!: () => void
+    h.cluster.holdNextMigration = { entered, until: new Promise((resolve) => { release = resolve }) }
+    let id = ''
+    const target = h.net.members.get('h2')!
+    const real = target.caller
+    target.caller = async (method, params) => {
+      if (method === 'xenos.peer.prepareMigration') id = (params[0] as { migrationId: string }).migrationId
+      return await real(method, params)
+    }
+    const migration = h.get('h1').migrateService(s.id, { host: 'h2' })
+    await moving
+    expect(h.get('h1').peer.migrationStatus(id)).toEqual({ sending: true, expecting: false })
+    expect(h.get('h2').peer.migrationStatus(id)).toEqual({ sending: false, expecting: true })
+    release()
+    await migration
+    expect(h.get('h1').peer.migrationStatus(id)).toEqual({ sending: false, expecting: false })
+    expect(h.get('h2').peer.migrationStatus(id)).toEqual({ sending: false, expecting: false })
+  })
+
   it('refuses when the target lacks memory, without touching either side', async () => {
     const c = h.get('h1')
     const s = await c.createInstance('web', { name: 'w' })

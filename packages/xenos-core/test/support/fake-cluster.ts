@@ -21,6 +21,8 @@ export class FakeCluster {
   readonly hosts = new Map<string, Host>()
   /** Fault knob: the next migration to this host fails after the copy started. */
   failNextMigrationTo = new Set<string>()
+  /** Holds the next migration (after its checks) until `until` resolves or its signal aborts it; `entered` is called when it waits. */
+  holdNextMigration: { entered: () => void, until: Promise<void> } | undefined
   private uuidSeq = 0
   private t = 0
   readonly clock: Clock = { nowS: () => this.t, sleep: async (d) => { this.t += d } }
@@ -197,6 +199,18 @@ function makeDriver (cluster: FakeCluster, host: Host): HypervisorDriver {
       const to = cluster.hosts.get(target.host)
       if (to === undefined || to.down) throw new MigrationFailedError(name, target.host, 'target host unreachable')
       if (cluster.failNextMigrationTo.delete(target.host)) throw new MigrationFailedError(name, target.host, 'injected fault during the copy')
+      const hold = cluster.holdNextMigration
+      cluster.holdNextMigration = undefined
+      if (hold !== undefined) {
+        await new Promise<void>((resolve, reject) => {
+          const signal = options?.signal
+          const onAbort = (): void => { reject(new MigrationFailedError(name, target.host, `aborted (${(signal?.reason as Error | undefined)?.message})`)) }
+          if (signal?.aborted === true) { onAbort(); return }
+          signal?.addEventListener('abort', onAbort, { once: true })
+          hold.entered()
+          hold.until.then(() => { signal?.removeEventListener('abort', onAbort); resolve() }, reject)
+        })
+      }
       if (to.domains.has(name)) throw new MigrationFailedError(name, target.host, 'a domain of that name exists there')
       const free = freeMiB(to)
       if (d.spec.memoryMiB > free) throw new MigrationFailedError(name, target.host, `only ${free} MiB free there`)

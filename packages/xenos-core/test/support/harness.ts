@@ -46,7 +46,9 @@ export class Harness {
   /** (Re)open a coordinator on `dataDir` (a restart when it was used before). */
   async open (name: string, dataDir: string, config = staticConfig([]), wire?: { apiUrl?: string, caller?: (c: Coordinator) => Caller }): Promise<TestHost> {
     const driver = this.cluster.driver(name)
-    const c = coordinator({ dataDir, createMissingImages: true, searchDeadlineMs: 500, adoptAfterMs: 0, ...(wire?.apiUrl === undefined ? {} : { apiUrl: wire.apiUrl }) })({
+    const c = coordinator({
+      dataDir, createMissingImages: true, searchDeadlineMs: 500, adoptAfterMs: 0, migrationWatchMs: 50,
+      ...(wire?.apiUrl === undefined ? {} : { apiUrl: wire.apiUrl }) })({
       driver, ids: idGenerator({ peerId: `peer-${name}-${++bootSeq}` }), matcher: queryMatcher(),
       network: this.net.network(name),
       fetcher: fakeFetcher(h => this.cluster.hosts.has(h) && !this.net.down.has(h) ? this.cluster.driver(h) : undefined, this.fetchLog),

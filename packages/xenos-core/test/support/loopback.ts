@@ -21,6 +21,7 @@ export function peerCaller (c: Coordinator): Caller {
       case 'xenos.peer.commitMigration': return await c.peer.commitMigration(p[0], p[1])
       case 'xenos.peer.abortMigration': return await c.peer.abortMigration(p[0])
       case 'xenos.peer.migrationAdopted': return await c.peer.migrationAdopted(p[0])
+      case 'xenos.peer.migrationStatus': return c.peer.migrationStatus(p[0])
       default: throw new Error(`loopback: no method ${method}`)
     }
   }
