@@ -5,7 +5,7 @@ import type { HypervisorDriver, ImageTransferPort } from '@xenos/hypervisor-inte
 import { loadHostConfig, startHostFromConfig, type HostConfig } from '@xenos/core'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { SimCluster } from '@xenos/sim-driver'
-import { xenDriver } from '@xenos/xen-driver'
+import { HostShell, localCopyTransfer, scpTransfer, xenDriver } from '@xenos/xen-driver'
 
 type Out = (s: string) => void
 
@@ -43,11 +43,26 @@ async function driverFor (config: HostConfig): Promise<{ driver: HypervisorDrive
     return { driver: cluster.driver(host), images: cluster.imagePort(host, { network: 'overlay' }), close: async () => { await cluster.close() } }
   }
   const o = config.driver.options
+  const m = o.migration
+  const shell = new HostShell()
   const driver = await xenDriver({
     imageDir: o.imageDir,
     stateDir: join(config.dataDir, 'xen-driver'),
     xl: o.sudo ? ['sudo', o.xlPath] : [o.xlPath],
-    ...(config.hostname !== undefined ? { hostname: config.hostname } : {})
+    xentop: o.xentopPath === false ? false : (o.sudo ? ['sudo', o.xentopPath] : [o.xentopPath]),
+    ...(o.hostDir !== undefined ? { hostDir: o.hostDir } : {}),
+    ...(o.checkpointDir !== undefined ? { checkpointDir: o.checkpointDir } : {}),
+    ...(config.hostname !== undefined ? { hostname: config.hostname } : {}),
+    commandTimeoutS: o.commandTimeoutS,
+    createTimeoutS: o.createTimeoutS,
+    migration: {
+      sshCommand: m.sshCommand,
+      // the target's address is filled in by the driver (migration.targets) before it calls this
+      ...(m.receiver !== undefined ? { receiver: t => m.receiver!.replaceAll('{host}', t.host).replaceAll('{port}', String(t.port ?? 5000)) } : {}),
+      targets: m.targets,
+      transfer: m.transfer === 'scp' ? scpTransfer(shell) : localCopyTransfer(shell),
+      timeoutS: m.timeoutS
+    }
   })({})
   return { driver, close: async () => { await driver.close() } }
 }

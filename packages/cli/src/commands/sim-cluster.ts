@@ -4,12 +4,13 @@ import { join, resolve } from 'node:path'
 import { ClusterAuthority, startXenosHost, serviceConfigSource, type XenosHost } from '@xenos/core'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { SimCluster } from '@xenos/sim-driver'
+import { UsageError } from '../errors.js'
 
 type Out = (s: string) => void
 
 function port (name: string, value: string): number {
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 1024 || n > 65000) throw new Error(`--${name}: expected a port from 1024 to 65000, found "${value}"`)
+  if (!Number.isInteger(n) || n < 1024 || n > 65000) throw new UsageError(`--${name}: expected a port from 1024 to 65000, found "${value}"`)
   return n
 }
 
@@ -23,6 +24,7 @@ interface SimClusterFlags {
   p2pPort: string
   services?: string
   insecureOpenOverlay?: boolean
+  tag: string[]
 }
 
 /**
@@ -47,12 +49,22 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
     .option('--p2p-port <port>', 'libp2p TCP port of the first host; the others follow', '4001')
     .option('--services <dir>', 'service and template config files for the first host (the paper\'s master host holds the templates)')
     .option('--insecure-open-overlay', 'INSECURE: an overlay with no swarm key and no admission, which anyone who reaches a port can join')
+    .option('--tag <host=tag>', 'give a host a tag (searches see it, as tags in host.yaml); repeatable',
+      (v: string, all: string[]) => [...all, v], [] as string[])
     .action(async (opts: SimClusterFlags) => {
       const seed = Number(opts.seed)
-      if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, found "${opts.seed}"`)
+      if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed: expected a non-negative integer, found "${opts.seed}"`)
       const platform = await loadPlatform(opts.platform ?? PAPER_PLATFORM_FILE)
       const cluster = new SimCluster({ platform, seed, mode: 'live' })
       const names = cluster.hostnames().slice(0, opts.hosts === undefined ? undefined : Number(opts.hosts))
+      const tags = new Map<string, string[]>()
+      for (const t of opts.tag) {
+        const m = /^([^=]+)=([A-Za-z0-9][A-Za-z0-9._:-]{0,63})$/.exec(t)
+        if (m === null || !names.includes(m[1]!)) {
+          throw new UsageError(`--tag: expected HOST=TAG with HOST one of ${names.join(', ')} and TAG of letters, digits, ".", "_", ":" or "-", found "${t}"`)
+        }
+        tags.set(m[1]!, [...(tags.get(m[1]!) ?? []), m[2]!])
+      }
       const dataDir = resolve(opts.dataDir)
       await mkdir(dataDir, { recursive: true })
       const { authority, created } = await ClusterAuthority.loadOrCreate(join(dataDir, 'cluster'))
@@ -72,6 +84,7 @@ export function simClusterCommand (program: Command, io: { out: Out }): void {
             bootstrap,
             apiHost: '127.0.0.1',
             apiPort: apiBase + i,
+            tags: tags.get(name) ?? [],
             // Simulated images are sizes, not bytes: a template file's images are created on load.
             coordinator: { createMissingImages: true }
           }, {

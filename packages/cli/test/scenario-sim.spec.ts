@@ -1,0 +1,111 @@
+/**
+ * The Xenos scenario (scenario/scenario.py, Python's xmlrpc.client against the
+ * public API) on two simulated hosts of one `xenos sim-cluster`, run as a
+ * separate process: every step holds, and each step's duration is on the
+ * simulation's clock. On real Xen the same script runs in `npm run test:xen`.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtemp, readFile, rm, mkdir, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const cliDir = fileURLToPath(new URL('..', import.meta.url))
+const repoDir = join(cliDir, '..', '..')
+const hasPython = spawnSync('python3', ['--version']).status === 0
+
+const TEMPLATE = `kind: template
+name: scenario-guest
+vcpus: 1
+memoryMiB: 128
+disks:
+  - { image: templates/scenario-guest/xvda.img, target: xvda, sizeBytes: 16777216 }
+boot: { kind: pvh, kernel: /guest/vmlinuz, ramdisk: /guest/initrd.gz, cmdline: "console=hvc0 xenos.disk-marker" }
+`
+
+/** A free TCP port whose successor is free too (sim-cluster numbers its hosts' ports from it). */
+async function freePortPair (): Promise<number> {
+  const free = async (port: number): Promise<boolean> => await new Promise((resolve) => {
+    const s = createServer()
+    s.once('error', () => { resolve(false) })
+    s.listen(port, '127.0.0.1', () => { s.close(() => { resolve(true) }) })
+  })
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000)
+    if (await free(base) && await free(base + 1)) return base
+  }
+}
+
+let dir = ''
+let child: ChildProcess | undefined
+let out = ''
+
+beforeAll(async () => {
+  if (!hasPython) return
+  dir = await mkdtemp(join(tmpdir(), 'xenos-scenario-sim-'))
+  await mkdir(join(dir, 'services'))
+  await writeFile(join(dir, 'services', 'scenario-guest.yaml'), TEMPLATE)
+  const api = await freePortPair()
+  const p2p = await freePortPair()
+  child = spawn(process.execPath, [
+    '--conditions=@xenos/source', '--experimental-transform-types', '--no-warnings',
+    '--import', join(repoDir, 'packages', 'xenos-core', 'test', 'support', 'ts-register.mjs'),
+    join(cliDir, 'test', 'support', 'xenos.ts'),
+    'sim-cluster', '--hosts', '2', '--services', join(dir, 'services'), '--data-dir', join(dir, 'data'),
+    '--api-port', String(api), '--p2p-port', String(p2p), '--tag', 'node01=scenario-target'
+  ], { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString() })
+  child.stderr!.on('data', (d: Buffer) => { out += d.toString() })
+  await new Promise<void>((resolve, reject) => {
+    const deadline = setTimeout(() => { reject(new Error(`expected sim-cluster to print its admin token within 170 s, found:\n${out}`)) }, 170_000)
+    const check = (): void => { if (/admin token: \S+/.test(out)) { clearTimeout(deadline); resolve() } }
+    child!.stdout!.on('data', check)
+    child!.once('exit', (code) => { clearTimeout(deadline); reject(new Error(`sim-cluster exited with ${code}:\n${out}`)) })
+  })
+}, 180_000)
+
+afterAll(async () => {
+  if (child !== undefined && child.exitCode === null) {
+    const exited = new Promise(resolve => child!.once('exit', resolve))
+    child.kill('SIGTERM')
+    await exited
+  }
+  if (dir !== '') await rm(dir, { recursive: true, force: true })
+})
+
+describe.skipIf(!hasPython)('the Xenos scenario through Python\'s xmlrpc.client, on simulated hosts', () => {
+  it('holds at every step, with each step\'s duration on the simulated clock', async () => {
+    const urls = [...out.matchAll(/http:\/\/127\.0\.0\.1:\d+\/RPC2/g)].map(m => m[0])
+    const token = /admin token: (\S+)/.exec(out)![1]!
+    const json = join(dir, 'sim.json')
+    const run = spawnSync('python3', [join(cliDir, 'scenario', 'scenario.py'), '--source', urls[0]!, '--target', urls[1]!, '--token', token, '--json', json],
+      { encoding: 'utf8', timeout: 600_000 })
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+    expect(run.stdout).toMatch(/every step held/)
+    const rows = (await readFile(json, 'utf8')).trim().split('\n')
+      .map(l => JSON.parse(l) as { step: string, wallS: number, clockS: number | null, simulated: boolean, driverS?: number })
+    expect(rows.map(r => r.step).filter(s => s !== 'serviceStats')).toEqual([
+      'listMethods', 'hostInfo', 'searchHosts', 'createInstance', 'start', 'replicateTemplate', 'migrate', 'lookup',
+      'checkpoint', 'saveAndStop', 'restore', 'pause', 'unpause', 'stop', 'destroy'
+    ])
+    // the scenario learns from hostInfo that the clock is simulated: the steps after it say so
+    expect(rows.slice(2).every(r => r.simulated)).toBe(true)
+    const migrate = rows.find(r => r.step === 'migrate')!
+    // the migration moves 128 MiB of memory and 16 MiB of disk over the simulated network: it takes simulated time
+    expect(migrate.clockS).toBeGreaterThan(0)
+    // the driver's own time for the move, which --compare sets against the control plane's (C12)
+    expect(migrate.driverS).toBeGreaterThan(0)
+  }, 600_000)
+
+  it('a step that does not hold fails the run and says what it expected', () => {
+    const urls = [...out.matchAll(/http:\/\/127\.0\.0\.1:\d+\/RPC2/g)].map(m => m[0])
+    const token = /admin token: (\S+)/.exec(out)![1]!
+    const run = spawnSync('python3', [join(cliDir, 'scenario', 'scenario.py'), '--source', urls[0]!, '--target', urls[1]!, '--token', token, '--template', 'no-such-template'],
+      { encoding: 'utf8', timeout: 120_000 })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toMatch(/FAILED: listTemplates: expected template no-such-template on the source host, found none of that name/)
+  }, 180_000)
+})
