@@ -32,7 +32,9 @@ a shell; {name}, {path}, {id} are filled in with the guest's domain name, an
 image path relative to the image store, and a service id.
 """
 import argparse
+import hashlib
 import http.client
+import ipaddress
 import json
 import shlex
 import ssl
@@ -91,6 +93,64 @@ class TimeoutSafeTransport(xmlrpc.client.SafeTransport):
         return conn
 
 
+class CertificateMismatch(OSError):
+    """The host's API certificate is not the pinned one."""
+
+
+class PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """An HTTPS connection that accepts only the certificate whose SHA-256 fingerprint it was given,
+    checked after the handshake and before any request (so a wrong certificate never sees a token)."""
+
+    def __init__(self, host, fingerprint, **kw):
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # the pin below is the check
+        super().__init__(host, context=context, **kw)
+        self.fingerprint = fingerprint
+
+    def connect(self):
+        super().connect()
+        der = self.sock.getpeercert(binary_form=True)
+        found = fingerprint_of(der)
+        if found != self.fingerprint:
+            self.close()
+            raise CertificateMismatch(f'expected the API certificate with SHA-256 fingerprint {self.fingerprint}, found {found}')
+
+
+class PinnedTransport(xmlrpc.client.SafeTransport):
+    def __init__(self, timeout_s, fingerprint, **kw):
+        super().__init__(**kw)
+        self.timeout_s = timeout_s
+        self.fingerprint = fingerprint
+
+    def make_connection(self, host):
+        if self._connection and host == self._connection[0]:
+            return self._connection[1]
+        chost, self._extra_headers, _ = self.get_host_info(host)
+        self._connection = host, PinnedHTTPSConnection(chost, self.fingerprint, timeout=self.timeout_s)
+        return self._connection[1]
+
+
+def fingerprint_of(der):
+    """SHA-256 of a DER certificate as Node and OpenSSL print it (AB:CD:...)."""
+    digest = hashlib.sha256(der).hexdigest().upper()
+    return ':'.join(digest[i:i + 2] for i in range(0, len(digest), 2))
+
+
+def normalize_fingerprint(text, flag):
+    digits = text.replace(':', '').strip().upper()
+    if len(digits) != 64 or any(c not in '0123456789ABCDEF' for c in digits):
+        raise ValueError(f'{flag}: expected a SHA-256 fingerprint (64 hexadecimal digits, colons allowed), found "{text}"')
+    return ':'.join(digits[i:i + 2] for i in range(0, 64, 2))
+
+
+def is_loopback(hostname):
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return hostname == 'localhost'
+
+
 class Host:
     """One coordinator: its API, and the optional commands that look at its Domain 0."""
 
@@ -101,6 +161,7 @@ class Host:
         self.token = token
         self.timeout_s = opts.call_timeout
         self.cafile = opts.cafile
+        self.fingerprint = getattr(opts, f'tls_fingerprint_{prefix}') or opts.tls_fingerprint
         self.commands = {k: getattr(opts, f'{k}_{prefix}') for k in ('console', 'sha256', 'domains', 'leftovers', 'kill', 'start')}
         self.hostname = None
         self.simulated = False
@@ -111,7 +172,9 @@ class Host:
         netloc = f'{quote(self.user, safe="")}:{quote(self.token, safe="")}@{parts.hostname}' + (f':{parts.port}' if parts.port else '')
         url = urlunsplit((parts.scheme, netloc, parts.path or '/RPC2', parts.query, ''))
         t = timeout_s or self.timeout_s
-        if parts.scheme == 'https':
+        if parts.scheme == 'https' and self.fingerprint:
+            transport = PinnedTransport(t, self.fingerprint, use_builtin_types=True)
+        elif parts.scheme == 'https':
             context = ssl.create_default_context(cafile=self.cafile)
             transport = TimeoutSafeTransport(t, context=context, use_builtin_types=True)
         else:
@@ -615,6 +678,10 @@ def main(argv):
     p.add_argument('--token-source', help='API token on the source host (default --token)')
     p.add_argument('--token-target', help='API token on the target host (default --token)')
     p.add_argument('--cafile', help='CA certificate(s) that sign the hosts\' HTTPS certificates')
+    p.add_argument('--tls-fingerprint', help='SHA-256 fingerprint of both hosts\' API certificate (as `xenos coordinator` prints it): pinned instead of a CA')
+    p.add_argument('--tls-fingerprint-source', help='the source host\'s API certificate fingerprint (default --tls-fingerprint)')
+    p.add_argument('--tls-fingerprint-target', help='the target host\'s API certificate fingerprint (default --tls-fingerprint)')
+    p.add_argument('--insecure-http', action='store_true', help='INSECURE: allow http:// to a host that is not loopback (the token crosses the network in clear)')
     p.add_argument('--template', default='scenario-guest', help='template of the guest, on the source only (default scenario-guest)')
     for role in ('source', 'target'):
         p.add_argument(f'--console-{role}', help=f'command printing a guest\'s console on the {role} host ({{name}}: its domain)')
@@ -637,6 +704,19 @@ def main(argv):
         p.error('--source and --target are required')
     if not (opts.token or (opts.token_source and opts.token_target)):
         p.error('--token (or --token-source and --token-target) is required')
+    for flag in ('tls_fingerprint', 'tls_fingerprint_source', 'tls_fingerprint_target'):
+        if getattr(opts, flag):
+            try:
+                setattr(opts, flag, normalize_fingerprint(getattr(opts, flag), '--' + flag.replace('_', '-')))
+            except ValueError as e:
+                p.error(str(e))
+    for flag in ('source', 'target'):
+        parts = urlsplit(getattr(opts, flag))
+        if parts.scheme not in ('http', 'https') or not parts.hostname:
+            p.error(f'--{flag}: expected an http:// or https:// URL, found "{getattr(opts, flag)}"')
+        if parts.scheme == 'http' and not is_loopback(parts.hostname) and not opts.insecure_http:
+            p.error(f'--{flag}: expected https:// for a host that is not loopback (the token would cross the network in clear), '
+                    f'found "{getattr(opts, flag)}"; --insecure-http allows it')
     s = Scenario(opts)
     try:
         s.run()

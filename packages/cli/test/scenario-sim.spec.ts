@@ -6,11 +6,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm, mkdir, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { createServer as createHttpsServer } from 'node:https'
+import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { selfSignedCertificate } from '@xenos/core'
 
 const cliDir = fileURLToPath(new URL('..', import.meta.url))
 const repoDir = join(cliDir, '..', '..')
@@ -103,9 +105,58 @@ describe.skipIf(!hasPython)('the Xenos scenario through Python\'s xmlrpc.client,
   it('a step that does not hold fails the run and says what it expected', () => {
     const urls = [...out.matchAll(/http:\/\/127\.0\.0\.1:\d+\/RPC2/g)].map(m => m[0])
     const token = /admin token: (\S+)/.exec(out)![1]!
-    const run = spawnSync('python3', [join(cliDir, 'scenario', 'scenario.py'), '--source', urls[0]!, '--target', urls[1]!, '--token', token, '--template', 'no-such-template'],
-      { encoding: 'utf8', timeout: 120_000 })
+    const run = spawnSync('python3', [
+      join(cliDir, 'scenario', 'scenario.py'), '--source', urls[0]!, '--target', urls[1]!, '--token', token, '--template', 'no-such-template'
+    ], { encoding: 'utf8', timeout: 120_000 })
     expect(run.status).toBe(1)
     expect(run.stderr).toMatch(/FAILED: listTemplates: expected template no-such-template on the source host, found none of that name/)
   }, 180_000)
+})
+
+describe.skipIf(!hasPython)('the scenario\'s client (Python\'s xmlrpc.client) and the API\'s certificate', () => {
+  const scenario = join(cliDir, 'scenario', 'scenario.py')
+  /** Runs scenario.py against an HTTPS server with a self-signed certificate; returns its result and the Authorization headers the server received. */
+  async function againstHttps (pin: (fingerprint: string) => string): Promise<{ status: number | null, stderr: string, authorizations: string[] }> {
+    const cert = selfSignedCertificate({ names: ['127.0.0.1'] })
+    const authorizations: string[] = []
+    const server = createHttpsServer({ cert: cert.cert, key: cert.key }, (req, res) => {
+      authorizations.push(req.headers.authorization ?? '')
+      res.writeHead(500).end()
+    })
+    await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve) })
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/RPC2`
+    try {
+      const run = spawn('python3', [scenario, '--source', url, '--target', url, '--token', 'secret-token', '--tls-fingerprint', pin(cert.fingerprint256)])
+      let stderr = ''
+      run.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+      const status = await new Promise<number | null>((resolve) => { run.once('exit', resolve) })
+      return { status, stderr, authorizations }
+    } finally {
+      server.close()
+    }
+  }
+
+  it('pins the certificate: the right fingerprint gets the request (with its token) through', async () => {
+    const r = await againstHttps(f => f)
+    expect(r.authorizations.length).toBeGreaterThan(0)
+    expect(Buffer.from(r.authorizations[0]!.replace(/^Basic /, ''), 'base64').toString()).toBe('admin:secret-token')
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(/FAILED: system.listMethods on|ProtocolError|500/)
+  }, 120_000)
+
+  it('refuses another certificate before sending any request, so the token never reaches it', async () => {
+    const wrong = 'AB:'.repeat(31) + 'AB'
+    const r = await againstHttps(() => wrong.toLowerCase().replaceAll(':', ''))
+    expect(r.authorizations).toEqual([])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(new RegExp(`expected the API certificate with SHA-256 fingerprint ${wrong}, found [0-9A-F:]{95}`))
+  }, 120_000)
+
+  it('refuses plain HTTP to a host that is not loopback unless told it is insecure', () => {
+    const run = spawnSync('python3', [scenario, '--source', 'http://192.0.2.1:7001/RPC2', '--target', 'https://192.0.2.2:7001/RPC2', '--token', 't'],
+      { encoding: 'utf8' })
+    expect(run.status).toBe(2)
+    expect(run.stderr).toMatch(/--source: expected https:\/\/ for a host that is not loopback .* found "http:\/\/192.0.2.1:7001\/RPC2"/)
+    expect(run.stderr).toMatch(/; --insecure-http allows it/)
+  })
 })
