@@ -26,7 +26,7 @@ import {
   PAPER_HADOOP, hadoopDeployment, simHadoopCluster, MASTER_VM_MEMORY_MIB, type ClusterSetup, type HadoopCosts, type HadoopSettings
 } from '@xenos/hadoop-bench'
 import type { SimCluster } from '@xenos/sim-driver'
-import { ClockGate } from './clock-gate.js'
+import { ClockGate } from '@xenos/sim-engine'
 import { startSimXenos } from './sim-xenos.js'
 import { TestbedError } from '../errors.js'
 
@@ -76,7 +76,7 @@ export interface ApiClusterInit {
 export async function deployViaXenos (init: ApiClusterInit): Promise<TestbedCluster> {
   const { cluster, setup } = init
   const engine = cluster.engine
-  const gate = new ClockGate(engine)
+  const gate = new ClockGate(engine, { wallClockMs: () => performance.now() })
   const names = cluster.hostnames()
   const masterHost = names[0]!
   const xenos = await startSimXenos({
@@ -99,9 +99,9 @@ export async function deployViaXenos (init: ApiClusterInit): Promise<TestbedClus
     const api: MigrationApi = {
       migrateService: async (id, target, options) => {
         const label = `api:migrateService:${++migrations}:`
-        const r = await gate.call(label, async () => await xenos.client.migrateService(id, target, options))
+        const r = await gate.run(label, async () => await xenos.client.migrateService(id, target, options))
         // The call's control-plane wall time (search, prepare, commit): the gate times only its real work, not the simulated transfer it awaits.
-        return { ...r, controlPlane: onWall(gate.timing(label).totalS, 's') }
+        return { ...r, controlPlane: onWall(gate.stats(label).totalS, 's') }
       }
     }
     return {

@@ -25,9 +25,8 @@
  */
 import { callTimes, onTestbed, type DeploymentReport, type DeployTemplateOptions } from '@xenos/experiment-interface'
 import { Deployer, validateDeployment } from '@xenos/deployer'
-import type { Platform } from '@xenos/sim-engine'
+import { ClockGate, type CallStats, type Platform } from '@xenos/sim-engine'
 import type { SimCluster } from '@xenos/sim-driver'
-import { ClockGate, type ControlPlaneTiming } from './clock-gate.js'
 import { hadoopSlaveTemplate, TEMPLATE_NAME } from './sim-api-cluster.js'
 import { startSimXenos, type Replication, type SimXenos } from './sim-xenos.js'
 
@@ -44,7 +43,7 @@ export interface HostFetch {
 
 export async function deployTemplateOnSim (cluster: SimCluster, platform: Platform, method: 'paper' | 'xenos', hosts: number, options: DeployTemplateOptions = {}): Promise<DeploymentReport> {
   const engine = cluster.engine
-  const gate = new ClockGate(engine)
+  const gate = new ClockGate(engine, { wallClockMs: () => performance.now() })
   const [masterHost, ...others] = cluster.hostnames()
   const slaves = others.slice(0, hosts)
   const xenos = await startSimXenos({
@@ -64,7 +63,7 @@ export async function deployTemplateOnSim (cluster: SimCluster, platform: Platfo
     const t0 = engine.nowS()
     await deployer.deploy(spec)
     const durationS = engine.nowS() - t0
-    const cp = gate.timing('api:')
+    const cp = { ...gate.stats('api:'), heldS: gate.heldS() }
     const probe = await probeControlPlane(xenos, gate, slaves[0]!)
     const replications = xenos.replications.filter(r => !r.result.alreadyPresent)
     const fetches = replications.map(r => hostFetch(r, xenos))
@@ -113,17 +112,17 @@ function hostFetch (r: Replication, xenos: SimXenos): HostFetch {
  * the template) and a replication request for a template already there.
  * Wall-clock times of the real calls, through the gate (`probe:<method>`).
  */
-async function probeControlPlane (xenos: SimXenos, gate: ClockGate, host: string): Promise<ControlPlaneTiming> {
+async function probeControlPlane (xenos: SimXenos, gate: ClockGate, host: string): Promise<CallStats> {
   const api = xenos.deployApi
   for (let i = 0; i < 3; i++) {
-    await gate.call('probe:searchHosts', async () => await api.searchHosts(''))
-    await gate.call('probe:searchServices', async () => await api.searchServices('attributes.role=deploy-test'))
+    await gate.run('probe:searchHosts', async () => await api.searchHosts(''))
+    await gate.run('probe:searchServices', async () => await api.searchServices('attributes.role=deploy-test'))
   }
-  const made = await gate.call('probe:createInstance', async () => await api.createInstance(TEMPLATE_NAME, host, { name: 'probe-instance', groups: [], attributes: {} }))
-  await gate.call('probe:getService', async () => await api.getService(made.id))
-  await gate.call('probe:destroyService', async () => { await api.destroyService(made.id) })
-  await gate.call('probe:replicateTemplate', async () => { await api.replicateTemplate(TEMPLATE_NAME, host) })
-  return gate.timing('probe:')
+  const made = await gate.run('probe:createInstance', async () => await api.createInstance(TEMPLATE_NAME, host, { name: 'probe-instance', groups: [], attributes: {} }))
+  await gate.run('probe:getService', async () => await api.getService(made.id))
+  await gate.run('probe:destroyService', async () => { await api.destroyService(made.id) })
+  await gate.run('probe:replicateTemplate', async () => { await api.replicateTemplate(TEMPLATE_NAME, host) })
+  return gate.stats('probe:')
 }
 
 /** A host's disk rate for its own files, bytes/s (its zone's); absent: the disk's outermost rate. */

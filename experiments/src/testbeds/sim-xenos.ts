@@ -18,7 +18,7 @@ import {
 import { xenosDeployApi, type DeployApi } from '@xenos/deployer'
 import { waitFor } from '@xenos/hypervisor-interface'
 import type { SimCluster } from '@xenos/sim-driver'
-import type { ClockGate } from './clock-gate.js'
+import type { ClockGate } from '@xenos/sim-engine'
 import { TestbedError } from '../errors.js'
 
 const ADMIN_TOKEN = 'sim-testbed-admin'
@@ -98,7 +98,7 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
       peerCallTimeoutMs: SIM_WALL_DEADLINE_MS,
       coordinator: { createMissingImages: true, searchDeadlineMs: SIM_WALL_DEADLINE_MS, ...cfg.coordinator }
     }, {
-      driver: gate.driver(cluster.driver(name)),
+      driver: gate.releasing(cluster.driver(name)),
       images: cluster.imagePort(name, { gate }),
       authenticate,
       configSource: { load: async () => ({ templates: cfg.templates ?? [], services: cfg.services ?? [], problems: [] }) },
@@ -123,18 +123,18 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
   const apiUrlOf = new Map(hosts.map(h => [h.coordinator.hostname, h.apiUrl]))
   const replications: Replication[] = []
   const deployApi: DeployApi = {
-    searchHosts: async q => await gate.call('api:searchHosts', async () => await raw.searchHosts(q)),
-    searchServices: async q => await gate.call('api:searchServices', async () => await raw.searchServices(q)),
+    searchHosts: async q => await gate.run('api:searchHosts', async () => await raw.searchHosts(q)),
+    searchServices: async q => await gate.run('api:searchServices', async () => await raw.searchServices(q)),
     replicateTemplate: async (t, h) => {
       const url = apiUrlOf.get(h)
       if (url === undefined) throw new SimXenosError(`replicateTemplate: expected a coordinator on ${h}, found none`)
-      const result = await gate.call('api:replicateTemplate', async () => await client.callAt(url, 'xenos.replicateTemplate', [t]) as ReplicateResult)
+      const result = await gate.run('api:replicateTemplate', async () => await client.callAt(url, 'xenos.replicateTemplate', [t]) as ReplicateResult)
       replications.push({ host: h, result })
     },
-    createInstance: async (t, h, o) => await gate.call('api:createInstance', async () => await raw.createInstance(t, h, o)),
-    startService: async id => await gate.call('api:startService', async () => await raw.startService(id)),
-    getService: async id => await gate.call('api:getService', async () => await raw.getService(id)),
-    destroyService: async (id) => { await gate.call('api:destroyService', async () => { await raw.destroyService(id) }) }
+    createInstance: async (t, h, o) => await gate.run('api:createInstance', async () => await raw.createInstance(t, h, o)),
+    startService: async id => await gate.run('api:startService', async () => await raw.startService(id)),
+    getService: async id => await gate.run('api:getService', async () => await raw.getService(id)),
+    destroyService: async (id) => { await gate.run('api:destroyService', async () => { await raw.destroyService(id) }) }
   }
   let stopped = false
   return {

@@ -21,6 +21,7 @@ import type { Clock } from '@xenos/hypervisor-interface'
 import { callTimes, onTestbed, type CallTimes, type DeploymentReport } from '@xenos/experiment-interface'
 import type { ReplicateResult, XenosClient } from '@xenos/core'
 import { Deployer, validateDeployment, type DeployApi, type DeployProgress } from '@xenos/deployer'
+import { CallTimer } from '@xenos/sim-engine'
 import type { XenTestbedFile } from './xen-testbed-file.js'
 import { XenTestbedError } from './xen-errors.js'
 
@@ -44,8 +45,6 @@ export interface XenDeployTemplateInit {
   onProgress?: (event: DeployProgress) => void
 }
 
-interface Timing { calls: number, maxS: number, totalS: number }
-
 export async function deployTemplateOnXen (init: XenDeployTemplateInit): Promise<DeploymentReport> {
   const { file, client, clock, method } = init
   const cfg = file.deploy
@@ -61,21 +60,14 @@ export async function deployTemplateOnXen (init: XenDeployTemplateInit): Promise
   const masterTemplates = byName.get(file.masterHost)?.templates ?? []
   if (!masterTemplates.includes(template)) throw new XenTestbedError(`deployTemplate ${method}: expected template ${template} on the master host ${file.masterHost}, found ${masterTemplates.join(', ') || 'no templates'}`)
 
-  const control: Timing = { calls: 0, maxS: 0, totalS: 0 }
-  const timed = async <T>(t: Timing, f: () => Promise<T>): Promise<T> => {
-    const t0 = clock.nowS()
-    try {
-      return await f()
-    } finally {
-      const s = clock.nowS() - t0
-      t.calls++; t.totalS += s; t.maxS = Math.max(t.maxS, s)
-    }
-  }
+  // the control plane's calls, on this testbed's clock (the wall clock): `api:` during the deployment, `probe:` one at a time after it
+  const times = new CallTimer()
+  const timed = async <T>(label: string, f: () => Promise<T>): Promise<T> => await times.time(label, () => clock.nowS(), f)
   const replications: Array<{ host: string, result: ReplicateResult, durationS: number }> = []
   const options = method === 'paper' ? { holders: [file.masterHost], method: 'whole-copy' } : { method: 'chunked' }
   const api: DeployApi = {
-    searchHosts: async q => await timed(control, async () => await init.api.searchHosts(q)),
-    searchServices: async q => await timed(control, async () => await init.api.searchServices(q)),
+    searchHosts: async q => await timed('api:searchHosts', async () => await init.api.searchHosts(q)),
+    searchServices: async q => await timed('api:searchServices', async () => await init.api.searchServices(q)),
     async replicateTemplate (t, host) {
       const url = byName.get(host)?.apiUrl
       if (url === undefined || url === '') throw new XenTestbedError(`deployTemplate: expected host ${host} to advertise its API URL, found none`)
@@ -83,10 +75,10 @@ export async function deployTemplateOnXen (init: XenDeployTemplateInit): Promise
       const result = await client.callAt(url, 'xenos.replicateTemplate', [t, options]) as ReplicateResult
       replications.push({ host, result, durationS: clock.nowS() - t0 })
     },
-    createInstance: async (t, h, o) => await timed(control, async () => await init.api.createInstance(t, h, o)),
-    startService: async id => await timed(control, async () => await init.api.startService(id)),
-    getService: async id => await timed(control, async () => await init.api.getService(id)),
-    destroyService: async (id) => { await timed(control, async () => { await init.api.destroyService(id) }) }
+    createInstance: async (t, h, o) => await timed('api:createInstance', async () => await init.api.createInstance(t, h, o)),
+    startService: async id => await timed('api:startService', async () => await init.api.startService(id)),
+    getService: async id => await timed('api:getService', async () => await init.api.getService(id)),
+    destroyService: async (id) => { await timed('api:destroyService', async () => { await init.api.destroyService(id) }) }
   }
   const deployer = new Deployer({ api, clock, ...(init.onProgress !== undefined ? { onProgress: init.onProgress } : {}) }, { pollS: 1, ...(init.concurrency !== undefined ? { concurrency: init.concurrency } : {}) })
   const spec = validateDeployment({
@@ -97,10 +89,9 @@ export async function deployTemplateOnXen (init: XenDeployTemplateInit): Promise
   const t0 = clock.nowS()
   await deployer.deploy(spec)
   const durationS = clock.nowS() - t0
-  const probe: Timing = { calls: 0, maxS: 0, totalS: 0 }
   for (let i = 0; i < 3; i++) {
-    await timed(probe, async () => await init.api.searchHosts(''))
-    await timed(probe, async () => await init.api.searchServices('attributes.role=deploy-test'))
+    await timed('probe:searchHosts', async () => await init.api.searchHosts(''))
+    await timed('probe:searchServices', async () => await init.api.searchServices('attributes.role=deploy-test'))
   }
   await deployer.teardown(spec.deployment)
 
@@ -118,7 +109,7 @@ export async function deployTemplateOnXen (init: XenDeployTemplateInit): Promise
     perHostBytes / cfg.nicBps,
     perHostBytes / cfg.diskWriteBps + (method === 'paper' ? perHostBytes / cfg.diskReadBps + perHostBytes / cfg.diskWriteBps : 0)
   )
-  const wallTimes = (t: Timing): CallTimes => callTimes({ ...t, meanS: t.calls === 0 ? 0 : t.totalS / t.calls })
+  const wallTimes = (prefix: string): CallTimes => callTimes(times.stats(prefix))
   return {
     method,
     hosts: targets.length,
@@ -130,8 +121,8 @@ export async function deployTemplateOnXen (init: XenDeployTemplateInit): Promise
     aggregateRate: onTestbed(durationS > 0 ? networkBytes / durationS : 0, 'B/s'),
     replicateRate: onTestbed(rates.length === 0 ? 0 : sum(rates) / rates.length, 'B/s'),
     // The lab's clock is the machine's wall clock too; these are control-plane call times, filed apart as on sim.
-    controlPlane: wallTimes(control),
-    probe: wallTimes(probe)
+    controlPlane: wallTimes('api:'),
+    probe: wallTimes('probe:')
   }
 }
 

@@ -40,7 +40,7 @@
 // `driver/control-plane.ts` for the clock-holding rule of live mode.
 export { SimCluster, SimStalledError, simDriver, type SimClusterInit, type SimDriverInit } from './driver/sim-cluster.js'
 export { SimHypervisorDriver, SIM_BACKEND } from './driver/sim-hypervisor-driver.js'
-export type { Operation, ControlPlaneStat } from './driver/control-plane.js'
+export type { Operation } from './driver/control-plane.js'
 export { DEFAULT_GUEST_MODEL, type GuestModel } from './driver/guest-model.js'
 export { CHECKPOINT_HEADER_BYTES } from './driver/checkpoint.js'
 export { QCOW2_HEADER_BYTES } from './images/image-store.js'

@@ -6,7 +6,9 @@
  * deterministic event queue, a seeded random source, and resources (host
  * CPU, Domain 0, memory bus and page cache, disks, full-duplex NICs into one
  * switch) shared by activities (exec, io, comm, sleep) with a max-min fair
- * flow model solved incrementally. Platforms are YAML files with a source
+ * flow model solved incrementally. A `ClockGate` holds simulated time while
+ * real-time work runs (a simulated driver's calls, real coordinators on
+ * simulated hosts) and times it. Platforms are YAML files with a source
  * for every number (`platforms/`). The engine knows no driver contract: its
  * errors are its own (`errors.ts`), and the simulated hypervisor driver
  * (`@xenos/sim-driver`) maps them to the contract's at its boundary.
@@ -29,6 +31,7 @@ export { Engine, type EngineInit, type TimerHandle, type EngineStats } from './e
 export { EventQueue, type QueuedEvent } from './engine/event-queue.js'
 export { Random, InvalidRandomArgumentError } from './engine/random.js'
 export { simClock, type SimClock } from './engine/sim-clock.js'
+export { ClockGate, GatedWork, CallTimer, type CallStats, type ClockGateInit, type Holdable } from './engine/clock-gate.js'
 export { EngineFaults } from './engine/faults.js'
 export {
   SimEngineError, HostNotFoundError, EngineBusyError, EngineArgumentError, VmExistsError, InsufficientHostMemoryError, InsufficientDiskSpaceError,

@@ -25,84 +25,39 @@
  * would deadlock, which is why `op.sim` exists.
  *
  * `Operation.sim(promise)` is the only place a hold is let go; everything
- * else in an operation runs with the clock held. A per-domain lock
+ * else in an operation runs with the clock held. The holding is the
+ * engine's `ClockGate`, which also times the calls. A per-domain lock
  * serialises operations on one domain (as libxl does); waiting for it counts
  * as awaiting simulated work, so it never holds the clock.
  */
 
-/** What the control plane needs from the engine. */
-export interface Holdable {
-  hold (reason: string): () => void
-}
+import { ClockGate, type CallStats, type GatedWork, type Holdable } from '@xenos/sim-engine'
 
 /** Something in flight that `ControlPlane.cancelAll` can stop (an engine activity). */
 export interface Cancelable {
   cancel (): void
 }
 
-/** Real time the calls of one kind held the simulated clock (live mode, with a wall clock injected). */
-export interface ControlPlaneStat {
-  /** Operation kind, for example `start` or `migrate`. */
-  kind: string
-  calls: number
-  /** Total real time the clock was held by these calls, in milliseconds. */
-  heldMs: number
-  /** Longest single call's held time, in milliseconds. */
-  maxHeldMs: number
-}
-
 /** One driver call in flight. */
 export class Operation {
-  private release: (() => void) | undefined
-  private heldSinceMs: number | undefined
-  /** Real time this operation has held the clock so far, in milliseconds (with a wall clock). */
-  heldMs = 0
-
   constructor (
-    private readonly engine: Holdable,
     readonly label: string,
-    private readonly live: boolean,
+    /** The call's work under the gate (live mode), or none (manual mode: nothing is held). */
+    private readonly work: GatedWork | undefined,
     /** Activities of every operation in flight (the control plane's), for `cancelAll`. */
-    readonly inflight: Set<Cancelable> = new Set(),
-    private readonly wallClockMs?: () => number
+    readonly inflight: Set<Cancelable> = new Set()
   ) {}
-
-  /** Take the clock (live mode only). */
-  hold (): void {
-    if (this.live && this.release === undefined) {
-      this.release = this.engine.hold(this.label)
-      this.heldSinceMs = this.wallClockMs?.()
-    }
-  }
-
-  /** Let the clock go. Idempotent. */
-  unhold (): void {
-    const r = this.release
-    this.release = undefined
-    if (this.heldSinceMs !== undefined && this.wallClockMs !== undefined) this.heldMs += this.wallClockMs() - this.heldSinceMs
-    this.heldSinceMs = undefined
-    r?.()
-  }
 
   /** Await simulated work: the clock is free meanwhile and held again afterwards (manual mode: `work` itself). */
   sim<T> (work: Promise<T>): Promise<T> {
-    return this.live ? this.simHeld(work) : work
-  }
-
-  private async simHeld<T> (work: Promise<T>): Promise<T> {
-    this.unhold()
-    try {
-      return await work
-    } finally {
-      this.hold()
-    }
+    return this.work === undefined ? work : this.work.sim(work)
   }
 }
 
-/** Runs driver calls under the rule above. */
+/** Runs driver calls under the rule above, through the engine's `ClockGate` (one per cluster), which also times them. */
 export class ControlPlane {
   private readonly inflight = new Set<Cancelable>()
-  private readonly byKind = new Map<string, ControlPlaneStat>()
+  private readonly gate: ClockGate
   /**
    * The operation of every call in manual mode: it takes no hold and measures nothing, so
    * one serves all (no object, label or async frame per call when a cluster boots
@@ -115,16 +70,21 @@ export class ControlPlane {
    * `() => performance.now()`) to measure how long calls hold the simulated
    * clock: the control plane's real latency, kept apart from simulated time.
    */
-  constructor (private readonly engine: Holdable, private readonly isLive: () => boolean, private readonly wallClockMs?: () => number) {
-    this.manual = new Operation(engine, 'manual', false, this.inflight)
+  constructor (engine: Holdable, private readonly isLive: () => boolean, wallClockMs?: () => number) {
+    this.gate = new ClockGate(engine, wallClockMs === undefined ? {} : { wallClockMs })
+    this.manual = new Operation('manual', undefined, this.inflight)
   }
 
   /** True when calls hold the clock (a live cluster not closed). */
   get live (): boolean { return this.isLive() }
 
-  /** Held time per operation kind (empty without a wall clock or outside live mode), sorted by kind. */
-  stats (): ControlPlaneStat[] {
-    return [...this.byKind.values()].map(s => ({ ...s })).sort((a, b) => a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0)
+  /**
+   * Wall time calls held the simulated clock, per operation kind (each call's wall time while the
+   * clock stood still, its simulated waits left out), sorted by kind; empty without a wall clock or
+   * outside live mode.
+   */
+  stats (): CallStats[] {
+    return this.gate.times.byKind()
   }
 
   /** Cancel the simulated work of every operation in flight (they then fail, typed). */
@@ -140,24 +100,7 @@ export class ControlPlane {
         return Promise.reject(err as Error)
       }
     }
-    return this.runLive(label, body, kind)
-  }
-
-  private async runLive<T> (label: string, body: (op: Operation) => Promise<T>, kind: string): Promise<T> {
-    const op = new Operation(this.engine, label, true, this.inflight, this.wallClockMs)
-    op.hold()
-    try {
-      return await body(op)
-    } finally {
-      op.unhold()
-      if (this.wallClockMs !== undefined) {
-        const stat = this.byKind.get(kind) ?? { kind, calls: 0, heldMs: 0, maxHeldMs: 0 }
-        stat.calls++
-        stat.heldMs += op.heldMs
-        stat.maxHeldMs = Math.max(stat.maxHeldMs, op.heldMs)
-        this.byKind.set(kind, stat)
-      }
-    }
+    return this.gate.run(label, async work => await body(new Operation(label, work, this.inflight)), kind)
   }
 }
 

@@ -13,9 +13,9 @@
  *   driver calls take no hold.
  */
 import type { DriverFactory, HypervisorDriver, ImageTransferPort, MigrationTarget } from '@xenos/hypervisor-interface'
-import { Engine, HostNotFoundError, type Platform } from '@xenos/sim-engine'
+import { Engine, HostNotFoundError, type CallStats, type Platform } from '@xenos/sim-engine'
 import { ClusterFaults } from './cluster-faults.js'
-import { ControlPlane, type ControlPlaneStat, type Operation } from './control-plane.js'
+import { ControlPlane, type Operation } from './control-plane.js'
 import { guestModel, type GuestModel } from './guest-model.js'
 import { HostState } from './host-state.js'
 import { SimHypervisorDriver } from './sim-hypervisor-driver.js'
@@ -138,7 +138,7 @@ export class SimCluster {
   }
 
   /** Real time driver calls held the simulated clock, per operation kind (live mode with `wallClockMs`). */
-  controlPlaneStats (): ControlPlaneStat[] { return this.control.stats() }
+  controlPlaneStats (): CallStats[] { return this.control.stats() }
 
   /** Host names, in platform order. */
   hostnames (): string[] { return [...this.states.keys()] }
