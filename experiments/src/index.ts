@@ -30,7 +30,7 @@ export {
   openRunJournal, RunJournalError, JOURNAL_FILE, type RunJournal, type RunIdentity, type JournalStep, type OpenRunJournalOptions
 } from './run-journal.js'
 export { evaluateFindings } from './findings.js'
-export { simTestbedFactory, type SimTestbedInit } from './testbeds/sim-testbed.js'
+export { simTestbedFactory, platformAssumptions, type SimTestbedInit } from './testbeds/sim-testbed.js'
 export { ExperimentsError, TestbedError } from './errors.js'
 export { MasterMigrationError } from './definitions/master-migration.js'
 export { ApiClusterError } from './testbeds/sim-api-cluster.js'

@@ -51,15 +51,17 @@ export interface SimTestbedInit {
   costsFile?: string
 }
 
+/** What a simulated platform assumes that its results' reader should know: its description and its guests' disk path. */
+export function platformAssumptions (platform: Platform): string[] {
+  return [...(platform.description === undefined ? [] : [platform.description]), `Guest disks: ${IMAGE_BACKENDS[platform.virtualization.imageBackend]}`]
+}
+
 /** A factory of simulated testbeds for the runner: one per repetition seed. */
 export async function simTestbedFactory (init: SimTestbedInit): Promise<TestbedFactory> {
   const bytes = await readFile(init.platformFile)
   const platform = await loadPlatform(init.platformFile)
   const costs = await loadCosts(init.costsFile)
-  const assumptions = [
-    ...(platform.description === undefined ? [] : [platform.description]), `Guest disks: ${IMAGE_BACKENDS[platform.virtualization.imageBackend]}`
-  ]
-  const info = { name: platform.name, file: init.platformFile, sha256: createHash('sha256').update(bytes).digest('hex'), assumptions }
+  const info = { name: platform.name, file: init.platformFile, sha256: createHash('sha256').update(bytes).digest('hex'), assumptions: platformAssumptions(platform) }
   if (platform.hosts.length < 2) {
     throw new TestbedError(`platform ${init.platformFile}: expected a master host and at least one slave host, found ${platform.hosts.length} host(s)`)
   }

@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import {
-  EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory, writeResultsAndReport, loadXenTestbed, checkTestbedFor, checkPlatformFor, openRunJournal,
+  EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory,
+  platformAssumptions, writeResultsAndReport, loadXenTestbed, checkTestbedFor, checkPlatformFor, openRunJournal,
   runSensitivity, writeSensitivity
 } from '@xenos/experiments'
 import { RESULT_SCHEMA_VERSION, type Backend, type ExperimentDefinition, type PlatformInfo, type TestbedFactory } from '@xenos/experiment-interface'
@@ -47,7 +48,8 @@ async function testbedFor (
     const platform = await loadPlatform(platformFile)
     checkPlatformFor(platformFile, platform.hosts.length, defs)
     const sha256 = createHash('sha256').update(await readFile(platformFile)).digest('hex')
-    return { backend: 'sim', factory: await simTestbedFactory({ platformFile }), platform: { name: platform.name, file: platformFile, sha256 } }
+    const info = { name: platform.name, file: platformFile, sha256, assumptions: platformAssumptions(platform) }
+    return { backend: 'sim', factory: await simTestbedFactory({ platformFile }), platform: info }
   }
   if (flags.backend === 'xen') {
     if (flags.platform !== undefined) {
