@@ -69,9 +69,9 @@ export function admittedNoise (trust: OverlayTrust, onAdmitted: (peerId: string)
     /** The dialer speaks first; each side sends its record only to a peer it has admitted or is about to be checked by. */
     const exchange = async <T>(secured: SecuredConnection<T>, outbound: boolean, options?: SecureConnectionOptions): Promise<SecuredConnection<T>> => {
       const remote = secured.remotePeer.toString()
-      const signal = options?.signal === undefined
-        ? AbortSignal.timeout(EXCHANGE_TIMEOUT_MS)
-        : AbortSignal.any([options.signal, AbortSignal.timeout(EXCHANGE_TIMEOUT_MS)])
+      // libp2p's signal bounds the whole upgrade (the node's handshake timeout); a second, shorter one
+      // here would fail a handshake that a loaded machine completes in time
+      const signal = options?.signal ?? AbortSignal.timeout(EXCHANGE_TIMEOUT_MS)
       try {
         if (trust.isHostRevoked(remote)) trust.verifyAdmission(new Uint8Array(0), remote)
         const lp = lpStream(secured.connection, { maxDataLength: MAX_RECORD_BYTES })

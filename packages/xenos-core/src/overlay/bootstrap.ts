@@ -6,7 +6,10 @@
  * any running host can be a bootstrap peer of another. The cap is short
  * (2 s) because a host's first connection is how it joins: a bootstrap peer
  * that was down or cut off is found again within seconds of coming back
- * (every other member is redialled by the membership once failed).
+ * (every other member is redialled by the membership once failed). Each
+ * wait is drawn between half and all of the backoff, so that hosts that
+ * failed together (many joining through one busy bootstrap host) do not
+ * all retry at the same moment and fail together again.
  */
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Libp2p } from '@libp2p/interface'
@@ -19,6 +22,8 @@ export interface BootstrapInit {
   initialBackoffMs?: number
   /** @default 2000 */
   maxBackoffMs?: number
+  /** Source of the jitter, in [0, 1). @default Math.random */
+  random?: () => number
 }
 
 interface Target {
@@ -48,15 +53,17 @@ export class BootstrapDialer {
   private readonly targets: Target[]
   private readonly initialBackoffMs: number
   private readonly maxBackoffMs: number
+  private readonly random: () => number
   private running = false
   private readonly onDisconnect = (evt: CustomEvent<{ toString(): string }>): void => {
     const target = this.targets.find(t => t.peerId === evt.detail.toString())
-    if (target !== undefined) this.schedule(target, target.backoffMs)
+    if (target !== undefined) this.schedule(target, this.jittered(target.backoffMs))
   }
 
   constructor (private readonly libp2p: Libp2p, init: BootstrapInit) {
     this.initialBackoffMs = init.initialBackoffMs ?? 250
     this.maxBackoffMs = init.maxBackoffMs ?? 2000
+    this.random = init.random ?? Math.random
     const self = libp2p.peerId.toString()
     this.targets = init.peers
       .map(parseBootstrapAddr)
@@ -79,6 +86,11 @@ export class BootstrapDialer {
     }
   }
 
+  /** Between half and all of `backoffMs`. */
+  private jittered (backoffMs: number): number {
+    return backoffMs * (0.5 + 0.5 * this.random())
+  }
+
   private schedule (t: Target, delayMs: number): void {
     if (!this.running || t.timer !== undefined || t.dialing) return
     t.timer = setTimeout(() => {
@@ -98,7 +110,7 @@ export class BootstrapDialer {
       // handled here by scheduling the next attempt with a longer backoff.
       t.backoffMs = Math.min(t.backoffMs * 2, this.maxBackoffMs)
       t.dialing = false
-      this.schedule(t, t.backoffMs)
+      this.schedule(t, this.jittered(t.backoffMs))
       return
     }
     t.dialing = false

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { stat } from 'node:fs/promises'
+import { createConnection, createServer, type AddressInfo, type Server } from 'node:net'
 import { join } from 'node:path'
 import { createOverlayNode, type OverlayNode } from './node.js'
 import { IDENTITY_FILE_NAME } from './identity.js'
@@ -59,8 +60,39 @@ describe('overlay node', () => {
     await waitFor(() => b.connectedPeers().includes(a.peerId), { timeoutS: 60, what: 'redial after restart' })
   })
 
+  it('completes a handshake slower than libp2p\'s default dial and upgrade timeouts (a loaded machine)', async () => {
+    // every byte the listener sends reaches the dialer only 12 s after the connection opened: longer
+    // than libp2p's defaults (6 s per address dialled, 10 s per dial and per inbound upgrade)
+    const a = await node({ dataDir: await dir() })
+    const [, , , , port, , id] = a.multiaddrs()[0]!.split('/')
+    const proxy = await slowProxy(Number(port), 12_000)
+    const b = await node({ dataDir: await dir(), bootstrap: [`/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${id}`] })
+    await waitFor(() => b.connectedPeers().includes(a.peerId), { timeoutS: 90, what: 'a connection through the slow link' })
+  })
+
   it('reports a malformed bootstrap address with what it expected', async () => {
     await expect(createOverlayNode({ dataDir: await dir(), insecureOpenOverlay: true, warn: () => {}, bootstrap: ['/ip4/127.0.0.1/tcp/1'] }))
       .rejects.toThrow(InvalidArgumentError)
   })
 })
+
+/** A TCP relay to `port` on loopback that holds what the target sends until `delayMs` after the connection opened. */
+async function slowProxy (port: number, delayMs: number): Promise<{ port: number }> {
+  const server: Server = createServer((client) => {
+    const openedAt = performance.now()
+    const target = createConnection({ host: '127.0.0.1', port })
+    let chain = Promise.resolve()
+    target.on('data', (chunk) => {
+      chain = chain
+        .then(async () => { await new Promise(resolve => setTimeout(resolve, Math.max(0, openedAt + delayMs - performance.now()))) })
+        .then(() => { if (!client.destroyed) client.write(chunk) })
+    })
+    client.pipe(target)
+    const close = (): void => { client.destroy(); target.destroy() }
+    client.on('error', close).on('close', close)
+    target.on('error', close).on('close', () => { void chain.then(close) })
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  cleanups.push(async () => { await new Promise(resolve => server.close(resolve)) })
+  return { port: (server.address() as AddressInfo).port }
+}

@@ -63,6 +63,15 @@ export interface OverlayNodeInit {
   bootstrapInitialBackoffMs?: number
   /** Largest redial delay of a bootstrap peer. @default 2000 */
   bootstrapMaxBackoffMs?: number
+  /**
+   * How long opening a connection may take, each way: TCP, the Noise handshake, the
+   * admission exchange and the muxer (libp2p's `dialTimeout`, `addressDialTimeout`
+   * and `inboundUpgradeTimeout`). libp2p's defaults (6 s per address, 10 s inbound)
+   * are missed on a loaded machine: a dialer that gives up mid-handshake wastes the
+   * listener's work, and its retries, all at once, miss the deadline the same way.
+   * A refused or reset connection still fails at once. @default 30000
+   */
+  handshakeTimeoutMs?: number
   /** Most connections kept open. @default 300 */
   maxConnections?: number
   /**
@@ -108,6 +117,10 @@ export async function createOverlayNode (init: OverlayNodeInit): Promise<Overlay
   if (trust === undefined) {
     (init.warn ?? console.warn)('WARNING: insecure open overlay: no swarm key and no admission; anyone who can reach this host\'s libp2p port can join the overlay and call its peer methods')
   }
+  const handshakeTimeoutMs = init.handshakeTimeoutMs ?? 30_000
+  if (!Number.isFinite(handshakeTimeoutMs) || handshakeTimeoutMs <= 0) {
+    throw new InvalidArgumentError('handshakeTimeoutMs', 'a positive number of milliseconds', handshakeTimeoutMs)
+  }
   const privateKey = await loadOrCreateIdentity(init.dataDir)
   const admitted = new Set<string>()
 
@@ -133,7 +146,10 @@ export async function createOverlayNode (init: OverlayNodeInit): Promise<Overlay
     connectionManager: {
       maxConnections: init.maxConnections ?? 300,
       inboundConnectionThreshold: init.inboundConnectionThreshold ?? 1000,
-      maxIncomingPendingConnections: 200
+      maxIncomingPendingConnections: 200,
+      dialTimeout: handshakeTimeoutMs,
+      addressDialTimeout: handshakeTimeoutMs,
+      inboundUpgradeTimeout: handshakeTimeoutMs
     },
     services: {
       identify: identify(),
