@@ -73,7 +73,7 @@ describe('replication with real bytes over libp2p', () => {
   it('fails with 503 naming the holder and what happened when its only holder stops mid-fetch, and leaves a failed event', async () => {
     const [holder, fetcher] = [hosts[0]!, hosts[4]!]
     // the holder's chunks wait until it has stopped: the fetch has its manifest, then loses its only source
-    const server = holder.overlay.chunkServer as unknown as Record<string, (bytes: number) => Promise<void>>
+    const server = holder.overlay.chunkServer.service as unknown as Record<string, (bytes: number) => Promise<void>>
     let asked = false
     let release!: () => void
     const held = new Promise<void>((resolve) => { release = resolve })
