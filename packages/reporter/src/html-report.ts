@@ -3,7 +3,17 @@
  * embedded as a `data:image/png;base64` URI, inline CSS, no scripts, no
  * external assets. Opens from disk in any browser.
  */
-import { anchorOf, calibrated, calibratedOn, SENSITIVITY_NOT_RUN, tornadoFile, FINDINGS_SCOPE, type FigureTable, type ReportModel } from './report-model.js'
+import {
+  anchorOf,
+  basisDetail,
+  basisLabel,
+  calibrated,
+  SENSITIVITY_NOT_RUN,
+  tornadoFile,
+  FINDINGS_SCOPE,
+  type FigureTable,
+  type ReportModel
+} from './report-model.js'
 
 export function escapeHtml (text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
@@ -75,7 +85,7 @@ export function htmlReport (model: ReportModel, pngs: ReadonlyMap<string, Buffer
     out.push('<h2>Findings at a glance</h2>', `<p>${escapeHtml(FINDINGS_SCOPE)}</p>`,
       '<table><thead><tr><th>ID</th><th>Finding</th><th>Status</th></tr></thead><tbody>')
     for (const f of model.findings) {
-      const basis = calibrated(f) ? ' consistent by calibration' : ''
+      const basis = calibrated(f) ? ` ${escapeHtml(basisLabel(f))}` : ''
       out.push(`<tr><td><a href="#${anchorOf(f.id)}">${escapeHtml(f.id)}</a></td><td>${escapeHtml(f.title)}</td><td>${status(f.status)}${basis}</td></tr>`)
     }
     out.push('</tbody></table>')
@@ -104,7 +114,7 @@ export function htmlReport (model: ReportModel, pngs: ReadonlyMap<string, Buffer
       out.push(`<div class="finding ${escapeHtml(f.status)}" id="${anchorOf(f.id)}">`,
         `<h3>${escapeHtml(f.id)}: ${escapeHtml(f.title)} ${status(f.status)}</h3>`, '<dl>',
         `<dt>Claim</dt><dd>${escapeHtml(f.statement)}</dd>`,
-        ...(calibrated(f) ? [`<dt>Basis</dt><dd>consistent by calibration, not a prediction: ${escapeHtml(calibratedOn(f))}</dd>`] : []),
+        ...(calibrated(f) ? [`<dt>Basis</dt><dd>${escapeHtml(basisDetail(f))}</dd>`] : []),
         `<dt>Evidence</dt><dd>${escapeHtml(f.evidence)}</dd>`,
         `<dt>Mechanism</dt><dd>${escapeHtml(f.mechanism)}</dd>`)
       if (f.reason !== undefined) out.push(`<dt>Reason</dt><dd>${escapeHtml(f.reason)}</dd>`)

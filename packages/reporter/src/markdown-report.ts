@@ -2,7 +2,17 @@
  * `report.md`: each chart (linked PNG beside it), its table of means ± CI,
  * and each finding with its verdict, evidence and mechanism.
  */
-import { anchorOf, calibrated, calibratedOn, SENSITIVITY_NOT_RUN, tornadoFile, FINDINGS_SCOPE, type ReportModel, type FigureTable } from './report-model.js'
+import {
+  anchorOf,
+  basisDetail,
+  basisLabel,
+  calibrated,
+  SENSITIVITY_NOT_RUN,
+  tornadoFile,
+  FINDINGS_SCOPE,
+  type ReportModel,
+  type FigureTable
+} from './report-model.js'
 
 /** Escapes text for a Markdown table cell or line: pipes, backslashes, newlines, and inline markup. */
 export function escapeMarkdown (text: string): string {
@@ -32,7 +42,7 @@ export function markdownReport (model: ReportModel): string {
   if (model.findings.length > 0) {
     out.push('## Findings at a glance', '', escapeMarkdown(FINDINGS_SCOPE), '', '| ID | Finding | Status |', '| --- | --- | --- |')
     for (const f of model.findings) {
-      const basis = calibrated(f) ? ' (consistent by calibration)' : ''
+      const basis = calibrated(f) ? ` (${basisLabel(f)})` : ''
       out.push(`| [${escapeMarkdown(f.id)}](#${anchorOf(f.id)}) | ${escapeMarkdown(f.title)} | **${f.status}**${basis} |`)
     }
     out.push('')
@@ -60,7 +70,7 @@ export function markdownReport (model: ReportModel): string {
       out.push(`### ${escapeMarkdown(f.id)}: ${escapeMarkdown(f.title)} (${f.status})`, '')
       out.push(`- **Claim**: ${escapeMarkdown(f.statement)}`)
       out.push(`- **Status**: ${f.status}`)
-      if (calibrated(f)) out.push(`- **Basis**: consistent by calibration, not a prediction: ${escapeMarkdown(calibratedOn(f))}`)
+      if (calibrated(f)) out.push(`- **Basis**: ${escapeMarkdown(basisDetail(f))}`)
       out.push(`- **Evidence**: ${escapeMarkdown(f.evidence)}`)
       out.push(`- **Mechanism**: ${escapeMarkdown(f.mechanism)}`)
       if (f.reason !== undefined) out.push(`- **Reason**: ${escapeMarkdown(f.reason)}`)

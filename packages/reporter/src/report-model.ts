@@ -82,6 +82,18 @@ export function calibratedOn (f: FindingResult): string {
   return f.calibratedOn ?? 'inputs were calibrated on the figures this finding checks'
 }
 
+/** The basis beside a calibrated finding's verdict: a PASS is consistency; a FAIL had calibrated inputs and fails even so. */
+export function basisLabel (f: FindingResult): string {
+  return f.status === 'PASS' ? 'consistent by calibration' : 'partly calibrated'
+}
+
+/** The sentence that explains a calibrated finding's basis. */
+export function basisDetail (f: FindingResult): string {
+  return f.status === 'PASS'
+    ? `consistent by calibration, not a prediction: ${calibratedOn(f)}`
+    : `some inputs were calibrated on the figures it checks, and it does not hold even so: ${calibratedOn(f)}`
+}
+
 /** File name of a finding's tornado chart beside the report. */
 export function tornadoFile (id: string): string {
   return `sensitivity-${id.replace(/[^A-Za-z0-9-]/g, '_')}.png`
