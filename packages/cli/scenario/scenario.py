@@ -69,8 +69,8 @@ class StepFailed(Exception):
         self.step = step
 
 
-class TimeoutTransport(xmlrpc.client.Transport):
-    """xmlrpc.client's HTTP transport with a socket timeout (a migration's call lasts minutes)."""
+class _Timeout:
+    """A socket timeout on xmlrpc.client's connections (a migration's call lasts minutes)."""
 
     def __init__(self, timeout_s, **kw):
         super().__init__(**kw)
@@ -82,15 +82,12 @@ class TimeoutTransport(xmlrpc.client.Transport):
         return conn
 
 
-class TimeoutSafeTransport(xmlrpc.client.SafeTransport):
-    def __init__(self, timeout_s, **kw):
-        super().__init__(**kw)
-        self.timeout_s = timeout_s
+class TimeoutTransport(_Timeout, xmlrpc.client.Transport):
+    """xmlrpc.client's HTTP transport with a socket timeout."""
 
-    def make_connection(self, host):
-        conn = super().make_connection(host)
-        conn.timeout = self.timeout_s
-        return conn
+
+class TimeoutSafeTransport(_Timeout, xmlrpc.client.SafeTransport):
+    """xmlrpc.client's HTTPS transport with a socket timeout."""
 
 
 class CertificateMismatch(OSError):
