@@ -13,6 +13,7 @@
 import type { Command } from 'commander'
 import { ClusterAuthority, hostIdentityDir, loadHostConfig, peerIdOfIdentity, writeFileAtomic, type Role, type SignedDocument } from '@xenos/core'
 import { clientFrom, withClient, type ClientFlags } from './client.js'
+import { UsageError } from '../errors.js'
 
 type Out = (s: string) => void
 
@@ -84,14 +85,15 @@ export function trustCommands (program: Command, io: { out: Out }): void {
     .argument('[peer-id]', 'the host\'s peer id (xenos hosts id); omit with --config on the host itself')
     .requiredOption('--cluster <dir>', 'the cluster directory (xenos cluster init)')
     .option('--config <host.yaml>', 'admit the host this file describes and write its admission where the file says (default <dataDir>/admission.json)')
-    .option('--name <name>', 'a name for people (the host name)')
+    .option('--name <name>', 'the host\'s name, bound by the record: peers name the host only so (default: the host file\'s hostname)')
     .option('--out <file>', 'where to write the admission record (default: the host file\'s, else stdout)')
     .action(async (peer: string | undefined, opts: { cluster: string, config?: string, name?: string, out?: string }) => {
       const a = await ClusterAuthority.load(opts.cluster)
       const config = opts.config === undefined ? undefined : await loadHostConfig(opts.config)
       const peerId = peer ?? (config === undefined ? undefined : await peerIdOfIdentity(hostIdentityDir(config.dataDir)))
-      if (peerId === undefined) throw new Error('expected a peer id or --config <host.yaml>, found neither')
+      if (peerId === undefined) throw new UsageError('xenos hosts admit: expected a peer id or --config <host.yaml>, found neither')
       const name = opts.name ?? config?.hostname
+      if (name === undefined) throw new UsageError('xenos hosts admit: expected the host\'s name (--name, or --config with a hostname), found none')
       const record = JSON.stringify(a.admit(peerId, name))
       const out = opts.out ?? config?.admission
       if (out === undefined) { io.out(`${record}\n`); return }

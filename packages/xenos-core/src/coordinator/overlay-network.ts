@@ -7,6 +7,11 @@
  * Hosts are named by host name in the coordinator and by peer id in the
  * overlay: host records carry both, so the mapping is learnt from every
  * host search, and a call to an unknown host name first searches for it.
+ * On a closed overlay a host's name is the one its admission record binds
+ * (`admittedName`): an answer from a host under another name is ignored and
+ * the host named as answering falsely, and a call by name goes only to the
+ * peer admitted under that name, so that an admitted host cannot pass for
+ * another one.
  *
  * Failures say what happened: a search reports why each host did not
  * answer (declared failed, connection refused, no answer within the
@@ -15,6 +20,7 @@
  * answer came (after how long, of which deadline) or the remote handler
  * failed. A refused connection is reported to the membership as evidence.
  */
+import { peerIdFromString } from '@libp2p/peer-id'
 import { decodeMethodResponse } from '../xmlrpc/decode.js'
 import { encodeMethodCall } from '../xmlrpc/encode.js'
 import type { XmlRpcValue } from '../xmlrpc/values.js'
@@ -39,6 +45,13 @@ export interface OverlayNetworkComponents {
   membership?: Membership
   /** This host's name and peer id (calls to itself stay local). */
   self: { hostname: string, peerId: string }
+  /**
+   * On a closed overlay, the host name a peer's admission binds to it
+   * (`HostTrust.admittedName`), known once the peer has connected: names are
+   * then believed only as admitted. Without it (an open overlay) a host is
+   * named as it announces itself.
+   */
+  admittedName?: (peerId: string) => string | undefined
   /** Where failures that have no caller to go to are reported (event publishing). */
   onError?: (err: unknown) => void
 }
@@ -55,12 +68,25 @@ export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs
   const callTimeoutMs = init.callTimeoutMs ?? 10_000
   const peerByHost = new Map<string, string>([[self.hostname, self.peerId]])
   const hostByPeer = new Map<string, string>([[self.peerId, self.hostname]])
-  /** A host's name: from searches, else as it announces itself in the membership. */
-  const nameOf = (peerId: string): string | undefined => hostByPeer.get(peerId) ?? membership?.get(peerId)?.name
-  const peerNamed = (hostname: string): string | undefined => peerByHost.get(hostname)
-    ?? (membership === undefined ? undefined : [...membership.members(), ...membership.failed()].find(m => m.name === hostname)?.peerId)
+  const admittedName = components.admittedName
+  /** Why a peer's own word on its name is not taken: `undefined` when it may be. */
+  const falseName = (hostname: string, peerId: string): string | undefined => {
+    if (admittedName === undefined || peerId === self.peerId) return undefined
+    const bound = admittedName(peerId)
+    if (bound === hostname) return undefined
+    return `it named itself "${hostname}" but is admitted ${bound === undefined ? 'under no name' : `as "${bound}"`}`
+  }
+  /** A host's name: as admitted, else from searches, else as it announces itself in the membership. */
+  const nameOf = (peerId: string): string | undefined => admittedName?.(peerId) ?? hostByPeer.get(peerId) ?? membership?.get(peerId)?.name
+  /** The peer of a host name: from searches, else a member admitted under it, else one that announces it and is not admitted under another. */
+  const peerNamed = (hostname: string): string | undefined => {
+    const known = peerByHost.get(hostname)
+    if (known !== undefined || membership === undefined) return known
+    const named = [...membership.members(), ...membership.failed()].filter(m => (admittedName?.(m.peerId) ?? m.name) === hostname)
+    return (named.find(m => admittedName?.(m.peerId) === hostname) ?? named[0])?.peerId
+  }
   const learn = (hostname: unknown, peerId: unknown): void => {
-    if (typeof hostname === 'string' && typeof peerId === 'string') {
+    if (typeof hostname === 'string' && typeof peerId === 'string' && falseName(hostname, peerId) === undefined) {
       peerByHost.set(hostname, peerId)
       hostByPeer.set(peerId, hostname)
     }
@@ -69,26 +95,33 @@ export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs
   async function doSearch (kind: SearchKind, query: string, options?: { deadlineMs?: number }): Promise<SearchOutcome> {
     const result = await search.search(query, { kind, timeoutMs: options?.deadlineMs ?? init.searchDeadlineMs ?? 2000 })
     const results: Array<Record<string, unknown>> = []
+    const reasons: Record<string, string> = {}
     for (const m of result.matches) {
       for (const r of m.records) {
-        learn(kind === 'hosts' ? r.hostname : r.host, m.peerId)
+        const name = kind === 'hosts' ? r.hostname : r.host
+        const lie = typeof name === 'string' ? falseName(name, m.peerId) : 'its answer names no host'
+        if (lie !== undefined) {
+          reasons[admittedName?.(m.peerId) ?? m.peerId] = `answered falsely (${lie}); its answer is ignored`
+          break
+        }
+        learn(name, m.peerId)
         results.push(r)
       }
     }
-    const reasons: Record<string, string> = {}
     for (const p of result.missing) reasons[nameOf(p) ?? p] = result.missingReasons[p] ?? 'no answer'
     for (const e of result.errors) reasons[nameOf(e.peerId) ?? e.peerId] = `answered with an error: ${e.message}`
     return { results, nonResponders: Object.keys(reasons).sort(), reasons }
   }
 
   async function resolve (host: string): Promise<string> {
-    const known = peerNamed(host)
-    if (known !== undefined) return known
-    if (!/^[A-Za-z0-9._-]+$/.test(host)) throw new PeerError(host, 'be a host name', 'characters a host name cannot have')
-    await doSearch('hosts', `hostname=${host}`)
-    const found = peerNamed(host)
-    if (found === undefined) throw new PeerError(host, 'be found in the overlay', 'no host of that name answered a search')
-    return found
+    let peer = peerNamed(host)
+    if (peer === undefined) {
+      if (!/^[A-Za-z0-9._-]+$/.test(host)) throw new PeerError(host, 'be a host name', 'characters a host name cannot have')
+      await doSearch('hosts', `hostname=${host}`)
+      peer = peerNamed(host)
+      if (peer === undefined) throw new PeerError(host, 'be found in the overlay', 'no host of that name answered a search')
+    }
+    return peer
   }
 
   return {
@@ -105,6 +138,16 @@ export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs
       const request = Buffer.from(encodeMethodCall(method, params as XmlRpcValue[]), 'utf8')
       let response: Uint8Array
       const startMs = performance.now()
+      if (admittedName !== undefined && peer !== self.peerId && admittedName(peer) === undefined) {
+        // a name the membership announced, of a peer not met yet: its admission comes with the connection
+        try {
+          await libp2p.dial(peerIdFromString(peer), { signal: AbortSignal.timeout(callTimeoutMs) })
+        } catch (err) {
+          throw new PeerError(host, `answer ${method}`, describeCallFailure(peer, err, performance.now() - startMs, callTimeoutMs, membership), { cause: err })
+        }
+      }
+      const lie = falseName(host, peer)
+      if (lie !== undefined) throw new PeerError(host, `be the peer admitted as "${host}"`, `peer ${peer}: ${lie}; not called`)
       try {
         response = await tunnel.call(peer, request, { timeoutMs: callTimeoutMs })
       } catch (err) {
@@ -133,7 +176,7 @@ export function overlayNetwork (init: { callTimeoutMs?: number, searchDeadlineMs
     onMemberChange (listener) {
       if (membership === undefined) return () => undefined
       return membership.onTransition((t) => {
-        const host = hostByPeer.get(t.peerId) ?? t.name ?? t.peerId
+        const host = admittedName?.(t.peerId) ?? hostByPeer.get(t.peerId) ?? t.name ?? t.peerId
         listener({ host, peerId: t.peerId, from: t.from, to: t.to, ...(t.reason === undefined ? {} : { reason: t.reason }) })
       })
     },

@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * const trust = await authority.hostTrust('/var/lib/xenos') // or HostTrust.open(...) with the files of `xenos cluster init`
+ * const trust = await authority.hostTrust('/var/lib/xenos', 'lab1') // or HostTrust.open(...) with the files of `xenos cluster init`
  * const host = await startXenosHost({ dataDir: '/var/lib/xenos', apiPort: 7001, bootstrap: [...], trust }, { driver })
  * console.log(host.apiUrl, host.peerId)
  * await host.stop()
@@ -59,7 +59,7 @@ export interface XenosHostInit {
   /** Multiaddrs (ending in /p2p/<peer id>) of hosts to join through. */
   bootstrap?: string[]
   /**
-   * The cluster's credentials (`HostTrust`; `ClusterAuthority.hostTrust(dataDir)`
+   * The cluster's credentials (`HostTrust`; `ClusterAuthority.hostTrust(dataDir, hostname)`
    * makes them for tests and in-process clusters): only admitted hosts that
    * hold the swarm key can connect, and cluster tokens authenticate users.
    * Required unless `insecureOpenOverlay`.
@@ -222,11 +222,16 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       const expected = `the admission of this host's peer id ${overlay.node.peerId} (data directory ${init.dataDir})`
       throw new InvalidArgumentError('trust', expected, `one for ${trust.peerId}`)
     }
+    const admittedAs = trust?.admittedName(trust.peerId)
+    if (admittedAs !== undefined && admittedAs !== components.driver.hostname) {
+      throw new InvalidArgumentError('trust', `an admission for host "${components.driver.hostname}" (its name binds the host)`, admittedAs)
+    }
     const { node, search, tunnel, groups, membership } = overlay
     const network = overlayNetwork({
       searchDeadlineMs: init.coordinator?.searchDeadlineMs ?? 2000, ...(init.peerCallTimeoutMs === undefined ? {} : { callTimeoutMs: init.peerCallTimeoutMs })
     }, {
-      libp2p: node.libp2p, search, tunnel, groups, membership, self: { hostname: components.driver.hostname, peerId: node.peerId }, onError: report
+      libp2p: node.libp2p, search, tunnel, groups, membership, self: { hostname: components.driver.hostname, peerId: node.peerId }, onError: report,
+      ...(overlay.node.trust === undefined ? {} : { admittedName: (peerId: string) => overlay.node.trust?.admittedName(peerId) })
     })
     const images = components.images ?? (init.imageDir === undefined ? undefined : { store: fileImageStore({ imageDir: init.imageDir }) })
     // a backend's own transport serves this host's shelf beside the overlay's chunk server

@@ -49,6 +49,8 @@ export interface OverlayTrust {
   /** Throws unless `bytes` admit `remotePeer` (and it is not revoked). */
   verifyAdmission(bytes: Uint8Array, remotePeer: string): unknown
   isHostRevoked(peerId: string): boolean
+  /** The host name the admission of `peerId` binds (once verified), if it names one. */
+  admittedName(peerId: string): string | undefined
   /** Told the peer ids each newer hosts' revocation list adds. */
   onHostsRevoked(listener: (peerIds: string[]) => void): () => void
   /** The revocation lists held, as signed documents. */

@@ -14,7 +14,7 @@ import type { HostTrust } from '../trust/host-trust.js'
 
 /**
  * A new cluster in a temporary directory: `authority.nodeTrust(dataDir)` gives
- * each overlay node its credentials (and `authority.hostTrust(dataDir)` each
+ * each overlay node its credentials (and `authority.hostTrust(dataDir, hostname)` each
  * coordinator).
  */
 export async function testAuthority (): Promise<{ authority: ClusterAuthority, remove(): Promise<void> }> {

@@ -100,7 +100,7 @@ export async function startTestCluster (init: TestClusterInit): Promise<TestClus
       hosts.push(await startXenosHost({
         ...h.init,
         dataDir: join(dir, names[i]!),
-        trust: await authority.hostTrust(join(dir, names[i]!), names[i]),
+        trust: await authority.hostTrust(join(dir, names[i]!), names[i]!),
         bootstrap
       }, {
         authenticate: init.authenticate ?? testAuthenticate,

@@ -22,7 +22,7 @@
  * @example
  * ```ts
  * const authority = await ClusterAuthority.create('/tmp/cluster')
- * const host = await startXenosHost({ dataDir: '/tmp/a', trust: await authority.hostTrust('/tmp/a') }, { driver })
+ * const host = await startXenosHost({ dataDir: '/tmp/a', trust: await authority.hostTrust('/tmp/a', driver.hostname) }, { driver })
  * const { token } = authority.issueToken('alice', 'user')
  * ```
  */
@@ -123,13 +123,13 @@ export class ClusterAuthority {
   }
 
   /**
-   * The trust of a coordinator whose data directory is `dataDir`: its
-   * identity (made if missing) admitted, its revocation lists kept in the
-   * data directory. What tests and in-process clusters pass as
-   * `startXenosHost`'s `trust`.
+   * The trust of the coordinator of host `name` whose data directory is
+   * `dataDir`: its identity (made if missing) admitted under that name (which
+   * binds it), its revocation lists kept in the data directory. What tests
+   * and in-process clusters pass as `startXenosHost`'s `trust`.
    */
-  async hostTrust (dataDir: string, name?: string): Promise<HostTrust> {
-    return await this.nodeTrust(hostIdentityDir(dataDir), { stateDir: hostTrustStateDir(dataDir), ...(name === undefined ? {} : { name }) })
+  async hostTrust (dataDir: string, name: string): Promise<HostTrust> {
+    return await this.nodeTrust(hostIdentityDir(dataDir), { stateDir: hostTrustStateDir(dataDir), name })
   }
 
   /** The trust of a bare overlay node whose identity is kept in `identityDir`. */

@@ -77,6 +77,8 @@ export class HostTrust {
   private readonly tokenCache = new Map<string, TokenClaims>()
   private readonly listeners = new Set<(revoked: string[]) => void>()
   private readonly now: () => number
+  /** Host names that admission records bind to peer ids: this host's own, then every peer's that presented one. */
+  private readonly names = new Map<string, string>()
 
   private constructor (
     readonly cluster: ClusterFile,
@@ -106,6 +108,7 @@ export class HostTrust {
       throw new SignedDocumentError('this host\'s admission record', `peer id ${init.peerId} (this host)`, `peer id ${own.peerId}`)
     }
     const trust = new HostTrust(cluster, swarmKey, init.admission, init.peerId, admissionKey, issuerKey, init.stateDir, init.now)
+    if (own.name !== undefined) trust.names.set(own.peerId, own.name)
     if (init.stateDir !== undefined) {
       for (const file of [HOSTS_LIST_FILE, USERS_LIST_FILE]) {
         const text = await readOptional(join(init.stateDir, file))
@@ -143,7 +146,18 @@ export class HostTrust {
     if (this.revokedHosts.has(remotePeer)) {
       throw new AdmissionError(remotePeer, 'a host that is not revoked', `revoked in the hosts' revocation list version ${this.hostsList?.body.version ?? 0}`)
     }
+    if (record.name !== undefined) this.names.set(remotePeer, record.name)
     return record
+  }
+
+  /**
+   * The host name the admission record of `peerId` binds to it: this host's
+   * own, or a peer's as verified when it connected; `undefined` for a peer
+   * not met yet or admitted without a name. A host is named only by its
+   * admission, never by what it announces of itself.
+   */
+  admittedName (peerId: string): string | undefined {
+    return this.names.get(peerId)
   }
 
   /** True when the administrator added `user` (the users' list names it): grants may name it. */

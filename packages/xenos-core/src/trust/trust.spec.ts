@@ -24,7 +24,7 @@ describe('a cluster authority', () => {
     await expect(ClusterAuthority.create(d)).rejects.toThrow(TrustFileError)
     const again = await ClusterAuthority.load(d)
     expect(again.clusterId).toBe(a.clusterId)
-    const trust = await again.hostTrust(await dir())
+    const trust = await again.hostTrust(await dir(), 'h1')
     expect(trust.verifyToken(a.issueToken('alice', 'user').token)).toEqual({ user: 'alice', role: 'user' })
   })
 
@@ -44,7 +44,7 @@ describe('user tokens', () => {
     const d = await dir()
     const a = await ClusterAuthority.create(d, { now: () => now })
     const hostDir = await dir()
-    const peerTrust = await a.hostTrust(hostDir)
+    const peerTrust = await a.hostTrust(hostDir, 'h2')
     const trust = await HostTrust.open({
       clusterDir: d, admission: peerTrust.admission, peerId: peerTrust.peerId, stateDir: join(hostDir, 'trust'), now: () => now
     })
@@ -97,7 +97,7 @@ describe('user tokens', () => {
 describe('a host\'s own admission', () => {
   it('must name this host and be signed by the cluster', async () => {
     const a = await ClusterAuthority.create(await dir())
-    const t = await a.hostTrust(await dir())
+    const t = await a.hostTrust(await dir(), 'h1')
     const admission = a.admit('12D3KooWQ6dkh2D8tNXtHaRiYCeQzEcnbdY2N5b9WDBR5r4t6wBx')
     await expect(HostTrust.open({ clusterDir: a.dir, admission, peerId: t.peerId })).rejects.toThrow(/expected peer id/)
     const other = await ClusterAuthority.create(await dir())

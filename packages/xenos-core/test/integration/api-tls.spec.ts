@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
 
 async function host (name: string, init: Partial<Parameters<typeof startXenosHost>[0]> = {}, warn: (m: string) => void = () => {}): Promise<XenosHost> {
-  const trust = await authority.hostTrust(join(dir, name))
+  const trust = await authority.hostTrust(join(dir, name), name)
   return await startXenosHost({ dataDir: join(dir, name), trust, apiHost: '0.0.0.0', ...init }, { driver: cluster.driver(name), warn })
 }
 const local = (url: string): string => url.replace('0.0.0.0', '127.0.0.1')
