@@ -8,7 +8,11 @@
  *   size xenos-core's file store uses). A simulated image has a size and a
  *   content id, no bytes: chunk i is represented by a short stand-in naming
  *   the content and the index, whose SHA-256 the image's manifest lists, so
- *   the fetch verifies what arrives as it does on real hosts. Reading a
+ *   the fetch verifies what arrives as it does on real hosts. A checkpoint
+ *   file travels the same way, and what makes it restorable (the domain's
+ *   spec, uuid and memory size: Xen's save header) is written into its first
+ *   chunk's stand-in, so it is covered by the manifest like the rest and the
+ *   copy is a checkpoint the fetcher's driver can restore. Reading a
  *   chunk is a read of its real length on the host's disk, through its page
  *   cache (one cache key per chunk: a chunk a host wrote or read recently
  *   comes from memory); writing one is a write there. A fetch writes into a
@@ -52,7 +56,7 @@ import {
 } from '@xenos/hypervisor-interface'
 import type { Engine, Random } from '@xenos/sim-engine'
 import type { HostState } from '../driver/host-state.js'
-import type { Reservation } from './image-store.js'
+import type { CheckpointContent, Reservation } from './image-store.js'
 
 /** What the port needs of its cluster (a `SimCluster` is one). */
 export interface TransferCluster {
@@ -284,15 +288,38 @@ class SimHostPort {
   }
 }
 
-/** The chunk stand-in of chunk `index` of the content `contentId`. */
-function token (contentId: string, index: number): Uint8Array {
-  return new TextEncoder().encode(`${TOKEN_PREFIX} ${contentId} ${index}`)
+/**
+ * The chunk stand-in of chunk `index` of the content `contentId`; a
+ * checkpoint's first chunk also carries what the checkpoint holds (its save
+ * header), as base64url JSON.
+ */
+function token (contentId: string, index: number, checkpoint?: CheckpointContent): Uint8Array {
+  const header = index === 0 && checkpoint !== undefined ? ` ${Buffer.from(JSON.stringify(checkpoint), 'utf8').toString('base64url')}` : ''
+  return new TextEncoder().encode(`${TOKEN_PREFIX} ${contentId} ${index}${header}`)
 }
 
-/** The content id a chunk stand-in names, when it is the stand-in of chunk `index`. */
-function contentOf (bytes: Uint8Array, index: number): string | undefined {
+/** What a chunk stand-in names, when it is the stand-in of chunk `index`: the content id, and a checkpoint's header in chunk 0. */
+function contentOf (bytes: Uint8Array, index: number): { contentId: string, checkpoint?: CheckpointContent } | undefined {
   const parts = new TextDecoder().decode(bytes).split(' ')
-  return parts.length === 3 && parts[0] === TOKEN_PREFIX && parts[2] === String(index) ? parts[1] : undefined
+  if (parts[0] !== TOKEN_PREFIX || parts[2] !== String(index) || parts[1] === undefined) return undefined
+  if (parts.length === 3) return { contentId: parts[1] }
+  if (parts.length !== 4 || index !== 0) return undefined
+  const checkpoint = checkpointHeader(parts[3]!)
+  return checkpoint === undefined ? undefined : { contentId: parts[1], checkpoint }
+}
+
+/** A checkpoint's header from its base64url JSON, when it has the fields `CheckpointContent` names. */
+function checkpointHeader (text: string): CheckpointContent | undefined {
+  let value: unknown
+  try {
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'))
+  } catch {
+    return undefined
+  }
+  const c = value as Partial<CheckpointContent> | null
+  if (c === null || typeof c !== 'object' || typeof c.uuid !== 'string' || typeof c.memoryBytes !== 'number') return undefined
+  if (typeof c.spec !== 'object' || c.spec === null || typeof c.spec.name !== 'string') return undefined
+  return c as CheckpointContent
 }
 
 function sha256Hex (bytes: Uint8Array): string {
@@ -302,24 +329,26 @@ function sha256Hex (bytes: Uint8Array): string {
 class SimImageStore implements ChunkImageStore {
   constructor (private readonly port: SimHostPort) {}
 
+  /** An image or a checkpoint (both are files of the store). */
   async manifest (path: string): Promise<ImageManifest> {
-    const f = this.port.state.store.image(path)
+    const f = this.port.state.store.file(path)
     const chunks: string[] = []
-    for (let i = 0; i * CHUNK_SIZE_BYTES < f.sizeBytes; i++) chunks.push(sha256Hex(token(f.contentId, i)))
+    for (let i = 0; i * CHUNK_SIZE_BYTES < f.sizeBytes; i++) chunks.push(sha256Hex(token(f.contentId, i, f.checkpoint)))
     return { version: 1, sizeBytes: f.sizeBytes, chunkSizeBytes: CHUNK_SIZE_BYTES, chunks }
   }
 
   async version (path: string): Promise<string> {
-    const f = this.port.state.store.image(path)
+    const f = this.port.state.store.file(path)
     return `${f.sizeBytes}:${f.contentId}`
   }
 
   async openComplete (path: string, manifest: ImageManifest): Promise<ChunkStore> {
-    const f = this.port.state.store.image(path)
+    const f = this.port.state.store.file(path)
     if (f.sizeBytes !== manifest.sizeBytes) {
       throw new SimTransferError(`image ${path} on ${this.port.hostname}: expected ${manifest.sizeBytes} bytes as in its manifest, found ${f.sizeBytes}`)
     }
-    return new SimChunkStore(this.port, path, manifest, f.contentId, undefined)
+    const content = f.checkpoint === undefined ? { contentId: f.contentId } : { contentId: f.contentId, checkpoint: f.checkpoint }
+    return new SimChunkStore(this.port, path, manifest, content, undefined)
   }
 
   async openStaging (path: string, manifest: ImageManifest): Promise<ChunkStore> {
@@ -327,7 +356,14 @@ class SimImageStore implements ChunkImageStore {
   }
 }
 
-/** One image as chunks on a simulated host: complete (no reservation), or being fetched into `reservation`. */
+/** What a chunk store holds: the content id, and for a checkpoint what it saved. */
+interface Content { contentId: string, checkpoint?: CheckpointContent }
+
+/**
+ * One image (or checkpoint) as chunks on a simulated host: complete (no
+ * reservation), or being fetched into `reservation`; it becomes a checkpoint
+ * when its first chunk carries a checkpoint's header.
+ */
 class SimChunkStore implements ChunkStore {
   private readonly bits: Uint8Array
   private held = 0
@@ -337,7 +373,7 @@ class SimChunkStore implements ChunkStore {
     private readonly port: SimHostPort,
     private readonly path: string,
     readonly manifest: ImageManifest,
-    private contentId: string | undefined,
+    private content: Content | undefined,
     private readonly reservation: Reservation | undefined
   ) {
     const total = manifest.chunks.length
@@ -354,34 +390,37 @@ class SimChunkStore implements ChunkStore {
 
   /** A read of the chunk on this host's disk; it is charged inside the request that asked for it. */
   async read (index: number): Promise<Uint8Array> {
-    if (!this.has(index) || this.contentId === undefined) {
+    if (!this.has(index) || this.content === undefined) {
       throw new SimTransferError(`chunk ${index} of ${this.path} on ${this.port.hostname}: expected a chunk held here, found it missing`)
     }
     await this.disk('read', index)
-    return token(this.contentId, index)
+    return token(this.content.contentId, index, this.content.checkpoint)
   }
 
   async write (index: number, bytes: Uint8Array): Promise<void> {
     if (this.finished) {
       throw new SimTransferError(`chunk ${index} of ${this.path} on ${this.port.hostname}: expected a store being fetched, found a complete image`)
     }
-    const contentId = contentOf(bytes, index)
-    if (contentId === undefined || (this.contentId !== undefined && contentId !== this.contentId)) {
-      const of = this.contentId === undefined ? '' : ` of ${this.contentId}`
+    const got = contentOf(bytes, index)
+    if (got === undefined || (this.content !== undefined && got.contentId !== this.content.contentId)) {
+      const of = this.content === undefined ? '' : ` of ${this.content.contentId}`
       throw new SimTransferError(`chunk ${index} of ${this.path} on ${this.port.hostname}: expected the stand-in of chunk ${index}${of}, found another`)
     }
     if (this.has(index)) return
     await this.port.waits.run(async () => { await this.disk('write', index) })
-    this.contentId = contentId
+    const checkpoint = got.checkpoint ?? this.content?.checkpoint
+    this.content = checkpoint === undefined ? { contentId: got.contentId } : { contentId: got.contentId, checkpoint }
     this.set(index)
   }
 
   async finish (): Promise<void> {
     if (this.finished) return
-    if (this.held !== this.manifest.chunks.length || this.contentId === undefined || this.reservation === undefined) {
+    if (this.held !== this.manifest.chunks.length || this.content === undefined || this.reservation === undefined) {
       throw new SimTransferError(`finish ${this.path} on ${this.port.hostname}: expected all ${this.manifest.chunks.length} chunks, found ${this.held}`)
     }
-    this.reservation.commit({ kind: 'image', sizeBytes: this.manifest.sizeBytes, format: 'raw', contentId: this.contentId })
+    const { contentId, checkpoint } = this.content
+    const size = { sizeBytes: this.manifest.sizeBytes, format: 'raw' as const, contentId }
+    this.reservation.commit(checkpoint === undefined ? { kind: 'image', ...size } : { kind: 'checkpoint', ...size, checkpoint: structuredClone(checkpoint) })
     this.finished = true
   }
 
