@@ -100,6 +100,8 @@ class Host {
   readonly checkpoints = new Set<string>()
   readonly cutFrom = new Map<string, number>()
   downSinceMs: number | undefined
+  /** Until then (ms on the clock), this host's membership knows no member (it has just started and not yet joined). */
+  aloneUntilMs = -Infinity
   agent: FailoverAgent<{ id: string }>
   private cpSeq = 0
 
@@ -119,7 +121,9 @@ class Host {
     return new FailoverAgent({ checkIntervalMs: 500, takeoverDelayMs: 2000, fenceAfterMs: 1000 }, {
       self: this.name,
       clock: w.clock,
-      members: () => [...w.hosts.values()].filter(h => h !== this).map(h => ({ host: h.name, state: w.view(this, h), stateAgeMs: this.ageOf(h) })),
+      members: () => w.clock.now() < this.aloneUntilMs
+        ? []
+        : [...w.hosts.values()].filter(h => h !== this).map(h => ({ host: h.name, state: w.view(this, h), stateAgeMs: this.ageOf(h) })),
       local: {
         protectedServices: () => [...this.services.values()].map((s): LocalProtected<{ id: string }> => ({
           id: s.id, policy: s.policy, generation: s.generation, active: s.state !== 'gone', record: { id: s.id }
@@ -253,6 +257,38 @@ describe('FailoverAgent', () => {
     expect(w.maxActiveCopies).toBe(1)
   })
 
+  it('a cut-off owner that heals runs its copy on only once its guardians answer: a quorum that knows nothing of the takeover is not enough', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']
+    const w = await world(names)
+    const a = w.hosts.get('a')!
+    const others = names.slice(1).map(n => w.hosts.get(n)!)
+    a.services.set('s1', { id: 's1', policy: resume, generation: 1, state: 'running' })
+    await w.run(3000, ['s1'])
+    const guardedBy = (h: string, generation: number): string[] => (w.events.filter(e => e.kind === 'guarded' && e.host === h)
+      .map(e => e as Extract<FailoverEvent, { kind: 'guarded' }>).filter(e => e.generation === generation).at(-1)?.guardians ?? [])
+    const first = guardedBy('a', 1)
+    expect(first).toHaveLength(2)
+    w.cut([a], others)
+    await w.run(10_000, ['s1'])
+    const took = w.events.find(e => e.kind === 'taken-over')
+    expect(took?.host).toBe(rendezvousOrder('s1', first)[0])
+    // the partition heals, except between a and every host that knows of the takeover: a reaches a quorum all the same
+    const knowing = new Set([...first, took!.host, ...guardedBy(took!.host, 2)])
+    expect(knowing.size).toBeLessThanOrEqual(4)
+    w.heal()
+    w.cut([a], [...knowing].map(n => w.hosts.get(n)!))
+    await w.run(5000, ['s1'])
+    expect(w.events.filter(e => e.kind === 'unfenced' && e.host === 'a')).toHaveLength(0)
+    expect(a.services.get('s1')!.state).toBe('paused')
+    expect(w.maxActiveCopies).toBe(1)
+    w.heal()
+    await w.run(3000, ['s1'])
+    expect(w.events.some(e => e.kind === 'stale-discarded' && e.host === 'a')).toBe(true)
+    expect(a.services.has('s1')).toBe(false)
+    expect(w.activeCopies('s1')).toBe(1)
+    expect(w.maxActiveCopies).toBe(1)
+  })
+
   it('a host that boots again learns its service was taken over and does not resurrect it', async () => {
     const w = await world(['a', 'b', 'c'])
     const b = w.hosts.get('b')!
@@ -265,6 +301,26 @@ describe('FailoverAgent', () => {
     b.services.get('s1')!.state = 'running'
     await b.boot()
     await w.run(2000, ['s1'])
+    expect(b.services.has('s1')).toBe(false)
+    expect(w.activeCopies('s1')).toBe(1)
+  })
+
+  it('a host that boots again before its membership knows anyone compares generations once a member answers, not never', async () => {
+    const w = await world(['a', 'b', 'c'])
+    const b = w.hosts.get('b')!
+    b.services.set('s1', { id: 's1', policy: restartPolicy({ mode: 'restart', replicas: 1 }), generation: 1, state: 'running' })
+    await w.run(3000, ['s1'])
+    await b.crash()
+    await w.run(8000, ['s1'])
+    expect(w.events.filter(e => e.kind === 'taken-over')).toHaveLength(1)
+    // its coordinator came back while its guest ran on (a coordinator restart), and it has not joined yet
+    b.services.get('s1')!.state = 'running'
+    b.aloneUntilMs = w.clock.now() + 3000
+    await b.boot()
+    await w.run(2000, ['s1'])
+    expect(b.services.has('s1')).toBe(true)
+    await w.run(2000, ['s1'])
+    expect(w.events.some(e => e.kind === 'stale-discarded' && e.host === 'b')).toBe(true)
     expect(b.services.has('s1')).toBe(false)
     expect(w.activeCopies('s1')).toBe(1)
   })

@@ -26,9 +26,13 @@
  * - **Reconcile.** A host that starts or regains a quorum asks its live
  *   peers which generation and owner they know for each protected service it
  *   holds: a copy superseded elsewhere (a higher generation) was taken over,
- *   and is destroyed, never resumed; the others are unpaused. A guard record
- *   with a higher generation arriving for a service running here does the
- *   same.
+ *   and is destroyed, never resumed; the others are unpaused (and guarded
+ *   again) once a quorum of the members answered and so did every guardian
+ *   of the copy (only a guardian can have taken it over); until then they
+ *   stay as they are and the peers are asked again at each check (a host
+ *   that has just started and knows no member yet waits for one). A guard
+ *   record with a higher generation arriving for a service running here
+ *   does the same.
  *
  * The agent is driven by its clock (`tick` every `checkIntervalMs`) and
  * reaches everything through ports, so the same code runs on real hosts
@@ -193,6 +197,8 @@ export class FailoverAgent<R = unknown> {
   private lostSinceMs: number | undefined
   /** Set at start and when a quorum comes back: generations are compared before anything runs on. */
   private reconcilePending = true
+  /** Own services whose generation is not confirmed since then: neither unpaused nor guarded until it is. */
+  private readonly unsettled = new Set<string>()
   private lastQuorum: QuorumVerdict = { quorum: true, total: 1, reached: 1 }
 
   constructor (init: FailoverInit, private readonly c: FailoverComponents<R>) {
@@ -314,8 +320,7 @@ export class FailoverAgent<R = unknown> {
     const members = this.c.members()
     const alive = new Set(members.filter(m => m.state === 'alive').map(m => m.host))
     if (this.reconcilePending || this.fenced) {
-      await this.reconcile([...alive].sort(), this.lastQuorum)
-      this.reconcilePending = false
+      this.reconcilePending = !await this.reconcile([...alive].sort(), this.lastQuorum)
     }
     const liveKey = [...alive].sort().join(' ')
     // first every service whose guardians are missing or out of date (cheap: records only, with the checkpoint
@@ -323,7 +328,7 @@ export class FailoverAgent<R = unknown> {
     for (const pass of ['guardians', 'checkpoints'] as const) {
       for (const s of this.c.local.protectedServices()) {
         if (!this.lastQuorum.quorum || !this.running) return
-        if (!isProtected(s.policy) || !s.active || this.taking.has(s.id)) continue
+        if (!isProtected(s.policy) || !s.active || this.taking.has(s.id) || this.unsettled.has(s.id)) continue
         const now = this.c.clock.now()
         const g = this.own.get(s.id)
         const due = s.policy.mode === 'resume' && now - (this.lastCheckpointMs.get(s.id) ?? -Infinity) >= s.policy.checkpointIntervalS * 1000
@@ -484,10 +489,21 @@ export class FailoverAgent<R = unknown> {
     }
   }
 
-  private async reconcile (alive: string[], q: QuorumVerdict): Promise<void> {
+  /**
+   * Compare generations with the live peers: superseded copies are destroyed
+   * at once. A copy runs on (is unpaused, and guarded again) only once it is
+   * settled: a quorum of the members answered, and so did every guardian its
+   * last guard record names that is still a member, since only a guardian
+   * can have taken it over (and the new owner's guardians hold the news from
+   * then on). A host that knows no member yet (it has just started) waits
+   * for one. Returns false while a copy is unsettled: asked again at the
+   * next check.
+   */
+  private async reconcile (alive: string[], q: QuorumVerdict): Promise<boolean> {
     const mine = this.c.local.protectedServices()
     const ids = mine.map(s => s.id)
     const newest = new Map<string, Claim>()
+    const answered: string[] = []
     if (ids.length > 0) {
       await Promise.all(alive.map(async (h) => {
         let claims: Claim[]
@@ -497,17 +513,31 @@ export class FailoverAgent<R = unknown> {
           this.c.onError?.(err)
           return
         }
+        answered.push(h)
         for (const cl of claims) {
           const cur = newest.get(cl.serviceId)
           if (ids.includes(cl.serviceId) && (cur === undefined || supersedes(cl, cur))) newest.set(cl.serviceId, cl)
         }
       }))
     }
+    const members = this.c.members().map(m => m.host)
+    const heard = members.length > 0 && quorum({ self: this.c.self, former: members, reachable: answered }).quorum
+    let settled = true
     for (const s of mine) {
       const n = newest.get(s.id)
       if (n !== undefined && n.owner !== this.c.self && supersedes(n, { serviceId: s.id, generation: s.generation, owner: this.c.self })) {
         await this.discard(s, n)
-      } else if (this.fenced && s.active) {
+        this.unsettled.delete(s.id)
+        continue
+      }
+      const guardians = (this.own.get(s.id)?.guardians ?? []).filter(h => h !== this.c.self && members.includes(h))
+      if (!heard || !guardians.every(h => answered.includes(h))) {
+        this.unsettled.add(s.id)
+        settled = false
+        continue
+      }
+      this.unsettled.delete(s.id)
+      if (this.fenced && s.active) {
         try {
           await this.c.local.unpause(s.id)
         } catch (err) {
@@ -515,14 +545,16 @@ export class FailoverAgent<R = unknown> {
         }
       }
     }
-    if (this.fenced) {
+    if (settled && this.fenced) {
       this.fenced = false
       this.c.onEvent?.({ kind: 'unfenced', reached: q.reached, total: q.total })
     }
+    return settled
   }
 
   private async discard (s: LocalProtected<R>, newer: Claim): Promise<void> {
     await this.c.local.discard(s.id, newer)
+    this.unsettled.delete(s.id)
     this.own.delete(s.id)
     this.lastCheckpointMs.delete(s.id)
     this.chosenFrom.delete(s.id)
