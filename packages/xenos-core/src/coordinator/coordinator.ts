@@ -26,7 +26,7 @@ import { reconcileStates } from './reconcile.js'
 import {
   checkpointService, destroyService, pauseService, restoreService, serviceStats, startService, stopService, unpauseService, type ServiceStats
 } from './service-ops.js'
-import { stateStore } from './state-store.js'
+import { stateStore, type StateSnapshot, type StateStore } from './state-store.js'
 import { setRestartPolicy } from './takeover.js'
 import { coordinatorServices } from './failover-port.js'
 import { isProtected } from '../failover/policy.js'
@@ -90,6 +90,11 @@ export interface CoordinatorComponents {
   failoverClock?: FailoverClock
   /** Told about errors that have no caller (a guardian that could not be reached). */
   onError?: (err: unknown) => void
+  /**
+   * Where the state is kept, given what to write. @default the state file in
+   * `dataDir` (`stateStore`); a simulation gives a `memoryStateStore`
+   */
+  stateStore?: (read: () => StateSnapshot) => StateStore
 }
 
 export interface Coordinator {
@@ -208,12 +213,11 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
   let fetcher = components.fetcher
   const reg = makeRegistry({ hostname }, { persist: async () => { await store.save() } })
   const reservations = new Map<string, Reservation>()
-  const store = stateStore({ dataDir: init.dataDir }, {
-    read: () => ({
-      ...reg.snapshot(bootCount), reservations: [...reservations].map(([migrationId, reservation]) => ({ migrationId, reservation })),
-      ...(failoverState === undefined ? {} : { failover: failoverState })
-    })
+  const read = (): StateSnapshot => ({
+    ...reg.snapshot(bootCount), reservations: [...reservations].map(([migrationId, reservation]) => ({ migrationId, reservation })),
+    ...(failoverState === undefined ? {} : { failover: failoverState })
   })
+  const store = components.stateStore?.(read) ?? stateStore({ dataDir: init.dataDir }, { read })
   const events: EventLog = eventLog({ host: hostname }, { now, bootCount: () => bootCount })
   events.subscribe((e) => { network?.publishEvent?.(e) })
   const ctx: CoordinatorContext = {

@@ -61,9 +61,10 @@ export interface ImageFetcherComponents {
   store: ChunkImageStore
   /** How chunk requests travel (the backend's transport, or the overlay's), once the overlay runs. */
   transport: () => ChunkTransport | undefined
-  /** The overlay: its shelf serves images. */
-  overlay: () => Overlay | undefined
-  network: () => OverlayNetwork | undefined
+  /** The overlay: its shelf serves images; its node's peer id is this host in the transfer. */
+  overlay: () => (Pick<Overlay, 'shelf'> & { node: { peerId: string } }) | undefined
+  /** Calls to holders (`xenos.peer.imageManifest`), and host names of peer ids both ways. */
+  network: () => Pick<OverlayNetwork, 'call' | 'peerOf' | 'hostOf'> | undefined
 }
 
 export interface PublishingImageFetcher extends ImageFetcher {
@@ -180,7 +181,7 @@ export function imageFetcher (init: ImageFetcherInit, components: ImageFetcherCo
 }
 
 /** Bytes each source sent, by host name where the overlay knows it (else by peer id). */
-function bytesBySource (report: FetchReport, network: OverlayNetwork | undefined): Record<string, number> {
+function bytesBySource (report: FetchReport, network: Pick<OverlayNetwork, 'hostOf'> | undefined): Record<string, number> {
   const out: Record<string, number> = {}
   for (const h of report.holders) {
     if (h.bytes === 0) continue

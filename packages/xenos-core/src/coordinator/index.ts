@@ -17,7 +17,7 @@ export { chooseTarget, type MigrationDestination, type MigrateOptions, type Migr
 export type { ServiceStats } from './service-ops.js'
 export type { ReattachSummary } from './reattach.js'
 export type { ConfigSyncResult } from './config-sync.js'
-export { STATE_FILE, atomicWriteFile } from './state-store.js'
+export { STATE_FILE, atomicWriteFile, memoryStateStore, stateStore, type MemoryStateFile, type StateStore, type StateSnapshot } from './state-store.js'
 export { startXenosHost, type XenosHost, type XenosHostInit, type XenosHostComponents } from './xenos-host.js'
 export { overlayNetwork, subscribeEvents, EVENTS_TOPIC, type OverlayNetwork } from './overlay-network.js'
 export { imageFetcher, type ImageFetcherInit, type ImageFetcherComponents, type PublishingImageFetcher, type ImagePublication } from './image-fetcher.js'

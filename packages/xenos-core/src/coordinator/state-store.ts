@@ -69,9 +69,7 @@ export function stateStore (init: { dataDir: string }, components: { read: () =>
 
   async function writeOnce (): Promise<void> {
     await mkdir(init.dataDir, { recursive: true })
-    const body = JSON.stringify(components.read())
-    const envelope: Envelope = { version: VERSION, sha256: sha256(body), body }
-    await atomicWriteFile(path, JSON.stringify(envelope), init.dataDir)
+    await atomicWriteFile(path, envelopeOf(components.read()), init.dataDir)
   }
 
   function save (): Promise<void> {
@@ -98,27 +96,7 @@ export function stateStore (init: { dataDir: string }, components: { read: () =>
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
         throw new StateFileError(path, (err as Error).message, { cause: err })
       }
-      let envelope: Envelope
-      try {
-        envelope = JSON.parse(text) as Envelope
-      } catch (err) {
-        throw new StateFileError(path, `malformed JSON (${(err as Error).message})`, { cause: err })
-      }
-      if (envelope.version !== VERSION) throw new StateFileError(path, `version ${String(envelope.version)} (this coordinator reads ${VERSION})`)
-      if (typeof envelope.body !== 'string' || sha256(envelope.body) !== envelope.sha256) throw new StateFileError(path, 'a body whose SHA-256 does not match (damaged file)')
-      let snap: StateSnapshot
-      try {
-        snap = JSON.parse(envelope.body) as StateSnapshot
-      } catch (err) {
-        throw new StateFileError(path, `a body that is not JSON (${(err as Error).message})`, { cause: err })
-      }
-      try {
-        validateSnapshot(snap)
-      } catch (err) {
-        if (!(err instanceof InvalidArgumentError)) throw err
-        throw new StateFileError(path, `a malformed record: ${err.message}; the file was left as it is`, { cause: err })
-      }
-      return snap
+      return parseSnapshot(text, path)
     },
     save,
     async flush () {
@@ -126,6 +104,60 @@ export function stateStore (init: { dataDir: string }, components: { read: () =>
         await (next ?? writing)?.catch(() => undefined)
       }
     }
+  }
+}
+
+/** The snapshot a state file's text holds, checked (envelope, checksum, every record); `StateFileError` naming `path` otherwise. */
+function parseSnapshot (text: string, path: string): StateSnapshot {
+  let envelope: Envelope
+  try {
+    envelope = JSON.parse(text) as Envelope
+  } catch (err) {
+    throw new StateFileError(path, `malformed JSON (${(err as Error).message})`, { cause: err })
+  }
+  if (envelope.version !== VERSION) throw new StateFileError(path, `version ${String(envelope.version)} (this coordinator reads ${VERSION})`)
+  if (typeof envelope.body !== 'string' || sha256(envelope.body) !== envelope.sha256) {
+    throw new StateFileError(path, 'a body whose SHA-256 does not match (damaged file)')
+  }
+  let snap: StateSnapshot
+  try {
+    snap = JSON.parse(envelope.body) as StateSnapshot
+  } catch (err) {
+    throw new StateFileError(path, `a body that is not JSON (${(err as Error).message})`, { cause: err })
+  }
+  try {
+    validateSnapshot(snap)
+  } catch (err) {
+    if (!(err instanceof InvalidArgumentError)) throw err
+    throw new StateFileError(path, `a malformed record: ${err.message}; the file was left as it is`, { cause: err })
+  }
+  return snap
+}
+
+function envelopeOf (snapshot: StateSnapshot): string {
+  const body = JSON.stringify(snapshot)
+  return JSON.stringify({ version: VERSION, sha256: sha256(body), body } satisfies Envelope)
+}
+
+/** Where a memory state store keeps its state file's text (it outlives the coordinator that wrote it, as a file does). */
+export interface MemoryStateFile {
+  text?: string
+}
+
+/**
+ * A snapshot store that keeps the state file's text in `file` instead of on
+ * disk: for coordinators of a simulation, whose every wait must be simulated
+ * work (a real file write would let simulated time run on meanwhile). The
+ * same envelope and checks as the file store; a coordinator started again
+ * over the same `file` finds what the last one saved.
+ */
+export function memoryStateStore (file: MemoryStateFile, components: { read: () => StateSnapshot }, name = 'memory'): StateStore {
+  const path = `(${name})/${STATE_FILE}`
+  return {
+    path,
+    async load () { return file.text === undefined ? undefined : parseSnapshot(file.text, path) },
+    async save () { file.text = envelopeOf(components.read()) },
+    async flush () {}
   }
 }
 
