@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { coordinator, STATE_FILE } from '../../src/coordinator/index.js'
+import { coordinator, memoryStateStore, STATE_FILE, type MemoryStateFile } from '../../src/coordinator/index.js'
 import { FakeCluster } from '../support/fake-cluster.js'
 import { counterIds, simpleMatcher } from '../support/loopback.js'
 import { Harness, staticConfig, webTemplate } from '../support/harness.js'
@@ -161,6 +161,28 @@ describe('persistence', () => {
     const cluster = new FakeCluster([{ name: 'h1' }])
     const c = coordinator({ dataDir: dir })({ driver: cluster.driver('h1'), ids: counterIds('x'), matcher: simpleMatcher, configSource: staticConfig([]) })
     await expect(c.start()).rejects.toThrow(/SHA-256 does not match/)
+  })
+
+  it('a memory state store keeps what a coordinator saved for the next one over the same file, and is checked as a file is', async () => {
+    const cluster = new FakeCluster([{ name: 'h1' }])
+    const file: MemoryStateFile = {}
+    const open = (ids: string): ReturnType<ReturnType<typeof coordinator>> => coordinator({ dataDir: join(dir, 'unused'), createMissingImages: true })({
+      driver: cluster.driver('h1'), ids: counterIds(ids), matcher: simpleMatcher, configSource: staticConfig([webTemplate('web')]),
+      stateStore: read => memoryStateStore(file, { read }, 'h1')
+    })
+    const first = open('a')
+    await first.start()
+    const made = await first.createInstance('web', { name: 'one' })
+    await first.stop()
+    const second = open('b')
+    await second.start()
+    expect(second.bootCount).toBe(2)
+    expect(second.getService(made.id).name).toBe('one')
+    await second.stop()
+    // nothing on disk: the data directory was never made
+    await expect(readFile(join(dir, 'unused', STATE_FILE), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' })
+    file.text = file.text!.replace(/"sha256":"[0-9a-f]+"/, '"sha256":"00"')
+    await expect(open('c').start()).rejects.toMatchObject({ name: 'StateFileError', message: /\(h1\)\/coordinator-state\.json.*SHA-256 does not match/ })
   })
 
   it('refuses a state file whose checksum is right but whose records are malformed, naming the record and the field', async () => {
