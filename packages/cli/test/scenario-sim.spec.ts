@@ -160,3 +160,32 @@ describe.skipIf(!hasPython)('the scenario\'s client (Python\'s xmlrpc.client) an
     expect(run.stderr).toMatch(/; --insecure-http allows it/)
   })
 })
+
+describe.skipIf(!hasPython)('C12 on real Xen, judged from a run\'s durations (--compare)', () => {
+  const scenario = join(cliDir, 'scenario', 'scenario.py')
+  /** `--compare` over a real run with one control-plane call of `wallS` seconds (no toolstack call) at load `load1`. */
+  async function compare (wallS: number, load1: number): Promise<{ status: number | null, stdout: string }> {
+    const dir = await mkdtemp(join(tmpdir(), 'xenos-c12-'))
+    try {
+      await writeFile(join(dir, 'real.json'), `${JSON.stringify({ step: 'hostInfo', wallS, clockS: null, simulated: false, backend: 'xen', load1 })}\n`)
+      await writeFile(join(dir, 'sim.json'), `${JSON.stringify({ step: 'hostInfo', wallS: 0.01, clockS: null, simulated: true, backend: 'sim', load1: 0 })}\n`)
+      const run = spawnSync('python3', [scenario, '--compare', join(dir, 'real.json'), join(dir, 'sim.json')], { encoding: 'utf8' })
+      return { status: run.status, stdout: run.stdout }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+
+  it('passes a sub-second control-plane call and fails a slower one on a machine that was not busy', async () => {
+    expect(await compare(0.2, 0)).toMatchObject({ status: 0, stdout: expect.stringMatching(/C12 on real Xen: PASS/) as unknown })
+    const slow = await compare(1.5, 0)
+    expect(slow.status).toBe(1)
+    expect(slow.stdout).toMatch(/over a second: \[\('hostInfo', 1\.5\)\]\nC12 on real Xen: FAIL\n/)
+  })
+
+  it('does not judge a slow call on a machine that was busy, and says so', async () => {
+    const busy = await compare(1.5, 1000)
+    expect(busy.status).toBe(0)
+    expect(busy.stdout).toMatch(/C12 on real Xen: FAIL, not judged: the machine was busy \(load average up to 1000\.0 on \d+ cores; C12 is judged up to \d+\)/)
+  })
+})
