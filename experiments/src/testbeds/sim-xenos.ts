@@ -109,14 +109,20 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
     const [first, ...rest] = init.hosts
     hosts.push(await start(first!, []))
     const boot = [hosts[0]!.node.multiaddrs()[0]!.toString()]
-    hosts.push(...await Promise.all(rest.map(async name => await start(name, boot))))
+    // every start is awaited, so that a host that started is stopped below when another failed
+    const started = await Promise.allSettled(rest.map(async name => await start(name, boot)))
+    for (const s of started) if (s.status === 'fulfilled') hosts.push(s.value)
+    const failed = started.find(s => s.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
     await waitFor(() => hosts.every(h => h.membership.members().length >= hosts.length - 1), {
       timeoutS: (init.joinTimeoutMs ?? 180_000) / 1000, what: `${hosts.length} coordinators to know each other`
     })
   } catch (err) {
-    for (const h of hosts) await h.stop()
+    const stopError = await stopAll(hosts).then(() => undefined, (e: unknown) => e)
     await rm(dir, { recursive: true, force: true })
-    throw err
+    if (stopError === undefined) throw err
+    throw new SimXenosError(`starting ${init.hosts.length} coordinators failed: ${(err as Error).message}; `
+      + `stopping those that started failed too: ${(stopError as Error).message}`, { cause: err })
   }
   const client = xenosClient({ endpoints: [hosts[0]!.apiUrl], credentials: { scheme: 'bearer', token: ADMIN_TOKEN }, timeoutMs: SIM_WALL_DEADLINE_MS })
   const raw = xenosDeployApi(client, { searchDeadlineMs: SIM_WALL_DEADLINE_MS })
@@ -146,8 +152,23 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
       if (stopped) return
       stopped = true
       client.close()
-      for (const h of hosts) await h.stop()
-      await rm(dir, { recursive: true, force: true })
+      try {
+        await stopAll(hosts)
+      } finally {
+        await rm(dir, { recursive: true, force: true })
+      }
     }
   }
+}
+
+/**
+ * Stop every coordinator at once. One after another, each stop would leave
+ * the others probing it, declaring it failed and spreading that before their
+ * own turn (about half a second of wall time per host, for nothing: the
+ * whole cluster goes). Every stop is tried; the first failure is thrown.
+ */
+async function stopAll (hosts: readonly XenosHost[]): Promise<void> {
+  const outcomes = await Promise.allSettled(hosts.map(async (h) => { await h.stop() }))
+  const failed = outcomes.find(o => o.status === 'rejected')
+  if (failed !== undefined) throw failed.reason
 }
