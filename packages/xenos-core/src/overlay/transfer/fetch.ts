@@ -97,8 +97,9 @@ interface Holder {
   bitmap: Uint8Array | undefined
   /** The bitmap holds every chunk. */
   complete: boolean
-  /** Chunks the holder (itself fetching) is fetching now. */
+  /** Chunks the holder (itself fetching) is fetching now, as last answered (in `soonBuffer`). */
   soon: Uint8Array | undefined
+  soonBuffer: Uint8Array | undefined
   refreshedAtMs: number
   refreshing: Promise<void> | undefined
   chunks: number
@@ -120,7 +121,10 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   const timeoutRetries = init.timeoutRetries ?? 5
   const retryMs = init.retryDelayMs ?? 500
   const retryMaxMs = init.retryMaxDelayMs ?? 8000
-  const newHolder = (ref: string): Holder => ({ ref, bitmap: undefined, soon: undefined, complete: false, refreshedAtMs: 0, refreshing: undefined, chunks: 0, bytes: 0, timeouts: 0, failure: undefined })
+  const newHolder = (ref: string): Holder => ({
+    ref, bitmap: undefined, soon: undefined, soonBuffer: undefined, complete: false, refreshedAtMs: 0, refreshing: undefined,
+    chunks: 0, bytes: 0, timeouts: 0, failure: undefined
+  })
   const holders: Holder[] = [...new Set(init.holders)].map(newHolder)
   if (holders.length === 0) throw new TransferError(`image ${init.manifestHash}: expected at least one holder, found none`)
 
@@ -129,6 +133,7 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   init.shelf?.put(store)
   const total = manifest.chunks.length
   const bitmapBytes = Math.ceil(total / 8)
+  const NOTHING_HELD = new Uint8Array(bitmapBytes)
   const chunksResumed = store.count()
   const inFlight = new Set<number>()
   init.shelf?.setInFlight(init.manifestHash, inFlight)
@@ -187,17 +192,13 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
       const r = await counted(holder, channel.request({ op: 'have', hash: init.manifestHash }, { timeoutMs, maxBytes: Math.max(2 * bitmapBytes, MESSAGE_BYTES) }))
       if (holder.failure !== undefined) return
       if (r.status === 'ok') {
-        const held = r.body.slice(0, bitmapBytes)
-        if (held.byteLength !== bitmapBytes) {
-          throw new TransferError(`holder ${nameOf(holder.ref)}: expected a bitmap of ${bitmapBytes} bytes, found ${held.byteLength}`)
+        if (r.body.byteLength < bitmapBytes) {
+          throw new TransferError(`holder ${nameOf(holder.ref)}: expected a bitmap of ${bitmapBytes} bytes, found ${r.body.byteLength}`)
         }
-        clearTail(held, total)
-        const soon = r.body.byteLength >= 2 * bitmapBytes ? r.body.slice(bitmapBytes, 2 * bitmapBytes) : undefined
-        if (soon !== undefined) clearTail(soon, total)
-        book.update(holder, held, soon)
+        book.update(holder, r.body, r.body.byteLength >= 2 * bitmapBytes)
       } else if (r.status === 'not-held') {
         // it does not hold the image (any more)
-        book.update(holder, new Uint8Array(bitmapBytes), undefined)
+        book.update(holder, NOTHING_HELD, false)
       } else throw new TransferError(`holder ${nameOf(holder.ref)}: ${new TextDecoder().decode(r.body)}`)
     })().finally(() => {
       holder.refreshing = undefined
@@ -339,19 +340,35 @@ class ChunkBook {
     this.availability = new Uint16Array(total)
   }
 
-  /** A source's new bitmap (and the chunks it is fetching now). */
-  update (holder: Holder, bitmap: Uint8Array, soon: Uint8Array | undefined): void {
-    const old = holder.bitmap
-    for (let b = 0; b < bitmap.byteLength; b++) {
-      const was = old === undefined ? 0 : old[b]!
-      const now = bitmap[b]!
+  /**
+   * A source's `have` answer: the bitmap of its chunks in `answer`'s first
+   * bytes and, with `withSoon`, the bitmap of the chunks it is fetching now
+   * right after. Both are copied into the source's own bitmaps (made once;
+   * an answer is polled often, and is not kept), bits past the last chunk
+   * cleared (a holder's answer is not trusted to).
+   */
+  update (holder: Holder, answer: Uint8Array, withSoon: boolean): void {
+    const bytes = this.wanted.byteLength
+    const tail = this.total % 8 === 0 ? 0xff : (0xff << (8 - this.total % 8)) & 0xff
+    const bitmap = holder.bitmap ?? new Uint8Array(bytes)
+    let held = 0
+    for (let b = 0; b < bytes; b++) {
+      const was = bitmap[b]!
+      const now = b === bytes - 1 ? answer[b]! & tail : answer[b]!
+      held += POPCOUNT[now]!
       if (was === now) continue
       this.count(b, now & ~was, 1)
       this.count(b, was & ~now, -1)
+      bitmap[b] = now
     }
     holder.bitmap = bitmap
-    holder.soon = soon
-    holder.complete = countBits(bitmap) === this.total
+    if (withSoon) {
+      const soon = holder.soonBuffer ??= new Uint8Array(bytes)
+      soon.set(answer.subarray(bytes, 2 * bytes))
+      soon[bytes - 1] = soon[bytes - 1]! & tail
+      holder.soon = soon
+    } else holder.soon = undefined
+    holder.complete = held === this.total
     this.sources.add(holder)
     this.version++
   }
@@ -429,24 +446,12 @@ function clearBit (bitmap: Uint8Array, index: number): void {
   bitmap[index >> 3] = bitmap[index >> 3]! & ~(0x80 >> (index & 7))
 }
 
-/** Zero the bits past the last chunk (a holder's answer is not trusted to). */
-function clearTail (bitmap: Uint8Array, total: number): void {
-  const last = bitmap.byteLength - 1
-  if (last >= 0 && total % 8 !== 0) bitmap[last] = bitmap[last]! & (0xff << (8 - total % 8))
-}
-
 /** Set bits of each byte value. */
 const POPCOUNT = Uint8Array.from({ length: 256 }, (_, v) => {
   let n = 0
   for (let b = v; b !== 0; b &= b - 1) n++
   return n
 })
-
-function countBits (bitmap: Uint8Array): number {
-  let n = 0
-  for (const byte of bitmap) n += POPCOUNT[byte]!
-  return n
-}
 
 /** Why a holder failed, in words: a refusal or a timeout is said as such (not as libp2p's "The operation was aborted"), anything else by its error. */
 function failureOf (holder: string, err: unknown, timeoutMs: number): string {
