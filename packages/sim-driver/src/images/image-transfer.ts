@@ -247,7 +247,7 @@ class SimHostPort {
         return await this.waits.run(async () => {
           await this.net.inOrder(key)
           const holder = this.net.service(peerId)
-          await this.flow(this.hostname, holder.host, JSON.stringify(request).length + 4)
+          await this.flow(this.hostname, holder.host, requestBytes(request) + 4)
           const response = await holder.handler(request, fromPeer)
           if (response.body.byteLength > limits.maxBytes) {
             throw new SimTransferError(`answer of ${holder.host}: expected at most ${limits.maxBytes} bytes, found ${response.body.byteLength}`)
@@ -286,6 +286,29 @@ class SimHostPort {
     await engine.sleep(src.nic.latencyS + network.switchLatencyS + dst.nic.latencyS + bytes / rateBps).wait()
     reachable()
   }
+}
+
+/** Lengths of the strings of requests as JSON, by string (a cluster's requests name a few images, with a few ops). */
+const jsonLengths = new Map<string, number>()
+
+function jsonLength (s: string): number {
+  let n = jsonLengths.get(s)
+  if (n === undefined) {
+    n = JSON.stringify(s).length
+    if (jsonLengths.size < 4096) jsonLengths.set(s, n)
+  }
+  return n
+}
+
+/**
+ * The length of `request` as JSON (`JSON.stringify(request).length`, what
+ * the overlay sends), without making the string: `{"op":…,"hash":…}`, and
+ * `,"index":…` for a `get`.
+ */
+export function requestBytes (request: ChunkRequest): number {
+  const { index } = request
+  const indexBytes = index === undefined ? 0 : 9 + (Number.isInteger(index) ? String(index).length : String(JSON.stringify(index)).length)
+  return 2 + 5 + jsonLength(request.op) + 8 + jsonLength(request.hash) + indexBytes
 }
 
 /**
