@@ -114,9 +114,16 @@ export async function startSimXenos (init: SimXenosInit): Promise<SimXenos> {
     for (const s of started) if (s.status === 'fulfilled') hosts.push(s.value)
     const failed = started.find(s => s.status === 'rejected')
     if (failed !== undefined) throw failed.reason
-    await waitFor(() => hosts.every(h => h.membership.members().length >= hosts.length - 1), {
-      timeoutS: (init.joinTimeoutMs ?? 180_000) / 1000, what: `${hosts.length} coordinators to know each other`
-    })
+    // each host's count of live members, taken again only when its table changes (not on every poll)
+    const known = hosts.map(h => h.membership.members().length)
+    const unsubscribe = hosts.map((h, i) => h.membership.onChange(() => { known[i] = h.membership.members().length }))
+    try {
+      await waitFor(() => known.every(n => n >= hosts.length - 1), {
+        timeoutS: (init.joinTimeoutMs ?? 180_000) / 1000, what: `${hosts.length} coordinators to know each other`
+      })
+    } finally {
+      for (const u of unsubscribe) u()
+    }
   } catch (err) {
     const stopError = await stopAll(hosts).then(() => undefined, (e: unknown) => e)
     await rm(dir, { recursive: true, force: true })
