@@ -84,6 +84,8 @@ export class ChunkService {
   private nextSendAtS = 0
   /** Bytes of chunks sent since start. */
   sentBytes = 0
+  /** Each store's bitmap as last answered, with its count of chunks then. */
+  private readonly lastBitmap = new WeakMap<ChunkStore, { count: number, bits: Uint8Array }>()
 
   constructor (private readonly shelf: ImageShelf, private readonly clock: Clock, init: ChunkServiceInit = {}) {
     if (init.uploadBps !== undefined && !(init.uploadBps > 0)) throw new InvalidArgumentError('uploadBps', 'a positive number', init.uploadBps)
@@ -106,7 +108,7 @@ export class ChunkService {
         return ok(manifestBytes(store.manifest))
       case 'have': {
         // the held chunks, then the chunks being fetched here right now
-        const held = store.bitmap()
+        const held = this.heldBitmap(store)
         const inFlight = this.shelf.getInFlight(hash)
         if (inFlight === undefined || inFlight.size === 0) return ok(held)
         const both = new Uint8Array(held.byteLength * 2)
@@ -135,6 +137,20 @@ export class ChunkService {
       default:
         return status('error', `expected "op" manifest, have or get, found ${JSON.stringify(r['op'])}`)
     }
+  }
+
+  /**
+   * The store's bitmap, copied again only when it gained chunks since the
+   * last `have` answer (a fetcher polls partial holders often, and a store
+   * only gains chunks): answers share it meanwhile, so a body is read-only.
+   */
+  private heldBitmap (store: ChunkStore): Uint8Array {
+    const count = store.count()
+    const last = this.lastBitmap.get(store)
+    if (last !== undefined && last.count === count) return last.bits
+    const bits = store.bitmap()
+    this.lastBitmap.set(store, { count, bits })
+    return bits
   }
 
   /** Read a chunk once fewer than `concurrentReads` reads are running (first come, first served). */
