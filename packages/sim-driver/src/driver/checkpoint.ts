@@ -12,7 +12,7 @@ import { DomainExistsError, InsufficientMemoryError, InvalidStateError, assertIm
 import { guestBehaviour } from './guest-model.js'
 import type { GuestModel } from './guest-model.js'
 import type { HostCalls } from './host-calls.js'
-import { copySpec, domainInfo, dropVm, stopDomain, type DomainRecord } from './host-state.js'
+import { copySpec, domainInfo, domainRecord, dropVm, stopDomain, type DomainRecord } from './host-state.js'
 import { runActivity } from './run-activities.js'
 
 /** Header of a checkpoint file (Xen's save image header, device model state), in bytes. */
@@ -64,7 +64,7 @@ export async function restoreDomain (calls: HostCalls, guest: GuestModel, checkp
       const h = calls.state.host
       if (spec.memoryMiB > h.freeMemoryMiB()) throw new InsufficientMemoryError(spec.memoryMiB, h.freeMemoryMiB(), calls.hostname)
       if (existing === undefined && calls.state.nameTaken(spec.name)) throw new DomainExistsError(spec.name, calls.hostname)
-      const d: DomainRecord = existing ?? { spec: copySpec(spec), uuid, state: 'stopped', behaviour: guestBehaviour(spec, guest) }
+      const d: DomainRecord = existing ?? domainRecord(copySpec(spec), uuid, guestBehaviour(spec, guest))
       const previous = d.state
       calls.bootVm(d)
       const vm = d.vm

@@ -109,17 +109,30 @@ export class KeyedLock {
   /** Keys held, each with the wake-ups of those waiting for it, in order (the shared `NO_WAITERS` until one waits). */
   private readonly held = new Map<string, Array<() => void>>()
 
-  /** Runs `body` once every earlier holder of `key` is done; the wait happens through `op.sim`. */
-  async with<T> (key: string, op: Operation, body: () => Promise<T>): Promise<T> {
-    let waiters = this.held.get(key)
-    if (waiters === undefined) {
-      this.held.set(key, NO_WAITERS)
-    } else {
-      if (waiters === NO_WAITERS) { waiters = []; this.held.set(key, waiters) }
-      const queue = waiters
-      // The lock passes to us when the holder before us lets it go (see `release`).
-      await op.sim(new Promise<void>((resolve) => { queue.push(resolve) }))
+  /**
+   * Runs `body` once every earlier holder of `key` is done; the wait happens through `op.sim`.
+   * A free key takes no async frame (a cluster boots hundreds of thousands of domains at once,
+   * and each frame in flight is memory held until they boot): `body`'s promise, then the release.
+   */
+  with<T> (key: string, op: Operation, body: () => Promise<T>): Promise<T> {
+    if (this.held.has(key)) return this.withAfterWait(key, op, body)
+    this.held.set(key, NO_WAITERS)
+    let work: Promise<T>
+    try {
+      work = body()
+    } catch (err) {
+      this.release(key)
+      return Promise.reject(err as Error)
     }
+    return work.then((value) => { this.release(key); return value }, (err: unknown) => { this.release(key); throw err })
+  }
+
+  private async withAfterWait<T> (key: string, op: Operation, body: () => Promise<T>): Promise<T> {
+    let waiters = this.held.get(key) as Array<() => void>
+    if (waiters === NO_WAITERS) { waiters = []; this.held.set(key, waiters) }
+    const queue = waiters
+    // The lock passes to us when the holder before us lets it go (see `release`).
+    await op.sim(new Promise<void>((resolve) => { queue.push(resolve) }))
     try {
       return await body()
     } finally {

@@ -54,8 +54,8 @@ export class HostCalls {
 
   /**
    * Runs `body` as one driver call (clock held, host checked, the engine's errors as the contract's).
-   * In manual mode the call is one async frame (`checked`): a cluster boots hundreds of
-   * thousands of domains at once, and every frame in flight is memory held until they boot.
+   * In manual mode the call takes no async frame of its own (`checked`): a cluster boots hundreds
+   * of thousands of domains at once, and every frame in flight is memory held until they boot.
    */
   call<T> (label: string, body: (op: Operation) => Promise<T>): Promise<T> {
     const control = this.cluster.control
@@ -63,20 +63,34 @@ export class HostCalls {
     return control.run(`${this.hostname}:${label}`, async op => await this.checked(op, label, body), label.split(' ')[0] ?? label)
   }
 
-  private async checked<T> (op: Operation, label: string, body: (op: Operation) => Promise<T>): Promise<T> {
+  private checked<T> (op: Operation, label: string, body: (op: Operation) => Promise<T>): Promise<T> {
+    if (this.cluster.controlLatencyS > 0) return this.checkedAfterLatency(op, label, body)
+    let work: Promise<T>
     try {
       this.ensureUp()
       if (this.engine.logging) this.engine.log('driver', `${this.hostname} ${label}`)
-      const latencyS = this.cluster.controlLatencyS
-      if (latencyS > 0) {
-        await runActivity(op, this.engine.sleep(latencyS))
-        this.ensureUp()
-      }
+      work = body(op)
+    } catch (err) {
+      return Promise.reject(contractError(err, this.hostname))
+    }
+    // No async frame: the call's promise is `body`'s, its errors turned into the contract's.
+    return work.then(undefined, this.toContract)
+  }
+
+  /** `checked` when every call first pays the cluster's control-plane latency. */
+  private async checkedAfterLatency<T> (op: Operation, label: string, body: (op: Operation) => Promise<T>): Promise<T> {
+    try {
+      this.ensureUp()
+      if (this.engine.logging) this.engine.log('driver', `${this.hostname} ${label}`)
+      await runActivity(op, this.engine.sleep(this.cluster.controlLatencyS))
+      this.ensureUp()
       return await body(op)
     } catch (err) {
       throw contractError(err, this.hostname)
     }
   }
+
+  private readonly toContract = (err: unknown): never => { throw contractError(err, this.hostname) }
 
   /** Runs `body` as one driver call on domain `name`, serialised with other calls on it. */
   onDomain<T> (label: string, name: unknown, body: (op: Operation, d: DomainRecord) => Promise<T>): Promise<T> {
@@ -85,7 +99,8 @@ export class HostCalls {
     } catch (err) {
       return Promise.reject(err as Error)
     }
-    // Plain functions returning promises (no async frames): a synchronous throw still ends in `checked`'s catch.
+    // Plain functions returning promises (no async frames): a synchronous throw of `body` is a rejection of
+    // `KeyedLock.with`, which `checked` turns into the contract's error like any other.
     return this.call(`${label} ${name}`, op => this.state.locks.with(name, op, () => {
       this.ensureUp()
       return body(op, this.record(name))
@@ -108,8 +123,8 @@ export class HostCalls {
     d.startedAtS = this.engine.nowS()
   }
 
-  /** Page-cache identity of a file of this host. */
-  cacheKey (path: string): string { return `${this.hostname}:${path}` }
+  /** Page-cache identity of a file of this host (joined: one flat string, which the cache keeps, rather than a tree of pieces). */
+  cacheKey (path: string): string { return [this.hostname, path].join(':') }
 
   /** An engine error as the contract's (see `engine-errors.ts`). */
   hostError (err: unknown): Error { return contractError(err, this.hostname) }

@@ -23,6 +23,15 @@ export interface DomainRecord {
   lastUsage?: Omit<DomainUsage, 'memoryMiB'>
 }
 
+/**
+ * A stopped domain's record, every field present from the start: fields added later (the VM, the
+ * domain id, the start time) would each make the record grow out of its object, for every domain
+ * of a cluster.
+ */
+export function domainRecord (spec: DomainSpec, uuid: string, behaviour: GuestBehaviour): DomainRecord {
+  return { spec, uuid, state: 'stopped', behaviour, vm: undefined, domid: undefined, startedAtS: undefined, lastUsage: undefined }
+}
+
 const ZERO_USAGE: Omit<DomainUsage, 'memoryMiB'> = Object.freeze({ cpuTimeS: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 })
 
 export class HostState {

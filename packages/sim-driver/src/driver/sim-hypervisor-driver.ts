@@ -18,7 +18,7 @@ import { saveDomain, restoreDomain } from './checkpoint.js'
 import { SIM_BACKEND } from './engine-errors.js'
 import { guestBehaviour, type GuestModel } from './guest-model.js'
 import { HostCalls, type CallsCluster } from './host-calls.js'
-import { domainInfo, dropVm, stopDomain, type DomainRecord, type HostState } from './host-state.js'
+import { domainInfo, domainRecord, dropVm, stopDomain, type HostState } from './host-state.js'
 import type { SimIds } from './sim-ids.js'
 import { bootWork, shutdownWork } from './guest-work.js'
 
@@ -85,31 +85,28 @@ export class SimHypervisorDriver implements HypervisorDriver {
       const maxMiB = h.memoryMiB - h.dom0MemoryMiB
       if (spec.memoryMiB > maxMiB) throw new InsufficientMemoryError(spec.memoryMiB, maxMiB, this.hostname)
       spec.nics = spec.nics.map(n => ({ ...n, mac: n.mac ?? this.cluster.ids.mac() }))
-      const d: DomainRecord = { spec, uuid: this.cluster.ids.uuid(), state: 'stopped', behaviour }
+      const d = domainRecord(spec, this.cluster.ids.uuid(), behaviour)
       this.state.domains.set(spec.name, d)
       return domainInfo(d)
     }))
   }
 
-  // Not an async function: a boot waits long in simulated time, and a frame held meanwhile is
-  // memory for every domain of a cluster booting at once (`onDomain` never throws, it rejects).
+  // No async frame (`onDomain` and its body return promises): a boot waits long in simulated time,
+  // and a frame held meanwhile is memory for every domain of a cluster booting at once.
   startDomain (name: string): Promise<DomainInfo> {
-    return this.calls.onDomain('start', name, async (op, d) => {
+    return this.calls.onDomain('start', name, (op, d) => {
       const from = d.state
       transition(name, 'start', from)
       this.calls.fault('start')
       this.calls.requireImages(d.spec)
       this.calls.bootVm(d)
-      try {
-        await bootWork(this.calls, this.cluster.guest, op, d, d.vm as SimVm)
-      } catch (err) {
+      return bootWork(this.calls, this.cluster.guest, op, d, d.vm as SimVm).then(() => domainInfo(d), (err: unknown) => {
         dropVm(d)
         // A guest that crashed while booting stays crashed; otherwise nothing changed.
         if (d.state !== 'crashed') d.state = from
         d.startedAtS = undefined
         throw this.calls.hostError(err)
-      }
-      return domainInfo(d)
+      })
     })
   }
 

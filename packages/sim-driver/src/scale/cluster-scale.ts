@@ -69,6 +69,20 @@ function permutation (n: number, seed: number): number[] {
   return Array.from({ length: n }, (_, i) => (i * a + seed) % n)
 }
 
+/**
+ * Resolves once the `n` calls `call(0)` .. `call(n - 1)` have all fulfilled (rejects with the first
+ * failure), keeping none of their values: `Promise.all` would hold a `DomainInfo` per domain, and
+ * a closure and a reaction per call, until the last domain boots.
+ */
+function allDone (n: number, call: (i: number) => Promise<unknown>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let left = n
+    const one = (): void => { if (--left === 0) resolve() }
+    if (n === 0) resolve()
+    for (let i = 0; i < n; i++) call(i).then(one, reject)
+  })
+}
+
 export async function clusterScale (o: ClusterScaleOptions = {}): Promise<ClusterScaleFigures> {
   const hosts = o.hosts ?? 10_000
   const vmsPerHost = o.vmsPerHost ?? 4
@@ -124,7 +138,7 @@ export async function clusterScale (o: ClusterScaleOptions = {}): Promise<Cluste
   const bootStart = engine.nowS()
   const domainNames: string[] = []
   const owners: Array<(typeof drivers)[number]> = []
-  const creates: Array<Promise<unknown>> = []
+  const specs: DomainSpec[] = []
   for (const d of drivers) {
     for (let k = 0; k < vmsPerHost; k++) {
       const name = [d.hostname, `vm${k}`].join('-')
@@ -137,12 +151,15 @@ export async function clusterScale (o: ClusterScaleOptions = {}): Promise<Cluste
       }
       domainNames.push(name)
       owners.push(d)
-      creates.push(d.createImage(spec.disks[0]?.image ?? '', imageBytes).then(async () => await d.createDomain(spec)))
+      specs.push(spec)
     }
   }
-  await cluster.settle(Promise.all(creates))
-  creates.length = 0
-  await cluster.settle(Promise.all(domainNames.map((name, i) => (owners[i] as (typeof drivers)[number]).startDomain(name))))
+  await cluster.settle(allDone(specs.length, (i) => {
+    const spec = specs[i] as DomainSpec
+    return (owners[i] as (typeof drivers)[number]).createImage(spec.disks[0]?.image ?? '', imageBytes).then(() => owners[i]?.createDomain(spec))
+  }))
+  specs.length = 0
+  await cluster.settle(allDone(domainNames.length, i => (owners[i] as (typeof drivers)[number]).startDomain(domainNames[i] as string)))
   const bootSimS = engine.nowS() - bootStart
   const bootWallS = (performance.now() - wall0) / 1000
   const bootCpuS = cpuS() - cpu0
