@@ -97,7 +97,7 @@ export abstract class FlowActivity extends ActivityBase implements ResourceUser,
       return
     }
     this.engine.hostUsers.add(this)
-    for (const vm of plan.vms) vm.users.add(this)
+    for (const vm of plan.vms) vm.addUser(this)
     if (plan.latencyS > 0) this.timer = this.engine.scheduleCall(plan.latencyS, this.latencyOver, this)
     else this.beginFlow()
   }
@@ -142,7 +142,7 @@ export abstract class FlowActivity extends ActivityBase implements ResourceUser,
   private detach (): void {
     const plan = this.plan as FlowPlan
     this.engine.hostUsers.remove(this)
-    for (const vm of plan.vms) vm.users.delete(this)
+    for (const vm of plan.vms) vm.removeUser(this)
   }
 
   resourceFailed (reason: string): void { this.fail(reason) }

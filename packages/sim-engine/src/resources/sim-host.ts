@@ -186,6 +186,11 @@ export interface SimVmInit {
   diskPosition?: number
 }
 
+/** A running activity of a guest. */
+type VmUser = ResourceUser & UsageContributor
+
+const NO_USERS: readonly VmUser[] = []
+
 export interface SimVmUsage {
   cpuTimeS: number
   diskReadBytes: number
@@ -222,7 +227,8 @@ export class SimVm implements RateOwner {
   readonly vcpuConstraint: Constraint
   private threads = 0
   cache: PageCache
-  readonly users = new Set<ResourceUser & UsageContributor>()
+  /** Its running activities, in the order they started; none: no list (most guests are idle most of the time). */
+  private userList: VmUser[] | undefined
   private readonly done: SimVmUsage = { cpuTimeS: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 }
 
   constructor (host: SimHost, init: SimVmInit) {
@@ -237,7 +243,8 @@ export class SimVm implements RateOwner {
     if (!(pos >= 0 && pos <= 1)) throw new VmArgumentError('diskPosition', 'a fraction of the disk in [0, 1]', pos)
     this.diskPosition = pos
     const lmm = host.ctx.model.lmm
-    this.vcpuConstraint = lmm.constraint(`${host.name}/${init.name}/vcpus`, 0)
+    // Joined: one flat string per guest rather than a tree of pieces.
+    this.vcpuConstraint = lmm.constraint([host.name, init.name, 'vcpus'].join('/'), 0)
     this.cpuVar = this.makeCpuVar(host)
     this.cache = this.makeCache(host)
   }
@@ -246,6 +253,24 @@ export class SimVm implements RateOwner {
   get suspended (): boolean { return this.isSuspended }
   /** True once destroyed or lost with its host. */
   get gone (): boolean { return this.isGone }
+
+  /** Its running activities, in the order they started. */
+  get users (): readonly VmUser[] { return this.userList ?? NO_USERS }
+
+  /** @internal an activity of this guest starts (listed once, as in a set: a transfer within one guest has it at both ends). */
+  addUser (u: VmUser): void {
+    if (this.userList === undefined) this.userList = [u]
+    else if (!this.userList.includes(u)) this.userList.push(u)
+  }
+
+  /** @internal an activity of this guest ended. */
+  removeUser (u: VmUser): void {
+    const list = this.userList
+    const i = list === undefined ? -1 : list.indexOf(u)
+    if (list === undefined || i < 0) return
+    if (list.length === 1) this.userList = undefined
+    else list.splice(i, 1)
+  }
 
   private makeCpuVar (host: SimHost): Variable {
     const lmm = host.ctx.model.lmm

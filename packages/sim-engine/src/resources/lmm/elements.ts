@@ -6,8 +6,12 @@
 import { EngineArgumentError } from '../../engine/errors.js'
 
 export class Constraint {
-  /** Elements (variables using this constraint). Order = insertion; removal swaps the last in. */
-  readonly elems: Element[] = []
+  /**
+   * Elements (variables using this constraint). Order = insertion; removal swaps the last in.
+   * Emptied, it is a new empty array (see `MaxMinSystem.remove`), so that a guest's constraint
+   * idle between activities keeps no storage sized for the ones it had.
+   */
+  elems: Element[] = []
   /** Scratch state of a solve. */
   remaining = 0
   wsum = 0
@@ -37,8 +41,12 @@ export interface Element {
   ci: number
 }
 
+/** The elements of a variable that has none yet (shared, never written). */
+const NO_ELEMENTS: Element[] = []
+
 export class Variable {
-  readonly elems: Element[] = []
+  /** Its elements, in the order they were added; exactly as long as that (see `MaxMinSystem.expand`). */
+  elems: Element[] = NO_ELEMENTS
   /** Current rate (units/s). */
   rate = 0
   /** Rate before the last solve, for lazy progress accounting. */

@@ -67,7 +67,10 @@ export class MaxMinSystem {
     if (!(coeff > 0) || !Number.isFinite(coeff)) throw new InvalidLmmArgumentError(`expand ${c.name}`, 'a finite coefficient > 0', coeff)
     const e: Element = { c, v, coeff, ci: c.elems.length }
     c.elems.push(e)
-    v.elems.push(e)
+    // A variable has a few elements, all added when it is made: copies of the exact length take
+    // less than an array grown by push (room for 16 more), for each of the flows in flight.
+    const ve = v.elems
+    v.elems = ve.length === 0 ? [e] : [...ve, e]
     this.touchV(v)
   }
 
@@ -78,6 +81,7 @@ export class MaxMinSystem {
       const c = e.c
       const last = c.elems.pop() as Element
       if (last !== e) { c.elems[e.ci] = last; last.ci = e.ci }
+      if (c.elems.length === 0) c.elems = []
       this.touchC(c)
     }
     v.rate = 0
