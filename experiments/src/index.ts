@@ -35,9 +35,15 @@ export { ExperimentsError, TestbedError } from './errors.js'
 export { MasterMigrationError } from './definitions/master-migration.js'
 export { ApiClusterError } from './testbeds/sim-api-cluster.js'
 export { SimXenosError } from './testbeds/sim-xenos.js'
-export { writeResultsAndReport, readSensitivity, writeSensitivity } from './write-results.js'
-export { runSensitivity, inputReaches, sensitivitySentence, SensitivityError, SENSITIVITY_FILE } from './sensitivity.js'
-export type { SensitivityInit, SensitivityFile } from './sensitivity.js'
+export { writeResultsAndReport } from './write-results.js'
+export {
+  runSensitivity, defaultSensitivityFindings, CONTROL_PLANE_EXPERIMENTS, analyseFinding, sensitivitySentence, inputReaches, planPoints,
+  runPointHere, cachedPointRuns, workerPool,
+  SENSITIVITY_FILE, writeSensitivity, readSensitivity, baseRunsSha256, SensitivityError, PointRunError
+} from './sensitivity/index.js'
+export type {
+  SensitivityInit, FindingMargins, InputMargins, SensitivityPoint, PointJob, PointRunner, PointCache, WorkerPool, WorkerPoolInit, SensitivityIdentity
+} from './sensitivity/index.js'
 export { FINDINGS, judgeFinding, UnknownFindingError, type FindingInfo } from './findings.js'
 export { xenTestbedFactory, loadXenTestbed, testbedCredentials, type XenTestbedInit, type XenLabTestbed } from './testbeds/xen-testbed.js'
 export { parseXenTestbedFile, loadXenTestbedFile, xenTestbedFileSchema, hadoopConfDir, type XenTestbedFile } from './testbeds/xen-testbed-file.js'

@@ -7,7 +7,9 @@
  *   machine's wall clock (control-plane latency, finding C12), which no seed
  *   reproduces;
  * - through the reporter: the charts, `results.csv`, `summary.csv`,
- *   `report.md` and `report.html` over both, with the findings evaluated.
+ *   `report.md` and `report.html` over both, with the findings evaluated;
+ * - `sensitivity.json` when the findings' sensitivity to the estimated
+ *   inputs was computed from these runs (and the report shows it).
  * Each JSON file is written to a temporary name then renamed, so an
  * interrupted run never leaves a half-written result file.
  *
@@ -15,12 +17,12 @@
  * wall clock: `results.json` then holds the lab's measurements, which the
  * seed does not reproduce (its backend field says so).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PAPER_FIGURES, stringifyResultSet, type FindingSensitivity, type ResultSet } from '@xenos/experiment-interface'
-import { SENSITIVITY_FILE, type SensitivityFile } from './sensitivity.js'
+import { PAPER_FIGURES, stringifyResultSet, type ResultSet, type SensitivityAnalysis } from '@xenos/experiment-interface'
 import { writeReport, type WrittenReport } from '@xenos/reporter'
 import { evaluateFindings } from './findings.js'
+import { baseRunsSha256, readSensitivity, writeSensitivity } from './sensitivity/index.js'
 
 async function writeAtomically (file: string, text: string): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`
@@ -28,33 +30,18 @@ async function writeAtomically (file: string, text: string): Promise<void> {
   await rename(tmp, file)
 }
 
-/**
- * The findings' sensitivity to include: the `sensitivity.json` in `outDir`
- * (written by `xenos sensitivity --out` or `xenos paper --sensitivity`) when
- * it was computed on the same platform file; none otherwise.
- */
-export async function readSensitivity (outDir: string, platformSha256: string): Promise<FindingSensitivity[]> {
-  let text: string
-  try {
-    text = await readFile(join(outDir, SENSITIVITY_FILE), 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw err
-  }
-  const file = JSON.parse(text) as SensitivityFile
-  return file.platformSha256 === platformSha256 ? file.findings : []
-}
-
-/** Writes `sensitivity.json` atomically. */
-export async function writeSensitivity (outDir: string, file: SensitivityFile): Promise<string> {
-  await mkdir(outDir, { recursive: true })
-  const path = join(outDir, SENSITIVITY_FILE)
-  await writeAtomically(path, `${JSON.stringify(file, null, 2)}\n`)
-  return path
+export interface WriteResultsOptions {
+  /**
+   * The findings' sensitivity, computed from these very runs: written to
+   * `sensitivity.json` and shown in the report. Without it, the report shows
+   * the `sensitivity.json` already in `outDir` if it was computed from the
+   * same runs on the same platform, and says it was not computed otherwise.
+   */
+  sensitivity?: SensitivityAnalysis
 }
 
 export async function writeResultsAndReport (
-  outDir: string, resultSet: ResultSet
+  outDir: string, resultSet: ResultSet, options: WriteResultsOptions = {}
 ): Promise<{ resultsFile: string, wallclockFile: string, report: WrittenReport }> {
   await mkdir(outDir, { recursive: true })
   const { startedAt, ...reproducible } = resultSet
@@ -66,7 +53,9 @@ export async function writeResultsAndReport (
   const experiments = new Set(resultSet.runs.map(r => r.experiment))
   const figures = PAPER_FIGURES.filter(f => experiments.has(f.experiment))
   const findings = evaluateFindings(resultSet.runs)
-  const sensitivity = await readSensitivity(outDir, resultSet.platform.sha256)
+  const identity = { platformSha256: resultSet.platform.sha256, baseRunsSha256: baseRunsSha256(resultSet.runs) }
+  if (options.sensitivity !== undefined) await writeSensitivity(outDir, identity, options.sensitivity)
+  const sensitivity = options.sensitivity ?? await readSensitivity(outDir, identity)
   const report = await writeReport({ outDir, resultSet, figures, findings, sensitivity })
   return { resultsFile, wallclockFile, report }
 }

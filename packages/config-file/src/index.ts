@@ -25,3 +25,4 @@ export { ConfigFileBaseError, ConfigError, ConfigFileError, describeFound, forma
 export { validateYaml, validateData, position, MAX_CONFIG_BYTES, type Validated } from './yaml-validate.js'
 export { parseYamlFile, parseData } from './parse-yaml-file.js'
 export { estimateSchema, estimatesSchema, readEstimates, withValueAt, type Estimate, type Estimates, type EstimatedInput } from './estimates.js'
+export { unsourcedNumbers, type UnsourcedNumber } from './unsourced-numbers.js'

@@ -36,7 +36,9 @@ export { FINDING_STATUSES } from './findings.js'
 export type { FindingResult, FindingStatus, FindingBasis } from './findings.js'
 export { PAPER_FIGURES } from './paper-figures.js'
 export * from './errors.js'
-export { validateResultSet, parseResultSetJson, stringifyResultSet, validateFigureSpecs, validateFindingResults, parseJson } from './validate.js'
+export {
+  validateResultSet, parseResultSetJson, stringifyResultSet, validateFigureSpecs, validateFindingResults, validateSensitivityAnalysis, parseJson
+} from './validate.js'
 export { emptyCounters, validateJob, InvalidJobError } from './jobs.js'
 export type { JobSpec, JobKind, JobCounters, JobPhases, JobResult } from './jobs.js'
 export type {
@@ -45,4 +47,4 @@ export type {
 } from './testbed.js'
 export { measurement, toRunRecord } from './experiment.js'
 export type { ExperimentDefinition, ExperimentContext, Measurement, MeasurementPoint } from './experiment.js'
-export type { FindingSensitivity, InputSensitivity } from './sensitivity.js'
+export type { EstimateInfo, FindingSensitivity, FindingNotAnalysed, InputSensitivity, SensitivityAnalysis } from './sensitivity.js'

@@ -10,6 +10,7 @@ import type { FindingResult } from './findings.js'
 import { emptyCounters } from './jobs.js'
 import { UNITS } from './quantity.js'
 import { RESULT_SCHEMA_VERSION, type ResultSet } from './results.js'
+import type { SensitivityAnalysis } from './sensitivity.js'
 
 const paramValue = z.union([z.number(), z.string()])
 const paramRecord = z.record(z.string().min(1), paramValue)
@@ -73,6 +74,29 @@ const findingSchema = z.strictObject({
   calibratedOn: z.string().optional()
 })
 
+const estimateInfoShape = { input: nonEmpty, base: z.number(), low: z.number(), high: z.number(), why: nonEmpty }
+const sensitivitySchema = z.strictObject({
+  seeds: z.array(z.int()).min(1),
+  referenceRepetitions: z.int().positive(),
+  estimates: z.array(z.strictObject(estimateInfoShape)),
+  perturbedRuns: z.int().nonnegative(),
+  findings: z.array(z.strictObject({
+    id: nonEmpty,
+    baseMargin: z.number(),
+    seeds: z.array(z.int()).min(1),
+    inputs: z.array(z.strictObject({
+      ...estimateInfoShape,
+      marginAtLow: z.number().nullable(),
+      marginAtHigh: z.number().nullable(),
+      flipsBelow: z.number().optional(),
+      flipsAbove: z.number().optional()
+    })),
+    fragile: z.boolean(),
+    sentence: nonEmpty
+  })),
+  notAnalysed: z.array(z.strictObject({ id: nonEmpty, why: nonEmpty }))
+})
+
 /** Formats a zod path as `runs[3].value`. */
 function fieldPath (path: readonly PropertyKey[]): string {
   let out = ''
@@ -123,6 +147,14 @@ export function validateFindingResults (value: unknown, source = '<memory>'): Fi
   if (!parsed.success) throw new DocumentValidationError('a list of finding results', source, toIssues(parsed.error))
   const findings: FindingResult[] = parsed.data
   return findings
+}
+
+/** Checks a sensitivity analysis (e.g. read back from `sensitivity.json`). */
+export function validateSensitivityAnalysis (value: unknown, source = '<memory>'): SensitivityAnalysis {
+  const parsed = sensitivitySchema.safeParse(value)
+  if (!parsed.success) throw new DocumentValidationError('a sensitivity analysis', source, toIssues(parsed.error))
+  const analysis: SensitivityAnalysis = parsed.data
+  return analysis
 }
 
 /** JSON.parse with a typed error naming the source. */

@@ -20,3 +20,10 @@ export function formatMeanCi (s: Summary): string {
   const ci = s.ciHalfWidth === null ? '' : ` ± ${formatNumber(s.ciHalfWidth)}`
   return `${formatNumber(s.mean)}${ci}${unit} (n=${s.n})`
 }
+
+/** A platform or cost value (an input, not a measurement): three significant digits, exponent form when very large or small. */
+export function formatInput (x: number): string {
+  const a = Math.abs(x)
+  if (a !== 0 && (a >= 1e5 || a < 1e-2)) return x.toExponential(2)
+  return Number(x.toPrecision(3)).toString()
+}

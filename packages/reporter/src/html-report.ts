@@ -8,7 +8,13 @@ import {
   basisDetail,
   basisLabel,
   calibrated,
+  estimatesTable,
+  findingSensitivity,
+  notAnalysedWhy,
   SENSITIVITY_NOT_RUN,
+  sensitivityCounts,
+  sensitivityLabel,
+  sensitivityMethod,
   tornadoFile,
   FINDINGS_SCOPE,
   type FigureTable,
@@ -42,6 +48,7 @@ thead th { background: #f3f3f3; }
 .status-PASS { background: #2e7d32; }
 .status-FAIL { background: #c62828; }
 .status-SKIPPED { background: #757575; }
+.status-fragile { background: #ef6c00; }
 .finding { border: 1px solid #e0e0e0; border-left: 6px solid #999; border-radius: 4px; padding: 4px 16px 8px; margin: 14px 0; }
 .finding.PASS { border-left-color: #2e7d32; }
 .finding.FAIL { border-left-color: #c62828; }
@@ -76,6 +83,7 @@ export function htmlReport (model: ReportModel, pngs: ReadonlyMap<string, Buffer
     ['Started', rs.startedAt ?? 'not recorded'],
     ['Runs', `${rs.runs.length}; seeds ${[...new Set(rs.runs.map(r => r.seed))].sort((a, b) => a - b).join(', ') || 'none'}`],
     ['Findings', `${counts.pass} PASS, ${counts.fail} FAIL, ${counts.skipped} SKIPPED`],
+    ['Sensitivity', sensitivityCounts(model) ?? 'not computed'],
     ['Data', 'results.csv (one row per run) and summary.csv (mean, sd, 95% CI per point), beside this file']
   ]
   for (const [k, v] of ctx) out.push(`<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
@@ -83,10 +91,11 @@ export function htmlReport (model: ReportModel, pngs: ReadonlyMap<string, Buffer
 
   if (model.findings.length > 0) {
     out.push('<h2>Findings at a glance</h2>', `<p>${escapeHtml(FINDINGS_SCOPE)}</p>`,
-      '<table><thead><tr><th>ID</th><th>Finding</th><th>Status</th></tr></thead><tbody>')
+      '<table><thead><tr><th>ID</th><th>Finding</th><th>Status</th><th>Sensitivity</th></tr></thead><tbody>')
     for (const f of model.findings) {
       const basis = calibrated(f) ? ` ${escapeHtml(basisLabel(f))}` : ''
-      out.push(`<tr><td><a href="#${anchorOf(f.id)}">${escapeHtml(f.id)}</a></td><td>${escapeHtml(f.title)}</td><td>${status(f.status)}${basis}</td></tr>`)
+      out.push(`<tr><td><a href="#${anchorOf(f.id)}">${escapeHtml(f.id)}</a></td><td>${escapeHtml(f.title)}</td><td>${status(f.status)}${basis}</td>`
+        + `<td>${escapeHtml(sensitivityLabel(model, f.id))}</td></tr>`)
     }
     out.push('</tbody></table>')
   }
@@ -109,23 +118,34 @@ export function htmlReport (model: ReportModel, pngs: ReadonlyMap<string, Buffer
 
   if (model.findings.length > 0) {
     out.push('<h2>Findings</h2>')
-    if (model.sensitivity.length === 0) out.push(`<p><b>Sensitivity to the estimated inputs</b>: ${escapeHtml(SENSITIVITY_NOT_RUN)}</p>`)
+    const method = model.sensitivity === undefined ? SENSITIVITY_NOT_RUN : sensitivityMethod(model.sensitivity)
+    out.push(`<p><b>Sensitivity to the estimated inputs</b>: ${escapeHtml(method)}</p>`)
     for (const f of model.findings) {
       out.push(`<div class="finding ${escapeHtml(f.status)}" id="${anchorOf(f.id)}">`,
-        `<h3>${escapeHtml(f.id)}: ${escapeHtml(f.title)} ${status(f.status)}</h3>`, '<dl>',
+        `<h3>${escapeHtml(f.id)}: ${escapeHtml(f.title)} ${status(f.status)}`
+        + `${findingSensitivity(model, f.id)?.fragile === true ? ' <span class="status status-fragile">fragile</span>' : ''}</h3>`, '<dl>',
         `<dt>Claim</dt><dd>${escapeHtml(f.statement)}</dd>`,
         ...(calibrated(f) ? [`<dt>Basis</dt><dd>${escapeHtml(basisDetail(f))}</dd>`] : []),
         `<dt>Evidence</dt><dd>${escapeHtml(f.evidence)}</dd>`,
         `<dt>Mechanism</dt><dd>${escapeHtml(f.mechanism)}</dd>`)
       if (f.reason !== undefined) out.push(`<dt>Reason</dt><dd>${escapeHtml(f.reason)}</dd>`)
-      const sens = model.sensitivity.find(s => s.id === f.id)
+      const sens = findingSensitivity(model, f.id)
+      const why = notAnalysedWhy(model, f.id)
       const tornado = pngs.get(tornadoFile(f.id))
       if (sens !== undefined) {
-        out.push(`<dt>Sensitivity${sens.fragile ? ' (fragile)' : ''}</dt><dd>${escapeHtml(sens.sentence)}`
+        out.push(`<dt>Sensitivity (${sens.fragile ? 'fragile' : 'robust'})</dt><dd>${escapeHtml(sens.sentence)}`
           + `${tornado === undefined ? '' : `<br><img alt="${escapeHtml(f.id)} sensitivity" src="data:image/png;base64,${tornado.toString('base64')}">`}</dd>`)
+      } else if (why !== undefined) {
+        out.push(`<dt>Sensitivity</dt><dd>not applicable: ${escapeHtml(why)}</dd>`)
       }
       out.push('</dl>', '</div>')
     }
+  }
+
+  if (model.sensitivity !== undefined) {
+    out.push('<h2>Estimated inputs</h2>', '<p>Every value of the platform and cost files that is an estimate (not measured on the paper\'s hardware,'
+    + ' not read from a data sheet or from Hadoop\'s code), with the range its source allows and the findings whose verdict it flips within that range.</p>',
+    table(estimatesTable(model.sensitivity), false))
   }
 
   if (model.other.rows.length > 0) out.push('<h2>Other measurements</h2>', table(model.other, false))

@@ -7,7 +7,9 @@
  * with chart.js through chartjs-node-canvas), and a report directory with
  * `results.csv`, `summary.csv`, `report.md` and a self-contained
  * `report.html` showing each chart and each finding's verdict, evidence and
- * mechanism. It reads only the experiment contract
+ * mechanism, and, when given the findings' sensitivity to the estimated
+ * inputs, a tornado chart and a sentence per finding and a table of the
+ * inputs. It reads only the experiment contract
  * (`@xenos/experiment-interface`).
  *
  * @example
@@ -27,9 +29,9 @@ export { csvField, toCsv, type CsvCell } from './csv.js'
 export { resultsCsv, summaryCsv } from './tables.js'
 export { figureData, type FigureData, type FigurePanelData, type FigureSeriesData } from './figure-data.js'
 export { renderFigure, SETUP_COLORS, type RenderOptions } from './render-figure.js'
-export { renderTornado } from './render-tornado.js'
+export { renderTornado, tornadoBars } from './render-tornado.js'
 export { ciWhiskersPlugin, type Whisker, type CiWhiskersInit } from './ci-whiskers-plugin.js'
-export { formatNumber, formatMeanCi } from './format.js'
+export { formatNumber, formatMeanCi, formatInput } from './format.js'
 export { buildReportModel, type ReportModel } from './report-model.js'
 export { markdownReport } from './markdown-report.js'
 export { htmlReport } from './html-report.js'

@@ -7,7 +7,13 @@ import {
   basisDetail,
   basisLabel,
   calibrated,
+  estimatesTable,
+  findingSensitivity,
+  notAnalysedWhy,
   SENSITIVITY_NOT_RUN,
+  sensitivityCounts,
+  sensitivityLabel,
+  sensitivityMethod,
   tornadoFile,
   FINDINGS_SCOPE,
   type ReportModel,
@@ -37,13 +43,14 @@ export function markdownReport (model: ReportModel): string {
   out.push(`- Started: ${escapeMarkdown(rs.startedAt ?? 'not recorded')}`)
   out.push(`- Runs: ${rs.runs.length}; seeds: ${[...new Set(rs.runs.map(r => r.seed))].sort((a, b) => a - b).join(', ') || 'none'}`)
   out.push(`- Findings: ${counts.pass} PASS, ${counts.fail} FAIL, ${counts.skipped} SKIPPED`)
+  out.push(`- Sensitivity: ${escapeMarkdown(sensitivityCounts(model) ?? 'not computed')}`)
   out.push('- Data: [results.csv](results.csv) (one row per run), [summary.csv](summary.csv) (mean, sd, 95% CI per point)', '')
 
   if (model.findings.length > 0) {
-    out.push('## Findings at a glance', '', escapeMarkdown(FINDINGS_SCOPE), '', '| ID | Finding | Status |', '| --- | --- | --- |')
+    out.push('## Findings at a glance', '', escapeMarkdown(FINDINGS_SCOPE), '', '| ID | Finding | Status | Sensitivity |', '| --- | --- | --- | --- |')
     for (const f of model.findings) {
       const basis = calibrated(f) ? ` (${basisLabel(f)})` : ''
-      out.push(`| [${escapeMarkdown(f.id)}](#${anchorOf(f.id)}) | ${escapeMarkdown(f.title)} | **${f.status}**${basis} |`)
+      out.push(`| [${escapeMarkdown(f.id)}](#${anchorOf(f.id)}) | ${escapeMarkdown(f.title)} | **${f.status}**${basis} | ${sensitivityLabel(model, f.id)} |`)
     }
     out.push('')
   }
@@ -64,23 +71,34 @@ export function markdownReport (model: ReportModel): string {
 
   if (model.findings.length > 0) {
     out.push('## Findings', '')
-    if (model.sensitivity.length === 0) out.push(`**Sensitivity to the estimated inputs**: ${SENSITIVITY_NOT_RUN}`, '')
+    const method = model.sensitivity === undefined ? SENSITIVITY_NOT_RUN : sensitivityMethod(model.sensitivity)
+    out.push(`**Sensitivity to the estimated inputs**: ${escapeMarkdown(method)}`, '')
     for (const f of model.findings) {
       out.push(`<a id="${anchorOf(f.id)}"></a>`, '')
-      out.push(`### ${escapeMarkdown(f.id)}: ${escapeMarkdown(f.title)} (${f.status})`, '')
+      const fragile = findingSensitivity(model, f.id)?.fragile === true ? ', fragile' : ''
+      out.push(`### ${escapeMarkdown(f.id)}: ${escapeMarkdown(f.title)} (${f.status}${fragile})`, '')
       out.push(`- **Claim**: ${escapeMarkdown(f.statement)}`)
       out.push(`- **Status**: ${f.status}`)
       if (calibrated(f)) out.push(`- **Basis**: ${escapeMarkdown(basisDetail(f))}`)
       out.push(`- **Evidence**: ${escapeMarkdown(f.evidence)}`)
       out.push(`- **Mechanism**: ${escapeMarkdown(f.mechanism)}`)
       if (f.reason !== undefined) out.push(`- **Reason**: ${escapeMarkdown(f.reason)}`)
-      const sens = model.sensitivity.find(s => s.id === f.id)
+      const sens = findingSensitivity(model, f.id)
+      const why = notAnalysedWhy(model, f.id)
       if (sens !== undefined) {
-        const heading = `- **Sensitivity${sens.fragile ? ' (fragile)' : ''}**`
-        out.push(`${heading}: ${escapeMarkdown(sens.sentence)}`, '', `![${escapeMarkdown(f.id)} sensitivity](${tornadoFile(f.id)})`)
+        out.push(`- **Sensitivity (${sens.fragile ? 'fragile' : 'robust'})**: ${escapeMarkdown(sens.sentence)}`, '',
+          `![${escapeMarkdown(f.id)} sensitivity](${tornadoFile(f.id)})`)
+      } else if (why !== undefined) {
+        out.push(`- **Sensitivity**: not applicable: ${escapeMarkdown(why)}`)
       }
       out.push('')
     }
+  }
+
+  if (model.sensitivity !== undefined) {
+    out.push('## Estimated inputs', '', 'Every value of the platform and cost files that is an estimate (not measured on the paper\'s hardware, not read from'
+    + ' a data sheet or from Hadoop\'s code), with the range its source allows and the findings whose verdict it flips within that range.', '',
+    ...table(estimatesTable(model.sensitivity)), '')
   }
 
   if (model.other.rows.length > 0) {

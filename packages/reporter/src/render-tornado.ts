@@ -1,12 +1,13 @@
 /**
- * A tornado chart of one finding's sensitivity: one horizontal bar per
- * estimated input, from the finding's margin with the input at the low end
- * of its range to the margin at the high end, largest swing on top; a
- * vertical line at the base margin and a red one at 0, where the verdict
- * flips. Same input, same bytes.
+ * A tornado chart of one finding's sensitivity: per estimated input that
+ * moves the margin, two bars from the margin on the base inputs, one to the
+ * margin with the input at the low end of its range and one to the margin at
+ * the high end, largest swing on top; a dashed line at the base margin and a
+ * red one at 0, where the verdict flips (always in view). Same input, same bytes.
  */
 import type { Chart, ChartConfiguration, Plugin } from 'chart.js'
-import type { FindingSensitivity } from '@xenos/experiment-interface'
+import type { FindingSensitivity, InputSensitivity } from '@xenos/experiment-interface'
+import { formatInput as fmt } from './format.js'
 import { chartRenderer } from './render-figure.js'
 
 /** Inputs drawn, largest swing first. */
@@ -33,11 +34,22 @@ function verticalLine (id: string, value: number, color: string, dash: number[])
   }
 }
 
+/** An input's name on its bar: its path in its file, without the host type's prefix (`disks.0.readBps`). */
+function barName (input: string): string {
+  return (input.split('#')[1] ?? input).replace(/^hostTypes\.[^.]+\./, '')
+}
+
+/** The inputs a chart draws: those that move the margin at all, largest swing first (the analysis' order), at most `MAX_BARS`. */
+export function tornadoBars (s: FindingSensitivity): InputSensitivity[] {
+  return s.inputs.filter(i => i.marginAtLow !== null && i.marginAtHigh !== null && (i.marginAtLow !== s.baseMargin || i.marginAtHigh !== s.baseMargin))
+    .slice(0, MAX_BARS)
+}
+
 /** Renders one finding's tornado chart to PNG bytes. */
-export async function renderTornado (s: FindingSensitivity, widthPx = 900): Promise<Buffer> {
-  const shown = s.inputs.filter(i => i.marginAtLow !== null && i.marginAtHigh !== null).slice(0, MAX_BARS)
-  const heightPx = 120 + 44 * Math.max(1, shown.length)
-  const labels = shown.map(i => `${i.input.split('#')[1] ?? i.input} (${fmt(i.low)} .. ${fmt(i.high)})`)
+export async function renderTornado (s: FindingSensitivity, widthPx = 760): Promise<Buffer> {
+  const shown = tornadoBars(s)
+  const heightPx = 110 + 30 * Math.max(1, shown.length)
+  const labels = shown.map(i => `${barName(i.input)} (${fmt(i.low)} .. ${fmt(i.high)})`)
   const config: ChartConfiguration = {
     type: 'bar',
     data: {
@@ -53,23 +65,26 @@ export async function renderTornado (s: FindingSensitivity, widthPx = 900): Prom
       animation: false,
       plugins: {
         title: {
-          display: true, text: `${s.id}: margin of the verdict (>= 0 holds) as each estimate moves across its range`, font: { size: 16, weight: 'bold' }
+          display: true,
+          text: `${s.id} (${s.fragile ? 'fragile' : 'robust'}): margin (>= 0 holds) with each estimate at the ends of its range`
+            + `${shown.length === 0 ? ': none moves it' : ''}`,
+          font: { size: 14, weight: 'bold' }
         },
         legend: { display: true, position: 'top' },
         tooltip: { enabled: false }
       },
       scales: {
-        x: { title: { display: true, text: 'margin (0: the verdict flips)', font: { size: 14 } }, grid: { color: '#e3e3e3' } },
-        y: { stacked: true, ticks: { font: { size: 12 } } }
+        x: {
+          // 0 always in view: how far a verdict is from flipping is what the chart shows.
+          suggestedMin: Math.min(0, s.baseMargin),
+          suggestedMax: Math.max(0, s.baseMargin),
+          title: { display: true, text: 'margin (red line: the verdict flips; dashed: base inputs)', font: { size: 12 } },
+          grid: { color: '#e3e3e3' }
+        },
+        y: { ticks: { font: { size: 11 } } }
       }
     },
     plugins: [verticalLine('flip', 0, '#c62828', []), verticalLine('base', s.baseMargin, '#222222', [6, 4])] as unknown as ChartConfiguration['plugins']
   }
   return await chartRenderer(widthPx, heightPx).renderToBuffer(config, 'image/png')
-}
-
-function fmt (x: number): string {
-  const a = Math.abs(x)
-  if (a !== 0 && (a >= 1e5 || a < 1e-2)) return x.toExponential(2)
-  return Number(x.toPrecision(3)).toString()
 }

@@ -3,9 +3,9 @@
  * the run context, per figure its tables of means ± CI, the findings, and
  * the summaries that no figure draws (deploy, migration, ...).
  */
-import type { FigureSpec, FindingResult, FindingSensitivity, ParamValue, ResultSet } from '@xenos/experiment-interface'
+import type { FigureSpec, FindingResult, FindingSensitivity, ParamValue, ResultSet, SensitivityAnalysis } from '@xenos/experiment-interface'
 import { figureData, matchesFigure, type FigureData } from './figure-data.js'
-import { formatMeanCi } from './format.js'
+import { formatInput, formatMeanCi } from './format.js'
 import { paramsKey, type Summary } from './summarize.js'
 
 /** One table of a figure: a row per x value, a column per setup, cells `mean ± CI unit (n)`. */
@@ -27,8 +27,8 @@ export interface ReportModel {
   resultSet: ResultSet
   figures: FigureSection[]
   findings: readonly FindingResult[]
-  /** Sensitivity of the findings to the estimated inputs, where it was computed. */
-  sensitivity: readonly FindingSensitivity[]
+  /** Sensitivity of the findings to the estimated inputs, when it was computed. */
+  sensitivity: SensitivityAnalysis | undefined
   /** Summaries no figure draws, as a table. */
   other: FigureTable
   counts: { pass: number, fail: number, skipped: number }
@@ -52,7 +52,7 @@ function figureTables (spec: FigureSpec, data: FigureData): FigureTable[] {
 
 export function buildReportModel (
   resultSet: ResultSet, summaries: readonly Summary[], figures: readonly FigureSpec[], findings: readonly FindingResult[],
-  sensitivity: readonly FindingSensitivity[] = []
+  sensitivity?: SensitivityAnalysis
 ): ReportModel {
   const sections = figures.map((spec): FigureSection => {
     const data = figureData(spec, summaries)
@@ -100,5 +100,60 @@ export function tornadoFile (id: string): string {
 }
 
 /** Said where no sensitivity was computed. */
-export const SENSITIVITY_NOT_RUN = 'Not computed for this report: `xenos sensitivity FINDING... --out DIR` (or `xenos paper --sensitivity`) '
-  + 'moves each estimated input across its plausible range and judges the finding again.'
+export const SENSITIVITY_NOT_RUN = 'Not computed for this report: `xenos paper` computes it after the figures unless given --no-sensitivity, '
+  + 'and `xenos sensitivity FINDING... --out DIR` for some findings; each moves every estimated input across its plausible range and judges the findings again.'
+
+/** How the analysis was made, in a paragraph. */
+export function sensitivityMethod (a: SensitivityAnalysis): string {
+  const seeds = a.seeds.length === 1 ? `seed ${a.seeds[0]}` : `seeds ${a.seeds.join(', ')}`
+  const exact = a.seeds.length >= a.referenceRepetitions
+  const margins = exact
+    ? 'A finding\'s margin at an end is its margin on those runs. '
+    : `A finding's margin at an end is the report's margin (${a.referenceRepetitions} repetitions) moved by the change that end made on ${seeds}`
+      + ' against the base inputs on the same seed (the same draws of task spread and disk placement). '
+  return `Each of the ${a.estimates.length} estimated inputs (the values the platform and cost files mark as estimates, each with the range its source`
+    + ' allows, listed under "Estimated inputs") was moved alone to each end of its range, and the experiments of each finding it can reach were run'
+    + ` again on ${seeds} (${a.perturbedRuns} runs). ${margins}`
+    + 'The margin is the distance of the deciding quantity from the claim\'s threshold (>= 0 holds). A verdict is fragile when the end of some input\'s'
+    + ' range flips it, whichever way it falls; where it flips between the base value and that end is interpolated linearly. A flip inside a range whose'
+    + ' two ends agree with the base value, or one that needs two inputs moved at once, is not seen.'
+}
+
+/** The analysis of one finding, when it was analysed. */
+export function findingSensitivity (model: ReportModel, id: string): FindingSensitivity | undefined {
+  return model.sensitivity?.findings.find(s => s.id === id)
+}
+
+/** Why a finding was not analysed, when the analysis left it out. */
+export function notAnalysedWhy (model: ReportModel, id: string): string | undefined {
+  return model.sensitivity?.notAnalysed.find(s => s.id === id)?.why
+}
+
+/** The sensitivity at a glance: how many analysed verdicts are fragile and how many robust; undefined when not computed. */
+export function sensitivityCounts (model: ReportModel): string | undefined {
+  const a = model.sensitivity
+  if (a === undefined) return undefined
+  const fragile = a.findings.filter(f => f.fragile)
+  return `${fragile.length} fragile${fragile.length > 0 ? ` (${fragile.map(f => f.id).join(', ')})` : ''}, ${a.findings.length - fragile.length} robust`
+    + ` to the ${a.estimates.length} estimated inputs`
+}
+
+/** The label of a finding's sensitivity at a glance. */
+export function sensitivityLabel (model: ReportModel, id: string): string {
+  if (model.sensitivity === undefined) return 'not computed'
+  const s = findingSensitivity(model, id)
+  if (s !== undefined) return s.fragile ? 'fragile' : 'robust'
+  return notAnalysedWhy(model, id) !== undefined ? 'not applicable' : 'not analysed'
+}
+
+/** Every estimated input: its value, its plausible range and source, and the findings whose verdict it flips within that range. */
+export function estimatesTable (a: SensitivityAnalysis): FigureTable {
+  return {
+    caption: 'Estimated inputs',
+    header: ['Input', 'Value', 'Plausible range', 'Source of the range', 'Flips'],
+    rows: a.estimates.map((e) => {
+      const flips = a.findings.filter(f => f.inputs.some(i => i.input === e.input && (i.flipsBelow !== undefined || i.flipsAbove !== undefined)))
+      return [e.input, formatInput(e.base), `${formatInput(e.low)} to ${formatInput(e.high)}`, e.why, flips.map(f => f.id).join(', ') || 'none']
+    })
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { FigureSpec, FindingResult, FindingSensitivity, ResultSet } from '@xenos/experiment-interface'
+import type { FigureSpec, FindingResult, ResultSet, SensitivityAnalysis } from '@xenos/experiment-interface'
 import { renderTornado } from './render-tornado.js'
 import { htmlReport } from './html-report.js'
 import { markdownReport } from './markdown-report.js'
@@ -20,8 +20,8 @@ export interface WriteReportInit {
   resultSet: ResultSet
   figures: readonly FigureSpec[]
   findings: readonly FindingResult[]
-  /** The sensitivity of each finding to the estimated inputs (a tornado chart and a sentence each), when it was computed. */
-  sensitivity?: readonly FindingSensitivity[]
+  /** The sensitivity of the findings to the estimated inputs (a tornado chart and a sentence each, a table of the inputs), when it was computed. */
+  sensitivity?: SensitivityAnalysis | undefined
   chart?: RenderOptions
 }
 
@@ -35,7 +35,7 @@ export async function writeReport (init: WriteReportInit): Promise<WrittenReport
   const { outDir, resultSet, figures, findings } = init
   const summaries = summarize(resultSet.runs)
   // Build the model first: a spec that cannot be drawn fails before anything is written.
-  const model = buildReportModel(resultSet, summaries, figures, findings, init.sensitivity ?? [])
+  const model = buildReportModel(resultSet, summaries, figures, findings, init.sensitivity)
   await mkdir(outDir, { recursive: true })
   const files: string[] = []
   const write = async (name: string, content: string | Buffer): Promise<void> => {
@@ -49,7 +49,7 @@ export async function writeReport (init: WriteReportInit): Promise<WrittenReport
     pngs.set(section.spec.id, png)
     await write(section.pngFile, png)
   }
-  for (const s of model.sensitivity) {
+  for (const s of model.sensitivity?.findings ?? []) {
     const png = await renderTornado(s)
     pngs.set(tornadoFile(s.id), png)
     await write(tornadoFile(s.id), png)

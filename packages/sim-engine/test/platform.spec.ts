@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { fileURLToPath } from 'node:url'
+import { readdir, readFile } from 'node:fs/promises'
+import { readEstimates, unsourcedNumbers } from '@xenos/config-file'
 import { Engine, loadPlatform, parsePlatform, PlatformError, nativePlatform, restrictCores } from '../src/index.js'
 
 const dir = fileURLToPath(new URL('../platforms/', import.meta.url))
@@ -10,6 +12,17 @@ function errorOf (fn: () => unknown): PlatformError {
 }
 
 describe('platform files', () => {
+  it('every shipped platform gives every number its source and lists its estimates, each range holding its value', async () => {
+    const files = (await readdir(dir)).filter(f => f.endsWith('.yaml'))
+    expect(files).toEqual(expect.arrayContaining(['paper-2010.yaml', 'modern-10gbe.yaml']))
+    for (const f of files) {
+      const text = await readFile(`${dir}${f}`, 'utf8')
+      expect(unsourcedNumbers(text), `${f}: numbers without a comment saying where they come from`).toEqual([])
+      expect(readEstimates(text, f).length, `${f}: estimates`).toBeGreaterThan(0)
+      await loadPlatform(`${dir}${f}`)
+    }
+  })
+
   it('paper-2010.yaml describes the 13-host cluster of the paper', async () => {
     const p = await loadPlatform(`${dir}paper-2010.yaml`)
     expect(p.hosts).toHaveLength(13)

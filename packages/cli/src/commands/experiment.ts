@@ -5,20 +5,37 @@ import { promisify } from 'node:util'
 import {
   EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory,
   platformAssumptions, writeResultsAndReport, loadXenTestbed, checkTestbedFor, checkPlatformFor, openRunJournal,
-  runSensitivity, writeSensitivity
+  runSensitivity, workerPool, cachedPointRuns, defaultSensitivityFindings, CONTROL_PLANE_EXPERIMENTS, type SensitivityInit
 } from '@xenos/experiments'
 import { RESULT_SCHEMA_VERSION, type Backend, type ExperimentDefinition, type PlatformInfo, type TestbedFactory } from '@xenos/experiment-interface'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { formatProgress } from '@xenos/deployer'
 import { createHash } from 'node:crypto'
 import { access, mkdir, readFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
+import type { RunRecord, SensitivityAnalysis } from '@xenos/experiment-interface'
+import { codeFingerprint } from './code-fingerprint.js'
 import { version } from '../program.js'
 import { progress } from './progress.js'
 import { RunStoppedError, UsageError } from '../errors.js'
 
 export { UsageError, RunStoppedError }
 
-interface RunFlags { backend: string, platform?: string, testbed?: string, seed: string, repeat: string, out: string, fresh?: boolean, sensitivity?: boolean }
+interface RunFlags {
+  backend: string
+  platform?: string
+  testbed?: string
+  seed: string
+  repeat: string
+  out: string
+  fresh?: boolean
+  /** `xenos paper` only: the sensitivity stage after the figures (on unless --no-sensitivity). */
+  sensitivity?: boolean
+  sensitivityOf?: string
+  workers?: string
+}
+
+interface SensitivityFlags { out: string, platform?: string, costs?: string, inputs?: string, seed: string, repeat: string, workers?: string }
 
 function intFlag (name: string, value: string, min: number): number {
   const n = Number(value)
@@ -106,21 +123,54 @@ async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFl
     throw new RunStoppedError(err,
       `${kept} of ${steps} steps are kept in ${journal.file}: run the same command again to continue from there (--fresh starts over)`)
   }
-  if (flags.sensitivity === true) {
-    if (backend !== 'sim') {
-      throw new UsageError('--sensitivity: expected --backend sim (the estimates are the simulated platform\'s and the model\'s), found --backend xen')
-    }
-    const { findings } = await runSensitivity({
-      findings: [], platformFile: platform.file, seed, repetitions, outDir: flags.out, baseRuns: resultSet.runs,
-      onProgress: (f, label) => { bar.update(f, `sensitivity: ${label}`) }
-    })
-    await writeSensitivity(flags.out, { platformSha256: platform.sha256, findings })
-  }
   const { resultsFile, report } = await writeResultsAndReport(flags.out, resultSet)
   await journal.remove()
   const wallS = ((Date.now() - started.getTime()) / 1000).toFixed(1)
   bar.done(`${resultSet.runs.length} runs in ${wallS} s of wall time; results: ${resultsFile};`
     + ` report: ${join(flags.out, 'report.html')} (${report.files.length} files)`)
+  if (flags.sensitivity !== true) return
+  if (backend !== 'sim') {
+    process.stderr.write('xenos: no sensitivity analysis on --backend xen: the estimates it moves are the simulated platform\'s and the model\'s\n')
+    return
+  }
+  const stage = Date.now()
+  const all = flags.sensitivityOf === 'all'
+  const findings = all ? [] : flags.sensitivityOf?.split(',').map(x => x.trim()).filter(x => x !== '') ?? defaultSensitivityFindings()
+  const leftOutBecause = flags.sensitivityOf === undefined
+    ? `not analysed by default: its experiment (${CONTROL_PLANE_EXPERIMENTS.join(' or ')}) starts a real coordinator on every simulated host,`
+    + ' which makes each of the runs it needs many times costlier than one of the simulated Hadoop; `xenos paper --sensitivity-of all` analyses it'
+    : 'not asked for (--sensitivity-of)'
+  const { analysis } = await sensitivityStage({
+    findings, ...(all ? {} : { leftOutBecause }), platformFile: platform.file, seed, repetitions: 1, outDir: flags.out, baseRuns: resultSet.runs
+  }, intFlag('workers', flags.workers ?? defaultWorkers(), 1))
+  await writeResultsAndReport(flags.out, resultSet, { sensitivity: analysis })
+  const stageS = ((Date.now() - stage) / 1000).toFixed(1)
+  const fragile = analysis.findings.filter(f => f.fragile).map(f => f.id)
+  bar.done(`sensitivity of ${analysis.findings.length} findings to ${analysis.estimates.length} estimated inputs in ${stageS} s of wall time`
+    + ` (${analysis.perturbedRuns} runs); fragile: ${fragile.join(', ') || 'none'}; report: ${join(flags.out, 'report.html')}`)
+}
+
+/** Worker processes of the sensitivity analysis by default: one per core, at most 4. */
+function defaultWorkers (): string {
+  return String(Math.min(4, availableParallelism()))
+}
+
+/**
+ * Runs the sensitivity analysis in `workers` worker processes, each run kept
+ * in `<outDir>/sensitivity/cache/` for the same code and inputs, with progress.
+ */
+async function sensitivityStage (
+  init: Omit<SensitivityInit, 'run' | 'parallel' | 'onProgress'>, workers: number
+): Promise<{ analysis: SensitivityAnalysis, baseRuns: RunRecord[], cacheHits: number }> {
+  const bar = progress(process.stderr)
+  const pool = workerPool({ workers })
+  const cache = cachedPointRuns(pool.run, { dir: join(init.outDir, 'sensitivity', 'cache'), codeFingerprint: await codeFingerprint() })
+  try {
+    const out = await runSensitivity({ ...init, run: cache.run, parallel: workers, onProgress: (f, label) => { bar.update(f, `sensitivity: ${label}`) } })
+    return { ...out, cacheHits: cache.hits() }
+  } finally {
+    await pool.close()
+  }
 }
 
 function runOptions (cmd: Command, defaultRepeat: string): Command {
@@ -145,38 +195,44 @@ export function experimentCommands (program: Command, io: { out: (s: string) => 
     .action(async (name: string, flags: RunFlags) => { await runAndReport([experimentByName(name)], flags) })
   runOptions(program.command('paper').description('reproduce the paper: every experiment, 3 repetitions by default, with charts and the findings checked'), '3')
     .option('--out <dir>', 'output directory', 'results/paper')
-    .option('--sensitivity', 'then move each estimated input across its plausible range and judge every finding again (slow: two runs per estimate)')
+    .option('--no-sensitivity', 'skip the stage after the figures that moves each estimated input across its plausible range and judges every finding again'
+    + ' (one run of each experiment it reaches per end of each range, on the first seed; kept in OUT/sensitivity/cache for the same code and inputs)')
+    .option('--sensitivity-of <findings>', 'findings the sensitivity stage analyses, comma-separated, or "all"'
+    + ` (default: ${defaultSensitivityFindings().join(', ')}: those whose experiments start no coordinators)`)
+    .option('--workers <n>', 'worker processes of the sensitivity stage (default: one per core, at most 4)')
     .action(async (flags: RunFlags) => { await runAndReport(EXPERIMENTS, flags) })
   program.command('sensitivity')
     .description('which estimated inputs (platform and cost values marked as estimates, each with its plausible range) can flip a finding\'s verdict: '
       + 'each moved alone to both ends of its range, the finding\'s experiments run again; writes sensitivity.json, a tornado chart per finding and a report')
     .argument('[findings...]', 'finding ids (C1 ... C11, X1, X2); every finding judged on the model when none')
-    .requiredOption('--out <dir>', 'output directory (a later `xenos paper --out` to the same directory includes the analysis in its report)')
+    .requiredOption('--out <dir>', 'output directory')
     .option('--platform <file>', 'simulated platform file (default: the paper\'s 13-host cluster)')
     .option('--costs <file>', 'Hadoop cost file (default: the shipped Hadoop 0.20 costs)')
+    .option('--inputs <paths>', 'only these estimates, comma-separated dotted paths (default: every estimate of both files)')
     .option('--seed <n>', 'seed of the first repetition (repetition r uses seed + r)', '1')
     .option('--repeat <k>', 'repetitions of each point', '1')
-    .action(async (ids: string[], flags: { out: string, platform?: string, costs?: string, seed: string, repeat: string }) => {
+    .option('--workers <n>', 'worker processes (default: one per core, at most 4)')
+    .action(async (ids: string[], flags: SensitivityFlags) => {
       const platformFile = flags.platform ?? PAPER_PLATFORM_FILE
       const seed = intFlag('seed', flags.seed, 0)
       const repetitions = intFlag('repeat', flags.repeat, 1)
+      const workers = intFlag('workers', flags.workers ?? defaultWorkers(), 1)
       const p = await loadPlatform(platformFile)
       const sha256 = createHash('sha256').update(await readFile(platformFile)).digest('hex')
-      const bar = progress(process.stderr)
       const started = new Date()
-      const { findings, baseRuns } = await runSensitivity({
+      const { analysis, baseRuns, cacheHits } = await sensitivityStage({
         findings: ids, platformFile, ...(flags.costs !== undefined ? { costsFile: flags.costs } : {}), seed, repetitions, outDir: flags.out,
-        onProgress: (f, label) => { bar.update(f, label) }
-      })
-      await writeSensitivity(flags.out, { platformSha256: sha256, findings })
+        ...(flags.inputs !== undefined ? { inputs: flags.inputs.split(',').map(x => x.trim()).filter(x => x !== '') } : {})
+      }, workers)
       const commit = await gitCommit()
       const software = { name: '@xenos/cli', version: version(), ...(commit !== undefined ? { gitCommit: commit } : {}) }
       await writeResultsAndReport(flags.out, {
-        schemaVersion: RESULT_SCHEMA_VERSION, backend: 'sim', platform: { name: p.name, file: platformFile, sha256 }, software,
-        startedAt: started.toISOString(), runs: baseRuns
-      })
-      for (const f of findings) io.out(`${f.id}${f.fragile ? ' (fragile)' : ''}: ${f.sentence}\n`)
+        schemaVersion: RESULT_SCHEMA_VERSION, backend: 'sim', platform: { name: p.name, file: platformFile, sha256, assumptions: platformAssumptions(p) },
+        software, startedAt: started.toISOString(), runs: baseRuns
+      }, { sensitivity: analysis })
+      for (const f of analysis.findings) io.out(`${f.id} (${f.fragile ? 'fragile' : 'robust'}): ${f.sentence}\n`)
       const wallS = ((Date.now() - started.getTime()) / 1000).toFixed(1)
-      bar.done(`sensitivity of ${findings.map(f => f.id).join(', ')} in ${wallS} s of wall time; report: ${join(flags.out, 'report.html')}`)
+      progress(process.stderr).done(`sensitivity of ${analysis.findings.map(f => f.id).join(', ')} in ${wallS} s of wall time`
+        + ` (${analysis.perturbedRuns} runs, ${cacheHits} found in the cache); report: ${join(flags.out, 'report.html')}`)
     })
 }

@@ -1,0 +1,89 @@
+import { describe, it, expect } from 'vitest'
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
+import { DEFAULT_COSTS_FILE } from '@xenos/hadoop-bench'
+import { ResultSetValidationError, type RunRecord } from '@xenos/experiment-interface'
+import { PointRunError, SensitivityError } from './errors.js'
+import { cachedPointRuns, runPointHere, type PointJob } from './point-runs.js'
+import { workerPool } from './worker-pool.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const repo = join(here, '..', '..', '..')
+/** The worker from its TypeScript sources, as the built one runs from dist. */
+const SOURCE_WORKER = {
+  module: join(here, 'point-worker.ts'),
+  execArgv: [
+    '--conditions=@xenos/source', '--experimental-transform-types', '--no-warnings',
+    '--import', join(repo, 'packages', 'xenos-core', 'test', 'support', 'ts-register.mjs')
+  ]
+}
+
+const record = (value: number): RunRecord =>
+  ({ experiment: 'pi', setup: 'VM1', params: { maps: 120 }, metric: 'durationS', unit: 's', value, seed: 1, repetition: 0 })
+
+describe('cachedPointRuns', () => {
+  it('runs a job once and finds it again; another input file\'s content or other code runs it again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xenos-point-cache-'))
+    try {
+      const costs = join(dir, 'costs.yaml')
+      await copyFile(DEFAULT_COSTS_FILE, costs)
+      let runs = 0
+      const run = async (): Promise<RunRecord[]> => [record(40 + runs++)]
+      const job: PointJob = { experiment: 'pi', platformFile: PAPER_PLATFORM_FILE, costsFile: costs, seed: 1, repetitions: 1 }
+      const cache = cachedPointRuns(run, { dir: join(dir, 'cache'), codeFingerprint: 'a' })
+      expect(await cache.run(job)).toEqual([record(40)])
+      expect(await cache.run(job)).toEqual([record(40)])
+      expect([runs, cache.hits()]).toEqual([1, 1])
+      await writeFile(costs, `${await readFile(costs, 'utf8')}# another file\n`)
+      expect(await cache.run(job)).toEqual([record(41)])
+      expect(await cachedPointRuns(run, { dir: join(dir, 'cache'), codeFingerprint: 'b' }).run(job)).toEqual([record(42)])
+      expect(await cache.run({ ...job, seed: 2 })).toEqual([record(43)])
+      expect((await readdir(join(dir, 'cache'))).filter(f => f.endsWith('.json'))).toHaveLength(4)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses a damaged entry instead of using it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xenos-point-cache-'))
+    try {
+      const job: PointJob = { experiment: 'pi', platformFile: PAPER_PLATFORM_FILE, costsFile: DEFAULT_COSTS_FILE, seed: 1, repetitions: 1 }
+      const cache = cachedPointRuns(async () => [record(40)], { dir, codeFingerprint: 'a' })
+      await cache.run(job)
+      const [entry] = await readdir(dir)
+      const text = await readFile(join(dir, entry!), 'utf8')
+      await writeFile(join(dir, entry!), text.replace('"value":40', '"value":"forty"'))
+      const err = await cache.run(job).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(ResultSetValidationError)
+      expect((err as Error).message).toMatch(/runs\[0\]\.value/)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('workerPool', () => {
+  it('a run made in a worker process has the same records as one made here; a failing run says which and why', async () => {
+    const job: PointJob = { experiment: 'pi', platformFile: PAPER_PLATFORM_FILE, costsFile: DEFAULT_COSTS_FILE, seed: 1, repetitions: 1 }
+    const pool = workerPool({ workers: 1, ...SOURCE_WORKER })
+    try {
+      const [there, wrong] = await Promise.allSettled([pool.run(job), pool.run({ ...job, experiment: 'no-such-experiment' })])
+      expect(there.status).toBe('fulfilled')
+      expect((there as PromiseFulfilledResult<RunRecord[]>).value).toEqual(await runPointHere(job))
+      expect(wrong.status).toBe('rejected')
+      const err = (wrong as PromiseRejectedResult).reason as Error
+      expect(err).toBeInstanceOf(PointRunError)
+      expect(err.message).toMatch(/run of no-such-experiment on seed 1 .* failed in a worker process: UnknownExperimentError: expected an experiment/)
+    } finally {
+      await pool.close()
+    }
+    await expect(pool.run(job)).rejects.toThrow(SensitivityError)
+  })
+
+  it('refuses a pool without workers', () => {
+    expect(() => workerPool({ workers: 0 })).toThrow(/workers: expected an integer >= 1, found 0/)
+  })
+})

@@ -1,0 +1,111 @@
+/**
+ * Worker processes for the sensitivity analysis' runs: each job (one
+ * experiment on one pair of input files) goes to the next idle worker
+ * (`point-worker.ts`), so on a machine with n cores n runs proceed at once.
+ * A job's records do not depend on which worker ran it or when: each runs
+ * on a testbed of its own, made from its seed.
+ *
+ * @example
+ * ```ts
+ * const pool = workerPool({ workers: 2 })
+ * try {
+ *   const runs = await pool.run({ experiment: 'pi', platformFile, costsFile, seed: 1, repetitions: 1 })
+ * } finally {
+ *   await pool.close()
+ * }
+ * ```
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { extname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { RunRecord } from '@xenos/experiment-interface'
+import { PointRunError, SensitivityError } from './errors.js'
+import type { PointJob, PointRunner } from './point-runs.js'
+
+export interface WorkerPoolInit {
+  /** Worker processes (at least 1). */
+  workers: number
+  /** The worker's module. @default `point-worker` beside this module, built or source as this one is */
+  module?: string
+  /** Node options of the workers (e.g. to run TypeScript sources). @default this process' */
+  execArgv?: string[]
+}
+
+export interface WorkerPool {
+  run: PointRunner
+  /** Stops every worker; jobs still queued fail. */
+  close(): Promise<void>
+}
+
+type Reply = { id: number, runs: RunRecord[] } | { id: number, error: { name: string, message: string, stack: string } }
+
+interface Pending { id: number, job: PointJob, resolve: (runs: RunRecord[]) => void, reject: (err: Error) => void }
+
+const describeJob = (job: PointJob): string => `${job.experiment} on seed ${job.seed} (platform ${job.platformFile}, costs ${job.costsFile})`
+
+export function workerPool (init: WorkerPoolInit): WorkerPool {
+  if (!Number.isInteger(init.workers) || init.workers < 1) throw new SensitivityError(`workers: expected an integer >= 1, found ${init.workers}`)
+  const module = init.module ?? fileURLToPath(new URL(`./point-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url))
+  const execArgv = init.execArgv ?? process.execArgv
+  const queue: Pending[] = []
+  const busy = new Map<ChildProcess, Pending | undefined>()
+  let nextId = 0
+  let closed = false
+
+  const start = (): void => {
+    const child = fork(module, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    busy.set(child, undefined)
+    child.on('message', (reply: Reply) => {
+      const p = busy.get(child)
+      if (p === undefined || p.id !== reply.id) return
+      busy.set(child, undefined)
+      if ('runs' in reply) p.resolve(reply.runs)
+      else p.reject(new PointRunError(`run of ${describeJob(p.job)} failed in a worker process: ${reply.error.name}: ${reply.error.message}`))
+      dispatch()
+    })
+    const gone = (how: string): void => {
+      if (!busy.has(child)) return
+      const p = busy.get(child)
+      busy.delete(child)
+      p?.reject(new PointRunError(`run of ${describeJob(p.job)}: expected its worker process to answer, found it ${how}`))
+      dispatch()
+    }
+    child.on('exit', (code, signal) => { gone(`exited (${signal ?? `code ${code}`})`) })
+    child.on('error', (err) => { gone(`failed (${err.message})`) })
+  }
+
+  /** Starts the workers the queue needs (up to `workers`) and gives each idle one the next job. */
+  const dispatch = (): void => {
+    if (closed) return
+    let idle = [...busy.values()].filter(p => p === undefined).length
+    while (busy.size < init.workers && queue.length > idle) {
+      start()
+      idle++
+    }
+    for (const [child, current] of busy) {
+      if (current !== undefined || queue.length === 0) continue
+      const p = queue.shift()!
+      busy.set(child, p)
+      child.send({ id: p.id, job: p.job })
+    }
+  }
+
+  return {
+    run: async (job) => {
+      if (closed) throw new SensitivityError(`run of ${describeJob(job)}: expected an open worker pool, found it closed`)
+      return await new Promise<RunRecord[]>((resolve, reject) => {
+        queue.push({ id: nextId++, job, resolve, reject })
+        dispatch()
+      })
+    },
+    close: async () => {
+      closed = true
+      for (const p of queue.splice(0)) p.reject(new SensitivityError(`run of ${describeJob(p.job)}: the worker pool closed before it started`))
+      await Promise.all([...busy.keys()].map(async child => await new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) { resolve(); return }
+        child.once('exit', () => { resolve() })
+        child.disconnect()
+      })))
+    }
+  }
+}
