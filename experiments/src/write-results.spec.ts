@@ -40,7 +40,9 @@ describe('writeResultsAndReport', () => {
     const analysis: SensitivityAnalysis = {
       seeds: [1], referenceRepetitions: 1, perturbedRuns: 0, notAnalysed: [{ id: 'C12', why: 'judged on the wall clock' }],
       estimates: [{ input: 'p.yaml#network.switchLatencyS', base: 15e-6, low: 5e-6, high: 30e-6, why: 'store and forward' }],
-      findings: [{ id: 'X1', baseMargin: 0.5, seeds: [1], inputs: [], fragile: false, sentence: 'X1 holds across the plausible range of every input.' }]
+      findings: [{
+        id: 'X1', baseMargin: 0.5, seedMargins: [0.5], seeds: [1], inputs: [], fragile: false, sentence: 'X1 holds across the plausible range of every input.'
+      }]
     }
     const shown = async (): Promise<boolean> => (await readFile(join(dir, 'report.md'), 'utf8')).includes('## Estimated inputs')
     try {

@@ -8,7 +8,7 @@ const input = (over: Partial<InputMargins>): InputMargins =>
 describe('analyseFinding', () => {
   it('a verdict that flips inside an input\'s range is fragile, and the flip is placed where the margin crosses 0', () => {
     // Margin 0.1 at the base value 10, -0.1 at the high end 20: linear, it crosses 0 at 15.
-    const s = analyseFinding({ id: 'C6', reference: 0.1, onSeeds: 0.1, seeds: [1], inputs: [input({ atHigh: -0.1 })] })
+    const s = analyseFinding({ id: 'C6', reference: 0.1, onSeeds: 0.1, seedMargins: [], seeds: [1], inputs: [input({ atHigh: -0.1 })] })
     expect(s.fragile).toBe(true)
     expect(s.inputs[0]!.flipsAbove).toBeCloseTo(15, 12)
     expect(s.inputs[0]!.flipsBelow).toBeUndefined()
@@ -16,7 +16,7 @@ describe('analyseFinding', () => {
   })
 
   it('a failing verdict that some end would make hold is fragile too', () => {
-    const s = analyseFinding({ id: 'C2', reference: -0.3, onSeeds: -0.3, seeds: [1], inputs: [input({ atLow: 0.3, atHigh: -0.5 })] })
+    const s = analyseFinding({ id: 'C2', reference: -0.3, onSeeds: -0.3, seedMargins: [], seeds: [1], inputs: [input({ atLow: 0.3, atHigh: -0.5 })] })
     expect(s.fragile).toBe(true)
     expect(s.inputs[0]!.flipsBelow).toBeCloseTo(7.5, 12)
     expect(s.sentence).toBe('C2 fails on the base inputs and is fragile: it fails for a.b above about 7.5 and holds below (base 10, plausible 5 to 20).')
@@ -24,7 +24,7 @@ describe('analyseFinding', () => {
 
   it('a verdict no end flips is robust, and its sentence says how far the margin moves and which inputs move it most', () => {
     const s = analyseFinding({
-      id: 'C7', reference: 0.2, onSeeds: 0.2, seeds: [1],
+      id: 'C7', reference: 0.2, onSeeds: 0.2, seedMargins: [0.15, 0.2, 0.25], seeds: [1],
       inputs: [
         input({ input: 'p.yaml#small', atLow: 0.19, atHigh: 0.21 }), input({ input: 'p.yaml#large', atLow: 0.05, atHigh: 0.4 }),
         input({ input: 'p.yaml#none', atLow: 0.2, atHigh: 0.2 })
@@ -34,21 +34,25 @@ describe('analyseFinding', () => {
     expect(s.inputs.every(i => i.flipsBelow === undefined && i.flipsAbove === undefined)).toBe(true)
     expect(s.inputs.map(i => i.input)).toEqual(['p.yaml#large', 'p.yaml#small', 'p.yaml#none'])
     expect(s.sentence).toBe('C7 holds across the plausible range of every estimated input that reaches it (3, one at a time):'
-      + ' its margin stays between 0.05 and 0.4 (0.2 on the base inputs); large and small move it most.')
+      + ' its margin stays between 0.05 and 0.4 (0.2 on the base inputs); large and small move it most.'
+      + ' On the report\'s 3 seeds alone its margin is 0.15 to 0.25.')
   })
 
   it('moves the report\'s margin by what each end changed on the analysis\' seeds', () => {
     // The report's margin over 3 repetitions is 0.05; on seed 1 alone it is 0.2. The high end takes seed 1's margin
     // from 0.2 to 0.1 (-0.1), which moves the report's to -0.05: a flip that seed 1 alone would not show.
-    const s = analyseFinding({ id: 'C9', reference: 0.05, onSeeds: 0.2, seeds: [1], inputs: [input({ atLow: 0.3, atHigh: 0.1 })] })
+    const s = analyseFinding({
+      id: 'C9', reference: 0.05, onSeeds: 0.2, seedMargins: [0.2, -0.1, 0.05], seeds: [1], inputs: [input({ atLow: 0.3, atHigh: 0.1 })]
+    })
     expect(s.baseMargin).toBe(0.05)
     expect(s.inputs[0]!.marginAtLow).toBeCloseTo(0.15, 12)
     expect(s.inputs[0]!.marginAtHigh).toBeCloseTo(-0.05, 12)
     expect(s.fragile).toBe(true)
+    expect(s.sentence).toMatch(/On the report's 3 seeds alone its margin is -0.1 to 0.2: run-to-run variation alone flips it\.$/)
   })
 
   it('an end whose runs were missing has no margin and flips nothing', () => {
-    const s = analyseFinding({ id: 'C1', reference: 0.1, onSeeds: 0.1, seeds: [1], inputs: [input({ atLow: null, atHigh: null })] })
+    const s = analyseFinding({ id: 'C1', reference: 0.1, onSeeds: 0.1, seedMargins: [], seeds: [1], inputs: [input({ atLow: null, atHigh: null })] })
     expect(s.inputs[0]!.marginAtLow).toBeNull()
     expect(s.fragile).toBe(false)
   })

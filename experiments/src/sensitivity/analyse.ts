@@ -27,6 +27,8 @@ export interface FindingMargins {
   reference: number
   /** The margin on the analysis' own seeds, on the base inputs: the ends are compared against it. */
   onSeeds: number
+  /** The margin on each of the report's seeds alone (its run-to-run spread). */
+  seedMargins: readonly number[]
   seeds: number[]
   inputs: readonly InputMargins[]
 }
@@ -58,8 +60,26 @@ function flipClause (holds: boolean, i: InputSensitivity): string {
   return `${now} for ${name} below about ${formatNumber(i.flipsAbove!)} and ${other} above ${range}`
 }
 
-/** The sentence of a finding's sensitivity: the inputs that flip it and where, or how far its margin moves when none does. */
-export function sensitivitySentence (id: string, baseMargin: number, inputs: readonly InputSensitivity[]): string {
+/** What run-to-run variation does to the margin, in a sentence (nothing with fewer than two seeds). */
+function spreadSentence (seedMargins: readonly number[]): string {
+  if (seedMargins.length < 2) return ''
+  const lo = Math.min(...seedMargins)
+  const hi = Math.max(...seedMargins)
+  const flips = (lo >= 0) !== (hi >= 0)
+  return ` On the report's ${seedMargins.length} seeds alone its margin is ${formatNumber(lo)} to ${formatNumber(hi)}`
+    + `${flips ? ': run-to-run variation alone flips it' : ''}.`
+}
+
+/**
+ * The sentence of a finding's sensitivity: the inputs that flip it and
+ * where, or how far its margin moves when none does; then how far the
+ * margin moves from seed to seed, when the report has several.
+ */
+export function sensitivitySentence (id: string, baseMargin: number, inputs: readonly InputSensitivity[], seedMargins: readonly number[] = []): string {
+  return inputsSentence(id, baseMargin, inputs) + spreadSentence(seedMargins)
+}
+
+function inputsSentence (id: string, baseMargin: number, inputs: readonly InputSensitivity[]): string {
   const holds = baseMargin >= 0
   const flips = inputs.filter(i => i.flipsBelow !== undefined || i.flipsAbove !== undefined)
   if (flips.length > 0) {
@@ -100,5 +120,8 @@ export function analyseFinding (m: FindingMargins): FindingSensitivity {
   })
   rows.sort((a, b) => swing(b, m.reference) - swing(a, m.reference) || a.input.localeCompare(b.input))
   const fragile = rows.some(r => r.flipsBelow !== undefined || r.flipsAbove !== undefined)
-  return { id: m.id, baseMargin: m.reference, seeds: [...m.seeds], inputs: rows, fragile, sentence: sensitivitySentence(m.id, m.reference, rows) }
+  return {
+    id: m.id, baseMargin: m.reference, seedMargins: [...m.seedMargins], seeds: [...m.seeds], inputs: rows, fragile,
+    sentence: sensitivitySentence(m.id, m.reference, rows, m.seedMargins)
+  }
 }

@@ -97,6 +97,8 @@ describe('runSensitivity', () => {
       // At the high end (1012) seed 1 moves from 100.12 / 100 to 110.24 / 100: -0.1012.
       expect(c9!.inputs[0]!.marginAtHigh).toBeCloseTo(c9!.baseMargin - 0.1012, 12)
       expect(analysis.referenceRepetitions).toBe(3)
+      // Each seed alone: PHY 100 + k, PHY-1CORE 100.12 + k.
+      expect(c9!.seedMargins.map(m => Number(m.toFixed(6)))).toEqual([0, 1, 2].map(k => Number((1.05 - (100.12 + k) / (100 + k)).toFixed(6))))
       expect(analysis.perturbedRuns).toBe(2)
       expect(analysis.estimates.map(e => e.input)).toEqual(['hadoop-0.20.yaml#jobs.pi.flopsPerSample'])
       // Every other finding is listed: the model's with the reason given, C12 as judged on the wall clock.

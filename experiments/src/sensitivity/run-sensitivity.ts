@@ -61,7 +61,7 @@ export interface SensitivityInit {
   onProgress?: (fraction: number, label: string) => void
 }
 
-const WALL_CLOCK = 'judged on wall-clock measurements of the control plane: no estimated input of the model can move it'
+const WALL_CLOCK = 'not applicable: judged on wall-clock measurements of the control plane, which no estimated input of the model can move'
 
 /**
  * Experiments that start a real coordinator on every simulated host (the
@@ -188,7 +188,9 @@ export async function runSensitivity (init: SensitivityInit): Promise<{ analysis
     const rows: InputMargins[] = inputs.filter(i => f.needs.some(n => inputReaches(i, costsFile, n))).map(i => ({
       input: inputName(i), base: i.value, low: i.low, high: i.high, why: i.why, atLow: at(i, 'low'), atHigh: at(i, 'high')
     }))
-    return analyseFinding({ id: f.id, reference: ref, onSeeds, seeds, inputs: rows })
+    const seedMargins = [...new Set(reference.map(r => r.seed))].sort((a, b) => a - b)
+      .map(s => marginOf(reference.filter(r => r.seed === s), f.id)).filter((m): m is number => m !== null)
+    return analyseFinding({ id: f.id, reference: ref, onSeeds, seedMargins, seeds, inputs: rows })
   })
   const analysis: SensitivityAnalysis = {
     seeds,

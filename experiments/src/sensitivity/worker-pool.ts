@@ -27,7 +27,10 @@ export interface WorkerPoolInit {
   workers: number
   /** The worker's module. @default `point-worker` beside this module, built or source as this one is */
   module?: string
-  /** Node options of the workers (e.g. to run TypeScript sources). @default this process' */
+  /**
+   * Node options of the workers (e.g. to run TypeScript sources).
+   * @default this process', with a young generation of 64 MiB
+   */
   execArgv?: string[]
 }
 
@@ -46,7 +49,9 @@ const describeJob = (job: PointJob): string => `${job.experiment} on seed ${job.
 export function workerPool (init: WorkerPoolInit): WorkerPool {
   if (!Number.isInteger(init.workers) || init.workers < 1) throw new SensitivityError(`workers: expected an integer >= 1, found ${init.workers}`)
   const module = init.module ?? fileURLToPath(new URL(`./point-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url))
-  const execArgv = init.execArgv ?? process.execArgv
+  // A larger young generation than V8's default: the engine's many short-lived objects are
+  // collected less often (about a tenth less CPU per Sort run on the paper platform). Speed only.
+  const execArgv = init.execArgv ?? [...process.execArgv, '--max-semi-space-size=64']
   const queue: Pending[] = []
   const busy = new Map<ChildProcess, Pending | undefined>()
   let nextId = 0

@@ -33,6 +33,11 @@ export interface FindingSensitivity {
   id: string
   /** The margin on the base inputs (>= 0 holds): the report's, over all its repetitions. */
   baseMargin: number
+  /**
+   * The margin on each of the report's seeds alone, in seed order: how far
+   * run-to-run variation moves it, beside what an estimate does.
+   */
+  seedMargins: number[]
   /** Seeds the perturbed runs were made on. */
   seeds: number[]
   /** Every input that can move this finding, largest swing of the margin first. */
@@ -46,6 +51,7 @@ export interface FindingSensitivity {
 /** A finding the analysis leaves out, and why (one judged on wall-clock measurements: no model input moves it). */
 export interface FindingNotAnalysed {
   id: string
+  /** A sentence, e.g. `not applicable: judged on wall-clock measurements ...`. */
   why: string
 }
 

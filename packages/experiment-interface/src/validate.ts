@@ -83,6 +83,7 @@ const sensitivitySchema = z.strictObject({
   findings: z.array(z.strictObject({
     id: nonEmpty,
     baseMargin: z.number(),
+    seedMargins: z.array(z.number()),
     seeds: z.array(z.int()).min(1),
     inputs: z.array(z.strictObject({
       ...estimateInfoShape,

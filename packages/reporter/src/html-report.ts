@@ -136,7 +136,7 @@ export function htmlReport (model: ReportModel, pngs: ReadonlyMap<string, Buffer
         out.push(`<dt>Sensitivity (${sens.fragile ? 'fragile' : 'robust'})</dt><dd>${escapeHtml(sens.sentence)}`
           + `${tornado === undefined ? '' : `<br><img alt="${escapeHtml(f.id)} sensitivity" src="data:image/png;base64,${tornado.toString('base64')}">`}</dd>`)
       } else if (why !== undefined) {
-        out.push(`<dt>Sensitivity</dt><dd>not applicable: ${escapeHtml(why)}</dd>`)
+        out.push(`<dt>Sensitivity</dt><dd>${escapeHtml(why)}</dd>`)
       }
       out.push('</dl>', '</div>')
     }

@@ -89,7 +89,7 @@ export function markdownReport (model: ReportModel): string {
         out.push(`- **Sensitivity (${sens.fragile ? 'fragile' : 'robust'})**: ${escapeMarkdown(sens.sentence)}`, '',
           `![${escapeMarkdown(f.id)} sensitivity](${tornadoFile(f.id)})`)
       } else if (why !== undefined) {
-        out.push(`- **Sensitivity**: not applicable: ${escapeMarkdown(why)}`)
+        out.push(`- **Sensitivity**: ${escapeMarkdown(why)}`)
       }
       out.push('')
     }

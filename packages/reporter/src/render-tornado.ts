@@ -3,7 +3,8 @@
  * moves the margin, two bars from the margin on the base inputs, one to the
  * margin with the input at the low end of its range and one to the margin at
  * the high end, largest swing on top; a dashed line at the base margin and a
- * red one at 0, where the verdict flips (always in view). Same input, same bytes.
+ * red one at 0, where the verdict flips (always in view); a grey band where
+ * the margin lies on single seeds of the report (run-to-run variation). Same input, same bytes.
  */
 import type { Chart, ChartConfiguration, Plugin } from 'chart.js'
 import type { FindingSensitivity, InputSensitivity } from '@xenos/experiment-interface'
@@ -12,6 +13,23 @@ import { chartRenderer } from './render-figure.js'
 
 /** Inputs drawn, largest swing first. */
 const MAX_BARS = 8
+
+/** Shades the band between x = `from` and x = `to` across the chart area (under the bars). */
+function band (from: number, to: number, color: string): Plugin<'bar'> {
+  return {
+    id: 'spread',
+    beforeDatasetsDraw (chart: Chart<'bar'>): void {
+      const x0 = chart.scales.x?.getPixelForValue(from)
+      const x1 = chart.scales.x?.getPixelForValue(to)
+      if (x0 === undefined || x1 === undefined) return
+      const { ctx, chartArea } = chart
+      ctx.save()
+      ctx.fillStyle = color
+      ctx.fillRect(Math.min(x0, x1), chartArea.top, Math.max(1, Math.abs(x1 - x0)), chartArea.bottom - chartArea.top)
+      ctx.restore()
+    }
+  }
+}
 
 /** Draws a vertical line at x = `value` across the chart area. */
 function verticalLine (id: string, value: number, color: string, dash: number[]): Plugin<'bar'> {
@@ -76,15 +94,22 @@ export async function renderTornado (s: FindingSensitivity, widthPx = 760): Prom
       scales: {
         x: {
           // 0 always in view: how far a verdict is from flipping is what the chart shows.
-          suggestedMin: Math.min(0, s.baseMargin),
-          suggestedMax: Math.max(0, s.baseMargin),
-          title: { display: true, text: 'margin (red line: the verdict flips; dashed: base inputs)', font: { size: 12 } },
+          suggestedMin: Math.min(0, s.baseMargin, ...s.seedMargins),
+          suggestedMax: Math.max(0, s.baseMargin, ...s.seedMargins),
+          title: {
+            display: true,
+            text: `margin (red line: the verdict flips; dashed: base inputs${s.seedMargins.length > 1 ? '; grey: the margin on single seeds' : ''})`,
+            font: { size: 12 }
+          },
           grid: { color: '#e3e3e3' }
         },
         y: { ticks: { font: { size: 11 } } }
       }
     },
-    plugins: [verticalLine('flip', 0, '#c62828', []), verticalLine('base', s.baseMargin, '#222222', [6, 4])] as unknown as ChartConfiguration['plugins']
+    plugins: [
+      ...(s.seedMargins.length > 1 ? [band(Math.min(...s.seedMargins), Math.max(...s.seedMargins), 'rgba(0, 0, 0, 0.08)')] : []),
+      verticalLine('flip', 0, '#c62828', []), verticalLine('base', s.baseMargin, '#222222', [6, 4])
+    ] as unknown as ChartConfiguration['plugins']
   }
   return await chartRenderer(widthPx, heightPx).renderToBuffer(config, 'image/png')
 }

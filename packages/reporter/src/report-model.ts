@@ -143,7 +143,7 @@ export function sensitivityLabel (model: ReportModel, id: string): string {
   if (model.sensitivity === undefined) return 'not computed'
   const s = findingSensitivity(model, id)
   if (s !== undefined) return s.fragile ? 'fragile' : 'robust'
-  return notAnalysedWhy(model, id) !== undefined ? 'not applicable' : 'not analysed'
+  return 'not analysed'
 }
 
 /** Every estimated input: its value, its plausible range and source, and the findings whose verdict it flips within that range. */

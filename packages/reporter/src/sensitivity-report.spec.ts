@@ -12,6 +12,7 @@ import { renderTornado, tornadoBars } from './render-tornado.js'
 const C6: FindingSensitivity = {
   id: 'C6',
   baseMargin: -0.05,
+  seedMargins: [-0.08, -0.05, -0.02],
   seeds: [1],
   fragile: true,
   sentence: 'C6 fails on the base inputs and is fragile: it holds for memory.kernelMiB above about 50 and fails below (base 40, plausible 24 to 64).',
@@ -22,7 +23,7 @@ const C6: FindingSensitivity = {
   ]
 }
 const C1: FindingSensitivity = {
-  id: 'C1', baseMargin: 0.2, seeds: [1], fragile: false, inputs: [C6.inputs[2]!],
+  id: 'C1', baseMargin: 0.2, seedMargins: [], seeds: [1], fragile: false, inputs: [C6.inputs[2]!],
   sentence: 'C1 holds across the plausible range of every estimated input that reaches it (1, one at a time): its margin stays between 0.2 and 0.2.'
 }
 const ANALYSIS: SensitivityAnalysis = {
@@ -34,7 +35,7 @@ const ANALYSIS: SensitivityAnalysis = {
   ],
   perturbedRuns: 7,
   findings: [C1, C6],
-  notAnalysed: [{ id: 'C11', why: 'judged on wall-clock measurements' }]
+  notAnalysed: [{ id: 'C11', why: 'not applicable: judged on wall-clock measurements' }]
 }
 
 describe('sensitivity in the report', () => {
@@ -53,6 +54,7 @@ describe('sensitivity in the report', () => {
       expect(md).toMatch(/### C1: .* \(PASS\)/)
       expect(md).toContain('- **Sensitivity (robust)**: C1 holds across the plausible range')
       expect(md).toContain('- **Sensitivity**: not applicable: judged on wall-clock measurements')
+      expect(md).toMatch(/\| \*\*SKIPPED\*\* \| not analysed \|/)
       expect(md).toContain('](sensitivity-C6.png)')
       expect(md).toContain('the report\'s margin (3 repetitions) moved by the change that end made on seed 1')
       expect(md).toContain('| hadoop-0.20.yaml\\#memory.kernelMiB | 40 | 24 to 64 | a minimal \\<domain\\> up to one with more daemons | C6 |')

@@ -139,7 +139,7 @@ async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFl
   const leftOutBecause = flags.sensitivityOf === undefined
     ? `not analysed by default: its experiment (${CONTROL_PLANE_EXPERIMENTS.join(' or ')}) starts a real coordinator on every simulated host,`
     + ' which makes each of the runs it needs many times costlier than one of the simulated Hadoop; `xenos paper --sensitivity-of all` analyses it'
-    : 'not asked for (--sensitivity-of)'
+    : 'not analysed: not asked for (--sensitivity-of)'
   const { analysis } = await sensitivityStage({
     findings, ...(all ? {} : { leftOutBecause }), platformFile: platform.file, seed, repetitions: 1, outDir: flags.out, baseRuns: resultSet.runs
   }, intFlag('workers', flags.workers ?? defaultWorkers(), 1))
