@@ -144,6 +144,25 @@ describe('resume on xenos sim-cluster', () => {
     expect(copies.reduce((a, b) => a + b, 0)).toBe(1)
   }, 480_000)
 
+  it('a coordinator that dies alone leaves its guests unfenced: a survivor runs a second copy until it comes back and destroys its own', async () => {
+    const created = await client('node02').call('xenos.createInstance', ['ft-guest', { name: 'ft-2', start: true }]) as ServiceRecord
+    await client('node02').call('xenos.setRestartPolicy', [created.id, { mode: 'restart', replicas: 1 }])
+    const guarded = (e: Event): boolean => e.kind === 'guarded' && e.serviceId === created.id && /^generation 1 on \S+$/.test(e.detail ?? '')
+    await waitFor(async () => (await events('node02')).some(guarded), {
+      what: 'node02 to name the guardian of ft-2', timeoutS: 120, intervalS: 0.5
+    })
+    const copies = async (): Promise<string[]> => (await Promise.all(run.names.map(async h => (await run.cluster.driver(h).listDomains())
+      .filter(d => d.state === 'running' && d.spec.annotations?.['xenos.serviceId'] === created.id).map(() => h)))).flat()
+    await type('kill node02', /^node02's coordinator is gone/)
+    await waitFor(async () => (await copies()).length === 2, { what: 'a survivor to start a second copy of ft-2', timeoutS: 120, intervalS: 0.5 })
+    // the guest on node02 ran on unwatched: no watchdog paused it
+    expect(await copies()).toContain('node02')
+    await type('recover node02', /^node02 is back/)
+    await waitFor(async () => (await copies()).length === 1, { what: 'node02, back, to destroy its copy of ft-2', timeoutS: 120, intervalS: 0.5 })
+    expect(await copies()).not.toContain('node02')
+    expect((await events('node02')).some(e => e.kind === 'stale-discarded' && e.serviceId === created.id)).toBe(true)
+  }, 480_000)
+
   it('the console names what it does not know', async () => {
     await type('crash nowhere', /^error: host: expected one of master, node01, node02, node03, found "nowhere"/)
     await type('reboot node02', /^error: expected one of: crash HOST/)

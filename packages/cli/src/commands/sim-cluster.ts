@@ -63,7 +63,13 @@ export interface SimClusterRun {
   host (name: string): XenosHost | undefined
   /** The host's machine crashes: its guests die (the engine's fault) and its coordinator stops with it. */
   crash (name: string): Promise<void>
-  /** The crashed host boots again: its coordinator starts over the same data directory and ports (it reattaches and reconciles). */
+  /** The host's coordinator process dies alone: its guests run on, unwatched. */
+  kill (name: string): Promise<void>
+  /**
+   * The host's coordinator starts again over the same data directory and
+   * ports (it reattaches and reconciles), its machine booted first if it
+   * crashed.
+   */
   recover (name: string): Promise<XenosHost>
   /** Stop every coordinator and the simulation. */
   stop (): Promise<void>
@@ -90,6 +96,7 @@ export async function startSimCluster (opts: SimClusterOptions): Promise<SimClus
   await mkdir(dataDir, { recursive: true })
   const { authority, created } = await ClusterAuthority.loadOrCreate(join(dataDir, 'cluster'))
   const hosts = new Map<string, XenosHost>()
+  const crashed = new Set<string>()
   const first = names[0]!
 
   async function start (name: string): Promise<XenosHost> {
@@ -132,15 +139,22 @@ export async function startSimCluster (opts: SimClusterOptions): Promise<SimClus
     cluster, authority, created, names,
     host: name => hosts.get(known(names, name)),
     async crash (name) {
-      const h = hosts.get(known(names, name))
-      if (h === undefined) throw new UsageError(`crash ${name}: expected a running host, found it crashed already`)
+      if (crashed.has(known(names, name))) throw new UsageError(`crash ${name}: expected a running host, found it crashed already`)
+      const h = hosts.get(name)
       cluster.faults.crashHost(name)
+      crashed.add(name)
+      hosts.delete(name)
+      await h?.stop()
+    },
+    async kill (name) {
+      const h = hosts.get(known(names, name))
+      if (h === undefined) throw new UsageError(`kill ${name}: expected its coordinator running, found it stopped`)
       hosts.delete(name)
       await h.stop()
     },
     async recover (name) {
-      if (hosts.has(known(names, name))) throw new UsageError(`recover ${name}: expected a crashed host, found it running`)
-      cluster.faults.recoverHost(name)
+      if (hosts.has(known(names, name))) throw new UsageError(`recover ${name}: expected a crashed host or a stopped coordinator, found it running`)
+      if (crashed.delete(name)) cluster.faults.recoverHost(name)
       return await start(name)
     },
     async stop () {
@@ -151,11 +165,13 @@ export async function startSimCluster (opts: SimClusterOptions): Promise<SimClus
   }
 }
 
-export const SIM_CLUSTER_COMMANDS = 'crash HOST (its guests die, its coordinator stops), recover HOST (it boots again), hosts, help'
+export const SIM_CLUSTER_COMMANDS = 'crash HOST (its guests die, its coordinator stops), kill HOST (its coordinator dies, its guests run on), '
+  + 'recover HOST (it boots again, its coordinator starts), hosts, help'
 
 /**
  * Faults given by hand: one command per line of `input` (`crash node03`,
- * `recover node03`, `hosts`); each answer or error is one line of `out`.
+ * `kill node03`, `recover node03`, `hosts`); each answer or error is one
+ * line of `out`.
  * Resolves when `input` ends.
  */
 export async function simClusterConsole (run: SimClusterRun, input: Readable, out: Out): Promise<void> {
@@ -168,11 +184,14 @@ export async function simClusterConsole (run: SimClusterRun, input: Readable, ou
       if (cmd === 'help') {
         out(`commands: ${SIM_CLUSTER_COMMANDS}\n`)
       } else if (cmd === 'hosts') {
-        for (const n of run.names) out(`  ${n.padEnd(10)} ${run.host(n)?.apiUrl ?? 'crashed'}\n`)
-      } else if ((cmd === 'crash' || cmd === 'recover') && name !== undefined) {
+        for (const n of run.names) out(`  ${n.padEnd(10)} ${run.host(n)?.apiUrl ?? 'down'}\n`)
+      } else if ((cmd === 'crash' || cmd === 'kill' || cmd === 'recover') && name !== undefined) {
         if (cmd === 'crash') {
           await run.crash(name)
           out(`${name} crashed: its guests are gone, its coordinator stopped\n`)
+        } else if (cmd === 'kill') {
+          await run.kill(name)
+          out(`${name}'s coordinator is gone: its guests run on, unwatched\n`)
         } else {
           const h = await run.recover(name)
           out(`${name} is back: its coordinator runs again at ${h.apiUrl}\n`)
@@ -196,7 +215,7 @@ export async function simClusterConsole (run: SimClusterRun, input: Readable, ou
  * admitted, and the administrator's token it prints is signed by the
  * cluster (`xenos users add NAME --cluster <data-dir>/cluster` makes more,
  * valid at once). Standard input takes faults by hand (`crash HOST`,
- * `recover HOST`). Runs until SIGINT/SIGTERM.
+ * `kill HOST`, `recover HOST`). Runs until SIGINT/SIGTERM.
  */
 export function simClusterCommand (program: Command, io: { out: Out }): void {
   program.command('sim-cluster')
