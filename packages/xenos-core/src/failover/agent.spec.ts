@@ -52,6 +52,8 @@ class World {
   readonly events: Array<FailoverEvent & { host: string, atMs: number }> = []
   readonly detectMs = 3000
   maxActiveCopies = 0
+  /** Guard records a host sent to itself (it must not: it is not its own guardian). */
+  selfGuards = 0
   /** Fault knob: restoring a checkpoint fails everywhere (a damaged copy). */
   restoreFails = false
 
@@ -153,7 +155,10 @@ class Host {
         dropCopy: async (path) => { this.checkpoints.delete(path) }
       },
       peers: {
-        guard: async (h, g) => { await (await peer(h)).agent.receiveGuard(structuredClone(g)) },
+        guard: async (h, g) => {
+          if (h === this.name) w.selfGuards++
+          await (await peer(h)).agent.receiveGuard(structuredClone(g))
+        },
         claims: async (h, ids) => (await peer(h)).agent.claimsFor(ids)
       },
       onEvent: (e) => { w.events.push({ ...e, host: this.name, atMs: w.clock.now() }) }
@@ -216,6 +221,8 @@ describe('FailoverAgent', () => {
     const regard = w.events.filter(e => e.kind === 'guarded' && e.host === guard.guardians[0]).at(-1) as Extract<FailoverEvent, { kind: 'guarded' }>
     expect(regard.guardians).not.toContain('a')
     expect(regard.generation).toBe(2)
+    // the newcomer was a guardian of generation 1: it tells the others of generation 2, not itself
+    expect(w.selfGuards).toBe(0)
   })
 
   it('if the responsible guardian dies too, the next in order takes over', async () => {

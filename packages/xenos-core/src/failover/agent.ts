@@ -412,7 +412,8 @@ export class FailoverAgent<R = unknown> {
     let guardians = chosen
     for (let round = 0; round < 2; round++) {
       const g: GuardRecord<R> = { ...base, guardians }
-      const told = round === 0 ? new Set([...guardians, ...(previous?.guardians ?? [])]) : new Set(chosen)
+      // (a host that took the service over was one of its guardians: it tells the others, not itself)
+      const told = new Set((round === 0 ? [...guardians, ...(previous?.guardians ?? [])] : chosen).filter(h => h !== this.c.self))
       const acked = new Set<string>()
       await Promise.all([...told].map(async (h) => {
         try {
