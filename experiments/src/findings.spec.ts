@@ -251,6 +251,17 @@ const OUTCOMES: Record<string, { pass: RunRecord[], fail: RunRecord[] }> = {
   }
 }
 
+describe('the reasons of C5 and C6', () => {
+  it('name each comparison that fails, at which size, and the mechanism that can decide it', () => {
+    const c5 = find(OUTCOMES.C5!.fail, 'C5')
+    expect(c5.reason).toMatch(/^VM4 is not faster than VM1 at 8 GB \(1\.0%\)\. More VMs add cores/)
+    expect(c5.reason).toContain('page out to the one disk of its host')
+    const c6 = find(OUTCOMES.C6!.fail, 'C6')
+    expect(c6.reason).toMatch(/under 10% somewhere \(1 GB: VM2 1\.09, VM4 1\.20 of VM1; 8 GB: VM2 1\.09, VM4 1\.20 of VM1\)/)
+    expect(c6.reason).toContain('Guest disks')
+  })
+})
+
 describe('every finding\'s judge', () => {
   it('is driven to both outcomes here', () => {
     expect(Object.keys(OUTCOMES)).toEqual(evaluateFindings([]).map(f => f.id))
