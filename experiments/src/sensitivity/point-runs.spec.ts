@@ -42,6 +42,10 @@ describe('cachedPointRuns', () => {
       expect(await cachedPointRuns(run, { dir: join(dir, 'cache'), codeFingerprint: 'b' }).run(job)).toEqual([record(42)])
       expect(await cache.run({ ...job, seed: 2 })).toEqual([record(43)])
       expect((await readdir(join(dir, 'cache'))).filter(f => f.endsWith('.json'))).toHaveLength(4)
+      // Entries of other code can never be used again: pruned, the current code's kept.
+      expect(await cache.pruneStale()).toBe(1)
+      expect((await readdir(join(dir, 'cache'))).filter(f => f.endsWith('.json'))).toHaveLength(3)
+      expect(await cache.run(job)).toEqual([record(41)])
     } finally {
       await rm(dir, { recursive: true, force: true })
     }

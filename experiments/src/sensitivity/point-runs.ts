@@ -7,7 +7,7 @@
  * in every case.
  */
 import { createHash } from 'node:crypto'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { parseJson, RESULT_SCHEMA_VERSION, validateResultSet, type RunRecord } from '@xenos/experiment-interface'
@@ -53,6 +53,37 @@ export interface PointCache {
   codeFingerprint: string
 }
 
+/**
+ * Removes the cache's entries made by other code than `cache.codeFingerprint`
+ * (they can never be used again: the code that made them is gone); returns
+ * how many. An entry that cannot be read is removed too.
+ */
+async function pruneStale (cache: PointCache): Promise<number> {
+  let names: string[]
+  try {
+    names = await readdir(cache.dir)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0
+    throw err
+  }
+  let removed = 0
+  for (const name of names.filter(n => /^[0-9a-f]{64}\.json$/.test(n))) {
+    const file = join(cache.dir, name)
+    let code: unknown
+    try {
+      code = (JSON.parse(await readFile(file, 'utf8')) as { identity?: { code?: unknown } } | null)?.identity?.code
+    } catch {
+      // Not JSON (a torn write): it can never be used.
+      code = undefined
+    }
+    if (code !== cache.codeFingerprint) {
+      await rm(file, { force: true })
+      removed++
+    }
+  }
+  return removed
+}
+
 const NO_PLATFORM = { name: 'sensitivity-cache', file: '-', sha256: '0'.repeat(64) }
 
 /** The records of a cache entry, validated as a result file's runs are. */
@@ -68,10 +99,11 @@ function validRuns (runs: unknown, file: string): RunRecord[] {
  * holds its identity (checked when read, with its records) and is written
  * atomically.
  */
-export function cachedPointRuns (run: PointRunner, cache: PointCache): { run: PointRunner, hits: () => number } {
+export function cachedPointRuns (run: PointRunner, cache: PointCache): { run: PointRunner, hits: () => number, pruneStale: () => Promise<number> } {
   let hits = 0
   return {
     hits: () => hits,
+    pruneStale: async () => await pruneStale(cache),
     run: async (job) => {
       const identity = {
         version: 1,

@@ -157,7 +157,8 @@ function defaultWorkers (): string {
 
 /**
  * Runs the sensitivity analysis in `workers` worker processes, each run kept
- * in `<outDir>/sensitivity/cache/` for the same code and inputs, with progress.
+ * in `<outDir>/sensitivity/cache/` for the same code and inputs (runs of
+ * other code are removed once it ends), with progress.
  */
 async function sensitivityStage (
   init: Omit<SensitivityInit, 'run' | 'parallel' | 'onProgress'>, workers: number
@@ -167,6 +168,7 @@ async function sensitivityStage (
   const cache = cachedPointRuns(pool.run, { dir: join(init.outDir, 'sensitivity', 'cache'), codeFingerprint: await codeFingerprint() })
   try {
     const out = await runSensitivity({ ...init, run: cache.run, parallel: workers, onProgress: (f, label) => { bar.update(f, `sensitivity: ${label}`) } })
+    await cache.pruneStale()
     return { ...out, cacheHits: cache.hits() }
   } finally {
     await pool.close()
