@@ -76,6 +76,25 @@ describe('xenos experiment run --backend xen', () => {
   })
 })
 
+describe('xenos paper: its sensitivity stage', () => {
+  it('says in --help what the stage does, how to skip it and which findings it analyses', async () => {
+    const r = await run(['paper', '--help'])
+    const text = r.out.replace(/\s+/g, ' ')
+    expect(text).toContain('--no-sensitivity skip the stage after the figures')
+    expect(text).toContain('(default: C1, C2, C3, C4, C5, C6, C7, C8, C9, X2: those whose experiments start no coordinators)')
+  })
+
+  it('refuses, before any run, findings it cannot analyse and a bad worker count', async () => {
+    const out = join(dir, 'paper-out')
+    const wall = await run(['paper', '--sensitivity-of', 'C12', '--out', out])
+    expect(wall.error?.name).toBe('UsageError')
+    expect(wall.error?.message).toMatch(/--sensitivity-of: expected "all" or findings judged on the model \(C1, .*\), found "C12"/)
+    const workers = await run(['paper', '--workers', '0', '--out', out])
+    expect(workers.error?.message).toBe('--workers: expected an integer >= 1, found "0"')
+    await expect(readFile(join(out, 'results.json'))).rejects.toThrow(/ENOENT/)
+  })
+})
+
 describe('xenos experiment run --backend sim', () => {
   it('refuses, before running anything, a platform with fewer slave hosts than the experiments want', async () => {
     const modern = await readFile(join(SHIPPED_PLATFORMS_DIR, 'modern-10gbe.yaml'), 'utf8')

@@ -5,7 +5,7 @@ import { promisify } from 'node:util'
 import {
   EXPERIMENTS, experimentByName, runExperiments, simTestbedFactory,
   platformAssumptions, writeResultsAndReport, loadXenTestbed, checkTestbedFor, checkPlatformFor, openRunJournal,
-  runSensitivity, workerPool, cachedPointRuns, defaultSensitivityFindings, CONTROL_PLANE_EXPERIMENTS, type SensitivityInit
+  runSensitivity, workerPool, cachedPointRuns, defaultSensitivityFindings, CONTROL_PLANE_EXPERIMENTS, FINDINGS, type SensitivityInit
 } from '@xenos/experiments'
 import { RESULT_SCHEMA_VERSION, type Backend, type ExperimentDefinition, type PlatformInfo, type TestbedFactory } from '@xenos/experiment-interface'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
@@ -88,6 +88,8 @@ async function testbedFor (
 async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFlags): Promise<void> {
   const seed = intFlag('seed', flags.seed, 0)
   const repetitions = intFlag('repeat', flags.repeat, 1)
+  const workers = intFlag('workers', flags.workers ?? defaultWorkers(), 1)
+  const findings = sensitivityFindings(flags.sensitivityOf)
   const bar = progress(process.stderr)
   let fraction = 0
   const { backend, factory, platform } = await testbedFor(flags, defs, repetitions, (label) => { bar.update(fraction, label) })
@@ -135,19 +137,34 @@ async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFl
   }
   const stage = Date.now()
   const all = flags.sensitivityOf === 'all'
-  const findings = all ? [] : flags.sensitivityOf?.split(',').map(x => x.trim()).filter(x => x !== '') ?? defaultSensitivityFindings()
   const leftOutBecause = flags.sensitivityOf === undefined
     ? `not analysed by default: its experiment (${CONTROL_PLANE_EXPERIMENTS.join(' or ')}) starts a real coordinator on every simulated host,`
     + ' which makes each of the runs it needs many times costlier than one of the simulated Hadoop; `xenos paper --sensitivity-of all` analyses it'
     : 'not analysed: not asked for (--sensitivity-of)'
   const { analysis } = await sensitivityStage({
     findings, ...(all ? {} : { leftOutBecause }), platformFile: platform.file, seed, repetitions: 1, outDir: flags.out, baseRuns: resultSet.runs
-  }, intFlag('workers', flags.workers ?? defaultWorkers(), 1))
+  }, workers)
   await writeResultsAndReport(flags.out, resultSet, { sensitivity: analysis })
   const stageS = ((Date.now() - stage) / 1000).toFixed(1)
   const fragile = analysis.findings.filter(f => f.fragile).map(f => f.id)
   bar.done(`sensitivity of ${analysis.findings.length} findings to ${analysis.estimates.length} estimated inputs in ${stageS} s of wall time`
     + ` (${analysis.perturbedRuns} runs); fragile: ${fragile.join(', ') || 'none'}; report: ${join(flags.out, 'report.html')}`)
+}
+
+/**
+ * The findings `--sensitivity-of` names (every one judged on the model for
+ * `all`, the default set when absent), checked before any run starts.
+ */
+function sensitivityFindings (flag: string | undefined): string[] {
+  if (flag === undefined) return defaultSensitivityFindings()
+  if (flag === 'all') return []
+  const ids = flag.split(',').map(x => x.trim()).filter(x => x !== '')
+  const known = FINDINGS.filter(f => f.modelOutput).map(f => f.id)
+  const bad = ids.find(id => !known.includes(id))
+  if (ids.length === 0 || bad !== undefined) {
+    throw new UsageError(`--sensitivity-of: expected "all" or findings judged on the model (${known.join(', ')}), found "${flag}"`)
+  }
+  return ids
 }
 
 /** Worker processes of the sensitivity analysis by default: one per core, at most 4. */
