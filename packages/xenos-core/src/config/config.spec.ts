@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, ConfigFileError } from '@xenos/config-file'
 import { loadHostConfig, parseHostConfig, parseListenAddress } from './host-config.js'
 import { loadServiceConfigDir, parseServiceConfigFile } from './service-loader.js'
+import { hostInitFromConfig } from '../coordinator/host-from-config.js'
 
 const PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
 
@@ -138,6 +139,17 @@ membership: { probeIntervalMs: 0, gossip: 3 }
     const errors = hostErrors(`${base}failover:\n  takeoverDelayMs: 5000\n  fenceAfterMs: 6000\n`)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatchObject({ field: 'failover.fenceAfterMs', line: 7, expected: expect.stringMatching(/^fenceAfterMs less than takeoverDelayMs/) })
+  })
+
+  it('reads a watchdog, and refuses one whose timeout is not below the takeover delay, at its line', () => {
+    const base = 'driver: { kind: sim }\ndataDir: d\nservicesDir: s\ninsecureOpenOverlay: true\n'
+    const config = parseHostConfig(`${base}failover:\n  watchdog: { device: /dev/watchdog, timeoutS: 5 }\n`, '/etc/xenos/host.yaml')
+    expect(config.failover.watchdog).toEqual({ device: '/dev/watchdog', timeoutS: 5 })
+    expect(hostInitFromConfig(config)).toMatchObject({ failover: {}, watchdog: { device: '/dev/watchdog', timeoutS: 5 } })
+    const errors = hostErrors(`${base}failover:\n  takeoverDelayMs: 5000\n  watchdog: { device: /dev/watchdog, timeoutS: 5 }\n`)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ field: 'failover.watchdog.timeoutS', expected: expect.stringMatching(/^a watchdog timeout below takeoverDelayMs/) })
+    expect(hostErrors(`${base}failover:\n  watchdog: { device: watchdog, timeoutS: 5 }\n`)[0]).toMatchObject({ field: 'failover.watchdog.device' })
   })
 
   it('refuses unknown drivers, YAML syntax errors, empty files and missing files', async () => {

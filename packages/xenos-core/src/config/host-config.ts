@@ -35,6 +35,9 @@
  *   checkIntervalMs: 1000             # how often the agent evaluates
  *   takeoverDelayMs: 10000            # a host declared failed this long has its services taken over
  *   fenceAfterMs: 3333                # cut off from a quorum this long: pause protected guests (< takeoverDelayMs)
+ *   watchdog:                         # none by default: a coordinator that dies leaves its guests running
+ *     device: /dev/watchdog           # written to while the coordinator runs (softdog, or a hardware timer)
+ *     timeoutS: 5                     # the device's own timeout (softdog's soft_margin), below takeoverDelayMs
  * ```
  */
 import { readFile } from 'node:fs/promises'
@@ -88,10 +91,19 @@ export const failoverSchema = z.strictObject({
   enabled: z.boolean().default(true),
   checkIntervalMs: ms.optional(),
   takeoverDelayMs: ms.optional(),
-  fenceAfterMs: ms.optional()
+  fenceAfterMs: ms.optional(),
+  /** The host's watchdog (`failover/watchdog.ts`): the machine resets when the coordinator stops writing to it. */
+  watchdog: z.strictObject({
+    device: z.string().min(1, { error: 'a device path' }).refine(s => s.startsWith('/') && !s.includes('\0'), { error: 'an absolute device path' }),
+    timeoutS: z.number().min(1),
+    petIntervalMs: ms.optional()
+  }).optional()
 }).refine(f => f.fenceAfterMs === undefined || f.fenceAfterMs < (f.takeoverDelayMs ?? 10_000), {
   error: 'fenceAfterMs less than takeoverDelayMs (10000 by default), so a cut-off host pauses its guests before others take them over',
   path: ['fenceAfterMs']
+}).refine(f => f.watchdog === undefined || f.watchdog.timeoutS * 1000 < (f.takeoverDelayMs ?? 10_000), {
+  error: 'a watchdog timeout below takeoverDelayMs (10000 by default), so the machine resets before others take its services over',
+  path: ['watchdog', 'timeoutS']
 })
 
 const nonEmptyPath = z.string().min(1, { error: 'a non-empty path' }).refine(s => !s.includes('\0'), { error: 'a path without NUL' })

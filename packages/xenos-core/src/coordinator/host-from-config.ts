@@ -48,8 +48,9 @@ export function hostInitFromConfig (config: HostConfig): XenosHostInit {
     ...(config.driver.kind === 'xen' ? { imageDir: config.driver.options.imageDir } : {}),
     coordinator: { createMissingImages: config.driver.kind === 'sim', searchDeadlineMs: config.searchDeadlineMs },
     failover: config.failover.enabled
-      ? Object.fromEntries(Object.entries(config.failover).filter(([k, v]) => k !== 'enabled' && v !== undefined))
-      : false
+      ? Object.fromEntries(Object.entries(config.failover).filter(([k, v]) => k !== 'enabled' && k !== 'watchdog' && v !== undefined))
+      : false,
+    ...(config.failover.watchdog === undefined ? {} : { watchdog: config.failover.watchdog })
   }
 }
 

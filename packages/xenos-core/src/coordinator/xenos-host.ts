@@ -40,6 +40,7 @@ import { ChunkService } from '../overlay/transfer/chunk-service.js'
 import type { Membership, MembershipInit } from '../overlay/membership/index.js'
 import type { OverlayNode } from '../overlay/node.js'
 import type { FailoverInit } from '../failover/agent.js'
+import { armWatchdog, type WatchdogInit } from '../failover/watchdog.js'
 import { queryMatcher } from '../search/query.js'
 import type { Credentials } from '../xmlrpc/credentials.js'
 import { createXmlRpcHttpServer, type XmlRpcHttpServer } from '../xmlrpc/http-server.js'
@@ -106,6 +107,13 @@ export interface XenosHostInit {
    * fence when cut off. `false` turns it off. @default {} (on, default timings)
    */
   failover?: FailoverInit | false
+  /**
+   * The host's watchdog device, written to while the coordinator runs and
+   * disarmed when it stops, so a coordinator that dies takes its guests with
+   * it (the machine resets) before a survivor starts copies of them
+   * (`failover/watchdog.ts`). @default none
+   */
+  watchdog?: WatchdogInit
   /** Options passed to the coordinator (clone mode, replication method...). */
   coordinator?: Omit<CoordinatorInit, 'dataDir' | 'apiUrl' | 'apiTlsFingerprint' | 'peerId' | 'tags'>
 }
@@ -268,6 +276,13 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
     })
     const started = await c.start()
     stack.push(async () => { await c.stop() })
+    if (init.watchdog !== undefined) {
+      const takeoverDelayMs = (init.failover === false ? undefined : init.failover?.takeoverDelayMs) ?? 10_000
+      const wall = { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms).unref(), clearTimeout: (t: unknown) => { clearTimeout(t as NodeJS.Timeout) } }
+      const dog = await armWatchdog(init.watchdog, { clock: wall, takeoverDelayMs, onError: report })
+      // disarmed first when the host stops: a graceful stop is not a death
+      stack.push(async () => { await dog.disarm() })
+    }
     ref.coordinator = c
     overlay.search.setReady(true)
     stack.push(async () => { overlay.search.setReady(false) })

@@ -15,3 +15,4 @@ export {
   restartPolicy, isProtected, RESTART_MODES, DEFAULT_RESTART_POLICY, MAX_REPLICAS, MAX_PLACEMENT_LENGTH, CHECKPOINT_INTERVAL_RANGE_S,
   type RestartMode, type RestartPolicy
 } from './policy.js'
+export { armWatchdog, checkWatchdogTimeout, WatchdogError, type Watchdog, type WatchdogComponents, type WatchdogDevice, type WatchdogInit } from './watchdog.js'

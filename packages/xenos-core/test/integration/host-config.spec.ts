@@ -2,10 +2,11 @@
  * A host started from host.yaml (`loadHostConfig`) as `xenos coordinator` does:
  * the cluster's credentials and its admission record, cluster tokens, the
  * service directory with one broken file, the API driven by Python's
- * standard xmlrpc.client, and a restart that keeps ids.
+ * standard xmlrpc.client, a watchdog written to while it runs and disarmed
+ * when it stops, and a restart that keeps ids.
  */
 import { execFile, spawnSync } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -35,6 +36,7 @@ servicesDir: services
 api: { listen: "127.0.0.1:0" }
 cluster: cluster
 tags: [lab]
+failover: { watchdog: { device: ${join(dir, 'watchdog')}, timeoutS: 5 } }
 `)
   await writeFile(join(dir, 'services', 'web.yaml'), `kind: template
 name: web
@@ -94,6 +96,8 @@ except xmlrpc.client.Fault as f:
     expect(c.getService('broken')).toMatchObject({ state: 'stopped', memoryMiB: 64 })
     admin.close()
     await host.stop()
+    // armed by the running coordinator, disarmed by its stop (the magic close)
+    expect(await readFile(join(dir, 'watchdog'), 'utf8')).toMatch(/^\n+V$/)
 
     const again = await startHostFromConfig(config, { driver: cluster.driver('h01') })
     expect(again.coordinator.getService('web-1')).toMatchObject({ id, state: 'running' })
