@@ -80,7 +80,11 @@ export type ChunkStatus = 'ok' | 'error' | 'not-held'
 
 export interface ChunkResponse {
   status: ChunkStatus
-  /** The canonical manifest, the bitmap(s) of `have`, the chunk (or its stand-in), or an error message. */
+  /**
+   * The canonical manifest, the bitmap(s) of `have`, the chunk (or its stand-in), or an error message.
+   * Read-only: a server may hand the same bytes to several answers (a transport that carries the
+   * response object itself, as a simulator's does, passes them on as they are).
+   */
   body: Uint8Array
   /** Bytes the answer carries over the network: `body`'s length, or a chunk's real length where `body` stands in for it. */
   sizeBytes: number
