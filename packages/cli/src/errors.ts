@@ -12,8 +12,11 @@ export class CliError extends Error {
   }
 }
 
-/** A command line that cannot be run as given (a flag out of range, a missing file). */
+/** A command line that cannot be run as given (a flag out of range, a missing file). The command exits 2. */
 export class UsageError extends CliError {}
+
+/** A signed list kept in the cluster directory that could not be sent to the running cluster; the message says how to send it. */
+export class PublishError extends CliError {}
 
 /** A run that stopped part way; its message says what was kept and how to continue. */
 export class RunStoppedError extends CliError {

@@ -10,4 +10,4 @@
  * ```
  */
 export { buildProgram, version, exitCodeFor, type CommandModule } from './program.js'
-export { CliError, UsageError, RunStoppedError } from './errors.js'
+export { CliError, UsageError, RunStoppedError, PublishError } from './errors.js'

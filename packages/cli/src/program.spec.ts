@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { buildProgram, exitCodeFor, type CommandModule } from './program.js'
+import { CliError, RunStoppedError, UsageError } from './errors.js'
 
 function run (argv: string[]): { out: string, err: string, code: number } {
   let out = ''
@@ -28,6 +29,15 @@ describe('xenos program', () => {
     expect(r.code).toBe(2)
     expect(r.err).toMatch(/unknown command 'nope'/)
     expect(r.err).toMatch(/--help/)
+  })
+
+  it('exits 2 for a command line that cannot be run as given, 1 for any other failure', () => {
+    expect(exitCodeFor(new UsageError('--seed: expected a non-negative integer, found "-1"'))).toBe(2)
+    const report = Object.assign(new Error('expected --in <results.json>, found none'), { name: 'ReportUsageError' })
+    expect(exitCodeFor(report)).toBe(2)
+    expect(exitCodeFor(new RunStoppedError(new Error('disk full'), 'kept: 3 runs'))).toBe(1)
+    expect(exitCodeFor(new CliError('something else'))).toBe(1)
+    expect(exitCodeFor(new Error('a bug'))).toBe(1)
   })
 
   it('runs a command', () => {

@@ -25,8 +25,16 @@ export function buildProgram (modules: CommandModule[], io: { out: (s: string) =
   return program
 }
 
-/** Exit code for a thrown error: 2 for usage errors, 1 otherwise. */
+/** Errors that mean the command line was wrong (ours, and the report command's). */
+const USAGE_ERRORS = new Set(['UsageError', 'ReportUsageError'])
+
+/**
+ * Exit code for a thrown error: 0 for `--help` and `--version`, 2 for a
+ * command line that cannot be run as given (commander's own checks, a
+ * `UsageError`), 1 for anything else.
+ */
 export function exitCodeFor (err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2
+  if (err instanceof Error && USAGE_ERRORS.has(err.name)) return 2
   return 1
 }

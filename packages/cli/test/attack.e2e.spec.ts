@@ -20,6 +20,7 @@ import { lpStream } from '@libp2p/utils'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import type { ConnectionEncrypter, PrivateKey } from '@libp2p/interface'
 import { ClusterAuthority } from '@xenos/core'
+import { waitFor } from '@xenos/hypervisor-interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const cliDir = fileURLToPath(new URL('..', import.meta.url))
@@ -213,14 +214,8 @@ describe('a bare libp2p node without the cluster\'s credentials', () => {
   })
 })
 
-/** Polls `check` until it holds; fails after `timeoutMs`. */
-async function until (check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const end = performance.now() + timeoutMs
-  while (!(await check())) {
-    if (performance.now() > end) throw new Error(`expected ${what} within ${timeoutMs} ms, found it did not happen`)
-    await new Promise(resolve => setTimeout(resolve, 200))
-  }
-}
+/** How the attacks wait for the cluster to act: up to a minute, asking five times a second. */
+const POLL = { timeoutS: 60, intervalS: 0.2 }
 
 const refusedToConnect = async (node: Libp2p, addr: string): Promise<string> => {
   const err = await node.dial(multiaddr(addr), { signal: AbortSignal.timeout(15_000) }).then(() => undefined, (e: Error) => e)
@@ -273,11 +268,13 @@ describe('user tokens on a running cluster', () => {
     // the users list reached the hosts: an administrator may now grant carol a service, on any host
     const { id } = await web1()
     const grant = methodCall('xenos.grant', [id, 'carol'])
-    await until(async () => faultCode((await rawHttp(cluster.hosts[0]!.apiUrl, grant, cluster.adminToken)).text) === undefined, 60_000, 'a grant to carol')
+    const granted = async (): Promise<boolean> => faultCode((await rawHttp(cluster.hosts[0]!.apiUrl, grant, cluster.adminToken)).text) === undefined
+    await waitFor(granted, { what: 'a grant to carol', ...POLL })
     const revoked = await xenos(['users', 'revoke', 'carol', '--cluster', clusterDir(), '--api', cluster.hosts[0]!.apiUrl])
     expect(revoked.code, revoked.out).toBe(0)
     for (const h of cluster.hosts) {
-      await until(async () => faultCode((await rawHttp(h.apiUrl, hostInfo, token)).text) === 401, 60_000, `${h.name} to refuse carol's revoked token`)
+      const refused = async (): Promise<boolean> => faultCode((await rawHttp(h.apiUrl, hostInfo, token)).text) === 401
+      await waitFor(refused, { what: `${h.name} to refuse carol's revoked token`, ...POLL })
     }
     // an expired token (the issuing key's, an hour old) is refused too
     const old = (await ClusterAuthority.load(clusterDir(), { now: () => Date.now() - 3600_000 })).issueToken('dave', 'admin', { ttlMs: 60_000 }).token
@@ -305,13 +302,13 @@ describe('a revoked host', () => {
     for (const h of others) {
       const holdsRevocation = async (): Promise<boolean> =>
         /<name>hostsVersion<\/name>\s*<value>\s*<int>1<\/int>/.test((await rawHttp(h.apiUrl, status, cluster.adminToken)).text)
-      await until(holdsRevocation, 60_000, `${h.name} to hold the revocation`)
+      await waitFor(holdsRevocation, { what: `${h.name} to hold the revocation`, ...POLL })
     }
     // the real host is cut off: the others' searches no longer get its answer
     const search = methodCall('xenos.searchHosts', [''])
     const victimFound = new RegExp(`<name>hostname</name>\\s*<value>\\s*<string>${victim.name}</string>`)
     const dropped = async (): Promise<boolean> => !victimFound.test((await rawHttp(others[0]!.apiUrl, search, cluster.adminToken)).text)
-    await until(dropped, 60_000, `${victim.name} to drop out of search results`)
+    await waitFor(dropped, { what: `${victim.name} to drop out of search results`, ...POLL })
     for (const h of others) {
       const again = await attacker(stolen)
       await refusedToConnect(again, h.addr)

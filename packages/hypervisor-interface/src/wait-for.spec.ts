@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { manualClock } from './clock.js'
+import { HypervisorError } from './errors.js'
 import { waitFor, WaitTimeoutError } from './wait-for.js'
 
 describe('waitFor', () => {
@@ -15,6 +16,8 @@ describe('waitFor', () => {
     const clock = manualClock()
     const err = await waitFor(async () => false, { clock, timeoutS: 2, intervalS: 0.5, what: 'a host to answer' }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(WaitTimeoutError)
+    expect(err).toBeInstanceOf(HypervisorError)
+    expect(err).toMatchObject({ name: 'WaitTimeoutError', code: 'ERR_WAIT_TIMEOUT', what: 'a host to answer', timeoutS: 2 })
     expect((err as Error).message).toBe('expected a host to answer within 2 s, found it still not true')
     expect(clock.nowS()).toBe(2)
   })

@@ -14,6 +14,7 @@
  * ```
  */
 import { realClock, type Clock } from './clock.js'
+import { HypervisorError } from './errors.js'
 
 export interface WaitForOptions {
   /** What is awaited, for the error: `every host to know the others`. */
@@ -27,9 +28,10 @@ export interface WaitForOptions {
 }
 
 /** A condition did not become true before its deadline. */
-export class WaitTimeoutError extends Error {
-  constructor (readonly what: string, readonly timeoutS: number) {
-    super(`expected ${what} within ${timeoutS} s, found it still not true`)
+export class WaitTimeoutError extends HypervisorError {
+  static override readonly code = 'ERR_WAIT_TIMEOUT'
+  constructor (readonly what: string, readonly timeoutS: number, options?: ErrorOptions) {
+    super(`expected ${what} within ${timeoutS} s, found it still not true`, WaitTimeoutError.code, options)
     this.name = 'WaitTimeoutError'
   }
 }

@@ -1,12 +1,13 @@
 /**
  * Errors of @xenos/core: one base (`XenosError`) under every class the
- * package defines, each class's name is the name it is exported as (what
+ * package defines (its `testing` export included), each class's name is the name it is exported as (what
  * `err.name` gives), and the fault table names only errors that exist.
  */
 import * as contract from '@xenos/hypervisor-interface'
 import * as configFile from '@xenos/config-file'
 import { describe, expect, it } from 'vitest'
 import * as core from '../src/index.js'
+import * as testing from '../src/testing/index.js'
 import { FAULT_CODES, FAULTS } from '../src/api/faults.js'
 import { XenosError } from '../src/errors.js'
 
@@ -16,10 +17,11 @@ const classes = (mod: Record<string, unknown>): Array<[string, Ctor]> => Object.
 
 describe('errors of @xenos/core', () => {
   const others = new Set<unknown>([...Object.values(configFile), ...Object.values(contract)])
-  const own = classes(core as Record<string, unknown>).filter(([, c]) => !others.has(c))
+  const own = [...classes(core as Record<string, unknown>), ...classes(testing as Record<string, unknown>)].filter(([, c]) => !others.has(c))
 
   it('all share the base XenosError and are named as exported', () => {
     expect(own.length).toBeGreaterThan(15)
+    expect(own.map(([n]) => n)).toEqual(expect.arrayContaining(['TestClusterError', 'UnknownTestTokenError']))
     for (const [exported, c] of own) {
       expect(c === XenosError || c.prototype instanceof XenosError, `${exported} extends XenosError`).toBe(true)
       expect(c.name).toBe(exported)

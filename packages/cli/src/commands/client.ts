@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { xenosClient, type XenosClient } from '@xenos/core'
+import { UsageError } from '../errors.js'
 
 type Out = (s: string) => void
 
@@ -17,7 +18,7 @@ export function clientFrom (flags: ClientFlags): XenosClient {
   try {
     ca = caFile === undefined ? undefined : readFileSync(caFile, 'utf8')
   } catch (err) {
-    throw new Error(`--ca: expected a readable PEM file, found ${(err as NodeJS.ErrnoException).code ?? String(err)} at ${caFile ?? ''}`, { cause: err })
+    throw new UsageError(`--ca: expected a readable PEM file, found ${(err as NodeJS.ErrnoException).code ?? String(err)} at ${caFile ?? ''}`, { cause: err })
   }
   return xenosClient({
     endpoints: api.split(',').map(s => s.trim()).filter(s => s !== ''),
@@ -122,7 +123,7 @@ export function clientCommands (program: Command, io: { out: Out }): void {
     .option('--cold', 'pause, copy, resume instead of a live migration')
     .action(run(async (c, id: string, target: string[], flags: ClientFlags & { storage: string, cold?: boolean }) => {
       if (!['none', 'stop-and-copy', 'pre-copy'].includes(flags.storage)) {
-        throw new Error(`--storage: expected none, stop-and-copy or pre-copy, found "${flags.storage}"`)
+        throw new UsageError(`--storage: expected none, stop-and-copy or pre-copy, found "${flags.storage}"`)
       }
       const options = { live: flags.cold !== true, storage: flags.storage as 'none' | 'stop-and-copy' | 'pre-copy' }
       const r = await withProgress(`migrating ${id}`, c.migrateService(id, target.join(' '), options))
@@ -132,7 +133,7 @@ export function clientCommands (program: Command, io: { out: Out }): void {
   withClient(program.command('replicate').description('pull a template to the host the client talks to from the peers that hold it').argument('<template>'))
     .option('--method <method>', 'chunked (Xenos, from several holders) or whole-copy (the paper\'s method)', 'chunked')
     .action(run(async (c, template: string, flags: ClientFlags & { method: string }) => {
-      if (flags.method !== 'chunked' && flags.method !== 'whole-copy') throw new Error(`--method: expected chunked or whole-copy, found "${flags.method}"`)
+      if (flags.method !== 'chunked' && flags.method !== 'whole-copy') throw new UsageError(`--method: expected chunked or whole-copy, found "${flags.method}"`)
       const r = await withProgress(`replicating ${template}`, c.replicateTemplate(template, { method: flags.method }))
       io.out(`${JSON.stringify(r, null, flags.json === true ? 2 : undefined)}\n`)
     }))

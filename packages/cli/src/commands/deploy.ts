@@ -8,6 +8,7 @@
 import type { Command } from 'commander'
 import { realClock } from '@xenos/hypervisor-interface'
 import { Deployer, formatProgress, loadDeployment, xenosDeployApi, type DeploymentResult } from '@xenos/deployer'
+import { UsageError } from '../errors.js'
 import { clientFrom, table, withClient, type ClientFlags } from './client.js'
 
 type Out = (s: string) => void
@@ -17,7 +18,7 @@ interface DeployFlags extends ClientFlags { poll: string, searchDeadlineMs?: str
 function positive (flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
   const n = Number(value)
-  if (!(n > 0) || !Number.isFinite(n)) throw new Error(`${flag}: expected a positive number, found "${value}"`)
+  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a positive number, found "${value}"`)
   return n
 }
 

@@ -12,7 +12,7 @@
  *   (or `engine.run()` once the calls have started their activities);
  *   driver calls take no hold.
  */
-import type { DriverFactory, HypervisorDriver, ImageTransferPort, MigrationTarget } from '@xenos/hypervisor-interface'
+import { HypervisorError, type DriverFactory, type HypervisorDriver, type ImageTransferPort, type MigrationTarget } from '@xenos/hypervisor-interface'
 import { Engine, HostNotFoundError, type CallStats, type Platform } from '@xenos/sim-engine'
 import { ClusterFaults } from './cluster-faults.js'
 import { ControlPlane, type Operation } from './control-plane.js'
@@ -197,9 +197,10 @@ export class SimCluster {
 }
 
 /** `settle` found the awaited work pending with nothing left to simulate. */
-export class SimStalledError extends Error {
+export class SimStalledError extends HypervisorError {
+  static override readonly code = 'ERR_SIM_STALLED'
   constructor (readonly atS: number) {
-    super(`expected the awaited driver calls to settle, found them pending at t=${atS} s with no simulated work left`)
+    super(`expected the awaited driver calls to settle, found them pending at t=${atS} s with no simulated work left`, SimStalledError.code)
     this.name = 'SimStalledError'
   }
 }

@@ -6,7 +6,8 @@
  *
  * @example
  * ```ts
- * import { SimCluster, loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-driver'
+ * import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
+ * import { SimCluster } from '@xenos/sim-driver'
  * import { startTestCluster, TEST_TOKENS } from '@xenos/core/testing'
  *
  * const sim = new SimCluster({ platform: await loadPlatform(PAPER_PLATFORM_FILE), seed: 1 })

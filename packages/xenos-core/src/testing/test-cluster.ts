@@ -14,6 +14,7 @@ import type { HypervisorDriver } from '@xenos/hypervisor-interface'
 import { xenosClient, type XenosClient, type XenosClientInit } from '../api/client.js'
 import type { ServiceConfig, TemplateConfig } from '../coordinator/index.js'
 import { startXenosHost, type XenosHost, type XenosHostComponents, type XenosHostInit } from '../coordinator/xenos-host.js'
+import { XenosError } from '../errors.js'
 import { ClusterAuthority } from '../trust/authority.js'
 import { staticConfig } from './static-config.js'
 import { testAuthenticate, TEST_TOKENS } from './test-users.js'
@@ -59,12 +60,8 @@ export interface TestCluster {
   stop (): Promise<void>
 }
 
-export class TestClusterError extends Error {
-  constructor (message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'TestClusterError'
-  }
-}
+/** A test cluster that could not be started (a host that did not come up, hosts that never learnt of each other). */
+export class TestClusterError extends XenosError {}
 
 /**
  * Starts a host per entry of `init.hosts` and resolves once every host knows

@@ -4,6 +4,7 @@
  */
 import type { Principal } from '../auth/principal.js'
 import type { Credentials } from '../xmlrpc/credentials.js'
+import { XenosError } from '../errors.js'
 
 /** Token of each test user, by user name. */
 export const TEST_TOKENS = { root: 'tok-admin', alice: 'tok-alice', bob: 'tok-bob' } as const
@@ -16,10 +17,9 @@ export const TEST_USERS: Readonly<Record<string, Principal>> = {
 }
 
 /** Thrown by `testAuthenticate` for a token no test user has. */
-export class UnknownTestTokenError extends Error {
+export class UnknownTestTokenError extends XenosError {
   constructor () {
     super('expected the token of a test user (TEST_TOKENS), found another')
-    this.name = 'UnknownTestTokenError'
   }
 }
 
