@@ -29,6 +29,7 @@ interface Dom { spec: DomainSpec, uuid: string, state: DomainState, domid?: numb
 export class MemoryDriver implements HypervisorDriver {
   readonly backend = 'memory'
   readonly clock: Clock = instantClock()
+  readonly clockKind = 'simulated'
   private readonly domains = new Map<string, Dom>()
   private readonly images = new Map<string, Omit<ImageInfo, 'path'>>()
   private readonly checkpoints = new Map<string, { spec: DomainSpec, uuid: string }>()

@@ -28,6 +28,8 @@ export interface HypervisorDriver {
   readonly hostname: string
   /** The backend's clock: real time for hardware, simulated time for the simulator. */
   readonly clock: Clock
+  /** Which time `clock` keeps: `wall` (real hardware) or `simulated` (a simulator). */
+  readonly clockKind: 'wall' | 'simulated'
 
   capabilities(): DriverCapabilities
   hostFacts(): Promise<HostFacts>

@@ -5,7 +5,9 @@
  * hypervisor: host facts, the domain life cycle, checkpoints, image storage,
  * migration, capabilities and reattachment, all timed by the backend's
  * `Clock`; and how its images travel between hosts (`ImageTransferPort`,
- * under xenos-core's transfer algorithm). Implementations: `@xenos/xen-driver` (real Xen through `xl`) and
+ * under xenos-core's transfer algorithm). A driver package registers with
+ * the coordinator as a `DriverPlugin`: its host file options and what image
+ * store it uses. Implementations: `@xenos/xen-driver` (real Xen through `xl`) and
  * `@xenos/sim-driver` (a simulated Xen cluster). Both pass
  * `@xenos/hypervisor-compliance`.
  *
@@ -38,6 +40,7 @@ export type { ImageInfo, CloneMode } from './image.js'
 export type { MigrationTarget, MigrationOptions, MigrationReport, StorageMigrationMode } from './migration.js'
 export type { DriverCapabilities } from './capabilities.js'
 export type { HypervisorDriver, DriverFactory } from './driver.js'
+export type { DriverPlugin, DriverOptionsContext, DriverHostContext, DriverImageStore, PluginDriver } from './driver-plugin.js'
 export { CHUNK_SIZE_BYTES } from './image-transfer.js'
 export type {
   ImageManifest, ChunkStore, ChunkImageStore, ChunkRequest, ChunkStatus, ChunkResponse, ChunkHandler, ChunkChannel, ChunkTransport,

@@ -10,7 +10,8 @@
  * engine activities; `cluster.imagePort(host)` moves images between hosts
  * (chunks as flows of the simulated network) under xenos-core's transfer
  * algorithm. The engine's errors become the contract's at this
- * package's boundary (`driver/engine-errors.ts`).
+ * package's boundary (`driver/engine-errors.ts`). `simDriverPlugin` is the
+ * driver as the coordinator registers it (`driver: { kind: sim }`).
  *
  * @example
  * ```ts
@@ -40,6 +41,7 @@
 // `driver/control-plane.ts` for the clock-holding rule of live mode.
 export { SimCluster, SimStalledError, simDriver, type SimClusterInit, type SimDriverInit } from './driver/sim-cluster.js'
 export { SimHypervisorDriver, SIM_BACKEND } from './driver/sim-hypervisor-driver.js'
+export { simDriverPlugin, type SimDriverOptions } from './driver/driver-plugin.js'
 export type { Operation } from './driver/control-plane.js'
 export { DEFAULT_GUEST_MODEL, type GuestModel } from './driver/guest-model.js'
 export { CHECKPOINT_HEADER_BYTES } from './driver/checkpoint.js'

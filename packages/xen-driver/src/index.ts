@@ -8,7 +8,8 @@
  * `xentop` are parsed by strict parsers that name any line they do not
  * understand. Disk images move with a migrating domain through an
  * `ImageTransfer`. Passes `@xenos/hypervisor-compliance` against the `xl`
- * test double (test-double/) and against real Xen.
+ * test double (test-double/) and against real Xen. `xenDriverPlugin` is
+ * the driver as the coordinator registers it (`driver: { kind: xen }`).
  *
  * @example
  * ```ts
@@ -24,6 +25,7 @@
  */
 export { XenDriver, type XenDriverInit, type XenDriverComponents } from './xen-driver.js'
 export { xenDriver } from './xen-driver-factory.js'
+export { xenDriverPlugin, type XenDriverOptions } from './driver-plugin.js'
 export { stateOf } from './xl-domains.js'
 export type { MigrationInit } from './migrate-domain.js'
 export { localCopyTransfer, scpTransfer, type ImageTransfer, type ScpTransferInit } from './image-transfer.js'

@@ -76,6 +76,7 @@ export interface XenDriverComponents {
 export class XenDriver implements HypervisorDriver {
   readonly backend = 'xen'
   readonly clock: Clock
+  readonly clockKind = 'wall'
   private readonly xlCmd: string[]
   private readonly hostDir: string
   private readonly transfer: ImageTransfer

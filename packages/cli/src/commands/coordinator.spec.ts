@@ -43,4 +43,29 @@ describe('xenos coordinator', () => {
     expect(lines).toContainEqual(expect.stringMatching(/config error: .*bad\.yaml:4:12: memoryMiB: expected .*, found number 4/))
     expect(lines).toContainEqual(expect.stringMatching(/config error: .*orphan\.yaml:3:12: template: expected a template "nope" on /))
   })
+
+  it('lists the drivers a host file can name in --help', async () => {
+    let out = ''
+    const io = { out: (s: string) => { out += s }, err: () => undefined }
+    const program = buildProgram([(p) => { coordinatorCommands(p, io) }], io)
+    await program.parseAsync(['node', 'xenos', 'coordinator', '--help']).catch(() => undefined)
+    expect(out).toMatch(/Drivers \(driver\.kind in the host file\):\n {2}sim .*simulated.*\n {2}xen .*xl/)
+  })
+
+  it('refuses a host file whose driver options the driver\'s plugin refuses, at their line, before starting anything', async () => {
+    const file = join(dir, 'bad-driver.yaml')
+    await writeFile(file, 'dataDir: data\nservicesDir: services\ncluster: cluster\ndriver:\n  kind: xen\n  options:\n    imageDir: images\n    sudo: maybe\n')
+    const sim = join(dir, 'manual.yaml')
+    await writeFile(sim, 'dataDir: data\nservicesDir: services\ncluster: cluster\ndriver: { kind: sim, options: { mode: manual } }\n')
+    const refusal = async (config: string): Promise<Error | undefined> => {
+      const io = { out: () => undefined, err: () => undefined }
+      const program = buildProgram([(p) => { coordinatorCommands(p, io) }], io)
+      return await program.parseAsync(['node', 'xenos', 'coordinator', '--config', config]).then(() => undefined, (e: unknown) => e as Error)
+    }
+    const xen = await refusal(file)
+    expect(xen?.name).toBe('ConfigFileError')
+    expect(xen?.message).toMatch(/bad-driver\.yaml:8:11: driver\.options\.sudo: expected a boolean, found "maybe"/)
+    const manual = await refusal(sim)
+    expect(manual?.message).toMatch(/manual\.yaml:4:\d+: driver\.options\.mode: expected "live" for a coordinator \(nothing would run a manual simulation\)/)
+  })
 })

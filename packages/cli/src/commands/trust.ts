@@ -12,18 +12,19 @@
  */
 import type { Command } from 'commander'
 import { ClusterAuthority, hostIdentityDir, loadHostConfig, peerIdOfIdentity, writeFileAtomic, type Role, type SignedDocument } from '@xenos/core'
+import { DRIVERS } from '../drivers.js'
+import { PublishError, UsageError } from '../errors.js'
 import { clientFrom, withClient, type ClientFlags } from './client.js'
-import { UsageError } from '../errors.js'
 
 type Out = (s: string) => void
 
 /** `30d`, `12h`, `90m`, `45s` (or a number of seconds) in ms. */
 export function parseDuration (text: string, flag: string): number {
   const m = /^(\d+)([smhd]?)$/.exec(text.trim())
-  if (m === null) throw new Error(`${flag}: expected a duration such as 30d, 12h, 90m or 45s, found "${text}"`)
+  if (m === null) throw new UsageError(`${flag}: expected a duration such as 30d, 12h, 90m or 45s, found "${text}"`)
   const unit = { '': 1, 's': 1, 'm': 60, 'h': 3600, 'd': 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd']
   const ms = Number(m[1]) * unit * 1000
-  if (ms < 60_000) throw new Error(`${flag}: expected at least one minute, found "${text}"`)
+  if (ms < 60_000) throw new UsageError(`${flag}: expected at least one minute, found "${text}"`)
   return ms
 }
 
@@ -43,7 +44,7 @@ async function publish (authority: ClusterAuthority, docs: SignedDocument[], fla
       out(`${what}; the overlay spreads it to every host\n`)
     }
   } catch (err) {
-    throw new Error(`the list is saved in ${authority.dir} but could not be published (${(err as Error).message});`
+    throw new PublishError(`the list is saved in ${authority.dir} but could not be published (${(err as Error).message});`
       + ` publish it with: xenos cluster publish --cluster ${authority.dir} --api <url>`, { cause: err })
   } finally {
     client.close()
@@ -77,7 +78,7 @@ export function trustCommands (program: Command, io: { out: Out }): void {
     .description('print the peer id of the host a host file describes (its identity is made if missing)')
     .requiredOption('--config <host.yaml>', 'host file')
     .action(async (opts: { config: string }) => {
-      const config = await loadHostConfig(opts.config)
+      const config = await loadHostConfig(opts.config, DRIVERS)
       io.out(`${await peerIdOfIdentity(hostIdentityDir(config.dataDir))}\n`)
     })
   hosts.command('admit')
@@ -89,7 +90,7 @@ export function trustCommands (program: Command, io: { out: Out }): void {
     .option('--out <file>', 'where to write the admission record (default: the host file\'s, else stdout)')
     .action(async (peer: string | undefined, opts: { cluster: string, config?: string, name?: string, out?: string }) => {
       const a = await ClusterAuthority.load(opts.cluster)
-      const config = opts.config === undefined ? undefined : await loadHostConfig(opts.config)
+      const config = opts.config === undefined ? undefined : await loadHostConfig(opts.config, DRIVERS)
       const peerId = peer ?? (config === undefined ? undefined : await peerIdOfIdentity(hostIdentityDir(config.dataDir)))
       if (peerId === undefined) throw new UsageError('xenos hosts admit: expected a peer id or --config <host.yaml>, found neither')
       const name = opts.name ?? config?.hostname
@@ -122,7 +123,7 @@ export function trustCommands (program: Command, io: { out: Out }): void {
     .option('--role <role>', 'admin or user', 'user')
     .option('--ttl <duration>', 'lifetime, e.g. 30d, 12h', '30d')
     .action(async (name: string, opts: ClientFlags & { cluster: string, role: string, ttl: string }) => {
-      if (opts.role !== 'admin' && opts.role !== 'user') throw new Error(`--role: expected "admin" or "user", found "${opts.role}"`)
+      if (opts.role !== 'admin' && opts.role !== 'user') throw new UsageError(`--role: expected "admin" or "user", found "${opts.role}"`)
       const a = await ClusterAuthority.load(opts.cluster)
       const { token } = a.issueToken(name, opts.role as Role, { ttlMs: parseDuration(opts.ttl, '--ttl') })
       const list = await a.addUser(name)
@@ -142,7 +143,7 @@ export function trustCommands (program: Command, io: { out: Out }): void {
     .option('--token-value <token>', 'revoke this one token (or its id) instead of a user')
     .action(async (name: string | undefined, opts: ClientFlags & { cluster: string, tokenValue?: string }) => {
       const a = await ClusterAuthority.load(opts.cluster)
-      if (name === undefined && opts.tokenValue === undefined) throw new Error('expected a user name or --token-value, found neither')
+      if (name === undefined && opts.tokenValue === undefined) throw new UsageError('expected a user name or --token-value, found neither')
       const doc = opts.tokenValue !== undefined ? await a.revokeToken(opts.tokenValue) : await a.revokeUser(name!)
       await publish(a, [doc], opts, io.out)
     })

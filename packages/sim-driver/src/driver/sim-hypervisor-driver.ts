@@ -33,6 +33,7 @@ export interface DriverCluster extends CallsCluster, MigrationCluster {
 export class SimHypervisorDriver implements HypervisorDriver {
   readonly backend = SIM_BACKEND
   readonly clock: Clock
+  readonly clockKind = 'simulated'
   private readonly calls: HostCalls
   private readonly images: ImageOps
 

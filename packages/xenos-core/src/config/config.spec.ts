@@ -3,14 +3,36 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, ConfigFileError } from '@xenos/config-file'
+import { z } from 'zod'
+import type { DriverPlugin } from '@xenos/hypervisor-interface'
+import { driverRegistry } from './driver-registry.js'
 import { loadHostConfig, parseHostConfig, parseListenAddress } from './host-config.js'
 import { loadServiceConfigDir, parseServiceConfigFile } from './service-loader.js'
 import { hostInitFromConfig } from '../coordinator/host-from-config.js'
 
 const PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
 
+/** Two drivers as driver packages write their plugins: options with defaults and a path, and options with a required field. */
+const labPlugin: DriverPlugin<{ platform?: string, seed: number, host?: string }> = {
+  kind: 'lab',
+  description: 'a test host',
+  optionsSchema: ({ resolvePath }) => z.strictObject({
+    platform: z.string().min(1).transform(resolvePath).optional(),
+    seed: z.int().min(0).default(1),
+    host: z.string().optional()
+  }),
+  create: async () => { throw new Error('no driver is made in these tests') }
+}
+const diskPlugin: DriverPlugin<{ imageDir: string }> = {
+  kind: 'disk',
+  description: 'a test host with files',
+  optionsSchema: ({ resolvePath }) => z.strictObject({ imageDir: z.string().min(1).transform(resolvePath) }),
+  create: async () => { throw new Error('no driver is made in these tests') }
+}
+const DRIVERS = driverRegistry([labPlugin, diskPlugin])
+
 function hostErrors (text: string): ConfigError[] {
-  try { parseHostConfig(text, '/etc/xenos/host.yaml') } catch (err) {
+  try { parseHostConfig(text, '/etc/xenos/host.yaml', DRIVERS) } catch (err) {
     expect(err).toBeInstanceOf(ConfigFileError)
     return (err as ConfigFileError).errors
   }
@@ -33,10 +55,10 @@ endpoints: [{ protocol: http, port: 50060 }]
 `
 
 describe('host.yaml', () => {
-  it('reads a full host file, fills defaults and makes paths absolute', () => {
+  it('reads a full host file, fills defaults and makes paths absolute, the driver\'s options by its plugin', () => {
     const c = parseHostConfig(`hostname: h01
 driver:
-  kind: sim
+  kind: lab
   options: { platform: platform.yaml, seed: 7, host: h01 }
 listen: [/ip4/127.0.0.1/tcp/4001]
 bootstrap: [/ip4/127.0.0.1/tcp/4002/p2p/${PEER}]
@@ -46,8 +68,9 @@ api: { listen: "127.0.0.1:7001" }
 cluster: cluster
 tags: [ssd, rack1]
 membership: { probeIntervalMs: 500, suspicionMult: 2, redialIntervalMs: 1000 }
-`, '/etc/xenos/host.yaml')
-    expect(c.driver).toEqual({ kind: 'sim', options: { platform: '/etc/xenos/platform.yaml', seed: 7, host: 'h01', mode: 'live' } })
+`, '/etc/xenos/host.yaml', DRIVERS)
+    expect(c.driver).toEqual({ kind: 'lab', options: { platform: '/etc/xenos/platform.yaml', seed: 7, host: 'h01' } })
+    expect(c.file).toBe('/etc/xenos/host.yaml')
     expect(c.dataDir).toBe('/etc/xenos/data')
     expect(c.servicesDir).toBe('/srv/services')
     expect(c.cluster).toBe('/etc/xenos/cluster')
@@ -57,56 +80,24 @@ membership: { probeIntervalMs: 500, suspicionMult: 2, redialIntervalMs: 1000 }
     expect(c.mdns).toBe(false)
     expect(c.tags).toEqual(['ssd', 'rack1'])
     expect(c.membership).toEqual({ probeIntervalMs: 500, suspicionMult: 2, redialIntervalMs: 1000 })
-    const xen = parseHostConfig('driver: { kind: xen, options: { imageDir: /var/lib/xen/images } }\ndataDir: d\nservicesDir: s\ninsecureOpenOverlay: true\n', '/h.yaml')
-    expect(xen.driver).toEqual({
-      kind: 'xen',
-      options: {
-        xlPath: 'xl', xentopPath: 'xentop', imageDir: '/var/lib/xen/images', bridge: 'xenbr0', sudo: false, commandTimeoutS: 120, createTimeoutS: 300,
-        migration: { sshCommand: 'ssh', transfer: 'scp', targets: {}, timeoutS: 900 }
-      }
-    })
-    expect(xen.listen).toEqual(['/ip4/127.0.0.1/tcp/0'])
-    expect(xen.membership).toEqual({})
+    const diskFile = 'driver: { kind: disk, options: { imageDir: images } }\ndataDir: d\nservicesDir: s\ninsecureOpenOverlay: true\n'
+    const disk = parseHostConfig(diskFile, '/h/h.yaml', DRIVERS)
+    expect(disk.driver).toEqual({ kind: 'disk', options: { imageDir: '/h/images' } })
+    expect(disk.listen).toEqual(['/ip4/127.0.0.1/tcp/0'])
+    expect(disk.membership).toEqual({})
   })
 
-  it('reads a xen host\'s Domain 0 folders and how migrations reach other hosts', () => {
-    const c = parseHostConfig(`driver:
-  kind: xen
-  options:
-    xlPath: bin/xl
-    xentopPath: false
-    imageDir: share/a/images
-    hostDir: share/a/host
-    checkpointDir: /var/lib/xenos/checkpoints
-    createTimeoutS: 900
-    migration:
-      sshCommand: ""
-      receiver: nc {host} 5000
-      transfer: local
-      targets: { b: { address: 10.77.0.2, imageDir: share/b/images } }
-dataDir: d
-servicesDir: s
-cluster: cluster
-`, '/tb/a.yaml')
-    expect(c.driver).toEqual({
-      kind: 'xen',
-      options: {
-        xlPath: 'bin/xl', xentopPath: false, imageDir: '/tb/share/a/images', hostDir: '/tb/share/a/host',
-        checkpointDir: '/var/lib/xenos/checkpoints', bridge: 'xenbr0', sudo: false,
-        commandTimeoutS: 120, createTimeoutS: 900,
-        migration: {
-          sshCommand: '', receiver: 'nc {host} 5000', transfer: 'local', targets: { b: { address: '10.77.0.2', imageDir: '/tb/share/b/images' } }, timeoutS: 900
-        }
-      }
-    })
-    const errors = hostErrors('driver: { kind: xen, options: { imageDir: /i, migration: { sshCommand: "", targets: { b: { address: "10.0.0.2; rm" } } } } }\n'
-      + 'dataDir: d\nservicesDir: s\n')
-    expect(errors.map(e => e.field).sort()).toEqual(['driver.options.migration.receiver', 'driver.options.migration.targets.b.address'])
+  it('checks a host file without driver options as {}: the plugin\'s defaults, or its required fields at the driver\'s line', () => {
+    const lab = parseHostConfig('driver: { kind: lab }\ndataDir: d\nservicesDir: s\ninsecureOpenOverlay: true\n', '/h.yaml', DRIVERS)
+    expect(lab.driver).toEqual({ kind: 'lab', options: { seed: 1 } })
+    const errors = hostErrors('dataDir: d\nservicesDir: s\ninsecureOpenOverlay: true\ndriver: { kind: disk }\n')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ field: 'driver.options.imageDir', line: 4, expected: 'a string (a required field)' })
   })
 
   it('reports every problem with line, column, field, expected and found', () => {
     const errors = hostErrors(`driver:
-  kind: sim
+  kind: lab
   options: { seed: -1, colour: red }
 listen: [not-a-multiaddr]
 bootstrap: [/ip4/127.0.0.1/tcp/4002]
@@ -132,32 +123,43 @@ membership: { probeIntervalMs: 0, gossip: 3 }
   })
 
   it('reads failover timings, and refuses a fence delay that is not below the takeover delay, at its line', () => {
-    const base = 'driver: { kind: sim }\ndataDir: d\nservicesDir: s\ninsecureOpenOverlay: true\n'
-    expect(parseHostConfig(base, '/etc/xenos/host.yaml').failover).toEqual({ enabled: true })
-    expect(parseHostConfig(`${base}failover: { takeoverDelayMs: 5000, fenceAfterMs: 2000 }\n`, '/etc/xenos/host.yaml').failover)
-      .toEqual({ enabled: true, takeoverDelayMs: 5000, fenceAfterMs: 2000 })
+    const base = 'driver: { kind: lab }\ndataDir: d\nservicesDir: s\ninsecureOpenOverlay: true\n'
+    expect(parseHostConfig(base, '/etc/xenos/host.yaml', DRIVERS).failover).toEqual({ enabled: true })
+    const timings = parseHostConfig(`${base}failover: { takeoverDelayMs: 5000, fenceAfterMs: 2000 }\n`, '/etc/xenos/host.yaml', DRIVERS).failover
+    expect(timings).toEqual({ enabled: true, takeoverDelayMs: 5000, fenceAfterMs: 2000 })
     const errors = hostErrors(`${base}failover:\n  takeoverDelayMs: 5000\n  fenceAfterMs: 6000\n`)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatchObject({ field: 'failover.fenceAfterMs', line: 7, expected: expect.stringMatching(/^fenceAfterMs less than takeoverDelayMs/) })
   })
 
   it('reads a watchdog, and refuses one whose timeout is not below the takeover delay, at its line', () => {
-    const base = 'driver: { kind: sim }\ndataDir: d\nservicesDir: s\ninsecureOpenOverlay: true\n'
-    const config = parseHostConfig(`${base}failover:\n  watchdog: { device: /dev/watchdog, timeoutS: 5 }\n`, '/etc/xenos/host.yaml')
+    const base = 'driver: { kind: lab }\ndataDir: d\nservicesDir: s\ninsecureOpenOverlay: true\n'
+    const config = parseHostConfig(`${base}failover:\n  watchdog: { device: /dev/watchdog, timeoutS: 5 }\n`, '/etc/xenos/host.yaml', DRIVERS)
     expect(config.failover.watchdog).toEqual({ device: '/dev/watchdog', timeoutS: 5 })
-    expect(hostInitFromConfig(config)).toMatchObject({ failover: {}, watchdog: { device: '/dev/watchdog', timeoutS: 5 } })
+    const init = hostInitFromConfig(config, { kind: 'files', imageDir: '/images' })
+    expect(init).toMatchObject({ failover: {}, watchdog: { device: '/dev/watchdog', timeoutS: 5 } })
     const errors = hostErrors(`${base}failover:\n  takeoverDelayMs: 5000\n  watchdog: { device: /dev/watchdog, timeoutS: 5 }\n`)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatchObject({ field: 'failover.watchdog.timeoutS', expected: expect.stringMatching(/^a watchdog timeout below takeoverDelayMs/) })
     expect(hostErrors(`${base}failover:\n  watchdog: { device: watchdog, timeoutS: 5 }\n`)[0]).toMatchObject({ field: 'failover.watchdog.device' })
   })
 
-  it('refuses unknown drivers, YAML syntax errors, empty files and missing files', async () => {
-    expect(hostErrors('driver: { kind: kvm }\ndataDir: d\nservicesDir: s\n')[0]).toMatchObject({ field: 'driver.kind', line: 1, expected: 'one of "sim", "xen"' })
+  it('refuses drivers not registered, YAML syntax errors, empty files and missing files', async () => {
+    const unknown = hostErrors('driver: { kind: kvm }\ndataDir: d\nservicesDir: s\n')[0]
+    expect(unknown).toMatchObject({ field: 'driver.kind', line: 1, expected: 'one of "lab", "disk"' })
     expect(hostErrors('driver: [unclosed\n')[0]).toMatchObject({ expected: 'valid YAML', line: 2 })
     expect(hostErrors('a: 1\na: 2\n')[0]?.expected).toBe('valid YAML')
     expect(hostErrors('')[0]).toMatchObject({ expected: 'a mapping of fields', found: 'an empty file' })
-    await expect(loadHostConfig('/nonexistent/host.yaml')).rejects.toMatchObject({ name: 'ConfigFileError', errors: [expect.objectContaining({ found: 'ENOENT' })] })
+    const missing = { name: 'ConfigFileError', errors: [expect.objectContaining({ found: 'ENOENT' })] }
+    await expect(loadHostConfig('/nonexistent/host.yaml', DRIVERS)).rejects.toMatchObject(missing)
+  })
+
+  it('registers one plugin per kind and names the registered kinds for one it lacks', () => {
+    expect(DRIVERS.kinds).toEqual(['lab', 'disk'])
+    expect(DRIVERS.get('disk')).toBe(diskPlugin)
+    expect(() => DRIVERS.get('kvm')).toThrow('driver.kind: expected one of "lab", "disk", found "kvm"')
+    expect(() => driverRegistry([labPlugin, labPlugin])).toThrow('plugins[1].kind: expected a kind no other plugin has, found "lab"')
+    expect(() => driverRegistry([])).toThrow(/at least one driver plugin/)
   })
 
   it('parses API listen addresses', () => {
@@ -173,7 +175,11 @@ describe('service config files', () => {
     expect(r.errors).toEqual([])
     expect(r.template).toMatchObject({
       name: 'hadoop-slave',
-      spec: { name: 'hadoop-slave', vcpus: 1, memoryMiB: 256, disks: [{ image: 'templates/hadoop-slave/root.img', target: 'xvda', format: 'raw', mode: 'rw' }], boot: { kind: 'pvh', kernel: '/boot/vmlinuz' }, nics: [{ bridge: 'xenbr0' }] },
+      spec: {
+        name: 'hadoop-slave', vcpus: 1, memoryMiB: 256,
+        disks: [{ image: 'templates/hadoop-slave/root.img', target: 'xvda', format: 'raw', mode: 'rw' }],
+        boot: { kind: 'pvh', kernel: '/boot/vmlinuz' }, nics: [{ bridge: 'xenbr0' }]
+      },
       images: [{ path: 'templates/hadoop-slave/root.img', sizeBytes: 1073741824, target: 'xvda' }],
       groups: ['hadoop'], attributes: { role: 'slave', slots: '4' }, endpoints: [{ protocol: 'http', port: 50060 }],
       source: 'hadoop-slave.yaml:2'

@@ -3,11 +3,9 @@
  *
  * ```yaml
  * hostname: h01                       # optional; the driver's host name by default
- * driver:
- *   kind: sim                         # sim | xen
- *   options: { platform: platform.yaml, seed: 1, host: h01 }
- *   # xen: { xlPath, xentopPath, imageDir, hostDir, checkpointDir, bridge, sudo,
- *   #        migration: { sshCommand, receiver, transfer, targets: { HOST: { address, imageDir } }, timeoutS } }
+ * driver:                             # a registered driver plugin (`DriverRegistry`):
+ *   kind: KIND                        # its kind,
+ *   options: { ... }                  # and options its own schema checks (paths relative to this file)
  * listen: [/ip4/127.0.0.1/tcp/4001]   # libp2p listen multiaddrs
  * bootstrap: [/ip4/127.0.0.1/tcp/4002/p2p/12D3KooW...]
  * dataDir: /var/lib/xenos             # relative paths are relative to this file
@@ -44,8 +42,9 @@ import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
-import { ConfigError, ConfigFileError } from '@xenos/config-file'
-import { validateYaml } from '@xenos/config-file'
+import { ConfigError, ConfigFileError, validateYaml } from '@xenos/config-file'
+import type { DriverOptionsContext } from '@xenos/hypervisor-interface'
+import type { DriverRegistry } from './driver-registry.js'
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
@@ -108,62 +107,12 @@ export const failoverSchema = z.strictObject({
 
 const nonEmptyPath = z.string().min(1, { error: 'a non-empty path' }).refine(s => !s.includes('\0'), { error: 'a path without NUL' })
 
-export const simDriverOptionsSchema = z.strictObject({
-  /** Platform description file of the simulated cluster. */
-  platform: nonEmptyPath.optional(),
-  /** Seed of the simulation's random source. */
-  seed: z.int().min(0).default(1),
-  /** Which simulated host this coordinator runs (default: `hostname`). */
-  host: z.string().regex(NAME_RE, { error: 'a host name of letters, digits, ".", "_" or "-"' }).optional(),
-  mode: z.enum(['live', 'manual']).default('live')
-})
+/** `driver:` as every host file has it: a plugin's kind, and the options its schema gave. */
+interface AnyDriver { kind: string, options: unknown }
 
-const targetHost = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.:_-]{0,252}$/, { error: 'a host name or address' })
-
-/** How `xl migrate` reaches other hosts and how disk images get there. */
-export const xenMigrationOptionsSchema = z.strictObject({
-  /** `xl migrate -s`: the command that reaches another host's Domain 0; "" to have xl run `receiver` itself. */
-  sshCommand: z.string().default('ssh'),
-  /** With `sshCommand: ""`: the command xl runs to reach the target's `xl migrate-receive`, with `{host}` (its address) and `{port}`. */
-  receiver: z.string().min(1, { error: 'a command such as "nc {host} 5000"' }).optional(),
-  /** How disk images reach the target: `scp` to it, or `local` (its image folder is a path here too). */
-  transfer: z.enum(['scp', 'local']).default('scp'),
-  /** Per host (as its coordinator names it): the address to reach it at and its image folder, where they are not its name and this host's. */
-  targets: z.record(targetHost, z.strictObject({ address: targetHost.optional(), imageDir: nonEmptyPath.optional() })).default({}),
-  /** Seconds before a migration is given up. */
-  timeoutS: z.number().positive().default(900)
-}).refine(m => m.sshCommand !== '' || m.receiver !== undefined, {
-  error: 'a receiver command when sshCommand is "" (for example "nc {host} 5000")', path: ['receiver']
-})
-
-export const xenDriverOptionsSchema = z.strictObject({
-  /** The `xl` command. */
-  xlPath: nonEmptyPath.default('xl'),
-  /** The `xentop` command, or false (disk and network counters then stay 0). */
-  xentopPath: z.union([nonEmptyPath, z.literal(false)]).default('xentop'),
-  /** Image store directory. */
-  imageDir: nonEmptyPath,
-  /** Domain 0 directory for the xl config files the driver writes. @default <dataDir>/xen-driver/host */
-  hostDir: nonEmptyPath.optional(),
-  /** Domain 0 directory for checkpoints, on a local file system. @default <hostDir>/checkpoints */
-  checkpointDir: nonEmptyPath.optional(),
-  /** Default bridge of new interfaces. */
-  bridge: z.string().regex(/^[A-Za-z0-9._-]{1,15}$/, { error: 'a bridge name of 1-15 characters' }).default('xenbr0'),
-  /** Run `xl` through sudo. */
-  sudo: z.boolean().default(false),
-  /** Seconds before an `xl` command other than create, save, restore and migrate is given up. */
-  commandTimeoutS: z.number().positive().default(120),
-  /** Seconds for `xl create`, `save` and `restore`. */
-  createTimeoutS: z.number().positive().default(300),
-  migration: xenMigrationOptionsSchema.default({ sshCommand: 'ssh', transfer: 'scp', targets: {}, timeoutS: 900 })
-})
-
-export const hostConfigSchema = z.strictObject({
+/** The host file's fields other than `driver`, whose schema comes from the registered plugins (`hostConfigSchema`). */
+const hostFields = {
   hostname: z.string().regex(NAME_RE, { error: 'a host name of 1-64 letters, digits, ".", "_" or "-"' }).optional(),
-  driver: z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('sim'), options: simDriverOptionsSchema.default({ seed: 1, mode: 'live' }) }),
-    z.strictObject({ kind: z.literal('xen'), options: xenDriverOptionsSchema })
-  ]),
   listen: z.array(multiaddrText).min(1).default(['/ip4/127.0.0.1/tcp/0']),
   bootstrap: z.array(bootstrapAddr).default([]),
   dataDir: nonEmptyPath,
@@ -187,12 +136,28 @@ export const hostConfigSchema = z.strictObject({
   tags: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, { error: 'a tag of letters, digits, ".", "_", ":" or "-"' })).default([]),
   membership: membershipTimingsSchema.default({}),
   failover: failoverSchema.default({ enabled: true })
-})
+}
 
-export type HostConfigInput = z.input<typeof hostConfigSchema>
+/** A host file's schema around a schema of its `driver`. */
+const hostSchemaOf = (driver: z.ZodType<AnyDriver>) => z.strictObject({ driver, ...hostFields })
+type HostSchema = ReturnType<typeof hostSchemaOf>
 
-/** A validated host file, with every path made absolute. */
-export type HostConfig = z.output<typeof hostConfigSchema> & {
+/**
+ * The schema of a host file whose `driver.kind` is one of `drivers`, each
+ * kind's `options` checked by its plugin's schema (a host file without
+ * `options` is checked as `{}`); `resolvePath` makes the paths of the
+ * options absolute.
+ */
+export function hostConfigSchema (drivers: DriverRegistry, context: DriverOptionsContext): HostSchema {
+  const variants = drivers.kinds.map(kind => z.strictObject({ kind: z.literal(kind), options: drivers.get(kind).optionsSchema(context).prefault({}) }))
+  const driver = z.discriminatedUnion('kind', variants as [typeof variants[number], ...Array<typeof variants[number]>])
+  return hostSchemaOf(driver as z.ZodType<AnyDriver>)
+}
+
+export type HostConfigInput = z.input<HostSchema>
+
+/** A validated host file, with every path made absolute (the driver's options by its plugin). */
+export type HostConfig = z.output<HostSchema> & {
   /** Absolute path of the host file. */
   file: string
   /** This host's admission record (absolute; default `<dataDir>/admission.json`). */
@@ -200,26 +165,26 @@ export type HostConfig = z.output<typeof hostConfigSchema> & {
   api: { listen: string, host: string, port: number, maxRequestBytes: number, tls?: { cert: string, key: string }, insecureHttp: boolean }
 }
 
-/** Validates host file text; throws `ConfigFileError` listing every problem. */
-export function parseHostConfig (text: string, file: string): HostConfig {
-  const r = validateYaml(hostConfigSchema, text, file)
-  if (!r.ok) throw new ConfigFileError(file, r.errors)
+/**
+ * Validates host file text, its `driver` against the plugins of `drivers`;
+ * throws `ConfigFileError` listing every problem.
+ */
+export function parseHostConfig (text: string, file: string, drivers: DriverRegistry): HostConfig {
   const base = dirname(resolve(file))
   const abs = (p: string): string => resolve(base, p)
+  const r = validateYaml(hostConfigSchema(drivers, { resolvePath: abs }), text, file)
+  if (!r.ok) throw new ConfigFileError(file, r.errors)
   const c = r.value
   const dataDir = abs(c.dataDir)
   const addr = parseListenAddress(c.api.listen)
   if (addr === undefined) throw new ConfigFileError(file, [new ConfigError(file, 0, 0, 'api.listen', 'host:port', c.api.listen)])
   if (c.cluster === undefined && !c.insecureOpenOverlay) {
-    throw new ConfigFileError(file, [new ConfigError(file, 0, 0, 'cluster', 'a cluster directory (from `xenos cluster init`: cluster.json and swarm.key), or insecureOpenOverlay: true', 'none')])
+    const expected = 'a cluster directory (from `xenos cluster init`: cluster.json and swarm.key), or insecureOpenOverlay: true'
+    throw new ConfigFileError(file, [new ConfigError(file, 0, 0, 'cluster', expected, 'none')])
   }
-  const driver = c.driver.kind === 'sim'
-    ? { kind: 'sim' as const, options: { ...c.driver.options, ...(c.driver.options.platform !== undefined ? { platform: abs(c.driver.options.platform) } : {}) } }
-    : { kind: 'xen' as const, options: xenOptionsWithAbsolutePaths(c.driver.options, abs) }
   return {
     ...c,
     file: resolve(file),
-    driver,
     dataDir,
     servicesDir: abs(c.servicesDir),
     ...(c.cluster !== undefined ? { cluster: abs(c.cluster) } : {}),
@@ -228,27 +193,13 @@ export function parseHostConfig (text: string, file: string): HostConfig {
   }
 }
 
-function xenOptionsWithAbsolutePaths (o: z.output<typeof xenDriverOptionsSchema>, abs: (p: string) => string): z.output<typeof xenDriverOptionsSchema> {
-  return {
-    ...o,
-    imageDir: abs(o.imageDir),
-    ...(o.hostDir === undefined ? {} : { hostDir: abs(o.hostDir) }),
-    ...(o.checkpointDir === undefined ? {} : { checkpointDir: abs(o.checkpointDir) }),
-    migration: {
-      ...o.migration,
-      targets: Object.fromEntries(Object.entries(o.migration.targets)
-        .map(([h, t]) => [h, { ...t, ...(t.imageDir === undefined ? {} : { imageDir: abs(t.imageDir) }) }]))
-    }
-  }
-}
-
-/** Reads and validates a host file; throws `ConfigFileError`. */
-export async function loadHostConfig (file: string): Promise<HostConfig> {
+/** Reads and validates a host file (see `parseHostConfig`); throws `ConfigFileError`. */
+export async function loadHostConfig (file: string, drivers: DriverRegistry): Promise<HostConfig> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
   } catch (err) {
     throw new ConfigFileError(file, [new ConfigError(file, 0, 0, '', 'a readable host file', (err as NodeJS.ErrnoException).code ?? String(err))])
   }
-  return parseHostConfig(text, file)
+  return parseHostConfig(text, file, drivers)
 }

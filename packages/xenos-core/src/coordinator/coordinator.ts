@@ -397,8 +397,7 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       if (f !== undefined) fetcher = f
     },
     hostRecord,
-    // the contract: a driver's clock is the wall clock for real hardware, simulated time for the simulator
-    clockReading: () => ({ clockS: driver.clock.nowS(), clock: driver.backend === 'sim' ? 'simulated' : 'wall' }),
+    clockReading: () => ({ clockS: driver.clock.nowS(), clock: driver.clockKind }),
     localSearch,
     search: guard(async (kind, query, options) => {
       if (kind !== 'services' && kind !== 'hosts') throw new InvalidArgumentError('kind', '"services" or "hosts"', kind)

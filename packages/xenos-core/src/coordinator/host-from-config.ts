@@ -1,18 +1,22 @@
 /**
- * Start a Xenos host from a validated `host.yaml` (`loadHostConfig`)
- * and a driver the caller built from `config.driver` (core never builds a
- * driver itself). This is what `xenos coordinator --config host.yaml` runs.
+ * Start a Xenos host from a validated `host.yaml` (`loadHostConfig`): the
+ * driver is made by the plugin its `driver.kind` names, among those the
+ * application registered (`driverRegistry`), and how templates travel
+ * follows the image store the plugin reports. This is what
+ * `xenos coordinator --config host.yaml` runs.
  *
  * @example
  * ```ts
- * const config = await loadHostConfig('host.yaml')
- * const driver = config.driver.kind === 'xen' ? await xenDriver(...)() : simCluster.driver(config.hostname)
- * const host = await startHostFromConfig(config, { driver })
+ * const drivers = driverRegistry([simDriverPlugin, xenDriverPlugin])
+ * const config = await loadHostConfig('host.yaml', drivers)
+ * const host = await startHostFromConfig(config, { drivers })
+ * await host.stop() // the driver is closed with it; its domains keep running
  * ```
  */
+import type { DriverRegistry } from '../config/driver-registry.js'
 import type { HostConfig } from '../config/host-config.js'
 import { serviceConfigSource } from '../config/service-loader.js'
-import type { HypervisorDriver, ImageTransferPort } from '@xenos/hypervisor-interface'
+import type { DriverImageStore, PluginDriver } from '@xenos/hypervisor-interface'
 import { hostIdentityDir, hostTrustStateDir, peerIdOfIdentity } from '../trust/authority.js'
 import { TrustFileError } from '../trust/errors.js'
 import { readOptional } from '../trust/files.js'
@@ -21,16 +25,18 @@ import { parseSignedDocument } from '../trust/signed.js'
 import { startXenosHost, type XenosHost, type XenosHostInit } from './xenos-host.js'
 
 export interface HostFromConfigComponents {
-  driver: HypervisorDriver
-  /** How the driver's images move between hosts (a backend whose images are not files under `imageDir`). */
-  images?: ImageTransferPort
+  /** The driver plugins; the host file's `driver.kind` names one. */
+  drivers: DriverRegistry
   onError?: (err: unknown) => void
   /** Where the warnings of insecure modes go. @default console.warn */
   warn?: (message: string) => void
 }
 
-/** The `startXenosHost` options a host file describes (without `trust`: see `hostTrustFromConfig`). */
-export function hostInitFromConfig (config: HostConfig): XenosHostInit {
+/**
+ * The `startXenosHost` options a host file describes, for a driver whose
+ * image store is `images` (without `trust`: see `hostTrustFromConfig`).
+ */
+export function hostInitFromConfig (config: HostConfig, images: DriverImageStore): XenosHostInit {
   return {
     dataDir: config.dataDir,
     listen: config.listen,
@@ -45,8 +51,8 @@ export function hostInitFromConfig (config: HostConfig): XenosHostInit {
     membership: Object.fromEntries(Object.entries(config.membership).filter(([, v]) => v !== undefined)),
     monitorIntervalMs: config.monitorIntervalMs,
     peerCallTimeoutMs: config.peerCallTimeoutMs,
-    ...(config.driver.kind === 'xen' ? { imageDir: config.driver.options.imageDir } : {}),
-    coordinator: { createMissingImages: config.driver.kind === 'sim', searchDeadlineMs: config.searchDeadlineMs },
+    ...(images.kind === 'files' ? { imageDir: images.imageDir } : {}),
+    coordinator: { createMissingImages: images.kind === 'port' && images.blankMissingImages, searchDeadlineMs: config.searchDeadlineMs },
     failover: config.failover.enabled
       ? Object.fromEntries(Object.entries(config.failover).filter(([k, v]) => k !== 'enabled' && k !== 'watchdog' && v !== undefined))
       : false,
@@ -68,16 +74,37 @@ export async function hostTrustFromConfig (config: HostConfig): Promise<HostTrus
     throw new TrustFileError(config.admission, `expected this host's admission record, found none: admit peer id ${peerId} on the administrator's machine `
       + `(xenos hosts admit ${peerId} --cluster <cluster dir> --out admission.json) and put the file here`)
   }
-  return await HostTrust.open({ clusterDir: config.cluster, admission: parseSignedDocument(text, config.admission), peerId, stateDir: hostTrustStateDir(config.dataDir) })
+  const admission = parseSignedDocument(text, config.admission)
+  return await HostTrust.open({ clusterDir: config.cluster, admission, peerId, stateDir: hostTrustStateDir(config.dataDir) })
 }
 
+/**
+ * Starts the host a host file describes, with the driver its plugin makes.
+ * The host's `stop` and `leave` close that driver too (its domains keep
+ * running); a start that fails closes it.
+ */
 export async function startHostFromConfig (config: HostConfig, components: HostFromConfigComponents): Promise<XenosHost> {
   const trust = await hostTrustFromConfig(config)
-  return await startXenosHost({ ...hostInitFromConfig(config), ...(trust === undefined ? {} : { trust }) }, {
-    driver: components.driver,
-    ...(components.images === undefined ? {} : { images: components.images }),
-    configSource: serviceConfigSource(config.servicesDir),
-    ...(components.onError === undefined ? {} : { onError: components.onError }),
-    ...(components.warn === undefined ? {} : { warn: components.warn })
+  const plugin = components.drivers.get(config.driver.kind)
+  const made: PluginDriver = await plugin.create(config.driver.options, {
+    dataDir: config.dataDir, file: config.file, ...(config.hostname === undefined ? {} : { hostname: config.hostname })
   })
+  let host: XenosHost
+  try {
+    host = await startXenosHost({ ...hostInitFromConfig(config, made.images), ...(trust === undefined ? {} : { trust }) }, {
+      driver: made.driver,
+      ...(made.images.kind === 'port' ? { images: made.images.port } : {}),
+      configSource: serviceConfigSource(config.servicesDir),
+      ...(components.onError === undefined ? {} : { onError: components.onError }),
+      ...(components.warn === undefined ? {} : { warn: components.warn })
+    })
+  } catch (err) {
+    await made.close()
+    throw err
+  }
+  return {
+    ...host,
+    stop: async () => { try { await host.stop() } finally { await made.close() } },
+    leave: async () => { try { await host.leave() } finally { await made.close() } }
+  }
 }

@@ -15,7 +15,8 @@ import { ClusterAuthority, hostIdentityDir, peerIdOfIdentity } from '../../src/t
 import { loadHostConfig } from '../../src/config/host-config.js'
 import { startHostFromConfig } from '../../src/coordinator/index.js'
 import { xenosClient } from '../../src/api/index.js'
-import { FakeCluster } from '../support/fake-cluster.js'
+import { driverRegistry } from '../../src/config/driver-registry.js'
+import { FakeCluster, fakeDriverPlugin } from '../support/fake-cluster.js'
 import type { SignedDocument } from '../../src/trust/index.js'
 
 const run = promisify(execFile)
@@ -25,12 +26,13 @@ let adminToken: string
 let aliceToken: string
 let admission: SignedDocument
 const cluster = new FakeCluster([{ name: 'h01' }])
+const drivers = driverRegistry([fakeDriverPlugin(cluster)])
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xenos-hostcfg-'))
   await mkdir(join(dir, 'services'))
   await writeFile(join(dir, 'host.yaml'), `hostname: h01
-driver: { kind: sim, options: { seed: 1 } }
+driver: { kind: fake }
 dataDir: data
 servicesDir: services
 api: { listen: "127.0.0.1:0" }
@@ -58,10 +60,11 @@ afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
 
 describe('a host from host.yaml', () => {
   it('loads services, reports the broken file with its line, serves Python, and keeps ids over a restart', async () => {
-    const config = await loadHostConfig(join(dir, 'host.yaml'))
-    await expect(startHostFromConfig(config, { driver: cluster.driver('h01') })).rejects.toThrow(/expected this host's admission record, found none: admit peer id 12D3/)
+    const config = await loadHostConfig(join(dir, 'host.yaml'), drivers)
+    const notAdmitted = /expected this host's admission record, found none: admit peer id 12D3/
+    await expect(startHostFromConfig(config, { drivers })).rejects.toThrow(notAdmitted)
     await writeFile(config.admission, JSON.stringify(admission))
-    const host = await startHostFromConfig(config, { driver: cluster.driver('h01') })
+    const host = await startHostFromConfig(config, { drivers })
     const c = host.coordinator
     expect(c.getService('web-1')).toMatchObject({ state: 'running', owner: 'alice', groups: ['web'] })
     const problem = c.events(0).events.find(e => e.kind === 'config-error')
@@ -99,7 +102,7 @@ except xmlrpc.client.Fault as f:
     // armed by the running coordinator, disarmed by its stop (the magic close)
     expect(await readFile(join(dir, 'watchdog'), 'utf8')).toMatch(/^\n+V$/)
 
-    const again = await startHostFromConfig(config, { driver: cluster.driver('h01') })
+    const again = await startHostFromConfig(config, { drivers })
     expect(again.coordinator.getService('web-1')).toMatchObject({ id, state: 'running' })
     expect(again.coordinator.bootCount).toBe(2)
     expect(again.peerId).toBe(host.peerId)

@@ -2,15 +2,19 @@
  * TEST ONLY: an in-memory cluster of hosts implementing the driver contract
  * closely enough for coordinator tests (state machine, image store with
  * sizes, memory accounting, migration between hosts, reattach), with fault
- * knobs. Never shipped: it lives under test/. Tests use `@xenos/sim-driver`
- * where its API allows; this is the fallback the brief allows.
+ * knobs, and as a driver plugin (`fakeDriverPlugin`, kind `fake`) for host
+ * files. Never shipped: it lives under test/. Tests use `@xenos/sim-driver`
+ * where its API allows; this covers what it cannot (held and failing
+ * migrations, a host whose memory and disk a test chooses).
  */
 import { renameSync, writeFileSync } from 'node:fs'
 import {
   DomainExistsError, DomainNotFoundError, ImageExistsError, ImageInUseError, ImageNotFoundError,
   InsufficientDiskError, InsufficientMemoryError, MigrationFailedError, transition, validateDomainSpec,
-  type Clock, type DomainHandle, type DomainInfo, type DomainSpec, type HypervisorDriver, type ImageInfo, type MigrationReport
+  type ChunkImageStore, type Clock, type DomainHandle, type DomainInfo, type DomainSpec, type DriverPlugin, type HypervisorDriver, type ImageInfo,
+  type ImageTransferPort, type MigrationReport
 } from '@xenos/hypervisor-interface'
+import { z } from 'zod'
 
 interface Dom { spec: DomainSpec, uuid: string, state: DomainInfo['state'], startedAtS?: number }
 interface Host { name: string, totalMiB: number, dom0MiB: number, diskBytes: number, images: Map<string, ImageInfo>, domains: Map<string, Dom>, down: boolean }
@@ -29,7 +33,8 @@ export class FakeCluster {
 
   constructor (hosts: FakeHostInit[]) {
     for (const h of hosts) {
-      this.hosts.set(h.name, { name: h.name, totalMiB: h.memoryMiB ?? 2048, dom0MiB: 512, diskBytes: h.diskBytes ?? 500e9, images: new Map(), domains: new Map(), down: false })
+      const host = { name: h.name, totalMiB: h.memoryMiB ?? 2048, dom0MiB: 512, diskBytes: h.diskBytes ?? 500e9 }
+      this.hosts.set(h.name, { ...host, images: new Map(), domains: new Map(), down: false })
     }
   }
 
@@ -41,7 +46,8 @@ export class FakeCluster {
 
   /** Plain JSON of every host (images, domains), for `FakeCluster.fromJSON`. */
   toJSON (): unknown {
-    return { uuidSeq: this.uuidSeq, t: this.t, hosts: [...this.hosts.values()].map(h => ({ ...h, images: [...h.images.values()], domains: [...h.domains.values()] })) }
+    const hosts = [...this.hosts.values()].map(h => ({ ...h, images: [...h.images.values()], domains: [...h.domains.values()] }))
+    return { uuidSeq: this.uuidSeq, t: this.t, hosts }
   }
 
   static fromJSON (json: unknown): FakeCluster {
@@ -49,7 +55,9 @@ export class FakeCluster {
     const c = new FakeCluster([])
     c.uuidSeq = j.uuidSeq
     c.t = j.t
-    for (const h of j.hosts) c.hosts.set(h.name, { ...h, images: new Map(h.images.map(i => [i.path, i])), domains: new Map(h.domains.map(d => [d.spec.name, d])) })
+    for (const h of j.hosts) {
+      c.hosts.set(h.name, { ...h, images: new Map(h.images.map(i => [i.path, i])), domains: new Map(h.domains.map(d => [d.spec.name, d])) })
+    }
     return c
   }
 
@@ -100,7 +108,8 @@ function makeDriver (cluster: FakeCluster, host: Host): HypervisorDriver {
     return d
   }
   const info = (d: Dom): DomainInfo => {
-    const out: DomainInfo = { name: d.spec.name, uuid: d.uuid, state: d.state, spec: structuredClone(d.spec), usage: { ...zero, memoryMiB: d.state === 'stopped' ? 0 : d.spec.memoryMiB } }
+    const usage = { ...zero, memoryMiB: d.state === 'stopped' ? 0 : d.spec.memoryMiB }
+    const out: DomainInfo = { name: d.spec.name, uuid: d.uuid, state: d.state, spec: structuredClone(d.spec), usage }
     if (d.startedAtS !== undefined && d.state !== 'stopped') out.startedAtS = d.startedAtS
     return out
   }
@@ -133,7 +142,11 @@ function makeDriver (cluster: FakeCluster, host: Host): HypervisorDriver {
     backend: 'fake',
     hostname: host.name,
     clock: cluster.clock,
-    capabilities: () => ({ pause: true, gracefulShutdown: true, checkpoint: true, liveMigration: true, storageMigration: ['none', 'stop-and-copy'], copyOnWriteClone: true, reattach: true }),
+    clockKind: 'simulated',
+    capabilities: () => ({
+      pause: true, gracefulShutdown: true, checkpoint: true, liveMigration: true, storageMigration: ['none', 'stop-and-copy'], copyOnWriteClone: true,
+      reattach: true
+    }),
     hostFacts: async () => ({
       hostname: host.name, hypervisor: 'fake',
       cpu: { cores: 2, speedMHz: 2530, model: 'fake' },
@@ -225,7 +238,10 @@ function makeDriver (cluster: FakeCluster, host: Host): HypervisorDriver {
       host.domains.delete(name)
       to.domains.set(name, d)
       const memoryBytes = d.spec.memoryMiB * 1048576
-      return { domain: name, fromHost: host.name, toHost: to.name, live: options?.live ?? true, storage, totalS: 4, downtimeS: 0.1, memoryBytes, diskBytes, bytesMoved: memoryBytes + diskBytes, rounds: 2, converged: true }
+      return {
+        domain: name, fromHost: host.name, toHost: to.name, live: options?.live ?? true, storage,
+        totalS: 4, downtimeS: 0.1, memoryBytes, diskBytes, bytesMoved: memoryBytes + diskBytes, rounds: 2, converged: true
+      }
     },
     async handle (name): Promise<DomainHandle> {
       const d = dom(name)
@@ -238,4 +254,29 @@ function makeDriver (cluster: FakeCluster, host: Host): HypervisorDriver {
     },
     close: async () => undefined
   }
+}
+
+/**
+ * The hosts of `cluster` as a driver plugin (`driver: { kind: fake }` in a
+ * host file; `options.host`, else the file's hostname, names the host).
+ * Closing a driver leaves the cluster as it is, so a host started again
+ * from the same file finds its domains.
+ */
+export function fakeDriverPlugin (cluster: FakeCluster): DriverPlugin<{ host?: string }> {
+  return {
+    kind: 'fake',
+    description: 'a host of an in-memory test cluster',
+    optionsSchema: () => z.strictObject({ host: z.string().optional() }),
+    async create (options, host) {
+      const name = options.host ?? host.hostname ?? [...cluster.hosts.keys()][0]!
+      return { driver: cluster.driver(name), images: { kind: 'port', port: fakeImagePort(), blankMissingImages: true }, close: async () => {} }
+    }
+  }
+}
+
+/** The image port of fake hosts: their images are sizes, and none of them travels (every request is refused). */
+function fakeImagePort (): ImageTransferPort {
+  const refuse = async (): Promise<never> => { throw new Error('expected no image transfer between fake hosts, found one asked for') }
+  const store: ChunkImageStore = { manifest: refuse, version: refuse, openComplete: refuse, openStaging: refuse }
+  return { store }
 }
