@@ -10,8 +10,7 @@
  * id and domain; its groups, attributes, endpoints and owner follow the file.
  */
 import { ImageNotFoundError } from '@xenos/hypervisor-interface'
-import type { CoordinatorContext } from './context.js'
-import { createInstance } from './instances.js'
+import { createInstance, type InstanceContext } from './instances.js'
 import type { ConfigProblem, ServiceConfig, ServiceConfigSource, TemplateConfig } from './ports.js'
 import type { TemplateRecord } from './records.js'
 
@@ -21,7 +20,10 @@ export interface ConfigSyncResult {
   problems: ConfigProblem[]
 }
 
-export async function syncConfig (ctx: CoordinatorContext, source: ServiceConfigSource, options: { createMissingImages: boolean }): Promise<ConfigSyncResult> {
+/** What loading the config directory uses: what making instances does (a config service is one). */
+export type ConfigSyncContext = InstanceContext
+
+export async function syncConfig (ctx: ConfigSyncContext, source: ServiceConfigSource, options: { createMissingImages: boolean }): Promise<ConfigSyncResult> {
   const loaded = await source.load()
   const result: ConfigSyncResult = { templates: [], services: [], problems: [...loaded.problems] }
   for (const t of loaded.templates) {
@@ -63,7 +65,7 @@ function problemOf (kind: 'template' | 'service', item: TemplateConfig | Service
   }
 }
 
-async function registerTemplate (ctx: CoordinatorContext, t: TemplateConfig, options: { createMissingImages: boolean }): Promise<void> {
+async function registerTemplate (ctx: ConfigSyncContext, t: TemplateConfig, options: { createMissingImages: boolean }): Promise<void> {
   for (const img of t.images) {
     try {
       await ctx.driver.imageInfo(img.path)
@@ -86,7 +88,7 @@ async function registerTemplate (ctx: CoordinatorContext, t: TemplateConfig, opt
   if (known === undefined) ctx.events.emit({ kind: 'template-added', subject: t.name })
 }
 
-async function registerService (ctx: CoordinatorContext, s: ServiceConfig): Promise<void> {
+async function registerService (ctx: ConfigSyncContext, s: ServiceConfig): Promise<void> {
   const known = ctx.registry.findService(s.name)
   if (known !== undefined) {
     // As at creation: the template's defaults, then the file's values.

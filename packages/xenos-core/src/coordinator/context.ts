@@ -1,45 +1,38 @@
 /**
  * What the parts of a coordinator (life cycle, instances, replication,
- * migration, reattach) share. Internal to the coordinator folder.
+ * migration, reattach, reconcile, failover) are given: each part declares
+ * the narrow context it uses, built from the pieces here, and the
+ * coordinator passes its own state, which has them all. Internal to the
+ * coordinator folder.
  */
 import type { HypervisorDriver } from '@xenos/hypervisor-interface'
 import type { EventLog } from './event-log.js'
-import type { IdSource, ImageFetcher, PeerNetwork, ReplicationMethod } from './ports.js'
+import type { PeerNetwork } from './ports.js'
 import type { Registry } from './registry.js'
-import type { Reservation } from './records.js'
 
-export interface CoordinatorContext {
+/** A per-key serializing lock: `fn` runs once every earlier call for `key` has settled. */
+export type KeyedLock = <T>(key: string, fn: () => Promise<T>) => Promise<T>
+
+/**
+ * What every part that acts on services uses: the host's name and driver,
+ * the registry, the event log (to emit), and the per-service lock.
+ */
+export interface ServiceContext {
   readonly hostname: string
   readonly driver: HypervisorDriver
   readonly registry: Registry
-  readonly events: EventLog
-  readonly network: PeerNetwork | undefined
-  readonly ids: IdSource
-  readonly fetcher: ImageFetcher | undefined
-  readonly now: () => Date
-  readonly options: {
-    cloneMode: 'cow' | 'copy' | 'auto'
-    replicationMethod: ReplicationMethod
-    searchDeadlineMs: number
-    /** Reservations of a prepared incoming migration expire after this many ms. */
-    reservationTtlMs: number
-    /** An incoming migration whose commit has not come this long after prepare is adopted by reconcile, in ms. */
-    adoptAfterMs: number
-    /** How often the source of a migration asks its target whether it still expects it, in ms. */
-    migrationWatchMs: number
-  }
-  /** Run `fn` with the service's lock held, so operations on one service never interleave. */
-  withLock: <T>(key: string, fn: () => Promise<T>) => Promise<T>
-  /** Memory and disk promised to incoming migrations not yet committed (persisted with the registry). */
-  reservations: Map<string, Reservation>
-  /** Ids of the migrations this host is sending now (in memory: a restart ends them). */
-  outgoing: Set<string>
-  /** Write the coordinator's state now (after changing `reservations`). */
-  persist: () => Promise<void>
+  readonly events: Pick<EventLog, 'emit'>
+  /** Run `fn` with the lock of `key` held (a service id), so operations on one service never interleave. */
+  readonly withLock: KeyedLock
+}
+
+/** The overlay's groups, for parts that add or remove members (nothing to do without an overlay). */
+export interface GroupContext {
+  readonly network: Pick<PeerNetwork, 'joinGroup' | 'leaveGroup'> | undefined
 }
 
 /** A per-key serializing lock. */
-export function keyedLock (): <T>(key: string, fn: () => Promise<T>) => Promise<T> {
+export function keyedLock (): KeyedLock {
   const tails = new Map<string, Promise<unknown>>()
   return async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
     const prev = tails.get(key) ?? Promise.resolve()

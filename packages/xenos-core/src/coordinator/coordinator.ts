@@ -7,18 +7,21 @@
  */
 import type { HypervisorDriver, ImageInfo } from '@xenos/hypervisor-interface'
 import { syncConfig as configSync, type ConfigSyncResult } from './config-sync.js'
-import { keyedLock, type CoordinatorContext } from './context.js'
+import { keyedLock } from './context.js'
 import { HostNotFoundError, InvalidArgumentError, NotRunningError } from './errors.js'
 import { eventLog, type CoordinatorEvent, type EventListener, type EventLog, type EventPage } from './event-log.js'
 import { createInstance, type CreateInstanceOptions } from './instances.js'
 import {
   abortIncoming, commitIncoming, forgetAdopted, heldReservations, migrateService, migrationStatus, prepareIncoming,
-  type MigrateOptions, type MigrateResult, type MigrationDestination, type PrepareReply, type PrepareRequest
+  type MigrateOptions, type MigrateResult, type MigrationContext, type MigrationDestination, type PrepareReply, type PrepareRequest
 } from './migration.js'
 import type {
-  IdSource, ImageFetcher, MemberChange, MemberView, PeerNetwork, QueryMatcher, ReplicationMethod, SearchKind, SearchOutcome, ServiceConfigSource
+  IdSource, ImageFetcher, MemberChange, MemberView, PeerNetwork, QueryMatcher, ReplicationMethod, SearchKind, SearchOutcome,
+  ServiceConfigSource
 } from './ports.js'
-import { toSearchRecord, type GroupRecord, type HostRecord, type Reservation, type ServiceRecord, type ServiceSearchRecord, type TemplateRecord } from './records.js'
+import {
+  toSearchRecord, type GroupRecord, type HostRecord, type Reservation, type ServiceRecord, type ServiceSearchRecord, type TemplateRecord
+} from './records.js'
 import { registry as makeRegistry, assertGroupName } from './registry.js'
 import { reattachAll, type ReattachSummary } from './reattach.js'
 import { replicateTemplate, type ReplicateOptions, type ReplicateResult } from './replication.js'
@@ -28,7 +31,7 @@ import {
 } from './service-ops.js'
 import { stateStore, type StateSnapshot, type StateStore } from './state-store.js'
 import { setRestartPolicy } from './takeover.js'
-import { coordinatorServices } from './failover-port.js'
+import { coordinatorServices, type FailoverPortContext } from './failover-port.js'
 import { isProtected } from '../failover/policy.js'
 import { validateGuardRecord } from './record-checks.js'
 import {
@@ -220,7 +223,8 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
   const store = components.stateStore?.(read) ?? stateStore({ dataDir: init.dataDir }, { read })
   const events: EventLog = eventLog({ host: hostname }, { now, bootCount: () => bootCount })
   events.subscribe((e) => { network?.publishEvent?.(e) })
-  const ctx: CoordinatorContext = {
+  /** The state every part is given; each sees only what its own context declares. */
+  const ctx: MigrationContext & FailoverPortContext = {
     hostname,
     driver,
     registry: reg,
@@ -352,6 +356,12 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
     return reg.templates().some(t => t.images.some(i => i.path === path)) || reg.services().some(s => s.checkpoints?.includes(path) === true)
   }
 
+  /** Registers what the service config directory describes (nothing without one). */
+  async function loadConfig (): Promise<ConfigSyncResult | undefined> {
+    if (components.configSource === undefined) return undefined
+    return await configSync(ctx, components.configSource, { createMissingImages: init.createMissingImages ?? false })
+  }
+
   let stopWatchingMembers: (() => void) | undefined
   /** Another host failed, came back or left: an event on this host's log (suspicions are not events: most are refuted). */
   function recordMemberChange (c: MemberChange): void {
@@ -379,7 +389,7 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       for (const s of reg.services()) for (const g of s.groups) await network?.joinGroup?.(g, s.id)
       for (const g of reg.groups()) if (g.createdAtRuntime) await network?.joinGroup?.(g.name, HOST_MEMBER)
       stopWatchingMembers = network?.onMemberChange?.(recordMemberChange)
-      const config = components.configSource === undefined ? undefined : await configSync(ctx, components.configSource, { createMissingImages: init.createMissingImages ?? false })
+      const config = await loadConfig()
       await agent?.start()
       return config === undefined ? { reattach } : { reattach, config }
     },
@@ -390,7 +400,7 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       await agent?.stop()
       await store.flush()
     },
-    reload: guard(async () => components.configSource === undefined ? undefined : await configSync(ctx, components.configSource, { createMissingImages: init.createMissingImages ?? false })),
+    reload: guard(loadConfig),
     reconcile: guard(async () => await reconcileStates(ctx)),
     attachNetwork (n, f) {
       network = n
@@ -475,7 +485,9 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
     deliverGroupMessage: (group, fromHost, text) => events.emit({ kind: 'group-message', subject: group, detail: `${fromHost}: ${text}` }),
     events: (sinceSeq, limit) => {
       if (!Number.isInteger(sinceSeq) || sinceSeq < 0) throw new InvalidArgumentError('sinceSeq', 'an integer >= 0', sinceSeq)
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 10_000)) throw new InvalidArgumentError('limit', 'an integer from 1 to 10000', limit)
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 10_000)) {
+        throw new InvalidArgumentError('limit', 'an integer from 1 to 10000', limit)
+      }
       return events.since(sinceSeq, limit)
     },
     subscribe: listener => events.subscribe(listener),
@@ -504,7 +516,9 @@ function makeCoordinator (init: CoordinatorInit, components: CoordinatorComponen
       },
       imageManifest: async (path) => {
         if (!servable(path)) throw new InvalidArgumentError('path', 'the image path of a template or a service checkpoint held here', path)
-        if (fetcher?.publish === undefined) throw new InvalidArgumentError('path', 'a host whose images are files served by chunks', `host ${hostname} with modeled images`)
+        if (fetcher?.publish === undefined) {
+          throw new InvalidArgumentError('path', 'a host whose image fetcher serves images by chunks', `host ${hostname}, whose fetcher serves none`)
+        }
         return await fetcher.publish(path)
       },
       prepareMigration: async (req) => { running(); return await prepareIncoming(ctx, req) },

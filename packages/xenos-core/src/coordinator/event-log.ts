@@ -51,7 +51,9 @@ export interface EventLog {
   subscribe (listener: EventListener): () => void
 }
 
-export function eventLog (init: { host: string, capacity?: number }, components: { bootCount: () => number, now: () => Date, onListenerError?: (err: unknown) => void }): EventLog {
+export function eventLog (
+  init: { host: string, capacity?: number }, components: { bootCount: () => number, now: () => Date, onListenerError?: (err: unknown) => void }
+): EventLog {
   const capacity = init.capacity ?? 10_000
   const events: CoordinatorEvent[] = []
   const listeners = new Set<EventListener>()

@@ -9,14 +9,25 @@
  * content-addressed chunks, as templates travel).
  */
 import { DomainNotFoundError, ImageNotFoundError } from '@xenos/hypervisor-interface'
-import { paths, undo, type CoordinatorContext } from './context.js'
+import { paths, undo } from './context.js'
 import { AlreadyExistsError, PeerError } from './errors.js'
-import { createInstance } from './instances.js'
+import { createInstance, type InstanceContext } from './instances.js'
+import type { PeerNetwork } from './ports.js'
 import type { ServiceRecord } from './records.js'
-import { replicateTemplate } from './replication.js'
+import { replicateTemplate, type ReplicationContext } from './replication.js'
 import { checkpointService, finishDestroy, pauseService, unpauseService } from './service-ops.js'
 import type { CheckpointRef, Claim, GuardRecord, LocalProtected, LocalServices } from '../failover/agent.js'
 import { isProtected } from '../failover/policy.js'
+
+/**
+ * What the failover agent's side of the coordinator uses: what making
+ * instances and replicating templates do (a takeover does both), and the
+ * search for hosts that match a placement.
+ */
+export interface FailoverPortContext extends InstanceContext, ReplicationContext {
+  readonly network: Pick<PeerNetwork, 'search' | 'call' | 'joinGroup' | 'leaveGroup'> | undefined
+  readonly options: InstanceContext['options'] & ReplicationContext['options']
+}
 
 /** Where a guardian keeps its copy of a service's checkpoint. */
 export function checkpointCopyPath (serviceId: string, generation: number, sourcePath: string): string {
@@ -24,7 +35,7 @@ export function checkpointCopyPath (serviceId: string, generation: number, sourc
   return `failover/${serviceId}/g${generation}-${base}`
 }
 
-export function coordinatorServices (ctx: CoordinatorContext, clock: { now: () => number }): LocalServices<ServiceRecord> {
+export function coordinatorServices (ctx: FailoverPortContext, clock: { now: () => number }): LocalServices<ServiceRecord> {
   return {
     protectedServices () {
       const out: Array<LocalProtected<ServiceRecord>> = []
@@ -104,7 +115,7 @@ export function coordinatorServices (ctx: CoordinatorContext, clock: { now: () =
  * are the record's. A template missing here is replicated first.
  */
 export async function adoptService (
-  ctx: CoordinatorContext, record: ServiceRecord, generation: number, checkpoint: string | undefined
+  ctx: FailoverPortContext, record: ServiceRecord, generation: number, checkpoint: string | undefined
 ): Promise<ServiceRecord> {
   if (ctx.registry.findService(record.id) !== undefined) throw new AlreadyExistsError('service id', record.id, ctx.hostname)
   if (ctx.registry.findService(record.name) !== undefined) throw new AlreadyExistsError('service name', record.name, ctx.hostname)
@@ -129,7 +140,8 @@ export async function adoptService (
     try {
       for (const img of template.images) {
         const dest = paths.serviceImage(record.id, img.target)
-        await ctx.driver.cloneImage(img.path, dest, { mode: ctx.driver.capabilities().copyOnWriteClone && ctx.options.cloneMode !== 'copy' ? 'cow' : 'copy' })
+        const mode = ctx.driver.capabilities().copyOnWriteClone && ctx.options.cloneMode !== 'copy' ? 'cow' : 'copy'
+        await ctx.driver.cloneImage(img.path, dest, { mode })
         made.push(dest)
       }
       const info = await ctx.driver.restoreDomain(checkpoint)
@@ -153,7 +165,7 @@ export async function adoptService (
  * config file declares keeps a `vanished` tombstone naming where it runs, so
  * the file does not bring it back here at the next reload or start.
  */
-export async function discardStale (ctx: CoordinatorContext, id: string, newer: Claim): Promise<void> {
+export async function discardStale (ctx: FailoverPortContext, id: string, newer: Claim): Promise<void> {
   await ctx.withLock(id, async () => {
     const rec = ctx.registry.findService(id)
     if (rec === undefined) return

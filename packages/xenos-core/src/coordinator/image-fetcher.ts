@@ -32,7 +32,7 @@ import { manifestHash as manifestHashOf } from '../overlay/transfer/manifest.js'
 import { paths, undo } from './context.js'
 import { PeerError } from './errors.js'
 import type { OverlayNetwork } from './overlay-network.js'
-import type { FetchResult, ImageFetcher } from './ports.js'
+import type { FetchRequest, FetchResult, ImageFetcher } from './ports.js'
 import type { TemplateImage } from './records.js'
 
 export interface ImagePublication { manifestHash: string, sizeBytes: number }
@@ -45,9 +45,6 @@ export interface ImagePublication { manifestHash: string, sizeBytes: number }
  * with 4 and 39.18 with 6, of a 39.21 MB/s share of its link).
  */
 export const SINGLE_SOURCE_STREAMS = 6
-
-/** What replication asks of the fetcher for one image. */
-type FetchRequest = Parameters<ImageFetcher['fetch']>[0]
 
 export interface ImageFetcherInit {
   /** Parallel chunk requests per holder. @default 2 (a whole copy: `SINGLE_SOURCE_STREAMS`) */
@@ -161,7 +158,8 @@ export function imageFetcher (init: ImageFetcherInit, components: ImageFetcherCo
     const staging = paths.staging(req.template, req.image.target)
     const startS = clock.nowS()
     const report = await fetchImage(port, {
-      manifestHash, holders: peers.slice(0, 1), openStore: async m => await store.openStaging(staging, m), nameOf, streamsPerHolder: init.streamsPerHolder ?? SINGLE_SOURCE_STREAMS
+      manifestHash, holders: peers.slice(0, 1), openStore: async m => await store.openStaging(staging, m), nameOf,
+      streamsPerHolder: init.streamsPerHolder ?? SINGLE_SOURCE_STREAMS
     })
     const networkS = clock.nowS() - startS
     const sources = bytesBySource(report, components.network())

@@ -8,7 +8,7 @@ export type { ServiceRecord, ServiceState, TemplateRecord, TemplateImage, GroupR
 export { SERVICE_STATES } from './records.js'
 export type { CoordinatorEvent, CoordinatorEventKind, EventPage, EventListener } from './event-log.js'
 export type {
-  PeerNetwork, MemberView, MemberChange, SearchKind, SearchOutcome, ImageFetcher, FetchResult, ReplicationMethod, QueryMatcher, IdSource,
+  PeerNetwork, MemberView, MemberChange, SearchKind, SearchOutcome, ImageFetcher, FetchRequest, FetchResult, ReplicationMethod, QueryMatcher, IdSource,
   TemplateConfig, ServiceConfig, ConfigProblem, ServiceConfigSource
 } from './ports.js'
 export type { CreateInstanceOptions } from './instances.js'
@@ -20,6 +20,8 @@ export type { ConfigSyncResult } from './config-sync.js'
 export { STATE_FILE, atomicWriteFile, memoryStateStore, stateStore, type MemoryStateFile, type StateStore, type StateSnapshot } from './state-store.js'
 export { startXenosHost, type XenosHost, type XenosHostInit, type XenosHostComponents } from './xenos-host.js'
 export { overlayNetwork, subscribeEvents, EVENTS_TOPIC, type OverlayNetwork } from './overlay-network.js'
-export { imageFetcher, type ImageFetcherInit, type ImageFetcherComponents, type PublishingImageFetcher, type ImagePublication } from './image-fetcher.js'
+export {
+  imageFetcher, type ImageFetcherInit, type ImageFetcherComponents, type PublishingImageFetcher, type ImagePublication
+} from './image-fetcher.js'
 export { fileImageStore } from './file-image-store.js'
 export { startHostFromConfig, hostInitFromConfig, hostTrustFromConfig, type HostFromConfigComponents } from './host-from-config.js'

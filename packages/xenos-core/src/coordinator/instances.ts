@@ -5,9 +5,9 @@
  * removes what was made.
  */
 import { assertDomainName, isValidDomainName, type DomainSpec } from '@xenos/hypervisor-interface'
-import type { CoordinatorContext } from './context.js'
-import { paths, undo } from './context.js'
+import { paths, undo, type GroupContext, type ServiceContext } from './context.js'
 import { AlreadyExistsError, InvalidArgumentError } from './errors.js'
+import type { IdSource } from './ports.js'
 import type { Endpoint, ServiceRecord, TemplateRecord } from './records.js'
 import { assertGroupName } from './registry.js'
 import type { RestartPolicy } from '../failover/policy.js'
@@ -36,21 +36,37 @@ export interface CreateInstanceOptions {
   restart?: RestartPolicy
 }
 
+/** What making instances uses: the host and its records, ids, the time of records, the clone mode, and the overlay's groups. */
+export interface InstanceContext extends ServiceContext, GroupContext {
+  readonly ids: IdSource
+  readonly now: () => Date
+  readonly options: { readonly cloneMode: 'cow' | 'copy' | 'auto' }
+}
+
 /** Validates the options the API can pass; throws `InvalidArgumentError`. */
 export function validateCreateOptions (options: CreateInstanceOptions): void {
   if (options.name !== undefined && !isValidDomainName(options.name)) assertDomainName(options.name, 'name')
   options.groups?.forEach((g, i) => { assertGroupName(g, `groups[${i}]`) })
-  if (options.clone !== undefined && options.clone !== 'cow' && options.clone !== 'copy') throw new InvalidArgumentError('clone', '"cow" or "copy"', options.clone)
+  if (options.clone !== undefined && options.clone !== 'cow' && options.clone !== 'copy') {
+    throw new InvalidArgumentError('clone', '"cow" or "copy"', options.clone)
+  }
   if (options.attributes !== undefined) {
-    if (typeof options.attributes !== 'object' || options.attributes === null || Array.isArray(options.attributes)) throw new InvalidArgumentError('attributes', 'a struct of strings', options.attributes)
+    if (typeof options.attributes !== 'object' || options.attributes === null || Array.isArray(options.attributes)) {
+      throw new InvalidArgumentError('attributes', 'a struct of strings', options.attributes)
+    }
     for (const [k, v] of Object.entries(options.attributes)) if (typeof v !== 'string') throw new InvalidArgumentError(`attributes.${k}`, 'a string', v)
   }
 }
 
-export async function createInstance (ctx: CoordinatorContext, templateName: string, options: CreateInstanceOptions = {}): Promise<ServiceRecord> {
+/** A service id a config file or a caller may give. */
+const SERVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+
+export async function createInstance (ctx: InstanceContext, templateName: string, options: CreateInstanceOptions = {}): Promise<ServiceRecord> {
   validateCreateOptions(options)
   const template = ctx.registry.template(templateName)
-  if (options.id !== undefined && (typeof options.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(options.id))) throw new InvalidArgumentError('id', 'a service id of 1-128 letters, digits, ".", "_" or "-"', options.id)
+  if (options.id !== undefined && (typeof options.id !== 'string' || !SERVICE_ID.test(options.id))) {
+    throw new InvalidArgumentError('id', 'a service id of 1-128 letters, digits, ".", "_" or "-"', options.id)
+  }
   const id = options.id ?? ctx.ids.serviceId()
   if (ctx.registry.findService(id) !== undefined) throw new AlreadyExistsError('service id', id, ctx.hostname)
   const name = options.name ?? `${template.name}-${shortId(id)}`
@@ -106,14 +122,14 @@ export async function createInstance (ctx: CoordinatorContext, templateName: str
 }
 
 /** Remove a half-made instance; cleanup failures are attached to the original error. */
-async function cleanup (ctx: CoordinatorContext, name: string, domainDefined: boolean, images: string[], cause: unknown): Promise<void> {
+async function cleanup (ctx: Pick<ServiceContext, 'driver'>, name: string, domainDefined: boolean, images: string[], cause: unknown): Promise<void> {
   const steps: Array<() => Promise<void>> = []
   if (domainDefined) steps.push(async () => { await ctx.driver.removeDomain(name) })
   for (const p of [...images].reverse()) steps.push(async () => { await ctx.driver.deleteImage(p) })
   await undo(cause, steps, 'removing the half-made instance')
 }
 
-function cloneModeFor (ctx: CoordinatorContext, asked: 'cow' | 'copy' | undefined): 'cow' | 'copy' {
+function cloneModeFor (ctx: Pick<InstanceContext, 'driver' | 'options'>, asked: 'cow' | 'copy' | undefined): 'cow' | 'copy' {
   const wanted = asked ?? ctx.options.cloneMode
   if (wanted === 'copy') return 'copy'
   const cow = ctx.driver.capabilities().copyOnWriteClone

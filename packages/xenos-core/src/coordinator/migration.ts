@@ -22,12 +22,52 @@
  * source in turn, after `adoptAfterMs`, whether a migration whose domain never
  * came is still being sent; when it is not, the reservation goes.
  */
-import { InvalidStateError, MigrationFailedError, type MigrationOptions, type MigrationReport, type MigrationTarget, type StorageMigrationMode } from '@xenos/hypervisor-interface'
-import { undo, type CoordinatorContext } from './context.js'
-import { AlreadyExistsError, InvalidArgumentError, NoCapacityError, UnreachableHostsError } from './errors.js'
+import {
+  InvalidStateError, MigrationFailedError, type MigrationOptions, type MigrationReport, type MigrationTarget, type StorageMigrationMode
+} from '@xenos/hypervisor-interface'
+import { undo, type ServiceContext } from './context.js'
+import { AlreadyExistsError, InvalidArgumentError, NoCapacityError, PeerError, UnreachableHostsError } from './errors.js'
+import { show } from '../errors.js'
+import type { IdSource, PeerNetwork } from './ports.js'
 import type { HostRecord, Reservation, ServiceRecord } from './records.js'
 import { validateServiceRecord } from './record-checks.js'
-import { dropTemplate, reasonsOf, replicateTemplate } from './replication.js'
+import { dropTemplate, reasonsOf, replicateTemplate, type ReplicationContext } from './replication.js'
+
+/**
+ * What the target side of a migration uses (commit, abort, adopting an
+ * orphan, the reservations held): the host and its records, calls to the
+ * source and the overlay's groups, and the reservations, persisted.
+ */
+export interface IncomingContext extends ServiceContext {
+  readonly network: Pick<PeerNetwork, 'call' | 'joinGroup'> | undefined
+  /** Wall clock of reservations. */
+  readonly now: () => Date
+  readonly options: {
+    /** An incoming migration whose commit has not come this long after prepare is adopted by reconcile, in ms. */
+    readonly adoptAfterMs: number
+  }
+  /** Memory and disk promised to incoming migrations not yet committed (persisted with the registry). */
+  readonly reservations: Map<string, Reservation>
+  /** Write the coordinator's state now (after changing `reservations`). */
+  readonly persist: () => Promise<void>
+}
+
+/** What both sides of a migration use: the target's, a template's replication, the search for a target, and the migrations being sent. */
+export interface MigrationContext extends IncomingContext, ReplicationContext {
+  readonly network: PeerNetwork | undefined
+  readonly ids: Pick<IdSource, 'serviceId'>
+  readonly options: IncomingContext['options'] & ReplicationContext['options'] & {
+    /** Reservations of a prepared incoming migration expire after this many ms. */
+    readonly reservationTtlMs: number
+    /** How often the source of a migration asks its target whether it still expects it, in ms. */
+    readonly migrationWatchMs: number
+  }
+  /** Ids of the migrations this host is sending now (in memory: a restart ends them). */
+  readonly outgoing: Set<string>
+}
+
+/** Memory (MiB) and disk (bytes) a service needs on its target. */
+interface Need { memoryMiB: number, diskBytes: number }
 
 export type MigrationDestination = { host: string } | { query: string }
 
@@ -66,20 +106,20 @@ export interface PrepareReply {
 }
 
 /** Pick the best target among host records: most free memory, then free disk, then name. */
-export function chooseTarget (hosts: HostRecord[], need: { memoryMiB: number, diskBytes: number }, exclude: string): HostRecord | undefined {
+export function chooseTarget (hosts: HostRecord[], need: Need, exclude: string): HostRecord | undefined {
   return hosts
     .filter(h => h.hostname !== exclude && h.freeMemoryMiB >= need.memoryMiB && h.freeDiskBytes >= need.diskBytes)
     .sort((a, b) => b.freeMemoryMiB - a.freeMemoryMiB || b.freeDiskBytes - a.freeDiskBytes || a.hostname.localeCompare(b.hostname))[0]
 }
 
-async function needOf (ctx: CoordinatorContext, rec: ServiceRecord): Promise<{ memoryMiB: number, diskBytes: number }> {
+async function needOf (ctx: Pick<ServiceContext, 'driver'>, rec: ServiceRecord): Promise<Need> {
   const info = await ctx.driver.inspectDomain(rec.domainName)
   let diskBytes = 0
   for (const d of info.spec.disks) diskBytes += (await ctx.driver.imageInfo(d.image)).allocatedBytes
   return { memoryMiB: info.spec.memoryMiB, diskBytes }
 }
 
-async function resolveTarget (ctx: CoordinatorContext, dest: MigrationDestination, need: { memoryMiB: number, diskBytes: number }, serviceId: string): Promise<string> {
+async function resolveTarget (ctx: MigrationContext, dest: MigrationDestination, need: Need, serviceId: string): Promise<string> {
   if ('host' in dest) {
     if (typeof dest.host !== 'string' || dest.host.length === 0) throw new InvalidArgumentError('target.host', 'a host name', dest.host)
     if (dest.host === ctx.hostname) throw new InvalidArgumentError('target.host', `a host other than the source ${ctx.hostname}`, dest.host)
@@ -93,14 +133,17 @@ async function resolveTarget (ctx: CoordinatorContext, dest: MigrationDestinatio
     const wanted = `a host matching "${dest.query}" with ${need.memoryMiB} MiB and ${need.diskBytes} bytes free for service ${serviceId}`
     // hosts that did not answer may have matched: that is an unreachable target (503), not a lack of room (507)
     if (outcome.nonResponders.length > 0) {
-      throw new UnreachableHostsError(wanted, `none among the ${outcome.results.length} matches of the hosts that answered`, reasonsOf(outcome))
+      const found = `none among the ${outcome.results.length} matches of the hosts that answered`
+      throw new UnreachableHostsError(wanted, found, reasonsOf(outcome))
     }
     throw new NoCapacityError(wanted, `none among ${outcome.results.length} matches`)
   }
   return best.hostname
 }
 
-export async function migrateService (ctx: CoordinatorContext, idOrName: string, dest: MigrationDestination, options: MigrateOptions = {}): Promise<MigrateResult> {
+export async function migrateService (
+  ctx: MigrationContext, idOrName: string, dest: MigrationDestination, options: MigrateOptions = {}
+): Promise<MigrateResult> {
   const network = ctx.network
   const first = ctx.registry.service(idOrName)
   if (network === undefined) throw new MigrationFailedError(first.domainName, 'another host', 'this coordinator has no overlay')
@@ -108,7 +151,7 @@ export async function migrateService (ctx: CoordinatorContext, idOrName: string,
     const rec = ctx.registry.service(first.id)
     if (rec.state !== 'running' && rec.state !== 'paused') throw new InvalidStateError(rec.domainName, 'migrate', ['running', 'paused'], rec.state)
     let toHost: string
-    let need: { memoryMiB: number, diskBytes: number }
+    let need: Need
     try {
       need = await needOf(ctx, rec)
       toHost = await resolveTarget(ctx, dest, need, rec.id)
@@ -127,8 +170,10 @@ export async function migrateService (ctx: CoordinatorContext, idOrName: string,
   })
 }
 
-async function send (ctx: CoordinatorContext, network: NonNullable<CoordinatorContext['network']>, rec: ServiceRecord, toHost: string, migrationId: string,
-  need: { memoryMiB: number, diskBytes: number }, options: MigrateOptions): Promise<MigrateResult> {
+/** The source's side of one migration, prepared, moved and committed (see the protocol above). */
+async function send (
+  ctx: MigrationContext, network: PeerNetwork, rec: ServiceRecord, toHost: string, migrationId: string, need: Need, options: MigrateOptions
+): Promise<MigrateResult> {
   const before = rec.state
   await ctx.registry.updateService(rec.id, { state: 'migrating' })
   ctx.events.emit({ kind: 'migrating', serviceId: rec.id, detail: `to ${toHost}` })
@@ -138,10 +183,14 @@ async function send (ctx: CoordinatorContext, network: NonNullable<CoordinatorCo
     delete moving.handle
     delete moving.lastError
     delete moving.checkpoints // files in this host's Domain 0, not the target's
-    const req: PrepareRequest = { migrationId, serviceId: rec.id, name: rec.name, template: rec.template, memoryMiB: need.memoryMiB, diskBytes: need.diskBytes, holders: [ctx.hostname], record: moving }
+    const req: PrepareRequest = {
+      migrationId, serviceId: rec.id, name: rec.name, template: rec.template, ...need, holders: [ctx.hostname], record: moving
+    }
     const reply = await network.call(toHost, 'xenos.peer.prepareMigration', [req]) as PrepareReply
     prepared = true
-    if (reply === null || typeof reply !== 'object' || typeof reply.migrationTarget?.host !== 'string') throw new Error(`host ${toHost} answered prepareMigration without a migrationTarget`)
+    if (reply === null || typeof reply !== 'object' || typeof reply.migrationTarget?.host !== 'string') {
+      throw new PeerError(toHost, 'answer prepareMigration with a migrationTarget', show(reply))
+    }
     const watch = watchTarget(ctx, toHost, migrationId)
     const migrationOptions: MigrationOptions = { signal: watch.signal }
     if (options.live !== undefined) migrationOptions.live = options.live
@@ -157,11 +206,13 @@ async function send (ctx: CoordinatorContext, network: NonNullable<CoordinatorCo
     for (const g of rec.groups) await ctx.network?.leaveGroup?.(g, rec.id)
     if (confirmed.ok) {
       await ctx.registry.removeService(rec.id)
-      ctx.events.emit({ kind: 'migrated', serviceId: rec.id, detail: `to ${toHost} in ${report.totalS.toFixed(3)} s, downtime ${report.downtimeS.toFixed(3)} s` })
+      const detail = `to ${toHost} in ${report.totalS.toFixed(3)} s, downtime ${report.downtimeS.toFixed(3)} s`
+      ctx.events.emit({ kind: 'migrated', serviceId: rec.id, detail })
     } else {
       // The domain left, but the target has not said it holds the service: keep a visible
       // tombstone until the target adopts it (it then tells us, see `adoptOrphans`).
-      await ctx.registry.updateService(rec.id, { state: 'vanished', lastError: `migrated to ${toHost}, which did not confirm (${confirmed.reason ?? 'no answer'}); it adopts the service on its next reconcile` })
+      const lastError = `migrated to ${toHost}, which did not confirm (${confirmed.reason ?? 'no answer'}); it adopts the service on its next reconcile`
+      await ctx.registry.updateService(rec.id, { state: 'vanished', lastError })
       ctx.events.emit({ kind: 'failed', serviceId: rec.id, detail: `migration to ${toHost}: the domain moved but the target did not confirm` })
     }
     return { service: confirmed.record ?? moving, fromHost: ctx.hostname, toHost, report, committed: confirmed.ok }
@@ -185,7 +236,7 @@ async function send (ctx: CoordinatorContext, network: NonNullable<CoordinatorCo
  * Asks the target every `migrationWatchMs` whether it still expects the
  * migration; aborts `signal` after two failed or negative answers in a row.
  */
-function watchTarget (ctx: CoordinatorContext, toHost: string, migrationId: string): { signal: AbortSignal, stop: () => void } {
+function watchTarget (ctx: MigrationContext, toHost: string, migrationId: string): { signal: AbortSignal, stop: () => void } {
   const controller = new AbortController()
   let misses = 0
   let stopped = false
@@ -211,13 +262,15 @@ function watchTarget (ctx: CoordinatorContext, toHost: string, migrationId: stri
 }
 
 /** Either side of a migration: is this host sending it, and does it expect it (holds its reservation)? */
-export function migrationStatus (ctx: CoordinatorContext, migrationId: string): { sending: boolean, expecting: boolean } {
+export function migrationStatus (ctx: Pick<MigrationContext, 'outgoing' | 'reservations'>, migrationId: string): { sending: boolean, expecting: boolean } {
   if (typeof migrationId !== 'string' || migrationId.length === 0) throw new InvalidArgumentError('migrationId', 'a non-empty string', migrationId)
   return { sending: ctx.outgoing.has(migrationId), expecting: ctx.reservations.has(migrationId) }
 }
 
 /** Tell the target to register the service; a lost answer is reported, not thrown (the domain has moved). */
-async function commit (ctx: CoordinatorContext, toHost: string, migrationId: string, record: ServiceRecord, attempts: number): Promise<{ ok: boolean, record?: ServiceRecord, reason?: string }> {
+async function commit (
+  ctx: MigrationContext, toHost: string, migrationId: string, record: ServiceRecord, attempts: number
+): Promise<{ ok: boolean, record?: ServiceRecord, reason?: string }> {
   const reasons: string[] = []
   for (let i = 0; i < Math.max(1, attempts); i++) {
     try {
@@ -229,9 +282,9 @@ async function commit (ctx: CoordinatorContext, toHost: string, migrationId: str
   return { ok: false, reason: reasons.join('; ') }
 }
 
-// ── target side ──────────────────────────────────────────────────────
+// -- target side --
 
-export async function prepareIncoming (ctx: CoordinatorContext, req: PrepareRequest): Promise<PrepareReply> {
+export async function prepareIncoming (ctx: MigrationContext, req: PrepareRequest): Promise<PrepareReply> {
   validatePrepare(req)
   if (ctx.registry.findService(req.serviceId) !== undefined) throw new AlreadyExistsError('service id', req.serviceId, ctx.hostname)
   if (ctx.registry.findService(req.name) !== undefined) throw new AlreadyExistsError('service name', req.name, ctx.hostname)
@@ -246,12 +299,18 @@ export async function prepareIncoming (ctx: CoordinatorContext, req: PrepareRequ
     const r = await replicateTemplate(ctx, req.template, { fromPeers: req.holders })
     replicated = !r.alreadyPresent
   }
-  ctx.reservations.set(req.migrationId, { memoryMiB: req.memoryMiB, diskBytes: req.diskBytes, expiresAtMs: ctx.now().getTime() + ctx.options.reservationTtlMs, preparedAtMs: ctx.now().getTime(), template: req.template, replicatedTemplate: replicated, ...(req.record === undefined ? {} : { record: req.record }), ...(req.holders[0] === undefined ? {} : { source: req.holders[0] }) })
+  const nowMs = ctx.now().getTime()
+  ctx.reservations.set(req.migrationId, {
+    memoryMiB: req.memoryMiB, diskBytes: req.diskBytes, expiresAtMs: nowMs + ctx.options.reservationTtlMs, preparedAtMs: nowMs,
+    template: req.template, replicatedTemplate: replicated,
+    ...(req.record === undefined ? {} : { record: req.record }),
+    ...(req.holders[0] === undefined ? {} : { source: req.holders[0] })
+  })
   await ctx.persist()
   return { migrationTarget: { host: ctx.driver.hostname } }
 }
 
-export async function abortIncoming (ctx: CoordinatorContext, migrationId: string): Promise<boolean> {
+export async function abortIncoming (ctx: IncomingContext, migrationId: string): Promise<boolean> {
   const r = ctx.reservations.get(migrationId)
   if (r === undefined) return false
   ctx.reservations.delete(migrationId)
@@ -263,7 +322,7 @@ export async function abortIncoming (ctx: CoordinatorContext, migrationId: strin
   return true
 }
 
-export async function commitIncoming (ctx: CoordinatorContext, migrationId: string, record: ServiceRecord): Promise<ServiceRecord> {
+export async function commitIncoming (ctx: IncomingContext, migrationId: string, record: ServiceRecord): Promise<ServiceRecord> {
   validateServiceRecord(record, 'record')
   const known = ctx.registry.findService(record.id)
   if (known !== undefined) return known
@@ -271,14 +330,15 @@ export async function commitIncoming (ctx: CoordinatorContext, migrationId: stri
   ctx.reservations.delete(migrationId)
   const info = await ctx.driver.inspectDomain(record.domainName)
   const handle = await ctx.driver.handle(record.domainName)
-  const saved = await ctx.registry.addService({ ...record, host: ctx.hostname, state: info.state, origin: 'migration', handle, grantees: record.grantees ?? [] })
+  const grantees = record.grantees ?? []
+  const saved = await ctx.registry.addService({ ...record, host: ctx.hostname, state: info.state, origin: 'migration', handle, grantees })
   for (const g of saved.groups) await ctx.network?.joinGroup?.(g, saved.id)
   ctx.events.emit({ kind: 'migrated-in', serviceId: saved.id, detail: `from ${source ?? 'another host'}` })
   return saved
 }
 
 /** Memory and disk promised to incoming migrations that have not expired. */
-export function heldReservations (ctx: CoordinatorContext): { memoryMiB: number, diskBytes: number } {
+export function heldReservations (ctx: Pick<IncomingContext, 'now' | 'reservations'>): Need {
   const nowMs = ctx.now().getTime()
   let memoryMiB = 0
   let diskBytes = 0
@@ -298,7 +358,9 @@ function validatePrepare (req: PrepareRequest): void {
   for (const f of ['memoryMiB', 'diskBytes'] as const) {
     if (typeof req[f] !== 'number' || !Number.isFinite(req[f]) || req[f] < 0) throw new InvalidArgumentError(f, 'a number >= 0', req[f])
   }
-  if (!Array.isArray(req.holders) || req.holders.some(h => typeof h !== 'string')) throw new InvalidArgumentError('holders', 'an array of host names', req.holders)
+  if (!Array.isArray(req.holders) || req.holders.some(h => typeof h !== 'string')) {
+    throw new InvalidArgumentError('holders', 'an array of host names', req.holders)
+  }
   if (req.record !== undefined) validateServiceRecord(req.record, 'record')
 }
 
@@ -309,7 +371,7 @@ function validatePrepare (req: PrepareRequest): void {
  * registered service. (The grace keeps a migration still in flight, whose
  * commit is on its way, from being adopted twice or too early.)
  */
-export async function adoptOrphans (ctx: CoordinatorContext): Promise<string[]> {
+export async function adoptOrphans (ctx: IncomingContext): Promise<string[]> {
   const adopted: string[] = []
   const nowMs = ctx.now().getTime()
   for (const [migrationId, r] of [...ctx.reservations]) {
@@ -332,7 +394,8 @@ export async function adoptOrphans (ctx: CoordinatorContext): Promise<string[]> 
       try {
         await ctx.network.call(source, 'xenos.peer.migrationAdopted', [saved.id])
       } catch (err) {
-        ctx.events.emit({ kind: 'failed', serviceId: saved.id, detail: `adopted, but telling the source ${source} failed: ${(err as Error).message}` })
+        const detail = `adopted, but telling the source ${source} failed: ${(err as Error).message}`
+        ctx.events.emit({ kind: 'failed', serviceId: saved.id, detail })
       }
     }
   }
@@ -345,7 +408,7 @@ export async function adoptOrphans (ctx: CoordinatorContext): Promise<string[]> 
  * and any template fetched for it go. An unreachable source keeps it until it
  * expires.
  */
-async function dropAbandoned (ctx: CoordinatorContext, migrationId: string, r: Reservation): Promise<void> {
+async function dropAbandoned (ctx: IncomingContext, migrationId: string, r: Reservation): Promise<void> {
   if (r.source === undefined || ctx.network === undefined) return
   let sending: unknown
   try {
@@ -362,7 +425,7 @@ async function dropAbandoned (ctx: CoordinatorContext, migrationId: string, r: R
 }
 
 /** Source side: the target adopted a service whose commit was lost; drop its tombstone. */
-export async function forgetAdopted (ctx: CoordinatorContext, serviceId: string): Promise<boolean> {
+export async function forgetAdopted (ctx: Pick<ServiceContext, 'registry' | 'events'>, serviceId: string): Promise<boolean> {
   const rec = ctx.registry.findService(serviceId)
   if (rec === undefined || rec.state !== 'vanished') return false
   await ctx.registry.removeService(serviceId)

@@ -65,6 +65,17 @@ export interface PeerNetwork {
   onMemberChange? (listener: (change: MemberChange) => void): () => void
 }
 
+/** One image to fetch: what it is, from which holders (host names), to which path of `driver`'s store, by which method. */
+export interface FetchRequest {
+  image: TemplateImage
+  /** The template it belongs to (a whole copy stages it under the template's name). */
+  template: string
+  holders: string[]
+  destination: string
+  method: ReplicationMethod
+  driver: HypervisorDriver
+}
+
 /** Fetches an image this host lacks from peers that hold it. */
 export interface ImageFetcher {
   /**
@@ -74,7 +85,7 @@ export interface ImageFetcher {
    * - `whole-copy`: the paper's method, the whole image from one holder to a staging path, then a second local copy.
    * On failure nothing is left at `destination`.
    */
-  fetch (req: { image: TemplateImage, template: string, holders: string[], destination: string, method: ReplicationMethod, driver: HypervisorDriver }): Promise<FetchResult>
+  fetch (req: FetchRequest): Promise<FetchResult>
   /** Holder side, for fetchers that move real bytes: serve an image, returning its content id. */
   publish? (path: string): Promise<{ manifestHash: string, sizeBytes: number }>
 }

@@ -6,7 +6,7 @@
  * being destroyed is destroyed.
  */
 import { DomainNotFoundError, type DomainState } from '@xenos/hypervisor-interface'
-import type { CoordinatorContext } from './context.js'
+import type { ServiceContext } from './context.js'
 import { finishDestroy } from './service-ops.js'
 
 export interface ReattachSummary {
@@ -16,7 +16,10 @@ export interface ReattachSummary {
   destroyed: string[]
 }
 
-export async function reattachAll (ctx: CoordinatorContext): Promise<ReattachSummary> {
+/** What reattaching uses: the host, its driver, the registry and the event log. */
+export type ReattachContext = Pick<ServiceContext, 'hostname' | 'driver' | 'registry' | 'events'>
+
+export async function reattachAll (ctx: ReattachContext): Promise<ReattachSummary> {
   const summary: ReattachSummary = { reattached: [], vanished: [], destroyed: [] }
   const canReattach = ctx.driver.capabilities().reattach
   for (const s of ctx.registry.services()) {
@@ -36,7 +39,8 @@ export async function reattachAll (ctx: CoordinatorContext): Promise<ReattachSum
       if ((err as Error).name !== DomainNotFoundError.name) throw err
     }
     if (state === undefined) {
-      await ctx.registry.updateService(s.id, { state: 'vanished', lastError: `domain "${s.domainName}" was not found on ${ctx.hostname} after a restart` })
+      const lastError = `domain "${s.domainName}" was not found on ${ctx.hostname} after a restart`
+      await ctx.registry.updateService(s.id, { state: 'vanished', lastError })
       ctx.events.emit({ kind: 'vanished', serviceId: s.id, detail: s.domainName })
       summary.vanished.push(s.id)
     } else {

@@ -6,14 +6,17 @@
  * alone (their lock is held).
  */
 import { DomainNotFoundError } from '@xenos/hypervisor-interface'
-import type { CoordinatorContext } from './context.js'
+import type { ServiceContext } from './context.js'
 import type { CoordinatorEventKind } from './event-log.js'
 import type { ServiceState } from './records.js'
-import { adoptOrphans } from './migration.js'
+import { adoptOrphans, type IncomingContext } from './migration.js'
 
 const EVENT_OF: Partial<Record<ServiceState, CoordinatorEventKind>> = { crashed: 'crashed', stopped: 'stopped', running: 'started', paused: 'paused' }
 
-export async function reconcileStates (ctx: CoordinatorContext): Promise<string[]> {
+/** What reconciling uses: the host and its records, and the incoming migrations it may adopt. */
+export type ReconcileContext = ServiceContext & IncomingContext
+
+export async function reconcileStates (ctx: ReconcileContext): Promise<string[]> {
   const changed: string[] = await adoptOrphans(ctx)
   // One listing for all services (cheap on every backend); a service whose state differs is
   // inspected again under its lock, so an operation that finished in between is not misread.
@@ -31,8 +34,10 @@ export async function reconcileStates (ctx: CoordinatorContext): Promise<string[
         state = 'vanished'
       }
       if (state === rec.state) return
-      await ctx.registry.updateService(rec.id, state === 'vanished' ? { state, lastError: `domain "${rec.domainName}" disappeared from ${ctx.hostname}` } : { state })
-      ctx.events.emit({ kind: state === 'vanished' ? 'vanished' : EVENT_OF[state] ?? 'failed', serviceId: rec.id, detail: `found ${state}, recorded ${rec.state}` })
+      const lastError = `domain "${rec.domainName}" disappeared from ${ctx.hostname}`
+      await ctx.registry.updateService(rec.id, state === 'vanished' ? { state, lastError } : { state })
+      const kind = state === 'vanished' ? 'vanished' : EVENT_OF[state] ?? 'failed'
+      ctx.events.emit({ kind, serviceId: rec.id, detail: `found ${state}, recorded ${rec.state}` })
       changed.push(rec.id)
     })
   }

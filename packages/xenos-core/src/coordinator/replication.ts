@@ -8,10 +8,21 @@
  * hosts did not answer, the error (503) names them and why: the template may
  * be on one of them.
  */
-import { undo, type CoordinatorContext } from './context.js'
+import { undo, type ServiceContext } from './context.js'
 import { InvalidArgumentError, PeerError, TemplateNotFoundError, UnreachableHostsError } from './errors.js'
-import type { ReplicationMethod } from './ports.js'
+import type { ImageFetcher, PeerNetwork, ReplicationMethod } from './ports.js'
 import type { HostRecord, TemplateRecord } from './records.js'
+
+/** What replicating templates uses: the host and its records, searches and calls to the holders, and the image fetcher. */
+export interface ReplicationContext extends ServiceContext {
+  readonly network: Pick<PeerNetwork, 'search' | 'call'> | undefined
+  readonly fetcher: ImageFetcher | undefined
+  readonly options: {
+    readonly replicationMethod: ReplicationMethod
+    /** Deadline of the search for holders, in ms. */
+    readonly searchDeadlineMs: number
+  }
+}
 
 export interface ReplicateOptions {
   /** Host names to pull from; found by a host search when omitted. */
@@ -43,7 +54,7 @@ export interface ReplicateResult {
  * holds it and some hosts did not answer, `TemplateNotFoundError` when all
  * answered and none holds it.
  */
-export async function findHolders (ctx: CoordinatorContext, template: string): Promise<string[]> {
+export async function findHolders (ctx: Pick<ReplicationContext, 'hostname' | 'network' | 'options'>, template: string): Promise<string[]> {
   if (ctx.network === undefined) return []
   const outcome = await ctx.network.search('hosts', '', { deadlineMs: ctx.options.searchDeadlineMs })
   const holders = (outcome.results as unknown as HostRecord[])
@@ -52,7 +63,8 @@ export async function findHolders (ctx: CoordinatorContext, template: string): P
     .sort()
   if (holders.length > 0) return holders
   if (outcome.nonResponders.length > 0) {
-    throw new UnreachableHostsError(`a host holding template "${template}"`, `none among the ${outcome.results.length} hosts that answered`, reasonsOf(outcome))
+    const found = `none among the ${outcome.results.length} hosts that answered`
+    throw new UnreachableHostsError(`a host holding template "${template}"`, found, reasonsOf(outcome))
   }
   throw new TemplateNotFoundError(template, 'any reachable host')
 }
@@ -62,7 +74,7 @@ export function reasonsOf (outcome: { nonResponders: string[], reasons?: Record<
   return Object.fromEntries(outcome.nonResponders.map(h => [h, outcome.reasons?.[h] ?? 'no answer']))
 }
 
-export async function replicateTemplate (ctx: CoordinatorContext, name: string, options: ReplicateOptions = {}): Promise<ReplicateResult> {
+export async function replicateTemplate (ctx: ReplicationContext, name: string, options: ReplicateOptions = {}): Promise<ReplicateResult> {
   if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('template', 'a template name', name)
   const method = options.method ?? ctx.options.replicationMethod
   if (method !== 'chunked' && method !== 'whole-copy') throw new InvalidArgumentError('method', '"chunked" or "whole-copy"', method)
@@ -74,7 +86,8 @@ export async function replicateTemplate (ctx: CoordinatorContext, name: string, 
     const network = ctx.network
     const fetcher = ctx.fetcher
     if (network === undefined || fetcher === undefined) {
-      throw new TemplateNotFoundError(name, `host ${ctx.hostname} (${network === undefined ? 'no overlay' : 'no image transfer for its driver\'s images'} to replicate from)`)
+      const lacking = network === undefined ? 'no overlay' : 'no image transfer for its driver\'s images'
+      throw new TemplateNotFoundError(name, `host ${ctx.hostname} (${lacking} to replicate from)`)
     }
     const fetched: string[] = []
     let holders: string[] = []
@@ -105,12 +118,14 @@ export async function replicateTemplate (ctx: CoordinatorContext, name: string, 
   })
 }
 
-async function fetchRecord (ctx: CoordinatorContext, holders: string[], name: string): Promise<TemplateRecord> {
+async function fetchRecord (ctx: Pick<ReplicationContext, 'network'>, holders: string[], name: string): Promise<TemplateRecord> {
   const reasons: string[] = []
   for (const h of holders) {
     try {
       const rec = await ctx.network!.call(h, 'xenos.peer.exportTemplate', [name]) as TemplateRecord
-      if (rec === null || typeof rec !== 'object' || rec.name !== name || !Array.isArray(rec.images)) throw new Error('an answer that is not a template record')
+      if (rec === null || typeof rec !== 'object' || rec.name !== name || !Array.isArray(rec.images)) {
+        throw new Error('an answer that is not a template record') // caught below: becomes this holder's reason
+      }
       return rec
     } catch (err) {
       reasons.push(`${h}: ${(err as Error).message}`)
@@ -120,7 +135,7 @@ async function fetchRecord (ctx: CoordinatorContext, holders: string[], name: st
 }
 
 /** Remove a template and its images (used to leave a migration target clean). */
-export async function dropTemplate (ctx: CoordinatorContext, name: string): Promise<void> {
+export async function dropTemplate (ctx: Pick<ServiceContext, 'registry' | 'driver'>, name: string): Promise<void> {
   const t = ctx.registry.findTemplate(name)
   if (t === undefined) return
   await ctx.registry.removeTemplate(name)

@@ -5,10 +5,16 @@
  * and an event. Stop and destroy are idempotent, as the driver's are.
  */
 import { DomainNotFoundError, InvalidStateError, type DomainInfo, type DomainUsage } from '@xenos/hypervisor-interface'
-import { paths, type CoordinatorContext } from './context.js'
+import { paths, type GroupContext, type ServiceContext } from './context.js'
 import type { CoordinatorEventKind } from './event-log.js'
 import { InvalidArgumentError } from './errors.js'
 import type { ServiceRecord } from './records.js'
+
+/** What the life-cycle operations use: the host, its records, and the overlay's groups (a destroyed service leaves its own). */
+export interface ServiceOpsContext extends ServiceContext, GroupContext {}
+
+/** What completing a destroy uses. */
+type DestroyContext = Pick<ServiceContext, 'driver' | 'registry' | 'events'>
 
 export interface ServiceStats {
   id: string
@@ -21,11 +27,16 @@ export interface ServiceStats {
   usage: DomainUsage
 }
 
-async function act (ctx: CoordinatorContext, idOrName: string, kind: CoordinatorEventKind, op: (rec: ServiceRecord) => Promise<DomainInfo | undefined>, alwaysEmit = false): Promise<ServiceRecord> {
+/** The domain operation `op` on a service under its lock; the service takes the state it leaves, and `kind` is emitted when that changed. */
+async function act (
+  ctx: ServiceContext, idOrName: string, kind: CoordinatorEventKind, op: (rec: ServiceRecord) => Promise<DomainInfo | undefined>, alwaysEmit = false
+): Promise<ServiceRecord> {
   const first = ctx.registry.service(idOrName)
   return await ctx.withLock(first.id, async () => {
     const rec = ctx.registry.service(first.id)
-    if (rec.state === 'migrating' || rec.state === 'vanished') throw new InvalidStateError(rec.domainName, kind, ['stopped', 'running', 'paused', 'crashed'], rec.state)
+    if (rec.state === 'migrating' || rec.state === 'vanished') {
+      throw new InvalidStateError(rec.domainName, kind, ['stopped', 'running', 'paused', 'crashed'], rec.state)
+    }
     try {
       const info = await op(rec)
       const updated = await ctx.registry.updateService(rec.id, { state: info?.state ?? 'stopped' })
@@ -38,25 +49,31 @@ async function act (ctx: CoordinatorContext, idOrName: string, kind: Coordinator
   })
 }
 
-export const startService = async (ctx: CoordinatorContext, id: string): Promise<ServiceRecord> =>
-  await act(ctx, id, 'started', async rec => rec.state === 'running' ? await ctx.driver.inspectDomain(rec.domainName) : await ctx.driver.startDomain(rec.domainName))
+/** Start a service; starting a running one changes nothing. */
+export const startService = async (ctx: ServiceContext, id: string): Promise<ServiceRecord> =>
+  await act(ctx, id, 'started', async (rec) => {
+    const domain = rec.domainName
+    return rec.state === 'running' ? await ctx.driver.inspectDomain(domain) : await ctx.driver.startDomain(domain)
+  })
 
-export async function stopService (ctx: CoordinatorContext, id: string, options: { timeoutS?: number, force?: boolean } = {}): Promise<ServiceRecord> {
-  if (options.timeoutS !== undefined && !(typeof options.timeoutS === 'number' && options.timeoutS > 0)) throw new InvalidArgumentError('timeoutS', 'a number of seconds > 0', options.timeoutS)
+export async function stopService (ctx: ServiceContext, id: string, options: { timeoutS?: number, force?: boolean } = {}): Promise<ServiceRecord> {
+  if (options.timeoutS !== undefined && !(typeof options.timeoutS === 'number' && options.timeoutS > 0)) {
+    throw new InvalidArgumentError('timeoutS', 'a number of seconds > 0', options.timeoutS)
+  }
   return await act(ctx, id, 'stopped', async rec => await ctx.driver.shutdownDomain(rec.domainName, options))
 }
 
-export const pauseService = async (ctx: CoordinatorContext, id: string): Promise<ServiceRecord> =>
+export const pauseService = async (ctx: ServiceContext, id: string): Promise<ServiceRecord> =>
   await act(ctx, id, 'paused', async rec => await ctx.driver.pauseDomain(rec.domainName))
 
-export const unpauseService = async (ctx: CoordinatorContext, id: string): Promise<ServiceRecord> =>
+export const unpauseService = async (ctx: ServiceContext, id: string): Promise<ServiceRecord> =>
   await act(ctx, id, 'unpaused', async rec => await ctx.driver.unpauseDomain(rec.domainName))
 
 /**
  * Pull the plug and forget the service: the domain is destroyed and
  * removed with its instance images, and the service leaves the registry.
  */
-export async function destroyService (ctx: CoordinatorContext, idOrName: string): Promise<ServiceRecord> {
+export async function destroyService (ctx: ServiceOpsContext, idOrName: string): Promise<ServiceRecord> {
   const first = ctx.registry.service(idOrName)
   return await ctx.withLock(first.id, async () => {
     const rec = ctx.registry.service(first.id)
@@ -72,7 +89,7 @@ export async function destroyService (ctx: CoordinatorContext, idOrName: string)
  * The part of a destroy after its intent is persisted; idempotent, so a
  * restarted coordinator runs it again for a destroy that was cut short.
  */
-export async function finishDestroy (ctx: CoordinatorContext, rec: ServiceRecord): Promise<void> {
+export async function finishDestroy (ctx: DestroyContext, rec: ServiceRecord): Promise<void> {
   if (rec.state !== 'vanished') {
     await ignoreNotFound(ctx.driver.destroyDomain(rec.domainName))
     await ignoreNotFound(ctx.driver.removeDomain(rec.domainName, { deleteImages: true }))
@@ -90,7 +107,9 @@ async function ignoreNotFound (p: Promise<unknown>): Promise<void> {
 }
 
 /** Save the domain's memory to a checkpoint file in the image store; returns its path. */
-export async function checkpointService (ctx: CoordinatorContext, idOrName: string, options: { leaveRunning?: boolean } = {}): Promise<{ service: ServiceRecord, checkpointPath: string }> {
+export async function checkpointService (
+  ctx: ServiceContext, idOrName: string, options: { leaveRunning?: boolean } = {}
+): Promise<{ service: ServiceRecord, checkpointPath: string }> {
   let checkpointPath = ''
   const service = await act(ctx, idOrName, 'checkpointed', async (rec) => {
     if (rec.state !== 'running' && rec.state !== 'paused') throw new InvalidStateError(rec.domainName, 'checkpoint', ['running', 'paused'], rec.state)
@@ -109,7 +128,7 @@ export async function checkpointService (ctx: CoordinatorContext, idOrName: stri
  * memory it had when saved (`xenos.checkpointService` with leaveRunning false
  * stops it there).
  */
-export async function restoreService (ctx: CoordinatorContext, idOrName: string, options: { checkpoint?: string } = {}): Promise<ServiceRecord> {
+export async function restoreService (ctx: ServiceContext, idOrName: string, options: { checkpoint?: string } = {}): Promise<ServiceRecord> {
   return await act(ctx, idOrName, 'restored', async (rec) => {
     if (rec.state !== 'stopped') throw new InvalidStateError(rec.domainName, 'restore', ['stopped'], rec.state)
     const taken = rec.checkpoints ?? []
@@ -122,17 +141,19 @@ export async function restoreService (ctx: CoordinatorContext, idOrName: string,
   }, true)
 }
 
-export async function serviceStats (ctx: CoordinatorContext, idOrName: string): Promise<ServiceStats> {
+/** No use at all: a vanished service's. */
+const NO_USAGE: DomainUsage = { cpuTimeS: 0, memoryMiB: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 }
+
+export async function serviceStats (ctx: Pick<ServiceContext, 'driver' | 'registry' | 'events'>, idOrName: string): Promise<ServiceStats> {
   const rec = ctx.registry.service(idOrName)
-  if (rec.state === 'vanished') {
-    return { id: rec.id, name: rec.name, state: rec.state, vcpus: 0, memoryMiB: 0, usage: { cpuTimeS: 0, memoryMiB: 0, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 } }
-  }
+  if (rec.state === 'vanished') return { id: rec.id, name: rec.name, state: rec.state, vcpus: 0, memoryMiB: 0, usage: { ...NO_USAGE } }
   const info = await ctx.driver.inspectDomain(rec.domainName)
   if (rec.state !== 'migrating' && info.state !== rec.state) {
     await ctx.registry.updateService(rec.id, { state: info.state })
     if (info.state === 'crashed') ctx.events.emit({ kind: 'crashed', serviceId: rec.id })
   }
-  const stats: ServiceStats = { id: rec.id, name: rec.name, state: rec.state === 'migrating' ? 'migrating' : info.state, vcpus: info.spec.vcpus, memoryMiB: info.spec.memoryMiB, usage: info.usage }
+  const state = rec.state === 'migrating' ? 'migrating' : info.state
+  const stats: ServiceStats = { id: rec.id, name: rec.name, state, vcpus: info.spec.vcpus, memoryMiB: info.spec.memoryMiB, usage: info.usage }
   if (info.startedAtS !== undefined && info.state !== 'stopped') stats.uptimeS = ctx.driver.clock.nowS() - info.startedAtS
   return stats
 }

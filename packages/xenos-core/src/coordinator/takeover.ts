@@ -3,7 +3,7 @@
  * The decisions (who acts for a service whose host failed, when, at which
  * generation) are the failover agent's (`failover/agent.ts`).
  */
-import type { CoordinatorContext } from './context.js'
+import type { ServiceContext } from './context.js'
 import type { ServiceRecord } from './records.js'
 import { restartPolicy } from '../failover/policy.js'
 
@@ -12,7 +12,9 @@ import { restartPolicy } from '../failover/policy.js'
  * defaults, and the placement must be a host search query. Its generation
  * starts at 1.
  */
-export async function setRestartPolicy (ctx: CoordinatorContext, idOrName: string, input: unknown): Promise<ServiceRecord> {
+export async function setRestartPolicy (
+  ctx: Pick<ServiceContext, 'registry' | 'events' | 'withLock'>, idOrName: string, input: unknown
+): Promise<ServiceRecord> {
   const policy = restartPolicy(input, 'policy')
   const first = ctx.registry.service(idOrName)
   return await ctx.withLock(first.id, async () => {

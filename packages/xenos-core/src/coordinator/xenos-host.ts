@@ -180,7 +180,9 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
     if (isClusterToken(credentials.token)) {
       if (trust === undefined) throw new AuthenticationError('credentials this host can check', 'a cluster token on a host of an open overlay')
       const principal = trust.verifyToken(credentials.token)
-      if (credentials.scheme === 'basic' && credentials.user !== principal.user) throw new AuthenticationError(`the token's own user "${principal.user}"`, `user "${credentials.user}"`)
+      if (credentials.scheme === 'basic' && credentials.user !== principal.user) {
+        throw new AuthenticationError(`the token's own user "${principal.user}"`, `user "${credentials.user}"`)
+      }
       return principal
     }
     if (components.authenticate !== undefined) return await components.authenticate(credentials)
@@ -247,10 +249,8 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
     if (images?.transport !== undefined) {
       stack.push(await images.transport.listen(node.peerId, new ChunkService(overlay.shelf, images.transport.clock, init.chunkServer).answer))
     }
-    const fetcher = components.fetcher
-      ?? (images === undefined
-        ? undefined
-        : imageFetcher({}, { store: images.store, transport: () => transport, overlay: () => overlay, network: () => network }))
+    const fetchOver = { transport: () => transport, overlay: () => overlay, network: () => network }
+    const fetcher = components.fetcher ?? (images === undefined ? undefined : imageFetcher({}, { store: images.store, ...fetchOver }))
     const c = coordinator({
       ...init.coordinator, dataDir: init.dataDir, apiUrl, ...(tls === undefined ? {} : { apiTlsFingerprint: tls.fingerprint256 }),
       peerId: node.peerId, tags: init.tags ?? [],
@@ -301,7 +301,10 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
       await membership.leave()
       await unwind()
     }
-    return { coordinator: c, overlay, node, network, registry, peerId: node.peerId, apiUrl, apiTlsFingerprint: tls?.fingerprint256, membership, started, trust, authenticate, stop: unwind, leave }
+    return {
+      coordinator: c, overlay, node, network, registry, peerId: node.peerId, apiUrl, apiTlsFingerprint: tls?.fingerprint256, membership, started, trust,
+      authenticate, stop: unwind, leave
+    }
   } catch (err) {
     await unwind()
     throw err
