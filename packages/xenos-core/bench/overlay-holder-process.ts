@@ -18,7 +18,9 @@ import { ImageShelf } from '../src/overlay/transfer/chunk-service.js'
 
 export async function main (argv: string[]): Promise<void> {
   const [image, dataDir, chunkText, clusterDir] = argv
-  if (image === undefined || dataDir === undefined || chunkText === undefined || clusterDir === undefined) throw new Error('expected arguments <image> <dataDir> <chunkSizeBytes> <clusterDir>')
+  if (image === undefined || dataDir === undefined || chunkText === undefined || clusterDir === undefined) {
+    throw new Error('expected arguments <image> <dataDir> <chunkSizeBytes> <clusterDir>')
+  }
   const node = await createOverlayNode({ dataDir, trust: await (await ClusterAuthority.load(clusterDir)).nodeTrust(dataDir) })
   const shelf = new ImageShelf()
   const server = new ChunkServer(node.libp2p, shelf)

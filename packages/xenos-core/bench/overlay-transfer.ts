@@ -93,11 +93,13 @@ async function rawTcpCopy (port: number, dest: string): Promise<number> {
 }
 
 /** Start a holder in a child process (see overlay-holder-process.ts). */
-async function startHolderProcess (image: string, dataDir: string, chunkSizeBytes: number): Promise<{ multiaddr: string, hash: string, rawPort: number, stop(): Promise<void> }> {
+async function startHolderProcess (
+  image: string, dataDir: string, chunkSizeBytes: number
+): Promise<{ multiaddr: string, hash: string, rawPort: number, stop(): Promise<void> }> {
   const here = dirname(fileURLToPath(import.meta.url))
-  const child = spawn(process.execPath, [join(here, '..', '..', '..', 'scripts', 'run-ts.mjs'), join(here, 'overlay-holder-process.ts'), '--', image, dataDir, String(chunkSizeBytes), (await sharedAuthority()).dir], {
-    stdio: ['pipe', 'pipe', 'inherit']
-  })
+  const runTs = join(here, '..', '..', '..', 'scripts', 'run-ts.mjs')
+  const args = [runTs, join(here, 'overlay-holder-process.ts'), '--', image, dataDir, String(chunkSizeBytes), (await sharedAuthority()).dir]
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] })
   const line = await new Promise<string>((resolve, reject) => {
     let buf = ''
     child.stdout.on('data', (d: Buffer) => {
@@ -222,7 +224,9 @@ export async function benchFanOut (sizeBytes: number, chunkSizeBytes: number, up
       }
     }))
     const twelveS = (performance.now() - start) / 1000
-    if (process.env['XENOS_BENCH_DEBUG'] !== undefined) for (const r of reports) console.log(r.holders.map(h => `${h.chunks}${h.failure !== undefined ? '!' : ''}`).join(' '), r.durationMs.toFixed(0))
+    if (process.env['XENOS_BENCH_DEBUG'] !== undefined) {
+      for (const r of reports) console.log(r.holders.map(h => `${h.chunks}${h.failure !== undefined ? '!' : ''}`).join(' '), r.durationMs.toFixed(0))
+    }
     const original = await readFile(img.path)
     for (let i = 0; i < peers.length; i++) {
       if (Buffer.compare(original, await readFile(join(dir.path, `peer-${i}.img`))) !== 0) throw new Error(`peer ${i}'s copy differs from the source`)

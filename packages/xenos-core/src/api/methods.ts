@@ -26,6 +26,9 @@ import { integer, list, member, optional, options, record, returns, service, tex
 /** What `xenos.searchServices` and `xenos.searchHosts` return. */
 export interface SearchResults<R> { results: R[], nonResponders: string[] }
 
+/** What `xenos.trust.status` answers: the cluster and the versions of the revocation lists held. */
+export interface TrustStatus { cluster: string, peerId: string, hostsVersion: number, usersVersion: number }
+
 const searchOptions = optional(options('options', 'search options', {
   deadlineMs: member.number('how long to wait for answers, in ms (default 2000)', { integer: true, min: 1, max: 600_000 })
 }))
@@ -59,7 +62,8 @@ export const XENOS_API = {
     access: 'user',
     params: [service()],
     returns: returns<ServiceRecord>('struct', 'the service record'),
-    help: 'Returns one service of this host by id or name: id, name, template, host, state, groups, attributes, endpoints, owner, grantees, domainName, guestHostname, mac, createdAt, origin.',
+    help: 'Returns one service of this host by id or name: id, name, template, host, state, groups, attributes, endpoints, owner, grantees, '
+      + 'domainName, guestHostname, mac, createdAt, origin.',
     run: (_, { target }) => target
   }),
   'listTemplates': method({
@@ -81,8 +85,8 @@ export const XENOS_API = {
     access: 'user',
     params: [text('query', 'search query ("" for every host)', { minLength: 0, maxLength: 4096 }), searchOptions],
     returns: returns<SearchResults<HostRecord>>('struct', '{results, nonResponders}'),
-    help: 'Searches every reachable host for hosts matching a query, for example "freeMemoryMiB>=512 tag:ssd". Empty query: all hosts. Options: {deadlineMs: int}. '
-      + 'Returns {results: [host...], nonResponders: [host...]}.',
+    help: 'Searches every reachable host for hosts matching a query, for example "freeMemoryMiB>=512 tag:ssd". Empty query: all hosts. '
+      + 'Options: {deadlineMs: int}. Returns {results: [host...], nonResponders: [host...]}.',
     run: async ([query, o], { coordinator }) => await coordinator.search('hosts', query, deadline(o)) as unknown as SearchResults<HostRecord>
   }),
 
@@ -100,7 +104,8 @@ export const XENOS_API = {
       force: member.boolean('destroy the domain when the timeout passes')
     }))],
     returns: returns<ServiceRecord>('struct', 'the service'),
-    help: 'Shuts a service down gracefully. Options: {timeoutS: number, force: boolean} (force destroys it on timeout). No-op when stopped. Returns the service.',
+    help: 'Shuts a service down gracefully. Options: {timeoutS: number, force: boolean} (force destroys it on timeout). No-op when stopped. '
+      + 'Returns the service.',
     run: async ([, o], { coordinator, target }) => await coordinator.stopService(target.id, o ?? {})
   }),
   'pauseService': method({
@@ -130,7 +135,8 @@ export const XENOS_API = {
       leaveRunning: member.boolean('resume the service once saved (default true)')
     }))],
     returns: returns<{ service: ServiceRecord, checkpointPath: string }>('struct', '{service, checkpointPath}'),
-    help: 'Saves a running or paused service\'s memory to a checkpoint file. Options: {leaveRunning: boolean (default true)}. Returns {service, checkpointPath}.',
+    help: 'Saves a running or paused service\'s memory to a checkpoint file. Options: {leaveRunning: boolean (default true)}. '
+      + 'Returns {service, checkpointPath}.',
     run: async ([, o], { coordinator, target }) => await coordinator.checkpointService(target.id, o ?? {})
   }),
   'setRestartPolicy': method({
@@ -332,13 +338,19 @@ export const XENOS_API = {
     help: 'Administrators only: adopts a revocation list signed by the cluster\'s admission key (hosts) or issuing key (users), {payload, signature}, '
       + 'when it is newer than the one held, and spreads it to every host of the overlay (docs/security.md). Returns {kind, version, adopted}.',
     run: async ([doc], { trustSync }) => {
-      if (trustSync === undefined) throw new InvalidArgumentError('xenos.trust.publish', 'a host of a closed overlay (with cluster credentials)', 'an open overlay')
+      if (trustSync === undefined) {
+        throw new InvalidArgumentError('xenos.trust.publish', 'a host of a closed overlay (with cluster credentials)', 'an open overlay')
+      }
       const { payload, signature } = doc
-      if (typeof payload !== 'string' || typeof signature !== 'string') throw new InvalidArgumentError('list', 'a struct {payload: string, signature: string}', Object.keys(doc).join(', '))
+      if (typeof payload !== 'string' || typeof signature !== 'string') {
+        throw new InvalidArgumentError('list', 'a struct {payload: string, signature: string}', Object.keys(doc).join(', '))
+      }
       try {
         return await trustSync.publish({ payload, signature })
       } catch (err) {
-        if ((err as Error).name === 'SignedDocumentError') throw new InvalidArgumentError('list', 'a revocation list signed by this cluster', (err as Error).message)
+        if ((err as Error).name === 'SignedDocumentError') {
+          throw new InvalidArgumentError('list', 'a revocation list signed by this cluster', (err as Error).message)
+        }
         throw err
       }
     }
@@ -346,7 +358,7 @@ export const XENOS_API = {
   'trust.status': method({
     access: 'admin',
     params: [],
-    returns: returns<{ cluster: string, peerId: string, hostsVersion: number, usersVersion: number }>('struct', '{cluster, peerId, hostsVersion, usersVersion}'),
+    returns: returns<TrustStatus>('struct', '{cluster, peerId, hostsVersion, usersVersion}'),
     help: 'Administrators only: this host\'s cluster and the versions of the revocation lists it holds: {cluster, peerId, hostsVersion, usersVersion} '
       + '(cluster "" on an open overlay).',
     run: (_, { trustSync }) => {
@@ -361,7 +373,8 @@ export const XENOS_API = {
       list('params', 'the method\'s parameters')],
     returns: returns<unknown>('any', 'what the method returns'),
     help: 'Coordinators only: runs a call forwarded by another host (xenos.forward): invoke(authorization, methodName, params), where authorization is '
-      + 'the user\'s own Authorization header value ("Bearer <token>"). This host checks those credentials itself; the forwarding host\'s word counts for nothing.',
+      + 'the user\'s own Authorization header value ("Bearer <token>"). This host checks those credentials itself; '
+      + 'the forwarding host\'s word counts for nothing.',
     run: async ([authorization, m, params], { context, dispatch, authenticate }) => {
       if (!forwardable(m)) throw new InvalidArgumentError('method', NOT_FORWARDED, m)
       if (authenticate === undefined) throw new AuthenticationError('a host that can check forwarded credentials', 'one without an authenticator')

@@ -17,7 +17,8 @@ describe('restart policy', () => {
     expect(() => restartPolicy({ replicas: 1.5 })).toThrow(/restart\.replicas/)
     expect(() => restartPolicy({ checkpointIntervalS: 0.5 }))
       .toThrow('restart.checkpointIntervalS: expected a number of seconds from 1 to 86400, found 0.5')
-    expect(() => restartPolicy({ placement: 'freeMemoryMiB>>' })).toThrow(/restart\.placement: expected a host search query, found "freeMemoryMiB>> \(query position/)
+    const badQuery = /restart\.placement: expected a host search query, found "freeMemoryMiB>> \(query position/
+    expect(() => restartPolicy({ placement: 'freeMemoryMiB>>' })).toThrow(badQuery)
     expect(() => restartPolicy({ k: 2 })).toThrow('restart.k: expected no such field (mode, placement, checkpointIntervalS, replicas), found "k"')
     expect(() => restartPolicy('resume')).toThrow(/restart: expected a restart policy/)
   })

@@ -115,7 +115,9 @@ export async function createOverlayNode (init: OverlayNodeInit): Promise<Overlay
   const trust = init.trust
   if (trust === undefined && init.insecureOpenOverlay !== true) throw new MissingClusterCredentialsError('createOverlayNode')
   if (trust === undefined) {
-    (init.warn ?? console.warn)('WARNING: insecure open overlay: no swarm key and no admission; anyone who can reach this host\'s libp2p port can join the overlay and call its peer methods')
+    const warn = init.warn ?? console.warn
+    warn('WARNING: insecure open overlay: no swarm key and no admission; '
+      + 'anyone who can reach this host\'s libp2p port can join the overlay and call its peer methods')
   }
   const handshakeTimeoutMs = init.handshakeTimeoutMs ?? 30_000
   if (!Number.isFinite(handshakeTimeoutMs) || handshakeTimeoutMs <= 0) {

@@ -181,7 +181,8 @@ export class OverlaySearch {
       throw new InvalidArgumentError('kind', 'a lowercase word such as "services" or "hosts"', kind)
     }
     if (typeof query !== 'string' || new TextEncoder().encode(query).byteLength > this.maxQueryBytes) {
-      throw new InvalidArgumentError('query', `a string of at most ${this.maxQueryBytes} bytes`, typeof query === 'string' ? `${query.length} characters` : typeof query)
+      const found = typeof query === 'string' ? `${query.length} characters` : typeof query
+      throw new InvalidArgumentError('query', `a string of at most ${this.maxQueryBytes} bytes`, found)
     }
     const timeoutMs = options.timeoutMs ?? this.timeoutMs
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs <= 600_000)) {

@@ -210,7 +210,8 @@ describe('a cluster of 13 coordinators', () => {
     const failures = hosts[0]!.coordinator.events(0).events.filter(e => e.kind === 'failed' && e.serviceId === s.id)
     expect(failures).toHaveLength(2)
     // the membership: the host is failed, an event says so, and an administrator can remove it for good
-    await waitFor(() => hosts[0]!.coordinator.events(0).events.some(e => e.kind === 'host-failed' && e.subject === names[9]), { timeoutS: 60, what: 'the host-failed event' })
+    const reported = (): boolean => hosts[0]!.coordinator.events(0).events.some(e => e.kind === 'host-failed' && e.subject === names[9])
+    await waitFor(reported, { timeoutS: 60, what: 'the host-failed event' })
     expect((await searcher.listMembers()).find(m => m.host === names[9])).toMatchObject({ state: 'failed' })
     await expect(client('tok-alice', 0).removeMember(names[9]!)).rejects.toMatchObject({ faultCode: FaultCode.FORBIDDEN })
     await expect(searcher.removeMember(names[1]!)).rejects.toMatchObject({ faultCode: FaultCode.BAD_ARGUMENT }) // alive: it would refute

@@ -23,7 +23,10 @@ export function webTemplate (name = 'web', memoryMiB = 384): TemplateConfig {
     boot: { kind: 'pvh', kernel: 'boot/vmlinuz' },
     nics: [{ bridge: 'xenbr0' }]
   }
-  return { name, spec, images: [{ path: `templates/${name}/xvda.img`, sizeBytes: 2 * GiB, target: 'xvda' }], groups: [`${name}-all`], attributes: { tier: 'front' }, endpoints: [{ protocol: 'http', port: 80 }], source: `${name}.yaml:1` }
+  return {
+    name, spec, images: [{ path: `templates/${name}/xvda.img`, sizeBytes: 2 * GiB, target: 'xvda' }], groups: [`${name}-all`],
+    attributes: { tier: 'front' }, endpoints: [{ protocol: 'http', port: 80 }], source: `${name}.yaml:1`
+  }
 }
 
 export { staticConfig }

@@ -75,7 +75,10 @@ export function counterIds (prefix: string): IdSource {
   }
 }
 
-/** Conditions separated by spaces: `k=v`, `k!=v`, `k>=n`, `k<=n`, `k>n`, `k<n`, `k` (present). Arrays match by membership; unknown keys look in `attributes`. */
+/**
+ * Conditions separated by spaces: `k=v`, `k!=v`, `k>=n`, `k<=n`, `k>n`, `k<n`, `k` (present).
+ * Arrays match by membership; unknown keys look in `attributes`.
+ */
 export const simpleMatcher: QueryMatcher = {
   compile (query) {
     const conds = query.trim().split(/\s+/).filter(c => c.length > 0).map((c) => {

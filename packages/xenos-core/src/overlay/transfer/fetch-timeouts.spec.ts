@@ -49,7 +49,9 @@ function transport (handlers: Map<string, ChunkHandler>, misses: Misses): ChunkT
 }
 
 /** An image file and its manifest, and `holders` serving it. */
-async function setup (holders: string[], misses: Misses): Promise<{ t: ChunkTransport & { clock: ReturnType<typeof manualClock> }, manifest: Manifest, source: string, dir: string }> {
+interface Setup { t: ChunkTransport & { clock: ReturnType<typeof manualClock> }, manifest: Manifest, source: string, dir: string }
+
+async function setup (holders: string[], misses: Misses): Promise<Setup> {
   const d = await tempDir()
   cleanups.push(d.remove)
   const source = join(d.path, 'source.img')
@@ -108,7 +110,8 @@ describe('fetch: missed deadlines', () => {
 
     const never = await setup(['c'], () => true)
     await expect(fetchImage({ transport: never.t, self: 'me' }, {
-      manifestHash: manifestHash(never.manifest), holders: ['c'], timeoutRetries: 1, openStore: async m => await FileChunkStore.openStaging(join(never.dir, 'copy.img'), m)
+      manifestHash: manifestHash(never.manifest), holders: ['c'], timeoutRetries: 1,
+      openStore: async m => await FileChunkStore.openStaging(join(never.dir, 'copy.img'), m)
     })).rejects.toThrow(TransferError)
   })
 })

@@ -128,7 +128,8 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   const holders: Holder[] = [...new Set(init.holders)].map(newHolder)
   if (holders.length === 0) throw new TransferError(`image ${init.manifestHash}: expected at least one holder, found none`)
 
-  const manifest = await fetchManifest(port, init.manifestHash, holders, timeoutMs, { retries: timeoutRetries, delayMs: retryMs, maxDelayMs: retryMaxMs }, nameOf)
+  const retry: Retry = { retries: timeoutRetries, delayMs: retryMs, maxDelayMs: retryMaxMs }
+  const manifest = await fetchManifest(port, init.manifestHash, holders, timeoutMs, retry, nameOf)
   const store = await init.openStore(manifest)
   init.shelf?.put(store)
   const total = manifest.chunks.length
@@ -152,7 +153,9 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
     chunksFetched: store.count() - chunksResumed,
     bytesFetched,
     corruptChunks,
-    holders: holders.map(h => ({ holder: h.ref, chunks: h.chunks, bytes: h.bytes, timeouts: h.timeouts, ...(h.failure !== undefined ? { failure: h.failure } : {}) })),
+    holders: holders.map(h => ({
+      holder: h.ref, chunks: h.chunks, bytes: h.bytes, timeouts: h.timeouts, ...(h.failure !== undefined ? { failure: h.failure } : {})
+    })),
     durationMs: nowMs() - startMs
   })
   const done = (): boolean => store.count() === total || stopped !== undefined
@@ -189,7 +192,8 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
     holder.refreshing ??= (async () => {
       holder.refreshedAtMs = nowMs()
       // room for both bitmaps, or for a holder's message saying why it has none
-      const r = await counted(holder, channel.request({ op: 'have', hash: init.manifestHash }, { timeoutMs, maxBytes: Math.max(2 * bitmapBytes, MESSAGE_BYTES) }))
+      const limits = { timeoutMs, maxBytes: Math.max(2 * bitmapBytes, MESSAGE_BYTES) }
+      const r = await counted(holder, channel.request({ op: 'have', hash: init.manifestHash }, limits))
       if (holder.failure !== undefined) return
       if (r.status === 'ok') {
         if (r.body.byteLength < bitmapBytes) {
@@ -400,13 +404,16 @@ class ChunkBook {
   }
 }
 
+/** How a holder that missed a deadline is asked again: how many times in a row, after a pause that doubles up to a longest one. */
+interface Retry { retries: number, delayMs: number, maxDelayMs: number }
+
 /**
  * The manifest from the first holder that supplies it. When every holder
  * that failed only missed its deadline, the round is tried again after a
  * pause that doubles each time (`retry.retries` times at most).
  */
 async function fetchManifest (
-  port: FetchPort, hash: string, holders: Holder[], timeoutMs: number, retry: { retries: number, delayMs: number, maxDelayMs: number }, nameOf: (ref: string) => string
+  port: FetchPort, hash: string, holders: Holder[], timeoutMs: number, retry: Retry, nameOf: (ref: string) => string
 ): Promise<Manifest> {
   const failures: string[] = []
   for (let round = 0; ; round++) {
