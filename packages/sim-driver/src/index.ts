@@ -53,6 +53,5 @@ export {
 export { PAGE_BYTES, PAGE_HEADER_BYTES, FINAL_RECORD_BYTES, pageOverheadBytes } from './migration/live-migration.js'
 export { ClusterFaults } from './driver/cluster-faults.js'
 export { FAULTABLE_OPERATIONS, type FaultableOperation, type FailNextOptions } from './driver/fail-next.js'
-export { simFileCopy } from './driver/transfer-model.js'
 export { clusterScale, printClusterScale, type ClusterScaleOptions, type ClusterScaleFigures } from './scale/cluster-scale.js'
 export { SimImageTransfer, SimTransferError, type SimWaitGate, type TransferCluster } from './images/image-transfer.js'

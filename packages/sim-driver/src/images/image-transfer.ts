@@ -50,7 +50,7 @@
  */
 import { createHash } from 'node:crypto'
 import {
-  CHUNK_SIZE_BYTES,
+  CHUNK_SIZE_BYTES, HypervisorError,
   type ChunkChannel, type ChunkHandler, type ChunkImageStore, type ChunkRequest, type ChunkResponse, type ChunkStore, type ChunkTransport,
   type Clock, type ImageManifest, type ImageTransferPort, type Swarm
 } from '@xenos/hypervisor-interface'
@@ -71,9 +71,10 @@ export interface SimWaitGate {
 }
 
 /** A transfer on the simulated cluster that cannot go on (an unknown peer, a bad chunk stand-in, an answer too large). */
-export class SimTransferError extends Error {
+export class SimTransferError extends HypervisorError {
+  static override readonly code = 'ERR_SIM_TRANSFER'
   constructor (message: string) {
-    super(message)
+    super(message, SimTransferError.code)
     this.name = 'SimTransferError'
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Services that outlive their host, with real coordinators on simulated
  * hosts (sim-driver, live mode): a `resume` service is checkpointed and its
- * checkpoint copied to its guardians; when its host crashes (the engine's
+ * checkpoint copied to its guardians (by the coordinators' own image fetcher
+ * over the cluster's image port: verified chunks across the simulated disks
+ * and network); when its host crashes (the engine's
  * fault knob) exactly one guardian, the first in the service's rendezvous
  * order, restores it at generation 2; the crashed host, booted again, learns
  * of the takeover and destroys its stale copy instead of resuming it. A host
@@ -15,9 +17,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { waitFor, type Clock } from '@xenos/hypervisor-interface'
 import { loadPlatform, PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
-import { SimCluster, simFileCopy } from '@xenos/sim-driver'
+import { SimCluster } from '@xenos/sim-driver'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { coordinator, type Coordinator, type ImageFetcher, type MemberView, type PeerNetwork } from '../../src/coordinator/index.js'
+import { coordinator, imageFetcher, type Coordinator, type MemberView, type PeerNetwork } from '../../src/coordinator/index.js'
+import { ChunkService, ImageShelf } from '../../src/overlay/transfer/chunk-service.js'
 import type { GuardRecord } from '../../src/failover/agent.js'
 import { rendezvousOrder } from '../../src/failover/rendezvous.js'
 import { idGenerator } from '../../src/ids.js'
@@ -35,6 +38,8 @@ let clock: ManualClock
 let net: LoopbackNet
 let hosts: string[]
 const coords = new Map<string, Coordinator>()
+/** What stops each host's chunk service. */
+const serving: Array<() => Promise<void>> = []
 /** Errors the agents reported (a crashed or cut-off host not answering is expected; nothing else is). */
 const errors: string[] = []
 /** Who cannot reach whom, and since when (ms on the manual clock): a crash or a partition, as the membership would declare it. */
@@ -48,7 +53,7 @@ function view (from: string): MemberView[] {
   })
 }
 
-function open (host: string): Coordinator {
+async function open (host: string): Promise<Coordinator> {
   const base = net.network(host)
   const network: PeerNetwork = {
     ...base,
@@ -59,13 +64,13 @@ function open (host: string): Coordinator {
     },
     members: () => view(host)
   }
-  const copy = simFileCopy(sim)
-  const fetcher: ImageFetcher = {
-    async fetch (req) {
-      const info = await copy(req.holders[0]!, req.image.path, req.driver.hostname, req.destination)
-      return { bytes: info.allocatedBytes }
-    }
-  }
+  // the coordinator's own fetcher over the cluster's image port; its chunk service answers on the port's transport
+  const images = sim.imagePort(host)
+  const transport = images.transport!
+  const overlay = { shelf: new ImageShelf(), node: { peerId: `peer-${host}` } }
+  serving.push(await transport.listen(overlay.node.peerId, new ChunkService(overlay.shelf, transport.clock).answer))
+  const names = { call: network.call, peerOf: (h: string) => `peer-${h}`, hostOf: (p: string) => p.replace(/^peer-/, '') }
+  const fetcher = imageFetcher({}, { store: images.store, transport: () => transport, overlay: () => overlay, network: () => names })
   const c = coordinator({ dataDir: join(dir, host), createMissingImages: true, failover: TIMINGS })({
     driver: sim.driver(host), ids: idGenerator({ peerId: `peer-${host}` }), matcher: queryMatcher(), network, fetcher,
     configSource: staticConfig([webTemplate('web')]), failoverClock: clock, onError: (err) => { errors.push(`${host}: ${(err as Error).message}`) }
@@ -75,6 +80,7 @@ function open (host: string): Coordinator {
     if (method === 'xenos.peer.guardService') { await c.peer.guardService(params[0] as GuardRecord<ServiceRecord>); return true }
     if (method === 'xenos.peer.serviceClaims') return c.peer.serviceClaims(params[0] as string[])
     if (method === 'xenos.peer.imageInfo') return await c.peer.imageInfo(params[0] as string)
+    if (method === 'xenos.peer.imageManifest') return await c.peer.imageManifest(params[0] as string)
     return await caller(method, params)
   })
   coords.set(host, c)
@@ -107,10 +113,11 @@ beforeEach(async () => {
   cut.clear()
   coords.clear()
   errors.length = 0
-  for (const h of hosts) await open(h).start()
+  for (const h of hosts) await (await open(h)).start()
 })
 afterEach(async () => {
   for (const c of coords.values()) await c.stop()
+  for (const stop of serving.splice(0)) await stop()
   expect(errors.filter(e => !/unreachable from|connection refused/.test(e))).toEqual([])
   await sim.close()
   await rm(dir, { recursive: true, force: true })
@@ -150,7 +157,7 @@ describe('failover between coordinators', () => {
     sim.faults.recoverHost(owner)
     net.down.delete(owner)
     cut.delete(owner)
-    const back = open(owner)
+    const back = await open(owner)
     await back.start()
     expect(back.getService(s.id).generation ?? 1).toBe(1)
     await until(() => back.listServices().every(x => x.id !== s.id), 'the stale copy to be destroyed')
