@@ -91,7 +91,9 @@ export async function deployViaXenos (init: ApiClusterInit): Promise<TestbedClus
     const deployed = await deployer.deploy(spec)
     const masters = await xenos.deployApi.searchServices('attributes.role=hadoop-master')
     const master = masters.results.find(s => s.name === MASTER_SERVICE.name)
-    if (master === undefined) throw new ApiClusterError(`expected the master service ${MASTER_SERVICE.name} on ${masterHost}, found none among ${masters.results.length} answers`)
+    if (master === undefined) {
+      throw new ApiClusterError(`expected the master service ${MASTER_SERVICE.name} on ${masterHost}, found none among ${masters.results.length} answers`)
+    }
     if (master.state !== 'running') await xenos.deployApi.startService(master.id)
     const layout = { master: { host: master.host, vm: MASTER_SERVICE.name }, slaves: deployed.instances.map(i => ({ host: i.host, vm: i.name })) }
     const { hadoop } = simHadoopCluster({ engine, setup, layout, settings: init.settings ?? PAPER_HADOOP, costs: init.costs })

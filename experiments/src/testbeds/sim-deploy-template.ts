@@ -41,7 +41,9 @@ export interface HostFetch {
   sentBy: Record<string, number>
 }
 
-export async function deployTemplateOnSim (cluster: SimCluster, platform: Platform, method: 'paper' | 'xenos', hosts: number, options: DeployTemplateOptions = {}): Promise<DeploymentReport> {
+export async function deployTemplateOnSim (
+  cluster: SimCluster, platform: Platform, method: 'paper' | 'xenos', hosts: number, options: DeployTemplateOptions = {}
+): Promise<DeploymentReport> {
   const engine = cluster.engine
   const gate = new ClockGate(engine, { wallClockMs: () => performance.now() })
   const [masterHost, ...others] = cluster.hostnames()
@@ -118,7 +120,8 @@ async function probeControlPlane (xenos: SimXenos, gate: ClockGate, host: string
     await gate.run('probe:searchHosts', async () => await api.searchHosts(''))
     await gate.run('probe:searchServices', async () => await api.searchServices('attributes.role=deploy-test'))
   }
-  const made = await gate.run('probe:createInstance', async () => await api.createInstance(TEMPLATE_NAME, host, { name: 'probe-instance', groups: [], attributes: {} }))
+  const probe = { name: 'probe-instance', groups: [], attributes: {} }
+  const made = await gate.run('probe:createInstance', async () => await api.createInstance(TEMPLATE_NAME, host, probe))
   await gate.run('probe:getService', async () => await api.getService(made.id))
   await gate.run('probe:destroyService', async () => { await api.destroyService(made.id) })
   await gate.run('probe:replicateTemplate', async () => { await api.replicateTemplate(TEMPLATE_NAME, host) })

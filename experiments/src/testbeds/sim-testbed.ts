@@ -61,7 +61,8 @@ export async function simTestbedFactory (init: SimTestbedInit): Promise<TestbedF
   const bytes = await readFile(init.platformFile)
   const platform = await loadPlatform(init.platformFile)
   const costs = await loadCosts(init.costsFile)
-  const info = { name: platform.name, file: init.platformFile, sha256: createHash('sha256').update(bytes).digest('hex'), assumptions: platformAssumptions(platform) }
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  const info = { name: platform.name, file: init.platformFile, sha256, assumptions: platformAssumptions(platform) }
   if (platform.hosts.length < 2) {
     throw new TestbedError(`platform ${init.platformFile}: expected a master host and at least one slave host, found ${platform.hosts.length} host(s)`)
   }

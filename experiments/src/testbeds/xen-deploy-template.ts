@@ -28,7 +28,9 @@ import { XenTestbedError } from './xen-errors.js'
 /** Every template name of the method is already on a target host: replicating it would move nothing. */
 export class TemplateAlreadyPresentError extends XenTestbedError {
   constructor (readonly templates: readonly string[], readonly hosts: readonly string[]) {
-    super(`deployTemplate: expected a template of ${templates.join(', ')} that no target host holds, found each already on some of ${hosts.join(', ')} (the API cannot remove a replicated template: list one more name per repetition in deploy.templates, or remove them from those coordinators by hand; see docs/lab-guide.md section 7)`)
+    super(`deployTemplate: expected a template of ${templates.join(', ')} that no target host holds, found each already on some of ${hosts.join(', ')} `
+      + '(the API cannot remove a replicated template: list one more name per repetition in deploy.templates, '
+      + 'or remove them from those coordinators by hand; see docs/lab-guide.md section 7)')
   }
 }
 
@@ -48,17 +50,26 @@ export interface XenDeployTemplateInit {
 export async function deployTemplateOnXen (init: XenDeployTemplateInit): Promise<DeploymentReport> {
   const { file, client, clock, method } = init
   const cfg = file.deploy
-  if (cfg === undefined) throw new XenTestbedError(`deployTemplate: expected a deploy: section in the testbed file ${init.fileName} (templates, nicBps, diskReadBps, diskWriteBps), found none`)
+  if (cfg === undefined) {
+    throw new XenTestbedError(`deployTemplate: expected a deploy: section in the testbed file ${init.fileName} (templates, nicBps, diskReadBps, diskWriteBps), `
+      + 'found none')
+  }
   const targets = file.slaveHosts.slice(0, init.hosts)
   const all = await client.searchHosts('', { deadlineMs: file.api.searchDeadlineMs })
   const byName = new Map(all.results.map(h => [h.hostname, h]))
-  const absent = [file.masterHost, ...targets].filter(h => byName.get(h) === undefined)
-  if (absent.length > 0) throw new XenTestbedError(`deployTemplate: expected coordinators on ${[file.masterHost, ...targets].join(', ')}, found none answering for ${absent.join(', ')}`)
+  const involved = [file.masterHost, ...targets]
+  const absent = involved.filter(h => byName.get(h) === undefined)
+  if (absent.length > 0) {
+    throw new XenTestbedError(`deployTemplate: expected coordinators on ${involved.join(', ')}, found none answering for ${absent.join(', ')}`)
+  }
   const names = cfg.templates[method]
   const template = names.find(t => !targets.some(h => byName.get(h)?.templates.includes(t) === true))
   if (template === undefined) throw new TemplateAlreadyPresentError(names, targets.filter(h => names.some(t => byName.get(h)?.templates.includes(t) === true)))
   const masterTemplates = byName.get(file.masterHost)?.templates ?? []
-  if (!masterTemplates.includes(template)) throw new XenTestbedError(`deployTemplate ${method}: expected template ${template} on the master host ${file.masterHost}, found ${masterTemplates.join(', ') || 'no templates'}`)
+  if (!masterTemplates.includes(template)) {
+    const found = masterTemplates.join(', ') || 'no templates'
+    throw new XenTestbedError(`deployTemplate ${method}: expected template ${template} on the master host ${file.masterHost}, found ${found}`)
+  }
 
   // the control plane's calls, on this testbed's clock (the wall clock): `api:` during the deployment, `probe:` one at a time after it
   const times = new CallTimer()
@@ -80,7 +91,8 @@ export async function deployTemplateOnXen (init: XenDeployTemplateInit): Promise
     getService: async id => await timed('api:getService', async () => await init.api.getService(id)),
     destroyService: async (id) => { await timed('api:destroyService', async () => { await init.api.destroyService(id) }) }
   }
-  const deployer = new Deployer({ api, clock, ...(init.onProgress !== undefined ? { onProgress: init.onProgress } : {}) }, { pollS: 1, ...(init.concurrency !== undefined ? { concurrency: init.concurrency } : {}) })
+  const components = { api, clock, ...(init.onProgress !== undefined ? { onProgress: init.onProgress } : {}) }
+  const deployer = new Deployer(components, { pollS: 1, ...(init.concurrency !== undefined ? { concurrency: init.concurrency } : {}) })
   const spec = validateDeployment({
     deployment: `template-${method}`, template,
     hosts: { count: targets.length, exclude: [...byName.keys()].filter(h => !targets.includes(h)) },

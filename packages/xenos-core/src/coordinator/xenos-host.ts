@@ -278,7 +278,10 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
     stack.push(async () => { await c.stop() })
     if (init.watchdog !== undefined) {
       const takeoverDelayMs = (init.failover === false ? undefined : init.failover?.takeoverDelayMs) ?? 10_000
-      const wall = { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms).unref(), clearTimeout: (t: unknown) => { clearTimeout(t as NodeJS.Timeout) } }
+      const wall = {
+        setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms).unref(),
+        clearTimeout: (t: unknown) => { clearTimeout(t as NodeJS.Timeout) }
+      }
       const dog = await armWatchdog(init.watchdog, { clock: wall, takeoverDelayMs, onError: report })
       // disarmed first when the host stops: a graceful stop is not a death
       stack.push(async () => { await dog.disarm() })

@@ -60,7 +60,8 @@ describe('watchdog', () => {
     checkWatchdogTimeout(9, 10_000)
     const clock = new ManualClock()
     const dev = recorder()
-    await expect(armWatchdog({ device: '/dev/watchdog', timeoutS: 5 }, { clock, takeoverDelayMs: 10_000, open: async () => dev, deviceTimeoutS: async () => 60 }))
+    const components = { clock, takeoverDelayMs: 10_000, open: async () => dev, deviceTimeoutS: async () => 60 }
+    await expect(armWatchdog({ device: '/dev/watchdog', timeoutS: 5 }, components))
       .rejects.toMatchObject({ name: 'WatchdogError', message: /expected it to reset the machine within 5 s as configured, found a timeout of 60 s/ })
     // nothing was armed
     expect(dev.written).toEqual([])
