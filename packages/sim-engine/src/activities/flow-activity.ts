@@ -22,6 +22,7 @@ export interface FlowPlan {
   amount: number
   weight: number
   boundPerS: number
+  /** What the flow uses, until it starts (then empty: the flow's variable has them). */
   elems: Array<[Constraint, number]>
   /** Hosts whose crash fails the activity. */
   hosts: readonly SimHost[]
@@ -36,6 +37,9 @@ export interface FlowPlan {
 /** Shared empty lists of a plan (never written). */
 export const NO_HOSTS: readonly SimHost[] = []
 export const NO_VMS: readonly SimVm[] = []
+
+/** A plan's elements once its flow has them (shared, never written). */
+const NO_PLAN_ELEMS: Array<[Constraint, number]> = []
 
 /** Merge an element into a list (one element per constraint). */
 export function addElem (elems: Array<[Constraint, number]>, c: Constraint, coeff: number): void {
@@ -110,6 +114,9 @@ export abstract class FlowActivity extends ActivityBase implements ResourceUser,
   private beginFlow (): void {
     const plan = this.plan as FlowPlan
     this.flow = this.engine.model.startFlow(plan.amount, plan.weight, plan.boundPerS, plan.elems, this.engine.nowS(), this)
+    // The flow has its elements now: the plan's list is not read again, and a boot of hundreds of
+    // thousands of domains at once would keep one per activity in flight.
+    plan.elems = NO_PLAN_ELEMS
     this.flowBegins(this.flow)
     let paused = this.paused
     for (const vm of plan.vms) if (vm.suspended) paused = true
