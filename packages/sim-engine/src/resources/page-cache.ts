@@ -2,6 +2,12 @@ import type { Flow } from './resource-model.js'
 import type { SimContext } from './context.js'
 import { EngineArgumentError } from '../engine/errors.js'
 
+/** The host or guest a page cache belongs to. */
+export interface WritebackOwner {
+  /** Start the write-back flow of `bytes` dirty bytes of `cache`; returns it. */
+  writeBack (bytes: number, cache: PageCache): Flow
+}
+
 /**
  * A page cache (of a native host, of Domain 0, or of a guest): the memory a
  * domain does not use for its own processes.
@@ -26,8 +32,8 @@ export class PageCache {
     private readonly ctx: SimContext,
     capacityBytes: number,
     private readonly dirtyRatio: number,
-    /** Starts a write-back flow of `bytes`; returns it. */
-    private readonly startWriteback: (bytes: number) => Flow
+    /** Whose cache it is (a host's or a guest's): it starts the write-back flows. */
+    private readonly owner: WritebackOwner
   ) {
     this.capacity = capacityBytes
     this.dirtyLimit = Math.floor(capacityBytes * dirtyRatio)
@@ -99,7 +105,7 @@ export class PageCache {
   addDirty (bytes: number): void {
     if (bytes <= 0) return
     if (this.writeback !== undefined && !this.writeback.v.removed) this.ctx.model.addWork(this.writeback, bytes, this.ctx.nowS())
-    else this.writeback = this.startWriteback(bytes)
+    else this.writeback = this.owner.writeBack(bytes, this)
   }
 
   /** Stop writing back (the domain is gone); the dirty data is lost. */

@@ -2,7 +2,7 @@ import type { HostDescription } from '../platform/platform.js'
 import type { Constraint, Variable } from './lmm/index.js'
 import { MIB, type SimContext } from './context.js'
 import { SimDisk, type DiskUse } from './sim-disk.js'
-import { PageCache } from './page-cache.js'
+import { PageCache, type WritebackOwner } from './page-cache.js'
 import type { Flow, RateOwner } from './resource-model.js'
 import type { HostUser } from './host-users.js'
 import { InsufficientHostMemoryError, VmArgumentError, VmExistsError, assertVmName } from '../engine/errors.js'
@@ -35,7 +35,7 @@ export interface ResourceUser extends HostUser {
  * - `up` / `down`: the two directions of its full-duplex NIC into the switch;
  * - one constraint per disk (see `SimDisk`).
  */
-export class SimHost {
+export class SimHost implements WritebackOwner {
   readonly name: string
   readonly cores: number
   readonly coreSpeedFlops: number
@@ -90,7 +90,7 @@ export class SimHost {
     this.diskPosition = ctx.placement.fork(d.name).next()
     const pc = ctx.platform.pageCache
     const cacheMiB = d.virtualized ? d.dom0MemoryMiB - pc.dom0WorkingSetMiB : d.memoryMiB - pc.nativeWorkingSetMiB
-    this.cache = new PageCache(ctx, Math.max(0, cacheMiB) * MIB, pc.dirtyRatio, bytes => this.startWriteback(bytes, undefined, this.cache))
+    this.cache = new PageCache(ctx, Math.max(0, cacheMiB) * MIB, pc.dirtyRatio, this)
   }
 
   /**
@@ -158,6 +158,9 @@ export class SimHost {
   /** @internal restore a cut link. */
   restoreLink (): void { this.linkDown = false }
 
+  /** @internal the write-back of this host's own page cache. */
+  writeBack (bytes: number, cache: PageCache): Flow { return this.startWriteback(bytes, undefined, cache) }
+
   /** A write-back flow to disk 0 for a page cache (of this host, or of `vm`). */
   startWriteback (bytes: number, vm: SimVm | undefined, cache: PageCache): Flow {
     const disk = this.disks[0] as SimDisk
@@ -211,7 +214,7 @@ export interface UsageContributor {
  * running execs)) and bound = that many cores, so VCPUs share the host's
  * cores max-min fairly; inside the VM its execs share what the VM obtained.
  */
-export class SimVm implements RateOwner {
+export class SimVm implements RateOwner, WritebackOwner {
   readonly name: string
   readonly vcpus: number
   readonly memoryMiB: number
@@ -282,9 +285,15 @@ export class SimVm implements RateOwner {
   private makeCache (host: SimHost): PageCache {
     const pc = host.ctx.platform.pageCache
     const capacityBytes = Math.max(0, this.memoryMiB - this.workingSetMiB) * MIB
-    const cache: PageCache = new PageCache(host.ctx, capacityBytes, pc.dirtyRatio, bytes => host.startWriteback(bytes, this, cache))
-    return cache
+    // The guest itself writes back (`writeBack`), not a closure: one fewer function and scope per guest.
+    return new PageCache(host.ctx, capacityBytes, pc.dirtyRatio, this)
   }
+
+  /**
+   * @internal the write-back of this guest's page cache, on its host. A cache is dropped when its
+   * guest moves (`moveTo` makes a new one), so the host is always the one the cache was made on.
+   */
+  writeBack (bytes: number, cache: PageCache): Flow { return this.hostRef.startWriteback(bytes, this, cache) }
 
   /** The host-level share changed: hand it to the VM's execs. */
   rateChanged (v: Variable): void {
