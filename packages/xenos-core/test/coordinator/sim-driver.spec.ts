@@ -40,6 +40,10 @@ describe('coordinator on sim-driver', () => {
   it('runs the life cycle of an instance on a simulated host', async () => {
     const c = open()
     await c.start()
+    // the driver says its clock is simulated time; the coordinator reports it so (xenos.hostInfo) without knowing the backend
+    const reading = c.clockReading()
+    expect(reading.clock).toBe('simulated')
+    expect(reading.clockS).toBeLessThanOrEqual(sim.engine.nowS())
     const s = await c.createInstance('web', { name: 'web-1' })
     const img = await sim.driver(host).imageInfo(`services/${s.id}/xvda.img`)
     // the simulated hosts clone copy-on-write, so the instance's disk is backed by the template's
