@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,6 +21,7 @@ import type { ConnectionEncrypter, PrivateKey } from '@libp2p/interface'
 import { ClusterAuthority } from '@xenos/core'
 import { waitFor } from '@xenos/hypervisor-interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePorts } from './support/free-ports.js'
 
 const cliDir = fileURLToPath(new URL('..', import.meta.url))
 const repoDir = join(cliDir, '..', '..')
@@ -107,19 +107,6 @@ async function tunnelCall (node: Libp2p, addr: string, xml: string): Promise<{ s
   return { status: frame[0]!, text: frame.subarray(1).toString('utf8') }
 }
 
-/** Three free TCP ports in a row. */
-async function freePortPair (): Promise<number> {
-  const tryPort = async (port: number): Promise<boolean> => await new Promise((resolve) => {
-    const s = createServer()
-    s.once('error', () => { resolve(false) })
-    s.listen(port, '127.0.0.1', () => { s.close(() => { resolve(true) }) })
-  })
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000)
-    if (await tryPort(base) && await tryPort(base + 1) && await tryPort(base + 2)) return base
-  }
-}
-
 const nodeArgs = [
   '--conditions=@xenos/source', '--experimental-transform-types', '--no-warnings',
   '--import', join(repoDir, 'packages', 'xenos-core', 'test', 'support', 'ts-register.mjs'), join(cliDir, 'test', 'support', 'xenos.ts')
@@ -144,8 +131,8 @@ interface SimCluster {
 }
 
 async function startSimCluster (dataDir: string): Promise<SimCluster> {
-  const apiPort = await freePortPair()
-  const p2pPort = await freePortPair()
+  const apiPort = await freePorts(3)
+  const p2pPort = await freePorts(3)
   const child = spawn(process.execPath, [
     ...nodeArgs,
     'sim-cluster', '--hosts', '3', '--services', join(repoDir, 'examples', 'services'), '--data-dir', dataDir,

@@ -7,12 +7,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm, mkdir, writeFile } from 'node:fs/promises'
 import { createServer as createHttpsServer } from 'node:https'
-import { createServer, type AddressInfo } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { selfSignedCertificate } from '@xenos/core'
+import { freePorts } from './support/free-ports.js'
 
 const cliDir = fileURLToPath(new URL('..', import.meta.url))
 const repoDir = join(cliDir, '..', '..')
@@ -27,19 +28,6 @@ disks:
 boot: { kind: pvh, kernel: /guest/vmlinuz, ramdisk: /guest/initrd.gz, cmdline: "console=hvc0 xenos.disk-marker" }
 `
 
-/** A free TCP port whose successor is free too (sim-cluster numbers its hosts' ports from it). */
-async function freePortPair (): Promise<number> {
-  const free = async (port: number): Promise<boolean> => await new Promise((resolve) => {
-    const s = createServer()
-    s.once('error', () => { resolve(false) })
-    s.listen(port, '127.0.0.1', () => { s.close(() => { resolve(true) }) })
-  })
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000)
-    if (await free(base) && await free(base + 1)) return base
-  }
-}
-
 let dir = ''
 let child: ChildProcess | undefined
 let out = ''
@@ -49,8 +37,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'xenos-scenario-sim-'))
   await mkdir(join(dir, 'services'))
   await writeFile(join(dir, 'services', 'scenario-guest.yaml'), TEMPLATE)
-  const api = await freePortPair()
-  const p2p = await freePortPair()
+  const api = await freePorts(2)
+  const p2p = await freePorts(2)
   child = spawn(process.execPath, [
     '--conditions=@xenos/source', '--experimental-transform-types', '--no-warnings',
     '--import', join(repoDir, 'packages', 'xenos-core', 'test', 'support', 'ts-register.mjs'),

@@ -9,7 +9,6 @@
  * taken over, and destroys its stale copy instead of resuming it.
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -17,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitFor } from '@xenos/hypervisor-interface'
 import { xenosClient, type ServiceRecord, type XenosClient } from '@xenos/core/client'
 import { simClusterConsole, startSimCluster, type SimClusterRun } from '../src/commands/sim-cluster.js'
+import { freePorts } from './support/free-ports.js'
 
 const TEMPLATE = `kind: template
 name: ft-guest
@@ -29,21 +29,6 @@ boot: { kind: pvh, kernel: /guest/vmlinuz }
 const HOSTS = 4
 
 interface Event { seq: number, kind: string, serviceId?: string, subject?: string, detail?: string }
-
-/** `n` consecutive free TCP ports on loopback (sim-cluster numbers its hosts' ports from the first). */
-async function freePorts (n: number): Promise<number> {
-  const free = async (port: number): Promise<boolean> => await new Promise((resolve) => {
-    const s = createServer()
-    s.once('error', () => { resolve(false) })
-    s.listen(port, '127.0.0.1', () => { s.close(() => { resolve(true) }) })
-  })
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000)
-    let ok = true
-    for (let i = 0; i < n && ok; i++) ok = await free(base + i)
-    if (ok) return base
-  }
-}
 
 let dir = ''
 let run: SimClusterRun
