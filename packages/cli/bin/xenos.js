@@ -7,6 +7,7 @@ import module from 'node:module'
 import { totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { getHeapStatistics } from 'node:v8'
+import { raisedHeap } from './heap.js'
 
 const entry = new URL('../dist/main.js', import.meta.url)
 const major = Number(process.versions.node.split('.')[0])
@@ -20,29 +21,17 @@ if (!existsSync(fileURLToPath(entry))) {
   process.exit(1)
 }
 
-// A simulation at scale (`xenos sim-scale`) holds more than Node's default heap limit allows on
-// many machines (2 to 4 GiB, set from the machine's memory): the command then runs in a child
-// Node whose heap may take three quarters of the machine's memory, so that no user needs a Node
-// flag. XENOS_HEAP_RAISED marks the child, which never raises it again.
-// The child's heap also grows by at most 30% of what the last full collection kept: a boot of
-// 400,000 domains keeps a few GiB alive and makes garbage fast, and V8's own rule (up to 4 times
-// what was kept) let the heap reach 4.4 GB holding 1.9 GB (peak RSS 4.5 to 4.9 GiB); with the
-// cap it peaks at 3.4 GiB, for more collections (marking runs beside the simulation).
-const heapWantedMiB = Math.floor(totalmem() / 1024 / 1024 * 0.75)
-const HEAP_GROWING_PERCENT = 30
-const raiseHeap = process.argv[2] === 'sim-scale' && process.env.XENOS_HEAP_RAISED === undefined
-  && getHeapStatistics().heap_size_limit / 1024 / 1024 < heapWantedMiB
+// `xenos sim-scale` runs in a child Node with a larger heap (bin/heap.js says why and when).
+const raised = raisedHeap(process.argv, process.env, getHeapStatistics().heap_size_limit, totalmem())
 
-if (raiseHeap) {
-  const child = spawn(process.execPath, [
-    `--max-old-space-size=${heapWantedMiB}`, `--heap-growing-percent=${HEAP_GROWING_PERCENT}`, ...process.execArgv, ...process.argv.slice(1)
-  ], {
+if (raised !== undefined) {
+  const child = spawn(process.execPath, [...raised.flags, ...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
-    env: { ...process.env, XENOS_HEAP_RAISED: String(heapWantedMiB) }
+    env: { ...process.env, XENOS_HEAP_RAISED: String(raised.wantedMiB) }
   })
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { child.kill(signal) })
   child.on('error', (err) => {
-    console.error(`xenos: expected to start Node with a ${heapWantedMiB} MiB heap, found an error: ${err.message}`)
+    console.error(`xenos: expected to start Node with a ${raised.wantedMiB} MiB heap, found an error: ${err.message}`)
     process.exitCode = 1
   })
   child.on('exit', (code, signal) => { process.exitCode = code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1) })

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8'
 import type { Command } from 'commander'
 import type { StorageMigrationMode } from '@xenos/hypervisor-interface'
 import { clusterScale, printClusterScale } from '@xenos/sim-driver'
@@ -37,7 +38,9 @@ export function simScaleCommand (program: Command, io: { out: Out, err: Out }): 
       const vmsPerHost = count('vms-per-host', opts.vmsPerHost, 1)
       const migrations = count('migrations', opts.migrations, 1)
       const seed = count('seed', opts.seed, 0)
-      io.err(`xenos sim-scale: ${hosts} hosts x ${vmsPerHost} domains, then ${migrations} migrations (storage ${storage}, seed ${seed})\n`)
+      const heapMiB = Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024)
+      io.err(`xenos sim-scale: ${hosts} hosts x ${vmsPerHost} domains, then ${migrations} migrations (storage ${storage}, seed ${seed}); `
+        + `Node heap limit ${heapMiB} MiB\n`)
       const figures = await clusterScale({
         hosts, vmsPerHost, migrations, storage: storage as StorageMigrationMode, seed,
         onPhase: (phase) => { io.err(phase === 'boot' ? `  booting ${hosts * vmsPerHost} domains ...\n` : `  migrating ${migrations} domains at once ...\n`) }
