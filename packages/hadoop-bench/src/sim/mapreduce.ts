@@ -119,6 +119,8 @@ class JobRun {
   private readonly pendingMaps: number[]
   private readonly pendingReduces: number[]
   private readonly mapDone = new Map<number, MapDone>()
+  /** The values of `mapDone` in its order (the order maps were reported done), for the reduces' copiers to scan without a copy. */
+  private readonly mapDoneOrder: MapDone[] = []
   private readonly reducesDone = new Set<number>()
   private setupState: 'pending' | 'running' | 'done' = 'pending'
   private cleanupState: 'pending' | 'running' | 'done' = 'pending'
@@ -232,7 +234,11 @@ class JobRun {
       case 'map':
         if (ok) {
           const place = this.mapPlaces.get(task.index) ?? t.node.place
-          this.mapDone.set(task.index, { index: task.index, place, outputBytes: this.job.maps[task.index]!.outputBytes })
+          const d: MapDone = { index: task.index, place, outputBytes: this.job.maps[task.index]!.outputBytes }
+          const before = this.mapDone.get(task.index)
+          this.mapDone.set(task.index, d)
+          if (before === undefined) this.mapDoneOrder.push(d)
+          else this.mapDoneOrder[this.mapDoneOrder.indexOf(before)] = d
           this.phases.lastMapEndS = Math.max(this.phases.lastMapEndS, this.sub.nowS())
           for (const w of this.mapEventWaiters.splice(0)) w()
         } else {
@@ -390,9 +396,22 @@ class JobRun {
     const busyPlaces = new Set<string>()
     let copierWaiters: Array<() => void> = []
     const wakeCopiers = (): void => { for (const w of copierWaiters.splice(0)) w() }
+    // The first finished map, in the order they were reported, that this reduce has not fetched and
+    // whose host no copier is fetching from. Fetched maps only accumulate, so those before
+    // `unfetchedFrom` are never looked at again.
+    const done = this.mapDoneOrder
+    let unfetchedFrom = 0
+    const nextToFetch = (): MapDone | undefined => {
+      while (unfetchedFrom < done.length && fetched.has(done[unfetchedFrom]!.index)) unfetchedFrom++
+      for (let k = unfetchedFrom; k < done.length; k++) {
+        const d = done[k]!
+        if (!fetched.has(d.index) && !busyPlaces.has(d.place.id)) return d
+      }
+      return undefined
+    }
     const copier = async (): Promise<void> => {
       while (fetched.size < this.job.maps.length && !this.done) {
-        const next = [...this.mapDone.values()].find(d => !fetched.has(d.index) && !busyPlaces.has(d.place.id))
+        const next = nextToFetch()
         if (next === undefined) {
           // Wait for a map to finish or another copier to free a host.
           await new Promise<void>((resolve) => {

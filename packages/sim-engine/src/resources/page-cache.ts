@@ -8,6 +8,14 @@ export interface WritebackOwner {
   writeBack (bytes: number, cache: PageCache): Flow
 }
 
+/** A cached key: an entry of the cache's recency list (least recently used first). */
+interface CacheEntry {
+  readonly key: string
+  bytes: number
+  older: CacheEntry | undefined
+  newer: CacheEntry | undefined
+}
+
 /**
  * A page cache (of a native host, of Domain 0, or of a guest): the memory a
  * domain does not use for its own processes.
@@ -22,7 +30,14 @@ export interface WritebackOwner {
  *   the disk (and, for a guest, Domain 0's CPU) like any other stream.
  */
 export class PageCache {
-  private readonly entries = new Map<string, number>()
+  /**
+   * The cached keys, each an entry of one list from the least recently used (`lru`) to the most
+   * (`mru`): using a key relinks its entry, with no change to the map (deleting and setting a
+   * key again would leave a hole in the map's table on every hit, and rebuild the table often).
+   */
+  private readonly entries = new Map<string, CacheEntry>()
+  private lru: CacheEntry | undefined
+  private mru: CacheEntry | undefined
   private usedBytes = 0
   writeback: Flow | undefined
   private capacity: number
@@ -54,39 +69,57 @@ export class PageCache {
     }
     this.capacity = capacityBytes
     this.dirtyLimit = Math.floor(capacityBytes * this.dirtyRatio)
-    for (const [k, b] of this.entries) {
-      if (this.usedBytes <= capacityBytes) break
-      this.entries.delete(k)
-      this.usedBytes -= b
-    }
+    while (this.lru !== undefined && this.usedBytes > capacityBytes) this.remove(this.lru)
   }
 
   /** Cached bytes of `key` (marks it recently used). */
   cachedBytes (key: string): number {
-    const b = this.entries.get(key)
-    if (b === undefined) return 0
-    this.entries.delete(key)
-    this.entries.set(key, b)
-    return b
+    const e = this.entries.get(key)
+    if (e === undefined) return 0
+    if (e !== this.mru) { this.unlink(e); this.append(e) }
+    return e.bytes
   }
 
   /** Cache `bytes` of `key` (at most the capacity), evicting the least recently used. */
   insert (key: string, bytes: number): void {
     const keep = Math.min(bytes, this.capacity)
     const old = this.entries.get(key)
-    if (old !== undefined) { this.entries.delete(key); this.usedBytes -= old }
-    for (const [k, b] of this.entries) {
-      if (this.usedBytes + keep <= this.capacity) break
-      this.entries.delete(k)
-      this.usedBytes -= b
+    if (old !== undefined) this.remove(old)
+    while (this.lru !== undefined && this.usedBytes + keep > this.capacity) this.remove(this.lru)
+    if (keep > 0) {
+      const e: CacheEntry = { key, bytes: keep, older: undefined, newer: undefined }
+      this.entries.set(key, e)
+      this.append(e)
+      this.usedBytes += keep
     }
-    if (keep > 0) { this.entries.set(key, keep); this.usedBytes += keep }
   }
 
   /** Drop a key (for example a deleted image). */
   evict (key: string): void {
-    const b = this.entries.get(key)
-    if (b !== undefined) { this.entries.delete(key); this.usedBytes -= b }
+    const e = this.entries.get(key)
+    if (e !== undefined) this.remove(e)
+  }
+
+  private remove (e: CacheEntry): void {
+    this.entries.delete(e.key)
+    this.unlink(e)
+    this.usedBytes -= e.bytes
+  }
+
+  private unlink (e: CacheEntry): void {
+    if (e.older === undefined) this.lru = e.newer
+    else e.older.newer = e.newer
+    if (e.newer === undefined) this.mru = e.older
+    else e.newer.older = e.older
+    e.older = undefined
+    e.newer = undefined
+  }
+
+  private append (e: CacheEntry): void {
+    e.older = this.mru
+    if (this.mru === undefined) this.lru = e
+    else this.mru.newer = e
+    this.mru = e
   }
 
   get cachedTotalBytes (): number { return this.usedBytes }
@@ -113,6 +146,8 @@ export class PageCache {
     if (this.writeback !== undefined) this.ctx.model.stopFlow(this.writeback, this.ctx.nowS())
     this.writeback = undefined
     this.entries.clear()
+    this.lru = undefined
+    this.mru = undefined
     this.usedBytes = 0
   }
 }
