@@ -167,7 +167,7 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   const startAt = init.swarm === undefined ? 0 : Math.floor(transport.random() * total)
   const pick = (holder: Holder): number | undefined => {
     if (holder.bitmap === undefined) return undefined
-    const elsewhere = holder.complete ? book.elsewhere(holder) : undefined
+    const elsewhere = holder.complete ? book.elsewhere() : undefined
     return pickChunk({
       chunksTotal: total, startAt, wanted: book.wanted, holder: holder.bitmap, availability: book.availability,
       ...(elsewhere === undefined ? {} : { elsewhere })
@@ -337,7 +337,7 @@ class ChunkBook {
   readonly availability: Uint16Array
   private readonly sources = new Set<Holder>()
   private version = 0
-  private cached: { version: number, holder: Holder, bits: Uint8Array } | undefined
+  private cached: { version: number, bits: Uint8Array } | undefined
 
   constructor (private readonly total: number) {
     this.wanted = new Uint8Array(Math.ceil(total / 8))
@@ -384,15 +384,22 @@ class ChunkBook {
     this.version++
   }
 
-  /** Chunks some live partial source other than `holder` has or is fetching. */
-  elsewhere (holder: Holder): Uint8Array {
-    if (this.cached?.version === this.version && this.cached.holder === holder) return this.cached.bits
+  /**
+   * Chunks some live partial source has or is fetching: what a complete
+   * holder is not asked for. The same for every complete holder (none of them
+   * is a partial source), so it is made again only when an answer or a drop
+   * changed the book, not each time another complete holder asks: late in a
+   * swarm fetch, the hosts that finished are many complete holders picking in
+   * turn.
+   */
+  elsewhere (): Uint8Array {
+    if (this.cached?.version === this.version) return this.cached.bits
     const bits = new Uint8Array(this.wanted.byteLength)
     for (const s of this.sources) {
-      if (s === holder || s.complete || s.bitmap === undefined) continue
+      if (s.complete || s.bitmap === undefined) continue
       for (let b = 0; b < bits.byteLength; b++) bits[b] = bits[b]! | s.bitmap[b]! | (s.soon?.[b] ?? 0)
     }
-    this.cached = { version: this.version, holder, bits }
+    this.cached = { version: this.version, bits }
     return bits
   }
 
