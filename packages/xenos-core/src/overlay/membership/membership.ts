@@ -222,6 +222,7 @@ function libp2pTransport (libp2p: OverlayLibp2p): MembershipTransport {
           await raceAbort(libp2p.dial(addrs.length === 0 ? id : addrs, { signal: dialSignal }), dialSignal)
         }
         phase = { what: 'answer', ms: deadlines.answerMs }
+        deadlines.onConnected?.()
         const signal = AbortSignal.timeout(deadlines.answerMs)
         stream = await raceAbort(libp2p.dialProtocol(id, MEMBERSHIP_PROTOCOL, { signal }), signal)
         await writeFrame(stream, encodeJson(frame), signal)

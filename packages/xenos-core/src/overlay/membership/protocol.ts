@@ -50,6 +50,8 @@ export interface PeerRef {
 export interface Deadlines {
   connectMs: number
   answerMs: number
+  /** Told once a connection to the peer is open (at once when one already was), before the request is sent. */
+  onConnected?: () => void
 }
 
 /** How members reach each other; rejects with `MemberUnreachableError` when the peer cannot be reached in time. */

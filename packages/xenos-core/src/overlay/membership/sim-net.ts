@@ -71,6 +71,16 @@ export interface SimMember {
   transitions: MemberTransition[]
 }
 
+export interface SimNetInit {
+  /**
+   * How long opening a connection between two members takes (a handshake on a
+   * busy machine). When given, members track which pairs are connected, and a
+   * first request between two members waits this long before it is sent.
+   * @default connections are free and every pair counts as connected
+   */
+  handshakeMs?: number
+}
+
 /** Members on a simulated network: 1 ms per hop, links cut or whole members killed on demand. */
 export class SimNet {
   readonly clock = new ManualClock()
@@ -82,6 +92,12 @@ export class SimNet {
   /** Counts of requests by frame kind. */
   readonly sent: Record<string, number> = {}
   private seed = 7
+  /** Connected pairs ("a b", the peer ids sorted), when handshakes are modelled. */
+  private readonly links = new Set<string>()
+  /** Connections opened (when handshakes are modelled). */
+  handshakes = 0
+
+  constructor (private readonly init: SimNetInit = {}) {}
 
   async add (init: SwimInit = {}, options: { name?: string } = {}): Promise<SimMember> {
     const peerId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
@@ -111,6 +127,7 @@ export class SimNet {
   kill (member: SimMember): void {
     this.dead.add(member.peerId)
     member.swim.halt()
+    for (const l of this.links) if (l.split(' ').includes(member.peerId)) this.links.delete(l)
   }
 
   /** Cut (or restore) every link between the two sides: requests across time out. */
@@ -136,8 +153,10 @@ export class SimNet {
   }
 
   private transport (from: string): MembershipTransport {
+    const handshakeMs = this.init.handshakeMs
+    const link = (peerId: string): string => [from, peerId].sort().join(' ')
     return {
-      connected: () => true,
+      connected: peerId => handshakeMs === undefined || this.links.has(link(peerId)),
       request: async (peer: PeerRef, frame: Frame, deadlines: Deadlines): Promise<Frame> => {
         this.sent[frame.t] = (this.sent[frame.t] ?? 0) + 1
         const target = this.members.find(m => m.peerId === peer.peerId)
@@ -145,6 +164,16 @@ export class SimNet {
         if (target === undefined || this.dead.has(peer.peerId) || this.dead.has(from)) {
           throw new MemberUnreachableError(peer.peerId, 'refused', `connection to ${peer.peerId} refused`)
         }
+        if (handshakeMs !== undefined && !this.links.has(link(peer.peerId))) {
+          if (this.cut.has(`${from}>${peer.peerId}`) || handshakeMs > deadlines.connectMs) {
+            await this.sleep(deadlines.connectMs)
+            throw new MemberUnreachableError(peer.peerId, 'timeout', `no connection to ${peer.peerId} within ${deadlines.connectMs} ms`)
+          }
+          await this.sleep(handshakeMs)
+          if (!this.links.has(link(peer.peerId))) this.handshakes++
+          this.links.add(link(peer.peerId))
+        }
+        deadlines.onConnected?.()
         if (this.cut.has(`${from}>${peer.peerId}`) || this.dropped.has(frame.t)) {
           await this.sleep(deadlines.answerMs)
           throw new MemberUnreachableError(peer.peerId, 'timeout', `no answer from ${peer.peerId} within ${deadlines.answerMs} ms`)

@@ -86,6 +86,30 @@ describe('Swim on a simulated network', () => {
     expect(others[0]!.swim.get(x.peerId)!.incarnation).toBeGreaterThan(before)
   })
 
+  it('counts a probe\'s deadline from an open connection: slow handshakes start no indirect probe and no suspicion', async () => {
+    // handshakes three times as long as the probe timeout, as on a machine busy with many of them
+    const net = new SimNet({ handshakeMs: 3000 })
+    const { ms } = await cluster(6, {}, net)
+    await net.clock.advance(30_000) // every member probes every other, over a new connection each time at first
+    expect(net.handshakes).toBe(15)
+    expect(net.sent['ping-req']).toBeUndefined()
+    expect(ms.every(m => m.transitions.every(t => t.to === 'alive'))).toBe(true)
+  })
+
+  it('spreads joins through the one member every joiner connected to, at once, before any probe or table exchange', async () => {
+    const net = new SimNet({ handshakeMs: 20 })
+    const init = { probeIntervalMs: 3_600_000, pushPullIntervalMs: 3_600_000 }
+    const seed = await net.add(init)
+    const joiners: SimMember[] = []
+    for (let i = 0; i < 40; i++) joiners.push(await net.add(init))
+    net.join(seed)
+    for (const j of joiners) net.join(j, seed)
+    const all = [seed, ...joiners]
+    const tookMs = await net.clock.until(() => all.every(m => m.swim.members().length === 40), 60_000, '41 members to know each other', 5)
+    expect(tookMs).toBeLessThan(200)
+    expect(net.handshakes).toBe(40) // nobody connected to anyone but the seed
+  })
+
   it('declares a killed member (connection refused) failed at once, without a suspicion timeout', async () => {
     // a suspicion would take over an hour: only refused connections can fail x within the test
     const { net, ms } = await cluster(5, { suspicionMult: 4000 })

@@ -170,8 +170,8 @@ export class Swim {
   private running = false
   private flushScheduled = false
   private sentCount = 0
-  /** Members learnt for the first time, to forward once to every connected neighbour. */
-  private fresh: MemberRecord[] = []
+  /** Members learnt for the first time, to forward once to every connected neighbour but the one they came from. */
+  private fresh: Array<{ record: MemberRecord, from: string }> = []
 
   private readonly c: SwimComponents
 
@@ -403,7 +403,7 @@ export class Swim {
       const now = this.clock.now()
       const entry: Entry = { record: r, lastHeardMs: now, changedMs: now }
       this.table.set(r.peerId, entry)
-      this.settle(entry, undefined)
+      this.settle(entry, undefined, sender)
       return
     }
     const old = e.record
@@ -446,8 +446,8 @@ export class Swim {
     this.settle(e, prev)
   }
 
-  /** Timers, broadcast and listeners after an entry took a new record (`prev` undefined for a new member). */
-  private settle (e: Entry, prev: MemberRecord | undefined): void {
+  /** Timers, broadcast and listeners after an entry took a new record (`prev` undefined for a new member, learnt `from` a member). */
+  private settle (e: Entry, prev: MemberRecord | undefined, from = this.c.self): void {
     const r = e.record
     if (r.state !== 'suspect' && e.suspicion !== undefined) {
       this.cancel(e.suspicion.timer)
@@ -459,7 +459,7 @@ export class Swim {
     }
     if (r.state === 'suspect') this.startSuspicion(e)
     if (r.state === 'failed') this.startRedial(e)
-    if (prev === undefined && r.state === 'alive') this.fresh.push(r)
+    if (prev === undefined && r.state === 'alive') this.fresh.push({ record: r, from })
     this.enqueue(r)
     if (prev?.state !== r.state && !(prev === undefined && r.state === 'left')) {
       const t: MemberTransition = {
@@ -512,12 +512,18 @@ export class Swim {
     const target = e.record.peerId
     const incarnation = e.record.incarnation
     const timeoutMs = this.o.probeTimeoutMs * (1 + this.awareness)
-    const startMs = this.clock.now()
-    const direct = this.c.transport.request(refOf(e.record), this.frame('ping', target), this.probeDeadlines(timeoutMs * 3)).then((reply) => {
+    let connected = (): void => {}
+    const open = new Promise<'open'>((resolve) => { connected = () => { resolve('open') } })
+    const deadlines = { ...this.probeDeadlines(timeoutMs * 3), onConnected: () => { connected() } }
+    const direct = this.c.transport.request(refOf(e.record), this.frame('ping', target), deadlines).then((reply) => {
       this.receive(target, reply)
       return 'ack' as const
     }, (err: unknown) => kindOf(err))
-    const first = await Promise.race([direct, this.sleep(timeoutMs).then(() => 'pending' as const)])
+    // The deadline counts from an open connection: a handshake slowed by a busy machine is not a missed answer,
+    // and asking others then would only start more handshakes; a refused connection fails at once.
+    const opened = await Promise.race([direct, open])
+    const startMs = this.clock.now()
+    const first = opened === 'open' ? await Promise.race([direct, this.sleep(timeoutMs).then(() => 'pending' as const)]) : opened
     if (first === 'ack') {
       this.awareness = Math.max(0, this.awareness - 1)
       return
@@ -528,7 +534,7 @@ export class Swim {
       this.awareness = Math.min(this.o.maxAwareness, this.awareness + 1)
       return
     }
-    const helpers = this.pickLive(this.o.indirectProbes, [target])
+    const helpers = this.pickHelpers(this.o.indirectProbes, target)
     const indirect = helpers.map(async h => await this.askToProbe(h, e.record, timeoutMs))
     const answers = await firstAck([direct, ...indirect])
     if (answers === 'ack') {
@@ -674,10 +680,10 @@ export class Swim {
 
   /**
    * Joins are what everyone waits for: a member learnt for the first time is
-   * sent at once to every connected live member, each of which does the same
-   * when it is new to it too (a flood over existing connections: about two
-   * messages per connection per join, no handshake). Gossip and table
-   * exchanges repair whatever this misses.
+   * sent at once to every connected live member but the one it came from,
+   * each of which does the same when it is new to it too (a flood over
+   * existing connections: at most two messages per connection per join, no
+   * handshake). Gossip and table exchanges repair whatever this misses.
    */
   private async flood (): Promise<void> {
     if (this.fresh.length === 0 || this.o.gossipFanout === 0) return
@@ -685,7 +691,8 @@ export class Swim {
     if (this.fresh.length > 0) this.scheduleFlush()
     const targets = [...this.table.values()].filter(e => isLive(e.record.state) && this.c.transport.connected(e.record.peerId))
     await Promise.all(targets.map(async (e) => {
-      const mine = updates.filter(u => u.peerId !== e.record.peerId)
+      // neither back to the member it came from nor to the member it is about
+      const mine = updates.filter(u => u.record.peerId !== e.record.peerId && u.from !== e.record.peerId).map(u => u.record)
       if (mine.length === 0) return
       try {
         this.receive(e.record.peerId, await this.c.transport.request(refOf(e.record), { t: 'gossip', from: this.selfRecord(), updates: mine }, this.exchange()))
@@ -725,6 +732,16 @@ export class Swim {
     if (k <= 0) return []
     const pool = [...this.table.values()].filter(e => isLive(e.record.state) && !exclude.includes(e.record.peerId) && keep(e.record.peerId))
     return this.shuffle(pool).slice(0, k).map(e => refOf(e.record))
+  }
+
+  /**
+   * Members to ask for an indirect probe: connected ones first (asking them
+   * costs no handshake), then others at random to make up `k`.
+   */
+  private pickHelpers (k: number, target: string): PeerRef[] {
+    const connected = this.pickLive(k, [target], p => this.c.transport.connected(p))
+    if (connected.length >= k) return connected
+    return [...connected, ...this.pickLive(k - connected.length, [target, ...connected.map(c => c.peerId)])]
   }
 
   private probeDeadlines (answerMs: number): Deadlines {
