@@ -111,7 +111,7 @@ export class ChunkService {
         const held = this.heldBitmap(store)
         const inFlight = this.shelf.getInFlight(hash)
         if (inFlight === undefined || inFlight.size === 0) return ok(held)
-        const both = new Uint8Array(held.byteLength * 2)
+        const both = zeroed(held.byteLength * 2)
         both.set(held)
         for (const i of inFlight) both[held.byteLength + (i >> 3)] = (both[held.byteLength + (i >> 3)] ?? 0) | (0x80 >> (i & 7))
         return ok(both)
@@ -176,6 +176,16 @@ export class ChunkService {
     const waitS = this.nextSendAtS - now
     if (waitS > 0.001) await this.clock.sleep(waitS)
   }
+}
+
+/**
+ * `n` zero bytes. A `have` answer is made for every poll of a partial
+ * holder (many thousands in a swarm fetch): a small one is a view on Node's
+ * shared buffer pool instead of a typed array with its own backing store,
+ * which costs an allocation outside the heap and its release.
+ */
+function zeroed (n: number): Uint8Array {
+  return Buffer.allocUnsafe(n).fill(0)
 }
 
 function ok (body: Uint8Array): ChunkResponse {

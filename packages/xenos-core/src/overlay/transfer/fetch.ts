@@ -394,7 +394,8 @@ class ChunkBook {
    */
   elsewhere (): Uint8Array {
     if (this.cached?.version === this.version) return this.cached.bits
-    const bits = new Uint8Array(this.wanted.byteLength)
+    // one array, made again in place: a pick reads it at once and keeps nothing of it
+    const bits = this.cached?.bits.fill(0) ?? new Uint8Array(this.wanted.byteLength)
     for (const s of this.sources) {
       if (s.complete || s.bitmap === undefined) continue
       for (let b = 0; b < bits.byteLength; b++) bits[b] = bits[b]! | s.bitmap[b]! | (s.soon?.[b] ?? 0)
