@@ -319,12 +319,13 @@ export function requestBytes (request: ChunkRequest): number {
  */
 function token (contentId: string, index: number, checkpoint?: CheckpointContent): Uint8Array {
   const header = index === 0 && checkpoint !== undefined ? ` ${Buffer.from(JSON.stringify(checkpoint), 'utf8').toString('base64url')}` : ''
-  return new TextEncoder().encode(`${TOKEN_PREFIX} ${contentId} ${index}${header}`)
+  // a view on Node's buffer pool: one stand-in is made for every chunk read, and a typed array of its own would cost a backing store
+  return Buffer.from(`${TOKEN_PREFIX} ${contentId} ${index}${header}`, 'utf8')
 }
 
 /** What a chunk stand-in names, when it is the stand-in of chunk `index`: the content id, and a checkpoint's header in chunk 0. */
 function contentOf (bytes: Uint8Array, index: number): { contentId: string, checkpoint?: CheckpointContent } | undefined {
-  const parts = new TextDecoder().decode(bytes).split(' ')
+  const parts = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').split(' ')
   if (parts[0] !== TOKEN_PREFIX || parts[2] !== String(index) || parts[1] === undefined) return undefined
   if (parts.length === 3) return { contentId: parts[1] }
   if (parts.length !== 4 || index !== 0) return undefined
@@ -410,7 +411,8 @@ class SimChunkStore implements ChunkStore {
 
   has (index: number): boolean { return ((this.bits[index >> 3] ?? 0) & (0x80 >> (index & 7))) !== 0 }
   count (): number { return this.held }
-  bitmap (): Uint8Array { return this.bits.slice() }
+  /** A copy of the bitmap (from Node's buffer pool: it is asked for on every change a `have` poll sees). */
+  bitmap (): Uint8Array { return Buffer.from(this.bits) }
 
   /** A read of the chunk on this host's disk; it is charged inside the request that asked for it. */
   async read (index: number): Promise<Uint8Array> {
