@@ -17,9 +17,18 @@ class MissingData extends ExperimentsError {
   constructor (readonly what: string) { super(`no runs for ${what}`) }
 }
 
-function metricLookup (runs: readonly RunRecord[]): MetricLookup {
+/** A point and metric a finding's judge looked up. */
+export interface FindingRead {
+  experiment: string
+  setup: string
+  params: Record<string, ParamValue>
+  metric: string
+}
+
+function metricLookup (runs: readonly RunRecord[], onRead?: (read: FindingRead) => void): MetricLookup {
   const sums = summarize(runs)
   return (experiment, setup, params, metric) => {
+    onRead?.({ experiment, setup, params, metric })
     const s = sums.find(x => x.metric === metric && x.experiment === experiment && x.setup === setup
       && Object.entries(params).every(([k, v]) => x.params[k] === v))
     if (s === undefined) {
@@ -347,13 +356,18 @@ export interface FindingInfo {
 
 export const FINDINGS: readonly FindingInfo[] = ALL_CHECKS.map(c => ({ id: c.id, title: c.title, needs: c.needs, modelOutput: c.modelOutput ?? true }))
 
-/** A finding's verdict and margin (>= 0 holds, < 0 fails); undefined when its runs are missing. */
-export function judgeFinding (runs: readonly RunRecord[], id: string): { ok: boolean, margin: number } | undefined {
+/**
+ * A finding's verdict and margin (>= 0 holds, < 0 fails); undefined when its
+ * runs are missing. `onRead` is told every point and metric the judge looks up.
+ */
+export function judgeFinding (
+  runs: readonly RunRecord[], id: string, onRead?: (read: FindingRead) => void
+): { ok: boolean, margin: number } | undefined {
   const c = ALL_CHECKS.find(x => x.id === id)
   if (c === undefined) throw new UnknownFindingError(id)
   let r: Judged
   try {
-    r = c.judge(metricLookup(runs))
+    r = c.judge(metricLookup(runs, onRead))
   } catch (err) {
     if (err instanceof MissingData) return undefined
     throw err

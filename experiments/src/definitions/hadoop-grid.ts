@@ -4,7 +4,8 @@
  * job's duration into a measurement.
  */
 import {
-  measurement, onTestbed, type ExperimentContext, type HadoopOverrides, type JobSpec, type Measurement, type ParamValue, type Testbed
+  measurement, onTestbed, type ExperimentContext, type ExperimentDefinition, type HadoopOverrides, type JobSpec, type Measurement, type ParamValue,
+  type Testbed
 } from '@xenos/experiment-interface'
 
 export interface GridPoint {
@@ -46,6 +47,25 @@ export async function runGrid (experiment: string, points: readonly GridPoint[],
   }
   context.progress(done, total, `${experiment} done`)
   return out
+}
+
+/**
+ * An experiment that is a grid: its points in run order, point i being its
+ * deployment i (so a point can be run alone, as the sensitivity analysis does
+ * for the points an estimate reaches).
+ */
+export interface GridExperiment extends ExperimentDefinition {
+  readonly points: readonly GridPoint[]
+}
+
+/** The experiment that runs `points` in order (`runGrid`). */
+export function gridExperiment (def: Omit<ExperimentDefinition, 'run'>, points: readonly GridPoint[]): GridExperiment {
+  return { ...def, points, run: async (testbed, context) => await runGrid(def.name, points, testbed, context) }
+}
+
+/** Its grid points when `def` is a grid (`gridExperiment`); undefined otherwise. */
+export function gridPoints (def: ExperimentDefinition): readonly GridPoint[] | undefined {
+  return 'points' in def ? (def as GridExperiment).points : undefined
 }
 
 export const GiB = 1024 * 1024 * 1024

@@ -5,8 +5,8 @@
  * VM2 and VM4 (DataNodes in the VMs), for Wordcount and Sort of 8 GB and
  * HDFS put/get of 4 GB, on 12 slave hosts.
  */
-import type { ExperimentDefinition, JobSpec, ParamValue } from '@xenos/experiment-interface'
-import { GiB, runGrid } from './hadoop-grid.js'
+import type { JobSpec, ParamValue } from '@xenos/experiment-interface'
+import { GiB, gridExperiment, type GridExperiment } from './hadoop-grid.js'
 
 const HOSTS = 12
 const SETUPS = ['VM2', 'VM2-HDFSHOST', 'VM4', 'VM4-HDFSHOST']
@@ -17,9 +17,8 @@ const JOBS: Array<{ job: JobSpec, params: Record<string, ParamValue> }> = [
   { job: { kind: 'sort', inputBytes: 8 * GiB }, params: { job: 'sort', dataSizeGB: 8 } }
 ]
 
-export const hdfsOutsideVms: ExperimentDefinition = {
+export const hdfsOutsideVms: GridExperiment = gridExperiment({
   name: 'hdfs-outside-vms',
   title: 'Future work of the paper: compute-only VMs over a native HDFS (VM2/VM4-HDFSHOST) vs VM2, VM4',
-  parameters: { slaveHosts: HOSTS, setups: SETUPS.join(','), jobs: JOBS.map(j => `${String(j.params.job)}:${String(j.params.dataSizeGB)}GB`).join(',') },
-  run: async (testbed, context) => await runGrid('hdfs-outside-vms', SETUPS.map(setup => ({ setup, slaveHosts: HOSTS, jobs: JOBS })), testbed, context)
-}
+  parameters: { slaveHosts: HOSTS, setups: SETUPS.join(','), jobs: JOBS.map(j => `${String(j.params.job)}:${String(j.params.dataSizeGB)}GB`).join(',') }
+}, SETUPS.map(setup => ({ setup, slaveHosts: HOSTS, jobs: JOBS })))

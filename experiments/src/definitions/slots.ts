@@ -8,8 +8,7 @@
  * configuration (`mapred.tasktracker.map.tasks.maximum`,
  * `mapred.tasktracker.reduce.tasks.maximum`); everything else is the paper's.
  */
-import type { ExperimentDefinition } from '@xenos/experiment-interface'
-import { runGrid } from './hadoop-grid.js'
+import { gridExperiment, type GridExperiment } from './hadoop-grid.js'
 
 const HOSTS = 12
 const SETUPS = ['VM1', 'VM1-2VCPU', 'VM2', 'VM4']
@@ -17,15 +16,14 @@ const MAP_SLOTS = [1, 2, 3, 4]
 const REDUCE_SLOTS = [1, 2]
 const PI = { maps: 120, samplesPerMap: 10000 }
 
-export const slots: ExperimentDefinition = {
+export const slots: GridExperiment = gridExperiment({
   name: 'slots',
   title: 'The paper\'s proposed study: PiEstimator 120 x 10,000 with 1 to 4 map and 1 or 2 reduce slots per TaskTracker on VM1, VM1-2VCPU, VM2, VM4',
   figure: 'slots',
-  parameters: { ...PI, slaveHosts: HOSTS, setups: SETUPS.join(','), mapSlots: MAP_SLOTS.join(','), reduceSlots: REDUCE_SLOTS.join(',') },
-  run: async (testbed, context) => await runGrid('slots', SETUPS.flatMap(setup => REDUCE_SLOTS.flatMap(reduceSlots => MAP_SLOTS.map(mapSlots => ({
-    setup,
-    slaveHosts: HOSTS,
-    hadoop: { mapSlotsPerNode: mapSlots, reduceSlotsPerNode: reduceSlots },
-    jobs: [{ job: { kind: 'pi' as const, ...PI }, params: { mapSlots, reduceSlots } }]
-  })))), testbed, context)
-}
+  parameters: { ...PI, slaveHosts: HOSTS, setups: SETUPS.join(','), mapSlots: MAP_SLOTS.join(','), reduceSlots: REDUCE_SLOTS.join(',') }
+}, SETUPS.flatMap(setup => REDUCE_SLOTS.flatMap(reduceSlots => MAP_SLOTS.map(mapSlots => ({
+  setup,
+  slaveHosts: HOSTS,
+  hadoop: { mapSlotsPerNode: mapSlots, reduceSlotsPerNode: reduceSlots },
+  jobs: [{ job: { kind: 'pi' as const, ...PI }, params: { mapSlots, reduceSlots } }]
+})))))

@@ -7,7 +7,7 @@ import { PAPER_PLATFORM_FILE } from '@xenos/sim-engine'
 import { DEFAULT_COSTS_FILE } from '@xenos/hadoop-bench'
 import { ResultSetValidationError, type RunRecord } from '@xenos/experiment-interface'
 import { PointRunError, SensitivityError } from './errors.js'
-import { cachedPointRuns, runPointHere, type PointJob } from './point-runs.js'
+import { cachedPointRuns, runPointHere, type PointJob, type PointResult } from './point-runs.js'
 import { workerPool } from './worker-pool.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -31,21 +31,23 @@ describe('cachedPointRuns', () => {
       const costs = join(dir, 'costs.yaml')
       await copyFile(DEFAULT_COSTS_FILE, costs)
       let runs = 0
-      const run = async (): Promise<RunRecord[]> => [record(40 + runs++)]
+      const run = async (): Promise<PointResult> => ({ runs: [record(40 + runs++)] })
       const job: PointJob = { experiment: 'pi', platformFile: PAPER_PLATFORM_FILE, costsFile: costs, seed: 1, repetitions: 1 }
       const cache = cachedPointRuns(run, { dir: join(dir, 'cache'), codeFingerprint: 'a' })
-      expect(await cache.run(job)).toEqual([record(40)])
-      expect(await cache.run(job)).toEqual([record(40)])
+      expect(await cache.run(job)).toEqual({ runs: [record(40)] })
+      expect(await cache.run(job)).toEqual({ runs: [record(40)] })
       expect([runs, cache.hits()]).toEqual([1, 1])
       await writeFile(costs, `${await readFile(costs, 'utf8')}# another file\n`)
-      expect(await cache.run(job)).toEqual([record(41)])
-      expect(await cachedPointRuns(run, { dir: join(dir, 'cache'), codeFingerprint: 'b' }).run(job)).toEqual([record(42)])
-      expect(await cache.run({ ...job, seed: 2 })).toEqual([record(43)])
-      expect((await readdir(join(dir, 'cache'))).filter(f => f.endsWith('.json'))).toHaveLength(4)
+      expect(await cache.run(job)).toEqual({ runs: [record(41)] })
+      expect(await cachedPointRuns(run, { dir: join(dir, 'cache'), codeFingerprint: 'b' }).run(job)).toEqual({ runs: [record(42)] })
+      expect(await cache.run({ ...job, seed: 2 })).toEqual({ runs: [record(43)] })
+      // One grid point is a job of its own.
+      expect(await cache.run({ ...job, gridPoint: 3 })).toEqual({ runs: [record(44)] })
+      expect((await readdir(join(dir, 'cache'))).filter(f => f.endsWith('.json'))).toHaveLength(5)
       // Entries of other code can never be used again: pruned, the current code's kept.
       expect(await cache.pruneStale()).toBe(1)
-      expect((await readdir(join(dir, 'cache'))).filter(f => f.endsWith('.json'))).toHaveLength(3)
-      expect(await cache.run(job)).toEqual([record(41)])
+      expect((await readdir(join(dir, 'cache'))).filter(f => f.endsWith('.json'))).toHaveLength(4)
+      expect(await cache.run(job)).toEqual({ runs: [record(41)] })
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
@@ -55,7 +57,7 @@ describe('cachedPointRuns', () => {
     const dir = await mkdtemp(join(tmpdir(), 'xenos-point-cache-'))
     try {
       const job: PointJob = { experiment: 'pi', platformFile: PAPER_PLATFORM_FILE, costsFile: DEFAULT_COSTS_FILE, seed: 1, repetitions: 1 }
-      const cache = cachedPointRuns(async () => [record(40)], { dir, codeFingerprint: 'a' })
+      const cache = cachedPointRuns(async () => ({ runs: [record(40)] }), { dir, codeFingerprint: 'a' })
       await cache.run(job)
       const [entry] = await readdir(dir)
       const text = await readFile(join(dir, entry!), 'utf8')
@@ -67,6 +69,45 @@ describe('cachedPointRuns', () => {
       await rm(dir, { recursive: true, force: true })
     }
   })
+
+  it('keeps the values a watched run read, and refuses a watched run that does not say them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xenos-point-cache-'))
+    try {
+      const job: PointJob = { experiment: 'pi', platformFile: PAPER_PLATFORM_FILE, costsFile: DEFAULT_COSTS_FILE, seed: 1, repetitions: 1, watchReads: true }
+      let made = 0
+      const watched = async (): Promise<PointResult> => { made++; return { runs: [record(40)], read: ['costs:jobs.pi.flopsPerSample'], cpuS: 0.5 } }
+      const cache = cachedPointRuns(watched, { dir, codeFingerprint: 'a' })
+      const first = await cache.run(job)
+      expect(await cache.run(job)).toEqual(first)
+      expect([made, first.read, first.cpuS]).toEqual([1, ['costs:jobs.pi.flopsPerSample'], 0.5])
+      const unsaid = cachedPointRuns(async () => ({ runs: [record(40)] }), { dir: join(dir, 'other'), codeFingerprint: 'a' })
+      await expect(unsaid.run(job)).rejects.toThrow(/expected the paths of the values the run read \(strings\), found undefined/)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('runPointHere', () => {
+  it('a grid point run alone gives its records of the whole experiment; watched, it names the values it read', async () => {
+    const job: PointJob = { experiment: 'pi', platformFile: PAPER_PLATFORM_FILE, costsFile: DEFAULT_COSTS_FILE, seed: 2, repetitions: 1 }
+    const whole = (await runPointHere(job)).runs
+    // Pi's points: PHY, VM1, VM2, VM4, VM1-2VCPU, PHY-1CORE.
+    const phy1 = await runPointHere({ ...job, gridPoint: 5, watchReads: true })
+    const vm2 = await runPointHere({ ...job, gridPoint: 2, watchReads: true })
+    expect(phy1.runs).toEqual(whole.filter(r => r.setup === 'PHY-1CORE'))
+    expect(vm2.runs).toEqual(whole.filter(r => r.setup === 'VM2'))
+    // Pi reads its own cost and no other job's; a native host's working set only on native hosts, a guest's only with guests.
+    for (const r of [phy1, vm2]) {
+      expect(r.read).toContain('costs:jobs.pi.flopsPerSample')
+      expect(r.read!.some(p => p.startsWith('costs:jobs.sort.'))).toBe(false)
+    }
+    expect(phy1.read).toContain('platform:pageCache.nativeWorkingSetMiB')
+    expect(phy1.read).not.toContain('platform:pageCache.guestWorkingSetMiB')
+    expect(vm2.read).toContain('platform:pageCache.guestWorkingSetMiB')
+    expect(vm2.read).not.toContain('platform:pageCache.nativeWorkingSetMiB')
+    expect(phy1.cpuS).toBeGreaterThan(0)
+  })
 })
 
 describe('workerPool', () => {
@@ -76,7 +117,7 @@ describe('workerPool', () => {
     try {
       const [there, wrong] = await Promise.allSettled([pool.run(job), pool.run({ ...job, experiment: 'no-such-experiment' })])
       expect(there.status).toBe('fulfilled')
-      expect((there as PromiseFulfilledResult<RunRecord[]>).value).toEqual(await runPointHere(job))
+      expect((there as PromiseFulfilledResult<PointResult>).value.runs).toEqual((await runPointHere(job)).runs)
       expect(wrong.status).toBe('rejected')
       const err = (wrong as PromiseRejectedResult).reason as Error
       expect(err).toBeInstanceOf(PointRunError)

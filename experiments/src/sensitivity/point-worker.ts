@@ -1,6 +1,6 @@
 /**
  * A worker process of the sensitivity analysis (`worker-pool.ts` forks it):
- * it answers each `{ id, job }` message with `{ id, runs }` (the job's
+ * it answers each `{ id, job }` message with `{ id, result }` (the job's
  * records, made by `runPointHere`) or `{ id, error }`, one job at a time,
  * and exits when its parent disconnects.
  */
@@ -15,7 +15,7 @@ let queue = Promise.resolve()
 process.on('message', (message: Request) => {
   queue = queue.then(async () => {
     try {
-      send({ id: message.id, runs: await runPointHere(message.job) })
+      send({ id: message.id, result: await runPointHere(message.job) })
     } catch (err) {
       const e = err as Error
       send({ id: message.id, error: { name: e.name, message: e.message, stack: e.stack ?? '' } })

@@ -3,9 +3,22 @@
  * time: every value the platform file and the Hadoop cost file mark as an
  * estimate (their `estimates` blocks, each with the range its source
  * allows) is moved alone to the low and to the high end of its range; the
- * experiments a finding reads that the input can reach are run again on the
- * analysis' seeds and the finding judged again. A verdict that flips anywhere
- * in an estimate's range is fragile, whichever way it falls.
+ * runs the findings read that the input can change are made again on the
+ * analysis' seeds and the findings judged again. A verdict that flips
+ * anywhere in an estimate's range is fragile, whichever way it falls.
+ *
+ * What is run again, and what is not: the experiments that are grids
+ * (`gridExperiment`: each point a deployment of its own) are first run point
+ * by point on the base inputs, watching which values of the loaded files each
+ * point reads (`read-tracking.ts`); their records must be the report's (a
+ * point run alone gives what it gives in the whole experiment). The findings
+ * judged on them say which points they look up. At each end of a range, a
+ * point runs again only when a finding looks it up and its base run read a
+ * value that the end changes in the loaded files: a run that reads none of
+ * them is, deterministically, the base run, whose records stand for it. Every
+ * other experiment (the control plane's) runs whole at each end that can
+ * reach it. The same analysis results as running every experiment again at
+ * every end, for a fraction of the runs.
  *
  * The margins reported are the report's: each end's margin is the report's
  * margin (over all its repetitions) moved by the change that end made on the
@@ -19,14 +32,19 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
 import { readEstimates, withValueAt, type EstimatedInput } from '@xenos/config-file'
 import type { RunRecord, SensitivityAnalysis } from '@xenos/experiment-interface'
-import { DEFAULT_COSTS_FILE } from '@xenos/hadoop-bench'
-import { FINDINGS, judgeFinding, UnknownFindingError, type FindingInfo } from '../findings.js'
+import { DEFAULT_COSTS_FILE, parseCosts } from '@xenos/hadoop-bench'
+import { parsePlatform } from '@xenos/sim-engine'
+import { experimentByName } from '../definitions/index.js'
+import { gridPoints } from '../definitions/hadoop-grid.js'
+import { FINDINGS, judgeFinding, UnknownFindingError, type FindingInfo, type FindingRead } from '../findings.js'
 import { analyseFinding, formatNumber, type InputMargins } from './analyse.js'
 import { SensitivityError } from './errors.js'
 import { inputName, inputReaches, planPoints, type SensitivityPoint } from './plan.js'
-import { runPointHere, type PointJob, type PointRunner } from './point-runs.js'
+import { runPointHere, type PointJob, type PointResult, type PointRunner } from './point-runs.js'
+import { valuesMoved } from './read-tracking.js'
 
 export interface SensitivityInit {
   /** Findings to analyse (`C6`, ...); every finding judged on the model when empty. */
@@ -75,11 +93,11 @@ export function defaultSensitivityFindings (): string[] {
   return FINDINGS.filter(f => f.modelOutput && !f.needs.some(e => CONTROL_PLANE_EXPERIMENTS.includes(e))).map(f => f.id)
 }
 
-/** Experiments that take longest go first, so that parallel runs end together. */
-const SLOW_FIRST = ['deploy', 'master-migration', 'hdfs-outside-vms', 'sort']
-const slowness = (experiment: string): number => {
-  const i = SLOW_FIRST.indexOf(experiment)
-  return i < 0 ? SLOW_FIRST.length : i
+/** Runs on the base inputs whose cost is not known yet: whole experiments first (those start coordinators), then the longest jobs' grids. */
+const SLOW_FIRST = ['deploy', 'master-migration', 'hdfs-outside-vms', 'sort', 'wordcount']
+const slowness = (job: PointJob): number => {
+  const i = SLOW_FIRST.indexOf(job.experiment)
+  return (job.gridPoint === undefined ? 0 : SLOW_FIRST.length + 1) + (i < 0 ? SLOW_FIRST.length : i)
 }
 
 function wantedFindings (ids: readonly string[]): FindingInfo[] {
@@ -103,8 +121,8 @@ function chosenInputs (all: readonly EstimatedInput[], names: readonly string[] 
 }
 
 /** Runs `jobs` through `run`, at most `parallel` at once; results in the jobs' order. */
-async function runAll (jobs: readonly PointJob[], run: PointRunner, parallel: number, onDone: (job: PointJob) => void): Promise<RunRecord[][]> {
-  const out: RunRecord[][] = new Array<RunRecord[]>(jobs.length)
+async function runAll (jobs: readonly PointJob[], run: PointRunner, parallel: number, onDone: (job: PointJob) => void): Promise<PointResult[]> {
+  const out = new Array<PointResult>(jobs.length)
   let next = 0
   const lane = async (): Promise<void> => {
     while (next < jobs.length) {
@@ -116,6 +134,19 @@ async function runAll (jobs: readonly PointJob[], run: PointRunner, parallel: nu
   await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, lane))
   return out
 }
+
+/** A point's run files, and the loaded values its moved input changes. */
+interface End {
+  point: SensitivityPoint
+  platformFile: string
+  costsFile: string
+  moved: string[] | 'all'
+}
+
+/** The same records, as their files hold them (key order aside). */
+const sameRecords = (a: readonly RunRecord[], b: readonly RunRecord[]): boolean =>
+  isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)))
+const describeRead = (r: FindingRead): string => `${r.experiment} ${r.setup} ${Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ')} ${r.metric}`
 
 /** Runs the sensitivity analysis; returns it, with the base runs on its seeds. */
 export async function runSensitivity (init: SensitivityInit): Promise<{ analysis: SensitivityAnalysis, baseRuns: RunRecord[] }> {
@@ -130,50 +161,129 @@ export async function runSensitivity (init: SensitivityInit): Promise<{ analysis
   if (!Number.isInteger(parallel) || parallel < 1) throw new SensitivityError(`parallel: expected an integer >= 1, found ${parallel}`)
   const run = init.run ?? runPointHere
   const seeds = Array.from({ length: init.repetitions }, (_, r) => init.seed + r)
-  const texts = new Map<string, string>([[init.platformFile, await readFile(init.platformFile, 'utf8')], [costsFile, await readFile(costsFile, 'utf8')]])
+  const platformText = await readFile(init.platformFile, 'utf8')
+  const costsText = await readFile(costsFile, 'utf8')
+  const texts = new Map<string, string>([[init.platformFile, platformText], [costsFile, costsText]])
   const inputs = chosenInputs([...texts].flatMap(([file, text]) => readEstimates(text, file)), init.inputs)
   const needed = [...new Set(wanted.flatMap(f => f.needs))]
   const points = planPoints(inputs, costsFile, needed)
+  const grids = new Map(needed.flatMap((e) => {
+    const grid = gridPoints(experimentByName(e))
+    return grid === undefined ? [] : [[e, grid.length] as const]
+  }))
+  const job = (experiment: string, platformFile: string, costs: string, extra: Partial<PointJob> = {}): PointJob =>
+    ({ experiment, platformFile, costsFile: costs, seed: init.seed, repetitions: init.repetitions, ...extra })
 
-  // The base on the analysis' seeds: the report's runs when they cover them, else made here.
-  const given = init.baseRuns?.filter(r => seeds.includes(r.seed)) ?? []
-  const baseMissing = needed.filter(e => !seeds.every(s => given.some(r => r.experiment === e && r.seed === s)))
-  const job = (experiment: string, platformFile: string, costs: string): PointJob =>
-    ({ experiment, platformFile, costsFile: costs, seed: init.seed, repetitions: init.repetitions })
+  // Each end's files, and the values it changes in the loaded files (the moved file is loaded under the base file's name: a file's name is no input).
   const inputsDir = join(init.outDir, 'sensitivity', 'inputs')
   await mkdir(inputsDir, { recursive: true })
-  const pointJobs: Array<{ point: SensitivityPoint, job: PointJob }> = []
+  const loadedPlatform = parsePlatform(platformText, init.platformFile)
+  const loadedCosts = parseCosts(costsText, costsFile)
+  const ends: End[] = []
   for (const point of points) {
     if (point.experiments.length === 0) continue
     const file = join(inputsDir, `${basename(point.input.file).replace(/\.[^.]+$/, '')}.${point.input.path}.${point.end}.yaml`)
-    await writeFile(file, withValueAt(texts.get(point.input.file)!, point.input.file, point.input.path, point.value))
+    const text = withValueAt(texts.get(point.input.file)!, point.input.file, point.input.path, point.value)
+    await writeFile(file, text)
     const onPlatform = point.input.file === init.platformFile
-    for (const e of point.experiments) pointJobs.push({ point, job: job(e, onPlatform ? file : init.platformFile, onPlatform ? costsFile : file) })
+    const moved = onPlatform
+      ? valuesMoved(loadedPlatform, parsePlatform(text, init.platformFile), 'platform')
+      : valuesMoved(loadedCosts, parseCosts(text, costsFile), 'costs')
+    ends.push({ point, platformFile: onPlatform ? file : init.platformFile, costsFile: onPlatform ? costsFile : file, moved })
   }
-  const jobs = [...baseMissing.map(e => job(e, init.platformFile, costsFile)), ...pointJobs.map(p => p.job)]
-  const order = jobs.map((_, i) => i).sort((a, b) => slowness(jobs[a]!.experiment) - slowness(jobs[b]!.experiment) || a - b)
-  let done = 0
-  const label = (j: PointJob): string => {
-    const p = pointJobs.find(x => x.job === j)?.point
-    return p === undefined ? `base inputs, ${j.experiment}` : `${p.input.path} = ${formatNumber(p.value)}, ${j.experiment}`
-  }
-  init.onProgress?.(0, `${jobs.length} runs`)
-  const ordered = await runAll(order.map(i => jobs[i]!), run, parallel, (j) => { done++; init.onProgress?.(done / jobs.length, label(j)) })
-  const results = new Map<PointJob, RunRecord[]>(order.map((i, k) => [jobs[i]!, ordered[k]!]))
 
-  const baseRuns = [...given.filter(r => !baseMissing.includes(r.experiment)), ...jobs.slice(0, baseMissing.length).flatMap(j => results.get(j)!)]
-  const reference = init.baseRuns ?? baseRuns
-  const referenceRepetitions = new Set(reference.map(r => r.seed)).size
-  const runsAt = (point: SensitivityPoint): RunRecord[] => {
-    const moved = pointJobs.filter(p => p.point === point).flatMap(p => results.get(p.job)!)
-    return [...baseRuns.filter(r => !point.experiments.includes(r.experiment)), ...moved]
+  // The base: every grid point alone, watched (its records must be the report's), and the other experiments the report lacks.
+  const given = init.baseRuns?.filter(r => seeds.includes(r.seed)) ?? []
+  const covered = (e: string): boolean => seeds.every(s => given.some(r => r.experiment === e && r.seed === s))
+  const baseJobs = needed.flatMap((e) => {
+    const n = grids.get(e)
+    if (n !== undefined) return Array.from({ length: n }, (_, i) => job(e, init.platformFile, costsFile, { gridPoint: i, watchReads: true }))
+    return covered(e) ? [] : [job(e, init.platformFile, costsFile)]
+  })
+  let done = 0
+  // Until the base says which grid points each end reaches, every point of every experiment it reaches counts.
+  let total = baseJobs.length + ends.reduce((n, end) => n + end.point.experiments.reduce((k, e) => k + (grids.get(e) ?? 1), 0), 0)
+  const label = (j: PointJob, end?: End): string => `${end === undefined ? 'base inputs' : `${end.point.input.path} = ${formatNumber(end.point.value)}`}, `
+    + `${j.experiment}${j.gridPoint !== undefined ? ` point ${j.gridPoint + 1}/${grids.get(j.experiment)}` : ''}`
+  init.onProgress?.(0, `${baseJobs.length} runs on the base inputs`)
+  const baseOrder = baseJobs.map((_, i) => i).sort((a, b) => slowness(baseJobs[a]!) - slowness(baseJobs[b]!) || a - b)
+  const baseOut = await runAll(baseOrder.map(i => baseJobs[i]!), run, parallel, (j) => { done++; init.onProgress?.(done / total, label(j)) })
+  const baseResults = new Map<PointJob, PointResult>(baseOrder.map((i, k) => [baseJobs[i]!, baseOut[k]!]))
+  const atPoint = (e: string, i: number): PointResult => baseResults.get(baseJobs.find(j => j.experiment === e && j.gridPoint === i)!)!
+  /** A grid experiment's records, seed by seed, point by point, as a whole run gives them. */
+  const assemble = (e: string, pointRuns: (i: number) => readonly RunRecord[]): RunRecord[] =>
+    seeds.flatMap(s => Array.from({ length: grids.get(e)! }, (_, i) => pointRuns(i).filter(r => r.seed === s)).flat())
+  const made = new Map<string, RunRecord[]>()
+  for (const e of needed) {
+    if (grids.has(e)) {
+      const runs = assemble(e, i => atPoint(e, i).runs)
+      if (!covered(e)) made.set(e, runs)
+      else if (!sameRecords(runs, given.filter(r => r.experiment === e))) {
+        throw new SensitivityError(`${e} on the base inputs, seeds ${seeds.join(', ')}: expected its grid points run one by one to give the records`
+          + ' of the report\'s run of the whole experiment, found other records (a run that depends on what ran before it in its process)')
+      }
+    } else if (!covered(e)) {
+      made.set(e, baseResults.get(baseJobs.find(j => j.experiment === e)!)!.runs)
+    }
   }
-  const marginOf = (runs: readonly RunRecord[], id: string): number | null => {
-    const m = judgeFinding(runs, id)?.margin
+  const baseRuns = [...given.filter(r => !made.has(r.experiment)), ...[...made.values()].flat()]
+
+  // The grid points the findings look up on the base inputs.
+  const pointsOf = (read: FindingRead): number[] => Array.from({ length: grids.get(read.experiment) ?? 0 }, (_, i) => i)
+    .filter(i => atPoint(read.experiment, i).runs.some(r => r.setup === read.setup && r.metric === read.metric
+      && Object.entries(read.params).every(([k, v]) => r.params[k] === v)))
+  const looked = new Map<string, Set<number>>([...grids.keys()].map(e => [e, new Set<number>()]))
+  for (const f of wanted) judgeFinding(baseRuns, f.id, (read) => { for (const i of pointsOf(read)) looked.get(read.experiment)!.add(i) })
+
+  // At each end: the grid points looked up that read a value the end changes, and the whole of each other experiment it reaches.
+  const endJobs: Array<{ end: End, job: PointJob, costS: number }> = []
+  for (const end of ends) {
+    for (const e of end.point.experiments) {
+      if (!grids.has(e)) {
+        endJobs.push({ end, job: job(e, end.platformFile, end.costsFile), costS: Infinity })
+        continue
+      }
+      for (const i of [...looked.get(e)!].sort((a, b) => a - b)) {
+        const base = atPoint(e, i)
+        const read = base.read === undefined ? undefined : new Set(base.read)
+        if (end.moved !== 'all' && read !== undefined && !end.moved.some(p => read.has(p))) continue
+        endJobs.push({ end, job: job(e, end.platformFile, end.costsFile, { gridPoint: i }), costS: base.cpuS ?? Infinity })
+      }
+    }
+  }
+  total = baseJobs.length + endJobs.length
+  // Costliest first (by the base run of the same point), so that parallel runs end together.
+  const order = endJobs.map((_, i) => i).sort((a, b) => endJobs[b]!.costS - endJobs[a]!.costS || a - b)
+  const endOut = await runAll(order.map(i => endJobs[i]!.job), run, parallel, (j) => {
+    done++
+    init.onProgress?.(done / total, label(j, endJobs.find(x => x.job === j)!.end))
+  })
+  const results = new Map<End, Map<string, RunRecord[]>>(ends.map(end => [end, new Map()]))
+  order.forEach((i, k) => { results.get(endJobs[i]!.end)!.set(`${endJobs[i]!.job.experiment} ${endJobs[i]!.job.gridPoint}`, endOut[k]!.runs) })
+  const ranAt = (end: End, e: string, gridPoint?: number): RunRecord[] | undefined => results.get(end)!.get(`${e} ${gridPoint}`)
+  const runsAt = (end: End): RunRecord[] => [
+    ...baseRuns.filter(r => !end.point.experiments.includes(r.experiment)),
+    ...end.point.experiments.flatMap(e => grids.has(e) ? assemble(e, i => ranAt(end, e, i) ?? atPoint(e, i).runs) : ranAt(end, e)!)
+  ]
+  const marginOf = (runs: readonly RunRecord[], id: string, onRead?: (read: FindingRead) => void): number | null => {
+    const m = judgeFinding(runs, id, onRead)?.margin
     return m === undefined || !Number.isFinite(m) ? null : m
   }
-  const marginsAt = new Map(points.map(p => [p, new Map(wanted.map(f => [f.id, p.experiments.length === 0 ? undefined : marginOf(runsAt(p), f.id)]))]))
+  const marginsAt = new Map(points.map((p) => {
+    const end = ends.find(x => x.point === p)
+    if (end === undefined) return [p, new Map<string, number | null | undefined>(wanted.map(f => [f.id, undefined]))]
+    const runs = runsAt(end)
+    return [p, new Map(wanted.map(f => [f.id, marginOf(runs, f.id, (read) => {
+      if (!end.point.experiments.includes(read.experiment) || !grids.has(read.experiment)) return
+      if (pointsOf(read).some(i => !looked.get(read.experiment)!.has(i))) {
+        throw new SensitivityError(`finding ${f.id} with ${inputName(p.input)} = ${p.value}: expected it to look up only the grid points it looks up`
+          + ` on the base inputs, found it looking up ${describeRead(read)}`)
+      }
+    })]))]
+  }))
 
+  const reference = init.baseRuns ?? baseRuns
+  const referenceRepetitions = new Set(reference.map(r => r.seed)).size
   const findings = wanted.map((f) => {
     const ref = marginOf(reference, f.id)
     const onSeeds = marginOf(baseRuns, f.id)
@@ -196,7 +306,7 @@ export async function runSensitivity (init: SensitivityInit): Promise<{ analysis
     seeds,
     referenceRepetitions,
     estimates: inputs.map(i => ({ input: inputName(i), base: i.value, low: i.low, high: i.high, why: i.why })),
-    perturbedRuns: pointJobs.length,
+    perturbedRuns: endJobs.length,
     findings,
     notAnalysed
   }

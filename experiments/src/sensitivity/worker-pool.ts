@@ -9,7 +9,7 @@
  * ```ts
  * const pool = workerPool({ workers: 2 })
  * try {
- *   const runs = await pool.run({ experiment: 'pi', platformFile, costsFile, seed: 1, repetitions: 1 })
+ *   const { runs } = await pool.run({ experiment: 'pi', platformFile, costsFile, seed: 1, repetitions: 1 })
  * } finally {
  *   await pool.close()
  * }
@@ -18,9 +18,8 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { RunRecord } from '@xenos/experiment-interface'
 import { PointRunError, SensitivityError } from './errors.js'
-import type { PointJob, PointRunner } from './point-runs.js'
+import type { PointJob, PointResult, PointRunner } from './point-runs.js'
 
 export interface WorkerPoolInit {
   /** Worker processes (at least 1). */
@@ -36,15 +35,18 @@ export interface WorkerPoolInit {
 
 export interface WorkerPool {
   run: PointRunner
+  /** CPU time of the runs the workers made so far, s (as each reported it). */
+  cpuS(): number
   /** Stops every worker; jobs still queued fail. */
   close(): Promise<void>
 }
 
-type Reply = { id: number, runs: RunRecord[] } | { id: number, error: { name: string, message: string, stack: string } }
+type Reply = { id: number, result: PointResult } | { id: number, error: { name: string, message: string, stack: string } }
 
-interface Pending { id: number, job: PointJob, resolve: (runs: RunRecord[]) => void, reject: (err: Error) => void }
+interface Pending { id: number, job: PointJob, resolve: (result: PointResult) => void, reject: (err: Error) => void }
 
-const describeJob = (job: PointJob): string => `${job.experiment} on seed ${job.seed} (platform ${job.platformFile}, costs ${job.costsFile})`
+const describeJob = (job: PointJob): string => `${job.experiment}${job.gridPoint !== undefined ? ` (grid point ${job.gridPoint})` : ''}`
+  + ` on seed ${job.seed} (platform ${job.platformFile}, costs ${job.costsFile})`
 
 export function workerPool (init: WorkerPoolInit): WorkerPool {
   if (!Number.isInteger(init.workers) || init.workers < 1) throw new SensitivityError(`workers: expected an integer >= 1, found ${init.workers}`)
@@ -56,6 +58,7 @@ export function workerPool (init: WorkerPoolInit): WorkerPool {
   const busy = new Map<ChildProcess, Pending | undefined>()
   let nextId = 0
   let closed = false
+  let cpuS = 0
 
   const start = (): void => {
     const child = fork(module, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
@@ -64,8 +67,12 @@ export function workerPool (init: WorkerPoolInit): WorkerPool {
       const p = busy.get(child)
       if (p === undefined || p.id !== reply.id) return
       busy.set(child, undefined)
-      if ('runs' in reply) p.resolve(reply.runs)
-      else p.reject(new PointRunError(`run of ${describeJob(p.job)} failed in a worker process: ${reply.error.name}: ${reply.error.message}`))
+      if ('result' in reply) {
+        cpuS += reply.result.cpuS ?? 0
+        p.resolve(reply.result)
+      } else {
+        p.reject(new PointRunError(`run of ${describeJob(p.job)} failed in a worker process: ${reply.error.name}: ${reply.error.message}`))
+      }
       dispatch()
     })
     const gone = (how: string): void => {
@@ -98,11 +105,12 @@ export function workerPool (init: WorkerPoolInit): WorkerPool {
   return {
     run: async (job) => {
       if (closed) throw new SensitivityError(`run of ${describeJob(job)}: expected an open worker pool, found it closed`)
-      return await new Promise<RunRecord[]>((resolve, reject) => {
+      return await new Promise<PointResult>((resolve, reject) => {
         queue.push({ id: nextId++, job, resolve, reject })
         dispatch()
       })
     },
+    cpuS: () => cpuS,
     close: async () => {
       closed = true
       for (const p of queue.splice(0)) p.reject(new SensitivityError(`run of ${describeJob(p.job)}: the worker pool closed before it started`))

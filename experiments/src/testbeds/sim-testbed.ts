@@ -25,7 +25,7 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { HypervisorDriver } from '@xenos/hypervisor-interface'
 import type {
-  DeployHadoopOptions, DeploymentReport, DeployTemplateOptions, JobResult, JobRunOptions, JobSpec, Testbed, TestbedCluster, TestbedFactory
+  DeployHadoopOptions, DeploymentReport, DeployTemplateOptions, JobResult, JobRunOptions, JobSpec, Testbed, TestbedCluster
 } from '@xenos/experiment-interface'
 import { IMAGE_BACKENDS, loadPlatform, nativePlatform, restrictCores, type Platform } from '@xenos/sim-engine'
 import { SimCluster } from '@xenos/sim-driver'
@@ -56,27 +56,47 @@ export function platformAssumptions (platform: Platform): string[] {
   return [...(platform.description === undefined ? [] : [platform.description]), `Guest disks: ${IMAGE_BACKENDS[platform.virtualization.imageBackend]}`]
 }
 
-/** A factory of simulated testbeds for the runner: one per repetition seed. */
-export async function simTestbedFactory (init: SimTestbedInit): Promise<TestbedFactory> {
+/**
+ * A factory of simulated testbeds: one per repetition seed. `firstDeployment`
+ * (default 0) is the index of the testbed's first deployment in its
+ * experiment, which picks its stream of the seed: an experiment's grid point
+ * run alone on a testbed whose first deployment is the point's index gives
+ * the records it gives in the whole experiment.
+ */
+export type SimTestbedFactory = (options: { seed: number, firstDeployment?: number }) => Promise<Testbed>
+
+/** A factory of simulated testbeds of a platform file and a cost file, for the runner: one per repetition seed. */
+export async function simTestbedFactory (init: SimTestbedInit): Promise<SimTestbedFactory> {
   const bytes = await readFile(init.platformFile)
   const platform = await loadPlatform(init.platformFile)
   const costs = await loadCosts(init.costsFile)
   const sha256 = createHash('sha256').update(bytes).digest('hex')
-  const info = { name: platform.name, file: init.platformFile, sha256, assumptions: platformAssumptions(platform) }
+  return simTestbedFactoryOf(platform, costs, { name: platform.name, file: init.platformFile, sha256, assumptions: platformAssumptions(platform) })
+}
+
+/** The same, of a platform and costs already loaded (`info`: the platform as the result file records it). */
+export function simTestbedFactoryOf (platform: Platform, costs: HadoopCosts, info: Testbed['platform']): SimTestbedFactory {
   if (platform.hosts.length < 2) {
-    throw new TestbedError(`platform ${init.platformFile}: expected a master host and at least one slave host, found ${platform.hosts.length} host(s)`)
+    throw new TestbedError(`platform ${info.file}: expected a master host and at least one slave host, found ${platform.hosts.length} host(s)`)
   }
-  return async ({ seed }) => new SimTestbed(platform, info, costs, seed)
+  return async ({ seed, firstDeployment = 0 }) => new SimTestbed(platform, info, costs, seed, firstDeployment)
 }
 
 class SimTestbed implements Testbed {
   readonly backend = 'sim' as const
   readonly slaveHostCount: number
   private current: SimCluster | undefined
-  private deployments = 0
+  private deployments: number
 
-  constructor (private readonly base: Platform, readonly platform: Testbed['platform'], private readonly costs: HadoopCosts, private readonly seed: number) {
+  constructor (
+    private readonly base: Platform, readonly platform: Testbed['platform'], private readonly costs: HadoopCosts, private readonly seed: number,
+    firstDeployment: number
+  ) {
+    if (!Number.isSafeInteger(firstDeployment) || firstDeployment < 0) {
+      throw new TestbedError(`firstDeployment: expected an integer >= 0, found ${firstDeployment}`)
+    }
     this.slaveHostCount = base.hosts.length - 1
+    this.deployments = firstDeployment
   }
 
   get clock (): Testbed['clock'] {

@@ -68,7 +68,11 @@ export interface SensitivityAnalysis {
   referenceRepetitions: number
   /** Every estimated input of the platform and cost files, in file order. */
   estimates: EstimateInfo[]
-  /** Runs of one experiment with one input moved that the analysis made (or found made: the figure does not depend on a cache). */
+  /**
+   * Runs with one input moved that the analysis made (or found made: the
+   * figure does not depend on a cache), each of one experiment's grid point
+   * (or of a whole experiment that is not a grid) on the analysis' seeds.
+   */
   perturbedRuns: number
   findings: FindingSensitivity[]
   notAnalysed: FindingNotAnalysed[]

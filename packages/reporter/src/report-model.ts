@@ -112,8 +112,9 @@ export function sensitivityMethod (a: SensitivityAnalysis): string {
     : `A finding's margin at an end is the report's margin (${a.referenceRepetitions} repetitions) moved by the change that end made on ${seeds}`
       + ' against the base inputs on the same seed (the same draws of task spread and disk placement). '
   return `Each of the ${a.estimates.length} estimated inputs (the values the platform and cost files mark as estimates, each with the range its source`
-    + ' allows, listed under "Estimated inputs") was moved alone to each end of its range, and the experiments of each finding it can reach were run'
-    + ` again on ${seeds} (${a.perturbedRuns} runs). ${margins}`
+    + ' allows, listed under "Estimated inputs") was moved alone to each end of its range, and the runs of the findings it can change were made'
+    + ` again on ${seeds} (${a.perturbedRuns} runs: each experiment point the findings look up whose run on the base inputs read a value that end`
+    + ` changes; a run that reads none of them is the base run, whose records stand for it). ${margins}`
     + 'The margin is the distance of the deciding quantity from the claim\'s threshold (>= 0 holds). A verdict is fragile when the end of some input\'s'
     + ' range flips it, whichever way it falls; where it flips between the base value and that end is interpolated linearly. A flip inside a range whose'
     + ' two ends agree with the base value, or one that needs two inputs moved at once, is not seen.'

@@ -141,14 +141,15 @@ async function runAndReport (defs: readonly ExperimentDefinition[], flags: RunFl
     ? `not analysed by default: its experiment (${CONTROL_PLANE_EXPERIMENTS.join(' or ')}) starts a real coordinator on every simulated host,`
     + ' which makes each of the runs it needs many times costlier than one of the simulated Hadoop; `xenos paper --sensitivity-of all` analyses it'
     : 'not analysed: not asked for (--sensitivity-of)'
-  const { analysis } = await sensitivityStage({
+  const { analysis, cpuS } = await sensitivityStage({
     findings, ...(all ? {} : { leftOutBecause }), platformFile: platform.file, seed, repetitions: 1, outDir: flags.out, baseRuns: resultSet.runs
   }, workers)
   await writeResultsAndReport(flags.out, resultSet, { sensitivity: analysis })
   const stageS = ((Date.now() - stage) / 1000).toFixed(1)
   const fragile = analysis.findings.filter(f => f.fragile).map(f => f.id)
   bar.done(`sensitivity of ${analysis.findings.length} findings to ${analysis.estimates.length} estimated inputs in ${stageS} s of wall time`
-    + ` (${analysis.perturbedRuns} runs); fragile: ${fragile.join(', ') || 'none'}; report: ${join(flags.out, 'report.html')}`)
+    + ` and ${cpuS.toFixed(1)} s of CPU (${analysis.perturbedRuns} runs, ${workers} workers); fragile: ${fragile.join(', ') || 'none'};`
+    + ` report: ${join(flags.out, 'report.html')}`)
 }
 
 /**
@@ -175,18 +176,21 @@ function defaultWorkers (): string {
 /**
  * Runs the sensitivity analysis in `workers` worker processes, each run kept
  * in `<outDir>/sensitivity/cache/` for the same code and inputs (runs of
- * other code are removed once it ends), with progress.
+ * other code are removed once it ends), with progress; `cpuS`: the CPU time
+ * of this process and of the runs the workers made.
  */
 async function sensitivityStage (
   init: Omit<SensitivityInit, 'run' | 'parallel' | 'onProgress'>, workers: number
-): Promise<{ analysis: SensitivityAnalysis, baseRuns: RunRecord[], cacheHits: number }> {
+): Promise<{ analysis: SensitivityAnalysis, baseRuns: RunRecord[], cacheHits: number, cpuS: number }> {
   const bar = progress(process.stderr)
+  const cpu = process.cpuUsage()
   const pool = workerPool({ workers })
   const cache = cachedPointRuns(pool.run, { dir: join(init.outDir, 'sensitivity', 'cache'), codeFingerprint: await codeFingerprint() })
   try {
     const out = await runSensitivity({ ...init, run: cache.run, parallel: workers, onProgress: (f, label) => { bar.update(f, `sensitivity: ${label}`) } })
     await cache.pruneStale()
-    return { ...out, cacheHits: cache.hits() }
+    const own = process.cpuUsage(cpu)
+    return { ...out, cacheHits: cache.hits(), cpuS: (own.user + own.system) / 1e6 + pool.cpuS() }
   } finally {
     await pool.close()
   }
@@ -215,14 +219,16 @@ export function experimentCommands (program: Command, io: { out: (s: string) => 
   runOptions(program.command('paper').description('reproduce the paper: every experiment, 3 repetitions by default, with charts and the findings checked'), '3')
     .option('--out <dir>', 'output directory', 'results/paper')
     .option('--no-sensitivity', 'skip the stage after the figures that moves each estimated input across its plausible range and judges every finding again'
-    + ' (one run of each experiment it reaches per end of each range, on the first seed; kept in OUT/sensitivity/cache for the same code and inputs)')
+    + ' (on the first seed, each point of an experiment that a finding looks up runs once on the base inputs, watched for the input values it reads,'
+    + ' then again at each end of a range that changes one of them; the runs are kept in OUT/sensitivity/cache for the same code and inputs)')
     .option('--sensitivity-of <findings>', 'findings the sensitivity stage analyses, comma-separated, or "all"'
     + ` (default: ${defaultSensitivityFindings().join(', ')}: those whose experiments start no coordinators)`)
     .option('--workers <n>', 'worker processes of the sensitivity stage (default: one per core, at most 4)')
     .action(async (flags: RunFlags) => { await runAndReport(EXPERIMENTS, flags) })
   program.command('sensitivity')
     .description('which estimated inputs (platform and cost values marked as estimates, each with its plausible range) can flip a finding\'s verdict: '
-      + 'each moved alone to both ends of its range, the finding\'s experiments run again; writes sensitivity.json, a tornado chart per finding and a report')
+      + 'each moved alone to both ends of its range, and the points of the finding\'s experiments that read a value it changes run again;'
+      + ' writes sensitivity.json, a tornado chart per finding and a report')
     .argument('[findings...]', 'finding ids (C1 ... C11, X1, X2); every finding judged on the model when none')
     .requiredOption('--out <dir>', 'output directory')
     .option('--platform <file>', 'simulated platform file (default: the paper\'s 13-host cluster)')
@@ -239,7 +245,7 @@ export function experimentCommands (program: Command, io: { out: (s: string) => 
       const p = await loadPlatform(platformFile)
       const sha256 = createHash('sha256').update(await readFile(platformFile)).digest('hex')
       const started = new Date()
-      const { analysis, baseRuns, cacheHits } = await sensitivityStage({
+      const { analysis, baseRuns, cacheHits, cpuS } = await sensitivityStage({
         findings: ids, platformFile, ...(flags.costs !== undefined ? { costsFile: flags.costs } : {}), seed, repetitions, outDir: flags.out,
         ...(flags.inputs !== undefined ? { inputs: flags.inputs.split(',').map(x => x.trim()).filter(x => x !== '') } : {})
       }, workers)
@@ -251,7 +257,7 @@ export function experimentCommands (program: Command, io: { out: (s: string) => 
       }, { sensitivity: analysis })
       for (const f of analysis.findings) io.out(`${f.id} (${f.fragile ? 'fragile' : 'robust'}): ${f.sentence}\n`)
       const wallS = ((Date.now() - started.getTime()) / 1000).toFixed(1)
-      progress(process.stderr).done(`sensitivity of ${analysis.findings.map(f => f.id).join(', ')} in ${wallS} s of wall time`
-        + ` (${analysis.perturbedRuns} runs, ${cacheHits} found in the cache); report: ${join(flags.out, 'report.html')}`)
+      progress(process.stderr).done(`sensitivity of ${analysis.findings.map(f => f.id).join(', ')} in ${wallS} s of wall time and ${cpuS.toFixed(1)} s of CPU`
+        + ` (${analysis.perturbedRuns} runs with an input moved, ${cacheHits} runs found in the cache); report: ${join(flags.out, 'report.html')}`)
     })
 }
