@@ -41,6 +41,10 @@ const SERVE_TIMEOUT_MS = 60_000
 
 export class Membership {
   private readonly swim: Swim
+  /** Peers with an open connection (libp2p's peer:connect and peer:disconnect), asked on every gossip round. */
+  private readonly connectedPeers = new Set<string>()
+  /** This host's addresses as announced; read for every frame sent, refreshed when libp2p says they changed. */
+  private ownAddrs: string[] | undefined
 
   /** `name`: this host's name, announced in its record so that the others can name it (a coordinator's hostname). */
   constructor (private readonly libp2p: OverlayLibp2p, init: MembershipInit = {}, options: { name?: string } = {}) {
@@ -48,8 +52,8 @@ export class Membership {
     this.swim = new Swim(init, {
       self: libp2p.peerId.toString(),
       ...(options.name === undefined ? {} : { name: options.name }),
-      transport: libp2pTransport(libp2p),
-      addrs: () => libp2p.getMultiaddrs().map(a => a.toString()),
+      transport: libp2pTransport(libp2p, peerId => this.connectedPeers.has(peerId)),
+      addrs: () => (this.ownAddrs ??= libp2p.getMultiaddrs().map(a => a.toString())),
       log: (format, ...args) => { logger(format, ...args) }
     })
     this.swim.onChange((peerId, info) => {
@@ -66,7 +70,12 @@ export class Membership {
     })
   }
 
+  private readonly onConnect = (evt: CustomEvent<PeerId>): void => {
+    this.connectedPeers.add(evt.detail.toString())
+  }
+
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    this.connectedPeers.delete(evt.detail.toString())
     this.swim.evidence(evt.detail.toString())
   }
 
@@ -76,16 +85,21 @@ export class Membership {
 
   private lastAddrs = ''
   private readonly onSelfUpdate = (): void => {
-    const addrs = this.libp2p.getMultiaddrs().map(a => a.toString()).join()
+    const list = this.libp2p.getMultiaddrs().map(a => a.toString())
+    const addrs = list.join()
     if (addrs === this.lastAddrs) return
     this.lastAddrs = addrs
+    this.ownAddrs = list
     if (this.swim.isRunning) this.swim.refreshSelf()
   }
 
   async start (): Promise<void> {
     await this.libp2p.handle(MEMBERSHIP_PROTOCOL, (stream, connection) => this.serve(stream, connection), { maxInboundStreams: 128 })
-    this.lastAddrs = this.libp2p.getMultiaddrs().map(a => a.toString()).join()
+    this.ownAddrs = this.libp2p.getMultiaddrs().map(a => a.toString())
+    this.lastAddrs = this.ownAddrs.join()
+    this.libp2p.addEventListener('peer:connect', this.onConnect)
     this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
+    for (const c of this.libp2p.getConnections()) this.connectedPeers.add(c.remotePeer.toString())
     this.libp2p.addEventListener('peer:identify', this.onIdentify)
     this.libp2p.addEventListener('self:peer:update', this.onSelfUpdate)
     this.swim.start()
@@ -114,6 +128,7 @@ export class Membership {
   }
 
   private removeListeners (): void {
+    this.libp2p.removeEventListener('peer:connect', this.onConnect)
     this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     this.libp2p.removeEventListener('peer:identify', this.onIdentify)
     this.libp2p.removeEventListener('self:peer:update', this.onSelfUpdate)
@@ -207,10 +222,10 @@ export class Membership {
   }
 }
 
-/** The membership protocol over libp2p streams. */
-function libp2pTransport (libp2p: OverlayLibp2p): MembershipTransport {
+/** The membership protocol over libp2p streams; `connected` says whether a connection to a peer is open. */
+function libp2pTransport (libp2p: OverlayLibp2p, connected: (peerId: string) => boolean): MembershipTransport {
   return {
-    connected: peerId => libp2p.getConnections(peerIdFromString(peerId)).length > 0,
+    connected,
     async request (peer: PeerRef, frame: Frame, deadlines: Deadlines): Promise<Frame> {
       let stream: Stream | undefined
       let phase: { what: 'connect' | 'answer', ms: number } = { what: 'connect', ms: deadlines.connectMs }
