@@ -57,12 +57,12 @@ export class EngineSubstrate implements Substrate {
 
   async read (on: Place, bytes: number, cacheKey?: string): Promise<void> {
     if (bytes <= 0) return
-    await this.engine.io({ on: this.target(on), op: 'read', bytes, ...(cacheKey !== undefined ? { cacheKey } : {}) }).wait()
+    await this.engine.io({ on: this.target(on), op: 'read', bytes, cacheKey }).wait()
   }
 
   async write (on: Place, bytes: number, cacheKey?: string): Promise<void> {
     if (bytes <= 0) return
-    await this.engine.io({ on: this.target(on), op: 'write', bytes, ...(cacheKey !== undefined ? { cacheKey } : {}) }).wait()
+    await this.engine.io({ on: this.target(on), op: 'write', bytes, cacheKey }).wait()
   }
 
   async transfer (from: Place, to: Place, bytes: number): Promise<void> {
@@ -72,7 +72,7 @@ export class EngineSubstrate implements Substrate {
 
   async swap (on: Place, op: 'read' | 'write', bytes: number, requestBytes?: number): Promise<void> {
     if (bytes <= 0) return
-    await this.engine.io({ on: this.target(on), op, bytes, direct: true, ...(requestBytes !== undefined ? { requestBytes } : {}) }).wait()
+    await this.engine.io({ on: this.target(on), op, bytes, direct: true, requestBytes }).wait()
   }
 
   memoryMiB (place: Place): number {

@@ -57,7 +57,10 @@ export abstract class ActivityBase implements Activity {
   startedAtS: number | undefined
   finishedAtS: number | undefined
   private error: Error | undefined
-  private waiter: { promise: Promise<void>, resolve: () => void, reject: (e: Error) => void } | undefined
+  /** The promise of `wait()` and its settlers, made on the first wait (no object to hold them). */
+  private waited: Promise<void> | undefined
+  private resolveWaited: (() => void) | undefined
+  private rejectWaited: ((e: Error) => void) | undefined
   /** The first end callback, then the others (most activities have one: no array for it). */
   private endCallback: ((a: Activity) => void) | undefined
   private moreEndCallbacks: Array<(a: Activity) => void> | undefined
@@ -105,13 +108,10 @@ export abstract class ActivityBase implements Activity {
     if (this.st === 'created') this.start()
     if (this.st === 'finished') return Promise.resolve()
     if (this.error !== undefined) return Promise.reject(this.error)
-    if (this.waiter === undefined) {
-      let resolve!: () => void
-      let reject!: (e: Error) => void
-      const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej })
-      this.waiter = { promise, resolve, reject }
+    if (this.waited === undefined) {
+      this.waited = new Promise<void>((res, rej) => { this.resolveWaited = res; this.rejectWaited = rej })
     }
-    return this.waiter.promise
+    return this.waited
   }
 
   onEnd (callback: (activity: Activity) => void): this {
@@ -143,10 +143,9 @@ export abstract class ActivityBase implements Activity {
       first(this)
       if (more !== undefined) for (const cb of more) cb(this)
     }
-    const w = this.waiter
-    if (w === undefined) return
+    if (this.waited === undefined) return
     this.host.markResolved()
-    if (error === undefined) w.resolve()
-    else w.reject(error)
+    if (error === undefined) (this.resolveWaited as () => void)()
+    else (this.rejectWaited as (e: Error) => void)(error)
   }
 }

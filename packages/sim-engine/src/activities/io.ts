@@ -137,7 +137,7 @@ class IoActivity extends FlowActivity {
     // each direct write of a host or of a guest on a raw or tap:aio: image, is its own stream.
     const source = init.op === 'write' ? (loop ? h.cache : direct ? undefined : cache) : undefined
     this.diskSpec = diskFraction > 0
-      ? { op: init.op, position: vm?.diskPosition ?? h.diskPosition, requestBytes, fraction: diskFraction, ...(source !== undefined ? { source } : {}) }
+      ? { op: init.op, position: vm?.diskPosition ?? h.diskPosition, requestBytes, fraction: diskFraction, source }
       : undefined
     return {
       latencyS: vm !== undefined && frontEnd > 0 ? virt.diskLatencyS * requests : 0,

@@ -69,10 +69,7 @@ export class ResourceModel {
 
   startFlow (amount: number, weight: number, bound: number, elems: ReadonlyArray<readonly [Constraint, number]>, nowS: number, owner: FlowOwner): Flow {
     const f = new Flow(this, this.nextFlowId++, amount, weight, bound, nowS, owner)
-    for (let k = 0; k < elems.length; k++) {
-      const e = elems[k] as readonly [Constraint, number]
-      this.lmm.expand(e[0], f.v, e[1])
-    }
+    this.lmm.expandAll(f.v, elems)
     if (amount <= 0) { f.finishS = nowS; this.heapInsert(f) }
     return f
   }

@@ -172,7 +172,8 @@ export class SimDisk {
   join (flow: Flow, spec: DiskStreamSpec): DiskUse {
     assertPosition('disk.join', spec.position)
     if (!(spec.requestBytes > 0)) throw new EngineArgumentError('disk.join', 'requestBytes > 0', spec.requestBytes)
-    const elem = flow.v.elems.find(e => e.c === this.constraint)
+    let elem: Element | undefined
+    for (const e of flow.v.elems) if (e.c === this.constraint) { elem = e; break }
     if (elem === undefined) throw new EngineArgumentError('disk.join', `a flow using disk ${this.hostname}/${this.name}`, 'a flow without it')
     const key = spec.source ?? elem
     let stream = this.streamsByKey.get(key)
@@ -196,13 +197,13 @@ export class SimDisk {
   }
 
   private update (): void {
-    const streams = [...this.streamsByKey.values()]
-    const n = streams.length
+    const streams = this.streamsByKey
+    const n = streams.size
     const span = this.domainSpanBytes / this.capacityBytes / 3
-    for (const s of streams) {
+    for (const s of streams.values()) {
       if (n < 2) { s.positioningS = 0; continue }
       let seek = 0
-      for (const o of streams) if (o !== s) seek += this.seekS(Math.max(Math.abs(s.cylinder - o.cylinder), span))
+      for (const o of streams.values()) if (o !== s) seek += this.seekS(Math.max(Math.abs(s.cylinder - o.cylinder), span))
       s.positioningS = seek / (n - 1) + this.rotationLatencyS
     }
     const lmm = this.ctx.model.lmm

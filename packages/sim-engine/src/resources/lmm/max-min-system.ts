@@ -74,6 +74,43 @@ export class MaxMinSystem {
     this.touchV(v)
   }
 
+  /**
+   * A variable without elements gets all of `elems` at once, (constraint, coefficient) in order: as
+   * `expand` for each, but its element list is made once, at its length (no shorter copies on the way).
+   */
+  expandAll (v: Variable, elems: ReadonlyArray<readonly [Constraint, number]>): void {
+    const n = elems.length
+    if (v.elems.length > 0 || n > 4) {
+      for (let k = 0; k < n; k++) { const e = elems[k] as readonly [Constraint, number]; this.expand(e[0], v, e[1]) }
+      return
+    }
+    if (n === 0) return
+    for (let k = 0; k < n; k++) {
+      const e = elems[k] as readonly [Constraint, number]
+      const coeff = e[1]
+      if (!(coeff > 0) || !Number.isFinite(coeff)) throw new InvalidLmmArgumentError(`expand ${e[0].name}`, 'a finite coefficient > 0', coeff)
+    }
+    const e0 = this.link(elems[0] as readonly [Constraint, number], v)
+    if (n === 1) v.elems = [e0]
+    else {
+      const e1 = this.link(elems[1] as readonly [Constraint, number], v)
+      if (n === 2) v.elems = [e0, e1]
+      else {
+        const e2 = this.link(elems[2] as readonly [Constraint, number], v)
+        v.elems = n === 3 ? [e0, e1, e2] : [e0, e1, e2, this.link(elems[3] as readonly [Constraint, number], v)]
+      }
+    }
+    this.touchV(v)
+  }
+
+  /** A new element of `v` on the constraint of `ce`, at the end of the constraint's list. */
+  private link (ce: readonly [Constraint, number], v: Variable): Element {
+    const c = ce[0]
+    const e: Element = { c, v, coeff: ce[1], ci: c.elems.length }
+    c.elems.push(e)
+    return e
+  }
+
   remove (v: Variable): void {
     if (v.removed) return
     v.removed = true
