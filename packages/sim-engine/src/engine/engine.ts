@@ -60,7 +60,9 @@ export interface EngineStats {
 /** Relative width of "the same instant" for flow completions (float noise is ~1e-16). */
 const COMPLETION_SNAP = 1e-12
 
-const yieldToEventLoop = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
+/** Resolve on the next turn of the JS event loop (one function for every turn, not a closure each). */
+const onNextTurn = (resolve: () => void): void => { setImmediate(resolve) }
+const yieldToEventLoop = (): Promise<void> => new Promise(onNextTurn)
 
 export class Engine implements SimContext {
   readonly platform: Platform

@@ -318,10 +318,7 @@ export class MaxMinSystem {
         v.rate = 0
       }
     }
-    if (nb > 1) {
-      bounded.length = nb // only here: sort() takes the whole array
-      ;(bounded as Variable[]).sort(byBoundLevel)
-    }
+    if (nb > 1) sortBounded(bounded, nb)
     let bi = 0
 
     while (unfixedVars > 0) {
@@ -404,6 +401,25 @@ export class MaxMinSystem {
 /** Clear the first `n` entries of a scratch array (its storage is kept). */
 function clear (a: unknown[], n: number): void {
   for (let k = 0; k < n; k++) a[k] = undefined
+}
+
+/**
+ * Sort the first `n` entries of `bounded` by `byBoundLevel` (a total order: ties go by id, so any
+ * sort gives this order), leaving the array's length alone: setting it gave the scratch array's
+ * storage back on every solve, and the next solve allocated it again.
+ */
+function sortBounded (bounded: Array<Variable | undefined>, n: number): void {
+  if (n > 32) {
+    const sorted = (bounded.slice(0, n) as Variable[]).sort(byBoundLevel)
+    for (let k = 0; k < n; k++) bounded[k] = sorted[k]
+    return
+  }
+  for (let k = 1; k < n; k++) {
+    const x = bounded[k] as Variable
+    let j = k - 1
+    while (j >= 0 && byBoundLevel(bounded[j] as Variable, x) > 0) { bounded[j + 1] = bounded[j]; j-- }
+    bounded[j + 1] = x
+  }
 }
 
 function byBoundLevel (a: Variable, b: Variable): number {

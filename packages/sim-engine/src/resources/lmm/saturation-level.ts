@@ -37,9 +37,10 @@ export function newSaturationLevel (c: Constraint, epoch: number, s: SaturationS
     if (stop !== Infinity) { order[n] = n; level[n] = stop; a[n] = ak; n++ }
   }
   if (slope <= 0) return Infinity
-  if (n > 24) {
-    order.length = n // only here: sort() takes the whole array
-    order.sort((i, j) => (level[i] as number) - (level[j] as number))
+  if (n > 64) {
+    // A stable sort of a copy (the scratch array keeps its length, see above): ties stay in their order.
+    const sorted = order.slice(0, n).sort((i, j) => (level[i] as number) - (level[j] as number))
+    for (let k = 0; k < n; k++) order[k] = sorted[k] as number
   } else {
     // Insertion sort: the usual handful of variables per constraint, no closure.
     for (let k = 1; k < n; k++) {
