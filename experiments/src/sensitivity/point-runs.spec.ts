@@ -118,6 +118,8 @@ describe('workerPool', () => {
       const [there, wrong] = await Promise.allSettled([pool.run(job), pool.run({ ...job, experiment: 'no-such-experiment' })])
       expect(there.status).toBe('fulfilled')
       expect((there as PromiseFulfilledResult<PointResult>).value.runs).toEqual((await runPointHere(job)).runs)
+      // The pool counts its worker's whole CPU time: the run's, and the worker's start-up.
+      expect(pool.cpuS()).toBeGreaterThan((there as PromiseFulfilledResult<PointResult>).value.cpuS!)
       expect(wrong.status).toBe('rejected')
       const err = (wrong as PromiseRejectedResult).reason as Error
       expect(err).toBeInstanceOf(PointRunError)

@@ -35,13 +35,13 @@ export interface WorkerPoolInit {
 
 export interface WorkerPool {
   run: PointRunner
-  /** CPU time of the runs the workers made so far, s (as each reported it). */
+  /** CPU time the worker processes have used so far, s, start-up and messages included (as each last reported it). */
   cpuS(): number
   /** Stops every worker; jobs still queued fail. */
   close(): Promise<void>
 }
 
-type Reply = { id: number, result: PointResult } | { id: number, error: { name: string, message: string, stack: string } }
+type Reply = { id: number, result: PointResult, processCpuS: number } | { id: number, error: { name: string, message: string, stack: string } }
 
 interface Pending { id: number, job: PointJob, resolve: (result: PointResult) => void, reject: (err: Error) => void }
 
@@ -58,7 +58,8 @@ export function workerPool (init: WorkerPoolInit): WorkerPool {
   const busy = new Map<ChildProcess, Pending | undefined>()
   let nextId = 0
   let closed = false
-  let cpuS = 0
+  /** Each worker's CPU time, s, as it last reported it. */
+  const cpuOf = new Map<ChildProcess, number>()
 
   const start = (): void => {
     const child = fork(module, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
@@ -68,7 +69,7 @@ export function workerPool (init: WorkerPoolInit): WorkerPool {
       if (p === undefined || p.id !== reply.id) return
       busy.set(child, undefined)
       if ('result' in reply) {
-        cpuS += reply.result.cpuS ?? 0
+        cpuOf.set(child, reply.processCpuS)
         p.resolve(reply.result)
       } else {
         p.reject(new PointRunError(`run of ${describeJob(p.job)} failed in a worker process: ${reply.error.name}: ${reply.error.message}`))
@@ -110,7 +111,7 @@ export function workerPool (init: WorkerPoolInit): WorkerPool {
         dispatch()
       })
     },
-    cpuS: () => cpuS,
+    cpuS: () => [...cpuOf.values()].reduce((s, x) => s + x, 0),
     close: async () => {
       closed = true
       for (const p of queue.splice(0)) p.reject(new SensitivityError(`run of ${describeJob(p.job)}: the worker pool closed before it started`))

@@ -177,7 +177,7 @@ function defaultWorkers (): string {
  * Runs the sensitivity analysis in `workers` worker processes, each run kept
  * in `<outDir>/sensitivity/cache/` for the same code and inputs (runs of
  * other code are removed once it ends), with progress; `cpuS`: the CPU time
- * of this process and of the runs the workers made.
+ * of this process and of the worker processes.
  */
 async function sensitivityStage (
   init: Omit<SensitivityInit, 'run' | 'parallel' | 'onProgress'>, workers: number
