@@ -91,8 +91,6 @@ export class SimNet {
   readonly dropped = new Set<FrameType>()
   /** Counts of requests by frame kind. */
   readonly sent: Record<string, number> = {}
-  /** Every request sent, in order, and whether the two members were connected when it was (always, unless handshakes are modelled). */
-  readonly requests: Array<{ from: string, to: string, t: FrameType, connected: boolean }> = []
   private seed = 7
   /** Connected pairs ("a b", the peer ids sorted), when handshakes are modelled. */
   private readonly links = new Set<string>()
@@ -161,7 +159,6 @@ export class SimNet {
       connected: peerId => handshakeMs === undefined || this.links.has(link(peerId)),
       request: async (peer: PeerRef, frame: Frame, deadlines: Deadlines): Promise<Frame> => {
         this.sent[frame.t] = (this.sent[frame.t] ?? 0) + 1
-        this.requests.push({ from, to: peer.peerId, t: frame.t, connected: handshakeMs === undefined || this.links.has(link(peer.peerId)) })
         const target = this.members.find(m => m.peerId === peer.peerId)
         await this.sleep(1)
         if (target === undefined || this.dead.has(peer.peerId) || this.dead.has(from)) {

@@ -41,12 +41,6 @@
  *   even by the members it asks for help, whose timers fire late, or that is
  *   itself suspected, lengthens its probe interval and timeout (up to
  *   `maxAwareness + 1` times), so an overloaded member suspects others less.
- *   It also sheds its most expensive work first: opening a connection costs
- *   tens of times a request on an open one (a handshake, identification), so
- *   while its health is degraded it probes and exchanges tables with members
- *   it is connected to, and leaves the others of its probe round for when it
- *   is healthy again (connections closing and refused still trigger a probe
- *   at once, and failed members are still redialled).
  */
 import { InvalidArgumentError } from '../../errors.js'
 import { MemberUnreachableError } from '../errors.js'
@@ -243,9 +237,8 @@ export class Swim {
     })
     this.every(() => this.o.gossipIntervalMs, async () => { await this.flush() })
     this.every(() => this.pushPullPeriodMs(), async () => {
-      const [target] = this.awareness > 0 ? this.pickLive(1, [], p => this.c.transport.connected(p)) : []
-      const partner = target ?? this.pickLive(1, [])[0]
-      if (partner !== undefined) await this.sync(partner)
+      const [target] = this.pickLive(1, [])
+      if (target !== undefined) await this.sync(target)
     })
   }
 
@@ -488,15 +481,6 @@ export class Swim {
   // ── probing ────────────────────────────────────────────────────────────
 
   private nextProbeTarget (): string | undefined {
-    if (this.awareness > 0) {
-      // degraded health: a member already connected, the others of the round wait (see Local health)
-      const connected = (p: string): boolean => isLive(this.table.get(p)?.record.state ?? 'left') && this.c.transport.connected(p)
-      for (let i = this.probeOrder.length - 1; i >= 0; i--) {
-        if (connected(this.probeOrder[i]!)) return this.probeOrder.splice(i, 1)[0]
-      }
-      const [any] = this.pickLive(1, [], p => this.c.transport.connected(p))
-      if (any !== undefined) return any.peerId
-    }
     for (;;) {
       if (this.probeOrder.length === 0) {
         this.probeOrder = this.shuffle([...this.table.values()].filter(e => isLive(e.record.state)).map(e => e.record.peerId))
