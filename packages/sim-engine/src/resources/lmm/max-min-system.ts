@@ -64,9 +64,8 @@ export class MaxMinSystem {
 
   /** Variable `v` uses `coeff` x rate of constraint `c`. */
   expand (c: Constraint, v: Variable, coeff: number): void {
-    if (!(coeff > 0) || !Number.isFinite(coeff)) throw new InvalidLmmArgumentError(`expand ${c.name}`, 'a finite coefficient > 0', coeff)
-    const e: Element = { c, v, coeff, ci: c.elems.length }
-    c.elems.push(e)
+    checkCoefficient(c, coeff)
+    const e = this.link(c, coeff, v)
     // A variable has a few elements, all added when it is made: copies of the exact length take
     // less than an array grown by push (room for 16 more), for each of the flows in flight.
     const ve = v.elems
@@ -75,38 +74,21 @@ export class MaxMinSystem {
   }
 
   /**
-   * A variable without elements gets all of `elems` at once, (constraint, coefficient) in order: as
-   * `expand` for each, but its element list is made once, at its length (no shorter copies on the way).
+   * Variable `v` uses each (constraint, coefficient) of `elems`, in order: as `expand` for each, but
+   * its element list is made once, at its length (no shorter copies on the way), and nothing is
+   * linked unless every coefficient is valid.
    */
   expandAll (v: Variable, elems: ReadonlyArray<readonly [Constraint, number]>): void {
-    const n = elems.length
-    if (v.elems.length > 0 || n > 4) {
-      for (let k = 0; k < n; k++) { const e = elems[k] as readonly [Constraint, number]; this.expand(e[0], v, e[1]) }
-      return
-    }
-    if (n === 0) return
-    for (let k = 0; k < n; k++) {
-      const e = elems[k] as readonly [Constraint, number]
-      const coeff = e[1]
-      if (!(coeff > 0) || !Number.isFinite(coeff)) throw new InvalidLmmArgumentError(`expand ${e[0].name}`, 'a finite coefficient > 0', coeff)
-    }
-    const e0 = this.link(elems[0] as readonly [Constraint, number], v)
-    if (n === 1) v.elems = [e0]
-    else {
-      const e1 = this.link(elems[1] as readonly [Constraint, number], v)
-      if (n === 2) v.elems = [e0, e1]
-      else {
-        const e2 = this.link(elems[2] as readonly [Constraint, number], v)
-        v.elems = n === 3 ? [e0, e1, e2] : [e0, e1, e2, this.link(elems[3] as readonly [Constraint, number], v)]
-      }
-    }
+    if (elems.length === 0) return
+    for (const [c, coeff] of elems) checkCoefficient(c, coeff)
+    const made = elems.map(([c, coeff]) => this.link(c, coeff, v))
+    v.elems = v.elems.length === 0 ? made : [...v.elems, ...made]
     this.touchV(v)
   }
 
-  /** A new element of `v` on the constraint of `ce`, at the end of the constraint's list. */
-  private link (ce: readonly [Constraint, number], v: Variable): Element {
-    const c = ce[0]
-    const e: Element = { c, v, coeff: ce[1], ci: c.elems.length }
+  /** A new element of `v` on `c`, at the end of the constraint's list. */
+  private link (c: Constraint, coeff: number, v: Variable): Element {
+    const e: Element = { c, v, coeff, ci: c.elems.length }
     c.elems.push(e)
     return e
   }
@@ -420,6 +402,10 @@ function sortBounded (bounded: Array<Variable | undefined>, n: number): void {
     while (j >= 0 && byBoundLevel(bounded[j] as Variable, x) > 0) { bounded[j + 1] = bounded[j]; j-- }
     bounded[j + 1] = x
   }
+}
+
+function checkCoefficient (c: Constraint, coeff: number): void {
+  if (!(coeff > 0) || !Number.isFinite(coeff)) throw new InvalidLmmArgumentError(`expand ${c.name}`, 'a finite coefficient > 0', coeff)
 }
 
 function byBoundLevel (a: Variable, b: Variable): number {
