@@ -31,9 +31,8 @@ import sys
 import time
 import uuid
 from datetime import datetime
-from types import SimpleNamespace
 
-from scenario import ApiFault, ApiUnreachable, Host, StepFailed, wait_for
+from scenario import ApiFault, ApiUnreachable, StepFailed, add_connection_args, check_connection_args, connect, wait_for
 
 
 def parse_at(text):
@@ -44,14 +43,8 @@ def parse_at(text):
 class Failover:
     def __init__(self, opts):
         self.opts = opts
-        common = dict(call_timeout=opts.call_timeout, cafile=None, tls_fingerprint=None, tls_fingerprint_x=None,
-                      console_x=None, sha256_x=None, domains_x=None, leftovers_x=None, kill_x=None, start_x=None)
-
-        def host(role, url, console, domains):
-            ns = SimpleNamespace(**{**common, 'console_x': console, 'domains_x': domains})
-            return Host(role, url, opts.user, opts.token, ns, 'x')
-        self.survivor = host('survivor', opts.survivor, opts.console_survivor, opts.domains_survivor)
-        self.victim = host('victim', opts.victim, opts.console_victim, opts.domains_victim)
+        self.survivor = connect('survivor', opts, {'console': opts.console_survivor, 'domains': opts.domains_survivor})
+        self.victim = connect('victim', opts, {'console': opts.console_victim, 'domains': opts.domains_victim})
         self.run_id = uuid.uuid4().hex[:6]
         self.json = open(opts.json, 'w', encoding='utf-8') if opts.json else None
         self.figures = []
@@ -186,10 +179,10 @@ class Failover:
 
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split('\n\n', 1)[1])
-    p.add_argument('--survivor', required=True, help='API URL of the host that survives (its name must sort first: of a pair, only it keeps a quorum alone)')
-    p.add_argument('--victim', required=True, help='API URL of the host that crashes')
+    p.add_argument('--survivor', help='API URL of the host that survives (its name must sort first: of a pair, only it keeps a quorum alone)')
+    p.add_argument('--victim', help='API URL of the host that crashes')
     p.add_argument('--user', default='admin', help='API user (default admin)')
-    p.add_argument('--token', required=True, help='API token valid on both hosts')
+    add_connection_args(p, ('survivor', 'victim'))
     p.add_argument('--template', default='scenario-guest', help='template of the guest, held by the survivor (default scenario-guest)')
     p.add_argument('--crash-victim', required=True, help='command that kills the victim\'s machine and its coordinator at once')
     p.add_argument('--boot-victim', required=True, help='command that boots the victim again and starts its coordinator (returns once its API answers)')
@@ -203,6 +196,7 @@ def main(argv):
     p.add_argument('--boot-timeout', type=float, default=900, help='seconds the crash and boot commands may take (default 900)')
     p.add_argument('--search-deadline-ms', type=int, default=60000, help='search deadline (default 60000)')
     opts = p.parse_args(argv)
+    check_connection_args(p, opts, ('survivor', 'victim'))
     try:
         Failover(opts).run()
     except (StepFailed, ApiFault, ApiUnreachable, subprocess.TimeoutExpired) as e:

@@ -154,18 +154,26 @@ def is_loopback(hostname):
         return hostname == 'localhost'
 
 
+HOST_COMMANDS = ('console', 'sha256', 'domains', 'leftovers', 'kill', 'start')
+"""The commands a scenario may run to look at a host's Domain 0 (each optional)."""
+
+
 class Host:
     """One coordinator: its API, and the optional commands that look at its Domain 0."""
 
-    def __init__(self, role, url, user, token, opts, prefix):
+    def __init__(self, role, url, user, token, call_timeout_s, cafile=None, fingerprint=None, commands=None):
+        commands = commands or {}
+        unknown = sorted(set(commands) - set(HOST_COMMANDS))
+        if unknown:
+            raise ValueError(f'host commands: expected some of {", ".join(HOST_COMMANDS)}, found {", ".join(unknown)}')
         self.role = role
         self.url = url
         self.user = user
         self.token = token
-        self.timeout_s = opts.call_timeout
-        self.cafile = opts.cafile
-        self.fingerprint = getattr(opts, f'tls_fingerprint_{prefix}') or opts.tls_fingerprint
-        self.commands = {k: getattr(opts, f'{k}_{prefix}') for k in ('console', 'sha256', 'domains', 'leftovers', 'kill', 'start')}
+        self.timeout_s = call_timeout_s
+        self.cafile = cafile
+        self.fingerprint = fingerprint
+        self.commands = {k: commands.get(k) for k in HOST_COMMANDS}
         self.hostname = None
         self.simulated = False
 
@@ -237,12 +245,54 @@ def wait_for(what, check, timeout_s, interval_s=2.0):
         time.sleep(interval_s)
 
 
+def add_connection_args(p, roles):
+    """The options that reach the hosts' APIs (`roles`: the two hosts' names, each also the option of its URL)."""
+    p.add_argument('--token', help='API token valid on both hosts')
+    for role in roles:
+        p.add_argument(f'--token-{role}', help=f'API token on the {role} host (default --token)')
+    p.add_argument('--cafile', help='CA certificate(s) that sign the hosts\' HTTPS certificates')
+    p.add_argument('--tls-fingerprint',
+                   help='SHA-256 fingerprint of both hosts\' API certificate (as `xenos coordinator` prints it): pinned instead of a CA')
+    for role in roles:
+        p.add_argument(f'--tls-fingerprint-{role}', help=f'the {role} host\'s API certificate fingerprint (default --tls-fingerprint)')
+    p.add_argument('--insecure-http', action='store_true',
+                   help='INSECURE: allow http:// to a host that is not loopback (the token crosses the network in clear)')
+
+
+def check_connection_args(p, opts, roles):
+    """Refuses (usage error, exit 2) a missing URL or token, a malformed fingerprint, and clear HTTP off loopback."""
+    missing = [f'--{role}' for role in roles if not getattr(opts, role)]
+    if missing:
+        p.error(f'{" and ".join(missing)} {"is" if len(missing) == 1 else "are"} required')
+    if not (opts.token or all(getattr(opts, f'token_{role}') for role in roles)):
+        per_host = ' and '.join(f'--token-{role}' for role in roles)
+        p.error(f'--token (or {per_host}) is required')
+    for flag in ['tls_fingerprint'] + [f'tls_fingerprint_{role}' for role in roles]:
+        if getattr(opts, flag):
+            try:
+                setattr(opts, flag, normalize_fingerprint(getattr(opts, flag), '--' + flag.replace('_', '-')))
+            except ValueError as e:
+                p.error(str(e))
+    for role in roles:
+        parts = urlsplit(getattr(opts, role))
+        if parts.scheme not in ('http', 'https') or not parts.hostname:
+            p.error(f'--{role}: expected an http:// or https:// URL, found "{getattr(opts, role)}"')
+        if parts.scheme == 'http' and not is_loopback(parts.hostname) and not opts.insecure_http:
+            p.error(f'--{role}: expected https:// for a host that is not loopback (the token would cross the network in clear), '
+                    f'found "{getattr(opts, role)}"; --insecure-http allows it')
+
+
+def connect(role, opts, commands):
+    """The host `role` from options checked by check_connection_args, with its Domain 0 `commands`."""
+    return Host(role, getattr(opts, role), opts.user, getattr(opts, f'token_{role}') or opts.token, opts.call_timeout, opts.cafile,
+                getattr(opts, f'tls_fingerprint_{role}') or opts.tls_fingerprint, commands)
+
+
 class Scenario:
     def __init__(self, opts):
         self.opts = opts
-        user = opts.user
-        self.source = Host('source', opts.source, user, opts.token_source or opts.token, opts, 'source')
-        self.target = Host('target', opts.target, user, opts.token_target or opts.token, opts, 'target')
+        self.source = connect('source', opts, {k: getattr(opts, f'{k}_source') for k in HOST_COMMANDS})
+        self.target = connect('target', opts, {k: getattr(opts, f'{k}_target') for k in HOST_COMMANDS})
         self.results = []
         self.events = {'source': [], 'target': []}
         self.cursor = {'source': (None, 0), 'target': (None, 0)}
@@ -683,14 +733,7 @@ def main(argv):
     p.add_argument('--source', help='API URL of the source host (e.g. http://127.0.0.1:7001/RPC2)')
     p.add_argument('--target', help='API URL of the target host')
     p.add_argument('--user', default='admin', help='API user (default admin: replicateTemplate is for administrators)')
-    p.add_argument('--token', help='API token valid on both hosts')
-    p.add_argument('--token-source', help='API token on the source host (default --token)')
-    p.add_argument('--token-target', help='API token on the target host (default --token)')
-    p.add_argument('--cafile', help='CA certificate(s) that sign the hosts\' HTTPS certificates')
-    p.add_argument('--tls-fingerprint', help='SHA-256 fingerprint of both hosts\' API certificate (as `xenos coordinator` prints it): pinned instead of a CA')
-    p.add_argument('--tls-fingerprint-source', help='the source host\'s API certificate fingerprint (default --tls-fingerprint)')
-    p.add_argument('--tls-fingerprint-target', help='the target host\'s API certificate fingerprint (default --tls-fingerprint)')
-    p.add_argument('--insecure-http', action='store_true', help='INSECURE: allow http:// to a host that is not loopback (the token crosses the network in clear)')
+    add_connection_args(p, ('source', 'target'))
     p.add_argument('--template', default='scenario-guest', help='template of the guest, on the source only (default scenario-guest)')
     for role in ('source', 'target'):
         p.add_argument(f'--console-{role}', help=f'command printing a guest\'s console on the {role} host ({{name}}: its domain)')
@@ -709,23 +752,7 @@ def main(argv):
     opts = p.parse_args(argv)
     if opts.compare:
         return 0 if compare(opts.compare[0], opts.compare[1], opts.toolstack_log, print) else 1
-    if not opts.source or not opts.target:
-        p.error('--source and --target are required')
-    if not (opts.token or (opts.token_source and opts.token_target)):
-        p.error('--token (or --token-source and --token-target) is required')
-    for flag in ('tls_fingerprint', 'tls_fingerprint_source', 'tls_fingerprint_target'):
-        if getattr(opts, flag):
-            try:
-                setattr(opts, flag, normalize_fingerprint(getattr(opts, flag), '--' + flag.replace('_', '-')))
-            except ValueError as e:
-                p.error(str(e))
-    for flag in ('source', 'target'):
-        parts = urlsplit(getattr(opts, flag))
-        if parts.scheme not in ('http', 'https') or not parts.hostname:
-            p.error(f'--{flag}: expected an http:// or https:// URL, found "{getattr(opts, flag)}"')
-        if parts.scheme == 'http' and not is_loopback(parts.hostname) and not opts.insecure_http:
-            p.error(f'--{flag}: expected https:// for a host that is not loopback (the token would cross the network in clear), '
-                    f'found "{getattr(opts, flag)}"; --insecure-http allows it')
+    check_connection_args(p, opts, ('source', 'target'))
     s = Scenario(opts)
     try:
         s.run()

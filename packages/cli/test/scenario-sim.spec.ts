@@ -101,9 +101,20 @@ describe.skipIf(!hasPython)('the Xenos scenario through Python\'s xmlrpc.client,
   }, 180_000)
 })
 
-describe.skipIf(!hasPython)('the scenario\'s client (Python\'s xmlrpc.client) and the API\'s certificate', () => {
-  const scenario = join(cliDir, 'scenario', 'scenario.py')
-  /** Runs scenario.py against an HTTPS server with a self-signed certificate; returns its result and the Authorization headers the server received. */
+/** The two scenarios, each with its two hosts' options and the other options it requires (commands that are never run here). */
+const scripts = [
+  { name: 'scenario.py', roles: ['source', 'target'], required: [] as string[] },
+  {
+    name: 'failover.py',
+    roles: ['survivor', 'victim'],
+    required: ['--crash-victim', 'false', '--boot-victim', 'false', '--domains-survivor', 'false', '--domains-victim', 'false']
+  }
+]
+
+describe.skipIf(!hasPython).each(scripts)('$name\'s client (Python\'s xmlrpc.client) and the API\'s certificate', ({ name, roles, required }) => {
+  const script = join(cliDir, 'scenario', name)
+  const [first, second] = roles as [string, string]
+  /** Runs the script against an HTTPS server with a self-signed certificate; returns its result and the Authorization headers the server received. */
   async function againstHttps (pin: (fingerprint: string) => string): Promise<{ status: number | null, stderr: string, authorizations: string[] }> {
     const cert = selfSignedCertificate({ names: ['127.0.0.1'] })
     const authorizations: string[] = []
@@ -114,7 +125,9 @@ describe.skipIf(!hasPython)('the scenario\'s client (Python\'s xmlrpc.client) an
     await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve) })
     const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/RPC2`
     try {
-      const run = spawn('python3', [scenario, '--source', url, '--target', url, '--token', 'secret-token', '--tls-fingerprint', pin(cert.fingerprint256)])
+      const run = spawn('python3', [
+        script, `--${first}`, url, `--${second}`, url, '--token', 'secret-token', '--tls-fingerprint', pin(cert.fingerprint256), ...required
+      ])
       let stderr = ''
       run.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
       const status = await new Promise<number | null>((resolve) => { run.once('exit', resolve) })
@@ -129,7 +142,7 @@ describe.skipIf(!hasPython)('the scenario\'s client (Python\'s xmlrpc.client) an
     expect(r.authorizations.length).toBeGreaterThan(0)
     expect(Buffer.from(r.authorizations[0]!.replace(/^Basic /, ''), 'base64').toString()).toBe('admin:secret-token')
     expect(r.status).toBe(1)
-    expect(r.stderr).toMatch(/FAILED: system.listMethods on|ProtocolError|500/)
+    expect(r.stderr).toMatch(/(FAILED|failover scenario): (system.listMethods|xenos.hostInfo) on|ProtocolError|500/)
   }, 120_000)
 
   it('refuses another certificate before sending any request, so the token never reaches it', async () => {
@@ -141,11 +154,20 @@ describe.skipIf(!hasPython)('the scenario\'s client (Python\'s xmlrpc.client) an
   }, 120_000)
 
   it('refuses plain HTTP to a host that is not loopback unless told it is insecure', () => {
-    const run = spawnSync('python3', [scenario, '--source', 'http://192.0.2.1:7001/RPC2', '--target', 'https://192.0.2.2:7001/RPC2', '--token', 't'],
-      { encoding: 'utf8' })
+    const run = spawnSync('python3', [
+      script, `--${first}`, 'http://192.0.2.1:7001/RPC2', `--${second}`, 'https://192.0.2.2:7001/RPC2', '--token', 't', ...required
+    ], { encoding: 'utf8' })
     expect(run.status).toBe(2)
-    expect(run.stderr).toMatch(/--source: expected https:\/\/ for a host that is not loopback .* found "http:\/\/192.0.2.1:7001\/RPC2"/)
+    expect(run.stderr).toMatch(new RegExp(`--${first}: expected https:// for a host that is not loopback .* found "http://192.0.2.1:7001/RPC2"`))
     expect(run.stderr).toMatch(/; --insecure-http allows it/)
+  })
+
+  it('refuses to start without a token for each host', () => {
+    const run = spawnSync('python3', [
+      script, `--${first}`, 'http://127.0.0.1:7001/RPC2', `--${second}`, 'http://127.0.0.1:7002/RPC2', `--token-${first}`, 't', ...required
+    ], { encoding: 'utf8' })
+    expect(run.status).toBe(2)
+    expect(run.stderr).toContain(`--token (or --token-${first} and --token-${second}) is required`)
   })
 })
 
