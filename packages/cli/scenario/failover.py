@@ -127,7 +127,8 @@ class Failover:
         self.say(f'  crashing {vic.hostname}: {o.crash_victim}')
         crash_at = time.time()
         self.run_command(o.crash_victim, 'crash')
-        failed = wait_for(f'{sur.hostname} to declare {vic.hostname} failed', lambda: self.event(sur, 'host-failed', subject=vic.hostname, after_s=crash_at - 1),
+        failed = wait_for(f'{sur.hostname} to declare {vic.hostname} failed',
+                          lambda: self.event(sur, 'host-failed', subject=vic.hostname, after_s=crash_at - 1),
                           o.step_timeout, 0.25)
         self.record('declaredFailed', parse_at(failed['at']) - crash_at, failed.get('detail', ''))
         took = wait_for(f'{sur.hostname} to take {sid} over', lambda: self.event(sur, 'taken-over', sid), o.step_timeout, 0.25)

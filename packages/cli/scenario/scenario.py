@@ -357,7 +357,8 @@ class Scenario:
 
     def stats(self, host, sid, label):
         s = self.timed('serviceStats', lambda: host.call('xenos.serviceStats', sid), clock_host=host,
-                       detail=lambda s: f'after {label} on the {host.role}: {s["state"]}, uptime {s.get("uptimeS", 0):.1f} s, cpu {s["usage"]["cpuTimeS"]:.1f} s')
+                       detail=lambda s: f'after {label} on the {host.role}: {s["state"]}, uptime {s.get("uptimeS", 0):.1f} s, '
+                                        f'cpu {s["usage"]["cpuTimeS"]:.1f} s')
         self.poll_events(label)
         return s
 
@@ -425,7 +426,8 @@ class Scenario:
         memory = int(template['spec']['memoryMiB'])
         only_target = [t for t in infos[1]['tags'] if t not in infos[0]['tags']]
         if not only_target:
-            raise StepFailed('hostInfo', 'a tag on the target host that the source host lacks (tags in its host.yaml)', f'target tags {infos[1]["tags"]}, source tags {infos[0]["tags"]}')
+            raise StepFailed('hostInfo', 'a tag on the target host that the source host lacks (tags in its host.yaml)',
+                             f'target tags {infos[1]["tags"]}, source tags {infos[0]["tags"]}')
         query = f'backend={self.backend} freeMemoryMiB>={memory} tag:{only_target[0]}'
 
         found = self.timed('searchHosts', lambda: src.call('xenos.searchHosts', query, {'deadlineMs': o.search_deadline_ms}),
@@ -437,7 +439,8 @@ class Scenario:
             raise StepFailed('searchHosts', f'"{query}" to find {tgt.hostname} and not {src.hostname}', names)
 
         name = f'scn-{self.run_id}'
-        created = self.timed('createInstance', lambda: src.call('xenos.createInstance', o.template, {'name': name, 'clone': 'copy', 'attributes': {'scenario': self.run_id}}),
+        instance = {'name': name, 'clone': 'copy', 'attributes': {'scenario': self.run_id}}
+        created = self.timed('createInstance', lambda: src.call('xenos.createInstance', o.template, instance),
                              detail=lambda s: f'service {s["id"]} ({s["domainName"]}), owner {s["owner"]}, {s["state"]}')
         sid, owner, domain = created['id'], created['owner'], created['domainName']
         self.poll_events('createInstance')
@@ -454,7 +457,8 @@ class Scenario:
         def replicate():
             return tgt.call('xenos.replicateTemplate', o.template, {'method': 'chunked'})
         rep = self.timed('replicateTemplate', replicate, clock_host=tgt,
-                         detail=lambda r: f'{r["bytes"]} bytes from {", ".join(sorted(r["bytesBySource"]) or r["holders"])}, already there: {r["alreadyPresent"]}')
+                         detail=lambda r: f'{r["bytes"]} bytes from {", ".join(sorted(r["bytesBySource"]) or r["holders"])}, '
+                                          f'already there: {r["alreadyPresent"]}')
         if rep['alreadyPresent'] or rep['bytes'] <= 0:
             raise StepFailed('replicateTemplate', 'bytes fetched over the overlay', rep)
         if not any(t['name'] == o.template for t in tgt.call('xenos.listTemplates')):
@@ -473,7 +477,8 @@ class Scenario:
         self.poll_events('replicateTemplate')
 
         moved = self.timed('migrate', lambda: src.call('xenos.migrateService', sid, query, {'live': True, 'storage': 'stop-and-copy'}),
-                           detail=lambda r: f'to {r["toHost"]} found by "{query}": xl {r["report"]["totalS"]:.1f} s, downtime {r["report"]["downtimeS"]:.2f} s, '
+                           detail=lambda r: f'to {r["toHost"]} found by "{query}": xl {r["report"]["totalS"]:.1f} s, '
+                                            f'downtime {r["report"]["downtimeS"]:.2f} s, '
                                             f'{r["report"]["diskBytes"]} disk bytes',
                            fields=lambda r: {'driverS': r['report']['totalS'], 'downtimeS': r['report']['downtimeS']})
         if moved['toHost'] != tgt.hostname or not moved.get('committed', True):
@@ -481,8 +486,9 @@ class Scenario:
         self.poll_events('migrate')
         self.check_moved(sid, owner)
         if marker is not None:
-            self.timed('markerReadBack', lambda: self.wait_console(tgt, domain, f'the marker {marker} read back from the disk there',
-                                                                    lambda t: t if f'xenos-guest: disk says {marker}' in t and f'boot id {boot_id}' in t else None),
+            def marker_read(t):
+                return t if f'xenos-guest: disk says {marker}' in t and f'boot id {boot_id}' in t else None
+            self.timed('markerReadBack', lambda: self.wait_console(tgt, domain, f'the marker {marker} read back from the disk there', marker_read),
                        clock_host=tgt, detail=f'the guest (boot {boot_id[:8]}...) read {marker} from its disk on the target')
         self.stats(tgt, sid, 'the migration')
 
@@ -512,7 +518,8 @@ class Scenario:
             if s['state'] != want:
                 raise StepFailed(step, f'state {want}', s['state'])
             self.stats(tgt, sid, step)
-        s = self.timed('stop', lambda: tgt.call('xenos.stopService', sid, {'timeoutS': o.stop_timeout, 'force': True}), clock_host=tgt, detail=lambda s: s['state'])
+        s = self.timed('stop', lambda: tgt.call('xenos.stopService', sid, {'timeoutS': o.stop_timeout, 'force': True}),
+                       clock_host=tgt, detail=lambda s: s['state'])
         if s['state'] != 'stopped':
             raise StepFailed('stop', 'state stopped', s['state'])
         self.stats(tgt, sid, 'stop')
@@ -531,7 +538,8 @@ class Scenario:
         there = self.timed('lookup', lambda: tgt.call('xenos.getService', sid), clock_host=tgt,
                            detail=lambda s: f'{s["id"]} on {s["host"]}: {s["state"]}, owner {s["owner"]}')
         if there['id'] != sid or there['owner'] != owner or there['state'] != 'running' or there['host'] != tgt.hostname:
-            raise StepFailed('migrate', f'service {sid} of {owner} running on {tgt.hostname}', f'{there["id"]} of {there["owner"]}, {there["state"]} on {there["host"]}')
+            raise StepFailed('migrate', f'service {sid} of {owner} running on {tgt.hostname}',
+                             f'{there["id"]} of {there["owner"]}, {there["state"]} on {there["host"]}')
         listed = self.service_on(tgt, sid)
         if listed is None or listed['state'] != 'running':
             raise StepFailed('migrate', f'the target to list {sid} running', listed)
@@ -592,7 +600,8 @@ class Scenario:
         worker = threading.Thread(target=migrate)
         worker.start()
         incoming = f'{domain}--incoming'
-        seen = wait_for(f'{incoming} (the memory transfer under way) on the target', lambda: incoming if incoming in tgt.run('domains')[1].split() or not worker.is_alive() else None,
+        seen = wait_for(f'{incoming} (the memory transfer under way) on the target',
+                        lambda: incoming if incoming in tgt.run('domains')[1].split() or not worker.is_alive() else None,
                         o.guest_timeout, 0.2)
         if not worker.is_alive():
             raise StepFailed('faultTargetKilled', 'the migration still running when the target\'s memory transfer began', outcome)
@@ -608,18 +617,23 @@ class Scenario:
         if 'error' not in outcome:
             raise StepFailed('faultTargetKilled', 'the migration to fail', outcome.get('result'))
         self.say(f'      the migration failed {abort_s:.1f} s after the kill: {outcome["error"]}')
-        here = wait_for(f'{sid} running on the source', lambda: s if (s := self.service_on(src, sid)) is not None and s['state'] == 'running' else None, o.guest_timeout)
+        here = wait_for(f'{sid} running on the source',
+                        lambda: s if (s := self.service_on(src, sid)) is not None and s['state'] == 'running' else None, o.guest_timeout)
         code, out, err = src.run('domains')
         if domain not in out.split():
             raise StepFailed('faultTargetKilled', f'{domain} listed by the source\'s hypervisor', out.strip())
         if src.has('console'):
             tick = self.last_tick(self.console(src, domain) or '')
-            self.wait_console(src, domain, 'the guest ticking on', lambda t: t if (lt := self.last_tick(t)) is not None and tick is not None and lt[0] == tick[0] and lt[1] > tick[1] else None)
+            def ticked_on(t):
+                lt = self.last_tick(t)
+                return t if lt is not None and tick is not None and lt[0] == tick[0] and lt[1] > tick[1] else None
+            self.wait_console(src, domain, 'the guest ticking on', ticked_on)
         code, out, err = tgt.run('start')
         if code != 0:
             raise StepFailed('faultTargetKilled', 'the target coordinator started again', err.strip() or f'exit {code}')
         wait_for('the target coordinator to answer again', lambda: tgt.call('xenos.hostInfo'), o.guest_timeout, 1.0)
-        wait_for(f'no {domain} and no {incoming} on the target', lambda: None if set(tgt.run('domains')[1].split()) & {domain, incoming} else True, o.guest_timeout)
+        wait_for(f'no {domain} and no {incoming} on the target',
+                 lambda: None if set(tgt.run('domains')[1].split()) & {domain, incoming} else True, o.guest_timeout)
         if self.service_on(tgt, sid) is not None:
             raise StepFailed('faultTargetKilled', f'no service {sid} on the target', 'it lists it')
         if tgt.has('leftovers'):
