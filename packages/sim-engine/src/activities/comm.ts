@@ -77,10 +77,10 @@ class CommActivity extends FlowActivity {
     const vms: readonly SimVm[] = srcVm === undefined ? (dstVm === undefined ? NO_VMS : [dstVm]) : (dstVm === undefined ? [srcVm] : [srcVm, dstVm])
     // The last failure found wins, in this order: a guest gone, a host crashed, a link down.
     let failure: string | undefined
-    for (const vm of vms) if (vm.gone) failure = `domain ${vm.name} is gone`
+    for (let k = 0; k < vms.length; k++) if (vms[k]!.gone) failure = `domain ${vms[k]!.name} is gone`
     if (src.failed) failure = `host ${src.name} crashed`
     if (dst.failed) failure = `host ${dst.name} crashed`
-    for (const h of nics) if (h.nicDown) failure = `link of host ${h.name} is down`
+    for (let k = 0; k < nics.length; k++) if (nics[k]!.nicDown) failure = `link of host ${nics[k]!.name} is down`
     return {
       latencyS,
       amount: init.bytes,

@@ -44,7 +44,10 @@ const NO_PLAN_ELEMS: Array<[Constraint, number]> = []
 /** Merge an element into a list (one element per constraint). */
 export function addElem (elems: Array<[Constraint, number]>, c: Constraint, coeff: number): void {
   if (!(coeff > 0)) return
-  for (const e of elems) if (e[0] === c) { e[1] += coeff; return }
+  for (let k = 0; k < elems.length; k++) {
+    const e = elems[k]!
+    if (e[0] === c) { e[1] += coeff; return }
+  }
   elems.push([c, coeff])
 }
 
@@ -101,7 +104,8 @@ export abstract class FlowActivity extends ActivityBase implements ResourceUser,
       return
     }
     this.engine.hostUsers.add(this)
-    for (const vm of plan.vms) vm.addUser(this)
+    const vms = plan.vms
+    for (let k = 0; k < vms.length; k++) vms[k]!.addUser(this)
     if (plan.latencyS > 0) this.timer = this.engine.scheduleCall(plan.latencyS, this.latencyOver, this)
     else this.beginFlow()
   }
@@ -119,7 +123,8 @@ export abstract class FlowActivity extends ActivityBase implements ResourceUser,
     plan.elems = NO_PLAN_ELEMS
     this.flowBegins(this.flow)
     let paused = this.paused
-    for (const vm of plan.vms) if (vm.suspended) paused = true
+    const vms = plan.vms
+    for (let k = 0; k < vms.length; k++) if (vms[k]!.suspended) paused = true
     if (paused) { this.paused = true; this.engine.model.pauseFlow(this.flow) }
   }
 
@@ -128,7 +133,8 @@ export abstract class FlowActivity extends ActivityBase implements ResourceUser,
     const plan = this.plan as FlowPlan
     this.detach()
     this.flowEnds(plan.amount, true)
-    for (const vm of plan.vms) this.addUsage(vm, vm.finishedUsage, plan.amount)
+    const vms = plan.vms
+    for (let k = 0; k < vms.length; k++) { const vm = vms[k]!; this.addUsage(vm, vm.finishedUsage, plan.amount) }
     this.complete()
   }
 
@@ -149,7 +155,8 @@ export abstract class FlowActivity extends ActivityBase implements ResourceUser,
   private detach (): void {
     const plan = this.plan as FlowPlan
     this.engine.hostUsers.remove(this)
-    for (const vm of plan.vms) vm.removeUser(this)
+    const vms = plan.vms
+    for (let k = 0; k < vms.length; k++) vms[k]!.removeUser(this)
   }
 
   resourceFailed (reason: string): void { this.fail(reason) }
