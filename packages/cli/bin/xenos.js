@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs'
 import module from 'node:module'
 import { totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { getHeapStatistics } from 'node:v8'
-import { raisedHeap } from './heap.js'
+import { getHeapStatistics, setFlagsFromString } from 'node:v8'
+import { raisedHeap, SIMULATION_V8_FLAGS, withSimulationFlags } from './heap.js'
 
 const entry = new URL('../dist/main.js', import.meta.url)
 const major = Number(process.versions.node.split('.')[0])
@@ -36,6 +36,10 @@ if (raised !== undefined) {
   })
   child.on('exit', (code, signal) => { process.exitCode = code ?? (signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 1) })
 } else {
+  // The V8 flags of simulations (bin/heap.js says which and why), before any of their code is compiled,
+  // and in process.execArgv, which the Node processes this one forks start with.
+  for (const flag of SIMULATION_V8_FLAGS) setFlagsFromString(flag)
+  process.execArgv.splice(0, process.execArgv.length, ...withSimulationFlags(process.execArgv))
   // Node's compile cache (in the system's temporary folder): later runs skip parsing and compiling
   // the CLI's modules and their dependencies, a third of a cold start.
   module.enableCompileCache?.()

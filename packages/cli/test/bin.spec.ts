@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 // @ts-expect-error: plain JavaScript next to the `xenos` launcher, read before anything is built
-import { raisedHeap } from '../bin/heap.js'
+import { raisedHeap, SIMULATION_V8_FLAGS, withSimulationFlags } from '../bin/heap.js'
 
 const GiB = 1024 * 1024 * 1024
 
 type Raised = { wantedMiB: number, flags: string[] } | undefined
 const raise = raisedHeap as (argv: string[], env: Record<string, string | undefined>, heapLimitBytes: number, totalMemBytes: number) => Raised
+const simulationFlags = SIMULATION_V8_FLAGS as string[]
+const withFlags = withSimulationFlags as (execArgv: string[]) => string[]
 
 function node (args: string[]): Promise<{ code: number, stderr: string }> {
   return new Promise((resolve) => {
@@ -36,5 +38,16 @@ describe('the xenos launcher', () => {
     const child = await node([...(r?.flags ?? []), '-e', probe])
     expect(child.code, child.stderr).toBe(0)
     expect(Number(child.stderr) / 1024 / 1024).toBeGreaterThanOrEqual(6 * 1024)
+  })
+
+  it('gives its simulations V8 flags this Node accepts (a flag set at run time that V8 does not know is ignored silently)', async () => {
+    expect(simulationFlags.length).toBeGreaterThan(0)
+    const child = await node([...simulationFlags, '-e', '0'])
+    expect(child.code, child.stderr).toBe(0)
+  })
+
+  it('lists the flags of its simulations in the flags of the Node processes it forks, once', () => {
+    expect(withFlags(['--enable-source-maps'])).toEqual(['--enable-source-maps', ...simulationFlags])
+    expect(withFlags([...simulationFlags, '--enable-source-maps'])).toEqual([...simulationFlags, '--enable-source-maps'])
   })
 })

@@ -9,8 +9,9 @@
 // Usage: messages HOSTS [MESSAGES_PER_HOST [MESSAGE_BYTES [SEED]]]
 // Prints one JSON line: hosts, messages, simS (simulated time of the last
 // arrival), meanArrivalS (mean simulated time of the arrivals), runS (wall
-// seconds from creating the engine to the end of the run, steady_clock) and
-// runCpuS (CPU seconds of the process over the same span, std::clock).
+// seconds from creating the engine to the end of the run, steady_clock),
+// runCpuS (CPU seconds of the process over the same span, std::clock) and
+// config (the settings below, as --cfg would take them, space-separated).
 #include <simgrid/s4u.hpp>
 #include <chrono>
 #include <ctime>
@@ -21,6 +22,10 @@
 #include <vector>
 
 namespace sg4 = simgrid::s4u;
+
+// Plain max-min sharing of the links (see the header comment), set after the command line's --cfg.
+static const char* const CONFIG[] = {"network/model:CM02",         "network/TCP-gamma:0",    "network/latency-factor:1",
+                                     "network/bandwidth-factor:1", "network/crosstraffic:0", "network/weight-S:0"};
 
 static const double LINK_BPS = 125e6;
 static const double LINK_LATENCY_S = 50e-6;
@@ -49,10 +54,11 @@ int main(int argc, char** argv)
   const auto t0 = std::chrono::steady_clock::now();
   const std::clock_t c0 = std::clock();
   sg4::Engine e(&argc, argv);
-  // Plain max-min sharing of the links (see the header comment).
-  for (const char* cfg : {"network/model:CM02", "network/TCP-gamma:0", "network/latency-factor:1", "network/bandwidth-factor:1",
-                          "network/crosstraffic:0", "network/weight-S:0"})
+  std::string config;
+  for (const char* cfg : CONFIG) {
     sg4::Engine::set_config(cfg);
+    config += (config.empty() ? "" : " ") + std::string(cfg);
+  }
   if (argc < 2) {
     std::fprintf(stderr, "usage: %s HOSTS [MESSAGES_PER_HOST [MESSAGE_BYTES [SEED]]]\n", argv[0]);
     return 2;
@@ -106,8 +112,8 @@ int main(int argc, char** argv)
   e.run();
   const auto t1 = std::chrono::steady_clock::now();
   const std::clock_t c1 = std::clock();
-  std::printf("{\"hosts\":%u,\"messages\":%lu,\"simS\":%.9f,\"meanArrivalS\":%.9f,\"runS\":%.6f,\"runCpuS\":%.6f}\n", hosts, arrived,
+  std::printf("{\"hosts\":%u,\"messages\":%lu,\"simS\":%.9f,\"meanArrivalS\":%.9f,\"runS\":%.6f,\"runCpuS\":%.6f,\"config\":\"%s\"}\n", hosts, arrived,
               sg4::Engine::get_clock(), arrived == 0 ? 0.0 : arrival_sum / static_cast<double>(arrived), std::chrono::duration<double>(t1 - t0).count(),
-              static_cast<double>(c1 - c0) / CLOCKS_PER_SEC);
+              static_cast<double>(c1 - c0) / CLOCKS_PER_SEC, config.c_str());
   return 0;
 }
