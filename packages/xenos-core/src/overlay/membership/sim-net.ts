@@ -12,11 +12,14 @@ import { MemberUnreachableError } from '../errors.js'
 import type { Deadlines, Frame, FrameType, MembershipTransport, PeerRef } from './protocol.js'
 import { Swim, type MemberTransition, type SwimClock, type SwimInit } from './swim.js'
 
-/** A clock whose time moves only when told; timers run in time order. */
+/** A clock whose time moves only when told; timers run in time order (equal times in the order they were set). */
 export class ManualClock implements SwimClock {
   private nowMs = 0
   private seq = 0
-  private readonly timers = new Map<number, { atMs: number, seq: number, fn: () => void }>()
+  /** Pending timers by id; the heap below may still hold ids cleared since (skipped when they come up). */
+  private readonly timers = new Map<number, { atMs: number, fn: () => void }>()
+  /** A binary min-heap of [atMs, id], so that thousands of members' timers cost log n each. */
+  private readonly heap: Array<[number, number]> = []
 
   now (): number {
     return this.nowMs
@@ -24,7 +27,9 @@ export class ManualClock implements SwimClock {
 
   setTimeout (fn: () => void, ms: number): unknown {
     const id = ++this.seq
-    this.timers.set(id, { atMs: this.nowMs + Math.max(0, ms), seq: id, fn })
+    const atMs = this.nowMs + Math.max(0, ms)
+    this.timers.set(id, { atMs, fn })
+    this.push([atMs, id])
     return id
   }
 
@@ -37,12 +42,8 @@ export class ManualClock implements SwimClock {
     const endMs = this.nowMs + ms
     for (;;) {
       await drain()
-      let next: { id: number, atMs: number, seq: number, fn: () => void } | undefined
-      for (const [id, t] of this.timers) {
-        if (t.atMs <= endMs && (next === undefined || t.atMs < next.atMs || (t.atMs === next.atMs && t.seq < next.seq))) next = { id, ...t }
-      }
+      const next = this.popDue(endMs)
       if (next === undefined) break
-      this.timers.delete(next.id)
       this.nowMs = next.atMs
       next.fn()
     }
@@ -59,6 +60,61 @@ export class ManualClock implements SwimClock {
     }
     return this.nowMs - startMs
   }
+
+  /** The earliest pending timer due by `endMs`, removed; undefined if none. */
+  private popDue (endMs: number): { atMs: number, fn: () => void } | undefined {
+    for (;;) {
+      const top = this.heap[0]
+      if (top === undefined || top[0] > endMs) return undefined
+      this.pop()
+      const t = this.timers.get(top[1])
+      if (t === undefined) continue // cleared
+      this.timers.delete(top[1])
+      return t
+    }
+  }
+
+  private push (item: [number, number]): void {
+    const h = this.heap
+    h.push(item)
+    let i = h.length - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!before(h[i]!, h[parent]!)) break
+      ;[h[i], h[parent]] = [h[parent]!, h[i]!]
+      i = parent
+    }
+  }
+
+  private pop (): void {
+    const h = this.heap
+    const last = h.pop()!
+    if (h.length === 0) return
+    h[0] = last
+    let i = 0
+    for (;;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let m = i
+      if (l < h.length && before(h[l]!, h[m]!)) m = l
+      if (r < h.length && before(h[r]!, h[m]!)) m = r
+      if (m === i) return
+      ;[h[i], h[m]] = [h[m]!, h[i]!]
+      i = m
+    }
+  }
+}
+
+/** How often a message on a cut link is sent again. */
+const RETRANSMIT_MS = 250
+
+/** The key of a connection between two members ("a b", the peer ids sorted). */
+function pair (a: string, b: string): string {
+  return a < b ? `${a} ${b}` : `${b} ${a}`
+}
+
+function before (a: [number, number], b: [number, number]): boolean {
+  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1])
 }
 
 async function drain (): Promise<void> {
@@ -79,12 +135,26 @@ export interface SimNetInit {
    * @default connections are free and every pair counts as connected
    */
   handshakeMs?: number
+  /**
+   * With `handshakeMs`: a handshake is that much CPU time on each of its two
+   * members, and a member does one handshake at a time (a host with one core
+   * for them), so a member many others connect to at once makes them queue.
+   * @default false: handshakes take `handshakeMs` however many run at once
+   */
+  handshakeCpu?: boolean
+  /** One-way delay of every message. @default 1 */
+  latencyMs?: number
 }
 
-/** Members on a simulated network: 1 ms per hop, links cut or whole members killed on demand. */
+/**
+ * Members on a simulated network: `latencyMs` per hop, links cut (a message
+ * sent across gets through if the link is restored before its deadline) or
+ * whole members killed on demand.
+ */
 export class SimNet {
   readonly clock = new ManualClock()
   readonly members: SimMember[] = []
+  private readonly byId = new Map<string, SimMember>()
   private readonly dead = new Set<string>()
   private readonly cut = new Set<string>()
   /** Frame kinds silently lost (their requests time out). */
@@ -96,6 +166,10 @@ export class SimNet {
   private readonly links = new Set<string>()
   /** Connections opened (when handshakes are modelled). */
   handshakes = 0
+  /** Handshakes under way, by pair, so that concurrent requests between two members share one (as libp2p's dialer does). */
+  private readonly opening = new Map<string, Promise<void>>()
+  /** With `handshakeCpu`: until when each member's CPU is taken by handshakes. */
+  private readonly busyUntil = new Map<string, number>()
 
   constructor (private readonly init: SimNetInit = {}) {}
 
@@ -114,13 +188,29 @@ export class SimNet {
     swim.onTransition(t => transitions.push(t))
     const member = { peerId, swim, transitions }
     this.members.push(member)
+    this.byId.set(peerId, member)
     return member
   }
 
-  /** Start `member` and let it join through `via` (as a connection to a bootstrap peer does). */
+  /**
+   * Start `member` and let it join through `via`, as a connection to a
+   * bootstrap peer does: the member exchanges tables with `via`. When
+   * handshakes are modelled, once the connection is open (a bootstrap dial
+   * has no membership deadline), and `via` exchanges tables back, as both
+   * ends of a new libp2p connection do.
+   */
   join (member: SimMember, via?: SimMember): void {
     member.swim.start()
-    if (via !== undefined) member.swim.contact({ peerId: via.peerId, addrs: [] })
+    if (via === undefined) return
+    if (this.init.handshakeMs === undefined) {
+      member.swim.contact({ peerId: via.peerId, addrs: [] })
+      return
+    }
+    void this.connect(member.peerId, via.peerId, this.init.handshakeMs).then(() => {
+      if (!this.links.has(pair(member.peerId, via.peerId))) return
+      member.swim.contact({ peerId: via.peerId, addrs: [] })
+      via.swim.contact({ peerId: member.peerId, addrs: [] })
+    })
   }
 
   /** The process of `member` is gone: requests to it are refused at once (kill -9). */
@@ -154,39 +244,91 @@ export class SimNet {
 
   private transport (from: string): MembershipTransport {
     const handshakeMs = this.init.handshakeMs
-    const link = (peerId: string): string => [from, peerId].sort().join(' ')
+    const latencyMs = this.init.latencyMs ?? 1
+    const link = (peerId: string): string => pair(from, peerId)
     return {
       connected: peerId => handshakeMs === undefined || this.links.has(link(peerId)),
       request: async (peer: PeerRef, frame: Frame, deadlines: Deadlines): Promise<Frame> => {
         this.sent[frame.t] = (this.sent[frame.t] ?? 0) + 1
-        const target = this.members.find(m => m.peerId === peer.peerId)
-        await this.sleep(1)
+        const target = this.byId.get(peer.peerId)
+        await this.sleep(latencyMs)
         if (target === undefined || this.dead.has(peer.peerId) || this.dead.has(from)) {
           throw new MemberUnreachableError(peer.peerId, 'refused', `connection to ${peer.peerId} refused`)
         }
         if (handshakeMs !== undefined && !this.links.has(link(peer.peerId))) {
-          if (this.cut.has(`${from}>${peer.peerId}`) || handshakeMs > deadlines.connectMs) {
-            await this.sleep(deadlines.connectMs)
+          if (!(await this.reaches(`${from}>${peer.peerId}`, deadlines.connectMs))) {
             throw new MemberUnreachableError(peer.peerId, 'timeout', `no connection to ${peer.peerId} within ${deadlines.connectMs} ms`)
           }
-          await this.sleep(handshakeMs)
-          if (!this.links.has(link(peer.peerId))) this.handshakes++
-          this.links.add(link(peer.peerId))
+          const key = link(peer.peerId)
+          const opening = this.connect(from, peer.peerId, handshakeMs)
+          const timedOut = await Promise.race([opening.then(() => false), this.sleep(deadlines.connectMs).then(() => true)])
+          if (timedOut || !this.links.has(key)) {
+            throw new MemberUnreachableError(peer.peerId, 'timeout', `no connection to ${peer.peerId} within ${deadlines.connectMs} ms`)
+          }
         }
         deadlines.onConnected?.()
-        if (this.cut.has(`${from}>${peer.peerId}`) || this.dropped.has(frame.t)) {
+        const sentMs = this.clock.now()
+        if (this.dropped.has(frame.t)) {
           await this.sleep(deadlines.answerMs)
           throw new MemberUnreachableError(peer.peerId, 'timeout', `no answer from ${peer.peerId} within ${deadlines.answerMs} ms`)
         }
+        if (!(await this.reaches(`${from}>${peer.peerId}`, deadlines.answerMs))) {
+          throw new MemberUnreachableError(peer.peerId, 'timeout', `no answer from ${peer.peerId} within ${deadlines.answerMs} ms`)
+        }
         const reply = await target.swim.handle(from, structuredClone(frame))
-        await this.sleep(1)
-        if (this.cut.has(`${peer.peerId}>${from}`)) {
-          await this.sleep(deadlines.answerMs)
+        await this.sleep(latencyMs)
+        if (!(await this.reaches(`${peer.peerId}>${from}`, Math.max(0, sentMs + deadlines.answerMs - this.clock.now())))) {
           throw new MemberUnreachableError(peer.peerId, 'timeout', `no answer from ${peer.peerId} within ${deadlines.answerMs} ms`)
         }
         return structuredClone(reply)
       }
     }
+  }
+
+  /**
+   * Whether a message on the directed link `key` gets through within
+   * `withinMs`: at once if the link is not cut, else if it is restored in
+   * time (retransmitted every `RETRANSMIT_MS`, as TCP does); after `withinMs`
+   * otherwise.
+   */
+  private async reaches (key: string, withinMs: number): Promise<boolean> {
+    const endMs = this.clock.now() + withinMs
+    while (this.cut.has(key)) {
+      const leftMs = endMs - this.clock.now()
+      if (leftMs <= 0) return false
+      await this.sleep(Math.min(RETRANSMIT_MS, leftMs))
+    }
+    return true
+  }
+
+  /** Open a connection between `a` and `b` (or join the handshake under way); resolves when it is open or failed. */
+  private async connect (a: string, b: string, handshakeMs: number): Promise<void> {
+    const key = pair(a, b)
+    if (this.links.has(key)) return
+    let opening = this.opening.get(key)
+    if (opening === undefined) {
+      opening = this.sleep(this.handshakeDelay(a, b, handshakeMs)).then(() => {
+        this.opening.delete(key)
+        if (this.dead.has(a) || this.dead.has(b)) return
+        this.handshakes++
+        this.links.add(key)
+      })
+      this.opening.set(key, opening)
+    }
+    await opening
+  }
+
+  /** How long from now a new connection between `a` and `b` takes to open (queued behind each one's other handshakes with `handshakeCpu`). */
+  private handshakeDelay (a: string, b: string, handshakeMs: number): number {
+    if (this.init.handshakeCpu !== true) return handshakeMs
+    const now = this.clock.now()
+    let doneMs = now
+    for (const m of [a, b]) {
+      const end = Math.max(now, this.busyUntil.get(m) ?? 0) + handshakeMs
+      this.busyUntil.set(m, end)
+      doneMs = Math.max(doneMs, end)
+    }
+    return doneMs - now
   }
 
   private async sleep (ms: number): Promise<void> {
