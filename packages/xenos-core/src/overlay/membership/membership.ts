@@ -45,6 +45,8 @@ export class Membership {
   private readonly connectedPeers = new Set<string>()
   /** This host's addresses as announced; read for every frame sent, refreshed when libp2p says they changed. */
   private ownAddrs: string[] | undefined
+  /** Whether this membership holds the process' stall monitor. */
+  private watchingStalls = false
 
   /** `name`: this host's name, announced in its record so that the others can name it (a coordinator's hostname). */
   constructor (private readonly libp2p: OverlayLibp2p, init: MembershipInit = {}, options: { name?: string } = {}) {
@@ -54,6 +56,7 @@ export class Membership {
       ...(options.name === undefined ? {} : { name: options.name }),
       transport: libp2pTransport(libp2p, peerId => this.connectedPeers.has(peerId)),
       addrs: () => (this.ownAddrs ??= libp2p.getMultiaddrs().map(a => a.toString())),
+      stalledMs: sinceMs => loopStalls.longestSince(sinceMs),
       log: (format, ...args) => { logger(format, ...args) }
     })
     this.swim.onChange((peerId, info) => {
@@ -102,6 +105,8 @@ export class Membership {
     for (const c of this.libp2p.getConnections()) this.connectedPeers.add(c.remotePeer.toString())
     this.libp2p.addEventListener('peer:identify', this.onIdentify)
     this.libp2p.addEventListener('self:peer:update', this.onSelfUpdate)
+    if (!this.watchingStalls) loopStalls.acquire()
+    this.watchingStalls = true
     this.swim.start()
     // peers that connected before this started (bootstrap dials begin with the node)
     for (const peer of new Set(this.libp2p.getConnections().map(c => c.remotePeer.toString()))) this.swim.contact({ peerId: peer, addrs: [] })
@@ -115,6 +120,8 @@ export class Membership {
    */
   async stop (): Promise<void> {
     this.removeListeners()
+    if (this.watchingStalls) loopStalls.release()
+    this.watchingStalls = false
     if (!this.swim.isRunning) return
     this.swim.halt()
     if (this.libp2p.status === 'started') await this.libp2p.unhandle(MEMBERSHIP_PROTOCOL)
@@ -221,6 +228,58 @@ export class Membership {
     })
   }
 }
+
+/**
+ * Stalls of this process' event loop (a timer every `TICK_MS` notes how late
+ * it fired), kept for a minute; one monitor for the process, shared by every
+ * membership in it, running while one is.
+ */
+class LoopStalls {
+  private static readonly TICK_MS = 50
+  /** Shorter delays are ordinary timer jitter. */
+  private static readonly NOTED_MS = 100
+  private static readonly KEPT_MS = 60_000
+  private readonly stalls: Array<{ endMs: number, ms: number }> = []
+  private timer: ReturnType<typeof setInterval> | undefined
+  private users = 0
+  private lastTickMs = 0
+
+  acquire (): void {
+    if (this.users++ > 0) return
+    this.lastTickMs = performance.now()
+    this.timer = setInterval(() => { this.tick() }, LoopStalls.TICK_MS)
+    this.timer.unref()
+  }
+
+  release (): void {
+    if (this.users === 0 || --this.users > 0) return
+    clearInterval(this.timer)
+    this.stalls.length = 0
+  }
+
+  /** The longest stall since `sinceMs` (performance.now() time), the part before it left out; a stall not yet noted included. */
+  longestSince (sinceMs: number): number {
+    const nowMs = performance.now()
+    let longest = this.users === 0 ? 0 : Math.min(nowMs - this.lastTickMs - LoopStalls.TICK_MS, nowMs - sinceMs)
+    for (let i = this.stalls.length - 1; i >= 0; i--) {
+      const s = this.stalls[i]!
+      if (s.endMs <= sinceMs) break
+      longest = Math.max(longest, Math.min(s.ms, s.endMs - sinceMs))
+    }
+    return Math.max(0, longest)
+  }
+
+  private tick (): void {
+    const nowMs = performance.now()
+    const lateMs = nowMs - this.lastTickMs - LoopStalls.TICK_MS
+    this.lastTickMs = nowMs
+    if (lateMs < LoopStalls.NOTED_MS) return
+    this.stalls.push({ endMs: nowMs, ms: lateMs })
+    while (this.stalls.length > 0 && this.stalls[0]!.endMs < nowMs - LoopStalls.KEPT_MS) this.stalls.shift()
+  }
+}
+
+const loopStalls = new LoopStalls()
 
 /** The membership protocol over libp2p streams; `connected` says whether a connection to a peer is open. */
 function libp2pTransport (libp2p: OverlayLibp2p, connected: (peerId: string) => boolean): MembershipTransport {

@@ -173,12 +173,14 @@ export class SimNet {
 
   constructor (private readonly init: SimNetInit = {}) {}
 
-  async add (init: SwimInit = {}, options: { name?: string } = {}): Promise<SimMember> {
+  /** `stalledMs`: how long the member's process stood still since a time (its event loop blocked); never by default. */
+  async add (init: SwimInit = {}, options: { name?: string, stalledMs?: (sinceMs: number) => number } = {}): Promise<SimMember> {
     const peerId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
     const transitions: MemberTransition[] = []
     const swim = new Swim(init, {
       self: peerId,
       ...(options.name === undefined ? {} : { name: options.name }),
+      ...(options.stalledMs === undefined ? {} : { stalledMs: options.stalledMs }),
       transport: this.transport(peerId),
       addrs: () => [`/memory/${peerId}`],
       clock: this.clock,

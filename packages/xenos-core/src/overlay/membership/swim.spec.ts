@@ -74,6 +74,24 @@ describe('Swim on a simulated network', () => {
     expect(lone).toBeGreaterThanOrEqual(3 * minMs - 50)
   })
 
+  it('suspects nobody on probes that missed their deadline while its own process stood still (Lifeguard), and does once it runs freely', async () => {
+    // probes only from the prober (the others probe once an hour), whose event loop is blocked for seconds at a time
+    const net = new SimNet()
+    let stalled = true
+    const prober = await net.add({}, { stalledMs: () => stalled ? 5000 : 0 })
+    const ms = [prober]
+    for (let i = 0; i < 4; i++) ms.push(await net.add({ probeIntervalMs: 3_600_000 }))
+    ms.forEach((m, i) => { net.join(m, i === 0 ? undefined : ms[i - 1]) })
+    await net.clock.until(() => ms.every(m => m.swim.members().length === 4), 60_000, 'convergence')
+    const x = ms[4]!
+    net.partition([x], ms.slice(0, 4))
+    await net.clock.advance(60_000) // x is probed several times, and never answers
+    expect(net.sent['ping']).toBeGreaterThan(4)
+    expect(statesOf(prober, x)).toEqual(['alive'])
+    stalled = false
+    await net.clock.until(() => net.stateOf(prober, x) === 'suspect', 60_000, 'x suspected once the prober runs freely')
+  })
+
   it('lets a suspected member refute and stay alive, at a higher incarnation', async () => {
     const { net, ms } = await cluster(5)
     const [x, ...others] = ms as [SimMember, ...SimMember[]]

@@ -41,6 +41,9 @@
  *   even by the members it asks for help, whose timers fire late, or that is
  *   itself suspected, lengthens its probe interval and timeout (up to
  *   `maxAwareness + 1` times), so an overloaded member suspects others less.
+ *   A probe that missed its deadline while this member's process stood still
+ *   (its event loop blocked for half the probe timeout or more) suspects
+ *   nobody: the answer may be waiting to be read.
  */
 import { InvalidArgumentError } from '../../errors.js'
 import { MemberUnreachableError } from '../errors.js'
@@ -105,6 +108,14 @@ export interface SwimComponents {
   clock?: SwimClock
   /** @default Math.random */
   random?: () => number
+  /**
+   * The longest time this member's process could not run (its event loop
+   * was blocked) since `sinceMs` on `clock`. A probe that missed its deadline
+   * during such a stall proves nothing about its target: Lifeguard's local
+   * health then counts it against this member instead.
+   * @default never stalled (a simulated clock)
+   */
+  stalledMs?: (sinceMs: number) => number
   /** First incarnation. @default the wall-clock time in ms (so a restart supersedes the previous run) */
   initialIncarnation?: number
   log?: (format: string, ...args: unknown[]) => void
@@ -512,6 +523,7 @@ export class Swim {
     const target = e.record.peerId
     const incarnation = e.record.incarnation
     const timeoutMs = this.o.probeTimeoutMs * (1 + this.awareness)
+    const probeStartMs = this.clock.now()
     let connected = (): void => {}
     const open = new Promise<'open'>((resolve) => { connected = () => { resolve('open') } })
     const deadlines = { ...this.probeDeadlines(timeoutMs * 3), onConnected: () => { connected() } }
@@ -529,8 +541,9 @@ export class Swim {
       return
     }
     if (!this.running) return
-    if (first === 'pending' && this.clock.now() - startMs > 2 * timeoutMs) {
-      // The deadline fired far too late: this member is overloaded, its silence proves nothing about the target.
+    if (first === 'pending' && (this.clock.now() - startMs > 2 * timeoutMs || this.stalledSince(startMs) > timeoutMs / 2)) {
+      // The deadline fired far too late, or this member's process stood still for a good part of it: this member is
+      // overloaded, and its silence proves nothing about the target.
       this.awareness = Math.min(this.o.maxAwareness, this.awareness + 1)
       return
     }
@@ -546,6 +559,11 @@ export class Swim {
     if (helped.filter(a => a !== 'none').length < helpers.length) this.awareness = Math.min(this.o.maxAwareness, this.awareness + 1)
     const current = this.table.get(target)
     if (!this.running || current === undefined || !isLive(current.record.state) || current.record.incarnation !== incarnation) return
+    if (directKind !== 'refused' && this.stalledSince(probeStartMs) > timeoutMs / 2) {
+      // answers missed while this member's process stood still (they may be waiting to be read): no suspicion
+      this.awareness = Math.min(this.o.maxAwareness, this.awareness + 1)
+      return
+    }
     const refusedToo = helped.filter(a => a === 'refused').length
     const through = helpers.length === 0 ? 'no other member to ask' : `${refusedToo} of ${helpers.length} members asked were refused too`
     if (directKind === 'refused' && helped.every(a => a === 'refused')) {
@@ -742,6 +760,11 @@ export class Swim {
     const connected = this.pickLive(k, [target], p => this.c.transport.connected(p))
     if (connected.length >= k) return connected
     return [...connected, ...this.pickLive(k - connected.length, [target, ...connected.map(c => c.peerId)])]
+  }
+
+  /** The longest stall of this member's process since `sinceMs` (0 when the clock is simulated). */
+  private stalledSince (sinceMs: number): number {
+    return this.c.stalledMs?.(sinceMs) ?? 0
   }
 
   private probeDeadlines (answerMs: number): Deadlines {
