@@ -128,6 +128,22 @@ describe('Swim on a simulated network', () => {
     expect(net.handshakes).toBe(40) // nobody connected to anyone but the seed
   })
 
+  it('does not gossip a join again once it was flooded to every neighbour', async () => {
+    // every pair connected (connections are free), no probes and no table exchanges: only the join's own messages
+    const { net, ms } = await cluster(8, { probeIntervalMs: 3_600_000, pushPullIntervalMs: 3_600_000 })
+    await net.clock.advance(30_000)
+    const before = net.sent['gossip'] ?? 0
+    const joiner = await net.add({ probeIntervalMs: 3_600_000, pushPullIntervalMs: 3_600_000 })
+    net.join(joiner, ms[3])
+    await net.clock.until(() => ms.every(m => m.swim.get(joiner.peerId)?.state === 'alive'), 60_000, 'every member to know the joiner', 5)
+    await net.clock.advance(30_000)
+    // the member it joined through floods it to the 7 others, each of them to the 6 it did not come from and is not about,
+    // the joiner floods the 8 it learnt to the 7 it did not learn them from; and the joiner announces itself
+    const flood = 7 + 7 * 6 + 7
+    expect((net.sent['gossip'] ?? 0) - before).toBeLessThanOrEqual(flood + retransmitLimit(4, 9))
+    expect(joiner.swim.members()).toHaveLength(8)
+  })
+
   it('declares a killed member (connection refused) failed at once, without a suspicion timeout', async () => {
     // a suspicion would take over an hour: only refused connections can fail x within the test
     const { net, ms } = await cluster(5, { suspicionMult: 4000 })

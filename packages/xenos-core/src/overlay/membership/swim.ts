@@ -470,8 +470,13 @@ export class Swim {
     }
     if (r.state === 'suspect') this.startSuspicion(e)
     if (r.state === 'failed') this.startRedial(e)
-    if (prev === undefined && r.state === 'alive') this.fresh.push({ record: r, from })
-    this.enqueue(r)
+    if (prev === undefined && r.state === 'alive' && this.o.gossipFanout > 0) {
+      // flooded to every neighbour (flood()): gossiping it to the same neighbours again would only add messages
+      this.fresh.push({ record: r, from })
+      this.scheduleFlush()
+    } else {
+      this.enqueue(r)
+    }
     if (prev?.state !== r.state && !(prev === undefined && r.state === 'left')) {
       const t: MemberTransition = {
         peerId: r.peerId, ...(r.name === undefined ? {} : { name: r.name }), from: prev?.state, to: r.state, incarnation: r.incarnation,
@@ -701,13 +706,20 @@ export class Swim {
    * sent at once to every connected live member but the one it came from,
    * each of which does the same when it is new to it too (a flood over
    * existing connections: at most two messages per connection per join, no
-   * handshake). Gossip and table exchanges repair whatever this misses.
+   * handshake). Such a record is not gossiped again (its neighbours have it);
+   * a record whose flood could not reach a neighbour, or that found no
+   * neighbour, is gossiped instead, and table exchanges repair whatever is
+   * still missed.
    */
   private async flood (): Promise<void> {
-    if (this.fresh.length === 0 || this.o.gossipFanout === 0) return
+    if (this.fresh.length === 0) return
     const updates = this.fresh.splice(0, MAX_GOSSIP)
     if (this.fresh.length > 0) this.scheduleFlush()
     const targets = [...this.table.values()].filter(e => isLive(e.record.state) && this.c.transport.connected(e.record.peerId))
+    if (targets.length === 0) {
+      for (const u of updates) this.regossip(u.record)
+      return
+    }
     await Promise.all(targets.map(async (e) => {
       // neither back to the member it came from nor to the member it is about
       const mine = updates.filter(u => u.record.peerId !== e.record.peerId && u.from !== e.record.peerId).map(u => u.record)
@@ -715,9 +727,14 @@ export class Swim {
       try {
         this.receive(e.record.peerId, await this.c.transport.request(refOf(e.record), { t: 'gossip', from: this.selfRecord(), updates: mine }, this.exchange()))
       } catch {
-        // the regular gossip, which carries the same records, retries elsewhere
+        for (const r of mine) this.regossip(r)
       }
     }))
+  }
+
+  /** Queue a record for gossip, unless a newer one about its member replaced it meanwhile. */
+  private regossip (r: MemberRecord): void {
+    if (this.running && this.table.get(r.peerId)?.record === r) this.enqueue(r)
   }
 
   /** A frame to `recipient`: this member's record, what it must hear about itself, and piggybacked updates. */
