@@ -144,6 +144,32 @@ describe('Swim on a simulated network', () => {
     expect(joiner.swim.members()).toHaveLength(8)
   })
 
+  it('floods joins to a neighbour one message at a time: those that arrive while one is in flight go together in the next', async () => {
+    // 200 ms each way, ten joins through the seed 20 ms apart: a message to the neighbour takes 400 ms to be answered
+    const net = new SimNet({ latencyMs: 200 })
+    const init = { probeIntervalMs: 3_600_000, pushPullIntervalMs: 3_600_000 }
+    const [seed, neighbour] = [await net.add(init), await net.add(init)]
+    net.join(seed)
+    net.join(neighbour, seed)
+    await net.clock.until(() => seed.swim.members().length === 1, 10_000, 'the neighbour to join')
+    const joiners: SimMember[] = []
+    for (let i = 0; i < 10; i++) joiners.push(await net.add(init))
+    const ids = new Set(joiners.map(j => j.peerId))
+    let carriers = 0 // messages from the seed to the neighbour that carry joins
+    const handle = neighbour.swim.handle.bind(neighbour.swim)
+    neighbour.swim.handle = async (sender, frame) => {
+      if (sender === seed.peerId && frame.updates.some(u => ids.has(u.peerId))) carriers++
+      return await handle(sender, frame)
+    }
+    for (let i = 0; i < 10; i++) {
+      net.join(joiners[i]!, seed)
+      await net.clock.advance(20)
+    }
+    await net.clock.until(() => joiners.every(j => neighbour.swim.get(j.peerId)?.state === 'alive'), 30_000, 'the neighbour to know every joiner')
+    // the first join alone, the nine that came while it was in flight together (one message per join before)
+    expect(carriers).toBe(2)
+  })
+
   it('declares a killed member (connection refused) failed at once, without a suspicion timeout', async () => {
     // a suspicion would take over an hour: only refused connections can fail x within the test
     const { net, ms } = await cluster(5, { suspicionMult: 4000 })

@@ -183,6 +183,8 @@ export class Swim {
   private sentCount = 0
   /** Members learnt for the first time, to forward once to every connected neighbour but the one they came from. */
   private fresh: Array<{ record: MemberRecord, from: string }> = []
+  /** Records waiting to be flooded to a neighbour that has a flood message in flight, by neighbour. */
+  private readonly floodOut = new Map<string, Map<string, MemberRecord>>()
 
   private readonly c: SwimComponents
 
@@ -677,16 +679,14 @@ export class Swim {
 
   private async flush (): Promise<void> {
     if (!this.running) return
-    const flood = this.flood()
-    if (this.queue.size === 0 || this.o.gossipFanout === 0) {
-      await flood
-      return
-    }
+    // not awaited: a flood to a slow neighbour must not hold up the gossip rounds
+    this.flood().catch((err: unknown) => { this.log('flood failed: %s', (err as Error).message) })
+    if (this.queue.size === 0 || this.o.gossipFanout === 0) return
     // Neighbours only (any member when none is connected): an epidemic over the connected overlay
     // costs no handshakes, and probes connect every pair of members in time anyway.
     const connected = this.pickLive(this.o.gossipFanout, [], p => this.c.transport.connected(p))
     const targets = connected.length > 0 ? connected : this.pickLive(this.o.gossipFanout, [])
-    await Promise.all([flood, ...targets.map(async (t) => {
+    await Promise.all(targets.map(async (t) => {
       const updates = this.queue.take(MAX_GOSSIP)
       if (updates.length === 0) return
       try {
@@ -698,7 +698,7 @@ export class Swim {
         this.queue.giveBack(updates)
         this.evidence(t.peerId)
       }
-    })])
+    }))
   }
 
   /**
@@ -713,8 +713,7 @@ export class Swim {
    */
   private async flood (): Promise<void> {
     if (this.fresh.length === 0) return
-    const updates = this.fresh.splice(0, MAX_GOSSIP)
-    if (this.fresh.length > 0) this.scheduleFlush()
+    const updates = this.fresh.splice(0)
     const targets = [...this.table.values()].filter(e => isLive(e.record.state) && this.c.transport.connected(e.record.peerId))
     if (targets.length === 0) {
       for (const u of updates) this.regossip(u.record)
@@ -723,13 +722,41 @@ export class Swim {
     await Promise.all(targets.map(async (e) => {
       // neither back to the member it came from nor to the member it is about
       const mine = updates.filter(u => u.record.peerId !== e.record.peerId && u.from !== e.record.peerId).map(u => u.record)
-      if (mine.length === 0) return
-      try {
-        this.receive(e.record.peerId, await this.c.transport.request(refOf(e.record), { t: 'gossip', from: this.selfRecord(), updates: mine }, this.exchange()))
-      } catch {
-        for (const r of mine) this.regossip(r)
-      }
+      if (mine.length > 0) await this.floodTo(e.record, mine)
     }))
+  }
+
+  /**
+   * Send flooded records to one neighbour, one message at a time: records for
+   * a neighbour that has a message in flight wait, and go together in the
+   * next one. On a busy host, whose answers are slow, joins so travel in
+   * batches instead of one message per join per connection.
+   */
+  private async floodTo (neighbour: MemberRecord, records: MemberRecord[]): Promise<void> {
+    const waiting = this.floodOut.get(neighbour.peerId)
+    if (waiting !== undefined) {
+      for (const r of records) waiting.set(r.peerId, r)
+      return
+    }
+    const queued = new Map<string, MemberRecord>()
+    this.floodOut.set(neighbour.peerId, queued)
+    for (const r of records) queued.set(r.peerId, r)
+    try {
+      while (queued.size > 0 && this.running) {
+        const batch = [...queued.values()].slice(0, MAX_GOSSIP)
+        for (const r of batch) queued.delete(r.peerId)
+        try {
+          const reply = await this.c.transport.request(refOf(neighbour), { t: 'gossip', from: this.selfRecord(), updates: batch }, this.exchange())
+          this.receive(neighbour.peerId, reply)
+        } catch {
+          // gossip carries what the flood could not deliver
+          for (const r of [...batch, ...queued.values()]) this.regossip(r)
+          return
+        }
+      }
+    } finally {
+      if (this.floodOut.get(neighbour.peerId) === queued) this.floodOut.delete(neighbour.peerId)
+    }
   }
 
   /** Queue a record for gossip, unless a newer one about its member replaced it meanwhile. */
@@ -871,6 +898,7 @@ export class Swim {
     }
     this.queue.clear()
     this.fresh = []
+    this.floodOut.clear()
   }
 
   private log (format: string, ...args: unknown[]): void {
