@@ -73,6 +73,14 @@ export interface ChunkRequest {
   hash: string
   /** The chunk, for `get`. */
   index?: number
+  /**
+   * For `have`, a waiting `have`: the longest the holder may wait, in
+   * milliseconds, for a chunk of `wanted` before it answers. A holder that
+   * does not know the field answers at once (see `ChunkService`).
+   */
+  waitMs?: number
+  /** For a waiting `have`: the chunks the asker wants, as a bitmap in base64. */
+  wanted?: string
 }
 
 /** Outcome of a request: the image or chunk is held and here it is, something failed, or it is not held there. */
@@ -90,13 +98,20 @@ export interface ChunkResponse {
   sizeBytes: number
 }
 
-/** Answers chunk requests from one host's shelf of images. */
-export type ChunkHandler = (request: ChunkRequest, fromPeer: string) => Promise<ChunkResponse>
+/**
+ * Answers chunk requests from one host's shelf of images. `signal`, when the
+ * transport gives one, aborts once the asker no longer waits for the answer
+ * (a waiting `have` it gave up): the handler may then answer at once.
+ */
+export type ChunkHandler = (request: ChunkRequest, fromPeer: string, signal?: AbortSignal) => Promise<ChunkResponse>
 
 /** A conversation with one holder: requests one after the other. */
 export interface ChunkChannel {
-  /** One request; an answer larger than `maxBytes` (of `body`) or later than `timeoutMs` fails it. */
-  request(request: ChunkRequest, limits: { timeoutMs: number, maxBytes: number }): Promise<ChunkResponse>
+  /**
+   * One request; an answer larger than `maxBytes` (of `body`) or later than `timeoutMs` fails it, and so
+   * does `signal` aborting (the asker gives up waiting: the channel is not used again).
+   */
+  request(request: ChunkRequest, limits: { timeoutMs: number, maxBytes: number, signal?: AbortSignal }): Promise<ChunkResponse>
   close(): Promise<void>
 }
 
@@ -104,6 +119,12 @@ export interface ChunkChannel {
 export interface ChunkTransport {
   /** The clock the fetch waits on (between polls of a holder, for stalls). */
   readonly clock: Clock
+  /**
+   * The clock a chunk service answering over this transport waits on (a waiting `have`'s bounded wait), when it is not
+   * `clock`: a simulator's service waits on behalf of the asker, whose request is already awaited as simulated work.
+   * @default clock
+   */
+  readonly serviceClock?: Clock
   /** Uniform in [0, 1): where a fetch's chance comes from (its starting chunk). */
   random(): number
   /** Serve `handler` as the host `peerId`; returns the function that stops serving. */

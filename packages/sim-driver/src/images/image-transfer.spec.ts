@@ -12,7 +12,10 @@ describe('requestBytes', () => {
       { op: 'get', hash, index: 2815 },
       { op: 'get', hash: 'a "quoted" \\ name\u0001', index: 12_345_678 },
       { op: 'get', hash, index: 1.5 },
-      { op: 'get', hash, index: Number.NaN }
+      { op: 'get', hash, index: Number.NaN },
+      { op: 'have', hash, waitMs: 1000, wanted: Buffer.from([0xff, 0x00, 0x81]).toString('base64') },
+      { op: 'have', hash, waitMs: 2.5, wanted: '' },
+      { op: 'have', hash, waitMs: 0, wanted: 'not "base64"' }
     ]
     for (const r of requests) expect(requestBytes(r)).toBe(JSON.stringify(r).length)
   })

@@ -30,7 +30,11 @@
  *   entering the shared-resource model. A request to a crashed host fails.
  *   The fetch waits on the simulated clock and draws its starting chunk
  *   from a fork of the engine's seeded random source. Request deadlines are
- *   not applied (a simulated request fails only when its host does).
+ *   not applied (a simulated request fails only when its host does). A
+ *   waiting `have` waits in the holder's chunk service on the simulated
+ *   clock, woken by the holder's fetch writing a chunk (a simulated event);
+ *   a fetch that ends gives its waiting requests up, which cancels their
+ *   timers.
  * - The swarms: the hosts of the cluster fetching an image now, kept by the
  *   cluster (on real hosts, an overlay group that the membership table
  *   floods): a host that joins is known to the others at once, in
@@ -41,7 +45,8 @@
  * requests made at one simulated instant start once that instant's work is
  * done and nothing holds the clock, in a fixed order (asking host, holder,
  * channel, request; hosts by name, since peer ids are drawn anew by every
- * run). Nothing here waits on the wall clock.
+ * run). The answers to waiting `have` requests, which come when a chunk
+ * arrives, leave in the same order. Nothing here waits on the wall clock.
  *
  * With a `ClockGate`-like `gate`, the simulated work of a host's transfers
  * is awaited through it (one waiter per host, however many requests are in
@@ -221,12 +226,35 @@ class SimHostPort {
     this.store = new SimImageStore(this)
     const engine = net.cluster.engine
     const random: Random = engine.random.fork(`image-transfer/${hostname}`)
+    /** Simulated time passing; `signal` cancels it (no event is left on the engine's queue). */
+    const sleep = async (durationS: number, signal?: AbortSignal): Promise<void> => {
+      if (signal === undefined) {
+        await engine.sleep(durationS).wait()
+        return
+      }
+      if (signal.aborted) throw signal.reason
+      const activity = engine.sleep(durationS)
+      const cancel = (): void => { activity.cancel() }
+      signal.addEventListener('abort', cancel, { once: true })
+      try {
+        await activity.wait()
+      } catch (err) {
+        if (signal.aborted) throw signal.reason
+        throw err
+      } finally {
+        signal.removeEventListener('abort', cancel)
+      }
+    }
     const clock: Clock = {
       nowS: () => engine.nowS(),
-      sleep: async (durationS: number) => { await this.waits.run(async () => { await engine.sleep(durationS).wait() }) }
+      sleep: async (durationS: number, signal?: AbortSignal) => { await this.waits.run(async () => { await sleep(durationS, signal) }) }
     }
+    // the chunk service's waits (a waiting `have`) are part of a request the asker already awaits through its own gate
+    // waiter: they do not make this host a waiter (it may have no simulated work of its own, its coordinator real work)
+    const serviceClock: Clock = { nowS: () => engine.nowS(), sleep }
     this.transport = {
       clock,
+      serviceClock,
       random: () => random.next(),
       listen: async (peerId, handler) => net.listen(peerId, hostname, handler),
       open: async (fromPeer, peerId) => this.open(fromPeer, peerId),
@@ -243,13 +271,17 @@ class SimHostPort {
     const channel = `${this.hostname}|${holderHost}|${String(n).padStart(8, '0')}`
     let requests = 0
     return {
-      request: async (request: ChunkRequest, limits: { maxBytes: number }): Promise<ChunkResponse> => {
+      request: async (request: ChunkRequest, limits: { maxBytes: number, signal?: AbortSignal }): Promise<ChunkResponse> => {
         const key = `${channel}|${String(++requests).padStart(10, '0')}`
         return await this.waits.run(async () => {
           await this.net.inOrder(key)
           const holder = this.net.service(peerId)
           await this.flow(this.hostname, holder.host, requestBytes(request) + 4)
-          const response = await holder.handler(request, fromPeer)
+          const response = await holder.handler(request, fromPeer, limits.signal)
+          // the asker gave up waiting (a waiting `have` of a fetch that ended): no answer travels
+          if (limits.signal?.aborted === true) throw limits.signal.reason
+          // a waiting `have` is answered when a chunk arrives: such answers leave in the same fixed order as requests
+          if (request.waitMs !== undefined) await this.net.inOrder(`${key}|answer`)
           if (response.body.byteLength > limits.maxBytes) {
             throw new SimTransferError(`answer of ${holder.host}: expected at most ${limits.maxBytes} bytes, found ${response.body.byteLength}`)
           }
@@ -301,15 +333,24 @@ function jsonLength (s: string): number {
   return n
 }
 
+/** The length of a string as JSON; a base64 one (a waiting `have`'s bitmap, different in every request) without making it. */
+function jsonStringLength (s: string): number {
+  return BASE64.test(s) ? s.length + 2 : JSON.stringify(s).length
+}
+
+const BASE64 = /^[A-Za-z0-9+/=]*$/
+
 /**
  * The length of `request` as JSON (`JSON.stringify(request).length`, what
- * the overlay sends), without making the string: `{"op":…,"hash":…}`, and
- * `,"index":…` for a `get`.
+ * the overlay sends), without making the string: `{"op":…,"hash":…}`,
+ * `,"index":…` for a `get`, `,"waitMs":…,"wanted":…` for a waiting `have`.
  */
 export function requestBytes (request: ChunkRequest): number {
-  const { index } = request
+  const { index, waitMs, wanted } = request
   const indexBytes = index === undefined ? 0 : 9 + (Number.isInteger(index) ? String(index).length : String(JSON.stringify(index)).length)
-  return 2 + 5 + jsonLength(request.op) + 8 + jsonLength(request.hash) + indexBytes
+  const waitBytes = waitMs === undefined ? 0 : 10 + String(JSON.stringify(waitMs)).length
+  const wantedBytes = wanted === undefined ? 0 : 10 + jsonStringLength(wanted)
+  return 2 + 5 + jsonLength(request.op) + 8 + jsonLength(request.hash) + indexBytes + waitBytes + wantedBytes
 }
 
 /**

@@ -247,7 +247,12 @@ export async function startXenosHost (init: XenosHostInit, components: XenosHost
     // a backend's own transport serves this host's shelf beside the overlay's chunk server
     const transport = images?.transport ?? overlay.chunkTransport
     if (images?.transport !== undefined) {
-      stack.push(await images.transport.listen(node.peerId, new ChunkService(overlay.shelf, images.transport.clock, init.chunkServer).answer))
+      const service = new ChunkService(overlay.shelf, images.transport.serviceClock ?? images.transport.clock, init.chunkServer)
+      const unlisten = await images.transport.listen(node.peerId, service.answer)
+      stack.push(async () => {
+        service.close()
+        await unlisten()
+      })
     }
     const fetchOver = { transport: () => transport, overlay: () => overlay, network: () => network }
     const fetcher = components.fetcher ?? (images === undefined ? undefined : imageFetcher({}, { store: images.store, ...fetchOver }))

@@ -23,8 +23,9 @@ export class ChunkClient {
     return new ChunkClient(stream, new FrameReader(stream))
   }
 
-  async request (request: Record<string, unknown>, maxBodyBytes: number, timeoutMs: number): Promise<WireResponse> {
-    const signal = AbortSignal.timeout(timeoutMs)
+  /** One request; `giveUp` aborting fails it as its deadline does (the stream is aborted: it is not used again). */
+  async request (request: Record<string, unknown>, maxBodyBytes: number, timeoutMs: number, giveUp?: AbortSignal): Promise<WireResponse> {
+    const signal = giveUp === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([AbortSignal.timeout(timeoutMs), giveUp])
     try {
       await writeFrame(this.stream, encodeJson(request), signal)
       const frame = await this.reader.read(maxBodyBytes + 1, signal)

@@ -6,6 +6,9 @@ import type { ChunkStatus } from '@xenos/hypervisor-interface'
 
 export const CHUNK_PROTOCOL = '/xenos/chunks/1.0.0'
 
+/** Largest request a holder reads (a waiting `have` names the wanted chunks: a bitmap of up to about 23,000 chunks). */
+export const MAX_REQUEST_BYTES = 4096
+
 /** Largest answer a client reads: a manifest of 1,048,576 chunks (about 70 MB of JSON). */
 export const MAX_RESPONSE_BYTES = 80 * 1024 * 1024
 

@@ -5,24 +5,25 @@
  * host's shelf) and the overlay's `ChunkTransport` (the fetch's default: the
  * libp2p overlay, on the wall clock).
  *
- * Request: a JSON frame `{ op: 'manifest' | 'have' | 'get', hash, index? }`.
+ * Request: a JSON frame `{ op: 'manifest' | 'have' | 'get', hash, index?,
+ * waitMs?, wanted? }` (`waitMs` and `wanted`: a waiting `have`).
  * Response: a frame whose first byte is a status (0 ok, 1 error + message,
- * 2 not held), then the canonical manifest, the bitmap(s) of `have`, or the
- * chunk bytes (see chunk-service.ts).
+ * 2 not held), then the canonical manifest, the bitmap(s) of `have` (and
+ * why a waiting one was answered), or the chunk bytes (see chunk-service.ts).
+ * A waiting `have` is answered on its stream when it is; the asker that
+ * gives up on it aborts the stream.
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import { realClock, type ChunkChannel, type ChunkHandler, type ChunkRequest, type ChunkResponse, type ChunkTransport } from '@xenos/hypervisor-interface'
 import type { OverlayLibp2p } from '../node.js'
 import { FrameReader, decodeJson, writeFrameParts } from '../frames.js'
 import { ChunkClient } from './chunk-client.js'
-import { CHUNK_PROTOCOL, MAX_RESPONSE_BYTES, WIRE_STATUS, chunkStatusOf } from './chunk-protocol.js'
+import { CHUNK_PROTOCOL, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, WIRE_STATUS, chunkStatusOf } from './chunk-protocol.js'
 import { ChunkService, type ChunkServiceInit, type ImageShelf } from './chunk-service.js'
 import { joinSwarm } from './swarm.js'
 import type { Groups } from '../groups.js'
 import type { Membership } from '../membership/index.js'
 import { InvalidArgumentError } from '../../errors.js'
-
-const MAX_REQUEST_BYTES = 4096
 
 export interface ChunkServerInit extends ChunkServiceInit {
   /** Idle time after which a serving stream is closed. @default 30000 */
@@ -58,6 +59,8 @@ export class ChunkServer {
   async stop (): Promise<void> {
     if (!this.serving) return
     this.serving = false
+    // waiting `have` requests are answered (not held) rather than left to their deadline
+    this.service.close()
     if (this.libp2p.status === 'started') await this.libp2p.unhandle(CHUNK_PROTOCOL)
   }
 
@@ -100,8 +103,9 @@ export function libp2pChunkTransport (libp2p: OverlayLibp2p, server: ChunkServer
     async open (_fromPeer, peerId, timeoutMs): Promise<ChunkChannel> {
       const client = await ChunkClient.open(libp2p, peerId, timeoutMs)
       return {
-        request: async (request: ChunkRequest, limits: { timeoutMs: number, maxBytes: number }): Promise<ChunkResponse> => {
-          const r = await client.request(request as unknown as Record<string, unknown>, Math.min(limits.maxBytes, MAX_RESPONSE_BYTES), limits.timeoutMs)
+        request: async (request: ChunkRequest, limits: { timeoutMs: number, maxBytes: number, signal?: AbortSignal }): Promise<ChunkResponse> => {
+          const maxBytes = Math.min(limits.maxBytes, MAX_RESPONSE_BYTES)
+          const r = await client.request(request as unknown as Record<string, unknown>, maxBytes, limits.timeoutMs, limits.signal)
           return { status: chunkStatusOf(r.status), body: r.body, sizeBytes: r.body.byteLength }
         },
         close: async () => { await client.close() }

@@ -11,6 +11,19 @@
  * host is itself fetching the image, by the bitmap of chunks it is fetching
  * now.
  *
+ * A waiting `have` (`waitMs` and `wanted`: the chunks the asker wants, as a
+ * base64 bitmap) is answered as soon as this host holds one of the wanted
+ * chunks: at once if it does already, else when its fetch writes one (the
+ * shelf says so), or when `waitMs` has passed on the service's clock,
+ * whichever comes first. Its answer always carries both bitmaps, then one
+ * byte saying why it came: `HAVE_WANTED` (a wanted chunk is held),
+ * `HAVE_ELAPSED` (the wait ran out: ask again) or `HAVE_BUSY` (not waited:
+ * `maxWaitingHaves` requests wait already; ask again after a pause). An
+ * image that leaves the shelf, or the service closing, answers the waiting
+ * requests `not-held`. A holder that predates the waiting `have` answers it
+ * at once, as a plain one (no last byte): the asker then pauses before it
+ * asks again, as for `HAVE_BUSY`.
+ *
  * `uploadBps` caps the bytes per second this host sends (all requests
  * together), so replication does not starve the services' own traffic.
  * `concurrentReads` bounds the chunk reads in progress at once (one by
@@ -22,10 +35,29 @@ import type { ChunkRequest, ChunkResponse, ChunkStore, Clock } from '@xenos/hype
 import { InvalidArgumentError } from '../../errors.js'
 import { chunkLength, manifestBytes, manifestHash } from './manifest.js'
 
+/** Told of each chunk an image on the shelf gains, and (`index` undefined) of an image that leaves the shelf or is replaced. */
+export type ShelfListener = (hash: string, index: number | undefined) => void
+
 /** The images this host can serve, by manifest hash. */
 export class ImageShelf {
   private readonly stores = new Map<string, ChunkStore>()
   private readonly inFlight = new Map<string, ReadonlySet<number>>()
+  private readonly listeners = new Set<ShelfListener>()
+
+  /** Hear of the shelf's changes (a chunk service's waiting `have` requests do); returns the function that stops it. */
+  watch (listener: ShelfListener): () => void {
+    this.listeners.add(listener)
+    return () => { this.listeners.delete(listener) }
+  }
+
+  /** The store of `hash` on the shelf gained chunk `index` (the fetch writing it says so, once written). */
+  gained (hash: string, index: number): void {
+    this.notify(hash, index)
+  }
+
+  private notify (hash: string, index: number | undefined): void {
+    for (const l of this.listeners) l(hash, index)
+  }
 
   /** Declare the chunks of `hash` being fetched right now (announced to other fetchers as "soon"). */
   setInFlight (hash: string, chunks: ReadonlySet<number> | undefined): void {
@@ -39,7 +71,9 @@ export class ImageShelf {
 
   put (store: ChunkStore): string {
     const hash = manifestHash(store.manifest)
+    const before = this.stores.get(hash)
     this.stores.set(hash, store)
+    if (before !== undefined && before !== store) this.notify(hash, undefined)
     return hash
   }
 
@@ -48,8 +82,9 @@ export class ImageShelf {
   }
 
   remove (hash: string): void {
-    this.stores.delete(hash)
+    const held = this.stores.delete(hash)
     this.inFlight.delete(hash)
+    if (held) this.notify(hash, undefined)
   }
 
   hashes (): string[] {
@@ -58,10 +93,11 @@ export class ImageShelf {
 
   /** Take every image off the shelf and close its store (the overlay stops). */
   async closeAll (): Promise<void> {
-    const stores = [...this.stores.values()]
+    const stores = [...this.stores.entries()]
     this.stores.clear()
     this.inFlight.clear()
-    for (const s of stores) await s.close()
+    for (const [hash] of stores) this.notify(hash, undefined)
+    for (const [, s] of stores) await s.close()
   }
 }
 
@@ -70,10 +106,30 @@ export interface ChunkServiceInit {
   uploadBps?: number
   /** Chunk reads in progress at once, all requests together. @default 1 */
   concurrentReads?: number
+  /** Waiting `have` requests held at once, all images together; one more is answered at once (`HAVE_BUSY`). @default 256 */
+  maxWaitingHaves?: number
 }
 
 /** Chunk reads a host runs at once unless told otherwise. */
 export const DEFAULT_CONCURRENT_READS = 1
+/** Waiting `have` requests a host holds at once unless told otherwise. */
+export const DEFAULT_MAX_WAITING_HAVES = 256
+/** The longest a waiting `have` is held, whatever it asks. */
+export const MAX_HAVE_WAIT_MS = 30_000
+
+/** The last byte of an answer to a waiting `have`: why it came. */
+export const HAVE_WANTED = 1
+export const HAVE_ELAPSED = 2
+export const HAVE_BUSY = 3
+
+/** Why a waiting `have`'s timer is cancelled: one reason for all (an abort without one makes a DOMException, with its stack). */
+const WOKEN = new Error('the waiting have was answered')
+
+/** A waiting `have` held until a wanted chunk arrives. */
+interface Waiting {
+  wanted: Uint8Array
+  wake: () => void
+}
 
 /** Answers chunk requests from a shelf; `clock` paces the upload cap. */
 export class ChunkService {
@@ -86,6 +142,12 @@ export class ChunkService {
   sentBytes = 0
   /** Each store's bitmap as last answered, with its count of chunks then. */
   private readonly lastBitmap = new WeakMap<ChunkStore, { count: number, bits: Uint8Array }>()
+  private readonly maxWaiting: number
+  /** Waiting `have` requests, by image. */
+  private readonly waiting = new Map<string, Set<Waiting>>()
+  private waitingCount = 0
+  private closed = false
+  private readonly unwatch: () => void
 
   constructor (private readonly shelf: ImageShelf, private readonly clock: Clock, init: ChunkServiceInit = {}) {
     if (init.uploadBps !== undefined && !(init.uploadBps > 0)) throw new InvalidArgumentError('uploadBps', 'a positive number', init.uploadBps)
@@ -94,10 +156,27 @@ export class ChunkService {
     if (!Number.isInteger(this.concurrentReads) || this.concurrentReads < 1) {
       throw new InvalidArgumentError('concurrentReads', 'a positive integer', init.concurrentReads)
     }
+    this.maxWaiting = init.maxWaitingHaves ?? DEFAULT_MAX_WAITING_HAVES
+    if (!Number.isInteger(this.maxWaiting) || this.maxWaiting < 0) {
+      throw new InvalidArgumentError('maxWaitingHaves', 'an integer >= 0', init.maxWaitingHaves)
+    }
+    this.unwatch = shelf.watch((hash, index) => { this.onShelf(hash, index) })
+  }
+
+  /** Waiting `have` requests held now. */
+  get waitingHaves (): number { return this.waitingCount }
+
+  /** Stop serving: the waiting `have` requests are answered `not-held`, and so is every later request. */
+  close (): void {
+    if (this.closed) return
+    this.closed = true
+    this.unwatch()
+    for (const set of [...this.waiting.values()]) for (const w of [...set]) w.wake()
   }
 
   /** The answer to one request (never throws: a bad request gets an `error` answer). */
-  readonly answer = async (request: ChunkRequest): Promise<ChunkResponse> => {
+  readonly answer = async (request: ChunkRequest, _fromPeer?: string, signal?: AbortSignal): Promise<ChunkResponse> => {
+    if (this.closed) return status('not-held', 'this host\'s chunk service stopped')
     const r = (typeof request === 'object' && request !== null ? request : {}) as unknown as Record<string, unknown>
     const hash = r['hash']
     if (typeof hash !== 'string') return status('error', `expected a string "hash", found ${JSON.stringify(hash)}`)
@@ -107,14 +186,10 @@ export class ChunkService {
       case 'manifest':
         return ok(manifestBytes(store.manifest))
       case 'have': {
-        // the held chunks, then the chunks being fetched here right now
-        const held = this.heldBitmap(store)
-        const inFlight = this.shelf.getInFlight(hash)
-        if (inFlight === undefined || inFlight.size === 0) return ok(held)
-        const both = zeroed(held.byteLength * 2)
-        both.set(held)
-        for (const i of inFlight) both[held.byteLength + (i >> 3)] = (both[held.byteLength + (i >> 3)] ?? 0) | (0x80 >> (i & 7))
-        return ok(both)
+        if (r['waitMs'] === undefined && r['wanted'] === undefined) return ok(this.haveBody(hash, store, undefined))
+        const wait = waitOf(r, store.manifest.chunks.length)
+        if (typeof wait === 'string') return status('error', wait)
+        return await this.waitingHave(hash, store, wait, signal)
       }
       case 'get': {
         const index = r['index']
@@ -136,6 +211,65 @@ export class ChunkService {
       }
       default:
         return status('error', `expected "op" manifest, have or get, found ${JSON.stringify(r['op'])}`)
+    }
+  }
+
+  /**
+   * The held chunks, then the chunks being fetched here right now (only
+   * while there are any, unless `why` is given: then both bitmaps, and
+   * `why` as the last byte).
+   */
+  private haveBody (hash: string, store: ChunkStore, why: number | undefined): Uint8Array {
+    const held = this.heldBitmap(store)
+    const inFlight = this.shelf.getInFlight(hash)
+    if (why === undefined && (inFlight === undefined || inFlight.size === 0)) return held
+    const n = held.byteLength
+    const body = zeroed(n * 2 + (why === undefined ? 0 : 1))
+    body.set(held)
+    for (const i of inFlight ?? []) body[n + (i >> 3)] = body[n + (i >> 3)]! | (0x80 >> (i & 7))
+    if (why !== undefined) body[2 * n] = why
+    return body
+  }
+
+  /** A waiting `have`: answered once a wanted chunk is held, the wait ran out, the asker gave up, or the image left the shelf. */
+  private async waitingHave (
+    hash: string, store: ChunkStore, wait: { waitMs: number, wanted: Uint8Array }, signal: AbortSignal | undefined
+  ): Promise<ChunkResponse> {
+    if (intersects(this.heldBitmap(store), wait.wanted)) return ok(this.haveBody(hash, store, HAVE_WANTED))
+    if (wait.waitMs === 0 || signal?.aborted === true) return ok(this.haveBody(hash, store, HAVE_ELAPSED))
+    if (this.waitingCount >= this.maxWaiting) return ok(this.haveBody(hash, store, HAVE_BUSY))
+    let set = this.waiting.get(hash)
+    if (set === undefined) this.waiting.set(hash, set = new Set())
+    let wake: () => void = () => {}
+    const woken = new Promise<void>((resolve) => { wake = resolve })
+    const entry: Waiting = { wanted: wait.wanted, wake }
+    set.add(entry)
+    this.waitingCount++
+    signal?.addEventListener('abort', wake, { once: true })
+    // the bounded wait, on this service's clock (simulated time in a simulator); a wake cancels it
+    const timer = new AbortController()
+    this.clock.sleep(wait.waitMs / 1000, timer.signal).then(wake, () => {})
+    try {
+      await woken
+    } finally {
+      timer.abort(WOKEN)
+      signal?.removeEventListener('abort', wake)
+      set.delete(entry)
+      if (set.size === 0 && this.waiting.get(hash) === set) this.waiting.delete(hash)
+      this.waitingCount--
+    }
+    if (this.closed) return status('not-held', 'this host\'s chunk service stopped')
+    const now = this.shelf.get(hash)
+    if (now === undefined) return status('not-held', `image ${hash} is not held here any more`)
+    return ok(this.haveBody(hash, now, intersects(this.heldBitmap(now), wait.wanted) ? HAVE_WANTED : HAVE_ELAPSED))
+  }
+
+  /** A chunk arrived (wake the requests that want it), or the image left the shelf or was replaced (wake them all). */
+  private onShelf (hash: string, index: number | undefined): void {
+    const set = this.waiting.get(hash)
+    if (set === undefined) return
+    for (const w of [...set]) {
+      if (index === undefined || ((w.wanted[index >> 3] ?? 0) & (0x80 >> (index & 7))) !== 0) w.wake()
     }
   }
 
@@ -176,6 +310,26 @@ export class ChunkService {
     const waitS = this.nextSendAtS - now
     if (waitS > 0.001) await this.clock.sleep(waitS)
   }
+}
+
+/** A waiting `have`'s fields, checked: the wait (at most `MAX_HAVE_WAIT_MS`) and the wanted bitmap; or what is wrong with them. */
+function waitOf (r: Record<string, unknown>, total: number): { waitMs: number, wanted: Uint8Array } | string {
+  const waitMs = r['waitMs']
+  const wanted = r['wanted']
+  if (typeof waitMs !== 'number' || !Number.isFinite(waitMs) || waitMs < 0) {
+    return `expected "waitMs" a number of milliseconds >= 0, found ${JSON.stringify(waitMs)}`
+  }
+  const bytes = Math.ceil(total / 8)
+  if (typeof wanted !== 'string') return `expected "wanted" a base64 bitmap of ${bytes} bytes, found ${JSON.stringify(wanted)}`
+  const bits = Buffer.from(wanted, 'base64')
+  if (bits.byteLength !== bytes) return `expected "wanted" a base64 bitmap of ${bytes} bytes, found ${bits.byteLength} bytes`
+  return { waitMs: Math.min(waitMs, MAX_HAVE_WAIT_MS), wanted: bits }
+}
+
+/** Some bit is set in both bitmaps. */
+function intersects (a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < a.byteLength; i++) if ((a[i]! & (b[i] ?? 0)) !== 0) return true
+  return false
 }
 
 /**

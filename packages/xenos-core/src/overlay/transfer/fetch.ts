@@ -10,8 +10,14 @@
  * point drawn from the transport, so hosts fetching the same image at once
  * take different chunks first and then trade them; alone, to the first in
  * order). A worker learns what a
- * holder has from its `have` answers, asked again every `haveRefreshMs`
- * while the holder is itself fetching. With a `swarm`, the other hosts
+ * holder has from its `have` answers. While the holder is itself fetching,
+ * a busy worker asks again before a pick when the last answer is older than
+ * `haveRefreshMs`, and a worker with nothing to take sends a waiting `have`
+ * (chunk-service.ts): the holder answers once it holds a chunk this host
+ * wants, or after `haveWaitMs`, so an idle worker costs one request per
+ * chunk it can take, not one per `haveRefreshMs`; a holder that answers at
+ * once (one that does not know the waiting `have`, or holds too many) is
+ * asked again after `haveRefreshMs`. With a `swarm`, the other hosts
  * fetching the same image now become holders too, as they are found
  * (swarm.ts). Each chunk is verified by SHA-256 on arrival and written to
  * the store while the worker receives its next one (one write pending per
@@ -25,12 +31,13 @@
  * open on the shelf, serving the image. On failure it is closed and taken
  * off the shelf; the verified chunks stay in it for a later resume.
  */
-import type { ChunkChannel, ChunkStore, ChunkTransport, SwarmView } from '@xenos/hypervisor-interface'
+import type { ChunkChannel, ChunkResponse, ChunkStore, ChunkTransport, SwarmView } from '@xenos/hypervisor-interface'
 import { IntegrityError, TransferError } from '../errors.js'
 import { unreachable } from '../unreachable.js'
 import { parseManifest, sha256Hex, type Manifest } from './manifest.js'
 import { pickChunk } from './chunk-picker.js'
-import type { ImageShelf } from './chunk-service.js'
+import { HAVE_BUSY, HAVE_ELAPSED, HAVE_WANTED, type ImageShelf } from './chunk-service.js'
+import { MAX_REQUEST_BYTES } from './chunk-protocol.js'
 
 export interface FetchInit {
   /** The image's content id (manifest SHA-256). */
@@ -47,8 +54,13 @@ export interface FetchInit {
   streamsPerHolder?: number
   /** Deadline of one request (opening the channel included). @default 30000 */
   requestTimeoutMs?: number
-  /** How often a worker asks a holder that lacks chunks which chunks it has now. @default 100 */
+  /**
+   * How old a partial holder's last `have` answer may be when a worker picks its next chunk from it; and how long a
+   * worker pauses before asking again a holder that answered a waiting `have` at once. @default 100
+   */
   haveRefreshMs?: number
+  /** The longest a holder may hold a waiting `have` (0: poll every `haveRefreshMs` instead). @default 1000 */
+  haveWaitMs?: number
   /** Give up when no chunk arrives for this long while chunks are missing. @default 60000 */
   stallTimeoutMs?: number
   /** Deadlines a holder may miss in a row before it is dropped (each followed by a pause). @default 5 */
@@ -101,7 +113,11 @@ interface Holder {
   soon: Uint8Array | undefined
   soonBuffer: Uint8Array | undefined
   refreshedAtMs: number
+  /** The `have` request in flight, shared by the holder's workers; `waiting` when it is a waiting one. */
   refreshing: Promise<void> | undefined
+  waiting: boolean
+  /** Why the last answer to a waiting `have` came (`HAVE_WANTED`...), undefined when the holder answered it as a plain one. */
+  waitAnswer: number | undefined
   chunks: number
   bytes: number
   /** Deadlines it missed (each retried after a pause). */
@@ -116,14 +132,15 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   const startMs = nowMs()
   const timeoutMs = init.requestTimeoutMs ?? 30_000
   const refreshMs = init.haveRefreshMs ?? 100
+  const waitMs = init.haveWaitMs ?? 1000
   const stallMs = init.stallTimeoutMs ?? 60_000
   const nameOf = (ref: string): string => init.nameOf?.(ref) ?? ref
   const timeoutRetries = init.timeoutRetries ?? 5
   const retryMs = init.retryDelayMs ?? 500
   const retryMaxMs = init.retryMaxDelayMs ?? 8000
   const newHolder = (ref: string): Holder => ({
-    ref, bitmap: undefined, soon: undefined, soonBuffer: undefined, complete: false, refreshedAtMs: 0, refreshing: undefined,
-    chunks: 0, bytes: 0, timeouts: 0, failure: undefined
+    ref, bitmap: undefined, soon: undefined, soonBuffer: undefined, complete: false, refreshedAtMs: 0, refreshing: undefined, waiting: false,
+    waitAnswer: undefined, chunks: 0, bytes: 0, timeouts: 0, failure: undefined
   })
   const holders: Holder[] = [...new Set(init.holders)].map(newHolder)
   if (holders.length === 0) throw new TransferError(`image ${init.manifestHash}: expected at least one holder, found none`)
@@ -144,6 +161,11 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   let corruptChunks = 0
   let lastProgressMs = nowMs()
   let stopped: string | undefined
+  /** Aborted once the fetch is done: waiting `have` requests are given up. */
+  const ended = new AbortController()
+  const checkEnd = (): void => { if (done()) ended.abort() }
+  // a waiting `have` names the wanted chunks in its request, which must stay within the protocol's request size
+  const canWait = waitMs > 0 && 4 * Math.ceil(bitmapBytes / 3) + init.manifestHash.length + 64 <= MAX_REQUEST_BYTES
 
   const report = (): FetchReport => ({
     manifestHash: init.manifestHash,
@@ -188,24 +210,43 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
     book.drop(holder)
   }
 
-  const refresh = (holder: Holder, channel: ChunkChannel): Promise<void> => {
+  /**
+   * Ask `holder` what it has (the holder's workers share one request). A waiting one (`wait`) names the chunks this
+   * host wants; it is given up, unanswered, when the fetch ends.
+   */
+  const refresh = (holder: Holder, channel: ChunkChannel, wait = false): Promise<void> => {
     holder.refreshing ??= (async () => {
       holder.refreshedAtMs = nowMs()
-      // room for both bitmaps, or for a holder's message saying why it has none
-      const limits = { timeoutMs, maxBytes: Math.max(2 * bitmapBytes, MESSAGE_BYTES) }
-      const r = await counted(holder, channel.request({ op: 'have', hash: init.manifestHash }, limits))
+      holder.waiting = wait
+      const wanted = wait ? Buffer.from(book.wanted.buffer, book.wanted.byteOffset, bitmapBytes).toString('base64') : undefined
+      const request = wanted === undefined ? { op: 'have' as const, hash: init.manifestHash } : { op: 'have' as const, hash: init.manifestHash, waitMs, wanted }
+      // room for both bitmaps and a waiting answer's last byte, or for a holder's message saying why it has none
+      const limits = { timeoutMs, maxBytes: Math.max(2 * bitmapBytes + 1, MESSAGE_BYTES), ...(wait ? { signal: ended.signal } : {}) }
+      let r: ChunkResponse
+      try {
+        r = await counted(holder, channel.request(request, limits))
+      } catch (err) {
+        if (ended.signal.aborted) return // the fetch is done: the answer is not needed
+        throw err
+      }
       if (holder.failure !== undefined) return
+      if (wait) holder.refreshedAtMs = nowMs()
       if (r.status === 'ok') {
         if (r.body.byteLength < bitmapBytes) {
           throw new TransferError(`holder ${nameOf(holder.ref)}: expected a bitmap of ${bitmapBytes} bytes, found ${r.body.byteLength}`)
         }
+        // a waiting have's answer: both bitmaps and why it came; a plain one (also a holder's that does not wait): no last byte
+        const why = wait && r.body.byteLength === 2 * bitmapBytes + 1 ? r.body[2 * bitmapBytes] : undefined
+        holder.waitAnswer = why === HAVE_WANTED || why === HAVE_ELAPSED || why === HAVE_BUSY ? why : undefined
         book.update(holder, r.body, r.body.byteLength >= 2 * bitmapBytes)
       } else if (r.status === 'not-held') {
         // it does not hold the image (any more)
+        holder.waitAnswer = undefined
         book.update(holder, NOTHING_HELD, false)
       } else throw new TransferError(`holder ${nameOf(holder.ref)}: ${new TextDecoder().decode(r.body)}`)
     })().finally(() => {
       holder.refreshing = undefined
+      holder.waiting = false
     })
     return holder.refreshing
   }
@@ -216,12 +257,15 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
       bytesFetched += chunkBytes(manifest, index)
       lastProgressMs = nowMs()
       init.onProgress?.({ chunksHeld: store.count(), chunksTotal: total, bytesFetched })
+      // the hosts waiting for a chunk this host gains hear of it
+      init.shelf?.gained(init.manifestHash, index)
     } catch (err) {
       // a local write that fails ends the fetch: no holder can help
       stopped ??= `writing chunk ${index} failed: ${(err as Error).message}`
       setBit(book.wanted, index)
     } finally {
       inFlight.delete(index)
+      checkEnd()
     }
   }
 
@@ -256,14 +300,26 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   /** Take chunks from `holder` over `channel` until the fetch is done or the holder fails (throws). */
   const take = async (holder: Holder, channel: ChunkChannel, w: WorkerState): Promise<void> => {
     while (!done() && holder.failure === undefined) {
-      // A partial holder gains chunks as it fetches: keep its bitmap fresh.
-      if (!holder.complete && nowMs() - holder.refreshedAtMs > refreshMs) await refresh(holder, channel)
+      // A partial holder gains chunks as it fetches: keep its bitmap fresh (a waiting `have` in flight will).
+      if (!holder.complete && !holder.waiting && nowMs() - holder.refreshedAtMs > refreshMs) await refresh(holder, channel)
       const index = pick(holder)
       if (index === undefined) {
-        if (nowMs() - lastProgressMs > stallMs) stopped ??= `no chunk arrived for ${stallMs} ms`
-        await clock.sleep(refreshMs / 1000)
-        // a complete holder's answer would not change: wait for the others' progress instead
-        if (!done() && holder.failure === undefined && !holder.complete) await refresh(holder, channel)
+        if (nowMs() - lastProgressMs > stallMs) {
+          stopped ??= `no chunk arrived for ${stallMs} ms`
+          checkEnd()
+          break
+        }
+        if (holder.complete || !canWait) {
+          // a complete holder's answer would not change: wait for the others' progress instead
+          await clock.sleep(refreshMs / 1000)
+          if (!done() && holder.failure === undefined && !holder.complete) await refresh(holder, channel)
+          continue
+        }
+        // wait until the holder has a chunk this host wants; a holder that answered at once is asked again after a pause
+        await refresh(holder, channel, true)
+        if (holder.waitAnswer !== HAVE_WANTED && holder.waitAnswer !== HAVE_ELAPSED && !done() && holder.failure === undefined) {
+          await clock.sleep(refreshMs / 1000)
+        }
         continue
       }
       inFlight.add(index)
