@@ -17,7 +17,11 @@
  * wants, or after `haveWaitMs`, so an idle worker costs one request per
  * chunk it can take, not one per `haveRefreshMs`; a holder that answers at
  * once (one that does not know the waiting `have`, or holds too many) is
- * asked again after `haveRefreshMs`. With a `swarm`, the other hosts
+ * asked again after `haveRefreshMs`. A complete holder is asked nothing
+ * while every chunk wanted is had or fetched by a partial holder: its
+ * workers wait until that may change (a chunk wanted again, a partial
+ * holder that no longer has or fetches one, a holder dropped or become
+ * complete), at most `haveWaitMs`. With a `swarm`, the other hosts
  * fetching the same image now become holders too, as they are found
  * (swarm.ts). Each chunk is verified by SHA-256 on arrival and written to
  * the store while the worker receives its next one (one write pending per
@@ -100,6 +104,9 @@ export interface FetchReport {
 /** One worker's state: the chunk it is writing, and the deadlines its holder missed in a row. */
 interface WorkerState { pendingWrite: Promise<void>, missed: number }
 
+/** Why an idle worker's timer is cancelled (one reason for all: an abort without one makes a DOMException, with its stack). */
+const IDLE_OVER = new Error('the idle wait is over')
+
 /** Room for a holder's error or "not held" message in an answer. */
 const MESSAGE_BYTES = 4096
 
@@ -164,6 +171,16 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   /** Aborted once the fetch is done: waiting `have` requests are given up. */
   const ended = new AbortController()
   const checkEnd = (): void => { if (done()) ended.abort() }
+  const endedOrStopped = new Promise<void>((resolve) => { ended.signal.addEventListener('abort', () => { resolve() }, { once: true }) })
+  /** Until the book may give a complete holder a chunk to send, the fetch ends, or `haveWaitMs` passed (the stall check). */
+  const idle = async (): Promise<void> => {
+    const timer = new AbortController()
+    try {
+      await Promise.race([book.nextChange(), endedOrStopped, clock.sleep(waitMs / 1000, timer.signal).catch(() => {})])
+    } finally {
+      timer.abort(IDLE_OVER)
+    }
+  }
   // a waiting `have` names the wanted chunks in its request, which must stay within the protocol's request size
   const canWait = waitMs > 0 && 4 * Math.ceil(bitmapBytes / 3) + init.manifestHash.length + 64 <= MAX_REQUEST_BYTES
 
@@ -262,7 +279,7 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
     } catch (err) {
       // a local write that fails ends the fetch: no holder can help
       stopped ??= `writing chunk ${index} failed: ${(err as Error).message}`
-      setBit(book.wanted, index)
+      book.want(index)
     } finally {
       inFlight.delete(index)
       checkEnd()
@@ -309,8 +326,12 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
           checkEnd()
           break
         }
+        if (holder.complete && canWait) {
+          // a complete holder's answer would not change: wait for the others' progress to give it a chunk to send
+          await idle()
+          continue
+        }
         if (holder.complete || !canWait) {
-          // a complete holder's answer would not change: wait for the others' progress instead
           await clock.sleep(refreshMs / 1000)
           if (!done() && holder.failure === undefined && !holder.complete) await refresh(holder, channel)
           continue
@@ -349,7 +370,7 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
       } finally {
         if (!writing) {
           inFlight.delete(index)
-          if (!store.has(index)) setBit(book.wanted, index)
+          if (!store.has(index)) book.want(index)
         }
       }
     }
@@ -394,6 +415,8 @@ class ChunkBook {
   private readonly sources = new Set<Holder>()
   private version = 0
   private cached: { version: number, bits: Uint8Array } | undefined
+  private next: Promise<void> | undefined
+  private wakeNext: (() => void) | undefined
 
   constructor (private readonly total: number) {
     this.wanted = new Uint8Array(Math.ceil(total / 8))
@@ -411,10 +434,18 @@ class ChunkBook {
     const bytes = this.wanted.byteLength
     const tail = this.total % 8 === 0 ? 0xff : (0xff << (8 - this.total % 8)) & 0xff
     const bitmap = holder.bitmap ?? new Uint8Array(bytes)
+    const soonBefore = holder.soon
+    const soon = withSoon ? holder.soonBuffer ??= new Uint8Array(bytes) : undefined
     let held = 0
+    // chunks the source had or was fetching and no longer has or fetches
+    let lost = 0
     for (let b = 0; b < bytes; b++) {
+      const mask = b === bytes - 1 ? tail : 0xff
       const was = bitmap[b]!
-      const now = b === bytes - 1 ? answer[b]! & tail : answer[b]!
+      const now = answer[b]! & mask
+      const nowSoon = soon === undefined ? 0 : answer[bytes + b]! & mask
+      lost |= (was | (soonBefore?.[b] ?? 0)) & ~(now | nowSoon)
+      if (soon !== undefined) soon[b] = nowSoon
       held += POPCOUNT[now]!
       if (was === now) continue
       this.count(b, now & ~was, 1)
@@ -422,15 +453,13 @@ class ChunkBook {
       bitmap[b] = now
     }
     holder.bitmap = bitmap
-    if (withSoon) {
-      const soon = holder.soonBuffer ??= new Uint8Array(bytes)
-      soon.set(answer.subarray(bytes, 2 * bytes))
-      soon[bytes - 1] = soon[bytes - 1]! & tail
-      holder.soon = soon
-    } else holder.soon = undefined
+    holder.soon = soon
+    const wasComplete = holder.complete
     holder.complete = held === this.total
     this.sources.add(holder)
     this.version++
+    // a chunk no partial source has or fetches any more may now be asked of a complete holder
+    if (lost !== 0 || holder.complete !== wasComplete) this.changed()
   }
 
   /** A source failed: its chunks no longer count. */
@@ -438,6 +467,31 @@ class ChunkBook {
     if (!this.sources.delete(holder) || holder.bitmap === undefined) return
     for (let b = 0; b < holder.bitmap.byteLength; b++) this.count(b, holder.bitmap[b]!, -1)
     this.version++
+    this.changed()
+  }
+
+  /** Chunk `index` is wanted again (its request or its write failed). */
+  want (index: number): void {
+    setBit(this.wanted, index)
+    this.changed()
+  }
+
+  /**
+   * Resolves at the next change that may give a complete holder a chunk to
+   * send: a chunk wanted again, a partial source that no longer has or
+   * fetches a chunk, a source dropped or become complete. Its workers wait
+   * for it instead of picking again every `haveRefreshMs`.
+   */
+  nextChange (): Promise<void> {
+    this.next ??= new Promise<void>((resolve) => { this.wakeNext = resolve })
+    return this.next
+  }
+
+  private changed (): void {
+    const wake = this.wakeNext
+    this.next = undefined
+    this.wakeNext = undefined
+    wake?.()
   }
 
   /**

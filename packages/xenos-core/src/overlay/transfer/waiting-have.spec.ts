@@ -298,6 +298,37 @@ describe('fetch: waiting for a partial holder', () => {
     expect(partialHaves).toBeLessThanOrEqual(elapsedS / 1 + 3)
   })
 
+  it('asks a complete holder for a chunk as soon as no partial holder announces it any more', async () => {
+    const img = image()
+    const clock = steppedClock()
+    const handlers = new Map<string, ChunkHandler>()
+    const t = transport(clock, handlers, new Map())
+    const seedShelf = new ImageShelf()
+    seedShelf.put(new MemoryStore(img, Array.from({ length: CHUNKS }, (_, i) => i)))
+    await t.listen('seed', new ChunkService(seedShelf, clock).answer)
+    // the partial holder has the first half and first says it is fetching the rest; its fetch then stops,
+    // which the fetcher hears from its next answer (a waiting have held 0.5 s)
+    const partialShelf = new ImageShelf()
+    const hash = partialShelf.put(new MemoryStore(img, Array.from({ length: CHUNKS / 2 }, (_, i) => i)))
+    partialShelf.setInFlight(hash, new Set(Array.from({ length: CHUNKS / 2 }, (_, i) => CHUNKS / 2 + i)))
+    const partial = new ChunkService(partialShelf, clock)
+    await t.listen('partial', async (request, from, signal) => {
+      const r = await partial.answer(request.waitMs === undefined ? request : { ...request, waitMs: 500 }, from, signal)
+      if (request.op === 'have') partialShelf.setInFlight(hash, undefined)
+      return r
+    })
+    const dest = new MemoryStore(img, [])
+    const report = await clock.run(fetchImage({ transport: t, self: 'me' }, {
+      manifestHash: hash, holders: ['seed', 'partial'], openStore: async () => dest
+    }))
+    expect(Buffer.compare(dest.content(), img.bytes)).toBe(0)
+    expect(report.holders.map(h => [h.holder, h.chunks])).toEqual([['seed', CHUNKS / 2], ['partial', CHUNKS / 2]])
+    // the seed's workers were woken by that answer, at 0.5 s, not by their own next look (haveWaitMs, 1 s)
+    expect(clock.nowS()).toBeGreaterThanOrEqual(0.5)
+    expect(clock.nowS()).toBeLessThan(0.9)
+    expect(clock.sleepers()).toBe(0)
+  })
+
   it('asks a holder that answers at once (one without the waiting have) every haveRefreshMs, without spinning', async () => {
     const { partialHaves, elapsedS } = await fetchBeside(service => async (request, from) => {
       // an older holder: the fields it does not know are ignored, a plain have answered at once
