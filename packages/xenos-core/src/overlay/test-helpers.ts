@@ -6,11 +6,12 @@ import { rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { waitFor } from '@xenos/hypervisor-interface'
+import { waitFor, type ChunkChannel, type ChunkHandler, type ChunkRequest, type ChunkTransport, type Clock } from '@xenos/hypervisor-interface'
 import { createOverlayNode, type OverlayNode, type OverlayNodeInit } from './node.js'
 import { Membership, type MembershipInit } from './membership/index.js'
 import { ClusterAuthority } from '../trust/authority.js'
 import type { HostTrust } from '../trust/host-trust.js'
+import { TransferError } from './errors.js'
 
 /**
  * A new cluster in a temporary directory: `authority.nodeTrust(dataDir)` gives
@@ -116,4 +117,34 @@ export function topicsReady (node: OverlayNode, topics: string[]): boolean {
     const subscribers = new Set(node.libp2p.services.pubsub.getSubscribers(t).map(p => p.toString()))
     return connected.every(p => subscribers.has(p))
   })
+}
+
+/**
+ * A chunk transport in this process on `clock`: holders answer from the handlers they listen with (kept in
+ * `handlers`), with the request's signal; `beforeRequest` sees every request first (to count it, or to throw the
+ * error a transport would, such as a missed deadline). A request whose signal is aborted meanwhile fails with its reason.
+ */
+export function inProcessTransport<C extends Clock> (
+  clock: C, handlers: Map<string, ChunkHandler>, beforeRequest: (holder: string, request: ChunkRequest) => void = () => {}
+): ChunkTransport & { clock: C } {
+  return {
+    clock,
+    random: () => 0,
+    listen: async (peerId, handler) => {
+      handlers.set(peerId, handler)
+      return async () => { handlers.delete(peerId) }
+    },
+    open: async (fromPeer, peerId): Promise<ChunkChannel> => ({
+      request: async (request, limits) => {
+        beforeRequest(peerId, request)
+        const handler = handlers.get(peerId)
+        if (handler === undefined) throw new TransferError(`expected a holder ${peerId}, found none`)
+        const r = await handler(request, fromPeer, limits.signal)
+        if (limits.signal?.aborted === true) throw limits.signal.reason
+        return r
+      },
+      close: async () => {}
+    }),
+    joinSwarm: async () => { throw new TransferError('expected no swarm in these tests, found a join') }
+  }
 }

@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { manualClock, type ChunkChannel, type ChunkHandler, type ChunkRequest, type ChunkTransport } from '@xenos/hypervisor-interface'
-import { tempDir } from '../test-helpers.js'
+import { manualClock, type ChunkHandler, type ChunkRequest, type ChunkTransport } from '@xenos/hypervisor-interface'
+import { inProcessTransport, tempDir } from '../test-helpers.js'
 import { OverlayTimeoutError, TransferError } from '../errors.js'
 import { buildManifest, manifestHash, type Manifest } from './manifest.js'
 import { FileChunkStore } from './chunk-store.js'
@@ -27,25 +27,9 @@ type Misses = (holder: string, request: ChunkRequest) => boolean
 
 /** Holders answering from their shelves in-process; a missed deadline is the overlay's `OverlayTimeoutError`. */
 function transport (handlers: Map<string, ChunkHandler>, misses: Misses): ChunkTransport & { clock: ReturnType<typeof manualClock> } {
-  const clock = manualClock()
-  return {
-    clock,
-    random: () => 0,
-    listen: async (peerId, handler) => {
-      handlers.set(peerId, handler)
-      return async () => { handlers.delete(peerId) }
-    },
-    open: async (fromPeer, peerId): Promise<ChunkChannel> => ({
-      request: async (request) => {
-        if (misses(peerId, request)) throw new OverlayTimeoutError(`expected ${peerId} to answer before the deadline, found no answer`)
-        const handler = handlers.get(peerId)
-        if (handler === undefined) throw new TransferError(`expected a holder ${peerId}, found none`)
-        return await handler(request, fromPeer)
-      },
-      close: async () => {}
-    }),
-    joinSwarm: async () => { throw new TransferError('expected no swarm in these tests, found a join') }
-  }
+  return inProcessTransport(manualClock(), handlers, (holder, request) => {
+    if (misses(holder, request)) throw new OverlayTimeoutError(`expected ${holder} to answer before the deadline, found no answer`)
+  })
 }
 
 /** An image file and its manifest, and `holders` serving it. */

@@ -9,9 +9,9 @@
 import { describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import {
-  waitFor, type ChunkChannel, type ChunkHandler, type ChunkRequest, type ChunkResponse, type ChunkStore, type ChunkTransport, type Clock
+  waitFor, type ChunkHandler, type ChunkRequest, type ChunkResponse, type ChunkStore, type ChunkTransport, type Clock
 } from '@xenos/hypervisor-interface'
-import { TransferError } from '../errors.js'
+import { inProcessTransport } from '../test-helpers.js'
 import { manifestHash, sha256Hex, type Manifest } from './manifest.js'
 import { ChunkService, HAVE_BUSY, HAVE_ELAPSED, HAVE_WANTED, ImageShelf } from './chunk-service.js'
 import { fetchImage } from './fetch.js'
@@ -234,26 +234,9 @@ describe('chunk service: waiting have', () => {
 
 /** Holders answering from their handlers in-process, every `have` they receive counted. */
 function transport (clock: SteppedClock, handlers: Map<string, ChunkHandler>, haves: Map<string, number>): ChunkTransport {
-  return {
-    clock,
-    random: () => 0,
-    listen: async (peerId, handler) => {
-      handlers.set(peerId, handler)
-      return async () => { handlers.delete(peerId) }
-    },
-    open: async (fromPeer, peerId): Promise<ChunkChannel> => ({
-      request: async (request, limits) => {
-        if (request.op === 'have') haves.set(peerId, (haves.get(peerId) ?? 0) + 1)
-        const handler = handlers.get(peerId)
-        if (handler === undefined) throw new TransferError(`expected a holder ${peerId}, found none`)
-        const r = await handler(request, fromPeer, limits.signal)
-        if (limits.signal?.aborted === true) throw limits.signal.reason
-        return r
-      },
-      close: async () => {}
-    }),
-    joinSwarm: async () => { throw new TransferError('expected no swarm in these tests, found a join') }
-  }
+  return inProcessTransport(clock, handlers, (holder, request) => {
+    if (request.op === 'have') haves.set(holder, (haves.get(holder) ?? 0) + 1)
+  })
 }
 
 describe('fetch: waiting for a partial holder', () => {
