@@ -226,24 +226,9 @@ class SimHostPort {
     this.store = new SimImageStore(this)
     const engine = net.cluster.engine
     const random: Random = engine.random.fork(`image-transfer/${hostname}`)
-    /** Simulated time passing; `signal` cancels it (no event is left on the engine's queue). */
+    /** Simulated time passing; one that `signal` may cancel is the engine's clock's (no event is left on the engine's queue). */
     const sleep = async (durationS: number, signal?: AbortSignal): Promise<void> => {
-      if (signal === undefined) {
-        await engine.sleep(durationS).wait()
-        return
-      }
-      if (signal.aborted) throw signal.reason
-      const activity = engine.sleep(durationS)
-      const cancel = (): void => { activity.cancel() }
-      signal.addEventListener('abort', cancel, { once: true })
-      try {
-        await activity.wait()
-      } catch (err) {
-        if (signal.aborted) throw signal.reason
-        throw err
-      } finally {
-        signal.removeEventListener('abort', cancel)
-      }
+      await (signal === undefined ? engine.sleep(durationS).wait() : engine.clock.sleep(durationS, signal))
     }
     const clock: Clock = {
       nowS: () => engine.nowS(),
