@@ -34,6 +34,7 @@
 import type { ChunkRequest, ChunkResponse, ChunkStore, Clock } from '@xenos/hypervisor-interface'
 import { InvalidArgumentError } from '../../errors.js'
 import { chunkLength, manifestBytes, manifestHash } from './manifest.js'
+import { bitmapHas } from './chunk-store.js'
 
 /** Told of each chunk an image on the shelf gains, and (`index` undefined) of an image that leaves the shelf or is replaced. */
 export type ShelfListener = (hash: string, index: number | undefined) => void
@@ -269,7 +270,7 @@ export class ChunkService {
     const set = this.waiting.get(hash)
     if (set === undefined) return
     for (const w of [...set]) {
-      if (index === undefined || ((w.wanted[index >> 3] ?? 0) & (0x80 >> (index & 7))) !== 0) w.wake()
+      if (index === undefined || bitmapHas(w.wanted, index)) w.wake()
     }
   }
 
