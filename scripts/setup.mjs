@@ -6,7 +6,7 @@
 //      apt-get when missing (`apt-get update` first: a fresh machine has no
 //      package lists).
 //   2. `npm ci` when node_modules is missing or was installed from another
-//      package-lock.json. This also installs the project's own Node 22 (the
+//      package-lock.json. This also installs the project's own Node 24 (the
 //      `node` devDependency), which every npm script then runs on.
 //
 // A second run does nothing and says so in one line. `--help` lists the flags.
@@ -68,7 +68,7 @@ ${Object.entries(GROUPS).map(([g, { why, packages }]) =>
   `     ${g}${g === 'base' ? ' (the default)' : ''}: to ${why}\n${packages.map(([p, w]) => `       ${p.padEnd(26)} ${w}`).join('\n')}`).join('\n')}
   2. npm ci, when node_modules is missing or was installed from another
      package-lock.json (the first time it builds canvas, a few minutes). This
-     also installs the project's Node 22, which every npm script runs on.
+     also installs the project's Node 24, which every npm script runs on.
 A second run does nothing and says so in one line. Without apt-get (not Debian),
 it names the libraries to install by hand and goes on with npm.
 
@@ -247,7 +247,7 @@ function npmStep (opts, report) {
   }
   const version = execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim()
   const major = Number(/^v(\d+)/.exec(version)?.[1] ?? 0)
-  if (major < 22) fail(`expected the project's Node 22 at ${nodeBin}, found ${version}`)
+  if (major < 24) fail(`expected the project's Node 24 at ${nodeBin}, found ${version}`)
   report.done.push(`project Node ${version}`)
 }
 

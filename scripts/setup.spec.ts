@@ -58,7 +58,7 @@ ${body}
   chmodSync(file, 0o755)
 }
 
-function standIns ({ dpkg = true, apt = true, sudo = false, aptFails = false } = {}): void {
+function standIns ({ dpkg = true, apt = true, sudo = false, aptFails = false, projectNode = 'v24.99.0' } = {}): void {
   if (dpkg) {
     standIn('dpkg-query', `
 const name = argv[argv.length - 1]
@@ -84,7 +84,7 @@ process.exit(r.status ?? 1)`)
   standIn('npm', `
 if (argv[0] !== 'ci') process.exit(1)
 fs.mkdirSync('node_modules/.bin', { recursive: true })
-fs.writeFileSync('node_modules/.bin/node', '#!/bin/sh\\necho v22.99.0\\n', { mode: 0o755 })`)
+fs.writeFileSync('node_modules/.bin/node', '#!/bin/sh\\necho ${projectNode}\\n', { mode: 0o755 })`)
 }
 
 /** Runs the copy of setup.mjs in the scratch repository, with only the stand-ins on PATH. */
@@ -145,7 +145,7 @@ describe('scripts/setup.mjs', () => {
       expect(a).toMatch(PACKAGE_NAME)
     }
     expect(r.calls.filter(c => c.tool === 'npm').map(c => c.argv)).toEqual([['ci', '--no-audit', '--no-fund']])
-    expect(r.stdout).toMatch(/\[setup\] ready: installed .*libcairo2-dev.*, installed npm packages, .*project Node v22\.99\.0/)
+    expect(r.stdout).toMatch(/\[setup\] ready: installed .*libcairo2-dev.*, installed npm packages, .*project Node v24\.99\.0/)
   })
 
   it('a second run does nothing and says so in one line', () => {
@@ -156,8 +156,16 @@ describe('scripts/setup.mjs', () => {
     expect(aptCalls(again.calls)).toEqual([])
     expect(again.calls.filter(c => c.tool === 'npm')).toEqual([])
     expect(again.stdout.trimEnd().split('\n')).toEqual([
-      `[setup] nothing to do: ${BASE.length} Debian packages present, node_modules matches package-lock.json, project Node v22.99.0`
+      `[setup] nothing to do: ${BASE.length} Debian packages present, node_modules matches package-lock.json, project Node v24.99.0`
     ])
+  })
+
+  it('refuses a project Node older than 24 that npm ci installed, naming the version found', () => {
+    standIns({ projectNode: 'v22.23.3' })
+    const r = setup()
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain('expected the project\'s Node 24 at')
+    expect(r.stderr).toContain('found v22.23.3')
   })
 
   it('installs npm packages again when package-lock.json changes', () => {

@@ -11,8 +11,8 @@ import { raisedHeap, SIMULATION_V8_FLAGS, withSimulationFlags } from './heap.js'
 
 const entry = new URL('../dist/main.js', import.meta.url)
 const major = Number(process.versions.node.split('.')[0])
-if (major < 22) {
-  console.error(`xenos: expected Node 22 or newer, found ${process.version}.`
+if (major < 24) {
+  console.error(`xenos: expected Node 24 or newer, found ${process.version}.`
     + ' Run it through npm (npx xenos ...) or put the project\'s Node first on PATH: export PATH=$PWD/node_modules/.bin:$PATH')
   process.exit(1)
 }
