@@ -1,8 +1,10 @@
 /**
  * The clock gate: real-time work holds simulated time except while it awaits
  * simulated work, counted once per work however many waits it has; waits on
- * behalf of work that cannot be reached (`gate.sim`, `releasing`) let one
- * holder go; call times are each call's wall time with the clock held.
+ * behalf of work that cannot be reached (`gate.sim`, `releasing`) stand in
+ * for one call that held the clock when they began, and never for a call
+ * that began after them; call times are each call's wall time with the
+ * clock held.
  */
 import { describe, expect, it } from 'vitest'
 import { CallTimer, ClockGate, Engine } from '../src/index.js'
@@ -85,6 +87,75 @@ describe('ClockGate', () => {
     expect(engine.nowS() - t0).toBeCloseTo(40, 6)
     // gate.sim on its own (outside any call) leaves the gate as it found it
     await gate.sim(engine.sleep(1).wait())
+    expect(gate.held).toBe(false)
+    await engine.stopLive()
+  })
+})
+
+describe('ClockGate: far-side waits stand in for one call each, owned', () => {
+  it('a far-side wait outside every call (a coordinator\'s own driver call) does not free the clock for a call that begins meanwhile', async () => {
+    const engine = liveEngine()
+    const gate = new ClockGate(engine)
+    const background = gate.sim(engine.sleep(5).wait())
+    await gate.run('api:real', async () => {
+      const t0 = engine.nowS()
+      await realDelay(50)
+      expect(engine.nowS()).toBe(t0)
+    })
+    await background
+    expect(engine.nowS()).toBeCloseTo(5, 6)
+    expect(gate.held).toBe(false)
+    await engine.stopLive()
+  })
+
+  it('a far-side wait that outlives its call does not free the clock for the next call', async () => {
+    const engine = liveEngine()
+    const gate = new ClockGate(engine)
+    let left!: Promise<void>
+    await gate.run('api:short', async () => { left = gate.sim(engine.sleep(5).wait()) })
+    await gate.run('api:next', async () => {
+      const t0 = engine.nowS()
+      await realDelay(50)
+      expect(engine.nowS()).toBe(t0)
+    })
+    await left
+    expect(gate.held).toBe(false)
+    await engine.stopLive()
+  })
+
+  it('one call whose far side waits on two hosts at once: the clock runs until both end, then is held again (no deadlock)', async () => {
+    const engine = liveEngine()
+    const gate = new ClockGate(engine)
+    await gate.run('api:two-hosts', async () => {
+      const t0 = engine.nowS()
+      await Promise.all([gate.sim(engine.sleep(2).wait()), gate.sim(engine.sleep(3).wait())])
+      expect(engine.nowS()).toBeCloseTo(t0 + 3, 6)
+      const t1 = engine.nowS()
+      await realDelay(30)
+      expect(engine.nowS()).toBe(t1)
+    })
+    expect(gate.held).toBe(false)
+    await engine.stopLive()
+  })
+
+  it('a call that begins while another call\'s far side waits on two hosts holds the clock through its real work', async () => {
+    const engine = liveEngine()
+    const gate = new ClockGate(engine)
+    let started!: () => void
+    const waiting = new Promise<void>((resolve) => { started = resolve })
+    const first = gate.run('api:two-hosts', async () => {
+      const both = Promise.all([gate.sim(engine.sleep(2).wait()), gate.sim(engine.sleep(3).wait())])
+      started()
+      await both
+    })
+    await waiting
+    const t0 = engine.nowS()
+    await gate.run('api:real', async () => {
+      expect(engine.nowS()).toBe(t0)
+      await realDelay(50)
+      expect(engine.nowS()).toBe(t0)
+    })
+    await first
     expect(gate.held).toBe(false)
     await engine.stopLive()
   })

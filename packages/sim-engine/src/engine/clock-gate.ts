@@ -13,11 +13,22 @@
  * simulated time exactly as they do in real time. Awaiting simulated work
  * with the clock held would deadlock, which is why real work marks those
  * waits: `work.sim(promise)` inside `run`, or `gate.sim(promise)` for code
- * that cannot reach its `GatedWork` (the far side of an API call). The gate
- * holds the clock while the number of works running outside their
- * simulated waits, minus the `gate.sim` waits in progress, is above zero.
+ * that cannot reach its `GatedWork` (the far side of an API call).
+ *
+ * Holds are owned, never counted: each work holds the clock while it runs
+ * outside its own simulated waits and no far-side wait stands in for it, and
+ * the gate holds the engine while any work does. A `gate.sim` wait stands in
+ * for at most one work, one that was in flight when the wait began and held
+ * the clock then (so a wait outside every call, such as a coordinator's own
+ * driver call, or a wait that outlives its call, never lets another call's
+ * real work run with the clock free), and gives it back once, when it ends.
  * Concurrent waits of one work count once (it is waiting as long as any of
- * them is).
+ * them is): a far-side wait that ends passes the work it stood in for to a
+ * wait still in progress that began while that work was in flight and
+ * stands in for nobody, since the far side of one call may wait on two
+ * hosts at once. What the gate cannot tell is which call a far-side wait
+ * belongs to: two concurrent far-side waits of one call stand in for two
+ * calls when a second call holds the clock at that moment.
  *
  * With a wall clock injected, each call's own time is recorded: the wall
  * time during which the simulated clock stood still while the call was in
@@ -105,32 +116,54 @@ export interface ClockGateInit {
 export class GatedWork {
   private waits = 0
   private running = true
+  /** @internal the far-side wait standing in for this work, if any */
+  standIn: FarSideWait | undefined
 
-  constructor (private readonly gate: ClockGate, readonly label: string) {}
+  /** `seq`: when the work began, in the gate's order of works and far-side waits. */
+  constructor (private readonly gate: ClockGate, readonly label: string, /** @internal */ readonly seq: number) {}
+
+  /** @internal true while the work runs outside its own simulated waits. */
+  get active (): boolean { return this.running && this.waits === 0 }
 
   /** Await simulated work: this work lets the clock go meanwhile. */
   async sim<T> (work: Promise<T>): Promise<T> {
     if (!this.running) return await work
-    if (this.waits++ === 0) this.gate.adjust(-1)
+    this.waits++
+    this.gate.update(this)
     try {
       return await work
     } finally {
-      if (--this.waits === 0 && this.running) this.gate.adjust(+1, this.label)
+      this.waits--
+      this.gate.update(this)
     }
   }
 
-  /** @internal the work ended. */
+  /** @internal the work ended (idempotent): its hold goes, and a far-side wait standing in for it stands in for nobody. */
   end (): void {
     if (!this.running) return
     this.running = false
-    if (this.waits === 0) this.gate.adjust(-1)
+    if (this.standIn !== undefined) this.standIn.for = undefined
+    this.standIn = undefined
+    this.gate.update(this)
   }
+}
+
+/** A `gate.sim` wait in progress: the work it stands in for, if any. */
+export interface FarSideWait {
+  /** When the wait began, in the gate's order of works and far-side waits. */
+  readonly seq: number
+  for: GatedWork | undefined
 }
 
 export class ClockGate {
   /** The call times recorded so far (with a wall clock). */
   readonly times = new CallTimer()
-  private holders = 0
+  /** Works that hold the clock now (running outside their waits, no far-side wait standing in for them). */
+  private readonly holding = new Set<GatedWork>()
+  /** Far-side waits in progress. */
+  private readonly farWaits = new Set<FarSideWait>()
+  /** Order of works and far-side waits by when they began. */
+  private seq = 0
   private release: (() => void) | undefined
   private readonly wallClockMs: (() => number) | undefined
   /** Wall time the clock has been free (up to `freeSinceMs`) and held, in ms. */
@@ -154,8 +187,8 @@ export class ClockGate {
   async run<T> (label: string, body: (work: GatedWork) => Promise<T>, kind = label): Promise<T> {
     const t0 = this.wallClockMs?.()
     const freeBefore = t0 === undefined ? 0 : this.freeSoFarMs(t0)
-    const work = new GatedWork(this, label)
-    this.adjust(+1, label)
+    const work = new GatedWork(this, label, this.seq++)
+    this.update(work)
     try {
       return await body(work)
     } finally {
@@ -167,15 +200,19 @@ export class ClockGate {
 
   /**
    * Await simulated work on behalf of real-time work that cannot reach its
-   * `GatedWork` (code on the far side of an API call): one holder fewer
-   * while it runs.
+   * `GatedWork` (code on the far side of an API call): while it runs, it
+   * stands in for one work that holds the clock when it begins (none when
+   * none does), which holds it again when the wait ends.
    */
   async sim<T> (work: Promise<T>): Promise<T> {
-    this.adjust(-1)
+    const wait: FarSideWait = { seq: this.seq++, for: undefined }
+    this.farWaits.add(wait)
+    const held = this.holding.values().next()
+    if (held.done !== true) this.standIn(wait, held.value)
     try {
       return await work
     } finally {
-      this.adjust(+1)
+      this.endFarSideWait(wait)
     }
   }
 
@@ -203,13 +240,51 @@ export class ClockGate {
     return (this.heldMs + (this.held ? now - this.changedAtMs : 0)) / 1000
   }
 
-  /** @internal a holder more (+1, named `reason`) or fewer (-1). */
-  adjust (delta: number, reason = 'real-time work'): void {
-    this.holders += delta
-    if (this.holders > 0 && this.release === undefined) {
+  /**
+   * @internal `work` began, ended, or began or ended a wait: it holds the
+   * clock while it is active and no far-side wait stands in for it. A work
+   * that becomes active again is stood in for by a far-side wait in progress
+   * that began while it was in flight and stands in for nobody (one of its
+   * own far side's concurrent waits).
+   */
+  update (work: GatedWork): void {
+    if (work.active && work.standIn === undefined) {
+      for (const wait of this.farWaits) {
+        if (wait.for === undefined && wait.seq > work.seq) {
+          this.standIn(wait, work)
+          return
+        }
+      }
+      this.holding.add(work)
+    } else {
+      this.holding.delete(work)
+    }
+    this.refresh(work.label)
+  }
+
+  private standIn (wait: FarSideWait, work: GatedWork): void {
+    wait.for = work
+    work.standIn = wait
+    this.holding.delete(work)
+    this.refresh(work.label)
+  }
+
+  /** A far-side wait ended (once: a second call does nothing): the work it stood in for, if still in flight, is active again. */
+  private endFarSideWait (wait: FarSideWait): void {
+    if (!this.farWaits.delete(wait)) return
+    const work = wait.for
+    wait.for = undefined
+    if (work === undefined || work.standIn !== wait) return
+    work.standIn = undefined
+    this.update(work)
+  }
+
+  /** Hold the engine while any work holds the clock, and only then. */
+  private refresh (reason: string): void {
+    if (this.holding.size > 0 && this.release === undefined) {
       this.account()
       this.release = this.engine.hold(reason)
-    } else if (this.holders <= 0 && this.release !== undefined) {
+    } else if (this.holding.size === 0 && this.release !== undefined) {
       this.account()
       const r = this.release
       this.release = undefined
