@@ -19,7 +19,7 @@ import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { startXenosHost, type XenosHost } from '../src/coordinator/index.js'
 import type { MembershipInit } from '../src/overlay/membership/index.js'
-import { SimNet, type SimMember } from '../src/overlay/membership/sim-net.js'
+import { SimNet, type SimMember } from '../test/support/sim-net.js'
 import type { SwimInit } from '../src/overlay/membership/swim.js'
 import { sharedAuthority } from '../src/overlay/test-helpers.js'
 import { FakeCluster } from '../test/support/fake-cluster.js'
@@ -75,7 +75,7 @@ export const SIM_NETWORK = { latencyMs: 1, handshakeMs: 35, handshakeCpu: true }
 
 /**
  * Convergence of the protocol alone: `n` members of the real `Swim` class on
- * the simulated network (sim-net.ts, a manual clock; `SIM_NETWORK`), joined
+ * the simulated network (test/support/sim-net.ts, a manual clock; `SIM_NETWORK`), joined
  * as in `benchConvergence` (the first alone, then all others at once through
  * it), default timings. Each member has its own CPU for its handshakes, as
  * separate hosts do.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ManualClock } from '../overlay/membership/sim-net.js'
+import { ManualClock } from '../../test/support/manual-clock.js'
 import { FailoverAgent, supersedes, type CheckpointRef, type FailoverEvent, type FailoverMember, type GuardRecord, type LocalProtected } from './agent.js'
 import { restartPolicy, type RestartPolicy } from './policy.js'
 import { quorum } from './quorum.js'

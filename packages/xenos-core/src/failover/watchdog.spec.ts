@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ManualClock } from '../overlay/membership/sim-net.js'
+import { ManualClock } from '../../test/support/manual-clock.js'
 import { armWatchdog, checkWatchdogTimeout, type WatchdogDevice } from './watchdog.js'
 
 /** A device that records what was written, and can be made to fail. */

@@ -24,7 +24,7 @@ import { ChunkService, ImageShelf } from '../../src/overlay/transfer/chunk-servi
 import type { GuardRecord } from '../../src/failover/agent.js'
 import { rendezvousOrder } from '../../src/failover/rendezvous.js'
 import { idGenerator } from '../../src/ids.js'
-import { ManualClock } from '../../src/overlay/membership/sim-net.js'
+import { ManualClock } from '../support/manual-clock.js'
 import { queryMatcher } from '../../src/search/query.js'
 import type { ServiceRecord } from '../../src/coordinator/records.js'
 import { staticConfig, webTemplate } from '../support/harness.js'

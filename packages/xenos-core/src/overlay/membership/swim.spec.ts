@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SimNet, type SimMember } from './sim-net.js'
+import { SimNet, type SimMember } from '../../../test/support/sim-net.js'
 import type { SwimInit } from './swim.js'
 import { suspicionMinMs, suspicionTimeoutMs } from './suspicion.js'
 import { retransmitLimit } from './broadcasts.js'

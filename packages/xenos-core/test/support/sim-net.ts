@@ -1,109 +1,16 @@
 /**
- * TEST ONLY: members of `Swim` on a simulated network with a manual clock,
- * so that suspicion, failure, refutation and healing are checked as state
- * changes in a fixed order, independent of how busy the machine is. A
- * member can be killed (its requests are refused), links can be cut (their
- * requests time out) and frames of a kind can be dropped. Not exported from
- * the package.
+ * Members of `Swim` on a simulated network with a manual clock (tests and
+ * benchmarks), so that suspicion, failure, refutation and healing are
+ * checked as state changes in a fixed order, independent of how busy the
+ * machine is. A member can be killed (its requests are refused), links can
+ * be cut (their requests time out) and frames of a kind can be dropped.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { MemberUnreachableError } from '../errors.js'
-import type { Deadlines, Frame, FrameType, MembershipTransport, PeerRef } from './protocol.js'
-import { Swim, type MemberTransition, type SwimClock, type SwimInit } from './swim.js'
-
-/** A clock whose time moves only when told; timers run in time order (equal times in the order they were set). */
-export class ManualClock implements SwimClock {
-  private nowMs = 0
-  private seq = 0
-  /** Pending timers by id; the heap below may still hold ids cleared since (skipped when they come up). */
-  private readonly timers = new Map<number, { atMs: number, fn: () => void }>()
-  /** A binary min-heap of [atMs, id], so that thousands of members' timers cost log n each. */
-  private readonly heap: Array<[number, number]> = []
-
-  now (): number {
-    return this.nowMs
-  }
-
-  setTimeout (fn: () => void, ms: number): unknown {
-    const id = ++this.seq
-    const atMs = this.nowMs + Math.max(0, ms)
-    this.timers.set(id, { atMs, fn })
-    this.push([atMs, id])
-    return id
-  }
-
-  clearTimeout (handle: unknown): void {
-    this.timers.delete(handle as number)
-  }
-
-  /** Move time forward by `ms`, running every timer due on the way (and the promise chains they start). */
-  async advance (ms: number): Promise<void> {
-    const endMs = this.nowMs + ms
-    for (;;) {
-      await drain()
-      const next = this.popDue(endMs)
-      if (next === undefined) break
-      this.nowMs = next.atMs
-      next.fn()
-    }
-    this.nowMs = endMs
-    await drain()
-  }
-
-  /** Advance in steps of `stepMs` until `check()` holds; throws after `limitMs` of simulated time. */
-  async until (check: () => boolean, limitMs: number, what: string, stepMs = 50): Promise<number> {
-    const startMs = this.nowMs
-    while (!check()) {
-      if (this.nowMs - startMs > limitMs) throw new Error(`expected ${what} within ${limitMs} simulated ms, found it still false`)
-      await this.advance(stepMs)
-    }
-    return this.nowMs - startMs
-  }
-
-  /** The earliest pending timer due by `endMs`, removed; undefined if none. */
-  private popDue (endMs: number): { atMs: number, fn: () => void } | undefined {
-    for (;;) {
-      const top = this.heap[0]
-      if (top === undefined || top[0] > endMs) return undefined
-      this.pop()
-      const t = this.timers.get(top[1])
-      if (t === undefined) continue // cleared
-      this.timers.delete(top[1])
-      return t
-    }
-  }
-
-  private push (item: [number, number]): void {
-    const h = this.heap
-    h.push(item)
-    let i = h.length - 1
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if (!before(h[i]!, h[parent]!)) break
-      ;[h[i], h[parent]] = [h[parent]!, h[i]!]
-      i = parent
-    }
-  }
-
-  private pop (): void {
-    const h = this.heap
-    const last = h.pop()!
-    if (h.length === 0) return
-    h[0] = last
-    let i = 0
-    for (;;) {
-      const l = 2 * i + 1
-      const r = l + 1
-      let m = i
-      if (l < h.length && before(h[l]!, h[m]!)) m = l
-      if (r < h.length && before(h[r]!, h[m]!)) m = r
-      if (m === i) return
-      ;[h[i], h[m]] = [h[m]!, h[i]!]
-      i = m
-    }
-  }
-}
+import { MemberUnreachableError } from '../../src/overlay/errors.js'
+import type { Deadlines, Frame, FrameType, MembershipTransport, PeerRef } from '../../src/overlay/membership/protocol.js'
+import { Swim, type MemberTransition, type SwimInit } from '../../src/overlay/membership/swim.js'
+import { ManualClock } from './manual-clock.js'
 
 /** How often a message on a cut link is sent again. */
 const RETRANSMIT_MS = 250
@@ -111,14 +18,6 @@ const RETRANSMIT_MS = 250
 /** The key of a connection between two members ("a b", the peer ids sorted). */
 function pair (a: string, b: string): string {
   return a < b ? `${a} ${b}` : `${b} ${a}`
-}
-
-function before (a: [number, number], b: [number, number]): boolean {
-  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1])
-}
-
-async function drain (): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise(resolve => setImmediate(resolve))
 }
 
 export interface SimMember {
