@@ -175,7 +175,7 @@ export class ChunkService {
     for (const set of [...this.waiting.values()]) for (const w of [...set]) w.wake()
   }
 
-  /** The answer to one request (never throws: a bad request gets an `error` answer). */
+  /** The answer to one request: a bad request gets an `error` answer; only a failure of the service's own clock throws. */
   readonly answer = async (request: ChunkRequest, _fromPeer?: string, signal?: AbortSignal): Promise<ChunkResponse> => {
     if (this.closed) return status('not-held', 'this host\'s chunk service stopped')
     const r = (typeof request === 'object' && request !== null ? request : {}) as unknown as Record<string, unknown>
@@ -247,18 +247,29 @@ export class ChunkService {
     set.add(entry)
     this.waitingCount++
     signal?.addEventListener('abort', wake, { once: true })
-    // the bounded wait, on this service's clock (simulated time in a simulator); a wake cancels it
+    // the bounded wait, on this service's clock (simulated time in a simulator); a wake cancels it, and its sleep then
+    // rejects with WOKEN: any other failure is the clock's, thrown here while the request waits, and left to reject
+    // (unhandled, so never unseen) once it is answered
     const timer = new AbortController()
-    this.clock.sleep(wait.waitMs / 1000, timer.signal).then(wake, () => {})
+    let failure: { err: unknown } | undefined
+    let waiting = true
+    void this.clock.sleep(wait.waitMs / 1000, timer.signal).then(wake, (err: unknown) => {
+      if (err === WOKEN) return
+      if (!waiting) throw err
+      failure = { err }
+      wake()
+    })
     try {
       await woken
     } finally {
+      waiting = false
       timer.abort(WOKEN)
       signal?.removeEventListener('abort', wake)
       set.delete(entry)
       if (set.size === 0 && this.waiting.get(hash) === set) this.waiting.delete(hash)
       this.waitingCount--
     }
+    if (failure !== undefined) throw failure.err
     if (this.closed) return status('not-held', 'this host\'s chunk service stopped')
     const now = this.shelf.get(hash)
     if (now === undefined) return status('not-held', `image ${hash} is not held here any more`)

@@ -175,11 +175,22 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   /** Until the book may give a complete holder a chunk to send, the fetch ends, or `haveWaitMs` passed (the stall check). */
   const idle = async (): Promise<void> => {
     const timer = new AbortController()
+    // the sleep this wait cancels rejects with IDLE_OVER; any other failure is the clock's: thrown here while the wait
+    // lasts, and left to reject (unhandled, so never unseen) once it is over
+    let failure: { err: unknown } | undefined
+    let waiting = true
+    const bound = clock.sleep(waitMs / 1000, timer.signal).catch((err: unknown) => {
+      if (err === IDLE_OVER) return
+      if (!waiting) throw err
+      failure = { err }
+    })
     try {
-      await Promise.race([book.nextChange(), endedOrStopped, clock.sleep(waitMs / 1000, timer.signal).catch(() => {})])
+      await Promise.race([book.nextChange(), endedOrStopped, bound])
     } finally {
+      waiting = false
       timer.abort(IDLE_OVER)
     }
+    if (failure !== undefined) throw failure.err
   }
   // a waiting `have` names the wanted chunks in its request, which must stay within the protocol's request size
   const canWait = waitMs > 0 && 4 * Math.ceil(bitmapBytes / 3) + init.manifestHash.length + 64 <= MAX_REQUEST_BYTES

@@ -239,6 +239,29 @@ function transport (clock: SteppedClock, handlers: Map<string, ChunkHandler>, ha
   })
 }
 
+/**
+ * A complete holder `seed` and a partial holder `partial` with the first half that first says it is fetching
+ * the rest; its fetch then stops, which a fetcher hears from its next answer (a waiting have held 0.5 s).
+ * Until then the seed's workers have nothing to take. The fetch's transport waits on `fetchClock`.
+ */
+async function seedBesideStoppingPartial (clock: SteppedClock, fetchClock: SteppedClock = clock): Promise<{ t: ChunkTransport, img: Image, hash: string }> {
+  const img = image()
+  const t = { ...transport(clock, new Map(), new Map()), clock: fetchClock }
+  const seedShelf = new ImageShelf()
+  seedShelf.put(new MemoryStore(img, Array.from({ length: CHUNKS }, (_, i) => i)))
+  await t.listen('seed', new ChunkService(seedShelf, clock).answer)
+  const partialShelf = new ImageShelf()
+  const hash = partialShelf.put(new MemoryStore(img, Array.from({ length: CHUNKS / 2 }, (_, i) => i)))
+  partialShelf.setInFlight(hash, new Set(Array.from({ length: CHUNKS / 2 }, (_, i) => CHUNKS / 2 + i)))
+  const partial = new ChunkService(partialShelf, clock)
+  await t.listen('partial', async (request, from, signal) => {
+    const r = await partial.answer(request.waitMs === undefined ? request : { ...request, waitMs: 500 }, from, signal)
+    if (request.op === 'have') partialShelf.setInFlight(hash, undefined)
+    return r
+  })
+  return { t, img, hash }
+}
+
 describe('fetch: waiting for a partial holder', () => {
   /**
    * A complete holder `seed` that sends its last chunk only after 5 s, and a
@@ -282,24 +305,8 @@ describe('fetch: waiting for a partial holder', () => {
   })
 
   it('asks a complete holder for a chunk as soon as no partial holder announces it any more', async () => {
-    const img = image()
     const clock = steppedClock()
-    const handlers = new Map<string, ChunkHandler>()
-    const t = transport(clock, handlers, new Map())
-    const seedShelf = new ImageShelf()
-    seedShelf.put(new MemoryStore(img, Array.from({ length: CHUNKS }, (_, i) => i)))
-    await t.listen('seed', new ChunkService(seedShelf, clock).answer)
-    // the partial holder has the first half and first says it is fetching the rest; its fetch then stops,
-    // which the fetcher hears from its next answer (a waiting have held 0.5 s)
-    const partialShelf = new ImageShelf()
-    const hash = partialShelf.put(new MemoryStore(img, Array.from({ length: CHUNKS / 2 }, (_, i) => i)))
-    partialShelf.setInFlight(hash, new Set(Array.from({ length: CHUNKS / 2 }, (_, i) => CHUNKS / 2 + i)))
-    const partial = new ChunkService(partialShelf, clock)
-    await t.listen('partial', async (request, from, signal) => {
-      const r = await partial.answer(request.waitMs === undefined ? request : { ...request, waitMs: 500 }, from, signal)
-      if (request.op === 'have') partialShelf.setInFlight(hash, undefined)
-      return r
-    })
+    const { t, img, hash } = await seedBesideStoppingPartial(clock)
     const dest = new MemoryStore(img, [])
     const report = await clock.run(fetchImage({ transport: t, self: 'me' }, {
       manifestHash: hash, holders: ['seed', 'partial'], openStore: async () => dest
@@ -320,5 +327,54 @@ describe('fetch: waiting for a partial holder', () => {
     })
     expect(partialHaves).toBeGreaterThanOrEqual(elapsedS / 0.1 / 2)
     expect(partialHaves).toBeLessThanOrEqual(2 * elapsedS / 0.1 + CHUNKS / 2 + 2)
+  })
+})
+
+/** A clock failure, as opposed to the cancellation of a sleep (which rejects with its signal's reason). */
+class ClockBrokenError extends Error {
+  constructor () {
+    super('expected the clock to sleep, found it broken')
+    this.name = 'ClockBrokenError'
+  }
+}
+
+/** `clock`, except that the first sleep a signal may cancel fails at once with a `ClockBrokenError`. */
+function brokenCancellableSleep (clock: SteppedClock): SteppedClock {
+  let broken = false
+  return {
+    ...clock,
+    sleep: async (durationS, signal) => {
+      if (signal !== undefined && !broken) {
+        broken = true
+        throw new ClockBrokenError()
+      }
+      await clock.sleep(durationS, signal)
+    }
+  }
+}
+
+describe('a failing clock is not taken for a cancelled wait', () => {
+  it('chunk service: a waiting have whose bounded wait fails throws that failure (it is not left to wait for a chunk)', async () => {
+    const store = new MemoryStore(image(), [0])
+    const shelf = new ImageShelf()
+    const hash = shelf.put(store)
+    const service = new ChunkService(shelf, brokenCancellableSleep(steppedClock()))
+    const answer = service.answer(waitingHave(hash, [5]))
+    const settled = answer.then(() => 'answered', (err: unknown) => err)
+    await new Promise(resolve => setImmediate(resolve))
+    store.gain(5, shelf)
+    expect(await settled).toBeInstanceOf(ClockBrokenError)
+    expect(service.waitingHaves).toBe(0)
+  })
+
+  it('fetch: an idle worker whose bounded wait fails reports that failure (its fetch does not go on as if the wait had been cancelled)', async () => {
+    // the seed's workers idle until the partial holder's first answer (as in 'asks a complete holder for a chunk as soon
+    // as ...' above, where the fetch then completes); the fetch's first bounded wait fails
+    const clock = steppedClock()
+    const { t, img, hash } = await seedBesideStoppingPartial(clock, brokenCancellableSleep(clock))
+    const fetched = clock.run(fetchImage({ transport: t, self: 'me' }, {
+      manifestHash: hash, holders: ['seed', 'partial'], openStore: async () => new MemoryStore(img, [])
+    }))
+    await expect(fetched).rejects.toThrow(/seed: .*expected the clock to sleep, found it broken/)
   })
 })
