@@ -42,6 +42,7 @@ export type { DriverCapabilities } from './capabilities.js'
 export type { HypervisorDriver, DriverFactory } from './driver.js'
 export type { DriverPlugin, DriverOptionsContext, DriverHostContext, DriverImageStore, PluginDriver } from './driver-plugin.js'
 export { CHUNK_SIZE_BYTES } from './image-transfer.js'
+export { bitmapHas, bitmapSet, bitmapClear } from './chunk-bitmap.js'
 export type {
   ImageManifest, ChunkStore, ChunkImageStore, ChunkRequest, ChunkStatus, ChunkResponse, ChunkHandler, ChunkChannel, ChunkTransport,
   SwarmView, Swarm, ImageTransferPort

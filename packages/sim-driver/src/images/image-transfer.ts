@@ -55,7 +55,7 @@
  */
 import { createHash } from 'node:crypto'
 import {
-  CHUNK_SIZE_BYTES, HypervisorError,
+  CHUNK_SIZE_BYTES, HypervisorError, bitmapHas, bitmapSet,
   type ChunkChannel, type ChunkHandler, type ChunkImageStore, type ChunkRequest, type ChunkResponse, type ChunkStore, type ChunkTransport,
   type Clock, type ImageManifest, type ImageTransferPort, type Swarm
 } from '@xenos/hypervisor-interface'
@@ -435,7 +435,7 @@ class SimChunkStore implements ChunkStore {
     }
   }
 
-  has (index: number): boolean { return ((this.bits[index >> 3] ?? 0) & (0x80 >> (index & 7))) !== 0 }
+  has (index: number): boolean { return bitmapHas(this.bits, index) }
   count (): number { return this.held }
   /** A copy of the bitmap (from Node's buffer pool: it is asked for on every change a `have` poll sees). */
   bitmap (): Uint8Array { return Buffer.from(this.bits) }
@@ -482,7 +482,7 @@ class SimChunkStore implements ChunkStore {
 
   private set (index: number): void {
     if (this.has(index)) return
-    this.bits[index >> 3] = (this.bits[index >> 3] ?? 0) | (0x80 >> (index & 7))
+    bitmapSet(this.bits, index)
     this.held++
   }
 

@@ -31,10 +31,9 @@
  * whole chunk after another instead of seeking between many, and chunks
  * already in the page cache come out at memory speed either way.
  */
-import type { ChunkRequest, ChunkResponse, ChunkStore, Clock } from '@xenos/hypervisor-interface'
+import { bitmapHas, bitmapSet, type ChunkRequest, type ChunkResponse, type ChunkStore, type Clock } from '@xenos/hypervisor-interface'
 import { InvalidArgumentError } from '../../errors.js'
 import { chunkLength, manifestBytes, manifestHash } from './manifest.js'
-import { bitmapHas } from './chunk-store.js'
 
 /** Told of each chunk an image on the shelf gains, and (`index` undefined) of an image that leaves the shelf or is replaced. */
 export type ShelfListener = (hash: string, index: number | undefined) => void
@@ -227,7 +226,8 @@ export class ChunkService {
     const n = held.byteLength
     const body = zeroed(n * 2 + (why === undefined ? 0 : 1))
     body.set(held)
-    for (const i of inFlight ?? []) body[n + (i >> 3)] = body[n + (i >> 3)]! | (0x80 >> (i & 7))
+    const soon = body.subarray(n, 2 * n)
+    for (const i of inFlight ?? []) bitmapSet(soon, i)
     if (why !== undefined) body[2 * n] = why
     return body
   }

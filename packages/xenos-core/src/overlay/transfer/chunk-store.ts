@@ -10,20 +10,12 @@
  * staging file is renamed to `<path>` and the state removed.
  */
 import { open, rename, rm, stat, writeFile, readFile, type FileHandle } from 'node:fs/promises'
-import type { ChunkStore } from '@xenos/hypervisor-interface'
+import { bitmapHas, bitmapSet, type ChunkStore } from '@xenos/hypervisor-interface'
 import { chunkLength, manifestHash, sha256Hex, type Manifest } from './manifest.js'
 import { InvalidArgumentError } from '../../errors.js'
 import { IntegrityError, TransferError } from '../errors.js'
 
 export type { ChunkStore }
-
-export function bitmapHas (bitmap: Uint8Array, index: number): boolean {
-  return ((bitmap[index >> 3] ?? 0) & (0x80 >> (index & 7))) !== 0
-}
-
-function bitmapSet (bitmap: Uint8Array, index: number): void {
-  bitmap[index >> 3] = (bitmap[index >> 3] ?? 0) | (0x80 >> (index & 7))
-}
 
 export class FileChunkStore implements ChunkStore {
   private readonly bits: Uint8Array

@@ -35,7 +35,9 @@
  * open on the shelf, serving the image. On failure it is closed and taken
  * off the shelf; the verified chunks stay in it for a later resume.
  */
-import type { ChunkChannel, ChunkResponse, ChunkStore, ChunkTransport, SwarmView } from '@xenos/hypervisor-interface'
+import {
+  bitmapClear, bitmapSet, type ChunkChannel, type ChunkResponse, type ChunkStore, type ChunkTransport, type SwarmView
+} from '@xenos/hypervisor-interface'
 import { IntegrityError, TransferError } from '../errors.js'
 import { unreachable } from '../unreachable.js'
 import { parseManifest, sha256Hex, type Manifest } from './manifest.js'
@@ -163,7 +165,7 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
   const inFlight = new Set<number>()
   init.shelf?.setInFlight(init.manifestHash, inFlight)
   const book = new ChunkBook(total)
-  for (let i = 0; i < total; i++) if (!store.has(i)) setBit(book.wanted, i)
+  for (let i = 0; i < total; i++) if (!store.has(i)) bitmapSet(book.wanted, i)
   let bytesFetched = 0
   let corruptChunks = 0
   let lastProgressMs = nowMs()
@@ -355,7 +357,7 @@ export async function fetchImage (port: FetchPort, init: FetchInit): Promise<Fet
         continue
       }
       inFlight.add(index)
-      clearBit(book.wanted, index)
+      bitmapClear(book.wanted, index)
       let writing = false
       try {
         const limits = { timeoutMs, maxBytes: Math.max(manifest.chunkSizeBytes, MESSAGE_BYTES) }
@@ -483,7 +485,7 @@ class ChunkBook {
 
   /** Chunk `index` is wanted again (its request or its write failed). */
   want (index: number): void {
-    setBit(this.wanted, index)
+    bitmapSet(this.wanted, index)
     this.changed()
   }
 
@@ -572,14 +574,6 @@ async function fetchManifest (
 /** Size in bytes of chunk `index` (the last one may be short). */
 function chunkBytes (m: Manifest, index: number): number {
   return Math.min(m.chunkSizeBytes, m.sizeBytes - index * m.chunkSizeBytes)
-}
-
-function setBit (bitmap: Uint8Array, index: number): void {
-  bitmap[index >> 3] = bitmap[index >> 3]! | (0x80 >> (index & 7))
-}
-
-function clearBit (bitmap: Uint8Array, index: number): void {
-  bitmap[index >> 3] = bitmap[index >> 3]! & ~(0x80 >> (index & 7))
 }
 
 /** Set bits of each byte value. */

@@ -22,7 +22,7 @@
  * ```
  */
 export { buildManifest, chunkLength, manifestHash, parseManifest, sha256Hex, validateManifest, DEFAULT_CHUNK_SIZE_BYTES, type Manifest } from './manifest.js'
-export { FileChunkStore, bitmapHas, type ChunkStore } from './chunk-store.js'
+export { FileChunkStore, type ChunkStore } from './chunk-store.js'
 export { ImageShelf, ChunkService, DEFAULT_CONCURRENT_READS, type ChunkServiceInit } from './chunk-service.js'
 export { ChunkServer, libp2pChunkTransport, type ChunkServerInit } from './chunk-server.js'
 export { CHUNK_PROTOCOL } from './chunk-protocol.js'
