@@ -1,5 +1,5 @@
 import { posix } from 'node:path'
-import { InvalidSpecError } from '@xenos/hypervisor-interface'
+import { BackendUnavailableError, InvalidSpecError } from '@xenos/hypervisor-interface'
 import { HostShell } from './host-shell.js'
 import { ImageStore } from './image-store.js'
 import { DomainRecords } from './domain-records.js'
@@ -30,7 +30,12 @@ export function xenDriver (init: XenDriverInit): (components?: XenDriverComponen
     let qemuImg: string | undefined
     if (init.qemuImg !== false) {
       const candidate = init.qemuImg ?? 'qemu-img'
-      const probe = await shell.run([candidate, '--version']).catch(() => undefined)
+      // a qemu-img that cannot be run (not installed, not executable) means none; any other failure (a probe
+      // that hangs past its timeout, ...) is the host's and is thrown
+      const probe = await shell.run([candidate, '--version'], { timeoutS: init.commandTimeoutS ?? 120 }).catch((err: unknown) => {
+        if (err instanceof BackendUnavailableError) return undefined
+        throw err
+      })
       if (probe?.exitCode === 0) qemuImg = candidate
     }
     const hostDir = init.hostDir ?? posix.join(init.stateDir, 'host')

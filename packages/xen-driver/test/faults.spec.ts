@@ -98,6 +98,15 @@ describe('xen-driver under injected faults (xl test double)', { timeout: 30_000 
     expect(err.message).toMatch(/xl pause .* within 3 s/)
   })
 
+  it('a qemu-img that cannot be run means none; one whose probe hangs past the timeout fails the start, typed', async () => {
+    const missing = await make('a', { qemuImg: join(double.root, 'no-such-qemu-img') })
+    expect((await missing.capabilities()).copyOnWriteClone).toBe(false)
+    const hanging = join(double.root, 'hanging-qemu-img')
+    await writeFile(hanging, '#!/bin/sh\nexec sleep 60\n', { mode: 0o755 })
+    const err = await expectName(make('a', { qemuImg: hanging, commandTimeoutS: 3 }), 'OperationTimeoutError')
+    expect(err.message).toMatch(/hanging-qemu-img --version.* within 3 s/)
+  })
+
   it('an unexpected line in xl list, xl list -l or xl info gives XlOutputError naming the command and the line', async () => {
     await double.faults([{ command: 'list', mode: 'garbage', line: 'Domain-Z  what is this' }])
     const err = await expectName(driver.listDomains(), 'XlOutputError')

@@ -36,6 +36,7 @@ export function keyedLock (): KeyedLock {
   const tails = new Map<string, Promise<unknown>>()
   return async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
     const prev = tails.get(key) ?? Promise.resolve()
+    // the previous holder's failure is its own caller's: the next one runs after it either way
     const run = prev.catch(() => undefined).then(fn)
     tails.set(key, run)
     try {

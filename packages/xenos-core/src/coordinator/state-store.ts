@@ -78,6 +78,7 @@ export function stateStore (init: { dataDir: string }, components: { read: () =>
       writing = writeOnce().finally(() => { writing = undefined })
       return writing
     }
+    // the write in flight fails to its own callers (every save is awaited); the next one only waits for it to end
     const after = writing.catch(() => undefined)
     next = after.then(() => {
       next = undefined
@@ -101,6 +102,7 @@ export function stateStore (init: { dataDir: string }, components: { read: () =>
     save,
     async flush () {
       while (writing !== undefined || next !== undefined) {
+        // waiting only: a write that fails fails to the callers of its save
         await (next ?? writing)?.catch(() => undefined)
       }
     }
