@@ -1,7 +1,7 @@
 import {
   DomainExistsError, DomainNotFoundError, ImageExistsError, ImageInUseError, ImageNotFoundError, InsufficientDiskError,
   InsufficientMemoryError, MigrationFailedError, InvalidSpecError, assertDomainName, assertImagePath, assertSizeBytes,
-  transition, validateDomainSpec,
+  manualClock, transition, validateDomainSpec,
   type Clock, type DomainHandle, type DomainInfo, type DomainSpec, type DomainState, type DriverCapabilities, type HostFacts,
   type HypervisorDriver, type ImageInfo, type MigrationReport, type MigrationTarget, type CloneMode
 } from '@xenos/hypervisor-interface'
@@ -13,12 +13,6 @@ export type MemoryDriverBug =
 
 const MiB = 1024 * 1024
 
-/** A clock whose sleep advances time at once (no waiting). */
-export function instantClock (): Clock {
-  let now = 0
-  return { nowS: () => now, sleep: async (s) => { now += s } }
-}
-
 interface Dom { spec: DomainSpec, uuid: string, state: DomainState, domid?: number, startedAtS?: number }
 
 /**
@@ -28,7 +22,8 @@ interface Dom { spec: DomainSpec, uuid: string, state: DomainState, domid?: numb
  */
 export class MemoryDriver implements HypervisorDriver {
   readonly backend = 'memory'
-  readonly clock: Clock = instantClock()
+  /** Its sleeps advance time at once (no waiting). */
+  readonly clock: Clock = manualClock()
   readonly clockKind = 'simulated'
   private readonly domains = new Map<string, Dom>()
   private readonly images = new Map<string, Omit<ImageInfo, 'path'>>()
