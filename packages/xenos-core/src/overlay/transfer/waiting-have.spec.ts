@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto'
 import {
   waitFor, type ChunkHandler, type ChunkRequest, type ChunkResponse, type ChunkStore, type ChunkTransport, type Clock
 } from '@xenos/hypervisor-interface'
+import { EventQueue } from '@xenos/sim-engine'
 import { inProcessTransport } from '../test-helpers.js'
 import { manifestHash, sha256Hex, type Manifest } from './manifest.js'
 import { ChunkService, HAVE_BUSY, HAVE_ELAPSED, HAVE_WANTED, ImageShelf } from './chunk-service.js'
@@ -32,36 +33,33 @@ interface SteppedClock extends Clock {
 
 function steppedClock (): SteppedClock {
   let now = 0
-  let seq = 0
-  const timers: Array<{ atS: number, seq: number, fire: () => void }> = []
+  /** The sleeps not yet over, in time order then the order they began: the simulation engine's event queue. */
+  const timers = new EventQueue()
   const advanceTo = (atS: number): void => {
     now = Math.max(now, atS)
-    timers.sort((a, b) => a.atS - b.atS || a.seq - b.seq)
-    while (timers.length > 0 && timers[0]!.atS <= now) timers.shift()!.fire()
+    while (timers.peekTimeS() <= now) timers.pop()!.run()
   }
   return {
     nowS: () => now,
     sleep: async (durationS, signal) => {
       await new Promise<void>((resolve, reject) => {
         if (signal?.aborted === true) { reject(signal.reason); return }
-        const timer = { atS: now + durationS, seq: seq++, fire: () => { signal?.removeEventListener('abort', onAbort); resolve() } }
+        const timer = timers.push(now + durationS, () => { signal?.removeEventListener('abort', onAbort); resolve() }, 'sleep')
         const onAbort = (): void => {
-          const i = timers.indexOf(timer)
-          if (i >= 0) timers.splice(i, 1)
+          timer.cancel()
           reject(signal?.reason)
         }
         signal?.addEventListener('abort', onAbort, { once: true })
-        timers.push(timer)
       })
     },
     advance: (durationS) => { advanceTo(now + durationS) },
-    sleepers: () => timers.length,
+    sleepers: () => timers.size,
     run: async <T>(work: Promise<T>): Promise<T> => {
       let settled = false
       work.then(() => { settled = true }, () => { settled = true })
       while (!settled) {
         await new Promise(resolve => setImmediate(resolve))
-        if (!settled && timers.length > 0) advanceTo(Math.min(...timers.map(t => t.atS)))
+        if (!settled && timers.size > 0) advanceTo(timers.peekTimeS())
       }
       return await work
     }
