@@ -81,8 +81,10 @@ export class EventQueue {
   /** Time of the earliest live event, or Infinity. */
   peekTimeS (): number {
     this.dropCanceled()
-    const top = this.heap[0]
-    return top === undefined ? Infinity : top.timeS
+    // The length first: reading past the end of an empty heap would throw the event loop's
+    // optimized code away (V8 compiles `heap[0]` for an index in bounds).
+    const heap = this.heap
+    return heap.length === 0 ? Infinity : (heap[0] as QueuedEvent).timeS
   }
 
   /** Remove and return the earliest live event. */
@@ -103,9 +105,10 @@ export class EventQueue {
 
   private removeTop (): QueuedEvent | undefined {
     const heap = this.heap
-    const top = heap[0]
-    const last = heap.pop()
-    if (top === undefined || last === undefined || heap.length === 0) return top
+    if (heap.length === 0) return undefined
+    const top = heap[0] as QueuedEvent
+    const last = heap.pop() as QueuedEvent
+    if (heap.length === 0) return top
     const n = heap.length
     let i = 0
     for (;;) {

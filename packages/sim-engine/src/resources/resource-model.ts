@@ -141,14 +141,16 @@ export class ResourceModel {
   }
 
   nextCompletionS (): number {
-    const top = this.heap[0]
-    return top === undefined ? Infinity : top.finishS
+    // The length first: reading past the end of an empty heap would throw the event loop's
+    // optimized code away (V8 compiles `heap[0]` for an index in bounds).
+    const heap = this.heap
+    return heap.length === 0 ? Infinity : (heap[0] as Flow).finishS
   }
 
   /** Complete the earliest flow (its finish time must be <= nowS). */
   completeNext (nowS: number): void {
-    const f = this.heap[0]
-    if (f === undefined) return
+    if (this.heap.length === 0) return
+    const f = this.heap[0] as Flow
     this.heapRemove(f)
     f.remainingAtLast = 0
     f.lastS = nowS
