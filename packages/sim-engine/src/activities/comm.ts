@@ -55,15 +55,16 @@ class CommActivity extends FlowActivity {
     const src = srcVm?.host ?? (init.from as SimHost)
     const dst = dstVm?.host ?? (init.to as SimHost)
     const p = this.engine.platform
-    const elems: FlowPlan['elems'] = []
+    // The first elements as a list of their length (a list grown by push has room for 17): the
+    // memory bus, or two distinct links at 1/tcpEfficiency > 0 (what addElem would have made).
+    let elems: FlowPlan['elems']
     let latencyS = 0
     let nics: readonly SimHost[] = NO_HOSTS
     if (src === dst) {
-      addElem(elems, src.memBus, 1)
+      elems = [[src.memBus, 1]]
     } else {
       const perByte = 1 / p.network.tcpEfficiency
-      addElem(elems, src.up, perByte)
-      addElem(elems, dst.down, perByte)
+      elems = [[src.up, perByte], [dst.down, perByte]]
       latencyS += src.nic.latencyS + p.network.switchLatencyS + dst.nic.latencyS
       nics = [src, dst]
     }

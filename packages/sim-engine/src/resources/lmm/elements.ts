@@ -5,13 +5,18 @@
 
 import { EngineArgumentError } from '../../engine/errors.js'
 
+/** The elements of a constraint or a variable that has none (shared, never written). */
+export const NO_ELEMENTS: Element[] = []
+
 export class Constraint {
   /**
    * Elements (variables using this constraint). Order = insertion; removal swaps the last in.
-   * Emptied, it is a new empty array (see `MaxMinSystem.remove`), so that a guest's constraint
-   * idle between activities keeps no storage sized for the ones it had.
+   * Without elements it is the shared empty list `NO_ELEMENTS` (only `MaxMinSystem` writes it:
+   * `link` gives it a list of one for its first element, `remove` puts the shared list back
+   * for its last), so that a guest's constraint idle between activities keeps no storage sized
+   * for the ones it had.
    */
-  elems: Element[] = []
+  elems: Element[] = NO_ELEMENTS
   /** Scratch state of a solve. */
   remaining = 0
   wsum = 0
@@ -40,9 +45,6 @@ export interface Element {
   /** Index in c.elems. */
   ci: number
 }
-
-/** The elements of a variable that has none yet (shared, never written). */
-const NO_ELEMENTS: Element[] = []
 
 export class Variable {
   /** Its elements, in the order they were added; exactly as long as that (see `MaxMinSystem.expand`). */

@@ -21,7 +21,7 @@
  * changed, so the caller reschedules only their completions.
  */
 
-import { Constraint, Variable, InvalidLmmArgumentError, type Element } from './elements.js'
+import { Constraint, Variable, InvalidLmmArgumentError, NO_ELEMENTS, type Element } from './elements.js'
 import { siftDown, removeAt } from './constraint-heap.js'
 import { newSaturationLevel, saturationScratch } from './saturation-level.js'
 
@@ -90,8 +90,13 @@ export class MaxMinSystem {
 
   /** A new element of `v` on `c`, at the end of the constraint's list. */
   private link (c: Constraint, coeff: number, v: Variable): Element {
-    const e: Element = { c, v, coeff, ci: c.elems.length }
-    c.elems.push(e)
+    const ce = c.elems
+    const e: Element = { c, v, coeff, ci: ce.length }
+    // A constraint without elements has the shared empty list: its first element gets a list of
+    // one (pushed onto an empty list, it would get room for 17). A link's constraint goes from
+    // none to one and back with nearly every transfer that crosses it.
+    if (ce.length === 0) c.elems = [e]
+    else ce.push(e)
     return e
   }
 
@@ -104,7 +109,7 @@ export class MaxMinSystem {
       const c = e.c
       const last = c.elems.pop() as Element
       if (last !== e) { c.elems[e.ci] = last; last.ci = e.ci }
-      if (c.elems.length === 0) c.elems = []
+      if (c.elems.length === 0) c.elems = NO_ELEMENTS
       this.touchC(c)
     }
     v.rate = 0
