@@ -256,6 +256,29 @@ describe('member names', () => {
     expect(rest.map(o => o.transitions.findLast(t => t.peerId === x.peerId)).map(t => [t?.to, t?.name])).toEqual(rest.map(() => ['left', 'host-0']))
   })
 
+  it('does not take its own failure handling an answer for the peer\'s: a table exchange whose reply a listener fails on rejects with that error', async () => {
+    // only table exchanges carry records (gossip and probes are lost, probes and periodic exchanges rare)
+    const net = new SimNet()
+    for (const t of ['gossip', 'ping', 'ping-req'] as const) net.dropped.add(t)
+    const quiet = { probeIntervalMs: 3_600_000, pushPullIntervalMs: 3_600_000 }
+    const c = await net.add(quiet)
+    const a = await net.add(quiet)
+    net.join(c)
+    net.join(a, c)
+    await net.clock.until(() => a.swim.get(c.peerId)?.state === 'alive' && c.swim.get(a.peerId)?.state === 'alive', 60_000, 'a and c to know each other')
+    const joiner = await net.add(quiet)
+    net.join(joiner, c)
+    await net.clock.until(() => c.swim.get(joiner.peerId)?.state === 'alive', 60_000, 'c to know the joiner')
+    expect(a.swim.get(joiner.peerId)).toBeUndefined()
+    const bug = new Error('a listener of this member failed')
+    a.swim.onTransition((t) => { if (t.peerId === joiner.peerId) throw bug })
+    // a learns of the joiner from the table c sends back: c answered, a's own listener failed
+    let outcome: unknown
+    void a.swim.sync({ peerId: c.peerId, addrs: [] }).then((ok) => { outcome = ok }, (err: unknown) => { outcome = err })
+    await net.clock.until(() => outcome !== undefined, 60_000, 'the table exchange to end')
+    expect(outcome).toBe(bug)
+  })
+
   it('ignores a record whose name is not a short string', () => {
     const base = { peerId: '12D3KooWGRUVh2iZz2NmYjRNcGNcW5z8zYpGVmPbbrTU7u9mYsvu', addrs: [], groups: [], incarnation: 1, state: 'alive' }
     expect(parseRecord({ ...base, name: 'web-1' })?.name).toBe('web-1')

@@ -333,7 +333,7 @@ export class Swim {
   evidence (peerId: string): void {
     const e = this.table.get(peerId)
     if (!this.running || e === undefined || !isLive(e.record.state)) return
-    void this.probe(peerId)
+    this.probe(peerId).catch((err: unknown) => { this.ownFailure('probe', err) })
   }
 
   /** A peer running membership connected: exchange tables unless it is already a live member. */
@@ -341,7 +341,7 @@ export class Swim {
     if (!this.running || peer.peerId === this.c.self) return
     const e = this.table.get(peer.peerId)
     if (e !== undefined && isLive(e.record.state)) return
-    void this.sync(peer)
+    this.sync(peer).catch((err: unknown) => { this.ownFailure('table exchange', err) })
   }
 
   /**
@@ -365,14 +365,16 @@ export class Swim {
   async sync (peer: PeerRef, redial = false): Promise<boolean> {
     if (!this.running) return false
     const deadlines = redial ? { connectMs: this.o.connectTimeoutMs, answerMs: this.o.exchangeTimeoutMs } : this.exchange()
+    let reply: Frame
     try {
-      const reply = await this.c.transport.request(peer, { t: 'sync', from: this.selfRecord(), updates: [], members: this.snapshot() }, deadlines)
-      this.receive(peer.peerId, reply)
-      return true
+      reply = await this.c.transport.request(peer, { t: 'sync', from: this.selfRecord(), updates: [], members: this.snapshot() }, deadlines)
     } catch (err) {
       this.log('table exchange with %s failed: %s', peer.peerId, (err as Error).message)
       return false
     }
+    // Outside the try: a failure of this member's own handling of the reply is not the peer's.
+    this.receive(peer.peerId, reply)
+    return true
   }
 
   /** Answer a request from `sender` (its peer id as the transport authenticated it). */
@@ -433,7 +435,7 @@ export class Swim {
         return
       }
       this.apply(e, next)
-      void this.probe(r.peerId)
+      this.probe(r.peerId).catch((err: unknown) => { this.ownFailure('probe', err) })
       return
     }
     this.apply(e, next)
@@ -586,26 +588,28 @@ export class Swim {
   /** Ask `helper` to probe `target` for us. */
   private async askToProbe (helper: PeerRef, target: MemberRecord, timeoutMs: number): Promise<'ack' | 'refused' | 'nack' | 'none'> {
     const frame: Frame = { ...this.frame('ping-req', helper.peerId), target: target.peerId, addrs: target.addrs, timeoutMs }
+    let reply: Frame
     try {
-      const reply = await this.c.transport.request(helper, frame, this.probeDeadlines(timeoutMs * 2))
-      this.receive(helper.peerId, reply)
-      if (reply.t === 'ack') return 'ack'
-      return reply.reason === 'refused' ? 'refused' : 'nack'
+      reply = await this.c.transport.request(helper, frame, this.probeDeadlines(timeoutMs * 2))
     } catch {
       return 'none' // the helper itself did not answer: counted against this member's own health
     }
+    this.receive(helper.peerId, reply)
+    if (reply.t === 'ack') return 'ack'
+    return reply.reason === 'refused' ? 'refused' : 'nack'
   }
 
   /** Probe `target` on behalf of `sender` (a ping-req). */
   private async probeFor (sender: string, target: string, addrs: string[], timeoutMs: number): Promise<Frame> {
     if (target === this.c.self) return this.frame('ack', sender)
+    let reply: Frame
     try {
-      const reply = await this.c.transport.request({ peerId: target, addrs }, this.frame('ping', target), this.probeDeadlines(timeoutMs))
-      this.receive(target, reply)
-      return this.frame('ack', sender)
+      reply = await this.c.transport.request({ peerId: target, addrs }, this.frame('ping', target), this.probeDeadlines(timeoutMs))
     } catch (err) {
       return { ...this.frame('nack', sender), reason: kindOf(err) }
     }
+    this.receive(target, reply)
+    return this.frame('ack', sender)
   }
 
   // ── suspicion ──────────────────────────────────────────────────────────
@@ -653,7 +657,7 @@ export class Swim {
     const attempt = (): void => {
       redial.timer = this.after(redial.backoffMs, () => {
         redial.backoffMs = Math.min(redial.backoffMs * 2, this.o.redialIntervalMs)
-        void this.sync(refOf(e.record), true).then(() => {
+        this.sync(refOf(e.record), true).catch((err: unknown) => { this.ownFailure('redial', err) }).finally(() => {
           if (this.running && e.redial === redial) attempt()
         })
       })
@@ -673,7 +677,7 @@ export class Swim {
     this.flushScheduled = true
     this.after(0, () => {
       this.flushScheduled = false
-      void this.flush()
+      this.flush().catch((err: unknown) => { this.ownFailure('gossip', err) })
     })
   }
 
@@ -689,15 +693,17 @@ export class Swim {
     await Promise.all(targets.map(async (t) => {
       const updates = this.queue.take(MAX_GOSSIP)
       if (updates.length === 0) return
+      let reply: Frame
       try {
-        const reply = await this.c.transport.request(t, { t: 'gossip', from: this.selfRecord(), updates }, this.exchange())
-        this.receive(t.peerId, reply)
+        reply = await this.c.transport.request(t, { t: 'gossip', from: this.selfRecord(), updates }, this.exchange())
       } catch (err) {
         // a late answer may still have delivered the updates; an unreachable member may not have
         if (kindOf(err) === 'timeout') return
         this.queue.giveBack(updates)
         this.evidence(t.peerId)
+        return
       }
+      this.receive(t.peerId, reply)
     }))
   }
 
@@ -745,14 +751,15 @@ export class Swim {
       while (queued.size > 0 && this.running) {
         const batch = [...queued.values()].slice(0, MAX_GOSSIP)
         for (const r of batch) queued.delete(r.peerId)
+        let reply: Frame
         try {
-          const reply = await this.c.transport.request(refOf(neighbour), { t: 'gossip', from: this.selfRecord(), updates: batch }, this.exchange())
-          this.receive(neighbour.peerId, reply)
+          reply = await this.c.transport.request(refOf(neighbour), { t: 'gossip', from: this.selfRecord(), updates: batch }, this.exchange())
         } catch {
           // gossip carries what the flood could not deliver
           for (const r of [...batch, ...queued.values()]) this.regossip(r)
           return
         }
+        this.receive(neighbour.peerId, reply)
       }
     } finally {
       if (this.floodOut.get(neighbour.peerId) === queued) this.floodOut.delete(neighbour.peerId)
@@ -899,6 +906,14 @@ export class Swim {
     this.queue.clear()
     this.fresh = []
     this.floodOut.clear()
+  }
+
+  /**
+   * A failure of this member's own handling of an answer (a listener that threw), in work nobody
+   * awaits: reported as this member's, never counted against the peer that answered.
+   */
+  private ownFailure (what: string, err: unknown): void {
+    this.log('%s: this member failed handling an answer: %s', what, err instanceof Error ? err.stack ?? err.message : String(err))
   }
 
   private log (format: string, ...args: unknown[]): void {
