@@ -14,6 +14,8 @@
  *   `libp2p.handle` refuses a peer revoked while its connection was open.
  *   Without `trust`, `insecureOpenOverlay: true` must be given: anyone who
  *   reaches the port can then join; a warning says so on every start.
+ * - Logging: libp2p's loggers only when the `DEBUG` environment variable asks
+ *   for some (quiet-logger.ts).
  * - mDNS is not included (the package is not a dependency); LAN hosts list each
  *   other as bootstrap peers instead.
  *
@@ -37,6 +39,7 @@ import { BootstrapDialer, parseBootstrapAddr } from './bootstrap.js'
 import { InvalidArgumentError } from '../errors.js'
 import { admittedNoise, type OverlayTrust } from './admission.js'
 import { MissingClusterCredentialsError } from '../trust/errors.js'
+import { quietLogger } from './quiet-logger.js'
 
 export interface OverlayServices extends Record<string, unknown> {
   identify: Identify
@@ -126,7 +129,9 @@ export async function createOverlayNode (init: OverlayNodeInit): Promise<Overlay
   const privateKey = await loadOrCreateIdentity(init.dataDir)
   const admitted = new Set<string>()
 
+  const logger = quietLogger(process.env)
   const libp2p = await createLibp2p({
+    ...(logger === undefined ? {} : { logger }),
     privateKey,
     addresses: { listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
