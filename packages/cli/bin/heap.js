@@ -26,7 +26,9 @@ export const SEMI_SPACE_MIB = 64
 // compiled again with most of the engine inside. In a fresh process on two cores that compiling
 // took the CPU the simulation needed: the first 100-host message run of the bench spent 0.30 s of
 // CPU for 0.12 s on its main thread, 0.17 s of wall time; with at most 200 bytes inlined, 0.22 s of
-// CPU and 0.13 s of wall time, while 1,000 hosts run as fast as before (both quiet, medians of 7).
+// CPU and 0.13 s of wall time, while 1,000 hosts run as fast as before (both quiet, medians of 7;
+// Node 22). On Node 24, whose Maglev tier compiles most of the run's code first: 124 against 135 ms of
+// CPU for the 100-host run, the same CPU at 1,000 hosts (medians of 8, load average 3.6).
 export const SIMULATION_V8_FLAGS = ['--max-inlined-bytecode-size-cumulative=200']
 
 /** `execArgv` with every flag of SIMULATION_V8_FLAGS it lacks appended (the flags of forked Node processes). */
