@@ -171,7 +171,7 @@ export class ChunkService {
     if (this.closed) return
     this.closed = true
     this.unwatch()
-    for (const set of [...this.waiting.values()]) for (const w of [...set]) w.wake()
+    for (const set of this.waiting.values()) for (const w of set) w.wake()
   }
 
   /** The answer to one request: a bad request gets an `error` answer; only a failure of the service's own clock throws. */
@@ -280,7 +280,8 @@ export class ChunkService {
   private onShelf (hash: string, index: number | undefined): void {
     const set = this.waiting.get(hash)
     if (set === undefined) return
-    for (const w of [...set]) {
+    // waking only resolves a promise: an entry leaves its set after its request's await, not during this loop
+    for (const w of set) {
       if (index === undefined || bitmapHas(w.wanted, index)) w.wake()
     }
   }
