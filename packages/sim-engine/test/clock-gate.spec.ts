@@ -19,6 +19,19 @@ function liveEngine (): Engine {
   return e
 }
 
+/**
+ * Simulated sleeps of `durationsS` awaited at once through `sim`: the clock runs to the longest, and then stands still
+ * while the work does `realMs` of real-time work.
+ */
+async function longestThenHeld (engine: Engine, sim: (sleep: Promise<void>) => Promise<void>, durationsS: number[], realMs: number): Promise<void> {
+  const t0 = engine.nowS()
+  await Promise.all(durationsS.map(async (d) => { await sim(engine.sleep(d).wait()) }))
+  expect(engine.nowS()).toBeCloseTo(t0 + Math.max(...durationsS), 6)
+  const t1 = engine.nowS()
+  await realDelay(realMs)
+  expect(engine.nowS()).toBe(t1)
+}
+
 describe('ClockGate', () => {
   it('holds simulated time while a call does real-time work, and lets it go inside work.sim()', async () => {
     const engine = liveEngine()
@@ -50,14 +63,7 @@ describe('ClockGate', () => {
     const gate = new ClockGate(engine)
     const other = gate.run('other', async () => { await realDelay(1) }) // ends at once: only `many` holds then
     await other
-    await gate.run('many', async (work) => {
-      const t0 = engine.nowS()
-      await Promise.all([work.sim(engine.sleep(2).wait()), work.sim(engine.sleep(3).wait()), work.sim(engine.sleep(1).wait())])
-      expect(engine.nowS()).toBeCloseTo(t0 + 3, 6)
-      const t1 = engine.nowS()
-      await realDelay(20)
-      expect(engine.nowS()).toBe(t1)
-    })
+    await gate.run('many', async (work) => { await longestThenHeld(engine, async (s) => { await work.sim(s) }, [2, 3, 1], 20) })
     expect(gate.held).toBe(false)
     await engine.stopLive()
   })
@@ -126,14 +132,7 @@ describe('ClockGate: far-side waits stand in for one call each, owned', () => {
   it('one call whose far side waits on two hosts at once: the clock runs until both end, then is held again (no deadlock)', async () => {
     const engine = liveEngine()
     const gate = new ClockGate(engine)
-    await gate.run('api:two-hosts', async () => {
-      const t0 = engine.nowS()
-      await Promise.all([gate.sim(engine.sleep(2).wait()), gate.sim(engine.sleep(3).wait())])
-      expect(engine.nowS()).toBeCloseTo(t0 + 3, 6)
-      const t1 = engine.nowS()
-      await realDelay(30)
-      expect(engine.nowS()).toBe(t1)
-    })
+    await gate.run('api:two-hosts', async () => { await longestThenHeld(engine, async (s) => { await gate.sim(s) }, [2, 3], 30) })
     expect(gate.held).toBe(false)
     await engine.stopLive()
   })
