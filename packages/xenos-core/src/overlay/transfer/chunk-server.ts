@@ -71,13 +71,28 @@ export class ChunkServer {
       for (;;) {
         const frame = await reader.read(MAX_REQUEST_BYTES, AbortSignal.timeout(this.idleTimeoutMs))
         if (frame === null) break
-        const response = await this.handler(decodeJson(frame, 'chunk request') as ChunkRequest, from)
+        const response = await this.answer(decodeJson(frame, 'chunk request') as ChunkRequest, from)
         await writeFrameParts(stream, [Uint8Array.of(WIRE_STATUS[response.status]), response.body], AbortSignal.timeout(this.idleTimeoutMs))
       }
       await stream.close()
     } catch (err) {
       // A client that went away, idled, or sent garbage: drop its stream.
       stream.abort(err as Error)
+    }
+  }
+
+  /**
+   * The handler's answer; when the handler fails, an error answer naming the failure (the asker
+   * raises it, and the stream serves its next request), and the failure in the log.
+   */
+  private async answer (request: ChunkRequest, from: string): Promise<ChunkResponse> {
+    try {
+      return await this.handler(request, from)
+    } catch (err) {
+      const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+      this.libp2p.logger.forComponent('xenos:chunks').error('answering %s of %s for %s failed: %e', request.op, request.hash, from, err)
+      const body = new TextEncoder().encode(what)
+      return { status: 'error', body, sizeBytes: body.byteLength }
     }
   }
 }

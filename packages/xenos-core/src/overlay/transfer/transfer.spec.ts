@@ -204,6 +204,27 @@ describe('image transfer', () => {
     expect(() => new ChunkServer(node.node.libp2p, new ImageShelf(), { concurrentReads: 0 })).toThrow(/concurrentReads: expected a positive integer, found 0/)
   })
 
+  it('answers a request whose handler fails with the failure, and serves the next request on the same stream', async () => {
+    const h = await host()
+    const answer = h.server.service.answer
+    h.server.serve(async (request, from) => {
+      if (request.op === 'get') throw new RangeError('the shelf lost its disk')
+      return await answer(request, from)
+    })
+    const fetcher = await host()
+    const channel = await port(fetcher).transport.open(fetcher.node.peerId, h.node.multiaddrs()[0]!, 5000)
+    try {
+      const limits = { timeoutMs: 5000, maxBytes: 1 << 20 }
+      const failed = await channel.request({ op: 'get', hash: 'a'.repeat(64), index: 0 }, limits)
+      expect(failed.status).toBe('error')
+      expect(new TextDecoder().decode(failed.body)).toBe('RangeError: the shelf lost its disk')
+      const next = await channel.request({ op: 'manifest', hash: 'a'.repeat(64) }, limits)
+      expect(next.status).toBe('not-held')
+    } finally {
+      await channel.close()
+    }
+  })
+
   it('refuses a manifest that does not match the requested hash', async () => {
     const img = await image()
     const h = await holder(img.path, img.manifest)
