@@ -17,15 +17,19 @@
  * the dialer sends its own, the listener checks it (the cluster's admission
  * key signed it, for the peer id Noise has just authenticated, and the peer
  * is not revoked) and only then sends its own, which the dialer checks the
- * same way. An unadmitted dialer gets nothing but a closed connection. A peer that fails is refused before the connection is
- * handed to libp2p: no protocol (identify, pubsub, XML-RPC, ...) ever runs
- * with it. Negotiated as `/xenos/noise-admission/1.0.0`, over the private
- * network of the swarm key.
+ * same way. An unadmitted dialer gets nothing but a closed connection. A
+ * peer that fails is refused before the connection is handed to libp2p: no
+ * protocol (identify, pubsub, XML-RPC, ...) ever runs with it. An admitted
+ * dialer may still be refused at that point, the same way, when its
+ * connection would be a second one to this host while this host's own dial
+ * of it opens (simultaneous-dial.ts). Negotiated as
+ * `/xenos/noise-admission/1.0.0`, over the private network of the swarm key.
  */
 import { noise, type NoiseComponents } from '@chainsafe/libp2p-noise'
 import type { ConnectionEncrypter, SecureConnectionOptions, SecuredConnection } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { createHash } from 'node:crypto'
+import { SimultaneousDialError } from './errors.js'
 
 export const ADMISSION_ENCRYPTION_PROTOCOL = '/xenos/noise-admission/1.0.0'
 
@@ -64,12 +68,22 @@ export function swarmPrologue (swarmKey: Uint8Array): Uint8Array {
   return createHash('sha256').update('xenos-overlay-psk-v1\0').update(swarmKey).digest()
 }
 
-/** Noise, then the admission exchange (see module comment). `onAdmitted` is told each peer that passed. */
-export function admittedNoise (trust: OverlayTrust, onAdmitted: (peerId: string) => void = () => {}): (components: NoiseComponents) => ConnectionEncrypter {
+/**
+ * Noise, then the admission exchange (see module comment). `onAdmitted` is told each peer that passed.
+ * `refuseInbound` is asked, on an inbound connection whose dialer was just admitted, whether to close it
+ * anyway, before this host's own record is sent (a second connection to the same peer: simultaneous-dial.ts).
+ */
+export function admittedNoise (
+  trust: OverlayTrust,
+  onAdmitted: (peerId: string) => void = () => {},
+  refuseInbound?: (remotePeer: string, connection: object) => Promise<boolean>
+): (components: NoiseComponents) => ConnectionEncrypter {
   return (components) => {
     const inner = noise({ prologueBytes: swarmPrologue(trust.swarmKey) })(components)
     /** The dialer speaks first; each side sends its record only to a peer it has admitted or is about to be checked by. */
-    const exchange = async <T>(secured: SecuredConnection<T>, outbound: boolean, options?: SecureConnectionOptions): Promise<SecuredConnection<T>> => {
+    const exchange = async <T>(
+      secured: SecuredConnection<T>, raw: object, outbound: boolean, options?: SecureConnectionOptions
+    ): Promise<SecuredConnection<T>> => {
       const remote = secured.remotePeer.toString()
       // libp2p's signal bounds the whole upgrade (the node's handshake timeout); a second, shorter one
       // here would fail a handshake that a loaded machine completes in time
@@ -79,6 +93,11 @@ export function admittedNoise (trust: OverlayTrust, onAdmitted: (peerId: string)
         const lp = lpStream(secured.connection, { maxDataLength: MAX_RECORD_BYTES })
         if (outbound) await lp.write(trust.admissionBytes(), { signal })
         trust.verifyAdmission((await lp.read({ signal })).subarray(), remote)
+        if (!outbound && refuseInbound !== undefined && await refuseInbound(remote, raw)) {
+          throw new SimultaneousDialError(
+            `inbound connection from ${remote}: expected none while this host's own dial of it opens, found one`
+          )
+        }
         if (!outbound) await lp.write(trust.admissionBytes(), { signal })
         onAdmitted(remote)
         return { ...secured, connection: lp.unwrap() }
@@ -89,8 +108,8 @@ export function admittedNoise (trust: OverlayTrust, onAdmitted: (peerId: string)
     }
     return {
       protocol: ADMISSION_ENCRYPTION_PROTOCOL,
-      secureInbound: async (connection, options) => await exchange(await inner.secureInbound(connection, options), false, options),
-      secureOutbound: async (connection, options) => await exchange(await inner.secureOutbound(connection, options), true, options)
+      secureInbound: async (connection, options) => await exchange(await inner.secureInbound(connection, options), connection, false, options),
+      secureOutbound: async (connection, options) => await exchange(await inner.secureOutbound(connection, options), connection, true, options)
     } as ConnectionEncrypter
   }
 }

@@ -26,6 +26,13 @@ export class NotGroupMemberError extends XenosError {}
 /** A transferred chunk or manifest did not match its expected hash. */
 export class IntegrityError extends XenosError {}
 
+/**
+ * The connection of a simultaneous dial that the two hosts do not keep: refused
+ * by the host with the smaller peer id once its own dial opens, or abandoned by
+ * the other once that one opened (see `overlay/simultaneous-dial.ts`).
+ */
+export class SimultaneousDialError extends XenosError {}
+
 /** A transfer could not complete: no holder could supply some chunk. */
 export class TransferError extends XenosError {}
 

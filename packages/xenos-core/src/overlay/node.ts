@@ -14,6 +14,8 @@
  *   `libp2p.handle` refuses a peer revoked while its connection was open.
  *   Without `trust`, `insecureOpenOverlay: true` must be given: anyone who
  *   reaches the port can then join; a warning says so on every start.
+ * - One connection per pair of hosts: two hosts that dial each other at once
+ *   both keep the one dialled by the smaller peer id (simultaneous-dial.ts).
  * - Logging: libp2p's loggers only when the `DEBUG` environment variable asks
  *   for some (quiet-logger.ts).
  * - mDNS is not included (the package is not a dependency); LAN hosts list each
@@ -34,12 +36,14 @@ import { identify, type Identify } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
 import { floodsub, type FloodSub } from '@libp2p/floodsub'
 import type { StreamHandler } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { loadOrCreateIdentity } from './identity.js'
 import { BootstrapDialer, parseBootstrapAddr } from './bootstrap.js'
 import { InvalidArgumentError } from '../errors.js'
 import { admittedNoise, type OverlayTrust } from './admission.js'
 import { MissingClusterCredentialsError } from '../trust/errors.js'
 import { quietLogger } from './quiet-logger.js'
+import { SimultaneousDials } from './simultaneous-dial.js'
 
 export interface OverlayServices extends Record<string, unknown> {
   identify: Identify
@@ -128,6 +132,7 @@ export async function createOverlayNode (init: OverlayNodeInit): Promise<Overlay
   }
   const privateKey = await loadOrCreateIdentity(init.dataDir)
   const admitted = new Set<string>()
+  const dials = new SimultaneousDials(peerIdFromPrivateKey(privateKey).toString(), handshakeTimeoutMs)
 
   const logger = quietLogger(process.env)
   const libp2p = await createLibp2p({
@@ -135,7 +140,7 @@ export async function createOverlayNode (init: OverlayNodeInit): Promise<Overlay
     privateKey,
     addresses: { listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
-    connectionEncrypters: [trust === undefined ? noise() : admittedNoise(trust, (peer) => { admitted.add(peer) })],
+    connectionEncrypters: [trust === undefined ? noise() : admittedNoise(trust, (peer) => { admitted.add(peer) }, dials.refuseInbound)],
     streamMuxers: [
       yamux({
         ...(init.muxer?.maxMessageBytes !== undefined ? { maxMessageSize: init.muxer.maxMessageBytes } : {}),
@@ -145,7 +150,10 @@ export async function createOverlayNode (init: OverlayNodeInit): Promise<Overlay
         }
       })
     ],
-    ...(trust !== undefined ? { connectionGater: { denyDialPeer: peer => trust.isHostRevoked(peer.toString()) } } : {}),
+    connectionGater: {
+      ...(trust !== undefined ? { denyDialPeer: peer => trust.isHostRevoked(peer.toString()) } : {}),
+      denyInboundConnection: dials.noteInbound
+    },
     // Membership probes every member (overlay/membership); libp2p's own monitor
     // would ping every connection again and abort those whose ping is slow,
     // which a busy host's are.
@@ -179,6 +187,7 @@ export async function createOverlayNode (init: OverlayNodeInit): Promise<Overlay
     }
     await handle(protocols, guarded, options)
   }
+  dials.install(libp2p)
   const dialer = new BootstrapDialer(libp2p, {
     peers: bootstrap,
     ...(init.bootstrapInitialBackoffMs !== undefined ? { initialBackoffMs: init.bootstrapInitialBackoffMs } : {}),
