@@ -53,19 +53,38 @@ export interface ActivityHost {
 }
 
 export abstract class ActivityBase implements Activity {
-  private st: ActivityState = 'created'
-  startedAtS: number | undefined
-  finishedAtS: number | undefined
-  private error: Error | undefined
+  // Every field is assigned in the constructor, in one order, rather than declared as a class field:
+  // V8 runs a class's field definitions as a separate initializer function, one define per field,
+  // which a fresh process interprets for each activity until the constructors are optimized.
+  protected declare readonly host: ActivityHost
+  declare readonly id: number
+  declare readonly kind: ActivityKind
+  private declare st: ActivityState
+  declare startedAtS: number | undefined
+  declare finishedAtS: number | undefined
+  private declare error: Error | undefined
   /** The promise of `wait()` and its settlers, made on the first wait (no object to hold them). */
-  private waited: Promise<void> | undefined
-  private resolveWaited: (() => void) | undefined
-  private rejectWaited: ((e: Error) => void) | undefined
+  private declare waited: Promise<void> | undefined
+  private declare resolveWaited: (() => void) | undefined
+  private declare rejectWaited: ((e: Error) => void) | undefined
   /** The first end callback, then the others (most activities have one: no array for it). */
-  private endCallback: ((a: Activity) => void) | undefined
-  private moreEndCallbacks: Array<(a: Activity) => void> | undefined
+  private declare endCallback: ((a: Activity) => void) | undefined
+  private declare moreEndCallbacks: Array<(a: Activity) => void> | undefined
 
-  constructor (protected readonly host: ActivityHost, readonly id: number, readonly kind: ActivityKind) {}
+  constructor (host: ActivityHost, id: number, kind: ActivityKind) {
+    this.host = host
+    this.id = id
+    this.kind = kind
+    this.st = 'created'
+    this.startedAtS = undefined
+    this.finishedAtS = undefined
+    this.error = undefined
+    this.waited = undefined
+    this.resolveWaited = undefined
+    this.rejectWaited = undefined
+    this.endCallback = undefined
+    this.moreEndCallbacks = undefined
+  }
 
   /** What it is, for logs: for example `comm from=h1 to=h2 bytes=100`. */
   get detail (): string { return this.describe() }

@@ -37,8 +37,14 @@ export function commActivity (engine: FlowEngine, id: number, init: CommInit): F
 }
 
 class CommActivity extends FlowActivity {
-  constructor (engine: FlowEngine, id: number, private readonly init: CommInit, private readonly hostFpb: number) {
+  // Fields assigned in the constructor, not declared as class fields (see `ActivityBase`).
+  private declare readonly init: CommInit
+  private declare readonly hostFpb: number
+
+  constructor (engine: FlowEngine, id: number, init: CommInit, hostFpb: number) {
     super(engine, id, 'comm', init.bytes)
+    this.init = init
+    this.hostFpb = hostFpb
   }
 
   protected describe (): string {

@@ -60,22 +60,34 @@ export interface FlowEngine extends ActivityHost {
 }
 
 export abstract class FlowActivity extends ActivityBase implements ResourceUser, UsageContributor, FlowOwner {
-  private plan: FlowPlan | undefined
-  private flow: Flow | undefined
-  private timer: { cancel (): void } | undefined
-  private paused = false
+  // Fields assigned in the constructor, not declared as class fields (see `ActivityBase`).
+  protected declare readonly engine: FlowEngine
+  private declare readonly amount: number
+  private declare plan: FlowPlan | undefined
+  private declare flow: Flow | undefined
+  private declare timer: { cancel (): void } | undefined
+  private declare paused: boolean
   /** Execs survive a VM's move to another host. */
-  readonly movable: boolean
+  declare readonly movable: boolean
   /** @internal links of the engine's `HostUsers`. */
-  prevUser: HostUser | undefined = undefined
+  declare prevUser: HostUser | undefined
   /** @internal */
-  nextUser: HostUser | undefined = undefined
+  declare nextUser: HostUser | undefined
   /** @internal */
-  listed = false
+  declare listed: boolean
 
-  constructor (protected readonly engine: FlowEngine, id: number, kind: ActivityKind, private readonly amount: number) {
+  constructor (engine: FlowEngine, id: number, kind: ActivityKind, amount: number) {
     super(engine, id, kind)
+    this.engine = engine
+    this.amount = amount
+    this.plan = undefined
+    this.flow = undefined
+    this.timer = undefined
+    this.paused = false
     this.movable = kind === 'exec'
+    this.prevUser = undefined
+    this.nextUser = undefined
+    this.listed = false
   }
 
   /** What the flow crosses, computed when the activity starts. */

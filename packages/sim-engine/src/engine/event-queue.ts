@@ -26,15 +26,24 @@ export interface QueuedEvent {
 }
 
 class TimedEvent implements QueuedEvent {
-  canceled = false
-  constructor (
-    private readonly queue: EventQueue,
-    readonly timeS: number,
-    readonly seq: number,
-    readonly fn: (this: unknown) => void,
-    readonly label: string | undefined,
-    readonly self: unknown
-  ) {}
+  // Fields assigned in the constructor, not declared as class fields (see `ActivityBase`).
+  private declare readonly queue: EventQueue
+  declare readonly timeS: number
+  declare readonly seq: number
+  declare readonly fn: (this: unknown) => void
+  declare readonly label: string | undefined
+  declare readonly self: unknown
+  declare canceled: boolean
+
+  constructor (queue: EventQueue, timeS: number, seq: number, fn: (this: unknown) => void, label: string | undefined, self: unknown) {
+    this.queue = queue
+    this.timeS = timeS
+    this.seq = seq
+    this.fn = fn
+    this.label = label
+    this.self = self
+    this.canceled = false
+  }
 
   cancel (): void { this.queue.cancel(this) }
 

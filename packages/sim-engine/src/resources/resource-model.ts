@@ -22,24 +22,30 @@ export interface FlowOwner {
 
 /** An amount of work (flops or bytes) progressing at the rate of its variable. */
 export class Flow implements RateOwner {
-  heapIndex = -1
-  finishS = Infinity
-  lastS: number
-  readonly v: Variable
+  // Fields assigned in the constructor, not declared as class fields (see `ActivityBase` in activities).
+  declare readonly model: ResourceModel
+  declare readonly id: number
+  declare remainingAtLast: number
+  declare readonly owner: FlowOwner
+  declare heapIndex: number
+  declare finishS: number
+  declare lastS: number
   /** Paused flows keep their weight here while their variable's weight is 0. */
-  savedWeight = 0
+  declare savedWeight: number
   /** Called when the flow is stopped before completing (`stopFlow`). */
-  onStop: (() => void) | undefined
-  constructor (
-    readonly model: ResourceModel,
-    readonly id: number,
-    public remainingAtLast: number,
-    weight: number,
-    bound: number,
-    nowS: number,
-    readonly owner: FlowOwner
-  ) {
+  declare onStop: (() => void) | undefined
+  declare readonly v: Variable
+
+  constructor (model: ResourceModel, id: number, remainingAtLast: number, weight: number, bound: number, nowS: number, owner: FlowOwner) {
+    this.model = model
+    this.id = id
+    this.remainingAtLast = remainingAtLast
+    this.owner = owner
+    this.heapIndex = -1
+    this.finishS = Infinity
     this.lastS = nowS
+    this.savedWeight = 0
+    this.onStop = undefined
     this.v = model.lmm.variable(weight, bound, this)
   }
 

@@ -47,20 +47,41 @@ export interface Element {
 }
 
 export class Variable {
+  // Fields assigned in the constructor, not declared as class fields: V8 runs a class's field
+  // definitions as a separate initializer function, one define per field, which a fresh process
+  // interprets for each variable until the constructor is optimized.
+  declare readonly id: number
+  declare weight: number
+  declare bound: number
+  declare owner: unknown
   /** Its elements, in the order they were added; exactly as long as that (see `MaxMinSystem.expand`). */
-  elems: Element[] = NO_ELEMENTS
+  declare elems: Element[]
   /** Current rate (units/s). */
-  rate = 0
+  declare rate: number
   /** Rate before the last solve, for lazy progress accounting. */
-  prevRate = 0
-  visit = 0
+  declare prevRate: number
+  declare visit: number
   /** Epoch of the solve in which it counts as modified. */
-  modified = 0
-  fixed = false
+  declare modified: number
+  declare fixed: boolean
   /** Set when the variable changed and must be included in the next solve. */
-  dirty = false
-  removed = false
-  constructor (readonly id: number, public weight: number, public bound: number, public owner: unknown) {}
+  declare dirty: boolean
+  declare removed: boolean
+
+  constructor (id: number, weight: number, bound: number, owner: unknown) {
+    this.id = id
+    this.weight = weight
+    this.bound = bound
+    this.owner = owner
+    this.elems = NO_ELEMENTS
+    this.rate = 0
+    this.prevRate = 0
+    this.visit = 0
+    this.modified = 0
+    this.fixed = false
+    this.dirty = false
+    this.removed = false
+  }
 }
 
 /** An `EngineArgumentError` of the max-min solver (a capacity, weight, bound or coefficient out of range). */

@@ -82,8 +82,11 @@ export class MaxMinSystem {
     if (elems.length === 0) return
     // Indexed, without destructuring: a run's first thousands of activities go through this in
     // V8's interpreter and baseline code, where `for...of` and `[a, b] =` walk an iterator.
-    for (let k = 0; k < elems.length; k++) { const e = elems[k]!; checkCoefficient(e[0], e[1]) }
-    const made = elems.map(e => this.link(e[0], e[1], v))
+    const n = elems.length
+    for (let k = 0; k < n; k++) { const e = elems[k]!; checkCoefficient(e[0], e[1]) }
+    // Filled by a loop rather than `map`, which would make a closure and its context for each call.
+    const made = new Array<Element>(n)
+    for (let k = 0; k < n; k++) { const e = elems[k]!; made[k] = this.link(e[0], e[1], v) }
     v.elems = v.elems.length === 0 ? made : [...v.elems, ...made]
     this.touchV(v)
   }
