@@ -24,6 +24,8 @@ export interface MessageScenarioInit {
   messageBytes?: number
   /** @default 1 */
   seed?: number
+  /** Called at each arrival with the number of messages arrived so far (`message-phases.ts` times the run's slices with it). */
+  onArrival?: (arrived: number) => void
 }
 
 export interface MessageScenarioResult {
@@ -81,6 +83,7 @@ export async function runMessages (engine: Engine, init: MessageScenarioInit): P
   if (!Number.isInteger(hosts) || hosts < 2) throw new RangeError(`hosts: expected an integer >= 2, found ${hosts}`)
   const hs = engine.hosts()
   if (hs.length !== hosts) throw new RangeError(`expected an engine on a platform of ${hosts} hosts, found ${hs.length}`)
+  const onArrival = init.onArrival
   let arrived = 0
   let arrivalSumS = 0
   for (let i = 0; i < hosts; i++) {
@@ -88,7 +91,11 @@ export async function runMessages (engine: Engine, init: MessageScenarioInit): P
     const peers = peersOf(i, hosts, perHost, seed)
     let k = 0
     const sendNext = (): void => {
-      if (k > 0) { arrived++; arrivalSumS += engine.nowS() }
+      if (k > 0) {
+        arrived++
+        arrivalSumS += engine.nowS()
+        if (onArrival !== undefined) onArrival(arrived)
+      }
       if (k === perHost) return
       engine.comm({ from, to: hs[peers[k++]!]!, bytes }).onEnd(sendNext).start()
     }

@@ -27,6 +27,9 @@
  *   arrival from 1.6079 to 1.6337 s, and SimGrid's own update modes end it at
  *   1.6249 s (network/optim:Lazy, its default, used here) and 1.6398 s (Full).
  *   SimGrid's settings are printed with its figures (`simgrid/messages.cpp`).
+ *
+ * `message-phases.ts` breaks our first run down (platform, engine, each
+ * twentieth of the messages, garbage collections, later runs in the same process).
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
@@ -48,7 +51,7 @@ const LAUNCHER_FLAGS = join(pkg, '..', 'cli', 'bin', 'heap.js')
  * The V8 flags the `xenos` command runs its simulations with, so that our child runs as they do
  * (read by a plain Node: this module runs in Vite's module runner, which does not import it).
  */
-function simulationFlags (): string[] {
+export function simulationFlags (): string[] {
   const probe = `import(${JSON.stringify(pathToFileURL(LAUNCHER_FLAGS).href)}).then(m => console.log(JSON.stringify(m.SIMULATION_V8_FLAGS)))`
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' })
   const flags: unknown = r.status === 0 ? JSON.parse(r.stdout) : undefined
